@@ -1,0 +1,93 @@
+# rt: a response-management toolkit of small programs over a git desk.
+# One binary per cmd/*.c, all linked against lib/librt.a.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+SHAREDIR  ?= $(PREFIX)/share/rt
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+DESTDIR   ?=
+
+B         ?= build
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+PKGS       = libgit2 yaml-0.1 jansson lmdb
+MU_LIBS    = -lmu_mbox -lmu_maildir -lmu_mailer -lmailutils
+override CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+                    $(shell pkg-config --cflags $(PKGS)) -Ilib \
+                    -DRT_SHAREDIR='"$(SHAREDIR)"'
+override LDLIBS  += $(shell pkg-config --libs $(PKGS)) $(MU_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+CMD_SRC  := $(sort $(wildcard cmd/*.c))
+BINS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+MANS     := $(sort $(wildcard man/*.[1-9]))
+
+all: $(BINS) $(UNITS) $(BENCHES)
+
+$(B)/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/librt.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/bin/%: $(B)/cmd/%.o $(B)/librt.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/unit/%: $(B)/tests/unit/%.o $(B)/librt.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/%: $(B)/bench/%.o $(B)/librt.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Tests run the binaries from $(B)/bin with the in-tree share/ folder.
+TEST_ENV = RT_BUILD=$(CURDIR)/$(B) RT_SHAREDIR=$(CURDIR)/share \
+           PATH=$(CURDIR)/$(B)/bin:$$PATH
+
+check: all
+	@$(TEST_ENV) sh tests/run.sh $(T)
+
+check-asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+check-valgrind: all
+	@$(TEST_ENV) RT_VALGRIND=1 sh tests/run.sh $(T)
+
+lint-man:
+	@for m in $(MANS); do mandoc -Tlint -W warning $$m || exit 1; done
+
+bench: all
+	@$(TEST_ENV) sh bench/run.sh
+
+demo: deps all
+	@$(TEST_ENV) sh share/demo/demo.sh $(DEMO_DESK)
+
+deps:
+	@sh .ci/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	cp -R share/. $(DESTDIR)$(SHAREDIR)/
+	install -m 644 completions/rt.bash $(DESTDIR)$(BASHCOMPDIR)/rt
+	install -m 644 completions/_rt $(DESTDIR)$(ZSHCOMPDIR)/_rt
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check check-asan check-valgrind lint-man bench demo deps install clean
+.SECONDARY:

@@ -1,0 +1,428 @@
+/* cache.c: the derived ticket cache (LMDB), kept in step with HEAD */
+#include <errno.h>
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "desk.h"
+#include "ticket.h"
+#include "txn.h"
+#include "util.h"
+
+#define CACHE_VERSION "1"
+#define MSGID_MAXKEY 400
+
+struct cache {
+	MDB_env *env;
+	MDB_dbi tickets, msgids, meta;
+};
+
+static int
+mdb_fail(int rc, const char *what)
+{
+	return rt_fail(rc == MDB_MAP_FULL || rc == ENOSPC ? EX_TEMPFAIL : EX_SOFTWARE,
+	    "ticket cache: %s: %s", what, mdb_strerror(rc));
+}
+
+static int
+env_open(struct desk *d, struct cache *c)
+{
+	char *path = xasprintf("%s/cache.mdb", d->rtdir);
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_env_create(&c->env)) != 0)
+		goto out;
+	mdb_env_set_maxdbs(c->env, 4);
+	mdb_env_set_mapsize(c->env, (size_t)16 << 30);
+	/* Derived data: losing the last update on a crash is repaired from HEAD. */
+	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS, 0666);
+	if (rc != 0)
+		goto out;
+	if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
+		goto out;
+	if ((rc = mdb_dbi_open(txn, "tickets", MDB_CREATE, &c->tickets)) == 0 &&
+	    (rc = mdb_dbi_open(txn, "msgids", MDB_CREATE, &c->msgids)) == 0 &&
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &c->meta)) == 0)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+out:
+	free(path);
+	return rc;
+}
+
+int
+cache_open(struct desk *d)
+{
+	struct cache *c = xcalloc(1, sizeof(*c));
+	int rc = env_open(d, c);
+
+	if (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH) {
+		/* A damaged cache is thrown away; the desk is the truth. */
+		char *p = xasprintf("%s/cache.mdb", d->rtdir), *l = xasprintf("%s-lock", p);
+		mdb_env_close(c->env);
+		unlink(p);
+		unlink(l);
+		free(p);
+		free(l);
+		memset(c, 0, sizeof(*c));
+		rc = env_open(d, c);
+	}
+	if (rc != 0) {
+		if (c->env)
+			mdb_env_close(c->env);
+		free(c);
+		return mdb_fail(rc, "cannot open");
+	}
+	d->cache = c;
+	return cache_sync(d);
+}
+
+void
+cache_close(struct desk *d)
+{
+	if (d->cache == NULL)
+		return;
+	mdb_env_close(d->cache->env);
+	free(d->cache);
+	d->cache = NULL;
+}
+
+static MDB_val
+val_str(const char *s)
+{
+	MDB_val v = { strlen(s), (void *)s };
+
+	return v;
+}
+
+/* Long message ids are stored by digest to fit LMDB's key limit. */
+static char *
+msgid_key(const char *msgid)
+{
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (strlen(msgid) <= MSGID_MAXKEY)
+		return xstrdup(msgid);
+	git_odb_hash(&oid, msgid, strlen(msgid), GIT_OBJECT_BLOB);
+	git_oid_tostr(hex, sizeof(hex), &oid);
+	return xasprintf("long:%s", hex);
+}
+
+static int
+meta_get(struct cache *c, MDB_txn *txn, const char *key, char *buf, size_t size)
+{
+	MDB_val k = val_str(key), v;
+
+	if (mdb_get(txn, c->meta, &k, &v) != 0 || v.mv_size >= size)
+		return -1;
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	return 0;
+}
+
+static int
+meta_put(struct cache *c, MDB_txn *txn, const char *key, const char *val)
+{
+	MDB_val k = val_str(key), v = val_str(val);
+
+	return mdb_put(txn, c->meta, &k, &v, 0);
+}
+
+/* Indexes the ticket whose folder is the tree dir_id. */
+static int
+index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id)
+{
+	struct cache *c = d->cache;
+	git_tree *dir = NULL;
+	struct kvmap t = KVMAP_INIT, rec = KVMAP_INIT;
+	struct evlog log = { NULL, 0 };
+	char *buf = NULL, *ser;
+	size_t len;
+	int rc;
+
+	if (git_tree_lookup(&dir, d->repo, dir_id) < 0)
+		return git_fail(-1, id);
+	if (tree_read(d->repo, dir, "ticket.yaml", &buf, &len) != 0 ||
+	    ticket_parse(buf, len, id, &t) != 0) {
+		/* A damaged ticket is reported by rt-fsck; the cache skips it. */
+		rc = 0;
+		goto out;
+	}
+	free(buf);
+	buf = NULL;
+	if (tree_read(d->repo, dir, "log.yaml", &buf, &len) == 0 &&
+	    log_parse(buf, len, id, &log) == 0)
+		log_sort(&log);
+	summary_build(&t, &log, &rec);
+	ser = kv_serialize(&rec, &len);
+	{
+		MDB_val k = val_str(id), v = { len, ser };
+		rc = mdb_put(txn, c->tickets, &k, &v, 0);
+	}
+	free(ser);
+	for (size_t i = 0; rc == 0 && i < log.n; i++) {
+		const char *mid = kv_get(&log.ev[i], "message-id");
+		if (mid == NULL)
+			continue;
+		char *key = msgid_key(mid);
+		MDB_val k = val_str(key), v = val_str(id);
+		rc = mdb_put(txn, c->msgids, &k, &v, 0);
+		free(key);
+	}
+	if (rc != 0)
+		rc = mdb_fail(rc, "cannot store");
+out:
+	free(buf);
+	kv_free(&t);
+	kv_free(&rec);
+	log_free(&log);
+	git_tree_free(dir);
+	return rc;
+}
+
+static int
+drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
+{
+	MDB_val k = val_str(id);
+	int rc = mdb_del(txn, d->cache->tickets, &k, NULL);
+
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : mdb_fail(rc, "cannot delete");
+}
+
+/*
+ * Walks tickets/XX/YY/ID in two trees (either may be NULL) and re-indexes
+ * each ticket folder whose tree id differs. Unchanged subtrees are skipped,
+ * so the cost is proportional to what changed.
+ */
+static int
+diff_level(struct desk *d, MDB_txn *txn, git_tree *a, git_tree *b, int depth)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	int rc = 0;
+
+	while (rc == 0 && (i < na || j < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+		const git_tree_entry *only_a = cmp < 0 ? ea : NULL, *in_b = cmp >= 0 ? eb : NULL;
+
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			j++;
+		if (cmp == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
+			continue;
+		if (depth == 2) {
+			if (in_b && git_tree_entry_type(in_b) == GIT_OBJECT_TREE)
+				rc = index_ticket(d, txn, git_tree_entry_name(in_b),
+				    git_tree_entry_id(in_b));
+			else if (only_a)
+				rc = drop_ticket(d, txn, git_tree_entry_name(only_a));
+			continue;
+		}
+		{
+			git_tree *sa = NULL, *sb = NULL;
+			const git_tree_entry *xa = cmp <= 0 ? ea : NULL, *xb = in_b;
+			if (xa && git_tree_entry_type(xa) == GIT_OBJECT_TREE)
+				git_tree_lookup(&sa, d->repo, git_tree_entry_id(xa));
+			if (xb && git_tree_entry_type(xb) == GIT_OBJECT_TREE)
+				git_tree_lookup(&sb, d->repo, git_tree_entry_id(xb));
+			rc = diff_level(d, txn, sa, sb, depth + 1);
+			git_tree_free(sa);
+			git_tree_free(sb);
+		}
+	}
+	return rc;
+}
+
+/* The tickets/ subtree of a commit, or NULL. */
+static git_tree *
+tickets_tree(struct desk *d, const git_oid *commit_id)
+{
+	git_commit *c = NULL;
+	git_tree *root = NULL, *t = NULL;
+	git_tree_entry *e = NULL;
+
+	if (git_commit_lookup(&c, d->repo, commit_id) < 0)
+		return NULL;
+	if (git_commit_tree(&root, c) == 0 && git_tree_entry_bypath(&e, root, "tickets") == 0)
+		git_tree_lookup(&t, d->repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	git_tree_free(root);
+	git_commit_free(c);
+	return t;
+}
+
+static int
+sync_to(struct desk *d, int full)
+{
+	struct cache *c = d->cache;
+	git_commit *head = NULL;
+	git_oid old_id;
+	git_tree *old = NULL, *new = NULL;
+	MDB_txn *txn;
+	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
+	int rc;
+
+	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
+		return rc;
+	git_oid_tostr(newhex, sizeof(newhex), git_commit_id(head));
+	if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
+		git_commit_free(head);
+		return mdb_fail(rc, "cannot begin");
+	}
+	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, CACHE_VERSION))
+		full = 1;
+	if (!full && meta_get(c, txn, "head", oldhex, sizeof(oldhex)) == 0 &&
+	    strcmp(oldhex, newhex) == 0) {
+		mdb_txn_abort(txn);
+		git_commit_free(head);
+		return 0;
+	}
+	if (!full && oldhex[0] && git_oid_fromstr(&old_id, oldhex) == 0)
+		old = tickets_tree(d, &old_id);
+	if (old == NULL) {
+		mdb_drop(txn, c->tickets, 0);
+		mdb_drop(txn, c->msgids, 0);
+	}
+	new = tickets_tree(d, git_commit_id(head));
+	rc = diff_level(d, txn, old, new, 0);
+	if (rc == 0 && (rc = meta_put(c, txn, "head", newhex)) == 0 &&
+	    (rc = meta_put(c, txn, "version", CACHE_VERSION)) == 0)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	if (rc > 0 && rc < 64)
+		;	/* a sysexits code from indexing */
+	else if (rc != 0)
+		rc = mdb_fail(rc, "cannot update");
+	git_tree_free(old);
+	git_tree_free(new);
+	git_commit_free(head);
+	return rc;
+}
+
+int
+cache_sync(struct desk *d)
+{
+	return sync_to(d, 0);
+}
+
+int
+cache_rebuild(struct desk *d)
+{
+	return sync_to(d, 1);
+}
+
+int
+cache_get(struct desk *d, const char *id, struct kvmap *rec)
+{
+	MDB_txn *txn;
+	MDB_val k = val_str(id), v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_fail(rc, "cannot read");
+	rc = mdb_get(txn, d->cache->tickets, &k, &v);
+	if (rc == 0) {
+		struct rec r = { v.mv_data, v.mv_size };
+		rec_to_kvmap(&r, rec);
+	}
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
+	return rc ? mdb_fail(rc, "cannot read") : 0;
+}
+
+int
+cache_find_msgid(struct desk *d, const char *msgid, ticket_id out)
+{
+	MDB_txn *txn;
+	char *key = msgid_key(msgid);
+	MDB_val k = val_str(key), v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0) {
+		free(key);
+		return mdb_fail(rc, "cannot read");
+	}
+	rc = mdb_get(txn, d->cache->msgids, &k, &v);
+	if (rc == 0 && v.mv_size == ID_LEN) {
+		memcpy(out, v.mv_data, ID_LEN);
+		out[ID_LEN] = '\0';
+	} else
+		rc = -1;
+	mdb_txn_abort(txn);
+	free(key);
+	return rc;
+}
+
+int
+cache_resolve(struct desk *d, const char *id, ticket_id out)
+{
+	ticket_id cur;
+
+	memcpy(cur, id, sizeof(cur));
+	for (int hops = 0; hops < 16; hops++) {
+		struct kvmap rec = KVMAP_INIT;
+		const char *into;
+		if (cache_get(d, cur, &rec) != 0) {
+			kv_free(&rec);
+			return -1;
+		}
+		into = kv_get(&rec, "merged-into");
+		if (into == NULL || id_parse(into, cur) != 0) {
+			memcpy(out, cur, sizeof(cur));
+			kv_free(&rec);
+			return 0;
+		}
+		kv_free(&rec);
+	}
+	return -1;
+}
+
+int
+cache_foreach(struct desk *d, cache_fn fn, void *arg)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_fail(rc, "cannot read");
+	if ((rc = mdb_cursor_open(txn, d->cache->tickets, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return mdb_fail(rc, "cannot read");
+	}
+	rc = 0;
+	for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+		struct rec r = { v.mv_data, v.mv_size };
+		if ((rc = fn(&r, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+size_t
+cache_count(struct desk *d)
+{
+	MDB_txn *txn;
+	MDB_stat st;
+	size_t n = 0;
+
+	if (mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn) != 0)
+		return 0;
+	if (mdb_stat(txn, d->cache->tickets, &st) == 0)
+		n = st.ms_entries;
+	mdb_txn_abort(txn);
+	return n;
+}

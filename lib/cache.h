@@ -1,0 +1,34 @@
+/*
+ * cache.h: the derived ticket cache in .git/rt/cache.mdb (LMDB).
+ * It maps ticket ids to summary records and message ids to tickets.
+ * It is never the truth: it records the commit it reflects, and every
+ * open brings it up to HEAD by diffing trees (cost: the tickets that
+ * changed), or rebuilds it from HEAD's tree when it cannot.
+ */
+#ifndef RT_CACHE_H
+#define RT_CACHE_H
+
+#include "id.h"
+#include "kv.h"
+
+struct desk;
+
+int cache_open(struct desk *d);
+void cache_close(struct desk *d);
+/* Brings the cache up to HEAD. */
+int cache_sync(struct desk *d);
+/* Drops everything and reads every ticket from HEAD. */
+int cache_rebuild(struct desk *d);
+/* Copies the record of id into rec; EX_NOINPUT if unknown. */
+int cache_get(struct desk *d, const char *id, struct kvmap *rec);
+/* Finds the ticket holding a message id (or "sha1:..." digest); 0 if found. */
+int cache_find_msgid(struct desk *d, const char *msgid, ticket_id out);
+/* Follows merged-into links to the ticket that lives on; 0 if found. */
+int cache_resolve(struct desk *d, const char *id, ticket_id out);
+
+/* Calls fn for each record, in id order, until it returns non-zero. */
+typedef int (*cache_fn)(const struct rec *r, void *arg);
+int cache_foreach(struct desk *d, cache_fn fn, void *arg);
+size_t cache_count(struct desk *d);
+
+#endif

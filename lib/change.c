@@ -1,0 +1,236 @@
+/* change.c: one change to one ticket, committed as one git commit */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "change.h"
+#include "desk.h"
+#include "ticket.h"
+#include "txn.h"
+#include "util.h"
+
+static void
+change_init(struct change *c, struct desk *d, const char *action)
+{
+	memset(c, 0, sizeof(*c));
+	c->d = d;
+	c->action = xstrdup(action);
+	c->txn = txn_begin(d);
+}
+
+int
+change_begin(struct change *c, struct desk *d, const char *id, const char *action)
+{
+	int rc;
+
+	change_init(c, d, action);
+	memcpy(c->id, id, sizeof(c->id));
+	if ((rc = ticket_load(d, id, &c->ticket, NULL)) != 0)
+		return rc;
+	return 0;
+}
+
+/* A fresh id that no ticket of this desk has. */
+static int
+new_id(struct desk *d, ticket_id out)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		struct kvmap rec = KVMAP_INIT;
+		char *path;
+		char *buf;
+		size_t len;
+		int taken;
+
+		id_generate(out);
+		taken = cache_get(d, out, &rec) == 0;
+		kv_free(&rec);
+		if (taken)
+			continue;
+		path = ticket_path(out, "ticket.yaml");
+		taken = desk_read_head(d, path, &buf, &len) == 0;
+		if (taken)
+			free(buf);
+		free(path);
+		if (!taken)
+			return 0;
+	}
+	return rt_fail(EX_SOFTWARE, "cannot find a free ticket id");
+}
+
+int
+change_create(struct change *c, struct desk *d, const char *action)
+{
+	char now[RT_TIMELEN];
+	int rc;
+
+	change_init(c, d, action);
+	if ((rc = new_id(d, c->id)) != 0)
+		return rc;
+	c->created = 1;
+	c->dirty = 1;
+	kv_set(&c->ticket, "id", c->id);
+	kv_set(&c->ticket, "status", "new");
+	kv_set(&c->ticket, "queue", desk_cfg_str(d, "desk.default-queue", "general"));
+	kv_set(&c->ticket, "priority", "normal");
+	kv_set(&c->ticket, "created", rt_fmttime(rt_now(), now));
+	return 0;
+}
+
+void
+change_init_field(struct change *c, const char *key, const char *val)
+{
+	kv_set(&c->ticket, key, val);
+	c->dirty = 1;
+}
+
+struct kvmap *
+change_event(struct change *c, const char *type)
+{
+	char now[RT_TIMELEN];
+	struct kvmap *ev;
+
+	c->events = xrealloc(c->events, (c->nevents + 1) * sizeof(*c->events));
+	ev = &c->events[c->nevents++];
+	memset(ev, 0, sizeof(*ev));
+	kv_set(ev, "at", rt_fmttime(rt_now(), now));
+	kv_set(ev, "by", desk_actor_short(c->d));
+	kv_set(ev, "ev", type);
+	return ev;
+}
+
+void
+change_set(struct change *c, const char *key, const char *val)
+{
+	const char *old = kv_get(&c->ticket, key);
+	struct kvmap *ev;
+	char *oldcopy;
+
+	if (val && *val == '\0')
+		val = NULL;
+	if ((old == NULL && val == NULL) || (old && val && strcmp(old, val) == 0))
+		return;
+	oldcopy = old ? xstrdup(old) : NULL;
+	kv_set(&c->ticket, key, val);
+	c->dirty = 1;
+	ev = change_event(c, "set");
+	kv_set(ev, "field", key);
+	kv_set(ev, "old", oldcopy);
+	kv_set(ev, "new", val);
+	free(oldcopy);
+}
+
+static char *
+file_name(const char *ext, const git_oid *oid)
+{
+	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], compact[17];
+	size_t k = 0;
+
+	rt_fmttime(rt_now(), stamp);
+	for (const char *p = stamp; *p && k < sizeof(compact) - 1; p++)
+		if (*p != '-' && *p != ':')
+			compact[k++] = *p;
+	compact[k] = '\0';
+	git_oid_tostr(hex, sizeof(hex), oid);
+	return xasprintf("msg/%s-%.10s.%s", compact, hex, ext);
+}
+
+char *
+change_add_file(struct change *c, const char *ext, const void *buf, size_t len)
+{
+	git_oid oid;
+	char *name, *path;
+
+	git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB);
+	name = file_name(ext, &oid);
+	path = ticket_path(c->id, name);
+	txn_put(c->txn, path, buf, len);
+	free(path);
+	return name;
+}
+
+char *
+change_add_diskfile(struct change *c, const char *ext, const char *file)
+{
+	git_oid oid;
+	char *name, *path;
+
+	if (git_odb_hashfile(&oid, file, GIT_OBJECT_BLOB) < 0)
+		git_oid_fromstr(&oid, "0000000000000000000000000000000000000000");
+	name = file_name(ext, &oid);
+	path = ticket_path(c->id, name);
+	txn_put_file(c->txn, path, file);
+	free(path);
+	return name;
+}
+
+void
+change_trailer(struct change *c, const char *key, const char *val)
+{
+	if (val)
+		kv_set(&c->trailers, key, val);
+}
+
+static int
+stage_yaml(struct change *c)
+{
+	char *buf, *path;
+	size_t len;
+	int rc;
+
+	if (c->dirty) {
+		if ((rc = ticket_render(&c->ticket, &buf, &len)) != 0)
+			return rc;
+		path = ticket_path(c->id, "ticket.yaml");
+		txn_put(c->txn, path, buf, len);
+		free(path);
+		free(buf);
+	}
+	path = ticket_path(c->id, "log.yaml");
+	for (size_t i = 0; i < c->nevents; i++) {
+		if ((rc = event_render(&c->events[i], &buf, &len)) != 0) {
+			free(path);
+			return rc;
+		}
+		txn_append(c->txn, path, buf, len);
+		free(buf);
+	}
+	free(path);
+	return 0;
+}
+
+int
+change_commit(struct change *c, const char *summary)
+{
+	struct kvmap tr = KVMAP_INIT;
+	char *subject, *actor = desk_actor(c->d);
+	int rc;
+
+	if ((rc = stage_yaml(c)) != 0)
+		goto out;
+	kv_set(&tr, "Ticket", c->id);
+	kv_set(&tr, "Action", c->action);
+	kv_set(&tr, "Actor", actor);
+	kv_copy(&tr, &c->trailers);
+	subject = xasprintf("%s: #%s %s", c->action, c->id, summary ? summary : "");
+	rc = txn_commit(c->txn, subject, &tr, NULL);
+	free(subject);
+	if (rc == 0 && c->d->cache)
+		rc = cache_sync(c->d);
+out:
+	kv_free(&tr);
+	free(actor);
+	return rc;
+}
+
+void
+change_free(struct change *c)
+{
+	for (size_t i = 0; i < c->nevents; i++)
+		kv_free(&c->events[i]);
+	free(c->events);
+	kv_free(&c->ticket);
+	kv_free(&c->trailers);
+	txn_free(c->txn);
+	free(c->action);
+	memset(c, 0, sizeof(*c));
+}

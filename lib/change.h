@@ -1,0 +1,49 @@
+/* change.h: one change to one ticket, committed as one git commit */
+#ifndef RT_CHANGE_H
+#define RT_CHANGE_H
+
+#include <stddef.h>
+
+#include "id.h"
+#include "kv.h"
+
+struct desk;
+struct txn;
+
+struct change {
+	struct desk *d;
+	ticket_id id;
+	char *action;		/* "ingest", "set", "reply", ... */
+	struct kvmap ticket;	/* the state; written when dirty */
+	int dirty;
+	int created;		/* a new ticket */
+	struct kvmap *events;	/* appended to log.yaml */
+	size_t nevents;
+	struct kvmap trailers;	/* extra trailers (Message-Id, ...) */
+	struct txn *txn;
+};
+
+/* Starts a change of an existing ticket (state loaded from HEAD). */
+int change_begin(struct change *c, struct desk *d, const char *id, const char *action);
+/* Starts a new ticket with a fresh id, status "new" and created = now. */
+int change_create(struct change *c, struct desk *d, const char *action);
+/* Sets a field; records a "set" event when the value changes. NULL clears. */
+void change_set(struct change *c, const char *key, const char *val);
+/* Sets a field without an event (initial values of a new ticket). */
+void change_init_field(struct change *c, const char *key, const char *val);
+/* Appends an event with at, by and ev filled in; add more keys to it. */
+struct kvmap *change_event(struct change *c, const char *type);
+/*
+ * Stores a file in the ticket's msg/ folder, named by time and content
+ * hash ("msg/20261123T100500Z-3f2a9c1b7d.eml"), so two clones never pick
+ * the same name. Returns the name relative to the ticket folder.
+ */
+char *change_add_file(struct change *c, const char *ext, const void *buf, size_t len);
+/* Same, taking the content from a file on disk. */
+char *change_add_diskfile(struct change *c, const char *ext, const char *path);
+void change_trailer(struct change *c, const char *key, const char *val);
+/* Commits with subject "ACTION: #ID summary"; updates the cache. */
+int change_commit(struct change *c, const char *summary);
+void change_free(struct change *c);
+
+#endif

@@ -1,0 +1,37 @@
+/* cli.h: what every rt command shares: usage, id loops, stdout checks */
+#ifndef RT_CLI_H
+#define RT_CLI_H
+
+#include <getopt.h>
+
+struct desk;
+
+#define RT_VERSION "0.1.0"
+
+/* Long options every command takes; append to a command's table. */
+#define CLI_COMMON_OPTS \
+	{ "desk", required_argument, NULL, 'C' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+
+/* Prints usage: to stdout and exit 0 for --help, else to stderr and EX_USAGE. */
+void cli_usage(const char *usage, int help) __attribute__((noreturn));
+/* Handles 'h' and 'V' (returns otherwise); call from the getopt default branch. */
+void cli_common(int ch, const char *usage);
+/* Prints "PROG: message" with rt_errmsg() and exits code. */
+void cli_die(int code) __attribute__((noreturn));
+
+/*
+ * Calls fn for every ticket id named in argv, or, with no arguments and
+ * stdin not a terminal, for the first word of every line on stdin (so
+ * "rt-ls" output and "#ID" forms work). Ids are normalised and merged
+ * tickets resolved. Errors are reported per id and processing goes on;
+ * returns 0 or the first non-zero code.
+ */
+typedef int (*cli_id_fn)(struct desk *d, const char *id, void *arg);
+int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
+
+/* Flushes and closes stdout; returns EX_IOERR if output was lost. */
+int cli_close_stdout(int status);
+
+#endif

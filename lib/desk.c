@@ -1,0 +1,331 @@
+/* desk.c: finding and opening a desk, its configuration, actor and lock */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "desk.h"
+#include "util.h"
+
+#ifndef RT_SHAREDIR
+#define RT_SHAREDIR "/usr/local/share/rt"
+#endif
+
+const char *
+rt_sharedir(void)
+{
+	const char *s = getenv("RT_SHAREDIR");
+
+	return s && *s ? s : RT_SHAREDIR;
+}
+
+int
+git_fail(int gitrc, const char *what)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
+
+	switch (gitrc) {
+	case GIT_ELOCKED:
+	case GIT_EMODIFIED:
+		return rt_fail(EX_TEMPFAIL, "%s: %s", what, msg);
+	case GIT_EOWNER:
+		return rt_fail(EX_NOPERM, "%s: %s (add the desk to safe.directory, see rt-desk(5))",
+		    what, msg);
+	case GIT_ENOTFOUND:
+		return rt_fail(EX_NOINPUT, "%s: %s", what, msg);
+	default:
+		if (e && e->klass == GIT_ERROR_OS)
+			return rt_fail(EX_TEMPFAIL, "%s: %s", what, msg);
+		return rt_fail(EX_SOFTWARE, "%s: %s", what, msg);
+	}
+}
+
+static int
+is_desk(const char *dir)
+{
+	char *cfg = xasprintf("%s/" DESK_CONFIG, dir), *git = xasprintf("%s/.git", dir);
+	int ok = access(cfg, F_OK) == 0 && access(git, F_OK) == 0;
+
+	free(cfg);
+	free(git);
+	return ok;
+}
+
+/* Finds the desk root: explicit path, $RT_DESK, or upwards from cwd. */
+static int
+find_root(const char *path, char **root)
+{
+	char buf[PATH_MAX];
+
+	if (path == NULL)
+		path = getenv("RT_DESK");
+	if (path && *path) {
+		if (realpath(path, buf) == NULL)
+			return rt_fail(EX_NOINPUT, "cannot open desk '%s': %s", path, strerror(errno));
+		if (!is_desk(buf))
+			return rt_fail(EX_NOINPUT, "'%s' is not a desk (no %s and .git)", path,
+			    DESK_CONFIG);
+		*root = xstrdup(buf);
+		return 0;
+	}
+	if (getcwd(buf, sizeof(buf)) == NULL)
+		return rt_fail(EX_OSERR, "cannot get current directory: %s", strerror(errno));
+	for (;;) {
+		char *slash;
+		if (is_desk(buf)) {
+			*root = xstrdup(buf);
+			return 0;
+		}
+		if ((slash = strrchr(buf, '/')) == NULL || slash == buf)
+			break;
+		*slash = '\0';
+	}
+	return rt_fail(EX_NOINPUT, "not in a desk (use --desk DIR or set RT_DESK)");
+}
+
+static void
+set_actor_from(struct desk *d, const char *s)
+{
+	const char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+
+	if (lt && gt) {
+		char *name = xstrndup(s, (size_t)(lt - s));
+		d->actor_name = xstrdup(str_trim(name));
+		d->actor_email = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		free(name);
+		if (d->actor_name[0] == '\0') {
+			free(d->actor_name);
+			d->actor_name = xstrndup(d->actor_email, strcspn(d->actor_email, "@"));
+		}
+		return;
+	}
+	d->actor_name = xstrdup(s);
+	d->actor_email = strchr(s, '@') ? xstrdup(s) : NULL;
+}
+
+/* $RT_ACTOR, else the git identity, else the login name at the host. */
+static void
+find_actor(struct desk *d)
+{
+	const char *env = getenv("RT_ACTOR");
+	git_signature *sig = NULL;
+	struct passwd *pw;
+	char host[256] = "localhost";
+
+	if (env && *env) {
+		char *clean = utf8_clean(env, strlen(env), 1);
+		set_actor_from(d, clean);
+		free(clean);
+	} else if (git_signature_default(&sig, d->repo) == 0) {
+		d->actor_name = utf8_clean(sig->name, strlen(sig->name), 1);
+		d->actor_email = utf8_clean(sig->email, strlen(sig->email), 1);
+		git_signature_free(sig);
+	} else {
+		pw = getpwuid(getuid());
+		d->actor_name = xstrdup(pw ? pw->pw_name : "rt");
+	}
+	if (d->actor_email == NULL) {
+		gethostname(host, sizeof(host) - 1);
+		d->actor_email = xasprintf("%s@%s", d->actor_name, host);
+	}
+	if (d->actor_name[0] == '\0') {
+		free(d->actor_name);
+		d->actor_name = xstrdup("rt");
+	}
+}
+
+static int
+load_config(struct desk *d)
+{
+	d->config_name = xasprintf("%s/" DESK_CONFIG, d->root);
+	d->config = yaml_load_file(d->config_name);
+	if (d->config == NULL)
+		return EX_CONFIG;
+	if (d->config->kind != Y_MAP)
+		return rt_fail(EX_CONFIG, "%s: the configuration must be a mapping",
+		    ynode_where(d->config, d->config_name));
+	return 0;
+}
+
+/* A desk shared by a group keeps every file it writes group-writable. */
+static void
+apply_shared_umask(struct desk *d)
+{
+	git_config *cfg;
+	const char *val;
+	git_buf buf = { 0 };
+
+	if (git_repository_config_snapshot(&cfg, d->repo) < 0)
+		return;
+	if (git_config_get_string_buf(&buf, cfg, "core.sharedrepository") == 0) {
+		val = buf.ptr;
+		if (strcmp(val, "group") == 0 || strcmp(val, "true") == 0 || strcmp(val, "1") == 0)
+			umask(002);
+		else if (strcmp(val, "all") == 0 || strcmp(val, "world") == 0)
+			umask(002);
+	}
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+}
+
+int
+desk_open(struct desk **out, const char *path, int flags)
+{
+	struct desk *d = xcalloc(1, sizeof(*d));
+	int rc;
+
+	d->lockfd = -1;
+	*out = NULL;
+	git_libgit2_init();
+	if (flags & DESK_DURABLE)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	if ((rc = find_root(path, &d->root)) != 0)
+		goto fail;
+	if ((rc = git_repository_open_ext(&d->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL)) < 0) {
+		rc = git_fail(rc, d->root);
+		goto fail;
+	}
+	d->gitdir = xstrdup(git_repository_path(d->repo));
+	d->rtdir = xasprintf("%srt", d->gitdir);
+	apply_shared_umask(d);
+	if (mkdir_p(d->rtdir, 0777) < 0) {
+		rc = rt_fail(EX_CANTCREAT, "cannot create '%s': %s", d->rtdir, strerror(errno));
+		goto fail;
+	}
+	if ((rc = load_config(d)) != 0)
+		goto fail;
+	find_actor(d);
+	if ((flags & DESK_WRITE) && (rc = desk_lock(d)) != 0)
+		goto fail;
+	if (!(flags & DESK_NOCACHE) && (rc = cache_open(d)) != 0)
+		goto fail;
+	*out = d;
+	return 0;
+fail:
+	desk_close(d);
+	return rc;
+}
+
+void
+desk_close(struct desk *d)
+{
+	if (d == NULL)
+		return;
+	cache_close(d);
+	desk_unlock(d);
+	ynode_free(d->config);
+	git_repository_free(d->repo);
+	free(d->root);
+	free(d->gitdir);
+	free(d->rtdir);
+	free(d->config_name);
+	free(d->actor_name);
+	free(d->actor_email);
+	free(d);
+	git_libgit2_shutdown();
+}
+
+int
+desk_lock(struct desk *d)
+{
+	const char *env = getenv("RT_LOCK_TIMEOUT");
+	double timeout = env && *env ? atof(env) : 30.0;
+	char *path = xasprintf("%s/lock", d->rtdir);
+	struct timespec start, now, nap = { 0, 5 * 1000 * 1000 };
+
+	if (d->lockfd >= 0) {
+		free(path);
+		return 0;
+	}
+	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (d->lockfd < 0) {
+		int e = errno;
+		free(path);
+		return rt_fail(e == EROFS || e == EACCES ? EX_TEMPFAIL : EX_CANTCREAT,
+		    "cannot open lock '%s/lock': %s", d->rtdir, strerror(e));
+	}
+	free(path);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(d->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((double)(now.tv_sec - start.tv_sec) +
+		    (double)(now.tv_nsec - start.tv_nsec) / 1e9 >= timeout) {
+			close(d->lockfd);
+			d->lockfd = -1;
+			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process", d->root);
+		}
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 50 * 1000 * 1000)
+			nap.tv_nsec += 5 * 1000 * 1000;
+	}
+	return 0;
+}
+
+void
+desk_unlock(struct desk *d)
+{
+	if (d->lockfd < 0)
+		return;
+	close(d->lockfd);
+	d->lockfd = -1;
+}
+
+struct ynode *
+desk_cfg(const struct desk *d, const char *path)
+{
+	char **parts;
+	size_t n = str_split(path, ".", &parts);
+	struct ynode *node = d->config;
+
+	for (size_t i = 0; i < n && node; i++)
+		node = ymap_get(node, parts[i]);
+	strv_free(parts, n);
+	return node;
+}
+
+const char *
+desk_cfg_str(const struct desk *d, const char *path, const char *dflt)
+{
+	struct ynode *n = desk_cfg(d, path);
+
+	if (n == NULL || n->kind != Y_SCALAR || yscalar_is_null(n))
+		return dflt;
+	return n->value;
+}
+
+long long
+desk_cfg_int(const struct desk *d, const char *path, long long dflt)
+{
+	long long v;
+
+	return ynode_int(desk_cfg(d, path), &v) == 0 ? v : dflt;
+}
+
+const char *
+desk_cfg_where(const struct desk *d, const struct ynode *n)
+{
+	return ynode_where(n, d->config_name);
+}
+
+char *
+desk_actor(const struct desk *d)
+{
+	return xasprintf("%s <%s>", d->actor_name, d->actor_email);
+}
+
+const char *
+desk_actor_short(const struct desk *d)
+{
+	return d->actor_name;
+}

@@ -1,0 +1,62 @@
+/* desk.h: finding and opening a desk, its configuration, actor and lock */
+#ifndef RT_DESK_H
+#define RT_DESK_H
+
+#include <git2.h>
+
+#include "yamlio.h"
+
+#define DESK_CONFIG "rt.yaml"
+
+struct cache;
+
+struct desk {
+	char *root;		/* work tree, absolute, no trailing slash */
+	char *gitdir;		/* .git, absolute, trailing slash as libgit2 gives it */
+	char *rtdir;		/* .git/rt: lock, cache, journal, spool */
+	git_repository *repo;
+	struct ynode *config;	/* rt.yaml; empty map if the desk has none */
+	char *config_name;	/* path for messages */
+	char *actor_name;	/* who acts: $RT_ACTOR, git identity, user */
+	char *actor_email;
+	int lockfd;
+	struct cache *cache;
+};
+
+enum {
+	DESK_WRITE = 1,		/* take the desk lock */
+	DESK_DURABLE = 2,	/* fsync objects and refs before returning */
+	DESK_NOCACHE = 4,	/* do not open the ticket cache */
+};
+
+/*
+ * Opens the desk at path, else $RT_DESK, else the current directory or
+ * its nearest parent holding rt.yaml and .git. Returns 0 or a sysexits
+ * code (EX_NOINPUT no desk, EX_CONFIG bad rt.yaml, EX_TEMPFAIL lock busy).
+ */
+int desk_open(struct desk **out, const char *path, int flags);
+void desk_close(struct desk *d);
+
+/* The lock serialises writers; waits up to $RT_LOCK_TIMEOUT seconds (30). */
+int desk_lock(struct desk *d);
+void desk_unlock(struct desk *d);
+
+/* Configuration lookups by dotted path: "desk.address". */
+struct ynode *desk_cfg(const struct desk *d, const char *path);
+const char *desk_cfg_str(const struct desk *d, const char *path, const char *dflt);
+long long desk_cfg_int(const struct desk *d, const char *path, long long dflt);
+/* "rt.yaml:12:3" for a node of the config. */
+const char *desk_cfg_where(const struct desk *d, const struct ynode *n);
+
+/* "Name <email>" of the actor, malloc'd. */
+char *desk_actor(const struct desk *d);
+/* Short actor name for the log: the local part or the $RT_ACTOR name. */
+const char *desk_actor_short(const struct desk *d);
+
+/* Maps a libgit2 error to a sysexits code with rt_errmsg() set. */
+int git_fail(int gitrc, const char *what);
+
+/* Shared prefix for "desk/share" lookups: $RT_SHAREDIR or the install path. */
+const char *rt_sharedir(void);
+
+#endif

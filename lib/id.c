@@ -1,0 +1,105 @@
+/* id.c: ticket ids (Crockford base32) and ticket paths */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "id.h"
+#include "util.h"
+
+static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void
+random_bytes(unsigned char *buf, size_t n)
+{
+	ssize_t got = getrandom(buf, n, 0);
+
+	if (got != (ssize_t)n) {
+		/* No entropy source: mix time and pid, still unique per process. */
+		unsigned long long x = (unsigned long long)time(NULL) * 6364136223846793005ULL ^
+		    (unsigned long long)getpid() << 20 ^ (unsigned long long)clock();
+		for (size_t i = 0; i < n; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
+			buf[i] = (unsigned char)(x >> 56);
+	}
+}
+
+void
+id_generate(ticket_id out)
+{
+	unsigned char b[5];
+	unsigned long long v = 0;
+
+	random_bytes(b, sizeof(b));
+	for (size_t i = 0; i < sizeof(b); i++)
+		v = v << 8 | b[i];
+	for (int i = ID_LEN - 1; i >= 0; i--, v >>= 5)
+		out[i] = alphabet[v & 31];
+	out[ID_LEN] = '\0';
+}
+
+static int
+id_char(int c)
+{
+	c = toupper(c);
+	if (c == 'I' || c == 'L')
+		return '1';
+	if (c == 'O')
+		return '0';
+	return strchr(alphabet, c) && c ? c : -1;
+}
+
+int
+id_parse(const char *s, ticket_id out)
+{
+	size_t n = 0;
+
+	if (*s == '#')
+		s++;
+	for (; *s; s++) {
+		int c;
+		if (*s == '-')
+			continue;
+		if ((c = id_char((unsigned char)*s)) < 0 || n == ID_LEN)
+			return -1;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n == ID_LEN ? 0 : -1;
+}
+
+int
+id_from_subject(const char *subject, ticket_id out)
+{
+	for (const char *p = strchr(subject, '#'); p; p = strchr(p + 1, '#')) {
+		char cand[ID_LEN + 1];
+		size_t n = 0;
+		const char *q = p + 1;
+
+		while (n < ID_LEN && *q && id_char((unsigned char)*q) > 0)
+			cand[n++] = *q++;
+		cand[n] = '\0';
+		if (n != ID_LEN || isalnum((unsigned char)*q))
+			continue;
+		/* Only a tag in brackets counts: "[Desk #ID]". */
+		if (*q != ']' || memchr(subject, '[', (size_t)(p - subject)) == NULL)
+			continue;
+		if (id_parse(cand, out) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+char *
+ticket_dir(const char *id)
+{
+	return xasprintf("tickets/%.2s/%.2s/%s", id, id + 2, id);
+}
+
+char *
+ticket_path(const char *id, const char *name)
+{
+	return xasprintf("tickets/%.2s/%.2s/%s/%s", id, id + 2, id, name);
+}

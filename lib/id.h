@@ -1,0 +1,29 @@
+/* id.h: ticket ids and where a ticket lives in the desk */
+#ifndef RT_ID_H
+#define RT_ID_H
+
+#include <stddef.h>
+
+/*
+ * A ticket id is 8 characters of Crockford base32 (0-9, A-Z without
+ * I, L, O, U): 40 random bits, so clones that create tickets
+ * independently practically never collide.
+ */
+#define ID_LEN 8
+typedef char ticket_id[ID_LEN + 1];
+
+void id_generate(ticket_id out);
+/*
+ * Normalises user input ("#k7m2-q9xd", "K7M2Q9XD"): strips '#' and '-',
+ * upper-cases, maps I/L to 1 and O to 0. Returns 0 if it is an id.
+ */
+int id_parse(const char *s, ticket_id out);
+/* Finds "#ID" in a subject tag such as "[Desk #K7M2Q9XD]"; 0 if found. */
+int id_from_subject(const char *subject, ticket_id out);
+
+/* "tickets/K7/M2/K7M2Q9XD"; malloc'd. */
+char *ticket_dir(const char *id);
+/* "tickets/K7/M2/K7M2Q9XD/NAME"; malloc'd. */
+char *ticket_path(const char *id, const char *name);
+
+#endif

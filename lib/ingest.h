@@ -1,0 +1,33 @@
+/* ingest.h: storing one incoming message as a new ticket or a follow-up */
+#ifndef RT_INGEST_H
+#define RT_INGEST_H
+
+#include <stddef.h>
+
+#include "id.h"
+
+struct desk;
+struct mail;
+
+struct ingest_result {
+	ticket_id id;		/* the ticket the message is on */
+	int created;		/* a new ticket was opened */
+	int duplicate;		/* the message was already stored */
+	char *quarantined;	/* path in the desk when quarantined */
+};
+
+/*
+ * Stores the message spooled at path (size bytes). Takes the desk lock
+ * for the commit. Returns 0; EX_DATAERR when it is not mail (it is then
+ * kept under quarantine/ and r->quarantined says where); EX_TEMPFAIL
+ * when it cannot be stored now.
+ */
+int ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result *r);
+
+/* Commits the spooled bytes under quarantine/ with the reason beside them. */
+int quarantine_store(struct desk *d, const char *path, const char *reason, char **where);
+
+/* Finds the ticket a message belongs to: subject tag, In-Reply-To, References. */
+int ingest_thread(struct desk *d, struct mail *m, ticket_id out);
+
+#endif

@@ -1,0 +1,47 @@
+/* kv.h: ordered string maps (tickets, events) and read-only record views */
+#ifndef RT_KV_H
+#define RT_KV_H
+
+#include <stddef.h>
+
+struct kv {
+	char *key;
+	char *val;
+};
+
+/* An ordered map of owned strings. List values are joined with ','. */
+struct kvmap {
+	struct kv *v;
+	size_t n, cap;
+};
+#define KVMAP_INIT { NULL, 0, 0 }
+
+const char *kv_get(const struct kvmap *m, const char *key);
+/* Sets key to val (copied), keeping its place; a NULL or "" val removes it. */
+void kv_set(struct kvmap *m, const char *key, const char *val);
+void kv_setf(struct kvmap *m, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void kv_copy(struct kvmap *dst, const struct kvmap *src);
+void kv_free(struct kvmap *m);
+long long kv_int(const struct kvmap *m, const char *key, long long dflt);
+
+/* List values: comma-separated, no empty items. */
+int kv_list_has(const char *list, const char *item);
+/* Returns a new malloc'd list with item added (once) or removed. */
+char *kv_list_add(const char *list, const char *item);
+char *kv_list_del(const char *list, const char *item);
+
+/*
+ * A serialized map: "key\0value\0key\0value\0". Views point into memory
+ * owned elsewhere (an LMDB page); lookups scan.
+ */
+struct rec {
+	const char *buf;
+	size_t len;
+};
+const char *rec_get(const struct rec *r, const char *key);
+void rec_to_kvmap(const struct rec *r, struct kvmap *m);
+/* Serializes m; returns malloc'd buffer and its length. */
+char *kv_serialize(const struct kvmap *m, size_t *len);
+
+#endif

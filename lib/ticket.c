@@ -1,0 +1,244 @@
+/* ticket.c: ticket.yaml (state) and log.yaml (append-only events) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "desk.h"
+#include "id.h"
+#include "ticket.h"
+#include "txn.h"
+#include "util.h"
+#include "yamlio.h"
+
+const char *const ticket_keys[] = {
+	"id", "subject", "status", "queue", "priority", "severity", "type",
+	"owner", "team", "requestors", "cc", "customer", "channel", "language",
+	"tags", "due", "created", "parent", "children", "refers", "merged-into",
+	"merged", NULL
+};
+
+static const char *const list_keys[] = {
+	"requestors", "cc", "tags", "children", "refers", "merged", NULL
+};
+
+int
+ticket_is_list(const char *key)
+{
+	for (size_t i = 0; list_keys[i]; i++)
+		if (strcmp(key, list_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Joins a sequence of scalars with ','; commas inside items become spaces. */
+static int
+join_seq(const struct ynode *seq, const char *name, struct sbuf *sb)
+{
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct ynode *it = seq->items[i];
+		if (it->kind != Y_SCALAR)
+			return rt_fail(EX_DATAERR, "%s: list items must be plain values",
+			    ynode_where(it, name));
+		if (yscalar_is_null(it) || it->value[0] == '\0')
+			continue;
+		if (sb->len)
+			sbuf_addc(sb, ',');
+		for (const char *p = it->value; *p; p++)
+			sbuf_addc(sb, *p == ',' ? ' ' : *p);
+	}
+	return 0;
+}
+
+int
+ticket_parse(const char *buf, size_t len, const char *name, struct kvmap *t)
+{
+	struct ynode *root = yaml_load(buf, len, name);
+	int rc = 0;
+
+	if (root == NULL)
+		return EX_DATAERR;
+	if (root->kind != Y_MAP) {
+		rc = rt_fail(EX_DATAERR, "%s: a ticket must be a mapping", ynode_where(root, name));
+		goto out;
+	}
+	for (size_t i = 0; i < root->n && rc == 0; i++) {
+		const struct ynode *v = root->items[i];
+		struct sbuf sb = SBUF_INIT;
+		if (v->kind == Y_SEQ)
+			rc = join_seq(v, name, &sb);
+		else if (v->kind == Y_MAP)
+			rc = rt_fail(EX_DATAERR, "%s: nested mappings are not supported",
+			    ynode_where(v, name));
+		else if (!yscalar_is_null(v))
+			sbuf_adds(&sb, v->value);
+		if (rc == 0)
+			kv_set(t, root->keys[i], sb.buf);
+		sbuf_free(&sb);
+	}
+out:
+	ynode_free(root);
+	return rc;
+}
+
+static int
+emit_value(struct yemit *e, const char *key, const char *val)
+{
+	char **v;
+	size_t n;
+	int rc = 0;
+
+	if (!ticket_is_list(key))
+		return yemit_kv(e, key, val);
+	rc |= yemit_key(e, key);
+	rc |= yemit_seq_start(e, 1);
+	n = str_split(val ? val : "", ",", &v);
+	for (size_t i = 0; i < n; i++)
+		rc |= yemit_str(e, v[i]);
+	strv_free(v, n);
+	rc |= yemit_seq_end(e);
+	return rc ? -1 : 0;
+}
+
+static int
+is_known(const char *key)
+{
+	for (size_t i = 0; ticket_keys[i]; i++)
+		if (strcmp(key, ticket_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ticket_render(const struct kvmap *t, char **buf, size_t *len)
+{
+	struct yemit *e = yemit_new();
+	int rc = 0;
+
+	if (e == NULL)
+		return EX_OSERR;
+	rc |= yemit_map_start(e, 0);
+	for (size_t i = 0; ticket_keys[i]; i++) {
+		const char *v = kv_get(t, ticket_keys[i]);
+		if (v)
+			rc |= emit_value(e, ticket_keys[i], v);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (!is_known(t->v[i].key))
+			rc |= emit_value(e, t->v[i].key, t->v[i].val);
+	rc |= yemit_map_end(e);
+	*buf = rc ? NULL : yemit_finish(e, len);
+	yemit_free(e);
+	return *buf ? 0 : EX_DATAERR;
+}
+
+int
+event_render(const struct kvmap *ev, char **buf, size_t *len)
+{
+	struct yemit *e = yemit_new();
+	int rc = 0;
+
+	if (e == NULL)
+		return EX_OSERR;
+	rc |= yemit_seq_start(e, 0);
+	rc |= yemit_map_start(e, 1);
+	for (size_t i = 0; i < ev->n; i++)
+		rc |= yemit_kv(e, ev->v[i].key, ev->v[i].val);
+	rc |= yemit_map_end(e);
+	rc |= yemit_seq_end(e);
+	*buf = rc ? NULL : yemit_finish(e, len);
+	yemit_free(e);
+	return *buf ? 0 : EX_DATAERR;
+}
+
+int
+log_parse(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	struct ynode *root = yaml_load(buf, len, name);
+	int rc = 0;
+
+	memset(log, 0, sizeof(*log));
+	if (root == NULL)
+		return EX_DATAERR;
+	if (root->kind == Y_MAP && root->n == 0)
+		goto out;	/* empty file */
+	if (root->kind != Y_SEQ) {
+		rc = rt_fail(EX_DATAERR, "%s: a log must be a list", ynode_where(root, name));
+		goto out;
+	}
+	log->ev = xcalloc(root->n, sizeof(*log->ev));
+	for (size_t i = 0; i < root->n; i++) {
+		const struct ynode *m = root->items[i];
+		if (m->kind != Y_MAP) {
+			rc = rt_fail(EX_DATAERR, "%s: an event must be a mapping",
+			    ynode_where(m, name));
+			goto out;
+		}
+		for (size_t j = 0; j < m->n; j++)
+			if (m->items[j]->kind == Y_SCALAR && !yscalar_is_null(m->items[j]))
+				kv_set(&log->ev[log->n], m->keys[j], m->items[j]->value);
+		log->n++;
+	}
+out:
+	ynode_free(root);
+	return rc;
+}
+
+static int
+event_before(const struct kvmap *a, const struct kvmap *b)
+{
+	const char *ta = kv_get(a, "at"), *tb = kv_get(b, "at");
+
+	return strcmp(ta ? ta : "", tb ? tb : "") < 0;
+}
+
+void
+log_sort(struct evlog *log)
+{
+	/* Insertion sort: stable, and linear for a log that is already in order. */
+	for (size_t i = 1; i < log->n; i++) {
+		struct kvmap cur = log->ev[i];
+		size_t j = i;
+		while (j > 0 && event_before(&cur, &log->ev[j - 1])) {
+			log->ev[j] = log->ev[j - 1];
+			j--;
+		}
+		log->ev[j] = cur;
+	}
+}
+
+void
+log_free(struct evlog *log)
+{
+	for (size_t i = 0; i < log->n; i++)
+		kv_free(&log->ev[i]);
+	free(log->ev);
+	log->ev = NULL;
+	log->n = 0;
+}
+
+int
+ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
+{
+	char *path = ticket_path(id, "ticket.yaml"), *buf;
+	size_t len;
+	int rc;
+
+	if ((rc = desk_read_head(d, path, &buf, &len)) != 0) {
+		rt_fail(EX_NOINPUT, "no ticket #%s", id);
+		free(path);
+		return EX_NOINPUT;
+	}
+	rc = ticket_parse(buf, len, path, t);
+	free(buf);
+	free(path);
+	if (rc != 0 || log == NULL)
+		return rc;
+	path = ticket_path(id, "log.yaml");
+	if (desk_read_head(d, path, &buf, &len) == 0) {
+		rc = log_parse(buf, len, path, log);
+		free(buf);
+		log_sort(log);
+	} else
+		memset(log, 0, sizeof(*log));
+	free(path);
+	return rc;
+}

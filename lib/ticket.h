@@ -1,0 +1,37 @@
+/* ticket.h: ticket.yaml (state) and log.yaml (append-only events) */
+#ifndef RT_TICKET_H
+#define RT_TICKET_H
+
+#include <stddef.h>
+
+#include "kv.h"
+
+struct desk;
+
+/* Keys of ticket.yaml in the order they are written; others follow. */
+extern const char *const ticket_keys[];
+/* Keys whose value is a list (comma-joined in memory, a sequence in YAML). */
+int ticket_is_list(const char *key);
+
+int ticket_parse(const char *buf, size_t len, const char *name, struct kvmap *t);
+int ticket_render(const struct kvmap *t, char **buf, size_t *len);
+
+/* An event log: one flow mapping per line, so git's union merge keeps both sides. */
+struct evlog {
+	struct kvmap *ev;
+	size_t n;
+};
+int log_parse(const char *buf, size_t len, const char *name, struct evlog *log);
+/* One line "- {at: ..., by: ..., ev: ...}\n", written by libyaml. */
+int event_render(const struct kvmap *ev, char **buf, size_t *len);
+/* Sorts events by time, stable, so merged logs read in order. */
+void log_sort(struct evlog *log);
+void log_free(struct evlog *log);
+
+/* Loads a ticket from HEAD (EX_NOINPUT if there is none). log may be NULL. */
+int ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log);
+
+/* Derives the cache record of a ticket: its state plus figures from its log. */
+void summary_build(const struct kvmap *t, const struct evlog *log, struct kvmap *rec);
+
+#endif

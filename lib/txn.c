@@ -1,0 +1,357 @@
+/* txn.c: one change to the desk = one git commit, built without the index */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "desk.h"
+#include "txn.h"
+#include "util.h"
+#include "worktree.h"
+
+#define TXN_RETRIES 20
+
+enum op { OP_PUT, OP_PUT_FILE, OP_APPEND, OP_REMOVE };
+
+struct txn_op {
+	enum op op;
+	char *path;
+	char *buf;
+	size_t len;
+};
+
+struct txn {
+	struct desk *d;
+	struct txn_op *ops;
+	size_t n;
+};
+
+struct txn *
+txn_begin(struct desk *d)
+{
+	struct txn *t = xcalloc(1, sizeof(*t));
+
+	t->d = d;
+	return t;
+}
+
+/* A second write to the same path replaces the first; appends join. */
+static int
+merge_op(struct txn *t, enum op op, const char *path, const void *buf, size_t len)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct txn_op *o = &t->ops[i];
+		if (strcmp(o->path, path) != 0)
+			continue;
+		if (op == OP_APPEND && o->op == OP_APPEND) {
+			o->buf = xrealloc(o->buf, o->len + len + 1);
+			memcpy(o->buf + o->len, buf, len);
+			o->len += len;
+			o->buf[o->len] = '\0';
+		} else {
+			free(o->buf);
+			o->op = op;
+			o->buf = buf ? xstrndup(buf, len) : NULL;
+			o->len = len;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static void
+add_op(struct txn *t, enum op op, const char *path, const void *buf, size_t len)
+{
+	struct txn_op *o;
+
+	if (merge_op(t, op, path, buf, len))
+		return;
+
+	t->ops = xrealloc(t->ops, (t->n + 1) * sizeof(*t->ops));
+	o = &t->ops[t->n++];
+	o->op = op;
+	o->path = xstrdup(path);
+	o->buf = buf ? xstrndup(buf, len) : NULL;
+	o->len = len;
+}
+
+void
+txn_put(struct txn *t, const char *path, const void *buf, size_t len)
+{
+	add_op(t, OP_PUT, path, buf, len);
+}
+
+void
+txn_put_file(struct txn *t, const char *path, const char *file)
+{
+	add_op(t, OP_PUT_FILE, path, file, strlen(file));
+}
+
+void
+txn_append(struct txn *t, const char *path, const void *buf, size_t len)
+{
+	add_op(t, OP_APPEND, path, buf, len);
+}
+
+void
+txn_remove(struct txn *t, const char *path)
+{
+	add_op(t, OP_REMOVE, path, NULL, 0);
+}
+
+void
+txn_free(struct txn *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->ops[i].path);
+		free(t->ops[i].buf);
+	}
+	free(t->ops);
+	free(t);
+}
+
+int
+desk_head(struct desk *d, git_commit **out)
+{
+	git_reference *ref = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_head(&ref, d->repo);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return git_fail(rc, "cannot read HEAD");
+	rc = git_commit_lookup(out, d->repo, git_reference_target(ref));
+	git_reference_free(ref);
+	return rc < 0 ? git_fail(rc, "cannot read HEAD commit") : 0;
+}
+
+int
+tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf, size_t *len)
+{
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	int rc;
+
+	if (tree == NULL || git_tree_entry_bypath(&e, tree, path) < 0)
+		return rt_fail(EX_NOINPUT, "'%s' is not in the desk", path);
+	rc = git_blob_lookup(&blob, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	if (rc < 0)
+		return git_fail(rc, path);
+	*len = (size_t)git_blob_rawsize(blob);
+	*buf = xstrndup(git_blob_rawcontent(blob), *len);
+	git_blob_free(blob);
+	return 0;
+}
+
+int
+desk_read_head(struct desk *d, const char *path, char **buf, size_t *len)
+{
+	git_commit *head;
+	git_tree *tree = NULL;
+	int rc;
+
+	if ((rc = desk_head(d, &head)) != 0)
+		return rc;
+	if (head && git_commit_tree(&tree, head) < 0) {
+		git_commit_free(head);
+		return git_fail(-1, "cannot read HEAD tree");
+	}
+	rc = tree_read(d->repo, tree, path, buf, len);
+	git_tree_free(tree);
+	git_commit_free(head);
+	return rc;
+}
+
+/* Creates the blob for one op against the tip tree. */
+static int
+op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
+{
+	git_repository *repo = t->d->repo;
+	int rc;
+
+	if (o->op == OP_PUT_FILE)
+		rc = git_blob_create_from_disk(oid, repo, o->buf);
+	else if (o->op == OP_APPEND) {
+		char *old = NULL;
+		size_t oldlen = 0;
+		struct sbuf sb = SBUF_INIT;
+		if (tree_read(repo, tip, o->path, &old, &oldlen) != 0)
+			oldlen = 0;
+		sbuf_add(&sb, old ? old : "", oldlen);
+		sbuf_add(&sb, o->buf, o->len);
+		free(old);
+		rc = git_blob_create_from_buffer(oid, repo, sb.buf, sb.len);
+		sbuf_free(&sb);
+	} else
+		rc = git_blob_create_from_buffer(oid, repo, o->buf, o->len);
+	return rc < 0 ? git_fail(rc, o->path) : 0;
+}
+
+/* Builds the new tree from the tip's tree and the ops. */
+static int
+build_tree(struct txn *t, git_tree *tip, git_oid *tree_id)
+{
+	git_tree_update *up = xcalloc(t->n, sizeof(*up));
+	int rc = 0;
+
+	for (size_t i = 0; i < t->n && rc == 0; i++) {
+		struct txn_op *o = &t->ops[i];
+		up[i].path = o->path;
+		if (o->op == OP_REMOVE) {
+			up[i].action = GIT_TREE_UPDATE_REMOVE;
+			continue;
+		}
+		up[i].action = GIT_TREE_UPDATE_UPSERT;
+		up[i].filemode = GIT_FILEMODE_BLOB;
+		rc = op_blob(t, o, tip, &up[i].id);
+	}
+	if (rc == 0) {
+		if (tip)
+			rc = git_tree_create_updated(tree_id, t->d->repo, tip, t->n, up);
+		else {
+			/* Unborn branch: start from the empty tree. */
+			git_treebuilder *tb;
+			git_tree *empty = NULL;
+			git_oid eid;
+			if ((rc = git_treebuilder_new(&tb, t->d->repo, NULL)) == 0) {
+				rc = git_treebuilder_write(&eid, tb);
+				git_treebuilder_free(tb);
+			}
+			if (rc == 0 && (rc = git_tree_lookup(&empty, t->d->repo, &eid)) == 0)
+				rc = git_tree_create_updated(tree_id, t->d->repo, empty, t->n, up);
+			git_tree_free(empty);
+		}
+		if (rc < 0)
+			rc = git_fail(rc, "cannot build tree");
+	}
+	free(up);
+	return rc;
+}
+
+static char *
+build_message(const char *subject, const struct kvmap *trailers)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *clean = utf8_clean(subject, strlen(subject), 1);
+
+	sbuf_adds(&sb, clean);
+	sbuf_adds(&sb, "\n");
+	free(clean);
+	if (trailers && trailers->n) {
+		sbuf_adds(&sb, "\n");
+		for (size_t i = 0; i < trailers->n; i++) {
+			char *v = utf8_clean(trailers->v[i].val, strlen(trailers->v[i].val), 1);
+			sbuf_addf(&sb, "%s: %s\n", trailers->v[i].key, v);
+			free(v);
+		}
+	}
+	return sbuf_detach(&sb);
+}
+
+static int
+make_signature(struct desk *d, git_signature **sig)
+{
+	time_t now = rt_now();
+
+	if (git_signature_new(sig, d->actor_name, d->actor_email, (git_time_t)now, 0) == 0)
+		return 0;
+	if (git_signature_new(sig, "rt", "rt@localhost", (git_time_t)now, 0) == 0)
+		return 0;
+	return git_fail(-1, "cannot make signature");
+}
+
+/* One attempt: read tip, build tree, commit with CAS on the branch. */
+static int
+try_commit(struct txn *t, const char *msg, git_signature *sig, git_oid *out)
+{
+	git_commit *tip = NULL;
+	git_tree *tiptree = NULL, *tree = NULL;
+	git_oid tree_id;
+	int rc;
+
+	if ((rc = desk_head(t->d, &tip)) != 0)
+		return rc;
+	if (tip && (rc = git_commit_tree(&tiptree, tip)) < 0) {
+		rc = git_fail(rc, "cannot read tip tree");
+		goto out;
+	}
+	if ((rc = build_tree(t, tiptree, &tree_id)) != 0)
+		goto out;
+	if ((rc = git_tree_lookup(&tree, t->d->repo, &tree_id)) < 0) {
+		rc = git_fail(rc, "cannot read new tree");
+		goto out;
+	}
+	rc = git_commit_create(out, t->d->repo, "HEAD", sig, sig, "UTF-8", msg, tree,
+	    tip ? 1 : 0, (const git_commit **)&tip);
+	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED)
+		rc = -EAGAIN;
+	else if (rc < 0)
+		rc = git_fail(rc, "cannot commit");
+out:
+	git_tree_free(tree);
+	git_tree_free(tiptree);
+	git_commit_free(tip);
+	return rc;
+}
+
+static void
+backoff(int attempt)
+{
+	struct timespec ts = { 0, (long)(1 + rand() % (1 << (attempt < 5 ? attempt : 5))) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static const char **
+op_paths(struct txn *t)
+{
+	const char **v = xcalloc(t->n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < t->n; i++)
+		v[i] = t->ops[i].path;
+	return v;
+}
+
+int
+txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git_oid *out)
+{
+	char *msg = build_message(subject, trailers);
+	const char **paths = op_paths(t);
+	git_signature *sig = NULL;
+	git_oid cid;
+	int rc, attempt = 0;
+
+	if ((rc = make_signature(t->d, &sig)) != 0)
+		goto out;
+	/* Journal first: a crash after the commit leaves the paths to repair. */
+	if ((rc = worktree_journal(t->d, paths, t->n)) != 0)
+		goto out;
+	for (;;) {
+		rc = try_commit(t, msg, sig, &cid);
+		if (rc != -EAGAIN)
+			break;
+		if (++attempt == TXN_RETRIES) {
+			rc = rt_fail(EX_TEMPFAIL, "the desk branch kept moving; try again");
+			break;
+		}
+		backoff(attempt);
+	}
+	if (rc != 0)
+		goto out;
+	if (out)
+		*out = cid;
+	/* The commit is the record; a failed mirror is repaired by rt-gc. */
+	if (worktree_write(t->d, &cid, paths, t->n) != 0)
+		fprintf(stderr, "rt: warning: %s\n", rt_errmsg());
+out:
+	git_signature_free(sig);
+	free(paths);
+	free(msg);
+	return rc;
+}

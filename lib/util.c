@@ -1,0 +1,551 @@
+/* util.c: allocation, string buffers, errors, time and file helpers */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void
+oom(void)
+{
+	fputs("rt: out of memory\n", stderr);
+	exit(EX_OSERR);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	return s;
+}
+
+void
+sbuf_grow(struct sbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1;
+
+	if (need <= sb->cap)
+		return;
+	sb->cap = sb->cap ? sb->cap : 64;
+	while (sb->cap < need)
+		sb->cap *= 2;
+	sb->buf = xrealloc(sb->buf, sb->cap);
+}
+
+void
+sbuf_add(struct sbuf *sb, const void *p, size_t n)
+{
+	sbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, p, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+sbuf_adds(struct sbuf *sb, const char *s)
+{
+	sbuf_add(sb, s, strlen(s));
+}
+
+void
+sbuf_addc(struct sbuf *sb, char c)
+{
+	sbuf_add(sb, &c, 1);
+}
+
+void
+sbuf_addf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sbuf_grow(sb, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+char *
+sbuf_detach(struct sbuf *sb)
+{
+	char *p = sb->buf ? sb->buf : xstrdup("");
+
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return p;
+}
+
+void
+sbuf_reset(struct sbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+void
+sbuf_free(struct sbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+static char errbuf[1024];
+
+int
+rt_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *
+rt_errmsg(void)
+{
+	return errbuf[0] ? errbuf : "unknown error";
+}
+
+time_t
+rt_now(void)
+{
+	const char *env = getenv("RT_NOW");
+	time_t t;
+
+	if (env && *env && rt_parsetime(env, &t) == 0)
+		return t;
+	return time(NULL);
+}
+
+char *
+rt_fmttime(time_t t, char buf[RT_TIMELEN])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, RT_TIMELEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static int
+parse_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parses the offset part after a time: Z, +hh:mm, -hhmm or nothing (UTC). */
+static int
+parse_offset(const char *p, long *off)
+{
+	int h, m, sign;
+
+	*off = 0;
+	if (*p == '\0' || ((*p == 'Z' || *p == 'z') && p[1] == '\0'))
+		return 0;
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	if (parse_digits(&p, 2, &h))
+		return -1;
+	if (*p == ':')
+		p++;
+	if (parse_digits(&p, 2, &m) || *p)
+		return -1;
+	*off = sign * (h * 3600L + m * 60L);
+	return 0;
+}
+
+int
+rt_parsetime(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *p = s;
+	long off;
+	char *end;
+
+	if (*p == '@') {
+		long long v = strtoll(p + 1, &end, 10);
+		if (end == p + 1 || *end)
+			return -1;
+		*out = (time_t)v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (parse_digits(&p, 4, &tm.tm_year) || *p++ != '-' ||
+	    parse_digits(&p, 2, &tm.tm_mon) || *p++ != '-' ||
+	    parse_digits(&p, 2, &tm.tm_mday))
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (parse_digits(&p, 2, &tm.tm_hour) || *p++ != ':' ||
+		    parse_digits(&p, 2, &tm.tm_min))
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (parse_digits(&p, 2, &tm.tm_sec))
+				return -1;
+			if (*p == '.')
+				while (isdigit((unsigned char)*++p))
+					;
+		}
+	}
+	if (parse_offset(p, &off))
+		return -1;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = timegm(&tm) - off;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
+static size_t
+utf8_seqlen(const unsigned char *s, size_t left)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2, cp = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3, cp = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seqlen(p + i, len - i);
+		if (n == 0 || (n == 1 && p[i] == 0))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* U+0080..U+009F and U+2028/2029 are line breaks or controls in YAML and JSON. */
+static int
+is_unsafe_cp(const unsigned char *p, size_t n)
+{
+	if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+		return 1;
+	if (n == 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9))
+		return 1;
+	if (n == 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		return 1;	/* BOM */
+	return 0;
+}
+
+char *
+utf8_clean(const char *s, size_t len, int oneline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seqlen(p + i, len - i);
+		if (n == 0) {
+			sbuf_add(&sb, "\xEF\xBF\xBD", 3);
+			i++;
+			continue;
+		}
+		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7F)) {
+			if (!oneline && (p[i] == '\n' || p[i] == '\t'))
+				sbuf_addc(&sb, (char)p[i]);
+			else if (!oneline && p[i] == '\r')
+				;
+			else
+				sbuf_addc(&sb, ' ');
+		} else if (is_unsafe_cp(p + i, n)) {
+			sbuf_addc(&sb, ' ');
+		} else {
+			sbuf_add(&sb, p + i, n);
+		}
+		i += n;
+	}
+	if (oneline) {
+		char *t = sbuf_detach(&sb), *r = xstrdup(str_trim(t));
+		free(t);
+		return r;
+	}
+	return sbuf_detach(&sb);
+}
+
+int
+read_file(const char *path, char **buf, size_t *len)
+{
+	struct sbuf sb = SBUF_INIT;
+	char tmp[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			sbuf_free(&sb);
+			errno = e;
+			return -1;
+		}
+		sbuf_add(&sb, tmp, (size_t)n);
+	}
+	close(fd);
+	*len = sb.len;
+	*buf = sbuf_detach(&sb);
+	return 0;
+}
+
+int
+fsync_dir_of(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd, rc;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+write_file_atomic(const char *path, const void *buf, size_t len, int durable)
+{
+	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0)
+		goto fail;
+	if (write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		goto fail_unlink;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0)
+		goto fail_unlink;
+	free(tmp);
+	if (durable && fsync_dir_of(path) < 0)
+		return -1;
+	return 0;
+fail_unlink:
+	e = errno;
+	unlink(tmp);
+	errno = e;
+fail:
+	free(tmp);
+	return -1;
+}
+
+int
+mkdir_p(const char *path, int mode)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+int
+str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int
+str_casestarts(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *
+str_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+char *
+str_lower(char *s)
+{
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+size_t
+str_split(const char *s, const char *seps, char ***out)
+{
+	size_t n = 0, cap = 4;
+	char **v = xmalloc(cap * sizeof(*v));
+
+	while (*s) {
+		size_t k = strcspn(s, seps);
+		if (k > 0) {
+			if (n == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof(*v));
+			v[n++] = xstrndup(s, k);
+		}
+		s += k;
+		if (*s)
+			s++;
+	}
+	*out = v;
+	return n;
+}
+
+void
+strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

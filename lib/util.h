@@ -1,0 +1,74 @@
+/* util.h: allocation, string buffers, errors, time and file helpers */
+#ifndef RT_UTIL_H
+#define RT_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+#include <sysexits.h>
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail: on OOM they print and exit EX_OSERR. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated. */
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+};
+#define SBUF_INIT { NULL, 0, 0 }
+void sbuf_grow(struct sbuf *sb, size_t extra);
+void sbuf_add(struct sbuf *sb, const void *p, size_t n);
+void sbuf_adds(struct sbuf *sb, const char *s);
+void sbuf_addc(struct sbuf *sb, char c);
+void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sbuf_detach(struct sbuf *sb);
+void sbuf_reset(struct sbuf *sb);
+void sbuf_free(struct sbuf *sb);
+
+/*
+ * Library error reporting: functions return 0 or a sysexits(3) code and
+ * leave a one-line message for the command to print.
+ */
+int rt_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *rt_errmsg(void);
+
+/* Time: "now" honours $RT_NOW (RFC 3339 or epoch seconds) for tests. */
+time_t rt_now(void);
+/* RFC 3339 UTC, "2026-11-23T10:05:00Z"; buf must hold RT_TIMELEN bytes. */
+#define RT_TIMELEN 21
+char *rt_fmttime(time_t t, char buf[RT_TIMELEN]);
+/* Parses RFC 3339 (Z or offset), "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DD" or "@epoch". */
+int rt_parsetime(const char *s, time_t *out);
+
+/*
+ * Returns a malloc'd copy of s that is valid UTF-8 (invalid bytes become
+ * U+FFFD). With oneline, CR, LF, TAB and other controls become spaces
+ * and the result is trimmed, so it is safe in a header or a YAML line.
+ */
+char *utf8_clean(const char *s, size_t len, int oneline);
+int utf8_valid(const char *s, size_t len);
+
+/* Files */
+int read_file(const char *path, char **buf, size_t *len);
+/* Writes via a temporary file and rename(2); fsyncs file and dir when durable. */
+int write_file_atomic(const char *path, const void *buf, size_t len, int durable);
+int mkdir_p(const char *path, int mode);
+int fsync_dir_of(const char *path);
+
+/* Strings */
+int str_starts(const char *s, const char *prefix);
+int str_casestarts(const char *s, const char *prefix);
+char *str_trim(char *s);
+char *str_lower(char *s);
+/* Splits on sep (no empty fields); returns count; *out is malloc'd with copies. */
+size_t str_split(const char *s, const char *seps, char ***out);
+void strv_free(char **v, size_t n);
+
+#endif

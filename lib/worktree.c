@@ -1,0 +1,251 @@
+/*
+ * worktree.c: mirroring commits into the work tree and the index.
+ *
+ * Commits are built from trees, never through the index, so their cost
+ * does not grow with the desk. The work tree is written after each
+ * commit. The index is rewritten whole by libgit2 (O(files)), so it is
+ * updated at once only while it is small; on a big desk the changed
+ * paths wait in .git/rt/pending until rt-gc applies them in one pass.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "desk.h"
+#include "txn.h"
+#include "util.h"
+#include "worktree.h"
+
+#define INDEX_MAX_DEFAULT (4L << 20)	/* about 30,000 files */
+
+static char *
+journal_path(struct desk *d)
+{
+	return xasprintf("%s/pending", d->rtdir);
+}
+
+int
+worktree_journal(struct desk *d, const char **paths, size_t n)
+{
+	char *jp = journal_path(d);
+	struct sbuf sb = SBUF_INIT;
+	int fd, rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s\n", paths[i]);
+	fd = open(jp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0 || write(fd, sb.buf, sb.len) != (ssize_t)sb.len)
+		rc = rt_fail(EX_TEMPFAIL, "cannot write '%s': %s", jp, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	sbuf_free(&sb);
+	free(jp);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads the journal into a sorted list of unique paths. */
+static size_t
+journal_read(struct desk *d, char ***out)
+{
+	char *jp = journal_path(d), *buf;
+	size_t len, n = 0, k;
+	char **v;
+
+	*out = NULL;
+	if (read_file(jp, &buf, &len) < 0) {
+		free(jp);
+		return 0;
+	}
+	free(jp);
+	k = str_split(buf, "\n", &v);
+	free(buf);
+	qsort(v, k, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < k; i++) {
+		if (n > 0 && strcmp(v[n - 1], v[i]) == 0) {
+			free(v[i]);
+			continue;
+		}
+		v[n++] = v[i];
+	}
+	*out = v;
+	return n;
+}
+
+size_t
+worktree_pending(struct desk *d)
+{
+	char **v;
+	size_t n = journal_read(d, &v);
+
+	strv_free(v, n);
+	return n;
+}
+
+/* Makes the work-tree file at path equal to the blob (or absent). */
+static int
+mirror_path(struct desk *d, git_tree *tree, const char *path)
+{
+	char *full = xasprintf("%s/%s", d->root, path), *buf = NULL, *old = NULL;
+	size_t len, oldlen;
+	int rc = 0;
+
+	if (tree_read(d->repo, tree, path, &buf, &len) != 0) {
+		if (unlink(full) < 0 && errno != ENOENT)
+			rc = rt_fail(EX_IOERR, "cannot remove '%s': %s", full, strerror(errno));
+		goto out;
+	}
+	if (read_file(full, &old, &oldlen) == 0 && oldlen == len && memcmp(old, buf, len) == 0)
+		goto out;
+	{
+		char *dir = xstrdup(full);
+		*strrchr(dir, '/') = '\0';
+		if (mkdir_p(dir, 0777) < 0 || write_file_atomic(full, buf, len, 0) < 0)
+			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno));
+		free(dir);
+	}
+out:
+	free(old);
+	free(buf);
+	free(full);
+	return rc;
+}
+
+static int
+head_tree(struct desk *d, git_tree **tree)
+{
+	git_commit *head;
+	int rc;
+
+	*tree = NULL;
+	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
+		return rc;
+	rc = git_commit_tree(tree, head);
+	git_commit_free(head);
+	return rc < 0 ? git_fail(rc, "cannot read HEAD tree") : 0;
+}
+
+/* Index entry with the file's stat data, so git sees it clean without rehashing. */
+static int
+index_refresh_path(struct desk *d, git_index *idx, git_tree *tree, const char *path)
+{
+	git_tree_entry *te = NULL;
+	git_index_entry e;
+	struct stat st;
+	char *full;
+	int rc;
+
+	if (git_tree_entry_bypath(&te, tree, path) < 0) {
+		git_index_remove(idx, path, 0);
+		return 0;
+	}
+	full = xasprintf("%s/%s", d->root, path);
+	memset(&e, 0, sizeof(e));
+	if (lstat(full, &st) == 0) {
+		e.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
+		e.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
+		e.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
+		e.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
+		e.dev = (uint32_t)st.st_dev;
+		e.ino = (uint32_t)st.st_ino;
+		e.uid = st.st_uid;
+		e.gid = st.st_gid;
+		e.file_size = (uint32_t)st.st_size;
+	}
+	e.mode = git_tree_entry_filemode(te);
+	git_oid_cpy(&e.id, git_tree_entry_id(te));
+	e.path = path;
+	rc = git_index_add(idx, &e);
+	git_tree_entry_free(te);
+	free(full);
+	return rc < 0 ? git_fail(rc, path) : 0;
+}
+
+int
+worktree_sync(struct desk *d, int full)
+{
+	char **paths, *jp;
+	size_t n = journal_read(d, &paths);
+	git_tree *tree = NULL;
+	git_index *idx = NULL;
+	char *idxpath = xasprintf("%sindex", d->gitdir);
+	int rc;
+
+	if ((rc = head_tree(d, &tree)) != 0 || tree == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = mirror_path(d, tree, paths[i])) != 0)
+			goto out;
+	if ((rc = git_repository_index(&idx, d->repo)) < 0) {
+		rc = git_fail(rc, "cannot read index");
+		goto out;
+	}
+	if (full || access(idxpath, F_OK) < 0) {
+		if ((rc = git_index_read_tree(idx, tree)) < 0) {
+			rc = git_fail(rc, "cannot rebuild index");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((rc = index_refresh_path(d, idx, tree, paths[i])) != 0)
+			goto out;
+	if ((rc = git_index_write(idx)) < 0) {
+		rc = git_fail(rc, "cannot write index");
+		goto out;
+	}
+	jp = journal_path(d);
+	if (truncate(jp, 0) < 0 && errno != ENOENT)
+		rc = rt_fail(EX_IOERR, "cannot empty '%s': %s", jp, strerror(errno));
+	free(jp);
+out:
+	git_index_free(idx);
+	git_tree_free(tree);
+	strv_free(paths, n);
+	free(idxpath);
+	return rc;
+}
+
+static long
+index_max(struct desk *d)
+{
+	const char *env = getenv("RT_INDEX_MAX");
+
+	if (env && *env)
+		return atol(env);
+	return (long)desk_cfg_int(d, "desk.index-max-bytes", INDEX_MAX_DEFAULT);
+}
+
+int
+worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	char *idxpath;
+	struct stat st;
+	int rc = 0;
+
+	if (git_commit_lookup(&c, d->repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
+		rc = git_fail(-1, "cannot read new commit");
+		goto out;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = mirror_path(d, tree, paths[i]);
+	if (rc)
+		goto out;
+	idxpath = xasprintf("%sindex", d->gitdir);
+	if (stat(idxpath, &st) < 0 || st.st_size <= index_max(d))
+		rc = worktree_sync(d, 0);
+	free(idxpath);
+out:
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}

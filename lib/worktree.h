@@ -1,0 +1,26 @@
+/* worktree.h: mirroring commits into the work tree and the index */
+#ifndef RT_WORKTREE_H
+#define RT_WORKTREE_H
+
+#include <git2.h>
+#include <stddef.h>
+
+struct desk;
+
+/* Appends paths to .git/rt/pending before they are committed. */
+int worktree_journal(struct desk *d, const char **paths, size_t n);
+/*
+ * Writes paths as they are in commit into the work tree, then brings the
+ * index up to date for every pending path if the index is small enough
+ * to rewrite cheaply (see rt-desk(5)); else the paths stay pending.
+ */
+int worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n);
+/*
+ * Repairs every pending path from HEAD (work tree and index) and empties
+ * the journal; with full, rebuilds the index from HEAD's tree.
+ */
+int worktree_sync(struct desk *d, int full);
+/* Number of pending paths. */
+size_t worktree_pending(struct desk *d);
+
+#endif
