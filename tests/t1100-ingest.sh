@@ -1,0 +1,173 @@
+#!/bin/sh
+# rt-ingest: new tickets, threading, duplicates, decoding, quarantine, exit codes
+. "$(dirname "$0")/lib.sh"
+
+new_desk desk
+DESK=$PWD
+
+mail() { # mail MSGID SUBJECT [EXTRA-HEADER]
+	printf 'From: Kunde <kunde@example.com>\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n%s\nHallo,\nder Drucker druckt nicht.\n' "$2" "$1" "${3:-}"
+}
+tdir() { printf 'tickets/%.2s/%.4s/%s' "$1" "$(printf %s "$1" | cut -c3-4)" "$1"; }
+tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
+
+test_expect_success 'a new mail opens a ticket and prints its id' '
+	mail m1@example.com "Printer broken" >m1 &&
+	rt-ingest <m1 >id &&
+	grep -Eq "^[0-9A-HJKMNP-TV-Z]{8}$" id &&
+	id=$(cat id) && d=$(tdir $id) &&
+	grep "^subject: .Printer broken.$" $d/ticket.yaml &&
+	grep "^requestors: \[kunde@example.com\]$" $d/ticket.yaml &&
+	grep "^status: new$" $d/ticket.yaml &&
+	grep "^channel: mail$" $d/ticket.yaml
+'
+ID=$(cat id 2>/dev/null)
+D=$(tdir "$ID")
+
+test_expect_success 'the mail is stored byte-exact and committed with trailers' '
+	cmp m1 $D/msg/*.eml &&
+	git log -1 --format=%B >msg &&
+	head -1 msg | grep "^ingest: #$ID Printer broken$" &&
+	grep "^Ticket: $ID$" msg && grep "^Action: ingest$" msg &&
+	grep "^Message-Id: m1@example.com$" msg && grep "^Actor: " msg
+'
+
+test_expect_success 'the work tree and index stay clean' '
+	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
+	git status --porcelain tickets quarantine >st && test_cmp /dev/null st
+'
+
+test_expect_success 'a follow-up with the subject tag lands on the ticket' '
+	mail m2@example.com "Re: Printer broken [Test #$ID]" | rt-ingest >id2 &&
+	echo $ID >expect && test_cmp expect id2 &&
+	test $(ls $D/msg | wc -l) = 2
+'
+
+test_expect_success 'a lower-case tag with dashes still threads' '
+	low=$(echo $ID | tr A-Z a-z) &&
+	mail m2b@example.com "AW: [Test #$low] again" | rt-ingest >id2 && test_cmp expect id2
+'
+
+test_expect_success 'a follow-up threads by In-Reply-To' '
+	mail m3@example.com "no tag" "In-Reply-To: <m1@example.com>" | rt-ingest >id3 &&
+	test_cmp expect id3
+'
+
+test_expect_success 'a follow-up threads by References' '
+	mail m4@example.com "still no tag" "References: <unknown@x> <m3@example.com>" | rt-ingest >id4 &&
+	test_cmp expect id4
+'
+
+test_expect_success 'the same mail delivered twice is stored once' '
+	before=$(git rev-parse HEAD) &&
+	rt-ingest <m1 >id5 && test_cmp expect id5 &&
+	test "$(git rev-parse HEAD)" = "$before" &&
+	test $(grep -c "message-id: m1@example.com" $D/log.yaml) = 1
+'
+
+test_expect_success 'a mail with an unknown tag opens a new ticket' '
+	mail m5@example.com "[Test #ZZZZZZZZ] hello" | rt-ingest >id6 &&
+	! test_cmp expect id6
+'
+
+test_expect_success 'an ISO-8859-1 RFC 2047 subject is decoded to UTF-8' '
+	mail m6@example.com "=?ISO-8859-1?Q?Drucker_kaputt_=E4=F6=FC=DF?=" | rt-ingest >id7 &&
+	grep "^subject: .Drucker kaputt äöüß.$" $(tdir $(cat id7))/ticket.yaml
+'
+
+test_expect_success 'a UTF-8 base64 subject is decoded' '
+	mail m7@example.com "=?UTF-8?B?R3LDvMOfZSBhdXMgTcO8bmNoZW4=?=" | rt-ingest >id8 &&
+	grep "^subject: .Grüße aus München.$" $(tdir $(cat id8))/ticket.yaml
+'
+
+test_expect_success 'a subject trying YAML or header injection stays one value' '
+	mail m8@example.com "x: y\" [z] =?UTF-8?Q?a=0D=0AStatus:_closed?=" | rt-ingest >id9 &&
+	t=$(tdir $(cat id9))/ticket.yaml &&
+	grep -c "^status: new$" $t && test $(grep -c "^status:" $t) = 1 &&
+	python3 -c "import json,sys" &&
+	grep "^subject:" $t | grep "Status: closed"
+'
+
+test_expect_success 'a multipart mail with attachments is stored byte-exact' '
+	f=$(mail_fixture cpython-test-email/msg_13.txt) &&
+	rt-ingest <"$f" >id10 &&
+	cmp "$f" $(tdir $(cat id10))/msg/*.eml
+'
+
+test_expect_code 65 'junk is quarantined with its reason and exit 65' '
+	printf "\001\002 this is not mail\000\n" >junk &&
+	rt-ingest <junk >out 2>err; rc=$?;
+	cat err; test ! -s out &&
+	grep "rt-ingest: <stdin>: not mail" err &&
+	q=$(git ls-files quarantine | grep "\.eml$") && cmp junk "$q" &&
+	grep "^reason: " ${q%.eml}.yaml &&
+	git log -1 --format=%s | grep "^quarantine: not mail" && exit $rc
+'
+
+test_expect_code 66 'empty input stores nothing and exits 66' '
+	before=$(git rev-parse HEAD) &&
+	rt-ingest </dev/null; rc=$?;
+	test "$(git rev-parse HEAD)" = "$before" && exit $rc
+'
+
+test_expect_code 75 'a locked desk gives EX_TEMPFAIL and changes nothing' '
+	before=$(git rev-parse HEAD)
+	( flock 9; sleep 3 ) 9>.git/rt/lock &
+	sleep 0.5 &&
+	mail m9@example.com "locked" | RT_LOCK_TIMEOUT=1 rt-ingest; rc=$?;
+	wait;
+	test "$(git rev-parse HEAD)" = "$before" && test -z "$(ls .git/rt/tmp)" && exit $rc
+'
+
+test_expect_success 'the desk is found from a subfolder and from RT_DESK' '
+	mkdir -p sub/dir && (cd sub/dir && mail m10@example.com a | rt-ingest) >i1 &&
+	(cd / && mail m11@example.com b | RT_DESK=$DESK rt-ingest) >i2 &&
+	(cd / && mail m12@example.com c | rt-ingest --desk $DESK) >i3 &&
+	test -s i1 && test -s i2 && test -s i3
+'
+
+test_expect_code 66 'outside a desk rt-ingest says so' '
+	cd / && mail m13@example.com x | rt-ingest 2>err; rc=$?; grep "not in a desk" err; exit $rc
+'
+
+test_expect_success '--mbox imports every message and prints one id each' '
+	f=$(mail_fixture mailutils/spool/teaparty.mbox) &&
+	n=$(grep -c "^From " "$f") &&
+	rt-ingest --mbox "$f" >ids &&
+	test $(wc -l <ids) = $n
+'
+
+test_expect_success '--maildir imports cur/ and new/' '
+	mkdir -p md/cur md/new md/tmp &&
+	mail md1@example.com one >md/cur/1.host:2,S &&
+	mail md2@example.com two >md/new/2.host &&
+	rt-ingest --maildir md >ids && test $(wc -l <ids) = 2 &&
+	rt-ingest --maildir md >ids2 && test_cmp ids ids2
+'
+
+test_expect_success 'eight concurrent deliveries all land, each in one commit' '
+	before=$(git rev-list --count HEAD) &&
+	for i in 1 2 3 4 5 6 7 8; do
+		( mail par$i@example.com "parallel $i" | rt-ingest >par.$i 2>par.err.$i; echo $? >par.rc.$i ) &
+	done; wait &&
+	cat par.rc.* | sort -u >rcs && echo 0 >expect && test_cmp expect rcs &&
+	test $(git rev-list --count HEAD) = $((before + 8)) &&
+	test $(git log -8 --name-only --format= | grep -c "\.eml$") = 8 &&
+	test $(cat par.[0-9] | sort -u | wc -l) = 8 &&
+	git fsck --no-dangling 2>&1 | tee fsck && ! grep -i error fsck &&
+	git status --porcelain tickets >st && test_cmp /dev/null st
+'
+
+test_expect_success 'a resolved ticket reopens when the customer answers' '
+	t=$(tdir $ID)/ticket.yaml &&
+	sed -i "s/^status: new$/status: resolved/" $t && git commit -qam "set resolved by hand" &&
+	mail m14@example.com "Re: [Test #$ID] thanks, but" | rt-ingest >/dev/null &&
+	grep "^status: open$" $t
+'
+
+test_expect_success 'a hand commit is picked up by the cache (threading after it)' '
+	mail m15@example.com "x" "In-Reply-To: <m14@example.com>" | rt-ingest >id16 &&
+	echo $ID >expect && test_cmp expect id16
+'
+
+test_done
