@@ -10,7 +10,7 @@ static int tap_n, tap_failed;
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
-static int
+static int __attribute__((unused))
 tap_ok(int cond, const char *file, int line, const char *name, ...)
 {
 	tap_n++;
@@ -22,7 +22,7 @@ tap_ok(int cond, const char *file, int line, const char *name, ...)
 	return cond;
 }
 
-static int
+static int __attribute__((unused))
 tap_is_str(const char *got, const char *want, const char *file, int line,
     const char *name, ...)
 {
@@ -35,7 +35,7 @@ tap_is_str(const char *got, const char *want, const char *file, int line,
 	return cond;
 }
 
-static int
+static int __attribute__((unused))
 tap_done(void)
 {
 	printf("1..%d\n", tap_n);
