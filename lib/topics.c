@@ -1,0 +1,350 @@
+/* topics.c: keyword and phrase counts of subjects (see topics.h) */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topics.h"
+#include "util.h"
+
+static const char *const stopwords[] = {
+	/* reply and forward prefixes, mail words */
+	"re", "aw", "fw", "fwd", "wg", "sv", "antw", "tr", "ref", "betreff", "subject",
+	"mail", "email", "e-mail",
+	/* English */
+	"a", "about", "after", "again", "all", "am", "an", "and", "any", "are", "as",
+	"at", "be", "been", "before", "being", "but", "by", "can", "can't", "cannot",
+	"could", "did", "didn't", "do", "does", "doesn't", "don't", "for", "from",
+	"get", "got", "had", "has", "have", "having", "he", "her", "here", "hi",
+	"his", "how", "i", "i'm", "if", "in", "into", "is", "isn't", "it", "it's",
+	"its", "just", "me", "more", "my", "no", "not", "now", "of", "off", "on",
+	"once", "only", "or", "our", "out", "over", "please", "pls", "she", "should",
+	"so", "some", "still", "such", "than", "thanks", "that", "the", "their",
+	"them", "then", "there", "these", "they", "this", "those", "to", "too",
+	"under", "up", "urgent", "us", "very", "via", "was", "wasn't", "we", "were",
+	"what", "when", "where", "which", "while", "who", "why", "will", "with",
+	"won't", "would", "you", "your",
+	/* German */
+	"ab", "aber", "alle", "als", "also", "am", "an", "auch", "auf", "aus", "bei",
+	"bin", "bis", "bitte", "da", "damit", "dann", "das", "dass", "daß", "dem",
+	"den", "denn", "der", "des", "die", "dies", "diese", "dieser", "doch", "dort",
+	"du", "durch", "ein", "eine", "einem", "einen", "einer", "eines", "er", "es",
+	"euch", "für", "geht", "gibt", "habe", "haben", "hat", "hallo", "ich", "ihr",
+	"im", "in", "ist", "ja", "jetzt", "kann", "kein", "keine", "können", "man",
+	"mehr", "mein", "meine", "meinem", "meinen", "meiner", "mich", "mir", "mit",
+	"muss", "möchte", "nach", "nicht", "noch", "nur", "ob", "oder", "ohne",
+	"schon", "sehr", "sein", "sich", "sie", "sind", "so", "über", "um", "und",
+	"uns", "unser", "unsere", "unter", "vom", "von", "vor", "war", "wäre", "was",
+	"wegen", "weil", "wenn", "wer", "werden", "wie", "wieder", "wir", "wird",
+	"wo", "würde", "zu", "zum", "zur", "dringend", "danke", "frage",
+};
+
+int
+topics_is_stopword(const char *w)
+{
+	for (size_t i = 0; i < LEN(stopwords); i++)
+		if (strcmp(stopwords[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/* Decodes one UTF-8 sequence; invalid bytes read as U+FFFD, one byte. */
+static uint32_t
+utf8_next(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint32_t c = p[0];
+	int n = 0;
+
+	if (c < 0x80)
+		n = 0;
+	else if ((c & 0xe0) == 0xc0)
+		n = 1, c &= 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		n = 2, c &= 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		n = 3, c &= 0x07;
+	else {
+		*pp = p + 1;
+		return 0xfffd;
+	}
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*pp = p + 1;
+			return 0xfffd;
+		}
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	*pp = p + n + 1;
+	return c;
+}
+
+static void
+utf8_put(struct sbuf *sb, uint32_t c)
+{
+	if (c < 0x80)
+		sbuf_addc(sb, (char)c);
+	else if (c < 0x800) {
+		sbuf_addc(sb, (char)(0xc0 | (c >> 6)));
+		sbuf_addc(sb, (char)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		sbuf_addc(sb, (char)(0xe0 | (c >> 12)));
+		sbuf_addc(sb, (char)(0x80 | ((c >> 6) & 0x3f)));
+		sbuf_addc(sb, (char)(0x80 | (c & 0x3f)));
+	} else {
+		sbuf_addc(sb, (char)(0xf0 | (c >> 18)));
+		sbuf_addc(sb, (char)(0x80 | ((c >> 12) & 0x3f)));
+		sbuf_addc(sb, (char)(0x80 | ((c >> 6) & 0x3f)));
+		sbuf_addc(sb, (char)(0x80 | (c & 0x3f)));
+	}
+}
+
+static int
+is_wordchar(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	if (c < 0xc0 || c == 0xd7 || c == 0xf7 || c == 0xfffd)
+		return 0;		/* Latin-1 punctuation and signs */
+	if (c >= 0x2000 && c <= 0x2bff)
+		return 0;		/* punctuation, symbols, arrows, dingbats */
+	if ((c >= 0x3000 && c <= 0x303f) || (c >= 0xfe00 && c <= 0xfe0f) || c >= 0x1f000)
+		return 0;		/* CJK punctuation, selectors, emoji */
+	return 1;
+}
+
+static uint32_t
+fold(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+		return c + 32;		/* Ä -> ä, Ö -> ö, Ü -> ü, ... */
+	if (c >= 0x410 && c <= 0x42f)
+		return c + 32;
+	if (c >= 0x400 && c <= 0x40f)
+		return c + 80;
+	return c;
+}
+
+static int
+is_apostrophe(uint32_t c)
+{
+	return c == '\'' || c == 0x2019;
+}
+
+/* Blanks out bracketed ticket tags such as "[Desk #K7M2Q9XD]". */
+static char *
+strip_tags(const char *s)
+{
+	char *copy = xstrdup(s), *p = copy, *open, *close;
+
+	while ((open = strchr(p, '[')) != NULL && (close = strchr(open, ']')) != NULL) {
+		if (memchr(open, '#', (size_t)(close - open)))
+			memset(open, ' ', (size_t)(close - open + 1));
+		p = close + 1;
+	}
+	return copy;
+}
+
+size_t
+topics_words(const char *s, char ***out)
+{
+	char *copy = strip_tags(s);
+	const unsigned char *p = (const unsigned char *)copy;
+	struct sbuf w = SBUF_INIT;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (;;) {
+		uint32_t c = *p ? utf8_next(&p) : 0;
+		int in = c && is_wordchar(c);
+		/* An apostrophe between letters stays: "don't", "geht's". */
+		if (c && is_apostrophe(c) && w.len && *p && is_wordchar(*p < 0x80 ? *p : 0xc0)) {
+			sbuf_addc(&w, '\'');
+			continue;
+		}
+		if (in) {
+			utf8_put(&w, fold(c));
+			continue;
+		}
+		if (w.len) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			v[n++] = sbuf_detach(&w);
+		}
+		if (c == 0)
+			break;
+	}
+	sbuf_free(&w);
+	free(copy);
+	*out = v;
+	return n;
+}
+
+/* A word worth counting: two characters or more, not a number, not a stop word. */
+static int
+keep_word(const char *w)
+{
+	size_t chars = 0;
+	int digits = 1;
+
+	for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+		if (!(*p >= '0' && *p <= '9') && *p != '\'')
+			digits = 0;
+	}
+	return chars >= 2 && !digits && !topics_is_stopword(w);
+}
+
+struct slot {
+	char *term;
+	size_t count;
+	int words;
+};
+
+struct topics {
+	struct slot *tab;
+	size_t cap, used;
+};
+
+struct topics *
+topics_new(void)
+{
+	struct topics *t = xcalloc(1, sizeof(*t));
+
+	t->cap = 1024;
+	t->tab = xcalloc(t->cap, sizeof(*t->tab));
+	return t;
+}
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct slot *
+lookup(struct topics *t, const char *term)
+{
+	size_t i = (size_t)hash(term) & (t->cap - 1);
+
+	while (t->tab[i].term && strcmp(t->tab[i].term, term) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return &t->tab[i];
+}
+
+static void
+grow(struct topics *t)
+{
+	struct slot *old = t->tab;
+	size_t oldcap = t->cap;
+
+	t->cap *= 2;
+	t->tab = xcalloc(t->cap, sizeof(*t->tab));
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].term)
+			*lookup(t, old[i].term) = old[i];
+	free(old);
+}
+
+static void
+count(struct topics *t, const char *term, int words)
+{
+	struct slot *s;
+
+	if ((t->used + 1) * 10 > t->cap * 7)
+		grow(t);
+	s = lookup(t, term);
+	if (s->term == NULL) {
+		s->term = xstrdup(term);
+		s->words = words;
+		t->used++;
+	}
+	s->count++;
+}
+
+static int
+seen(char **terms, size_t n, const char *term)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(terms[i], term) == 0)
+			return 1;
+	return 0;
+}
+
+void
+topics_add(struct topics *t, const char *subject)
+{
+	char **w, **terms;
+	size_t n = topics_words(subject ? subject : "", &w), nt = 0;
+	const char *prev = NULL;
+
+	terms = xmalloc((2 * n + 1) * sizeof(*terms));
+	for (size_t i = 0; i < n; i++) {
+		if (!keep_word(w[i])) {
+			prev = NULL;
+			continue;
+		}
+		if (!seen(terms, nt, w[i])) {
+			terms[nt++] = xstrdup(w[i]);
+			count(t, w[i], 1);
+		}
+		if (prev) {
+			char *bi = xasprintf("%s %s", prev, w[i]);
+			if (!seen(terms, nt, bi)) {
+				terms[nt++] = bi;
+				count(t, bi, 2);
+			} else
+				free(bi);
+		}
+		prev = w[i];
+	}
+	strv_free(terms, nt);
+	strv_free(w, n);
+}
+
+static int
+cmp_topic(const void *a, const void *b)
+{
+	const struct topic *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->term, y->term);
+}
+
+size_t
+topics_top(struct topics *t, int words, size_t n, struct topic **out)
+{
+	struct topic *v = xmalloc((t->used + 1) * sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->tab[i].term && t->tab[i].words == words) {
+			v[k].term = t->tab[i].term;
+			v[k].words = words;
+			v[k].count = t->tab[i].count;
+			k++;
+		}
+	qsort(v, k, sizeof(*v), cmp_topic);
+	*out = v;
+	return k < n ? k : n;
+}
+
+void
+topics_free(struct topics *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->tab[i].term);
+	free(t->tab);
+	free(t);
+}
