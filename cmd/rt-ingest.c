@@ -91,13 +91,30 @@ spool_message(struct desk *d, mu_message_t msg, char **spool, size_t *size)
 	return rc;
 }
 
+/* An mbox libmailutils cannot split is kept whole in quarantine. */
+static int
+quarantine_file(struct desk *d, const char *file, const char *why)
+{
+	char *where = NULL, *reason = xasprintf("cannot read mbox: %s", why);
+	int rc = quarantine_store(d, file, reason, &where);
+
+	if (rc == 0) {
+		warnx("%s: %s (kept as %s)", file, reason, where);
+		rc = EX_DATAERR;
+	} else
+		warnx("%s: %s", file, rt_errmsg());
+	free(reason);
+	free(where);
+	return rc;
+}
+
 static int
 ingest_mbox(struct desk *d, const char *file)
 {
-	mu_mailbox_t mb;
+	mu_mailbox_t mb = NULL;
 	size_t count;
 	char *url = xasprintf("mbox:%s", file);
-	int status = 0;
+	int status = 0, rc;
 
 	mu_registrar_record(mu_mbox_record);
 	if (access(file, R_OK) < 0) {
@@ -105,11 +122,13 @@ ingest_mbox(struct desk *d, const char *file)
 		warn("%s", file);
 		return EX_NOINPUT;
 	}
-	if (mu_mailbox_create_default(&mb, url) != 0 || mu_mailbox_open(mb, MU_STREAM_READ) != 0 ||
-	    mu_mailbox_messages_count(mb, &count) != 0) {
+	if ((rc = mu_mailbox_create_default(&mb, url)) != 0 ||
+	    (rc = mu_mailbox_open(mb, MU_STREAM_READ)) != 0 ||
+	    (rc = mu_mailbox_messages_count(mb, &count)) != 0) {
 		free(url);
-		warnx("%s: cannot read mbox", file);
-		return EX_DATAERR;
+		if (mb)
+			mu_mailbox_destroy(&mb);
+		return quarantine_file(d, file, mu_strerror(rc));
 	}
 	for (size_t i = 1; i <= count; i++) {
 		mu_message_t msg;
