@@ -1,0 +1,23 @@
+#!/bin/sh
+# bench/run.sh: builds synthetic desks of 1,000 and 100,000 tickets under
+# bench/out (kept between runs; RT_BENCH_FRESH=1 rebuilds) and runs every
+# bench/*.sh benchmark against them. Figures go to stdout.
+set -e
+cd "$(dirname "$0")"
+out=$PWD/out
+mkdir -p "$out"
+SMALL=${RT_BENCH_SMALL:-1000} BIG=${RT_BENCH_BIG:-100000}
+for n in $SMALL $BIG; do
+	if [ -n "${RT_BENCH_FRESH:-}" ] || [ ! -f "$out/desk-$n/rt.yaml" ]; then
+		echo "building desk of $n tickets..."
+		start=$(date +%s.%N)
+		sh ./mkdesk.sh "$out/desk-$n" "$n"
+		echo "  built in $(echo "$(date +%s.%N) - $start" | bc) s"
+	fi
+done
+export RT_BENCH_SMALL_DESK="$out/desk-$SMALL" RT_BENCH_DESK="$out/desk-$BIG" RT_BENCH_OUT="$out"
+for b in ./*.sh; do
+	case $b in ./run.sh|./mkdesk.sh|./lib.sh) continue ;; esac
+	echo "== $(basename "$b" .sh)"
+	sh "$b"
+done
