@@ -1,0 +1,136 @@
+/* rt-route: apply the desk's routing rules: queue, priority, type, tags, owner */
+#include <err.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "change.h"
+#include "cli.h"
+#include "desk.h"
+#include "route.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: rt-route [--desk DIR] [-n] [-x] [--check] [ID ...]\n"
+"Apply the routing rules of rt.yaml to tickets; print their ids.\n"
+"  -n, --dry-run    print what would change (ID field=value ...), change nothing\n"
+"  -x, --explain    tell on standard error which rules matched and why\n"
+"  --check          only check the routing configuration\n"
+"Without ids, read them from standard input, one per line.\n";
+
+struct run {
+	struct route *r;
+	int dry, explain;
+};
+
+static int
+commit_plan(struct desk *d, const char *id, const struct route_plan *p)
+{
+	struct change c;
+	struct sbuf sum = SBUF_INIT;
+	int rc;
+
+	if ((rc = change_begin(&c, d, id, "route")) != 0)
+		goto out;
+	kv_set(change_event(&c, "route"), "rule", p->rules ? p->rules : "-");
+	for (size_t i = 0; i < p->set.n; i++) {
+		size_t before = c.nevents;
+		change_set(&c, p->set.v[i].key, p->set.v[i].val);
+		/* marks the change as rt-route's, so a later run may change it again */
+		if (c.nevents > before)
+			kv_set(&c.events[c.nevents - 1], "via", "route");
+		sbuf_addf(&sum, "%s%s=%s", i ? " " : "", p->set.v[i].key, p->set.v[i].val);
+	}
+	if (p->rules)
+		sbuf_addf(&sum, " (%s)", p->rules);
+	rc = change_commit(&c, sum.buf);
+out:
+	change_free(&c);
+	sbuf_free(&sum);
+	return rc;
+}
+
+static int
+route_one(struct desk *d, const char *id, void *arg)
+{
+	struct run *run = arg;
+	struct route_plan p;
+	int rc;
+
+	if (!run->dry && (rc = desk_lock(d)) != 0) {
+		warnx("#%s: %s", id, rt_errmsg());
+		return rc;
+	}
+	if (!run->dry && d->cache)
+		cache_sync(d);
+	rc = route_plan(run->r, d, id, run->explain, &p);
+	if (run->explain && p.explain.len) {
+		fputs(p.explain.buf, stderr);
+		fflush(stderr);
+	}
+	if (rc != 0) {
+		warnx("#%s: %s", id, rt_errmsg());
+	} else if (run->dry) {
+		printf("%s", id);
+		for (size_t i = 0; i < p.set.n; i++)
+			printf(" %s=%s", p.set.v[i].key, p.set.v[i].val ? p.set.v[i].val : "");
+		putchar('\n');
+	} else {
+		if (p.set.n && (rc = commit_plan(d, id, &p)) != 0)
+			warnx("#%s: %s", id, rt_errmsg());
+		/* still passed on: a ticket that could not be routed may get its ack */
+		printf("%s\n", id);
+	}
+	if (!run->dry)
+		desk_unlock(d);
+	route_plan_free(&p);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ "check", no_argument, NULL, 'k' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *deskpath = NULL;
+	struct run run = { NULL, 0, 0 };
+	struct desk *d;
+	int ch, rc, check = 0;
+
+	/* regex.h then treats UTF-8 sequences as characters ("[äöü]", ".") */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "");
+	while ((ch = getopt_long(argc, argv, "C:nxh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': deskpath = optarg; break;
+		case 'n': run.dry = 1; break;
+		case 'x': run.explain = 1; break;
+		case 'k': check = 1; break;
+		default: cli_common(ch, usage);
+		}
+	}
+	if (check && optind != argc)
+		cli_usage(usage, 0);
+	if ((rc = desk_open(&d, deskpath, 0)) != 0)
+		cli_die(rc);
+	/* The whole configuration is checked before any ticket is touched. */
+	if ((rc = route_load(d, &run.r)) != 0) {
+		warnx("%s", rt_errmsg());
+		route_free(run.r);
+		desk_close(d);
+		return rc;
+	}
+	if (!check)
+		rc = cli_each_id(d, argc - optind, argv + optind, route_one, &run);
+	route_free(run.r);
+	desk_close(d);
+	return cli_close_stdout(rc);
+}
