@@ -1,0 +1,824 @@
+/*
+ * report_fmt.c: rt-report output: aligned text, CSV (RFC 4180), JSON
+ * (jansson; field names documented in rt-report(1)) and one
+ * self-contained HTML page with inline SVG charts.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "svg.h"
+#include "topics.h"
+#include "util.h"
+
+static const char *const clock_titles[NCLOCKS] = {
+	"first response", "next response", "resolution"
+};
+
+static long
+sla_settled_all(const struct report_fig *g)
+{
+	long n = 0;
+
+	for (int c = 0; c < NCLOCKS; c++)
+		n += g->sla_settled[c];
+	return n;
+}
+
+static long
+sla_met_all(const struct report_fig *g)
+{
+	long n = 0;
+
+	for (int c = 0; c < NCLOCKS; c++)
+		n += g->sla_met[c];
+	return n;
+}
+
+static double
+mean_score(double sum, long n)
+{
+	return n > 0 ? sum / (double)n : NAN;
+}
+
+static char *
+fmt_pct(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.1f%%", v * 100);
+	return buf;
+}
+
+static char *
+fmt_num(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.2f", v);
+	return buf;
+}
+
+static char *
+fmt_dur(double v, char *buf, size_t size)
+{
+	return report_fmt_duration(v, buf, size);
+}
+
+/* "1:3 2:1": tickets by highest escalation level */
+static char *
+levels_str(const struct report_fig *g)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (int l = 1; l < REPORT_LEVELS; l++)
+		if (g->levels[l]) {
+			if (sb.len)
+				sbuf_addc(&sb, ' ');
+			sbuf_addf(&sb, "%d:%ld", l, g->levels[l]);
+		}
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
+}
+
+static void
+time_str(time_t t, char buf[RT_TIMELEN])
+{
+	rt_fmttime(t, buf);
+}
+
+/* ---- one table model shared by text, CSV and HTML ---- */
+
+enum col_kind { C_KEY, C_INT, C_DUR, C_RATE, C_NUM, C_STR };
+
+struct col {
+	const char *csv;	/* CSV header (stable) */
+	const char *head;	/* text/HTML header */
+	enum col_kind kind;
+	int text;		/* shown in the terminal table */
+};
+
+static const struct col cols[] = {
+	{ NULL, NULL, C_KEY, 1 },
+	{ "created", "CREATED", C_INT, 1 },
+	{ "resolved", "RESOLVED", C_INT, 1 },
+	{ "backlog", "BACKLOG", C_INT, 1 },
+	{ "first_response_count", "FR-N", C_INT, 0 },
+	{ "first_response_median", "FR-MED", C_DUR, 1 },
+	{ "first_response_mean", "FR-MEAN", C_DUR, 1 },
+	{ "first_response_p90", "FR-P90", C_DUR, 1 },
+	{ "resolution_count", "RES-N", C_INT, 0 },
+	{ "resolution_median", "RES-MED", C_DUR, 1 },
+	{ "resolution_mean", "RES-MEAN", C_DUR, 1 },
+	{ "resolution_p90", "RES-P90", C_DUR, 1 },
+	{ "sla_settled", "SLA-N", C_INT, 0 },
+	{ "sla_met_share", "SLA-MET", C_RATE, 1 },
+	{ "sla_first_response_breached", "BR-FR", C_INT, 0 },
+	{ "sla_next_response_breached", "BR-NR", C_INT, 0 },
+	{ "sla_resolution_breached", "BR-RES", C_INT, 0 },
+	{ "escalated", "ESC", C_INT, 0 },
+	{ "escalation_rate", "ESC%", C_RATE, 1 },
+	{ "escalation_levels", "LEVELS", C_STR, 0 },
+	{ "reopened", "REOPENED", C_INT, 0 },
+	{ "reopen_rate", "REOPEN%", C_RATE, 1 },
+	{ "surveyed", "SURVEYED", C_INT, 0 },
+	{ "rated", "RATED", C_INT, 0 },
+	{ "satisfaction_mean", "CSAT", C_NUM, 1 },
+	{ "satisfaction_response_rate", "CSAT-RR", C_RATE, 1 },
+	{ "escalated_satisfaction_mean", "ESC-CSAT", C_NUM, 0 },
+	{ "escalated_satisfaction_response_rate", "ESC-RR", C_RATE, 0 },
+};
+
+/* The value of column i for g: *num for numbers (NAN: none), else a malloc'd string. */
+static double
+col_value(const struct report_fig *g, size_t i, char **str)
+{
+	struct dvec *fr = (struct dvec *)&g->first, *res = (struct dvec *)&g->resolve;
+
+	*str = NULL;
+	switch (i) {
+	case 0: *str = xstrdup(g->key); return NAN;
+	case 1: return (double)g->created;
+	case 2: return (double)g->resolved;
+	case 3: return (double)g->backlog;
+	case 4: return (double)fr->n;
+	case 5: return stats_median(fr);
+	case 6: return stats_mean(fr);
+	case 7: return stats_percentile(fr, 90);
+	case 8: return (double)res->n;
+	case 9: return stats_median(res);
+	case 10: return stats_mean(res);
+	case 11: return stats_percentile(res, 90);
+	case 12: return (double)sla_settled_all(g);
+	case 13: return report_rate(sla_met_all(g), sla_settled_all(g));
+	case 14: return (double)g->sla_breached[CLOCK_FIRST];
+	case 15: return (double)g->sla_breached[CLOCK_NEXT];
+	case 16: return (double)g->sla_breached[CLOCK_RESOLVE];
+	case 17: return (double)g->escalated;
+	case 18: return report_rate(g->escalated, g->created);
+	case 19: *str = levels_str(g); return NAN;
+	case 20: return (double)g->reopened;
+	case 21: return report_rate(g->reopened, g->resolved);
+	case 22: return (double)g->surveyed;
+	case 23: return (double)g->rated;
+	case 24: return mean_score(g->score_sum, g->rated);
+	case 25: return report_rate(g->rated, g->surveyed);
+	case 26: return mean_score(g->esc_score_sum, g->esc_rated);
+	case 27: return report_rate(g->esc_rated, g->esc_surveyed);
+	}
+	return NAN;
+}
+
+/* Human form of a cell for the terminal and HTML. */
+static char *
+cell_text(const struct report_fig *g, size_t i)
+{
+	char *s, buf[64];
+	double v = col_value(g, i, &s);
+
+	if (s)
+		return s;
+	switch (cols[i].kind) {
+	case C_INT: snprintf(buf, sizeof(buf), "%.0f", v); break;
+	case C_DUR: fmt_dur(v, buf, sizeof(buf)); break;
+	case C_RATE: fmt_pct(v, buf, sizeof(buf)); break;
+	default: fmt_num(v, buf, sizeof(buf)); break;
+	}
+	return xstrdup(buf);
+}
+
+/* Machine form for CSV: plain numbers, durations in seconds, rates as fractions. */
+static char *
+cell_csv(const struct report_fig *g, size_t i)
+{
+	char *s;
+	double v = col_value(g, i, &s);
+
+	if (s)
+		return s;
+	if (isnan(v))
+		return xstrdup("");
+	if (cols[i].kind == C_RATE)
+		return xasprintf("%.4f", v);
+	if (v == floor(v) && fabs(v) < 1e15)
+		return xasprintf("%.0f", v);
+	return xasprintf("%.2f", v);
+}
+
+static const char *
+key_head(const struct report *r)
+{
+	return r->o.by == BY_NONE ? "period" : report_by_name(r->o.by);
+}
+
+/* The rows of the main table: the groups, then the total. */
+static size_t
+rows(const struct report *r, const struct report_fig ***out)
+{
+	size_t n = r->groups.n;
+	const struct report_fig **v = xmalloc((n + 1) * sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = &r->groups.g[i];
+	v[n] = &r->total;
+	*out = v;
+	return n + 1;
+}
+
+/* ---- text ---- */
+
+static size_t
+utf8_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void
+print_table(FILE *fp, size_t ncols, const char *const *head, char ***cells, size_t nrows)
+{
+	size_t *w = xcalloc(ncols, sizeof(*w));
+
+	for (size_t c = 0; c < ncols; c++) {
+		w[c] = utf8_width(head[c]);
+		for (size_t r = 0; r < nrows; r++)
+			if (utf8_width(cells[r][c]) > w[c])
+				w[c] = utf8_width(cells[r][c]);
+	}
+	for (size_t r = 0; r <= nrows; r++) {
+		const char *const *row = r == 0 ? head : (const char *const *)cells[r - 1];
+		for (size_t c = 0; c < ncols; c++) {
+			size_t pad = w[c] - utf8_width(row[c]);
+			if (c == 0)
+				fprintf(fp, "%s%*s", row[c], c + 1 < ncols ? (int)pad : 0, "");
+			else
+				fprintf(fp, "  %*s%s", (int)pad, "", row[c]);
+		}
+		fputc('\n', fp);
+	}
+	free(w);
+}
+
+static void
+free_cells(char ***cells, size_t nrows, size_t ncols)
+{
+	for (size_t r = 0; r < nrows; r++) {
+		for (size_t c = 0; c < ncols; c++)
+			free(cells[r][c]);
+		free(cells[r]);
+	}
+	free(cells);
+}
+
+static void
+period_line(const struct report *r, FILE *fp)
+{
+	char a[RT_TIMELEN], b[RT_TIMELEN];
+
+	time_str(r->o.since, a);
+	time_str(r->o.until, b);
+	fprintf(fp, "%s %s .. %s, durations in %s time, %ld tickets\n",
+	    r->o.as_of ? "as of" : "period", a, b, r->clock, r->tickets);
+}
+
+static void
+text_topics(const struct report *r, FILE *fp)
+{
+	for (int words = 1; words <= 2; words++) {
+		struct topic *t;
+		size_t n = topics_top(r->topics, words, r->o.topics, &t);
+		fprintf(fp, "\n%s\n", words == 1 ? "KEYWORD" : "PHRASE");
+		for (size_t i = 0; i < n; i++)
+			fprintf(fp, "%6zu  %s\n", t[i].count, t[i].term);
+		free(t);
+	}
+}
+
+int
+report_text(const struct report *r, FILE *fp)
+{
+	const struct report_fig **rv;
+	size_t nr = rows(r, &rv), nc = 0;
+	const char *head[LEN(cols)];
+	size_t idx[LEN(cols)];
+
+	period_line(r, fp);
+	for (size_t i = 0; i < LEN(cols); i++)
+		if (cols[i].text) {
+			idx[nc] = i;
+			head[nc++] = i == 0 ? "" : cols[i].head;
+		}
+	char ***cells = xcalloc(nr, sizeof(*cells));
+	for (size_t k = 0; k < nr; k++) {
+		cells[k] = xcalloc(nc, sizeof(**cells));
+		for (size_t c = 0; c < nc; c++)
+			cells[k][c] = cell_text(rv[k], idx[c]);
+	}
+	{
+		char *up = str_lower(xstrdup(key_head(r)));
+		for (char *p = up; *p; p++)
+			*p = (char)(*p - 32 * (*p >= 'a' && *p <= 'z'));
+		head[0] = up;
+		print_table(fp, nc, head, cells, nr);
+		free(up);
+	}
+	free_cells(cells, nr, nc);
+	free(rv);
+
+	/* Details of the whole period. */
+	{
+		const struct report_fig *t = &r->total;
+		char *lv = levels_str(t), b1[32], b2[32];
+		fprintf(fp, "\nescalated %ld of %ld created (%s)%s%s\n", t->escalated, t->created,
+		    fmt_pct(report_rate(t->escalated, t->created), b1, sizeof(b1)),
+		    *lv ? ", by highest level " : "", lv);
+		free(lv);
+		fprintf(fp, "SLA");
+		for (int c = 0; c < NCLOCKS; c++)
+			fprintf(fp, "%s %s: %ld met, %ld breached of %ld", c ? ";" : "",
+			    clock_titles[c], t->sla_met[c], t->sla_breached[c], t->sla_settled[c]);
+		fputc('\n', fp);
+		fprintf(fp, "satisfaction %s from %ld of %ld resolved (%s); escalated: %s from %ld of %ld\n",
+		    fmt_num(mean_score(t->score_sum, t->rated), b1, sizeof(b1)), t->rated,
+		    t->surveyed, fmt_pct(report_rate(t->rated, t->surveyed), b2, sizeof(b2)),
+		    fmt_num(mean_score(t->esc_score_sum, t->esc_rated), b1, sizeof(b1)),
+		    t->esc_rated, t->esc_surveyed);
+	}
+	if (r->agents.n && r->o.by != BY_OWNER) {
+		const char *ah[] = { "AGENT", "OPEN", "RESOLVED", "FR-MED" };
+		char ***ac = xcalloc(r->agents.n, sizeof(*ac));
+		char buf[32];
+		for (size_t k = 0; k < r->agents.n; k++) {
+			struct report_fig *g = &r->agents.g[k];
+			ac[k] = xcalloc(4, sizeof(**ac));
+			ac[k][0] = xstrdup(g->key);
+			ac[k][1] = xasprintf("%ld", g->backlog);
+			ac[k][2] = xasprintf("%ld", g->resolved);
+			ac[k][3] = xstrdup(fmt_dur(stats_median(&g->first), buf, sizeof(buf)));
+		}
+		fputc('\n', fp);
+		print_table(fp, 4, ah, ac, r->agents.n);
+		free_cells(ac, r->agents.n, 4);
+	}
+	if (r->topics)
+		text_topics(r, fp);
+	return ferror(fp) ? EX_IOERR : 0;
+}
+
+/* ---- CSV ---- */
+
+static void
+csv_field(FILE *fp, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+int
+report_csv(const struct report *r, FILE *fp)
+{
+	if (r->topics) {
+		fputs("kind,term,count\r\n", fp);
+		for (int words = 1; words <= 2; words++) {
+			struct topic *t;
+			size_t n = topics_top(r->topics, words, r->o.topics, &t);
+			for (size_t i = 0; i < n; i++) {
+				fputs(words == 1 ? "keyword," : "phrase,", fp);
+				csv_field(fp, t[i].term);
+				fprintf(fp, ",%zu\r\n", t[i].count);
+			}
+			free(t);
+		}
+		return ferror(fp) ? EX_IOERR : 0;
+	}
+	const struct report_fig **rv;
+	size_t nr = rows(r, &rv);
+	int timed = r->o.by == BY_WEEK || r->o.by == BY_DAY || r->o.by == BY_NONE;
+
+	csv_field(fp, key_head(r));
+	if (timed)
+		fputs(",from,to", fp);
+	for (size_t i = 1; i < LEN(cols); i++)
+		fprintf(fp, ",%s", cols[i].csv);
+	fputs("\r\n", fp);
+	for (size_t k = 0; k < nr; k++) {
+		for (size_t i = 0; i < LEN(cols); i++) {
+			char *s = cell_csv(rv[k], i);
+			if (i)
+				fputc(',', fp);
+			csv_field(fp, s);
+			free(s);
+			if (i == 0 && timed) {
+				char a[RT_TIMELEN], b[RT_TIMELEN];
+				int whole = rv[k] == &r->total;
+				time_str(whole ? r->o.since : rv[k]->from, a);
+				time_str(whole ? r->o.until : rv[k]->to, b);
+				fprintf(fp, ",%s,%s", a, b);
+			}
+		}
+		fputs("\r\n", fp);
+	}
+	free(rv);
+	return ferror(fp) ? EX_IOERR : 0;
+}
+
+/* ---- JSON ---- */
+
+static json_t *
+jnum(double v)
+{
+	if (isnan(v))
+		return json_null();
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+static json_t *
+jtime(time_t t)
+{
+	char buf[RT_TIMELEN];
+
+	return json_string(rt_fmttime(t, buf));
+}
+
+static json_t *
+jdurations(const struct dvec *d)
+{
+	struct dvec *v = (struct dvec *)d;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "count", json_integer((json_int_t)v->n));
+	json_object_set_new(o, "median", jnum(stats_median(v)));
+	json_object_set_new(o, "mean", jnum(stats_mean(v)));
+	json_object_set_new(o, "p90", jnum(stats_percentile(v, 90)));
+	return o;
+}
+
+static json_t *
+jsatisfaction(long surveyed, long rated, double sum)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "surveyed", json_integer(surveyed));
+	json_object_set_new(o, "rated", json_integer(rated));
+	json_object_set_new(o, "mean", jnum(mean_score(sum, rated)));
+	json_object_set_new(o, "response_rate", jnum(report_rate(rated, surveyed)));
+	return o;
+}
+
+static json_t *
+jfig(const struct report_fig *g, int timed)
+{
+	json_t *o = json_object(), *sla = json_object(), *esc = json_object(),
+	    *lv = json_object(), *re = json_object(), *sat;
+
+	json_object_set_new(o, "key", json_string(g->key));
+	if (timed) {
+		json_object_set_new(o, "from", jtime(g->from));
+		json_object_set_new(o, "to", jtime(g->to));
+	}
+	json_object_set_new(o, "created", json_integer(g->created));
+	json_object_set_new(o, "resolved", json_integer(g->resolved));
+	json_object_set_new(o, "backlog", json_integer(g->backlog));
+	json_object_set_new(o, "first_response", jdurations(&g->first));
+	json_object_set_new(o, "resolution", jdurations(&g->resolve));
+	for (int c = 0; c < NCLOCKS; c++) {
+		json_t *k = json_object();
+		json_object_set_new(k, "settled", json_integer(g->sla_settled[c]));
+		json_object_set_new(k, "met", json_integer(g->sla_met[c]));
+		json_object_set_new(k, "breached", json_integer(g->sla_breached[c]));
+		json_object_set_new(k, "met_share", jnum(report_rate(g->sla_met[c], g->sla_settled[c])));
+		json_object_set_new(sla, report_clock_names[c], k);
+	}
+	json_object_set_new(sla, "met_share", jnum(report_rate(sla_met_all(g), sla_settled_all(g))));
+	json_object_set_new(o, "sla", sla);
+	json_object_set_new(esc, "escalated", json_integer(g->escalated));
+	json_object_set_new(esc, "rate", jnum(report_rate(g->escalated, g->created)));
+	for (int l = 1; l < REPORT_LEVELS; l++)
+		if (g->levels[l]) {
+			char k[8];
+			snprintf(k, sizeof(k), "%d", l);
+			json_object_set_new(lv, k, json_integer(g->levels[l]));
+		}
+	json_object_set_new(esc, "levels", lv);
+	json_object_set_new(o, "escalation", esc);
+	json_object_set_new(re, "reopened", json_integer(g->reopened));
+	json_object_set_new(re, "rate", jnum(report_rate(g->reopened, g->resolved)));
+	json_object_set_new(o, "reopen", re);
+	sat = jsatisfaction(g->surveyed, g->rated, g->score_sum);
+	json_object_set_new(sat, "escalated", jsatisfaction(g->esc_surveyed, g->esc_rated,
+	    g->esc_score_sum));
+	json_object_set_new(o, "satisfaction", sat);
+	return o;
+}
+
+static json_t *
+jtopics(const struct report *r, int words)
+{
+	json_t *a = json_array();
+	struct topic *t;
+	size_t n = topics_top(r->topics, words, r->o.topics, &t);
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I}", "term", t[i].term,
+		    "count", (json_int_t)t[i].count));
+	free(t);
+	return a;
+}
+
+int
+report_json(const struct report *r, FILE *fp)
+{
+	json_t *o = json_object(), *groups = json_array(), *agents = json_array(),
+	    *backlog = json_array();
+	int timed = r->o.by == BY_WEEK || r->o.by == BY_DAY, rc;
+
+	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "since", jtime(r->o.since));
+	json_object_set_new(o, "until", jtime(r->o.until));
+	json_object_set_new(o, "as_of", json_boolean(r->o.as_of));
+	json_object_set_new(o, "by", r->o.by ? json_string(report_by_name(r->o.by)) : json_null());
+	json_object_set_new(o, "durations", json_string(r->clock));
+	json_object_set_new(o, "tickets", json_integer(r->tickets));
+	json_object_set_new(o, "total", jfig(&r->total, 0));
+	for (size_t i = 0; i < r->groups.n; i++)
+		json_array_append_new(groups, jfig(&r->groups.g[i], timed));
+	json_object_set_new(o, "groups", groups);
+	for (size_t i = 0; i < r->agents.n; i++) {
+		struct report_fig *g = &r->agents.g[i];
+		json_array_append_new(agents, json_pack("{s:s, s:I, s:I, s:o}", "owner", g->key,
+		    "open", (json_int_t)g->backlog, "resolved", (json_int_t)g->resolved,
+		    "first_response_median", jnum(stats_median(&g->first))));
+	}
+	json_object_set_new(o, "agents", agents);
+	for (size_t i = 0; i < r->days.n; i++) {
+		struct report_fig *g = &r->days.g[i];
+		json_array_append_new(backlog, json_pack("{s:s, s:I, s:I, s:I, s:o}", "date", g->key,
+		    "open", (json_int_t)g->backlog, "created", (json_int_t)g->created,
+		    "resolved", (json_int_t)g->resolved,
+		    "first_response_median", jnum(stats_median(&g->first))));
+	}
+	json_object_set_new(o, "backlog", backlog);
+	if (r->topics) {
+		json_t *t = json_object();
+		json_object_set_new(t, "keywords", jtopics(r, 1));
+		json_object_set_new(t, "phrases", jtopics(r, 2));
+		json_object_set_new(o, "topics", t);
+	}
+	rc = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', fp);
+	json_decref(o);
+	return rc != 0 || ferror(fp) ? EX_IOERR : 0;
+}
+
+/* ---- HTML ---- */
+
+static char *
+fmt_hours(double v, char *buf, size_t size)
+{
+	snprintf(buf, size, "%gh", v);
+	return buf;
+}
+
+static char *
+fmt_count(double v, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.0f", v);
+	return buf;
+}
+
+static char *
+fmt_share(double v, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.0f%%", v);
+	return buf;
+}
+
+/* A time series chart over the report's days. */
+static void
+chart_series(struct sbuf *sb, const struct report *r, const char *title, const double *a,
+    const char *acls, const double *b, const char *bcls, svg_fmt_fn fmt, const char *unit)
+{
+	size_t n = r->days.n;
+	double max = 0;
+	const char **labels = xmalloc((n + 1) * sizeof(*labels));
+	struct svg_plot p = { 60, 30, 620, 200, 0, n > 1 ? (double)(n - 1) : 1, 0, 1 };
+
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = r->days.g[i].key + 5;	/* "MM-DD" */
+		if (!isnan(a[i]) && a[i] > max)
+			max = a[i];
+		if (b && !isnan(b[i]) && b[i] > max)
+			max = b[i];
+	}
+	p.ymax = svg_nice_ceil(max);
+	sbuf_adds(sb, "<figure class=\"chart\">\n");
+	svg_begin(sb, 700, 270, title);
+	svg_text(sb, 60, 18, "start", "title", title);
+	svg_axes(sb, &p, 4, fmt);
+	svg_xlabels(sb, &p, labels, n, n > 8 ? (n + 7) / 8 : 1);
+	svg_polyline(sb, &p, a, n, acls);
+	if (b)
+		svg_polyline(sb, &p, b, n, bcls);
+	if (unit)
+		svg_text(sb, 680, 18, "end", "tick", unit);
+	svg_end(sb);
+	sbuf_adds(sb, "</figure>\n");
+	free(labels);
+}
+
+static void
+chart_bars(struct sbuf *sb, const char *title, const double *vals, const char *const *labels,
+    size_t n, svg_fmt_fn fmt, double ymax, const char *cls)
+{
+	struct svg_plot p = { 60, 40, 0, 180, 0, 1, 0, 1 };
+	double max = 0;
+	char **texts = xmalloc((n + 1) * sizeof(*texts)), buf[64];
+	int width;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isnan(vals[i]) && vals[i] > max)
+			max = vals[i];
+		texts[i] = xstrdup(isnan(vals[i]) ? "-" : fmt(vals[i], buf, sizeof(buf)));
+	}
+	p.w = n ? (double)n * 80 : 200;
+	if (p.w > 1000)
+		p.w = 1000;
+	width = (int)p.w + 80;
+	p.ymax = ymax > 0 ? ymax : svg_nice_ceil(max);
+	sbuf_adds(sb, "<figure class=\"chart\">\n");
+	svg_begin(sb, width < 360 ? 360 : width, 250, title);
+	svg_text(sb, 60, 18, "start", "title", title);
+	svg_axes(sb, &p, 4, fmt);
+	if (n == 0)
+		svg_text(sb, p.x + p.w / 2, p.y + p.h / 2, "middle", "tick", "no data in period");
+	svg_bars(sb, &p, vals, labels, (const char *const *)texts, n, cls);
+	svg_end(sb);
+	sbuf_adds(sb, "</figure>\n");
+	strv_free(texts, n);
+}
+
+static void
+chart_groups(struct sbuf *sb, const char *title, const struct report_group_set *s)
+{
+	double *v = xmalloc((s->n + 1) * sizeof(*v));
+	const char **l = xmalloc((s->n + 1) * sizeof(*l));
+
+	for (size_t i = 0; i < s->n; i++) {
+		v[i] = (double)s->g[i].created;
+		l[i] = s->g[i].key;
+	}
+	chart_bars(sb, title, v, l, s->n, fmt_count, 0, "bar");
+	free(v);
+	free(l);
+}
+
+static void
+html_table(struct sbuf *sb, const struct report *r)
+{
+	const struct report_fig **rv;
+	size_t nr = rows(r, &rv);
+
+	sbuf_adds(sb, "<table>\n<tr><th>");
+	xml_escape(sb, key_head(r));
+	sbuf_adds(sb, "</th>");
+	for (size_t i = 1; i < LEN(cols); i++) {
+		sbuf_adds(sb, "<th>");
+		xml_escape(sb, cols[i].head);
+		sbuf_adds(sb, "</th>");
+	}
+	sbuf_adds(sb, "</tr>\n");
+	for (size_t k = 0; k < nr; k++) {
+		sbuf_adds(sb, k + 1 == nr ? "<tr class=\"total\">" : "<tr>");
+		for (size_t i = 0; i < LEN(cols); i++) {
+			char *s = cell_text(rv[k], i);
+			sbuf_adds(sb, i ? "<td>" : "<th>");
+			xml_escape(sb, s);
+			sbuf_adds(sb, i ? "</td>" : "</th>");
+			free(s);
+		}
+		sbuf_adds(sb, "</tr>\n");
+	}
+	sbuf_adds(sb, "</table>\n");
+	free(rv);
+}
+
+int
+report_html(const struct report *r, FILE *fp)
+{
+	struct sbuf sb = SBUF_INIT;
+	char a[RT_TIMELEN], b[RT_TIMELEN], buf[64];
+	size_t n = r->days.n;
+	double *backlog = xmalloc((n + 1) * sizeof(double)), *frt = xmalloc((n + 1) * sizeof(double)),
+	    *res = xmalloc((n + 1) * sizeof(double));
+
+	time_str(r->o.since, a);
+	time_str(r->o.until, b);
+	sbuf_adds(&sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Desk report ");
+	xml_escape(&sb, a);
+	sbuf_adds(&sb, " .. ");
+	xml_escape(&sb, b);
+	sbuf_adds(&sb, "</title>\n<style>\n"
+	    "body{font-family:sans-serif;margin:1.5em;color:#222;background:#fff}\n"
+	    "table{border-collapse:collapse;margin:1em 0;font-size:0.85em}\n"
+	    "th,td{border:1px solid #ccc;padding:0.25em 0.5em;text-align:right}\n"
+	    "th:first-child{text-align:left}tr.total{font-weight:bold;background:#f3f3f3}\n"
+	    "figure.chart{display:inline-block;margin:0.5em 1em 0.5em 0}\n"
+	    "svg text{font-family:sans-serif;font-size:11px;fill:#333}svg text.title{font-size:14px;font-weight:bold}\n"
+	    "svg .grid{stroke:#e4e4e4}svg .axis{stroke:#555}\n"
+	    "svg polyline.backlog{stroke:#1f6fb2;stroke-width:2}svg circle.backlog{fill:#1f6fb2}\n"
+	    "svg polyline.frt{stroke:#d9822b;stroke-width:2}svg circle.frt{fill:#d9822b}\n"
+	    "svg polyline.res{stroke:#7a4fb5;stroke-width:2}svg circle.res{fill:#7a4fb5}\n"
+	    "svg rect.bar{fill:#1f6fb2}svg rect.sla{fill:#2e9d5b}\n"
+	    ".key-frt{color:#d9822b}.key-res{color:#7a4fb5}\n"
+	    "</style>\n</head>\n<body>\n<h1>Desk report</h1>\n<p>");
+	xml_escape(&sb, r->o.as_of ? "As of " : "Period ");
+	xml_escape(&sb, a);
+	sbuf_adds(&sb, " .. ");
+	xml_escape(&sb, b);
+	sbuf_addf(&sb, "; durations in %s time; %ld tickets.</p>\n", r->clock, r->tickets);
+
+	sbuf_adds(&sb, "<h2>Figures</h2>\n");
+	html_table(&sb, r);
+
+	sbuf_adds(&sb, "<h2>Charts</h2>\n");
+	for (size_t i = 0; i < n; i++) {
+		backlog[i] = (double)r->days.g[i].backlog;
+		frt[i] = stats_median(&r->days.g[i].first) / 3600;
+		res[i] = stats_median(&r->days.g[i].resolve) / 3600;
+	}
+	chart_series(&sb, r, "Open tickets per day", backlog, "backlog", NULL, NULL, fmt_count, NULL);
+	chart_series(&sb, r, "Median response times per day (hours)", frt, "frt", res, "res",
+	    fmt_hours, NULL);
+	sbuf_adds(&sb, "<p><span class=\"key-frt\">&#9632; first response</span> "
+	    "<span class=\"key-res\">&#9632; resolution</span></p>\n");
+	if (r->o.charts) {
+		chart_groups(&sb, "Created per channel", &r->channels);
+		chart_groups(&sb, "Created per queue", &r->queues);
+	}
+	{
+		double v[NCLOCKS + 1];
+		const char *l[NCLOCKS + 1];
+		size_t k = 0;
+		for (int c = 0; c < NCLOCKS; c++)
+			if (r->total.sla_settled[c]) {
+				v[k] = 100 * report_rate(r->total.sla_met[c], r->total.sla_settled[c]);
+				l[k++] = clock_titles[c];
+			}
+		chart_bars(&sb, "SLA compliance (share met)", v, l, k, fmt_share, 100, "sla");
+	}
+
+	if (r->agents.n) {
+		sbuf_adds(&sb, "<h2>Agents</h2>\n<table>\n<tr><th>agent</th><th>open</th>"
+		    "<th>resolved</th><th>median first response</th></tr>\n");
+		for (size_t i = 0; i < r->agents.n; i++) {
+			struct report_fig *g = &r->agents.g[i];
+			sbuf_adds(&sb, "<tr><th>");
+			xml_escape(&sb, g->key);
+			sbuf_addf(&sb, "</th><td>%ld</td><td>%ld</td><td>", g->backlog, g->resolved);
+			xml_escape(&sb, fmt_dur(stats_median(&g->first), buf, sizeof(buf)));
+			sbuf_adds(&sb, "</td></tr>\n");
+		}
+		sbuf_adds(&sb, "</table>\n");
+	}
+	if (r->topics) {
+		for (int words = 1; words <= 2; words++) {
+			struct topic *t;
+			size_t k = topics_top(r->topics, words, r->o.topics, &t);
+			sbuf_adds(&sb, words == 1 ? "<h2>Keywords</h2>\n" : "<h2>Phrases</h2>\n");
+			sbuf_adds(&sb, "<table>\n<tr><th>term</th><th>subjects</th></tr>\n");
+			for (size_t i = 0; i < k; i++) {
+				sbuf_adds(&sb, "<tr><th>");
+				xml_escape(&sb, t[i].term);
+				sbuf_addf(&sb, "</th><td>%zu</td></tr>\n", t[i].count);
+			}
+			sbuf_adds(&sb, "</table>\n");
+			free(t);
+		}
+	}
+	sbuf_adds(&sb, "</body>\n</html>\n");
+	fwrite(sb.buf, 1, sb.len, fp);
+	sbuf_free(&sb);
+	free(backlog);
+	free(frt);
+	free(res);
+	return ferror(fp) ? EX_IOERR : 0;
+}
