@@ -8,7 +8,7 @@ struct desk;
 
 /*
  * Copies fd to a new file under .git/rt/tmp (same filesystem as the
- * desk), fsynced. Returns 0 with the malloc'd path and size, or
+ * desk). Returns 0 with the malloc'd path and size, or
  * EX_TEMPFAIL (disk full, I/O) with nothing left behind.
  */
 int spool_fd(struct desk *d, int fd, char **path, size_t *size);
