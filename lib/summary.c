@@ -12,6 +12,7 @@
  *   reopens         times it went from resolved or closed back to work
  *   timeline        "TIME STATUS;TIME STATUS" for SLA pauses and backlog
  *   rating          last satisfaction score; rated-at
+ *   surveyed-at     first satisfaction survey sent (mail-out, template survey)
  *   esc-steps       escalation steps done, esc-level the highest level
  */
 #include <stdlib.h>
@@ -68,6 +69,9 @@ mail_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char 
 		return;
 	}
 	a->msgs_out++;
+	if (kv_get(ev, "template") && strcmp(kv_get(ev, "template"), "survey") == 0 &&
+	    kv_get(rec, "surveyed-at") == NULL)
+		kv_set(rec, "surveyed-at", at);
 	if (is_auto)
 		return;
 	if (kv_get(rec, "first-response") == NULL)
