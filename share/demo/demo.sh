@@ -1,0 +1,60 @@
+#!/bin/sh
+# The rt demo: create a desk, ingest sample mail, route, reply, escalate,
+# report, and show the audit trail. Usage: demo.sh [DIR] (default: a new
+# temporary folder). Mail is "sent" to a file, not to the world.
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+desk=${1:-$(mktemp -d /tmp/rt-demo.XXXXXX)/desk}
+export RT_ACTOR="Demo Agent <agent@demo.example>"
+have() { command -v "$1" >/dev/null 2>&1; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "rt-init $desk"
+rt-init --name "Demo Support" --tag Demo --address support@demo.example "$desk"
+cd "$desk"
+# Outgoing mail goes to a local script that files it under .git/rt/outbox.
+mkdir -p .git/rt/outbox
+cat >.git/rt/sendmail <<'SM'
+#!/bin/sh
+cat >"$(dirname "$0")/outbox/$(date +%s%N).eml"
+SM
+chmod +x .git/rt/sendmail
+sed -i "s|mailer: .*|mailer: 'sendmail://$PWD/.git/rt/sendmail'|" rt.yaml
+[ -f "$here/rt.yaml" ] && cat "$here/rt.yaml" >>rt.yaml
+
+step "rt-ingest: five sample mails (German, English, a follow-up, an auto-reply)"
+for m in "$here"/mail/*.eml; do
+	printf '%-28s -> ' "$(basename "$m")"
+	rt-ingest <"$m" || true
+done | tee ingest.out
+ids=$(awk '{ print $3 }' ingest.out | sort -u)
+
+if have rt-route; then
+	step "rt-route: queue, priority, owner"
+	echo "$ids" | rt-route --explain || true
+fi
+if have rt-reply; then
+	step "rt-reply --template ack: acknowledgements (auto-replies are not answered)"
+	echo "$ids" | rt-reply --template ack || true
+	ls .git/rt/outbox | sed 's/^/sent: /'
+fi
+if have rt-escalate; then
+	step "rt-escalate: the cron sweep, two hours later"
+	RT_NOW=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ) rt-escalate || true
+fi
+if have rt-ls; then
+	step "rt-ls"
+	rt-ls
+fi
+if have rt-report; then
+	step "rt-report"
+	rt-report || true
+	rt-report --html >report.html 2>/dev/null && echo "HTML report: $desk/report.html" || true
+fi
+step "git log: the audit trail"
+git log --format='%h %<(22,trunc)%an %s' | cat
+step "git status"
+git status --short --untracked-files=no | head
+echo "(clean)"
+echo
+echo "The desk is in $desk"
