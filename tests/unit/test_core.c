@@ -1,0 +1,217 @@
+/* Unit tests for the desk core: YAML I/O, ids, maps, time, UTF-8, summaries. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "id.h"
+#include "kv.h"
+#include "tap.h"
+#include "ticket.h"
+#include "util.h"
+#include "yamlio.h"
+
+static void
+test_yaml_types_survive(void)
+{
+	struct kvmap t = KVMAP_INIT, back = KVMAP_INIT;
+	const char *tricky[] = { "yes", "no", "null", "~", "007", "1e3", "2026-01-01",
+		"- list?", "a: b", "#comment", "'quoted'", "Grüße 😀", "on", "<<", "=" };
+	char *buf;
+	size_t len;
+	int all = 1;
+
+	kv_set(&t, "id", "K7M2Q9XD");
+	for (size_t i = 0; i < LEN(tricky); i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "f%zu", i);
+		kv_set(&t, key, tricky[i]);
+	}
+	ok(ticket_render(&t, &buf, &len) == 0, "ticket with tricky values renders");
+	ok(ticket_parse(buf, len, "t", &back) == 0, "and parses back");
+	for (size_t i = 0; i < LEN(tricky); i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "f%zu", i);
+		if (!kv_get(&back, key) || strcmp(kv_get(&back, key), tricky[i]) != 0) {
+			printf("# %s: got '%s' want '%s'\n", key, kv_get(&back, key), tricky[i]);
+			all = 0;
+		}
+	}
+	ok(all, "every value reads back as the same string");
+	ok(strstr(buf, "f0: 'yes'") || strstr(buf, "f0: \"yes\""), "yes is quoted");
+	free(buf);
+	kv_free(&t);
+	kv_free(&back);
+}
+
+static void
+test_yaml_refusals(void)
+{
+	const char *dup = "a: 1\nb: 2\na: 3\n";
+	const char *alias = "a: &x 1\nb: *x\n";
+	struct ynode *n;
+
+	n = yaml_load(dup, strlen(dup), "dup.yaml");
+	ok(n == NULL, "duplicate keys are refused");
+	is_str(rt_errmsg(), "dup.yaml:3:1: duplicate key 'a'", "with file, line and column");
+	n = yaml_load(alias, strlen(alias), "alias.yaml");
+	ok(n == NULL && strstr(rt_errmsg(), "anchors and aliases"), "aliases are refused");
+	{
+		struct sbuf sb = SBUF_INIT;
+		for (int i = 0; i < 100; i++)
+			sbuf_adds(&sb, "[");
+		n = yaml_load(sb.buf, sb.len, "deep");
+		ok(n == NULL && strstr(rt_errmsg(), "nesting too deep"), "deep nesting is refused");
+		sbuf_free(&sb);
+	}
+	n = yaml_load("", 0, "empty");
+	ok(n && n->kind == Y_MAP && n->n == 0, "an empty document is an empty map");
+	ynode_free(n);
+}
+
+static void
+test_event_lines(void)
+{
+	struct kvmap ev = KVMAP_INIT;
+	struct evlog log;
+	struct sbuf all = SBUF_INIT;
+	char *buf;
+	size_t len;
+
+	kv_set(&ev, "at", "2026-11-23T10:00:00Z");
+	kv_set(&ev, "ev", "comment");
+	kv_set(&ev, "text", "two\nlines: {x}");
+	ok(event_render(&ev, &buf, &len) == 0, "an event renders");
+	ok(buf[len - 1] == '\n' && memchr(buf, '\n', len - 1) == NULL, "as exactly one line");
+	sbuf_add(&all, buf, len);
+	sbuf_add(&all, buf, len);
+	ok(log_parse(all.buf, all.len, "log", &log) == 0 && log.n == 2,
+	    "two appended lines parse as two events");
+	is_str(kv_get(&log.ev[1], "text"), "two\nlines: {x}", "multi-line text survives");
+	log_free(&log);
+	free(buf);
+	sbuf_free(&all);
+	kv_free(&ev);
+}
+
+static void
+test_ids(void)
+{
+	ticket_id a, b;
+
+	id_generate(a);
+	ok(strlen(a) == ID_LEN && strspn(a, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") == ID_LEN,
+	    "generated ids use Crockford base32");
+	id_generate(b);
+	ok(strcmp(a, b) != 0, "two ids differ");
+	ok(id_parse("#k7m2-q9xd", a) == 0, "lower case, # and dashes parse");
+	is_str(a, "K7M2Q9XD", "normalised");
+	ok(id_parse("K7M2Q9XO", a) == 0 && a[7] == '0', "O reads as 0");
+	ok(id_parse("K7M2Q9X", a) != 0 && id_parse("K7M2Q9XDD", a) != 0, "wrong lengths refused");
+	ok(id_from_subject("Re: [Desk #K7M2Q9XD] printer", a) == 0, "tag found in subject");
+	ok(id_from_subject("Re: invoice #K7M2Q9XD", a) != 0, "a bare #ID outside a tag is not");
+	ok(id_from_subject("[Desk #K7M2Q9XDX]", a) != 0, "nine characters are not an id");
+	{
+		char *p = ticket_path("K7M2Q9XD", "ticket.yaml");
+		is_str(p, "tickets/K7/M2/K7M2Q9XD/ticket.yaml", "ticket path shards by id");
+		free(p);
+	}
+}
+
+static void
+test_time_and_text(void)
+{
+	time_t t;
+	char buf[RT_TIMELEN], *c;
+
+	ok(rt_parsetime("2026-11-23T10:05:00Z", &t) == 0 && t == 1795428300, "RFC 3339 UTC");
+	ok(rt_parsetime("2026-11-23T11:05:00+01:00", &t) == 0 && t == 1795428300, "with offset");
+	ok(rt_parsetime("2026-11-23", &t) == 0, "date only");
+	ok(rt_parsetime("2026-13-01", &t) != 0 && rt_parsetime("yesterday", &t) != 0,
+	    "nonsense refused");
+	is_str(rt_fmttime(1795428300, buf), "2026-11-23T10:05:00Z", "formatted back");
+	c = utf8_clean("a\xff" "b\r\nStatus: x\x1b", 15, 1);
+	is_str(c, "a\xEF\xBF\xBD" "b  Status: x", "invalid bytes and controls cleaned");
+	ok(utf8_valid(c, strlen(c)), "result is valid UTF-8");
+	free(c);
+}
+
+static void
+test_summary(void)
+{
+	const char *logtext =
+	    "- {at: '2026-11-23T10:00:00Z', by: x, ev: create, status: new}\n"
+	    "- {at: '2026-11-23T10:00:00Z', by: x, ev: mail-in, message-id: a}\n"
+	    "- {at: '2026-11-23T10:01:00Z', by: x, ev: mail-out, auto: 'true'}\n"
+	    "- {at: '2026-11-23T11:00:00Z', by: x, ev: mail-out}\n"
+	    "- {at: '2026-11-23T12:00:00Z', by: x, ev: set, field: status, old: new, new: resolved}\n"
+	    "- {at: '2026-11-23T13:00:00Z', by: x, ev: set, field: status, old: resolved, new: open}\n"
+	    "- {at: '2026-11-23T09:30:00Z', by: x, ev: escalate, step: 'first:warn', level: '2'}\n";
+	struct kvmap t = KVMAP_INIT, rec = KVMAP_INIT;
+	struct evlog log;
+
+	kv_set(&t, "status", "open");
+	kv_set(&t, "created", "2026-11-23T10:00:00Z");
+	log_parse(logtext, strlen(logtext), "log", &log);
+	log_sort(&log);
+	is_str(kv_get(&log.ev[0], "ev"), "escalate", "events are ordered by time");
+	summary_build(&t, &log, &rec);
+	is_str(kv_get(&rec, "first-response"), "2026-11-23T11:00:00Z",
+	    "first response ignores automatic replies");
+	is_str(kv_get(&rec, "reopens"), "1", "a reopen is counted");
+	ok(kv_get(&rec, "resolved-at") == NULL, "a reopened ticket is not resolved");
+	is_str(kv_get(&rec, "timeline"),
+	    "2026-11-23T10:00:00Z new;2026-11-23T12:00:00Z resolved;2026-11-23T13:00:00Z open",
+	    "status timeline");
+	is_str(kv_get(&rec, "esc-steps"), "first:warn", "escalation steps");
+	is_str(kv_get(&rec, "esc-level"), "2", "escalation level");
+	is_str(kv_get(&rec, "updated"), "2026-11-23T13:00:00Z", "updated is the last event");
+	log_free(&log);
+	kv_free(&t);
+	kv_free(&rec);
+}
+
+static void
+test_kv(void)
+{
+	struct kvmap m = KVMAP_INIT, back = KVMAP_INIT;
+	char *ser, *l;
+	size_t len;
+
+	kv_set(&m, "a", "1");
+	kv_set(&m, "b", "2");
+	kv_set(&m, "a", "3");
+	ok(m.n == 2 && strcmp(m.v[0].key, "a") == 0, "set keeps the key's place");
+	kv_set(&m, "b", NULL);
+	ok(m.n == 1, "NULL removes");
+	kv_set(&m, "tags", "x,y");
+	ser = kv_serialize(&m, &len);
+	{
+		struct rec r = { ser, len };
+		is_str(rec_get(&r, "tags"), "x,y", "record view finds a key");
+		ok(rec_get(&r, "nope") == NULL, "and not a missing one");
+		rec_to_kvmap(&r, &back);
+		ok(back.n == 2, "record copies back");
+	}
+	l = kv_list_add("x,y", "z");
+	is_str(l, "x,y,z", "list add");
+	free(l);
+	l = kv_list_del("x,y,z", "y");
+	is_str(l, "x,z", "list delete");
+	free(l);
+	ok(kv_list_has("ab,c", "c") && !kv_list_has("ab,c", "a"), "list membership is exact");
+	free(ser);
+	kv_free(&m);
+	kv_free(&back);
+}
+
+int
+main(void)
+{
+	test_yaml_types_survive();
+	test_yaml_refusals();
+	test_event_lines();
+	test_ids();
+	test_time_and_text();
+	test_summary();
+	test_kv();
+	return tap_done();
+}
