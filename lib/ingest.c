@@ -13,6 +13,7 @@
 #include "desk.h"
 #include "ingest.h"
 #include "mail.h"
+#include "rating.h"
 #include "txn.h"
 #include "util.h"
 #include "yamlio.h"
@@ -191,9 +192,10 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, key);
 	free(file);
-	/* A customer's answer reopens a resolved ticket and resumes a paused one. */
+	/* A customer's answer reopens a resolved ticket and resumes a paused one;
+	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
-	if (st && !m->auto_submitted && (strcmp(st, "resolved") == 0 ||
+	if (st && rating_hook(d, &c, m) == 0 && !m->auto_submitted && (strcmp(st, "resolved") == 0 ||
 	    strcmp(st, "closed") == 0 || strcmp(st, "waiting") == 0))
 		change_set(&c, "status", "open");
 	change_trailer(&c, "Message-Id", m->message_id);
@@ -239,7 +241,8 @@ ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result 
 	if ((long)size > max)
 		reason = xasprintf("message too large (%zu bytes, limit %ld)", size, max);
 	else if ((rc = mail_parse_file(path, &m)) == EX_DATAERR)
-		reason = xasprintf("not mail: %s", rt_errmsg());
+		reason = str_starts(rt_errmsg(), "not a mail message") ? xstrdup(rt_errmsg()) :
+		    xasprintf("not a mail message: %s", rt_errmsg());
 	else if (rc != 0)
 		return rc == EX_NOINPUT ? EX_TEMPFAIL : rc;
 	if (reason) {

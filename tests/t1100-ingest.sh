@@ -98,10 +98,10 @@ test_expect_code 65 'junk is quarantined with its reason and exit 65' '
 	printf "\001\002 this is not mail\000\n" >junk &&
 	rt-ingest <junk >out 2>err; rc=$?;
 	cat err; test ! -s out &&
-	grep "rt-ingest: <stdin>: not mail" err &&
+	grep "rt-ingest: <stdin>: not a mail message" err &&
 	q=$(git ls-files quarantine | grep "\.eml$") && cmp junk "$q" &&
 	grep "^reason: " ${q%.eml}.yaml &&
-	git log -1 --format=%s | grep "^quarantine: not mail" && exit $rc
+	git log -1 --format=%s | grep "^quarantine: not a mail message" && exit $rc
 '
 
 test_expect_code 66 'empty input stores nothing and exits 66' '

@@ -1,0 +1,86 @@
+# bash completion for rt: the dispatcher and every rt-* command.
+# Commands: rt rt-init rt-ingest rt-route rt-reply rt-escalate rt-report
+#           rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc
+# Options come from each command's --help; ticket ids, queues, owners and
+# templates from the desk the command would use.
+
+_rt_desk_args() {
+	local i
+	for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
+		if [[ ${COMP_WORDS[i]} == --desk ]]; then
+			printf -- '--desk %q' "${COMP_WORDS[i+1]}"
+			return
+		fi
+	done
+}
+
+_rt_ids() {
+	rt-ls $(_rt_desk_args) --ids 2>/dev/null
+}
+
+_rt_field_values() {
+	rt-ls $(_rt_desk_args) --format "%{$1}" 2>/dev/null | tr ',' '\n' | sort -u
+}
+
+_rt_options() {
+	"$1" --help 2>&1 | grep -oE -- '--[a-z][a-z0-9-]*=?' | sort -u
+}
+
+_rt_templates() {
+	local share=${RT_SHAREDIR:-/usr/local/share/rt}
+	{ ls "$share"/templates/*/ 2>/dev/null; ls templates/*/ 2>/dev/null; } |
+		sed -n 's/\.tmpl$//p' | sort -u
+}
+
+_rt_cmd() {
+	local cmd=$1 cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--desk|--maildir|-C) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--mbox) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--queue) COMPREPLY=($(compgen -W "$(_rt_field_values queue)" -- "$cur")); return ;;
+	--owner) COMPREPLY=($(compgen -W "$(_rt_field_values owner) none" -- "$cur")); return ;;
+	--status) COMPREPLY=($(compgen -W "new open waiting resolved closed $(_rt_field_values status)" -- "$cur")); return ;;
+	--priority) COMPREPLY=($(compgen -W "low normal high urgent critical" -- "$cur")); return ;;
+	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
+	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;
+	--tag) COMPREPLY=($(compgen -W "$(_rt_field_values tags)" -- "$cur")); return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(_rt_options "$cmd")" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	rt-init) COMPREPLY=($(compgen -d -- "$cur")) ;;
+	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate) ;;
+	rt-set)
+		if [[ $cur == *=* ]]; then
+			local f=${cur%%=*}
+			COMPREPLY=($(compgen -P "$f=" -W "$(_rt_field_values "$f")" -- "${cur#*=}"))
+		else
+			COMPREPLY=($(compgen -W "$(_rt_ids) status= owner= queue= priority= severity= type= tags= due=" -- "$cur"))
+		fi ;;
+	*) COMPREPLY=($(compgen -W "$(_rt_ids)" -- "$cur")) ;;
+	esac
+}
+
+_rt() {
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	if ((COMP_CWORD == 1)); then
+		local cmds
+		cmds=$(compgen -c rt- | sed 's/^rt-//' | sort -u)
+		COMPREPLY=($(compgen -W "$cmds help" -- "$cur"))
+		return
+	fi
+	local sub=${COMP_WORDS[1]}
+	if [[ $sub == help ]]; then
+		COMPREPLY=($(compgen -W "$(compgen -c rt- | sed 's/^rt-//' | sort -u)" -- "$cur"))
+		return
+	fi
+	_rt_cmd "rt-$sub"
+}
+
+_rt_dashed() { _rt_cmd "${COMP_WORDS[0]##*/}"; }
+
+complete -F _rt rt
+complete -F _rt_dashed rt-init rt-ingest rt-route rt-reply rt-escalate rt-report \
+	rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc

@@ -1,0 +1,29 @@
+#!/bin/sh
+# bash completions: commands, options from --help, ticket ids from the desk
+. "$(dirname "$0")/lib.sh"
+
+complete_words() { # complete_words WORD... : prints COMPREPLY for the last word
+	bash -c '. "$1/completions/rt.bash"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+		f=$(complete -p "$1" | sed "s/.*-F \([^ ]*\).*/\1/"); $f; printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$SRC_ROOT" "$@" | sort
+}
+
+test_expect_success 'rt completes its subcommands from PATH' '
+	complete_words rt ing >out && grep -x ingest out &&
+	complete_words rt "" >out && grep -x init out && grep -x gc out
+'
+
+test_expect_success 'options come from the command --help' '
+	complete_words rt-ingest --m >out &&
+	printf "%s\n" --maildir --mbox >expect && test_cmp expect out &&
+	complete_words rt ingest --q >out && grep -x -- --quiet out
+'
+
+test_expect_success 'ticket ids complete from the desk when rt-ls is there' '
+	command -v rt-ls >/dev/null || { echo "# rt-ls not built"; exit 0; }
+	new_desk d &&
+	id=$(printf "From: a@example.com\nSubject: x\nMessage-Id: <c1@x>\n\nx\n" | rt-ingest) &&
+	complete_words rt-show "" >out && grep -x "$id" out
+'
+
+test_done
