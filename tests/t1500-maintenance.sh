@@ -1,0 +1,55 @@
+#!/bin/sh
+# Deferred index updates on big desks, rt-gc, and the documented cron line
+. "$(dirname "$0")/lib.sh"
+
+mail() { printf 'From: a@example.com\nSubject: %s\nMessage-Id: <%s>\n\nx\n' "$2" "$1"; }
+new_desk desk
+
+test_expect_success 'past the index limit, ingest defers the index and rt-gc applies it' '
+	mail g1@x "big desk mail" | RT_INDEX_MAX=0 rt-ingest >id1 &&
+	git status --porcelain --untracked-files=no >st && test -s st &&
+	test -s .git/rt/pending &&
+	rt-gc >out && grep "index: [1-9][0-9]* pending paths applied" out &&
+	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
+	test ! -s .git/rt/pending &&
+	git diff --quiet HEAD
+'
+
+test_expect_success 'rt-gc repairs a work-tree file a crash left behind' '
+	d=$(git ls-files "tickets/*/ticket.yaml" | head -1) &&
+	rm "$d" && echo "$d" >>.git/rt/pending &&
+	rt-gc -q && test -f "$d" &&
+	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
+'
+
+test_expect_success 'rt-gc packs loose objects and the desk stays sound' '
+	mail g2@x two | rt-ingest >/dev/null && mail g3@x three | rt-ingest >/dev/null &&
+	test $(git count-objects | cut -d" " -f1) -gt 0 &&
+	rt-gc >out && grep "objects: [1-9]" out &&
+	test $(git count-objects | cut -d" " -f1) = 0 &&
+	git fsck --strict 2>&1 | tee fsck && ! grep -Ei "error|missing" fsck &&
+	mail g4@x four | rt-ingest >/dev/null && git fsck >fsck 2>&1 && ! grep -i error fsck
+'
+
+test_expect_success 'rt-gc --rebuild-cache rebuilds the ticket cache' '
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	rt-gc --rebuild-cache >out && grep "cache: 4 tickets" out &&
+	printf "From: a@example.com\nSubject: x\nIn-Reply-To: <g1@x>\nMessage-Id: <g5@x>\n\nx\n" | rt-ingest >id2 &&
+	test_cmp id1 id2
+'
+
+test_expect_success 'the documented cron line gives git log -- TICKET Bloom filters' '
+	cron=$(grep -h "commit-graph write" "$SRC_ROOT/README" | head -1 | sed "s/^[0-9 *]*//; s|/srv/desk|$PWD|g") &&
+	sh -c "$cron" &&
+	ls .git/objects/info/commit-graphs/*.graph >/dev/null &&
+	git -c core.commitGraph=true log --format=%s -- $(dirname $(git ls-files "tickets/*/$(cat id1)/ticket.yaml")) >log &&
+	test $(wc -l <log) = 2 && grep "big desk mail" log
+'
+
+test_expect_success 'a damaged cache file is thrown away and rebuilt' '
+	echo garbage >.git/rt/cache.mdb && rm -f .git/rt/cache.mdb-lock &&
+	mail g6@x "after damage" | rt-ingest >/dev/null &&
+	rt-gc >out && grep "cache: 5 tickets" out
+'
+
+test_done
