@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "cache.h"
+#include "calendar.h"
 #include "desk.h"
 #include "kv.h"
 #include "report.h"
+#include "sla.h"
 #include "topics.h"
 #include "util.h"
 
@@ -116,6 +118,9 @@ struct facts {
 	time_t created, first, resolved;	/* first/resolved: NO_TIME if none in view */
 	int open_at_end, reopened, escalated, level, rated;
 	double score;
+	int surveyed;			/* a survey was sent before until */
+	struct calendar *cal;		/* of the ticket's SLA policy, or NULL */
+	struct sla_status sla;
 	struct { time_t a, b; } *iv;	/* open intervals (a, b] */
 	size_t niv, capiv;
 };
@@ -123,25 +128,23 @@ struct facts {
 struct run {
 	struct report *r;
 	struct facts f;
-	int rc;
+	struct sla *sla;
+	int surveys;			/* some record has surveyed-at */
 };
 
 /*
- * The one place durations are measured, from a to b for this ticket.
- * Wall-clock seconds for now; when the SLA engine names the ticket's
- * calendar, this becomes cal_between(calendar, a, b).
+ * The one place durations are measured, from a to b for this ticket:
+ * business seconds of the calendar of the ticket's SLA policy, else
+ * wall-clock seconds. Statuses that pause SLA clocks are not taken out.
  */
 static double
 report_elapsed(const struct facts *f, time_t a, time_t b)
 {
-	(void)f;
-	return b > a ? (double)(b - a) : 0;
-}
-
-static const char *
-clock_name(void)
-{
-	return "wall-clock";
+	if (b <= a)
+		return 0;
+	if (f->cal)
+		return (double)cal_between(f->cal, a, b);
+	return (double)(b - a);
 }
 
 /* ---- groups ---- */
@@ -311,14 +314,30 @@ account(struct report *r, struct report_group_set *s, const struct facts *f)
 		g->resolved++;
 		dvec_push(&g->resolve, report_elapsed(f, f->created, f->resolved));
 		g->reopened += f->reopened;
-		g->surveyed++;
+		g->surveyed += f->surveyed || f->rated;
 		if (f->rated)
 			g->rated++, g->score_sum += f->score;
 		if (f->escalated) {
-			g->esc_surveyed++;
+			g->esc_resolved++;
+			g->esc_surveyed += f->surveyed || f->rated;
 			if (f->rated)
 				g->esc_rated++, g->esc_score_sum += f->score;
 		}
+	}
+	/*
+	 * An SLA clock is settled in the period when it stopped in it (met or
+	 * breached), or when it is still counting at until and breached in it.
+	 */
+	for (int c = 0; f->sla.policy && c < NCLOCKS; c++) {
+		const struct sla_clock *k = &f->sla.clock[c];
+		time_t when = k->state == SLA_STOPPED ? k->stop : k->breached ? k->due : NO_TIME;
+		if (k->state == SLA_NONE || !in_period(r, when) || (g = pick(s, f, when)) == NULL)
+			continue;
+		g->sla_settled[c]++;
+		if (k->breached)
+			g->sla_breached[c]++;
+		else
+			g->sla_met[c]++;
 	}
 	if (is_time_set(s)) {
 		for (size_t i = 0; i < f->niv; i++) {
@@ -405,7 +424,8 @@ one_record(const struct rec *rec, void *arg)
 	struct facts *f = &run->f;
 	const char *p = rec->buf, *end = rec->buf + rec->len;
 	const char *timeline = NULL, *status = NULL, *first = NULL, *rating = NULL,
-	    *rated_at = NULL, *level = NULL, *steps = NULL, *created = NULL;
+	    *rated_at = NULL, *level = NULL, *steps = NULL, *created = NULL,
+	    *surveyed = NULL;
 	time_t t;
 
 	f->subject = NULL;
@@ -413,6 +433,8 @@ one_record(const struct rec *rec, void *arg)
 	f->created = f->first = f->resolved = NO_TIME;
 	f->open_at_end = f->reopened = f->escalated = f->level = f->rated = 0;
 	f->score = 0;
+	f->surveyed = 0;
+	f->cal = NULL;
 	/* One scan of the record picks every key the report reads. */
 	while (p < end) {
 		const char *k = p, *v = k + strlen(k) + 1;
@@ -451,6 +473,7 @@ one_record(const struct rec *rec, void *arg)
 			break;
 		case 's':
 			if (strcmp(k, "status") == 0) status = v;
+			else if (strcmp(k, "surveyed-at") == 0) surveyed = v;
 			else if (strcmp(k, "subject") == 0) f->subject = v;
 			break;
 		case 't':
@@ -471,6 +494,13 @@ one_record(const struct rec *rec, void *arg)
 		f->score = strtod(rating, &e);
 		f->rated = e != rating;
 	}
+	if (surveyed && *surveyed) {
+		run->surveys = 1;
+		f->surveyed = parse_key_time(surveyed, &t) == 0 && t < r->o.until;
+	}
+	sla_compute_rec(run->sla, rec, r->o.until, &f->sla);
+	if (f->sla.policy)
+		f->cal = f->sla.policy->cal;
 	f->level = level ? atoi(level) : 0;
 	f->escalated = f->level > 0 || (steps && *steps);
 	r->tickets++;
@@ -488,6 +518,15 @@ one_record(const struct rec *rec, void *arg)
 	return 0;
 }
 
+/* Whether rt.yaml has SLA policies, whose calendars then measure durations. */
+static int
+sla_has_policies(struct desk *d)
+{
+	const struct ynode *n = desk_cfg(d, "sla.policies");
+
+	return n && n->kind == Y_SEQ && n->n > 0;
+}
+
 static int
 cmp_fig(const void *a, const void *b)
 {
@@ -495,8 +534,13 @@ cmp_fig(const void *a, const void *b)
 }
 
 static void
-finish_set(struct report_group_set *s)
+finish_set(struct report_group_set *s, int surveys)
 {
+	/* A desk that sends no surveys: every resolved ticket counts as asked. */
+	for (size_t i = 0; !surveys && i < s->n; i++) {
+		s->g[i].surveyed = s->g[i].resolved;
+		s->g[i].esc_surveyed = s->g[i].esc_resolved;
+	}
 	if (is_time_set(s)) {
 		long open = 0;
 		for (size_t i = 0; i < s->n; i++) {
@@ -522,7 +566,7 @@ report_run(struct desk *d, const struct report_opts *o, struct report *r)
 
 	memset(r, 0, sizeof(*r));
 	r->o = *o;
-	r->clock = clock_name();
+	r->clock = "wall-clock";
 	r->total.key = xstrdup("total");
 	r->total.first = (struct dvec)DVEC_INIT;
 	r->total.resolve = (struct dvec)DVEC_INIT;
@@ -549,17 +593,25 @@ report_run(struct desk *d, const struct report_opts *o, struct report *r)
 		r->topics = topics_new();
 	memset(&run, 0, sizeof(run));
 	run.r = r;
+	if ((rc = sla_load(&run.sla, d)) != 0) {
+		sla_free(run.sla);
+		return rc;
+	}
+	r->clock = sla_has_policies(d) ? "business" : "wall-clock";
 	rc = cache_foreach(d, one_record, &run);
 	free(run.f.iv);
+	sla_free(run.sla);
 	if (rc != 0)
 		return rc;
-	dvec_sort(&r->total.first);
-	dvec_sort(&r->total.resolve);
-	finish_set(&r->groups);
-	finish_set(&r->agents);
-	finish_set(&r->days);
-	finish_set(&r->channels);
-	finish_set(&r->queues);
+	{
+		struct report_group_set total = { .by = BY_NONE, .g = &r->total, .n = 1 };
+		finish_set(&total, run.surveys);
+	}
+	finish_set(&r->groups, run.surveys);
+	finish_set(&r->agents, run.surveys);
+	finish_set(&r->days, run.surveys);
+	finish_set(&r->channels, run.surveys);
+	finish_set(&r->queues, run.surveys);
 	return 0;
 }
 

@@ -48,10 +48,11 @@ struct report_fig {
 	long escalated;			/* created in period and escalated */
 	long levels[REPORT_LEVELS];	/* of those, by highest level reached */
 	long reopened;			/* resolved in period after a reopening */
-	long surveyed;			/* resolved in period (rating denominator) */
+	long surveyed;			/* of those, sent a survey or rated (all of
+					   them when the desk sends no surveys) */
 	long rated;			/* of those, rated */
 	double score_sum;
-	long esc_surveyed, esc_rated;	/* the same for escalated tickets */
+	long esc_resolved, esc_surveyed, esc_rated;	/* the same for escalated tickets */
 	double esc_score_sum;
 	/* SLA clocks settled in the period: stopped in it, or breached in it */
 	long sla_settled[NCLOCKS], sla_met[NCLOCKS], sla_breached[NCLOCKS];
@@ -76,7 +77,7 @@ struct report_opts {
 
 struct report {
 	struct report_opts o;
-	const char *clock;		/* "wall-clock" or "business" */
+	const char *clock;		/* "business" with SLA policies, else "wall-clock" */
 	long tickets;			/* tickets existing at until */
 	struct report_fig total;
 	struct report_group_set groups;	/* by o.by; empty for BY_NONE */

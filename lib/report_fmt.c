@@ -335,7 +335,7 @@ report_text(const struct report *r, FILE *fp)
 	/* Details of the whole period. */
 	{
 		const struct report_fig *t = &r->total;
-		char *lv = levels_str(t), b1[32], b2[32];
+		char *lv = levels_str(t), b1[32], b2[32], b3[32];
 		fprintf(fp, "\nescalated %ld of %ld created (%s)%s%s\n", t->escalated, t->created,
 		    fmt_pct(report_rate(t->escalated, t->created), b1, sizeof(b1)),
 		    *lv ? ", by highest level " : "", lv);
@@ -348,7 +348,7 @@ report_text(const struct report *r, FILE *fp)
 		fprintf(fp, "satisfaction %s from %ld of %ld resolved (%s); escalated: %s from %ld of %ld\n",
 		    fmt_num(mean_score(t->score_sum, t->rated), b1, sizeof(b1)), t->rated,
 		    t->surveyed, fmt_pct(report_rate(t->rated, t->surveyed), b2, sizeof(b2)),
-		    fmt_num(mean_score(t->esc_score_sum, t->esc_rated), b1, sizeof(b1)),
+		    fmt_num(mean_score(t->esc_score_sum, t->esc_rated), b3, sizeof(b3)),
 		    t->esc_rated, t->esc_surveyed);
 	}
 	if (r->agents.n && r->o.by != BY_OWNER) {
