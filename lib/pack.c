@@ -29,7 +29,9 @@ each_loose(struct desk *d, loose_fn fn, void *arg)
 			git_oid oid;
 			if (strlen(de->d_name) != GIT_OID_HEXSZ - 2)
 				continue;
-			snprintf(hex, sizeof(hex), "%02x%s", i, de->d_name);
+			snprintf(hex, 3, "%02x", i);
+			memcpy(hex + 2, de->d_name, GIT_OID_HEXSZ - 2);
+			hex[GIT_OID_HEXSZ] = '\0';
 			if (git_oid_fromstr(&oid, hex) < 0)
 				continue;
 			path = xasprintf("%s/%s", sub, de->d_name);
