@@ -207,8 +207,9 @@ tmpl_parse(const char *buf, size_t len, const char *file, struct tmpl *t)
 				return header_fail(t, file, line,
 				    "expected a header line 'Name: value' (end the header with a blank line)");
 			char *key = xstrndup(p, (size_t)(colon - p));
-			char *val = xstrndup(colon + 1, n - (size_t)(colon + 1 - p));
-			str_trim(val);
+			char *raw = xstrndup(colon + 1, n - (size_t)(colon + 1 - p));
+			char *val = xstrdup(str_trim(raw));
+			free(raw);
 			int bad = 0;
 			if (strcasecmp(key, "Subject") == 0) {
 				free(t->subject);

@@ -1,0 +1,1224 @@
+/*
+ * reply.c: answering a ticket by mail.
+ *
+ * Order for "nothing recorded unless sent": render (template errors stop
+ * here), send through the mailer, then commit the sent bytes and the
+ * mail-out event. The desk lock is held from the loop checks to the
+ * commit, so two automatic replies cannot both pass the interval check.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bm25.h"
+#include "cache.h"
+#include "change.h"
+#include "desk.h"
+#include "id.h"
+#include "kb.h"
+#include "mail.h"
+#include "mailsend.h"
+#include "reply.h"
+#include "sla.h"
+#include "template.h"
+#include "ticket.h"
+#include "txn.h"
+#include "util.h"
+#include "workflow.h"
+
+#define DEFAULT_THRESHOLD 6.0
+#define DEFAULT_INTERVAL (24 * 3600)
+#define MAX_REFERENCES 20
+#define MAX_QUOTE_LINES 200
+
+struct ctx {
+	struct desk *d;
+	ticket_id id;
+	struct kvmap t;
+	struct evlog log;
+	char *langs[4];
+	size_t nlangs;
+	const struct kvmap *last_in_ev;	/* last mail-in event */
+	struct mail *last_in;		/* its parsed message */
+	struct mail *first_in;		/* the first mail-in's message */
+};
+
+static void
+ctx_free(struct ctx *c)
+{
+	kv_free(&c->t);
+	log_free(&c->log);
+	for (size_t i = 0; i < c->nlangs; i++)
+		free(c->langs[i]);
+	if (c->last_in)
+		mail_free(c->last_in);
+	if (c->first_in && c->first_in != c->last_in)
+		mail_free(c->first_in);
+	memset(c, 0, sizeof(*c));
+}
+
+/* "de-DE" -> "de"; NULL when s is not a language tag. */
+static char *
+lang_primary(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return NULL;
+	while (isalpha((unsigned char)s[n]))
+		n++;
+	if (n < 2 || n > 8)
+		return NULL;
+	return str_lower(xstrndup(s, n));
+}
+
+static void
+add_lang(struct ctx *c, const char *s)
+{
+	char *l = lang_primary(s);
+
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < c->nlangs; i++)
+		if (strcmp(c->langs[i], l) == 0) {
+			free(l);
+			return;
+		}
+	if (c->nlangs < LEN(c->langs))
+		c->langs[c->nlangs++] = l;
+	else
+		free(l);
+}
+
+static const char *
+addr_domain(const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+
+	return at ? at + 1 : NULL;
+}
+
+/* The customers: entry of the ticket (by name, else by requestor domain). */
+static const struct ynode *
+customer_node(struct desk *d, const struct kvmap *t)
+{
+	const struct ynode *cs = desk_cfg(d, "customers");
+	const char *name = kv_get(t, "customer"), *req = kv_get(t, "requestors");
+	char *first = req ? xstrndup(req, strcspn(req, ",")) : NULL;
+	const char *dom = addr_domain(first);
+	const struct ynode *hit = NULL;
+
+	if (cs == NULL || cs->kind != Y_MAP)
+		goto out;
+	if (name && (hit = ymap_get(cs, name)) != NULL)
+		goto out;
+	for (size_t i = 0; i < cs->n && dom && !hit; i++) {
+		const struct ynode *ds = ymap_get(cs->items[i], "domains");
+		for (size_t j = 0; ds && ds->kind == Y_SEQ && j < ds->n; j++)
+			if (ds->items[j]->kind == Y_SCALAR && strcasecmp(ds->items[j]->value, dom) == 0)
+				hit = cs->items[i];
+	}
+out:
+	free(first);
+	return hit && hit->kind == Y_MAP ? hit : NULL;
+}
+
+static int
+load_mail(struct desk *d, const char *id, const char *file, struct mail **out)
+{
+	char *path = ticket_path(id, file), *buf;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if ((rc = desk_read_head(d, path, &buf, &len)) == 0) {
+		rc = mail_parse_buf(buf, len, out);
+		free(buf);
+	}
+	free(path);
+	return rc;
+}
+
+static int
+ctx_load(struct ctx *c, struct desk *d, const char *id)
+{
+	const struct kvmap *first = NULL;
+	const struct ynode *cust;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->d = d;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	if ((rc = ticket_load(d, id, &c->t, &c->log)) != 0)
+		return rc;
+	log_sort(&c->log);
+	for (size_t i = 0; i < c->log.n; i++) {
+		const char *ev = kv_get(&c->log.ev[i], "ev");
+		if (ev && strcmp(ev, "mail-in") == 0 && kv_get(&c->log.ev[i], "file")) {
+			if (first == NULL)
+				first = &c->log.ev[i];
+			c->last_in_ev = &c->log.ev[i];
+		}
+	}
+	if (c->last_in_ev)
+		load_mail(d, id, kv_get(c->last_in_ev, "file"), &c->last_in);
+	if (first == c->last_in_ev)
+		c->first_in = c->last_in;
+	else if (first)
+		load_mail(d, id, kv_get(first, "file"), &c->first_in);
+	add_lang(c, kv_get(&c->t, "language"));
+	if ((cust = customer_node(d, &c->t)) != NULL)
+		add_lang(c, ymap_str(cust, "language"));
+	add_lang(c, desk_cfg_str(d, "desk.language", "en"));
+	add_lang(c, "en");
+	return 0;
+}
+
+long long
+reply_duration(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (v < 0 || v > 100LL * 365 * 86400)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return v;
+	if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		return v * 60;
+	if (strcmp(end, "h") == 0)
+		return v * 3600;
+	if (strcmp(end, "d") == 0)
+		return v * 86400;
+	if (strcmp(end, "w") == 0)
+		return v * 7 * 86400;
+	return -1;
+}
+
+int
+reply_threshold(struct desk *d, double *out)
+{
+	const struct ynode *n = desk_cfg(d, "reply.auto-threshold");
+	char *end;
+
+	*out = DEFAULT_THRESHOLD;
+	if (n == NULL || yscalar_is_null(n))
+		return 0;
+	if (n->kind != Y_SCALAR || (*out = strtod(n->value, &end), *end != '\0') ||
+	    end == n->value || !isfinite(*out) || *out < 0)
+		return rt_fail(EX_CONFIG, "%s: reply.auto-threshold must be a number",
+		    desk_cfg_where(d, n));
+	return 0;
+}
+
+static int
+auto_interval(struct desk *d, long long *out)
+{
+	const struct ynode *n = desk_cfg(d, "reply.auto-interval");
+
+	*out = DEFAULT_INTERVAL;
+	if (n == NULL || yscalar_is_null(n))
+		return 0;
+	if (n->kind != Y_SCALAR || (*out = reply_duration(n->value)) < 0)
+		return rt_fail(EX_CONFIG, "%s: reply.auto-interval must be a duration such as 1d, 12h or 30m",
+		    desk_cfg_where(d, n));
+	return 0;
+}
+
+static int
+same_addr(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+static int
+list_has_ci(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && strncasecmp(p, addr, n) == 0)
+			return 1;
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* The desk's own addresses: desk.address, queues.*.address, reply.own-addresses. */
+static int
+is_own_addr(struct desk *d, const char *addr)
+{
+	const struct ynode *qs = desk_cfg(d, "queues"), *own = desk_cfg(d, "reply.own-addresses");
+
+	if (same_addr(addr, desk_cfg_str(d, "desk.address", NULL)))
+		return 1;
+	for (size_t i = 0; qs && qs->kind == Y_MAP && i < qs->n; i++)
+		if (qs->items[i]->kind == Y_MAP && same_addr(addr, ymap_str(qs->items[i], "address")))
+			return 1;
+	if (own && own->kind == Y_SCALAR)
+		return same_addr(addr, own->value);
+	for (size_t i = 0; own && own->kind == Y_SEQ && i < own->n; i++)
+		if (own->items[i]->kind == Y_SCALAR && same_addr(addr, own->items[i]->value))
+			return 1;
+	return 0;
+}
+
+/* Addresses that never get an automatic reply (RFC 3834 section 2). */
+static const char *
+no_auto_reason(struct desk *d, const char *addr)
+{
+	static const char *const robots[] = {
+		"mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply",
+		"donotreply", "bounce", "bounces", "listserv", "majordomo",
+	};
+	size_t n;
+
+	if (addr == NULL || *addr == '\0' || strchr(addr, '@') == NULL)
+		return "null or invalid sender";
+	if (is_own_addr(d, addr))
+		return "the desk's own address";
+	n = strcspn(addr, "@+");
+	for (size_t i = 0; i < LEN(robots); i++)
+		if (strlen(robots[i]) == n && strncasecmp(addr, robots[i], n) == 0)
+			return "a mailer or robot address";
+	return NULL;
+}
+
+struct recent {
+	const char *addr, *since;
+	char **ids;
+	size_t n;
+};
+
+static int
+recent_fn(const struct rec *r, void *arg)
+{
+	struct recent *a = arg;
+	const char *up = rec_get(r, "updated"), *rq = rec_get(r, "requestors");
+	const char *cc = rec_get(r, "cc"), *id = rec_get(r, "id");
+
+	if (id == NULL || up == NULL || strcmp(up, a->since) < 0)
+		return 0;
+	if (!list_has_ci(rq, a->addr) && !list_has_ci(cc, a->addr))
+		return 0;
+	a->ids = xrealloc(a->ids, (a->n + 1) * sizeof(*a->ids));
+	a->ids[a->n++] = xstrdup(id);
+	return 0;
+}
+
+/*
+ * Was an automatic reply sent to addr since `since`? The cache narrows
+ * the search to tickets of that address updated since then (a sweep of
+ * the records, no YAML); only their logs are read.
+ */
+static int
+auto_replied_since(struct desk *d, const char *addr, const char *since, char **where)
+{
+	struct recent a = { addr, since, NULL, 0 };
+	int found = 0;
+
+	*where = NULL;
+	cache_foreach(d, recent_fn, &a);
+	for (size_t i = 0; i < a.n && !found; i++) {
+		struct kvmap t = KVMAP_INIT;
+		struct evlog log = { NULL, 0 };
+		if (ticket_load(d, a.ids[i], &t, &log) == 0)
+			for (size_t k = 0; k < log.n && !found; k++) {
+				const struct kvmap *ev = &log.ev[k];
+				const char *type = kv_get(ev, "ev"), *as = kv_get(ev, "auto-submitted");
+				const char *at = kv_get(ev, "at");
+				if (type && strcmp(type, "mail-out") == 0 && as &&
+				    strcmp(as, "auto-replied") == 0 && at && strcmp(at, since) >= 0 &&
+				    list_has_ci(kv_get(ev, "to"), addr)) {
+					found = 1;
+					*where = xasprintf("#%s at %s", a.ids[i], at);
+				}
+			}
+		kv_free(&t);
+		log_free(&log);
+	}
+	strv_free(a.ids, a.n);
+	return found;
+}
+
+static void
+set_time_var(struct tvars *v, const char *name, time_t t)
+{
+	char buf[RT_TIMELEN];
+
+	tvars_set(v, name, t ? rt_fmttime(t, buf) : "");
+}
+
+static void
+sla_vars(struct ctx *c, struct tvars *v)
+{
+	struct kvmap rec = KVMAP_INIT;
+	struct sla *s = NULL;
+	struct sla_ticket st;
+	struct sla_status ss;
+	static const char *const names[SLA_NCLOCKS] = {
+		"sla.first-response-due", "sla.next-response-due", "sla.resolution-due",
+	};
+
+	tvars_set(v, "sla.policy", "");
+	for (int i = 0; i < SLA_NCLOCKS; i++)
+		tvars_set(v, names[i], "");
+	if (cache_get(c->d, c->id, &rec) != 0 || sla_load(&s, c->d) != 0) {
+		kv_free(&rec);
+		return;
+	}
+	sla_ticket_from_kvmap(&st, &rec);
+	if (sla_compute(s, &st, rt_now(), &ss) == 0 && ss.policy) {
+		tvars_set(v, "sla.policy", ss.policy->name);
+		for (int i = 0; i < SLA_NCLOCKS; i++)
+			if (ss.clock[i].state == SLA_RUNNING)
+				set_time_var(v, names[i], ss.clock[i].due);
+	}
+	sla_free(s);
+	kv_free(&rec);
+}
+
+static char *
+quoted(const struct mail *m, const char *lang)
+{
+	struct sbuf sb = SBUF_INIT;
+	char date[RT_TIMELEN];
+	const char *who = m->from.name && *m->from.name ? m->from.name :
+	    m->from.email ? m->from.email : "";
+	int lines = 0;
+
+	if (m->date)
+		rt_fmttime(m->date, date);
+	if (lang && strcmp(lang, "de") == 0) {
+		if (m->date)
+			sbuf_addf(&sb, "Am %s schrieb %s:\n", date, who);
+		else
+			sbuf_addf(&sb, "%s schrieb:\n", who);
+	} else {
+		if (m->date)
+			sbuf_addf(&sb, "On %s, %s wrote:\n", date, who);
+		else
+			sbuf_addf(&sb, "%s wrote:\n", who);
+	}
+	const char *text = m->text ? m->text : "";
+	size_t tl = strlen(text);
+	while (tl && (text[tl - 1] == '\n' || text[tl - 1] == '\r' || text[tl - 1] == ' '))
+		tl--;
+	for (const char *p = text; p < text + tl;) {
+		const char *eol = memchr(p, '\n', (size_t)(text + tl - p));
+		size_t n = eol ? (size_t)(eol - p) : (size_t)(text + tl - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (++lines > MAX_QUOTE_LINES) {
+			sbuf_adds(&sb, "> [...]\n");
+			break;
+		}
+		sbuf_add(&sb, ">", 1);
+		if (n && p[0] != '>')
+			sbuf_addc(&sb, ' ');
+		sbuf_add(&sb, p, n);
+		sbuf_addc(&sb, '\n');
+		p = eol ? eol + 1 : text + tl;
+	}
+	return sbuf_detach(&sb);
+}
+
+/* The last status change's old value, for status-update mails. */
+static const char *
+previous_status(struct ctx *c)
+{
+	for (size_t i = c->log.n; i-- > 0;) {
+		const struct kvmap *ev = &c->log.ev[i];
+		const char *type = kv_get(ev, "ev"), *f = kv_get(ev, "field");
+		if (type && f && strcmp(type, "set") == 0 && strcmp(f, "status") == 0)
+			return kv_get(ev, "old");
+	}
+	return NULL;
+}
+
+static const struct kvmap *
+last_event(struct ctx *c, const char *type)
+{
+	for (size_t i = c->log.n; i-- > 0;) {
+		const char *ev = kv_get(&c->log.ev[i], "ev");
+		if (ev && strcmp(ev, type) == 0)
+			return &c->log.ev[i];
+	}
+	return NULL;
+}
+
+static const struct ynode *
+queue_node(struct desk *d, const char *queue)
+{
+	const struct ynode *qs = desk_cfg(d, "queues"), *q;
+
+	if (queue == NULL || qs == NULL || qs->kind != Y_MAP)
+		return NULL;
+	q = ymap_get(qs, queue);
+	return q && q->kind == Y_MAP ? q : NULL;
+}
+
+static struct tvars *
+build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
+{
+	struct tvars *v = tvars_new();
+	struct desk *d = c->d;
+	const char *queue = kv_get(&c->t, "queue"), *req = kv_get(&c->t, "requestors");
+	const char *tag = desk_cfg_str(d, "desk.tag", desk_cfg_str(d, "desk.name", "Support"));
+	const struct ynode *q = queue_node(d, queue);
+	char *first = req ? xstrndup(req, strcspn(req, ",")) : xstrdup("");
+	const struct kvmap *ev;
+	char *s;
+
+	for (size_t i = 0; ticket_keys[i]; i++) {
+		s = xasprintf("ticket.%s", ticket_keys[i]);
+		tvars_set(v, s, "");
+		free(s);
+	}
+	for (size_t i = 0; i < c->t.n; i++) {
+		s = xasprintf("ticket.%s", c->t.v[i].key);
+		tvars_set(v, s, c->t.v[i].val);
+		free(s);
+	}
+	s = xasprintf("[%s #%s]", tag, c->id);
+	tvars_set(v, "ticket.tag", s);
+	free(s);
+	tvars_set(v, "status", kv_get(&c->t, "status"));
+	tvars_set(v, "status.previous", previous_status(c));
+	tvars_set(v, "requestor.email", first);
+	tvars_set(v, "requestor.name", "");
+	if (c->last_in && same_addr(c->last_in->from.email, first) && c->last_in->from.name)
+		tvars_set(v, "requestor.name", c->last_in->from.name);
+	else if (c->first_in && same_addr(c->first_in->from.email, first) && c->first_in->from.name)
+		tvars_set(v, "requestor.name", c->first_in->from.name);
+	tvars_set(v, "requestors", req);
+	tvars_set(v, "queue", queue);
+	tvars_set(v, "queue.address", q ? ymap_str(q, "address") : NULL);
+	tvars_set(v, "queue.description", q ? ymap_str(q, "description") : NULL);
+	tvars_set(v, "agent.name", d->actor_name);
+	tvars_set(v, "agent.email", d->actor_email);
+	tvars_set(v, "desk.name", desk_cfg_str(d, "desk.name", "Support"));
+	tvars_set(v, "desk.address", desk_cfg_str(d, "desk.address", ""));
+	tvars_set(v, "desk.tag", tag);
+	tvars_set(v, "language", lang);
+	sla_vars(c, v);
+	tvars_set(v, "kb.title", kb ? kb->title : NULL);
+	tvars_set(v, "kb.body", kb ? kb->body : NULL);
+	tvars_set(v, "kb.file", kb ? kb->file : NULL);
+	tvars_set(v, "kb.name", kb ? kb->slug : NULL);
+	{
+		struct mail *m = c->last_in;
+		char *qt = m ? quoted(m, lang) : NULL;
+		tvars_set(v, "message.from", m ? m->from.email : NULL);
+		tvars_set(v, "message.name", m ? m->from.name : NULL);
+		tvars_set(v, "message.subject", m ? m->subject : NULL);
+		tvars_set(v, "message.text", m ? m->text : NULL);
+		tvars_set(v, "message.quoted", qt);
+		if (m && m->date)
+			set_time_var(v, "message.date", m->date);
+		else
+			tvars_set(v, "message.date", "");
+		free(qt);
+	}
+	ev = last_event(c, "escalate");
+	tvars_set(v, "escalation.level", ev ? kv_get(ev, "level") : NULL);
+	tvars_set(v, "escalation.step", ev ? kv_get(ev, "step") : NULL);
+	tvars_set(v, "escalation.reason", ev ? kv_get(ev, "reason") : NULL);
+	set_time_var(v, "now", rt_now());
+	{
+		char buf[RT_TIMELEN];
+		rt_fmttime(rt_now(), buf);
+		buf[10] = '\0';
+		tvars_set(v, "today", buf);
+	}
+	free(first);
+	return v;
+}
+
+void
+reply_result_free(struct reply_result *r)
+{
+	free(r->skipped);
+	free(r->msgid);
+	free(r->used);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+suggestions_free(struct suggestion *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].name);
+		free(s[i].title);
+	}
+	free(s);
+}
+
+/* Template text without {{...}} references, for indexing. */
+static void
+add_plain(struct sbuf *sb, const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		if (p[0] == '{' && p[1] == '{') {
+			const char *e = strstr(p, "}}");
+			if (e) {
+				p = e + 2;
+				sbuf_addc(sb, ' ');
+				continue;
+			}
+		}
+		sbuf_addc(sb, *p++);
+	}
+	sbuf_addc(sb, '\n');
+}
+
+/* A template's subject without its variables, for --suggest. */
+static char *
+plain_title(const char *subject, const char *name)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *t;
+
+	add_plain(&sb, subject ? subject : "");
+	t = sbuf_detach(&sb);
+	for (size_t n = strlen(t); n > 0 && strchr(" \t\n:-,", t[n - 1]); n--)
+		t[n - 1] = '\0';
+	if (*t == '\0') {
+		free(t);
+		t = xstrdup(name);
+	}
+	return t;
+}
+
+static void
+add_times(struct sbuf *sb, const char *text, int times)
+{
+	for (int i = 0; text && i < times; i++)
+		add_plain(sb, text);
+}
+
+static int
+cmp_sugg(const void *a, const void *b)
+{
+	const struct suggestion *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+suggest_ctx(struct ctx *c, struct suggestion **out, size_t *nout)
+{
+	struct tmpl *ts = NULL;
+	struct kb_article *as = NULL;
+	size_t nt = 0, na = 0, n = 0;
+	struct bm25 *b = bm25_new();
+	struct suggestion *s;
+	struct sbuf q = SBUF_INIT;
+	double *scores;
+	int lang_ok_any = 0;
+
+	*out = NULL;
+	*nout = 0;
+	tmpl_list(c->d->root, rt_sharedir(), kv_get(&c->t, "queue"),
+	    (const char *const *)c->langs, c->nlangs, &ts, &nt);
+	kb_load(c->d->root, &as, &na);
+	for (size_t i = 0; i < na; i++) {
+		char *l = lang_primary(as[i].lang);
+		if (l && strcmp(l, c->langs[0]) == 0)
+			lang_ok_any = 1;
+		free(l);
+	}
+	s = xcalloc(nt + na + 1, sizeof(*s));
+	for (size_t i = 0; i < nt; i++) {
+		struct sbuf sb = SBUF_INIT;
+		if (ts[i].keywords == NULL)
+			continue;
+		add_plain(&sb, ts[i].subject);
+		add_times(&sb, ts[i].keywords, 3);
+		add_plain(&sb, ts[i].body);
+		bm25_add(b, sb.buf);
+		sbuf_free(&sb);
+		s[n].name = xstrdup(ts[i].name);
+		s[n].title = plain_title(ts[i].subject, ts[i].name);
+		n++;
+	}
+	for (size_t i = 0; i < na; i++) {
+		struct sbuf sb = SBUF_INIT;
+		char *l = lang_primary(as[i].lang);
+		int keep = l == NULL || !lang_ok_any || strcmp(l, c->langs[0]) == 0;
+		free(l);
+		if (!keep)
+			continue;
+		add_times(&sb, as[i].title, 2);
+		add_times(&sb, as[i].keywords, 3);
+		add_plain(&sb, as[i].body);
+		bm25_add(b, sb.buf);
+		sbuf_free(&sb);
+		s[n].name = xasprintf("kb:%s", as[i].slug);
+		s[n].title = xstrdup(as[i].title);
+		n++;
+	}
+	sbuf_adds(&q, kv_get(&c->t, "subject") ? kv_get(&c->t, "subject") : "");
+	sbuf_addc(&q, '\n');
+	if (c->first_in && c->first_in->text)
+		sbuf_adds(&q, c->first_in->text);
+	scores = xcalloc(n + 1, sizeof(*scores));
+	bm25_score(b, q.buf, scores);
+	for (size_t i = 0; i < n; i++)
+		s[i].score = scores[i];
+	qsort(s, n, sizeof(*s), cmp_sugg);
+	while (n > 0 && s[n - 1].score <= 0) {
+		n--;
+		free(s[n].name);
+		free(s[n].title);
+	}
+	free(scores);
+	sbuf_free(&q);
+	bm25_free(b);
+	for (size_t i = 0; i < nt; i++)
+		tmpl_free(&ts[i]);
+	free(ts);
+	kb_free_all(as, na);
+	*out = s;
+	*nout = n;
+	return 0;
+}
+
+int
+reply_suggest(struct desk *d, const char *id, struct suggestion **out, size_t *n)
+{
+	struct ctx c;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = ctx_load(&c, d, id)) == 0)
+		rc = suggest_ctx(&c, out, n);
+	ctx_free(&c);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+reply_names(struct desk *d, const char *id, char ***out, size_t *nout)
+{
+	struct ctx c;
+	struct tmpl *ts = NULL;
+	struct kb_article *as = NULL;
+	size_t nt = 0, na = 0, n = 0;
+	char **v;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (id && (rc = ctx_load(&c, d, id)) != 0) {
+		ctx_free(&c);
+		return rc;
+	}
+	if (!id) {
+		c.d = d;
+		add_lang(&c, desk_cfg_str(d, "desk.language", "en"));
+		add_lang(&c, "en");
+	}
+	tmpl_list(d->root, rt_sharedir(), id ? kv_get(&c.t, "queue") : NULL,
+	    (const char *const *)c.langs, c.nlangs, &ts, &nt);
+	kb_load(d->root, &as, &na);
+	v = xcalloc(nt + na + 2, sizeof(*v));
+	for (size_t i = 0; i < nt; i++)
+		v[n++] = xstrdup(ts[i].name);
+	v[n++] = xstrdup("auto");
+	for (size_t i = 0; i < na; i++)
+		v[n++] = xasprintf("kb:%s", as[i].slug);
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < nt; i++)
+		tmpl_free(&ts[i]);
+	free(ts);
+	kb_free_all(as, na);
+	ctx_free(&c);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* The reply's subject: the ticket tag in front unless it is there already. */
+static char *
+tagged_subject(struct ctx *c, const char *subject)
+{
+	const char *tag = desk_cfg_str(c->d, "desk.tag", desk_cfg_str(c->d, "desk.name", "Support"));
+	ticket_id found;
+	char *clean = utf8_clean(subject, strlen(subject), 1), *s;
+
+	if (id_from_subject(clean, found) == 0 && strcmp(found, c->id) == 0)
+		return clean;
+	if (strncasecmp(clean, "re: ", 4) == 0 || strncasecmp(clean, "aw: ", 4) == 0)
+		s = xasprintf("%.4s[%s #%s] %s", clean, tag, c->id, clean + 4);
+	else
+		s = xasprintf("[%s #%s] %s", tag, c->id, clean);
+	free(clean);
+	return s;
+}
+
+static int
+valid_addr(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	return at && at != a && at[1] && !strpbrk(a, " \t\r\n,;<>\"()[]\\") &&
+	    strchr(at + 1, '@') == NULL;
+}
+
+static void
+push(const char ***v, size_t *n, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp((*v)[i], s) == 0)
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+/* Message-ids of the ticket's mail, oldest first, without digests. */
+static size_t
+references(struct ctx *c, const char ***out)
+{
+	const char **v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->log.n; i++) {
+		const char *ev = kv_get(&c->log.ev[i], "ev"), *mid = kv_get(&c->log.ev[i], "message-id");
+		if (ev == NULL || mid == NULL || str_starts(mid, "sha1:") ||
+		    (strcmp(ev, "mail-in") && strcmp(ev, "mail-out")))
+			continue;
+		push(&v, &n, mid);
+	}
+	if (n > MAX_REFERENCES) {	/* the first and the latest ones */
+		memmove(v + 1, v + n - (MAX_REFERENCES - 1), (MAX_REFERENCES - 1) * sizeof(*v));
+		n = MAX_REFERENCES;
+	}
+	*out = v;
+	return n;
+}
+
+/* Picks the template: "auto" by suggestion, "kb:NAME" as an article. */
+static int
+choose(struct ctx *c, const struct reply_opts *o, struct tmpl *t, struct kb_article *kb,
+    struct reply_result *r, int *skip)
+{
+	const char *name = o->tmpl;
+	char *picked = NULL;
+	int rc;
+
+	*skip = 0;
+	if (strcmp(name, "auto") == 0) {
+		struct suggestion *s;
+		size_t n;
+		double th;
+		if ((rc = reply_threshold(c->d, &th)) != 0)
+			return rc;
+		suggest_ctx(c, &s, &n);
+		if (n == 0 || s[0].score < th) {
+			r->skipped = n ? xasprintf("best suggestion '%s' scores %.2f, below reply.auto-threshold %.2f",
+			    s[0].name, s[0].score, th) : xstrdup("no template or article matches");
+			suggestions_free(s, n);
+			*skip = 1;
+			return 0;
+		}
+		picked = xstrdup(s[0].name);
+		suggestions_free(s, n);
+		name = picked;
+	}
+	if (str_starts(name, "kb:")) {
+		if ((rc = kb_get(c->d->root, name + 3, kb)) == 0 &&
+		    (rc = tmpl_find(c->d->root, rt_sharedir(), kv_get(&c->t, "queue"),
+		    (const char *const *)c->langs, c->nlangs, "kb-answer", t)) == 0) {
+			free(t->name);
+			t->name = xstrdup(name);
+		}
+	} else
+		rc = tmpl_find(c->d->root, rt_sharedir(), kv_get(&c->t, "queue"),
+		    (const char *const *)c->langs, c->nlangs, name, t);
+	if (rc == 0 && strcmp(o->tmpl, "auto") == 0)
+		t->autokind = TMPL_AUTO_REPLY;
+	free(picked);
+	return rc;
+}
+
+/* Loop protection: returns a reason to send nothing, or NULL. to[] may shrink. */
+static char *
+loop_check(struct ctx *c, enum tmpl_auto kind, const char **to, size_t *nto)
+{
+	const struct kvmap *trigger = c->last_in_ev;
+	const char *a;
+	long long iv;
+	size_t k = 0;
+	char *why = NULL;
+
+	if (kind == TMPL_AUTO_REPLY && trigger && (a = kv_get(trigger, "auto")) &&
+	    strcmp(a, "true") == 0)
+		return xasprintf("the triggering mail %s is automatic (RFC 3834)",
+		    kv_get(trigger, "message-id") ? kv_get(trigger, "message-id") : "");
+	for (size_t i = 0; i < c->log.n && kind == TMPL_AUTO_NOTIFY; i++) {
+		const char *ev = kv_get(&c->log.ev[i], "ev");
+		if (ev && strcmp(ev, "mail-in") == 0) {
+			if ((a = kv_get(&c->log.ev[i], "auto")) && strcmp(a, "true") == 0)
+				return xstrdup("the ticket was opened by automatic mail (RFC 3834)");
+			break;
+		}
+	}
+	if (auto_interval(c->d, &iv) != 0)
+		return NULL;	/* reported by the caller */
+	for (size_t i = 0; i < *nto; i++) {
+		const char *robot = no_auto_reason(c->d, to[i]);
+		char *where = NULL;
+		if (robot == NULL && kind == TMPL_AUTO_REPLY && iv > 0) {
+			char since[RT_TIMELEN];
+			rt_fmttime(rt_now() - (time_t)iv, since);
+			if (auto_replied_since(c->d, to[i], since, &where)) {
+				free(why);
+				why = xasprintf("'%s' got an automatic reply within reply.auto-interval (%s)",
+				    to[i], where);
+				free(where);
+				continue;
+			}
+		}
+		if (robot) {
+			free(why);
+			why = xasprintf("'%s' is %s", to[i], robot);
+			continue;
+		}
+		to[k++] = to[i];
+	}
+	*nto = k;
+	if (k > 0) {
+		free(why);
+		return NULL;
+	}
+	return why ? why : xstrdup("no recipient");
+}
+
+static char *
+from_header(struct ctx *c, char **bare)
+{
+	const struct ynode *q = queue_node(c->d, kv_get(&c->t, "queue"));
+	const char *addr = q ? ymap_str(q, "address") : NULL;
+	const char *name = desk_cfg_str(c->d, "desk.name", NULL);
+
+	if (addr == NULL || *addr == '\0')
+		addr = desk_cfg_str(c->d, "desk.address", NULL);
+	if (addr == NULL)
+		return NULL;
+	*bare = xstrdup(addr);
+	if (name && *name) {
+		/* the display name as a quoted string; mailsend encodes UTF-8 */
+		struct sbuf sb = SBUF_INIT;
+		sbuf_addc(&sb, '"');
+		for (const char *p = name; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				sbuf_addc(&sb, '\\');
+			if (*p != '\r' && *p != '\n')
+				sbuf_addc(&sb, *p);
+		}
+		sbuf_addf(&sb, "\" <%s>", addr);
+		return sbuf_detach(&sb);
+	}
+	return xstrdup(addr);
+}
+
+static char *
+join(const char **v, size_t n)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sbuf_addc(&sb, ',');
+		sbuf_adds(&sb, v[i]);
+	}
+	return sb.buf ? sbuf_detach(&sb) : NULL;
+}
+
+static int
+record(struct ctx *c, const struct reply_opts *o, const struct tmpl *t, const char *status,
+    const char *buf, size_t len, const char *msgid, const char *subject,
+    const char *summary, const char **to, size_t nto, const char **cc, size_t ncc, enum tmpl_auto kind,
+    char **entered)
+{
+	struct change ch;
+	struct kvmap *ev;
+	char *file, *s;
+	int rc;
+
+	(void)o;
+	*entered = NULL;
+	if ((rc = change_begin(&ch, c->d, c->id, "reply")) != 0)
+		goto out;
+	file = change_add_file(&ch, "eml", buf, len);
+	ev = change_event(&ch, "mail-out");
+	kv_set(ev, "file", file);
+	kv_set(ev, "message-id", msgid);
+	kv_set(ev, "to", s = join(to, nto));
+	free(s);
+	kv_set(ev, "cc", s = join(cc, ncc));
+	free(s);
+	kv_set(ev, "subject", subject);
+	kv_set(ev, "template", t ? t->name : NULL);
+	if (kind != TMPL_MANUAL) {
+		kv_set(ev, "auto", "true");
+		kv_set(ev, "auto-submitted", kind == TMPL_AUTO_REPLY ? "auto-replied" : "auto-generated");
+	}
+	free(file);
+	if (status && strcmp(status, kv_get(&ch.ticket, "status") ? kv_get(&ch.ticket, "status") : "")) {
+		char *from = kv_get(&ch.ticket, "status") ? xstrdup(kv_get(&ch.ticket, "status")) : NULL;
+		change_set(&ch, "status", status);
+		if ((rc = workflow_check(c->d, &ch.ticket, from, status)) == 0)
+			rc = workflow_apply(c->d, &ch, status);
+		free(from);
+		if (rc != 0)
+			goto out;
+		*entered = xstrdup(status);
+	}
+	change_trailer(&ch, "Message-Id", msgid);
+	rc = change_commit(&ch, summary);
+out:
+	change_free(&ch);
+	if (rc != 0) {
+		free(*entered);
+		*entered = NULL;
+	}
+	return rc;
+}
+
+static int
+reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, char **entered)
+{
+	struct desk *d = c->d;
+	struct tmpl t;
+	struct kb_article kb;
+	struct tvars *v = NULL;
+	enum tmpl_auto kind = TMPL_MANUAL;
+	const char **to = NULL, **cc = NULL, **rcpt = NULL, **refs = NULL, *extra[4];
+	size_t nto = 0, ncc = 0, nrcpt = 0, nrefs = 0, nextra = 0;
+	char *subject = NULL, *summary = NULL, *body = NULL, *from = NULL, *env = NULL, *buf = NULL, *msgid = NULL;
+	char *why, **reqs = NULL, **ccs = NULL;
+	size_t nreq = 0, nccs = 0, len = 0;
+	const char *status = o->status, *mailer, *lang;
+	int rc = 0, skip = 0, have_t = 0;
+
+	memset(&t, 0, sizeof(t));
+	memset(&kb, 0, sizeof(kb));
+	if (o->tmpl) {
+		if ((rc = choose(c, o, &t, &kb, r, &skip)) != 0 || skip)
+			goto out;
+		have_t = 1;
+		kind = t.autokind;
+		r->used = xstrdup(t.name);
+		if (status == NULL)
+			status = t.status;
+	}
+	if (o->force_auto && kind == TMPL_MANUAL)
+		kind = TMPL_AUTO_REPLY;
+	lang = have_t && t.lang ? t.lang : c->langs[0];
+	/* recipients */
+	nreq = str_split(kv_get(&c->t, "requestors") ? kv_get(&c->t, "requestors") : "", ",", &reqs);
+	for (size_t i = 0; i < nreq; i++)
+		if (valid_addr(reqs[i]))
+			push(&to, &nto, reqs[i]);
+	if (kind != TMPL_MANUAL && (why = loop_check(c, kind, to, &nto)) != NULL) {
+		if ((rc = auto_interval(d, &(long long){0})) != 0) {
+			free(why);
+			goto out;
+		}
+		r->skipped = why;
+		goto out;
+	}
+	if ((rc = auto_interval(d, &(long long){0})) != 0)
+		goto out;
+	if (nto == 0) {
+		rc = rt_fail(EX_DATAERR, "#%s has no requestor address to reply to", c->id);
+		goto out;
+	}
+	nccs = str_split(kv_get(&c->t, "cc") ? kv_get(&c->t, "cc") : "", ",", &ccs);
+	for (size_t i = 0; i < nccs; i++)
+		if (valid_addr(ccs[i]) && !is_own_addr(d, ccs[i]))
+			push(&cc, &ncc, ccs[i]);
+	for (size_t i = 0; i < o->ncc; i++) {
+		if (!valid_addr(o->cc[i])) {
+			rc = rt_fail(EX_USAGE, "'%s' is not a mail address", o->cc[i]);
+			goto out;
+		}
+		push(&cc, &ncc, o->cc[i]);
+	}
+	/* a status the workflow refuses must stop us before anything is sent */
+	if (status && !o->dry_run) {
+		const char *cur = kv_get(&c->t, "status");
+		if (cur == NULL || strcmp(cur, status) != 0) {
+			struct kvmap after = KVMAP_INIT;
+			kv_copy(&after, &c->t);
+			kv_set(&after, "status", status);
+			rc = workflow_check(d, &after, cur, status);
+			kv_free(&after);
+			if (rc != 0)
+				goto out;
+		}
+	}
+	/* content */
+	if (have_t) {
+		v = build_vars(c, lang, kb.slug ? &kb : NULL);
+		if ((rc = tmpl_render(&t, v, &subject, &body)) != 0)
+			goto out;
+	} else
+		body = xstrdup(o->text ? o->text : "");
+	if (subject == NULL || *subject == '\0') {
+		const char *ts = kv_get(&c->t, "subject") ? kv_get(&c->t, "subject") : "";
+		free(subject);
+		subject = strncasecmp(ts, "re:", 3) == 0 ? xstrdup(ts) : xasprintf("Re: %s", ts);
+	}
+	summary = utf8_clean(subject, strlen(subject), 1);
+	{
+		char *s = tagged_subject(c, subject);
+		free(subject);
+		subject = s;
+	}
+	if ((o->quote || (have_t && t.quote)) && c->last_in &&
+	    !(have_t && strstr(t.body, "message.quoted"))) {
+		char *q = quoted(c->last_in, lang);
+		struct sbuf sb = SBUF_INIT;
+		size_t bl = strlen(body);
+		sbuf_adds(&sb, body);
+		if (bl && body[bl - 1] != '\n')
+			sbuf_addc(&sb, '\n');
+		sbuf_addc(&sb, '\n');
+		sbuf_adds(&sb, q);
+		free(q);
+		free(body);
+		body = sbuf_detach(&sb);
+	}
+	if ((from = from_header(c, &env)) == NULL) {
+		rc = rt_fail(EX_CONFIG, "%s: desk.address is not set", d->config_name);
+		goto out;
+	}
+	if (kind != TMPL_MANUAL) {
+		extra[nextra * 2] = "Auto-Submitted";
+		extra[nextra * 2 + 1] = kind == TMPL_AUTO_REPLY ? "auto-replied" : "auto-generated";
+		nextra++;
+		extra[nextra * 2] = "X-Auto-Response-Suppress";
+		extra[nextra * 2 + 1] = "All";
+		nextra++;
+	}
+	nrefs = references(c, &refs);
+	{
+		struct outmail om;
+		memset(&om, 0, sizeof(om));
+		om.from = from;
+		om.to = to;
+		om.nto = nto;
+		om.cc = cc;
+		om.ncc = ncc;
+		om.subject = subject;
+		om.body = body;
+		om.in_reply_to = c->last_in_ev && kv_get(c->last_in_ev, "message-id") &&
+		    !str_starts(kv_get(c->last_in_ev, "message-id"), "sha1:") ?
+		    kv_get(c->last_in_ev, "message-id") : NULL;
+		om.references = refs;
+		om.nreferences = nrefs;
+		om.extra = extra;
+		om.nextra = nextra;
+		om.language = have_t ? t.lang : NULL;
+		if ((rc = outmail_render(&om, &buf, &len, &msgid)) != 0)
+			goto out;
+	}
+	if (o->dry_run) {
+		fwrite(buf, 1, len, o->dry_out ? o->dry_out : stdout);
+		r->sent = 1;
+		r->msgid = msgid, msgid = NULL;
+		goto out;
+	}
+	if ((mailer = desk_cfg_str(d, "desk.mailer", NULL)) == NULL) {
+		rc = rt_fail(EX_CONFIG, "%s: desk.mailer is not set (sendmail:///usr/sbin/sendmail or smtp://HOST:PORT)",
+		    d->config_name);
+		goto out;
+	}
+	for (size_t i = 0; i < nto; i++)
+		push(&rcpt, &nrcpt, to[i]);
+	for (size_t i = 0; i < ncc; i++)
+		push(&rcpt, &nrcpt, cc[i]);
+	if ((rc = mail_send(mailer, buf, len, env, rcpt, nrcpt)) != 0)
+		goto out;
+	if ((rc = record(c, o, have_t ? &t : NULL, status, buf, len, msgid, subject, summary, to, nto,
+	    cc, ncc, kind, entered)) != 0) {
+		char *m = xstrdup(rt_errmsg());
+		rc = rt_fail(rc, "mail %s was sent but not recorded: %s", msgid, m);
+		free(m);
+		goto out;
+	}
+	r->sent = 1;
+	r->msgid = msgid, msgid = NULL;
+out:
+	tvars_free(v);
+	tmpl_free(&t);
+	kb_free(&kb);
+	free(to);
+	free(cc);
+	free(rcpt);
+	free(refs);
+	strv_free(reqs, nreq);
+	strv_free(ccs, nccs);
+	free(subject);
+	free(summary);
+	free(body);
+	free(from);
+	free(env);
+	free(buf);
+	free(msgid);
+	return rc;
+}
+
+int
+reply_ticket(struct desk *d, const char *id, const struct reply_opts *o,
+    struct reply_result *r)
+{
+	struct ctx c;
+	char *entered = NULL;
+	struct kvmap after = KVMAP_INIT;
+	int rc, locked = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!o->dry_run) {
+		if ((rc = desk_lock(d)) != 0)
+			return rc;
+		locked = 1;
+		if ((rc = cache_sync(d)) != 0)
+			goto out;
+	}
+	if ((rc = ctx_load(&c, d, id)) == 0)
+		rc = reply_locked(&c, o, r, &entered);
+	if (entered)
+		kv_copy(&after, &c.t);
+	ctx_free(&c);
+out:
+	if (locked)
+		desk_unlock(d);
+	/* a status entered with the reply runs its workflow command, unlocked */
+	if (rc == 0 && entered) {
+		kv_set(&after, "status", entered);
+		if (workflow_exec(d, &after, id, entered) != 0)
+			fprintf(stderr, "rt-reply: %s\n", rt_errmsg());
+	}
+	kv_free(&after);
+	free(entered);
+	return rc;
+}
