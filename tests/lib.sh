@@ -15,6 +15,8 @@ TRASH=${RT_TRASH:-$TEST_ROOT/trash}/$TEST_NAME
 rm -rf "$TRASH" && mkdir -p "$TRASH" || exit 1
 cd "$TRASH" || exit 1
 export HOME="$TRASH" LC_ALL=C.UTF-8 TZ=UTC
+# git must never find the project's own repository above the trash folder.
+export GIT_CEILING_DIRECTORIES=$(dirname "$TRASH")
 export GIT_CONFIG_NOSYSTEM=1 RT_LOCK_TIMEOUT=${RT_LOCK_TIMEOUT:-10}
 unset RT_DESK RT_NOW
 export RT_ACTOR="Test Agent <agent@example.org>"
