@@ -1,5 +1,6 @@
 /* rt-route: apply the desk's routing rules: queue, priority, type, tags, owner */
 #include <err.h>
+#include <git2.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -108,6 +109,13 @@ main(int argc, char *argv[])
 	/* regex.h then treats UTF-8 sequences as characters ("[äöü]", ".") */
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
 		setlocale(LC_CTYPE, "");
+	/*
+	 * HEAD's big trees (tickets/, tickets/XX/) stay in libgit2's cache
+	 * between reads; objects are not hashed again on every read.
+	 */
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	while ((ch = getopt_long(argc, argv, "C:nxh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
@@ -132,5 +140,6 @@ main(int argc, char *argv[])
 		rc = cli_each_id(d, argc - optind, argv + optind, route_one, &run);
 	route_free(run.r);
 	desk_close(d);
+	git_libgit2_shutdown();
 	return cli_close_stdout(rc);
 }

@@ -959,37 +959,162 @@ struct tctx {
 	struct desk *d;
 	const char *id;
 	struct kvmap t;
-	struct evlog log;
-	const char *from;	/* sender */
-	const char *subject;	/* subject of the first mail, else the ticket's */
-	const char *mailfile;	/* first mail-in file */
+	struct evlog log;	/* parsed on demand: tctx_log() */
+	int log_done;
+	const char *from;	/* sender: the first requestor */
+	const char *subject;	/* the ticket's subject */
+	char *mailfile;		/* "msg/....eml" that opened the ticket */
+	char *sender;
 	struct mail *m;
 	int mail_done;
 	char *text, *ftext;	/* "subject\nbody", original and folded */
 	size_t slen, tlen;
 	long cust;		/* customer index or -1 */
+	git_tree *dir;		/* the ticket's folder in HEAD's tree */
 	time_t created;
 	int has_created;
 };
 
+/* Reads NAME in the ticket's folder of HEAD's tree. */
+static int
+read_in_dir(struct tctx *c, const char *name, char **buf, size_t *len)
+{
+	git_tree_entry *e;
+	git_blob *blob;
+	int rc;
+
+	if (c->dir == NULL || git_tree_entry_bypath(&e, c->dir, name) < 0)
+		return EX_NOINPUT;
+	rc = git_blob_lookup(&blob, c->d->repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	if (rc < 0)
+		return git_fail(rc, name);
+	*len = (size_t)git_blob_rawsize(blob);
+	*buf = xstrndup(git_blob_rawcontent(blob), *len);
+	git_blob_free(blob);
+	return 0;
+}
+
+/*
+ * Like ticket_load(), but cheaper for a run over many tickets: the state
+ * comes from the cache record (brought up to HEAD on open and after every
+ * commit), and HEAD's folder of the ticket is looked up once for the log
+ * and the mail.
+ */
+static int
+load_ticket(struct tctx *c)
+{
+	git_commit *head;
+	git_tree *root;
+	git_tree_entry *e;
+	char *path, *buf;
+	size_t len;
+	int rc;
+
+	if ((rc = desk_head(c->d, &head)) != 0)
+		return rc;
+	if (head == NULL)
+		return rt_fail(EX_NOINPUT, "no ticket #%s", c->id);
+	rc = git_commit_tree(&root, head);
+	git_commit_free(head);
+	if (rc < 0)
+		return git_fail(rc, "cannot read HEAD tree");
+	path = ticket_dir(c->id);
+	if (git_tree_entry_bypath(&e, root, path) == 0) {
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+			git_tree_lookup(&c->dir, c->d->repo, git_tree_entry_id(e));
+		git_tree_entry_free(e);
+	}
+	git_tree_free(root);
+	if (c->dir == NULL) {
+		free(path);
+		return rt_fail(EX_NOINPUT, "no ticket #%s", c->id);
+	}
+	if (c->d->cache == NULL || cache_get(c->d, c->id, &c->t) != 0) {
+		kv_free(&c->t);
+		if ((rc = read_in_dir(c, "ticket.yaml", &buf, &len)) != 0) {
+			free(path);
+			return rt_fail(EX_NOINPUT, "no ticket #%s", c->id);
+		}
+		rc = ticket_parse(buf, len, "ticket.yaml", &c->t);
+		free(buf);
+		if (rc != 0) {
+			free(path);
+			return rc;
+		}
+	}
+	free(path);
+	return 0;
+}
+
+/*
+ * The log, read when a plan wants to change a field (to see who set it
+ * last). A log without the letters "set" has no set events at all and
+ * is not parsed: fresh tickets from rt-ingest cost no YAML parse.
+ */
+static const struct evlog *
+tctx_log(struct tctx *c)
+{
+	char *buf, *name;
+	size_t len;
+
+	if (c->log_done)
+		return &c->log;
+	c->log_done = 1;
+	if (read_in_dir(c, "log.yaml", &buf, &len) != 0)
+		return &c->log;
+	if (memmem(buf, len, "set", 3) != NULL) {
+		name = xasprintf("tickets/.../%s/log.yaml", c->id);
+		if (log_parse(buf, len, name, &c->log) != 0)
+			memset(&c->log, 0, sizeof(c->log));
+		else
+			log_sort(&c->log);
+		free(name);
+	}
+	free(buf);
+	return &c->log;
+}
+
+/* The mail that opened the ticket: the oldest .eml of msg/ (names start with the time). */
+static const char *
+first_mail(struct tctx *c)
+{
+	git_tree_entry *e;
+	git_tree *msg = NULL;
+
+	if (c->dir == NULL || git_tree_entry_bypath(&e, c->dir, "msg") < 0)
+		return NULL;
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_tree_lookup(&msg, c->d->repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	for (size_t i = 0; msg && i < git_tree_entrycount(msg); i++) {
+		const char *n = git_tree_entry_name(git_tree_entry_byindex(msg, i));
+		size_t l = strlen(n);
+		if (l > 4 && strcmp(n + l - 4, ".eml") == 0) {
+			c->mailfile = xasprintf("msg/%s", n);
+			break;
+		}
+	}
+	git_tree_free(msg);
+	return c->mailfile;
+}
+
 static struct mail *
 tctx_mail(struct tctx *c)
 {
-	char *path, *buf;
+	char *buf;
 	size_t len;
 
 	if (c->mail_done)
 		return c->m;
 	c->mail_done = 1;
-	if (c->mailfile == NULL)
+	if (first_mail(c) == NULL)
 		return NULL;
-	path = ticket_path(c->id, c->mailfile);
-	if (desk_read_head(c->d, path, &buf, &len) == 0) {
+	if (read_in_dir(c, c->mailfile, &buf, &len) == 0) {
 		if (mail_parse_buf(buf, len, &c->m) != 0)
 			c->m = NULL;
 		free(buf);
 	}
-	free(path);
 	return c->m;
 }
 
@@ -1039,6 +1164,9 @@ customer_of(const struct route *r, const char *addr)
 	return hit ? (long)hit->cust : -1;
 }
 
+/* --explain text; nothing is built when nobody asked. */
+#define WHY(sb, ...) do { if (sb) sbuf_addf(sb, __VA_ARGS__); } while (0)
+
 /* Keyword search in part of the text; reports where for --explain. */
 static int
 kw_cond(struct tctx *c, const struct cond *k, int subj, int body, struct sbuf *why)
@@ -1048,21 +1176,21 @@ kw_cond(struct tctx *c, const struct cond *k, int subj, int body, struct sbuf *w
 		size_t mlen;
 		long off;
 		if (subj && (off = kw_find(c->ftext, c->slen, k->pat[i], &mlen)) >= 0) {
-			sbuf_addf(why, "'%s' in subject", k->pat[i]);
-			excerpt(why, c->text, c->slen, (size_t)off, mlen);
+			WHY(why, "'%s' in subject", k->pat[i]);
+			if (why) excerpt(why, c->text, c->slen, (size_t)off, mlen);
 			return 1;
 		}
 		if (body && (off = kw_find(c->ftext + c->slen + 1, c->tlen - c->slen - 1,
 		    k->pat[i], &mlen)) >= 0) {
-			sbuf_addf(why, "'%s' in body", k->pat[i]);
-			excerpt(why, c->text + c->slen + 1, c->tlen - c->slen - 1, (size_t)off, mlen);
+			WHY(why, "'%s' in body", k->pat[i]);
+			if (why) excerpt(why, c->text + c->slen + 1, c->tlen - c->slen - 1, (size_t)off, mlen);
 			return 1;
 		}
 	}
-	sbuf_adds(why, "none of");
+	WHY(why, "%s", "none of");
 	for (size_t i = 0; i < k->npat; i++)
-		sbuf_addf(why, "%s '%s'", i ? "," : "", k->pat[i]);
-	sbuf_addf(why, " in %s", subj && body ? "subject or body" : subj ? "subject" : "body");
+		WHY(why, "%s '%s'", i ? "," : "", k->pat[i]);
+	WHY(why, " in %s", subj && body ? "subject or body" : subj ? "subject" : "body");
 	return 0;
 }
 
@@ -1074,15 +1202,15 @@ re_cond(const struct cond *k, const char *orig, const char *folded, const char *
 
 	for (size_t i = 0; i < k->nre; i++)
 		if (regexec(&k->re[i], folded, 1, pm, 0) == 0) {
-			sbuf_addf(why, "/%s/ in %s", k->resrc[i], what);
-			excerpt(why, orig, strlen(orig), (size_t)pm[0].rm_so,
+			WHY(why, "/%s/ in %s", k->resrc[i], what);
+			if (why) excerpt(why, orig, strlen(orig), (size_t)pm[0].rm_so,
 			    (size_t)(pm[0].rm_eo - pm[0].rm_so));
 			return 1;
 		}
-	sbuf_adds(why, "no match for");
+	WHY(why, "%s", "no match for");
 	for (size_t i = 0; i < k->nre; i++)
-		sbuf_addf(why, "%s /%s/", i ? "," : "", k->resrc[i]);
-	sbuf_addf(why, " in %s", what);
+		WHY(why, "%s /%s/", i ? "," : "", k->resrc[i]);
+	WHY(why, " in %s", what);
 	return 0;
 }
 
@@ -1091,12 +1219,12 @@ list_cond(const struct cond *k, const char *val, const char *what, struct sbuf *
 {
 	for (size_t i = 0; i < k->npat; i++)
 		if (val && strcasecmp(val, k->pat[i]) == 0) {
-			sbuf_addf(why, "%s '%s'", what, val);
+			WHY(why, "%s '%s'", what, val);
 			return 1;
 		}
-	sbuf_addf(why, "%s '%s' is not", what, val ? val : "");
+	WHY(why, "%s '%s' is not", what, val ? val : "");
 	for (size_t i = 0; i < k->npat; i++)
-		sbuf_addf(why, "%s '%s'", i ? "," : "", k->pat[i]);
+		WHY(why, "%s '%s'", i ? "," : "", k->pat[i]);
 	return 0;
 }
 
@@ -1142,17 +1270,17 @@ to_cond(struct tctx *c, const struct cond *k, struct sbuf *why)
 	for (size_t i = 0; i < n && !hit; i++)
 		for (size_t j = 0; j < k->npat && !hit; j++)
 			if (addr_match(v[i], k->pat[j])) {
-				sbuf_addf(why, "recipient '%s' is '%s'", v[i], k->pat[j]);
+				WHY(why, "recipient '%s' is '%s'", v[i], k->pat[j]);
 				hit = 1;
 			}
 	if (!hit) {
-		sbuf_adds(why, "no recipient is");
+		WHY(why, "%s", "no recipient is");
 		for (size_t j = 0; j < k->npat; j++)
-			sbuf_addf(why, "%s '%s'", j ? "," : "", k->pat[j]);
-		sbuf_addf(why, " (%s", n ? "" : "none");
+			WHY(why, "%s '%s'", j ? "," : "", k->pat[j]);
+		WHY(why, " (%s", n ? "" : "none");
 		for (size_t i = 0; i < n; i++)
-			sbuf_addf(why, "%s%s", i ? ", " : "", v[i]);
-		sbuf_addc(why, ')');
+			WHY(why, "%s%s", i ? ", " : "", v[i]);
+		WHY(why, ")");
 	}
 	strv_free(v, n);
 	return hit;
@@ -1164,7 +1292,7 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 	const struct customer *cu = c->cust >= 0 ? &c->r->cust[c->cust] : NULL;
 	struct mail *m;
 
-	sbuf_addf(why, "%s: ", k->key);
+	WHY(why, "%s: ", k->key);
 	switch (k->kind) {
 	case C_CHANNEL:
 		return list_cond(k, kv_get(&c->t, "channel"), "channel", why);
@@ -1177,12 +1305,12 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 	case C_FROM:
 		for (size_t i = 0; i < k->npat; i++)
 			if (c->from && addr_match(c->from, k->pat[i])) {
-				sbuf_addf(why, "sender '%s' is '%s'", c->from, k->pat[i]);
+				WHY(why, "sender '%s' is '%s'", c->from, k->pat[i]);
 				return 1;
 			}
-		sbuf_addf(why, "sender '%s' is none of", c->from ? c->from : "");
+		WHY(why, "sender '%s' is none of", c->from ? c->from : "");
 		for (size_t i = 0; i < k->npat; i++)
-			sbuf_addf(why, "%s '%s'", i ? "," : "", k->pat[i]);
+			WHY(why, "%s '%s'", i ? "," : "", k->pat[i]);
 		return 0;
 	case C_TO:
 		return to_cond(c, k, why);
@@ -1199,7 +1327,7 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 		char *h = (m = tctx_mail(c)) ? mail_header(m, k->header) : NULL, *f;
 		int hit;
 		if (h == NULL) {
-			sbuf_addf(why, "no %s header", k->header);
+			WHY(why, "no %s header", k->header);
 			return 0;
 		}
 		f = xstrdup(h);
@@ -1210,12 +1338,12 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 		return hit;
 	}
 	case C_VIP:
-		sbuf_addf(why, "%s", cu == NULL ? "no known customer" :
+		WHY(why, "%s", cu == NULL ? "no known customer" :
 		    cu->vip ? "VIP customer" : "customer is not VIP");
 		return (cu && cu->vip) == k->flag;
 	case C_HOURS: {
 		int in = c->has_created && route_hours_in(&c->r->hours, c->created);
-		sbuf_addf(why, "arrived %s business hours", in ? "in" : "out of");
+		WHY(why, "arrived %s business hours", in ? "in" : "out of");
 		return in == k->flag;
 	}
 	case C_ATTACHMENT: {
@@ -1224,11 +1352,11 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 			for (size_t i = 0; i < m->nparts && !has; i++)
 				if (m->parts[i].attachment) {
 					has = 1;
-					sbuf_addf(why, "attachment '%s'", m->parts[i].filename ?
+					WHY(why, "attachment '%s'", m->parts[i].filename ?
 					    m->parts[i].filename : m->parts[i].type);
 				}
 		if (!has)
-			sbuf_adds(why, "no attachment");
+			WHY(why, "%s", "no attachment");
 		return has == k->flag;
 	}
 	}
@@ -1245,7 +1373,7 @@ rule_match(struct tctx *c, const struct rule *ru, struct sbuf *ex)
 	for (size_t i = 0; i < ru->ncond && ok; i++) {
 		if (why.len)
 			sbuf_adds(&why, "; ");
-		ok = cond_eval(c, &ru->cond[i], &why);
+		ok = cond_eval(c, &ru->cond[i], ex ? &why : NULL);
 	}
 	if (ex) {
 		if (strcmp(ru->name, "routing-critical") == 0)
@@ -1384,7 +1512,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 			continue;
 		if (v == NULL || (cur && strcmp(cur, v) == 0))
 			continue;
-		if (set_by_hand(&c->log, f)) {
+		if (set_by_hand(tctx_log(c), f)) {
 			if (ex)
 				sbuf_addf(ex, "  keep %s: %s (set by hand; rules want %s)\n", f,
 				    cur ? cur : "-", v);
@@ -1399,7 +1527,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 		for (size_t i = 0; i < n; i++) {
 			if (kv_list_has(cur, v[i]))
 				continue;
-			if (tag_removed_by_hand(&c->log, v[i])) {
+			if (tag_removed_by_hand(tctx_log(c), v[i])) {
 				if (ex)
 					sbuf_addf(ex, "  keep tags: '%s' was removed by hand\n", v[i]);
 				continue;
@@ -1418,7 +1546,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 			member |= strcmp(r->agents[t->members[i]].name, cur_owner) == 0;
 		if (member)
 			owner = cur_owner;
-		else if (t && !set_by_hand(&c->log, "owner")) {
+		else if (t && !set_by_hand(tctx_log(c), "owner")) {
 			struct sbuf note = SBUF_INIT;
 			const char *all = kv_get(&p->set, "tags") ? kv_get(&p->set, "tags") :
 			    kv_get(&c->t, "tags");
@@ -1435,7 +1563,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 		}
 	}
 	if (owner && !(cur_owner && strcmp(cur_owner, owner) == 0)) {
-		if (set_by_hand(&c->log, "owner")) {
+		if (set_by_hand(tctx_log(c), "owner")) {
 			if (ex)
 				sbuf_addf(ex, "  keep owner: %s (set by hand; rules want %s)\n",
 				    cur_owner ? cur_owner : "-", owner);
@@ -1487,28 +1615,16 @@ route_plan(struct route *r, struct desk *d, const char *id, int explain, struct 
 	c.d = d;
 	c.id = id;
 	c.cust = -1;
-	if ((rc = ticket_load(d, id, &c.t, &c.log)) != 0)
+	if ((rc = load_ticket(&c)) != 0)
 		goto out;
-	for (size_t i = 0; i < c.log.n; i++) {
-		const struct kvmap *ev = &c.log.ev[i];
-		const char *t = kv_get(ev, "ev");
-		if (t && strcmp(t, "mail-in") == 0 && kv_get(ev, "file")) {
-			c.from = kv_get(ev, "from");
-			c.subject = kv_get(ev, "subject");
-			c.mailfile = kv_get(ev, "file");
-			break;
-		}
-	}
-	if (c.from == NULL && kv_get(&c.t, "requestors")) {
+	if (kv_get(&c.t, "requestors")) {
 		char **v;
 		size_t n = str_split(kv_get(&c.t, "requestors"), ",", &v);
 		if (n)
-			kv_set(&c.t, " from", v[0]);	/* kept in the ticket map for lifetime */
+			c.from = c.sender = xstrdup(v[0]);
 		strv_free(v, n);
-		c.from = kv_get(&c.t, " from");
 	}
-	if (c.subject == NULL)
-		c.subject = kv_get(&c.t, "subject");
+	c.subject = kv_get(&c.t, "subject");
 	if (kv_get(&c.t, "created") && rt_parsetime(kv_get(&c.t, "created"), &c.created) == 0)
 		c.has_created = 1;
 	c.cust = customer_of(r, c.from);
@@ -1564,7 +1680,7 @@ route_plan(struct route *r, struct desk *d, const char *id, int explain, struct 
 	else if (ex)
 		sbuf_adds(ex, "  no rule matched\n");
 	/* only a rule's team: action assigns, and not when the team was set by hand */
-	team = set_by_hand(&c.log, "team") ? NULL : kv_get(&want, "team");
+	team = set_by_hand(tctx_log(&c), "team") ? NULL : kv_get(&want, "team");
 	if (team && kv_get(&want, "owner") == NULL)
 		need_state = 1;
 	if (need_state && (rc = state_load(r, d)) != 0)
@@ -1585,6 +1701,9 @@ out:
 	kv_free(&c.t);
 	log_free(&c.log);
 	mail_free(c.m);
+	git_tree_free(c.dir);
+	free(c.mailfile);
+	free(c.sender);
 	free(c.text);
 	free(c.ftext);
 	return rc;
