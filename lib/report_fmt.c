@@ -513,7 +513,7 @@ jfig(const struct report_fig *g, int timed)
 	json_object_set_new(esc, "rate", jnum(report_rate(g->escalated, g->created)));
 	for (int l = 1; l < REPORT_LEVELS; l++)
 		if (g->levels[l]) {
-			char k[8];
+			char k[16];
 			snprintf(k, sizeof(k), "%d", l);
 			json_object_set_new(lv, k, json_integer(g->levels[l]));
 		}
