@@ -136,6 +136,11 @@ resolve_name(struct desk *d, const char *name, size_t *n)
 	path = xasprintf("agents.%s", name);
 	v = desk_cfg(d, path);
 	free(path);
+	if (v && v->kind == Y_SCALAR && strchr(v->value, '@')) {
+		out = xcalloc(1, sizeof(char *));
+		out[(*n)++] = xstrdup(v->value);
+		return out;
+	}
 	if (v && v->kind == Y_MAP && (scalar(v, "email") || scalar(v, "address"))) {
 		out = xcalloc(1, sizeof(char *));
 		out[(*n)++] = xstrdup(scalar(v, "email") ? scalar(v, "email") : scalar(v, "address"));
@@ -977,10 +982,15 @@ esc_apply(struct esc *e, struct desk *d, struct esc_step *s, time_t now, int dry
 	long cur = 0;
 	int rc, move;
 
-	if ((rc = ticket_load(d, s->id, &tk, &log)) != 0)
+	/* A dry run reads the cache record only; a real one the ticket and its log. */
+	if ((rc = cache_get(d, s->id, &rec)) != 0 ||
+	    (!dry && (rc = ticket_load(d, s->id, &tk, &log)) != 0)) {
+		kv_free(&rec);
 		return rc;
-	if (cache_get(d, s->id, &rec) == 0)
-		cur = atol(kv_get(&rec, "esc-level") ? kv_get(&rec, "esc-level") : "0");
+	}
+	cur = atol(kv_get(&rec, "esc-level") ? kv_get(&rec, "esc-level") : "0");
+	if (dry)
+		kv_copy(&tk, &rec);
 	/* Moves go up the matrix only; security moves always. */
 	move = s->security || s->level > cur;
 	recipients(e, lv, &tk, &rcpt, &nrcpt);
