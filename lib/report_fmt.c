@@ -738,7 +738,7 @@ report_html(const struct report *r, FILE *fp)
 	xml_escape(&sb, b);
 	sbuf_adds(&sb, "</title>\n<style>\n"
 	    "body{font-family:sans-serif;margin:1.5em;color:#222;background:#fff}\n"
-	    "table{border-collapse:collapse;margin:1em 0;font-size:0.85em}\n"
+	    "table{border-collapse:collapse;margin:1em 0;font-size:0.85em;display:block;overflow-x:auto;max-width:100%}\n"
 	    "th,td{border:1px solid #ccc;padding:0.25em 0.5em;text-align:right}\n"
 	    "th:first-child{text-align:left}tr.total{font-weight:bold;background:#f3f3f3}\n"
 	    "figure.chart{display:inline-block;margin:0.5em 1em 0.5em 0}\n"
