@@ -193,6 +193,10 @@ excerpt(struct sbuf *sb, const char *text, size_t len, size_t off, size_t mlen)
 		a--;
 	while (b < len && ((unsigned char)text[b] & 0xC0) == 0x80)
 		b++;
+	while (a < off && isspace((unsigned char)text[a]))
+		a++;
+	while (b > off + mlen && isspace((unsigned char)text[b - 1]))
+		b--;
 	sbuf_adds(sb, " \"");
 	if (a > 0)
 		sbuf_adds(sb, "...");
@@ -200,8 +204,11 @@ excerpt(struct sbuf *sb, const char *text, size_t len, size_t off, size_t mlen)
 		unsigned char c = (unsigned char)text[i];
 		sbuf_addc(sb, c < 0x20 || c == 0x7f ? ' ' : (char)c);
 	}
-	if (b < len)
-		sbuf_adds(sb, "...");
+	for (size_t i = b; i < len; i++)
+		if (!isspace((unsigned char)text[i])) {
+			sbuf_adds(sb, "...");
+			break;
+		}
 	sbuf_addc(sb, '"');
 }
 
@@ -696,8 +703,8 @@ parse_people(struct route *r, struct desk *d)
 			struct agent *a = &r->agents[r->nagents++];
 			const struct ynode *v = ag->items[i];
 			a->name = xstrdup(ag->keys[i]);
-			if (v->kind == Y_SCALAR && yscalar_is_null(v))
-				continue;
+			if (v->kind == Y_SCALAR)
+				continue;	/* "bob: bob@example.org": just an address */
 			if (v->kind != Y_MAP)
 				return rt_fail(EX_CONFIG, "%s: agent '%s' must be a mapping",
 				    desk_cfg_where(d, v), a->name);
