@@ -1,0 +1,110 @@
+/* rt-comment: add an internal note to tickets; notes are never mailed */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "change.h"
+#include "cli.h"
+#include "desk.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: rt-comment [--desk DIR] [-m TEXT] ID ...\n"
+"Add an internal note (never mailed) to tickets; print each id.\n"
+"  -m, --message TEXT   the note (default: read from standard input)\n";
+
+struct note {
+	char *text;
+	size_t len;
+};
+
+static int
+comment_one(struct desk *d, const char *id, void *arg)
+{
+	struct note *n = arg;
+	struct change c;
+	char *file, *first, *summary;
+	int rc;
+
+	if ((rc = desk_lock(d)) != 0) {
+		warnx("#%s: %s", id, rt_errmsg());
+		return rc;
+	}
+	if ((rc = change_begin(&c, d, id, "comment")) == 0) {
+		file = change_add_file(&c, "note", n->text, n->len);
+		kv_set(change_event(&c, "comment"), "file", file);
+		first = utf8_clean(n->text, strcspn(n->text, "\n"), 1);
+		summary = xasprintf("%.60s", first);
+		rc = change_commit(&c, summary);
+		free(summary);
+		free(first);
+		free(file);
+	}
+	change_free(&c);
+	desk_unlock(d);
+	if (rc != 0)
+		warnx("#%s: %s", id, rt_errmsg());
+	else
+		printf("%s\n", id);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "message", required_argument, NULL, 'm' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *deskpath = NULL, *msg = NULL;
+	struct sbuf sb = SBUF_INIT;
+	struct note n;
+	struct desk *d;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "C:m:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': deskpath = optarg; break;
+		case 'm': msg = optarg; break;
+		default: cli_common(ch, usage);
+		}
+	}
+	if (optind == argc)
+		cli_usage(usage, 0);	/* stdin carries the text, so ids are arguments */
+	if (msg)
+		sbuf_adds(&sb, msg);
+	else {
+		char buf[65536];
+		size_t k;
+		while ((k = fread(buf, 1, sizeof(buf), stdin)) > 0)
+			sbuf_add(&sb, buf, k);
+	}
+	n.text = utf8_clean(sb.buf ? sb.buf : "", sb.len, 0);
+	sbuf_free(&sb);
+	{
+		char *t = xstrdup(n.text), *trim = str_trim(t);
+		int empty = *trim == '\0';
+		free(t);
+		if (empty) {
+			free(n.text);
+			errx(EX_DATAERR, "empty note, nothing stored");
+		}
+	}
+	n.len = strlen(n.text);
+	if (n.text[n.len - 1] != '\n') {
+		char *t = xasprintf("%s\n", n.text);
+		free(n.text);
+		n.text = t;
+		n.len++;
+	}
+	if ((rc = desk_open(&d, deskpath, 0)) != 0)
+		cli_die(rc);
+	rc = cli_each_id(d, argc - optind, argv + optind, comment_one, &n);
+	desk_close(d);
+	free(n.text);
+	return cli_close_stdout(rc);
+}

@@ -1,0 +1,475 @@
+/* rt-show: one ticket: its fields, then its conversation, notes and changes */
+#include <err.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "desk.h"
+#include "id.h"
+#include "kv.h"
+#include "mail.h"
+#include "ticket.h"
+#include "txn.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: rt-show [--desk DIR] [--json | --log | --git-log | --raw N] ID ...\n"
+"Show tickets: fields, then mail, notes and changes in time order.\n"
+"  --json       the ticket, its events and decoded messages as JSON\n"
+"  --log        the ticket's event log (time, actor, event)\n"
+"  --git-log    the commits that touched the ticket (walks history: O(commits))\n"
+"  --raw N      the Nth stored message, byte-exact (1-based, conversation order)\n";
+
+enum { M_TEXT, M_JSON, M_LOG, M_GITLOG, M_RAW };
+static int mode;
+static long rawn;
+
+static int
+is_msg_event(const struct kvmap *ev)
+{
+	const char *t = kv_get(ev, "ev");
+	return t && kv_get(ev, "file") && (strcmp(t, "mail-in") == 0 || strcmp(t, "mail-out") == 0);
+}
+
+static int
+read_ticket_file(struct desk *d, const char *id, const char *file, char **buf, size_t *len)
+{
+	char *path;
+	int rc;
+
+	if (strstr(file, "..") || file[0] == '/')
+		return rt_fail(EX_DATAERR, "bad file name '%s' in the log", file);
+	path = ticket_path(id, file);
+	rc = desk_read_head(d, path, buf, len);
+	free(path);
+	return rc;
+}
+
+static char *
+addr_str(const struct mail_addr *a)
+{
+	if (a->email == NULL)
+		return xstrdup("");
+	if (a->name && *a->name)
+		return xasprintf("%s <%s>", a->name, a->email);
+	return xstrdup(a->email);
+}
+
+static char *
+addr_list(const struct mail_addr *a, size_t n)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		char *s = addr_str(&a[i]);
+		sbuf_addf(&sb, "%s%s", i ? ", " : "", s);
+		free(s);
+	}
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
+}
+
+/* Text output */
+
+static void
+show_fields(const struct kvmap *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		printf("%-12s %s\n", t->v[i].key, t->v[i].val);
+	}
+}
+
+static void
+show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
+{
+	char *buf, date[RT_TIMELEN];
+	size_t len;
+	struct mail *m;
+	const char *type = kv_get(ev, "ev");
+
+	printf("\n=== #%ld %s %s by %s%s\n", n, kv_get(ev, "at"), type,
+	    kv_get(ev, "by") ? kv_get(ev, "by") : "?",
+	    kv_get(ev, "auto") && strcmp(kv_get(ev, "auto"), "true") == 0 ? " (auto)" :
+	    kv_get(ev, "agent") && strcmp(kv_get(ev, "agent"), "true") == 0 ? " (agent)" : "");
+	if (read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len) != 0) {
+		printf("[message %s missing: %s]\n", kv_get(ev, "file"), rt_errmsg());
+		return;
+	}
+	if (mail_parse_buf(buf, len, &m) != 0) {
+		printf("[message %s cannot be read: %s]\n", kv_get(ev, "file"), rt_errmsg());
+		free(buf);
+		return;
+	}
+	char *from = addr_str(&m->from), *to = addr_list(m->to, m->nto),
+	    *cc = addr_list(m->cc, m->ncc);
+	if (m->date)
+		printf("Date:    %s\n", rt_fmttime(m->date, date));
+	printf("From:    %s\n", from);
+	if (*to)
+		printf("To:      %s\n", to);
+	if (*cc)
+		printf("Cc:      %s\n", cc);
+	printf("Subject: %s\n", m->subject ? m->subject : "");
+	printf("\n%s", m->text ? m->text : "");
+	if (m->text && *m->text && m->text[strlen(m->text) - 1] != '\n')
+		putchar('\n');
+	for (size_t i = 0; i < m->nparts; i++)
+		if (m->parts[i].attachment)
+			printf("[attachment: %s, %zu bytes, %s]\n", m->parts[i].type,
+			    m->parts[i].size, m->parts[i].filename ? m->parts[i].filename : "(no name)");
+	if (m->truncated)
+		printf("[more parts not shown]\n");
+	free(from);
+	free(to);
+	free(cc);
+	mail_free(m);
+	free(buf);
+}
+
+static void
+show_note(struct desk *d, const char *id, const struct kvmap *ev)
+{
+	char *buf, *text;
+	size_t len;
+
+	printf("\n--- %s comment by %s\n", kv_get(ev, "at"), kv_get(ev, "by"));
+	if (kv_get(ev, "file") == NULL || read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len)) {
+		printf("[note missing]\n");
+		return;
+	}
+	text = utf8_clean(buf, len, 0);
+	printf("%s", text);
+	if (*text && text[strlen(text) - 1] != '\n')
+		putchar('\n');
+	free(text);
+	free(buf);
+}
+
+/* One line for other events: "ev key=value ..." without at/by/ev. */
+static void
+event_line(const struct kvmap *ev, struct sbuf *sb)
+{
+	const char *t = kv_get(ev, "ev");
+
+	if (t && strcmp(t, "set") == 0) {
+		const char *o = kv_get(ev, "old"), *n = kv_get(ev, "new");
+		sbuf_addf(sb, "set %s: %s -> %s", kv_get(ev, "field") ? kv_get(ev, "field") : "?",
+		    o ? o : "(none)", n ? n : "(none)");
+		return;
+	}
+	sbuf_adds(sb, t ? t : "?");
+	for (size_t i = 0; i < ev->n; i++) {
+		const char *k = ev->v[i].key;
+		if (strcmp(k, "at") == 0 || strcmp(k, "by") == 0 || strcmp(k, "ev") == 0)
+			continue;
+		sbuf_addf(sb, " %s=%s", k, ev->v[i].val);
+	}
+}
+
+static int
+show_text(struct desk *d, const char *id, const struct kvmap *t, const struct evlog *log)
+{
+	long n = 0;
+	int block = 1;	/* the last thing shown was a block of text */
+
+	show_fields(t);
+	for (size_t i = 0; i < log->n; i++) {
+		const struct kvmap *ev = &log->ev[i];
+		const char *type = kv_get(ev, "ev");
+		if (is_msg_event(ev))
+			show_mail(d, id, ev, ++n), block = 1;
+		else if (type && strcmp(type, "comment") == 0)
+			show_note(d, id, ev), block = 1;
+		else {
+			struct sbuf sb = SBUF_INIT;
+			event_line(ev, &sb);
+			printf("%s* %s %s: %s\n", block ? "\n" : "", kv_get(ev, "at") ? kv_get(ev, "at") : "?",
+			    kv_get(ev, "by") ? kv_get(ev, "by") : "?", sb.buf ? sb.buf : "");
+			sbuf_free(&sb);
+			block = 0;
+		}
+	}
+	return 0;
+}
+
+static int
+show_log(const struct evlog *log)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		struct sbuf sb = SBUF_INIT;
+		event_line(&log->ev[i], &sb);
+		printf("%s  %-16s %s\n", kv_get(&log->ev[i], "at") ? kv_get(&log->ev[i], "at") : "?",
+		    kv_get(&log->ev[i], "by") ? kv_get(&log->ev[i], "by") : "?", sb.buf ? sb.buf : "");
+		sbuf_free(&sb);
+	}
+	return 0;
+}
+
+static int
+show_raw(struct desk *d, const char *id, const struct evlog *log)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < log->n; i++) {
+		char *buf;
+		size_t len;
+		int rc;
+		if (!is_msg_event(&log->ev[i]) || ++n != rawn)
+			continue;
+		if ((rc = read_ticket_file(d, id, kv_get(&log->ev[i], "file"), &buf, &len)) != 0)
+			return rc;
+		fwrite(buf, 1, len, stdout);
+		free(buf);
+		return 0;
+	}
+	return rt_fail(EX_NOINPUT, "#%s has %ld stored message%s, not %ld", id, n,
+	    n == 1 ? "" : "s", rawn);
+}
+
+/*
+ * Commits touching the ticket folder: a revwalk from HEAD comparing the
+ * folder's tree id with the first parent's. It is O(commits since the
+ * ticket was created): the walk stops at the commit that created it.
+ */
+static int
+show_gitlog(struct desk *d, const char *id)
+{
+	char *dir = ticket_dir(id);
+	git_revwalk *w = NULL;
+	git_oid oid;
+	int rc = 0, found = 0;
+
+	if (git_revwalk_new(&w, d->repo) < 0 || git_revwalk_push_head(w) < 0) {
+		rc = git_fail(-1, "revwalk");
+		goto out;
+	}
+	git_revwalk_sorting(w, GIT_SORT_TIME);
+	git_revwalk_simplify_first_parent(w);
+	while (git_revwalk_next(&oid, w) == 0) {
+		git_commit *c = NULL, *p = NULL;
+		git_tree *t = NULL, *pt = NULL;
+		git_tree_entry *e = NULL, *pe = NULL;
+		int changed, created = 0;
+		if (git_commit_lookup(&c, d->repo, &oid) < 0 || git_commit_tree(&t, c) < 0) {
+			git_commit_free(c);
+			rc = git_fail(-1, "commit");
+			break;
+		}
+		git_tree_entry_bypath(&e, t, dir);
+		if (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0 &&
+		    git_commit_tree(&pt, p) == 0)
+			git_tree_entry_bypath(&pe, pt, dir);
+		changed = (e == NULL) != (pe == NULL) ||
+		    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
+		if (changed && e) {
+			char hex[GIT_OID_HEXSZ + 1], when[RT_TIMELEN];
+			git_oid_tostr(hex, sizeof(hex), &oid);
+			printf("%.10s %s %s\n", hex, rt_fmttime(git_commit_time(c), when),
+			    git_commit_summary(c));
+			found = 1;
+			created = pe == NULL;
+		}
+		git_tree_entry_free(e);
+		git_tree_entry_free(pe);
+		git_tree_free(t);
+		git_tree_free(pt);
+		git_commit_free(p);
+		git_commit_free(c);
+		if (created)
+			break;	/* nothing older can touch it */
+	}
+	if (rc == 0 && !found)
+		rc = rt_fail(EX_NOINPUT, "no commit touches #%s", id);
+out:
+	git_revwalk_free(w);
+	free(dir);
+	return rc;
+}
+
+/* JSON */
+
+static json_t *
+kv_json(const struct kvmap *m)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < m->n; i++) {
+		if (ticket_is_list(m->v[i].key)) {
+			json_t *a = json_array();
+			char **v;
+			size_t n = str_split(m->v[i].val, ",", &v);
+			for (size_t k = 0; k < n; k++)
+				json_array_append_new(a, json_string(v[k]));
+			strv_free(v, n);
+			json_object_set_new(o, m->v[i].key, a);
+		} else
+			json_object_set_new(o, m->v[i].key, json_string(m->v[i].val));
+	}
+	return o;
+}
+
+static json_t *
+addrs_json(const struct mail_addr *a, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		char *s = addr_str(&a[i]);
+		json_array_append_new(arr, json_string(s));
+		free(s);
+	}
+	return arr;
+}
+
+static json_t *
+mail_json(struct desk *d, const char *id, const struct kvmap *ev, long n)
+{
+	json_t *o = json_object(), *att;
+	char *buf, *from, date[RT_TIMELEN];
+	struct mail *m;
+	size_t len;
+
+	json_object_set_new(o, "n", json_integer(n));
+	json_object_set_new(o, "file", json_string(kv_get(ev, "file")));
+	json_object_set_new(o, "ev", json_string(kv_get(ev, "ev")));
+	json_object_set_new(o, "at", json_string(kv_get(ev, "at")));
+	if (read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len) != 0) {
+		json_object_set_new(o, "error", json_string(rt_errmsg()));
+		return o;
+	}
+	if (mail_parse_buf(buf, len, &m) != 0) {
+		json_object_set_new(o, "error", json_string(rt_errmsg()));
+		free(buf);
+		return o;
+	}
+	from = addr_str(&m->from);
+	if (m->date)
+		json_object_set_new(o, "date", json_string(rt_fmttime(m->date, date)));
+	json_object_set_new(o, "from", json_string(from));
+	json_object_set_new(o, "to", addrs_json(m->to, m->nto));
+	json_object_set_new(o, "cc", addrs_json(m->cc, m->ncc));
+	json_object_set_new(o, "subject", json_string(m->subject ? m->subject : ""));
+	if (m->message_id)
+		json_object_set_new(o, "message-id", json_string(m->message_id));
+	json_object_set_new(o, "text", json_string(m->text ? m->text : ""));
+	att = json_array();
+	for (size_t i = 0; i < m->nparts; i++)
+		if (m->parts[i].attachment)
+			json_array_append_new(att, json_pack("{s:s, s:I, s:s?}", "type",
+			    m->parts[i].type, "size", (json_int_t)m->parts[i].size, "name",
+			    m->parts[i].filename));
+	json_object_set_new(o, "attachments", att);
+	free(from);
+	mail_free(m);
+	free(buf);
+	return o;
+}
+
+static int
+show_json(struct desk *d, const char *id, const struct kvmap *t, const struct evlog *log)
+{
+	json_t *root = json_object(), *evs = json_array(), *msgs = json_array();
+	long n = 0;
+	char *s;
+
+	json_object_set_new(root, "ticket", kv_json(t));
+	for (size_t i = 0; i < log->n; i++) {
+		const struct kvmap *ev = &log->ev[i];
+		json_t *e = json_object();
+		for (size_t k = 0; k < ev->n; k++)
+			json_object_set_new(e, ev->v[k].key, json_string(ev->v[k].val));
+		if (kv_get(ev, "ev") && strcmp(kv_get(ev, "ev"), "comment") == 0 &&
+		    kv_get(ev, "file")) {
+			char *buf;
+			size_t len;
+			if (read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len) == 0) {
+				char *text = utf8_clean(buf, len, 0);
+				json_object_set_new(e, "text", json_string(text));
+				free(text);
+				free(buf);
+			}
+		}
+		json_array_append_new(evs, e);
+		if (is_msg_event(ev))
+			json_array_append_new(msgs, mail_json(d, id, ev, ++n));
+	}
+	json_object_set_new(root, "events", evs);
+	json_object_set_new(root, "messages", msgs);
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", s ? s : "{}");
+	free(s);
+	json_decref(root);
+	return 0;
+}
+
+static int
+show_one(struct desk *d, const char *id, void *arg)
+{
+	struct kvmap t = KVMAP_INIT;
+	struct evlog log;
+	int *count = arg, rc;
+
+	memset(&log, 0, sizeof(log));
+	if ((rc = ticket_load(d, id, &t, &log)) != 0) {
+		warnx("#%s: %s", id, rt_errmsg());
+		return rc;
+	}
+	log_sort(&log);
+	if ((*count)++ > 0 && mode != M_RAW && mode != M_JSON)
+		printf("\n");
+	switch (mode) {
+	case M_TEXT: rc = show_text(d, id, &t, &log); break;
+	case M_JSON: rc = show_json(d, id, &t, &log); break;
+	case M_LOG: rc = show_log(&log); break;
+	case M_GITLOG: rc = show_gitlog(d, id); break;
+	case M_RAW: rc = show_raw(d, id, &log); break;
+	}
+	if (rc != 0)
+		warnx("#%s: %s", id, rt_errmsg());
+	kv_free(&t);
+	log_free(&log);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "log", no_argument, NULL, 'l' },
+		{ "git-log", no_argument, NULL, 'g' },
+		{ "raw", required_argument, NULL, 'r' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *deskpath = NULL;
+	struct desk *d;
+	char *end;
+	int ch, rc, nmode = 0, count = 0;
+
+	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': deskpath = optarg; break;
+		case 'j': mode = M_JSON; nmode++; break;
+		case 'l': mode = M_LOG; nmode++; break;
+		case 'g': mode = M_GITLOG; nmode++; break;
+		case 'r':
+			mode = M_RAW;
+			nmode++;
+			rawn = strtol(optarg, &end, 10);
+			if (end == optarg || *end || rawn < 1)
+				errx(EX_USAGE, "--raw takes a message number from 1, not '%s'", optarg);
+			break;
+		default: cli_common(ch, usage);
+		}
+	}
+	if (nmode > 1)
+		cli_usage(usage, 0);
+	if ((rc = desk_open(&d, deskpath, 0)) != 0)
+		cli_die(rc);
+	rc = cli_each_id(d, argc - optind, argv + optind, show_one, &count);
+	desk_close(d);
+	return cli_close_stdout(rc);
+}
