@@ -1,0 +1,68 @@
+/* rt-merge: merge a duplicate ticket into another */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cache.h"
+#include "cli.h"
+#include "desk.h"
+#include "id.h"
+#include "link.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: rt-merge [--desk DIR] DUP INTO\n"
+"Merge ticket DUP into ticket INTO in one commit; print INTO.\n";
+
+static int
+resolve(struct desk *d, const char *arg, ticket_id out)
+{
+	ticket_id id;
+
+	if (id_parse(arg, id) != 0)
+		return rt_fail(EX_DATAERR, "'%s' is not a ticket id", arg);
+	if (cache_resolve(d, id, out) != 0)
+		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *deskpath = NULL;
+	struct desk *d;
+	ticket_id dup, into;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': deskpath = optarg; break;
+		default: cli_common(ch, usage);
+		}
+	}
+	if (argc - optind != 2)
+		cli_usage(usage, 0);
+	if ((rc = desk_open(&d, deskpath, 0)) != 0)
+		cli_die(rc);
+	/* DUP is taken as named (a merged DUP is refused); INTO follows merges. */
+	if (id_parse(argv[optind], dup) != 0)
+		rc = rt_fail(EX_DATAERR, "'%s' is not a ticket id", argv[optind]);
+	else if ((rc = resolve(d, argv[optind + 1], into)) == 0) {
+		if (strcmp(dup, into) == 0)
+			rc = rt_fail(EX_DATAERR, "#%s is already #%s or merged into it", argv[optind],
+			    into);
+		else
+			rc = merge_tickets(d, dup, into);
+	}
+	if (rc == 0)
+		printf("%s\n", into);
+	else
+		warnx("%s", rt_errmsg());
+	desk_close(d);
+	return cli_close_stdout(rc);
+}

@@ -1,0 +1,317 @@
+/* link.c: links between tickets and merges, each ONE commit */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "change.h"
+#include "desk.h"
+#include "id.h"
+#include "link.h"
+#include "ticket.h"
+#include "txn.h"
+#include "util.h"
+
+/* What change_commit stages, for a change whose txn is another's. */
+static int
+stage(struct change *c, struct txn *t)
+{
+	char *buf, *path;
+	size_t len;
+	int rc;
+
+	if (c->dirty) {
+		if ((rc = ticket_render(&c->ticket, &buf, &len)) != 0)
+			return rc;
+		path = ticket_path(c->id, "ticket.yaml");
+		txn_put(t, path, buf, len);
+		free(path);
+		free(buf);
+	}
+	path = ticket_path(c->id, "log.yaml");
+	for (size_t i = 0; i < c->nevents; i++) {
+		if ((rc = event_render(&c->events[i], &buf, &len)) != 0) {
+			free(path);
+			return rc;
+		}
+		txn_append(t, path, buf, len);
+		free(buf);
+	}
+	free(path);
+	return 0;
+}
+
+int
+multi_commit(struct change *cs, size_t n, const char *summary)
+{
+	struct kvmap tr = KVMAP_INIT;
+	struct sbuf also = SBUF_INIT;
+	char *subject, *actor = desk_actor(cs[0].d);
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = stage(&cs[i], cs[0].txn);
+	if (rc != 0)
+		goto out;
+	for (size_t i = 1; i < n; i++)
+		sbuf_addf(&also, "%s%s", also.len ? " " : "", cs[i].id);
+	kv_set(&tr, "Ticket", cs[0].id);
+	kv_set(&tr, "Also", also.buf);
+	kv_set(&tr, "Action", cs[0].action);
+	kv_set(&tr, "Actor", actor);
+	kv_copy(&tr, &cs[0].trailers);
+	subject = xasprintf("%s: #%s %s", cs[0].action, cs[0].id, summary ? summary : "");
+	rc = txn_commit(cs[0].txn, subject, &tr, NULL);
+	free(subject);
+	if (rc == 0 && cs[0].d->cache)
+		rc = cache_sync(cs[0].d);
+out:
+	sbuf_free(&also);
+	kv_free(&tr);
+	free(actor);
+	return rc;
+}
+
+/* Adds or removes item in the list field key, without a set event. */
+static int
+list_edit(struct change *c, const char *key, const char *item, int remove)
+{
+	const char *cur = kv_get(&c->ticket, key);
+	char *next;
+	int had = kv_list_has(cur ? cur : "", item);
+
+	if (had == !remove)
+		return 0;
+	next = remove ? kv_list_del(cur, item) : kv_list_add(cur, item);
+	kv_set(&c->ticket, key, next);
+	free(next);
+	c->dirty = 1;
+	return 1;
+}
+
+static int
+field_edit(struct change *c, const char *key, const char *val)
+{
+	const char *cur = kv_get(&c->ticket, key);
+
+	if ((cur == NULL && val == NULL) || (cur && val && strcmp(cur, val) == 0))
+		return 0;
+	kv_set(&c->ticket, key, val);
+	c->dirty = 1;
+	return 1;
+}
+
+static void
+link_event(struct change *c, int remove, const char *rel, const char *other)
+{
+	struct kvmap *ev = change_event(c, remove ? "unlink" : "link");
+
+	kv_set(ev, "rel", rel);
+	kv_set(ev, "ticket", other);
+}
+
+/* Whether anc is id itself or one of its ancestors (by parent fields in HEAD). */
+static int
+is_ancestor(struct desk *d, const char *anc, const char *id)
+{
+	ticket_id cur;
+
+	memcpy(cur, id, sizeof(cur));
+	for (int depth = 0; depth < 1000; depth++) {
+		struct kvmap t = KVMAP_INIT;
+		const char *p;
+		if (strcmp(cur, anc) == 0)
+			return 1;
+		if (ticket_load(d, cur, &t, NULL) != 0 || (p = kv_get(&t, "parent")) == NULL ||
+		    id_parse(p, cur) != 0) {
+			kv_free(&t);
+			return 0;
+		}
+		kv_free(&t);
+	}
+	return 1;
+}
+
+static int
+link_locked(struct desk *d, const char *id, enum link_rel rel, const char *other,
+    int remove, int *changed)
+{
+	struct change cs[3];
+	size_t n = 0;
+	const char *child, *parent;
+	int rc, dirty = 0;
+
+	memset(cs, 0, sizeof(cs));
+	if (strcmp(id, other) == 0)
+		return rt_fail(EX_DATAERR, "a ticket cannot be linked to itself");
+	if ((rc = change_begin(&cs[n++], d, id, "link")) != 0 ||
+	    (rc = change_begin(&cs[n++], d, other, "link")) != 0)
+		goto out;
+	if (rel == LINK_REFERS) {
+		dirty |= list_edit(&cs[0], "refers", other, remove);
+		dirty |= list_edit(&cs[1], "refers", id, remove);
+		if (dirty) {
+			link_event(&cs[0], remove, "refers", other);
+			link_event(&cs[1], remove, "refers", id);
+		}
+		goto commit;
+	}
+	/* c: the child's change, p: the parent's */
+	struct change *c = rel == LINK_PARENT ? &cs[0] : &cs[1];
+	struct change *p = rel == LINK_PARENT ? &cs[1] : &cs[0];
+	child = c->id;
+	parent = p->id;
+	if (remove) {
+		const char *cur = kv_get(&c->ticket, "parent");
+		if (cur && strcmp(cur, parent) == 0) {
+			dirty |= field_edit(c, "parent", NULL);
+		}
+		dirty |= list_edit(p, "children", child, 1);
+	} else {
+		const char *old = kv_get(&c->ticket, "parent");
+		if (is_ancestor(d, child, parent)) {
+			rc = rt_fail(EX_DATAERR, "#%s is #%s or one of its descendants: "
+			    "that would make a cycle", parent, child);
+			goto out;
+		}
+		if (old && strcmp(old, parent) != 0) {
+			ticket_id oid;
+			/* The former parent loses the child in the same commit. */
+			if (id_parse(old, oid) == 0 && change_begin(&cs[n], d, oid, "link") == 0) {
+				if (list_edit(&cs[n], "children", child, 1))
+					link_event(&cs[n], 1, "child", child);
+				n++;
+			}
+		}
+		dirty |= field_edit(c, "parent", parent);
+		dirty |= list_edit(p, "children", child, 0);
+	}
+	if (dirty) {
+		link_event(c, remove, "parent", parent);
+		link_event(p, remove, "child", child);
+	}
+commit:
+	if (dirty) {
+		char *summary = xasprintf("%s %s #%s", remove ? "unlink" : "link",
+		    rel == LINK_PARENT ? "parent" : rel == LINK_CHILD ? "child" : "refers", other);
+		rc = multi_commit(cs, n, summary);
+		free(summary);
+		*changed = rc == 0;
+	}
+out:
+	for (size_t i = 0; i < 3; i++)
+		if (cs[i].d)
+			change_free(&cs[i]);
+	return rc;
+}
+
+int
+link_tickets(struct desk *d, const char *id, enum link_rel rel, const char *other,
+    int remove, int *changed)
+{
+	int rc;
+
+	*changed = 0;
+	if ((rc = desk_lock(d)) != 0)
+		return rc;
+	rc = link_locked(d, id, rel, other, remove, changed);
+	desk_unlock(d);
+	return rc;
+}
+
+static int
+merge_locked(struct desk *d, const char *dup, const char *into)
+{
+	struct change cs[2];
+	struct evlog log;
+	struct kvmap dt = KVMAP_INIT;
+	const char *st;
+	int rc;
+
+	memset(cs, 0, sizeof(cs));
+	memset(&log, 0, sizeof(log));
+	if (strcmp(dup, into) == 0)
+		return rt_fail(EX_DATAERR, "cannot merge a ticket into itself");
+	if ((rc = ticket_load(d, dup, &dt, &log)) != 0)
+		goto out;
+	if ((st = kv_get(&dt, "merged-into")) != NULL) {
+		rc = rt_fail(EX_DATAERR, "#%s is already merged into #%s", dup, st);
+		goto out;
+	}
+	if ((rc = change_begin(&cs[0], d, dup, "merge")) != 0 ||
+	    (rc = change_begin(&cs[1], d, into, "merge")) != 0)
+		goto out;
+	if (kv_get(&cs[1].ticket, "merged-into")) {
+		rc = rt_fail(EX_DATAERR, "#%s is itself merged into #%s", into,
+		    kv_get(&cs[1].ticket, "merged-into"));
+		goto out;
+	}
+	log_sort(&log);
+	for (size_t i = 0; i < log.n; i++) {
+		const struct kvmap *ev = &log.ev[i];
+		const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
+		char *buf, *src, *dst;
+		size_t len;
+		if (type == NULL || (strcmp(type, "mail-in") && strcmp(type, "mail-out") &&
+		    strcmp(type, "comment") && strcmp(type, "event-in")))
+			continue;
+		if (file) {
+			if (strstr(file, "..") || file[0] == '/')
+				continue;
+			src = ticket_path(dup, file);
+			dst = ticket_path(into, file);
+			if (desk_read_head(d, src, &buf, &len) == 0) {
+				txn_put(cs[0].txn, dst, buf, len);
+				free(buf);
+			}
+			free(src);
+			free(dst);
+		}
+		/* The event keeps its time and author: the conversation reads in order. */
+		cs[1].events = xrealloc(cs[1].events, (cs[1].nevents + 1) * sizeof(*cs[1].events));
+		memset(&cs[1].events[cs[1].nevents], 0, sizeof(struct kvmap));
+		kv_copy(&cs[1].events[cs[1].nevents], ev);
+		kv_set(&cs[1].events[cs[1].nevents], "merged-from", dup);
+		cs[1].nevents++;
+	}
+	list_edit(&cs[1], "merged", dup, 0);
+	{
+		char **v;
+		size_t n = str_split(kv_get(&dt, "requestors") ? kv_get(&dt, "requestors") : "",
+		    ",", &v);
+		for (size_t i = 0; i < n; i++)
+			list_edit(&cs[1], "requestors", v[i], 0);
+		strv_free(v, n);
+		n = str_split(kv_get(&dt, "cc") ? kv_get(&dt, "cc") : "", ",", &v);
+		for (size_t i = 0; i < n; i++)
+			list_edit(&cs[1], "cc", v[i], 0);
+		strv_free(v, n);
+	}
+	kv_set(change_event(&cs[1], "merge"), "from", dup);
+	field_edit(&cs[0], "merged-into", into);
+	change_set(&cs[0], "status", "merged");
+	kv_set(change_event(&cs[0], "merge"), "into", into);
+	{
+		char *summary = xasprintf("into #%s", into);
+		rc = multi_commit(cs, 2, summary);
+		free(summary);
+	}
+out:
+	for (size_t i = 0; i < 2; i++)
+		if (cs[i].d)
+			change_free(&cs[i]);
+	kv_free(&dt);
+	log_free(&log);
+	return rc;
+}
+
+int
+merge_tickets(struct desk *d, const char *dup, const char *into)
+{
+	int rc;
+
+	if ((rc = desk_lock(d)) != 0)
+		return rc;
+	rc = merge_locked(d, dup, into);
+	desk_unlock(d);
+	return rc;
+}

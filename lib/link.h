@@ -1,0 +1,42 @@
+/*
+ * link.h: changes that touch several tickets in ONE commit: parent,
+ * child and refers links (rt-link) and merging a duplicate (rt-merge).
+ */
+#ifndef RT_LINK_H
+#define RT_LINK_H
+
+#include <stddef.h>
+
+struct desk;
+struct change;
+
+/*
+ * Commits the changes cs[0..n) (each begun with change_begin) as one
+ * commit "ACTION: #ID summary" of cs[0], with trailers Ticket (cs[0])
+ * and Also (the other ids). Files to store go through cs[0].txn.
+ * The caller holds the desk lock. Returns 0 or a sysexits code.
+ */
+int multi_commit(struct change *cs, size_t n, const char *summary);
+
+enum link_rel { LINK_PARENT, LINK_CHILD, LINK_REFERS };
+
+/*
+ * Links id to other: LINK_PARENT makes other the parent of id,
+ * LINK_CHILD makes other a child of id, LINK_REFERS links both ways.
+ * With remove, undoes the link. Both tickets (and a former parent) are
+ * changed in one commit, with "link" or "unlink" events {rel, ticket}.
+ * *changed is set when anything was committed. Takes the desk lock.
+ */
+int link_tickets(struct desk *d, const char *id, enum link_rel rel, const char *other,
+    int remove, int *changed);
+
+/*
+ * Merges ticket dup into into in one commit: dup's stored messages and
+ * notes are copied to into's msg/ under the same names, their events
+ * appended to into's log (with merged-from), requestors and cc joined;
+ * into gets merged += dup; dup gets merged-into, status merged.
+ * Takes the desk lock.
+ */
+int merge_tickets(struct desk *d, const char *dup, const char *into);
+
+#endif

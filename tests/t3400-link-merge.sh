@@ -1,0 +1,111 @@
+#!/bin/sh
+# rt-link, cascading resolution and rt-merge
+. "$(dirname "$0")/lib.sh"
+
+new_desk || exit 1
+mk() { printf 'From: %s\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s@x>\n\nhi %s\n' "${2:-c@example.com}" "$1" "$1" "$1" | rt-ingest; }
+field() { sed -n "s/^$2: //p" tickets/*/*/$1/ticket.yaml | tr -d "'"; }
+
+test_expect_success 'setup' '
+	mk p >$TRASH/p && mk a >$TRASH/a && mk b >$TRASH/b && mk q >$TRASH/q
+'
+P=$(cat $TRASH/p) A=$(cat $TRASH/a) B=$(cat $TRASH/b) Q=$(cat $TRASH/q)
+
+test_expect_success '--parent: both tickets in one commit' '
+	before=$(git rev-list --count HEAD) &&
+	rt-link $A --parent $P >out && echo $A >expect && test_cmp expect out &&
+	test $(git rev-list --count HEAD) = $((before + 1)) &&
+	test "$(field $A parent)" = "$P" &&
+	test "$(field $P children)" = "[$A]" &&
+	git log -1 --format=%B >msg &&
+	grep "^link: #$A link parent #$P$" msg && grep "^Also: $P$" msg &&
+	grep "ev: link, rel: parent, ticket: .\?$P" tickets/*/*/$A/log.yaml &&
+	grep "ev: link, rel: child, ticket: .\?$A" tickets/*/*/$P/log.yaml
+'
+test_expect_success '--child, ids from stdin; relinking is a no-op' '
+	echo $P | rt-link --child $B >out && echo $P >expect && test_cmp expect out &&
+	test "$(field $P children)" = "[$A, $B]" &&
+	before=$(git rev-parse HEAD) &&
+	rt-link $B --parent $P && test "$(git rev-parse HEAD)" = "$before"
+'
+test_expect_success 'a cycle is refused' '
+	before=$(git rev-parse HEAD) &&
+	test_must_fail rt-link $P --parent $A 2>err && grep "cycle" err &&
+	test_must_fail rt-link $P --parent $P &&
+	test "$(git rev-parse HEAD)" = "$before"
+'
+test_expect_success 'moving a child to a new parent updates the old one in the same commit' '
+	rt-link $B --parent $Q &&
+	test "$(field $P children)" = "[$A]" && test "$(field $Q children)" = "[$B]" &&
+	git show --stat --format= HEAD | grep -c ticket.yaml >n && echo 3 >expect && test_cmp expect n &&
+	rt-link $B --parent $P
+'
+test_expect_success '--refers both ways, --remove' '
+	rt-link $A --refers $Q &&
+	test "$(field $A refers)" = "[$Q]" && test "$(field $Q refers)" = "[$A]" &&
+	rt-link --remove $A --refers $Q &&
+	test -z "$(field $A refers)" && test -z "$(field $Q refers)" &&
+	grep "ev: unlink, rel: refers" tickets/*/*/$Q/log.yaml
+'
+test_expect_success 'resolving a parent with --cascade resolves open children' '
+	rt-set $A status=open && rt-set $B status=closed &&
+	rt-set --cascade $P status=resolved >out &&
+	printf "%s\n%s\n" $P $A >expect && test_cmp expect out &&
+	test "$(field $A status)" = resolved && test "$(field $B status)" = closed
+'
+test_expect_success 'workflow cascade: true does it without the option' '
+	cat >>rt.yaml <<-\EOC &&
+	workflows:
+	  default:
+	    cascade: true
+	EOC
+	rt-set $P $A status=open >/dev/null &&
+	rt-set $P status=closed >out &&
+	printf "%s\n%s\n" $P $A >expect && test_cmp expect out &&
+	test "$(field $A status)" = closed
+'
+test_expect_success 'unlinking a parent' '
+	rt-link --remove $A --parent $P &&
+	test -z "$(field $A parent)" && test "$(field $P children)" = "[$B]"
+'
+
+test_expect_success 'merge: one commit; messages, events and requestors move' '
+	D=$(mk dup d@example.net) && I=$(mk into) && echo $D >$TRASH/d && echo $I >$TRASH/i &&
+	rt-comment -m "dup note" $D >/dev/null &&
+	before=$(git rev-list --count HEAD) &&
+	rt-merge $D $I >out && echo $I >expect && test_cmp expect out &&
+	test $(git rev-list --count HEAD) = $((before + 1)) &&
+	git log -1 --format=%s | grep "^merge: #$D into #$I$" &&
+	test "$(field $D status)" = merged && test "$(field $D merged-into)" = "$I" &&
+	test "$(field $I merged)" = "[$D]" &&
+	test "$(field $I requestors)" = "[c@example.com, d@example.net]" &&
+	for f in $(cd tickets/*/*/$D && ls msg); do
+		cmp tickets/*/*/$D/msg/$f tickets/*/*/$I/msg/$f || return 1
+	done &&
+	grep "message-id: dup@x.*merged-from: .\?$D" tickets/*/*/$I/log.yaml &&
+	rt-show --raw 2 $I | grep "hi dup"
+'
+D=$(cat $TRASH/d) I=$(cat $TRASH/i)
+test_expect_success 'merged ids resolve to the target' '
+	rt-show --raw 1 $D | grep "hi into" &&
+	rt-set $D priority=high >out && echo $I >expect && test_cmp expect out &&
+	test "$(field $I priority)" = high
+'
+test_expect_success 'a follow-up to the duplicate lands on the target' '
+	printf "From: d@example.net\nSubject: Re: dup\nIn-Reply-To: <dup@x>\nMessage-Id: <dup2@x>\n\nmore\n" |
+	    rt-ingest >out && echo $I >expect && test_cmp expect out &&
+	printf "From: d@example.net\nSubject: [Test #$D] again\nMessage-Id: <dup3@x>\n\nmore\n" |
+	    rt-ingest >out && test_cmp expect out
+'
+test_expect_success 'merged tickets are hidden from rt-ls unless asked' '
+	! rt-ls --ids | grep $D && rt-ls --ids --status merged >out &&
+	echo $D >expect && test_cmp expect out
+'
+test_expect_success 'merging again or into itself is refused' '
+	before=$(git rev-parse HEAD) &&
+	test_must_fail rt-merge $D $I 2>err && grep "already merged" err &&
+	test_must_fail rt-merge $I $D 2>err &&
+	test_must_fail rt-merge $I $I &&
+	test "$(git rev-parse HEAD)" = "$before"
+'
+test_done
