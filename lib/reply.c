@@ -292,45 +292,69 @@ no_auto_reason(struct desk *d, const char *addr)
 	return NULL;
 }
 
+/*
+ * Tickets updated within the interval, from one sweep of the cache per
+ * process (a pipe of acknowledgements pays for it once), plus the
+ * tickets this process answered since.
+ */
 struct recent {
-	const char *addr, *since;
-	char **ids;
+	int built;
+	char **ids, **addrs;	/* addrs: requestors and cc, comma-joined */
 	size_t n;
 };
+static struct recent recent;
+
+static void
+recent_add(const char *id, const char *rq, const char *cc)
+{
+	recent.ids = xrealloc(recent.ids, (recent.n + 1) * sizeof(*recent.ids));
+	recent.addrs = xrealloc(recent.addrs, (recent.n + 1) * sizeof(*recent.addrs));
+	recent.ids[recent.n] = xstrdup(id);
+	recent.addrs[recent.n++] = xasprintf("%s,%s", rq ? rq : "", cc ? cc : "");
+}
 
 static int
 recent_fn(const struct rec *r, void *arg)
 {
-	struct recent *a = arg;
-	const char *up = rec_get(r, "updated"), *rq = rec_get(r, "requestors");
-	const char *cc = rec_get(r, "cc"), *id = rec_get(r, "id");
+	const char *since = arg, *up = rec_get(r, "updated"), *id = rec_get(r, "id");
 
-	if (id == NULL || up == NULL || strcmp(up, a->since) < 0)
-		return 0;
-	if (!list_has_ci(rq, a->addr) && !list_has_ci(cc, a->addr))
-		return 0;
-	a->ids = xrealloc(a->ids, (a->n + 1) * sizeof(*a->ids));
-	a->ids[a->n++] = xstrdup(id);
+	if (id && up && strcmp(up, since) >= 0)
+		recent_add(id, rec_get(r, "requestors"), rec_get(r, "cc"));
 	return 0;
+}
+
+static void
+recent_free(void)
+{
+	strv_free(recent.ids, recent.n);
+	strv_free(recent.addrs, recent.n);
+	memset(&recent, 0, sizeof(recent));
 }
 
 /*
  * Was an automatic reply sent to addr since `since`? The cache narrows
- * the search to tickets of that address updated since then (a sweep of
- * the records, no YAML); only their logs are read.
+ * the search to tickets updated since then (no YAML read); only the logs
+ * of those naming addr are read.
  */
 static int
 auto_replied_since(struct desk *d, const char *addr, const char *since, char **where)
 {
-	struct recent a = { addr, since, NULL, 0 };
 	int found = 0;
 
 	*where = NULL;
-	cache_foreach(d, recent_fn, &a);
-	for (size_t i = 0; i < a.n && !found; i++) {
+	if (!recent.built) {
+		cache_foreach(d, recent_fn, (void *)since);
+		recent.built = 1;
+		atexit(recent_free);
+	}
+	for (size_t i = 0; i < recent.n && !found; i++) {
 		struct kvmap t = KVMAP_INIT;
 		struct evlog log = { NULL, 0 };
-		if (ticket_load(d, a.ids[i], &t, &log) == 0)
+		if (!list_has_ci(recent.addrs[i], addr))
+			continue;
+		if (i > 0 && strcmp(recent.ids[i], recent.ids[i - 1]) == 0)
+			continue;
+		if (ticket_load(d, recent.ids[i], &t, &log) == 0)
 			for (size_t k = 0; k < log.n && !found; k++) {
 				const struct kvmap *ev = &log.ev[k];
 				const char *type = kv_get(ev, "ev"), *as = kv_get(ev, "auto-submitted");
@@ -339,13 +363,12 @@ auto_replied_since(struct desk *d, const char *addr, const char *since, char **w
 				    strcmp(as, "auto-replied") == 0 && at && strcmp(at, since) >= 0 &&
 				    list_has_ci(kv_get(ev, "to"), addr)) {
 					found = 1;
-					*where = xasprintf("#%s at %s", a.ids[i], at);
+					*where = xasprintf("#%s at %s", recent.ids[i], at);
 				}
 			}
 		kv_free(&t);
 		log_free(&log);
 	}
-	strv_free(a.ids, a.n);
 	return found;
 }
 
@@ -1164,6 +1187,11 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 		rc = rt_fail(rc, "mail %s was sent but not recorded: %s", msgid, m);
 		free(m);
 		goto out;
+	}
+	if (kind == TMPL_AUTO_REPLY && recent.built) {
+		char *tl = join(to, nto);
+		recent_add(c->id, tl, NULL);
+		free(tl);
 	}
 	r->sent = 1;
 	r->msgid = msgid, msgid = NULL;
