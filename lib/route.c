@@ -1056,9 +1056,32 @@ load_ticket(struct tctx *c)
 
 /*
  * The log, read when a plan wants to change a field (to see who set it
- * last). A log without the letters "set" has no set events at all and
- * is not parsed: fresh tickets from rt-ingest cost no YAML parse.
+ * last). Events are one flow mapping per line (so git's union merge
+ * works); only lines holding "set" and "field" are parsed, so fresh
+ * tickets from rt-ingest cost no YAML parse at all.
  */
+/* Does this log line name one of the fields rt-route sets ("field: queue")? */
+static int
+routed_field_line(const char *p, size_t l)
+{
+	const char *f, *end = p + l;
+
+	for (; (f = memmem(p, (size_t)(end - p), "field: ", 7)) != NULL; p = f + 7) {
+		const char *v = f + 7;
+		size_t n = 0;
+		if (v < end && (*v == '\'' || *v == '"'))
+			v++;
+		while (v + n < end && (isalnum((unsigned char)v[n]) || v[n] == '-'))
+			n++;
+		for (size_t i = 0; scalar_actions[i]; i++)
+			if (strlen(scalar_actions[i]) == n && memcmp(v, scalar_actions[i], n) == 0)
+				return 1;
+		if (n == 4 && memcmp(v, "tags", 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static const struct evlog *
 tctx_log(struct tctx *c)
 {
@@ -1070,15 +1093,25 @@ tctx_log(struct tctx *c)
 	c->log_done = 1;
 	if (read_in_dir(c, "log.yaml", &buf, &len) != 0)
 		return &c->log;
-	if (memmem(buf, len, "set", 3) != NULL) {
-		name = xasprintf("tickets/.../%s/log.yaml", c->id);
-		if (log_parse(buf, len, name, &c->log) != 0)
+	/* one event per line: only the lines that can be set events are parsed */
+	struct sbuf sets = SBUF_INIT;
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (memmem(p, l, "set", 3) && routed_field_line(p, l))
+			sbuf_add(&sets, p, l);
+		p += l;
+	}
+	free(buf);
+	if (sets.len) {
+		name = xasprintf("%s/log.yaml", c->id);
+		if (log_parse(sets.buf, sets.len, name, &c->log) != 0)
 			memset(&c->log, 0, sizeof(c->log));
 		else
 			log_sort(&c->log);
 		free(name);
 	}
-	free(buf);
+	sbuf_free(&sets);
 	return &c->log;
 }
 
