@@ -1,6 +1,7 @@
 /* rt-ingest: turn mail into tickets, threading follow-ups onto their ticket */
 #include <dirent.h>
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <mailutils/mailutils.h>
 #include <stdio.h>
@@ -10,15 +11,20 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "event.h"
 #include "ingest.h"
 #include "spool.h"
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-ingest [--desk DIR] [-q] [--mbox FILE | --maildir DIR]\n"
+"usage: rt-ingest [--desk DIR] [-q] [--mbox FILE | --maildir DIR |\n"
+"                 --event [--source NAME] [FILE]]\n"
 "Store mail as tickets; print each message's ticket id.\n"
 "  --mbox FILE      import every message of an mbox file\n"
 "  --maildir DIR    import every message of a Maildir (new/ and cur/)\n"
+"  --event          read machine events (JSON, YAML, CSV, Nagios log) from\n"
+"                   FILE or standard input; print each event's ticket id\n"
+"  --source NAME    the events' source instead of guessing it from the payload\n"
 "  -q, --quiet      print no ticket ids\n"
 "With neither, read one message on standard input (procmail, MTA pipe).\n";
 
@@ -206,6 +212,45 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 	return status;
 }
 
+static void
+print_event(const struct ingest_result *r, void *arg)
+{
+	(void)arg;
+	if (!qflag)
+		printf("%s\n", r->id);
+}
+
+/* One event payload, spooled first like a mail. */
+static int
+ingest_event_file(struct desk *d, const char *file, const char *source)
+{
+	const char *label = file ? file : "<stdin>";
+	char *spool, *where = NULL;
+	size_t size;
+	int fd = file ? open(file, O_RDONLY) : 0, rc;
+
+	if (fd < 0) {
+		warn("%s", file);
+		return EX_NOINPUT;
+	}
+	rc = spool_fd(d, fd, &spool, &size);
+	if (file)
+		close(fd);
+	if (rc != 0) {
+		warnx("%s: %s", label, rt_errmsg());
+		return rc;
+	}
+	if (size == 0) {
+		warnx("%s: empty input, nothing stored", label);
+		rc = EX_NOINPUT;
+	} else if ((rc = ingest_events(d, spool, size, source, print_event, NULL, &where)) != 0)
+		warnx("%s: %s", label, rt_errmsg());
+	free(where);
+	unlink(spool);
+	free(spool);
+	return rc;
+}
+
 static int
 ingest_maildir(struct desk *d, const char *dir)
 {
@@ -227,12 +272,14 @@ main(int argc, char *argv[])
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "maildir", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "event", no_argument, NULL, 'e' },
+		{ "source", required_argument, NULL, 's' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *deskpath = NULL, *mbox = NULL, *maildir = NULL;
+	const char *deskpath = NULL, *mbox = NULL, *maildir = NULL, *source = NULL;
 	struct desk *d;
-	int ch, rc;
+	int ch, rc, eflag = 0;
 
 	while ((ch = getopt_long(argc, argv, "C:qh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -240,10 +287,13 @@ main(int argc, char *argv[])
 		case 'm': mbox = optarg; break;
 		case 'M': maildir = optarg; break;
 		case 'q': qflag = 1; break;
+		case 'e': eflag = 1; break;
+		case 's': source = optarg; break;
 		default: cli_common(ch, usage);
 		}
 	}
-	if (optind != argc || (mbox && maildir))
+	if (argc - optind > eflag || (mbox && maildir) || (eflag && (mbox || maildir)) ||
+	    (source && !eflag))
 		cli_usage(usage, 0);
 	/* The lock is taken per message, so deliveries interleave with a bulk import. */
 	if ((rc = desk_open(&d, deskpath, DESK_DURABLE)) != 0) {
@@ -251,7 +301,9 @@ main(int argc, char *argv[])
 		/* Under an MTA a missing or busy desk is worth a retry. */
 		return rc == EX_NOINPUT || rc == EX_CONFIG ? rc : EX_TEMPFAIL;
 	}
-	if (mbox)
+	if (eflag)
+		rc = ingest_event_file(d, optind < argc ? argv[optind] : NULL, source);
+	else if (mbox)
 		rc = ingest_mbox(d, mbox);
 	else if (maildir)
 		rc = ingest_maildir(d, maildir);

@@ -1,0 +1,73 @@
+/*
+ * event.h: machine events (chat, social, phone logs, monitoring alerts)
+ * as tickets. A payload (JSON, JSON Lines, YAML, CSV or a Nagios log)
+ * may hold several events; each is stored as its own event-in on the
+ * ticket of its thread, with the whole payload kept byte-exact in msg/.
+ */
+#ifndef RT_EVENT_H
+#define RT_EVENT_H
+
+#include <stddef.h>
+
+#include "ingest.h"
+
+struct desk;
+
+/* One event found in a payload; all strings are clean one-line UTF-8. */
+struct event {
+	const char *source;	/* "alertmanager", "slack", ... (static) */
+	const char *channel;	/* "monitoring", "chat", "social", "phone", "event" */
+	char *key;		/* unique per event: the dedupe key (message-id) */
+	char *thread;		/* the conversation or alert it belongs to */
+	char *ref;		/* key of the event it answers, or NULL */
+	char *subject;		/* at most EVENT_SUBJECT_MAX characters */
+	char *from;		/* sender: "slack:U123", "@user@host", a number */
+	const char *state;	/* "firing", "acknowledged", "resolved" or NULL */
+	char *severity;		/* from the alert, or NULL */
+	int incident;		/* a monitoring alert: the ticket is an incident */
+	size_t part;		/* 1-based place in the payload */
+};
+
+struct event_list {
+	struct event *v;
+	size_t n;
+	size_t skipped;		/* items of the payload that are no event */
+	const char *format;	/* file extension: "json", "jsonl", "yaml", "csv", "log" */
+};
+
+#define EVENT_SUBJECT_MAX 200
+
+/* The source names --source accepts, NULL-terminated. */
+extern const char *const event_sources[];
+
+/*
+ * Finds the events in a payload. hint is a source name or NULL to detect
+ * the source from the payload's shape. Returns 0 (the list may be empty
+ * when nothing in the payload is an event) or EX_DATAERR with the reason
+ * in rt_errmsg() when the payload cannot be parsed; EX_USAGE for an
+ * unknown hint.
+ */
+int event_parse(const char *buf, size_t len, const char *hint, struct event_list *out);
+void event_list_free(struct event_list *l);
+
+/* The source of a payload by its shape: a name of event_sources[], or NULL. */
+const char *event_detect(const char *buf, size_t len);
+
+/* Called once per event stored (or found already stored) with its ticket. */
+typedef void (*event_fn)(const struct ingest_result *r, void *arg);
+
+/*
+ * Stores every event of the payload spooled at path (size bytes); calls
+ * fn for each. Takes the desk lock per event. Returns 0; EX_DATAERR when
+ * the payload holds no event or cannot be parsed (it is then kept under
+ * quarantine/ and *quarantined, if not NULL, says where); EX_TEMPFAIL
+ * when it cannot be stored now.
+ */
+int ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
+    event_fn fn, void *arg, char **quarantined);
+
+/* Same for a caller that wants one result: r describes the last event. */
+int ingest_event(struct desk *d, const char *path, size_t size, const char *source_hint,
+    struct ingest_result *r);
+
+#endif
