@@ -1,0 +1,257 @@
+/* rt-reply: answer tickets by mail, from templates, articles or free text */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "desk.h"
+#include "reply.h"
+#include "util.h"
+#include "yamlio.h"
+
+static const char usage[] =
+"usage: rt-reply [--desk DIR] [-n] [-t NAME] [--cc ADDR] [-q] [-s STATUS] [--auto] [ID...]\n"
+"       rt-reply [--desk DIR] --suggest [ID...]\n"
+"       rt-reply [--desk DIR] --notify [ID...]\n"
+"       rt-reply [--desk DIR] --list [ID]\n"
+"Answer tickets by mail; print the id of each ticket answered.\n"
+"  -t, --template NAME  answer from a template, kb:ARTICLE, or auto (ids from stdin too)\n"
+"  -n, --dry-run        print the message instead of sending it\n"
+"      --cc ADDR        send a copy to ADDR too (repeatable)\n"
+"  -q, --quote          quote the customer's last message\n"
+"  -s, --status STATUS  set the ticket's status with the reply (e.g. waiting)\n"
+"      --auto           treat the reply as automatic (loop protection applies)\n"
+"      --suggest        rank templates and articles for each ticket\n"
+"      --notify         send status-update if reply.notify-status is true\n"
+"      --list           list the template names (for ID: as it would choose)\n"
+"Without --template, the answer is read from stdin, or from $EDITOR on a terminal.\n";
+
+#define SUGGEST_TOP 5
+
+static struct reply_opts opts;
+static int suggest_mode, nsuggest;
+
+static int
+worse(int a, int b)
+{
+	if (a == EX_TEMPFAIL || b == EX_TEMPFAIL)
+		return EX_TEMPFAIL;
+	return a ? a : b;
+}
+
+static int
+one(struct desk *d, const char *id, void *arg)
+{
+	struct reply_result r;
+	int rc;
+
+	(void)arg;
+	rc = reply_ticket(d, id, &opts, &r);
+	if (rc != 0)
+		warnx("#%s: %s", id, rt_errmsg());
+	else if (r.skipped)
+		warnx("#%s: nothing sent: %s", id, r.skipped);
+	else if (r.sent && !opts.dry_run)
+		printf("%s\n", id);
+	reply_result_free(&r);
+	return rc;
+}
+
+static int
+suggest(struct desk *d, const char *id, void *arg)
+{
+	struct suggestion *s;
+	size_t n;
+	int rc;
+
+	(void)arg;
+	if ((rc = reply_suggest(d, id, &s, &n)) != 0) {
+		warnx("#%s: %s", id, rt_errmsg());
+		return rc;
+	}
+	if (nsuggest++ > 0)
+		printf("\n");
+	printf("#%s\n", id);
+	for (size_t i = 0; i < n && i < SUGGEST_TOP; i++)
+		printf("%7.2f  %-28s %s\n", s[i].score, s[i].name, s[i].title);
+	suggestions_free(s, n);
+	return 0;
+}
+
+static int
+list_names(struct desk *d, int argc, char **argv)
+{
+	char **v;
+	size_t n;
+	int rc;
+
+	if (argc > 1)
+		cli_usage(usage, 0);
+	if ((rc = reply_names(d, argc ? argv[0] : NULL, &v, &n)) != 0) {
+		warnx("%s", rt_errmsg());
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", v[i]);
+	strv_free(v, n);
+	return 0;
+}
+
+static int
+read_all(FILE *f, char **out)
+{
+	struct sbuf sb = SBUF_INIT;
+	char buf[8192];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&sb, buf, n);
+	if (ferror(f)) {
+		sbuf_free(&sb);
+		return rt_fail(EX_IOERR, "cannot read the answer: %s", strerror(errno));
+	}
+	*out = sb.buf ? sbuf_detach(&sb) : xstrdup("");
+	return 0;
+}
+
+/* The answer from $VISUAL / $EDITOR on a temporary file. */
+static int
+edit_text(char **out)
+{
+	const char *ed = getenv("VISUAL");
+	char path[] = "/tmp/rt-reply-XXXXXX.txt", *cmd;
+	int fd, st, rc;
+	FILE *f;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	if ((fd = mkstemps(path, 4)) < 0)
+		return rt_fail(EX_CANTCREAT, "cannot create a temporary file: %s", strerror(errno));
+	close(fd);
+	cmd = xasprintf("%s \"$1\"", ed);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, "rt-reply", path, (char *)NULL);
+		_exit(127);
+	}
+	free(cmd);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		unlink(path);
+		return rt_fail(EX_UNAVAILABLE, "editor '%s' failed, nothing sent", ed);
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		rc = rt_fail(EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+		unlink(path);
+		return rc;
+	}
+	rc = read_all(f, out);
+	fclose(f);
+	unlink(path);
+	return rc;
+}
+
+static int
+blank(const char *s)
+{
+	return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopts[] = {
+		{ "template", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "cc", required_argument, NULL, 'c' },
+		{ "quote", no_argument, NULL, 'q' },
+		{ "status", required_argument, NULL, 's' },
+		{ "auto", no_argument, NULL, 'a' },
+		{ "suggest", no_argument, NULL, 'S' },
+		{ "notify", no_argument, NULL, 'N' },
+		{ "list", no_argument, NULL, 'L' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *deskpath = NULL;
+	char *text = NULL;
+	struct desk *d;
+	int ch, rc, notify = 0, list = 0;
+
+	opts.dry_out = stdout;
+	while ((ch = getopt_long(argc, argv, "C:t:nqs:h", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': deskpath = optarg; break;
+		case 't': opts.tmpl = optarg; break;
+		case 'n': opts.dry_run = 1; break;
+		case 'c':
+			opts.cc = xrealloc(opts.cc, (opts.ncc + 1) * sizeof(*opts.cc));
+			opts.cc[opts.ncc++] = optarg;
+			break;
+		case 'q': opts.quote = 1; break;
+		case 's': opts.status = optarg; break;
+		case 'a': opts.force_auto = 1; break;
+		case 'S': suggest_mode = 1; break;
+		case 'N': notify = 1; break;
+		case 'L': list = 1; break;
+		default: cli_common(ch, usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (suggest_mode + notify + list > 1 || ((suggest_mode || list) && (opts.tmpl ||
+	    opts.dry_run || opts.ncc || opts.quote || opts.status || opts.force_auto)) ||
+	    (notify && opts.tmpl))
+		cli_usage(usage, 0);
+	if (opts.status && (*opts.status == '\0' || strpbrk(opts.status, " \t\r\n,:"))) {
+		warnx("'%s' is not a status", opts.status);
+		return EX_USAGE;
+	}
+	if (notify)
+		opts.tmpl = "status-update";
+	if ((rc = desk_open(&d, deskpath, 0)) != 0)
+		errx(rc, "%s", rt_errmsg());
+	if (list)
+		rc = list_names(d, argc, argv);
+	else if (suggest_mode)
+		rc = cli_each_id(d, argc, argv, suggest, NULL);
+	else if (notify && ynode_bool(desk_cfg(d, "reply.notify-status")) != 1) {
+		/* notifications are off: nothing to do */
+		rc = 0;
+	} else if (opts.tmpl) {
+		double th;
+		if ((rc = reply_threshold(d, &th)) != 0)
+			warnx("%s", rt_errmsg());
+		else
+			rc = cli_each_id(d, argc, argv, one, NULL);
+	} else {
+		/* free text: the ids are arguments, the answer comes on stdin */
+		if (argc == 0) {
+			warnx("name the ticket to answer (the answer is read from stdin)");
+			rc = EX_USAGE;
+		} else if ((rc = isatty(0) ? edit_text(&text) : read_all(stdin, &text)) != 0)
+			warnx("%s", rt_errmsg());
+		else if (blank(text)) {
+			warnx("empty answer, nothing sent");
+			rc = EX_NOINPUT;
+		} else {
+			opts.text = text;
+			int status = 0;
+			for (int i = 0; i < argc; i++)
+				status = worse(status, cli_each_id(d, 1, argv + i, one, NULL));
+			rc = status;
+		}
+	}
+	desk_close(d);
+	free(text);
+	free(opts.cc);
+	return cli_close_stdout(rc);
+}

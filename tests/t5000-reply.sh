@@ -1,0 +1,175 @@
+#!/bin/sh
+# rt-reply: templates, free text, dry run, sendmail: delivery, languages
+. "$(dirname "$0")/lib.sh"
+
+# A sendmail stand-in that records its arguments and the message.
+cat >"$TRASH/sendmail" <<'SH'
+#!/bin/sh
+printf '%s\n' "$@" >>"$SM_DIR/args"
+cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
+SH
+chmod +x "$TRASH/sendmail"
+export SM_DIR="$TRASH/sm"
+mkdir -p "$SM_DIR"
+export RT_NOW=2026-11-23T10:00:00Z
+
+mail() { # mail MSGID SUBJECT [LANG] [FROM]
+	printf 'From: %s\nTo: support@example.org\nSubject: %s\nMessage-ID: <%s>\nDate: Mon, 23 Nov 2026 09:00:00 +0000\n' \
+	    "${4:-Jane Doe <jane@customer.example>}" "$2" "$1"
+	[ -n "${3:-}" ] && printf 'Content-Language: %s\n' "$3"
+	printf 'Content-Type: text/plain; charset=utf-8\n\nHello,\nmy printer is broken.\n'
+}
+last_msg() { ls -t "$SM_DIR"/msg.* | head -n 1; }
+tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
+
+test_expect_success 'setup: desk with a sendmail: mailer' '
+	new_desk &&
+	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml &&
+	printf "reply:\n  auto-interval: 0\n" >>rt.yaml &&
+	mail m1@customer.example "Printer broken" >m1.eml &&
+	rt-ingest <m1.eml >id && test -s id
+'
+cd desk 2>/dev/null || true
+ID=$(cat id 2>/dev/null)
+
+test_expect_success 'ack from a template goes through sendmail and prints the id' '
+	rt-reply --template ack $ID >out &&
+	echo $ID >expect && test_cmp expect out &&
+	m=$(last_msg) &&
+	grep "^Subject: \[Test #$ID\] We received your request: Printer broken" $m &&
+	grep -i "^In-Reply-To: <m1@customer.example>" $m &&
+	grep -i "^References: <m1@customer.example>" $m &&
+	grep -i "^Auto-Submitted: auto-replied" $m &&
+	grep -i "^To: .*jane@customer.example" $m &&
+	grep -i "^From: .*Test Desk.*<support@example.org>" $m &&
+	grep "registered it as \[Test #$ID\]" $m &&
+	grep -x "jane@customer.example" "$SM_DIR/args"
+'
+
+test_expect_success 'the sent bytes are stored byte-exact with a mail-out event' '
+	file=$(sed -n "s/.*ev: mail-out, file: \([^,]*\),.*/\1/p" $(tdir $ID)/log.yaml) &&
+	test -n "$file" &&
+	test_cmp $(last_msg) $(tdir $ID)/$file &&
+	grep "ev: mail-out.*to: jane@customer.example.*template: ack, auto: .true., auto-submitted: auto-replied" $(tdir $ID)/log.yaml &&
+	mid=$(sed -n "s/^Message-I[dD]: <\(.*\)>$/\1/Ip" $(last_msg)) &&
+	grep "message-id: $mid" $(tdir $ID)/log.yaml &&
+	git log -1 --format=%B >msg &&
+	grep "^reply: #$ID We received your request: Printer broken" msg &&
+	grep "^Action: reply" msg
+'
+
+test_expect_success 'free text from stdin with --cc, --quote and --status' '
+	printf "We are looking into it.\n" | rt-reply --cc boss@customer.example --quote --status waiting $ID >out &&
+	echo $ID >expect && test_cmp expect out &&
+	m=$(last_msg) &&
+	grep "^Subject: Re: \[Test #$ID\] Printer broken" $m &&
+	grep -i "^Cc: .*boss@customer.example" $m &&
+	grep "^We are looking into it." $m &&
+	grep "^> my printer is broken." $m &&
+	grep "wrote:$" $m &&
+	! grep -i "^Auto-Submitted" $m &&
+	grep "^status: waiting" $(tdir $ID)/ticket.yaml &&
+	tail -n 2 $(tdir $ID)/log.yaml >tail &&
+	grep "ev: mail-out.*cc: boss@customer.example" tail &&
+	! grep "auto:" tail &&
+	grep "ev: set, field: status, old: new, new: waiting" tail
+'
+
+test_expect_success '--dry-run prints the mail and changes nothing' '
+	before=$(git rev-parse HEAD) && n=$(ls "$SM_DIR" | wc -l) &&
+	rt-reply -n --template resolved $ID >out &&
+	grep "^Subject: \[Test #$ID\] Resolved: Printer broken" out &&
+	grep "we consider your request \[Test #$ID\] resolved" out &&
+	test "$(git rev-parse HEAD)" = "$before" &&
+	test "$(ls "$SM_DIR" | wc -l)" = "$n"
+'
+
+test_expect_success 'empty free text sends nothing' '
+	before=$(git rev-parse HEAD) &&
+	printf "\n  \n" | test_must_fail rt-reply $ID 2>err &&
+	grep "empty answer" err &&
+	test "$(git rev-parse HEAD)" = "$before"
+'
+
+test_expect_code 65 'unknown variable: file, line and name; nothing sent' '
+	mkdir -p templates/en &&
+	printf "Subject: Hi\n\nline one\nline two {{ticket.nope}}\n" >templates/en/bad.tmpl &&
+	before=$(git rev-parse HEAD) && n=$(ls "$SM_DIR" | wc -l) &&
+	rt-reply --template bad $ID 2>err; rc=$?;
+	cat err &&
+	grep "templates/en/bad.tmpl:4: unknown variable .ticket.nope." err &&
+	test "$(git rev-parse HEAD)" = "$before" &&
+	test "$(ls "$SM_DIR" | wc -l)" = "$n" &&
+	exit $rc
+'
+
+test_expect_success 'the desk folder overrides the installed template; tag is not doubled' '
+	printf "Subject: Re: {{ticket.tag}} {{ticket.subject}}\nAuto: yes\n\nOur own ack for {{requestor.name}}.\n" >templates/en/ack.tmpl &&
+	rt-reply -n --template ack $ID >out &&
+	grep "^Subject: Re: \[Test #$ID\] Printer broken$" out &&
+	grep "^Our own ack for Jane Doe." out &&
+	rm templates/en/ack.tmpl
+'
+
+test_expect_success 'queue templates come before language templates' '
+	mkdir -p templates/billing/en &&
+	printf "Subject: billing ack\n\nBilling.\n" >templates/billing/en/ack.tmpl &&
+	rt-reply -n --template ack $ID >out &&
+	grep "^Subject: \[Test #$ID\] We received" out &&
+	sed -i "s/^queue: .*/queue: billing/" $(tdir $ID)/ticket.yaml &&
+	git commit -q -m "move to billing" -- $(tdir $ID)/ticket.yaml &&
+	rt-reply -n --template ack $ID >out &&
+	grep "^Subject: \[Test #$ID\] billing ack" out
+'
+
+test_expect_success 'German template chosen by the mail Content-Language, RFC 2047 subject' '
+	mail m2@kunde.example "Drucker kaputt" de-DE "=?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <juergen@kunde.example>" >m2.eml &&
+	id2=$(rt-ingest <m2.eml) &&
+	grep "^language: de" $(tdir $id2)/ticket.yaml &&
+	rt-reply --template ack $id2 &&
+	m=$(last_msg) &&
+	grep "^Subject: =?[Uu][Tt][Ff]-8?" $m &&
+	grep "^Guten Tag Jürgen Müller," $m &&
+	grep -i "^Content-Language: de" $m &&
+	grep "ev: mail-out.*template: ack" $(tdir $id2)/log.yaml
+'
+
+test_expect_success 'desk.language is the default language' '
+	sed -i "s/^  language: en/  language: de/" rt.yaml &&
+	mail m3@customer.example "No language" >m3.eml &&
+	id3=$(rt-ingest <m3.eml) &&
+	rt-reply -n --template ack $id3 >out &&
+	grep "^Guten Tag Jane Doe," out &&
+	sed -i "s/^  language: de/  language: en/" rt.yaml
+'
+
+test_expect_success '--list names the templates' '
+	rt-reply --list >out &&
+	for n in ack auto delivery escalation-notice invoice resolved returns status-update survey warranty; do
+		grep -x $n out || exit 1
+	done
+'
+
+test_expect_success 'ids on stdin: rt-ingest | rt-reply --template ack' '
+	mail m4@other.example "Pipe test" "" "Other <other@other.example>" >m4.eml &&
+	rt-ingest <m4.eml | rt-reply --template ack >out &&
+	test_line_count=$(wc -l <out) && test "$test_line_count" = 1 &&
+	grep "ev: mail-out.*template: ack" $(tdir $(cat out))/log.yaml
+'
+
+test_expect_code 66 'unknown template' 'rt-reply --template nosuch $ID'
+test_expect_code 64 'bad option combination' 'rt-reply --suggest --template ack $ID'
+
+test_expect_success '--notify is silent unless reply.notify-status is true' '
+	before=$(git rev-parse HEAD) &&
+	rt-reply --notify $ID >out && test ! -s out &&
+	test "$(git rev-parse HEAD)" = "$before" &&
+	printf "  notify-status: true\n" >>rt.yaml &&
+	rt-reply --notify $ID >out &&
+	echo $ID >expect && test_cmp expect out &&
+	grep "^Subject: \[Test #$ID\] Update on your request" $(last_msg) &&
+	grep "changed from" $(last_msg) &&
+	grep -i "^Auto-Submitted: auto-generated" $(last_msg)
+'
+
+test_done

@@ -1,0 +1,131 @@
+#!/bin/sh
+# rt-reply through a real SMTP server (postfix smtp-sink) on 127.0.0.1
+. "$(dirname "$0")/lib.sh"
+
+SINK=/usr/sbin/smtp-sink
+if ! [ -x $SINK ]; then
+	test_skip 'smtp tests' 'smtp-sink not installed'
+	test_done
+	exit 0
+fi
+export RT_NOW=2026-11-23T10:00:00Z
+
+# start_sink DIR [options]: starts smtp-sink on a free port; sets PORT, SPID.
+start_sink() {
+	_dir=$1; shift
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		PORT=$(( 20000 + ($$ * 31 + _try * 977 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
+		$SINK -u "$(id -un)" "$@" -d "$_dir/%M." 127.0.0.1:$PORT 10 2>>"$TRASH/sink.log" &
+		SPID=$!
+		sleep 0.3
+		kill -0 $SPID 2>/dev/null && return 0
+	done
+	return 1
+}
+# the dump of the one message received in DIR (waits a moment for it)
+received() {
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		_f=$(ls "$1"/* 2>/dev/null | head -n 1)
+		[ -n "$_f" ] && [ -s "$_f" ] && { sleep 0.1; echo "$_f"; return 0; }
+		sleep 0.2
+	done
+	return 1
+}
+tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
+setmailer() { sed -i "s|mailer: .*|mailer: smtp://127.0.0.1:$1|" rt.yaml; }
+
+test_expect_success 'setup' '
+	new_desk &&
+	cat >m1.eml <<-\EOM &&
+	From: =?UTF-8?Q?Bj=C3=B6rn_=C3=85str=C3=B6m?= <bjorn@kunde.example>
+	To: support@example.org
+	Cc: colleague@kunde.example
+	Subject: =?UTF-8?Q?Lieferung_f=C3=BCr_Bestellung_42?=
+	Message-ID: <first@kunde.example>
+	Date: Mon, 23 Nov 2026 09:00:00 +0000
+	Content-Type: text/plain; charset=utf-8
+
+	Wo bleibt meine Lieferung?
+	EOM
+	rt-ingest <m1.eml >id
+'
+cd desk 2>/dev/null || true
+ID=$(cat id 2>/dev/null)
+
+test_expect_success 'ack over SMTP: envelope, headers, RFC 2047, body' '
+	start_sink "$TRASH/sink1" && test_when_finished "kill $SPID" &&
+	setmailer $PORT &&
+	rt-reply --template ack $ID >out &&
+	echo $ID >expect && test_cmp expect out &&
+	f=$(received "$TRASH/sink1") &&
+	cat "$f" &&
+	grep -i "^X-Rcpt-To: bjorn@kunde.example" "$f" &&
+	grep -i "^X-Rcpt-To: colleague@kunde.example" "$f" &&
+	grep -i "^X-Mail-From: support@example.org" "$f" &&
+	grep -i "^In-Reply-To: <first@kunde.example>" "$f" &&
+	grep -i "^References: <first@kunde.example>" "$f" &&
+	grep -i "^Auto-Submitted: auto-replied" "$f" &&
+	grep -i "^Subject: =?UTF-8?" "$f" &&
+	grep -i "^Cc: .*colleague@kunde.example" "$f" &&
+	grep "registered it as \[Test #$ID\]" "$f" &&
+	grep "ev: mail-out.*to: bjorn@kunde.example, cc: colleague@kunde.example.*template: ack" $(tdir $ID)/log.yaml
+'
+
+test_expect_success 'the subject decodes to the tagged UTF-8 subject' '
+	f=$(received "$TRASH/sink1") &&
+	sed -n "/^[Ss]ubject:/,/^[^ \t]/p" "$f" | sed "\$d" >subj.raw &&
+	{ echo "Subject-Test: x"; cat subj.raw; echo; echo; } >hdr.eml &&
+	file=$(sed -n "s/.*ev: mail-out, file: \([^,]*\),.*/\1/p" $(tdir $ID)/log.yaml) &&
+	grep "subject: .\[Test #$ID\] Ihre Anfrage ist bei uns eingegangen: Lieferung für Bestellung 42" $(tdir $ID)/log.yaml
+'
+
+test_expect_success 'a follow-up threads on the ack; the reply references the chain' '
+	ackid=$(sed -n "s/.*ev: mail-out.*message-id: \([^,]*\),.*/\1/p" $(tdir $ID)/log.yaml) &&
+	test -n "$ackid" &&
+	printf "From: bjorn@kunde.example\nTo: support@example.org\nSubject: Re: whatever\nMessage-ID: <second@kunde.example>\nIn-Reply-To: <%s>\n\nStill waiting.\n" "$ackid" >m2.eml &&
+	id2=$(rt-ingest <m2.eml) && test "$id2" = "$ID" &&
+	start_sink "$TRASH/sink2" && test_when_finished "kill $SPID" &&
+	setmailer $PORT &&
+	echo "It ships today." | rt-reply $ID &&
+	f=$(received "$TRASH/sink2") &&
+	grep -i "^In-Reply-To: <second@kunde.example>" "$f" &&
+	tr -d "\n" <"$f" | grep -i "References: <first@kunde.example>[[:space:]]*<$ackid>[[:space:]]*<second@kunde.example>" &&
+	! grep -i "^Auto-Submitted" "$f" &&
+	grep "^It ships today." "$f"
+'
+
+test_expect_code 75 'a 4xx reply is a temporary failure; nothing recorded' '
+	start_sink "$TRASH/sink3" -r RCPT && test_when_finished "kill $SPID" &&
+	setmailer $PORT &&
+	before=$(git rev-parse HEAD) &&
+	echo "text" | rt-reply $ID >out 2>err; rc=$?;
+	cat err &&
+	test ! -s out &&
+	grep "#$ID: .*4[0-9][0-9]" err &&
+	test "$(git rev-parse HEAD)" = "$before" &&
+	exit $rc
+'
+
+test_expect_code 69 'a 5xx reply is a permanent failure; nothing recorded' '
+	start_sink "$TRASH/sink4" -f RCPT && test_when_finished "kill $SPID" &&
+	setmailer $PORT &&
+	before=$(git rev-parse HEAD) &&
+	echo "text" | rt-reply $ID 2>err; rc=$?;
+	cat err &&
+	grep "#$ID: .*5[0-9][0-9]" err &&
+	test "$(git rev-parse HEAD)" = "$before" &&
+	exit $rc
+'
+
+test_expect_code 75 'connection refused is a temporary failure' '
+	start_sink "$TRASH/sink5" && kill $SPID && wait $SPID 2>/dev/null;
+	setmailer $PORT &&
+	before=$(git rev-parse HEAD) &&
+	rt-reply --template resolved $ID 2>err; rc=$?;
+	cat err &&
+	test "$(git rev-parse HEAD)" = "$before" &&
+	! grep "^status: resolved" $(tdir $ID)/ticket.yaml &&
+	exit $rc
+'
+
+test_done
