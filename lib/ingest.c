@@ -13,6 +13,7 @@
 #include "desk.h"
 #include "ingest.h"
 #include "mail.h"
+#include "mailcmd.h"
 #include "rating.h"
 #include "txn.h"
 #include "util.h"
@@ -198,6 +199,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	if (st && rating_hook(d, &c, m) == 0 && !m->auto_submitted && (strcmp(st, "resolved") == 0 ||
 	    strcmp(st, "closed") == 0 || strcmp(st, "waiting") == 0))
 		change_set(&c, "status", "open");
+	mailcmd_hook(d, &c, m);	/* agents' mail: commands, no reopen (mailcmd.h) */
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0)
 		memcpy(r->id, c.id, sizeof(r->id));

@@ -219,13 +219,31 @@ static void
 statuses_of(const struct ynode *wf, struct sbuf *sb)
 {
 	const struct ynode *st = wf ? ymap_get(wf, "statuses") : NULL;
+	const struct ynode *tr = wf ? ymap_get(wf, "transitions") : NULL;
+	struct sbuf seen = SBUF_INIT;
 
 	if (st) {
 		ylist_join(st, sb);
 		return;
 	}
-	for (size_t i = 0; default_statuses[i]; i++)
-		sbuf_addf(sb, "%s%s", i ? ", " : "", default_statuses[i]);
+	if (tr == NULL || tr->kind != Y_MAP) {
+		for (size_t i = 0; default_statuses[i]; i++)
+			sbuf_addf(sb, "%s%s", i ? ", " : "", default_statuses[i]);
+		return;
+	}
+	/* The statuses named in transitions, each once. */
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct ynode *to = tr->items[i];
+		size_t n = to->kind == Y_SEQ ? to->n : 0;
+		for (size_t k = 0; k <= n; k++) {
+			const char *name = k == 0 ? tr->keys[i] : to->items[k - 1]->value;
+			if (strcmp(name, "*") == 0 || kv_list_has(seen.buf ? seen.buf : "", name))
+				continue;
+			sbuf_addf(&seen, "%s%s", seen.len ? "," : "", name);
+			sbuf_addf(sb, "%s%s", sb->len ? ", " : "", name);
+		}
+	}
+	sbuf_free(&seen);
 }
 
 int
