@@ -70,25 +70,41 @@ jdigest(struct ctx *c, json_t *v)
 	return keep(c, h);
 }
 
+/*
+ * Value at a dotted path; keys may hold dots themselves ("m.relates_to"),
+ * so each level takes the shortest prefix that is a key.
+ */
+static json_t *
+jget(json_t *o, const char *path)
+{
+	const char *p = path, *dot;
+	json_t *v = o, *next;
+
+	while (v && json_is_object(v)) {
+		if ((next = json_object_get(v, p)) != NULL)
+			return next;
+		for (dot = strchr(p, '.'), next = NULL; dot && next == NULL; ) {
+			char *k = xstrndup(p, (size_t)(dot - p));
+			next = json_object_get(v, k);
+			free(k);
+			if (next == NULL)
+				dot = strchr(dot + 1, '.');
+		}
+		if (next == NULL)
+			return NULL;
+		v = next;
+		p = dot + 1;
+	}
+	return NULL;
+}
+
 /* Scalar at a dotted path as text; numbers are formatted. */
 static const char *
 js(struct ctx *c, json_t *o, const char *path)
 {
-	const char *p = path, *dot;
-	json_t *v = o;
+	json_t *v = jget(o, path);
 
-	while (v && json_is_object(v)) {
-		dot = strchr(p, '.');
-		if (dot == NULL) {
-			v = json_object_get(v, p);
-			break;
-		}
-		char *k = xstrndup(p, (size_t)(dot - p));
-		v = json_object_get(v, k);
-		free(k);
-		p = dot + 1;
-	}
-	if (v == NULL || v == o)
+	if (v == NULL)
 		return NULL;
 	if (json_is_string(v))
 		return json_string_length(v) ? json_string_value(v) : NULL;
@@ -329,7 +345,8 @@ map_slack(struct ctx *c, json_t *o, const char *channel)
 
 	if (type && strcmp(type, "event_callback") == 0 && json_is_object(json_object_get(o, "event")))
 		return map_slack(c, json_object_get(o, "event"), NULL);
-	if (type == NULL || strcmp(type, "message") != 0 || ts == NULL || text == NULL)
+	/* Without a type only when --source says it is Slack. */
+	if ((type ? strcmp(type, "message") != 0 : c->hint == NULL) || ts == NULL || text == NULL)
 		return 0;
 	if (channel == NULL)
 		channel = js(c, o, "channel");
@@ -542,9 +559,17 @@ map_value(struct ctx *c, json_t *v, int depth)
 			map_value(c, item, depth + 1);
 		return;
 	}
+	size_t before = c->out->n;
+
 	c->part++;
-	if (!json_is_object(v) || map_object(c, v) == 0)
+	if (!json_is_object(v) || map_object(c, v) == 0) {
 		c->out->skipped++;
+		return;
+	}
+	/* A source's own id may come again with other content (an edit). */
+	for (size_t k = before; k < c->out->n; k++)
+		if (strstr(c->out->v[k].key, ":sha1:") == NULL)
+			c->out->v[k].digest = xstrdup(jdigest(c, v));
 }
 
 /* YAML node tree as a JSON value: scalars are strings, null is null. */
@@ -791,14 +816,15 @@ skip_space(const char *p, const char *end)
 	return p;
 }
 
+/* Two commas on the first line, or one and no colon (YAML has one). */
 static int
-first_line_commas(const char *p, const char *end)
+looks_csv(const char *p, const char *end)
 {
-	int n = 0;
+	int commas = 0, colons = 0;
 
 	for (; p < end && *p != '\n'; p++)
-		n += *p == ',';
-	return n;
+		commas += *p == ',', colons += *p == ':';
+	return commas >= 2 || (commas == 1 && colons == 0);
 }
 
 /* JSON Lines: every non-blank line one JSON value. NULL if any line is not. */
@@ -882,7 +908,7 @@ event_parse(const char *buf, size_t len, const char *hint, struct event_list *ou
 		out->format = "log";
 		parse_nagios(&c, buf, len);
 	} else if (p < end && ((c.hint && strcmp(c.hint, "phone") == 0) ||
-	    (c.hint == NULL && first_line_commas(p, end) >= 2))) {
+	    (c.hint == NULL && looks_csv(p, end)))) {
 		out->format = "csv";
 		if ((rc = parse_csv(&c, buf, len)) != 0) {
 			ctx_free(&c);
@@ -918,6 +944,7 @@ event_list_free(struct event_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].key);
+		free(l->v[i].digest);
 		free(l->v[i].thread);
 		free(l->v[i].ref);
 		free(l->v[i].subject);

@@ -18,6 +18,7 @@ struct event {
 	const char *source;	/* "alertmanager", "slack", ... (static) */
 	const char *channel;	/* "monitoring", "chat", "social", "phone", "event" */
 	char *key;		/* unique per event: the dedupe key (message-id) */
+	char *digest;		/* content digest when key is the source's own id */
 	char *thread;		/* the conversation or alert it belongs to */
 	char *ref;		/* key of the event it answers, or NULL */
 	char *subject;		/* at most EVENT_SUBJECT_MAX characters */

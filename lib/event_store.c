@@ -17,6 +17,7 @@
 #include "desk.h"
 #include "event.h"
 #include "ingest.h"
+#include "ticket.h"
 #include "util.h"
 
 #define MAX_BYTES_DEFAULT (50L << 20)
@@ -31,6 +32,29 @@ find(struct desk *d, const char *key, ticket_id out)
 	return cache_resolve(d, t, out) == 0 ? 0 : -1;
 }
 
+/*
+ * Whether the ticket holds the event under key with this content. A
+ * source's own id may come again with other content (an edited message);
+ * that is stored as a follow-up under "KEY#DIGEST".
+ */
+static int
+same_content(struct desk *d, const char *id, const char *key, const char *digest)
+{
+	struct kvmap t = KVMAP_INIT;
+	struct evlog log = { NULL, 0 };
+	int same = 0;
+
+	if (ticket_load(d, id, &t, &log) != 0)
+		return 1;
+	for (size_t i = 0; i < log.n && !same; i++) {
+		const char *k = kv_get(&log.ev[i], "message-id"), *g = kv_get(&log.ev[i], "digest");
+		same = k && strcmp(k, key) == 0 && (g == NULL || strcmp(g, digest) == 0);
+	}
+	kv_free(&t);
+	log_free(&log);
+	return same;
+}
+
 static void
 add_event_in(struct change *c, const struct event *e, const char *file, int multi)
 {
@@ -39,6 +63,7 @@ add_event_in(struct change *c, const struct event *e, const char *file, int mult
 	kv_set(ev, "file", file);
 	kv_set(ev, "source", e->source);
 	kv_set(ev, "message-id", e->key);
+	kv_set(ev, "digest", e->digest);
 	kv_set(ev, "thread", e->thread);
 	kv_set(ev, "from", e->from);
 	kv_set(ev, "subject", e->subject);
@@ -138,10 +163,11 @@ out:
 }
 
 static int
-store_one(struct desk *d, const struct event *e, const char *path, const char *ext,
+store_one(struct desk *d, const struct event *in, const char *path, const char *ext,
     int multi, struct ingest_result *r)
 {
-	char *tkey = xasprintf("thread:%s", e->thread);
+	char *tkey = xasprintf("thread:%s", in->thread), *variant = NULL;
+	struct event e1 = *in, *e = &e1;
 	ticket_id id;
 	int rc;
 
@@ -150,7 +176,16 @@ store_one(struct desk *d, const struct event *e, const char *path, const char *e
 		goto out;
 	if ((rc = cache_sync(d)) != 0)
 		;
-	else if (find(d, e->key, id) == 0) {
+	else if (find(d, e->key, id) == 0 && e->digest &&
+	    !same_content(d, id, e->key, e->digest)) {
+		variant = xasprintf("%s#%.12s", e->key, e->digest);
+		e->key = variant;
+		if (find(d, variant, id) == 0) {
+			memcpy(r->id, id, sizeof(r->id));
+			r->duplicate = 1;
+		} else
+			rc = follow_up(d, e, path, ext, multi, id, r);
+	} else if (find(d, e->key, id) == 0) {
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
 	} else if (find(d, tkey, id) == 0 || find(d, e->thread, id) == 0 ||
@@ -160,6 +195,7 @@ store_one(struct desk *d, const struct event *e, const char *path, const char *e
 		rc = new_ticket(d, e, path, ext, multi, r);
 	desk_unlock(d);
 out:
+	free(variant);
 	free(tkey);
 	return rc;
 }
