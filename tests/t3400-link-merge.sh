@@ -70,8 +70,8 @@ test_expect_success 'unlinking a parent' '
 '
 
 test_expect_success 'merge: one commit; messages, events and requestors move' '
-	D=$(mk dup d@example.net) && I=$(mk into) && echo $D >$TRASH/d && echo $I >$TRASH/i &&
-	rt-comment -m "dup note" $D >/dev/null &&
+	D=$(RT_NOW=2026-11-23T10:00:00Z mk dup d@example.net) && I=$(RT_NOW=2026-11-23T11:00:00Z mk into) && echo $D >$TRASH/d && echo $I >$TRASH/i &&
+	RT_NOW=2026-11-23T12:00:00Z rt-comment -m "dup note" $D >/dev/null &&
 	before=$(git rev-list --count HEAD) &&
 	rt-merge $D $I >out && echo $I >expect && test_cmp expect out &&
 	test $(git rev-list --count HEAD) = $((before + 1)) &&
@@ -83,11 +83,12 @@ test_expect_success 'merge: one commit; messages, events and requestors move' '
 		cmp tickets/*/*/$D/msg/$f tickets/*/*/$I/msg/$f || return 1
 	done &&
 	grep "message-id: dup@x.*merged-from: .\?$D" tickets/*/*/$I/log.yaml &&
-	rt-show --raw 2 $I | grep "hi dup"
+	rt-show --raw 1 $I | grep "hi dup" && rt-show --raw 2 $I | grep "hi into" &&
+	rt-show $I | grep -A1 "comment by" | grep "dup note"
 '
 D=$(cat $TRASH/d) I=$(cat $TRASH/i)
 test_expect_success 'merged ids resolve to the target' '
-	rt-show --raw 1 $D | grep "hi into" &&
+	rt-show --raw 2 $D | grep "hi into" &&
 	rt-set $D priority=high >out && echo $I >expect && test_cmp expect out &&
 	test "$(field $I priority)" = high
 '
