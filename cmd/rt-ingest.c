@@ -26,7 +26,7 @@ static const char usage[] =
 "                   FILE or standard input; print each event's ticket id\n"
 "  --source NAME    the events' source instead of guessing it from the payload\n"
 "  -q, --quiet      print no ticket ids\n"
-"With neither, read one message on standard input (procmail, MTA pipe).\n";
+"With none of these, read one message on standard input (procmail, MTA pipe).\n";
 
 static int qflag;
 
