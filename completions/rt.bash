@@ -27,9 +27,7 @@ _rt_options() {
 }
 
 _rt_templates() {
-	local share=${RT_SHAREDIR:-/usr/local/share/rt}
-	{ ls "$share"/templates/*/ 2>/dev/null; ls templates/*/ 2>/dev/null; } |
-		sed -n 's/\.tmpl$//p' | sort -u
+	rt-reply $(_rt_desk_args) --list 2>/dev/null | awk '{ print $1 }' | sort -u
 }
 
 _rt_cmd() {
@@ -43,6 +41,9 @@ _rt_cmd() {
 	--priority) COMPREPLY=($(compgen -W "low normal high urgent critical" -- "$cur")); return ;;
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;
+	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios generic" -- "$cur")); return ;;
+	--event) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--now|--since|--until|--as-of) COMPREPLY=($(compgen -W "$(date -u +%Y-%m-%dT%H:%M:%SZ)" -- "$cur")); return ;;
 	--tag) COMPREPLY=($(compgen -W "$(_rt_field_values tags)" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
