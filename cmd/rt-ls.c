@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +264,7 @@ put_json(const char *buf, size_t len, int first)
 }
 
 static void
-put_format(const char *buf, size_t len)
+put_format(const char *buf, size_t len, const char **slots)
 {
 	struct rec r = { buf, len };
 
@@ -282,7 +283,7 @@ put_format(const char *buf, size_t len)
 			if (kl < sizeof(key)) {
 				memcpy(key, f + 2, kl);
 				key[kl] = '\0';
-				const char *val = rec_get(&r, key);
+				const char *val = slots ? slots[need(key)] : rec_get(&r, key);
 				if (val)
 					fputs(val, stdout);
 			}
@@ -362,6 +363,7 @@ struct rows {
 	struct sbuf arena;
 	size_t *off, *len;
 	size_t n, cap;
+	size_t *slotoff;	/* n * nslots offsets into the arena, SIZE_MAX if missing */
 	const char **slots;	/* n * nslots */
 };
 
@@ -417,15 +419,25 @@ put_table(struct rows *r, size_t *order, size_t nrows)
 
 static struct rows *sort_rows;
 
+/* Plain decimal numbers ("12", "-3", "4.5") compare as numbers; times do not. */
 static int
 numeric(const char *s, double *out)
 {
-	char *end;
+	const char *p = s + (*s == '-');
+	int digits = 0, dots = 0;
 
-	if (s == NULL || *s == '\0')
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p == '.' && dots++ == 0)
+			;
+		else
+			return 0;
+	}
+	if (digits == 0)
 		return 0;
-	*out = strtod(s, &end);
-	return *end == '\0';
+	*out = strtod(s, NULL);
+	return 1;
 }
 
 static int
@@ -480,7 +492,7 @@ each(const struct rec *r, void *arg)
 		switch (o.out) {
 		case OUT_IDS: printf("%s\n", s->v[S_ID] ? s->v[S_ID] : ""); break;
 		case OUT_JSON: put_json(r->buf, r->len, s->count == 0); break;
-		case OUT_FORMAT: put_format(r->buf, r->len); break;
+		case OUT_FORMAT: put_format(r->buf, r->len, NULL); break;
 		}
 		s->count++;
 		return 0;
@@ -489,11 +501,32 @@ each(const struct rec *r, void *arg)
 		s->rows.cap = s->rows.cap ? s->rows.cap * 2 : 1024;
 		s->rows.off = xrealloc(s->rows.off, s->rows.cap * sizeof(size_t));
 		s->rows.len = xrealloc(s->rows.len, s->rows.cap * sizeof(size_t));
+		s->rows.slotoff = xrealloc(s->rows.slotoff,
+		    s->rows.cap * (size_t)nslots * sizeof(size_t));
 	}
+	/*
+	 * The keys found by the filter pass are kept as offsets: no second
+	 * pass. Only JSON needs whole records; otherwise only the values of
+	 * the keys used are copied.
+	 */
 	s->rows.off[s->rows.n] = s->rows.arena.len;
-	s->rows.len[s->rows.n] = r->len;
+	s->rows.len[s->rows.n] = o.out == OUT_JSON ? r->len : 0;
+	if (o.out == OUT_JSON) {
+		for (int i = 0; i < nslots; i++)
+			s->rows.slotoff[s->rows.n * (size_t)nslots + (size_t)i] = s->v[i] ?
+			    s->rows.arena.len + (size_t)(s->v[i] - r->buf) : SIZE_MAX;
+		sbuf_add(&s->rows.arena, r->buf, r->len);
+	} else
+		for (int i = 0; i < nslots; i++) {
+			size_t *so = &s->rows.slotoff[s->rows.n * (size_t)nslots + (size_t)i];
+			if (s->v[i] == NULL) {
+				*so = SIZE_MAX;
+				continue;
+			}
+			*so = s->rows.arena.len;
+			sbuf_add(&s->rows.arena, s->v[i], strlen(s->v[i]) + 1);
+		}
 	s->rows.n++;
-	sbuf_add(&s->rows.arena, r->buf, r->len);
 	s->count++;
 	return 0;
 }
@@ -682,6 +715,15 @@ main(int argc, char *argv[])
 		need(o.where[i].key);
 	for (size_t i = 0; i < o.nsort; i++)
 		o.sort[i].slot = need(o.sort[i].key);
+	/* Keys of --format become slots too, so sorted output needs no record. */
+	for (const char *f = o.format ? o.format : ""; (f = strstr(f, "%{")) != NULL;) {
+		const char *close = strchr(f + 2, '}');
+		if (close == NULL)
+			break;
+		if (close - f - 2 < 128)
+			need(xstrndup(f + 2, (size_t)(close - f - 2)));
+		f = close;
+	}
 
 	memset(&st, 0, sizeof(st));
 	st.v = xcalloc(MAXSLOTS, sizeof(*st.v));
@@ -702,7 +744,9 @@ main(int argc, char *argv[])
 		size_t *order = xmalloc((r->n + 1) * sizeof(*order)), n = r->n;
 		r->slots = xcalloc(r->n * (size_t)nslots + 1, sizeof(*r->slots));
 		for (size_t i = 0; i < r->n; i++) {
-			fill(r->arena.buf + r->off[i], r->len[i], &r->slots[i * (size_t)nslots]);
+			for (size_t k = i * (size_t)nslots; k < (i + 1) * (size_t)nslots; k++)
+				r->slots[k] = r->slotoff[k] == SIZE_MAX ? NULL :
+				    r->arena.buf + r->slotoff[k];
 			order[i] = i;
 		}
 		sort_rows = r;
@@ -721,13 +765,14 @@ main(int argc, char *argv[])
 				else if (o.out == OUT_JSON)
 					put_json(buf, r->len[i], k == 0);
 				else
-					put_format(buf, r->len[i]);
+					put_format(buf, r->len[i], &r->slots[i * (size_t)nslots]);
 			}
 			if (o.out == OUT_JSON)
 				printf(n ? "\n]\n" : "[]\n");
 		}
 		free(order);
 		free(r->slots);
+		free(r->slotoff);
 		free(r->off);
 		free(r->len);
 		sbuf_free(&r->arena);
