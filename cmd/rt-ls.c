@@ -720,8 +720,13 @@ main(int argc, char *argv[])
 		const char *close = strchr(f + 2, '}');
 		if (close == NULL)
 			break;
-		if (close - f - 2 < 128)
-			need(xstrndup(f + 2, (size_t)(close - f - 2)));
+		if (close - f - 2 < 128) {
+			char *k = xstrndup(f + 2, (size_t)(close - f - 2));
+			int before = nslots;
+			need(k);
+			if (nslots == before)
+				free(k);	/* already a slot; new ones stay owned by slot_key */
+		}
 		f = close;
 	}
 
