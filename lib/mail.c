@@ -1,0 +1,1492 @@
+/*
+ * mail.c: parsing stored mail with GNU Mailutils' libmailutils.
+ *
+ * All RFC 5322 / MIME / RFC 2047 / RFC 2231 / address work is done by
+ * libmailutils; this file only prepares the bytes so that libmailutils
+ * accepts them (line ends, a missing header/body separator) and cleans
+ * what comes back (valid UTF-8, one line, no control characters).
+ *
+ * Mailutils behaviours this code works around (measured on 3.15):
+ *  - mu_stream_to_message() rejects CRLF input with MU_ERR_INVALID_EMAIL,
+ *    and any line in the header block that has no colon and is not a
+ *    continuation line (leaking a buffer when it does); we convert CRLF
+ *    to LF and end the header block before the first such line.  A line
+ *    of dashes also ends the header block there (MH drafts).
+ *  - Without an mbox "From " line the envelope sender is made up from the
+ *    From header or the current user's address, so it is only used when
+ *    the input really had a From_ line.
+ *  - mu_address_create() appends the local host name to addresses without
+ *    a domain ("MAILER-DAEMON" -> "MAILER-DAEMON@host"); a hint with a NULL
+ *    domain avoids that.  It also rejects raw 8-bit bytes, so runs of such
+ *    bytes are given to it as RFC 2047 encoded words and decoded back.
+ *  - mu_rfc2047_decode() may return control bytes and line feeds.
+ *  - The iconv filter defaults to writing invalid bytes as C octal
+ *    escapes ("\303"); we ask for "copy-pass" and clean the result.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mailutils/mailutils.h>
+
+#include "mail.h"
+#include "util.h"
+
+#define TEXT_MAX	(1024 * 1024)	/* bytes of mail->text at most */
+#define FALLBACK_CS	"WINDOWS-1252"	/* undeclared 8-bit bytes */
+
+struct mail_priv {
+	char *buf;		/* normalised bytes the stream reads from */
+	size_t len;
+	mu_stream_t stream;
+	mu_message_t msg;
+	mu_header_t hdr;
+	int envelope;		/* input started with an mbox From_ line */
+};
+
+struct walk {
+	struct mail *m;
+	size_t cap;		/* allocated entries of m->parts */
+	mu_message_t plain;	/* first inline text/plain part (borrowed) */
+	char *plain_cs;
+	mu_message_t html;	/* first inline text/html part (borrowed) */
+	char *html_cs;
+};
+
+/* ---------------------------------------------------------------- */
+/* Small string helpers                                             */
+/* ---------------------------------------------------------------- */
+
+static int
+has_8bit(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* Cleans s to one line of valid UTF-8; NULL when nothing is left. */
+static char *
+clean_or_null(const char *s)
+{
+	char *c;
+
+	if (s == NULL)
+		return NULL;
+	c = utf8_clean(s, strlen(s), 1);
+	if (*c == '\0') {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Truncates s (valid UTF-8) to at most max bytes on a character boundary. */
+static void
+utf8_truncate(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
+/* ---------------------------------------------------------------- */
+/* Charset conversion through the mailutils filter chain            */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Opens a decoding stream over raw: transfer encoding cte (may be NULL),
+ * then charset cs to UTF-8 (may be NULL).  Invalid input bytes are passed
+ * through for utf8_clean to replace.
+ */
+static int
+open_decoder(mu_stream_t raw, const char *cte, const char *cs, mu_stream_t *out)
+{
+	char *argv[8];
+	size_t argc = 0;
+
+	if (cte) {
+		argv[argc++] = (char *)cte;
+		if (cs)
+			argv[argc++] = "+";
+	}
+	if (cs) {
+		argv[argc++] = "ICONV";
+		argv[argc++] = (char *)cs;
+		argv[argc++] = "UTF-8";
+		argv[argc++] = "copy-pass";
+	}
+	if (argc == 0)
+		return mu_streamref_create(out, raw);
+	return mu_filter_chain_create(out, raw, MU_FILTER_DECODE,
+	    MU_STREAM_READ, argc, argv);
+}
+
+/* Appends up to max bytes read from s to sb; stops quietly on errors. */
+static void
+slurp(mu_stream_t s, size_t max, struct sbuf *sb)
+{
+	char tmp[8192];
+	size_t n;
+
+	while (sb->len < max) {
+		size_t want = max - sb->len;
+
+		if (want > sizeof(tmp))
+			want = sizeof(tmp);
+		if (mu_stream_read(s, tmp, want, &n) != 0 || n == 0)
+			break;
+		sbuf_add(sb, tmp, n);
+	}
+}
+
+/*
+ * Converts len bytes at s from charset cs to UTF-8 (a known charset, see
+ * charset_known()); NULL on failure.  *outlen, if not NULL, gets the
+ * length (the result may hold NUL bytes).
+ */
+static char *
+recode(const char *s, size_t len, const char *cs, size_t *outlen)
+{
+	mu_stream_t mem, dec;
+	struct sbuf sb = SBUF_INIT;
+
+	if (mu_static_memory_stream_create(&mem, s, len) != 0)
+		return NULL;
+	if (open_decoder(mem, NULL, cs, &dec) != 0) {
+		mu_stream_destroy(&mem);
+		return NULL;
+	}
+	slurp(dec, SIZE_MAX, &sb);
+	mu_stream_destroy(&dec);
+	mu_stream_destroy(&mem);
+	if (outlen)
+		*outlen = sb.len;
+	return sbuf_detach(&sb);
+}
+
+/*
+ * Whether iconv, which the mailutils ICONV filter calls with the name
+ * as given, knows charset cs.  Mailutils leaks a filter stream (about
+ * 2 KiB) whenever a filter chain fails on an unknown charset, in
+ * mu_rfc2047_decode() and mu_mimehdr_aget_decoded_param() too, so
+ * charsets are checked before they are handed over.
+ */
+static int
+charset_known(const char *cs)
+{
+	iconv_t cd;
+
+	if (cs == NULL || *cs == '\0')
+		return 0;
+	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
+		return 0;
+	iconv_close(cd);
+	return 1;
+}
+
+/* Whether every "=?charset?X?" encoded word in s names a known charset. */
+static int
+words_charsets_known(const char *s)
+{
+	const char *p = s;
+
+	while ((p = strstr(p, "=?")) != NULL) {
+		const char *cs = p + 2, *q = strchr(cs, '?');
+		char *name;
+		int known;
+
+		if (q == NULL)
+			break;
+		if (q[1] == '\0' || strchr("QqBb", q[1]) == NULL ||
+		    q[2] != '?') {
+			p = cs;
+			continue;
+		}
+		/* The charset, without an RFC 2231 "*lang". */
+		name = xstrndup(cs, strcspn(cs, "?*"));
+		known = charset_known(name);
+		free(name);
+		if (!known)
+			return 0;
+		p = q + 3;
+	}
+	return 1;
+}
+
+/*
+ * Decodes a raw header value: undeclared 8-bit bytes are taken as
+ * windows-1252 unless they are UTF-8 already, then RFC 2047 words are
+ * decoded (unless one names an unknown charset: then the raw value is
+ * kept); the result is one line of valid UTF-8 (never NULL).
+ */
+static char *
+hdr_decode(const char *raw)
+{
+	char *tmp = NULL, *dec = NULL, *out;
+	const char *s = raw;
+
+	if (!utf8_valid(raw, strlen(raw)) && (tmp = recode(raw, strlen(raw),
+	    FALLBACK_CS, NULL)) != NULL)
+		s = tmp;
+	if (words_charsets_known(s) && mu_rfc2047_decode("UTF-8", s, &dec) != 0)
+		dec = NULL;
+	if (dec)
+		s = dec;
+	out = utf8_clean(s, strlen(s), 1);
+	free(dec);
+	free(tmp);
+	return out;
+}
+
+/* Whether cs needs no conversion to UTF-8. */
+static int
+is_utf8_cs(const char *cs)
+{
+	return strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0 ||
+	    strcasecmp(cs, "us-ascii") == 0;
+}
+
+/*
+ * The parameter name of a structured field value (RFC 2045, 2183, 2231;
+ * RFC 2047 words inside quotes too), decoded to one line of UTF-8, or
+ * NULL.  *pvalue, if not NULL, receives the lower-cased field value
+ * ("attachment").  Mailutils is asked for no conversion (which leaks on
+ * unknown charsets, see charset_known()); the recoding is done here.
+ */
+static char *
+hdr_param(const char *raw, const char *name, char **pvalue)
+{
+	mu_assoc_t params = NULL;
+	struct mu_mime_param *p;
+	char *value = NULL, *out = NULL;
+
+	if (pvalue)
+		*pvalue = NULL;
+	if (mu_mime_header_parse(raw, NULL, &value, &params) != 0)
+		return NULL;
+	if ((p = mu_assoc_get(params, name)) != NULL && p->value) {
+		char *r = NULL;
+
+		if (p->cset && !is_utf8_cs(p->cset) && charset_known(p->cset))
+			r = recode(p->value, strlen(p->value), p->cset, NULL);
+		out = clean_or_null(r ? r : p->value);
+		free(r);
+	}
+	if (pvalue && value)
+		*pvalue = str_lower(value);
+	else
+		free(value);
+	mu_assoc_destroy(&params);
+	return out;
+}
+
+/* ---------------------------------------------------------------- */
+/* Input preparation                                                */
+/* ---------------------------------------------------------------- */
+
+/* Length of the line at p (without its LF). */
+static size_t
+line_len(const char *p, size_t left)
+{
+	const char *nl = memchr(p, '\n', left);
+
+	return nl ? (size_t)(nl - p) : left;
+}
+
+static int
+is_blank_line(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* A header field start: printable non-colon name, optional WSP, colon. */
+static int
+is_field_line(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] > ' ' && p[i] < 0x7F && p[i] != ':')
+		i++;
+	if (i == 0)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < n && p[i] == ':';
+}
+
+static int
+is_from_line(const char *p, size_t n)
+{
+	return n >= 5 && memcmp(p, "From ", 5) == 0;
+}
+
+/*
+ * Copies the input with LF line ends (CRLF -> LF; lone CR -> LF when the
+ * input has no LF at all), without a leading byte order mark or leading
+ * blank lines.
+ */
+static char *
+normalise(const char *in, size_t len, size_t *outlen)
+{
+	int has_lf = memchr(in, '\n', len) != NULL;
+	char *out = xmalloc(len + 1);
+	size_t o = 0, skip = 0;
+
+	if (len >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0) {
+		in += 3;	/* a UTF-8 byte order mark */
+		len -= 3;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] == '\r') {
+			if (i + 1 < len && in[i + 1] == '\n')
+				continue;
+			if (!has_lf) {
+				out[o++] = '\n';
+				continue;
+			}
+		}
+		out[o++] = in[i];
+	}
+	out[o] = '\0';
+	/* Drop leading lines made of white space only. */
+	while (skip < o) {
+		size_t n = line_len(out + skip, o - skip);
+
+		if (!is_blank_line(out + skip, n))
+			break;
+		skip += n + (skip + n < o);
+	}
+	memmove(out, out + skip, o - skip + 1);
+	*outlen = o - skip;
+	return out;
+}
+
+/*
+ * mu_stream_to_message() refuses a header block with a line that has no
+ * colon (up to a NUL) and is not a continuation, and then leaks its line
+ * buffer.  Returns the offset of the first such line, or (size_t)-1.
+ */
+static size_t
+bad_header_line(const char *p, size_t len)
+{
+	size_t off = 0;
+
+	if (is_from_line(p, line_len(p, len)))
+		off = line_len(p, len) + 1;
+	while (off < len) {
+		size_t n = line_len(p + off, len - off);
+
+		if (n == 0)
+			return (size_t)-1;	/* separator */
+		if (p[off] != ' ' && p[off] != '\t' &&
+		    memchr(p + off, ':', strnlen(p + off, n)) == NULL)
+			return off;
+		off += n + 1;
+	}
+	return (size_t)-1;
+}
+
+/* Inserts an empty line at offset off of pr->buf. */
+static void
+insert_separator(struct mail_priv *pr, size_t off)
+{
+	char *nb = xmalloc(pr->len + 2);
+
+	memcpy(nb, pr->buf, off);
+	nb[off] = '\n';
+	memcpy(nb + off + 1, pr->buf + off, pr->len - off + 1);
+	free(pr->buf);
+	pr->buf = nb;
+	pr->len++;
+}
+
+static void
+priv_close(struct mail_priv *pr)
+{
+	if (pr->msg)
+		mu_message_destroy(&pr->msg, mu_message_get_owner(pr->msg));
+	if (pr->stream)
+		mu_stream_destroy(&pr->stream);
+	pr->hdr = NULL;
+}
+
+static int
+priv_open(struct mail_priv *pr)
+{
+	int rc;
+
+	rc = mu_static_memory_stream_create(&pr->stream, pr->buf, pr->len);
+	if (rc)
+		return rc;
+	rc = mu_stream_to_message(pr->stream, &pr->msg);
+	if (rc == 0)
+		rc = mu_message_get_header(pr->msg, &pr->hdr);
+	if (rc)
+		priv_close(pr);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* Header field helpers                                             */
+/* ---------------------------------------------------------------- */
+
+static char *
+hdr_raw_n(mu_header_t hdr, const char *name, int n)
+{
+	char *v = NULL;
+
+	if (mu_header_aget_value_unfold_n(hdr, name, n, &v) != 0)
+		return NULL;
+	return v;
+}
+
+static int
+hdr_has(mu_header_t hdr, const char *name)
+{
+	return mu_header_sget_value(hdr, name, NULL) == 0;
+}
+
+/* Lower-cased, trimmed first word of a header value, or NULL. */
+static char *
+hdr_token(mu_header_t hdr, const char *name)
+{
+	char *raw = hdr_raw_n(hdr, name, 1), *t, *c;
+	size_t n;
+
+	if (raw == NULL)
+		return NULL;
+	t = raw + strspn(raw, " \t");
+	n = strcspn(t, " \t;,(");
+	c = xstrndup(t, n);
+	free(raw);
+	return str_lower(c);
+}
+
+/* ---------------------------------------------------------------- */
+/* Message ids                                                      */
+/* ---------------------------------------------------------------- */
+
+/* Copy of s[0..n) without white space, cleaned; NULL when empty. */
+static char *
+msgid_clean(const char *s, size_t n)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *c;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]) && s[i] != '<' && s[i] != '>')
+			sbuf_addc(&sb, s[i]);
+	if (sb.len == 0) {
+		sbuf_free(&sb);
+		return NULL;
+	}
+	c = clean_or_null(sb.buf);
+	sbuf_free(&sb);
+	return c;
+}
+
+static void
+strv_push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+/* Ids given without <...>: the bare words up to a comment, "id@host (x)". */
+static size_t
+bare_ids(const char *s, size_t max, char ***v)
+{
+	size_t n = 0;
+
+	while (n < max && *s != '\0' && *s != '(') {
+		size_t k;
+		char *id;
+
+		s += strspn(s, " \t,");
+		k = strcspn(s, " \t,(");
+		if (k == 0)
+			break;
+		if ((id = msgid_clean(s, k)) != NULL)
+			strv_push(v, &n, id);
+		s += k;
+	}
+	return n;
+}
+
+/*
+ * Splits a msg-id list: the <...> tokens, or the white-space separated
+ * words when there are none.  At most max ids.
+ */
+static size_t
+msgids_parse(const char *s, size_t max, char ***out)
+{
+	char **v = NULL;
+	size_t n = 0;
+	const char *p = s;
+
+	while (n < max && (p = strchr(p, '<')) != NULL) {
+		const char *e = strchr(p + 1, '>');
+		char *id;
+
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((id = msgid_clean(p + 1, (size_t)(e - p - 1))) != NULL)
+			strv_push(&v, &n, id);
+		p = *e ? e + 1 : e;
+	}
+	if (v == NULL)
+		n = bare_ids(s, max, &v);
+	*out = v;
+	return n;
+}
+
+static char *
+msgid_first(mu_header_t hdr, const char *name)
+{
+	char *raw = hdr_raw_n(hdr, name, 1), **v, *id = NULL;
+	size_t n;
+
+	if (raw == NULL)
+		return NULL;
+	n = msgids_parse(raw, 1, &v);
+	if (n > 0)
+		id = v[0];
+	free(v);
+	free(raw);
+	return id;
+}
+
+/* ---------------------------------------------------------------- */
+/* Addresses                                                        */
+/* ---------------------------------------------------------------- */
+
+/*
+ * mu_address_create() rejects 8-bit bytes: hand each run of them over as
+ * an RFC 2047 encoded word (which it keeps as text) and decode it after.
+ */
+static char *
+escape_8bit(const char *s)
+{
+	const char *cs = utf8_valid(s, strlen(s)) ? "UTF-8" : FALLBACK_CS;
+	struct sbuf sb = SBUF_INIT;
+
+	while (*s) {
+		if ((unsigned char)*s < 0x80) {
+			sbuf_addc(&sb, *s++);
+			continue;
+		}
+		sbuf_addf(&sb, "=?%s?Q?", cs);
+		while ((unsigned char)*s >= 0x80)
+			sbuf_addf(&sb, "=%02X", (unsigned char)*s++);
+		sbuf_adds(&sb, "?=");
+	}
+	return sbuf_detach(&sb);
+}
+
+/* Lower-cases the domain part of an address in place. */
+static char *
+lower_domain(char *email)
+{
+	char *at = strrchr(email, '@');
+
+	if (at)
+		str_lower(at + 1);
+	return email;
+}
+
+static void
+addr_push(struct mail_addr **v, size_t *n, char *email, char *name)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].email = email;
+	(*v)[*n].name = name;
+	(*n)++;
+}
+
+static int
+addr_create(mu_address_t *a, const char *s)
+{
+	struct mu_address hint = MU_ADDRESS_HINT_INITIALIZER;
+
+	*a = NULL;
+	return mu_address_create_hint(a, s, &hint, MU_ADDR_HINT_DOMAIN);
+}
+
+/* Appends the mailboxes of a (parsed from an escaped value if esc). */
+static void
+addr_collect(mu_address_t a, int esc, struct mail_addr **v, size_t *n)
+{
+	size_t count = 0;
+
+	if (mu_address_get_count(a, &count) != 0)
+		return;
+	for (size_t i = 1; i <= count; i++) {
+		const char *email = NULL, *personal = NULL;
+		char *e, *name = NULL;
+
+		if (mu_address_sget_email(a, i, &email) != 0 || email == NULL)
+			continue;	/* a group name */
+		e = esc ? hdr_decode(email) :
+		    utf8_clean(email, strlen(email), 1);
+		lower_domain(e);
+		if (mu_address_sget_personal(a, i, &personal) == 0 &&
+		    personal != NULL) {
+			name = hdr_decode(personal);
+			if (*name == '\0') {
+				free(name);
+				name = NULL;
+			}
+		}
+		addr_push(v, n, e, name);
+	}
+}
+
+/*
+ * Parses an address list header value.  An empty list (for instance
+ * "undisclosed-recipients:;") gives no addresses; a list mailutils
+ * cannot parse as a whole is parsed item by item, keeping what parses.
+ */
+static void
+addrs_parse(const char *value, struct mail_addr **v, size_t *n)
+{
+	int esc = has_8bit(value);
+	char *s = esc ? escape_8bit(value) : xstrdup(value);
+	mu_address_t a;
+	int rc;
+
+	rc = addr_create(&a, s);
+	if (rc == 0) {
+		addr_collect(a, esc, v, n);
+		mu_address_destroy(&a);
+	} else if (rc != MU_ERR_EMPTY_ADDRESS) {
+		char **items;
+		size_t ni = str_split(s, ",", &items);
+
+		for (size_t i = 0; i < ni; i++) {
+			if (addr_create(&a, items[i]) == 0) {
+				addr_collect(a, esc, v, n);
+				mu_address_destroy(&a);
+			}
+		}
+		strv_free(items, ni);
+	}
+	free(s);
+}
+
+/* All addresses of every occurrence of header name. */
+static void
+addrs_header(mu_header_t hdr, const char *name, struct mail_addr **v, size_t *n)
+{
+	char *raw;
+
+	for (int i = 1; (raw = hdr_raw_n(hdr, name, i)) != NULL; i++) {
+		addrs_parse(raw, v, n);
+		free(raw);
+	}
+}
+
+static void
+addrs_free(struct mail_addr *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].email);
+		free(v[i].name);
+	}
+	free(v);
+}
+
+/* The email of the first address in a header value, or NULL. */
+static char *
+addr_first_email(const char *raw)
+{
+	struct mail_addr *v = NULL;
+	size_t n = 0;
+	char *e = NULL;
+
+	addrs_parse(raw, &v, &n);
+	if (n > 0) {
+		e = v[0].email;
+		v[0].email = NULL;
+	}
+	addrs_free(v, n);
+	return e;
+}
+
+/* ---------------------------------------------------------------- */
+/* Date                                                             */
+/* ---------------------------------------------------------------- */
+
+static time_t
+date_parse(const char *s)
+{
+	struct tm tm;
+	struct mu_timezone tz;
+	const char *p = s;
+	time_t t = 0, zero = 0;
+
+	p += strspn(p, " \t");
+	if (mu_parse822_date_time(&p, p + strlen(p), &tm, &tz) == 0)
+		return mu_datetime_to_utc(&tm, &tz);
+	/*
+	 * Looser formats.  Relative to the epoch, anything without a full
+	 * date ("12:00", "monday") lands in 1970 and is refused.
+	 */
+	if (mu_parse_date(s, &t, &zero) == 0 && t > 366 * 86400)
+		return t;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* MIME walk                                                        */
+/* ---------------------------------------------------------------- */
+
+struct ctinfo {
+	char *type;		/* "text/plain" */
+	char *charset;		/* NULL if none */
+	char *name;		/* Content-Type name parameter, decoded */
+};
+
+static void
+ctinfo_get(mu_header_t hdr, struct ctinfo *ci)
+{
+	char *raw = hdr_raw_n(hdr, MU_HEADER_CONTENT_TYPE, 1);
+	mu_content_type_t ct = NULL;
+	struct mu_mime_param *p;
+
+	memset(ci, 0, sizeof(*ci));
+	if (raw && mu_content_type_parse_ext(raw, NULL,
+	    MU_CONTENT_TYPE_RELAXED | MU_CONTENT_TYPE_PARAM, &ct) == 0) {
+		if (ct->type && ct->subtype && *ct->type && *ct->subtype) {
+			ci->type = xasprintf("%s/%s", ct->type, ct->subtype);
+			str_lower(ci->type);
+		}
+		if (ct->param && (p = mu_assoc_get(ct->param, "charset")) &&
+		    p->value)
+			ci->charset = clean_or_null(p->value);
+		mu_content_type_destroy(&ct);
+	}
+	if (raw)
+		ci->name = hdr_param(raw, "name", NULL);
+	if (ci->type == NULL)
+		ci->type = xstrdup("text/plain");	/* RFC 2045 5.2 */
+	free(raw);
+}
+
+static void
+ctinfo_free(struct ctinfo *ci)
+{
+	free(ci->type);
+	free(ci->charset);
+	free(ci->name);
+}
+
+static struct mail_part *
+part_new(struct walk *w, int depth)
+{
+	struct mail *m = w->m;
+	struct mail_part *p;
+
+	if (m->nparts == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 8;
+		m->parts = xrealloc(m->parts, w->cap * sizeof(*m->parts));
+	}
+	p = &m->parts[m->nparts++];
+	memset(p, 0, sizeof(*p));
+	p->depth = depth < 1 ? 1 : depth;
+	return p;
+}
+
+static size_t
+body_size(mu_message_t msg)
+{
+	mu_body_t body;
+	size_t size = 0;
+
+	if (mu_message_get_body(msg, &body) == 0)
+		mu_body_size(body, &size);
+	return size;
+}
+
+/* Lists msg as one leaf part; remembers inline text parts for the body. */
+static void
+leaf(struct walk *w, mu_message_t msg, int depth)
+{
+	mu_header_t hdr;
+	struct ctinfo ci;
+	struct mail_part *p;
+	char *disp = NULL, *raw, *fname = NULL;
+	int is_att;
+
+	if (mu_message_get_header(msg, &hdr) != 0)
+		return;
+	ctinfo_get(hdr, &ci);
+	raw = hdr_raw_n(hdr, MU_HEADER_CONTENT_DISPOSITION, 1);
+	if (raw) {
+		fname = hdr_param(raw, "filename", &disp);
+		free(raw);
+	}
+	if (fname == NULL && ci.name) {
+		fname = ci.name;
+		ci.name = NULL;
+	}
+	is_att = (disp && strcmp(disp, "attachment") == 0) ||
+	    (fname && strncmp(ci.type, "text/", 5) != 0);
+
+	p = part_new(w, depth);
+	p->type = ci.type;
+	ci.type = NULL;
+	p->filename = fname;
+	p->size = body_size(msg);
+	p->attachment = is_att;
+
+	if (!is_att && w->plain == NULL && strcmp(p->type, "text/plain") == 0) {
+		w->plain = msg;
+		w->plain_cs = ci.charset;
+		ci.charset = NULL;
+	} else if (!is_att && w->html == NULL &&
+	    strcmp(p->type, "text/html") == 0) {
+		w->html = msg;
+		w->html_cs = ci.charset;
+		ci.charset = NULL;
+	}
+	free(disp);
+	ctinfo_free(&ci);
+}
+
+static void
+walk(struct walk *w, mu_message_t msg, int depth)
+{
+	int multi = 0;
+	size_t n = 0;
+
+	if (w->m->nparts >= MAIL_MAX_PARTS) {
+		w->m->truncated = 1;
+		return;
+	}
+	if (mu_message_is_multipart(msg, &multi) != 0 || !multi ||
+	    mu_message_get_num_parts(msg, &n) != 0 || n == 0) {
+		leaf(w, msg, depth);
+		return;
+	}
+	if (depth >= MAIL_MAX_DEPTH) {
+		/* Too deep: list the container, decode nothing below it. */
+		leaf(w, msg, depth);
+		w->m->truncated = 1;
+		return;
+	}
+	for (size_t i = 1; i <= n; i++) {
+		mu_message_t part;
+
+		if (w->m->nparts >= MAIL_MAX_PARTS) {
+			w->m->truncated = 1;
+			return;
+		}
+		if (mu_message_get_part(msg, i, &part) != 0)
+			continue;
+		walk(w, part, depth + 1);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Body text                                                        */
+/* ---------------------------------------------------------------- */
+
+static int
+is_ascii_cs(const char *cs)
+{
+	return cs == NULL || strcasecmp(cs, "us-ascii") == 0 ||
+	    strcasecmp(cs, "ascii") == 0;
+}
+
+/* Opens the body of msg decoded: transfer encoding, then charset cs. */
+static int
+body_decoder(mu_message_t msg, const char *cs, mu_stream_t *dec)
+{
+	mu_header_t hdr;
+	mu_body_t body;
+	mu_stream_t raw;
+	char *cte;
+	int rc;
+
+	if ((rc = mu_message_get_header(msg, &hdr)) != 0 ||
+	    (rc = mu_message_get_body(msg, &body)) != 0 ||
+	    (rc = mu_body_get_streamref(body, &raw)) != 0)
+		return rc;
+	/* An unknown transfer encoding leaves the bytes as they are. */
+	cte = hdr_token(hdr, MU_HEADER_CONTENT_TRANSFER_ENCODING);
+	if (cte == NULL || (rc = open_decoder(raw, cte, cs, dec)) != 0)
+		rc = open_decoder(raw, NULL, cs, dec);
+	mu_stream_destroy(&raw);	/* dec holds its own reference */
+	free(cte);
+	return rc;
+}
+
+/*
+ * Decoded body of a text part as valid UTF-8, at most TEXT_MAX bytes read.
+ * Undeclared (or "ASCII") 8-bit text is taken as windows-1252 unless it
+ * is UTF-8; an unknown charset gets transfer decoding only.
+ */
+static char *
+text_decode(mu_message_t msg, const char *cs)
+{
+	mu_stream_t dec;
+	struct sbuf sb = SBUF_INIT;
+	int declared = !is_ascii_cs(cs);
+	char *out;
+
+	if (!declared || !charset_known(cs))
+		cs = NULL;
+	if (body_decoder(msg, cs, &dec) == 0) {
+		slurp(dec, TEXT_MAX, &sb);
+		mu_stream_destroy(&dec);
+	}
+	if (sb.len > 0 && !declared && !utf8_valid(sb.buf, sb.len)) {
+		size_t n;
+		char *r = recode(sb.buf, sb.len, FALLBACK_CS, &n);
+
+		if (r) {
+			sbuf_reset(&sb);
+			sbuf_add(&sb, r, n);
+			free(r);
+		}
+	}
+	out = utf8_clean(sb.buf ? sb.buf : "", sb.len, 0);
+	sbuf_free(&sb);
+	return out;
+}
+
+/* Appends the UTF-8 encoding of code point cp. */
+static void
+add_cp(struct sbuf *sb, unsigned long cp)
+{
+	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		sbuf_addc(sb, (char)cp);
+	} else if (cp < 0x800) {
+		sbuf_addc(sb, (char)(0xC0 | (cp >> 6)));
+		sbuf_addc(sb, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		sbuf_addc(sb, (char)(0xE0 | (cp >> 12)));
+		sbuf_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		sbuf_addc(sb, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		sbuf_addc(sb, (char)(0xF0 | (cp >> 18)));
+		sbuf_addc(sb, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		sbuf_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		sbuf_addc(sb, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/* Decodes the entity at s (after '&'); returns bytes used, 0 if none. */
+static size_t
+html_entity(const char *s, struct sbuf *sb)
+{
+	static const struct {
+		const char *name;
+		const char *text;
+	} ents[] = {
+		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" },
+		{ "quot;", "\"" }, { "apos;", "'" }, { "nbsp;", " " },
+	};
+
+	if (*s == '#') {
+		char *end;
+		unsigned long cp;
+
+		if (s[1] == 'x' || s[1] == 'X')
+			cp = strtoul(s + 2, &end, 16);
+		else
+			cp = strtoul(s + 1, &end, 10);
+		if (end == s + 1 || end == s + 2 || *end != ';' || end - s > 10)
+			return 0;
+		add_cp(sb, cp);
+		return (size_t)(end - s) + 1;
+	}
+	for (size_t i = 0; i < LEN(ents); i++) {
+		size_t n = strlen(ents[i].name);
+
+		if (strncasecmp(s, ents[i].name, n) == 0) {
+			sbuf_adds(sb, ents[i].text);
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* Length of the tag name at s (after '<' and an optional '/'). */
+static size_t
+tag_name(const char *s)
+{
+	size_t n = 0;
+
+	while (isalnum((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
+static int
+tag_is(const char *s, size_t n, const char *name)
+{
+	return n == strlen(name) && strncasecmp(s, name, n) == 0;
+}
+
+static int
+tag_breaks(const char *s, size_t n)
+{
+	static const char *const block[] = {
+		"p", "div", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3",
+		"h4", "h5", "h6", "blockquote", "pre", "hr", "title",
+	};
+
+	for (size_t i = 0; i < LEN(block); i++)
+		if (tag_is(s, n, block[i]))
+			return 1;
+	return 0;
+}
+
+/* Skips past "</name ...>" (case-insensitive) or to the end. */
+static const char *
+skip_element(const char *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; *p; p++)
+		if (p[0] == '<' && p[1] == '/' &&
+		    strncasecmp(p + 2, name, n) == 0) {
+			const char *gt = strchr(p, '>');
+			return gt ? gt + 1 : p + strlen(p);
+		}
+	return p;
+}
+
+/* Handles the markup at p ('<'); returns the position after it. */
+static const char *
+html_tag(const char *p, struct sbuf *sb)
+{
+	const char *name, *gt;
+	size_t n;
+	int close;
+
+	if (strncmp(p, "<!--", 4) == 0) {
+		const char *e = strstr(p + 4, "-->");
+		return e ? e + 3 : p + strlen(p);
+	}
+	close = p[1] == '/';
+	name = p + 1 + close;
+	n = tag_name(name);
+	gt = strchr(p, '>');
+	gt = gt ? gt + 1 : p + strlen(p);
+	if (n == 0 && !close && p[1] != '!' && p[1] != '?') {
+		sbuf_addc(sb, '<');	/* a lone "<" in text */
+		return p + 1;
+	}
+	if (!close && (tag_is(name, n, "script") || tag_is(name, n, "style")))
+		return skip_element(gt, tag_is(name, n, "script") ? "script" :
+		    "style");
+	if (tag_is(name, n, "br"))
+		sbuf_addc(sb, '\n');
+	else if (tag_breaks(name, n))
+		sbuf_adds(sb, "\n\n");
+	else if (tag_is(name, n, "td") || tag_is(name, n, "th"))
+		sbuf_addc(sb, ' ');
+	return gt;
+}
+
+/* Collapses blanks, trims lines and keeps at most one empty line. */
+static char *
+tidy_text(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+	int nl = 2, space = 0;
+
+	for (; *s; s++) {
+		if (*s == '\n') {
+			space = 0;
+			if (nl < 2)
+				sbuf_addc(&sb, '\n');
+			nl++;
+		} else if (*s == ' ' || *s == '\t') {
+			space = 1;
+		} else {
+			if (space && nl == 0)
+				sbuf_addc(&sb, ' ');
+			space = 0;
+			nl = 0;
+			sbuf_addc(&sb, *s);
+		}
+	}
+	while (sb.len > 0 && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	if (sb.len > 0)
+		sbuf_addc(&sb, '\n');
+	return sbuf_detach(&sb);
+}
+
+/* Crude HTML to text: drops markup, scripts and styles, decodes entities. */
+static char *
+html_to_text(const char *html)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p = html;
+	char *out;
+
+	while (*p) {
+		if (*p == '<') {
+			p = html_tag(p, &sb);
+		} else if (*p == '&') {
+			size_t n = html_entity(p + 1, &sb);
+
+			if (n == 0)
+				sbuf_addc(&sb, '&');
+			p += 1 + n;
+		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
+			sbuf_addc(&sb, ' ');
+			p++;
+		} else {
+			sbuf_addc(&sb, *p++);
+		}
+	}
+	out = tidy_text(sb.buf ? sb.buf : "");
+	sbuf_free(&sb);
+	return out;
+}
+
+static char *
+best_text(struct walk *w)
+{
+	char *t, *c;
+
+	if (w->plain)
+		t = text_decode(w->plain, w->plain_cs);
+	else if (w->html) {
+		char *h = text_decode(w->html, w->html_cs);
+
+		t = html_to_text(h);
+		free(h);
+	} else
+		return xstrdup("");
+	c = utf8_clean(t, strlen(t), 0);
+	free(t);
+	utf8_truncate(c, TEXT_MAX);
+	return c;
+}
+
+/* ---------------------------------------------------------------- */
+/* Classification                                                   */
+/* ---------------------------------------------------------------- */
+
+static int
+is_robot_address(const char *email)
+{
+	const char *at;
+	size_t n;
+
+	if (email == NULL)
+		return 0;
+	if (*email == '\0')
+		return 1;	/* null sender, <> */
+	at = strrchr(email, '@');
+	n = at ? (size_t)(at - email) : strlen(email);
+	return (n == 13 && strncasecmp(email, "mailer-daemon", n) == 0) ||
+	    (n == 10 && strncasecmp(email, "postmaster", n) == 0);
+}
+
+static int
+detect_auto(struct mail *m, mu_header_t hdr)
+{
+	static const char *const present[] = {
+		"List-Id", "List-Unsubscribe", "List-Post", "Mailing-List",
+		"X-Loop", "X-Autoreply", "X-Autorespond",
+	};
+	char *v;
+	int yes = 0;
+
+	if ((v = hdr_token(hdr, "Auto-Submitted")) != NULL) {
+		yes = strcmp(v, "no") != 0;
+		free(v);
+	}
+	if (!yes && (v = hdr_token(hdr, "Precedence")) != NULL) {
+		yes = strcmp(v, "bulk") == 0 || strcmp(v, "list") == 0 ||
+		    strcmp(v, "junk") == 0;
+		free(v);
+	}
+	for (size_t i = 0; !yes && i < LEN(present); i++)
+		yes = hdr_has(hdr, present[i]);
+	if (!yes)
+		yes = is_robot_address(m->from.email) ||
+		    is_robot_address(m->sender);
+	return yes;
+}
+
+/* ---------------------------------------------------------------- */
+/* Field extraction                                                 */
+/* ---------------------------------------------------------------- */
+
+static char *
+envelope_sender(struct mail_priv *pr)
+{
+	mu_envelope_t env;
+	const char *s;
+	char *c;
+	size_t n;
+
+	if (!pr->envelope || mu_message_get_envelope(pr->msg, &env) != 0 ||
+	    mu_envelope_sget_sender(env, &s) != 0 || s == NULL)
+		return NULL;
+	c = utf8_clean(s, strlen(s), 1);
+	n = strlen(c);
+	if (n >= 2 && c[0] == '<' && c[n - 1] == '>') {
+		memmove(c, c + 1, n - 2);
+		c[n - 2] = '\0';
+	}
+	return lower_domain(c);
+}
+
+static char *
+return_path(mu_header_t hdr)
+{
+	char *raw = hdr_raw_n(hdr, "Return-Path", 1), *e;
+
+	if (raw == NULL)
+		return NULL;
+	e = addr_first_email(raw);
+	if (e == NULL) {
+		char *t = str_trim(raw);
+
+		if (strcmp(t, "<>") == 0)
+			e = xstrdup("");
+	}
+	free(raw);
+	return e;
+}
+
+static char *
+first_language(mu_header_t hdr)
+{
+	char *raw = hdr_raw_n(hdr, "Content-Language", 1), *t, *c;
+	size_t n;
+
+	if (raw == NULL)
+		return NULL;
+	t = raw + strspn(raw, " \t,");
+	n = strcspn(t, " \t,;");
+	c = xstrndup(t, n);
+	free(raw);
+	t = clean_or_null(c);
+	free(c);
+	return t ? str_lower(t) : NULL;
+}
+
+static void
+extract(struct mail *m, struct mail_priv *pr)
+{
+	mu_header_t hdr = pr->hdr;
+	struct mail_addr *v = NULL;
+	size_t n = 0;
+	char *raw;
+	struct walk w;
+
+	m->message_id = msgid_first(hdr, MU_HEADER_MESSAGE_ID);
+	m->in_reply_to = msgid_first(hdr, MU_HEADER_IN_REPLY_TO);
+	if ((raw = hdr_raw_n(hdr, MU_HEADER_REFERENCES, 1)) != NULL) {
+		m->nreferences = msgids_parse(raw, SIZE_MAX, &m->references);
+		free(raw);
+	}
+	m->subject = mail_header(m, MU_HEADER_SUBJECT);
+	if (m->subject == NULL)
+		m->subject = xstrdup("");
+	if ((raw = hdr_raw_n(hdr, MU_HEADER_FROM, 1)) != NULL) {
+		addrs_parse(raw, &v, &n);
+		free(raw);
+		if (n > 0) {
+			m->from = v[0];
+			v[0].email = v[0].name = NULL;
+		}
+		addrs_free(v, n);
+	}
+	addrs_header(hdr, MU_HEADER_TO, &m->to, &m->nto);
+	addrs_header(hdr, MU_HEADER_CC, &m->cc, &m->ncc);
+	addrs_header(hdr, MU_HEADER_REPLY_TO, &m->reply_to, &m->nreply_to);
+	m->sender = envelope_sender(pr);
+	if (m->sender == NULL)
+		m->sender = return_path(hdr);
+	if ((raw = hdr_raw_n(hdr, MU_HEADER_DATE, 1)) != NULL) {
+		m->date = date_parse(raw);
+		free(raw);
+	}
+	m->content_language = first_language(hdr);
+	m->auto_submitted = detect_auto(m, hdr);
+
+	memset(&w, 0, sizeof(w));
+	w.m = m;
+	walk(&w, pr->msg, 0);
+	m->text = best_text(&w);
+	free(w.plain_cs);
+	free(w.html_cs);
+}
+
+/* ---------------------------------------------------------------- */
+/* Public API                                                       */
+/* ---------------------------------------------------------------- */
+
+static int
+has_core_header(mu_header_t hdr)
+{
+	static const char *const core[] = {
+		MU_HEADER_FROM, MU_HEADER_TO, MU_HEADER_SUBJECT, MU_HEADER_DATE,
+		MU_HEADER_MESSAGE_ID,
+	};
+
+	for (size_t i = 0; i < LEN(core); i++)
+		if (hdr_has(hdr, core[i]))
+			return 1;
+	return 0;
+}
+
+/* Opens the message in pr->buf, repairing a missing separator. */
+static int
+open_message(struct mail_priv *pr)
+{
+	size_t nf = 0, bad;
+	int rc;
+
+	/* A text line among the header fields ends the header block. */
+	if ((bad = bad_header_line(pr->buf, pr->len)) != (size_t)-1)
+		insert_separator(pr, bad);
+	if ((rc = priv_open(pr)) != 0)
+		return rt_fail(EX_DATAERR, "not a mail message: %s",
+		    mu_strerror(rc));
+	if (mu_header_get_field_count(pr->hdr, &nf) != 0 || nf == 0)
+		return rt_fail(EX_DATAERR,
+		    "not a mail message: no header fields");
+	if (!has_core_header(pr->hdr))
+		return rt_fail(EX_DATAERR, "not a mail message: none of From, "
+		    "To, Subject, Date or Message-Id is present");
+	return 0;
+}
+
+int
+mail_parse_buf(const char *buf, size_t len, struct mail **out)
+{
+	struct mail_priv *pr;
+	struct mail *m;
+	size_t first;
+	int rc;
+
+	*out = NULL;
+	if (buf == NULL) {
+		buf = "";
+		len = 0;
+	}
+	pr = xcalloc(1, sizeof(*pr));
+	pr->buf = normalise(buf, len, &pr->len);
+	if (pr->len == 0) {
+		free(pr->buf);
+		free(pr);
+		return rt_fail(EX_DATAERR, "not a mail message: empty input");
+	}
+	first = line_len(pr->buf, pr->len);
+	pr->envelope = is_from_line(pr->buf, first);
+	if (!pr->envelope && !is_field_line(pr->buf, first)) {
+		free(pr->buf);
+		free(pr);
+		return rt_fail(EX_DATAERR, "not a mail message: the first line "
+		    "is not a header field");
+	}
+	if ((rc = open_message(pr)) != 0) {
+		priv_close(pr);
+		free(pr->buf);
+		free(pr);
+		return rc;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->priv = pr;
+	extract(m, pr);
+	*out = m;
+	return 0;
+}
+
+int
+mail_parse_file(const char *path, struct mail **out)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (read_file(path, &buf, &len) != 0)
+		return rt_fail(errno == ENOENT ? EX_NOINPUT : EX_IOERR,
+		    "%s: %s", path, strerror(errno));
+	rc = mail_parse_buf(buf, len, out);
+	free(buf);
+	return rc;
+}
+
+void
+mail_free(struct mail *m)
+{
+	struct mail_priv *pr;
+
+	if (m == NULL)
+		return;
+	free(m->message_id);
+	free(m->in_reply_to);
+	strv_free(m->references, m->nreferences);
+	free(m->subject);
+	free(m->from.email);
+	free(m->from.name);
+	addrs_free(m->to, m->nto);
+	addrs_free(m->cc, m->ncc);
+	addrs_free(m->reply_to, m->nreply_to);
+	free(m->sender);
+	free(m->content_language);
+	free(m->text);
+	for (size_t i = 0; i < m->nparts; i++) {
+		free(m->parts[i].type);
+		free(m->parts[i].filename);
+	}
+	free(m->parts);
+	if ((pr = m->priv) != NULL) {
+		priv_close(pr);
+		free(pr->buf);
+		free(pr);
+	}
+	free(m);
+}
+
+char *
+mail_header_raw(struct mail *m, const char *name)
+{
+	struct mail_priv *pr = m ? m->priv : NULL;
+
+	if (pr == NULL || pr->hdr == NULL || name == NULL)
+		return NULL;
+	return hdr_raw_n(pr->hdr, name, 1);
+}
+
+char *
+mail_header(struct mail *m, const char *name)
+{
+	char *raw = mail_header_raw(m, name), *v;
+
+	if (raw == NULL)
+		return NULL;
+	v = hdr_decode(raw);
+	free(raw);
+	return v;
+}
