@@ -114,18 +114,16 @@ void
 sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return;
-	sbuf_grow(sb, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb->len += (size_t)n;
+		oom();
+	sbuf_add(sb, s, (size_t)n);
+	free(s);
 }
 
 char *
