@@ -1,0 +1,228 @@
+/* rt-escalate: SLA clocks, and the cron sweep that escalates what is due */
+#include <err.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "calendar.h"
+#include "cli.h"
+#include "desk.h"
+#include "escalate.h"
+#include "kv.h"
+#include "sla.h"
+#include "util.h"
+
+static const char usage[] =
+"usage: rt-escalate [--desk DIR] [-n] [--now TIME]\n"
+"       rt-escalate [--desk DIR] [--now TIME] --status [--json] [ID ...]\n"
+"Escalate tickets whose SLA step is due (run from cron), or show SLA clocks.\n"
+"  -s, --status     print the SLA clocks of the tickets (ids or stdin)\n"
+"  -j, --json       with --status: one JSON object per ticket\n"
+"  -n, --dry-run    print what a sweep would do; change and send nothing\n"
+"      --now TIME   evaluate as of TIME (RFC 3339 or @epoch)\n";
+
+struct ctx {
+	struct sla *sla;
+	struct esc *esc;
+	time_t now;
+	int json;
+	/* sweep */
+	time_t since;
+	struct esc_steps steps;
+	char **phrase_ids;
+	size_t nphrase;
+};
+
+/* ---- --status ---- */
+
+static const char *
+result_name(const struct sla_clock *c)
+{
+	return c->breached ? "breached" : c->met ? "met" : "ok";
+}
+
+static int
+status_one(struct desk *d, const char *id, void *arg)
+{
+	struct ctx *x = arg;
+	struct kvmap rec = KVMAP_INIT;
+	struct sla_ticket t;
+	struct sla_status st;
+	int rc;
+
+	if ((rc = cache_get(d, id, &rec)) != 0) {
+		warnx("#%s: %s", id, rt_errmsg());
+		return rc;
+	}
+	sla_ticket_from_kvmap(&t, &rec);
+	sla_compute(x->sla, &t, x->now, &st);
+	if (x->json) {
+		json_t *o = json_object(), *clocks = json_object();
+		char ts[RT_TIMELEN];
+		json_object_set_new(o, "id", json_string(id));
+		json_object_set_new(o, "policy", st.policy ? json_string(st.policy->name) : json_null());
+		json_object_set_new(o, "calendar", st.policy ?
+		    json_string(calendar_name(st.policy->cal)) : json_null());
+		json_object_set_new(o, "now", json_string(rt_fmttime(x->now, ts)));
+		for (int k = 0; k < SLA_NCLOCKS; k++) {
+			const struct sla_clock *c = &st.clock[k];
+			json_t *j;
+			if (c->state == SLA_NONE)
+				continue;
+			j = json_object();
+			json_object_set_new(j, "target", json_integer(c->target));
+			json_object_set_new(j, "elapsed", json_integer(c->elapsed));
+			json_object_set_new(j, "remaining", json_integer(c->remaining));
+			json_object_set_new(j, "state", json_string(sla_state_name(c->state)));
+			json_object_set_new(j, "result", json_string(result_name(c)));
+			json_object_set_new(j, "breached", json_boolean(c->breached));
+			json_object_set_new(j, "start", json_string(rt_fmttime(c->start, ts)));
+			json_object_set_new(j, "stop", c->stop ? json_string(rt_fmttime(c->stop, ts)) :
+			    json_null());
+			json_object_set_new(j, "due", c->due ? json_string(rt_fmttime(c->due, ts)) :
+			    json_null());
+			json_object_set_new(clocks, sla_clock_names[k], j);
+		}
+		json_object_set_new(o, "clocks", clocks);
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+		putchar('\n');
+		json_decref(o);
+	} else if (st.policy == NULL)
+		printf("%s - no SLA policy\n", id);
+	else {
+		for (int k = 0; k < SLA_NCLOCKS; k++) {
+			const struct sla_clock *c = &st.clock[k];
+			char tg[CAL_DURLEN], el[CAL_DURLEN], re[CAL_DURLEN], due[RT_TIMELEN];
+			if (c->state == SLA_NONE)
+				continue;
+			printf("%s %s %s %s %s %s %s %s %s\n", id, st.policy->name, sla_clock_names[k],
+			    cal_fmt_duration(c->target, tg), cal_fmt_duration(c->elapsed, el),
+			    cal_fmt_duration(c->remaining, re), sla_state_name(c->state),
+			    result_name(c), c->due ? rt_fmttime(c->due, due) : "-");
+		}
+	}
+	kv_free(&rec);
+	return 0;
+}
+
+/* ---- the sweep ---- */
+
+static int
+plan_one(const struct rec *r, void *arg)
+{
+	struct ctx *x = arg;
+	struct sla_ticket t;
+
+	sla_ticket_from_rec(&t, r);
+	esc_plan(x->esc, &t, x->now, &x->steps);
+	if (esc_phrase_candidate(x->esc, &t, x->since, x->now)) {
+		x->phrase_ids = xrealloc(x->phrase_ids, (x->nphrase + 1) * sizeof(char *));
+		x->phrase_ids[x->nphrase++] = xstrdup(t.id);
+	}
+	return 0;
+}
+
+static int
+sweep(struct desk *d, struct ctx *x, int dry)
+{
+	int status = 0, rc;
+
+	if (!dry && (rc = esc_retry(x->esc, d, stdout)) != 0)
+		status = rc;
+	x->since = esc_watermark_get(d, x->now);
+	if ((rc = cache_foreach(d, plan_one, x)) != 0)
+		return rc;
+	for (size_t i = 0; i < x->nphrase; i++) {
+		struct kvmap rec = KVMAP_INIT;
+		struct sla_ticket t;
+		if (cache_get(d, x->phrase_ids[i], &rec) == 0) {
+			sla_ticket_from_kvmap(&t, &rec);
+			if ((rc = esc_plan_phrases(x->esc, d, &t, x->since, x->now, &x->steps)) != 0) {
+				warnx("#%s: %s", x->phrase_ids[i], rt_errmsg());
+				status = status ? status : rc;
+			}
+		}
+		kv_free(&rec);
+	}
+	for (size_t i = 0; i < x->steps.n; i++) {
+		struct sbuf line = SBUF_INIT;
+		rc = esc_apply(x->esc, d, &x->steps.v[i], x->now, dry, &line);
+		if (line.len && (rc == 0 || rc == EX_TEMPFAIL))
+			printf("%s\n", line.buf);
+		if (rc == EX_TEMPFAIL)
+			warnx("#%s: %s: notification not sent, will retry: %s", x->steps.v[i].id,
+			    x->steps.v[i].step, rt_errmsg());
+		else if (rc != 0)
+			warnx("#%s: %s: %s", x->steps.v[i].id, x->steps.v[i].step, rt_errmsg());
+		if (rc != 0 && (status == 0 || status == EX_TEMPFAIL))
+			status = rc;
+		sbuf_free(&line);
+		fflush(stdout);
+	}
+	/* Mail up to now was read for phrases, unless the sweep evaluates the past. */
+	if (!dry && x->now >= x->since && (rc = esc_watermark_set(d, x->now)) != 0) {
+		warnx("%s", rt_errmsg());
+		status = status ? status : rc;
+	}
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "status", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "now", required_argument, NULL, 'N' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *deskpath = NULL;
+	struct desk *d;
+	struct ctx x;
+	int ch, rc, status = 0, dry = 0;
+	time_t t;
+
+	memset(&x, 0, sizeof(x));
+	while ((ch = getopt_long(argc, argv, "C:sjnh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': deskpath = optarg; break;
+		case 's': status = 1; break;
+		case 'j': x.json = 1; break;
+		case 'n': dry = 1; break;
+		case 'N':
+			if (rt_parsetime(optarg, &t) != 0)
+				errx(EX_USAGE, "'%s' is not a time (RFC 3339 or @epoch)", optarg);
+			/* Events and file names carry the same time. */
+			setenv("RT_NOW", optarg, 1);
+			break;
+		default: cli_common(ch, usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((!status && (argc > 0 || x.json)) || (status && dry))
+		cli_usage(usage, 0);
+	x.now = rt_now();
+	if ((rc = desk_open(&d, deskpath, status || dry ? 0 : DESK_WRITE)) != 0)
+		cli_die(rc);
+	if ((rc = sla_load(&x.sla, d)) != 0 || (rc = esc_load(&x.esc, d, x.sla)) != 0) {
+		warnx("%s", rt_errmsg());
+		goto out;
+	}
+	if (status)
+		rc = cli_each_id(d, argc, argv, status_one, &x);
+	else
+		rc = sweep(d, &x, dry);
+out:
+	esc_steps_free(&x.steps);
+	strv_free(x.phrase_ids, x.nphrase);
+	esc_free(x.esc);
+	sla_free(x.sla);
+	desk_close(d);
+	return cli_close_stdout(rc);
+}
