@@ -19,8 +19,10 @@ cat >.git/rt/sendmail <<'SM'
 cat >"$(dirname "$0")/outbox/$(date +%s%N).eml"
 SM
 chmod +x .git/rt/sendmail
-sed -i "s|mailer: .*|mailer: 'sendmail://$PWD/.git/rt/sendmail'|" rt.yaml
-[ -f "$here/rt.yaml" ] && cat "$here/rt.yaml" >>rt.yaml
+# The desk: section rt-init wrote, then the demo's queues, rules and SLAs.
+sed -n '1,/^$/p' rt.yaml | sed "s|mailer: .*|mailer: 'sendmail://$PWD/.git/rt/sendmail'|" >rt.new
+cat "$here/rt.yaml" >>rt.new && mv rt.new rt.yaml
+git -c user.name="Demo Agent" -c user.email=agent@demo.example commit -q -m "demo: queues, routing, SLA and escalation" rt.yaml
 
 step "rt-ingest: five sample mails (German, English, a follow-up, an auto-reply)"
 for m in "$here"/mail/*.eml; do
@@ -36,11 +38,12 @@ fi
 if have rt-reply; then
 	step "rt-reply --template ack: acknowledgements (auto-replies are not answered)"
 	echo "$ids" | rt-reply --template ack || true
-	ls .git/rt/outbox | sed 's/^/sent: /'
+	for f in .git/rt/outbox/*; do grep -m1 '^Subject:' "$f"; done | sed 's/^/sent: /'
 fi
 if have rt-escalate; then
 	step "rt-escalate: the cron sweep, two hours later"
-	RT_NOW=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ) rt-escalate || true
+	rt-escalate --now "$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)" || true
+	rt-escalate --status $ids || true
 fi
 if have rt-ls; then
 	step "rt-ls"
