@@ -1,0 +1,31 @@
+#!/bin/sh
+# Every manual page is lint-clean, and every command has one and a short --help
+. "$(dirname "$0")/lib.sh"
+
+if command -v mandoc >/dev/null; then
+test_expect_success 'mandoc -Tlint finds nothing in any page' '
+	for m in "$SRC_ROOT"/man/*.[1-9]; do mandoc -Tlint -W warning "$m" || exit 1; done
+'
+else
+	test_skip 'mandoc -Tlint finds nothing in any page' 'mandoc not installed'
+fi
+
+test_expect_success 'every command has a manual page and a usage line' '
+	for c in "$SRC_ROOT"/cmd/*.c; do
+		n=$(basename "$c" .c)
+		ls "$SRC_ROOT"/man/$n.[1-9] >/dev/null || { echo "no page for $n"; exit 1; }
+		$n --help >out 2>&1 || { echo "$n --help failed"; exit 1; }
+		grep -qi "usage: $n" out || { echo "$n --help has no usage line"; cat out; exit 1; }
+		test $(wc -l <out) -le 40 || { echo "$n --help is long"; exit 1; }
+	done
+'
+
+test_expect_success 'every command is completed' '
+	for c in "$SRC_ROOT"/cmd/*.c; do
+		n=$(basename "$c" .c)
+		grep -q -- "$n" "$SRC_ROOT/completions/rt.bash" "$SRC_ROOT/completions/_rt" ||
+			{ echo "$n missing from completions"; exit 1; }
+	done
+'
+
+test_done
