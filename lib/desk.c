@@ -318,6 +318,32 @@ desk_cfg_int(const struct desk *d, const char *path, long long dflt)
 	return ynode_int(desk_cfg(d, path), &v) == 0 ? v : dflt;
 }
 
+int
+desk_cfg_strlist(const struct desk *d, const struct ynode *n, const char *what,
+    char ***out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (n == NULL || yscalar_is_null(n))
+		return 0;
+	if (n->kind == Y_SCALAR) {
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[(*nout)++] = xstrdup(n->value);
+		return 0;
+	}
+	if (n->kind != Y_SEQ)
+		return rt_fail(EX_CONFIG, "%s: %s must be a value or a list of values",
+		    desk_cfg_where(d, n), what);
+	*out = xcalloc(n->n + 1, sizeof(char *));
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->items[i]->kind != Y_SCALAR)
+			return rt_fail(EX_CONFIG, "%s: %s must be a list of plain values",
+			    desk_cfg_where(d, n->items[i]), what);
+		(*out)[(*nout)++] = xstrdup(n->items[i]->value);
+	}
+	return 0;
+}
+
 const char *
 desk_cfg_where(const struct desk *d, const struct ynode *n)
 {

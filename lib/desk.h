@@ -45,6 +45,12 @@ void desk_unlock(struct desk *d);
 struct ynode *desk_cfg(const struct desk *d, const char *path);
 const char *desk_cfg_str(const struct desk *d, const char *path, const char *dflt);
 long long desk_cfg_int(const struct desk *d, const char *path, long long dflt);
+/*
+ * A config value that is one value or a list of values, as malloc'd
+ * strings; missing or null gives none. EX_CONFIG naming rt.yaml:L:C.
+ */
+int desk_cfg_strlist(const struct desk *d, const struct ynode *n, const char *what,
+    char ***out, size_t *nout);
 /* "rt.yaml:12:3" for a node of the config. */
 const char *desk_cfg_where(const struct desk *d, const struct ynode *n);
 

@@ -69,28 +69,6 @@ cfg_err(struct desk *d, const struct ynode *n, const char *fmt, const char *arg)
 	return rc;
 }
 
-static int
-strs(struct desk *d, const struct ynode *n, char ***out, size_t *nout, const char *what)
-{
-	*out = NULL;
-	*nout = 0;
-	if (n == NULL || yscalar_is_null(n))
-		return 0;
-	if (n->kind == Y_SCALAR) {
-		*out = xcalloc(1, sizeof(char *));
-		(*out)[(*nout)++] = xstrdup(n->value);
-		return 0;
-	}
-	if (n->kind != Y_SEQ)
-		return cfg_err(d, n, "%s must be a value or a list of values", what);
-	*out = xcalloc(n->n + 1, sizeof(char *));
-	for (size_t i = 0; i < n->n; i++) {
-		if (n->items[i]->kind != Y_SCALAR)
-			return cfg_err(d, n->items[i], "%s must be a list of plain values", what);
-		(*out)[(*nout)++] = xstrdup(n->items[i]->value);
-	}
-	return 0;
-}
 
 static const char *
 scalar(const struct ynode *m, const char *key)
@@ -130,7 +108,7 @@ resolve_name(struct desk *d, const char *name, size_t *n)
 	v = desk_cfg(d, path);
 	free(path);
 	if (v && (v->kind == Y_SCALAR || v->kind == Y_SEQ) && !yscalar_is_null(v)) {
-		strs(d, v, &out, n, "contacts");
+		desk_cfg_strlist(d, v, "contacts", &out, n);
 		return out;
 	}
 	path = xasprintf("agents.%s", name);
@@ -208,7 +186,7 @@ load_level(struct esc *e, const struct ynode *n, struct level *lv, const char *w
 	lv->queue = scalar(n, "queue") ? xstrdup(scalar(n, "queue")) : NULL;
 	lv->owner = scalar(n, "owner") ? xstrdup(scalar(n, "owner")) : NULL;
 	lv->actions = scalar(n, "actions") ? xstrdup(scalar(n, "actions")) : NULL;
-	if ((rc = strs(d, ymap_get(n, "notify"), &lv->notify, &lv->nnotify, "notify")) != 0)
+	if ((rc = desk_cfg_strlist(d, ymap_get(n, "notify"), "notify", &lv->notify, &lv->nnotify)) != 0)
 		return rc;
 	for (size_t i = 0; i < lv->nnotify; i++) {
 		size_t k;
@@ -290,7 +268,7 @@ load_trigger(struct esc *e, const struct ynode *n, struct trigger *t)
 		if (!valid_name(t->name))
 			return cfg_err(d, ymap_get(n, "name"), "phrase trigger name '%s' must be "
 			    "lower-case letters, digits and dashes", t->name);
-		if ((rc = strs(d, ymap_get(n, "phrases"), &t->phrases, &t->nphrases, "phrases")) != 0)
+		if ((rc = desk_cfg_strlist(d, ymap_get(n, "phrases"), "phrases", &t->phrases, &t->nphrases)) != 0)
 			return rc;
 		if (t->nphrases == 0)
 			return cfg_err(d, n, "phrase trigger '%s' needs phrases:", t->name);

@@ -177,29 +177,6 @@ load_calendars(struct sla *s, const struct desk *d)
 }
 
 /* A scalar or a sequence of scalars into a string vector. */
-static int
-str_list(const struct desk *d, const struct ynode *n, char ***out, size_t *nout,
-    const char *what)
-{
-	*out = NULL;
-	*nout = 0;
-	if (n == NULL || yscalar_is_null(n))
-		return 0;
-	if (n->kind == Y_SCALAR) {
-		*out = xcalloc(1, sizeof(char *));
-		(*out)[(*nout)++] = xstrdup(n->value);
-		return 0;
-	}
-	if (n->kind != Y_SEQ)
-		return cfg_err(d, n, "%s must be a value or a list of values", what);
-	*out = xcalloc(n->n + 1, sizeof(char *));
-	for (size_t i = 0; i < n->n; i++) {
-		if (n->items[i]->kind != Y_SCALAR)
-			return cfg_err(d, n->items[i], "%s must be a list of plain values", what);
-		(*out)[(*nout)++] = xstrdup(n->items[i]->value);
-	}
-	return 0;
-}
 
 static int
 cmp_cust(const void *a, const void *b)
@@ -274,7 +251,7 @@ load_cond(struct sla_policy *p, const struct desk *d, const char *key, const str
 		c->kind = C_CUSTOMER;
 	else
 		c->kind = C_FIELD;
-	if ((rc = str_list(d, v, &c->vals, &c->nvals, key)) != 0)
+	if ((rc = desk_cfg_strlist(d, v, key, &c->vals, &c->nvals)) != 0)
 		return rc;
 	if (c->nvals == 0)
 		return cfg_err(d, v, "match on '%s' needs a value", key);
@@ -351,7 +328,7 @@ sla_load(struct sla **out, const struct desk *d)
 	if (n && !yscalar_is_null(n) && n->kind != Y_MAP)
 		return cfg_err(d, n, "%s must be a mapping", "sla");
 	if ((v = desk_cfg(d, "sla.pause-statuses")) != NULL) {
-		if ((rc = str_list(d, v, &s->pause, &s->npause, "pause-statuses")) != 0)
+		if ((rc = desk_cfg_strlist(d, v, "pause-statuses", &s->pause, &s->npause)) != 0)
 			return rc;
 	} else {
 		s->pause = xcalloc(1, sizeof(char *));
