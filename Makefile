@@ -59,6 +59,7 @@ check: all
 	@$(TEST_ENV) sh tests/run.sh $(T)
 
 check-asan:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
 check-valgrind: all
