@@ -31,7 +31,7 @@ if [ -n "${RT_VALGRIND:-}" ]; then
 	for _b in "$RT_BUILD"/bin/*; do
 		cat >"$_vgdir/$(basename "$_b")" <<VG
 #!/bin/sh
-exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$_b" "\$@"
+exec valgrind -q --suppressions=$SRC_ROOT/tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$_b" "\$@"
 VG
 		chmod +x "$_vgdir/$(basename "$_b")"
 	done

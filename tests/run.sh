@@ -25,7 +25,7 @@ for u in "${RT_BUILD:-../build}"/unit/*; do
 	n=unit/$(basename "$u")
 	case $n in *"$pat"*) ;; *) continue ;; esac
 	if [ -n "${RT_VALGRIND:-}" ]; then
-		run_one "$n" valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$u"
+		run_one "$n" valgrind -q --suppressions=valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$u"
 	else
 		run_one "$n" "$u"
 	fi
