@@ -175,9 +175,18 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 	git_repository *repo = t->d->repo;
 	int rc;
 
-	if (o->op == OP_PUT_FILE)
-		rc = git_blob_create_from_disk(oid, repo, o->buf);
-	else if (o->op == OP_APPEND) {
+	if (o->op == OP_PUT_FILE) {
+		/*
+		 * Not git_blob_create_from_disk: it applies attribute filters,
+		 * which reads the whole index (O(files)) and could alter mail.
+		 */
+		char *data;
+		size_t len;
+		if (read_file(o->buf, &data, &len) < 0)
+			return rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", o->buf, strerror(errno));
+		rc = git_blob_create_from_buffer(oid, repo, data, len);
+		free(data);
+	} else if (o->op == OP_APPEND) {
 		char *old = NULL;
 		size_t oldlen = 0;
 		struct sbuf sb = SBUF_INIT;
