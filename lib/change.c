@@ -170,6 +170,12 @@ change_trailer(struct change *c, const char *key, const char *val)
 		kv_set(&c->trailers, key, val);
 }
 
+void
+change_author(struct change *c, const char *name, const char *email)
+{
+	txn_author(c->txn, name, email);
+}
+
 static int
 stage_yaml(struct change *c)
 {

@@ -201,8 +201,10 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 		change_set(&c, "status", "open");
 	mailcmd_hook(d, &c, m);	/* agents' mail: commands, no reopen (mailcmd.h) */
 	change_trailer(&c, "Message-Id", m->message_id);
-	if ((rc = change_commit(&c, m->subject)) == 0)
+	if ((rc = change_commit(&c, m->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
+		(void)mailcmd_answer(d, &c, m);	/* the mail is stored whatever happens */
+	}
 out:
 	change_free(&c);
 	return rc;

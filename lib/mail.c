@@ -34,6 +34,7 @@
 #include <mailutils/mailutils.h>
 
 #include "mail.h"
+#include "mailcmd.h"
 #include "util.h"
 
 #define TEXT_MAX	(1024 * 1024)	/* bytes of mail->text at most */
@@ -1336,6 +1337,7 @@ extract(struct mail *m, struct mail_priv *pr)
 	w.m = m;
 	walk(&w, pr->msg, 0);
 	m->text = best_text(&w);
+	m->cmd_secret = mailcmd_take_secret(m->text);
 	free(w.plain_cs);
 	free(w.html_cs);
 }
@@ -1456,6 +1458,9 @@ mail_free(struct mail *m)
 	free(m->sender);
 	free(m->content_language);
 	free(m->text);
+	if (m->cmd_secret)
+		explicit_bzero(m->cmd_secret, strlen(m->cmd_secret));
+	free(m->cmd_secret);
 	for (size_t i = 0; i < m->nparts; i++) {
 		free(m->parts[i].type);
 		free(m->parts[i].filename);
@@ -1470,13 +1475,19 @@ mail_free(struct mail *m)
 }
 
 char *
-mail_header_raw(struct mail *m, const char *name)
+mail_header_raw_n(struct mail *m, const char *name, int n)
 {
 	struct mail_priv *pr = m ? m->priv : NULL;
 
-	if (pr == NULL || pr->hdr == NULL || name == NULL)
+	if (pr == NULL || pr->hdr == NULL || name == NULL || n < 1)
 		return NULL;
-	return hdr_raw_n(pr->hdr, name, 1);
+	return hdr_raw_n(pr->hdr, name, n);
+}
+
+char *
+mail_header_raw(struct mail *m, const char *name)
+{
+	return mail_header_raw_n(m, name, 1);
 }
 
 char *

@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
+#include "fieldset.h"
 #include "id.h"
 #include "kb.h"
 #include "mail.h"
@@ -40,7 +41,7 @@ struct ctx {
 	struct evlog log;
 	char *langs[4];
 	size_t nlangs;
-	const struct kvmap *last_in_ev;	/* last mail-in event */
+	const struct kvmap *last_in_ev;	/* last mail-in event not from an agent */
 	struct mail *last_in;		/* its parsed message */
 	struct mail *first_in;		/* the first mail-in's message */
 };
@@ -156,7 +157,10 @@ ctx_load(struct ctx *c, struct desk *d, const char *id)
 	log_sort(&c->log);
 	for (size_t i = 0; i < c->log.n; i++) {
 		const char *ev = kv_get(&c->log.ev[i], "ev");
-		if (ev && strcmp(ev, "mail-in") == 0 && kv_get(&c->log.ev[i], "file")) {
+		const char *ag = kv_get(&c->log.ev[i], "agent");
+		/* the customer's mail: an agent's is never quoted or answered */
+		if (ev && strcmp(ev, "mail-in") == 0 && kv_get(&c->log.ev[i], "file") &&
+		    !(ag && strcmp(ag, "true") == 0) && !agent_by_email(d, kv_get(&c->log.ev[i], "from"))) {
 			if (first == NULL)
 				first = &c->log.ev[i];
 			c->last_in_ev = &c->log.ev[i];
