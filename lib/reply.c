@@ -1059,11 +1059,18 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 	if (o->force_auto && kind == TMPL_MANUAL)
 		kind = TMPL_AUTO_REPLY;
 	lang = have_t && t.lang ? t.lang : c->langs[0];
-	/* recipients */
+	/* recipients: an automatic reply goes to the sender only (RFC 3834) */
 	nreq = str_split(kv_get(&c->t, "requestors") ? kv_get(&c->t, "requestors") : "", ",", &reqs);
-	for (size_t i = 0; i < nreq; i++)
-		if (valid_addr(reqs[i]))
-			push(&to, &nto, reqs[i]);
+	if (kind == TMPL_AUTO_REPLY && c->last_in) {
+		const struct mail *m = c->last_in;
+		const char *sender = m->nreply_to && m->reply_to[0].email ? m->reply_to[0].email :
+		    m->from.email;
+		if (sender && valid_addr(sender))
+			push(&to, &nto, sender);
+	} else
+		for (size_t i = 0; i < nreq; i++)
+			if (valid_addr(reqs[i]))
+				push(&to, &nto, reqs[i]);
 	if (kind != TMPL_MANUAL && (why = loop_check(c, kind, to, &nto)) != NULL) {
 		if ((rc = auto_interval(d, &(long long){0})) != 0) {
 			free(why);
@@ -1078,7 +1085,9 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 		rc = rt_fail(EX_DATAERR, "#%s has no requestor address to reply to", c->id);
 		goto out;
 	}
-	nccs = str_split(kv_get(&c->t, "cc") ? kv_get(&c->t, "cc") : "", ",", &ccs);
+	/* automatic mail never goes to the ticket's Cc list (RFC 3834) */
+	nccs = kind != TMPL_MANUAL ? 0 :
+	    str_split(kv_get(&c->t, "cc") ? kv_get(&c->t, "cc") : "", ",", &ccs);
 	for (size_t i = 0; i < nccs; i++)
 		if (valid_addr(ccs[i]) && !is_own_addr(d, ccs[i]))
 			push(&cc, &ncc, ccs[i]);
@@ -1183,7 +1192,8 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 		push(&rcpt, &nrcpt, to[i]);
 	for (size_t i = 0; i < ncc; i++)
 		push(&rcpt, &nrcpt, cc[i]);
-	if ((rc = mail_send(mailer, buf, len, env, rcpt, nrcpt)) != 0)
+	/* automatic mail has the null envelope sender: nothing answers it (RFC 3834) */
+	if ((rc = mail_send(mailer, buf, len, kind != TMPL_MANUAL ? "" : env, rcpt, nrcpt)) != 0)
 		goto out;
 	if ((rc = record(c, o, have_t ? &t : NULL, status, buf, len, msgid, subject, summary, to, nto,
 	    cc, ncc, kind, entered)) != 0) {
