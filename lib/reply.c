@@ -799,13 +799,23 @@ tagged_subject(struct ctx *c, const char *subject)
 	return s;
 }
 
+/* addr-spec: a dot-atom or a quoted local part ("doe, john"), @, a domain. */
 static int
 valid_addr(const char *a)
 {
-	const char *at = strchr(a, '@');
+	const char *at = strrchr(a, '@'), *p = a;
 
-	return at && at != a && at[1] && !strpbrk(a, " \t\r\n,;<>\"()[]\\") &&
-	    strchr(at + 1, '@') == NULL;
+	if (at == NULL || at == a || !at[1] || strpbrk(at + 1, " \t\r\n,;<>\"()[]\\"))
+		return 0;
+	if (*a != '"')
+		return !strpbrk(a, " \t\r\n,;<>\"()[]\\") && strchr(a, '@') == at;
+	for (p = a + 1; p < at - 1; p++) {
+		if (*p == '\r' || *p == '\n' || *p == '"')
+			return 0;
+		if (*p == '\\')
+			p++;
+	}
+	return p == at - 1 && *p == '"';
 }
 
 static void
@@ -1060,7 +1070,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 		kind = TMPL_AUTO_REPLY;
 	lang = have_t && t.lang ? t.lang : c->langs[0];
 	/* recipients: an automatic reply goes to the sender only (RFC 3834) */
-	nreq = str_split(kv_get(&c->t, "requestors") ? kv_get(&c->t, "requestors") : "", ",", &reqs);
+	nreq = kv_list_split(kv_get(&c->t, "requestors"), &reqs);
 	if (kind == TMPL_AUTO_REPLY && c->last_in) {
 		const struct mail *m = c->last_in;
 		const char *sender = m->nreply_to && m->reply_to[0].email ? m->reply_to[0].email :
@@ -1087,7 +1097,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 	}
 	/* automatic mail never goes to the ticket's Cc list (RFC 3834) */
 	nccs = kind != TMPL_MANUAL ? 0 :
-	    str_split(kv_get(&c->t, "cc") ? kv_get(&c->t, "cc") : "", ",", &ccs);
+	    kv_list_split(kv_get(&c->t, "cc"), &ccs);
 	for (size_t i = 0; i < nccs; i++)
 		if (valid_addr(ccs[i]) && !is_own_addr(d, ccs[i]))
 			push(&cc, &ncc, ccs[i]);
