@@ -685,8 +685,8 @@ addrs_parse(const char *value, struct mail_addr **v, size_t *n)
 		addr_collect(a, esc, v, n, &cap);
 		mu_address_destroy(&a);
 	} else if (rc != MU_ERR_EMPTY_ADDRESS) {
-		/* item by item: commas outside quotes, comments and <> */
-		int quote = 0, depth = 0, angle = 0;
+		/* item by item: commas outside quotes and comments */
+		int quote = 0, depth = 0;
 		char *item = s;
 
 		for (char *p = s;; p++) {
@@ -698,9 +698,7 @@ addrs_parse(const char *value, struct mail_addr **v, size_t *n)
 				depth++;
 			else if (!quote && *p == ')' && depth)
 				depth--;
-			else if (!quote && !depth && (*p == '<' || *p == '>'))
-				angle = *p == '<';
-			else if (*p == '\0' || (*p == ',' && !quote && !depth && !angle)) {
+			else if (*p == '\0' || (*p == ',' && !quote && !depth)) {
 				int end = *p == '\0';
 				*p = '\0';
 				if (addr_create(&a, item) == 0) {

@@ -10,6 +10,7 @@
 #include "mail.h"
 #include "mailcmd.h"
 #include "mailsend.h"
+#include "trust.h"
 #include "util.h"
 #include "workflow.h"
 #include "yamlio.h"
@@ -439,7 +440,7 @@ int
 mailcmd_answer(struct desk *d, const struct change *c, struct mail *m)
 {
 	const char *agent = agent_by_email(d, m ? m->from.email : NULL), *to, *why;
-	const char *mailer = desk_cfg_str(d, "desk.mailer", NULL);
+	const char *mailer = NULL;
 	const char *own = desk_cfg_str(d, "desk.address", NULL);
 	const char *tag = desk_cfg_str(d, "desk.tag", desk_cfg_str(d, "desk.name", "Support")), *extra[4];
 	struct ynode *en = desk_cfg(d, "mail-commands.enabled");
@@ -456,6 +457,8 @@ mailcmd_answer(struct desk *d, const struct change *c, struct mail *m)
 	if (agent == NULL || evi < 0 || m->auto_submitted || en == NULL || ynode_bool(en) != 1 ||
 	    (why = kv_get(&c->events[evi], "commands-refused")) == NULL)
 		return 0;
+	if ((rc = trust_mailer(d, "desk.mailer", NULL, &mailer)) != 0)
+		return rc;
 	if ((to = agent_field(d, agent, "email")) == NULL || mailer == NULL || own == NULL)
 		return rt_fail(EX_CONFIG, "cannot answer a refused mail command: "
 		    "desk.mailer, desk.address or the agent's email is not set");

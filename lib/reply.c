@@ -25,6 +25,7 @@
 #include "sla.h"
 #include "template.h"
 #include "ticket.h"
+#include "trust.h"
 #include "txn.h"
 #include "util.h"
 #include "workflow.h"
@@ -1193,7 +1194,9 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 		r->msgid = msgid, msgid = NULL;
 		goto out;
 	}
-	if ((mailer = desk_cfg_str(d, "desk.mailer", NULL)) == NULL) {
+	if ((rc = trust_mailer(d, "desk.mailer", NULL, &mailer)) != 0)
+		goto out;
+	if (mailer == NULL) {
 		rc = rt_fail(EX_CONFIG, "%s: desk.mailer is not set (sendmail:///usr/sbin/sendmail or smtp://HOST:PORT)",
 		    d->config_name);
 		goto out;

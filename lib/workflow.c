@@ -10,6 +10,7 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "util.h"
+#include "trust.h"
 #include "workflow.h"
 #include "yamlio.h"
 
@@ -354,16 +355,44 @@ workflow_apply(struct desk *d, struct change *c, const char *to)
 	return 0;
 }
 
+/*
+ * The exec action must be the committed rt.yaml's, written by an agent
+ * (trust.h): a work-tree edit or the mail account's commit runs nothing.
+ */
+static int
+exec_trusted(struct desk *d, const struct kvmap *t, const char *to, const struct ynode *ex)
+{
+	const struct ynode *cfg, *tex;
+	struct ynode *wt = d->config;
+	int rc;
+
+	if ((rc = trust_config(d, &cfg)) != 0) {
+		char *m = xstrdup(rt_errmsg());
+		rc = rt_fail(rc, "workflow action '%s' not run: %s (rt-desk(5), TRUST)", ex->value, m);
+		free(m);
+		return rc;
+	}
+	d->config = (struct ynode *)cfg;
+	tex = action(d, t, to, "exec");
+	d->config = wt;
+	if (tex == NULL || tex->kind != Y_SCALAR || strcmp(tex->value, ex->value) != 0)
+		return rt_fail(EX_CONFIG, "workflow action '%s' not run: it is not in the committed "
+		    "rt.yaml (commit it; rt-desk(5), TRUST)", ex->value);
+	return 0;
+}
+
 int
 workflow_exec(struct desk *d, const struct kvmap *t, const char *id, const char *to)
 {
 	const struct ynode *ex = action(d, t, to, "exec");
 	char *cmd;
 	pid_t pid;
-	int st;
+	int st, rc;
 
 	if (ex == NULL || ex->kind != Y_SCALAR || yscalar_is_null(ex))
 		return 0;
+	if ((rc = exec_trusted(d, t, to, ex)) != 0)
+		return rc;
 	cmd = xasprintf("%s \"$@\"", ex->value);
 	fflush(stdout);
 	fflush(stderr);

@@ -81,13 +81,13 @@ test_expect_success 'an agent with the secret applies commands; author is the ag
 '
 
 test_expect_success 'the secret is only in the raw mail: stored byte-exact, shown nowhere' '
-	eml=$(ls tickets/*/*/$ID/msg/*.eml | while read f; do cmp -s "$f" m1.eml && echo "$f"; done) &&
+	eml=$(for f in tickets/*/*/$ID/msg/*.eml; do cmp -s "$f" m1.eml && echo "$f"; done; :) &&
 	test -n "$eml" &&
 	test "$(git grep -l s3cret HEAD -- tickets | sed "s/^HEAD://")" = "$eml" &&
 	! git log -p --format="%an %cn %B" -- . ":(exclude)*.eml" ":(exclude)rt.yaml" | grep s3cret &&
 	rt-show $ID >show && grep "We are on it" show && grep "^Status: open" show && ! grep "s3cret\|Secret:" show &&
 	rt-show --json $ID >json && grep "We are on it" json && ! grep "s3cret\|Secret:" json &&
-	! grep -ri s3cret .git/rt/ 2>/dev/null
+	! grep -ril s3cret .git/rt/ 2>/dev/null
 '
 
 test_expect_success 'a forged From with command lines is refused and logged as refused' '
