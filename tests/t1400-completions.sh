@@ -19,8 +19,8 @@ test_expect_success 'options come from the command --help' '
 	complete_words rt ingest --q >out && grep -x -- --quiet out
 '
 
-test_expect_success 'ticket ids complete from the desk when rt-ls is there' '
-	command -v rt-ls >/dev/null || { echo "# rt-ls not built"; exit 0; }
+command -v rt-ls >/dev/null && test_set_prereq RT_LS
+test_expect_success RT_LS 'ticket ids complete from the desk when rt-ls is there' '
 	new_desk d &&
 	id=$(printf "From: a@example.com\nSubject: x\nMessage-Id: <c1@x>\n\nx\n" | rt-ingest) &&
 	complete_words rt-show "" >out && grep -x "$id" out
