@@ -170,6 +170,20 @@ change_trailer(struct change *c, const char *key, const char *val)
 		kv_set(&c->trailers, key, val);
 }
 
+char *
+change_set_summary(const struct change *c)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		const char *f = kv_get(&c->events[i], "field"), *v = kv_get(&c->events[i], "new");
+		if (strcmp(kv_get(&c->events[i], "ev"), "set") != 0 || f == NULL)
+			continue;
+		sbuf_addf(&sb, "%s%s=%s", sb.len ? " " : "", f, v ? v : "");
+	}
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
+}
+
 static int
 stage_yaml(struct change *c)
 {

@@ -7,6 +7,7 @@
 #include "desk.h"
 #include "id.h"
 #include "link.h"
+#include "status.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"
@@ -228,7 +229,9 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 	}
 	kv_set(change_event(&cs[1], "merge"), "from", dup);
 	field_edit(&cs[0], "merged-into", into);
-	change_set(&cs[0], "status", "merged");
+	if ((rc = status_change(&cs[0], "merged",
+	    &(struct status_opts){ .via = "merge", .force = 1 })) != 0)
+		goto out;
 	kv_set(change_event(&cs[0], "merge"), "into", into);
 	{
 		char *summary = xasprintf("into #%s", into);
@@ -253,5 +256,7 @@ merge_tickets(struct desk *d, const char *dup, const char *into)
 		return rc;
 	rc = merge_locked(d, dup, into);
 	desk_unlock(d);
+	if (rc == 0)
+		rc = status_after(d, NULL, NULL);
 	return rc;
 }
