@@ -14,6 +14,7 @@
 #include "mail.h"
 #include "mailsend.h"
 #include "route.h"
+#include "status.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"
@@ -510,16 +511,10 @@ plan_clock(struct esc *e, const struct sla_ticket *t, const struct sla_status *s
 		strv_free(lower, nlower);
 }
 
-static int
-is_done_status(const char *s)
-{
-	return s && (strcmp(s, "resolved") == 0 || strcmp(s, "closed") == 0);
-}
-
 void
 esc_plan(struct esc *e, const struct sla_ticket *t, time_t now, struct esc_steps *out)
 {
-	int closed = is_done_status(t->status);
+	int closed = status_is_done(t->status);
 
 	if (t->merged_into || t->id == NULL)
 		return;
@@ -597,7 +592,7 @@ esc_phrase_candidate(const struct esc *e, const struct sla_ticket *t, time_t sin
 	time_t in;
 
 	if (!esc_has_phrases(e) || t->last_in == NULL || t->merged_into ||
-	    is_done_status(t->status))
+	    status_is_done(t->status))
 		return 0;
 	return rt_parsetime(t->last_in, &in) == 0 && in > since && in <= now;
 }

@@ -199,8 +199,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
 	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
-	    !m->auto_submitted && (strcmp(st, "resolved") == 0 ||
-	    strcmp(st, "closed") == 0 || strcmp(st, "waiting") == 0))
+	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0))
 		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0)

@@ -25,6 +25,7 @@
 #include "id.h"
 #include "mail.h"
 #include "route.h"
+#include "status.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"
@@ -923,12 +924,6 @@ route_free(struct route *r)
 /* ------------------------------------------------------------------ */
 
 static int
-is_open_status(const char *st)
-{
-	return st == NULL || (strcmp(st, "resolved") != 0 && strcmp(st, "closed") != 0);
-}
-
-static int
 state_rec(const struct rec *rc, void *arg)
 {
 	struct route *r = arg;
@@ -939,7 +934,7 @@ state_rec(const struct rec *rc, void *arg)
 
 	if ((merged && *merged) || owner == NULL || *owner == '\0')
 		return 0;
-	if (is_open_status(rec_get(rc, "status")) && (a = find_agent(r, owner)) >= 0)
+	if (!status_is_done(rec_get(rc, "status")) && (a = find_agent(r, owner)) >= 0)
 		r->agents[a].open++;
 	if (team && (t = find_team(r, team)) != NULL)
 		t->assigned++;
@@ -1619,7 +1614,7 @@ state_update(struct route *r, const struct kvmap *t, const struct route_plan *p)
 	const char *o_old = kv_get(t, "owner"), *team_old = kv_get(t, "team");
 	const char *o_new = kv_get(&p->set, "owner") ? kv_get(&p->set, "owner") : o_old;
 	const char *team_new = kv_get(&p->set, "team") ? kv_get(&p->set, "team") : team_old;
-	int open = is_open_status(kv_get(t, "status"));
+	int open = !status_is_done(kv_get(t, "status"));
 	struct team *tm;
 	long a;
 
