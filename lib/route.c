@@ -24,6 +24,7 @@
 #include "desk.h"
 #include "id.h"
 #include "mail.h"
+#include "people.h"
 #include "route.h"
 #include "status.h"
 #include "ticket.h"
@@ -687,107 +688,67 @@ team_get(struct route *r, const char *name)
 	return t;
 }
 
+/* The people directory (people.h) plus what routing reads of it: skills,
+ * away days and team strategies. */
 static int
 parse_people(struct route *r, struct desk *d)
 {
-	const struct ynode *ag = desk_cfg(d, "agents"), *tm = desk_cfg(d, "teams");
+	const struct people *pp;
 	int rc;
 
-	if (ag && !(ag->kind == Y_SCALAR && yscalar_is_null(ag))) {
-		if (ag->kind != Y_MAP)
-			return rt_fail(EX_CONFIG, "%s: agents must be a mapping of names "
-			    "(anna: {email: ..., teams: [...], skills: [...], away: [...]})",
-			    desk_cfg_where(d, ag));
-		r->have_agents = 1;
-		r->agents = xcalloc(ag->n ? ag->n : 1, sizeof(*r->agents));
-		for (size_t i = 0; i < ag->n; i++) {
-			struct agent *a = &r->agents[r->nagents++];
-			const struct ynode *v = ag->items[i];
-			a->name = xstrdup(ag->keys[i]);
-			if (v->kind == Y_SCALAR)
-				continue;	/* "bob: bob@example.org": just an address */
-			if (v->kind != Y_MAP)
-				return rt_fail(EX_CONFIG, "%s: agent '%s' must be a mapping",
-				    desk_cfg_where(d, v), a->name);
-			for (size_t j = 0; j < v->n; j++) {
-				const char *k = v->keys[j];
-				const struct ynode *x = v->items[j];
-				char **l;
-				size_t m;
-				if (strcmp(k, "skills") == 0) {
-					if ((rc = str_list(d, x, "skills", &a->skills, &a->nskills, 1)) != 0)
-						return rc;
-				} else if (strcmp(k, "away") == 0) {
-					if ((rc = str_list(d, x, "away", &l, &m, 0)) != 0)
-						return rc;
-					for (size_t y = 0; y < m && rc == 0; y++)
-						if (away_range(l[y], r->today, &a->away) != 0)
-							rc = rt_fail(EX_CONFIG, "%s: bad date range '%s' (want "
-							    "YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)",
-							    desk_cfg_where(d, x->kind == Y_SEQ ?
-							    x->items[y] : x), l[y]);
-					strv_free(l, m);
-					if (rc)
-						return rc;
-				} else if (strcmp(k, "teams") == 0) {
-					if ((rc = str_list(d, x, "teams", &l, &m, 0)) != 0)
-						return rc;
-					for (size_t y = 0; y < m; y++)
-						team_add_member(team_get(r, l[y]), i);
-					strv_free(l, m);
-				}
-			}
-			if ((rc = away_file(d, a, r->today)) != 0)
+	if ((rc = people_load(d, &pp)) != 0)
+		return rc;
+	r->have_agents = pp->have_agents;
+	r->agents = xcalloc(pp->nagents ? pp->nagents : 1, sizeof(*r->agents));
+	for (size_t i = 0; i < pp->nagents; i++) {
+		struct agent *a = &r->agents[r->nagents++];
+		const struct ynode *v = pp->agents[i].node, *x;
+		char **l;
+		size_t m;
+		a->name = xstrdup(pp->agents[i].name);
+		if (v->kind == Y_MAP && (x = ymap_get(v, "skills")) != NULL &&
+		    (rc = str_list(d, x, "skills", &a->skills, &a->nskills, 1)) != 0)
+			return rc;
+		if (v->kind == Y_MAP && (x = ymap_get(v, "away")) != NULL) {
+			if ((rc = str_list(d, x, "away", &l, &m, 0)) != 0)
+				return rc;
+			for (size_t y = 0; y < m && rc == 0; y++)
+				if (away_range(l[y], r->today, &a->away) != 0)
+					rc = rt_fail(EX_CONFIG, "%s: bad date range '%s' (want "
+					    "YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)",
+					    desk_cfg_where(d, x->kind == Y_SEQ ? x->items[y] : x), l[y]);
+			strv_free(l, m);
+			if (rc)
 				return rc;
 		}
+		if ((rc = away_file(d, a, r->today)) != 0)
+			return rc;
 	}
-	if (tm == NULL || (tm->kind == Y_SCALAR && yscalar_is_null(tm)))
-		return 0;
-	if (tm->kind != Y_MAP)
-		return rt_fail(EX_CONFIG, "%s: teams must be a mapping of names "
-		    "(l1: {members: [...], strategy: round-robin})", desk_cfg_where(d, tm));
-	for (size_t i = 0; i < tm->n; i++) {
-		const struct ynode *v = tm->items[i];
-		struct team *t = team_get(r, tm->keys[i]);
-		size_t *agentsfirst = t->members, nfirst = t->n;
-		/* members: listed first, in their order; agents naming the team follow */
-		t->members = NULL;
-		t->n = 0;
-		if (v->kind != Y_MAP)
-			return free(agentsfirst), rt_fail(EX_CONFIG, "%s: team '%s' must be a "
-			    "mapping (members, strategy)", desk_cfg_where(d, v), t->name);
-		for (size_t j = 0; j < v->n; j++) {
-			const char *k = v->keys[j];
-			const struct ynode *x = v->items[j];
-			if (strcmp(k, "members") == 0) {
-				char **l;
-				size_t m;
-				if ((rc = str_list(d, x, "members", &l, &m, 0)) != 0)
-					return free(agentsfirst), rc;
-				for (size_t y = 0; y < m; y++) {
-					long a = find_agent(r, l[y]);
-					if (a < 0) {
-						rc = rt_fail(EX_CONFIG, "%s: unknown agent '%s'%s",
-						    desk_cfg_where(d, x->kind == Y_SEQ ? x->items[y] : x),
-						    l[y], r->have_agents ? "" : " (no agents: section)");
-						strv_free(l, m);
-						free(agentsfirst);
-						return rc;
-					}
-					team_add_member(t, (size_t)a);
-				}
-				strv_free(l, m);
-			} else if (strcmp(k, "strategy") == 0) {
-				const char *s = x->kind == Y_SCALAR ? x->value : "";
-				if ((t->strategy = in_strv(strategies, s)) < 0)
-					return free(agentsfirst), rt_fail(EX_CONFIG, "%s: unknown "
-					    "strategy '%s' (round-robin, least-open, skill)",
-					    desk_cfg_where(d, x), s);
+	for (size_t i = 0; i < pp->nteams; i++) {
+		const struct people_team *pt = &pp->teams[i];
+		const struct ynode *v = pt->node, *x;
+		struct team *t = team_get(r, pt->name);
+		for (size_t y = 0; y < pt->nmembers; y++) {
+			long a = find_agent(r, pt->members[y]);
+			if (a < 0) {
+				x = ymap_get(v, "members");
+				if (x && x->kind == Y_SEQ)
+					for (size_t k = 0; k < x->n; k++)
+						if (x->items[k]->kind == Y_SCALAR &&
+						    strcmp(x->items[k]->value, pt->members[y]) == 0)
+							x = x->items[k];
+				return rt_fail(EX_CONFIG, "%s: unknown agent '%s'%s",
+				    desk_cfg_where(d, x ? x : v), pt->members[y],
+				    r->have_agents ? "" : " (no agents: section)");
 			}
+			team_add_member(t, (size_t)a);
 		}
-		for (size_t y = 0; y < nfirst; y++)
-			team_add_member(t, agentsfirst[y]);
-		free(agentsfirst);
+		if (v && (x = ymap_get(v, "strategy")) != NULL) {
+			const char *st = x->kind == Y_SCALAR ? x->value : "";
+			if ((t->strategy = in_strv(strategies, st)) < 0)
+				return rt_fail(EX_CONFIG, "%s: unknown strategy '%s' (round-robin, "
+				    "least-open, skill)", desk_cfg_where(d, x), st);
+		}
 	}
 	return 0;
 }
