@@ -308,6 +308,99 @@ calendar_parse(struct calendar **out, const char *name, const struct ynode *n,
 	return 0;
 }
 
+/* "DAYS HH:MM-HH:MM ...": a range past midnight ends on the next day. */
+static int
+add_line(struct calendar *c, const char *line)
+{
+	char **tok;
+	size_t n = str_split(line, " \t", &tok);
+	int mask, rc = n < 2 || parse_days(tok[0], &mask) != 0 ? -1 : 0;
+
+	for (size_t i = 1; i < n && rc == 0; i++) {
+		const char *e;
+		int from, to;
+		if (parse_clock(tok[i], &from, &e) || *e++ != '-' || parse_clock(e, &to, &e) ||
+		    *e || from == to) {
+			rc = -1;
+			break;
+		}
+		if (to > from) {
+			rc = add_ranges(c, mask, tok[i]);
+			continue;
+		}
+		/* 22:00-02:00: until midnight, then from midnight on the next day. */
+		const char *dash = strchr(tok[i], '-');
+		char *late = xasprintf("%.*s-24:00", (int)(dash - tok[i]), tok[i]);
+		char *early = xasprintf("00:00-%s", dash + 1);
+		int next = ((mask << 1) | (mask >> 6)) & 0x7f;
+		rc = add_ranges(c, mask, late) || (to > 0 && add_ranges(c, next, early)) ? -1 : 0;
+		free(late);
+		free(early);
+	}
+	strv_free(tok, n);
+	return rc;
+}
+
+int
+calendar_from_lines(struct calendar **out, const char *name, const char *tz,
+    const struct ynode *lines, const char *cfgname)
+{
+	struct calendar *c = xcalloc(1, sizeof(*c));
+	const struct ynode *const *items = &lines;
+	size_t n = 1;
+
+	c->name = xstrdup(name);
+	c->tz = tz && strcmp(tz, "UTC") ? xstrdup(tz) : NULL;
+	*out = c;
+	if (lines->kind == Y_SEQ) {
+		items = (const struct ynode *const *)lines->items;
+		n = lines->n;
+	} else if (lines->kind != Y_SCALAR || yscalar_is_null(lines))
+		return cfg_fail(lines, cfgname, "business hours must be text such as "
+		    "'mon-fri 08:00-18:00' or a list of them%s", "");
+	for (size_t i = 0; i < n; i++) {
+		if (items[i]->kind != Y_SCALAR)
+			return cfg_fail(items[i], cfgname, "business hours must be text%s", "");
+		if (add_line(c, items[i]->value) != 0)
+			return cfg_fail(items[i], cfgname, "bad business hours '%s' (want e.g. "
+			    "'mon-fri 08:00-18:00')", items[i]->value);
+	}
+	if (check_overlaps(c) != 0)
+		return cfg_fail(lines, cfgname, "%s overlap on one day", "business hours");
+	for (int d = 0; d < 7; d++) {
+		long long len = 0;
+		for (int i = 0; i < c->niv[d]; i++)
+			len += c->iv[d][i].end - c->iv[d][i].start;
+		if (len > c->daylen)
+			c->daylen = len;
+	}
+	return 0;
+}
+
+int
+cal_zone_valid(const char *tz)
+{
+	return valid_zone(tz);
+}
+
+void
+cal_local_date(const char *tz, time_t t, char out[11])
+{
+	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	struct tm tm;
+
+	setenv("TZ", tz ? tz : "UTC", 1);
+	tzset();
+	localtime_r(&t, &tm);
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 void
 calendar_free(struct calendar *c)
 {
