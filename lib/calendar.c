@@ -210,6 +210,28 @@ valid_zone(const char *tz)
 	return ok;
 }
 
+/* The one time-zone switch: TZ=tz (NULL: UTC) until tz_leave(saved). */
+static char *
+tz_enter(const char *tz)
+{
+	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+
+	setenv("TZ", tz ? tz : "UTC", 1);
+	tzset();
+	return saved;
+}
+
+static void
+tz_leave(char *saved)
+{
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+}
+
 static int
 parse_hours(struct calendar *c, const struct ynode *h, const char *cfgname)
 {
@@ -242,6 +264,22 @@ parse_hours(struct calendar *c, const struct ynode *h, const char *cfgname)
 		if (c->niv[d])
 			return 0;
 	return cfg_fail(h, cfgname, "%s has no opening hours at all", "calendar");
+}
+
+/* The longest daily opening: one business day ("bd") by default. */
+static long long
+longest_day(const struct calendar *c)
+{
+	long long max = 0;
+
+	for (int d = 0; d < 7; d++) {
+		long long len = 0;
+		for (int i = 0; i < c->niv[d]; i++)
+			len += c->iv[d][i].end - c->iv[d][i].start;
+		if (len > max)
+			max = len;
+	}
+	return max;
 }
 
 int
@@ -290,13 +328,7 @@ calendar_parse(struct calendar **out, const char *name, const struct ynode *n,
 		if (c->nhol)
 			c->always = 0;
 	}
-	for (int d = 0; d < 7; d++) {
-		long long len = 0;
-		for (int i = 0; i < c->niv[d]; i++)
-			len += c->iv[d][i].end - c->iv[d][i].start;
-		if (len > c->daylen)
-			c->daylen = len;
-	}
+	c->daylen = longest_day(c);
 	if (n && (v = ymap_get(n, "day")) != NULL && !yscalar_is_null(v)) {
 		long long len;
 		if (v->kind != Y_SCALAR || cal_parse_duration(v->value, NULL, &len) || len <= 0 ||
@@ -367,13 +399,7 @@ calendar_from_lines(struct calendar **out, const char *name, const char *tz,
 	}
 	if (check_overlaps(c) != 0)
 		return cfg_fail(lines, cfgname, "%s overlap on one day", "business hours");
-	for (int d = 0; d < 7; d++) {
-		long long len = 0;
-		for (int i = 0; i < c->niv[d]; i++)
-			len += c->iv[d][i].end - c->iv[d][i].start;
-		if (len > c->daylen)
-			c->daylen = len;
-	}
+	c->daylen = longest_day(c);
 	return 0;
 }
 
@@ -386,18 +412,11 @@ cal_zone_valid(const char *tz)
 void
 cal_local_date(const char *tz, time_t t, char out[11])
 {
-	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	char *saved = tz_enter(tz);
 	struct tm tm;
 
-	setenv("TZ", tz ? tz : "UTC", 1);
-	tzset();
 	localtime_r(&t, &tm);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else
-		unsetenv("TZ");
-	tzset();
+	tz_leave(saved);
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
@@ -457,14 +476,9 @@ local_to_utc(long day, int secs)
 static void
 build(struct calendar *c, long d0, long d1)
 {
-	char *saved = NULL;
-	const char *old = getenv("TZ");
+	char *saved = tz_enter(c->tz);
 	size_t cap = (size_t)(d1 - d0) * 2 + 4, n = 0;
 
-	if (old)
-		saved = xstrdup(old);
-	setenv("TZ", c->tz ? c->tz : "UTC", 1);
-	tzset();
 	free(c->sp);
 	free(c->cum);
 	c->sp = xmalloc(cap * sizeof(*c->sp));
@@ -496,12 +510,7 @@ build(struct calendar *c, long d0, long d1)
 	}
 	c->t0 = local_to_utc(d0, 0);
 	c->t1 = local_to_utc(d1, 0);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else
-		unsetenv("TZ");
-	tzset();
+	tz_leave(saved);
 	c->n = n;
 	c->cum = xmalloc((n + 1) * sizeof(*c->cum));
 	c->cum[0] = 0;
