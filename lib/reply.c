@@ -20,6 +20,7 @@
 #include "kb.h"
 #include "mail.h"
 #include "mailsend.h"
+#include "people.h"
 #include "reply.h"
 #include "sla.h"
 #include "status.h"
@@ -499,6 +500,7 @@ build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
 	const struct ynode *q = queue_node(d, queue);
 	char *first = req ? xstrndup(req, strcspn(req, ",")) : xstrdup("");
 	const struct kvmap *ev;
+	const struct person *me;
 	char *s;
 
 	for (size_t i = 0; ticket_keys[i]; i++) {
@@ -526,7 +528,9 @@ build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
 	tvars_set(v, "queue", queue);
 	tvars_set(v, "queue.address", q ? ymap_str(q, "address") : NULL);
 	tvars_set(v, "queue.description", q ? ymap_str(q, "description") : NULL);
-	tvars_set(v, "agent.name", d->actor_name);
+	/* The acting agent as the people directory knows it, else the actor. */
+	me = people_agent_by_address(d, d->actor_email);
+	tvars_set(v, "agent.name", me && me->display ? me->display : d->actor_name);
 	tvars_set(v, "agent.email", d->actor_email);
 	tvars_set(v, "desk.name", desk_cfg_str(d, "desk.name", "Support"));
 	tvars_set(v, "desk.address", desk_cfg_str(d, "desk.address", ""));

@@ -14,7 +14,7 @@ new_desk || exit 1
 test_expect_success 'setup: anna with address:, bob with email:, team l2 named only by agents' '
 	cat >>rt.yaml <<-\EOC &&
 	agents:
-	  anna: {address: anna@example.org, teams: [l2]}
+	  anna: {address: anna@example.org, name: Anna Berg, teams: [l2]}
 	  bob: {email: bob@example.org, teams: [l2]}
 	mail-commands:
 	  enabled: true
@@ -47,5 +47,9 @@ test_expect_success 'rt-set accepts a team that only agents name, as routing doe
 test_expect_success 'rt-set checks owners against the same directory' '
 	rt-set $ID owner=bob >/dev/null && test "$(field $ID owner)" = bob &&
 	test_must_fail rt-set $ID owner=carl 2>err && grep "unknown agent .carl. (rt.yaml agents: anna, bob)" err
+'
+test_expect_success 'rt-reply signs with the name: of the agent found by address:' '
+	RT_ACTOR="anna <anna@example.org>" rt-reply -n -t resolved $ID >msg &&
+	grep "^Anna Berg" msg
 '
 test_done
