@@ -52,4 +52,18 @@ test_expect_success 'rt-reply signs with the name: of the agent found by address
 	RT_ACTOR="anna <anna@example.org>" rt-reply -n -t resolved $ID >msg &&
 	grep "^Anna Berg" msg
 '
+test_expect_success 'escalation notifies a team by its members, address: and email: alike' '
+	cat >>rt.yaml <<-\EOC &&
+	escalation:
+	  levels:
+	    - name: L2
+	      notify: [l2]
+	  triggers:
+	    - {on: critical, level: 1}
+	EOC
+	git commit -qm escalation rt.yaml &&
+	rt-set $ID priority=critical >/dev/null &&
+	rt-escalate -n >out &&
+	grep "^$ID critical:immediate level 1 notify anna@example.org,bob@example.org\$" out
+'
 test_done
