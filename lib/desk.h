@@ -21,6 +21,8 @@ struct desk {
 	char *actor_email;
 	int lockfd;
 	struct cache *cache;
+	void *people;		/* the parsed people directory (people.h) */
+	void (*people_free)(void *);
 };
 
 enum {
