@@ -10,9 +10,10 @@
 #include "mail.h"
 #include "mailcmd.h"
 #include "mailsend.h"
+#include "people.h"
+#include "status.h"
 #include "trust.h"
 #include "util.h"
-#include "workflow.h"
 #include "yamlio.h"
 
 static const char *const cmd_keys[] = {
@@ -118,30 +119,12 @@ mail_event(struct change *c)
 	return -1;
 }
 
-/* Undoes a status change this change made (the reopen on a customer reply). */
-static void
-undo_reopen(struct change *c, long evi)
-{
-	for (size_t i = c->nevents; i-- > (size_t)evi + 1;) {
-		struct kvmap *ev = &c->events[i];
-		const char *f = kv_get(ev, "field"), *nw = kv_get(ev, "new");
-		if (strcmp(kv_get(ev, "ev"), "set") != 0 || f == NULL || strcmp(f, "status") != 0 ||
-		    nw == NULL || strcmp(nw, "open") != 0)
-			continue;
-		kv_set(&c->ticket, "status", kv_get(ev, "old"));
-		kv_free(ev);
-		memmove(ev, ev + 1, (c->nevents - i - 1) * sizeof(*ev));
-		c->nevents--;
-		return;
-	}
-}
-
 /* One command as rt-set would do it; 0 or an error with rt_errmsg(). */
 static int
 apply(struct desk *d, struct change *c, const char *key, const char *val)
 {
 	struct assign a;
-	char *v = NULL, *from = NULL;
+	char *v = NULL;
 	int rc = 0;
 
 	if (strcmp(key, "tags") == 0 && (*val == '+' || *val == '-')) {
@@ -170,21 +153,10 @@ apply(struct desk *d, struct change *c, const char *key, const char *val)
 	a.value = (char *)val;
 	if ((rc = assign_value(d, &c->ticket, &a, &v)) != 0)
 		return rc;
-	if (strcmp(key, "status") == 0) {
-		struct kvmap after = KVMAP_INIT;
-		const char *cur = kv_get(&c->ticket, "status");
-		from = cur ? xstrdup(cur) : NULL;
-		kv_copy(&after, &c->ticket);
-		kv_set(&after, "status", v);
-		rc = workflow_check(d, &after, from, v);
-		kv_free(&after);
-		if (rc == 0 && (from == NULL || strcmp(from, v) != 0)) {
-			change_set(c, key, v);
-			workflow_apply(d, c, v);
-		}
-	} else
+	if (strcmp(key, "status") == 0)
+		rc = status_change(c, v, &(struct status_opts){ .via = "mail" });
+	else
 		change_set(c, key, v);
-	free(from);
 	free(v);
 	return rc;
 }
@@ -355,16 +327,15 @@ unproven_by(struct desk *d, struct mail *m, char **file)
 	return "the mail is not authenticated (secret missing or wrong, no verified sender)";
 }
 
-/* An agent's configured address and display name (rt.yaml agents:). */
+/* An agent's configured address ("email") or display name ("name"). */
 static const char *
 agent_field(struct desk *d, const char *agent, const char *key)
 {
-	struct ynode *a = desk_cfg(d, "agents");
+	const struct person *p = people_agent(d, agent);
 
-	a = a && a->kind == Y_MAP ? ymap_get(a, agent) : NULL;
-	if (a && a->kind == Y_SCALAR && strcmp(key, "email") == 0)
-		return yscalar_is_null(a) ? NULL : a->value;
-	return a && a->kind == Y_MAP ? ymap_str(a, key) : NULL;
+	if (p == NULL)
+		return NULL;
+	return strcmp(key, "email") == 0 ? p->address : p->display;
 }
 
 /* Marks the mail-in event and the change as the agent's. */
@@ -376,7 +347,6 @@ as_agent(struct desk *d, struct change *c, long evi, const char *agent, int prov
 
 	kv_set(ev, "agent", "true");
 	kv_set(ev, "by", agent);
-	undo_reopen(c, evi);
 	if (proven)
 		change_author(c, name ? name : agent, agent_field(d, agent, "email"));
 }

@@ -26,16 +26,17 @@ struct change;
 struct mail;
 
 /*
- * Called by ingest on a follow-up after the mail-in event was added and
- * the customer-reply reopen was applied. For a mail from an agent: marks
- * the mail-in event "agent: true", undoes the reopen (an agent's mail is
- * not a customer's answer), applies the command lines through the same
- * checks as rt-set (fields, values, workflow), makes the agent the
- * commit's author and records in the event "commands" (the lines
- * applied) or "commands-failed" (lines refused, with why). Unproven
- * commands are recorded as "commands-refused" (why) and the mail stays
- * a customer's. Mail from anyone else is left alone. Returns 1 for an
- * agent's mail, else 0; never fails the ingest.
+ * Called by ingest on a follow-up after the mail-in event was added,
+ * before the customer-reply reopen (which ingest skips when this returns
+ * 1: an agent's mail is not a customer's answer). For a mail from an
+ * agent: marks the mail-in event "agent: true", applies the command
+ * lines through the same checks as rt-set (fields, values; a status
+ * through status_change, so with its set: and exec: actions and its
+ * cascade), makes the agent the commit's author and records in the
+ * event "commands" (the lines applied) or "commands-failed" (lines
+ * refused, with why). Unproven commands are recorded as
+ * "commands-refused" (why) and the mail stays a customer's (returns 0).
+ * Mail from anyone else is left alone (0); never fails the ingest.
  */
 int mailcmd_hook(struct desk *d, struct change *c, struct mail *m);
 

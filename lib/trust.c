@@ -9,10 +9,18 @@
 #include "util.h"
 #include "yamlio.h"
 
+#define TRUST_CACHE_MAX 64	/* lines kept in .git/rt/trust */
+
+/* rt.yaml as committed in one commit, parsed once per blob. */
+struct cfgver {
+	git_oid blob;
+	int have;		/* the commit has rt.yaml */
+	struct ynode *cfg;	/* NULL when it is not YAML */
+};
+
 struct trust {
-	int rc;			/* 0, or EX_CONFIG with why */
-	char *why;
-	struct ynode *config;	/* rt.yaml at HEAD when trusted */
+	struct cfgver head;
+	int loaded;
 };
 
 /* rt.yaml's blob id in commit c; 0 if found. */
@@ -31,200 +39,307 @@ config_blob(git_commit *c, git_oid *out)
 	return rc;
 }
 
-static struct ynode *
-load_blob(git_repository *repo, const git_oid *id, const char *name)
+static void
+cfgver_load(git_repository *repo, git_commit *c, struct cfgver *v)
 {
 	git_blob *blob;
-	struct ynode *y = NULL;
 
-	if (git_blob_lookup(&blob, repo, id) == 0) {
-		y = yaml_load(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), name);
+	memset(v, 0, sizeof(*v));
+	if (config_blob(c, &v->blob) != 0)
+		return;
+	v->have = 1;
+	if (git_blob_lookup(&blob, repo, &v->blob) == 0) {
+		v->cfg = yaml_load(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+		    DESK_CONFIG " (committed)");
 		git_blob_free(blob);
 	}
-	return y;
-}
-
-/* Whether cfg declares agents, and whether email is one of them. */
-static int
-agents_of(const struct ynode *cfg, const char *email, int *declared)
-{
-	const struct ynode *a = cfg ? ymap_get(cfg, "agents") : NULL;
-
-	*declared = a && a->kind == Y_MAP && a->n > 0;
-	for (size_t i = 0; *declared && email && i < a->n; i++) {
-		const struct ynode *v = a->items[i];
-		const char *e = v->kind == Y_SCALAR ? v->value :
-		    v->kind == Y_MAP ? ymap_str(v, "email") : NULL;
-		if (e && strcasecmp(e, email) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Whether c brought blob: it has it and its first parent has not. */
-static int
-brought(git_commit *c, const git_oid *blob)
-{
-	git_commit *p;
-	git_oid b;
-	int yes;
-
-	if (config_blob(c, &b) != 0 || !git_oid_equal(&b, blob))
-		return 0;
-	if (git_commit_parentcount(c) == 0)
-		return 1;
-	if (git_commit_parent(&p, c, 0) != 0)
-		return 0;
-	yes = config_blob(p, &b) != 0 || !git_oid_equal(&b, blob);
-	git_commit_free(p);
-	return yes;
-}
-
-/*
- * .git/rt/trust remembers "BLOB COMMIT": the walk below is as long as the
- * history since rt.yaml last changed. An entry is checked before use;
- * what it names is a commit that brought this very content.
- */
-static int
-remembered(struct desk *d, const git_oid *blob, git_commit **out)
-{
-	char *path = xasprintf("%s/trust", d->rtdir), *buf = NULL, hex[GIT_OID_HEXSZ + 1];
-	git_oid b, cid;
-	size_t len;
-	int ok = 0;
-
-	*out = NULL;
-	git_oid_tostr(hex, sizeof(hex), blob);
-	if (read_file(path, &buf, &len) == 0 && len >= 2 * GIT_OID_HEXSZ + 1 &&
-	    git_oid_fromstrn(&b, buf, GIT_OID_HEXSZ) == 0 && git_oid_equal(&b, blob) &&
-	    git_oid_fromstrn(&cid, buf + GIT_OID_HEXSZ + 1, GIT_OID_HEXSZ) == 0 &&
-	    git_commit_lookup(out, d->repo, &cid) == 0)
-		ok = brought(*out, blob);
-	if (!ok && *out) {
-		git_commit_free(*out);
-		*out = NULL;
-	}
-	free(buf);
-	free(path);
-	return ok;
 }
 
 static void
-remember(struct desk *d, const git_oid *blob, git_commit *c)
+cfgver_free(struct cfgver *v)
 {
-	char *path = xasprintf("%s/trust", d->rtdir), b[GIT_OID_HEXSZ + 1], h[GIT_OID_HEXSZ + 1];
-	char *line;
+	ynode_free(v->cfg);
+	memset(v, 0, sizeof(*v));
+}
 
-	git_oid_tostr(b, sizeof(b), blob);
-	git_oid_tostr(h, sizeof(h), git_commit_id(c));
-	line = xasprintf("%s %s\n", b, h);
-	(void)write_file_atomic(path, line, strlen(line), 0);	/* a cache only */
-	free(line);
+/* The setting's value in version v, or NULL. */
+static const char *
+value_in(struct desk *d, const struct cfgver *v, trust_get get, void *arg)
+{
+	return v->have && v->cfg ? get(d, v->cfg, arg) : NULL;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * .git/rt/trust remembers "KEY COMMIT" for a setting's value (KEY: the
+ * hash of its name and value): the walk below is as long as the history
+ * since the value came. An entry is checked before use.
+ */
+static char *
+cache_key(const char *what, const char *value)
+{
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1], *s = xasprintf("%s\n%s", what, value);
+
+	git_odb_hash(&oid, s, strlen(s), GIT_OBJECT_BLOB);
+	free(s);
+	return xstrdup(git_oid_tostr(hex, sizeof(hex), &oid));
+}
+
+/* Whether c brought the value: c has it, its first parent has not. */
+static int
+brought(struct desk *d, git_commit *c, const char *value, trust_get get, void *arg)
+{
+	struct cfgver v, pv;
+	git_commit *p = NULL;
+	int yes;
+
+	cfgver_load(d->repo, c, &v);
+	yes = same(value_in(d, &v, get, arg), value);
+	if (yes && git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0) {
+		cfgver_load(d->repo, p, &pv);
+		yes = !same(value_in(d, &pv, get, arg), value);
+		cfgver_free(&pv);
+		git_commit_free(p);
+	}
+	cfgver_free(&v);
+	return yes;
+}
+
+static git_commit *
+remembered(struct desk *d, const char *key, const char *value, trust_get get, void *arg)
+{
+	char *path = xasprintf("%s/trust", d->rtdir), *buf = NULL;
+	git_commit *c = NULL;
+	size_t len, klen = strlen(key);
+
+	if (read_file(path, &buf, &len) == 0)
+		for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+			git_oid id;
+			if (strncmp(l, key, klen) != 0 || l[klen] != ' ' ||
+			    git_oid_fromstrn(&id, l + klen + 1, GIT_OID_HEXSZ) != 0)
+				continue;
+			if (git_commit_lookup(&c, d->repo, &id) == 0 && !brought(d, c, value, get, arg)) {
+				git_commit_free(c);
+				c = NULL;
+			}
+			break;
+		}
+	free(buf);
+	free(path);
+	return c;
+}
+
+static void
+remember(struct desk *d, const char *key, git_commit *c)
+{
+	char *path = xasprintf("%s/trust", d->rtdir), *buf = NULL, hex[GIT_OID_HEXSZ + 1];
+	struct sbuf sb = SBUF_INIT;
+	size_t len, n = 0;
+
+	sbuf_addf(&sb, "%s %s\n", key, git_oid_tostr(hex, sizeof(hex), git_commit_id(c)));
+	if (read_file(path, &buf, &len) == 0)
+		for (char *l = buf; *l && ++n < TRUST_CACHE_MAX;) {
+			size_t k = strcspn(l, "\n");
+			if (strncmp(l, key, strlen(key)) != 0)
+				sbuf_addf(&sb, "%.*s\n", (int)k, l);
+			l += k + (l[k] == '\n');
+		}
+	(void)write_file_atomic(path, sb.buf, sb.len, 0);	/* a cache only */
+	sbuf_free(&sb);
+	free(buf);
 	free(path);
 }
 
 /*
- * The commit on HEAD's first-parent line that brought rt.yaml's blob
- * id: the oldest one in the run of commits with that blob.
+ * The commit on HEAD's first-parent line that brought value: the oldest
+ * of the run of commits that have it. rt.yaml is parsed only where its
+ * blob changes.
  */
-static int
-introducer(struct desk *d, git_commit *head, const git_oid *blob, git_commit **out)
+static git_commit *
+introducer(struct desk *d, git_commit *from, const char *value, trust_get get, void *arg)
 {
-	git_commit *c = head, *p;
-	git_oid pb;
+	git_commit *c, *p;
+	git_oid blob, pb;
 
-	if (remembered(d, blob, out))
-		return 0;
-	git_commit_dup(&c, head);
+	if (config_blob(from, &blob) != 0)
+		memset(&blob, 0, sizeof(blob));
+	git_commit_dup(&c, from);
 	while (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0) {
-		if (config_blob(p, &pb) != 0 || !git_oid_equal(&pb, blob)) {
+		int have = config_blob(p, &pb) == 0, keep = have && git_oid_equal(&pb, &blob);
+		if (!keep && have) {
+			struct cfgver v;
+			cfgver_load(d->repo, p, &v);
+			keep = same(value_in(d, &v, get, arg), value);
+			cfgver_free(&v);
+			git_oid_cpy(&blob, &pb);
+		}
+		if (!keep) {
 			git_commit_free(p);
 			break;
 		}
 		git_commit_free(c);
 		c = p;
 	}
-	*out = c;
-	remember(d, blob, c);
+	return c;
+}
+
+/*
+ * The agents of a configuration as one value, "a@x\nb@y\n" in the order
+ * given ("" when none), for comparing versions. arg: a struct sbuf.
+ */
+static const char *
+get_agents(struct desk *d, const struct ynode *cfg, void *arg)
+{
+	const struct ynode *a = cfg ? ymap_get(cfg, "agents") : NULL;
+	struct sbuf *sb = arg;
+
+	(void)d;
+	sbuf_free(sb);
+	for (size_t i = 0; a && a->kind == Y_MAP && i < a->n; i++) {
+		const struct ynode *v = a->items[i];
+		const char *e = v->kind == Y_SCALAR ? v->value : NULL;
+		if (v->kind == Y_MAP && (e = ymap_str(v, "address")) == NULL)
+			e = ymap_str(v, "email");
+		if (e)
+			sbuf_addf(sb, "%s\n", e);
+	}
+	return sb->buf ? sb->buf : "";
+}
+
+static int
+listed(const char *agents, const char *email)
+{
+	size_t n = strlen(email);
+
+	for (const char *p = agents; *p; p += strcspn(p, "\n") + 1)
+		if (strcspn(p, "\n") == n && strncasecmp(p, email, n) == 0)
+			return 1;
 	return 0;
 }
 
-/* Whether the author of c (which changed rt.yaml to cfg) is an agent. */
+#define TRUST_DEPTH 32	/* changes of agents: followed back at most */
+
+/*
+ * The agents: list in force at commit p: its own, when the commit that
+ * brought it was the desk's first or authored by an agent of the list in
+ * force before; else (a change by someone else) the list before that
+ * change. "" while none is declared; NULL past TRUST_DEPTH changes.
+ */
+static char *
+trusted_agents(struct desk *d, git_commit *p, int depth)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct cfgver v;
+	git_commit *ci, *pp = NULL;
+	char *agents, *prev;
+
+	cfgver_load(d->repo, p, &v);
+	agents = xstrdup(value_in(d, &v, get_agents, &sb) ? sb.buf ? sb.buf : "" : "");
+	cfgver_free(&v);
+	ci = introducer(d, p, agents, get_agents, &sb);
+	sbuf_free(&sb);
+	if (ci == NULL || git_commit_parentcount(ci) == 0 || git_commit_parent(&pp, ci, 0) != 0) {
+		git_commit_free(ci);
+		return agents;
+	}
+	prev = depth < TRUST_DEPTH ? trusted_agents(d, pp, depth + 1) : NULL;
+	if (prev && (*prev == '\0' || listed(prev, git_commit_author(ci)->email))) {
+		free(prev);
+		prev = agents;		/* a trusted change of the list */
+	} else
+		free(agents);
+	git_commit_free(pp);
+	git_commit_free(ci);
+	return prev;
+}
+
+/*
+ * Whether c's author may bring a command: an agent of the agents: list
+ * in force before c (trusted_agents). While none is declared, anyone
+ * may (nobody to tell apart).
+ */
 static int
-by_agent(git_repository *repo, git_commit *c, const struct ynode *cfg, char **why)
+by_agent(struct desk *d, git_commit *c, char **why)
 {
 	const git_signature *au = git_commit_author(c);
-	struct ynode *before = NULL;
 	git_commit *p = NULL;
-	git_oid pb;
-	int declared = 0, ok;
+	char *agents;
+	int ok;
 
-	if (git_commit_parentcount(c) == 0)
+	if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) != 0)
 		return 1;	/* the desk's first commit (rt-init) */
-	if (git_commit_parent(&p, c, 0) == 0 && config_blob(p, &pb) == 0)
-		before = load_blob(repo, &pb, DESK_CONFIG " (before the change)");
-	ok = agents_of(before, au->email, &declared);
-	if (!declared)
-		ok = agents_of(cfg, au->email, &declared);
-	if (!declared)
-		ok = 1;		/* no agents declared: nobody to tell apart */
+	agents = trusted_agents(d, p, 0);
+	ok = agents && (*agents == '\0' || listed(agents, au->email));
 	if (!ok) {
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-		*why = xasprintf("rt.yaml was last changed in commit %.12s by %s <%s>, who is "
-		    "not an agent", hex, au->name, au->email);
+		*why = xasprintf("commit %.12s by %s <%s>, who is not an agent", hex, au->name,
+		    au->email);
 	}
-	ynode_free(before);
+	free(agents);
 	git_commit_free(p);
 	return ok;
 }
 
-static void
-load(struct desk *d, struct trust *t)
+int
+trust_value(struct desk *d, const char *what, trust_get get, void *arg, const char **out)
 {
+	const char *wt = get(d, d->config, arg), *hv;
 	git_commit *head = NULL, *intro = NULL;
-	git_oid blob;
+	char *why = NULL, *key;
+	int rc = 0;
 
-	if (desk_head(d, &head) != 0 || head == NULL || config_blob(head, &blob) != 0) {
-		t->why = xstrdup("rt.yaml is not committed");
+	*out = NULL;
+	if (d->trust == NULL)
+		d->trust = xcalloc(1, sizeof(*d->trust));
+	if ((rc = desk_head(d, &head)) != 0)
+		return rc;
+	if (!d->trust->loaded && head)
+		cfgver_load(d->repo, head, &d->trust->head);
+	d->trust->loaded = 1;
+	hv = value_in(d, &d->trust->head, get, arg);
+	if (!same(wt, hv)) {
+		rc = rt_fail(EX_CONFIG, "%s: %s runs a command and is taken only from the committed "
+		    "rt.yaml, which has %s: commit your change (rt-desk(5), TRUST)",
+		    d->config_name, what, hv ? hv : "none");
 		goto out;
 	}
-	introducer(d, head, &blob, &intro);
-	if ((t->config = load_blob(d->repo, &blob, DESK_CONFIG " (HEAD)")) == NULL) {
-		t->why = xasprintf("the committed rt.yaml: %s", rt_errmsg());
+	if (hv == NULL)
+		goto out;
+	key = cache_key(what, hv);
+	if ((intro = remembered(d, key, hv, get, arg)) == NULL &&
+	    (intro = introducer(d, head, hv, get, arg)) != NULL)
+		remember(d, key, intro);
+	free(key);
+	if (intro && !by_agent(d, intro, &why)) {
+		rc = rt_fail(EX_CONFIG, "%s: %s runs a command and is taken only from a committed "
+		    "rt.yaml an agent wrote; it came with %s (rt-desk(5), TRUST)", d->config_name,
+		    what, why);
 		goto out;
 	}
-	if (!by_agent(d->repo, intro, t->config, &t->why)) {
-		ynode_free(t->config);
-		t->config = NULL;
-	}
+	*out = hv;
 out:
-	t->rc = t->config ? 0 : EX_CONFIG;
+	free(why);
 	git_commit_free(intro);
 	git_commit_free(head);
-}
-
-int
-trust_config(struct desk *d, const struct ynode **out)
-{
-	if (d->trust == NULL) {
-		d->trust = xcalloc(1, sizeof(*d->trust));
-		load(d, d->trust);
-	}
-	*out = d->trust->config;
-	if (d->trust->rc)
-		return rt_fail(d->trust->rc, "%s", d->trust->why);
-	return 0;
+	return rc;
 }
 
 /* The scalar at a dotted path of cfg, or NULL. */
 static const char *
-cfg_str(const struct ynode *cfg, const char *path)
+get_path(struct desk *d, const struct ynode *cfg, void *arg)
 {
 	char **parts;
-	size_t n = str_split(path, ".", &parts);
+	size_t n = str_split(arg, ".", &parts);
 	const struct ynode *node = cfg;
 
+	(void)d;
 	for (size_t i = 0; i < n && node; i++)
 		node = node->kind == Y_MAP ? ymap_get(node, parts[i]) : NULL;
 	strv_free(parts, n);
@@ -234,25 +349,7 @@ cfg_str(const struct ynode *cfg, const char *path)
 int
 trust_cfg_command(struct desk *d, const char *path, const char **out)
 {
-	const char *wt = desk_cfg_str(d, path, NULL), *tv;
-	const struct ynode *cfg;
-	int rc;
-
-	*out = NULL;
-	if ((rc = trust_config(d, &cfg)) != 0) {
-		char *m = xstrdup(rt_errmsg());
-		rc = rt_fail(rc, "%s: %s runs a command and is taken only from a committed rt.yaml "
-		    "an agent wrote (rt-desk(5), TRUST): %s", d->config_name, path, m);
-		free(m);
-		return rc;
-	}
-	tv = cfg_str(cfg, path);
-	if ((wt == NULL) != (tv == NULL) || (wt && strcmp(wt, tv) != 0))
-		return rt_fail(EX_CONFIG, "%s: %s runs a command and is taken only from the "
-		    "committed rt.yaml, which says %s: commit your change (rt-desk(5), TRUST)",
-		    d->config_name, path, tv ? tv : "nothing");
-	*out = tv;
-	return 0;
+	return trust_value(d, path, get_path, (void *)path, out);
 }
 
 int
@@ -275,8 +372,7 @@ trust_free(struct desk *d)
 {
 	if (d->trust == NULL)
 		return;
-	ynode_free(d->trust->config);
-	free(d->trust->why);
+	cfgver_free(&d->trust->head);
 	free(d->trust);
 	d->trust = NULL;
 }

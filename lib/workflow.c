@@ -18,13 +18,6 @@ static const char *const default_statuses[] = {
 	"new", "open", "waiting", "resolved", "closed", NULL
 };
 
-int
-status_is_done(const char *s)
-{
-	return s && (strcmp(s, "resolved") == 0 || strcmp(s, "closed") == 0 ||
-	    strcmp(s, "merged") == 0);
-}
-
 /* A list of names: a sequence of scalars, or one scalar with commas. */
 static int
 ylist_ok(const struct ynode *n)
@@ -355,30 +348,42 @@ workflow_apply(struct desk *d, struct change *c, const char *to)
 	return 0;
 }
 
+struct exec_at {
+	const struct kvmap *t;
+	const char *to;
+};
+
+/* The exec action for a ticket and status as a configuration has it. */
+static const char *
+exec_in(struct desk *d, const struct ynode *cfg, void *arg)
+{
+	struct exec_at *at = arg;
+	struct ynode *wt = d->config;
+	const struct ynode *ex;
+
+	d->config = (struct ynode *)cfg;
+	ex = action(d, at->t, at->to, "exec");
+	d->config = wt;
+	return ex && ex->kind == Y_SCALAR && !yscalar_is_null(ex) ? ex->value : NULL;
+}
+
 /*
- * The exec action must be the committed rt.yaml's, written by an agent
+ * The exec action must be the committed rt.yaml's, brought by an agent
  * (trust.h): a work-tree edit or the mail account's commit runs nothing.
  */
 static int
 exec_trusted(struct desk *d, const struct kvmap *t, const char *to, const struct ynode *ex)
 {
-	const struct ynode *cfg, *tex;
-	struct ynode *wt = d->config;
+	struct exec_at at = { t, to };
+	const char *v;
 	int rc;
 
-	if ((rc = trust_config(d, &cfg)) != 0) {
+	if ((rc = trust_value(d, "a workflow exec: action", exec_in, &at, &v)) != 0) {
 		char *m = xstrdup(rt_errmsg());
-		rc = rt_fail(rc, "workflow action '%s' not run: %s (rt-desk(5), TRUST)", ex->value, m);
+		rc = rt_fail(rc, "workflow action '%s' not run: %s", ex->value, m);
 		free(m);
-		return rc;
 	}
-	d->config = (struct ynode *)cfg;
-	tex = action(d, t, to, "exec");
-	d->config = wt;
-	if (tex == NULL || tex->kind != Y_SCALAR || strcmp(tex->value, ex->value) != 0)
-		return rt_fail(EX_CONFIG, "workflow action '%s' not run: it is not in the committed "
-		    "rt.yaml (commit it; rt-desk(5), TRUST)", ex->value);
-	return 0;
+	return rc;
 }
 
 int

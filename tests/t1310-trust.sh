@@ -25,7 +25,7 @@ test_expect_success 'an uncommitted rt.yaml edit adding a workflow exec: does no
 	rt-set $ID status=resolved 2>err; rc=$?; cat err;
 	test $rc != 0 &&
 	test ! -e $TRASH/ran-uncommitted &&
-	grep "not run: it is not in the committed rt.yaml" err &&
+	grep "not run: .*taken only from the committed rt.yaml, which has none: commit your change" err &&
 	grep "^status: resolved" tickets/*/*/$ID/ticket.yaml
 '
 
@@ -35,7 +35,7 @@ test_expect_success 'a commit by the mail account adding one does not run' '
 	rt-set $ID status=open && rt-set $ID status=resolved 2>err; rc=$?; cat err;
 	test $rc != 0 &&
 	test ! -e $TRASH/ran-mail &&
-	grep "last changed in commit .* by Mail Account <mail@desk.example>, who is not an agent" err
+	grep "it came with commit .* by Mail Account <mail@desk.example>, who is not an agent" err
 '
 
 test_expect_success 'nor when the mail account makes itself an agent in the same commit' '
@@ -55,6 +55,23 @@ test_expect_success 'an agent'"'"'s commit does run it' '
 	test -s .git/rt/trust
 '
 
+
+test_expect_success 'the mail account listing itself first, then adding exec: not run' '
+	printf "  mallory: {email: mail@desk.example}\n" >agent.yaml &&
+	sed -i "/^  anna:/r agent.yaml" rt.yaml && as_mail commit -qm "step 1" rt.yaml &&
+	workflow "touch $TRASH/ran-two-steps" && as_mail commit -qm "step 2" rt.yaml &&
+	rt-set $ID status=open && rt-set $ID status=resolved 2>err; rc=$?; cat err;
+	test $rc != 0 && test ! -e $TRASH/ran-two-steps &&
+	grep "by Mail Account <mail@desk.example>, who is not an agent" err
+'
+
+test_expect_success 'the mail account removing agents:, then adding exec: not run' '
+	sed -i "/^agents:/,/^  mallory:/d" rt.yaml && ! grep "^agents:" rt.yaml &&
+	as_mail commit -qm "no agents" rt.yaml &&
+	workflow "touch $TRASH/ran-no-agents" && as_mail commit -qm "exec" rt.yaml &&
+	rt-set $ID status=open && rt-set $ID status=resolved 2>err; rc=$?; cat err;
+	test $rc != 0 && test ! -e $TRASH/ran-no-agents
+'
 
 test_expect_code 78 'a program mailer only from the committed rt.yaml' '
 	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/evil|" rt.yaml &&
