@@ -76,9 +76,10 @@ same(const char *a, const char *b)
 }
 
 /*
- * .git/rt/trust remembers "KEY COMMIT" for a setting's value (KEY: the
- * hash of its name and value): the walk below is as long as the history
- * since the value came. An entry is checked before use.
+ * .git/rt/trust remembers "KEY START INTRO" for a setting's value (KEY:
+ * the hash of its name and value): walking back from START, the value
+ * came with INTRO. A later walk stops when it reaches START, so it is as
+ * long as the history since the last one, not since the value came.
  */
 static char *
 cache_key(const char *what, const char *value)
@@ -91,58 +92,39 @@ cache_key(const char *what, const char *value)
 	return xstrdup(git_oid_tostr(hex, sizeof(hex), &oid));
 }
 
-/* Whether c brought the value: c has it, its first parent has not. */
+/* The START and INTRO remembered for key; 0 if there are. */
 static int
-brought(struct desk *d, git_commit *c, const char *value, trust_get get, void *arg)
-{
-	struct cfgver v, pv;
-	git_commit *p = NULL;
-	int yes;
-
-	cfgver_load(d->repo, c, &v);
-	yes = same(value_in(d, &v, get, arg), value);
-	if (yes && git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0) {
-		cfgver_load(d->repo, p, &pv);
-		yes = !same(value_in(d, &pv, get, arg), value);
-		cfgver_free(&pv);
-		git_commit_free(p);
-	}
-	cfgver_free(&v);
-	return yes;
-}
-
-static git_commit *
-remembered(struct desk *d, const char *key, const char *value, trust_get get, void *arg)
+remembered(struct desk *d, const char *key, git_oid *start, git_oid *intro)
 {
 	char *path = xasprintf("%s/trust", d->rtdir), *buf = NULL;
-	git_commit *c = NULL;
 	size_t len, klen = strlen(key);
+	int rc = -1;
 
 	if (read_file(path, &buf, &len) == 0)
-		for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-			git_oid id;
-			if (strncmp(l, key, klen) != 0 || l[klen] != ' ' ||
-			    git_oid_fromstrn(&id, l + klen + 1, GIT_OID_HEXSZ) != 0)
-				continue;
-			if (git_commit_lookup(&c, d->repo, &id) == 0 && !brought(d, c, value, get, arg)) {
-				git_commit_free(c);
-				c = NULL;
+		for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+			if (strncmp(l, key, klen) == 0 && l[klen] == ' ' &&
+			    strlen(l) > klen + 2 * GIT_OID_HEXSZ + 1 &&
+			    git_oid_fromstrn(start, l + klen + 1, GIT_OID_HEXSZ) == 0 &&
+			    git_oid_fromstrn(intro, l + klen + 2 + GIT_OID_HEXSZ, GIT_OID_HEXSZ) == 0) {
+				rc = 0;
+				break;
 			}
-			break;
-		}
 	free(buf);
 	free(path);
-	return c;
+	return rc;
 }
 
 static void
-remember(struct desk *d, const char *key, git_commit *c)
+remember(struct desk *d, const char *key, git_commit *start, git_commit *intro)
 {
-	char *path = xasprintf("%s/trust", d->rtdir), *buf = NULL, hex[GIT_OID_HEXSZ + 1];
+	char *path = xasprintf("%s/trust", d->rtdir), *buf = NULL;
+	char hs[GIT_OID_HEXSZ + 1], hi[GIT_OID_HEXSZ + 1];
 	struct sbuf sb = SBUF_INIT;
 	size_t len, n = 0;
 
-	sbuf_addf(&sb, "%s %s\n", key, git_oid_tostr(hex, sizeof(hex), git_commit_id(c)));
+	git_oid_tostr(hs, sizeof(hs), git_commit_id(start));
+	git_oid_tostr(hi, sizeof(hi), git_commit_id(intro));
+	sbuf_addf(&sb, "%s %s %s\n", key, hs, hi);
 	if (read_file(path, &buf, &len) == 0)
 		for (char *l = buf; *l && ++n < TRUST_CACHE_MAX;) {
 			size_t k = strcspn(l, "\n");
@@ -157,20 +139,29 @@ remember(struct desk *d, const char *key, git_commit *c)
 }
 
 /*
- * The commit on HEAD's first-parent line that brought value: the oldest
- * of the run of commits that have it. rt.yaml is parsed only where its
- * blob changes.
+ * The commit on the first-parent line from `from` that brought value:
+ * the oldest of the run of commits that have it. rt.yaml is parsed only
+ * where its blob changes; the walk stops at a remembered START (what:
+ * the setting's name, for the cache).
  */
 static git_commit *
-introducer(struct desk *d, git_commit *from, const char *value, trust_get get, void *arg)
+introducer(struct desk *d, const char *what, git_commit *from, const char *value,
+    trust_get get, void *arg)
 {
-	git_commit *c, *p;
-	git_oid blob, pb;
+	char *key = cache_key(what, value);
+	git_commit *c, *p, *known = NULL;
+	git_oid blob, pb, start, intro;
+	int cached = remembered(d, key, &start, &intro) == 0;
 
 	if (config_blob(from, &blob) != 0)
 		memset(&blob, 0, sizeof(blob));
 	git_commit_dup(&c, from);
-	while (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0) {
+	for (;;) {
+		if (cached && git_oid_equal(git_commit_id(c), &start) &&
+		    git_commit_lookup(&known, d->repo, &intro) == 0)
+			break;
+		if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) != 0)
+			break;
 		int have = config_blob(p, &pb) == 0, keep = have && git_oid_equal(&pb, &blob);
 		if (!keep && have) {
 			struct cfgver v;
@@ -186,6 +177,13 @@ introducer(struct desk *d, git_commit *from, const char *value, trust_get get, v
 		git_commit_free(c);
 		c = p;
 	}
+	if (known) {
+		git_commit_free(c);
+		c = known;
+	}
+	if (!(cached && git_oid_equal(git_commit_id(from), &start)))
+		remember(d, key, from, c);
+	free(key);
 	return c;
 }
 
@@ -242,7 +240,7 @@ trusted_agents(struct desk *d, git_commit *p, int depth)
 	cfgver_load(d->repo, p, &v);
 	agents = xstrdup(value_in(d, &v, get_agents, &sb) ? sb.buf ? sb.buf : "" : "");
 	cfgver_free(&v);
-	ci = introducer(d, p, agents, get_agents, &sb);
+	ci = introducer(d, "agents:", p, agents, get_agents, &sb);
 	sbuf_free(&sb);
 	if (ci == NULL || git_commit_parentcount(ci) == 0 || git_commit_parent(&pp, ci, 0) != 0) {
 		git_commit_free(ci);
@@ -292,7 +290,7 @@ trust_value(struct desk *d, const char *what, trust_get get, void *arg, const ch
 {
 	const char *wt = get(d, d->config, arg), *hv;
 	git_commit *head = NULL, *intro = NULL;
-	char *why = NULL, *key;
+	char *why = NULL;
 	int rc = 0;
 
 	*out = NULL;
@@ -312,11 +310,7 @@ trust_value(struct desk *d, const char *what, trust_get get, void *arg, const ch
 	}
 	if (hv == NULL)
 		goto out;
-	key = cache_key(what, hv);
-	if ((intro = remembered(d, key, hv, get, arg)) == NULL &&
-	    (intro = introducer(d, head, hv, get, arg)) != NULL)
-		remember(d, key, intro);
-	free(key);
+	intro = introducer(d, what, head, hv, get, arg);
 	if (intro && !by_agent(d, intro, &why)) {
 		rc = rt_fail(EX_CONFIG, "%s: %s runs a command and is taken only from a committed "
 		    "rt.yaml an agent wrote; it came with %s (rt-desk(5), TRUST)", d->config_name,

@@ -73,6 +73,17 @@ test_expect_success 'the mail account removing agents:, then adding exec: not ru
 	test $rc != 0 && test ! -e $TRASH/ran-no-agents
 '
 
+test_expect_success 'an agent'"'"'s exec removed, then put back by the mail account: not run' '
+	anna() { git -c user.name=Anna -c user.email=anna@example.org "$@"; } &&
+	workflow "touch $TRASH/ran-back" && anna commit -qm "exec" rt.yaml &&
+	rt-set $ID status=open && rt-set $ID status=resolved && test -e $TRASH/ran-back &&
+	rm $TRASH/ran-back &&
+	workflow "true" && anna commit -qm "no exec" rt.yaml &&
+	workflow "touch $TRASH/ran-back" && as_mail commit -qm "put back" rt.yaml &&
+	rt-set $ID status=open && rt-set $ID status=resolved 2>err; rc=$?; cat err;
+	test $rc != 0 && test ! -e $TRASH/ran-back
+'
+
 test_expect_code 78 'a program mailer only from the committed rt.yaml' '
 	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/evil|" rt.yaml &&
 	echo hi | rt-reply $ID 2>err; rc=$?; cat err;
