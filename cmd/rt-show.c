@@ -8,11 +8,11 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "kv.h"
 #include "mail.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 
 static const char usage[] =

@@ -10,12 +10,12 @@
 #include "change.h"
 #include "desk.h"
 #include "escalate.h"
+#include "head.h"
 #include "kv.h"
 #include "mail.h"
 #include "mailsend.h"
 #include "route.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 

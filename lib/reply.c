@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "kb.h"
 #include "mail.h"
@@ -24,7 +25,6 @@
 #include "sla.h"
 #include "template.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 #include "workflow.h"
 

@@ -22,11 +22,11 @@
 
 #include "cache.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "mail.h"
 #include "route.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
