@@ -12,6 +12,7 @@
 #include "id.h"
 #include "kv.h"
 #include "mail.h"
+#include "text.h"
 #include "ticket.h"
 #include "util.h"
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "text.h"
 #include "util.h"
 
 #ifndef RT_SHAREDIR

@@ -15,6 +15,7 @@
 #include "mail.h"
 #include "mailsend.h"
 #include "route.h"
+#include "text.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"
@@ -273,7 +274,7 @@ load_trigger(struct esc *e, const struct ynode *n, struct trigger *t)
 		if (t->nphrases == 0)
 			return cfg_err(d, n, "phrase trigger '%s' needs phrases:", t->name);
 		for (size_t i = 0; i < t->nphrases; i++)
-			route_fold(t->phrases[i], strlen(t->phrases[i]), 1);
+			text_lower_utf8(t->phrases[i], strlen(t->phrases[i]), 1);
 	} else if (strcmp(on, "reopens") == 0 || strcmp(on, "rating") == 0) {
 		const char *key = on[1] == 'e' ? "more-than" : "at-most";
 		t->cond = on[1] == 'e' ? E_REOPENS : E_RATING;
@@ -657,7 +658,7 @@ esc_plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t, time
 		free(path);
 	}
 	if (text.len) {
-		route_fold(text.buf, text.len, 1);
+		text_lower_utf8(text.buf, text.len, 1);
 		for (size_t i = 0; i < e->ntr; i++) {
 			struct trigger *tr = &e->tr[i];
 			char *key;

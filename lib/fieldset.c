@@ -6,6 +6,7 @@
 
 #include "desk.h"
 #include "fieldset.h"
+#include "text.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"

@@ -24,6 +24,7 @@
 #include "reply.h"
 #include "sla.h"
 #include "template.h"
+#include "text.h"
 #include "ticket.h"
 #include "util.h"
 #include "workflow.h"

@@ -10,6 +10,7 @@
 
 #include "report.h"
 #include "svg.h"
+#include "text.h"
 #include "topics.h"
 #include "util.h"
 
@@ -230,32 +231,21 @@ rows(const struct report *r, const struct report_fig ***out)
 
 /* ---- text ---- */
 
-static size_t
-utf8_width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 static void
 print_table(FILE *fp, size_t ncols, const char *const *head, char ***cells, size_t nrows)
 {
 	size_t *w = xcalloc(ncols, sizeof(*w));
 
 	for (size_t c = 0; c < ncols; c++) {
-		w[c] = utf8_width(head[c]);
+		w[c] = utf8_chars(head[c]);
 		for (size_t r = 0; r < nrows; r++)
-			if (utf8_width(cells[r][c]) > w[c])
-				w[c] = utf8_width(cells[r][c]);
+			if (utf8_chars(cells[r][c]) > w[c])
+				w[c] = utf8_chars(cells[r][c]);
 	}
 	for (size_t r = 0; r <= nrows; r++) {
 		const char *const *row = r == 0 ? head : (const char *const *)cells[r - 1];
 		for (size_t c = 0; c < ncols; c++) {
-			size_t pad = w[c] - utf8_width(row[c]);
+			size_t pad = w[c] - utf8_chars(row[c]);
 			if (c == 0)
 				fprintf(fp, "%s%*s", row[c], c + 1 < ncols ? (int)pad : 0, "");
 			else

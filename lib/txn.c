@@ -7,6 +7,7 @@
 
 #include "desk.h"
 #include "head.h"
+#include "text.h"
 #include "txn.h"
 #include "util.h"
 #include "worktree.h"

@@ -47,14 +47,6 @@ char *rt_fmttime(time_t t, char buf[RT_TIMELEN]);
 /* Parses RFC 3339 (Z or offset), "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DD" or "@epoch". */
 int rt_parsetime(const char *s, time_t *out);
 
-/*
- * Returns a malloc'd copy of s that is valid UTF-8 (invalid bytes become
- * U+FFFD). With oneline, CR, LF, TAB and other controls become spaces
- * and the result is trimmed, so it is safe in a header or a YAML line.
- */
-char *utf8_clean(const char *s, size_t len, int oneline);
-int utf8_valid(const char *s, size_t len);
-
 /* Files */
 int read_file(const char *path, char **buf, size_t *len);
 /* Writes via a temporary file and rename(2); fsyncs file and dir when durable. */

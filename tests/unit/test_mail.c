@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "mail.h"
+#include "text.h"
 #include "util.h"
 #include "tap.h"
 
