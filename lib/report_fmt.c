@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "report.h"
 #include "svg.h"
 #include "text.h"
@@ -538,7 +539,7 @@ report_json(const struct report *r, FILE *fp)
 {
 	json_t *o = json_object(), *groups = json_array(), *agents = json_array(),
 	    *backlog = json_array();
-	int timed = r->o.by == BY_WEEK || r->o.by == BY_DAY, rc;
+	int timed = r->o.by == BY_WEEK || r->o.by == BY_DAY;
 
 	json_object_set_new(o, "version", json_integer(1));
 	json_object_set_new(o, "since", jtime(r->o.since));
@@ -572,10 +573,7 @@ report_json(const struct report *r, FILE *fp)
 		json_object_set_new(t, "phrases", jtopics(r, 2));
 		json_object_set_new(o, "topics", t);
 	}
-	rc = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', fp);
-	json_decref(o);
-	return rc != 0 || ferror(fp) ? EX_IOERR : 0;
+	return jsonout_doc(fp, o, JSONOUT_PRETTY);
 }
 
 /* ---- HTML ---- */
