@@ -929,8 +929,8 @@ esc_retry(struct esc *e, struct desk *d, FILE *out)
 				fprintf(out, "%s %s resent to %s\n", f[0], f[1], f[3]);
 				journal_edit(d, NULL, p);
 			} else {
-				fprintf(stderr, "rt-escalate: #%s %s: notification still not sent: %s\n",
-				    f[0], f[1], rt_errmsg());
+				rt_warn("#%s %s: notification still not sent: %s", f[0], f[1],
+				    rt_errmsg());
 				status = rc;
 			}
 			strv_free(rcpt, nr);

@@ -324,14 +324,6 @@ recent_fn(const struct rec *r, void *arg)
 	return 0;
 }
 
-static void
-recent_free(void)
-{
-	strv_free(recent.ids, recent.n);
-	strv_free(recent.addrs, recent.n);
-	memset(&recent, 0, sizeof(recent));
-}
-
 /*
  * Was an automatic reply sent to addr since `since`? The cache narrows
  * the search to tickets updated since then (no YAML read); only the logs
@@ -345,8 +337,7 @@ auto_replied_since(struct desk *d, const char *addr, const char *since, char **w
 	*where = NULL;
 	if (!recent.built) {
 		cache_foreach(d, recent_fn, (void *)since);
-		recent.built = 1;
-		atexit(recent_free);
+		recent.built = 1;	/* kept until the process ends */
 	}
 	for (size_t i = 0; i < recent.n && !found; i++) {
 		struct kvmap t = KVMAP_INIT;
@@ -1245,7 +1236,7 @@ out:
 	if (rc == 0 && entered) {
 		kv_set(&after, "status", entered);
 		if (workflow_exec(d, &after, id, entered) != 0)
-			fprintf(stderr, "rt-reply: %s\n", rt_errmsg());
+			rt_warn("%s", rt_errmsg());
 	}
 	kv_free(&after);
 	free(entered);

@@ -304,7 +304,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		*out = cid;
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
-		fprintf(stderr, "rt: warning: %s\n", rt_errmsg());
+		rt_warn("warning: %s", rt_errmsg());
 out:
 	git_signature_free(sig);
 	free(paths);

@@ -11,10 +11,11 @@
 
 #include "util.h"
 
+/* The one place the library prints: it cannot return. The name is the command's. */
 static void
 oom(void)
 {
-	fputs("rt: out of memory\n", stderr);
+	fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
 	exit(EX_OSERR);
 }
 
@@ -169,6 +170,46 @@ const char *
 rt_errmsg(void)
 {
 	return errbuf[0] ? errbuf : "unknown error";
+}
+
+#define MAXWARN 32
+
+static char *warnings[MAXWARN];
+static size_t nwarn, lostwarn;
+
+void
+rt_warn(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	if (nwarn == MAXWARN) {
+		lostwarn++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	warnings[nwarn++] = xstrdup(buf);
+}
+
+char *
+rt_warning_take(void)
+{
+	static size_t next;
+	char *w;
+
+	if (next == nwarn) {
+		next = nwarn = 0;
+		if (lostwarn == 0)
+			return NULL;
+		w = xasprintf("%zu more warnings", lostwarn);
+		lostwarn = 0;
+		return w;
+	}
+	w = warnings[next];
+	warnings[next++] = NULL;
+	return w;
 }
 
 time_t

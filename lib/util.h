@@ -38,6 +38,13 @@ void sbuf_free(struct sbuf *sb);
  */
 int rt_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *rt_errmsg(void);
+/*
+ * Warnings (the call went on): the library keeps them, in order, and the
+ * command prints each under its own name (cli_warnings), never the library.
+ */
+void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The oldest pending warning (malloc'd), or NULL when there is none. */
+char *rt_warning_take(void);
 
 /* Time: "now" honours $RT_NOW (RFC 3339 or epoch seconds) for tests. */
 time_t rt_now(void);
