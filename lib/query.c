@@ -15,8 +15,8 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "query.h"
+#include "status.h"
 #include "util.h"
-#include "workflow.h"
 
 void
 query_init(struct query *q)
