@@ -48,34 +48,35 @@ jsonout_ticket(const struct kvmap *t)
 }
 
 /*
- * Appends s as a JSON string. Plain text (no quote, backslash or control
- * character, valid UTF-8) is copied as it is, which is what jansson would
- * write; anything else is escaped by jansson. Returns -1 if s is not valid
- * UTF-8 (jansson refuses such a string).
+ * Appends s (n bytes) as a JSON string. Plain text (no quote, backslash
+ * or control character, valid UTF-8) is copied as it is, which is what
+ * jansson would write; anything else is escaped by jansson. Returns -1 if
+ * s is not valid UTF-8 (jansson refuses such a string).
  */
 static int
-add_string(struct sbuf *sb, const char *s)
+add_string(struct sbuf *sb, const char *s, size_t n)
 {
-	size_t n = 0;
 	int ascii = 1;
 	json_t *js;
 	size_t need;
 
-	for (; s[n]; n++) {
-		unsigned char c = (unsigned char)s[n];
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == '"' || c == '\\')
 			goto escape;
-		if (c >= 0x80)
-			ascii = 0;
+		ascii &= c < 0x80;
 	}
 	if (!ascii && !utf8_valid(s, n))
 		return -1;
-	sbuf_addc(sb, '"');
-	sbuf_add(sb, s, n);
-	sbuf_addc(sb, '"');
+	sbuf_grow(sb, n + 2);
+	sb->buf[sb->len++] = '"';
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len++] = '"';
+	sb->buf[sb->len] = '\0';
 	return 0;
 escape:
-	if ((js = json_string(s)) == NULL)
+	if ((js = json_stringn(s, n)) == NULL)
 		return -1;
 	need = json_dumpb(js, NULL, 0, JSON_ENCODE_ANY);
 	sbuf_grow(sb, need);
@@ -83,6 +84,28 @@ escape:
 	sb->buf[sb->len] = '\0';
 	json_decref(js);
 	return 0;
+}
+
+/* A comma list as an array; items that are not UTF-8 are left out, as jansson does. */
+static void
+add_list(struct sbuf *sb, const char *val)
+{
+	size_t kept = 0;
+
+	sbuf_addc(sb, '[');
+	for (const char *p = val; *p;) {
+		size_t k = strcspn(p, ","), at = sb->len;
+		if (k > 0) {		/* str_split keeps no empty items */
+			if (kept)
+				sbuf_addc(sb, ',');
+			if (add_string(sb, p, k) == 0)
+				kept++;
+			else
+				sb->len = at;
+		}
+		p += k + (p[k] == ',');
+	}
+	sbuf_addc(sb, ']');
 }
 
 /* The object of one record, as json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) writes it. */
@@ -94,32 +117,20 @@ rec_json(struct sbuf *sb, const struct rec *r)
 
 	sbuf_addc(sb, '{');
 	while (p < end) {
-		const char *k = p, *val = k + strlen(k) + 1;
-		size_t mark = sb->len;
+		size_t klen = strlen(p), vlen, mark = sb->len;
+		const char *k = p, *val = k + klen + 1;
 		if (val >= end)
 			break;
-		p = val + strlen(val) + 1;
+		vlen = strlen(val);
+		p = val + vlen + 1;
 		if (!first)
 			sbuf_addc(sb, ',');
-		if (add_string(sb, k) != 0)
+		if (add_string(sb, k, klen) != 0)
 			goto skip;
 		sbuf_addc(sb, ':');
-		if (jsonout_is_list(k)) {
-			char **items;
-			size_t n = str_split(val, ",", &items), kept = 0;
-			sbuf_addc(sb, '[');
-			for (size_t i = 0; i < n; i++) {
-				size_t at = sb->len;
-				if (kept)
-					sbuf_addc(sb, ',');
-				if (add_string(sb, items[i]) == 0)
-					kept++;
-				else
-					sb->len = at;	/* jansson drops it too */
-			}
-			sbuf_addc(sb, ']');
-			strv_free(items, n);
-		} else if (add_string(sb, val) != 0)
+		if (jsonout_is_list(k))
+			add_list(sb, val);
+		else if (add_string(sb, val, vlen) != 0)
 			goto skip;
 		first = 0;
 		continue;

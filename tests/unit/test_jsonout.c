@@ -94,6 +94,8 @@ main(void)
 	    (const char *const[]){ "id", "X", "subject", "bad \xff byte", "queue", "q", NULL });
 	same("a list item that is not UTF-8 is left out",
 	    (const char *const[]){ "tags", "ok,\xc3,fine", NULL });
+	same("empty list items are dropped, as str_split drops them",
+	    (const char *const[]){ "tags", ",a,,b,", "cc", ",", NULL });
 	same("a key that is not UTF-8 is left out",
 	    (const char *const[]){ "k\xff", "v", "id", "Y", NULL });
 	return tap_done();
