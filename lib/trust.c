@@ -4,8 +4,8 @@
 #include <strings.h>
 
 #include "desk.h"
+#include "head.h"
 #include "trust.h"
-#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
