@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "desk.h"
+#include "guard.h"
 #include "util.h"
 
 #ifndef RT_SHAREDIR
@@ -275,7 +276,7 @@ desk_lock(struct desk *d)
 		if (nap.tv_nsec < 50 * 1000 * 1000)
 			nap.tv_nsec += 5 * 1000 * 1000;
 	}
-	return 0;
+	return guard_locked(d);	/* git state, stale locks (guard.h) */
 }
 
 void

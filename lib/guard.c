@@ -1,0 +1,316 @@
+/* guard.c: rt and git never race; stale git lock files are removed */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "desk.h"
+#include "guard.h"
+#include "util.h"
+
+#define STALE_INDEX_LOCK 3600	/* a foreign index.lock: git commit with an editor open */
+#define STALE_REF_LOCK 5	/* a live ref lock lasts milliseconds */
+#define WRITER_WINDOW 2		/* libgit2's index.lock follows rt's note within this */
+#define RT_MARK "rt "
+
+static void
+warn_removed(const char *path, const char *why)
+{
+	fprintf(stderr, "rt: warning: removed %s (%s)\n", path, why);
+}
+
+static const char *
+state_reason(int state)
+{
+	switch (state) {
+	case GIT_REPOSITORY_STATE_MERGE:
+		return "a git merge is in progress in %s: finish it with "
+		    "'git merge --continue' or 'git merge --abort'";
+	case GIT_REPOSITORY_STATE_REVERT:
+	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
+		return "a git revert is in progress in %s: finish it with "
+		    "'git revert --continue' or 'git revert --abort'";
+	case GIT_REPOSITORY_STATE_CHERRYPICK:
+	case GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE:
+		return "a git cherry-pick is in progress in %s: finish it with "
+		    "'git cherry-pick --continue' or 'git cherry-pick --abort'";
+	case GIT_REPOSITORY_STATE_BISECT:
+		return "a git bisect is in progress in %s: end it with 'git bisect reset'";
+	case GIT_REPOSITORY_STATE_REBASE:
+	case GIT_REPOSITORY_STATE_REBASE_INTERACTIVE:
+	case GIT_REPOSITORY_STATE_REBASE_MERGE:
+		return "a git rebase is in progress in %s: finish it with "
+		    "'git rebase --continue' or 'git rebase --abort'";
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX:
+		return "a git am is in progress in %s: finish it with "
+		    "'git am --continue' or 'git am --abort'";
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX_OR_REBASE:
+		return "a git rebase or am is in progress in %s: finish it with "
+		    "'git rebase --continue' or 'git rebase --abort' (or git am)";
+	default:
+		return NULL;
+	}
+}
+
+static int
+gitdir_has(struct desk *d, const char *name)
+{
+	char *p = xasprintf("%s%s", d->gitdir, name);
+	int ok = access(p, F_OK) == 0;
+
+	free(p);
+	return ok;
+}
+
+/* The one local branch, for the fix of a detached HEAD; else a placeholder. */
+static char *
+only_branch(struct desk *d)
+{
+	git_branch_iterator *it;
+	git_reference *ref;
+	git_branch_t type;
+	char *name = NULL;
+	int n = 0;
+
+	if (git_branch_iterator_new(&it, d->repo, GIT_BRANCH_LOCAL) == 0) {
+		while (git_branch_next(&ref, &type, it) == 0) {
+			const char *s;
+			if (n++ == 0 && git_branch_name(&s, ref) == 0)
+				name = xstrdup(s);
+			git_reference_free(ref);
+		}
+		git_branch_iterator_free(it);
+	}
+	if (n != 1 || name == NULL) {
+		free(name);
+		name = xstrdup("BRANCH");
+	}
+	return name;
+}
+
+/* Refuses to write while git is in the middle of something. */
+static int
+check_git_state(struct desk *d)
+{
+	const char *why = state_reason(git_repository_state(d->repo));
+	char *branch;
+	int rc;
+
+	if (why)
+		return rt_fail(EX_TEMPFAIL, why, d->root);
+	if (gitdir_has(d, "sequencer"))
+		return rt_fail(EX_TEMPFAIL, "a git cherry-pick or revert is in progress in %s: "
+		    "finish it with 'git cherry-pick --continue' or '--abort' (or git revert)",
+		    d->root);
+	if (git_repository_head_detached(d->repo) != 1)
+		return 0;
+	branch = only_branch(d);
+	rc = rt_fail(EX_TEMPFAIL, "HEAD is detached in %s: check out the desk's branch "
+	    "again with 'git switch %s'", d->root, branch);
+	free(branch);
+	return rc;
+}
+
+static long
+age_of(const struct stat *st)
+{
+	return (long)(time(NULL) - st->st_mtime);
+}
+
+static int
+pid_dead(long pid)
+{
+	return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Was this index.lock (not marked) left by libgit2 in an rt killed while writing the index? */
+static int
+killed_rt_index_write(struct desk *d, const struct stat *lock)
+{
+	char *note = xasprintf("%s/index-writer", d->rtdir), *buf = NULL;
+	struct stat st;
+	size_t len;
+	int stale = 0;
+
+	if (stat(note, &st) == 0 && read_file(note, &buf, &len) == 0 &&
+	    pid_dead(atol(buf)) && lock->st_mtime >= st.st_mtime &&
+	    lock->st_mtime <= st.st_mtime + WRITER_WINDOW)
+		stale = 1;
+	free(buf);
+	free(note);
+	return stale;
+}
+
+/*
+ * index.lock while we hold the desk flock: rt's own (marked) is stale,
+ * as is one libgit2 left in a killed rt; a foreign one is a git command
+ * at work, removed only when older than desk.stale-index-lock seconds.
+ * Sets *rt_killed when a killed rt commit left it.
+ */
+static int
+clean_index_lock(struct desk *d, int *rt_killed)
+{
+	char *path = xasprintf("%sindex.lock", d->gitdir), *buf = NULL;
+	long limit = (long)desk_cfg_int(d, "desk.stale-index-lock", STALE_INDEX_LOCK);
+	struct stat st;
+	size_t len;
+	int rc = 0;
+
+	*rt_killed = 0;
+	if (lstat(path, &st) < 0)
+		goto out;
+	if (read_file(path, &buf, &len) == 0 && str_starts(buf, RT_MARK)) {
+		*rt_killed = 1;
+		if (unlink(path) < 0 && errno != ENOENT)
+			rc = rt_fail(EX_TEMPFAIL, "cannot remove stale '%s': %s", path, strerror(errno));
+	} else if (killed_rt_index_write(d, &st) || age_of(&st) >= limit) {
+		if (unlink(path) == 0)
+			warn_removed(path, "left by a killed process");
+	} else
+		rc = rt_fail(EX_TEMPFAIL, "git holds %s (a git command is running): retry when "
+		    "it ends, or remove the file if no git command runs", path);
+out:
+	free(buf);
+	free(path);
+	return rc;
+}
+
+static long ref_lock_limit;
+
+static int
+clean_ref_lock(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+
+	(void)ftw;
+	if (type == FTW_F && n > 5 && strcmp(path + n - 5, ".lock") == 0 &&
+	    age_of(st) >= ref_lock_limit && unlink(path) == 0)
+		warn_removed(path, "a stale ref lock");
+	return 0;
+}
+
+/*
+ * Ref locks live for milliseconds; one older than a few seconds, or any
+ * when a killed rt commit left its index.lock, is stale.
+ */
+static void
+clean_ref_locks(struct desk *d, int rt_killed)
+{
+	static const char *const top[] = { "HEAD.lock", "packed-refs.lock" };
+	char *refs = xasprintf("%srefs", d->gitdir);
+
+	ref_lock_limit = rt_killed ? 0 :
+	    (long)desk_cfg_int(d, "desk.stale-ref-lock", STALE_REF_LOCK);
+	for (size_t i = 0; i < LEN(top); i++) {
+		char *p = xasprintf("%s%s", d->gitdir, top[i]);
+		struct stat st;
+		if (lstat(p, &st) == 0)
+			clean_ref_lock(p, &st, FTW_F, NULL);
+		free(p);
+	}
+	nftw(refs, clean_ref_lock, 16, FTW_PHYS);
+	free(refs);
+}
+
+/* rt's own temporary link sources (.git/rt/index.lock.PID) are stale under the flock. */
+static void
+clean_own_temps(struct desk *d)
+{
+	struct dirent **v;
+	int n = scandir(d->rtdir, &v, NULL, NULL);
+
+	for (int i = 0; i < n; i++) {
+		if (str_starts(v[i]->d_name, "index.lock.")) {
+			char *p = xasprintf("%s/%s", d->rtdir, v[i]->d_name);
+			unlink(p);
+			free(p);
+		}
+		free(v[i]);
+	}
+	if (n >= 0)
+		free(v);
+}
+
+int
+guard_locked(struct desk *d)
+{
+	int rc, rt_killed;
+
+	if ((rc = check_git_state(d)) == 0 && (rc = clean_index_lock(d, &rt_killed)) == 0) {
+		clean_ref_locks(d, rt_killed);
+		clean_own_temps(d);
+	}
+	if (rc != 0)
+		desk_unlock(d);
+	return rc;
+}
+
+/* Creates index.lock with rt's mark at once: written aside, then link(2). */
+static int
+take_index_lock(struct desk *d, const char *lock)
+{
+	char *tmp = xasprintf("%s/index.lock.%ld", d->rtdir, (long)getpid());
+	char *mark = xasprintf(RT_MARK "%ld\n", (long)getpid());
+	int rc = 0, e;
+
+	unlink(tmp);
+	if (write_file_atomic(tmp, mark, strlen(mark), 0) < 0)
+		rc = rt_fail(EX_TEMPFAIL, "cannot lock the index of %s: %s", d->root,
+		    strerror(errno));
+	else if (link(tmp, lock) < 0) {
+		e = errno;
+		rc = rt_fail(EX_TEMPFAIL, e == EEXIST ? "git holds %s (a git command is "
+		    "running): retry when it ends" : "cannot create %s: %s", lock, strerror(e));
+	}
+	unlink(tmp);
+	free(mark);
+	free(tmp);
+	return rc;
+}
+
+int
+guard_commit_begin(struct desk *d, struct commit_guard *g)
+{
+	char *lock = xasprintf("%sindex.lock", d->gitdir);
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if ((rc = take_index_lock(d, lock)) == 0) {
+		g->locked = 1;
+		g->has_old = git_reference_name_to_id(&g->old, d->repo, "HEAD") == 0;
+	}
+	free(lock);
+	return rc;
+}
+
+void
+guard_index_writer(struct desk *d)
+{
+	char *note = xasprintf("%s/index-writer", d->rtdir);
+	char *pid = xasprintf("%ld\n", (long)getpid());
+
+	/* Best effort: without the note a killed index write waits for the long limit. */
+	write_file_atomic(note, pid, strlen(pid), 0);
+	free(pid);
+	free(note);
+}
+
+void
+guard_commit_end(struct desk *d, struct commit_guard *g)
+{
+	char *lock;
+
+	if (!g->locked)
+		return;
+	lock = xasprintf("%sindex.lock", d->gitdir);
+	guard_index_writer(d);
+	unlink(lock);
+	g->locked = 0;
+	free(lock);
+}
