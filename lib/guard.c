@@ -16,7 +16,7 @@
 
 #define STALE_INDEX_LOCK 3600	/* a foreign index.lock: git commit with an editor open */
 #define STALE_REF_LOCK 5	/* a live ref lock lasts milliseconds */
-#define WRITER_WINDOW 2		/* libgit2's index.lock follows rt's note within this */
+#define WRITER_WINDOW 60	/* libgit2's index.lock follows rt's note within this */
 #define RT_MARK "rt "
 
 static void
@@ -129,19 +129,31 @@ pid_dead(long pid)
 	return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-/* Was this index.lock (not marked) left by libgit2 in an rt killed while writing the index? */
+static char *
+writer_note(struct desk *d)
+{
+	return xasprintf("%s/index-writer", d->rtdir);
+}
+
+/*
+ * rt notes its pid in .git/rt/index-writer while libgit2 writes the
+ * index for it. A note whose process is dead means that rt was killed
+ * there: an unmarked index.lock made after the note is libgit2's, left
+ * by that rt. Stale notes are removed.
+ */
 static int
 killed_rt_index_write(struct desk *d, const struct stat *lock)
 {
-	char *note = xasprintf("%s/index-writer", d->rtdir), *buf = NULL;
+	char *note = writer_note(d), *buf = NULL;
 	struct stat st;
 	size_t len;
 	int stale = 0;
 
-	if (stat(note, &st) == 0 && read_file(note, &buf, &len) == 0 &&
-	    pid_dead(atol(buf)) && lock->st_mtime >= st.st_mtime &&
-	    lock->st_mtime <= st.st_mtime + WRITER_WINDOW)
-		stale = 1;
+	if (stat(note, &st) == 0 && read_file(note, &buf, &len) == 0 && pid_dead(atol(buf))) {
+		stale = lock && lock->st_mtime >= st.st_mtime &&
+		    lock->st_mtime <= st.st_mtime + WRITER_WINDOW;
+		unlink(note);
+	}
 	free(buf);
 	free(note);
 	return stale;
@@ -163,8 +175,10 @@ clean_index_lock(struct desk *d, int *rt_killed)
 	int rc = 0;
 
 	*rt_killed = 0;
-	if (lstat(path, &st) < 0)
+	if (lstat(path, &st) < 0) {
+		killed_rt_index_write(d, NULL);
 		goto out;
+	}
 	if (read_file(path, &buf, &len) == 0 && str_starts(buf, RT_MARK)) {
 		*rt_killed = 1;
 		if (unlink(path) < 0 && errno != ENOENT)
@@ -292,12 +306,21 @@ guard_commit_begin(struct desk *d, struct commit_guard *g)
 void
 guard_index_writer(struct desk *d)
 {
-	char *note = xasprintf("%s/index-writer", d->rtdir);
+	char *note = writer_note(d);
 	char *pid = xasprintf("%ld\n", (long)getpid());
 
 	/* Best effort: without the note a killed index write waits for the long limit. */
 	write_file_atomic(note, pid, strlen(pid), 0);
 	free(pid);
+	free(note);
+}
+
+void
+guard_index_done(struct desk *d)
+{
+	char *note = writer_note(d);
+
+	unlink(note);
 	free(note);
 }
 

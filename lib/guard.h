@@ -35,7 +35,12 @@ struct commit_guard {
 int guard_commit_begin(struct desk *d, struct commit_guard *g);
 /* Releases the index lock: after it, libgit2 may write the index. */
 void guard_commit_end(struct desk *d, struct commit_guard *g);
-/* Notes that rt (this pid) lets libgit2 write .git/index now (rt-gc). */
+/*
+ * Around libgit2's own index writes (after guard_commit_end, in rt-gc):
+ * a note that this rt lets libgit2 take .git/index.lock, so the lock a
+ * kill leaves there is known as rt's.
+ */
 void guard_index_writer(struct desk *d);
+void guard_index_done(struct desk *d);
 
 #endif

@@ -380,6 +380,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
 		fprintf(stderr, "rt: warning: %s\n", rt_errmsg());
+	guard_index_done(t->d);
 out:
 	git_signature_free(sig);
 	free(paths);
