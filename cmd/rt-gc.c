@@ -65,9 +65,10 @@ main(int argc, char *argv[])
 	tmpobjs = leftover_objects(d, stale);
 	pending = worktree_pending(d);
 	guard_index_writer(d);
-	if ((rc = worktree_sync(d, full)) != 0)
-		cli_die(rc);
+	rc = worktree_sync(d, full);
 	guard_index_done(d);
+	if (rc != 0)
+		cli_die(rc);
 	if (!nopack && (rc = pack_loose(d, &packed)) != 0)
 		cli_die(rc);
 	if (rebuild && (rc = cache_rebuild(d)) != 0)

@@ -297,7 +297,12 @@ guard_commit_begin(struct desk *d, struct commit_guard *g)
 	memset(g, 0, sizeof(*g));
 	if ((rc = take_index_lock(d, lock)) == 0) {
 		g->locked = 1;
-		g->has_old = git_reference_name_to_id(&g->old, d->repo, "HEAD") == 0;
+		/* Again: git may have started something since the desk lock. */
+		if ((rc = check_git_state(d)) != 0) {
+			unlink(lock);
+			g->locked = 0;
+		} else
+			g->has_old = git_reference_name_to_id(&g->old, d->repo, "HEAD") == 0;
 	}
 	free(lock);
 	return rc;
@@ -325,14 +330,15 @@ guard_index_done(struct desk *d)
 }
 
 void
-guard_commit_end(struct desk *d, struct commit_guard *g)
+guard_commit_end(struct desk *d, struct commit_guard *g, int committed)
 {
 	char *lock;
 
 	if (!g->locked)
 		return;
 	lock = xasprintf("%sindex.lock", d->gitdir);
-	guard_index_writer(d);
+	if (committed)
+		guard_index_writer(d);
 	unlink(lock);
 	g->locked = 0;
 	free(lock);

@@ -33,8 +33,11 @@ struct commit_guard {
 
 /* Takes .git/index.lock for rt and notes HEAD; EX_TEMPFAIL if git holds it. */
 int guard_commit_begin(struct desk *d, struct commit_guard *g);
-/* Releases the index lock: after it, libgit2 may write the index. */
-void guard_commit_end(struct desk *d, struct commit_guard *g);
+/*
+ * Releases the index lock; when committed, notes that libgit2 writes the
+ * index next, until guard_index_done.
+ */
+void guard_commit_end(struct desk *d, struct commit_guard *g, int committed);
 /*
  * Around libgit2's own index writes (after guard_commit_end, in rt-gc):
  * a note that this rt lets libgit2 take .git/index.lock, so the lock a

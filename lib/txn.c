@@ -370,7 +370,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	}
 	if (rc == 0)
 		rc = commit_verify(t->d, g.has_old ? &g.old : NULL, &cid, paths, t->n);
-	guard_commit_end(t->d, &g);
+	guard_commit_end(t->d, &g, rc == 0);
 	if (rc != 0) {
 		rc = commit_tempfail(rc);
 		goto out;

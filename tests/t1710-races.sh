@@ -139,4 +139,20 @@ test_expect_success 'the index.lock libgit2 left in an rt killed while writing t
 	git status --porcelain --untracked-files=no tickets >st && test_cmp /dev/null st
 '
 
+test_expect_success 'rt-gc clears what a killed process left: ref lock, temporaries, spooled mail' '
+	git rev-parse HEAD >.git/refs/heads/main.lock && touch -d "-1 minute" .git/refs/heads/main.lock &&
+	mkdir -p .git/objects/ab .git/rt/tmp &&
+	echo junk >.git/objects/ab/tmp_obj_x && echo junk >.git/objects/pack/tmp_pack_x &&
+	echo junk >.git/objects/tmp_object_git2_x && echo young >.git/objects/ab/tmp_obj_young &&
+	mail m16 >.git/rt/tmp/spool.killed && printf "From: c@exa" >.git/rt/tmp/part.killed &&
+	touch -d "-2 hours" .git/objects/ab/tmp_obj_x .git/objects/pack/tmp_pack_x \
+	    .git/objects/tmp_object_git2_x .git/rt/tmp/spool.killed .git/rt/tmp/part.killed &&
+	rt-gc >out 2>err && cat out err &&
+	grep -q "leftovers: 3 temporary objects removed, 1 spooled messages stored" out &&
+	test ! -e .git/refs/heads/main.lock && test -f .git/objects/ab/tmp_obj_young &&
+	ls .git/rt/tmp >left && test_cmp /dev/null left && stored m16 &&
+	mail m16 | rt-ingest >/dev/null && test $(git grep -l "m16@x" HEAD -- "tickets/*.eml" | wc -l) = 1 &&
+	rm .git/objects/ab/tmp_obj_young
+'
+
 test_done
