@@ -181,11 +181,13 @@ clean_index_lock(struct desk *d, int *rt_killed)
 	}
 	if (read_file(path, &buf, &len) == 0 && str_starts(buf, RT_MARK)) {
 		*rt_killed = 1;
-		if (unlink(path) < 0 && errno != ENOENT)
+		if (unlink(path) == 0)
+			warn_removed(path, "left by a killed rt");
+		else if (errno != ENOENT)
 			rc = rt_fail(EX_TEMPFAIL, "cannot remove stale '%s': %s", path, strerror(errno));
 	} else if (killed_rt_index_write(d, &st) || age_of(&st) >= limit) {
 		if (unlink(path) == 0)
-			warn_removed(path, "left by a killed process");
+			warn_removed(path, "left by a killed git or rt");
 	} else
 		rc = rt_fail(EX_TEMPFAIL, "git holds %s (a git command is running): retry when "
 		    "it ends, or remove the file if no git command runs", path);
