@@ -145,10 +145,14 @@ test_expect_success 'rt-gc clears what a killed process left: ref lock, temporar
 	echo junk >.git/objects/ab/tmp_obj_x && echo junk >.git/objects/pack/tmp_pack_x &&
 	echo junk >.git/objects/tmp_object_git2_x && echo young >.git/objects/ab/tmp_obj_young &&
 	mail m16 >.git/rt/tmp/spool.killed && printf "From: c@exa" >.git/rt/tmp/part.killed &&
+	printf "{\"type\":\"message\",\"channel\":\"C7\",\"user\":\"U1\",\"text\":\"spooled event e16\",\"ts\":\"16.1\"}\n" \
+	    >.git/rt/tmp/spool.event &&
 	touch -d "-2 hours" .git/objects/ab/tmp_obj_x .git/objects/pack/tmp_pack_x \
-	    .git/objects/tmp_object_git2_x .git/rt/tmp/spool.killed .git/rt/tmp/part.killed &&
+	    .git/objects/tmp_object_git2_x .git/rt/tmp/spool.killed .git/rt/tmp/part.killed \
+	    .git/rt/tmp/spool.event &&
 	rt-gc >out 2>err && cat out err &&
-	grep -q "leftovers: 3 temporary objects removed, 1 spooled messages stored" out &&
+	grep -q "leftovers: 3 temporary objects removed, 2 spooled messages stored" out &&
+	git grep -q "spooled event e16" HEAD -- tickets && ! git grep -q "spooled event e16" HEAD -- quarantine &&
 	test ! -e .git/refs/heads/main.lock && test -f .git/objects/ab/tmp_obj_young &&
 	ls .git/rt/tmp >left && test_cmp /dev/null left && stored m16 &&
 	mail m16 | rt-ingest >/dev/null && test $(git grep -l "m16@x" HEAD -- "tickets/*.eml" | wc -l) = 1 &&
