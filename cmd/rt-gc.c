@@ -63,6 +63,7 @@ main(int argc, char *argv[])
 	if ((rc = desk_open(&d, deskpath, DESK_WRITE | DESK_DURABLE)) != 0)
 		cli_die(rc);
 	tmpobjs = leftover_objects(d, stale);
+	guard_worktree_temps(d, (size_t)-1);
 	pending = worktree_pending(d);
 	guard_index_writer(d);
 	rc = worktree_sync(d, full);

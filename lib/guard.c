@@ -253,6 +253,57 @@ clean_own_temps(struct desk *d)
 		free(v);
 }
 
+/* Removes PATH.tmpPID files a killed rt left while writing work-tree file PATH. */
+static void
+clean_worktree_temp(struct desk *d, const char *path)
+{
+	char *full = xasprintf("%s/%s", d->root, path), *slash = strrchr(full, '/');
+	const char *base = slash + 1;
+	size_t blen = strlen(base);
+	struct dirent *de;
+	DIR *dp;
+
+	*slash = '\0';
+	if ((dp = opendir(full)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			const char *s = de->d_name;
+			if (strncmp(s, base, blen) != 0 || strncmp(s + blen, ".tmp", 4) != 0 ||
+			    s[blen + 4] == '\0' || strspn(s + blen + 4, "0123456789") !=
+			    strlen(s + blen + 4) || !pid_dead(atol(s + blen + 4)))
+				continue;
+			char *p = xasprintf("%s/%s", full, s);
+			unlink(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	free(full);
+}
+
+/*
+ * The paths in .git/rt/pending are the only ones rt writes in the work
+ * tree; a kill there leaves PATH.tmpPID. Small journals only: a big one
+ * waits for rt-gc, which reads it whole.
+ */
+void
+guard_worktree_temps(struct desk *d, size_t max)
+{
+	char *jp = xasprintf("%s/pending", d->rtdir), *buf = NULL, **v;
+	struct stat st;
+	size_t len, n;
+
+	if (stat(jp, &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= max &&
+	    read_file(jp, &buf, &len) == 0) {
+		n = str_split(buf, "\n", &v);
+		for (size_t i = 0; i < n; i++)
+			if (strchr(v[i], '/') && strstr(v[i], "..") == NULL)
+				clean_worktree_temp(d, v[i]);
+		strv_free(v, n);
+	}
+	free(buf);
+	free(jp);
+}
+
 int
 guard_locked(struct desk *d)
 {
@@ -261,6 +312,7 @@ guard_locked(struct desk *d)
 	if ((rc = check_git_state(d)) == 0 && (rc = clean_index_lock(d, &rt_killed)) == 0) {
 		clean_ref_locks(d, rt_killed);
 		clean_own_temps(d);
+		guard_worktree_temps(d, 16384);
 	}
 	if (rc != 0)
 		desk_unlock(d);

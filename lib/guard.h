@@ -24,6 +24,13 @@ struct desk;
  */
 int guard_locked(struct desk *d);
 
+/*
+ * Removes the temporary work-tree files (PATH.tmpPID) a killed rt left
+ * for the paths in .git/rt/pending, when that journal is at most max
+ * bytes. Called by guard_locked (small journals) and rt-gc (any).
+ */
+void guard_worktree_temps(struct desk *d, size_t max);
+
 /* The state of one commit in progress: rt's index.lock and the old tip. */
 struct commit_guard {
 	int locked;		/* we hold .git/index.lock */

@@ -159,4 +159,12 @@ test_expect_success 'rt-gc clears what a killed process left: ref lock, temporar
 	rm .git/objects/ab/tmp_obj_young
 '
 
+test_expect_success 'a work-tree temporary a killed rt left is removed by the next writer' '
+	t=$(cat tpath) && pid=$(dead_pid) &&
+	echo half >$t.tmp$pid && echo live >$t.tmp$$ && echo $t >>.git/rt/pending &&
+	mail m17 | rt-ingest >/dev/null && stored m17 &&
+	test ! -e $t.tmp$pid && test -f $t.tmp$$ && rm $t.tmp$$ &&
+	git status --porcelain tickets >st && test_cmp /dev/null st
+'
+
 test_done

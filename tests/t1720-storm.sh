@@ -71,7 +71,8 @@ test_expect_success 'no manual step: the next writer and rt-gc clear what the ki
 	find .git -name "*.lock" >locks && test_cmp /dev/null locks &&
 	ls .git/rt/tmp >spools && test_cmp /dev/null spools &&
 	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
-	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
+	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
+	git status --porcelain tickets >st && test_cmp /dev/null st
 '
 
 test_expect_success 'every mail is stored exactly once' '
