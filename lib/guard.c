@@ -22,7 +22,7 @@
 static void
 warn_removed(const char *path, const char *why)
 {
-	fprintf(stderr, "rt: warning: removed %s (%s)\n", path, why);
+	rt_warn("warning: removed %s (%s)", path, why);
 }
 
 static const char *
