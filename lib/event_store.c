@@ -6,21 +6,41 @@
  * its thread key or the key of the event it answers finds the ticket of
  * a follow-up, or a new ticket is opened. A new ticket's create event
  * carries "message-id: thread:KEY" so that the cache's message-id map
- * finds it by thread key. The whole payload is kept byte-exact in the
- * ticket's msg/ folder (git stores it once however many tickets hold it).
+ * finds it by thread key. A payload of one event is kept byte-exact in
+ * the ticket's msg/ folder. Of a payload of several, each ticket keeps
+ * only its event's own text (its JSON item, CSV record or log line);
+ * the payload itself is kept byte-exact once, beside the first event
+ * stored, and every event-in names it by its blob id ("payload").
+ *
+ * Limits (rt.yaml ingest.max-*) are checked before anything is stored;
+ * a payload beyond one is refused and only its head is quarantined.
  */
+#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
 #include "event.h"
 #include "ingest.h"
+#include "spool.h"
 #include "ticket.h"
 #include "util.h"
 
-#define MAX_BYTES_DEFAULT (50L << 20)
+/* How much of a payload refused for a limit is kept in quarantine/. */
+#define QUARANTINE_HEAD 4096
+
+/* What is stored for each event of one payload. */
+struct payload {
+	const char *path;	/* the spooled payload */
+	const char *ext;	/* its format */
+	int multi;		/* more than one item: number the parts */
+	int split;		/* more than one event: store each event's own text */
+	int kept;		/* the payload itself is stored (split only) */
+	char hex[GIT_OID_HEXSZ + 1];	/* its blob id */
+};
 
 static int
 find(struct desk *d, const char *key, ticket_id out)
@@ -55,10 +75,29 @@ same_content(struct desk *d, const char *id, const char *key, const char *digest
 	return same;
 }
 
+/* Stages what the event's ticket keeps of the payload; returns the event's file. */
+static char *
+add_files(struct change *c, const struct event *e, struct payload *p, int *raw)
+{
+	char *f;
+
+	*raw = 0;
+	if (!p->split || e->text == NULL)
+		return change_add_diskfile(c, p->ext, p->path);
+	if (!p->kept) {
+		free(change_add_diskfile(c, p->ext, p->path));
+		*raw = 1;
+	}
+	f = change_add_file(c, e->ext, e->text, e->textlen);
+	return f;
+}
+
 static void
-add_event_in(struct change *c, const struct event *e, const char *file, int multi)
+add_event_in(struct change *c, const struct event *e, struct payload *p, int *raw)
 {
 	struct kvmap *ev = change_event(c, "event-in");
+	char *file = add_files(c, e, p, raw);
+	int multi = p->multi;
 
 	kv_set(ev, "file", file);
 	kv_set(ev, "source", e->source);
@@ -70,8 +109,11 @@ add_event_in(struct change *c, const struct event *e, const char *file, int mult
 	kv_set(ev, "state", e->state);
 	if (multi)
 		kv_setf(ev, "part", "%zu", e->part);
+	if (p->split)
+		kv_set(ev, "payload", p->hex);
 	if (e->incident)
 		kv_set(ev, "auto", "true");
+	free(file);
 }
 
 /* A sender as one item of the requestors list. */
@@ -90,13 +132,12 @@ requestor(const struct event *e)
 }
 
 static int
-new_ticket(struct desk *d, const struct event *e, const char *path, const char *ext,
-    int multi, struct ingest_result *r)
+new_ticket(struct desk *d, const struct event *e, struct payload *p, struct ingest_result *r)
 {
 	struct change c;
-	char *file, *req, *tkey;
+	char *req, *tkey;
 	struct kvmap *ev;
-	int rc;
+	int rc, raw;
 
 	if ((rc = change_create(&c, d, "ingest")) != 0)
 		goto out;
@@ -113,9 +154,7 @@ new_ticket(struct desk *d, const struct event *e, const char *path, const char *
 	tkey = xasprintf("thread:%s", e->thread);
 	kv_set(ev, "message-id", tkey);
 	free(tkey);
-	file = change_add_diskfile(&c, ext, path);
-	add_event_in(&c, e, file, multi);
-	free(file);
+	add_event_in(&c, e, p, &raw);
 	/* A recovery seen first still opens a ticket, which is resolved at once. */
 	if (e->state && strcmp(e->state, "resolved") == 0)
 		change_set(&c, "status", "resolved");
@@ -123,6 +162,7 @@ new_ticket(struct desk *d, const struct event *e, const char *path, const char *
 	if ((rc = change_commit(&c, e->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
 		r->created = 1;
+		p->kept |= raw;
 	}
 out:
 	change_free(&c);
@@ -130,19 +170,16 @@ out:
 }
 
 static int
-follow_up(struct desk *d, const struct event *e, const char *path, const char *ext,
-    int multi, const char *id, struct ingest_result *r)
+follow_up(struct desk *d, const struct event *e, struct payload *p, const char *id,
+    struct ingest_result *r)
 {
 	struct change c;
 	const char *st;
-	char *file;
-	int rc, done;
+	int rc, done, raw;
 
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
-	file = change_add_diskfile(&c, ext, path);
-	add_event_in(&c, e, file, multi);
-	free(file);
+	add_event_in(&c, e, p, &raw);
 	st = kv_get(&c.ticket, "status");
 	done = st && (strcmp(st, "resolved") == 0 || strcmp(st, "closed") == 0);
 	if (e->state && strcmp(e->state, "resolved") == 0) {
@@ -155,16 +192,17 @@ follow_up(struct desk *d, const struct event *e, const char *path, const char *e
 		/* An alert firing again or an answer reopens, as a customer's mail does. */
 		change_set(&c, "status", "open");
 	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0)
+	if ((rc = change_commit(&c, e->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
+		p->kept |= raw;
+	}
 out:
 	change_free(&c);
 	return rc;
 }
 
 static int
-store_one(struct desk *d, const struct event *in, const char *path, const char *ext,
-    int multi, struct ingest_result *r)
+store_one(struct desk *d, const struct event *in, struct payload *p, struct ingest_result *r)
 {
 	char *tkey = xasprintf("thread:%s", in->thread), *variant = NULL;
 	struct event e1 = *in, *e = &e1;
@@ -184,15 +222,15 @@ store_one(struct desk *d, const struct event *in, const char *path, const char *
 			memcpy(r->id, id, sizeof(r->id));
 			r->duplicate = 1;
 		} else
-			rc = follow_up(d, e, path, ext, multi, id, r);
+			rc = follow_up(d, e, p, id, r);
 	} else if (find(d, e->key, id) == 0) {
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
 	} else if (find(d, tkey, id) == 0 || find(d, e->thread, id) == 0 ||
 	    find(d, e->ref, id) == 0)
-		rc = follow_up(d, e, path, ext, multi, id, r);
+		rc = follow_up(d, e, p, id, r);
 	else
-		rc = new_ticket(d, e, path, ext, multi, r);
+		rc = new_ticket(d, e, p, r);
 	desk_unlock(d);
 out:
 	free(variant);
@@ -215,6 +253,34 @@ quarantine(struct desk *d, const char *path, const char *reason, char **where)
 	return rc;
 }
 
+/*
+ * Quarantines a payload refused for a limit: only its head, with its
+ * size and blob id in the reason, so the refusal costs little storage.
+ */
+static int
+quarantine_head(struct desk *d, const char *path, size_t size, const char *buf, size_t len,
+    const char *why, char **where)
+{
+	char hex[GIT_OID_HEXSZ + 1], *head, *reason;
+	git_oid oid;
+	int rc;
+
+	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
+		memset(&oid, 0, sizeof(oid));
+	git_oid_tostr(hex, sizeof(hex), &oid);
+	if (buf == NULL)
+		len = 0;
+	if (len > QUARANTINE_HEAD)
+		len = QUARANTINE_HEAD;
+	if ((rc = spool_buf(d, buf ? buf : "", len, &head)) != 0)
+		return rc;
+	reason = xasprintf("%s; kept: the first %zu of %zu bytes (blob %s)", why, len, size, hex);
+	rc = quarantine(d, head, reason, where);
+	unlink(head);
+	free(head);
+	free(reason);
+	return rc;
+}
 /* Worst outcome wins: an event to retry beats a rejected one. */
 static int
 worse(int a, int b)
@@ -224,46 +290,91 @@ worse(int a, int b)
 	return a ? a : b;
 }
 
+static size_t
+cfg_size(struct desk *d, const char *key, long long dflt)
+{
+	long long v = desk_cfg_int(d, key, dflt);
+
+	return v > 0 ? (size_t)v : (size_t)dflt;
+}
+
+/* The limits of rt.yaml's ingest: section, defaults for what it lacks. */
+void
+event_limits_load(struct desk *d, struct event_limits *lim, size_t *max_bytes)
+{
+	*max_bytes = cfg_size(d, "ingest.max-payload-bytes", EVENT_MAX_PAYLOAD_BYTES);
+	lim->max_events = cfg_size(d, "ingest.max-events", EVENT_MAX_EVENTS);
+	lim->max_depth = cfg_size(d, "ingest.max-json-depth", EVENT_MAX_DEPTH);
+	lim->max_csv_fields = cfg_size(d, "ingest.max-csv-fields", EVENT_MAX_CSV_FIELDS);
+	lim->max_line_bytes = cfg_size(d, "ingest.max-line-bytes", EVENT_MAX_LINE_BYTES);
+}
+
+/* Refuses a payload with nothing stored: over a limit, unparsable or without events. */
+static int
+refuse(struct desk *d, const char *path, size_t size, const char *buf, size_t len,
+    const struct event_list *l, int over, char **quarantined)
+{
+	char *reason;
+	int rc;
+
+	if (over) {
+		reason = xstrdup(rt_errmsg());
+		rc = quarantine_head(d, path, size, buf, len, reason, quarantined);
+	} else if (l && l->skipped) {
+		reason = xasprintf("no event in the payload (%zu item%s not understood)",
+		    l->skipped, l->skipped == 1 ? "" : "s");
+		rc = quarantine(d, path, reason, quarantined);
+	} else {
+		reason = xstrdup(l ? "no event in the payload" : rt_errmsg());
+		rc = quarantine(d, path, reason, quarantined);
+	}
+	free(reason);
+	return rc;
+}
+
 int
 ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
     event_fn fn, void *arg, char **quarantined)
 {
-	long max = (long)desk_cfg_int(d, "ingest.max-bytes", MAX_BYTES_DEFAULT);
+	struct event_limits lim;
 	struct event_list l;
 	struct ingest_result r;
-	char *buf = NULL, *reason = NULL, *err = NULL;
-	size_t len;
+	struct payload p = { path, NULL, 0, 0, 0, "" };
+	char *buf = NULL, *err = NULL;
+	size_t len, max;
 	int rc, status = 0;
+	git_oid oid;
 
 	if (quarantined)
 		*quarantined = NULL;
-	if ((long)size > max) {
-		reason = xasprintf("event payload too large (%zu bytes, limit %ld)", size, max);
-		rc = quarantine(d, path, reason, quarantined);
-		free(reason);
-		return rc;
+	event_limits_load(d, &lim, &max);
+	if (size > max) {
+		char head[QUARANTINE_HEAD];
+		FILE *f = fopen(path, "rb");
+		len = f ? fread(head, 1, sizeof(head), f) : 0;
+		if (f)
+			fclose(f);
+		rt_fail(EX_DATAERR, "event payload too large (%zu bytes, limit %zu: "
+		    "ingest.max-payload-bytes)", size, max);
+		return refuse(d, path, size, head, len, NULL, 1, quarantined);
 	}
 	if (read_file(path, &buf, &len) < 0)
 		return rt_fail(EX_TEMPFAIL, "cannot read spooled event '%s'", path);
-	rc = event_parse(buf, len, source_hint, &l);
+	rc = event_parse_limited(buf, len, source_hint, &lim, &l);
+	if (rc == EX_DATAERR || (rc == 0 && l.n == 0))
+		rc = refuse(d, path, size, buf, len, rc ? NULL : &l, l.over_limit, quarantined);
 	free(buf);
-	if (rc == EX_DATAERR) {
-		rc = quarantine(d, path, err = xstrdup(rt_errmsg()), quarantined);
-		free(err);
-		return rc;
-	}
-	if (rc != 0)
-		return rc;
-	if (l.n == 0) {
-		reason = l.skipped ? xasprintf("no event in the payload (%zu item%s not understood)",
-		    l.skipped, l.skipped == 1 ? "" : "s") : xstrdup("no event in the payload");
-		rc = quarantine(d, path, reason, quarantined);
-		free(reason);
+	if (rc != 0 || l.n == 0) {
 		event_list_free(&l);
 		return rc;
 	}
+	p.ext = l.format;
+	p.multi = l.n > 1 || l.skipped > 0;
+	p.split = l.n > 1;
+	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(p.hex, sizeof(p.hex), &oid);
 	for (size_t i = 0; i < l.n; i++) {
-		rc = store_one(d, &l.v[i], path, l.format, l.n > 1 || l.skipped > 0, &r);
+		rc = store_one(d, &l.v[i], &p, &r);
 		if (rc == 0 && fn)
 			fn(&r, arg);
 		if (rc != 0 && err == NULL)
