@@ -54,7 +54,7 @@ struct event_limits {
 	size_t max_line_bytes;	/* ingest.max-line-bytes: one CSV record or log line */
 };
 
-#define EVENT_MAX_PAYLOAD_BYTES (10L << 20)	/* ingest.max-payload-bytes */
+#define EVENT_MAX_PAYLOAD_BYTES (4L << 20)	/* ingest.max-payload-bytes */
 #define EVENT_MAX_EVENTS 1000
 #define EVENT_MAX_DEPTH 64
 #define EVENT_MAX_CSV_FIELDS 256

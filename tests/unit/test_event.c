@@ -149,6 +149,50 @@ test_hostile(void)
 	free(deep);
 }
 
+/* Each limit at its value and one past it; a refusal keeps no events. */
+static int
+lim_parse(const char *s, const struct event_limits *lim, struct event_list *l)
+{
+	return event_parse_limited(s, strlen(s), NULL, lim, l);
+}
+
+static void
+test_limits(void)
+{
+	struct event_limits lim = { 2, 3, 3, 20 };
+	struct event_list l;
+	const char *csv_open = "callid,caller_id_number\nq1,+491\nq2,\"+492\n";
+	int rc;
+
+	rc = lim_parse("[{\"title\":\"a\"},{\"title\":\"b\"}]", &lim, &l);
+	ok(rc == 0 && l.n == 2, "max-events: at the limit");
+	if (rc == 0 && l.n == 2)
+		is_str(l.v[1].text, "{\"title\":\"b\"}\n", "an item's own text");
+	event_list_free(&l);
+	rc = lim_parse("[{\"title\":\"a\"},{\"title\":\"b\"},{\"title\":\"c\"}]", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit && l.n == 0, "max-events: one past refused");
+	rc = lim_parse("{\"title\":\"a\",\"x\":[[1]]}", &lim, &l);
+	ok(rc == 0 && l.n == 1, "max-depth: at the limit");
+	event_list_free(&l);
+	rc = lim_parse("{\"title\":\"a\",\"x\":[[[1]]]}", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit, "max-depth: one past refused");
+	rc = lim_parse("src,dst,x\n+1,2,3\n", &lim, &l);
+	ok(rc == 0 && l.n == 1, "max-csv-fields: at the limit");
+	if (rc == 0 && l.n == 1)
+		is_str(l.v[0].text, "src,dst,x\n+1,2,3\n", "a record's own text has the header");
+	event_list_free(&l);
+	rc = lim_parse("src,dst,x\n+1,2,3,4\n", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit, "max-csv-fields: one past refused");
+	rc = lim_parse("src,dst\n+1234567890123456789\n", &lim, &l);
+	ok(rc == 0 && l.n == 1, "max-line-bytes: at the limit");
+	event_list_free(&l);
+	rc = lim_parse("src,dst\n+12345678901234567890\n", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit, "max-line-bytes: one past refused");
+	/* Events found before an open quote are freed (LSan checks). */
+	rc = event_parse(csv_open, strlen(csv_open), NULL, &l);
+	ok(rc == EX_DATAERR && !l.over_limit && l.n == 0, "open quote after a record");
+}
+
 int
 main(void)
 {
@@ -156,6 +200,7 @@ main(void)
 	test_detect();
 	test_keys();
 	test_hostile();
+	test_limits();
 	git_libgit2_shutdown();
 	return tap_done();
 }
