@@ -846,7 +846,8 @@ parse_csv(struct ctx *c, const char *buf, size_t len)
 		/* The call's own text: the header line, if any, and its record. */
 		sbuf_reset(&text);
 		sbuf_add(&text, buf, headlen);
-		sbuf_add(&text, buf + start, pos - start);
+		/* A last record without a line end leaves pos one past the payload. */
+		sbuf_add(&text, buf + start, (pos < len ? pos : len) - start);
 		c->raw = text.buf, c->rawlen = text.len, c->rawext = "csv";
 		add(c, "phone", key, v[F_ID] ? v[F_ID] : NULL, NULL, subj.buf, v[F_FROM]);
 		c->raw = NULL;
@@ -859,14 +860,15 @@ parse_csv(struct ctx *c, const char *buf, size_t len)
 	return 0;
 }
 
-/* "[1242341771] SERVICE ALERT: host;service;CRITICAL;HARD;3;output" */
+/* "[1242341771] SERVICE ALERT: host;service;CRITICAL;HARD;3;output" (s before end) */
 static int
-nagios_line(const char *s)
+nagios_line(const char *s, const char *end)
 {
-	if (*s != '[' || !isdigit((unsigned char)s[1]))
+	if (end - s < 4 || *s != '[' || !isdigit((unsigned char)s[1]))
 		return 0;
-	s += strspn(s + 1, "0123456789") + 1;
-	return s[0] == ']' && s[1] == ' ';
+	for (s++; s < end && isdigit((unsigned char)*s); s++)
+		;
+	return end - s >= 2 && s[0] == ']' && s[1] == ' ';
 }
 
 static int
@@ -890,7 +892,7 @@ parse_nagios(struct ctx *c, const char *buf, size_t len)
 		line = utf8_clean(p, ll, 1);
 		c->raw = p, c->rawlen = ll, c->rawext = "log";
 		p += ll + (nl != NULL);
-		if (!nagios_line(line) || (msg = strstr(line, "] ")) == NULL)
+		if (!nagios_line(line, line + strlen(line)) || (msg = strstr(line, "] ")) == NULL)
 			goto next;
 		msg += 2;
 		host_alert = str_starts(msg, "HOST ALERT: ");
@@ -1083,7 +1085,7 @@ event_parse_limited(const char *buf, size_t len, const char *hint,
 		return rc;
 	if (memchr(buf, '\0', len) && p < end && (*p == '{' || *p == '['))
 		return rt_fail(EX_DATAERR, "not an event: NUL byte in JSON");
-	if (p < end && (*p == '{' || *p == '[') && !nagios_line(p) &&
+	if (p < end && (*p == '{' || *p == '[') && !nagios_line(p, end) &&
 	    json_too_deep(p, (size_t)(end - p), c.lim->max_depth)) {
 		out->over_limit = 1;
 		return rt_fail(EX_DATAERR, "JSON nested deeper than %zu levels (ingest.max-json-depth)",
@@ -1099,14 +1101,14 @@ event_parse_limited(const char *buf, size_t len, const char *hint,
 			else if (err2.line > 1)
 				err = err2;
 		}
-		if (v == NULL && !nagios_line(p))
+		if (v == NULL && !nagios_line(p, end))
 			return rt_fail(EX_DATAERR, "not an event: invalid JSON at line %d column %d: %s",
 			    err.line, err.column, err.text);
 	}
 	if (v) {
 		map_value(&c, v, 0);
 		json_decref(v);
-	} else if (p < end && nagios_line(p) && (c.hint == NULL || strcmp(c.hint, "nagios") == 0)) {
+	} else if (p < end && nagios_line(p, end) && (c.hint == NULL || strcmp(c.hint, "nagios") == 0)) {
 		out->format = "log";
 		if ((rc = parse_nagios(&c, buf, len)) != 0)
 			return parse_failed(&c, rc);
