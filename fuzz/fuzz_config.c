@@ -45,6 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		sla_free(s);
 		event_limits_load(&d, &lim, &max);
+		event_priority(&d, "critical");
 	}
 	ynode_free(d.config);
 	return 0;

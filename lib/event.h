@@ -89,6 +89,13 @@ const char *event_detect(const char *buf, size_t len);
 /* The limits set in the desk's rt.yaml; *max_bytes: ingest.max-payload-bytes. */
 void event_limits_load(struct desk *d, struct event_limits *lim, size_t *max_bytes);
 
+/*
+ * The priority rt.yaml's events.priority gives an alert's severity
+ * ({critical: urgent, warning: high}), or NULL: none given, or not one
+ * of the priorities (then the ticket keeps the default).
+ */
+const char *event_priority(struct desk *d, const char *severity);
+
 /* Called once per event stored (or found already stored) with its ticket. */
 typedef void (*event_fn)(const struct ingest_result *r, void *arg);
 

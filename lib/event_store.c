@@ -24,6 +24,7 @@
 #include "change.h"
 #include "desk.h"
 #include "event.h"
+#include "fieldset.h"
 #include "ingest.h"
 #include "spool.h"
 #include "ticket.h"
@@ -131,11 +132,27 @@ requestor(const struct event *e)
 	return s;
 }
 
+const char *
+event_priority(struct desk *d, const char *severity)
+{
+	const struct ynode *m = desk_cfg(d, "events.priority"), *v;
+
+	if (severity == NULL || m == NULL || m->kind != Y_MAP)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		v = m->items[i];
+		if (strcasecmp(m->keys[i], severity) == 0)
+			return v->kind == Y_SCALAR && priority_rank(v->value) >= 0 ? v->value : NULL;
+	}
+	return NULL;
+}
+
 static int
 new_ticket(struct desk *d, const struct event *e, struct payload *p, struct ingest_result *r)
 {
 	struct change c;
 	char *req, *tkey;
+	const char *prio;
 	struct kvmap *ev;
 	int rc, raw;
 
@@ -149,6 +166,8 @@ new_ticket(struct desk *d, const struct event *e, struct payload *p, struct inge
 	if (e->incident)
 		change_init_field(&c, "type", "incident");
 	change_init_field(&c, "severity", e->severity);
+	if ((prio = event_priority(d, e->severity)) != NULL)
+		change_init_field(&c, "priority", prio);
 	ev = change_event(&c, "create");
 	kv_set(ev, "status", "new");
 	tkey = xasprintf("thread:%s", e->thread);
