@@ -109,6 +109,15 @@ typedef void (*event_fn)(const struct ingest_result *r, void *arg);
 int ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
     event_fn fn, void *arg, char **quarantined);
 
+/*
+ * Same for a payload read from fd (a pipe or a file): at most
+ * ingest.max-payload-bytes are held and spooled; a longer payload is
+ * read to its end, not kept, and refused with its head quarantined.
+ * EX_NOINPUT for empty input.
+ */
+int ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, void *arg,
+    char **quarantined);
+
 /* Same for a caller that wants one result: r describes the last event. */
 int ingest_event(struct desk *d, const char *path, size_t size, const char *source_hint,
     struct ingest_result *r);

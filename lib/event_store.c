@@ -15,6 +15,7 @@
  * Limits (rt.yaml ingest.max-*) are checked before anything is stored;
  * a payload beyond one is refused and only its head is quarantined.
  */
+#include <errno.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,26 +281,28 @@ static int
 quarantine_head(struct desk *d, const char *path, size_t size, const char *buf, size_t len,
     const char *why, char **where)
 {
-	char hex[GIT_OID_HEXSZ + 1], *head, *reason;
+	char hex[GIT_OID_HEXSZ + 1] = "", *head, *reason;
 	git_oid oid;
 	int rc;
 
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
-		memset(&oid, 0, sizeof(oid));
-	git_oid_tostr(hex, sizeof(hex), &oid);
+	/* A payload refused while it was read was never kept whole: no blob id. */
+	if (path && git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(hex, sizeof(hex), &oid);
 	if (buf == NULL)
 		len = 0;
 	if (len > QUARANTINE_HEAD)
 		len = QUARANTINE_HEAD;
 	if ((rc = spool_buf(d, buf ? buf : "", len, &head)) != 0)
 		return rc;
-	reason = xasprintf("%s; kept: the first %zu of %zu bytes (blob %s)", why, len, size, hex);
+	reason = xasprintf("%s; kept: the first %zu of %zu bytes%s%s%s", why, len, size,
+	    *hex ? " (blob " : "", hex, *hex ? ")" : "");
 	rc = quarantine(d, head, reason, where);
 	unlink(head);
 	free(head);
 	free(reason);
 	return rc;
 }
+
 /* Worst outcome wins: an event to retry beats a rejected one. */
 static int
 worse(int a, int b)
@@ -326,6 +329,13 @@ event_limits_load(struct desk *d, struct event_limits *lim, size_t *max_bytes)
 	lim->max_depth = cfg_size(d, "ingest.max-json-depth", EVENT_MAX_DEPTH);
 	lim->max_csv_fields = cfg_size(d, "ingest.max-csv-fields", EVENT_MAX_CSV_FIELDS);
 	lim->max_line_bytes = cfg_size(d, "ingest.max-line-bytes", EVENT_MAX_LINE_BYTES);
+}
+
+static int
+too_large(size_t size, size_t max)
+{
+	return rt_fail(EX_DATAERR, "event payload too large (%zu bytes, limit %zu: "
+	    "ingest.max-payload-bytes)", size, max);
 }
 
 /* Refuses a payload with nothing stored: over a limit, unparsable or without events. */
@@ -373,8 +383,7 @@ ingest_events(struct desk *d, const char *path, size_t size, const char *source_
 		len = f ? fread(head, 1, sizeof(head), f) : 0;
 		if (f)
 			fclose(f);
-		rt_fail(EX_DATAERR, "event payload too large (%zu bytes, limit %zu: "
-		    "ingest.max-payload-bytes)", size, max);
+		too_large(size, max);
 		return refuse(d, path, size, head, len, NULL, 1, quarantined);
 	}
 	if (read_file(path, &buf, &len) < 0)
@@ -406,6 +415,69 @@ ingest_events(struct desk *d, const char *path, size_t size, const char *source_
 		free(err);
 	}
 	return status;
+}
+
+/* Reads fd to its end; at most max + 1 bytes are kept in *buf. */
+static int
+read_bounded(int fd, size_t max, char **buf, size_t *kept, size_t *size)
+{
+	char drain[65536];
+	size_t cap = 0;
+	ssize_t r;
+
+	*buf = NULL;
+	*kept = *size = 0;
+	for (;;) {
+		if (*kept == cap && cap <= max) {
+			cap = cap ? 2 * cap : 65536;
+			if (cap > max + 1)
+				cap = max + 1;
+			*buf = xrealloc(*buf, cap);
+		}
+		char *to = *kept < cap ? *buf + *kept : drain;
+		size_t room = *kept < cap ? cap - *kept : sizeof(drain);
+		if ((r = read(fd, to, room)) < 0) {
+			if (errno == EINTR)
+				continue;
+			free(*buf);
+			*buf = NULL;
+			return rt_fail(EX_TEMPFAIL, "cannot read the event payload: %s",
+			    strerror(errno));
+		}
+		if (r == 0)
+			return 0;
+		if (to != drain)
+			*kept += (size_t)r;
+		*size += (size_t)r;
+	}
+}
+
+int
+ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, void *arg,
+    char **quarantined)
+{
+	struct event_limits lim;
+	char *buf, *spool;
+	size_t max, kept, size;
+	int rc;
+
+	if (quarantined)
+		*quarantined = NULL;
+	event_limits_load(d, &lim, &max);
+	if ((rc = read_bounded(fd, max, &buf, &kept, &size)) != 0)
+		return rc;
+	if (size == 0)
+		rc = rt_fail(EX_NOINPUT, "empty input, nothing stored");
+	else if (size > max) {
+		too_large(size, max);
+		rc = refuse(d, NULL, size, buf, kept, NULL, 1, quarantined);
+	} else if ((rc = spool_buf(d, buf, size, &spool)) == 0) {
+		rc = ingest_events(d, spool, size, source_hint, fn, arg, quarantined);
+		unlink(spool);
+		free(spool);
+	}
+	free(buf);
+	return rc;
 }
 
 static void

@@ -28,7 +28,7 @@ refused() {
 	grep -q "$2" err && test ! -s out && test "$(tickets)" = $n &&
 	q=$(sed "s/.*(kept as \(quarantine\/[^)]*\)).*/\1/" err) && test -f "$q" &&
 	test $(wc -c <"$q") -le 4096 && head -c $(wc -c <"$q") "$1" | cmp - "$q" &&
-	grep -q "^reason: .*$2.*kept: the first $(wc -c <"$q") of $(wc -c <"$1") bytes (blob $(git hash-object "$1"))" "${q%.eml}.yaml" &&
+	grep -q "^reason: .*$2.*kept: the first $(wc -c <"$q") of $(wc -c <"$1") bytes" "${q%.eml}.yaml" &&
 	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
 	git status --porcelain tickets quarantine >st && test_cmp /dev/null st
 }
@@ -61,7 +61,8 @@ test_expect_success 'ingest.max-events: at the limit stored' '
 '
 
 test_expect_success 'ingest.max-events: one past the limit refused' '
-	events 6 >e6.json && refused e6.json "more than 5 events in the payload (ingest.max-events)"
+	events 6 >e6.json && refused e6.json "more than 5 events in the payload (ingest.max-events)" &&
+	grep -q "^reason: .*bytes (blob $(git hash-object e6.json))" quarantine/*/*.yaml
 '
 
 test_expect_success 'ingest.max-events counts alerts, not webhooks' '
@@ -80,7 +81,10 @@ test_expect_success 'ingest.max-payload-bytes: at the limit stored' '
 
 test_expect_success 'ingest.max-payload-bytes: one past the limit refused' '
 	printf "{\"title\":\"%s\"}" $(printf "%0201d" 0) >p1.json &&
-	refused p1.json "event payload too large ($(wc -c <p1.json) bytes, limit $(($(wc -c <p1.json) - 1)): ingest.max-payload-bytes)"
+	refused p1.json "event payload too large ($(wc -c <p1.json) bytes, limit $(($(wc -c <p1.json) - 1)): ingest.max-payload-bytes)" &&
+	{ yes "{\"title\":\"x\"}" | head -c 300000 | rt-ingest --event; test $? = 65; } 2>err &&
+	grep -q "too large (300000 bytes" err && q=$(sed "s/.*(kept as \(quarantine\/[^)]*\)).*/\1/" err) &&
+	test $(wc -c <"$q") = $(($(wc -c <p1.json))) && test -z "$(ls "$(git rev-parse --git-dir)/rt/tmp")"
 '
 
 test_expect_success 'ingest.max-json-depth: at the limit stored' '
