@@ -29,7 +29,20 @@ seed() {
 			{ printf '\377'; cat "$f"; } >"$d/$(basename "$f")"
 		done ;;
 	config)
-		cp share/desk/rt.yaml "$d/" ;;
+		cp share/desk/rt.yaml "$d/"
+		# Each here-document the tests append to rt.yaml, after the default.
+		for t in tests/t*.sh; do
+			awk -v out="$d/$(basename "$t" .sh)-" '
+			    !doc && /yaml/ && match($0, /<<-?[\\'"'"']?[A-Z]+/) {
+				delim = substr($0, RSTART, RLENGTH); gsub(/[<\\'"'"'-]/, "", delim)
+				doc = 1; n++; next }
+			    doc { line = $0; sub(/^\t+/, "", line)
+				if (line == delim) { doc = 0; next }
+				print line >> (out n ".yaml") }' "$t"
+		done
+		for f in "$d"/t*.yaml; do
+			[ -f "$f" ] && { cat share/desk/rt.yaml "$f" >"$f.tmp"; mv "$f.tmp" "$f"; }
+		done ;;
 	template)
 		find share/templates -name '*.tmpl' | while read -r f; do
 			cp "$f" "$d/$(echo "$f" | tr / _)"
