@@ -31,8 +31,9 @@ const char *const event_sources[] = {
 /* Longest key, thread or sender kept (the cache digests long ids anyway). */
 #define KEY_MAX 400
 #define ARRAY_DEPTH_MAX 4
-/* Longest scalar of an alert group copied into each alert's own text. */
+/* Of an alert group, what each alert's own text repeats: short scalars, in all. */
 #define GROUP_SCALAR_MAX 256
+#define GROUP_TEXT_MAX 4096
 
 const struct event_limits event_limits_default = {
 	EVENT_MAX_EVENTS, EVENT_MAX_DEPTH, EVENT_MAX_CSV_FIELDS, EVENT_MAX_LINE_BYTES
@@ -316,13 +317,24 @@ map_alerts(struct ctx *c, json_t *o, const char *source)
 	const char *receiver = js(c, o, "receiver"), *k;
 	const char *from = receiver ? keep(c, xasprintf("%s:%s", source, receiver)) : source;
 	json_t *item = c->item;
-	size_t i, n = 0;
+	size_t i, n = 0, room = GROUP_TEXT_MAX, cost;
 
-	/* Each alert's text: the group's short scalars and that alert alone. */
-	json_object_foreach(o, k, v)
-		if ((json_is_string(v) && json_string_length(v) <= GROUP_SCALAR_MAX) ||
-		    json_is_number(v) || json_is_boolean(v))
-			json_object_set(group, k, v);
+	/*
+	 * Each alert's text: the group's short scalars and that alert alone,
+	 * so that N alerts never cost N copies of a large group.
+	 */
+	json_object_foreach(o, k, v) {
+		if (json_is_string(v) && json_string_length(v) <= GROUP_SCALAR_MAX)
+			cost = strlen(k) + json_string_length(v);
+		else if (json_is_number(v) || json_is_boolean(v))
+			cost = strlen(k) + 24;
+		else
+			continue;
+		if (cost > room)
+			break;
+		room -= cost;
+		json_object_set(group, k, v);
+	}
 	json_object_set_new(group, "alerts", one = json_array());
 	c->item = group;
 	json_array_foreach(alerts, i, a) {

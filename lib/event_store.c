@@ -81,8 +81,6 @@ same_content(struct desk *d, const char *id, const char *key, const char *digest
 static char *
 add_files(struct change *c, const struct event *e, struct payload *p, int *raw)
 {
-	char *f;
-
 	*raw = 0;
 	if (!p->split || e->text == NULL)
 		return change_add_diskfile(c, p->ext, p->path);
@@ -90,8 +88,7 @@ add_files(struct change *c, const struct event *e, struct payload *p, int *raw)
 		free(change_add_diskfile(c, p->ext, p->path));
 		*raw = 1;
 	}
-	f = change_add_file(c, e->ext, e->text, e->textlen);
-	return f;
+	return change_add_file(c, e->ext, e->text, e->textlen);
 }
 
 static void
@@ -99,7 +96,6 @@ add_event_in(struct change *c, const struct event *e, struct payload *p, int *ra
 {
 	struct kvmap *ev = change_event(c, "event-in");
 	char *file = add_files(c, e, p, raw);
-	int multi = p->multi;
 
 	kv_set(ev, "file", file);
 	kv_set(ev, "source", e->source);
@@ -109,9 +105,9 @@ add_event_in(struct change *c, const struct event *e, struct payload *p, int *ra
 	kv_set(ev, "from", e->from);
 	kv_set(ev, "subject", e->subject);
 	kv_set(ev, "state", e->state);
-	if (multi)
+	if (p->multi)
 		kv_setf(ev, "part", "%zu", e->part);
-	if (p->split)
+	if (p->split && *p->hex)
 		kv_set(ev, "payload", p->hex);
 	if (e->incident)
 		kv_set(ev, "auto", "true");

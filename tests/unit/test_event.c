@@ -188,6 +188,28 @@ test_limits(void)
 	event_list_free(&l);
 	rc = lim_parse("src,dst\n+12345678901234567890\n", &lim, &l);
 	ok(rc == EX_DATAERR && l.over_limit, "max-line-bytes: one past refused");
+	/* N alerts of a big group never cost N copies of the group. */
+	{
+		struct sbuf sb = SBUF_INIT;
+		size_t biggest = 0;
+		sbuf_adds(&sb, "{\"status\":\"firing\",\"groupKey\":\"g\"");
+		for (int i = 0; i < 5000; i++)
+			sbuf_addf(&sb, ",\"k%d\":\"%0200d\"", i, i);
+		sbuf_adds(&sb, ",\"commonAnnotations\":{\"big\":\"");
+		for (int i = 0; i < 100000; i++)
+			sbuf_addc(&sb, 'x');
+		sbuf_adds(&sb, "\"},\"alerts\":[{\"fingerprint\":\"a\"},{\"fingerprint\":\"b\"}]}");
+		rc = event_parse(sb.buf, sb.len, NULL, &l);
+		ok(rc == 0 && l.n == 2, "alerts of a big group");
+		for (size_t i = 0; i < l.n; i++)
+			biggest = l.v[i].textlen > biggest ? l.v[i].textlen : biggest;
+		ok(biggest > 0 && biggest < 6000, "each alert's text repeats at most 4 KiB of its group");
+		if (l.n == 2)
+			ok(strstr(l.v[1].text, "\"fingerprint\":\"b\"") &&
+			    !strstr(l.v[1].text, "\"fingerprint\":\"a\""), "only its own alert");
+		event_list_free(&l);
+		sbuf_free(&sb);
+	}
 	/* Events found before an open quote are freed (LSan checks). */
 	rc = event_parse(csv_open, strlen(csv_open), NULL, &l);
 	ok(rc == EX_DATAERR && !l.over_limit && l.n == 0, "open quote after a record");
