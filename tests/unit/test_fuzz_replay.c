@@ -54,6 +54,9 @@ replay(const char *name, int (*one)(const uint8_t *, size_t))
 		if (read_file(path, &buf, &len) < 0)
 			n = -1;
 		else {
+			/* Named first, so that a crash's report says which input. */
+			printf("# %s\n", path);
+			fflush(stdout);
 			one((const uint8_t *)buf, len);
 			free(buf);
 			n++;
