@@ -357,37 +357,22 @@ refuse(struct desk *d, const char *path, size_t size, const char *buf, size_t le
 	return rc;
 }
 
-int
-ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
-    event_fn fn, void *arg, char **quarantined)
+/* Stores the events of the payload spooled at path and held in buf. */
+static int
+ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
+    const char *source_hint, const struct event_limits *lim, event_fn fn, void *arg,
+    char **quarantined)
 {
-	struct event_limits lim;
 	struct event_list l;
 	struct ingest_result r;
 	struct payload p = { path, NULL, 0, 0, 0, "" };
-	char *buf = NULL, *err = NULL;
-	size_t len, max;
+	char *err = NULL;
 	int rc, status = 0;
 	git_oid oid;
 
-	if (quarantined)
-		*quarantined = NULL;
-	event_limits_load(d, &lim, &max);
-	if (size > max) {
-		char head[QUARANTINE_HEAD];
-		FILE *f = fopen(path, "rb");
-		len = f ? fread(head, 1, sizeof(head), f) : 0;
-		if (f)
-			fclose(f);
-		too_large(size, max);
-		return refuse(d, path, size, head, len, NULL, 1, quarantined);
-	}
-	if (read_file(path, &buf, &len) < 0)
-		return rt_fail(EX_TEMPFAIL, "cannot read spooled event '%s'", path);
-	rc = event_parse_limited(buf, len, source_hint, &lim, &l);
+	rc = event_parse_limited(buf, len, source_hint, lim, &l);
 	if (rc == EX_DATAERR || (rc == 0 && l.n == 0))
-		rc = refuse(d, path, size, buf, len, rc ? NULL : &l, l.over_limit, quarantined);
-	free(buf);
+		rc = refuse(d, path, len, buf, len, rc ? NULL : &l, l.over_limit, quarantined);
 	if (rc != 0 || l.n == 0) {
 		event_list_free(&l);
 		return rc;
@@ -411,6 +396,34 @@ ingest_events(struct desk *d, const char *path, size_t size, const char *source_
 		free(err);
 	}
 	return status;
+}
+
+int
+ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
+    event_fn fn, void *arg, char **quarantined)
+{
+	struct event_limits lim;
+	char *buf;
+	size_t len, max;
+	int rc;
+
+	if (quarantined)
+		*quarantined = NULL;
+	event_limits_load(d, &lim, &max);
+	if (size > max) {
+		char head[QUARANTINE_HEAD];
+		FILE *f = fopen(path, "rb");
+		len = f ? fread(head, 1, sizeof(head), f) : 0;
+		if (f)
+			fclose(f);
+		too_large(size, max);
+		return refuse(d, path, size, head, len, NULL, 1, quarantined);
+	}
+	if (read_file(path, &buf, &len) < 0)
+		return rt_fail(EX_TEMPFAIL, "cannot read spooled event '%s'", path);
+	rc = ingest_payload(d, path, buf, len, source_hint, &lim, fn, arg, quarantined);
+	free(buf);
+	return rc;
 }
 
 /* Reads fd to its end; at most max + 1 bytes are kept in *buf. */
@@ -468,7 +481,7 @@ ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, v
 		too_large(size, max);
 		rc = refuse(d, NULL, size, buf, kept, NULL, 1, quarantined);
 	} else if ((rc = spool_buf(d, buf, size, &spool)) == 0) {
-		rc = ingest_events(d, spool, size, source_hint, fn, arg, quarantined);
+		rc = ingest_payload(d, spool, buf, size, source_hint, &lim, fn, arg, quarantined);
 		unlink(spool);
 		free(spool);
 	}
