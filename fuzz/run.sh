@@ -31,6 +31,7 @@ seed() {
 	config)
 		cp share/desk/rt.yaml "$d/"
 		# Each here-document the tests append to rt.yaml, after the default.
+		rm -f "$d"/t*.yaml
 		for t in tests/t*.sh; do
 			awk -v out="$d/$(basename "$t" .sh)-" '
 			    !doc && /yaml/ && match($0, /<<-?[\\'"'"']?[A-Z]+/) {
