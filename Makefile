@@ -35,6 +35,14 @@ $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The configured share folder is compiled into desk.o: rebuild it when it
+# changes (as git does with GIT-CFLAGS), so "make install PREFIX=..." after
+# "make" installs binaries that look in the right place.
+$(B)/SHAREDIR: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' >$@
+$(B)/lib/desk.o: $(B)/SHAREDIR
+
 $(B)/librt.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -85,6 +93,9 @@ install: all
 	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
 	install -m 644 completions/rt.bash $(DESTDIR)$(BASHCOMPDIR)/rt
+	# bash-completion loads a command's completion by its name: one link each.
+	for b in $(BINS); do n=$${b##*/}; [ $$n = rt ] || \
+	    ln -sf rt $(DESTDIR)$(BASHCOMPDIR)/$$n; done
 	install -m 644 completions/_rt $(DESTDIR)$(ZSHCOMPDIR)/_rt
 
 clean:
@@ -112,5 +123,6 @@ $(B)/tests/unit/test_fuzz_replay.o: $(FUZZ_SRC)
 fuzz-smoke: fuzz
 	@FUZZ_BUILD=$(CURDIR)/$(FUZZ_B) sh fuzz/run.sh smoke
 
-.PHONY: all check check-asan check-valgrind lint-man bench demo deps install clean fuzz fuzz-smoke
+.PHONY: FORCE all check check-asan check-valgrind lint-man bench demo deps install clean \
+        fuzz fuzz-smoke
 .SECONDARY:

@@ -28,6 +28,7 @@
 #include "fieldset.h"
 #include "ingest.h"
 #include "spool.h"
+#include "status.h"
 #include "ticket.h"
 #include "util.h"
 
@@ -197,7 +198,7 @@ follow_up(struct desk *d, const struct event *e, struct payload *p, const char *
 		goto out;
 	add_event_in(&c, e, p, &raw);
 	st = kv_get(&c.ticket, "status");
-	done = st && (strcmp(st, "resolved") == 0 || strcmp(st, "closed") == 0);
+	done = status_is_done(st);
 	if (e->state && strcmp(e->state, "resolved") == 0) {
 		if (!done)
 			change_set(&c, "status", "resolved");
