@@ -11,6 +11,7 @@
 #include <git2.h>
 
 #include "event.h"
+#include "text.h"
 #include "util.h"
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mail.h"
+#include "text.h"
 #include "util.h"
 
 static void
