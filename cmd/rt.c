@@ -28,6 +28,7 @@ static const struct {
 	{ "link", "link tickets as parent, child or referring" },
 	{ "ls", "list tickets from the cache" },
 	{ "merge", "merge a duplicate ticket into another" },
+	{ "new", "open a ticket by hand (phone, walk-in)" },
 	{ "reply", "answer tickets by mail, from templates" },
 	{ "report", "reports: volumes, response times, SLA compliance" },
 	{ "route", "sort tickets into queues and owners by rules" },
