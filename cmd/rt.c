@@ -30,6 +30,7 @@ static const struct {
 	{ "merge", "merge a duplicate ticket into another" },
 	{ "new", "open a ticket by hand (phone, walk-in)" },
 	{ "reply", "answer tickets by mail, from templates" },
+	{ "quarantine", "list, show and re-ingest quarantined input" },
 	{ "report", "reports: volumes, response times, SLA compliance" },
 	{ "route", "sort tickets into queues and owners by rules" },
 	{ "set", "change ticket fields" },

@@ -55,6 +55,12 @@ _rt_cmd() {
 	case $cmd in
 	rt-init) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate) ;;
+	rt-quarantine)
+		if ((COMP_CWORD == 1)); then
+			COMPREPLY=($(compgen -W "list show reingest" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(rt-quarantine $(_rt_desk_args) --json 2>/dev/null | grep -o '"id": "[^"]*"' | cut -d'"' -f4)" -- "$cur"))
+		fi ;;
 	rt-set|rt-new)
 		if [[ $cur == *=* ]]; then
 			local f=${cur%%=*}
