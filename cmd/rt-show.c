@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach.h"
 #include "cli.h"
 #include "desk.h"
 #include "id.h"
@@ -21,11 +22,31 @@ static const char usage[] =
 "  --json       the ticket, its events and decoded messages as JSON\n"
 "  --log        the ticket's event log (time, actor, event)\n"
 "  --git-log    the commits that touched the ticket (walks history: O(commits))\n"
-"  --raw N      the Nth stored message, byte-exact (1-based, conversation order)\n";
+"  --raw N      the Nth stored message, byte-exact (1-based, conversation order)\n"
+"  --save N|all write attachment N (as listed, from 1) or all, decoded, to a\n"
+"               safe file name in --dir DIR (default .), or to --output FILE|-;\n"
+"               --force overwrites\n";
 
-enum { M_TEXT, M_JSON, M_LOG, M_GITLOG, M_RAW };
+enum { M_TEXT, M_JSON, M_LOG, M_GITLOG, M_RAW, M_SAVE };
 static int mode;
 static long rawn;
+static struct attach_opts save;
+static int save_warned;
+
+static void
+saved(const char *path, void *arg)
+{
+	(void)arg;
+	printf("%s\n", path);
+}
+
+static void
+save_failed(const char *msg, void *arg)
+{
+	(void)arg;
+	save_warned++;
+	warnx("%s", msg);
+}
 
 static int
 is_msg_event(const struct kvmap *ev)
@@ -417,7 +438,7 @@ show_one(struct desk *d, const char *id, void *arg)
 		return rc;
 	}
 	log_sort(&log);
-	if ((*count)++ > 0 && mode != M_RAW && mode != M_JSON)
+	if ((*count)++ > 0 && mode != M_RAW && mode != M_JSON && mode != M_SAVE)
 		printf("\n");
 	switch (mode) {
 	case M_TEXT: rc = show_text(d, id, &t, &log); break;
@@ -425,8 +446,9 @@ show_one(struct desk *d, const char *id, void *arg)
 	case M_LOG: rc = show_log(&log); break;
 	case M_GITLOG: rc = show_gitlog(d, id); break;
 	case M_RAW: rc = show_raw(d, id, &log); break;
+	case M_SAVE: save_warned = 0; rc = attach_save(d, id, &log, &save); break;
 	}
-	if (rc != 0)
+	if (rc != 0 && !(mode == M_SAVE && save_warned))
 		warnx("#%s: %s", id, rt_errmsg());
 	kv_free(&t);
 	log_free(&log);
@@ -441,6 +463,10 @@ main(int argc, char *argv[])
 		{ "log", no_argument, NULL, 'l' },
 		{ "git-log", no_argument, NULL, 'g' },
 		{ "raw", required_argument, NULL, 'r' },
+		{ "save", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -462,10 +488,23 @@ main(int argc, char *argv[])
 			if (end == optarg || *end || rawn < 1)
 				errx(EX_USAGE, "--raw takes a message number from 1, not '%s'", optarg);
 			break;
+		case 's':
+			mode = M_SAVE;
+			nmode++;
+			save.n = strcmp(optarg, "all") == 0 ? 0 : strtol(optarg, &end, 10);
+			if (strcmp(optarg, "all") != 0 && (end == optarg || *end || save.n < 1))
+				errx(EX_USAGE, "--save takes an attachment number from 1 or 'all', not '%s'", optarg);
+			break;
+		case 'o': save.output = optarg; break;
+		case 'd': save.dir = optarg; break;
+		case 'f': save.force = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
-	if (nmode > 1)
+	save.saved = saved;
+	save.failed = save_failed;
+	if (nmode > 1 || ((save.output || save.dir || save.force) && mode != M_SAVE) ||
+	    (save.output && (save.dir || save.n == 0)))
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);

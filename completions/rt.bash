@@ -43,7 +43,9 @@ _rt_cmd() {
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;
 	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios generic" -- "$cur")); return ;;
-	--event) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--event|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--save) COMPREPLY=($(compgen -W "all 1 2 3" -- "$cur")); return ;;
 	--now|--since|--until|--as-of) COMPREPLY=($(compgen -W "$(date -u +%Y-%m-%dT%H:%M:%SZ)" -- "$cur")); return ;;
 	--channel|-c) COMPREPLY=($(compgen -W "phone walk-in mail letter chat $(_rt_field_values channel)" -- "$cur")); return ;;
 	--tag) COMPREPLY=($(compgen -W "$(_rt_field_values tags)" -- "$cur")); return ;;
