@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "cli.h"
 #include "desk.h"
+#include "humantime.h"
 #include "fieldset.h"
 #include "status.h"
 #include "ticket.h"
@@ -34,9 +35,11 @@ static const char usage[] =
 "             [--updated-since T] [--updated-until T] [--sla due-soon|breached]\n"
 "             [--due-window DUR] [--esc-level N] [--where KEY=VALUE] [--all]\n"
 "             [--sort KEY[,KEY]] [--limit N] [--ids | --json | --count | --format FMT]\n"
+"             [--utc]\n"
 "List tickets from the cache. LIST is comma-separated; --owner none = unassigned,\n"
 "me = you; --priority high+ = high or above; times are RFC 3339, YYYY-MM-DD or\n"
-"-N[mhdw] (ago); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n";
+"-N[mhdw] (ago); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n"
+"The table shows times in desk.timezone or TZ; --utc in UTC. --json, --format: UTC.\n";
 
 enum { OUT_TABLE, OUT_IDS, OUT_JSON, OUT_COUNT, OUT_FORMAT };
 
@@ -347,16 +350,11 @@ put_padded(const char *s, int width)
 	printf("%*s", width - w + 2, "");
 }
 
-/* "2026-11-23T10:05:00Z" shows as "2026-11-23 10:05". */
+/* "2026-11-23T10:05:00Z" shows as "2026-11-23 11:05" in Europe/Berlin. */
 static const char *
 short_time(const char *t, char *buf)
 {
-	if (t == NULL || strlen(t) < 16)
-		return t ? t : "";
-	memcpy(buf, t, 16);
-	buf[10] = ' ';
-	buf[16] = '\0';
-	return buf;
+	return t ? human_time_short_str(t, buf) : "";
 }
 
 struct rows {
@@ -375,7 +373,7 @@ put_table(struct rows *r, size_t *order, size_t nrows)
 		"UPDATED" };
 	int slot[NCOL] = { S_ID, S_STATUS, S_PRIO, S_QUEUE, S_OWNER, S_UPDATED };
 	int width[NCOL], total = 0, tw = term_width();
-	char tb[24];
+	char tb[HUMAN_TIMELEN];
 
 	for (int c = 0; c < NCOL; c++)
 		width[c] = (int)strlen(head[c]);
@@ -595,6 +593,7 @@ main(int argc, char *argv[])
 		{ "json", no_argument, NULL, O_JSON },
 		{ "count", no_argument, NULL, O_COUNT },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "utc", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -603,7 +602,7 @@ main(int argc, char *argv[])
 	struct state st;
 	struct desk *d;
 	char *end;
-	int ch, rc, nout = 0;
+	int ch, rc, nout = 0, utc = 0;
 
 	setlocale(LC_CTYPE, "");
 	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
@@ -661,6 +660,7 @@ main(int argc, char *argv[])
 			break;
 		}
 		case O_ALL: o.all = 1; break;
+		case 'u': utc = 1; break;
 		case O_SORT: {
 			char **v;
 			size_t n = str_split(optarg, ",", &v);
@@ -690,6 +690,8 @@ main(int argc, char *argv[])
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	if (human_time_init(d, utc) != 0)
+		warnx("%s", rt_errmsg());
 	if (owner_arg) {
 		char **v;
 		size_t n = str_split(owner_arg, ",", &v);

@@ -9,6 +9,7 @@
 #include "attach.h"
 #include "cli.h"
 #include "desk.h"
+#include "humantime.h"
 #include "id.h"
 #include "kv.h"
 #include "mail.h"
@@ -17,9 +18,10 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-show [--desk DIR] [--json | --log | --git-log | --raw N] ID ...\n"
+"usage: rt-show [--desk DIR] [--utc] [--json | --log | --git-log | --raw N] ID ...\n"
 "Show tickets: fields, then mail, notes and changes in time order.\n"
-"  --json       the ticket, its events and decoded messages as JSON\n"
+"  --json       the ticket, its events and decoded messages as JSON (times UTC)\n"
+"  --utc        times in UTC, not in desk.timezone or TZ\n"
 "  --log        the ticket's event log (time, actor, event)\n"
 "  --git-log    the commits that touched the ticket (walks history: O(commits))\n"
 "  --raw N      the Nth stored message, byte-exact (1-based, conversation order)\n"
@@ -105,12 +107,12 @@ show_fields(const struct kvmap *t)
 static void
 show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 {
-	char *buf, date[RT_TIMELEN];
+	char *buf, date[HUMAN_TIMELEN];
 	size_t len;
 	struct mail *m;
 	const char *type = kv_get(ev, "ev");
 
-	printf("\n=== #%ld %s %s by %s%s\n", n, kv_get(ev, "at"), type,
+	printf("\n=== #%ld %s %s by %s%s\n", n, human_time_str(kv_get(ev, "at"), date), type,
 	    kv_get(ev, "by") ? kv_get(ev, "by") : "?",
 	    kv_get(ev, "auto") && strcmp(kv_get(ev, "auto"), "true") == 0 ? " (auto)" :
 	    kv_get(ev, "agent") && strcmp(kv_get(ev, "agent"), "true") == 0 ? " (agent)" : "");
@@ -126,7 +128,7 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 	char *from = addr_str(&m->from), *to = addr_list(m->to, m->nto),
 	    *cc = addr_list(m->cc, m->ncc);
 	if (m->date)
-		printf("Date:    %s\n", rt_fmttime(m->date, date));
+		printf("Date:    %s\n", human_time(m->date, date));
 	printf("From:    %s\n", from);
 	if (*to)
 		printf("To:      %s\n", to);
@@ -152,10 +154,10 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 static void
 show_note(struct desk *d, const char *id, const struct kvmap *ev)
 {
-	char *buf, *text;
+	char *buf, *text, at[HUMAN_TIMELEN];
 	size_t len;
 
-	printf("\n--- %s comment by %s\n", kv_get(ev, "at"), kv_get(ev, "by"));
+	printf("\n--- %s comment by %s\n", human_time_str(kv_get(ev, "at"), at), kv_get(ev, "by"));
 	if (kv_get(ev, "file") == NULL || read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len)) {
 		printf("[note missing]\n");
 		return;
@@ -205,8 +207,10 @@ show_text(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 			show_note(d, id, ev), block = 1;
 		else {
 			struct sbuf sb = SBUF_INIT;
+			char at[HUMAN_TIMELEN];
 			event_line(ev, &sb);
-			printf("%s* %s %s: %s\n", block ? "\n" : "", kv_get(ev, "at") ? kv_get(ev, "at") : "?",
+			printf("%s* %s %s: %s\n", block ? "\n" : "",
+			    kv_get(ev, "at") ? human_time_str(kv_get(ev, "at"), at) : "?",
 			    kv_get(ev, "by") ? kv_get(ev, "by") : "?", sb.buf ? sb.buf : "");
 			sbuf_free(&sb);
 			block = 0;
@@ -220,8 +224,10 @@ show_log(const struct evlog *log)
 {
 	for (size_t i = 0; i < log->n; i++) {
 		struct sbuf sb = SBUF_INIT;
+		char at[HUMAN_TIMELEN];
 		event_line(&log->ev[i], &sb);
-		printf("%s  %-16s %s\n", kv_get(&log->ev[i], "at") ? kv_get(&log->ev[i], "at") : "?",
+		printf("%s  %-16s %s\n",
+		    kv_get(&log->ev[i], "at") ? human_time_str(kv_get(&log->ev[i], "at"), at) : "?",
 		    kv_get(&log->ev[i], "by") ? kv_get(&log->ev[i], "by") : "?", sb.buf ? sb.buf : "");
 		sbuf_free(&sb);
 	}
@@ -285,9 +291,9 @@ show_gitlog(struct desk *d, const char *id)
 		changed = (e == NULL) != (pe == NULL) ||
 		    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
 		if (changed && e) {
-			char hex[GIT_OID_HEXSZ + 1], when[RT_TIMELEN];
+			char hex[GIT_OID_HEXSZ + 1], when[HUMAN_TIMELEN];
 			git_oid_tostr(hex, sizeof(hex), &oid);
-			printf("%.10s %s %s\n", hex, rt_fmttime(git_commit_time(c), when),
+			printf("%.10s %s %s\n", hex, human_time(git_commit_time(c), when),
 			    git_commit_summary(c));
 			found = 1;
 			created = pe == NULL;
@@ -467,13 +473,14 @@ main(int argc, char *argv[])
 		{ "output", required_argument, NULL, 'o' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "utc", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
 	struct desk *d;
 	char *end;
-	int ch, rc, nmode = 0, count = 0;
+	int ch, rc, nmode = 0, count = 0, utc = 0;
 
 	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -498,6 +505,7 @@ main(int argc, char *argv[])
 		case 'o': save.output = optarg; break;
 		case 'd': save.dir = optarg; break;
 		case 'f': save.force = 1; break;
+		case 'u': utc = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
@@ -508,6 +516,8 @@ main(int argc, char *argv[])
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	if (human_time_init(d, utc) != 0)
+		warnx("%s", rt_errmsg());
 	rc = cli_each_id(d, argc - optind, argv + optind, show_one, &count);
 	desk_close(d);
 	return cli_close_stdout(rc);
