@@ -9,16 +9,18 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "humantime.h"
 #include "quarantine.h"
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-quarantine [--desk DIR] [--json]\n"
+"usage: rt-quarantine [--desk DIR] [--json | --utc]\n"
 "       rt-quarantine [--desk DIR] show [--bytes N] [--raw] ID\n"
 "       rt-quarantine [--desk DIR] reingest [--mail | --event [--source NAME]] ID ...\n"
 "List the input rt-ingest kept in quarantine/, show one entry, or feed\n"
 "entries back through rt-ingest's path (removed from quarantine once stored).\n"
-"  --json           the list as a JSON array\n"
+"  --json           the list as a JSON array (times UTC)\n"
+"  --utc            times in UTC, not in desk.timezone or TZ\n"
 "  --bytes N        show the first N bytes of the kept input (default 2048)\n"
 "  --raw            show: the kept bytes unchanged (not to a terminal)\n"
 "  --mail, --event  reingest as mail or as an event payload (default: guessed)\n"
@@ -26,10 +28,10 @@ static const char usage[] =
 "  -q, --quiet      reingest: do not print the ticket ids\n";
 
 static struct {
-	int json, raw, quiet;
+	int json, raw, quiet, utc;
 	long bytes;
 	const char *kind, *source;
-} o = { 0, 0, 0, 2048, NULL, NULL };
+} o = { 0, 0, 0, 0, 2048, NULL, NULL };
 
 static void
 size_str(long long n, char buf[32])
@@ -68,15 +70,16 @@ list(struct desk *d, const struct qlist *l)
 	}
 	if (l->n == 0)
 		return 0;
-	printf("%-28s %-20s %6s %-12s %s\n", "ID", "RECEIVED", "SIZE", "SOURCE", "REASON");
+	printf("%-28s %-25s %6s %-12s %s\n", "ID", "RECEIVED", "SIZE", "SOURCE", "REASON");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct qentry *e = &l->v[i];
-		char sz[32], *reason = quarantine_safe_text(e->reason ? e->reason : "?",
+		char sz[32], at[HUMAN_TIMELEN], *reason = quarantine_safe_text(e->reason ? e->reason : "?",
 		    strlen(e->reason ? e->reason : "?"));
 		char *src = e->source ? xasprintf("%s/%s", e->kind, e->source) : xstrdup(e->kind);
 		char *srcs = quarantine_safe_text(src, strlen(src));
 		size_str(e->size, sz);
-		printf("%-28s %-20s %6s %-12s %s%s\n", e->id, e->received ? e->received : "?", sz,
+		printf("%-28s %-25s %6s %-12s %s%s\n", e->id,
+		    e->received ? human_time_str(e->received, at) : "?", sz,
 		    srcs, reason, e->partial ? " [partial]" : "");
 		free(reason);
 		free(src);
@@ -88,7 +91,7 @@ list(struct desk *d, const struct qlist *l)
 static int
 show(struct desk *d, const struct qentry *e)
 {
-	char *buf, *text, sz[32];
+	char *buf, *text, sz[32], at[HUMAN_TIMELEN];
 	size_t len, n;
 	int rc;
 
@@ -106,7 +109,7 @@ show(struct desk *d, const struct qentry *e)
 	size_str(e->size, sz);
 	text = quarantine_safe_text(e->reason ? e->reason : "?", strlen(e->reason ? e->reason : "?"));
 	printf("id           %s\nreceived     %s\nreason       %s\nkind         %s\n",
-	    e->id, e->received ? e->received : "?", text, e->kind);
+	    e->id, e->received ? human_time_str(e->received, at) : "?", text, e->kind);
 	free(text);
 	if (e->source)
 		printf("source       %s\n", e->source);
@@ -156,6 +159,7 @@ main(int argc, char *argv[])
 		{ "event", no_argument, NULL, 'E' },
 		{ "source", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "utc", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -179,6 +183,7 @@ main(int argc, char *argv[])
 		case 'E': o.kind = "event"; break;
 		case 's': o.source = optarg; break;
 		case 'q': o.quiet = 1; break;
+		case 'u': o.utc = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
@@ -199,6 +204,8 @@ main(int argc, char *argv[])
 	}
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	if (human_time_init(d, o.utc) != 0)
+		warnx("%s", rt_errmsg());
 	if ((rc = quarantine_list(d, &l)) != 0) {
 		desk_close(d);
 		cli_die(rc);

@@ -16,6 +16,10 @@ test_expect_success 'the list shows time, size, kind and reason, oldest first' '
 	rt-quarantine >out &&
 	head -1 out | grep "^ID  *RECEIVED  *SIZE  *SOURCE  *REASON$" &&
 	test $(wc -l <out) = 3 &&
+	sed -i "s|^  timezone: UTC$|  timezone: Europe/Berlin|" rt.yaml &&
+	rt-quarantine | grep "2026-11-25T10:00:00+01:00" &&
+	rt-quarantine --utc | grep "2026-11-25T09:00:00Z" &&
+	git checkout -q rt.yaml &&
 	sed -n 2p out | grep "2026-11-25T09:00:00Z .* $(wc -c <junk) mail " &&
 	sed -n 3p out | grep "2026-11-25T09:05:00Z .* $(wc -c <foo.json) event .*no event in the payload" &&
 	! grep -q "$(printf "\033")" out
