@@ -1,6 +1,8 @@
 /* newticket.c: opening a ticket by hand (see newticket.h) */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "change.h"
 #include "desk.h"
@@ -60,15 +62,34 @@ build_fields(struct desk *d, const struct newticket *nt, const char *email, stru
 	return 0;
 }
 
+/* A Message-Id of the desk's domain: the message was written here. */
+static char *
+make_msgid(const char *desk_addr)
+{
+	const char *at = desk_addr ? strrchr(desk_addr, '@') : NULL;
+	unsigned char rnd[8];
+	char hex[sizeof(rnd) * 2 + 1];
+
+	if (getentropy(rnd, sizeof(rnd)) != 0)
+		memset(rnd, 0, sizeof(rnd));
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	return xasprintf("rt-new.%lld.%s@%s", (long long)rt_now(), hex,
+	    at && at[1] ? at + 1 : "localhost");
+}
+
 /* The request as a message from the requestor to the desk. */
 static int
 render(struct desk *d, const struct newticket *nt, char **buf, size_t *len, char **msgid)
 {
 	const char *desk_addr = desk_cfg_str(d, "desk.address", NULL);
 	const char *extra[] = { "X-RT-Channel", nt->channel };
+	char *id = make_msgid(desk_addr);
 	struct outmail m;
+	int rc;
 
 	memset(&m, 0, sizeof(m));
+	m.message_id = id;
 	m.from = nt->requestor;
 	m.to = &desk_addr;
 	m.nto = desk_addr != NULL;
@@ -76,7 +97,9 @@ render(struct desk *d, const struct newticket *nt, char **buf, size_t *len, char
 	m.body = nt->text;
 	m.extra = extra;
 	m.nextra = 1;
-	return outmail_render(&m, buf, len, msgid);
+	rc = outmail_render(&m, buf, len, msgid);
+	free(id);
+	return rc;
 }
 
 static char *

@@ -93,6 +93,7 @@ test_expect_success 'the text from $EDITOR on a terminal, -m, and --dry-run' '
 	rt-new -n -r "Eve <eve@customer.example>" -c letter -s Letter -m "Dear desk" tags=post >out &&
 	grep "^channel      letter$" out && grep "^tags         post$" out &&
 	grep "^From: \"Eve\" <eve@customer.example>$" out &&
+	grep "^Message-ID: <rt-new\.[0-9]*\.[0-9a-f]*@example.org>$" out &&
 	grep "^created      2026-11-25T10:00:00Z$" out && grep "^Dear desk$" out &&
 	test $(git rev-parse HEAD) = $before &&
 	if command -v script >/dev/null; then
