@@ -12,6 +12,7 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "newticket.h"
+#include "text.h"
 #include "util.h"
 
 static const char usage[] =

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "desk.h"
 #include "humantime.h"
+#include "jsonout.h"
 #include "quarantine.h"
 #include "util.h"
 
@@ -52,7 +53,6 @@ list(struct desk *d, const struct qlist *l)
 	(void)d;
 	if (o.json) {
 		json_t *a = json_array();
-		char *s;
 		for (size_t i = 0; i < l->n; i++) {
 			const struct qentry *e = &l->v[i];
 			json_t *j = json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?}",
@@ -62,11 +62,7 @@ list(struct desk *d, const struct qlist *l)
 				json_object_set_new(j, "size", json_integer(e->size));
 			json_array_append_new(a, j);
 		}
-		s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s ? s : "[]");
-		free(s);
-		json_decref(a);
-		return 0;
+		return jsonout_doc(stdout, a, JSONOUT_PRETTY);
 	}
 	if (l->n == 0)
 		return 0;

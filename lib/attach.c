@@ -8,11 +8,12 @@
 
 #include "attach.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "kv.h"
 #include "mail.h"
+#include "text.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 
 #define NAME_MAX_BYTES 200
@@ -43,12 +44,8 @@ attach_safe_name(const char *name, long n)
 	len = strlen(base);
 	while (len > 0 && (base[len - 1] == ' ' || base[len - 1] == '.'))
 		len--;
-	if (len > NAME_MAX_BYTES) {
-		len = NAME_MAX_BYTES;
-		while (len > 0 && ((unsigned char)base[len] & 0xC0) == 0x80)
-			len--;	/* do not cut a UTF-8 sequence */
-	}
 	out = len ? xstrndup(base, len) : xasprintf("attachment-%ld", n);
+	utf8_truncate(out, NAME_MAX_BYTES);
 	free(clean);
 	return out;
 }

@@ -10,6 +10,7 @@
 #include "mail.h"
 #include "mailsend.h"
 #include "newticket.h"
+#include "text.h"
 #include "util.h"
 
 #define CHANNEL_MAX 32

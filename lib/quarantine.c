@@ -6,9 +6,11 @@
 
 #include "desk.h"
 #include "event.h"
+#include "head.h"
 #include "ingest.h"
 #include "quarantine.h"
 #include "spool.h"
+#include "text.h"
 #include "txn.h"
 #include "util.h"
 #include "yamlio.h"
@@ -211,49 +213,29 @@ quarantine_read(struct desk *d, const struct qentry *e, char **buf, size_t *len)
 	return desk_read_head(d, e->kept, buf, len);
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len = *p >= 0xF0 && *p <= 0xF4 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC2 && *p < 0xE0 ? 2 : 0;
-	uint32_t cp;
-
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	cp = len == 2 ? (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F) :
-	    len == 3 ? (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F) :
-	    (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
-	    (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return len;
-}
-
 char *
 quarantine_safe_text(const char *buf, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
 	struct sbuf sb = SBUF_INIT;
+	size_t i = 0;
 
-	while (p < end) {
+	while (i < len) {
+		unsigned char c = (unsigned char)buf[i];
+		uint32_t cp;
 		size_t n;
-		if (*p == '\n' || *p == '\t' || (*p >= 0x20 && *p < 0x7F)) {
-			sbuf_addc(&sb, (char)*p++);
-		} else if (*p < 0x80) {
-			sbuf_addf(&sb, "\\x%02X", *p++);	/* C0 control or DEL */
-		} else if ((n = utf8_seq(p, (size_t)(end - p))) == 0) {
-			sbuf_addf(&sb, "\\x%02X", *p++);	/* not UTF-8 */
-		} else if (n == 2 && p[0] == 0xC2 && p[1] <= 0x9F) {
-			sbuf_addf(&sb, "\\u%04X", p[1]);	/* C1 control */
-			p += 2;
-		} else {
-			sbuf_add(&sb, p, n);
-			p += n;
+		if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7F)) {
+			sbuf_addc(&sb, (char)c);
+			i++;
+			continue;
 		}
+		n = utf8_decode(buf + i, len - i, &cp);
+		if (c < 0x80 || (cp == 0xFFFD && n == 1))
+			sbuf_addf(&sb, "\\x%02X", c);	/* C0 control, DEL, or not UTF-8 */
+		else if (cp >= 0x80 && cp <= 0x9F)
+			sbuf_addf(&sb, "\\u%04X", (unsigned)cp);	/* C1 control */
+		else
+			sbuf_add(&sb, buf + i, n);
+		i += c < 0x80 || n == 0 ? 1 : n;
 	}
 	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
 }
