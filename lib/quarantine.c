@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "desk.h"
@@ -21,16 +22,33 @@ dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* A header section opening with fields every mail system writes. */
+static int
+looks_like_mail(const char *buf, size_t len)
+{
+	static const char *const fields[] = {
+		"From ", "From:", "Return-Path:", "Received:", "Message-Id:", "Message-ID:",
+		"Date:", "Subject:", "Delivered-To:", "To:", "MIME-Version:",
+	};
+
+	for (size_t k = 0; k < LEN(fields); k++)
+		if (len >= strlen(fields[k]) && strncasecmp(buf, fields[k], strlen(fields[k])) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * Without a kind in the .yaml: what the event parser understands is an
- * event payload, and so is what the event path refused (its reasons say
- * "event"); anything else came in as mail.
+ * Without a kind in the .yaml: what opens like mail is mail; what the
+ * event parser understands is an event payload, and so is what the event
+ * path refused (its reasons say "event"); anything else came in as mail.
  */
 static const char *
 guess_kind(const char *buf, size_t len, const char *reason)
 {
 	struct event_list l;
 
+	if (looks_like_mail(buf, len))
+		return "mail";
 	if (event_parse(buf, len, NULL, &l) == 0) {
 		event_list_free(&l);
 		return "event";
@@ -45,7 +63,7 @@ static void
 entry_from_meta(struct desk *d, git_tree *tree, struct qentry *e, const struct ynode *y,
     const char *dir)
 {
-	const char *file = ymap_str(y, "file"), *kind = ymap_str(y, "kind");
+	const char *file = ymap_str(y, "file"), *kind = ymap_str(y, "kind"), *k;
 	long long size;
 
 	e->received = dup_or_null(ymap_str(y, "received"));
@@ -53,6 +71,9 @@ entry_from_meta(struct desk *d, git_tree *tree, struct qentry *e, const struct y
 	    strlen(ymap_str(y, "reason")), 1) : NULL;
 	e->source = dup_or_null(ymap_str(y, "source"));
 	e->partial = dup_or_null(ymap_str(y, "kept"));
+	/* The event path says so in the reason: "...; kept: the first N of M bytes". */
+	if (e->partial == NULL && e->reason && (k = strstr(e->reason, "kept: the first ")))
+		e->partial = xstrdup(k + 6);
 	e->size = ymap_get(y, "size") && ynode_int(ymap_get(y, "size"), &size) == 0 ? size : -1;
 	/* The kept file lies beside the .yaml; a name with a slash is not ours. */
 	if (file && *file && !strchr(file, '/') && strcmp(file, "..") != 0)

@@ -24,7 +24,7 @@ struct qentry {
 	char *reason;		/* one line, or NULL */
 	char *kind;		/* "mail" or "event" (from the .yaml, else from the bytes) */
 	char *source;		/* the events' --source, or NULL */
-	char *partial;		/* why only part was kept ("headers only"), or NULL */
+	char *partial;		/* what part was kept ("headers only"), or NULL when all was */
 	long long size;		/* bytes received (size:), else the kept file's size; -1 unknown */
 };
 
