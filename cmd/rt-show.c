@@ -35,6 +35,7 @@ enum { M_TEXT, M_JSON, M_LOG, M_GITLOG, M_RAW, M_SAVE };
 static int mode;
 static long rawn;
 static struct attach_opts save;
+static long att_no;	/* attachments shown so far: the numbers --save takes */
 static int save_warned;
 
 static void
@@ -142,7 +143,7 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 		putchar('\n');
 	for (size_t i = 0; i < m->nparts; i++)
 		if (m->parts[i].attachment)
-			printf("[attachment: %s, %zu bytes, %s]\n", m->parts[i].type,
+			printf("[attachment %ld: %s, %zu bytes, %s]\n", ++att_no, m->parts[i].type,
 			    m->parts[i].size, m->parts[i].filename ? m->parts[i].filename : "(no name)");
 	if (m->truncated)
 		printf("[more parts not shown]\n");
@@ -199,6 +200,7 @@ show_text(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 	long n = 0;
 	int block = 1;	/* the last thing shown was a block of text */
 
+	att_no = 0;
 	show_fields(t);
 	for (size_t i = 0; i < log->n; i++) {
 		const struct kvmap *ev = &log->ev[i];
