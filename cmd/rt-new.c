@@ -16,13 +16,13 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-new [--desk DIR] [-n] [-q] -r REQUESTOR -c CHANNEL -s SUBJECT\n"
+"usage: rt-new [--desk DIR] [-n] [-q] -r REQUESTOR -c CHANNEL --subject TEXT\n"
 "              [-m TEXT] [FIELD=VALUE ...]\n"
 "Open a ticket by hand and print its id. The text comes from -m, stdin,\n"
 "or $EDITOR on a terminal; an empty text stores nothing.\n"
 "  -r, --requestor ADDR  the customer, \"Name <addr>\" or addr\n"
 "  -c, --channel NAME    phone, walk-in, mail, letter, ...\n"
-"  -s, --subject TEXT    the ticket's subject\n"
+"      --subject TEXT    the ticket's subject\n"
 "  -m, --message TEXT    the request as taken down\n"
 "  -n, --dry-run         print what would be stored; store nothing\n"
 "  -q, --quiet           do not print the id\n"
@@ -108,7 +108,7 @@ main(int argc, char *argv[])
 	int ch, rc, dry = 0, quiet = 0;
 
 	memset(&nt, 0, sizeof(nt));
-	while ((ch = getopt_long(argc, argv, "C:r:c:s:m:nqh", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:r:c:m:nqh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'r': nt.requestor = optarg; break;

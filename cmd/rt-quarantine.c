@@ -15,12 +15,12 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-quarantine [--desk DIR] [--json | --utc]\n"
+"usage: rt-quarantine [--desk DIR] [-j | --utc]\n"
 "       rt-quarantine [--desk DIR] show [--bytes N] [--raw] ID\n"
 "       rt-quarantine [--desk DIR] reingest [--mail | --event [--source NAME]] ID ...\n"
 "List the input rt-ingest kept in quarantine/, show one entry, or feed\n"
 "entries back through rt-ingest's path (removed from quarantine once stored).\n"
-"  --json           the list as a JSON array (times UTC)\n"
+"  -j, --json       the list as a JSON array (times UTC)\n"
 "  --utc            times in UTC, not in desk.timezone or TZ\n"
 "  --bytes N        show the first N bytes of the kept input (default 2048)\n"
 "  --raw            show: the kept bytes unchanged (not to a terminal)\n"
@@ -165,7 +165,7 @@ main(int argc, char *argv[])
 	char *end;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "C:qh", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:jqh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'j': o.json = 1; break;

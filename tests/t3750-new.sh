@@ -22,7 +22,7 @@ test_expect_success 'a phone call becomes a ticket; its id goes to stdout' '
 	before=$(git rev-list --count HEAD) &&
 	echo "Printer on floor 3 jams on every page." |
 	RT_NOW=2026-11-25T09:00:00Z RT_ACTOR="Anna <anna@example.org>" \
-	rt-new -r "Jürgen Müller <jm@customer.example>" -c phone -s "Printer jams" \
+	rt-new -r "Jürgen Müller <jm@customer.example>" -c phone --subject "Printer jams" \
 	    queue=billing priority=high owner=anna tags=printer >id &&
 	test $(wc -l <id) = 1 && grep -E "^[0-9A-Z]{8}$" id &&
 	test $(git rev-list --count HEAD) = $((before + 1)) &&
@@ -65,35 +65,35 @@ test_expect_success 'rt-reply answers the requestor, and the first response is m
 '
 
 test_expect_success 'the id pipes into rt-set' '
-	echo "Second call" | rt-new -r x@customer.example -c walk-in -s Visit | rt-set status=open >out &&
+	echo "Second call" | rt-new -r x@customer.example -c walk-in --subject Visit | rt-set status=open >out &&
 	test $(wc -l <out) = 1 &&
 	rt-ls --channel walk-in --format "%{status}\n" >st && echo open >expect && test_cmp expect st
 '
 
 test_expect_code 65 'an empty text stores nothing' '
 	before=$(git rev-parse HEAD) &&
-	printf "  \n\n" | rt-new -r a@customer.example -c phone -s Empty;
+	printf "  \n\n" | rt-new -r a@customer.example -c phone --subject Empty;
 	rc=$? && test $(git rev-parse HEAD) = $before && exit $rc
 '
 
 test_expect_success 'fields are checked as rt-set checks them; nothing stored' '
 	before=$(git rev-parse HEAD) &&
-	echo x | test_must_fail rt-new -r a@customer.example -c phone -s X queue=nope 2>err &&
+	echo x | test_must_fail rt-new -r a@customer.example -c phone --subject X queue=nope 2>err &&
 	grep "unknown queue .nope." err &&
-	echo x | test_must_fail rt-new -r a@customer.example -c phone -s X priority=asap 2>err &&
-	echo x | test_must_fail rt-new -r a@customer.example -c phone -s X owner=zoe 2>err &&
-	echo x | test_must_fail rt-new -r a@customer.example -c phone -s X bogus=1 2>err &&
-	echo x | test_must_fail rt-new -r a@customer.example -c phone -s X status=open 2>err &&
-	echo x | test_must_fail rt-new -r "not an address" -c phone -s X 2>err &&
+	echo x | test_must_fail rt-new -r a@customer.example -c phone --subject X priority=asap 2>err &&
+	echo x | test_must_fail rt-new -r a@customer.example -c phone --subject X owner=zoe 2>err &&
+	echo x | test_must_fail rt-new -r a@customer.example -c phone --subject X bogus=1 2>err &&
+	echo x | test_must_fail rt-new -r a@customer.example -c phone --subject X status=open 2>err &&
+	echo x | test_must_fail rt-new -r "not an address" -c phone --subject X 2>err &&
 	grep "not a mail address" err &&
-	echo x | test_must_fail rt-new -r a@customer.example -c "Phone Call" -s X 2>err &&
-	echo x | test_must_fail rt-new -c phone -s X 2>err &&
+	echo x | test_must_fail rt-new -r a@customer.example -c "Phone Call" --subject X 2>err &&
+	echo x | test_must_fail rt-new -c phone --subject X 2>err &&
 	test $(git rev-parse HEAD) = $before
 '
 
 test_expect_success 'the text from $EDITOR on a terminal, -m, and --dry-run' '
 	before=$(git rev-parse HEAD) &&
-	rt-new -n -r "Eve <eve@customer.example>" -c letter -s Letter -m "Dear desk" tags=post >out &&
+	rt-new -n -r "Eve <eve@customer.example>" -c letter --subject Letter -m "Dear desk" tags=post >out &&
 	grep "^channel      letter$" out && grep "^tags         post$" out &&
 	grep "^From: \"Eve\" <eve@customer.example>$" out &&
 	grep "^Message-ID: <rt-new\.[0-9]*\.[0-9a-f]*@example.org>$" out &&
@@ -101,7 +101,7 @@ test_expect_success 'the text from $EDITOR on a terminal, -m, and --dry-run' '
 	test $(git rev-parse HEAD) = $before &&
 	if command -v script >/dev/null; then
 		printf "#!/bin/sh\necho from the editor >\"\$1\"\n" >ed.sh && chmod +x ed.sh &&
-		EDITOR=$PWD/ed.sh script -qec "rt-new -r eve@customer.example -c phone -s Edited" /dev/null >out &&
+		EDITOR=$PWD/ed.sh script -qec "rt-new -r eve@customer.example -c phone --subject Edited" /dev/null >out &&
 		id=$(tr -d "\r" <out) && rt-show $id | grep "^from the editor$"
 	fi
 '
