@@ -103,6 +103,26 @@ render(struct desk *d, const struct newticket *nt, char **buf, size_t *len, char
 	return rc;
 }
 
+/* The number of mailboxes in the rendered message's From (parsed as a list). */
+static size_t
+from_count(struct mail *m)
+{
+	char *raw = mail_header_raw(m, "From"), *probe;
+	struct mail *p;
+	size_t n = 0;
+
+	if (raw == NULL)
+		return 0;
+	probe = xasprintf("To: %s\n\n", raw);
+	if (mail_parse_buf(probe, strlen(probe), &p) == 0) {
+		n = p->nto;
+		mail_free(p);
+	}
+	free(probe);
+	free(raw);
+	return n;
+}
+
 static char *
 make_preview(const struct kvmap *t, const char *msg, size_t len)
 {
@@ -179,6 +199,8 @@ newticket_create(struct desk *d, const struct newticket *nt, int dry_run,
 	if (rc == 0 && (rc = mail_parse_buf(msg, len, &m)) == 0 &&
 	    (m->from.email == NULL || *m->from.email == '\0'))
 		rc = rt_fail(EX_DATAERR, "requestor '%s' is not a mail address", nt->requestor);
+	else if (rc == 0 && from_count(m) != 1)
+		rc = rt_fail(EX_DATAERR, "requestor '%s' is not one mail address", nt->requestor);
 	if (rc == 0)
 		rc = build_fields(d, &n, m->from.email, &t);
 	if (rc == 0 && preview)

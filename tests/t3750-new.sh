@@ -86,6 +86,9 @@ test_expect_success 'fields are checked as rt-set checks them; nothing stored' '
 	echo x | test_must_fail rt-new -r a@customer.example -c phone --subject X status=open 2>err &&
 	echo x | test_must_fail rt-new -r "not an address" -c phone --subject X 2>err &&
 	grep "not a mail address" err &&
+	echo x | test_must_fail rt-new -r "Eve <e@customer.example>, f@customer.example" -c phone --subject X 2>err &&
+	grep "not one mail address" err &&
+	echo x | test_must_fail rt-new -r "$(printf "e@customer.example\nBcc: x@evil.example")" -c phone --subject X 2>err &&
 	echo x | test_must_fail rt-new -r a@customer.example -c "Phone Call" --subject X 2>err &&
 	echo x | test_must_fail rt-new -c phone --subject X 2>err &&
 	test $(git rev-parse HEAD) = $before
