@@ -58,7 +58,7 @@ _rt_cmd() {
 	rt-init) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate) ;;
 	rt-quarantine)
-		if ((COMP_CWORD == 1)); then
+		if [[ $prev == rt-quarantine || $prev == quarantine || $prev == */rt-quarantine ]]; then
 			COMPREPLY=($(compgen -W "list show reingest" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(rt-quarantine $(_rt_desk_args) --json 2>/dev/null | grep -o '"id": "[^"]*"' | cut -d'"' -f4)" -- "$cur"))
