@@ -839,6 +839,7 @@ leaf(struct walk *w, mu_message_t msg, int depth)
 	p->filename = fname;
 	p->size = body_size(msg);
 	p->attachment = is_att;
+	p->msg = msg;
 
 	if (!is_att && w->plain == NULL && strcmp(p->type, "text/plain") == 0) {
 		w->plain = msg;
@@ -1453,4 +1454,22 @@ mail_header(struct mail *m, const char *name)
 	v = hdr_decode(raw);
 	free(raw);
 	return v;
+}
+
+int
+mail_part_body(const struct mail *m, size_t i, char **buf, size_t *len)
+{
+	struct sbuf sb = SBUF_INIT;
+	mu_stream_t dec;
+	int rc;
+
+	if (i >= m->nparts || m->parts[i].msg == NULL)
+		return rt_fail(EX_NOINPUT, "no part %zu", i + 1);
+	if ((rc = body_decoder(m->parts[i].msg, NULL, &dec)) != 0)
+		return rt_fail(EX_DATAERR, "cannot decode part %zu: %s", i + 1, mu_strerror(rc));
+	slurp(dec, SIZE_MAX, &sb);
+	mu_stream_destroy(&dec);
+	*len = sb.len;
+	*buf = sb.buf ? sbuf_detach(&sb) : xstrdup("");
+	return 0;
 }
