@@ -1378,7 +1378,7 @@ mail_part_body(const struct mail *m, size_t i, char **buf, size_t *len)
 
 	if (i >= m->nparts || m->parts[i].msg == NULL)
 		return rt_fail(EX_NOINPUT, "no part %zu", i + 1);
-	if ((rc = body_decoder(m->parts[i].msg, NULL, &dec)) != 0)
+	if ((rc = body_decoder(m->parts[i].msg, &dec)) != 0)
 		return rt_fail(EX_DATAERR, "cannot decode part %zu: %s", i + 1, mu_strerror(rc));
 	slurp(dec, SIZE_MAX, &sb);
 	mu_stream_destroy(&dec);
