@@ -51,7 +51,8 @@ notify_jline(const char *id, const char *key, const char *file, const char *rcpt
 static int
 journal_lock(const char *rtdir)
 {
-	char *path = xasprintf("%s/notify-journal.lock", rtdir);
+	/* not *.lock: never taken for a stale git lock; flock ends with the process */
+	char *path = xasprintf("%s/notify-flock", rtdir);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	free(path);
@@ -97,6 +98,18 @@ journal_read(const char *rtdir)
 	if (sb.buf == NULL)
 		sbuf_adds(&sb, "");
 	return sbuf_detach(&sb);
+}
+
+/* Whether there is a journal at all (no lock needed to ask). */
+static int
+journal_exists(const char *rtdir)
+{
+	char *path = xasprintf("%s/notify-journal", rtdir), *old = xasprintf("%s/escalate-journal", rtdir);
+	int yes = access(path, F_OK) == 0 || access(old, F_OK) == 0;
+
+	free(path);
+	free(old);
+	return yes;
 }
 
 static int
@@ -243,7 +256,7 @@ notify_retry(struct desk *d, FILE *out)
 	char *jbuf;
 	int fd, status = 0;
 
-	if ((fd = journal_lock(d->rtdir)) < 0)
+	if (!journal_exists(d->rtdir) || (fd = journal_lock(d->rtdir)) < 0)
 		return 0;
 	jbuf = journal_read(d->rtdir);
 	journal_unlock(fd);
@@ -340,7 +353,7 @@ pick_up(struct desk *d)
 	if (picked_up)
 		return;
 	picked_up = 1;
-	if ((fd = journal_lock(d->rtdir)) < 0)
+	if (!journal_exists(d->rtdir) || (fd = journal_lock(d->rtdir)) < 0)
 		return;
 	jbuf = journal_read(d->rtdir);
 	journal_unlock(fd);
