@@ -596,11 +596,32 @@ event_line(struct sbuf *b, const struct kvmap *ev)
 	sbuf_addc(b, '\n');
 }
 
+/* The ticket's log at HEAD, read only when a notification is written. */
+struct lazylog {
+	struct evlog log;
+	int loaded;
+};
+
+static const struct evlog *
+log_of(struct change *c, struct lazylog *lz)
+{
+	struct kvmap tk = KVMAP_INIT;
+
+	if (!lz->loaded) {
+		lz->loaded = 1;
+		if (!c->created)
+			ticket_load(c->d, c->id, &tk, &lz->log);
+		kv_free(&tk);
+	}
+	return &lz->log;
+}
+
 /* Renders, stores and journals one notification in change c. */
 static void
 add_mail(struct change *c, const char *key, struct rcpts *r, const char *subject,
-    const char *body, const char *lang, int customer, const struct evlog *log)
+    const char *body, const char *lang, int customer, struct lazylog *lz)
 {
+	const struct evlog *log = log_of(c, lz);
 	struct desk *d = c->d;
 	const char *mailer = notify_mailer(d, "desk");
 	const char **refs = NULL;
@@ -754,8 +775,9 @@ agent_kind(struct change *c, const char *kind, const char *names, struct rcpts *
 }
 
 static void
-agents(struct change *c, const struct what *w, const struct evlog *log)
+agents(struct change *c, const struct what *w, struct lazylog *lz)
 {
+	const struct evlog *log;
 	struct desk *d = c->d;
 	struct rcpts all = { NULL, 0 };
 	struct sbuf why = SBUF_INIT, body = SBUF_INIT, kinds = SBUF_INIT;
@@ -812,13 +834,13 @@ agents(struct change *c, const struct what *w, const struct evlog *log)
 	for (size_t i = 0; i < c->nevents; i++)
 		if (strcmp(kv_get(&c->events[i], "ev") ? kv_get(&c->events[i], "ev") : "", "notify"))
 			event_line(&body, &c->events[i]);
-	if (log->n) {
+	if ((log = log_of(c, lz))->n) {
 		sbuf_adds(&body, "\nRecent history:\n");
 		for (size_t i = log->n > HISTORY ? log->n - HISTORY : 0; i < log->n; i++)
 			event_line(&body, &log->ev[i]);
 	}
 	subject = xasprintf("[%s #%s] %s: %s", tag_of(d), c->id, kinds.buf, subj);
-	add_mail(c, kinds.buf, &all, subject, body.buf, NULL, 0, log);
+	add_mail(c, kinds.buf, &all, subject, body.buf, NULL, 0, lz);
 	free(subject);
 out:
 	strv_free(all.v, all.n);
@@ -828,7 +850,7 @@ out:
 }
 
 static void
-customer(struct change *c, const struct what *w, const struct evlog *log)
+customer(struct change *c, const struct what *w, struct lazylog *lz)
 {
 	struct desk *d = c->d;
 	const char *to = w->status_to, *from = w->status_from, *lang, *own;
@@ -891,7 +913,7 @@ customer(struct change *c, const struct what *w, const struct evlog *log)
 	tvars_set(v, "desk.name", desk_cfg_str(d, "desk.name", "Support"));
 	if (tmpl_render(&t, v, &subject, &body) == 0) {
 		char *tagged = xasprintf("[%s #%s] %s", tag_of(d), c->id, subject ? subject : "");
-		add_mail(c, name, &r, tagged, body, t.lang, 1, log);
+		add_mail(c, name, &r, tagged, body, t.lang, 1, lz);
 		free(tagged);
 	} else
 		rt_warn("#%s: %s", c->id, rt_errmsg());
@@ -907,8 +929,7 @@ void
 notify_precommit(struct change *c)
 {
 	struct what w;
-	struct kvmap tk = KVMAP_INIT;
-	struct evlog log = { NULL, 0 };
+	struct lazylog lz = { { NULL, 0 }, 0 };
 
 	if (c->d == NULL || c->action == NULL || strcmp(c->action, "escalate") == 0)
 		return;
@@ -916,14 +937,11 @@ notify_precommit(struct change *c)
 	scan(c, &w);
 	if (!w.any)
 		goto out;
-	if (!c->created)
-		ticket_load(c->d, c->id, &tk, &log);
-	agents(c, &w, &log);
-	customer(c, &w, &log);
+	agents(c, &w, &lz);
+	customer(c, &w, &lz);
 out:
 	free(w.mentions);
-	kv_free(&tk);
-	log_free(&log);
+	log_free(&lz.log);
 }
 
 void
