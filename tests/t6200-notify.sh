@@ -192,4 +192,24 @@ test_expect_success 'two sweeps at once send it exactly once, later' '
 	test "$(sunk resolved)" = $(($(cat n0) + 1))
 '
 
+test_expect_success 'an escalation to owner on an unassigned ticket reaches the fallback' '
+	cat >>rt.yaml <<-\EOC &&
+	sla:
+	  policies:
+	    - {name: standard, first-response: 2h, resolution: 16h}
+	escalation:
+	  levels:
+	    - {name: L1, notify: [owner]}
+	  triggers:
+	    - {on: critical, level: 1}
+	EOC
+	git commit -qam escalation &&
+	cust erik@customer.example n6@x "Everything is down" >id3 &&
+	rt-set $(cat id3) priority=critical &&
+	rt-escalate >out 2>err &&
+	grep "$(cat id3) critical:immediate level 1 notify lead@example.org" out &&
+	grep "escalation notifies nobody: sent to desk.notify-fallback" err &&
+	test "$(cat "$S"/* | grep -c "^X-RT-Escalation: critical:immediate")" = 1
+'
+
 test_done
