@@ -181,9 +181,11 @@ test_expect_success 'a dead mailer: the change is committed, the mail pending' '
 test_expect_success 'two sweeps at once send it exactly once, later' '
 	sed -i "s|mailer: smtp://127.0.0.1:1|mailer: smtp://127.0.0.1:$PORT|" rt.yaml &&
 	git commit -qam "mailer up" &&
-	rt-escalate >out1 & p1=$! &&
-	rt-escalate >out2 & p2=$! &&
-	wait $p1 && wait $p2 &&
+	rt-escalate >out1 2>err1 & p1=$! &&
+	rt-escalate >out2 2>err2 & p2=$! &&
+	# a sweep that meets the other one at work may exit 75 (retry later)
+	{ wait $p1; r1=$?; wait $p2; r2=$?; } &&
+	{ test $r1 = 0 || test $r1 = 75; } && { test $r2 = 0 || test $r2 = 75; } &&
 	sleep 0.3 &&
 	test "$(sunk resolved)" = $(($(cat n0) + 1)) &&
 	cat out1 out2 | grep -c "resent to alice@customer.example" >n && echo 1 >expect && test_cmp expect n &&
