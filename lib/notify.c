@@ -299,11 +299,7 @@ pend_add(struct desk *d, const struct change *c, char *jline, const char *mailer
 			free(buf);
 			return;
 		}
-	if (owner_pid != getpid()) {
-		if (owner_pid == 0)
-			atexit(notify_flush);
-		owner_pid = getpid();
-	}
+	owner_pid = getpid();
 	pending = xrealloc(pending, (npending + 1) * sizeof(*pending));
 	pending[npending].rtdir = xstrdup(d->rtdir);
 	pending[npending].jline = jline;
@@ -332,7 +328,7 @@ notify_flush(void)
 		int rc = p->c ? 0 : send_line(p->rtdir, p->jline, p->mailer, p->buf, p->len);
 		if (rc != 0) {
 			char *id = xstrndup(p->jline, strcspn(p->jline, "\t"));
-			fprintf(stderr, "notify: #%s: notification not sent yet, the next run retries: %s\n",
+			rt_warn("notify: #%s: notification not sent yet, the next run retries: %s",
 			    id, rt_errmsg());
 			free(id);
 		}

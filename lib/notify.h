@@ -51,12 +51,12 @@ int notify_retry(struct desk *d, FILE *out);
 /*
  * Called by change_commit before it stages (desk locked): adds the
  * notifications the change causes to it, with their journal lines; and
- * after the commit with its result (0: queue them for sending at exit,
+ * after the commit with its result (0: queue them for desk_close to send,
  * else drop their journal lines).
  */
 void notify_precommit(struct change *c);
 void notify_postcommit(struct change *c, int rc);
-/* Sends what this process queued (also run at exit). */
+/* Sends what this process queued; desk_close() calls it after the unlock. */
 void notify_flush(void);
 
 /* "anna,bob": the agents named as @NAME in text, or NULL. */
