@@ -13,10 +13,11 @@
 
 static const char usage[] =
 "usage: rt-gc [--desk DIR] [--full-index] [--rebuild-cache] [--no-pack] [-q]\n"
-"Apply pending index updates, pack loose objects, check the ticket cache.\n"
+"Apply pending index updates, pack loose objects and merge small packs,\n"
+"check the ticket cache.\n"
 "  --full-index     rebuild the index from HEAD (repairs any damage)\n"
 "  --rebuild-cache  rebuild the ticket cache from HEAD\n"
-"  --no-pack        do not pack loose objects\n"
+"  --no-pack        do not pack loose objects nor merge packs\n"
 "  -q, --quiet      print nothing\n";
 
 int
@@ -32,7 +33,8 @@ main(int argc, char *argv[])
 	};
 	const char *deskpath = NULL;
 	int ch, rc, full = 0, rebuild = 0, nopack = 0, quiet = 0;
-	size_t pending, packed = 0;
+	size_t pending;
+	struct pack_stats ps = { 0, 0, 0 };
 	struct desk *d;
 
 	while ((ch = getopt_long(argc, argv, "C:qh", opts, NULL)) != -1) {
@@ -52,13 +54,15 @@ main(int argc, char *argv[])
 	pending = worktree_pending(d);
 	if ((rc = worktree_sync(d, full)) != 0)
 		cli_die(rc);
-	if (!nopack && (rc = pack_loose(d, &packed)) != 0)
+	if (!nopack && (rc = pack_repack(d, &ps)) != 0)
 		cli_die(rc);
 	if (rebuild && (rc = cache_rebuild(d)) != 0)
 		cli_die(rc);
 	if (!quiet)
 		printf("index: %zu pending paths applied%s\nobjects: %zu packed\n"
-		    "cache: %zu tickets%s\n", pending, full ? " (rebuilt)" : "", packed,
+		    "packs: %zu merged, %zu left\n"
+		    "cache: %zu tickets%s\n", pending, full ? " (rebuilt)" : "", ps.loose,
+		    ps.merged, nopack ? pack_count(d) : ps.packs,
 		    cache_count(d), rebuild ? " (rebuilt)" : "");
 	desk_close(d);
 	return cli_close_stdout(0);

@@ -91,6 +91,20 @@ cache_close(struct desk *d)
 	d->cache = NULL;
 }
 
+void
+cache_defer_sync(struct desk *d, int on)
+{
+	if (d->cache)
+		mdb_env_set_flags(d->cache->env, MDB_NOSYNC, on);
+}
+
+void
+cache_flush(struct desk *d)
+{
+	if (d->cache)
+		mdb_env_sync(d->cache->env, 1);
+}
+
 static MDB_val
 val_str(const char *s)
 {

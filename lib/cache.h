@@ -15,6 +15,12 @@ struct desk;
 
 int cache_open(struct desk *d);
 void cache_close(struct desk *d);
+/*
+ * In a batch of commits (txn.h) updates skip LMDB's fdatasync: the cache
+ * is derived, and the batch ends with one cache_flush.
+ */
+void cache_defer_sync(struct desk *d, int on);
+void cache_flush(struct desk *d);
 /* Brings the cache up to HEAD. */
 int cache_sync(struct desk *d);
 /* Drops everything and reads every ticket from HEAD. */

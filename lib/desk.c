@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "desk.h"
+#include "txn.h"
 #include "util.h"
 
 #ifndef RT_SHAREDIR
@@ -226,6 +227,7 @@ desk_close(struct desk *d)
 {
 	if (d == NULL)
 		return;
+	txn_batch_close(d);
 	cache_close(d);
 	desk_unlock(d);
 	ynode_free(d->config);
@@ -281,7 +283,7 @@ desk_lock(struct desk *d)
 void
 desk_unlock(struct desk *d)
 {
-	if (d->lockfd < 0)
+	if (d->lockfd < 0 || txn_batch_keeps_lock(d))
 		return;
 	close(d->lockfd);
 	d->lockfd = -1;

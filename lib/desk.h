@@ -21,6 +21,7 @@ struct desk {
 	char *actor_email;
 	int lockfd;
 	struct cache *cache;
+	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */
 };
 
 enum {
