@@ -26,7 +26,7 @@ BINS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
-BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/ref-maildir $(B)/bench/timeit
 MANS     := $(sort $(wildcard man/*.[1-9]))
 
 all: $(BINS) $(UNITS) $(BENCHES)
@@ -50,6 +50,15 @@ $(B)/unit/%: $(B)/tests/unit/%.o $(B)/librt.a
 $(B)/bench/%: $(B)/bench/%.o $(B)/librt.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The reference for one durable mail and the timer: plain C, libc only.
+$(B)/bench/ref-maildir: bench/ref/maildir.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/bench/timeit: bench/ref/timeit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Tests run the binaries from $(B)/bin with the in-tree share/ folder.
 TEST_ENV = RT_BUILD=$(CURDIR)/$(B) RT_SHAREDIR=$(CURDIR)/share \

@@ -103,6 +103,8 @@ remove_one(const git_oid *oid, const char *path, void *arg)
 	return 0;
 }
 
+#define PACK_AUTO 50	/* packs before a writer rolls the small ones up */
+
 struct packfile {
 	char *base;		/* objects/pack/pack-HEX, without extension */
 	unsigned long objects;
@@ -273,6 +275,15 @@ out:
 	git_packbuilder_free(set.pb);
 	free(set.v);
 	return rc;
+}
+
+void
+pack_auto(struct desk *d)
+{
+	struct pack_stats st;
+
+	if (pack_count(d) >= PACK_AUTO)
+		pack_repack(d, &st);
 }
 
 size_t

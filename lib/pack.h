@@ -34,6 +34,12 @@ struct pack_stats {
  * the loose objects, not the desk, so it can run from cron often.
  */
 int pack_repack(struct desk *d, struct pack_stats *st);
+/*
+ * After a commit, under the desk lock: rolls the small packs up once there
+ * are 50 packs, so a desk nobody runs rt-gc on does not slow down with one
+ * pack per commit. Errors are left to rt-gc.
+ */
+void pack_auto(struct desk *d);
 /* Number of packs. */
 size_t pack_count(struct desk *d);
 /* Number of loose objects (a directory listing, cheap). */

@@ -265,6 +265,8 @@ batch_write(struct desk *d, const char *logmsg)
 	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem)) == 0)
 		rc = move_branch(d, b, logmsg);
 	batch_discard(b);
+	if (rc == 0)
+		pack_auto(d);
 	return rc;
 }
 
