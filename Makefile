@@ -17,7 +17,23 @@ MU_LIBS    = -lmu_mbox -lmu_maildir -lmu_mailer -lmailutils
 override CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
                     $(shell pkg-config --cflags $(PKGS)) -Ilib \
                     -DRT_SHAREDIR='"$(SHAREDIR)"'
-override LDLIBS  += $(shell pkg-config --libs $(PKGS)) $(MU_LIBS) -lm
+# libgit2 statically (its dependencies shared), so the linker can wrap its
+# CA-bundle loader: certificates load only when TLS is used (lib/tls.h).
+# GIT2_STATIC=0, or no libgit2.a, links it shared (the CA bundle is parsed).
+GIT2_A    := $(wildcard $(shell pkg-config --variable=libdir libgit2)/libgit2.a)
+GIT2_STATIC ?= $(if $(GIT2_A),1,0)
+GIT2_WRAP  = -Wl,--wrap=mbedtls_x509_crt_parse_file -Wl,--wrap=mbedtls_x509_crt_parse_path
+ifeq ($(GIT2_STATIC),1)
+GIT2_LIBS  = -Wl,-Bstatic -lgit2 -Wl,-Bdynamic \
+             $(filter-out -lgit2,$(shell pkg-config --static --libs libgit2)) \
+             $(if $(wildcard /usr/lib/*/libgssapi_krb5.so.2 /usr/lib/libgssapi_krb5.so.2),-l:libgssapi_krb5.so.2,-lgssapi_krb5)
+else
+GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509
+endif
+# -u pulls lib/tls.o out of librt.a before libgit2.a asks for the wrappers.
+override LDFLAGS += -Wl,-u,__wrap_mbedtls_x509_crt_parse_file -Wl,-u,__wrap_mbedtls_x509_crt_parse_path
+override LDLIBS  += $(GIT2_WRAP) $(GIT2_LIBS) $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) \
+                    $(MU_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
@@ -26,7 +42,8 @@ BINS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
-BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/ref-maildir $(B)/bench/timeit
+BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/ref-maildir $(B)/bench/timeit \
+            $(B)/bench/rt-show-shared
 MANS     := $(sort $(wildcard man/*.[1-9]))
 
 all: $(BINS) $(UNITS) $(BENCHES)
@@ -59,6 +76,12 @@ $(B)/bench/ref-maildir: bench/ref/maildir.c
 $(B)/bench/timeit: bench/ref/timeit.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# rt-show with libgit2 shared, the CA bundle parsed at start: the floor's reference.
+$(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(B)/librt.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT2_WRAP) $(shell pkg-config --libs libgit2) \
+	    -lmbedx509 $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(MU_LIBS) -lm
 
 # Tests run the binaries from $(B)/bin with the in-tree share/ folder.
 TEST_ENV = RT_BUILD=$(CURDIR)/$(B) RT_SHAREDIR=$(CURDIR)/share \

@@ -163,15 +163,21 @@ echo "  $landed of $((W * M)) mails landed; alone: median $alone ms; 16 writers:
 echo "  p95 with 16 writers / one delivery alone: $(ratio "$p" "$alone")x"
 rm -rf "$out/writers" "$out"/w.* "$out"/t.w*
 
-echo "-- process floor (start, open desk, cache check, read one mail)"
+echo "-- process floor: rt-show --raw of one mail (start, open desk, cache check, read)"
 id=$(rt-ls --desk "$RT_BENCH_DESK" --limit 1 --ids)
-: >"$out/t.floor"; : >"$out/t.floor-ref"
+: >"$out/t.floor"; : >"$out/t.floor-shared"; : >"$out/t.floor-ref"
 i=1
 while [ $i -le "$ROUNDS" ]; do
 	ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.1" >>"$out/t.floor-ref"
 	ms rt-show --desk "$RT_BENCH_DESK" --raw 1 "$id" >>"$out/t.floor"
+	[ -x "$RT_BUILD/bench/rt-show-shared" ] &&
+	    ms "$RT_BUILD/bench/rt-show-shared" --desk "$RT_BENCH_DESK" --raw 1 "$id" >>"$out/t.floor-shared"
 	i=$((i + 1))
 done
 f=$(median <"$out/t.floor") fr=$(median <"$out/t.floor-ref")
 echo "  rt-show --raw: median $f ms = $(ratio "$f" "$fr")x one reference Maildir delivery"
+if [ -s "$out/t.floor-shared" ]; then
+	fs=$(median <"$out/t.floor-shared")
+	echo "  same with libgit2 shared, CA bundle parsed at start: median $fs ms; static+deferred/shared $(ratio "$f" "$fs")x"
+fi
 rm -f "$out"/m.* "$out"/t.*
