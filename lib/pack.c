@@ -164,7 +164,8 @@ list_packs(struct desk *d, struct packfile **out)
 	if (dp)
 		closedir(dp);
 	free(dir);
-	qsort(v, n, sizeof(*v), cmp_pack);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_pack);
 	*out = v;
 	return n;
 }
@@ -263,8 +264,10 @@ pack_repack(struct desk *d, struct pack_stats *st)
 	}
 	st->loose = set.n;
 	st->merged = roll;
-	qsort(set.v, set.n, sizeof(*set.v), cmp_oid);
-	each_loose(d, remove_one, &set);
+	if (set.n) {
+		qsort(set.v, set.n, sizeof(*set.v), cmp_oid);
+		each_loose(d, remove_one, &set);
+	}
 	for (size_t i = 0; i < roll; i++)
 		remove_pack(packs[i].base, git_packbuilder_name(set.pb));
 out:
