@@ -5,6 +5,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 SHAREDIR  ?= $(PREFIX)/share/rt
+LIBEXECDIR ?= $(PREFIX)/libexec/rt
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 DESTDIR   ?=
@@ -13,10 +14,10 @@ B         ?= build
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 PKGS       = libgit2 yaml-0.1 jansson lmdb
-MU_LIBS    = -lmu_mbox -lmu_maildir -lmu_mailer -lmailutils
+MU_LIBS    = -lmu_mbox -lmu_maildir -lmailutils
 override CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
                     $(shell pkg-config --cflags $(PKGS)) -Ilib \
-                    -DRT_SHAREDIR='"$(SHAREDIR)"'
+                    -DRT_SHAREDIR='"$(SHAREDIR)"' -DRT_LIBEXECDIR='"$(LIBEXECDIR)"'
 # libgit2 statically (its dependencies shared), so the linker can wrap its
 # CA-bundle loader: certificates load only when TLS is used (lib/tls.h).
 # GIT2_STATIC=0, or no libgit2.a, links it shared (the CA bundle is parsed).
@@ -32,6 +33,10 @@ GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509
 endif
 # -u pulls lib/tls.o out of librt.a before libgit2.a asks for the wrappers.
 override LDFLAGS += -Wl,-u,__wrap_mbedtls_x509_crt_parse_file -Wl,-u,__wrap_mbedtls_x509_crt_parse_path
+# The mailer (libmu_mailer: gnutls, sasl, ldap...) is a module loaded on the
+# first send (lib/mailsend_load.c); it uses these util functions of the binary.
+override LDFLAGS += -Wl,--dynamic-list=lib/mailer.dyn
+MAILER    := $(B)/libexec/rt/rt-mailer.so
 override LDLIBS  += $(GIT2_WRAP) $(GIT2_LIBS) $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) \
                     $(MU_LIBS) -lm
 
@@ -46,7 +51,12 @@ BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/ref-maildir $(B)/benc
             $(B)/bench/rt-show-shared
 MANS     := $(sort $(wildcard man/*.[1-9]))
 
-all: $(BINS) $(UNITS) $(BENCHES)
+all: $(BINS) $(UNITS) $(BENCHES) $(MAILER)
+
+$(MAILER): lib/mailsend.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC -shared -DRT_MAILER_MODULE -Dmail_send=rt_mailer_send \
+	    -o $@ lib/mailsend.c -lmu_mailer -lmailutils
 
 $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -113,6 +123,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(LIBEXECDIR) && install -m 644 $(MAILER) $(DESTDIR)$(LIBEXECDIR)
 	for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
