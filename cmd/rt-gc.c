@@ -49,14 +49,15 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		cli_usage(usage, 0);
-	if ((rc = desk_open(&d, deskpath, DESK_WRITE | DESK_DURABLE)) != 0)
+	if ((rc = desk_open(&d, deskpath, DESK_WRITE | DESK_DURABLE |
+	    (rebuild ? DESK_NOCACHE : 0))) != 0)
 		cli_die(rc);
 	pending = worktree_pending(d);
 	if ((rc = worktree_sync(d, full)) != 0)
 		cli_die(rc);
 	if (!nopack && (rc = pack_repack(d, &ps)) != 0)
 		cli_die(rc);
-	if (rebuild && (rc = cache_rebuild(d)) != 0)
+	if (rebuild && (rc = cache_open_rebuilt(d)) != 0)
 		cli_die(rc);
 	if (!quiet)
 		printf("index: %zu pending paths applied%s\nobjects: %zu packed\n"

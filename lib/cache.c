@@ -335,6 +335,19 @@ cache_rebuild(struct desk *d)
 }
 
 int
+cache_open_rebuilt(struct desk *d)
+{
+	char *p = xasprintf("%s/cache.mdb", d->rtdir), *l = xasprintf("%s-lock", p);
+
+	cache_close(d);
+	unlink(p);
+	unlink(l);
+	free(p);
+	free(l);
+	return cache_open(d);
+}
+
+int
 cache_get(struct desk *d, const char *id, struct kvmap *rec)
 {
 	MDB_txn *txn;
