@@ -84,14 +84,15 @@ mbox 1 "$N" "b$run" >"$out/bulk.mbox"
 stream "$N" "b$run" >"$out/bulk.fi"
 copy "$RT_BENCH_SMALL_DESK" "$out/bulk-rt"
 copy "$RT_BENCH_SMALL_DESK" "$out/bulk-git"
-t_rt=$(ms rt-ingest --desk "$out/bulk-rt" -q --mbox "$out/bulk.mbox")
-t_fi=$(ms sh -c "git -C '$out/bulk-git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
+cpu() { awk '{ printf "%d", ($2 + $3) * 1000 }' "$1"; }
+t_rt=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$out/bulk-rt" -q --mbox "$out/bulk.mbox")
+t_fi=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$out/bulk-git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
 n_rt=$(( $(git -C "$out/bulk-rt" rev-list --count HEAD) - $(git -C "$RT_BENCH_SMALL_DESK" rev-list --count HEAD) ))
 n_fi=$(( $(git -C "$out/bulk-git" rev-list --count HEAD) - $(git -C "$RT_BENCH_SMALL_DESK" rev-list --count HEAD) ))
 echo "  rt-ingest --mbox: $N mails, $n_rt commits in $t_rt ms = $(echo "$N $t_rt" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400)"
 echo "  git fast-import:  $N mails, $n_fi commits in $t_fi ms = $(echo "$N $t_fi" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s"
-echo "  rt / fast-import: $(ratio "$t_rt" "$t_fi")x (goal <= 1.5x)"
-rm -rf "$out/bulk-rt" "$out/bulk-git"
+echo "  rt / fast-import: $(ratio "$t_rt" "$t_fi")x wall (goal <= 1.5x); CPU $(cpu "$out/cpu.rt") / $(cpu "$out/cpu.fi") ms = $(ratio "$(cpu "$out/cpu.rt")" "$(cpu "$out/cpu.fi")")x (rt also writes the work tree, YAML and cache)"
+rm -rf "$out/bulk-rt" "$out/bulk-git" "$out"/cpu.*
 
 echo "-- desks grown by rt-ingest, never rt-gc'd ($ROUNDS paired rounds)"
 grow() { # N: the desk grown to N tickets, built once and kept
