@@ -41,14 +41,20 @@ env_open(struct desk *d, struct cache *c)
 	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS, 0666);
 	if (rc != 0)
 		goto out;
-	if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
-		goto out;
-	if ((rc = mdb_dbi_open(txn, "tickets", MDB_CREATE, &c->tickets)) == 0 &&
-	    (rc = mdb_dbi_open(txn, "msgids", MDB_CREATE, &c->msgids)) == 0 &&
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &c->meta)) == 0)
-		rc = mdb_txn_commit(txn);
-	else
+	/* A read transaction when the tables exist: no fdatasync per process. */
+	for (int create = 0; create <= MDB_CREATE; create += MDB_CREATE) {
+		if ((rc = mdb_txn_begin(c->env, NULL, create ? 0 : MDB_RDONLY, &txn)) != 0)
+			goto out;
+		if ((rc = mdb_dbi_open(txn, "tickets", create, &c->tickets)) == 0 &&
+		    (rc = mdb_dbi_open(txn, "msgids", create, &c->msgids)) == 0 &&
+		    (rc = mdb_dbi_open(txn, "meta", create, &c->meta)) == 0) {
+			rc = mdb_txn_commit(txn);
+			break;
+		}
 		mdb_txn_abort(txn);
+		if (rc != MDB_NOTFOUND)
+			break;
+	}
 out:
 	free(path);
 	return rc;

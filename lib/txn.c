@@ -325,10 +325,12 @@ txn_batch_end(struct desk *d)
 
 	if (b == NULL)
 		return 0;
-	b->open = 0;
 	rc = batch_write_all(d);
-	cache_defer_sync(d, 0);
-	cache_flush(d);
+	if (b->open) {
+		cache_defer_sync(d, 0);
+		cache_flush(d);
+	}
+	b->open = 0;
 	if (rc == 0)
 		rc = b->err;
 	b->err = 0;
