@@ -51,13 +51,7 @@ int txn_batch_end(struct desk *d);
 int txn_batch_keeps_lock(struct desk *d);
 /* For desk_close: writes what is left and frees the batch state. */
 void txn_batch_close(struct desk *d);
-
-/* Reads path from HEAD; EX_NOINPUT if missing. */
-int desk_read_head(struct desk *d, const char *path, char **buf, size_t *len);
-/* Reads path from a tree. */
-int tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf,
-    size_t *len);
-/* HEAD's commit, or NULL on an unborn branch; caller frees. */
-int desk_head(struct desk *d, git_commit **out);
+/* For desk_head: 1 and the last commit while a batch has commits not on the branch. */
+int txn_batch_tip(struct desk *d, git_oid *out);
 
 #endif
