@@ -39,8 +39,9 @@ endif
 # -u pulls lib/tls.o out of librt.a before libgit2.a asks for the wrappers.
 override LDFLAGS += -Wl,-u,__wrap_mbedtls_x509_crt_parse_file -Wl,-u,__wrap_mbedtls_x509_crt_parse_path
 # The mailer (libmu_mailer: gnutls, sasl, ldap...) is a module loaded on the
-# first send (lib/mailsend_load.c); it uses these util functions of the binary.
-override LDFLAGS += -Wl,--dynamic-list=lib/mailer.dyn
+# first send (lib/mailsend_load.c); the binaries export the rt functions it
+# uses, listed from its undefined symbols.
+override LDFLAGS += -Wl,--dynamic-list=$(B)/mailer.dyn
 MAILER    := $(B)/libexec/rt/rt-mailer.so
 override LDLIBS  += $(GIT2_WRAP) $(GIT2_LIBS) $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) \
                     $(MU_LIBS) -lm
@@ -62,6 +63,11 @@ $(MAILER): lib/mailsend.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -shared -DRT_MAILER_MODULE -Dmail_send=rt_mailer_send \
 	    -o $@ lib/mailsend.c -lmu_mailer -lmailutils
+
+$(B)/mailer.dyn: $(MAILER)
+	{ echo '{'; nm -D --undefined-only $< | awk '$$2 !~ /@/ { print "\t" $$2 ";" }'; echo '};'; } >$@
+
+$(BINS) $(UNITS) $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/rt-show-shared: | $(B)/mailer.dyn
 
 $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)

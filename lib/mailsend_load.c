@@ -7,7 +7,8 @@
  * on its first call: $RT_MAILER_MODULE, else ../libexec/rt/rt-mailer.so
  * beside the running binary (the build tree and an installed tree), else
  * RT_LIBEXECDIR from the build. The module uses rt's util functions from
- * the binary (exported with lib/mailer.dyn).
+ * the binary, which exports them (build/mailer.dyn, made by the Makefile
+ * from the module's undefined symbols).
  */
 #include <dlfcn.h>
 #include <limits.h>
