@@ -98,7 +98,9 @@ cache_open(struct desk *d)
 		return mdb_fail(rc, "cannot open");
 	}
 	d->cache = c;
-	return cache_sync(d);
+	if ((rc = cache_sync(d)) != 0)
+		cache_close(d);	/* the caller gets no cache on failure */
+	return rc;
 }
 
 void
