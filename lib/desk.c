@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "guard.h"
 #include "text.h"
 #include "txn.h"
 #include "util.h"
@@ -346,7 +347,7 @@ desk_lock(struct desk *d)
 			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process", d->root);
 		return rt_fail(EX_TEMPFAIL, "cannot lock desk '%s': %s", d->root, strerror(e));
 	}
-	return 0;
+	return guard_locked(d);	/* git state, stale locks (guard.h) */
 }
 
 void

@@ -7,11 +7,13 @@
 
 #include "cache.h"
 #include "desk.h"
+#include "guard.h"
 #include "head.h"
 #include "pack.h"
 #include "text.h"
 #include "txn.h"
 #include "util.h"
+#include "verify.h"
 #include "worktree.h"
 
 #define TXN_RETRIES 20
@@ -224,17 +226,31 @@ batch_due(const struct txn_batch *b)
 	    TXN_BATCH_NS;
 }
 
+/* A batch's write, guarded and verified as one commit is (txn_commit). */
 static int
 batch_write_all(struct desk *d)
 {
+	struct commit_guard g;
+	git_oid tip;
 	char *msg;
 	int rc;
 
+	if (d->batch->commits == 0)
+		return 0;
+	if ((rc = guard_commit_begin(d, &g)) != 0) {
+		batch_discard(d->batch);
+		return rc;
+	}
+	git_oid_cpy(&tip, &d->batch->tip);
 	msg = xasprintf("rt: batch of %zu commits", d->batch->commits);
 	rc = batch_write(d, msg);
 	free(msg);
 	if (rc == -EAGAIN)
 		rc = rt_fail(EX_TEMPFAIL, "the desk branch moved during a batch; nothing of it stored");
+	else if (rc == 0)
+		rc = commit_verify(d, g.has_old ? &g.old : NULL, &tip, NULL, 0);
+	guard_commit_end(d, &g, rc == 0);
+	guard_index_done(d);
 	return rc;
 }
 
@@ -462,12 +478,25 @@ op_paths(struct txn *t)
 	return v;
 }
 
+/* A failed commit (full disk, I/O, a libgit2 error) is worth a retry: 75. */
+static int
+commit_tempfail(int rc)
+{
+	char why[512];
+
+	if (rc == EX_TEMPFAIL)
+		return rc;
+	snprintf(why, sizeof(why), "%s", rt_errmsg());
+	return rt_fail(EX_TEMPFAIL, "%s", why);
+}
+
 int
 txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git_oid *out)
 {
 	char *msg = build_message(subject, trailers);
 	const char **paths = op_paths(t);
 	git_signature *sig = NULL;
+	struct commit_guard g;
 	git_oid cid;
 	int rc, attempt = 0;
 
@@ -477,6 +506,9 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	if ((rc = worktree_journal(t->d, paths, t->n)) != 0)
 		goto out;
 	batch_get(t->d);
+	if ((rc = guard_commit_begin(t->d, &g)) != 0)
+		goto out;
+	/* build -> write -> move the branch (at once, or with the batch) -> verify */
 	for (;;) {
 		rc = try_commit(t, msg, sig, &cid);
 		if (rc == 0 && !t->d->batch->open) {
@@ -492,9 +524,13 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		}
 		backoff(attempt);
 	}
+	if (rc == 0 && !t->d->batch->open)
+		rc = commit_verify(t->d, g.has_old ? &g.old : NULL, &cid, paths, t->n);
+	guard_commit_end(t->d, &g, rc == 0);
 	if (rc != 0) {
 		if (t->d->batch->commits == 0)
 			batch_discard(t->d->batch);	/* objects of a failed build */
+		rc = commit_tempfail(rc);
 		goto out;
 	}
 	if (out)
@@ -502,6 +538,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
+	guard_index_done(t->d);
 out:
 	git_signature_free(sig);
 	free(paths);
