@@ -498,20 +498,24 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	git_signature *sig = NULL;
 	struct commit_guard g;
 	git_oid cid;
-	int rc, attempt = 0;
+	int rc, attempt = 0, batched;
 
 	if ((rc = make_signature(t->d, &sig)) != 0)
 		goto out;
 	/* Journal first: a crash after the commit leaves the paths to repair. */
 	if ((rc = worktree_journal(t->d, paths, t->n)) != 0)
 		goto out;
-	batch_get(t->d);
-	if ((rc = guard_commit_begin(t->d, &g)) != 0)
+	/*
+	 * build -> write -> move the branch -> verify, here or, in a batch,
+	 * once for the batch (batch_write_all): only then git must wait.
+	 */
+	batched = batch_get(t->d)->open;
+	memset(&g, 0, sizeof(g));
+	if (!batched && (rc = guard_commit_begin(t->d, &g)) != 0)
 		goto out;
-	/* build -> write -> move the branch (at once, or with the batch) -> verify */
 	for (;;) {
 		rc = try_commit(t, msg, sig, &cid);
-		if (rc == 0 && !t->d->batch->open) {
+		if (rc == 0 && !batched) {
 			char *logmsg = xasprintf("commit: %s", subject);
 			rc = batch_write(t->d, logmsg);
 			free(logmsg);
@@ -524,9 +528,10 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		}
 		backoff(attempt);
 	}
-	if (rc == 0 && !t->d->batch->open)
+	if (rc == 0 && !batched)
 		rc = commit_verify(t->d, g.has_old ? &g.old : NULL, &cid, paths, t->n);
-	guard_commit_end(t->d, &g, rc == 0);
+	if (!batched)
+		guard_commit_end(t->d, &g, rc == 0);
 	if (rc != 0) {
 		if (t->d->batch->commits == 0)
 			batch_discard(t->d->batch);	/* objects of a failed build */
@@ -538,7 +543,8 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
-	guard_index_done(t->d);
+	if (!batched)
+		guard_index_done(t->d);
 out:
 	git_signature_free(sig);
 	free(paths);
