@@ -100,11 +100,11 @@ $(B)/bench/%: $(B)/bench/%.o $(B)/librt.a
 # The reference for one durable mail and the timer: plain C, libc only.
 $(B)/bench/ref-maildir: bench/ref/maildir.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -o $@ $<
 
 $(B)/bench/timeit: bench/ref/timeit.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -o $@ $<
 
 # rt-show with libgit2 shared, the CA bundle parsed at start: the floor's reference.
 $(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(B)/librt.a
