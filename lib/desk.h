@@ -25,6 +25,7 @@ struct desk {
 	struct trust *trust;	/* the committed rt.yaml for commands (trust.h) */
 	void *people;		/* the parsed people directory (people.h) */
 	void (*people_free)(void *);
+	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */
 };
 
 enum {

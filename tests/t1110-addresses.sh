@@ -39,7 +39,7 @@ test_expect_success 'a comma in a quoted list item survives a hand-edited ticket
 	id=$(cat id) &&
 	sed -i "s/^requestors: .*/requestors: [\"\\\\\"a, b\\\\\"@x.example\", \"c@x.example, d@x.example\"]/" $(tdir $id)/ticket.yaml &&
 	cat $(tdir $id)/ticket.yaml &&
-	git commit -qam "hand edit" && rt-set $id priority=low &&
+	rt-gc -q && git commit -qam "hand edit" && rt-set $id priority=low &&
 	grep "^requestors: \[.\"a, b\"@x.example., .c@x.example  d@x.example.\]$" $(tdir $id)/ticket.yaml
 '
 
