@@ -36,10 +36,10 @@ test_expect_success 'a quoted local part with a comma stays one requestor' '
 '
 
 test_expect_success 'a comma in a quoted list item survives a hand-edited ticket' '
-	id=$(cat id) &&
+	id=$(cat id) && rt-gc -q &&
 	sed -i "s/^requestors: .*/requestors: [\"\\\\\"a, b\\\\\"@x.example\", \"c@x.example, d@x.example\"]/" $(tdir $id)/ticket.yaml &&
 	cat $(tdir $id)/ticket.yaml &&
-	rt-gc -q && git commit -qam "hand edit" && rt-set $id priority=low &&
+	git commit -qam "hand edit" && rt-set $id priority=low &&
 	grep "^requestors: \[.\"a, b\"@x.example., .c@x.example  d@x.example.\]$" $(tdir $id)/ticket.yaml
 '
 
