@@ -128,6 +128,50 @@ render_config(const char *tail, size_t tlen, char **out, size_t *outlen)
 	return 0;
 }
 
+static const char *gitdir;	/* for restrict_mode, which nftw calls */
+
+/*
+ * No file of the repository is for others; .git/config and the hooks,
+ * which can run commands for whoever uses git here (core.fsmonitor,
+ * core.sshCommand, ...), are writable by the owner only.
+ */
+static int
+restrict_mode(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(gitdir);
+	mode_t mode = st->st_mode & 07770;
+
+	(void)type;
+	(void)ftw;
+	if (strncmp(path, gitdir, n) == 0 && (strcmp(path + n, "config") == 0 ||
+	    strncmp(path + n, "hooks", 5) == 0))
+		mode &= ~(mode_t)S_IWGRP;
+	return mode != (st->st_mode & 07777) && chmod(path, mode) < 0 ? -1 : 0;
+}
+
+/*
+ * libgit2 made its folders 02775, and git keeps "group" files world-
+ * readable for an agent with umask 022: core.sharedRepository 0660 is
+ * exact (rt-desk(5), TRUST).
+ */
+static int
+restrict_repo(git_repository *repo)
+{
+	git_config *cfg;
+
+	if (git_repository_config(&cfg, repo) < 0)
+		return git_fail(-1, "cannot read .git/config");
+	if (git_config_set_string(cfg, "core.sharedRepository", "0660") < 0) {
+		git_config_free(cfg);
+		return git_fail(-1, "cannot set core.sharedRepository");
+	}
+	git_config_free(cfg);
+	gitdir = git_repository_path(repo);
+	if (nftw(gitdir, restrict_mode, 16, FTW_PHYS) != 0)
+		return rt_fail(EX_CANTCREAT, "cannot restrict '%s': %s", gitdir, strerror(errno));
+	return 0;
+}
+
 static int
 init_repo(const char *dir)
 {
@@ -143,8 +187,9 @@ init_repo(const char *dir)
 		opts.mode = GIT_REPOSITORY_INIT_SHARED_GROUP;
 	if ((rc = git_repository_init_ext(&repo, dir, &opts)) < 0)
 		return git_fail(rc, dir);
+	rc = shared ? restrict_repo(repo) : 0;
 	git_repository_free(repo);
-	return 0;
+	return rc;
 }
 
 static int
@@ -250,7 +295,7 @@ main(int argc, char *argv[])
 	} else if ((rc = check_address(address)) != 0)
 		cli_die(rc);
 	if (shared)
-		umask(002);
+		umask(007);	/* group-writable, never world-readable (rt-desk(5)) */
 	git_libgit2_init();
 	/* Everything that can fail without touching the disk comes first. */
 	if ((rc = refuse_existing(dir)) != 0 ||

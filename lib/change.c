@@ -172,6 +172,12 @@ change_trailer(struct change *c, const char *key, const char *val)
 		kv_set(&c->trailers, key, val);
 }
 
+void
+change_author(struct change *c, const char *name, const char *email)
+{
+	txn_author(c->txn, name, email);
+}
+
 char *
 change_set_summary(const struct change *c)
 {

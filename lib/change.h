@@ -50,6 +50,8 @@ char *change_add_file(struct change *c, const char *ext, const void *buf, size_t
 /* Same, taking the content from a file on disk. */
 char *change_add_diskfile(struct change *c, const char *ext, const char *path);
 void change_trailer(struct change *c, const char *key, const char *val);
+/* The commit's author, when not the committer (the desk's actor). */
+void change_author(struct change *c, const char *name, const char *email);
 /* "FIELD=VALUE ..." of the set events so far: a commit summary. */
 char *change_set_summary(const struct change *c);
 /* Commits with subject "ACTION: #ID summary"; updates the cache. */

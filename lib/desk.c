@@ -15,6 +15,7 @@
 #include "desk.h"
 #include "guard.h"
 #include "text.h"
+#include "trust.h"
 #include "txn.h"
 #include "util.h"
 
@@ -185,7 +186,11 @@ load_config(struct desk *d)
 	return 0;
 }
 
-/* A desk shared by a group keeps every file it writes group-writable. */
+/*
+ * A desk shared by a group keeps every file it writes group-writable and
+ * never world-readable (customer mail), whatever umask the MTA runs with;
+ * "all" asks for world-readable on purpose.
+ */
 static void
 apply_shared_umask(struct desk *d)
 {
@@ -198,9 +203,11 @@ apply_shared_umask(struct desk *d)
 	if (git_config_get_string_buf(&buf, cfg, "core.sharedrepository") == 0) {
 		val = buf.ptr;
 		if (strcmp(val, "group") == 0 || strcmp(val, "true") == 0 || strcmp(val, "1") == 0)
-			umask(002);
+			umask(007);
 		else if (strcmp(val, "all") == 0 || strcmp(val, "world") == 0)
 			umask(002);
+		else if (val[0] == '0' && strspn(val, "01234567") == strlen(val))
+			umask(strtol(val, NULL, 8) & 0007 ? 002 : 007);	/* git's 0660 form */
 	}
 	git_buf_dispose(&buf);
 	git_config_free(cfg);
@@ -255,6 +262,7 @@ desk_close_repo(struct desk *d)
 	if (d == NULL)
 		return;
 	txn_batch_close(d);
+	trust_free(d);
 	desk_unlock(d);
 	if (d->people_free)
 		d->people_free(d->people);

@@ -9,6 +9,7 @@
 #define DESK_CONFIG "rt.yaml"
 
 struct cache;
+struct trust;
 
 struct desk {
 	char *root;		/* work tree, absolute, no trailing slash */
@@ -21,6 +22,7 @@ struct desk {
 	char *actor_email;
 	int lockfd;
 	struct cache *cache;
+	struct trust *trust;	/* the committed rt.yaml for commands (trust.h) */
 	void *people;		/* the parsed people directory (people.h) */
 	void (*people_free)(void *);
 	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */

@@ -20,6 +20,7 @@
 #include "status.h"
 #include "text.h"
 #include "ticket.h"
+#include "trust.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -297,7 +298,8 @@ esc_load(struct esc **out, struct desk *d, struct sla *sla)
 		e->have_security = 1;
 	}
 mail:
-	e->mailer = desk_cfg_str(d, "escalation.mailer", desk_cfg_str(d, "desk.mailer", NULL));
+	if ((rc = trust_mailer(d, "escalation.mailer", "desk.mailer", &e->mailer)) != 0)
+		return rc;	/* a program mailer only from an agent's commit */
 	addr = desk_cfg_str(d, "desk.address", NULL);
 	if (desk_cfg_str(d, "escalation.from", NULL))
 		e->from = xstrdup(desk_cfg_str(d, "escalation.from", NULL));

@@ -96,6 +96,42 @@ kv_int(const struct kvmap *m, const char *key, long long dflt)
 	return *end ? dflt : v;
 }
 
+size_t
+kv_list_item_len(const char *list)
+{
+	int quote = 0;
+	size_t k = 0;
+
+	for (; list[k] && (quote || list[k] != ','); k++) {
+		if (list[k] == '\\' && quote && list[k + 1])
+			k++;
+		else if (list[k] == '"')
+			quote = !quote;
+	}
+	return k;
+}
+
+size_t
+kv_list_split(const char *list, char ***out)
+{
+	size_t n = 0, cap = 4;
+	char **v = xmalloc(cap * sizeof(*v));
+
+	for (const char *p = list ? list : ""; *p;) {
+		size_t k = kv_list_item_len(p);
+		if (k > 0) {
+			if (n == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof(*v));
+			v[n++] = xstrndup(p, k);
+		}
+		p += k;
+		if (*p)
+			p++;
+	}
+	*out = v;
+	return n;
+}
+
 int
 kv_list_has(const char *list, const char *item)
 {
@@ -104,7 +140,7 @@ kv_list_has(const char *list, const char *item)
 	if (list == NULL)
 		return 0;
 	for (const char *p = list; *p;) {
-		size_t k = strcspn(p, ",");
+		size_t k = kv_list_item_len(p);
 		if (k == n && strncmp(p, item, n) == 0)
 			return 1;
 		p += k;
@@ -129,7 +165,7 @@ kv_list_del(const char *list, const char *item)
 {
 	struct sbuf sb = SBUF_INIT;
 	char **v;
-	size_t n = str_split(list ? list : "", ",", &v);
+	size_t n = kv_list_split(list, &v);
 
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(v[i], item) == 0)

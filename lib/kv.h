@@ -25,7 +25,15 @@ void kv_copy(struct kvmap *dst, const struct kvmap *src);
 void kv_free(struct kvmap *m);
 long long kv_int(const struct kvmap *m, const char *key, long long dflt);
 
-/* List values: comma-separated, no empty items. */
+/*
+ * List values: comma-separated, no empty items. A comma inside double
+ * quotes belongs to its item, as in mail address lists, so that
+ * "doe, john"@example.org stays one item.
+ */
+/* The length of the item at list (up to its separating comma or the end). */
+size_t kv_list_item_len(const char *list);
+/* Splits a list into malloc'd items; returns their number (str_split style). */
+size_t kv_list_split(const char *list, char ***out);
 int kv_list_has(const char *list, const char *item);
 /* Returns a new malloc'd list with item added (once) or removed. */
 char *kv_list_add(const char *list, const char *item);

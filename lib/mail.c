@@ -34,6 +34,7 @@
 
 #include "charset.h"
 #include "mail.h"
+#include "mailcmd.h"
 #include "text.h"
 #include "util.h"
 
@@ -237,8 +238,8 @@ is_from_line(const char *p, size_t n)
 
 /*
  * Copies the input with LF line ends (CRLF -> LF; lone CR -> LF when the
- * input has no LF at all), without a leading byte order mark or leading
- * blank lines.
+ * input has no LF at all), NUL bytes of the header block as spaces,
+ * without a leading byte order mark or leading blank lines.
  */
 static char *
 normalise(const char *in, size_t len, size_t *outlen)
@@ -272,6 +273,14 @@ normalise(const char *in, size_t len, size_t *outlen)
 		skip += n + (skip + n < o);
 	}
 	memmove(out, out + skip, o - skip + 1);
+	/*
+	 * A NUL in the header block (or the From_ line) makes libmailutils
+	 * read past its copy of the line ("From \0x@y": a heap over-read):
+	 * header bytes reach it only as spaces. The stored mail is untouched.
+	 */
+	for (size_t i = 0; i < o - skip && !(out[i] == '\n' && i + 1 < o - skip && out[i + 1] == '\n'); i++)
+		if (out[i] == '\0')
+			out[i] = ' ';
 	*outlen = o - skip;
 	return out;
 }
@@ -509,10 +518,14 @@ lower_domain(char *email)
 	return email;
 }
 
+/* Appends one address, growing v geometrically (cap: its allocated size). */
 static void
-addr_push(struct mail_addr **v, size_t *n, char *email, char *name)
+addr_push(struct mail_addr **v, size_t *n, size_t *cap, char *email, char *name)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
 	(*v)[*n].email = email;
 	(*v)[*n].name = name;
 	(*n)++;
@@ -527,32 +540,30 @@ addr_create(mu_address_t *a, const char *s)
 	return mu_address_create_hint(a, s, &hint, MU_ADDR_HINT_DOMAIN);
 }
 
-/* Appends the mailboxes of a (parsed from an escaped value if esc). */
+/*
+ * Appends the mailboxes of a (parsed from an escaped value if esc).
+ * Walks the list itself: mu_address_sget_email(a, i) counts from the
+ * head each time, which made 100,000 addresses take minutes.
+ */
 static void
-addr_collect(mu_address_t a, int esc, struct mail_addr **v, size_t *n)
+addr_collect(mu_address_t a, int esc, struct mail_addr **v, size_t *n, size_t *cap)
 {
-	size_t count = 0;
-
-	if (mu_address_get_count(a, &count) != 0)
-		return;
-	for (size_t i = 1; i <= count; i++) {
-		const char *email = NULL, *personal = NULL;
+	for (mu_address_t p = a; p; p = p->next) {
 		char *e, *name = NULL;
 
-		if (mu_address_sget_email(a, i, &email) != 0 || email == NULL)
+		if (p->email == NULL)
 			continue;	/* a group name */
-		e = esc ? hdr_decode(email) :
-		    utf8_clean(email, strlen(email), 1);
+		e = esc ? hdr_decode(p->email) :
+		    utf8_clean(p->email, strlen(p->email), 1);
 		lower_domain(e);
-		if (mu_address_sget_personal(a, i, &personal) == 0 &&
-		    personal != NULL) {
-			name = hdr_decode(personal);
+		if (p->personal != NULL) {
+			name = hdr_decode(p->personal);
 			if (*name == '\0') {
 				free(name);
 				name = NULL;
 			}
 		}
-		addr_push(v, n, e, name);
+		addr_push(v, n, cap, e, name);
 	}
 }
 
@@ -566,24 +577,40 @@ addrs_parse(const char *value, struct mail_addr **v, size_t *n)
 {
 	int esc = has_8bit(value);
 	char *s = esc ? escape_8bit(value) : xstrdup(value);
+	size_t cap = *n;	/* v holds at least *n entries */
 	mu_address_t a;
 	int rc;
 
 	rc = addr_create(&a, s);
 	if (rc == 0) {
-		addr_collect(a, esc, v, n);
+		addr_collect(a, esc, v, n, &cap);
 		mu_address_destroy(&a);
 	} else if (rc != MU_ERR_EMPTY_ADDRESS) {
-		char **items;
-		size_t ni = str_split(s, ",", &items);
+		/* item by item: commas outside quotes and comments */
+		int quote = 0, depth = 0;
+		char *item = s;
 
-		for (size_t i = 0; i < ni; i++) {
-			if (addr_create(&a, items[i]) == 0) {
-				addr_collect(a, esc, v, n);
-				mu_address_destroy(&a);
+		for (char *p = s;; p++) {
+			if (*p == '\\' && p[1] && (quote || depth))
+				p++;
+			else if (*p == '"' && !depth)
+				quote = !quote;
+			else if (!quote && *p == '(')
+				depth++;
+			else if (!quote && *p == ')' && depth)
+				depth--;
+			else if (*p == '\0' || (*p == ',' && !quote && !depth)) {
+				int end = *p == '\0';
+				*p = '\0';
+				if (addr_create(&a, item) == 0) {
+					addr_collect(a, esc, v, n, &cap);
+					mu_address_destroy(&a);
+				}
+				if (end)
+					break;
+				item = p + 1;
 			}
 		}
-		strv_free(items, ni);
 	}
 	free(s);
 }
@@ -1214,6 +1241,7 @@ extract(struct mail *m, struct mail_priv *pr)
 	w.m = m;
 	walk(&w, pr->msg, 0);
 	m->text = best_text(&w);
+	m->cmd_secret = mailcmd_take_secret(m->text);
 	free(w.plain_cs);
 	free(w.html_cs);
 }
@@ -1279,6 +1307,13 @@ mail_parse_buf(const char *buf, size_t len, struct mail **out)
 		return rt_fail(EX_DATAERR, "not a mail message: empty input");
 	}
 	first = line_len(pr->buf, pr->len);
+	while (is_from_line(pr->buf, first) && is_blank_line(pr->buf + 5, first - 5)) {
+		/* "From " with no sender: libmailutils reads past it; drop it */
+		size_t skip = first + (first < pr->len);
+		memmove(pr->buf, pr->buf + skip, pr->len - skip + 1);
+		pr->len -= skip;
+		first = line_len(pr->buf, pr->len);
+	}
 	pr->envelope = is_from_line(pr->buf, first);
 	if (!pr->envelope && !is_field_line(pr->buf, first)) {
 		free(pr->buf);
@@ -1334,6 +1369,9 @@ mail_free(struct mail *m)
 	free(m->sender);
 	free(m->content_language);
 	free(m->text);
+	if (m->cmd_secret)
+		explicit_bzero(m->cmd_secret, strlen(m->cmd_secret));
+	free(m->cmd_secret);
 	for (size_t i = 0; i < m->nparts; i++) {
 		free(m->parts[i].type);
 		free(m->parts[i].filename);
@@ -1348,13 +1386,19 @@ mail_free(struct mail *m)
 }
 
 char *
-mail_header_raw(struct mail *m, const char *name)
+mail_header_raw_n(struct mail *m, const char *name, int n)
 {
 	struct mail_priv *pr = m ? m->priv : NULL;
 
-	if (pr == NULL || pr->hdr == NULL || name == NULL)
+	if (pr == NULL || pr->hdr == NULL || name == NULL || n < 1)
 		return NULL;
-	return hdr_raw_n(pr->hdr, name, 1);
+	return hdr_raw_n(pr->hdr, name, n);
+}
+
+char *
+mail_header_raw(struct mail *m, const char *name)
+{
+	return mail_header_raw_n(m, name, 1);
 }
 
 char *

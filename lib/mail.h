@@ -35,7 +35,9 @@ struct mail {
 	time_t date;		/* Date header, 0 if missing or unparsable */
 	char *content_language;	/* first language tag, lower case, or NULL */
 	int auto_submitted;	/* RFC 3834 and list heuristics: never auto-reply */
-	char *text;		/* best plain-text body, decoded to UTF-8, valid UTF-8 */
+	char *text;		/* best plain-text body, decoded to UTF-8, valid UTF-8;
+				 * without a mail-command "Secret:" line (mailcmd.h) */
+	char *cmd_secret;	/* the value of that line, or NULL; never store or print */
 	struct mail_part *parts;
 	size_t nparts;
 	int truncated;		/* nesting or part limits were hit */
@@ -55,6 +57,10 @@ int mail_part_body(const struct mail *m, size_t i, char **buf, size_t *len);
 
 /* Raw (undecoded, unfolded) value of the first header field name, or NULL. malloc'd. */
 char *mail_header_raw(struct mail *m, const char *name);
+/* The same for the nth (1-based) field of that name, top down. */
+char *mail_header_raw_n(struct mail *m, const char *name, int n);
+/* The same for the nth (1-based) field of that name, top down. */
+char *mail_header_raw_n(struct mail *m, const char *name, int n);
 /* RFC 2047 decoded, cleaned to one line of valid UTF-8; NULL if absent. malloc'd. */
 char *mail_header(struct mail *m, const char *name);
 

@@ -9,10 +9,14 @@
  *   Tags: +vpn -new
  *   Secret: s3cret
  *
- * They are applied only when the sender's address belongs to an agent
- * of rt.yaml "agents:", and, when "mail-commands.secret" is set, the
- * body holds "Secret: <value>" among the commands or the mail carries
- * the header named by "mail-commands.header" with that value.
+ * They are applied only when "mail-commands.enabled" is true in rt.yaml,
+ * the sender's address belongs to an agent of "agents:", and the mail
+ * passes one configured check: the secret (a "Secret:" line among the
+ * commands or the header named by "mail-commands.header"), the header
+ * "mail-commands.verified-header" set by the MTA after SMTP AUTH, or an
+ * Authentication-Results field of "mail-commands.authserv-id" with
+ * dmarc=pass or dkim=pass for the From domain. Otherwise the commands
+ * are refused and recorded as such, not as the agent's.
  */
 #ifndef RT_MAILCMD_H
 #define RT_MAILCMD_H
@@ -23,16 +27,34 @@ struct mail;
 
 /*
  * Called by ingest on a follow-up after the mail-in event was added,
- * before the customer-reply reopen (which ingest skips for an agent's
- * mail: it is not a customer's answer). For a mail from an agent: marks
- * the mail-in event "agent: true", applies the command lines through the
- * same checks as rt-set (fields, values; a status through status_change,
- * so with its set: and exec: actions and its cascade) and records in the event
- * "commands" (the lines applied), "commands-failed" (lines refused, with
- * why) or "commands-refused" (secret missing). Mail from anyone else is
- * left alone. Returns 1 for an agent's mail, else 0; never fails the ingest.
+ * before the customer-reply reopen (which ingest skips when this returns
+ * 1: an agent's mail is not a customer's answer). For a mail from an
+ * agent: marks the mail-in event "agent: true", applies the command
+ * lines through the same checks as rt-set (fields, values; a status
+ * through status_change, so with its set: and exec: actions and its
+ * cascade), makes the agent the commit's author and records in the
+ * event "commands" (the lines applied) or "commands-failed" (lines
+ * refused, with why). Unproven commands are recorded as
+ * "commands-refused" (why) and the mail stays a customer's (returns 0).
+ * Mail from anyone else is left alone (0); never fails the ingest.
  */
 int mailcmd_hook(struct desk *d, struct change *c, struct mail *m);
+
+/*
+ * Called by ingest after the follow-up was committed: a mail from an
+ * agent's address whose commands were refused is answered, with the
+ * reason, to that agent's configured address only (never to the From),
+ * as an automatic reply with the null envelope sender. Returns 0 or a
+ * sysexits code; the stored mail is never affected.
+ */
+int mailcmd_answer(struct desk *d, const struct change *c, struct mail *m);
+
+/*
+ * Removes the "Secret:" line from the command block at the top of text
+ * (in place) and returns its value (malloc'd), or NULL. mail.c calls it
+ * on every parsed text, so nothing shown, quoted or mailed carries it.
+ */
+char *mailcmd_take_secret(char *text);
 
 /*
  * Parses the command block at the top of text: the lines before the

@@ -287,11 +287,13 @@ email_ok(const char *e)
 
 	if (e == NULL || *e == '\0' || *e == '-')
 		return 0;
-	for (const char *p = e; *p; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7F ||
-		    *p == '<' || *p == '>')
-			return 0;
 	at = strrchr(e, '@');
+	for (const char *p = e; *p; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7F ||
+		    *p == '<' || *p == '>' ||
+		    /* a space only in a quoted local part: "doe, john"@x */
+		    (*p == ' ' && !(*e == '"' && at && p < at && at[-1] == '"')))
+			return 0;
 	return at && at != e && at[1] != '\0';
 }
 

@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
+#include "fieldset.h"
 #include "head.h"
 #include "id.h"
 #include "kb.h"
@@ -28,6 +29,7 @@
 #include "template.h"
 #include "text.h"
 #include "ticket.h"
+#include "trust.h"
 #include "util.h"
 
 #define DEFAULT_THRESHOLD 6.0
@@ -42,7 +44,7 @@ struct ctx {
 	struct evlog log;
 	char *langs[4];
 	size_t nlangs;
-	const struct kvmap *last_in_ev;	/* last mail-in event */
+	const struct kvmap *last_in_ev;	/* last mail-in event not from an agent */
 	struct mail *last_in;		/* its parsed message */
 	struct mail *first_in;		/* the first mail-in's message */
 };
@@ -158,7 +160,10 @@ ctx_load(struct ctx *c, struct desk *d, const char *id)
 	log_sort(&c->log);
 	for (size_t i = 0; i < c->log.n; i++) {
 		const char *ev = kv_get(&c->log.ev[i], "ev");
-		if (ev && strcmp(ev, "mail-in") == 0 && kv_get(&c->log.ev[i], "file")) {
+		const char *ag = kv_get(&c->log.ev[i], "agent");
+		/* the customer's mail: an agent's is never quoted or answered */
+		if (ev && strcmp(ev, "mail-in") == 0 && kv_get(&c->log.ev[i], "file") &&
+		    !(ag && strcmp(ag, "true") == 0) && !agent_by_email(d, kv_get(&c->log.ev[i], "from"))) {
 			if (first == NULL)
 				first = &c->log.ev[i];
 			c->last_in_ev = &c->log.ev[i];
@@ -791,13 +796,23 @@ tagged_subject(struct ctx *c, const char *subject)
 	return s;
 }
 
+/* addr-spec: a dot-atom or a quoted local part ("doe, john"), @, a domain. */
 static int
 valid_addr(const char *a)
 {
-	const char *at = strchr(a, '@');
+	const char *at = strrchr(a, '@'), *p = a;
 
-	return at && at != a && at[1] && !strpbrk(a, " \t\r\n,;<>\"()[]\\") &&
-	    strchr(at + 1, '@') == NULL;
+	if (at == NULL || at == a || !at[1] || strpbrk(at + 1, " \t\r\n,;<>\"()[]\\"))
+		return 0;
+	if (*a != '"')
+		return !strpbrk(a, " \t\r\n,;<>\"()[]\\") && strchr(a, '@') == at;
+	for (p = a + 1; p < at - 1; p++) {
+		if (*p == '\r' || *p == '\n' || *p == '"')
+			return 0;
+		if (*p == '\\')
+			p++;
+	}
+	return p == at - 1 && *p == '"';
 }
 
 static void
@@ -1038,11 +1053,18 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	if (o->force_auto && kind == TMPL_MANUAL)
 		kind = TMPL_AUTO_REPLY;
 	lang = have_t && t.lang ? t.lang : c->langs[0];
-	/* recipients */
-	nreq = str_split(kv_get(&c->t, "requestors") ? kv_get(&c->t, "requestors") : "", ",", &reqs);
-	for (size_t i = 0; i < nreq; i++)
-		if (valid_addr(reqs[i]))
-			push(&to, &nto, reqs[i]);
+	/* recipients: an automatic reply goes to the sender only (RFC 3834) */
+	nreq = kv_list_split(kv_get(&c->t, "requestors"), &reqs);
+	if (kind == TMPL_AUTO_REPLY && c->last_in) {
+		const struct mail *m = c->last_in;
+		const char *sender = m->nreply_to && m->reply_to[0].email ? m->reply_to[0].email :
+		    m->from.email;
+		if (sender && valid_addr(sender))
+			push(&to, &nto, sender);
+	} else
+		for (size_t i = 0; i < nreq; i++)
+			if (valid_addr(reqs[i]))
+				push(&to, &nto, reqs[i]);
 	if (kind != TMPL_MANUAL && (why = loop_check(c, kind, to, &nto)) != NULL) {
 		if ((rc = auto_interval(d, &(long long){0})) != 0) {
 			free(why);
@@ -1057,7 +1079,9 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		rc = rt_fail(EX_DATAERR, "#%s has no requestor address to reply to", c->id);
 		goto out;
 	}
-	nccs = str_split(kv_get(&c->t, "cc") ? kv_get(&c->t, "cc") : "", ",", &ccs);
+	/* automatic mail never goes to the ticket's Cc list (RFC 3834) */
+	nccs = kind != TMPL_MANUAL ? 0 :
+	    kv_list_split(kv_get(&c->t, "cc"), &ccs);
 	for (size_t i = 0; i < nccs; i++)
 		if (valid_addr(ccs[i]) && !is_own_addr(d, ccs[i]))
 			push(&cc, &ncc, ccs[i]);
@@ -1147,7 +1171,9 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		r->msgid = msgid, msgid = NULL;
 		goto out;
 	}
-	if ((mailer = desk_cfg_str(d, "desk.mailer", NULL)) == NULL) {
+	if ((rc = trust_mailer(d, "desk.mailer", NULL, &mailer)) != 0)
+		goto out;
+	if (mailer == NULL) {
 		rc = rt_fail(EX_CONFIG, "%s: desk.mailer is not set (sendmail:///usr/sbin/sendmail or smtp://HOST:PORT)",
 		    d->config_name);
 		goto out;
@@ -1156,7 +1182,8 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		push(&rcpt, &nrcpt, to[i]);
 	for (size_t i = 0; i < ncc; i++)
 		push(&rcpt, &nrcpt, cc[i]);
-	if ((rc = mail_send(mailer, buf, len, env, rcpt, nrcpt)) != 0)
+	/* automatic mail has the null envelope sender: nothing answers it (RFC 3834) */
+	if ((rc = mail_send(mailer, buf, len, kind != TMPL_MANUAL ? "" : env, rcpt, nrcpt)) != 0)
 		goto out;
 	if ((rc = record(c, o, have_t ? &t : NULL, status, buf, len, msgid, subject, summary, to, nto,
 	    cc, ncc, kind)) != 0) {

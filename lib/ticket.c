@@ -29,7 +29,23 @@ ticket_is_list(const char *key)
 	return 0;
 }
 
-/* Joins a sequence of scalars with ','; commas inside items become spaces. */
+/* Whether s leaves a double quote open. */
+static int
+quote_open(const char *s)
+{
+	int quote = 0;
+
+	for (; *s; s++) {
+		if (*s == '\\' && quote && s[1])
+			s++;
+		else if (*s == '"')
+			quote = !quote;
+	}
+	return quote;
+}
+
+/* Joins a sequence of scalars with ','; commas inside items become spaces
+ * unless they are inside double quotes (kv.h). */
 static int
 join_seq(const struct ynode *seq, const char *name, struct sbuf *sb)
 {
@@ -42,8 +58,11 @@ join_seq(const struct ynode *seq, const char *name, struct sbuf *sb)
 			continue;
 		if (sb->len)
 			sbuf_addc(sb, ',');
+		/* an item with balanced quotes keeps its quoted commas (kv.h) */
+		int whole = kv_list_item_len(it->value) == strlen(it->value) &&
+		    !quote_open(it->value);
 		for (const char *p = it->value; *p; p++)
-			sbuf_addc(sb, *p == ',' ? ' ' : *p);
+			sbuf_addc(sb, *p == ',' && !whole ? ' ' : *p);
 	}
 	return 0;
 }
@@ -90,7 +109,7 @@ emit_value(struct yemit *e, const char *key, const char *val)
 		return yemit_kv(e, key, val);
 	rc |= yemit_key(e, key);
 	rc |= yemit_seq_start(e, 1);
-	n = str_split(val ? val : "", ",", &v);
+	n = kv_list_split(val, &v);
 	for (size_t i = 0; i < n; i++)
 		rc |= yemit_str(e, v[i]);
 	strv_free(v, n);

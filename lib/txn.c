@@ -49,6 +49,8 @@ struct txn {
 	struct desk *d;
 	struct txn_op *ops;
 	size_t n;
+	char *author_name, *author_email;	/* NULL: the committer */
+	git_signature *author;
 };
 
 struct txn *
@@ -119,6 +121,15 @@ txn_append(struct txn *t, const char *path, const void *buf, size_t len)
 }
 
 void
+txn_author(struct txn *t, const char *name, const char *email)
+{
+	free(t->author_name);
+	free(t->author_email);
+	t->author_name = email ? utf8_clean(name ? name : email, strlen(name ? name : email), 1) : NULL;
+	t->author_email = email ? utf8_clean(email, strlen(email), 1) : NULL;
+}
+
+void
 txn_remove(struct txn *t, const char *path)
 {
 	add_op(t, OP_REMOVE, path, NULL, 0);
@@ -134,6 +145,9 @@ txn_free(struct txn *t)
 		free(t->ops[i].buf);
 	}
 	free(t->ops);
+	free(t->author_name);
+	free(t->author_email);
+	git_signature_free(t->author);
 	free(t);
 }
 
@@ -447,7 +461,8 @@ try_commit(struct txn *t, const char *msg, git_signature *sig, git_oid *out)
 		rc = git_fail(rc, "cannot read new tree");
 		goto out;
 	}
-	rc = git_commit_create(out, t->d->repo, NULL, sig, sig, "UTF-8", msg, tree,
+	rc = git_commit_create(out, t->d->repo, NULL, t->author ? t->author : sig, sig,
+	    "UTF-8", msg, tree,
 	    tip ? 1 : 0, (const git_commit **)&tip);
 	if (rc < 0)
 		rc = git_fail(rc, "cannot commit");
@@ -502,6 +517,9 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 
 	if ((rc = make_signature(t->d, &sig)) != 0)
 		goto out;
+	if (t->author_email && t->author == NULL &&
+	    git_signature_new(&t->author, t->author_name, t->author_email, sig->when.time, 0) < 0)
+		t->author = NULL;	/* an unusable name: the committer stands in */
 	/* Journal first: a crash after the commit leaves the paths to repair. */
 	if ((rc = worktree_journal(t->d, paths, t->n)) != 0)
 		goto out;

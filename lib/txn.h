@@ -18,6 +18,8 @@ void txn_put(struct txn *t, const char *path, const void *buf, size_t len);
 void txn_put_file(struct txn *t, const char *path, const char *file);
 /* Appends bytes to path as it stands in the commit this change lands on. */
 void txn_append(struct txn *t, const char *path, const void *buf, size_t len);
+/* The commit's author when it is not the committer (NULL email: none). */
+void txn_author(struct txn *t, const char *name, const char *email);
 /* Removes path. */
 void txn_remove(struct txn *t, const char *path);
 /*

@@ -10,6 +10,7 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "util.h"
+#include "trust.h"
 #include "workflow.h"
 #include "yamlio.h"
 
@@ -347,16 +348,56 @@ workflow_apply(struct desk *d, struct change *c, const char *to)
 	return 0;
 }
 
+struct exec_at {
+	const struct kvmap *t;
+	const char *to;
+};
+
+/* The exec action for a ticket and status as a configuration has it. */
+static const char *
+exec_in(struct desk *d, const struct ynode *cfg, void *arg)
+{
+	struct exec_at *at = arg;
+	struct ynode *wt = d->config;
+	const struct ynode *ex;
+
+	d->config = (struct ynode *)cfg;
+	ex = action(d, at->t, at->to, "exec");
+	d->config = wt;
+	return ex && ex->kind == Y_SCALAR && !yscalar_is_null(ex) ? ex->value : NULL;
+}
+
+/*
+ * The exec action must be the committed rt.yaml's, brought by an agent
+ * (trust.h): a work-tree edit or the mail account's commit runs nothing.
+ */
+static int
+exec_trusted(struct desk *d, const struct kvmap *t, const char *to, const struct ynode *ex)
+{
+	struct exec_at at = { t, to };
+	const char *v;
+	int rc;
+
+	if ((rc = trust_value(d, "a workflow exec: action", exec_in, &at, &v)) != 0) {
+		char *m = xstrdup(rt_errmsg());
+		rc = rt_fail(rc, "workflow action '%s' not run: %s", ex->value, m);
+		free(m);
+	}
+	return rc;
+}
+
 int
 workflow_exec(struct desk *d, const struct kvmap *t, const char *id, const char *to)
 {
 	const struct ynode *ex = action(d, t, to, "exec");
 	char *cmd;
 	pid_t pid;
-	int st;
+	int st, rc;
 
 	if (ex == NULL || ex->kind != Y_SCALAR || yscalar_is_null(ex))
 		return 0;
+	if ((rc = exec_trusted(d, t, to, ex)) != 0)
+		return rc;
 	cmd = xasprintf("%s \"$@\"", ex->value);
 	fflush(stdout);
 	fflush(stderr);

@@ -30,7 +30,8 @@ test_expect_success SYSTEM_USERS 'setup: the mail user rtmail in group rtdesk' '
 
 test_expect_success SYSTEM_USERS 'a group-shared desk takes mail from another user' '
 	rt-init --shared shared >/dev/null &&
-	chgrp -R rtdesk shared && chmod -R g+rwX shared &&
+	sed -n "/^    rt-init --shared/,/^$/p" "$SRC_ROOT/README" | grep -q "chgrp -R support /srv/desk$" &&
+	chgrp -R rtdesk shared &&
 	find shared -type d -exec chmod g+s {} + &&
 	HOME=$TRASH/mailhome setpriv --reuid=rtmail --regid=rtdesk --init-groups \
 		git config --global --add safe.directory "$TRASH/shared" &&
@@ -38,13 +39,15 @@ test_expect_success SYSTEM_USERS 'a group-shared desk takes mail from another us
 	mail sh1@example.com "from the MTA" >m.sh1 &&
 	HOME=$TRASH/mailhome setpriv --reuid=rtmail --regid=rtdesk --init-groups \
 		env PATH="$PATH" RT_SHAREDIR="$RT_SHAREDIR" RT_ACTOR= \
-		rt-ingest --desk "$TRASH/shared" <m.sh1 >id &&
+		sh -c "umask 077 && exec rt-ingest --desk $TRASH/shared" <m.sh1 >id &&
 	test -s id &&
 	git -C shared log -1 --format="%an %s" | grep "rtmail" &&
 	mail sh2@example.com "by the agent" | rt-ingest --desk shared &&
 	find shared/.git/objects shared/tickets shared/.git/rt -type d ! -perm -g+w >bad &&
 	find shared/tickets shared/.git/rt shared/.git/refs -type f ! -perm -g+w >>bad &&
 	find shared/.git/objects -type f ! -perm -g+r >>bad &&
+	find shared ! -type l -perm -o+r >>bad &&
+	find shared/.git/config shared/.git/hooks -perm -g+w >>bad &&
 	test_cmp /dev/null bad
 '
 

@@ -22,6 +22,7 @@ test_expect_success 'setup: desk with a sendmail: mailer and one ticket' '
 	new_desk &&
 	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml &&
 	printf "reply:\n  auto-interval: 0\n" >>rt.yaml &&
+	git commit -qm "a program mailer: committed (rt-desk(5), TRUST)" rt.yaml &&
 	printf "From: jane@customer.example\nSubject: broken\nMessage-Id: <m1@x>\n\nx\n" | rt-ingest >id
 '
 cd desk 2>/dev/null || true

@@ -51,6 +51,7 @@ test_expect_success 'setup: workflows' '
 	      new: [triage]
 	      triage: [mitigated]
 	EOC
+	git commit -qm "workflows with an exec action: committed (rt-desk(5), TRUST)" rt.yaml
 '
 
 test_expect_success 'allowed transition' '
@@ -89,6 +90,7 @@ test_expect_success 'on set with {now}' '
 test_expect_success 'a failing exec action: committed, exit 69' '
 	C=$(mk c) && rt-set $C status=open resolution=wontfix &&
 	sed -i "s/exec: printf.*/exec: exit 3/" rt.yaml &&
+	git commit -qm "exec: exit 3" rt.yaml &&
 	before=$(git rev-parse HEAD) &&
 	rt-set $C status=resolved 2>err; test $? = 69 &&
 	test "$(git rev-parse HEAD)" != "$before" &&

@@ -57,7 +57,8 @@ test_expect_success 'the first-response clock runs from creation' '
 
 test_expect_success 'rt-reply answers the requestor, and the first response is met' '
 	printf "#!/bin/sh\ncat >\"$TRASH/sent\"\n" >"$TRASH/sendmail" && chmod +x "$TRASH/sendmail" &&
-	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml && git commit -qm mailer rt.yaml &&
+	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml &&
+	git -c user.email=anna@example.org commit -qm mailer rt.yaml &&
 	echo "We will send someone." | RT_NOW=2026-11-25T09:30:00Z rt-reply $ID >out &&
 	grep -i "^To: .*jm@customer.example" "$TRASH/sent" &&
 	rt-escalate --status --now 2026-11-25T10:00:00Z $ID >out &&

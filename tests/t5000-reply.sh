@@ -25,6 +25,7 @@ tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
 test_expect_success 'setup: desk with a sendmail: mailer' '
 	new_desk &&
 	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml &&
+	git commit -qm "a program mailer: committed (rt-desk(5), TRUST)" rt.yaml &&
 	printf "reply:\n  auto-interval: 0\n" >>rt.yaml &&
 	mail m1@customer.example "Printer broken" >m1.eml &&
 	rt-ingest <m1.eml >id && test -s id

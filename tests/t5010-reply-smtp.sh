@@ -62,17 +62,17 @@ test_expect_success 'ack over SMTP: envelope, headers, RFC 2047, body' '
 	echo $ID >expect && test_cmp expect out &&
 	f=$(received "$TRASH/sink1") &&
 	cat "$f" &&
+	test "$(grep -ci "^X-Rcpt-Args:" "$f")" = 1 &&
 	grep -i "^X-Rcpt-Args: <bjorn@kunde.example>" "$f" &&
-	grep -i "^X-Rcpt-Args: <colleague@kunde.example>" "$f" &&
-	grep -i "^X-Mail-Args: <support@example.org>" "$f" &&
+	grep -i "^X-Mail-Args: <>" "$f" &&
+	! grep -i "^Cc:" "$f" &&
 	grep -i "^In-Reply-To: <first@kunde.example>" "$f" &&
 	grep -i "^References: <first@kunde.example>" "$f" &&
 	grep -i "^Auto-Submitted: auto-replied" "$f" &&
 	grep -i "^Subject: =?UTF-8?" "$f" &&
-	grep -i "^Cc: .*colleague@kunde.example" "$f" &&
 	grep "^Guten Tag Bj=C3=B6rn =C3=85str=C3=B6m,$" "$f" &&
 	grep "unter \[Test #$ID\] erfasst" "$f" &&
-	grep "ev: mail-out.*to: bjorn@kunde.example, cc: colleague@kunde.example.*template: ack" $(tdir $ID)/log.yaml
+	grep "ev: mail-out.*to: bjorn@kunde.example, subject: .*template: ack" $(tdir $ID)/log.yaml
 '
 
 test_expect_success 'the subject is RFC 2047 encoded UTF-8 with the tag' '
@@ -96,7 +96,28 @@ test_expect_success 'a follow-up threads on the ack; the reply references the ch
 	grep -i "^In-Reply-To: <second@kunde.example>" "$f" &&
 	tr -d "\n" <"$f" | grep -i "References: <first@kunde.example>[[:space:]]*<$ackid>[[:space:]]*<second@kunde.example>" &&
 	! grep -i "^Auto-Submitted" "$f" &&
-	grep "^It ships today." "$f"
+	grep "^It ships today." "$f" &&
+	grep -i "^X-Mail-Args: <support@example.org>" "$f" &&
+	grep -i "^X-Rcpt-Args: <bjorn@kunde.example>" "$f" &&
+	grep -i "^X-Rcpt-Args: <colleague@kunde.example>" "$f" &&
+	grep -i "^Cc: .*colleague@kunde.example" "$f"
+'
+
+test_expect_success 'an ack to a mail with 41 Cc goes to its sender only (Reply-To), from <>' '
+	{ printf "From: spammer@bulk.example\nReply-To: Real Sender <real@bulk.example>\nTo: support@example.org\nCc: "
+	  for i in $(seq 1 41); do printf "v%d@victims.example, " $i; done
+	  printf "last@victims.example\nSubject: win\nMessage-ID: <spam@bulk.example>\n\nhi\n"; } >spam.eml &&
+	id3=$(rt-ingest <spam.eml) &&
+	test $(grep "^cc:" $(tdir $id3)/ticket.yaml | grep -o victims | wc -l) = 42 &&
+	start_sink "$TRASH/sink6" && test_when_finished "kill $SPID" &&
+	setmailer $PORT &&
+	rt-reply --template ack $id3 &&
+	f=$(received "$TRASH/sink6") &&
+	test "$(grep -ci "^X-Rcpt-Args:" "$f")" = 1 &&
+	grep -i "^X-Rcpt-Args: <real@bulk.example>" "$f" &&
+	grep -i "^X-Mail-Args: <>" "$f" &&
+	grep -i "^Auto-Submitted: auto-replied" "$f" &&
+	! grep -i "^Cc:\|victims" "$f"
 '
 
 test_expect_code 75 'a 4xx reply is a temporary failure; nothing recorded' '

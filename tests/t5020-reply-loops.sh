@@ -20,7 +20,8 @@ mail() { # mail MSGID FROM [EXTRA-HEADER]
 
 test_expect_success 'setup' '
 	new_desk &&
-	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml
+	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml &&
+	git commit -qm "a program mailer: committed (rt-desk(5), TRUST)" rt.yaml
 '
 cd desk 2>/dev/null || true
 

@@ -20,6 +20,7 @@ mail() { # mail MSGID SUBJECT BODY [LANG]
 test_expect_success 'setup: a small kb/' '
 	new_desk &&
 	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml &&
+	git commit -qm "a program mailer: committed (rt-desk(5), TRUST)" rt.yaml &&
 	mkdir kb &&
 	cat >kb/password-reset.md <<-\EOF &&
 	---

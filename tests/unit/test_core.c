@@ -199,6 +199,18 @@ test_kv(void)
 	is_str(l, "x,z", "list delete");
 	free(l);
 	ok(kv_list_has("ab,c", "c") && !kv_list_has("ab,c", "a"), "list membership is exact");
+	{
+		char **v;
+		size_t n = kv_list_split("\"doe, john\"@x.org,a@b,\"q\\\", r\"@c", &v);
+		ok(n == 3, "a quoted comma does not split a list item");
+		if (n == 3) {
+			is_str(v[0], "\"doe, john\"@x.org", "quoted local part kept whole");
+			is_str(v[2], "\"q\\\", r\"@c", "an escaped quote does not end the quotes");
+		}
+		strv_free(v, n);
+		ok(kv_list_has("\"doe, john\"@x.org,a@b", "\"doe, john\"@x.org") &&
+		    !kv_list_has("\"doe, john\"@x.org", "john\"@x.org"), "membership of a quoted item");
+	}
 	free(ser);
 	kv_free(&m);
 	kv_free(&back);

@@ -590,6 +590,43 @@ test_corpus(void)
 	}
 }
 
+/* The mail-command secret line never reaches the text (mailcmd.h). */
+static void
+test_secret_line(void)
+{
+	struct mail *m = parse("From: a@example.org\nSubject: x\n\nStatus: open\n"
+	    "Secret: s3cret\nOwner: anna\n\nbody Secret: stays\n");
+
+	if (m) {
+		is_str(m->text, "Status: open\nOwner: anna\n\nbody Secret: stays\n",
+		    "the Secret: line of the command block is removed");
+		is_str(m->cmd_secret, "s3cret", "and kept for the check only");
+	}
+	mail_free(m);
+	m = parse("From: a@example.org\nSubject: x\n\nHello,\nSecret: no\n");
+	if (m) {
+		ok(strstr(m->text, "Secret: no") != NULL, "a Secret: line after the block is text");
+		ok(m->cmd_secret == NULL, "and no secret");
+	}
+	mail_free(m);
+}
+
+/* NULs before the body and a sender-less From_ line (libmailutils over-read). */
+static void
+test_nul_header(void)
+{
+	static const char a[] = "From \0x@y Mon Nov 23 10:00:00 2026\nFrom: a@b.example\nSubject: nul\n\nhi\n";
+	static const char b[] = "From \0";
+	struct mail *m = NULL;
+
+	ok(mail_parse_buf(a, sizeof(a) - 1, &m) == 0 && m && strcmp(m->subject, "nul") == 0,
+	    "a NUL in the From_ line: parsed");
+	mail_free(m);
+	m = NULL;
+	ok(mail_parse_buf(b, sizeof(b) - 1, &m) != 0 && m == NULL, "\"From \\0\" alone is not mail");
+	mail_free(m);
+}
+
 int
 main(void)
 {
@@ -605,6 +642,8 @@ main(void)
 	test_limits();
 	test_not_mail();
 	test_shapes();
+	test_secret_line();
+	test_nul_header();
 	test_corpus();
 	return tap_done();
 }
