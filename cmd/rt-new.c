@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -46,46 +45,6 @@ read_stream(FILE *f, char **out)
 	return 0;
 }
 
-/* The text from $VISUAL / $EDITOR on a temporary file. */
-static int
-edit_text(char **out)
-{
-	const char *ed = getenv("VISUAL");
-	char path[] = "/tmp/rt-new-XXXXXX.txt", *cmd;
-	int fd, st = 0, rc;
-	pid_t pid;
-	FILE *f;
-
-	if (ed == NULL || *ed == '\0')
-		ed = getenv("EDITOR");
-	if (ed == NULL || *ed == '\0')
-		ed = "vi";
-	if ((fd = mkstemps(path, 4)) < 0)
-		return rt_fail(EX_CANTCREAT, "cannot create a temporary file: %s", strerror(errno));
-	close(fd);
-	cmd = xasprintf("%s \"$1\"", ed);
-	if ((pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, "rt-new", path, (char *)NULL);
-		_exit(127);
-	}
-	free(cmd);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		unlink(path);
-		return rt_fail(EX_UNAVAILABLE, "editor '%s' failed, nothing stored", ed);
-	}
-	if ((f = fopen(path, "r")) == NULL) {
-		rc = rt_fail(EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
-		unlink(path);
-		return rc;
-	}
-	rc = read_stream(f, out);
-	fclose(f);
-	unlink(path);
-	return rc;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -104,7 +63,8 @@ main(int argc, char *argv[])
 	struct assign *as;
 	struct desk *d;
 	ticket_id id;
-	char *text = NULL, *preview = NULL;
+	char *text = NULL, *preview = NULL, *raw;
+	size_t len;
 	int ch, rc, dry = 0, quiet = 0;
 
 	memset(&nt, 0, sizeof(nt));
@@ -133,7 +93,12 @@ main(int argc, char *argv[])
 	nt.as = as;
 	if (msg)
 		text = utf8_clean(msg, strlen(msg), 0);
-	else if ((rc = isatty(STDIN_FILENO) ? edit_text(&text) : read_stream(stdin, &text)) != 0)
+	else if (isatty(STDIN_FILENO)) {
+		if ((rc = cli_edit_text("nothing stored", &raw, &len)) != 0)
+			cli_die(rc);
+		text = utf8_clean(raw, len, 0);
+		free(raw);
+	} else if ((rc = read_stream(stdin, &text)) != 0)
 		cli_die(rc);
 	nt.text = text;
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -119,46 +118,6 @@ read_all(FILE *f, char **out)
 	return 0;
 }
 
-/* The answer from $VISUAL / $EDITOR on a temporary file. */
-static int
-edit_text(char **out)
-{
-	const char *ed = getenv("VISUAL");
-	char path[] = "/tmp/rt-reply-XXXXXX.txt", *cmd;
-	int fd, st, rc;
-	FILE *f;
-
-	if (ed == NULL || *ed == '\0')
-		ed = getenv("EDITOR");
-	if (ed == NULL || *ed == '\0')
-		ed = "vi";
-	if ((fd = mkstemps(path, 4)) < 0)
-		return rt_fail(EX_CANTCREAT, "cannot create a temporary file: %s", strerror(errno));
-	close(fd);
-	cmd = xasprintf("%s \"$1\"", ed);
-	pid_t pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, "rt-reply", path, (char *)NULL);
-		_exit(127);
-	}
-	free(cmd);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		unlink(path);
-		return rt_fail(EX_UNAVAILABLE, "editor '%s' failed, nothing sent", ed);
-	}
-	if ((f = fopen(path, "r")) == NULL) {
-		rc = rt_fail(EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
-		unlink(path);
-		return rc;
-	}
-	rc = read_all(f, out);
-	fclose(f);
-	unlink(path);
-	return rc;
-}
-
 static int
 blank(const char *s)
 {
@@ -183,6 +142,7 @@ main(int argc, char *argv[])
 	};
 	const char *deskpath = NULL;
 	char *text = NULL;
+	size_t len;
 	struct desk *d;
 	int ch, rc, notify = 0, list = 0;
 
@@ -237,7 +197,8 @@ main(int argc, char *argv[])
 		if (argc == 0) {
 			warnx("name the ticket to answer (the answer is read from stdin)");
 			rc = EX_USAGE;
-		} else if ((rc = isatty(0) ? edit_text(&text) : read_all(stdin, &text)) != 0)
+		} else if ((rc = isatty(0) ? cli_edit_text("nothing sent", &text, &len) :
+		    read_all(stdin, &text)) != 0)
 			warnx("%s", rt_errmsg());
 		else if (blank(text)) {
 			warnx("empty answer, nothing sent");

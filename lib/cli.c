@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -107,4 +108,41 @@ cli_close_stdout(int status)
 		return status ? status : EX_IOERR;
 	}
 	return status;
+}
+
+int
+cli_edit_text(const char *nothing, char **out, size_t *len)
+{
+	const char *ed = getenv("VISUAL");
+	char *path = xasprintf("/tmp/%s-XXXXXX.txt", program_invocation_short_name), *cmd;
+	int fd, st = 0, rc = 0;
+	pid_t pid;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	if ((fd = mkstemps(path, 4)) < 0) {
+		rc = rt_fail(EX_CANTCREAT, "cannot create a temporary file: %s", strerror(errno));
+		free(path);
+		return rc;
+	}
+	close(fd);
+	cmd = xasprintf("%s \"$1\"", ed);
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, program_invocation_short_name, path, (char *)NULL);
+		_exit(127);
+	}
+	free(cmd);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		rc = rt_fail(EX_UNAVAILABLE, "editor '%s' failed, %s", ed, nothing);
+	else if (read_file(path, out, len) != 0)
+		rc = rt_fail(EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+	unlink(path);
+	free(path);
+	return rc;
 }

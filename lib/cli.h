@@ -3,6 +3,7 @@
 #define RT_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 struct desk;
 
@@ -30,6 +31,14 @@ void cli_die(int code) __attribute__((noreturn));
  */
 typedef int (*cli_id_fn)(struct desk *d, const char *id, void *arg);
 int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
+
+/*
+ * The text written in $VISUAL or $EDITOR (else vi) on a new temporary
+ * file, as written (len bytes, NUL-terminated); the file is removed.
+ * nothing says what a failure means ("nothing sent"). 0, or an error
+ * with rt_errmsg().
+ */
+int cli_edit_text(const char *nothing, char **out, size_t *len);
 
 /* Prints the library's pending warnings as "PROG: message". */
 void cli_warnings(void);

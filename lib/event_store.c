@@ -145,6 +145,17 @@ event_priority(struct desk *d, const char *severity)
 	return NULL;
 }
 
+/*
+ * An event's status, through the one status change (workflow check,
+ * on: set:, hooks and cascades after the commit). A status the workflow
+ * refuses is left as it is: the event is stored all the same.
+ */
+static void
+set_status(struct change *c, const char *to)
+{
+	status_change(c, to, &(struct status_opts){ .via = "ingest" });
+}
+
 static int
 new_ticket(struct desk *d, const struct event *e, struct payload *p, struct ingest_result *r)
 {
@@ -174,7 +185,7 @@ new_ticket(struct desk *d, const struct event *e, struct payload *p, struct inge
 	add_event_in(&c, e, p, &raw);
 	/* A recovery seen first still opens a ticket, which is resolved at once. */
 	if (e->state && strcmp(e->state, "resolved") == 0)
-		change_set(&c, "status", "resolved");
+		set_status(&c, "resolved");
 	change_trailer(&c, "Event-Id", e->key);
 	if ((rc = change_commit(&c, e->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
@@ -201,13 +212,13 @@ follow_up(struct desk *d, const struct event *e, struct payload *p, const char *
 	done = status_is_done(st);
 	if (e->state && strcmp(e->state, "resolved") == 0) {
 		if (!done)
-			change_set(&c, "status", "resolved");
+			set_status(&c, "resolved");
 	} else if (e->state && strcmp(e->state, "acknowledged") == 0) {
 		if (st && strcmp(st, "new") == 0)
-			change_set(&c, "status", "open");
+			set_status(&c, "open");
 	} else if (done || (st && strcmp(st, "waiting") == 0))
 		/* An alert firing again or an answer reopens, as a customer's mail does. */
-		change_set(&c, "status", "open");
+		set_status(&c, "open");
 	change_trailer(&c, "Event-Id", e->key);
 	if ((rc = change_commit(&c, e->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
@@ -249,6 +260,7 @@ store_one(struct desk *d, const struct event *in, struct payload *p, struct inge
 	else
 		rc = new_ticket(d, e, p, r);
 	desk_unlock(d);
+	status_after(d, NULL, NULL);	/* stored: exec: and cascades may fail */
 out:
 	free(variant);
 	free(tkey);

@@ -28,13 +28,6 @@ static struct {
 static size_t nhooks;
 
 int
-status_is_done(const char *s)
-{
-	return s && (strcmp(s, "resolved") == 0 || strcmp(s, "closed") == 0 ||
-	    strcmp(s, "merged") == 0);
-}
-
-int
 status_check(struct desk *d, const struct kvmap *t, const char *to)
 {
 	const char *from = kv_get(t, "status"), *into = kv_get(t, "merged-into");

@@ -31,6 +31,7 @@
 #ifndef RT_STATUS_H
 #define RT_STATUS_H
 
+#include "done.h"	/* status_is_done */
 #include "id.h"
 #include "kv.h"
 
@@ -63,13 +64,6 @@ struct status_note {
 	struct kvmap ticket;	/* the ticket as committed */
 	struct status_opts opts;
 };
-
-/*
- * Whether status s counts as done: resolved, closed or merged. Every
- * "done?" question (rt-ls --open, SLA clocks, reports, routing load,
- * escalation, cascades) asks this function.
- */
-int status_is_done(const char *s);
 
 /*
  * May the ticket of c (in its state now) enter status to? Refuses a

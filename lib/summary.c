@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "done.h"
 #include "kv.h"
-#include "status.h"
 #include "ticket.h"
 #include "util.h"
 

@@ -217,4 +217,29 @@ test_expect_success 'events.priority maps an alert severity to the new ticket pr
 	test "$(field $(cat id) priority)" = normal
 '
 
+cd "$TRASH" && new_desk desk3 || exit 1
+cat >>rt.yaml <<\EOC
+workflows:
+  default:
+    cascade: true
+    on:
+      resolved:
+        set: {resolved-by: "{actor}"}
+        exec: echo "$RT_STATUS $1" >>"$RT_DESK/.git/exec.log"
+EOC
+git commit -qm "workflow for alert status" rt.yaml
+
+test_expect_success 'an alert resolved runs the workflow on: resolved as rt-set would' '
+	alert firing 0001-01-01T00:00:00Z | sed "s/0123456789abcdef/wf1/" >wf-fire.json &&
+	alert resolved 2026-11-23T11:00:00Z | sed "s/0123456789abcdef/wf1/" >wf-resolve.json &&
+	id=$(rt-ingest --event wf-fire.json) &&
+	printf "From: c@example.com\nTo: support@example.org\nSubject: db1 slow\nMessage-Id: <child@x>\n\nhi\n" |
+	rt-ingest >child && rt-link $(cat child) --parent $id >/dev/null &&
+	rt-ingest --event wf-resolve.json >id2 && echo $id >expect && test_cmp expect id2 &&
+	test "$(field $id status)" = resolved && test -n "$(field $id resolved-by)" &&
+	test "$(field $(cat child) status)" = resolved &&
+	test -n "$(field $(cat child) resolved-by)" &&
+	grep -q "^resolved $id" .git/exec.log && grep -q "^resolved $(cat child)" .git/exec.log
+'
+
 test_done

@@ -92,6 +92,17 @@ test_expect_success 'empty free text sends nothing' '
 	test "$(git rev-parse HEAD)" = "$before"
 '
 
+command -v script >/dev/null && test_set_prereq SCRIPT
+test_expect_success SCRIPT 'free text from $EDITOR on a terminal; a failing editor sends nothing' '
+	printf "#!/bin/sh\necho written in the editor >\"\$1\"\n" >ed.sh && chmod +x ed.sh &&
+	VISUAL= EDITOR=$PWD/ed.sh script -qec "rt-reply $ID" /dev/null >out &&
+	test "$(tr -d "\r" <out)" = $ID && grep "^written in the editor$" $(last_msg) &&
+	before=$(git rev-parse HEAD) && n=$(ls "$SM_DIR" | wc -l) &&
+	VISUAL=false script -qec "rt-reply $ID" /dev/null >out;
+	grep "rt-reply: editor .false. failed, nothing sent" out &&
+	test "$(git rev-parse HEAD)" = "$before" && test "$(ls "$SM_DIR" | wc -l)" = "$n"
+'
+
 test_expect_code 65 'unknown variable: file, line and name; nothing sent' '
 	mkdir -p templates/en &&
 	printf "Subject: Hi\n\nline one\nline two {{ticket.nope}}\n" >templates/en/bad.tmpl &&
