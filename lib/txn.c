@@ -19,6 +19,7 @@
 #define TXN_RETRIES 20
 #define TXN_BATCH_MAX 500	/* commits, bounds the memory of a batch */
 #define TXN_BATCH_NS 1000000000L	/* age of a batch before it is written */
+#define TXN_BATCH_BYTES (4UL << 20)	/* blob bytes held in memory at most */
 
 /*
  * New objects go to a mempack backend and reach the disk as one pack per
@@ -30,6 +31,7 @@ struct txn_batch {
 	int kept;		/* the batch holds the desk lock */
 	int err;		/* first failure of a write inside the batch */
 	size_t commits;		/* built, not yet on the branch */
+	size_t bytes;		/* blob bytes built, not yet written */
 	int unborn;		/* the branch had no commit when the batch began */
 	git_oid base;		/* the branch when the first commit was built */
 	git_oid tip;		/* the last commit built */
@@ -181,6 +183,7 @@ batch_discard(struct txn_batch *b)
 	if (b->mem)
 		pack_mem_reset(b->mem);
 	b->commits = 0;
+	b->bytes = 0;
 }
 
 /* Moves the branch HEAD names from the batch's base to its tip. */
@@ -235,7 +238,7 @@ batch_due(const struct txn_batch *b)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return b->commits >= TXN_BATCH_MAX ||
+	return b->commits >= TXN_BATCH_MAX || b->bytes >= TXN_BATCH_BYTES ||
 	    (now.tv_sec - b->start.tv_sec) * 1000000000L + (now.tv_nsec - b->start.tv_nsec) >=
 	    TXN_BATCH_NS;
 }
@@ -351,6 +354,8 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 			return rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", o->buf, strerror(errno));
 		rc = git_blob_create_from_buffer(oid, repo, data, len);
 		free(data);
+		if (t->d->batch)
+			t->d->batch->bytes += len;
 	} else if (o->op == OP_APPEND) {
 		char *old = NULL;
 		size_t oldlen = 0;
@@ -364,6 +369,8 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 		sbuf_free(&sb);
 	} else
 		rc = git_blob_create_from_buffer(oid, repo, o->buf, o->len);
+	if (t->d->batch && o->op != OP_PUT_FILE)
+		t->d->batch->bytes += o->len;
 	return rc < 0 ? git_fail(rc, o->path) : 0;
 }
 
