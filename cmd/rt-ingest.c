@@ -39,6 +39,10 @@ worse(int a, int b)
 	return a ? a : b;
 }
 
+/*
+ * A message ends stored (0), quarantined as not mail (65) or to be
+ * retried (75): whatever else went wrong is about the desk, not the mail.
+ */
 static int
 ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label)
 {
@@ -49,6 +53,8 @@ ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label
 		printf("%s\n", r.id);
 	if (rc != 0)
 		warnx("%s: %s", label, rt_errmsg());
+	if (rc != 0 && !(rc == EX_DATAERR && r.quarantined))
+		rc = EX_TEMPFAIL;
 	free(r.quarantined);
 	unlink(spool);
 	return rc;
@@ -63,13 +69,13 @@ ingest_stdin(struct desk *d)
 
 	if ((rc = spool_fd(d, 0, &spool, &size)) != 0) {
 		warnx("<stdin>: %s", rt_errmsg());
-		return rc;
+		return EX_TEMPFAIL;
 	}
 	if (size == 0) {
 		unlink(spool);
 		free(spool);
-		warnx("<stdin>: empty input, nothing stored");
-		return EX_NOINPUT;
+		warnx("<stdin>: empty input is not mail, nothing stored");
+		return EX_DATAERR;
 	}
 	rc = ingest_spooled(d, spool, size, "<stdin>");
 	free(spool);
@@ -295,12 +301,19 @@ main(int argc, char *argv[])
 	if (argc - optind > eflag || (mbox && maildir) || (eflag && (mbox || maildir)) ||
 	    (source && !eflag))
 		cli_usage(usage, 0);
-	/* The lock is taken per message, so deliveries interleave with a bulk import. */
-	if ((rc = desk_open(&d, deskpath, DESK_DURABLE)) != 0) {
-		warnx("%s", rt_errmsg());
-		/* Under an MTA a missing or busy desk is worth a retry. */
-		return rc == EX_NOINPUT || rc == EX_CONFIG ? rc : EX_TEMPFAIL;
+	/*
+	 * The lock is taken per message, so deliveries interleave with a bulk
+	 * import. Whatever is wrong with the desk is for its admin to fix
+	 * while the MTA keeps the mail: retry, never a bounce.
+	 */
+	if ((rc = desk_open(&d, deskpath, DESK_DURABLE |
+	    (eflag ? 0 : DESK_CONFIG_FALLBACK))) != 0) {
+		warnx("%s; not stored, retry later", rt_errmsg());
+		return EX_TEMPFAIL;
 	}
+	if (d->config_error)
+		warnx("warning: %s; stored with built-in defaults until rt.yaml is fixed",
+		    d->config_error);
 	if (eflag)
 		rc = ingest_event_file(d, optind < argc ? argv[optind] : NULL, source);
 	else if (mbox)

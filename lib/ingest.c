@@ -147,6 +147,16 @@ add_mail_event(struct change *c, struct mail *m, const char *file, const char *k
 		kv_set(ev, "auto", "true");
 }
 
+/* An admin must see that this mail was stored with rt.yaml's defaults. */
+static void
+add_config_warning(struct change *c, struct desk *d)
+{
+	if (d->config_error == NULL)
+		return;
+	kv_setf(change_event(c, "warning"), "text",
+	    "stored with built-in defaults, rt.yaml is broken: %s", d->config_error);
+}
+
 static int
 new_ticket(struct desk *d, struct mail *m, const char *path, const char *key,
     struct ingest_result *r)
@@ -169,6 +179,7 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const char *key,
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, key);
 	free(file);
+	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, kv_get(&c.ticket, "subject"))) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
@@ -200,6 +211,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	    strcmp(st, "closed") == 0 || strcmp(st, "waiting") == 0))
 		change_set(&c, "status", "open");
 	mailcmd_hook(d, &c, m);	/* agents' mail: commands, no reopen (mailcmd.h) */
+	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0)
 		memcpy(r->id, c.id, sizeof(r->id));

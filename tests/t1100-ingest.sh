@@ -104,7 +104,7 @@ test_expect_code 65 'junk is quarantined with its reason and exit 65' '
 	git log -1 --format=%s | grep "^quarantine: not a mail message" && exit $rc
 '
 
-test_expect_code 66 'empty input stores nothing and exits 66' '
+test_expect_code 65 'empty input is not mail: nothing stored, exit 65' '
 	before=$(git rev-parse HEAD) &&
 	rt-ingest </dev/null; rc=$?;
 	test "$(git rev-parse HEAD)" = "$before" && exit $rc
@@ -126,7 +126,7 @@ test_expect_success 'the desk is found from a subfolder and from RT_DESK' '
 	test -s i1 && test -s i2 && test -s i3
 '
 
-test_expect_code 66 'outside a desk rt-ingest says so' '
+test_expect_code 75 'outside a desk rt-ingest says so and asks for a retry' '
 	cd / && mail m13@example.com x | rt-ingest 2>err; rc=$?; grep "not in a desk" err; exit $rc
 '
 
