@@ -10,11 +10,13 @@
 
 #include "cache.h"
 #include "change.h"
+#include "dedupe.h"
 #include "desk.h"
 #include "ingest.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "rating.h"
+#include "ticket.h"
 #include "txn.h"
 #include "util.h"
 #include "yamlio.h"
@@ -98,18 +100,95 @@ ingest_thread(struct desk *d, struct mail *m, ticket_id out)
 	return -1;
 }
 
-/* The key that makes a second delivery of the same mail a duplicate. */
-static char *
-dedupe_key(struct mail *m, const char *path)
-{
-	git_oid oid;
-	char hex[GIT_OID_HEXSZ + 1];
+/* How this message is keyed in the log: see "Duplicates" in rt-desk(5). */
+struct dedupe {
+	char *digest;		/* dedupe_digest() of the message */
+	char *key;		/* message-id of its mail-in event */
+	const char *reused;	/* its Message-Id, when another message had it first */
+};
 
-	if (m->message_id && *m->message_id)
-		return xstrdup(m->message_id);
-	git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB);
-	git_oid_tostr(hex, sizeof(hex), &oid);
-	return xasprintf("sha1:%s", hex);
+/* Is the mail-in event of msgid on ticket id the same message as digest? */
+static int
+same_message(struct desk *d, const char *id, const char *msgid, const char *digest)
+{
+	struct kvmap t = KVMAP_INIT;
+	struct evlog log = { 0 };
+	int same = 0;
+
+	if (ticket_load(d, id, &t, &log) != 0)
+		return 0;
+	for (size_t i = 0; i < log.n && !same; i++) {
+		const struct kvmap *ev = &log.ev[i];
+		const char *mid = kv_get(ev, "message-id"), *dg = kv_get(ev, "digest");
+		const char *file = kv_get(ev, "file");
+		char *path, *buf, *old;
+		size_t len;
+		if (mid == NULL || strcmp(mid, msgid) != 0 || kv_get(ev, "ev") == NULL ||
+		    strcmp(kv_get(ev, "ev"), "mail-in") != 0)
+			continue;
+		if (dg) {
+			same = strcmp(dg, digest) == 0;
+			continue;
+		}
+		if (file == NULL || strstr(file, ".."))
+			continue;
+		path = ticket_path(id, file);	/* stored before digests were kept */
+		if (desk_read_head(d, path, &buf, &len) == 0) {
+			old = dedupe_digest(buf, len);
+			same = strcmp(old, digest) == 0;
+			free(old);
+			free(buf);
+		}
+		free(path);
+	}
+	kv_free(&t);
+	log_free(&log);
+	return same;
+}
+
+/*
+ * 0 with dd filled for a message to store; 1 with out set when the
+ * desk already holds this very message.
+ */
+static int
+dedupe_check(struct desk *d, struct mail *m, const char *path, struct dedupe *dd,
+    ticket_id out)
+{
+	const char *msgid = m->message_id && *m->message_id ? m->message_id : NULL;
+	ticket_id found;
+	char *buf;
+	size_t len;
+
+	memset(dd, 0, sizeof(*dd));
+	if (read_file(path, &buf, &len) < 0)
+		buf = xstrdup(""), len = 0;
+	dd->digest = dedupe_digest(buf, len);
+	free(buf);
+	if (cache_find_msgid(d, dd->digest, found) == 0)
+		return cache_resolve(d, found, out) == 0;
+	if (msgid == NULL) {
+		/* desks before digests keyed a mail without Message-Id by its blob */
+		git_oid oid;
+		char hex[GIT_OID_HEXSZ + 1], *legacy;
+		git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB);
+		legacy = xasprintf("sha1:%s", git_oid_tostr(hex, sizeof(hex), &oid));
+		if (cache_find_msgid(d, legacy, found) == 0 && cache_resolve(d, found, out) == 0) {
+			free(legacy);
+			return 1;
+		}
+		free(legacy);
+		dd->key = xstrdup(dd->digest);
+		return 0;
+	}
+	if (cache_find_msgid(d, msgid, found) == 0) {
+		if (same_message(d, found, msgid, dd->digest))
+			return cache_resolve(d, found, out) == 0;
+		dd->reused = msgid;
+		dd->key = xstrdup(dd->digest);
+		return 0;
+	}
+	dd->key = xstrdup(msgid);
+	return 0;
 }
 
 /* Recipients other than the desk's own addresses become Cc of the ticket. */
@@ -135,12 +214,15 @@ cc_list(struct desk *d, struct mail *m)
 }
 
 static void
-add_mail_event(struct change *c, struct mail *m, const char *file, const char *key)
+add_mail_event(struct change *c, struct mail *m, const char *file, const struct dedupe *dd)
 {
 	struct kvmap *ev = change_event(c, "mail-in");
 
 	kv_set(ev, "file", file);
-	kv_set(ev, "message-id", key);
+	kv_set(ev, "message-id", dd->key);
+	kv_set(ev, "digest", dd->digest);
+	if (dd->reused)
+		kv_set(ev, "reused-id", dd->reused);
 	kv_set(ev, "from", m->from.email);
 	kv_set(ev, "subject", m->subject);
 	if (m->auto_submitted)
@@ -158,7 +240,7 @@ add_config_warning(struct change *c, struct desk *d)
 }
 
 static int
-new_ticket(struct desk *d, struct mail *m, const char *path, const char *key,
+new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
     struct ingest_result *r)
 {
 	struct change c;
@@ -177,7 +259,7 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const char *key,
 	change_init_field(&c, "language", m->content_language);
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_diskfile(&c, "eml", path);
-	add_mail_event(&c, m, file, key);
+	add_mail_event(&c, m, file, dd);
 	free(file);
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
@@ -191,7 +273,7 @@ out:
 }
 
 static int
-follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
+follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
     const char *id, struct ingest_result *r)
 {
 	struct change c;
@@ -202,7 +284,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
 	file = change_add_diskfile(&c, "eml", path);
-	add_mail_event(&c, m, file, key);
+	add_mail_event(&c, m, file, dd);
 	free(file);
 	/* A customer's answer reopens a resolved ticket and resumes a paused one;
 	 * an answer to a survey that carries a rating only records it (rating.h). */
@@ -223,23 +305,21 @@ out:
 static int
 store_locked(struct desk *d, struct mail *m, const char *path, struct ingest_result *r)
 {
-	char *key = dedupe_key(m, path);
-	ticket_id found, id;
+	struct dedupe dd;
+	ticket_id id;
 	int rc;
 
 	if ((rc = cache_sync(d)) != 0)
-		goto out;
-	if (cache_find_msgid(d, key, found) == 0 && cache_resolve(d, found, id) == 0) {
+		return rc;
+	if (dedupe_check(d, m, path, &dd, id) == 1) {
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
-		goto out;
-	}
-	if (ingest_thread(d, m, id) == 0)
-		rc = follow_up(d, m, path, key, id, r);
+	} else if (ingest_thread(d, m, id) == 0)
+		rc = follow_up(d, m, path, &dd, id, r);
 	else
-		rc = new_ticket(d, m, path, key, r);
-out:
-	free(key);
+		rc = new_ticket(d, m, path, &dd, r);
+	free(dd.digest);
+	free(dd.key);
 	return rc;
 }
 
