@@ -5,7 +5,9 @@
  * first; it is parsed outside the lock; the commit is made under the desk
  * lock with objects and ref fsynced; only then is the spool removed.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "cache.h"
@@ -23,17 +25,21 @@
 
 #define MAX_BYTES_DEFAULT (50L << 20)
 
-int
-quarantine_store(struct desk *d, const char *path, const char *reason, char **where)
+/* Commits file (or buf when file is NULL) under quarantine/ with the reason beside it. */
+static int
+quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
+    const char *reason, size_t size, char **where)
 {
-	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *subject;
+	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *subject, *y;
 	struct yemit *e = yemit_new();
+	struct kvmap tr = KVMAP_INIT;
 	struct txn *t;
 	git_oid oid;
-	size_t len;
+	size_t ylen;
 	int rc;
 
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
+	if ((file ? git_odb_hashfile(&oid, file, GIT_OBJECT_BLOB) :
+	    git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB)) < 0)
 		memset(&oid, 0, sizeof(oid));
 	git_oid_tostr(hex, sizeof(hex), &oid);
 	rt_fmttime(rt_now(), stamp);
@@ -45,36 +51,86 @@ quarantine_store(struct desk *d, const char *path, const char *reason, char **wh
 	yemit_kv(e, "reason", reason);
 	yemit_kv(e, "received", stamp);
 	yemit_kv(e, "file", strrchr(eml, '/') + 1);
+	yemit_key(e, "size");
+	yemit_int(e, (long long)size);
+	if (file == NULL)
+		yemit_kv(e, "kept", "headers only");
 	yemit_map_end(e);
-	{
-		char *y = yemit_finish(e, &len);
-		yemit_free(e);
-		if (y == NULL) {
-			free(base), free(eml), free(meta);
-			return EX_SOFTWARE;
-		}
-		if ((rc = desk_lock(d)) == 0) {
-			t = txn_begin(d);
-			txn_put_file(t, eml, path);
-			txn_put(t, meta, y, len);
-			subject = xasprintf("quarantine: %s", reason);
-			struct kvmap tr = KVMAP_INIT;
-			kv_set(&tr, "Action", "quarantine");
-			kv_set(&tr, "Actor", d->actor_name);
-			rc = txn_commit(t, subject, &tr, NULL);
-			kv_free(&tr);
-			free(subject);
-			txn_free(t);
-			desk_unlock(d);
-		}
-		free(y);
+	y = yemit_finish(e, &ylen);
+	yemit_free(e);
+	if (y == NULL) {
+		free(base), free(eml), free(meta);
+		return EX_SOFTWARE;
 	}
+	if ((rc = desk_lock(d)) == 0) {
+		t = txn_begin(d);
+		if (file)
+			txn_put_file(t, eml, file);
+		else
+			txn_put(t, eml, buf, len);
+		txn_put(t, meta, y, ylen);
+		subject = xasprintf("quarantine: %s", reason);
+		kv_set(&tr, "Action", "quarantine");
+		kv_set(&tr, "Actor", d->actor_name);
+		rc = txn_commit(t, subject, &tr, NULL);
+		kv_free(&tr);
+		free(subject);
+		txn_free(t);
+		desk_unlock(d);
+	}
+	free(y);
 	if (rc == 0 && where)
 		*where = xstrdup(eml);
 	free(base);
 	free(eml);
 	free(meta);
 	return rc;
+}
+
+int
+quarantine_store(struct desk *d, const char *path, const char *reason, char **where)
+{
+	struct stat st;
+
+	return quarantine_commit(d, path, NULL, 0, reason,
+	    stat(path, &st) == 0 ? (size_t)st.st_size : 0, where);
+}
+
+#define SUMMARY_HEAD (64 << 10)
+
+int
+quarantine_summary(struct desk *d, const char *path, size_t size, const char *reason,
+    char **where)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *head = xmalloc(SUMMARY_HEAD);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(head, 1, SUMMARY_HEAD, f) : 0, end = n;
+	int rc;
+
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (head[i] == '\n' && (head[i + 1] == '\n' ||
+		    (head[i + 1] == '\r' && i + 2 < n && head[i + 2] == '\n'))) {
+			end = i + 1;
+			break;
+		}
+	sbuf_add(&sb, head, end);
+	sbuf_addf(&sb, "\n[rt-ingest: %zu bytes received, only the header section above is kept: %s]\n",
+	    size, reason);
+	free(head);
+	rc = quarantine_commit(d, NULL, sb.buf, sb.len, reason, size, where);
+	sbuf_free(&sb);
+	return rc;
+}
+
+size_t
+ingest_max_bytes(struct desk *d)
+{
+	long long max = desk_cfg_int(d, "ingest.max-bytes", MAX_BYTES_DEFAULT);
+
+	return max > 0 ? (size_t)max : (size_t)MAX_BYTES_DEFAULT;
 }
 
 static int
@@ -326,15 +382,21 @@ store_locked(struct desk *d, struct mail *m, const char *path, struct ingest_res
 int
 ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result *r)
 {
-	long max = (long)desk_cfg_int(d, "ingest.max-bytes", MAX_BYTES_DEFAULT);
+	size_t max = ingest_max_bytes(d);
 	struct mail *m = NULL;
 	char *reason = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((long)size > max)
-		reason = xasprintf("message too large (%zu bytes, limit %ld)", size, max);
-	else if ((rc = mail_parse_file(path, &m)) == EX_DATAERR)
+	if (size > max) {
+		reason = xasprintf("message too large (%zu bytes, limit %zu)", size, max);
+		rc = quarantine_summary(d, path, size, reason, &r->quarantined);
+		if (rc == 0)
+			rc = rt_fail(EX_DATAERR, "%s (headers kept as %s)", reason, r->quarantined);
+		free(reason);
+		return rc;
+	}
+	if ((rc = mail_parse_file(path, &m)) == EX_DATAERR)
 		reason = str_starts(rt_errmsg(), "not a mail message") ? xstrdup(rt_errmsg()) :
 		    xasprintf("not a mail message: %s", rt_errmsg());
 	else if (rc != 0)

@@ -10,94 +10,106 @@
 #include "util.h"
 
 static int
-spool_open(struct desk *d, char **path)
-{
-	char *dir = xasprintf("%s/tmp", d->rtdir);
-	int fd;
-
-	if (mkdir_p(dir, 0777) < 0) {
-		free(dir);
-		return -1;
-	}
-	*path = xasprintf("%s/spool.XXXXXX", dir);
-	free(dir);
-	fd = mkostemp(*path, O_CLOEXEC);
-	if (fd < 0) {
-		free(*path);
-		*path = NULL;
-	}
-	return fd;
-}
-
-static int
-spool_fail(char **path, int fd)
+spool_fail(struct spool *s)
 {
 	int e = errno;
 
-	if (fd >= 0)
-		close(fd);
-	if (*path)
-		unlink(*path);
-	free(*path);
-	*path = NULL;
+	spool_discard(s);
 	return rt_fail(EX_TEMPFAIL, "cannot spool message: %s", strerror(e));
 }
 
 int
-spool_fd(struct desk *d, int in, char **path, size_t *size)
+spool_begin(struct desk *d, struct spool *s, size_t limit)
 {
-	char buf[65536];
-	ssize_t n;
-	int fd = spool_open(d, path);
+	char *dir = xasprintf("%s/tmp", d->rtdir);
 
-	*size = 0;
-	if (fd < 0)
-		return spool_fail(path, fd);
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return spool_fail(path, fd);
-		}
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fd, buf + off, (size_t)(n - off));
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				return spool_fail(path, fd);
-			}
-			off += w;
-		}
-		*size += (size_t)n;
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->limit = limit;
+	if (mkdir_p(dir, 0777) < 0) {
+		free(dir);
+		return spool_fail(s);
 	}
-	/*
-	 * No fsync: the sender keeps the message until rt-ingest exits 0,
-	 * and that happens only after the commit holding it is durable.
-	 */
-	if (close(fd) < 0)
-		return spool_fail(path, -1);
+	s->path = xasprintf("%s/spool.XXXXXX", dir);
+	free(dir);
+	if ((s->fd = mkostemp(s->path, O_CLOEXEC)) < 0)
+		return spool_fail(s);
 	return 0;
 }
 
 int
-spool_buf(struct desk *d, const void *buf, size_t len, char **path)
+spool_write(struct spool *s, const void *buf, size_t len)
 {
-	int fd = spool_open(d, path);
 	const char *p = buf;
+	size_t room = len;
 
-	if (fd < 0)
-		return spool_fail(path, fd);
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
+	if (s->limit && s->size + len > s->limit + 1)
+		room = s->size > s->limit ? 0 : s->limit + 1 - s->size;
+	s->size += len;
+	while (room > 0) {
+		ssize_t w = write(s->fd, p, room);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return spool_fail(path, fd);
+			return spool_fail(s);
 		}
 		p += w;
-		len -= (size_t)w;
+		room -= (size_t)w;
 	}
-	if (close(fd) < 0)
-		return spool_fail(path, -1);
+	return 0;
+}
+
+/*
+ * No fsync: the sender keeps the message until rt-ingest exits 0, and
+ * that happens only after the commit holding it is durable.
+ */
+int
+spool_end(struct spool *s)
+{
+	int fd = s->fd;
+
+	s->fd = -1;
+	if (fd >= 0 && close(fd) < 0)
+		return spool_fail(s);
+	return 0;
+}
+
+void
+spool_discard(struct spool *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (s->path)
+		unlink(s->path);
+	free(s->path);
+	s->path = NULL;
+}
+
+int
+spool_fd(struct desk *d, int in, size_t limit, char **path, size_t *size)
+{
+	struct spool s;
+	char buf[65536];
+	ssize_t n;
+	int rc;
+
+	*path = NULL;
+	*size = 0;
+	if ((rc = spool_begin(d, &s, limit)) != 0)
+		return rc;
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return spool_fail(&s);
+		}
+		if ((rc = spool_write(&s, buf, (size_t)n)) != 0)
+			return rc;
+	}
+	if ((rc = spool_end(&s)) != 0)
+		return rc;
+	*path = s.path;
+	*size = s.size;
 	return 0;
 }
