@@ -18,18 +18,20 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-ingest [--desk DIR] [-q] [--mbox FILE | --maildir DIR |\n"
+"usage: rt-ingest [--desk DIR] [-q] [--mbox FILE | --maildir DIR [--keep-dates] |\n"
 "                 --event [--source NAME] [FILE]]\n"
 "Store mail as tickets; print each message's ticket id.\n"
 "  --mbox FILE      import every message of an mbox file\n"
 "  --maildir DIR    import every message of a Maildir (new/ and cur/)\n"
+"  --keep-dates     date tickets by each message's Date (an archive import),\n"
+"                   not by the time of arrival\n"
 "  --event          read machine events (JSON, YAML, CSV, Nagios log) from\n"
 "                   FILE or standard input; print each event's ticket id\n"
 "  --source NAME    the events' source instead of guessing it from the payload\n"
 "  -q, --quiet      print no ticket ids\n"
 "With none of these, read one message on standard input (procmail, MTA pipe).\n";
 
-static int qflag;
+static int qflag, ingest_flags;
 
 /* Worst outcome wins: a message to retry beats a rejected one. */
 static int
@@ -48,7 +50,7 @@ static int
 ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label)
 {
 	struct ingest_result r;
-	int rc = ingest_mail(d, spool, size, &r);
+	int rc = ingest_mail(d, spool, size, ingest_flags, &r);
 
 	if (rc == 0 && !qflag)
 		printf("%s\n", r.id);
@@ -254,6 +256,7 @@ main(int argc, char *argv[])
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "event", no_argument, NULL, 'e' },
 		{ "source", required_argument, NULL, 's' },
+		{ "keep-dates", no_argument, NULL, 'k' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -269,11 +272,12 @@ main(int argc, char *argv[])
 		case 'q': qflag = 1; break;
 		case 'e': eflag = 1; break;
 		case 's': source = optarg; break;
+		case 'k': ingest_flags |= INGEST_KEEP_DATES; break;
 		default: cli_common(ch, usage);
 		}
 	}
 	if (argc - optind > eflag || (mbox && maildir) || (eflag && (mbox || maildir)) ||
-	    (source && !eflag))
+	    (source && !eflag) || (ingest_flags && !mbox && !maildir))
 		cli_usage(usage, 0);
 	/*
 	 * The lock is taken per message, so deliveries interleave with a bulk

@@ -285,6 +285,39 @@ add_mail_event(struct change *c, struct mail *m, const char *file, const struct 
 		kv_set(ev, "auto", "true");
 }
 
+/*
+ * For an archive import: when the message was written (Date), else when
+ * it reached the first mail server that recorded it (topmost Received).
+ */
+static time_t
+message_date(struct mail *m)
+{
+	char *rcvd, *semi;
+	time_t t = m->date;
+
+	if (t == 0 && (rcvd = mail_header_raw(m, "Received")) != NULL) {
+		if ((semi = strrchr(rcvd, ';')) != NULL)
+			t = mail_date_parse(semi + 1);
+		free(rcvd);
+	}
+	return t;
+}
+
+/* An imported message keeps its own time t (0: arrival time). */
+static void
+date_events(struct change *c, time_t t, size_t first)
+{
+	char at[RT_TIMELEN];
+
+	if (t == 0)
+		return;
+	rt_fmttime(t, at);
+	for (size_t i = first; i < c->nevents; i++)
+		kv_set(&c->events[i], "at", at);
+	if (c->created)
+		kv_set(&c->ticket, "created", at);
+}
+
 /* An admin must see that this mail was stored with rt.yaml's defaults. */
 static void
 add_config_warning(struct change *c, struct desk *d)
@@ -297,7 +330,7 @@ add_config_warning(struct change *c, struct desk *d)
 
 static int
 new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
-    struct ingest_result *r)
+    time_t at, struct ingest_result *r)
 {
 	struct change c;
 	char *file, *cc;
@@ -317,6 +350,7 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, dd);
 	free(file);
+	date_events(&c, at, 0);
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, kv_get(&c.ticket, "subject"))) == 0) {
@@ -330,7 +364,7 @@ out:
 
 static int
 follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
-    const char *id, struct ingest_result *r)
+    time_t at, const char *id, struct ingest_result *r)
 {
 	struct change c;
 	const char *st;
@@ -342,6 +376,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, dd);
 	free(file);
+	date_events(&c, at, c.nevents - 1);
 	/* A customer's answer reopens a resolved ticket and resumes a paused one;
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
@@ -359,7 +394,8 @@ out:
 }
 
 static int
-store_locked(struct desk *d, struct mail *m, const char *path, struct ingest_result *r)
+store_locked(struct desk *d, struct mail *m, const char *path, time_t at,
+    struct ingest_result *r)
 {
 	struct dedupe dd;
 	ticket_id id;
@@ -371,16 +407,16 @@ store_locked(struct desk *d, struct mail *m, const char *path, struct ingest_res
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
 	} else if (ingest_thread(d, m, id) == 0)
-		rc = follow_up(d, m, path, &dd, id, r);
+		rc = follow_up(d, m, path, &dd, at, id, r);
 	else
-		rc = new_ticket(d, m, path, &dd, r);
+		rc = new_ticket(d, m, path, &dd, at, r);
 	free(dd.digest);
 	free(dd.key);
 	return rc;
 }
 
 int
-ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result *r)
+ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ingest_result *r)
 {
 	size_t max = ingest_max_bytes(d);
 	struct mail *m = NULL;
@@ -409,7 +445,7 @@ ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result 
 		return rc;
 	}
 	if ((rc = desk_lock(d)) == 0) {
-		rc = store_locked(d, m, path, r);
+		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0, r);
 		desk_unlock(d);
 	}
 	mail_free(m);

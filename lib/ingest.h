@@ -26,7 +26,11 @@ size_t ingest_max_bytes(struct desk *d);
  * then kept under quarantine/, only its headers when too large, and
  * r->quarantined says where); EX_TEMPFAIL when it cannot be stored now.
  */
-int ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result *r);
+enum {
+	INGEST_KEEP_DATES = 1,	/* created and events from Date, else the first Received */
+};
+int ingest_mail(struct desk *d, const char *path, size_t size, int flags,
+    struct ingest_result *r);
 
 /* Commits the spooled bytes under quarantine/ with the reason beside them. */
 int quarantine_store(struct desk *d, const char *path, const char *reason, char **where);

@@ -78,4 +78,29 @@ test_expect_success 'a large mbox is read without holding it in memory' '
 	test $(tail -1 rss) -lt $(( $(tail -1 rss1) + 3000 ))
 '
 
+test_expect_success '--keep-dates dates tickets by Date, else the first Received' '
+	{ echo "From a@x Mon Nov 23 09:00:00 2026";
+	  printf "From: a@x\nSubject: old one\nMessage-Id: <kd1@x>\nDate: Tue, 02 Mar 2021 14:05:00 +0100\n\nold\n\n";
+	  echo "From a@x Mon Nov 23 09:00:00 2026";
+	  printf "Received: from b by mx; Wed, 03 Mar 2021 08:00:00 +0000\nReceived: from c by b; Wed, 03 Mar 2021 07:00:00 +0000\nFrom: a@x\nSubject: no date\nMessage-Id: <kd2@x>\n\nundated\n\n";
+	  echo "From a@x Mon Nov 23 09:00:00 2026";
+	  printf "From: a@x\nSubject: Re: old one\nIn-Reply-To: <kd1@x>\nMessage-Id: <kd3@x>\nDate: Thu, 04 Mar 2021 10:00:00 +0000\n\nlater\n"; } >old.mbox &&
+	rt-ingest --mbox old.mbox --keep-dates >idk && test $(wc -l <idk) = 3 &&
+	t1=$(tdir $(sed -n 1p idk)) && t2=$(tdir $(sed -n 2p idk)) &&
+	grep "^created: .2021-03-02T13:05:00Z.$" $t1/ticket.yaml &&
+	grep "^created: .2021-03-03T08:00:00Z.$" $t2/ticket.yaml &&
+	grep "2021-03-04T10:00:00Z.*ev: mail-in" $t1/log.yaml &&
+	! grep "2026-11-23" $t1/log.yaml
+'
+
+test_expect_success 'without --keep-dates tickets are dated by arrival' '
+	sed "s/kd\([0-9]\)@x/ka\1@x/" old.mbox >new.mbox &&
+	rt-ingest --mbox new.mbox >ida && t=$(tdir $(sed -n 1p ida)) &&
+	grep "^created: .2026-11-23T10:00:00Z.$" $t/ticket.yaml
+'
+
+test_expect_code 64 '--keep-dates is for imports only' '
+	printf "From: a@x\n\nx\n" | rt-ingest --keep-dates
+'
+
 test_done
