@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arrival.h"
 #include "cli.h"
 #include "desk.h"
 #include "event.h"
@@ -56,6 +57,11 @@ ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label
 		printf("%s\n", r.id);
 	if (rc != 0)
 		warnx("%s: %s", label, rt_errmsg());
+	/* The mail is durable: nothing after this changes the exit code. */
+	if (rc == 0 && r.created && (ingest_flags & INGEST_ARRIVAL) && !d->config_error &&
+	    arrival_run(d, r.id) != 0)
+		warnx("#%s: arrival processing not finished (%s); rt-route --pending will",
+		    r.id, rt_errmsg());
 	if (rc != 0 && !(rc == EX_DATAERR && r.quarantined))
 		rc = EX_TEMPFAIL;
 	free(r.quarantined);
@@ -290,8 +296,10 @@ main(int argc, char *argv[])
 		return EX_TEMPFAIL;
 	}
 	if (d->config_error)
-		warnx("warning: %s; stored with built-in defaults until rt.yaml is fixed",
-		    d->config_error);
+		warnx("warning: %s; stored with built-in defaults, arrival processing waits "
+		    "for rt-route --pending", d->config_error);
+	if (!eflag && !mbox && !maildir && arrival_configured(d))
+		ingest_flags |= INGEST_ARRIVAL;
 	if (eflag)
 		rc = ingest_event_file(d, optind < argc ? argv[optind] : NULL, source);
 	else if (mbox)

@@ -330,7 +330,7 @@ add_config_warning(struct change *c, struct desk *d)
 
 static int
 new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
-    time_t at, struct ingest_result *r)
+    time_t at, int flags, struct ingest_result *r)
 {
 	struct change c;
 	char *file, *cc;
@@ -349,6 +349,8 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, dd);
+	if (flags & INGEST_ARRIVAL)
+		kv_set(&c.events[c.nevents - 1], "arrival", "pending");
 	free(file);
 	date_events(&c, at, 0);
 	add_config_warning(&c, d);
@@ -394,7 +396,7 @@ out:
 }
 
 static int
-store_locked(struct desk *d, struct mail *m, const char *path, time_t at,
+store_locked(struct desk *d, struct mail *m, const char *path, time_t at, int flags,
     struct ingest_result *r)
 {
 	struct dedupe dd;
@@ -409,7 +411,7 @@ store_locked(struct desk *d, struct mail *m, const char *path, time_t at,
 	} else if (ingest_thread(d, m, id) == 0)
 		rc = follow_up(d, m, path, &dd, at, id, r);
 	else
-		rc = new_ticket(d, m, path, &dd, at, r);
+		rc = new_ticket(d, m, path, &dd, at, flags, r);
 	free(dd.digest);
 	free(dd.key);
 	return rc;
@@ -445,7 +447,8 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 		return rc;
 	}
 	if ((rc = desk_lock(d)) == 0) {
-		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0, r);
+		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0,
+		    flags, r);
 		desk_unlock(d);
 	}
 	mail_free(m);

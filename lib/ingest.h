@@ -28,6 +28,7 @@ size_t ingest_max_bytes(struct desk *d);
  */
 enum {
 	INGEST_KEEP_DATES = 1,	/* created and events from Date, else the first Received */
+	INGEST_ARRIVAL = 2,	/* mark a new ticket pending for arrival.h */
 };
 int ingest_mail(struct desk *d, const char *path, size_t size, int flags,
     struct ingest_result *r);
