@@ -35,6 +35,14 @@ $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The configured share folder is compiled into desk.o: rebuild it when it
+# changes (as git does with GIT-CFLAGS), so "make install PREFIX=..." after
+# "make" installs binaries that look in the right place.
+$(B)/SHAREDIR: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' >$@
+$(B)/lib/desk.o: $(B)/SHAREDIR
+
 $(B)/librt.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -85,10 +93,13 @@ install: all
 	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
 	install -m 644 completions/rt.bash $(DESTDIR)$(BASHCOMPDIR)/rt
+	# bash-completion loads a command's completion by its name: one link each.
+	for b in $(BINS); do n=$${b##*/}; [ $$n = rt ] || \
+	    ln -sf rt $(DESTDIR)$(BASHCOMPDIR)/$$n; done
 	install -m 644 completions/_rt $(DESTDIR)$(ZSHCOMPDIR)/_rt
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check check-asan check-valgrind lint-man bench demo deps install clean
+.PHONY: FORCE all check check-asan check-valgrind lint-man bench demo deps install clean
 .SECONDARY:

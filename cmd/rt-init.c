@@ -1,6 +1,6 @@
 /* rt-init: create a desk, a git repository with a commented configuration */
-#include <err.h>
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +19,18 @@ static const char usage[] =
 "usage: rt-init [--name NAME] [--address ADDR] [--tag TAG] [--shared] [DIR]\n"
 "Create a desk in DIR (default: the current directory).\n"
 "  --name NAME      desk name shown in mail (default: Support)\n"
-"  --address ADDR   desk mail address (default: support@HOSTNAME)\n"
+"  --address ADDR   desk and default queue address (default: support@HOSTNAME)\n"
 "  --tag TAG        subject tag, as in [TAG #ID] (default: the name)\n"
 "  --shared         group-writable desk for several users (MTA and agents)\n";
 
 static const char *name = "Support", *address, *tag;
 static int shared;
+
+/* What this run created, so that a failure can take it back. */
+static struct {
+	const char *dir;
+	int made_dir, had_attrs;
+} undo;
 
 static int
 refuse_existing(const char *dir)
@@ -39,13 +45,42 @@ refuse_existing(const char *dir)
 	return 0;
 }
 
-/* The desk: section by libyaml, then the commented rest from share/. */
+/* A mail address goes into rt.yaml and mail headers: one plain word. */
 static int
-render_config(char **out, size_t *outlen)
+check_address(const char *a)
 {
-	struct yemit *e = yemit_new();
-	char *head, *tail = NULL, *path = xasprintf("%s/desk/rt.yaml", rt_sharedir());
-	size_t hlen, tlen = 0;
+	const char *at = strchr(a, '@');
+
+	if (at == NULL || at == a || at[1] == '\0')
+		return rt_fail(EX_USAGE, "--address '%s': not a mail address", a);
+	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr("<>,;\"()", *p))
+			return rt_fail(EX_USAGE, "--address '%s': not a mail address", a);
+	return 0;
+}
+
+static int
+read_share(const char *file, char **buf, size_t *len)
+{
+	char *path = xasprintf("%s/desk/%s", rt_sharedir(), file);
+	int rc = 0;
+
+	if (read_file(path, buf, len) < 0)
+		rc = rt_fail(EX_OSFILE, "cannot read '%s': %s", path, strerror(errno));
+	free(path);
+	return rc;
+}
+
+/*
+ * The desk: section and the default queue, whose address is the desk's
+ * address, by libyaml; then the commented rest from share/.
+ */
+static int
+render_config(const char *tail, size_t tlen, char **out, size_t *outlen)
+{
+	struct yemit *e = yemit_new(), *q = yemit_new();
+	char *head, *queues;
+	size_t hlen, qlen;
 	struct sbuf sb = SBUF_INIT;
 	int rc = 0;
 
@@ -61,19 +96,33 @@ render_config(char **out, size_t *outlen)
 	rc |= yemit_kv(e, "mailer", "sendmail:///usr/sbin/sendmail");
 	rc |= yemit_map_end(e);
 	rc |= yemit_map_end(e);
+	rc |= yemit_map_start(q, 0);
+	rc |= yemit_key(q, "queues");
+	rc |= yemit_map_start(q, 0);
+	rc |= yemit_key(q, "general");
+	rc |= yemit_map_start(q, 0);
+	rc |= yemit_kv(q, "address", address);
+	rc |= yemit_kv(q, "description", "Everything that is not sorted elsewhere");
+	rc |= yemit_map_end(q);
+	rc |= yemit_map_end(q);
+	rc |= yemit_map_end(q);
 	head = rc ? NULL : yemit_finish(e, &hlen);
+	queues = rc ? NULL : yemit_finish(q, &qlen);
 	yemit_free(e);
-	if (head == NULL) {
-		free(path);
-		return EX_DATAERR;
+	yemit_free(q);
+	if (head == NULL || queues == NULL) {
+		free(head);
+		free(queues);
+		return rt_fail(EX_DATAERR, "cannot write the configuration");
 	}
 	sbuf_adds(&sb, "# rt desk configuration: see rt-desk(5).\n");
 	sbuf_add(&sb, head, hlen);
-	if (read_file(path, &tail, &tlen) == 0)
-		sbuf_add(&sb, tail, tlen);
+	sbuf_adds(&sb, "\n# Queues: where tickets wait. The default queue is desk.default-queue;\n"
+	    "# replies from a queue come from its address.\n");
+	sbuf_add(&sb, queues, qlen);
+	sbuf_add(&sb, tail, tlen);
 	free(head);
-	free(tail);
-	free(path);
+	free(queues);
 	*outlen = sb.len;
 	*out = sbuf_detach(&sb);
 	return 0;
@@ -99,24 +148,15 @@ init_repo(const char *dir)
 }
 
 static int
-first_commit(const char *dir, const char *cfg, size_t cfglen)
+first_commit(const char *dir, const char *cfg, size_t cfglen,
+    const char *attrs, size_t alen)
 {
 	struct desk *d;
 	struct txn *t;
-	char *attrs, *path = xasprintf("%s/desk/gitattributes", rt_sharedir());
-	size_t alen;
 	int rc;
 
-	if (read_file(path, &attrs, &alen) < 0) {
-		rc = rt_fail(EX_OSFILE, "cannot read '%s': %s", path, strerror(errno));
-		free(path);
+	if ((rc = desk_open(&d, dir, DESK_WRITE | DESK_NOCACHE | DESK_DURABLE)) != 0)
 		return rc;
-	}
-	free(path);
-	if ((rc = desk_open(&d, dir, DESK_WRITE | DESK_NOCACHE | DESK_DURABLE)) != 0) {
-		free(attrs);
-		return rc;
-	}
 	t = txn_begin(d);
 	txn_put(t, DESK_CONFIG, cfg, cfglen);
 	txn_put(t, ".gitattributes", attrs, alen);
@@ -124,9 +164,51 @@ first_commit(const char *dir, const char *cfg, size_t cfglen)
 	if (rc == 0)
 		rc = worktree_sync(d, 1);
 	txn_free(t);
-	free(attrs);
 	desk_close(d);
 	return rc;
+}
+
+static int
+unlink_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void
+remove_tree(const char *path)
+{
+	nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Takes back what a failed run created, so that it can simply be re-run. */
+static void
+rollback(void)
+{
+	char *p;
+
+	if (undo.dir == NULL)
+		return;
+	if (undo.made_dir) {
+		remove_tree(undo.dir);
+		return;
+	}
+	remove_tree(p = xasprintf("%s/.git", undo.dir));
+	free(p);
+	unlink(p = xasprintf("%s/" DESK_CONFIG, undo.dir));
+	free(p);
+	if (!undo.had_attrs) {
+		unlink(p = xasprintf("%s/.gitattributes", undo.dir));
+		free(p);
+	}
+}
+
+static void __attribute__((noreturn))
+fail(int rc)
+{
+	rollback();
+	cli_die(rc);
 }
 
 int
@@ -141,8 +223,10 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = ".";
-	char host[256] = "localhost", *cfg, *cfgpath, *def_addr = NULL;
-	size_t cfglen;
+	char host[256] = "localhost", *cfg = NULL, *cfgpath, *def_addr = NULL;
+	char *tail = NULL, *attrs = NULL, *p;
+	size_t cfglen = 0, tlen = 0, alen = 0;
+	struct stat st;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "n:a:t:sh", opts, NULL)) != -1) {
@@ -163,22 +247,33 @@ main(int argc, char *argv[])
 	if (address == NULL) {
 		gethostname(host, sizeof(host) - 1);
 		address = def_addr = xasprintf("support@%s", host);
-	}
+	} else if ((rc = check_address(address)) != 0)
+		cli_die(rc);
 	if (shared)
 		umask(002);
 	git_libgit2_init();
-	if ((rc = refuse_existing(dir)) != 0 || (rc = render_config(&cfg, &cfglen)) != 0)
+	/* Everything that can fail without touching the disk comes first. */
+	if ((rc = refuse_existing(dir)) != 0 ||
+	    (rc = read_share("rt.yaml", &tail, &tlen)) != 0 ||
+	    (rc = read_share("gitattributes", &attrs, &alen)) != 0 ||
+	    (rc = render_config(tail, tlen, &cfg, &cfglen)) != 0)
 		cli_die(rc);
+	undo.dir = dir;
+	undo.made_dir = stat(dir, &st) != 0;
+	undo.had_attrs = access(p = xasprintf("%s/.gitattributes", dir), F_OK) == 0;
+	free(p);
 	if ((rc = init_repo(dir)) != 0)
-		cli_die(rc);
+		fail(rc);
 	cfgpath = xasprintf("%s/" DESK_CONFIG, dir);
 	if (write_file_atomic(cfgpath, cfg, cfglen, 1) < 0)
-		err(EX_CANTCREAT, "%s", cfgpath);
-	if ((rc = first_commit(dir, cfg, cfglen)) != 0)
-		cli_die(rc);
+		fail(rt_fail(EX_CANTCREAT, "%s: %s", cfgpath, strerror(errno)));
+	if ((rc = first_commit(dir, cfg, cfglen, attrs, alen)) != 0)
+		fail(rc);
 	printf("initialised desk in %s\n", dir);
 	free(cfgpath);
 	free(cfg);
+	free(tail);
+	free(attrs);
 	free(def_addr);
 	git_libgit2_shutdown();
 	return cli_close_stdout(0);

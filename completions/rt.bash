@@ -19,7 +19,7 @@ _rt_ids() {
 }
 
 _rt_field_values() {
-	rt-ls $(_rt_desk_args) --format "%{$1}" 2>/dev/null | tr ',' '\n' | sort -u
+	rt-ls $(_rt_desk_args) --format "%{$1}\n" 2>/dev/null | tr ',' '\n' | sort -u
 }
 
 _rt_options() {

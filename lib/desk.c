@@ -18,12 +18,38 @@
 #define RT_SHAREDIR "/usr/local/share/rt"
 #endif
 
+/*
+ * $RT_SHAREDIR; else share/rt beside the bin/ folder that holds this
+ * binary, so that an install under any PREFIX (or DESTDIR) finds its
+ * files; else the folder configured at build time.
+ */
 const char *
 rt_sharedir(void)
 {
+	static char *found;
 	const char *s = getenv("RT_SHAREDIR");
+	char exe[PATH_MAX], *slash = NULL, *desk;
+	ssize_t n;
 
-	return s && *s ? s : RT_SHAREDIR;
+	if (s && *s)
+		return s;
+	if (found)
+		return found;
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 2; up++)	/* PREFIX/bin/rt-x -> PREFIX */
+			if ((slash = strrchr(exe, '/')) != NULL)
+				*slash = '\0';
+	}
+	if (slash) {
+		desk = xasprintf("%s/share/rt/desk", exe);
+		if (access(desk, F_OK) == 0)
+			found = xasprintf("%s/share/rt", exe);
+		free(desk);
+	}
+	if (found == NULL)
+		found = xstrdup(RT_SHAREDIR);
+	return found;
 }
 
 int
@@ -269,6 +295,8 @@ desk_close(struct desk *d)
 		return;
 	cache_close(d);
 	desk_unlock(d);
+	if (d->people_free)
+		d->people_free(d->people);
 	ynode_free(d->config);
 	git_repository_free(d->repo);
 	free(d->root);

@@ -22,6 +22,8 @@ struct desk {
 	char *actor_email;
 	int lockfd;
 	struct cache *cache;
+	void *people;		/* the parsed people directory (people.h) */
+	void (*people_free)(void *);
 };
 
 enum {
@@ -64,7 +66,7 @@ const char *desk_actor_short(const struct desk *d);
 /* Maps a libgit2 error to a sysexits code with rt_errmsg() set. */
 int git_fail(int gitrc, const char *what);
 
-/* Shared prefix for "desk/share" lookups: $RT_SHAREDIR or the install path. */
+/* The share folder: $RT_SHAREDIR, PREFIX/share/rt beside the binary, or the built-in path. */
 const char *rt_sharedir(void);
 
 #endif

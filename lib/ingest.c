@@ -17,6 +17,7 @@
 #include "ingest.h"
 #include "mail.h"
 #include "mailcmd.h"
+#include "status.h"
 #include "rating.h"
 #include "ticket.h"
 #include "txn.h"
@@ -379,13 +380,13 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	add_mail_event(&c, m, file, dd);
 	free(file);
 	date_events(&c, at, c.nevents - 1);
-	/* A customer's answer reopens a resolved ticket and resumes a paused one;
+	/* A customer's answer reopens a resolved ticket and resumes a paused one
+	 * (when the workflow allows it); an agent's mail does not (mailcmd.h);
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
-	if (st && rating_hook(d, &c, m) == 0 && !m->auto_submitted && (strcmp(st, "resolved") == 0 ||
-	    strcmp(st, "closed") == 0 || strcmp(st, "waiting") == 0))
-		change_set(&c, "status", "open");
-	mailcmd_hook(d, &c, m);	/* agents' mail: commands, no reopen (mailcmd.h) */
+	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
+	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0))
+		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0)
@@ -450,6 +451,7 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0,
 		    flags, r);
 		desk_unlock(d);
+		status_after(d, NULL, NULL);	/* stored: exec: and cascades may fail */
 	}
 	mail_free(m);
 	return rc;

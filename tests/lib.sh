@@ -1,11 +1,24 @@
 # tests/lib.sh: a small git-style test library producing TAP.
-# Each tests/tNNNN-name.sh sources it, then calls test_expect_success.
+# Each tests/tNNNN-name.sh sources it, runs its tests, then calls test_done.
 #
-#   test_expect_success 'desc' 'commands && chained'
-#   test_expect_failure_code 75 'desc' 'command'   # exact exit status
-#   test_cmp expect actual      test_must_fail cmd   test_when_finished 'cmd'
-#   new_desk [DIR]              creates a desk and cds into it
-#   mail_fixture NAME           path of a corpus mail (skips if absent)
+#   test_expect_success [PREREQ] 'desc' 'commands && chained'
+#   test_expect_code CODE [PREREQ] 'desc' 'command'   exact exit status
+#   test_skip 'desc' 'why'       reports a skipped test
+#   test_set_prereq NAME         test_have_prereq NAME[,NAME...]
+#       PREREQ is a comma-separated list; !NAME means "NAME is missing".
+#       Set here: CORPUS (../shared/corpus or $RT_CORPUS), ROOT,
+#       SYSTEM_USERS (root, and CI=true or RT_TEST_SYSTEM_USERS=1),
+#       PROCMAIL, SMTP_SINK, PYYAML, BASH.
+#   test_cmp EXPECT ACTUAL       test_must_fail CMD...
+#   test_when_finished 'cmd'     runs after the current test, pass or fail
+#   test_atexit 'cmd'            runs when the script exits (servers, users)
+#   new_desk [DIR]               creates a desk and cds into it
+#   mail_fixture NAME            path of a vendored mail (tests/fixtures/mail)
+#   event_fixture NAME           path of a vendored event (tests/fixtures/events)
+#
+# Every test runs with a pinned clock: TZ=UTC and RT_NOW=$TEST_NOW, a
+# Wednesday at 10:00 UTC (office hours everywhere); a test that needs
+# another time sets RT_NOW itself.
 set -u
 TEST_NAME=$(basename "$0" .sh)
 TEST_ROOT=$(cd "$(dirname "$0")" && pwd)
@@ -18,13 +31,53 @@ export HOME="$TRASH" LC_ALL=C.UTF-8 TZ=UTC
 # git must never find the project's own repository above the trash folder.
 export GIT_CEILING_DIRECTORIES=$(dirname "$TRASH")
 export GIT_CONFIG_NOSYSTEM=1 RT_LOCK_TIMEOUT=${RT_LOCK_TIMEOUT:-10}
-unset RT_DESK RT_NOW
+unset RT_DESK
+TEST_NOW=2026-11-25T10:00:00Z
+export RT_NOW=$TEST_NOW
 export RT_ACTOR="Test Agent <agent@example.org>"
 git config --global user.name 'Test Agent'
 git config --global user.email 'agent@example.org'
 git config --global init.defaultBranch main
 
-test_count=0 test_failures=0 test_skipped=0 _cleanup=
+test_count=0 test_failures=0 test_skipped=0 _setup_failed=
+FIXTURES=$TEST_ROOT/fixtures
+
+_prereqs=" "
+test_set_prereq() { _prereqs="$_prereqs$1 "; }
+# test_have_prereq A,!B: true when A is set and B is not.
+test_have_prereq() {
+	_ifs=$IFS; IFS=,; set -- $1; IFS=$_ifs
+	for _p; do
+		case $_p in
+		!*) case $_prereqs in *" ${_p#!} "*) return 1 ;; esac ;;
+		*) case $_prereqs in *" $_p "*) ;; *) return 1 ;; esac ;;
+		esac
+	done
+	return 0
+}
+[ -d "$CORPUS/mail" ] && test_set_prereq CORPUS
+[ "$(id -u)" = 0 ] && test_set_prereq ROOT
+if [ "$(id -u)" = 0 ] && { [ "${CI:-}" = true ] || [ "${RT_TEST_SYSTEM_USERS:-}" = 1 ]; } &&
+   command -v setpriv >/dev/null && command -v useradd >/dev/null; then
+	test_set_prereq SYSTEM_USERS
+fi
+command -v procmail >/dev/null && test_set_prereq PROCMAIL
+[ -x /usr/sbin/smtp-sink ] && test_set_prereq SMTP_SINK
+python3 -c "import yaml" 2>/dev/null && test_set_prereq PYYAML
+command -v bash >/dev/null && test_set_prereq BASH
+
+# Test bodies run in a subshell, so both cleanup lists live in files.
+# test_when_finished 'cmd': runs after the current test, pass or fail.
+test_when_finished() { printf '(cd "%s" && %s)\n' "$(pwd)" "$1" | cat - "$TRASH/.cleanup" >"$TRASH/.cleanup+" 2>/dev/null; mv "$TRASH/.cleanup+" "$TRASH/.cleanup"; }
+# test_atexit 'cmd': runs when the script ends, however it ends.
+test_atexit() { printf '(cd "%s" && %s)\n' "$(pwd)" "$1" | cat - "$TRASH/.atexit" >"$TRASH/.atexit+" 2>/dev/null; mv "$TRASH/.atexit+" "$TRASH/.atexit"; }
+_run_list() { # _run_list FILE: runs and removes a cleanup list
+	[ -f "$1" ] || return 0
+	mv "$1" "$1.run" && ( set +u; . "$1.run" ) >/dev/null 2>&1
+	rm -f "$1.run"
+}
+trap '_rc=$?; _run_list "$TRASH/.atexit"; exit $_rc' EXIT
+trap 'exit 130' INT TERM HUP
 
 if [ -n "${RT_VALGRIND:-}" ]; then
 	_vgdir="$TRASH/.valgrind"; mkdir -p "$_vgdir"
@@ -40,13 +93,10 @@ fi
 
 say() { printf '%s\n' "$*"; }
 
-test_when_finished() { _cleanup="$1; $_cleanup"; }
-
 _run() {
-	_cleanup=
 	( set +u; eval "$1" ) >"$TRASH/.out" 2>&1
 	_rc=$?
-	[ -n "$_cleanup" ] && ( eval "$_cleanup" ) >/dev/null 2>&1
+	_run_list "$TRASH/.cleanup"
 	return $_rc
 }
 
@@ -57,23 +107,33 @@ _report() {
 	else
 		test_failures=$((test_failures + 1))
 		say "not ok $test_count - $2"
+		[ -n "$_setup_failed" ] && say "#   (after the failed setup: $_setup_failed)"
 		sed 's/^/#   /' "$TRASH/.out" | tail -n 40
+		case $2 in setup*) _setup_failed=${_setup_failed:-$test_count - $2} ;; esac
 	fi
 }
 
+# _missing PREREQ DESC: reports DESC as skipped unless PREREQ holds.
+_missing() {
+	test_have_prereq "$1" && return 1
+	test_skip "$2" "missing $1"
+}
+
 test_expect_success() {
+	if [ $# = 3 ]; then _missing "$1" "$2" && return 0; shift; fi
 	_run "$2"
 	_report $? "$1"
 }
 
-# test_expect_code CODE 'desc' 'command': passes when command exits CODE.
+# test_expect_code CODE [PREREQ] 'desc' 'command': passes when command exits CODE.
 test_expect_code() {
-	_want=$1
-	_run "$3"
+	_want=$1; shift
+	if [ $# = 3 ]; then _missing "$1" "$2" && return 0; shift; fi
+	_run "$2"
 	_rc=$?
 	[ "$_rc" = "$_want" ] || echo "exit status $_rc, wanted $_want" >>"$TRASH/.out"
 	[ "$_rc" = "$_want" ]
-	_report $? "$2"
+	_report $? "$1"
 }
 
 test_skip() {
@@ -99,9 +159,11 @@ new_desk() {
 	cd "$_d"
 }
 
-mail_fixture() { printf '%s\n' "$CORPUS/mail/$1"; }
+mail_fixture() { printf '%s\n' "$FIXTURES/mail/$1"; }
+event_fixture() { printf '%s\n' "$FIXTURES/events/$1"; }
 
 test_done() {
+	_run_list "$TRASH/.atexit"
 	say "1..$test_count"
 	[ "$test_failures" = 0 ] && rm -rf "$TRASH"
 	[ "$test_failures" = 0 ]

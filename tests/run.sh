@@ -3,6 +3,9 @@
 # per file and one closing line "N passed, N failed, N skipped".
 # Usage: run.sh [pattern]   e.g. run.sh t1   (only tests whose name matches)
 cd "$(dirname "$0")" || exit 2
+export RT_FIXTURES="$(pwd)/fixtures"
+# Unit tests too run with a pinned clock (lib.sh does the same for scripts).
+export TZ=UTC RT_NOW=2026-11-25T10:00:00Z
 pat=${1:-}
 pass=0 fail=0 skip=0 failed_files=
 run_one() {

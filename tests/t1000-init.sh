@@ -14,6 +14,32 @@ test_expect_success 'rt-init creates a desk with one commit and a clean tree' '
 	grep "merge=union" d1/.gitattributes
 '
 
+test_expect_success '--address is the address of the default queue too' '
+	sed -n "/^queues:/,/^\$/p" d1/rt.yaml >q &&
+	grep "^  general:$" q && grep "^    address: help@acme.example$" q &&
+	! grep "^[^#]*example.org" d1/rt.yaml
+'
+
+test_expect_code 64 'an --address that is not a mail address is refused, nothing created' '
+	rt-init --address "help@acme.example, evil@x" d3; rc=$?
+	test ! -e d3 && exit $rc
+'
+
+test_expect_success 'a missing share file fails before anything is created' '
+	mkdir share && cp "$RT_SHAREDIR/desk/rt.yaml" share/ && mkdir share/desk && mv share/rt.yaml share/desk/ &&
+	test_must_fail env RT_SHAREDIR=$TRASH/share rt-init d4 2>err &&
+	grep "gitattributes" err && test ! -e d4 &&
+	rt-init d4 >/dev/null && git -C d4 log --oneline >log && test $(wc -l <log) = 1
+'
+
+test_expect_success 'a failed rt-init leaves nothing behind and can be re-run' '
+	mkdir d5 && echo keep >d5/notes && mkdir d5/.gitattributes &&
+	test_must_fail rt-init d5 2>err && cat err &&
+	ls -A d5 >left && printf ".gitattributes\nnotes\n" >expect && test_cmp expect left &&
+	rmdir d5/.gitattributes && rt-init d5 >/dev/null &&
+	test -z "$(git -C d5 status --porcelain --untracked-files=no)" && test -f d5/notes
+'
+
 test_expect_code 73 'rt-init refuses a folder that already holds a desk' '
 	head=$(git -C d1 rev-parse HEAD) &&
 	cp d1/rt.yaml saved &&
@@ -25,8 +51,7 @@ test_expect_code 73 'rt-init refuses an existing git repository' '
 	git init -q plain && rt-init plain
 '
 
-test_expect_success 'the configuration written by rt-init parses as YAML' '
-	python3 -c "import sys,yaml" 2>/dev/null || { echo "# no PyYAML, checked by rt tools only"; exit 0; }
+test_expect_success PYYAML 'the configuration written by rt-init parses as YAML' '
 	python3 -c "import yaml,sys; d=yaml.safe_load(open(\"d1/rt.yaml\")); assert d[\"desk\"][\"tag\"]==\"Acme\""
 '
 

@@ -2,16 +2,15 @@
 # rt-ingest --event: machine events as tickets, threading, duplicates, quarantine
 . "$(dirname "$0")/lib.sh"
 
-new_desk desk
-EV=$CORPUS/events
+new_desk desk || exit 1
+EV=$FIXTURES/events
 
 tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 field() { rt-ls --all --format "%{id}\t%{$2}\n" | sed -n "s/^$1\t//p"; }
 events() { grep -c "ev: event-in" "$(tdir "$1")/log.yaml"; }
 
-test_expect_success 'every corpus event file is stored or quarantined with a reason' '
-	[ -d "$EV" ] &&
-	find "$EV" -type f | sort >files && test -s files &&
+test_expect_success CORPUS 'every corpus event file is stored or quarantined with a reason' '
+	find "$CORPUS/events" -type f | sort >files && test -s files &&
 	: >stored && : >kept && : >seen &&
 	while read f; do
 		rt-ingest --event "$f" >ids 2>err; rc=$?
@@ -40,7 +39,7 @@ test_expect_success 'every corpus event file is stored or quarantined with a rea
 	git status --porcelain tickets quarantine >st && test_cmp /dev/null st
 '
 
-cd .. && new_desk desk2
+cd "$TRASH" && new_desk desk2 || exit 1
 
 test_expect_success 'events are tickets on their channel, with sender and incident type' '
 	id=$(rt-ingest --event "$EV/alertmanager/prometheus-msteams_prom_post_request.json") &&

@@ -21,8 +21,8 @@ test_expect_success 'setup: mails and a desk without rules' '
 	mail outage.eml "Gus <gus@example.net>" "support@example.org" "Help" "We have an Outage of the VPN since 9:00." &&
 	mail vip.eml "Hans <hans@acme.example>" "support@example.org" "Kleine Frage" "Wie ändere ich mein Passwort?" &&
 	for m in billing ausfall stoerung download outage vip; do ingest $m.eml >$m.id || return 1; done &&
-	ingest "$CORPUS/mail/mime-tools-testmsgs/german.msg" >german.id &&
-	ingest "$CORPUS/mail/cpython-test-email/msg_22.txt" >attach.id &&
+	ingest "$(mail_fixture mime-tools-testmsgs/german.msg)" >german.id &&
+	ingest "$(mail_fixture cpython-test-email/msg_22.txt)" >attach.id &&
 	cat *.id >all.ids && test $(wc -l <all.ids) = 8
 '
 

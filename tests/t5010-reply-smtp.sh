@@ -3,20 +3,22 @@
 . "$(dirname "$0")/lib.sh"
 
 SINK=/usr/sbin/smtp-sink
-if ! [ -x $SINK ]; then
+if ! test_have_prereq SMTP_SINK; then
 	test_skip 'smtp tests' 'smtp-sink not installed'
 	test_done
-	exit 0
+	exit
 fi
 export RT_NOW=2026-11-23T10:00:00Z
 
 # start_sink DIR [options]: starts smtp-sink on a free port; sets PORT, SPID.
+# The caller stops it (test_when_finished); the script's exit does too.
 start_sink() {
 	_dir=$1; shift
 	for _try in 1 2 3 4 5 6 7 8 9 10; do
 		PORT=$(( 20000 + ($$ * 31 + _try * 977 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
 		$SINK -u "$(id -un)" "$@" -d "$_dir/%M." 127.0.0.1:$PORT 10 2>>"$TRASH/sink.log" &
 		SPID=$!
+		test_atexit "kill $SPID"
 		sleep 0.3
 		kill -0 $SPID 2>/dev/null && return 0
 	done
