@@ -48,10 +48,10 @@ test_expect_success 'Thunderbird "From - " separators after a blank line split' 
 	rt-ingest --mbox tb.mbox >ids4 && test $(wc -l <ids4) = 2
 '
 
-if [ -f "$(mail_fixture mailutils/spool/teaparty.mbox)" ]; then
+if [ -f "$CORPUS/mail/mailutils/spool/mbox2" ]; then
 test_expect_success 'the corpus mboxes split into as many messages as mutt finds' '
 	for m in mailutils/spool/teaparty.mbox mailutils/spool/mbox2 patchwork/series/bugs-nocover.mbox; do
-		f=$(mail_fixture $m) &&
+		f=$CORPUS/mail/$m &&
 		n=$(grep -ac "^From .* [0-9][0-9]:[0-9][0-9]" "$f") &&
 		rt-ingest --mbox "$f" >idsc && test $(wc -l <idsc) = $n || exit 1
 	done
