@@ -5,11 +5,14 @@
  * first; it is parsed outside the lock; the commit is made under the desk
  * lock with objects and ref fsynced; only then is the spool removed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <strings.h>
 
+#include "bounce.h"
 #include "cache.h"
 #include "change.h"
 #include "dedupe.h"
@@ -181,7 +184,7 @@ same_message(struct desk *d, const char *id, const char *msgid, const char *dige
 		char *path, *buf, *old;
 		size_t len;
 		if (mid == NULL || strcmp(mid, msgid) != 0 || kv_get(ev, "ev") == NULL ||
-		    strcmp(kv_get(ev, "ev"), "mail-in") != 0)
+		    (strcmp(kv_get(ev, "ev"), "mail-in") != 0 && strcmp(kv_get(ev, "ev"), "bounce") != 0))
 			continue;
 		if (dg) {
 			same = strcmp(dg, digest) == 0;
@@ -208,19 +211,14 @@ same_message(struct desk *d, const char *id, const char *msgid, const char *dige
  * desk already holds this very message.
  */
 static int
-dedupe_check(struct desk *d, struct mail *m, const char *path, struct dedupe *dd,
-    ticket_id out)
+dedupe_check(struct desk *d, struct mail *m, const char *path, const char *buf, size_t len,
+    struct dedupe *dd, ticket_id out)
 {
 	const char *msgid = m->message_id && *m->message_id ? m->message_id : NULL;
 	ticket_id found;
-	char *buf;
-	size_t len;
 
 	memset(dd, 0, sizeof(*dd));
-	if (read_file(path, &buf, &len) < 0)
-		buf = xstrdup(""), len = 0;
 	dd->digest = dedupe_digest(buf, len);
-	free(buf);
 	if (cache_find_msgid(d, dd->digest, found) == 0)
 		return cache_resolve(d, found, out) == 0;
 	if (msgid == NULL) {
@@ -396,23 +394,82 @@ out:
 	return rc;
 }
 
+/*
+ * A bounce, abuse report or auto-reply to the desk's own mail: kept on
+ * that ticket as a "bounce" event, which is no customer response and
+ * reopens nothing; a failed recipient is marked bouncing (rt-show, rt-reply).
+ */
+static int
+store_bounce(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
+    const struct bounce *b, struct ingest_result *r)
+{
+	struct change c;
+	struct kvmap *ev;
+	const char *addr = b->address;
+	char *file, *first = NULL;
+	int rc, failed;
+
+	if ((rc = change_begin(&c, d, b->id, "ingest")) != 0)
+		goto out;
+	if (addr == NULL && kv_get(&c.ticket, "requestors")) {
+		first = xstrdup(kv_get(&c.ticket, "requestors"));
+		first[strcspn(first, ",")] = '\0';
+		addr = first;
+	}
+	failed = strcmp(b->kind, "arf") == 0 || (strcmp(b->kind, "dsn") == 0 &&
+	    (b->action == NULL || strncasecmp(b->action, "failed", 6) == 0));
+	file = change_add_diskfile(&c, "eml", path);
+	ev = change_event(&c, "bounce");
+	kv_set(ev, "file", file);
+	kv_set(ev, "message-id", dd->key);
+	kv_set(ev, "digest", dd->digest);
+	kv_set(ev, "kind", b->kind);
+	kv_set(ev, "refers", b->refers);
+	kv_set(ev, "from", m->from.email);
+	kv_set(ev, "subject", m->subject);
+	if (strcmp(b->kind, "auto-reply") != 0) {
+		kv_set(ev, "address", addr);
+		kv_set(ev, "action", b->action);
+		if (failed && addr)
+			kv_set(ev, "bouncing", "true");
+	}
+	free(file);
+	free(first);
+	add_config_warning(&c, d);
+	change_trailer(&c, "Message-Id", m->message_id);
+	if ((rc = change_commit(&c, m->subject)) == 0)
+		memcpy(r->id, c.id, sizeof(r->id));
+out:
+	change_free(&c);
+	return rc;
+}
+
 static int
 store_locked(struct desk *d, struct mail *m, const char *path, time_t at, int flags,
     struct ingest_result *r)
 {
 	struct dedupe dd;
+	struct bounce b;
 	ticket_id id;
+	char *buf;
+	size_t len;
 	int rc;
 
 	if ((rc = cache_sync(d)) != 0)
 		return rc;
-	if (dedupe_check(d, m, path, &dd, id) == 1) {
+	if (read_file(path, &buf, &len) < 0)
+		return rt_fail(EX_TEMPFAIL, "cannot read the spooled message: %s", strerror(errno));
+	if (dedupe_check(d, m, path, buf, len, &dd, id) == 1) {
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
+	} else if (bounce_find(d, m, buf, len, &b)) {
+		rc = store_bounce(d, m, path, &dd, &b, r);
+		bounce_free(&b);
 	} else if (ingest_thread(d, m, id) == 0)
 		rc = follow_up(d, m, path, &dd, at, id, r);
 	else
 		rc = new_ticket(d, m, path, &dd, at, flags, r);
+	free(buf);
 	free(dd.digest);
 	free(dd.key);
 	return rc;
