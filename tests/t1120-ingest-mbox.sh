@@ -2,6 +2,9 @@
 # rt-ingest --mbox: split like mutt and GNU Mailutils, one id per message in order
 . "$(dirname "$0")/lib.sh"
 export RT_NOW=2026-11-23T10:00:00Z
+# Memory figures mean nothing under ASan (its quarantine keeps freed memory) or valgrind.
+SANITIZED=${RT_VALGRIND:-}
+ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && SANITIZED=1
 
 new_desk desk
 tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
@@ -75,7 +78,7 @@ test_expect_success 'a large mbox is read without holding it in memory' '
 	/usr/bin/time -f %M -o rss1 rt-ingest --mbox one.mbox >/dev/null &&
 	/usr/bin/time -f %M -o rss rt-ingest --mbox big.mbox >idsb && test $(wc -l <idsb) = 40 &&
 	echo "peak RSS $(tail -1 rss) KB for $(wc -c <big.mbox) bytes, $(tail -1 rss1) KB for one message" &&
-	test $(tail -1 rss) -lt $(( $(tail -1 rss1) + 3000 ))
+	{ [ -n "$SANITIZED" ] || test $(tail -1 rss) -lt $(( $(tail -1 rss1) + 3000 )); }
 '
 
 test_expect_success '--keep-dates dates tickets by Date, else the first Received' '

@@ -2,6 +2,9 @@
 # ingest.max-bytes bounds memory and storage: oversized mail keeps only its headers
 . "$(dirname "$0")/lib.sh"
 export RT_NOW=2026-11-23T10:00:00Z
+# Memory figures mean nothing under ASan (its quarantine keeps freed memory) or valgrind.
+SANITIZED=${RT_VALGRIND:-}
+ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && SANITIZED=1
 
 new_desk desk
 LIMIT=4000
@@ -35,7 +38,7 @@ test_expect_success 'a 30 MB mail under a 4 KB limit costs neither memory nor st
 	du -sk .git | cut -f1 >git.before &&
 	{ printf "From: k@example.com\nSubject: huge\nMessage-Id: <huge@x>\n\n"; head -c 30000000 /dev/zero | tr "\\0" y; } >huge &&
 	/usr/bin/time -f %M -o rss rt-ingest <huge >out 2>err; test $? = 65 &&
-	echo "peak RSS $(tail -1 rss) KB" && test $(tail -1 rss) -lt 20000 &&
+	echo "peak RSS $(tail -1 rss) KB" && { [ -n "$SANITIZED" ] || test $(tail -1 rss) -lt 20000; } &&
 	du -sk .git | cut -f1 >git.after &&
 	test $(( $(cat git.after) - $(cat git.before) )) -lt 2000 &&
 	test -z "$(ls .git/rt/tmp)"
