@@ -31,7 +31,9 @@ void cli_die(int code) __attribute__((noreturn));
 typedef int (*cli_id_fn)(struct desk *d, const char *id, void *arg);
 int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
 
-/* Flushes and closes stdout; returns EX_IOERR if output was lost. */
+/* Prints the library's pending warnings as "PROG: message". */
+void cli_warnings(void);
+/* Flushes and closes stdout, prints pending warnings; EX_IOERR if output was lost. */
 int cli_close_stdout(int status);
 
 #endif
