@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "change.h"
 #include "dedupe.h"
+#include "head.h"
 #include "desk.h"
 #include "ingest.h"
 #include "mail.h"
