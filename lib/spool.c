@@ -1,6 +1,7 @@
 /* spool.c: copying incoming bytes to a private file before parsing */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +31,8 @@ spool_begin(struct desk *d, struct spool *s, size_t limit)
 		free(dir);
 		return spool_fail(s);
 	}
-	s->path = xasprintf("%s/spool.XXXXXX", dir);
+	/* part.* until complete: rt-gc stores spool.* a killed delivery left. */
+	s->path = xasprintf("%s/part.XXXXXX", dir);
 	free(dir);
 	if ((s->fd = mkostemp(s->path, O_CLOEXEC)) < 0)
 		return spool_fail(s);
@@ -59,9 +61,26 @@ spool_write(struct spool *s, const void *buf, size_t len)
 	return 0;
 }
 
+/* The spool file is complete: part.XXXXXX becomes spool.XXXXXX. */
+static int
+spool_done(char **path)
+{
+	const char *base = strrchr(*path, '/') + 1;
+	char *done = xasprintf("%.*sspool.%s", (int)(base - *path), *path, base + 5);
+
+	if (rename(*path, done) < 0) {
+		free(done);
+		return -1;
+	}
+	free(*path);
+	*path = done;
+	return 0;
+}
+
 /*
  * No fsync: the sender keeps the message until rt-ingest exits 0, and
- * that happens only after the commit holding it is durable.
+ * that happens only after the commit holding it is durable. An oversized
+ * spool holds limit + 1 bytes, so rt-gc refuses it again as too large.
  */
 int
 spool_end(struct spool *s)
@@ -69,7 +88,7 @@ spool_end(struct spool *s)
 	int fd = s->fd;
 
 	s->fd = -1;
-	if (fd >= 0 && close(fd) < 0)
+	if ((fd >= 0 && close(fd) < 0) || spool_done(&s->path) < 0)
 		return spool_fail(s);
 	return 0;
 }

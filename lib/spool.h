@@ -8,7 +8,9 @@ struct desk;
 
 /*
  * A spool file under .git/rt/tmp (same filesystem as the desk), written
- * as the bytes arrive, never held in memory. With a limit, bytes past
+ * as the bytes arrive, never held in memory; named part.* while written
+ * and spool.* once complete (rt-gc stores the spool.* files a killed
+ * delivery left). With a limit, bytes past
  * limit + 1 are counted in size but not written: an oversized message
  * costs no more disk than the limit.
  */
