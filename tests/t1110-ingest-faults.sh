@@ -1,6 +1,9 @@
 #!/bin/sh
 # rt-ingest under desk faults: every fault is 75 (retry) or, for a broken
 # rt.yaml, 0 with the defaults; never 66, 70 or 78 for mail on stdin
+# a run killed while its small tmpfs was mounted must not block this one
+_small=${RT_TRASH:-$(cd "$(dirname "$0")" && pwd)/trash}/$(basename "$0" .sh)/small
+mountpoint -q "$_small" 2>/dev/null && umount "$_small"
 . "$(dirname "$0")/lib.sh"
 export RT_NOW=2026-11-23T10:00:00Z
 

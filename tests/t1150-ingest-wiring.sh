@@ -2,6 +2,9 @@
 # The README's wiring recipes, run as written with the real procmail and
 # fetchmail and as Postfix's local(8) runs an alias command, under every
 # desk fault: the mail is stored (0) or stays with the mail system (75).
+# a run killed while its small tmpfs was mounted must not block this one
+_small=${RT_TRASH:-$(cd "$(dirname "$0")" && pwd)/trash}/$(basename "$0" .sh)/small
+mountpoint -q "$_small" 2>/dev/null && umount "$_small"
 . "$(dirname "$0")/lib.sh"
 export RT_NOW=2026-11-23T10:00:00Z
 
