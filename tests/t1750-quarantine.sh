@@ -69,10 +69,10 @@ test_expect_success 'an event an older rt refused re-ingests into a ticket; the 
 
 test_expect_success 'an event quarantined for its size re-ingests once the limit allows it' '
 	cp "$FIXTURES/events/pagerduty/events-v2_acknowledge.json" big.json &&
-	sed -i "s/^  max-bytes: .*/  max-bytes: 100/" rt.yaml && git commit -qm limit rt.yaml &&
+	sed -i "s/^  max-payload-bytes: .*/  max-payload-bytes: 100/" rt.yaml && git commit -qm limit rt.yaml &&
 	{ RT_NOW=2026-11-25T11:00:00Z rt-ingest --event big.json 2>err; test $? = 65; } &&
 	id=$(rt-quarantine --json | python3 -c "import json,sys; print([e[\"id\"] for e in json.load(sys.stdin) if e[\"received\"]==\"2026-11-25T11:00:00Z\"][0])") &&
-	sed -i "s/^  max-bytes: 100$/  max-bytes: 100000/" rt.yaml && git commit -qm "no limit" rt.yaml &&
+	sed -i "s/^  max-payload-bytes: 100 *$/  max-payload-bytes: 100000/" rt.yaml && git commit -qm "no limit" rt.yaml &&
 	git show HEAD:$(git ls-files quarantine | grep "$id.yaml") >meta &&
 	if grep -q "^kept:" meta || grep -q "kept: the first" meta; then
 		# only its head was kept: refused, the entry stays
