@@ -132,3 +132,17 @@ spool_fd(struct desk *d, int in, size_t limit, char **path, size_t *size)
 	*size = s.size;
 	return 0;
 }
+
+int
+spool_buf(struct desk *d, const void *buf, size_t len, char **path)
+{
+	struct spool s;
+	int rc;
+
+	*path = NULL;
+	if ((rc = spool_begin(d, &s, 0)) != 0 || (rc = spool_write(&s, buf, len)) != 0 ||
+	    (rc = spool_end(&s)) != 0)
+		return rc;
+	*path = s.path;
+	return 0;
+}

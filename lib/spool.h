@@ -29,6 +29,8 @@ int spool_end(struct spool *s);
 /* Removes the file and frees the path (also after a failed call). */
 void spool_discard(struct spool *s);
 
+/* Writes buf to a new spool; *path is malloc'd. */
+int spool_buf(struct desk *d, const void *buf, size_t len, char **path);
 /* Copies fd whole to a spool (see limit above); *path is malloc'd. */
 int spool_fd(struct desk *d, int fd, size_t limit, char **path, size_t *size);
 
