@@ -16,6 +16,7 @@
 #include "ingest.h"
 #include "mbox.h"
 #include "spool.h"
+#include "txn.h"
 #include "util.h"
 
 static const char usage[] =
@@ -289,6 +290,8 @@ main(int argc, char *argv[])
 		    "for rt-route --pending", d->config_error);
 	if (!eflag && !mbox && !maildir && arrival_configured(d))
 		ingest_flags |= INGEST_ARRIVAL;
+	if (eflag || mbox || maildir)
+		txn_batch_begin(d);	/* one pack and one branch move per batch */
 	if (eflag)
 		rc = ingest_event_file(d, optind < argc ? argv[optind] : NULL, source);
 	else if (mbox)
@@ -297,6 +300,10 @@ main(int argc, char *argv[])
 		rc = ingest_maildir(d, maildir);
 	else
 		rc = ingest_stdin(d);
+	if (txn_batch_end(d) != 0) {	/* not all on disk: the sender retries */
+		warnx("%s", rt_errmsg());
+		rc = EX_TEMPFAIL;
+	}
 	desk_close(d);
 	return cli_close_stdout(rc);
 }

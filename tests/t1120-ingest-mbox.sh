@@ -66,7 +66,7 @@ fi
 test_expect_code 65 'a file that is no mbox is quarantined whole' '
 	printf "From: a@x\nSubject: no envelope\n\nbody\n" >plain.txt &&
 	rt-ingest --mbox plain.txt >out 2>err; rc=$?;
-	cat err; grep "not an mbox" err && q=$(git ls-files "quarantine/*.eml") &&
+	cat err; grep "not an mbox" err && q=$(git ls-tree -r --name-only HEAD quarantine | grep "\.eml$") &&
 	cmp plain.txt $q && exit $rc
 '
 

@@ -9,6 +9,7 @@ B=$FIXTURES/mail/rt-bounce
 tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 # sent ID MSGID ADDR: records that the desk sent MSGID to ADDR on ticket ID (a hand commit)
 sent() {
+	rt-gc -q &&	# the index up to date before a hand edit (rt-desk(5))
 	printf -- "- {at: '2026-11-23T10:06:00Z', by: agent, ev: mail-out, file: msg/out.eml, message-id: '%s', to: '%s'}\n" \
 		"$2" "$3" >>$(tdir $1)/log.yaml &&
 	git commit -qam "sent $2"
@@ -19,7 +20,7 @@ cust() { printf 'From: Kunde <%s>\nTo: support@example.org\nSubject: %s\nMessage
 new_desk desk
 test_expect_success 'setup: a resolved ticket the desk answered' '
 	id=$(cust kunde@customer.example "Drucker kaputt" c1@customer.example | rt-ingest) && echo $id >id &&
-	sed -i "s/^status: .*/status: resolved/" $(tdir $id)/ticket.yaml &&
+	rt-gc -q && sed -i "s/^status: .*/status: resolved/" $(tdir $id)/ticket.yaml &&
 	sent $id rt-sent-1@desk.example.org kunde@customer.example &&
 	sent $id rt-sent-2@desk.example.org kunde@customer.example &&
 	lastin $id >lastin.before
@@ -72,7 +73,7 @@ test_expect_success 'a bounce of mail the desk did not send opens a ticket as be
 '
 
 test_expect_success 'rt-reply warns about a bouncing requestor' '
-	sed -i "s|mailer: .*|mailer: sendmail:///bin/true|" rt.yaml && git commit -qam mailer &&
+	sed -i "s|mailer: .*|mailer: sendmail:///bin/true|" rt.yaml && git commit -qm mailer rt.yaml &&
 	echo "Hallo" | rt-reply $ID 2>err; cat err;
 	grep "warning: kunde@customer.example bounced earlier mail" err
 '
