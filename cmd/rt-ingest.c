@@ -3,33 +3,37 @@
 #include <err.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <mailutils/mailutils.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "arrival.h"
 #include "cli.h"
 #include "desk.h"
 #include "event.h"
 #include "ingest.h"
+#include "mbox.h"
 #include "spool.h"
 #include "txn.h"
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-ingest [--desk DIR] [-q] [--mbox FILE | --maildir DIR |\n"
+"usage: rt-ingest [--desk DIR] [-q] [--mbox FILE | --maildir DIR [--keep-dates] |\n"
 "                 --event [--source NAME] [FILE]]\n"
 "Store mail as tickets; print each message's ticket id.\n"
 "  --mbox FILE      import every message of an mbox file\n"
 "  --maildir DIR    import every message of a Maildir (new/ and cur/)\n"
+"  --keep-dates     date tickets by each message's Date (an archive import),\n"
+"                   not by the time of arrival\n"
 "  --event          read machine events (JSON, YAML, CSV, Nagios log) from\n"
 "                   FILE or standard input; print each event's ticket id\n"
 "  --source NAME    the events' source instead of guessing it from the payload\n"
 "  -q, --quiet      print no ticket ids\n"
 "With none of these, read one message on standard input (procmail, MTA pipe).\n";
 
-static int qflag;
+static int qflag, ingest_flags;
 
 /* Worst outcome wins: a message to retry beats a rejected one. */
 static int
@@ -40,16 +44,27 @@ worse(int a, int b)
 	return a ? a : b;
 }
 
+/*
+ * A message ends stored (0), quarantined as not mail (65) or to be
+ * retried (75): whatever else went wrong is about the desk, not the mail.
+ */
 static int
 ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label)
 {
 	struct ingest_result r;
-	int rc = ingest_mail(d, spool, size, &r);
+	int rc = ingest_mail(d, spool, size, ingest_flags, &r);
 
 	if (rc == 0 && !qflag)
 		printf("%s\n", r.id);
 	if (rc != 0)
 		warnx("%s: %s", label, rt_errmsg());
+	/* The mail is durable: nothing after this changes the exit code. */
+	if (rc == 0 && r.created && (ingest_flags & INGEST_ARRIVAL) && !d->config_error &&
+	    arrival_run(d, r.id) != 0)
+		warnx("#%s: arrival processing not finished (%s); rt-route --pending will",
+		    r.id, rt_errmsg());
+	if (rc != 0 && !(rc == EX_DATAERR && r.quarantined))
+		rc = EX_TEMPFAIL;
 	free(r.quarantined);
 	unlink(spool);
 	return rc;
@@ -62,102 +77,75 @@ ingest_stdin(struct desk *d)
 	size_t size;
 	int rc;
 
-	if ((rc = spool_fd(d, 0, &spool, &size)) != 0) {
+	if ((rc = spool_fd(d, 0, ingest_max_bytes(d), &spool, &size)) != 0) {
 		warnx("<stdin>: %s", rt_errmsg());
-		return rc;
+		return EX_TEMPFAIL;
 	}
 	if (size == 0) {
 		unlink(spool);
 		free(spool);
-		warnx("<stdin>: empty input, nothing stored");
-		return EX_NOINPUT;
+		warnx("<stdin>: empty input is not mail, nothing stored");
+		return EX_DATAERR;
 	}
 	rc = ingest_spooled(d, spool, size, "<stdin>");
 	free(spool);
 	return rc;
 }
 
-/* Copies one message of a mailbox, byte for byte, into a spool file. */
-static int
-spool_message(struct desk *d, mu_message_t msg, char **spool, size_t *size)
-{
-	mu_stream_t s;
-	struct sbuf sb = SBUF_INIT;
-	char buf[65536];
-	size_t n;
-	int rc;
-
-	if (mu_message_get_streamref(msg, &s) != 0)
-		return rt_fail(EX_DATAERR, "cannot read message");
-	while (mu_stream_read(s, buf, sizeof(buf), &n) == 0 && n > 0)
-		sbuf_add(&sb, buf, n);
-	mu_stream_destroy(&s);
-	*size = sb.len;
-	rc = spool_buf(d, sb.buf ? sb.buf : "", sb.len, spool);
-	sbuf_free(&sb);
-	return rc;
-}
-
-/* An mbox libmailutils cannot split is kept whole in quarantine. */
+/* Input that is no mailbox at all is kept in quarantine, as mail that is not mail. */
 static int
 quarantine_file(struct desk *d, const char *file, const char *why)
 {
 	char *where = NULL, *reason = xasprintf("cannot read mbox: %s", why);
-	int rc = quarantine_store(d, file, reason, &where);
+	struct stat st;
+	size_t max = ingest_max_bytes(d);
+	int rc;
 
+	if (stat(file, &st) == 0 && (size_t)st.st_size > max)
+		rc = quarantine_summary(d, file, (size_t)st.st_size, reason, &where);
+	else
+		rc = quarantine_store(d, file, reason, &where);
 	if (rc == 0) {
 		warnx("%s: %s (kept as %s)", file, reason, where);
 		rc = EX_DATAERR;
-	} else
+	} else {
 		warnx("%s: %s", file, rt_errmsg());
+		rc = EX_TEMPFAIL;
+	}
 	free(reason);
 	free(where);
 	return rc;
 }
 
+struct import {
+	struct desk *d;
+	const char *file;
+	int status;
+};
+
+static int
+ingest_mbox_message(struct spool *s, size_t n, void *arg)
+{
+	struct import *im = arg;
+	char *label = xasprintf("%s: message %zu", im->file, n);
+
+	im->status = worse(im->status, ingest_spooled(im->d, s->path, s->size, label));
+	free(label);
+	fflush(stdout);
+	return 0;
+}
+
 static int
 ingest_mbox(struct desk *d, const char *file)
 {
-	mu_mailbox_t mb = NULL;
-	size_t count;
-	char *url = xasprintf("mbox:%s", file);
-	int status = 0, rc;
+	struct import im = { d, file, 0 };
+	int rc = mbox_read(d, file, ingest_max_bytes(d), ingest_mbox_message, &im);
 
-	mu_registrar_record(mu_mbox_record);
-	if (access(file, R_OK) < 0) {
-		free(url);
-		warn("%s", file);
-		return EX_NOINPUT;
-	}
-	if ((rc = mu_mailbox_create_default(&mb, url)) != 0 ||
-	    (rc = mu_mailbox_open(mb, MU_STREAM_READ)) != 0 ||
-	    (rc = mu_mailbox_messages_count(mb, &count)) != 0) {
-		free(url);
-		if (mb)
-			mu_mailbox_destroy(&mb);
-		return quarantine_file(d, file, mu_strerror(rc));
-	}
-	for (size_t i = 1; i <= count; i++) {
-		mu_message_t msg;
-		char *spool, *label = xasprintf("%s: message %zu", file, i);
-		size_t size;
-		int rc;
-		if (mu_mailbox_get_message(mb, i, &msg) != 0)
-			rc = EX_DATAERR, warnx("%s: cannot read", label);
-		else if ((rc = spool_message(d, msg, &spool, &size)) != 0)
-			warnx("%s: %s", label, rt_errmsg());
-		else {
-			rc = ingest_spooled(d, spool, size, label);
-			free(spool);
-		}
-		status = worse(status, rc);
-		free(label);
-		fflush(stdout);
-	}
-	mu_mailbox_close(mb);
-	mu_mailbox_destroy(&mb);
-	free(url);
-	return status;
+	if (rc == EX_DATAERR && im.status == 0)
+		return quarantine_file(d, file, rt_errmsg());
+	if (rc != 0)
+		warnx("%s: %s", file, rt_errmsg());
+	return worse(im.status, rc);
 }
 
 static int
@@ -191,18 +179,18 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 	closedir(dp);
 	qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n; i++) {
-		char *file = xasprintf("%s/%s", path, names[i]), *spool, *buf;
+		char *file = xasprintf("%s/%s", path, names[i]), *spool;
 		size_t len;
-		int rc;
-		if (read_file(file, &buf, &len) < 0)
+		int rc, fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
 			rc = EX_NOINPUT, warn("%s", file);
 		else {
-			if ((rc = spool_buf(d, buf, len, &spool)) == 0) {
+			if ((rc = spool_fd(d, fd, ingest_max_bytes(d), &spool, &len)) == 0) {
 				rc = ingest_spooled(d, spool, len, file);
 				free(spool);
 			} else
 				warnx("%s: %s", file, rt_errmsg());
-			free(buf);
+			close(fd);
 		}
 		status = worse(status, rc);
 		free(file);
@@ -264,6 +252,7 @@ main(int argc, char *argv[])
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "event", no_argument, NULL, 'e' },
 		{ "source", required_argument, NULL, 's' },
+		{ "keep-dates", no_argument, NULL, 'k' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -279,18 +268,28 @@ main(int argc, char *argv[])
 		case 'q': qflag = 1; break;
 		case 'e': eflag = 1; break;
 		case 's': source = optarg; break;
+		case 'k': ingest_flags |= INGEST_KEEP_DATES; break;
 		default: cli_common(ch, usage);
 		}
 	}
 	if (argc - optind > eflag || (mbox && maildir) || (eflag && (mbox || maildir)) ||
-	    (source && !eflag))
+	    (source && !eflag) || (ingest_flags && !mbox && !maildir))
 		cli_usage(usage, 0);
-	/* The lock is taken per message, so deliveries interleave with a bulk import. */
-	if ((rc = desk_open(&d, deskpath, DESK_DURABLE)) != 0) {
-		warnx("%s", rt_errmsg());
-		/* Under an MTA a missing or busy desk is worth a retry. */
-		return rc == EX_NOINPUT || rc == EX_CONFIG ? rc : EX_TEMPFAIL;
+	/*
+	 * The lock is taken per message, so deliveries interleave with a bulk
+	 * import. Whatever is wrong with the desk is for its admin to fix
+	 * while the MTA keeps the mail: retry, never a bounce.
+	 */
+	if ((rc = desk_open(&d, deskpath, DESK_DURABLE |
+	    (eflag ? 0 : DESK_CONFIG_FALLBACK))) != 0) {
+		warnx("%s; not stored, retry later", rt_errmsg());
+		return EX_TEMPFAIL;
 	}
+	if (d->config_error)
+		warnx("warning: %s; stored with built-in defaults, arrival processing waits "
+		    "for rt-route --pending", d->config_error);
+	if (!eflag && !mbox && !maildir && arrival_configured(d))
+		ingest_flags |= INGEST_ARRIVAL;
 	if (eflag || mbox || maildir)
 		txn_batch_begin(d);	/* one pack and one branch move per batch */
 	if (eflag)

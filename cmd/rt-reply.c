@@ -51,6 +51,8 @@ one(struct desk *d, const char *id, void *arg)
 
 	(void)arg;
 	rc = reply_ticket(d, id, &opts, &r);
+	if (rc == 0 && r.warning)
+		warnx("#%s: warning: %s", id, r.warning);
 	if (rc != 0)
 		warnx("#%s: %s", id, rt_errmsg());
 	else if (r.skipped)

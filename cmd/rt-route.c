@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrival.h"
 #include "cache.h"
 #include "change.h"
 #include "cli.h"
@@ -16,10 +17,12 @@
 
 static const char usage[] =
 "usage: rt-route [--desk DIR] [-n] [-x] [--check] [ID ...]\n"
+"       rt-route [--desk DIR] --pending\n"
 "Apply the routing rules of rt.yaml to tickets; print their ids.\n"
 "  -n, --dry-run    print what would change (ID field=value ...), change nothing\n"
 "  -x, --explain    tell on standard error which rules matched and why\n"
 "  --check          only check the routing configuration\n"
+"  --pending        finish the arrival processing rt-ingest could not (cron)\n"
 "Without ids, read them from standard input, one per line.\n";
 
 struct run {
@@ -27,30 +30,18 @@ struct run {
 	int dry, explain;
 };
 
+/* Cron catch-up: route, acknowledge and record what rt-ingest left pending. */
 static int
-commit_plan(struct desk *d, const char *id, const struct route_plan *p)
+arrival_one(struct desk *d, const char *id, void *arg)
 {
-	struct change c;
-	struct sbuf sum = SBUF_INIT;
-	int rc;
+	int rc = arrival_run(d, id);
 
-	if ((rc = change_begin(&c, d, id, "route")) != 0)
-		goto out;
-	kv_set(change_event(&c, "route"), "rule", p->rules ? p->rules : "-");
-	for (size_t i = 0; i < p->set.n; i++) {
-		size_t before = c.nevents;
-		change_set(&c, p->set.v[i].key, p->set.v[i].val);
-		/* marks the change as rt-route's, so a later run may change it again */
-		if (c.nevents > before)
-			kv_set(&c.events[c.nevents - 1], "via", "route");
-		sbuf_addf(&sum, "%s%s=%s", i ? " " : "", p->set.v[i].key, p->set.v[i].val);
-	}
-	if (p->rules)
-		sbuf_addf(&sum, " (%s)", p->rules);
-	rc = change_commit(&c, sum.buf);
-out:
-	change_free(&c);
-	sbuf_free(&sum);
+	(void)arg;
+	if (rc != 0)
+		warnx("#%s: %s", id, rt_errmsg());
+	else
+		printf("%s\n", id);
+	fflush(stdout);
 	return rc;
 }
 
@@ -80,7 +71,7 @@ route_one(struct desk *d, const char *id, void *arg)
 			printf(" %s=%s", p.set.v[i].key, p.set.v[i].val ? p.set.v[i].val : "");
 		putchar('\n');
 	} else {
-		if (p.set.n && (rc = commit_plan(d, id, &p)) != 0)
+		if (p.set.n && (rc = route_commit_plan(d, id, &p)) != 0)
 			warnx("#%s: %s", id, rt_errmsg());
 		/* still passed on: a ticket that could not be routed may get its ack */
 		printf("%s\n", id);
@@ -98,13 +89,14 @@ main(int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "pending", no_argument, NULL, 'p' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
 	struct run run = { NULL, 0, 0 };
 	struct desk *d;
-	int ch, rc, check = 0;
+	int ch, rc, check = 0, pending = 0;
 
 	/* regex.h then treats UTF-8 sequences as characters ("[äöü]", ".") */
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
@@ -122,10 +114,11 @@ main(int argc, char *argv[])
 		case 'n': run.dry = 1; break;
 		case 'x': run.explain = 1; break;
 		case 'k': check = 1; break;
+		case 'p': pending = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
-	if (check && optind != argc)
+	if ((check || pending) && optind != argc)
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
@@ -136,7 +129,9 @@ main(int argc, char *argv[])
 		desk_close(d);
 		return rc;
 	}
-	if (!check)
+	if (pending)
+		rc = arrival_each_pending(d, arrival_one, NULL);
+	else if (!check)
 		rc = cli_each_id(d, argc - optind, argv + optind, route_one, &run);
 	route_free(run.r);
 	desk_close(d);

@@ -68,8 +68,9 @@ git_fail(int gitrc, const char *what)
 	case GIT_EMODIFIED:
 		return rt_fail(EX_TEMPFAIL, "%s: %s", what, msg);
 	case GIT_EOWNER:
-		return rt_fail(EX_NOPERM, "%s: %s (add the desk to safe.directory, see rt-desk(5))",
-		    what, msg);
+		/* libgit2's own text here is a stale "safe.directory not found". */
+		return rt_fail(EX_NOPERM, "desk '%s' belongs to another user; declare it safe: "
+		    "git config --global --add safe.directory %s", what, what);
 	case GIT_ENOTFOUND:
 		return rt_fail(EX_NOINPUT, "%s: %s", what, msg);
 	default:
@@ -79,14 +80,28 @@ git_fail(int gitrc, const char *what)
 	}
 }
 
+/*
+ * git's ownership check failed: some libgit2 versions report it as a
+ * missing "safe.directory" config value instead of GIT_EOWNER.
+ */
+static int
+foreign_owner(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) == 0 && st.st_uid != geteuid();
+}
+
+/* 1 when dir holds rt.yaml and .git; 0 with errno set when it does not. */
 static int
 is_desk(const char *dir)
 {
 	char *cfg = xasprintf("%s/" DESK_CONFIG, dir), *git = xasprintf("%s/.git", dir);
-	int ok = access(cfg, F_OK) == 0 && access(git, F_OK) == 0;
+	int ok = access(cfg, F_OK) == 0 && access(git, F_OK) == 0, e = errno;
 
 	free(cfg);
 	free(git);
+	errno = e;
 	return ok;
 }
 
@@ -100,10 +115,13 @@ find_root(const char *path, char **root)
 		path = getenv("RT_DESK");
 	if (path && *path) {
 		if (realpath(path, buf) == NULL)
-			return rt_fail(EX_NOINPUT, "cannot open desk '%s': %s", path, strerror(errno));
+			return rt_fail(EX_NOINPUT, "cannot open desk '%s': %s (fix --desk or RT_DESK)",
+			    path, strerror(errno));
 		if (!is_desk(buf))
-			return rt_fail(EX_NOINPUT, "'%s' is not a desk (no %s and .git)", path,
-			    DESK_CONFIG);
+			return errno == EACCES ? rt_fail(EX_NOPERM, "cannot open desk '%s': %s "
+			    "(give this user access, see rt-desk(5))", path, strerror(errno)) :
+			    rt_fail(EX_NOINPUT, "'%s' is not a desk (no %s and .git; fix --desk or "
+			    "RT_DESK)", path, DESK_CONFIG);
 		*root = xstrdup(buf);
 		return 0;
 	}
@@ -174,15 +192,36 @@ find_actor(struct desk *d)
 }
 
 static int
-load_config(struct desk *d)
+load_config_file(struct desk *d)
 {
-	d->config_name = xasprintf("%s/" DESK_CONFIG, d->root);
 	d->config = yaml_load_file(d->config_name);
 	if (d->config == NULL)
 		return EX_CONFIG;
 	if (d->config->kind != Y_MAP)
 		return rt_fail(EX_CONFIG, "%s: the configuration must be a mapping",
 		    ynode_where(d->config, d->config_name));
+	return 0;
+}
+
+/*
+ * With DESK_CONFIG_FALLBACK a broken rt.yaml gives the built-in defaults
+ * (an empty map) and d->config_error says why, without the desk's path.
+ */
+static int
+load_config(struct desk *d, int flags)
+{
+	size_t rootlen = strlen(d->root);
+	const char *msg;
+
+	d->config_name = xasprintf("%s/" DESK_CONFIG, d->root);
+	if (load_config_file(d) == 0 || !(flags & DESK_CONFIG_FALLBACK))
+		return d->config && d->config->kind == Y_MAP ? 0 : EX_CONFIG;
+	msg = rt_errmsg();
+	if (strncmp(msg, d->root, rootlen) == 0 && msg[rootlen] == '/')
+		msg += rootlen + 1;
+	d->config_error = xstrdup(msg);
+	ynode_free(d->config);
+	d->config = yaml_load("{}", 2, "built-in defaults");
 	return 0;
 }
 
@@ -234,6 +273,8 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 		goto fail;
 	if ((rc = git_repository_open_ext(&d->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL)) < 0) {
+		if (rc == GIT_ENOTFOUND && foreign_owner(d->root))
+			rc = GIT_EOWNER;
 		rc = git_fail(rc, d->root);
 		goto fail;
 	}
@@ -244,7 +285,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 		rc = rt_fail(EX_CANTCREAT, "cannot create '%s': %s", d->rtdir, strerror(errno));
 		goto fail;
 	}
-	if ((rc = load_config(d)) != 0)
+	if ((rc = load_config(d, flags)) != 0)
 		goto fail;
 	find_actor(d);
 	if ((flags & DESK_WRITE) && (rc = desk_lock(d)) != 0)
@@ -272,6 +313,7 @@ desk_close_repo(struct desk *d)
 	free(d->gitdir);
 	free(d->rtdir);
 	free(d->config_name);
+	free(d->config_error);
 	free(d->actor_name);
 	free(d->actor_email);
 	free(d);

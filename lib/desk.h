@@ -18,6 +18,7 @@ struct desk {
 	git_repository *repo;
 	struct ynode *config;	/* rt.yaml; empty map if the desk has none */
 	char *config_name;	/* path for messages */
+	char *config_error;	/* why rt.yaml was replaced by defaults, or NULL */
 	char *actor_name;	/* who acts: $RT_ACTOR, git identity, user */
 	char *actor_email;
 	int lockfd;
@@ -32,6 +33,7 @@ enum {
 	DESK_WRITE = 1,		/* take the desk lock */
 	DESK_DURABLE = 2,	/* fsync objects and refs before returning */
 	DESK_NOCACHE = 4,	/* do not open the ticket cache */
+	DESK_CONFIG_FALLBACK = 8, /* a broken rt.yaml gives built-in defaults */
 };
 
 /*

@@ -5,34 +5,46 @@
  * first; it is parsed outside the lock; the commit is made under the desk
  * lock with objects and ref fsynced; only then is the spool removed.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
+#include <strings.h>
 
+#include "bounce.h"
 #include "cache.h"
 #include "change.h"
+#include "dedupe.h"
+#include "head.h"
 #include "desk.h"
 #include "ingest.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "status.h"
 #include "rating.h"
+#include "ticket.h"
 #include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
 #define MAX_BYTES_DEFAULT (50L << 20)
 
-int
-quarantine_store(struct desk *d, const char *path, const char *reason, char **where)
+/* Commits file (or buf when file is NULL) under quarantine/ with the reason beside it. */
+static int
+quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
+    const char *reason, size_t size, char **where)
 {
-	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *subject;
+	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *subject, *y;
 	struct yemit *e = yemit_new();
+	struct kvmap tr = KVMAP_INIT;
 	struct txn *t;
 	git_oid oid;
-	size_t len;
+	size_t ylen;
 	int rc;
 
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
+	if ((file ? git_odb_hashfile(&oid, file, GIT_OBJECT_BLOB) :
+	    git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB)) < 0)
 		memset(&oid, 0, sizeof(oid));
 	git_oid_tostr(hex, sizeof(hex), &oid);
 	rt_fmttime(rt_now(), stamp);
@@ -44,36 +56,86 @@ quarantine_store(struct desk *d, const char *path, const char *reason, char **wh
 	yemit_kv(e, "reason", reason);
 	yemit_kv(e, "received", stamp);
 	yemit_kv(e, "file", strrchr(eml, '/') + 1);
+	yemit_key(e, "size");
+	yemit_int(e, (long long)size);
+	if (file == NULL)
+		yemit_kv(e, "kept", "headers only");
 	yemit_map_end(e);
-	{
-		char *y = yemit_finish(e, &len);
-		yemit_free(e);
-		if (y == NULL) {
-			free(base), free(eml), free(meta);
-			return EX_SOFTWARE;
-		}
-		if ((rc = desk_lock(d)) == 0) {
-			t = txn_begin(d);
-			txn_put_file(t, eml, path);
-			txn_put(t, meta, y, len);
-			subject = xasprintf("quarantine: %s", reason);
-			struct kvmap tr = KVMAP_INIT;
-			kv_set(&tr, "Action", "quarantine");
-			kv_set(&tr, "Actor", d->actor_name);
-			rc = txn_commit(t, subject, &tr, NULL);
-			kv_free(&tr);
-			free(subject);
-			txn_free(t);
-			desk_unlock(d);
-		}
-		free(y);
+	y = yemit_finish(e, &ylen);
+	yemit_free(e);
+	if (y == NULL) {
+		free(base), free(eml), free(meta);
+		return EX_SOFTWARE;
 	}
+	if ((rc = desk_lock(d)) == 0) {
+		t = txn_begin(d);
+		if (file)
+			txn_put_file(t, eml, file);
+		else
+			txn_put(t, eml, buf, len);
+		txn_put(t, meta, y, ylen);
+		subject = xasprintf("quarantine: %s", reason);
+		kv_set(&tr, "Action", "quarantine");
+		kv_set(&tr, "Actor", d->actor_name);
+		rc = txn_commit(t, subject, &tr, NULL);
+		kv_free(&tr);
+		free(subject);
+		txn_free(t);
+		desk_unlock(d);
+	}
+	free(y);
 	if (rc == 0 && where)
 		*where = xstrdup(eml);
 	free(base);
 	free(eml);
 	free(meta);
 	return rc;
+}
+
+int
+quarantine_store(struct desk *d, const char *path, const char *reason, char **where)
+{
+	struct stat st;
+
+	return quarantine_commit(d, path, NULL, 0, reason,
+	    stat(path, &st) == 0 ? (size_t)st.st_size : 0, where);
+}
+
+#define SUMMARY_HEAD (64 << 10)
+
+int
+quarantine_summary(struct desk *d, const char *path, size_t size, const char *reason,
+    char **where)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *head = xmalloc(SUMMARY_HEAD);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(head, 1, SUMMARY_HEAD, f) : 0, end = n;
+	int rc;
+
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (head[i] == '\n' && (head[i + 1] == '\n' ||
+		    (head[i + 1] == '\r' && i + 2 < n && head[i + 2] == '\n'))) {
+			end = i + 1;
+			break;
+		}
+	sbuf_add(&sb, head, end);
+	sbuf_addf(&sb, "\n[rt-ingest: %zu bytes received, only the header section above is kept: %s]\n",
+	    size, reason);
+	free(head);
+	rc = quarantine_commit(d, NULL, sb.buf, sb.len, reason, size, where);
+	sbuf_free(&sb);
+	return rc;
+}
+
+size_t
+ingest_max_bytes(struct desk *d)
+{
+	long long max = desk_cfg_int(d, "ingest.max-bytes", MAX_BYTES_DEFAULT);
+
+	return max > 0 ? (size_t)max : (size_t)MAX_BYTES_DEFAULT;
 }
 
 static int
@@ -99,18 +161,90 @@ ingest_thread(struct desk *d, struct mail *m, ticket_id out)
 	return -1;
 }
 
-/* The key that makes a second delivery of the same mail a duplicate. */
-static char *
-dedupe_key(struct mail *m, const char *path)
-{
-	git_oid oid;
-	char hex[GIT_OID_HEXSZ + 1];
+/* How this message is keyed in the log: see "Duplicates" in rt-desk(5). */
+struct dedupe {
+	char *digest;		/* dedupe_digest() of the message */
+	char *key;		/* message-id of its mail-in event */
+	const char *reused;	/* its Message-Id, when another message had it first */
+};
 
-	if (m->message_id && *m->message_id)
-		return xstrdup(m->message_id);
-	git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB);
-	git_oid_tostr(hex, sizeof(hex), &oid);
-	return xasprintf("sha1:%s", hex);
+/* Is the mail-in event of msgid on ticket id the same message as digest? */
+static int
+same_message(struct desk *d, const char *id, const char *msgid, const char *digest)
+{
+	struct kvmap t = KVMAP_INIT;
+	struct evlog log = { 0 };
+	int same = 0;
+
+	if (ticket_load(d, id, &t, &log) != 0)
+		return 0;
+	for (size_t i = 0; i < log.n && !same; i++) {
+		const struct kvmap *ev = &log.ev[i];
+		const char *mid = kv_get(ev, "message-id"), *dg = kv_get(ev, "digest");
+		const char *file = kv_get(ev, "file");
+		char *path, *buf, *old;
+		size_t len;
+		if (mid == NULL || strcmp(mid, msgid) != 0 || kv_get(ev, "ev") == NULL ||
+		    (strcmp(kv_get(ev, "ev"), "mail-in") != 0 && strcmp(kv_get(ev, "ev"), "bounce") != 0))
+			continue;
+		if (dg) {
+			same = strcmp(dg, digest) == 0;
+			continue;
+		}
+		if (file == NULL || strstr(file, ".."))
+			continue;
+		path = ticket_path(id, file);	/* stored before digests were kept */
+		if (desk_read_head(d, path, &buf, &len) == 0) {
+			old = dedupe_digest(buf, len);
+			same = strcmp(old, digest) == 0;
+			free(old);
+			free(buf);
+		}
+		free(path);
+	}
+	kv_free(&t);
+	log_free(&log);
+	return same;
+}
+
+/*
+ * 0 with dd filled for a message to store; 1 with out set when the
+ * desk already holds this very message.
+ */
+static int
+dedupe_check(struct desk *d, struct mail *m, const char *path, const char *buf, size_t len,
+    struct dedupe *dd, ticket_id out)
+{
+	const char *msgid = m->message_id && *m->message_id ? m->message_id : NULL;
+	ticket_id found;
+
+	memset(dd, 0, sizeof(*dd));
+	dd->digest = dedupe_digest(buf, len);
+	if (cache_find_msgid(d, dd->digest, found) == 0)
+		return cache_resolve(d, found, out) == 0;
+	if (msgid == NULL) {
+		/* desks before digests keyed a mail without Message-Id by its blob */
+		git_oid oid;
+		char hex[GIT_OID_HEXSZ + 1], *legacy;
+		git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB);
+		legacy = xasprintf("sha1:%s", git_oid_tostr(hex, sizeof(hex), &oid));
+		if (cache_find_msgid(d, legacy, found) == 0 && cache_resolve(d, found, out) == 0) {
+			free(legacy);
+			return 1;
+		}
+		free(legacy);
+		dd->key = xstrdup(dd->digest);
+		return 0;
+	}
+	if (cache_find_msgid(d, msgid, found) == 0) {
+		if (same_message(d, found, msgid, dd->digest))
+			return cache_resolve(d, found, out) == 0;
+		dd->reused = msgid;
+		dd->key = xstrdup(dd->digest);
+		return 0;
+	}
+	dd->key = xstrdup(msgid);
+	return 0;
 }
 
 struct cc_item {
@@ -178,21 +312,67 @@ cc_list(struct desk *d, struct mail *m)
 }
 
 static void
-add_mail_event(struct change *c, struct mail *m, const char *file, const char *key)
+add_mail_event(struct change *c, struct mail *m, const char *file, const struct dedupe *dd)
 {
 	struct kvmap *ev = change_event(c, "mail-in");
 
 	kv_set(ev, "file", file);
-	kv_set(ev, "message-id", key);
+	kv_set(ev, "message-id", dd->key);
+	kv_set(ev, "digest", dd->digest);
+	if (dd->reused)
+		kv_set(ev, "reused-id", dd->reused);
 	kv_set(ev, "from", m->from.email);
 	kv_set(ev, "subject", m->subject);
 	if (m->auto_submitted)
 		kv_set(ev, "auto", "true");
 }
 
+/*
+ * For an archive import: when the message was written (Date), else when
+ * it reached the first mail server that recorded it (topmost Received).
+ */
+static time_t
+message_date(struct mail *m)
+{
+	char *rcvd, *semi;
+	time_t t = m->date;
+
+	if (t == 0 && (rcvd = mail_header_raw(m, "Received")) != NULL) {
+		if ((semi = strrchr(rcvd, ';')) != NULL)
+			t = mail_date_parse(semi + 1);
+		free(rcvd);
+	}
+	return t;
+}
+
+/* An imported message keeps its own time t (0: arrival time). */
+static void
+date_events(struct change *c, time_t t, size_t first)
+{
+	char at[RT_TIMELEN];
+
+	if (t == 0)
+		return;
+	rt_fmttime(t, at);
+	for (size_t i = first; i < c->nevents; i++)
+		kv_set(&c->events[i], "at", at);
+	if (c->created)
+		kv_set(&c->ticket, "created", at);
+}
+
+/* An admin must see that this mail was stored with rt.yaml's defaults. */
+static void
+add_config_warning(struct change *c, struct desk *d)
+{
+	if (d->config_error == NULL)
+		return;
+	kv_setf(change_event(c, "warning"), "text",
+	    "stored with built-in defaults, rt.yaml is broken: %s", d->config_error);
+}
+
 static int
-new_ticket(struct desk *d, struct mail *m, const char *path, const char *key,
-    struct ingest_result *r)
+new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
+    time_t at, int flags, struct ingest_result *r)
 {
 	struct change c;
 	char *file, *cc;
@@ -210,8 +390,12 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const char *key,
 	change_init_field(&c, "language", m->content_language);
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_diskfile(&c, "eml", path);
-	add_mail_event(&c, m, file, key);
+	add_mail_event(&c, m, file, dd);
+	if (flags & INGEST_ARRIVAL)
+		kv_set(&c.events[c.nevents - 1], "arrival", "pending");
 	free(file);
+	date_events(&c, at, 0);
+	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, kv_get(&c.ticket, "subject"))) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
@@ -223,8 +407,8 @@ out:
 }
 
 static int
-follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
-    const char *id, struct ingest_result *r)
+follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
+    time_t at, const char *id, struct ingest_result *r)
 {
 	struct change c;
 	const char *st;
@@ -234,8 +418,9 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
 	file = change_add_diskfile(&c, "eml", path);
-	add_mail_event(&c, m, file, key);
+	add_mail_event(&c, m, file, dd);
 	free(file);
+	date_events(&c, at, c.nevents - 1);
 	/* A customer's answer reopens a resolved ticket and resumes a paused one
 	 * (when the workflow allows it); an agent's mail does not (mailcmd.h);
 	 * an answer to a survey that carries a rating only records it (rating.h). */
@@ -243,6 +428,57 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
 	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0))
 		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
+	add_config_warning(&c, d);
+	change_trailer(&c, "Message-Id", m->message_id);
+	if ((rc = change_commit(&c, m->subject)) == 0)
+		memcpy(r->id, c.id, sizeof(r->id));
+out:
+	change_free(&c);
+	return rc;
+}
+
+/*
+ * A bounce, abuse report or auto-reply to the desk's own mail: kept on
+ * that ticket as a "bounce" event, which is no customer response and
+ * reopens nothing; a failed recipient is marked bouncing (rt-show, rt-reply).
+ */
+static int
+store_bounce(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
+    const struct bounce *b, struct ingest_result *r)
+{
+	struct change c;
+	struct kvmap *ev;
+	const char *addr = b->address;
+	char *file, *first = NULL;
+	int rc, failed;
+
+	if ((rc = change_begin(&c, d, b->id, "ingest")) != 0)
+		goto out;
+	if (addr == NULL && kv_get(&c.ticket, "requestors")) {
+		first = xstrdup(kv_get(&c.ticket, "requestors"));
+		first[strcspn(first, ",")] = '\0';
+		addr = first;
+	}
+	failed = strcmp(b->kind, "arf") == 0 || (strcmp(b->kind, "dsn") == 0 &&
+	    (b->action == NULL || strncasecmp(b->action, "failed", 6) == 0));
+	file = change_add_diskfile(&c, "eml", path);
+	ev = change_event(&c, "bounce");
+	kv_set(ev, "file", file);
+	kv_set(ev, "message-id", dd->key);
+	kv_set(ev, "digest", dd->digest);
+	kv_set(ev, "kind", b->kind);
+	kv_set(ev, "refers", b->refers);
+	kv_set(ev, "from", m->from.email);
+	kv_set(ev, "subject", m->subject);
+	if (strcmp(b->kind, "auto-reply") != 0) {
+		kv_set(ev, "address", addr);
+		kv_set(ev, "action", b->action);
+		if (failed && addr)
+			kv_set(ev, "bouncing", "true");
+	}
+	free(file);
+	free(first);
+	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
@@ -254,40 +490,54 @@ out:
 }
 
 static int
-store_locked(struct desk *d, struct mail *m, const char *path, struct ingest_result *r)
+store_locked(struct desk *d, struct mail *m, const char *path, time_t at, int flags,
+    struct ingest_result *r)
 {
-	char *key = dedupe_key(m, path);
-	ticket_id found, id;
+	struct dedupe dd;
+	struct bounce b;
+	ticket_id id;
+	char *buf;
+	size_t len;
 	int rc;
 
 	if ((rc = cache_sync(d)) != 0)
-		goto out;
-	if (cache_find_msgid(d, key, found) == 0 && cache_resolve(d, found, id) == 0) {
+		return rc;
+	if (read_file(path, &buf, &len) < 0)
+		return rt_fail(EX_TEMPFAIL, "cannot read the spooled message: %s", strerror(errno));
+	if (dedupe_check(d, m, path, buf, len, &dd, id) == 1) {
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
-		goto out;
-	}
-	if (ingest_thread(d, m, id) == 0)
-		rc = follow_up(d, m, path, key, id, r);
+	} else if (bounce_find(d, m, buf, len, &b)) {
+		rc = store_bounce(d, m, path, &dd, &b, r);
+		bounce_free(&b);
+	} else if (ingest_thread(d, m, id) == 0)
+		rc = follow_up(d, m, path, &dd, at, id, r);
 	else
-		rc = new_ticket(d, m, path, key, r);
-out:
-	free(key);
+		rc = new_ticket(d, m, path, &dd, at, flags, r);
+	free(buf);
+	free(dd.digest);
+	free(dd.key);
 	return rc;
 }
 
 int
-ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result *r)
+ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ingest_result *r)
 {
-	long max = (long)desk_cfg_int(d, "ingest.max-bytes", MAX_BYTES_DEFAULT);
+	size_t max = ingest_max_bytes(d);
 	struct mail *m = NULL;
 	char *reason = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((long)size > max)
-		reason = xasprintf("message too large (%zu bytes, limit %ld)", size, max);
-	else if ((rc = mail_parse_file(path, &m)) == EX_DATAERR)
+	if (size > max) {
+		reason = xasprintf("message too large (%zu bytes, limit %zu)", size, max);
+		rc = quarantine_summary(d, path, size, reason, &r->quarantined);
+		if (rc == 0)
+			rc = rt_fail(EX_DATAERR, "%s (headers kept as %s)", reason, r->quarantined);
+		free(reason);
+		return rc;
+	}
+	if ((rc = mail_parse_file(path, &m)) == EX_DATAERR)
 		reason = str_starts(rt_errmsg(), "not a mail message") ? xstrdup(rt_errmsg()) :
 		    xasprintf("not a mail message: %s", rt_errmsg());
 	else if (rc != 0)
@@ -300,7 +550,8 @@ ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result 
 		return rc;
 	}
 	if ((rc = desk_lock(d)) == 0) {
-		rc = store_locked(d, m, path, r);
+		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0,
+		    flags, r);
 		desk_unlock(d);
 		status_after(d, NULL, NULL);	/* stored: exec: and cascades may fail */
 	}

@@ -16,16 +16,28 @@ struct ingest_result {
 	char *quarantined;	/* path in the desk when quarantined */
 };
 
+/* The desk's ingest.max-bytes: larger mail is refused (default 50 MB). */
+size_t ingest_max_bytes(struct desk *d);
+
 /*
- * Stores the message spooled at path (size bytes). Takes the desk lock
- * for the commit. Returns 0; EX_DATAERR when it is not mail (it is then
- * kept under quarantine/ and r->quarantined says where); EX_TEMPFAIL
- * when it cannot be stored now.
+ * Stores the message spooled at path (size bytes received; the spool may
+ * hold fewer when size is over the limit). Takes the desk lock for the
+ * commit. Returns 0; EX_DATAERR when it is not mail or too large (it is
+ * then kept under quarantine/, only its headers when too large, and
+ * r->quarantined says where); EX_TEMPFAIL when it cannot be stored now.
  */
-int ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result *r);
+enum {
+	INGEST_KEEP_DATES = 1,	/* created and events from Date, else the first Received */
+	INGEST_ARRIVAL = 2,	/* mark a new ticket pending for arrival.h */
+};
+int ingest_mail(struct desk *d, const char *path, size_t size, int flags,
+    struct ingest_result *r);
 
 /* Commits the spooled bytes under quarantine/ with the reason beside them. */
 int quarantine_store(struct desk *d, const char *path, const char *reason, char **where);
+/* The same for input too large to keep: its header section, size and reason. */
+int quarantine_summary(struct desk *d, const char *path, size_t size, const char *reason,
+    char **where);
 
 /* Finds the ticket a message belongs to: subject tag, In-Reply-To, References. */
 int ingest_thread(struct desk *d, struct mail *m, ticket_id out);

@@ -78,7 +78,7 @@ reingest(struct desk *d, const char *path, size_t size)
 
 	if (mail_parse_file(path, &m) == 0) {
 		mail_free(m);
-		rc = ingest_mail(d, path, size, &r);
+		rc = ingest_mail(d, path, size, 0, &r);
 		free(r.quarantined);
 	} else
 		rc = ingest_events(d, path, size, NULL, ignore_event, NULL, &where);

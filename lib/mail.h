@@ -63,5 +63,7 @@ char *mail_header_raw_n(struct mail *m, const char *name, int n);
 char *mail_header_raw_n(struct mail *m, const char *name, int n);
 /* RFC 2047 decoded, cleaned to one line of valid UTF-8; NULL if absent. malloc'd. */
 char *mail_header(struct mail *m, const char *name);
+/* An RFC 5322 date (or a looser one) as UTC seconds; 0 if it is none. */
+time_t mail_date_parse(const char *s);
 
 #endif

@@ -331,7 +331,7 @@ quarantine_reingest(struct desk *d, const struct qentry *e, struct qreingest *o)
 	if (strcmp(kind, "mail") == 0) {
 		struct ingest_result r;
 		memset(&r, 0, sizeof(r));
-		rc = ingest_mail(d, spool, len, &r);
+		rc = ingest_mail(d, spool, len, 0, &r);
 		if (rc == 0) {
 			memcpy(o->id, r.id, sizeof(o->id));
 			o->stored = 1;

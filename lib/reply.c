@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "bm25.h"
+#include "bounce.h"
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
@@ -571,6 +572,7 @@ void
 reply_result_free(struct reply_result *r)
 {
 	free(r->skipped);
+	free(r->warning);
 	free(r->msgid);
 	free(r->used);
 	memset(r, 0, sizeof(*r));
@@ -1079,6 +1081,10 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		rc = rt_fail(EX_DATAERR, "#%s has no requestor address to reply to", c->id);
 		goto out;
 	}
+	for (size_t i = 0; i < nto && r->warning == NULL; i++)
+		if (bounce_is_bouncing(c->log.ev, c->log.n, to[i]))
+			r->warning = xasprintf("%s bounced earlier mail from the desk (rt-show %s)",
+			    to[i], c->id);
 	/* automatic mail never goes to the ticket's Cc list (RFC 3834) */
 	nccs = kind != TMPL_MANUAL ? 0 :
 	    kv_list_split(kv_get(&c->t, "cc"), &ccs);

@@ -29,6 +29,7 @@ struct reply_result {
 	char *skipped;		/* why nothing was sent (loop protection, threshold) */
 	char *msgid;		/* Message-Id sent */
 	char *used;		/* template or article used */
+	char *warning;		/* a recipient bounced earlier mail (bounce.h), or NULL */
 };
 
 /*

@@ -7,13 +7,31 @@
 struct desk;
 
 /*
- * Copies fd to a new file under .git/rt/tmp (same filesystem as the
- * desk), named part.* while written and spool.* once complete (rt-gc
- * stores the spool.* files a killed delivery left). Returns 0 with the
- * malloc'd path and size, or EX_TEMPFAIL (disk full, I/O) with nothing
- * left behind.
+ * A spool file under .git/rt/tmp (same filesystem as the desk), written
+ * as the bytes arrive, never held in memory; named part.* while written
+ * and spool.* once complete (rt-gc stores the spool.* files a killed
+ * delivery left). With a limit, bytes past
+ * limit + 1 are counted in size but not written: an oversized message
+ * costs no more disk than the limit.
  */
-int spool_fd(struct desk *d, int fd, char **path, size_t *size);
+struct spool {
+	char *path;
+	int fd;
+	size_t size;	/* bytes given, written or not */
+	size_t limit;	/* 0: none */
+};
+
+/* Returns 0, or EX_TEMPFAIL (disk full, I/O) with nothing left behind. */
+int spool_begin(struct desk *d, struct spool *s, size_t limit);
+int spool_write(struct spool *s, const void *buf, size_t len);
+/* Closes the file; the path stays for the caller to unlink and free. */
+int spool_end(struct spool *s);
+/* Removes the file and frees the path (also after a failed call). */
+void spool_discard(struct spool *s);
+
+/* Writes buf to a new spool; *path is malloc'd. */
 int spool_buf(struct desk *d, const void *buf, size_t len, char **path);
+/* Copies fd whole to a spool (see limit above); *path is malloc'd. */
+int spool_fd(struct desk *d, int fd, size_t limit, char **path, size_t *size);
 
 #endif

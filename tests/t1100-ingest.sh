@@ -67,6 +67,40 @@ test_expect_success 'the same mail delivered twice is stored once' '
 	test $(grep -c "message-id: m1@example.com" $D/log.yaml) = 1
 '
 
+test_expect_success 'a redelivery with other transport headers is the same message' '
+	before=$(git rev-parse HEAD) &&
+	{ printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nReturn-Path: <kunde@example.com>\nDelivered-To: support@example.org\nX-Original-To: support@example.org\nReceived: from mx2 by mx1; Mon, 23 Nov 2026 10:05:00 +0000\n\tfolded\n" &&
+	  cat m1; } | rt-ingest >id5b && test_cmp expect id5b &&
+	test "$(git rev-parse HEAD)" = "$before"
+'
+
+test_expect_success 'a different message reusing a Message-Id is stored, marked, never dropped' '
+	sed "s/der Drucker druckt nicht/jetzt geht auch der Scanner nicht/" m1 >m1b &&
+	rt-ingest <m1b >idr 2>err && test -s idr &&
+	r=$(cat idr) && grep "reused-id: m1@example.com" $(tdir $r)/log.yaml &&
+	test $(grep -c "ev: mail-in" $(tdir $r)/log.yaml) -ge 1 &&
+	git show HEAD --stat | grep -q "\.eml" &&
+	before=$(git rev-parse HEAD) &&
+	rt-ingest <m1b >idr2 && test_cmp idr idr2 &&
+	test "$(git rev-parse HEAD)" = "$before"
+'
+
+test_expect_success 'a reused Message-Id with a subject tag threads onto that ticket' '
+	mail m1@example.com "Re: [Test #$ID] neue Frage" >m1c &&
+	rt-ingest <m1c >idc && test_cmp expect idc &&
+	grep "reused-id: m1@example.com" $D/log.yaml &&
+	rt-show $ID | grep -c "neue Frage"
+'
+
+test_expect_success 'a mail without Message-Id is deduplicated by its content' '
+	printf "From: a@example.com\nSubject: no id\n\nbody\n" >noid &&
+	rt-ingest <noid >n1 &&
+	{ printf "Received: from x by y; Mon, 23 Nov 2026 10:00:00 +0000\n"; cat noid; } | rt-ingest >n2 &&
+	test_cmp n1 n2 &&
+	printf "From: a@example.com\nSubject: no id\n\nother body\n" | rt-ingest >n3 &&
+	! test_cmp n1 n3
+'
+
 test_expect_success 'a mail with an unknown tag opens a new ticket' '
 	mail m5@example.com "[Test #ZZZZZZZZ] hello" | rt-ingest >id6 &&
 	! test_cmp expect id6
@@ -106,7 +140,7 @@ test_expect_code 65 'junk is quarantined with its reason and exit 65' '
 	git log -1 --format=%s | grep "^quarantine: not a mail message" && exit $rc
 '
 
-test_expect_code 66 'empty input stores nothing and exits 66' '
+test_expect_code 65 'empty input is not mail: nothing stored, exit 65' '
 	before=$(git rev-parse HEAD) &&
 	rt-ingest </dev/null; rc=$?;
 	test "$(git rev-parse HEAD)" = "$before" && exit $rc
@@ -128,7 +162,7 @@ test_expect_success 'the desk is found from a subfolder and from RT_DESK' '
 	test -s i1 && test -s i2 && test -s i3
 '
 
-test_expect_code 66 'outside a desk rt-ingest says so' '
+test_expect_code 75 'outside a desk rt-ingest says so and asks for a retry' '
 	cd / && mail m13@example.com x | rt-ingest 2>err; rc=$?; grep "not in a desk" err; exit $rc
 '
 

@@ -13,7 +13,8 @@ test_expect_success 'the vendored fixtures match their recorded sha256' '
 '
 
 test_expect_success CORPUS 'the vendored fixtures are the corpus files of the same path' '
-	while IFS="	" read -r path _; do
+	while IFS="	" read -r path _ _ origin _; do
+		case $origin in hand-made*) continue ;; esac
 		cmp "$FIXTURES/$path" "$CORPUS/$path" || exit 1
 	done <list
 '

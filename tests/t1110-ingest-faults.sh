@@ -1,0 +1,125 @@
+#!/bin/sh
+# rt-ingest under desk faults: every fault is 75 (retry) or, for a broken
+# rt.yaml, 0 with the defaults; never 66, 70 or 78 for mail on stdin
+# a run killed while its small tmpfs was mounted must not block this one
+_small=${RT_TRASH:-$(cd "$(dirname "$0")" && pwd)/trash}/$(basename "$0" .sh)/small
+mountpoint -q "$_small" 2>/dev/null && umount "$_small"
+. "$(dirname "$0")/lib.sh"
+export RT_NOW=2026-11-23T10:00:00Z
+
+mail() { # mail MSGID SUBJECT
+	printf 'From: Kunde <kunde@example.com>\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\nHallo.\n' "$2" "$1"
+}
+tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
+
+new_desk desk && cd .. || exit 1
+DESK=$TRASH/desk
+mail f0@example.com "first" | rt-ingest --desk desk >/dev/null
+
+# retry CODE-FILE: rt-ingest exited 75, said why in one line, stored nothing
+stored_nothing() {
+	test "$(git -C desk rev-parse HEAD)" = "$BEFORE" &&
+	test -z "$(ls desk/.git/rt/tmp 2>/dev/null)" &&
+	test "$(wc -l <err)" = 1
+}
+
+BEFORE=$(git -C desk rev-parse HEAD)
+test_expect_code 75 'a desk path with a typo: 75, naming the fix' '
+	mail f1@example.com x | rt-ingest --desk "$TRASH/dsek" 2>err; rc=$?;
+	cat err; grep "fix --desk or RT_DESK" err && stored_nothing && exit $rc
+'
+
+test_expect_code 75 'a folder that is not a desk: 75, naming the fix' '
+	mkdir -p notadesk &&
+	mail f2@example.com x | rt-ingest --desk notadesk 2>err; rc=$?;
+	cat err; grep "is not a desk" err && stored_nothing && exit $rc
+'
+
+test_expect_code 75 'outside a desk: 75, naming the fix' '
+	(cd / && mail f3@example.com x | rt-ingest) 2>err; rc=$?;
+	cat err; grep "use --desk DIR or set RT_DESK" err && exit $rc
+'
+
+test_expect_code 75 'a locked desk: 75, nothing half-written' '
+	( flock 9; sleep 3 ) 9>desk/.git/rt/lock &
+	sleep 0.5;
+	mail f4@example.com x | RT_LOCK_TIMEOUT=1 rt-ingest --desk desk 2>err; rc=$?;
+	wait; cat err; grep "locked" err && stored_nothing && exit $rc
+'
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	getent group rtdesk >/dev/null || groupadd rtdesk
+	id rtmail >/dev/null 2>&1 || useradd -M -N -g rtdesk -s /bin/sh rtmail
+	mkdir -p mailhome && chown rtmail mailhome
+	chmod o+x "$TRASH" "$TRASH/.." "$TRASH/../.." 2>/dev/null
+	as_mail() {
+		HOME=$TRASH/mailhome setpriv --reuid=rtmail --regid=rtdesk --init-groups \
+			env PATH="$PATH" RT_SHAREDIR="$RT_SHAREDIR" RT_LOCK_TIMEOUT=1 "$@"
+	}
+	test_expect_code 75 'a desk not declared safe for the mail user: 75 naming safe.directory' '
+		mail f5@example.com x | as_mail rt-ingest --desk "$DESK" 2>err; rc=$?;
+		cat err; grep "git config --global --add safe.directory $DESK" err &&
+		! grep "was not found" err && stored_nothing && exit $rc
+	'
+	as_mail git config --global --add safe.directory "$DESK"
+	test_expect_code 75 'a desk the mail user may not read: 75 naming the fix' '
+		chmod 700 desk &&
+		mail f6@example.com x | as_mail rt-ingest --desk "$DESK" 2>err; rc=$?;
+		chmod 755 desk; cat err; grep "Permission denied" err && stored_nothing && exit $rc
+	'
+	test_expect_code 75 'a desk the mail user may not write: 75' '
+		mail f7@example.com x | as_mail rt-ingest --desk "$DESK" 2>err; rc=$?;
+		cat err; stored_nothing && exit $rc
+	'
+else
+	test_skip 'a desk not declared safe for the mail user: 75 naming safe.directory' 'needs root'
+	test_skip 'a desk the mail user may not read: 75 naming the fix' 'needs root'
+	test_skip 'a desk the mail user may not write: 75' 'needs root'
+fi
+
+if [ "$(id -u)" = 0 ] && mkdir -p small && mount -t tmpfs -o size=4m tmpfs small 2>/dev/null; then
+	test_expect_code 75 'a full disk: 75, nothing half-written' '
+		rt-init small/desk >/dev/null &&
+		mail f8@example.com x | rt-ingest --desk small/desk >/dev/null &&
+		before=$(git -C small/desk rev-parse HEAD) &&
+		{ dd if=/dev/zero of=small/fill bs=4k 2>/dev/null; true; } &&
+		mail f9@example.com "disk full" | rt-ingest --desk small/desk 2>err; rc=$?;
+		cat err; rm -f small/fill;
+		test "$(git -C small/desk rev-parse HEAD)" = "$before" &&
+		test -z "$(ls small/desk/.git/rt/tmp)" && exit $rc
+	'
+	umount "$TRASH/small"
+else
+	test_skip 'a full disk: 75, nothing half-written' 'needs root to mount a tmpfs'
+fi
+
+test_expect_success 'a broken rt.yaml: stored with defaults, 0, warned on stderr and in the ticket' '
+	cp desk/rt.yaml rt.yaml.good &&
+	printf "queues: [unclosed\n" >>desk/rt.yaml &&
+	mail f10@example.com "while rt.yaml is broken" | rt-ingest --desk desk >id 2>err;
+	cp rt.yaml.good desk/rt.yaml &&
+	cat err && test -s id && test "$(wc -l <err)" = 1 &&
+	grep "warning: rt.yaml:[0-9]*:[0-9]*: .*built-in defaults" err &&
+	! grep "$TRASH" err &&
+	t=$(tdir $(cat id)) &&
+	grep "ev: warning" desk/$t/log.yaml | grep "rt.yaml is broken" &&
+	! grep "$TRASH" desk/$t/log.yaml &&
+	rt-show --desk desk $(cat id) | grep "warning.*rt.yaml is broken"
+'
+
+test_expect_success 'a follow-up while rt.yaml is broken threads and is warned too' '
+	id=$(mail f11@example.com "fine" | rt-ingest --desk desk) &&
+	echo "- not a mapping" >desk/rt.yaml &&
+	mail f12@example.com "Re: [Test #$id] more" | rt-ingest --desk desk >id2 2>err;
+	cp rt.yaml.good desk/rt.yaml &&
+	echo $id >expect && test_cmp expect id2 && grep "must be a mapping" err &&
+	grep "ev: warning" desk/$(tdir $id)/log.yaml
+'
+
+test_expect_code 65 'empty input is not mail: 65, nothing stored' '
+	BEFORE=$(git -C desk rev-parse HEAD) &&
+	rt-ingest --desk desk </dev/null 2>err; rc=$?;
+	cat err; stored_nothing && exit $rc
+'
+
+test_done

@@ -1,0 +1,55 @@
+#!/bin/sh
+# ingest.max-bytes bounds memory and storage: oversized mail keeps only its headers
+. "$(dirname "$0")/lib.sh"
+export RT_NOW=2026-11-23T10:00:00Z
+# Memory figures mean nothing under ASan (its quarantine keeps freed memory) or valgrind.
+SANITIZED=${RT_VALGRIND:-}
+ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && SANITIZED=1
+
+new_desk desk
+LIMIT=4000
+sed -i "s/^  max-bytes: .*/  max-bytes: $LIMIT/" rt.yaml && grep -q "max-bytes: $LIMIT" rt.yaml &&
+git commit -qam "limit" || exit 1
+
+sized() { # sized MSGID BYTES: a mail of exactly BYTES bytes
+	h=$(printf 'From: k@example.com\nSubject: size %s\nMessage-Id: <%s>\n\n' "$2" "$1")
+	printf '%s\n\n' "$h" >mail.$1 && n=$(( $2 - $(wc -c <mail.$1) - 1 )) &&
+	head -c $n /dev/zero | tr '\0' x >>mail.$1 && echo >>mail.$1 &&
+	test $(wc -c <mail.$1) = $2
+}
+
+test_expect_success 'limit-1 and limit bytes are stored' '
+	sized l1 $((LIMIT - 1)) && rt-ingest <mail.l1 >id1 && test -s id1 &&
+	sized l2 $LIMIT && rt-ingest <mail.l2 >id2 && test -s id2
+'
+
+test_expect_code 65 'limit+1 bytes: refused, only the headers kept in quarantine' '
+	sized l3 $((LIMIT + 1)) && before=$(git rev-parse HEAD) &&
+	rt-ingest <mail.l3 >out 2>err; rc=$?; cat err;
+	test ! -s out && grep "message too large ($((LIMIT + 1)) bytes, limit $LIMIT)" err &&
+	q=$(git ls-tree -r --name-only HEAD quarantine | grep "\.eml$") && test -n "$q" &&
+	grep "^Message-Id: <l3>" $q && ! grep xxxxxxxx $q &&
+	grep "only the header section above is kept" $q &&
+	grep "^size: $((LIMIT + 1))$" ${q%.eml}.yaml &&
+	test -z "$(ls .git/rt/tmp)" && exit $rc
+'
+
+test_expect_success 'a 30 MB mail under a 4 KB limit costs neither memory nor storage' '
+	du -sk .git | cut -f1 >git.before &&
+	{ printf "From: k@example.com\nSubject: huge\nMessage-Id: <huge@x>\n\n"; head -c 30000000 /dev/zero | tr "\\0" y; } >huge &&
+	/usr/bin/time -f %M -o rss rt-ingest <huge >out 2>err; test $? = 65 &&
+	echo "peak RSS $(tail -1 rss) KB" && { [ -n "$SANITIZED" ] || test $(tail -1 rss) -lt 20000; } &&
+	du -sk .git | cut -f1 >git.after &&
+	test $(( $(cat git.after) - $(cat git.before) )) -lt 2000 &&
+	test -z "$(ls .git/rt/tmp)"
+'
+
+test_expect_success 'an oversized message in an mbox is refused alone' '
+	{ echo "From k@x Mon Nov 23 09:00:00 2026"; cat mail.l1; echo;
+	  echo "From k@x Mon Nov 23 09:00:00 2026"; sized l4 $((LIMIT + 500)) && cat mail.l4; echo;
+	  echo "From k@x Mon Nov 23 09:00:00 2026"; printf "From: k@x\nSubject: small\nMessage-Id: <l5>\n\nhi\n"; } >m.mbox &&
+	rt-ingest --mbox m.mbox >ids 2>err; test $? = 65 &&
+	test $(wc -l <ids) = 2 && grep "message 2: message too large" err
+'
+
+test_done
