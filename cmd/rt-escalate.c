@@ -17,10 +17,10 @@
 
 static const char usage[] =
 "usage: rt-escalate [--desk DIR] [-n] [--now TIME]\n"
-"       rt-escalate [--desk DIR] [--now TIME] --status [--json] [ID ...]\n"
+"       rt-escalate [--desk DIR] [--now TIME] --clocks [--json] [ID ...]\n"
 "Escalate tickets whose SLA step is due (run from cron), or show SLA clocks.\n"
-"  -s, --status     print the SLA clocks of the tickets (ids or stdin)\n"
-"  -j, --json       with --status: one JSON object per ticket\n"
+"      --clocks     print the SLA clocks of the tickets (ids or stdin)\n"
+"  -j, --json       with --clocks: one JSON object per ticket\n"
 "  -n, --dry-run    print what a sweep would do; change and send nothing\n"
 "      --now TIME   evaluate as of TIME (RFC 3339 or @epoch)\n";
 
@@ -174,7 +174,8 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "status", no_argument, NULL, 's' },
+		{ "clocks", no_argument, NULL, 'c' },
+		{ "status", no_argument, NULL, 's' },	/* deprecated */
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "now", required_argument, NULL, 'N' },
@@ -191,7 +192,9 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "C:sjnh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
-		case 's': status = 1; break;
+		case 's': cli_deprecated("-s/--status", "--clocks");
+			/* FALLTHROUGH */
+		case 'c': status = 1; break;
 		case 'j': x.json = 1; break;
 		case 'n': dry = 1; break;
 		case 'N':

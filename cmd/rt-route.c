@@ -2,6 +2,7 @@
 #include <err.h>
 #include <git2.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +16,35 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-route [--desk DIR] [-n] [-x] [--check] [ID ...]\n"
+"usage: rt-route [--desk DIR] [-n] [--json] [-x] [--check] [ID ...]\n"
 "Apply the routing rules of rt.yaml to tickets; print their ids.\n"
 "  -n, --dry-run    print what would change (ID field=value ...), change nothing\n"
+"  -j, --json       print each ticket's plan as a JSON object, one per line\n"
 "  -x, --explain    tell on standard error which rules matched and why\n"
 "  --check          only check the routing configuration\n"
 "Without ids, read them from standard input, one per line.\n";
 
 struct run {
 	struct route *r;
-	int dry, explain;
+	int dry, explain, json;
 };
+
+/* {"id":..., "set":{field: value, ...}, "rules":...}: the plan as JSON Lines. */
+static void
+print_plan_json(const char *id, const struct route_plan *p)
+{
+	json_t *o = json_object(), *set = json_object();
+
+	for (size_t i = 0; i < p->set.n; i++)
+		json_object_set_new(set, p->set.v[i].key,
+		    json_string(p->set.v[i].val ? p->set.v[i].val : ""));
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "set", set);
+	json_object_set_new(o, "rules", p->rules ? json_string(p->rules) : json_null());
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(o);
+}
 
 static int
 commit_plan(struct desk *d, const char *id, const struct route_plan *p)
@@ -74,6 +93,8 @@ route_one(struct desk *d, const char *id, void *arg)
 	}
 	if (rc != 0) {
 		warnx("#%s: %s", id, rt_errmsg());
+	} else if (run->dry && run->json) {
+		print_plan_json(id, &p);
 	} else if (run->dry) {
 		printf("%s", id);
 		for (size_t i = 0; i < p.set.n; i++)
@@ -83,7 +104,10 @@ route_one(struct desk *d, const char *id, void *arg)
 		if (p.set.n && (rc = commit_plan(d, id, &p)) != 0)
 			warnx("#%s: %s", id, rt_errmsg());
 		/* still passed on: a ticket that could not be routed may get its ack */
-		printf("%s\n", id);
+		if (run->json)
+			print_plan_json(id, &p);
+		else
+			printf("%s\n", id);
 	}
 	if (!run->dry)
 		desk_unlock(d);
@@ -97,12 +121,13 @@ main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, 'k' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
-	struct run run = { NULL, 0, 0 };
+	struct run run = { NULL, 0, 0, 0 };
 	struct desk *d;
 	int ch, rc, check = 0;
 
@@ -116,11 +141,12 @@ main(int argc, char *argv[])
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	while ((ch = getopt_long(argc, argv, "C:nxh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:nxjh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'n': run.dry = 1; break;
 		case 'x': run.explain = 1; break;
+		case 'j': run.json = 1; break;
 		case 'k': check = 1; break;
 		default: cli_common(ch, usage);
 		}

@@ -202,9 +202,14 @@ int
 change_commit(struct change *c, const char *summary)
 {
 	struct kvmap tr = KVMAP_INIT;
-	char *subject, *actor = desk_actor(c->d);
+	char *subject, *actor;
 	int rc;
 
+	if (c->d->plan)
+		c->d->plan(c, c->d->plan_arg);
+	if (c->d->dry_run)
+		return 0;
+	actor = desk_actor(c->d);
 	if ((rc = stage_yaml(c)) != 0)
 		goto out;
 	kv_set(&tr, "Ticket", c->id);

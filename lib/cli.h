@@ -31,6 +31,23 @@ void cli_die(int code) __attribute__((noreturn));
 typedef int (*cli_id_fn)(struct desk *d, const char *id, void *arg);
 int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
 
+struct change;
+/*
+ * Prints what a change does: "ID field=value ... EV:key=value,..." or,
+ * with json, {"id":..., "set":{...}, "events":[...]} on one line.
+ */
+void cli_print_plan(const struct change *c, int json);
+
+/*
+ * --dry-run and --json for commands that change tickets through change
+ * (or multi_commit): each change is printed as above; with dry_run it is
+ * not committed.
+ */
+void cli_plan_mode(struct desk *d, int dry_run, int json);
+
+/* Warns, in one line on stderr, that an old option spelling still works. */
+void cli_deprecated(const char *old, const char *use);
+
 /* Flushes and closes stdout; returns EX_IOERR if output was lost. */
 int cli_close_stdout(int status);
 

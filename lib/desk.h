@@ -10,6 +10,8 @@
 
 struct cache;
 
+struct change;
+
 struct desk {
 	char *root;		/* work tree, absolute, no trailing slash */
 	char *gitdir;		/* .git, absolute, trailing slash as libgit2 gives it */
@@ -21,6 +23,13 @@ struct desk {
 	char *actor_email;
 	int lockfd;
 	struct cache *cache;
+	/*
+	 * When plan is set, every change is shown to it before it is
+	 * committed; with dry_run, nothing is committed (--dry-run, --json).
+	 */
+	void (*plan)(const struct change *c, void *arg);
+	void *plan_arg;
+	int dry_run;
 };
 
 enum {

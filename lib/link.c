@@ -45,9 +45,14 @@ multi_commit(struct change *cs, size_t n, const char *summary)
 {
 	struct kvmap tr = KVMAP_INIT;
 	struct sbuf also = SBUF_INIT;
-	char *subject, *actor = desk_actor(cs[0].d);
+	char *subject, *actor;
 	int rc = 0;
 
+	for (size_t i = 0; i < n && cs[0].d->plan; i++)
+		cs[0].d->plan(&cs[i], cs[0].d->plan_arg);
+	if (cs[0].d->dry_run)
+		return 0;
+	actor = desk_actor(cs[0].d);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = stage(&cs[i], cs[0].txn);
 	if (rc != 0)
