@@ -16,11 +16,11 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-escalate [--desk DIR] [-n] [--now TIME]\n"
+"usage: rt-escalate [--desk DIR] [-n] [--json] [--now TIME]\n"
 "       rt-escalate [--desk DIR] [--now TIME] --clocks [--json] [ID ...]\n"
 "Escalate tickets whose SLA step is due (run from cron), or show SLA clocks.\n"
 "      --clocks     print the SLA clocks of the tickets (ids or stdin)\n"
-"  -j, --json       with --clocks: one JSON object per ticket\n"
+"  -j, --json       one JSON object per ticket (--clocks) or step (sweep)\n"
 "  -n, --dry-run    print what a sweep would do; change and send nothing\n"
 "      --now TIME   evaluate as of TIME (RFC 3339 or @epoch)\n";
 
@@ -110,6 +110,26 @@ status_one(struct desk *d, const char *id, void *arg)
 
 /* ---- the sweep ---- */
 
+/* A step as one JSON object per line; "done" is the text line. */
+static void
+print_step_json(const struct esc_step *s, const char *line)
+{
+	json_t *o = json_object(), *sup = json_array();
+
+	for (size_t i = 0; i < s->nsuperseded; i++)
+		json_array_append_new(sup, json_string(s->superseded[i]));
+	json_object_set_new(o, "id", json_string(s->id));
+	json_object_set_new(o, "step", json_string(s->step));
+	json_object_set_new(o, "level", json_integer(s->level));
+	json_object_set_new(o, "security", json_boolean(s->security));
+	json_object_set_new(o, "reason", json_string(s->reason ? s->reason : ""));
+	json_object_set_new(o, "skips", sup);
+	json_object_set_new(o, "done", json_string(line));
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(o);
+}
+
 static int
 plan_one(const struct rec *r, void *arg)
 {
@@ -150,8 +170,12 @@ sweep(struct desk *d, struct ctx *x, int dry)
 	for (size_t i = 0; i < x->steps.n; i++) {
 		struct sbuf line = SBUF_INIT;
 		rc = esc_apply(x->esc, d, &x->steps.v[i], x->now, dry, &line);
-		if (line.len && (rc == 0 || rc == EX_TEMPFAIL))
-			printf("%s\n", line.buf);
+		if (line.len && (rc == 0 || rc == EX_TEMPFAIL)) {
+			if (x->json)
+				print_step_json(&x->steps.v[i], line.buf);
+			else
+				printf("%s\n", line.buf);
+		}
 		if (rc == EX_TEMPFAIL)
 			warnx("#%s: %s: notification not sent, will retry: %s", x->steps.v[i].id,
 			    x->steps.v[i].step, rt_errmsg());
@@ -208,7 +232,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((!status && (argc > 0 || x.json)) || (status && dry))
+	if ((!status && argc > 0) || (status && dry))
 		cli_usage(usage, 0);
 	x.now = rt_now();
 	if ((rc = desk_open(&d, deskpath, status || dry ? 0 : DESK_WRITE)) != 0)
