@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "desk.h"
 #include "fieldset.h"
+#include "status.h"
 #include "ticket.h"
 #include "util.h"
 
@@ -169,8 +170,7 @@ requestor_match(const char *list, const char *want)
 static int
 is_done(const char *s)
 {
-	return s && (strcmp(s, "resolved") == 0 || strcmp(s, "closed") == 0 ||
-	    strcmp(s, "merged") == 0);
+	return status_is_done(s);
 }
 
 static int

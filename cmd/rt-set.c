@@ -10,6 +10,7 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "id.h"
+#include "status.h"
 #include "ticket.h"
 #include "util.h"
 #include "workflow.h"
@@ -31,65 +32,36 @@ struct opts {
 	struct assign *as;
 	size_t nas;
 	int cascade, noexec;
-	int depth;
 };
 
-static char *
-summary_of(const struct change *c)
+/* Cascaded children are printed as the ticket itself is. */
+static void
+print_cascaded(const struct status_note *n, void *arg)
 {
-	struct sbuf sb = SBUF_INIT;
-
-	for (size_t i = 0; i < c->nevents; i++) {
-		const char *f = kv_get(&c->events[i], "field"), *v = kv_get(&c->events[i], "new");
-		if (strcmp(kv_get(&c->events[i], "ev"), "set") != 0 || f == NULL)
-			continue;
-		sbuf_addf(&sb, "%s%s=%s", sb.len ? " " : "", f, v ? v : "");
+	(void)arg;
+	if (n->depth > 0) {
+		printf("%s\n", n->id);
+		fflush(stdout);
 	}
-	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
 }
 
-static int set_one(struct desk *d, const char *id, void *arg);
-
-/* Resolving a parent resolves its open children, one commit each. */
-static int
-cascade(struct desk *d, const char *children, const char *status, struct opts *o)
+static void
+warn_status(void *arg, const char *id, int rc, const char *msg)
 {
-	struct assign a = { (char *)"status", '=', (char *)status };
-	struct opts sub = { &a, 1, o->cascade, o->noexec, o->depth + 1 };
-	char **kids;
-	size_t n = str_split(children, ",", &kids);
-	int status_rc = 0, rc;
-
-	if (o->depth >= 16) {
-		strv_free(kids, n);
-		warnx("cascade deeper than 16 levels stopped");
-		return EX_DATAERR;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct kvmap t = KVMAP_INIT;
-		ticket_id kid;
-		if (id_parse(kids[i], kid) != 0 || ticket_load(d, kid, &t, NULL) != 0) {
-			warnx("#%s: child '%s' not found", kids[i], kids[i]);
-			status_rc = status_rc ? status_rc : EX_DATAERR;
-		} else if (!status_is_done(kv_get(&t, "status"))) {
-			if ((rc = set_one(d, kid, &sub)) != 0 && status_rc == 0)
-				status_rc = rc;
-		}
-		kv_free(&t);
-	}
-	strv_free(kids, n);
-	return status_rc;
+	(void)arg;
+	(void)rc;
+	warnx("#%s: %s", id, msg);
 }
 
 static int
 set_one(struct desk *d, const char *id, void *arg)
 {
 	struct opts *o = arg;
+	struct status_opts so = { "rt-set", o->cascade, o->noexec, 0, 0, NULL };
 	struct change c;
-	char *from = NULL, *summary = NULL, *children = NULL;
-	const char *to;
-	struct kvmap after = KVMAP_INIT, work = KVMAP_INIT;
-	int rc, committed = 0, st_changed = 0;
+	char *summary = NULL, *to = NULL;
+	struct kvmap work = KVMAP_INIT;
+	int rc, arc;
 
 	if ((rc = desk_lock(d)) != 0) {
 		warnx("#%s: %s", id, rt_errmsg());
@@ -97,8 +69,6 @@ set_one(struct desk *d, const char *id, void *arg)
 	}
 	if ((rc = change_begin(&c, d, id, "set")) != 0)
 		goto out;
-	if (kv_get(&c.ticket, "status"))
-		from = xstrdup(kv_get(&c.ticket, "status"));
 	/* Assignments combine first, so "tags+=a tags-=b" records one event. */
 	kv_copy(&work, &c.ticket);
 	for (size_t i = 0; i < o->nas; i++) {
@@ -108,32 +78,23 @@ set_one(struct desk *d, const char *id, void *arg)
 		kv_set(&work, o->as[i].field, v);
 		free(v);
 	}
-	for (size_t i = 0; i < o->nas; i++)
-		change_set(&c, o->as[i].field, kv_get(&work, o->as[i].field));
-	to = kv_get(&c.ticket, "status");
-	if (to && (from == NULL || strcmp(from, to) != 0)) {
-		if (from && strcmp(from, "merged") == 0) {
-			rc = rt_fail(EX_DATAERR, "ticket is merged into #%s",
-			    kv_get(&c.ticket, "merged-into") ? kv_get(&c.ticket, "merged-into") : "?");
+	/* The workflow checks the status against the ticket as it will be. */
+	if (kv_get(&work, "status"))
+		to = xstrdup(kv_get(&work, "status"));
+	kv_set(&work, "status", kv_get(&c.ticket, "status"));
+	so.state = &work;
+	for (size_t i = 0; i < o->nas; i++) {
+		const char *f = o->as[i].field;
+		if (strcmp(f, "status") != 0)
+			change_set(&c, f, kv_get(&work, f));
+		else if ((rc = status_change(&c, to, &so)) != 0)
 			goto out;
-		}
-		if ((rc = workflow_check(d, &c.ticket, from, to)) != 0 ||
-		    (rc = workflow_apply(d, &c, to)) != 0)
-			goto out;
-		st_changed = 1;
 	}
 	if (c.dirty) {
-		summary = summary_of(&c);
-		if ((rc = change_commit(&c, summary)) != 0)
-			goto out;
-		committed = 1;
-		kv_copy(&after, &c.ticket);
+		summary = change_set_summary(&c);
+		rc = change_commit(&c, summary);
 	}
 out:
-	if (rc == 0 && st_changed && status_is_done(kv_get(&c.ticket, "status")) &&
-	    kv_get(&c.ticket, "children") &&
-	    (o->cascade || workflow_cascade(d, &c.ticket)))
-		children = xstrdup(kv_get(&c.ticket, "children"));
 	change_free(&c);
 	desk_unlock(d);
 	if (rc != 0)
@@ -142,24 +103,11 @@ out:
 		printf("%s\n", id);
 		fflush(stdout);
 	}
-	if (committed && st_changed && !o->noexec) {
-		const char *st = kv_get(&after, "status");
-		int xrc = workflow_exec(d, &after, id, st);
-		if (xrc != 0) {
-			warnx("#%s: %s", id, rt_errmsg());
-			rc = xrc;
-		}
-	}
-	if (children) {
-		int crc = cascade(d, children, kv_get(&after, "status"), o);
-		if (rc == 0)
-			rc = crc;
-	}
-	kv_free(&after);
+	if ((arc = status_after(d, warn_status, NULL)) != 0 && rc == 0)
+		rc = arc;
 	kv_free(&work);
-	free(children);
-	free(from);
 	free(summary);
+	free(to);
 	return rc;
 }
 
@@ -218,8 +166,10 @@ main(int argc, char *argv[])
 		rc = workflow_validate(d);
 	if (rc != 0) {
 		warnx("%s", rt_errmsg());
-	} else
+	} else {
+		status_hook_add(print_cascaded, NULL);
 		rc = cli_each_id(d, nids, ids, set_one, &o);
+	}
 	desk_close(d);
 	for (size_t i = 0; i < o.nas; i++)
 		assign_free(&o.as[i]);

@@ -11,7 +11,7 @@
 #include "txn.h"
 #include "util.h"
 
-#define CACHE_VERSION "3"	/* bump when summary.c derives new keys */
+#define CACHE_VERSION "4"	/* bump when summary.c derives new keys */
 #define MSGID_MAXKEY 400
 
 struct cache {

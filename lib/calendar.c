@@ -210,6 +210,28 @@ valid_zone(const char *tz)
 	return ok;
 }
 
+/* The one time-zone switch: TZ=tz (NULL: UTC) until tz_leave(saved). */
+static char *
+tz_enter(const char *tz)
+{
+	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+
+	setenv("TZ", tz ? tz : "UTC", 1);
+	tzset();
+	return saved;
+}
+
+static void
+tz_leave(char *saved)
+{
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+}
+
 static int
 parse_hours(struct calendar *c, const struct ynode *h, const char *cfgname)
 {
@@ -242,6 +264,22 @@ parse_hours(struct calendar *c, const struct ynode *h, const char *cfgname)
 		if (c->niv[d])
 			return 0;
 	return cfg_fail(h, cfgname, "%s has no opening hours at all", "calendar");
+}
+
+/* The longest daily opening: one business day ("bd") by default. */
+static long long
+longest_day(const struct calendar *c)
+{
+	long long max = 0;
+
+	for (int d = 0; d < 7; d++) {
+		long long len = 0;
+		for (int i = 0; i < c->niv[d]; i++)
+			len += c->iv[d][i].end - c->iv[d][i].start;
+		if (len > max)
+			max = len;
+	}
+	return max;
 }
 
 int
@@ -290,13 +328,7 @@ calendar_parse(struct calendar **out, const char *name, const struct ynode *n,
 		if (c->nhol)
 			c->always = 0;
 	}
-	for (int d = 0; d < 7; d++) {
-		long long len = 0;
-		for (int i = 0; i < c->niv[d]; i++)
-			len += c->iv[d][i].end - c->iv[d][i].start;
-		if (len > c->daylen)
-			c->daylen = len;
-	}
+	c->daylen = longest_day(c);
 	if (n && (v = ymap_get(n, "day")) != NULL && !yscalar_is_null(v)) {
 		long long len;
 		if (v->kind != Y_SCALAR || cal_parse_duration(v->value, NULL, &len) || len <= 0 ||
@@ -306,6 +338,86 @@ calendar_parse(struct calendar **out, const char *name, const struct ynode *n,
 		c->daylen = len;
 	}
 	return 0;
+}
+
+/* "DAYS HH:MM-HH:MM ...": a range past midnight ends on the next day. */
+static int
+add_line(struct calendar *c, const char *line)
+{
+	char **tok;
+	size_t n = str_split(line, " \t", &tok);
+	int mask, rc = n < 2 || parse_days(tok[0], &mask) != 0 ? -1 : 0;
+
+	for (size_t i = 1; i < n && rc == 0; i++) {
+		const char *e;
+		int from, to;
+		if (parse_clock(tok[i], &from, &e) || *e++ != '-' || parse_clock(e, &to, &e) ||
+		    *e || from == to) {
+			rc = -1;
+			break;
+		}
+		if (to > from) {
+			rc = add_ranges(c, mask, tok[i]);
+			continue;
+		}
+		/* 22:00-02:00: until midnight, then from midnight on the next day. */
+		const char *dash = strchr(tok[i], '-');
+		char *late = xasprintf("%.*s-24:00", (int)(dash - tok[i]), tok[i]);
+		char *early = xasprintf("00:00-%s", dash + 1);
+		int next = ((mask << 1) | (mask >> 6)) & 0x7f;
+		rc = add_ranges(c, mask, late) || (to > 0 && add_ranges(c, next, early)) ? -1 : 0;
+		free(late);
+		free(early);
+	}
+	strv_free(tok, n);
+	return rc;
+}
+
+int
+calendar_from_lines(struct calendar **out, const char *name, const char *tz,
+    const struct ynode *lines, const char *cfgname)
+{
+	struct calendar *c = xcalloc(1, sizeof(*c));
+	const struct ynode *const *items = &lines;
+	size_t n = 1;
+
+	c->name = xstrdup(name);
+	c->tz = tz && strcmp(tz, "UTC") ? xstrdup(tz) : NULL;
+	*out = c;
+	if (lines->kind == Y_SEQ) {
+		items = (const struct ynode *const *)lines->items;
+		n = lines->n;
+	} else if (lines->kind != Y_SCALAR || yscalar_is_null(lines))
+		return cfg_fail(lines, cfgname, "business hours must be text such as "
+		    "'mon-fri 08:00-18:00' or a list of them%s", "");
+	for (size_t i = 0; i < n; i++) {
+		if (items[i]->kind != Y_SCALAR)
+			return cfg_fail(items[i], cfgname, "business hours must be text%s", "");
+		if (add_line(c, items[i]->value) != 0)
+			return cfg_fail(items[i], cfgname, "bad business hours '%s' (want e.g. "
+			    "'mon-fri 08:00-18:00')", items[i]->value);
+	}
+	if (check_overlaps(c) != 0)
+		return cfg_fail(lines, cfgname, "%s overlap on one day", "business hours");
+	c->daylen = longest_day(c);
+	return 0;
+}
+
+int
+cal_zone_valid(const char *tz)
+{
+	return valid_zone(tz);
+}
+
+void
+cal_local_date(const char *tz, time_t t, char out[11])
+{
+	char *saved = tz_enter(tz);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tz_leave(saved);
+	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 void
@@ -364,14 +476,9 @@ local_to_utc(long day, int secs)
 static void
 build(struct calendar *c, long d0, long d1)
 {
-	char *saved = NULL;
-	const char *old = getenv("TZ");
+	char *saved = tz_enter(c->tz);
 	size_t cap = (size_t)(d1 - d0) * 2 + 4, n = 0;
 
-	if (old)
-		saved = xstrdup(old);
-	setenv("TZ", c->tz ? c->tz : "UTC", 1);
-	tzset();
 	free(c->sp);
 	free(c->cum);
 	c->sp = xmalloc(cap * sizeof(*c->sp));
@@ -403,12 +510,7 @@ build(struct calendar *c, long d0, long d1)
 	}
 	c->t0 = local_to_utc(d0, 0);
 	c->t1 = local_to_utc(d1, 0);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else
-		unsetenv("TZ");
-	tzset();
+	tz_leave(saved);
 	c->n = n;
 	c->cum = xmalloc((n + 1) * sizeof(*c->cum));
 	c->cum[0] = 0;

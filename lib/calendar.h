@@ -31,7 +31,19 @@ struct calendar;
  */
 int calendar_parse(struct calendar **out, const char *name, const struct ynode *n,
     const char *cfgname);
+/*
+ * Builds calendar name from weekly lines "DAYS HH:MM-HH:MM [HH:MM-HH:MM ...]"
+ * (a scalar or a list of them; a range may pass midnight) in zone tz
+ * (NULL: UTC): the older `business-hours:` syntax of routing.
+ * EX_CONFIG "rt.yaml:L:C: bad business hours '...'" on a bad line.
+ */
+int calendar_from_lines(struct calendar **out, const char *name, const char *tz,
+    const struct ynode *lines, const char *cfgname);
 void calendar_free(struct calendar *c);
+/* Whether a time zone of this name exists (UTC or a tzdata file). */
+int cal_zone_valid(const char *tz);
+/* The date YYYY-MM-DD at t in zone tz (NULL: UTC). */
+void cal_local_date(const char *tz, time_t t, char out[11]);
 const char *calendar_name(const struct calendar *c);
 const char *calendar_timezone(const struct calendar *c);
 

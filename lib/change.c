@@ -170,6 +170,20 @@ change_trailer(struct change *c, const char *key, const char *val)
 		kv_set(&c->trailers, key, val);
 }
 
+char *
+change_set_summary(const struct change *c)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		const char *f = kv_get(&c->events[i], "field"), *v = kv_get(&c->events[i], "new");
+		if (strcmp(kv_get(&c->events[i], "ev"), "set") != 0 || f == NULL)
+			continue;
+		sbuf_addf(&sb, "%s%s=%s", sb.len ? " " : "", f, v ? v : "");
+	}
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
+}
+
 static int
 stage_yaml(struct change *c)
 {
@@ -198,6 +212,16 @@ stage_yaml(struct change *c)
 	return 0;
 }
 
+static void
+committed(struct change *c)
+{
+	void (*fn)(struct change *, int) = c->on_commit;
+
+	c->on_commit = NULL;
+	if (fn)
+		fn(c, 1);
+}
+
 int
 change_commit(struct change *c, const char *summary)
 {
@@ -221,6 +245,8 @@ change_commit(struct change *c, const char *summary)
 	free(subject);
 	if (rc == 0 && c->d->cache)
 		rc = cache_sync(c->d);
+	if (rc == 0)
+		committed(c);
 out:
 	kv_free(&tr);
 	free(actor);
@@ -230,12 +256,72 @@ out:
 void
 change_free(struct change *c)
 {
+	if (c->on_commit) {
+		void (*fn)(struct change *, int) = c->on_commit;
+		c->on_commit = NULL;
+		fn(c, 0);
+	}
 	for (size_t i = 0; i < c->nevents; i++)
 		kv_free(&c->events[i]);
 	free(c->events);
 	kv_free(&c->ticket);
 	kv_free(&c->trailers);
-	txn_free(c->txn);
+	if (!c->txn_borrowed)
+		txn_free(c->txn);
 	free(c->action);
 	memset(c, 0, sizeof(*c));
+}
+
+int
+change_begin_also(struct change *c, struct change *first, const char *id)
+{
+	int rc = change_begin(c, first->d, id, first->action);
+
+	txn_free(c->txn);
+	c->txn = first->txn;
+	c->txn_borrowed = 1;
+	return rc;
+}
+
+int
+change_commit_all(struct change *cs, size_t n, const char *summary)
+{
+	struct kvmap tr = KVMAP_INIT;
+	struct sbuf also = SBUF_INIT;
+	char *subject, *actor;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && cs[0].d->plan; i++)
+		cs[0].d->plan(&cs[i], cs[0].d->plan_arg);
+	if (cs[0].d->dry_run)
+		return 0;
+	actor = desk_actor(cs[0].d);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (cs[i].txn != cs[0].txn)
+			rc = rt_fail(EX_SOFTWARE, "#%s is not in the commit of #%s", cs[i].id,
+			    cs[0].id);
+		else
+			rc = stage_yaml(&cs[i]);
+	}
+	if (rc != 0)
+		goto out;
+	for (size_t i = 1; i < n; i++)
+		sbuf_addf(&also, "%s%s", also.len ? " " : "", cs[i].id);
+	kv_set(&tr, "Ticket", cs[0].id);
+	kv_set(&tr, "Also", also.buf);
+	kv_set(&tr, "Action", cs[0].action);
+	kv_set(&tr, "Actor", actor);
+	kv_copy(&tr, &cs[0].trailers);
+	subject = xasprintf("%s: #%s %s", cs[0].action, cs[0].id, summary ? summary : "");
+	rc = txn_commit(cs[0].txn, subject, &tr, NULL);
+	free(subject);
+	if (rc == 0 && cs[0].d->cache)
+		rc = cache_sync(cs[0].d);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		committed(&cs[i]);
+out:
+	sbuf_free(&also);
+	kv_free(&tr);
+	free(actor);
+	return rc;
 }

@@ -21,6 +21,14 @@ struct change {
 	size_t nevents;
 	struct kvmap trailers;	/* extra trailers (Message-Id, ...) */
 	struct txn *txn;
+	int txn_borrowed;	/* txn is another change's (change_begin_also) */
+	/*
+	 * Called once: by change_commit after the commit landed (committed 1),
+	 * or by change_free when it did not (committed 0). lib/status.c uses
+	 * it to learn which status changes really happened.
+	 */
+	void (*on_commit)(struct change *c, int committed);
+	void *on_commit_arg;
 };
 
 /* Starts a change of an existing ticket (state loaded from HEAD). */
@@ -42,8 +50,22 @@ char *change_add_file(struct change *c, const char *ext, const void *buf, size_t
 /* Same, taking the content from a file on disk. */
 char *change_add_diskfile(struct change *c, const char *ext, const char *path);
 void change_trailer(struct change *c, const char *key, const char *val);
+/* "FIELD=VALUE ..." of the set events so far: a commit summary. */
+char *change_set_summary(const struct change *c);
 /* Commits with subject "ACTION: #ID summary"; updates the cache. */
 int change_commit(struct change *c, const char *summary);
 void change_free(struct change *c);
+
+/*
+ * Several tickets in one commit (rt-link, rt-merge). first is begun as
+ * usual; each other ticket with change_begin_also, which shares first's
+ * txn, so files added to any of them land in the one commit. Then
+ * change_commit_all(cs, n, summary) commits cs[0..n) (cs[0] the first)
+ * as "ACTION: #ID summary" of cs[0], with trailers Ticket (cs[0]), Also
+ * (the other ids), Action, Actor and cs[0]'s own trailers. The caller
+ * * holds the desk lock and change_frees every change.
+ */
+int change_begin_also(struct change *c, struct change *first, const char *id);
+int change_commit_all(struct change *cs, size_t n, const char *summary);
 
 #endif

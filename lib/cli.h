@@ -40,7 +40,7 @@ void cli_print_plan(const struct change *c, int json);
 
 /*
  * --dry-run and --json for commands that change tickets through change
- * (or multi_commit): each change is printed as above; with dry_run it is
+ * (or change_commit_all): each change is printed as above; with dry_run it is
  * not committed.
  */
 void cli_plan_mode(struct desk *d, int dry_run, int json);

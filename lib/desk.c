@@ -254,6 +254,8 @@ desk_close(struct desk *d)
 		return;
 	cache_close(d);
 	desk_unlock(d);
+	if (d->people_free)
+		d->people_free(d->people);
 	ynode_free(d->config);
 	git_repository_free(d->repo);
 	free(d->root);

@@ -30,6 +30,8 @@ struct desk {
 	void (*plan)(const struct change *c, void *arg);
 	void *plan_arg;
 	int dry_run;
+	void *people;		/* the parsed people directory (people.h) */
+	void (*people_free)(void *);
 };
 
 enum {

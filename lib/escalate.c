@@ -13,7 +13,9 @@
 #include "kv.h"
 #include "mail.h"
 #include "mailsend.h"
+#include "people.h"
 #include "route.h"
+#include "status.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"
@@ -90,7 +92,7 @@ parse_pct(const char *s, int *out)
 	return 0;
 }
 
-/* Addresses of a contact, agent or team name; NULL if unknown. */
+/* Addresses of a contact (escalation.contacts), agent or team name; NULL if unknown. */
 static char **
 resolve_name(struct desk *d, const char *name, size_t *n)
 {
@@ -99,72 +101,16 @@ resolve_name(struct desk *d, const char *name, size_t *n)
 	char *path;
 
 	*n = 0;
-	if (strchr(name, '@')) {
-		out = xcalloc(1, sizeof(char *));
-		out[(*n)++] = xstrdup(name);
-		return out;
-	}
-	path = xasprintf("escalation.contacts.%s", name);
-	v = desk_cfg(d, path);
-	free(path);
-	if (v && (v->kind == Y_SCALAR || v->kind == Y_SEQ) && !yscalar_is_null(v)) {
-		desk_cfg_strlist(d, v, "contacts", &out, n);
-		return out;
-	}
-	path = xasprintf("agents.%s", name);
-	v = desk_cfg(d, path);
-	free(path);
-	if (v && v->kind == Y_SCALAR && strchr(v->value, '@')) {
-		out = xcalloc(1, sizeof(char *));
-		out[(*n)++] = xstrdup(v->value);
-		return out;
-	}
-	if (v && v->kind == Y_MAP && (scalar(v, "email") || scalar(v, "address"))) {
-		out = xcalloc(1, sizeof(char *));
-		out[(*n)++] = xstrdup(scalar(v, "email") ? scalar(v, "email") : scalar(v, "address"));
-		return out;
-	}
-	path = xasprintf("teams.%s", name);
-	v = desk_cfg(d, path);
-	free(path);
-	if (v && v->kind == Y_MAP) {
-		const struct ynode *m = ymap_get(v, "members"), *ag = desk_cfg(d, "agents");
-		if (scalar(v, "email") || scalar(v, "address")) {
-			out = xcalloc(1, sizeof(char *));
-			out[(*n)++] = xstrdup(scalar(v, "email") ? scalar(v, "email") :
-			    scalar(v, "address"));
+	if (strchr(name, '@') == NULL) {
+		path = xasprintf("escalation.contacts.%s", name);
+		v = desk_cfg(d, path);
+		free(path);
+		if (v && (v->kind == Y_SCALAR || v->kind == Y_SEQ) && !yscalar_is_null(v)) {
+			desk_cfg_strlist(d, v, "contacts", &out, n);
 			return out;
 		}
-		out = xcalloc(1, sizeof(char *));
-		for (size_t i = 0; m && m->kind == Y_SEQ && i < m->n; i++) {
-			size_t k;
-			char **sub;
-			if (m->items[i]->kind != Y_SCALAR || strcmp(m->items[i]->value, name) == 0)
-				continue;
-			if ((sub = resolve_name(d, m->items[i]->value, &k)) == NULL)
-				continue;
-			out = xrealloc(out, (*n + k + 1) * sizeof(char *));
-			memcpy(out + *n, sub, k * sizeof(char *));
-			*n += k;
-			free(sub);
-		}
-		/* Agents naming the team in their teams: list. */
-		for (size_t i = 0; ag && ag->kind == Y_MAP && i < ag->n; i++) {
-			const struct ynode *a = ag->items[i], *t = a->kind == Y_MAP ?
-			    ymap_get(a, "teams") : NULL;
-			const char *mail = a->kind == Y_MAP ? scalar(a, "email") : NULL;
-			int member = 0;
-			for (size_t j = 0; t && t->kind == Y_SEQ && j < t->n; j++)
-				if (t->items[j]->kind == Y_SCALAR && strcmp(t->items[j]->value, name) == 0)
-					member = 1;
-			if (member && mail) {
-				out = xrealloc(out, (*n + 2) * sizeof(char *));
-				out[(*n)++] = xstrdup(mail);
-			}
-		}
-		return out;
 	}
-	return NULL;
+	return people_addresses(d, name, n);
 }
 
 static int
@@ -510,16 +456,10 @@ plan_clock(struct esc *e, const struct sla_ticket *t, const struct sla_status *s
 		strv_free(lower, nlower);
 }
 
-static int
-is_done_status(const char *s)
-{
-	return s && (strcmp(s, "resolved") == 0 || strcmp(s, "closed") == 0);
-}
-
 void
 esc_plan(struct esc *e, const struct sla_ticket *t, time_t now, struct esc_steps *out)
 {
-	int closed = is_done_status(t->status);
+	int closed = status_is_done(t->status);
 
 	if (t->merged_into || t->id == NULL)
 		return;
@@ -597,7 +537,7 @@ esc_phrase_candidate(const struct esc *e, const struct sla_ticket *t, time_t sin
 	time_t in;
 
 	if (!esc_has_phrases(e) || t->last_in == NULL || t->merged_into ||
-	    is_done_status(t->status))
+	    status_is_done(t->status))
 		return 0;
 	return rt_parsetime(t->last_in, &in) == 0 && in > since && in <= now;
 }

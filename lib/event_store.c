@@ -17,6 +17,7 @@
 #include "desk.h"
 #include "event.h"
 #include "ingest.h"
+#include "status.h"
 #include "ticket.h"
 #include "util.h"
 
@@ -144,7 +145,7 @@ follow_up(struct desk *d, const struct event *e, const char *path, const char *e
 	add_event_in(&c, e, file, multi);
 	free(file);
 	st = kv_get(&c.ticket, "status");
-	done = st && (strcmp(st, "resolved") == 0 || strcmp(st, "closed") == 0);
+	done = status_is_done(st);
 	if (e->state && strcmp(e->state, "resolved") == 0) {
 		if (!done)
 			change_set(&c, "status", "resolved");

@@ -6,6 +6,7 @@
 
 #include "desk.h"
 #include "fieldset.h"
+#include "people.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"
@@ -100,45 +101,23 @@ field_settable(struct desk *d, const char *field)
 int
 agents_declared(struct desk *d)
 {
-	struct ynode *n;
+	const struct people *p;
 
-	return cfg_map(d, "agents", &n) == 0 && n != NULL;
+	return people_load(d, &p) == 0 && p->have_agents;
 }
 
 int
 agent_exists(struct desk *d, const char *name)
 {
-	struct ynode *n;
-
-	return cfg_map(d, "agents", &n) == 0 && n && ymap_get(n, name) != NULL;
-}
-
-/* An agent's address: "anna: anna@x" or "anna: {email: anna@x}". */
-static const char *
-agent_email(const struct ynode *v)
-{
-	if (v == NULL)
-		return NULL;
-	if (v->kind == Y_SCALAR && !yscalar_is_null(v))
-		return v->value;
-	if (v->kind == Y_MAP)
-		return ymap_str(v, "email");
-	return NULL;
+	return people_agent(d, name) != NULL;
 }
 
 const char *
 agent_by_email(struct desk *d, const char *addr)
 {
-	struct ynode *n;
+	const struct person *a = people_agent_by_address(d, addr);
 
-	if (addr == NULL || cfg_map(d, "agents", &n) != 0 || n == NULL)
-		return NULL;
-	for (size_t i = 0; i < n->n; i++) {
-		const char *e = agent_email(n->items[i]);
-		if (e && strcasecmp(e, addr) == 0)
-			return n->keys[i];
-	}
-	return NULL;
+	return a ? a->name : NULL;
 }
 
 char *
@@ -182,6 +161,31 @@ check_declared(struct desk *d, const char *path, const char *what, const char *v
 	names = map_names(m);
 	rc = rt_fail(EX_DATAERR, "unknown %s '%s' (rt.yaml %s: %s)", what, value, path, names);
 	free(names);
+	return rc;
+}
+
+/* An agent or a team of the people directory (a team is named by teams: or
+ * by an agent's teams:); without agents: or teams: any name goes. */
+static int
+check_person(struct desk *d, int team, const char *value)
+{
+	const struct people *p;
+	struct sbuf names = SBUF_INIT;
+	size_t n;
+	int rc;
+
+	if ((rc = people_load(d, &p)) != 0)
+		return rc;
+	n = team ? p->nteams : p->nagents;
+	if ((team ? p->nteams == 0 : !p->have_agents) ||
+	    (team ? people_team(d, value) != NULL : people_agent(d, value) != NULL))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&names, "%s%s", i ? ", " : "",
+		    team ? p->teams[i].name : p->agents[i].name);
+	rc = rt_fail(EX_DATAERR, "unknown %s '%s' (rt.yaml %s: %s)", team ? "team" : "agent",
+	    value, team ? "teams" : "agents", names.buf ? names.buf : "");
+	sbuf_free(&names);
 	return rc;
 }
 
@@ -332,10 +336,10 @@ assign_value(struct desk *d, const struct kvmap *t, const struct assign *a, char
 	} else if (strcmp(f, "owner") == 0) {
 		if (strcmp(v, "none") == 0)
 			return 0;
-		if ((rc = check_declared(d, "agents", "agent", v)) != 0)
+		if ((rc = check_person(d, 0, v)) != 0)
 			return rc;
 	} else if (strcmp(f, "team") == 0) {
-		if ((rc = check_declared(d, "teams", "team", v)) != 0)
+		if ((rc = check_person(d, 1, v)) != 0)
 			return rc;
 	} else if (strcmp(f, "status") == 0) {
 		for (const char *p = v; *p; p++)

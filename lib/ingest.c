@@ -14,6 +14,7 @@
 #include "ingest.h"
 #include "mail.h"
 #include "mailcmd.h"
+#include "status.h"
 #include "rating.h"
 #include "txn.h"
 #include "util.h"
@@ -193,13 +194,13 @@ follow_up(struct desk *d, struct mail *m, const char *path, const char *key,
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, key);
 	free(file);
-	/* A customer's answer reopens a resolved ticket and resumes a paused one;
+	/* A customer's answer reopens a resolved ticket and resumes a paused one
+	 * (when the workflow allows it); an agent's mail does not (mailcmd.h);
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
-	if (st && rating_hook(d, &c, m) == 0 && !m->auto_submitted && (strcmp(st, "resolved") == 0 ||
-	    strcmp(st, "closed") == 0 || strcmp(st, "waiting") == 0))
-		change_set(&c, "status", "open");
-	mailcmd_hook(d, &c, m);	/* agents' mail: commands, no reopen (mailcmd.h) */
+	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
+	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0))
+		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0)
 		memcpy(r->id, c.id, sizeof(r->id));
@@ -257,6 +258,7 @@ ingest_mail(struct desk *d, const char *path, size_t size, struct ingest_result 
 	if ((rc = desk_lock(d)) == 0) {
 		rc = store_locked(d, m, path, r);
 		desk_unlock(d);
+		status_after(d, NULL, NULL);	/* stored: exec: and cascades may fail */
 	}
 	mail_free(m);
 	return rc;

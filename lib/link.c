@@ -7,74 +7,10 @@
 #include "desk.h"
 #include "id.h"
 #include "link.h"
+#include "status.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"
-
-/* What change_commit stages, for a change whose txn is another's. */
-static int
-stage(struct change *c, struct txn *t)
-{
-	char *buf, *path;
-	size_t len;
-	int rc;
-
-	if (c->dirty) {
-		if ((rc = ticket_render(&c->ticket, &buf, &len)) != 0)
-			return rc;
-		path = ticket_path(c->id, "ticket.yaml");
-		txn_put(t, path, buf, len);
-		free(path);
-		free(buf);
-	}
-	path = ticket_path(c->id, "log.yaml");
-	for (size_t i = 0; i < c->nevents; i++) {
-		if ((rc = event_render(&c->events[i], &buf, &len)) != 0) {
-			free(path);
-			return rc;
-		}
-		txn_append(t, path, buf, len);
-		free(buf);
-	}
-	free(path);
-	return 0;
-}
-
-int
-multi_commit(struct change *cs, size_t n, const char *summary)
-{
-	struct kvmap tr = KVMAP_INIT;
-	struct sbuf also = SBUF_INIT;
-	char *subject, *actor;
-	int rc = 0;
-
-	for (size_t i = 0; i < n && cs[0].d->plan; i++)
-		cs[0].d->plan(&cs[i], cs[0].d->plan_arg);
-	if (cs[0].d->dry_run)
-		return 0;
-	actor = desk_actor(cs[0].d);
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = stage(&cs[i], cs[0].txn);
-	if (rc != 0)
-		goto out;
-	for (size_t i = 1; i < n; i++)
-		sbuf_addf(&also, "%s%s", also.len ? " " : "", cs[i].id);
-	kv_set(&tr, "Ticket", cs[0].id);
-	kv_set(&tr, "Also", also.buf);
-	kv_set(&tr, "Action", cs[0].action);
-	kv_set(&tr, "Actor", actor);
-	kv_copy(&tr, &cs[0].trailers);
-	subject = xasprintf("%s: #%s %s", cs[0].action, cs[0].id, summary ? summary : "");
-	rc = txn_commit(cs[0].txn, subject, &tr, NULL);
-	free(subject);
-	if (rc == 0 && cs[0].d->cache)
-		rc = cache_sync(cs[0].d);
-out:
-	sbuf_free(&also);
-	kv_free(&tr);
-	free(actor);
-	return rc;
-}
 
 /* Adds or removes item in the list field key, without a set event. */
 static int
@@ -149,7 +85,7 @@ link_locked(struct desk *d, const char *id, enum link_rel rel, const char *other
 	if (strcmp(id, other) == 0)
 		return rt_fail(EX_DATAERR, "a ticket cannot be linked to itself");
 	if ((rc = change_begin(&cs[n++], d, id, "link")) != 0 ||
-	    (rc = change_begin(&cs[n++], d, other, "link")) != 0)
+	    (rc = change_begin_also(&cs[n++], &cs[0], other)) != 0)
 		goto out;
 	if (rel == LINK_REFERS) {
 		dirty |= list_edit(&cs[0], "refers", other, remove);
@@ -181,7 +117,7 @@ link_locked(struct desk *d, const char *id, enum link_rel rel, const char *other
 		if (old && strcmp(old, parent) != 0) {
 			ticket_id oid;
 			/* The former parent loses the child in the same commit. */
-			if (id_parse(old, oid) == 0 && change_begin(&cs[n], d, oid, "link") == 0) {
+			if (id_parse(old, oid) == 0 && change_begin_also(&cs[n], &cs[0], oid) == 0) {
 				if (list_edit(&cs[n], "children", child, 1))
 					link_event(&cs[n], 1, "child", child);
 				n++;
@@ -198,7 +134,7 @@ commit:
 	if (dirty) {
 		char *summary = xasprintf("%s %s #%s", remove ? "unlink" : "link",
 		    rel == LINK_PARENT ? "parent" : rel == LINK_CHILD ? "child" : "refers", other);
-		rc = multi_commit(cs, n, summary);
+		rc = change_commit_all(cs, n, summary);
 		free(summary);
 		*changed = rc == 0;
 	}
@@ -243,7 +179,7 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 		goto out;
 	}
 	if ((rc = change_begin(&cs[0], d, dup, "merge")) != 0 ||
-	    (rc = change_begin(&cs[1], d, into, "merge")) != 0)
+	    (rc = change_begin_also(&cs[1], &cs[0], into)) != 0)
 		goto out;
 	if (kv_get(&cs[1].ticket, "merged-into")) {
 		rc = rt_fail(EX_DATAERR, "#%s is itself merged into #%s", into,
@@ -265,7 +201,7 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 			src = ticket_path(dup, file);
 			dst = ticket_path(into, file);
 			if (desk_read_head(d, src, &buf, &len) == 0) {
-				txn_put(cs[0].txn, dst, buf, len);
+				txn_put(cs[1].txn, dst, buf, len);
 				free(buf);
 			}
 			free(src);
@@ -293,11 +229,13 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 	}
 	kv_set(change_event(&cs[1], "merge"), "from", dup);
 	field_edit(&cs[0], "merged-into", into);
-	change_set(&cs[0], "status", "merged");
+	if ((rc = status_change(&cs[0], "merged",
+	    &(struct status_opts){ .via = "merge", .force = 1 })) != 0)
+		goto out;
 	kv_set(change_event(&cs[0], "merge"), "into", into);
 	{
 		char *summary = xasprintf("into #%s", into);
-		rc = multi_commit(cs, 2, summary);
+		rc = change_commit_all(cs, 2, summary);
 		free(summary);
 	}
 out:
@@ -318,5 +256,7 @@ merge_tickets(struct desk *d, const char *dup, const char *into)
 		return rc;
 	rc = merge_locked(d, dup, into);
 	desk_unlock(d);
+	if (rc == 0)
+		rc = status_after(d, NULL, NULL);
 	return rc;
 }

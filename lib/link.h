@@ -1,6 +1,7 @@
 /*
- * link.h: changes that touch several tickets in ONE commit: parent,
- * child and refers links (rt-link) and merging a duplicate (rt-merge).
+ * link.h: changes that touch several tickets in ONE commit (through
+ * change_commit_all): parent, child and refers links (rt-link) and
+ * merging a duplicate (rt-merge).
  */
 #ifndef RT_LINK_H
 #define RT_LINK_H
@@ -9,14 +10,6 @@
 
 struct desk;
 struct change;
-
-/*
- * Commits the changes cs[0..n) (each begun with change_begin) as one
- * commit "ACTION: #ID summary" of cs[0], with trailers Ticket (cs[0])
- * and Also (the other ids). Files to store go through cs[0].txn.
- * The caller holds the desk lock. Returns 0 or a sysexits code.
- */
-int multi_commit(struct change *cs, size_t n, const char *summary);
 
 enum link_rel { LINK_PARENT, LINK_CHILD, LINK_REFERS };
 

@@ -9,8 +9,8 @@
 #include "fieldset.h"
 #include "mail.h"
 #include "mailcmd.h"
+#include "status.h"
 #include "util.h"
-#include "workflow.h"
 #include "yamlio.h"
 
 static const char *const cmd_keys[] = {
@@ -73,30 +73,12 @@ mail_event(struct change *c)
 	return -1;
 }
 
-/* Undoes a status change this change made (the reopen on a customer reply). */
-static void
-undo_reopen(struct change *c, long evi)
-{
-	for (size_t i = c->nevents; i-- > (size_t)evi + 1;) {
-		struct kvmap *ev = &c->events[i];
-		const char *f = kv_get(ev, "field"), *nw = kv_get(ev, "new");
-		if (strcmp(kv_get(ev, "ev"), "set") != 0 || f == NULL || strcmp(f, "status") != 0 ||
-		    nw == NULL || strcmp(nw, "open") != 0)
-			continue;
-		kv_set(&c->ticket, "status", kv_get(ev, "old"));
-		kv_free(ev);
-		memmove(ev, ev + 1, (c->nevents - i - 1) * sizeof(*ev));
-		c->nevents--;
-		return;
-	}
-}
-
 /* One command as rt-set would do it; 0 or an error with rt_errmsg(). */
 static int
 apply(struct desk *d, struct change *c, const char *key, const char *val)
 {
 	struct assign a;
-	char *v = NULL, *from = NULL;
+	char *v = NULL;
 	int rc = 0;
 
 	if (strcmp(key, "tags") == 0 && (*val == '+' || *val == '-')) {
@@ -125,21 +107,10 @@ apply(struct desk *d, struct change *c, const char *key, const char *val)
 	a.value = (char *)val;
 	if ((rc = assign_value(d, &c->ticket, &a, &v)) != 0)
 		return rc;
-	if (strcmp(key, "status") == 0) {
-		struct kvmap after = KVMAP_INIT;
-		const char *cur = kv_get(&c->ticket, "status");
-		from = cur ? xstrdup(cur) : NULL;
-		kv_copy(&after, &c->ticket);
-		kv_set(&after, "status", v);
-		rc = workflow_check(d, &after, from, v);
-		kv_free(&after);
-		if (rc == 0 && (from == NULL || strcmp(from, v) != 0)) {
-			change_set(c, key, v);
-			workflow_apply(d, c, v);
-		}
-	} else
+	if (strcmp(key, "status") == 0)
+		rc = status_change(c, v, &(struct status_opts){ .via = "mail" });
+	else
 		change_set(c, key, v);
-	free(from);
 	free(v);
 	return rc;
 }
@@ -163,7 +134,6 @@ mailcmd_hook(struct desk *d, struct change *c, struct mail *m)
 	ev = &c->events[evi];
 	kv_set(ev, "agent", "true");
 	kv_set(ev, "by", agent);
-	undo_reopen(c, evi);
 	if (en && ynode_bool(en) == 0)
 		return 1;
 	n = mailcmd_parse(m->text, &keys, &vals);

@@ -22,11 +22,12 @@ struct change;
 struct mail;
 
 /*
- * Called by ingest on a follow-up after the mail-in event was added and
- * the customer-reply reopen was applied. For a mail from an agent: marks
- * the mail-in event "agent: true", undoes the reopen (an agent's mail is
- * not a customer's answer), applies the command lines through the same
- * checks as rt-set (fields, values, workflow) and records in the event
+ * Called by ingest on a follow-up after the mail-in event was added,
+ * before the customer-reply reopen (which ingest skips for an agent's
+ * mail: it is not a customer's answer). For a mail from an agent: marks
+ * the mail-in event "agent: true", applies the command lines through the
+ * same checks as rt-set (fields, values; a status through status_change,
+ * so with its set: and exec: actions and its cascade) and records in the event
  * "commands" (the lines applied), "commands-failed" (lines refused, with
  * why) or "commands-refused" (secret missing). Mail from anyone else is
  * left alone. Returns 1 for an agent's mail, else 0; never fails the ingest.

@@ -20,13 +20,14 @@
 #include "kb.h"
 #include "mail.h"
 #include "mailsend.h"
+#include "people.h"
 #include "reply.h"
 #include "sla.h"
+#include "status.h"
 #include "template.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"
-#include "workflow.h"
 
 #define DEFAULT_THRESHOLD 6.0
 #define DEFAULT_INTERVAL (24 * 3600)
@@ -499,6 +500,7 @@ build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
 	const struct ynode *q = queue_node(d, queue);
 	char *first = req ? xstrndup(req, strcspn(req, ",")) : xstrdup("");
 	const struct kvmap *ev;
+	const struct person *me;
 	char *s;
 
 	for (size_t i = 0; ticket_keys[i]; i++) {
@@ -526,7 +528,9 @@ build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
 	tvars_set(v, "queue", queue);
 	tvars_set(v, "queue.address", q ? ymap_str(q, "address") : NULL);
 	tvars_set(v, "queue.description", q ? ymap_str(q, "description") : NULL);
-	tvars_set(v, "agent.name", d->actor_name);
+	/* The acting agent as the people directory knows it, else the actor. */
+	me = people_agent_by_address(d, d->actor_email);
+	tvars_set(v, "agent.name", me && me->display ? me->display : d->actor_name);
 	tvars_set(v, "agent.email", d->actor_email);
 	tvars_set(v, "desk.name", desk_cfg_str(d, "desk.name", "Support"));
 	tvars_set(v, "desk.address", desk_cfg_str(d, "desk.address", ""));
@@ -977,8 +981,7 @@ join(const char **v, size_t n)
 static int
 record(struct ctx *c, const struct reply_opts *o, const struct tmpl *t, const char *status,
     const char *buf, size_t len, const char *msgid, const char *subject,
-    const char *summary, const char **to, size_t nto, const char **cc, size_t ncc, enum tmpl_auto kind,
-    char **entered)
+    const char *summary, const char **to, size_t nto, const char **cc, size_t ncc, enum tmpl_auto kind)
 {
 	struct change ch;
 	struct kvmap *ev;
@@ -986,7 +989,6 @@ record(struct ctx *c, const struct reply_opts *o, const struct tmpl *t, const ch
 	int rc;
 
 	(void)o;
-	*entered = NULL;
 	if ((rc = change_begin(&ch, c->d, c->id, "reply")) != 0)
 		goto out;
 	file = change_add_file(&ch, "eml", buf, len);
@@ -1004,29 +1006,18 @@ record(struct ctx *c, const struct reply_opts *o, const struct tmpl *t, const ch
 		kv_set(ev, "auto-submitted", kind == TMPL_AUTO_REPLY ? "auto-replied" : "auto-generated");
 	}
 	free(file);
-	if (status && strcmp(status, kv_get(&ch.ticket, "status") ? kv_get(&ch.ticket, "status") : "")) {
-		char *from = kv_get(&ch.ticket, "status") ? xstrdup(kv_get(&ch.ticket, "status")) : NULL;
-		change_set(&ch, "status", status);
-		if ((rc = workflow_check(c->d, &ch.ticket, from, status)) == 0)
-			rc = workflow_apply(c->d, &ch, status);
-		free(from);
-		if (rc != 0)
-			goto out;
-		*entered = xstrdup(status);
-	}
+	if (status && (rc = status_change(&ch, status,
+	    &(struct status_opts){ .via = "reply" })) != 0)
+		goto out;
 	change_trailer(&ch, "Message-Id", msgid);
 	rc = change_commit(&ch, summary);
 out:
 	change_free(&ch);
-	if (rc != 0) {
-		free(*entered);
-		*entered = NULL;
-	}
 	return rc;
 }
 
 static int
-reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, char **entered)
+reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 {
 	struct desk *d = c->d;
 	struct tmpl t;
@@ -1088,15 +1079,9 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 	/* a status the workflow refuses must stop us before anything is sent */
 	if (status && !o->dry_run) {
 		const char *cur = kv_get(&c->t, "status");
-		if (cur == NULL || strcmp(cur, status) != 0) {
-			struct kvmap after = KVMAP_INIT;
-			kv_copy(&after, &c->t);
-			kv_set(&after, "status", status);
-			rc = workflow_check(d, &after, cur, status);
-			kv_free(&after);
-			if (rc != 0)
-				goto out;
-		}
+		if ((cur == NULL || strcmp(cur, status) != 0) &&
+		    (rc = status_check(d, &c->t, status)) != 0)
+			goto out;
 	}
 	/* content */
 	if (have_t) {
@@ -1182,7 +1167,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r, 
 	if ((rc = mail_send(mailer, buf, len, env, rcpt, nrcpt)) != 0)
 		goto out;
 	if ((rc = record(c, o, have_t ? &t : NULL, status, buf, len, msgid, subject, summary, to, nto,
-	    cc, ncc, kind, entered)) != 0) {
+	    cc, ncc, kind)) != 0) {
 		char *m = xstrdup(rt_errmsg());
 		rc = rt_fail(rc, "mail %s was sent but not recorded: %s", msgid, m);
 		free(m);
@@ -1220,8 +1205,6 @@ reply_ticket(struct desk *d, const char *id, const struct reply_opts *o,
     struct reply_result *r)
 {
 	struct ctx c;
-	char *entered = NULL;
-	struct kvmap after = KVMAP_INIT;
 	int rc, locked = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -1233,20 +1216,13 @@ reply_ticket(struct desk *d, const char *id, const struct reply_opts *o,
 			goto out;
 	}
 	if ((rc = ctx_load(&c, d, id)) == 0)
-		rc = reply_locked(&c, o, r, &entered);
-	if (entered)
-		kv_copy(&after, &c.t);
+		rc = reply_locked(&c, o, r);
 	ctx_free(&c);
 out:
 	if (locked)
 		desk_unlock(d);
-	/* a status entered with the reply runs its workflow command, unlocked */
-	if (rc == 0 && entered) {
-		kv_set(&after, "status", entered);
-		if (workflow_exec(d, &after, id, entered) != 0)
-			fprintf(stderr, "rt-reply: %s\n", rt_errmsg());
-	}
-	kv_free(&after);
-	free(entered);
+	/* a status entered with the reply: its exec action and cascade, unlocked */
+	if (status_after(d, NULL, NULL) != 0)
+		fprintf(stderr, "rt-reply: %s\n", rt_errmsg());
 	return rc;
 }

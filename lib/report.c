@@ -15,6 +15,7 @@
 #include "kv.h"
 #include "report.h"
 #include "sla.h"
+#include "status.h"
 #include "topics.h"
 #include "util.h"
 
@@ -55,9 +56,13 @@ report_rate(long num, long den)
 static int
 is_done(const char *s, size_t n)
 {
-	return (n == 8 && memcmp(s, "resolved", 8) == 0) ||
-	    (n == 6 && memcmp(s, "closed", 6) == 0) ||
-	    (n == 6 && memcmp(s, "merged", 6) == 0);
+	char st[32];
+
+	if (n >= sizeof(st))
+		return 0;
+	memcpy(st, s, n);
+	st[n] = '\0';
+	return status_is_done(st);
 }
 
 static long long

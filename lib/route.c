@@ -21,10 +21,13 @@
 #include <strings.h>
 
 #include "cache.h"
+#include "calendar.h"
 #include "desk.h"
 #include "id.h"
 #include "mail.h"
+#include "people.h"
 #include "route.h"
+#include "status.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"
@@ -66,6 +69,7 @@ struct cond {
 	char **resrc;
 	size_t nre;
 	int flag;		/* vip/attachment: wanted value; hours: 1 = in */
+	struct calendar *cal;	/* hours: the calendar asked (owned unless route's hours) */
 };
 
 struct rule {
@@ -119,8 +123,7 @@ struct route {
 	int have_agents;
 	struct team *teams;
 	size_t nteams;
-	struct route_hours hours;
-	int has_hours;
+	struct calendar *hours;	/* the old business-hours: section, as a calendar */
 	int state_loaded;
 	char today[11];		/* YYYY-MM-DD in the desk's zone */
 };
@@ -368,6 +371,80 @@ compile_re(struct desk *d, const struct ynode *where, struct cond *c, const char
 	return 0;
 }
 
+/*
+ * The older "business-hours:" section (DAYS HH:MM-HH:MM lines, or a map
+ * {timezone, hours}) becomes a calendar; it is deprecated for calendars:.
+ */
+static int
+old_business_hours(struct desk *d, const char *deftz, struct calendar **out)
+{
+	const struct ynode *n = desk_cfg(d, "business-hours"), *hours, *tz = NULL;
+
+	*out = NULL;
+	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n)))
+		return 0;
+	hours = n;
+	if (n->kind == Y_MAP) {
+		hours = NULL;
+		for (size_t i = 0; i < n->n; i++) {
+			if (strcmp(n->keys[i], "timezone") == 0)
+				tz = n->items[i];
+			else if (strcmp(n->keys[i], "hours") == 0)
+				hours = n->items[i];
+			else
+				return rt_fail(EX_CONFIG, "%s: unknown key '%s' in business-hours "
+				    "(timezone, hours)", desk_cfg_where(d, n->items[i]), n->keys[i]);
+		}
+		if (hours == NULL)
+			return rt_fail(EX_CONFIG, "%s: business-hours has no hours",
+			    desk_cfg_where(d, n));
+	}
+	if (tz && (tz->kind != Y_SCALAR || !cal_zone_valid(tz->value)))
+		return rt_fail(EX_CONFIG, "%s: unknown time zone '%s'", desk_cfg_where(d, tz),
+		    tz->kind == Y_SCALAR ? tz->value : "");
+	return calendar_from_lines(out, "business-hours", tz ? tz->value : deftz, hours,
+	    d->config_name);
+}
+
+/*
+ * "hours: in" / "hours: out", optionally naming a calendar of calendars:
+ * ("hours: in office"). Without a name: the old business-hours: section
+ * if there is one, else the SLA's default calendar (sla.calendar).
+ */
+static int
+hours_cond(struct route *r, struct desk *d, const struct ynode *v, struct cond *c)
+{
+	char **w = NULL;
+	size_t n = v->kind == Y_SCALAR ? str_split(v->value, " \t", &w) : 0;
+	const char *name = n == 2 ? w[1] : NULL;
+	const struct ynode *cn;
+	int rc = 0;
+
+	if (n < 1 || n > 2 || (strcmp(w[0], "in") != 0 && strcmp(w[0], "out") != 0)) {
+		rc = rt_fail(EX_CONFIG, "%s: hours must be 'in' or 'out' (and a calendar: "
+		    "'in office')", desk_cfg_where(d, v));
+		goto out;
+	}
+	c->flag = strcmp(w[0], "in") == 0;
+	if (name == NULL && r->hours == NULL)
+		name = desk_cfg_str(d, "sla.calendar", NULL);
+	if (name == NULL && r->hours)
+		c->cal = r->hours;	/* the route's: not freed with the rule */
+	else if (name == NULL)
+		rc = rt_fail(EX_CONFIG, "%s: hours needs a calendar: name one of calendars: "
+		    "('hours: in office') or set sla.calendar", desk_cfg_where(d, v));
+	else if ((cn = ymap_get(desk_cfg(d, "calendars"), name)) != NULL)
+		rc = calendar_parse(&c->cal, name, cn, d->config_name);
+	else if (strcmp(name, "24x7") == 0)
+		rc = calendar_parse(&c->cal, name, NULL, d->config_name);
+	else
+		rc = rt_fail(EX_CONFIG, "%s: unknown calendar '%s' (see calendars:)",
+		    desk_cfg_where(d, v), name);
+out:
+	strv_free(w, n);
+	return rc;
+}
+
 static int
 parse_cond(struct route *r, struct desk *d, const char *key, const struct ynode *v,
     struct cond *c)
@@ -427,13 +504,7 @@ parse_cond(struct route *r, struct desk *d, const char *key, const struct ynode 
 	case C_VIP: case C_ATTACHMENT:
 		return bool_value(d, v, key, &c->flag);
 	case C_HOURS:
-		if (v->kind != Y_SCALAR || (strcmp(v->value, "in") != 0 && strcmp(v->value, "out") != 0))
-			return rt_fail(EX_CONFIG, "%s: hours must be 'in' or 'out'", desk_cfg_where(d, v));
-		if (!r->has_hours)
-			return rt_fail(EX_CONFIG, "%s: hours needs a business-hours: section",
-			    desk_cfg_where(d, v));
-		c->flag = strcmp(v->value, "in") == 0;
-		return 0;
+		return hours_cond(r, d, v, c);
 	}
 	return 0;
 }
@@ -686,107 +757,67 @@ team_get(struct route *r, const char *name)
 	return t;
 }
 
+/* The people directory (people.h) plus what routing reads of it: skills,
+ * away days and team strategies. */
 static int
 parse_people(struct route *r, struct desk *d)
 {
-	const struct ynode *ag = desk_cfg(d, "agents"), *tm = desk_cfg(d, "teams");
+	const struct people *pp;
 	int rc;
 
-	if (ag && !(ag->kind == Y_SCALAR && yscalar_is_null(ag))) {
-		if (ag->kind != Y_MAP)
-			return rt_fail(EX_CONFIG, "%s: agents must be a mapping of names "
-			    "(anna: {email: ..., teams: [...], skills: [...], away: [...]})",
-			    desk_cfg_where(d, ag));
-		r->have_agents = 1;
-		r->agents = xcalloc(ag->n ? ag->n : 1, sizeof(*r->agents));
-		for (size_t i = 0; i < ag->n; i++) {
-			struct agent *a = &r->agents[r->nagents++];
-			const struct ynode *v = ag->items[i];
-			a->name = xstrdup(ag->keys[i]);
-			if (v->kind == Y_SCALAR)
-				continue;	/* "bob: bob@example.org": just an address */
-			if (v->kind != Y_MAP)
-				return rt_fail(EX_CONFIG, "%s: agent '%s' must be a mapping",
-				    desk_cfg_where(d, v), a->name);
-			for (size_t j = 0; j < v->n; j++) {
-				const char *k = v->keys[j];
-				const struct ynode *x = v->items[j];
-				char **l;
-				size_t m;
-				if (strcmp(k, "skills") == 0) {
-					if ((rc = str_list(d, x, "skills", &a->skills, &a->nskills, 1)) != 0)
-						return rc;
-				} else if (strcmp(k, "away") == 0) {
-					if ((rc = str_list(d, x, "away", &l, &m, 0)) != 0)
-						return rc;
-					for (size_t y = 0; y < m && rc == 0; y++)
-						if (away_range(l[y], r->today, &a->away) != 0)
-							rc = rt_fail(EX_CONFIG, "%s: bad date range '%s' (want "
-							    "YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)",
-							    desk_cfg_where(d, x->kind == Y_SEQ ?
-							    x->items[y] : x), l[y]);
-					strv_free(l, m);
-					if (rc)
-						return rc;
-				} else if (strcmp(k, "teams") == 0) {
-					if ((rc = str_list(d, x, "teams", &l, &m, 0)) != 0)
-						return rc;
-					for (size_t y = 0; y < m; y++)
-						team_add_member(team_get(r, l[y]), i);
-					strv_free(l, m);
-				}
-			}
-			if ((rc = away_file(d, a, r->today)) != 0)
+	if ((rc = people_load(d, &pp)) != 0)
+		return rc;
+	r->have_agents = pp->have_agents;
+	r->agents = xcalloc(pp->nagents ? pp->nagents : 1, sizeof(*r->agents));
+	for (size_t i = 0; i < pp->nagents; i++) {
+		struct agent *a = &r->agents[r->nagents++];
+		const struct ynode *v = pp->agents[i].node, *x;
+		char **l;
+		size_t m;
+		a->name = xstrdup(pp->agents[i].name);
+		if (v->kind == Y_MAP && (x = ymap_get(v, "skills")) != NULL &&
+		    (rc = str_list(d, x, "skills", &a->skills, &a->nskills, 1)) != 0)
+			return rc;
+		if (v->kind == Y_MAP && (x = ymap_get(v, "away")) != NULL) {
+			if ((rc = str_list(d, x, "away", &l, &m, 0)) != 0)
+				return rc;
+			for (size_t y = 0; y < m && rc == 0; y++)
+				if (away_range(l[y], r->today, &a->away) != 0)
+					rc = rt_fail(EX_CONFIG, "%s: bad date range '%s' (want "
+					    "YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)",
+					    desk_cfg_where(d, x->kind == Y_SEQ ? x->items[y] : x), l[y]);
+			strv_free(l, m);
+			if (rc)
 				return rc;
 		}
+		if ((rc = away_file(d, a, r->today)) != 0)
+			return rc;
 	}
-	if (tm == NULL || (tm->kind == Y_SCALAR && yscalar_is_null(tm)))
-		return 0;
-	if (tm->kind != Y_MAP)
-		return rt_fail(EX_CONFIG, "%s: teams must be a mapping of names "
-		    "(l1: {members: [...], strategy: round-robin})", desk_cfg_where(d, tm));
-	for (size_t i = 0; i < tm->n; i++) {
-		const struct ynode *v = tm->items[i];
-		struct team *t = team_get(r, tm->keys[i]);
-		size_t *agentsfirst = t->members, nfirst = t->n;
-		/* members: listed first, in their order; agents naming the team follow */
-		t->members = NULL;
-		t->n = 0;
-		if (v->kind != Y_MAP)
-			return free(agentsfirst), rt_fail(EX_CONFIG, "%s: team '%s' must be a "
-			    "mapping (members, strategy)", desk_cfg_where(d, v), t->name);
-		for (size_t j = 0; j < v->n; j++) {
-			const char *k = v->keys[j];
-			const struct ynode *x = v->items[j];
-			if (strcmp(k, "members") == 0) {
-				char **l;
-				size_t m;
-				if ((rc = str_list(d, x, "members", &l, &m, 0)) != 0)
-					return free(agentsfirst), rc;
-				for (size_t y = 0; y < m; y++) {
-					long a = find_agent(r, l[y]);
-					if (a < 0) {
-						rc = rt_fail(EX_CONFIG, "%s: unknown agent '%s'%s",
-						    desk_cfg_where(d, x->kind == Y_SEQ ? x->items[y] : x),
-						    l[y], r->have_agents ? "" : " (no agents: section)");
-						strv_free(l, m);
-						free(agentsfirst);
-						return rc;
-					}
-					team_add_member(t, (size_t)a);
-				}
-				strv_free(l, m);
-			} else if (strcmp(k, "strategy") == 0) {
-				const char *s = x->kind == Y_SCALAR ? x->value : "";
-				if ((t->strategy = in_strv(strategies, s)) < 0)
-					return free(agentsfirst), rt_fail(EX_CONFIG, "%s: unknown "
-					    "strategy '%s' (round-robin, least-open, skill)",
-					    desk_cfg_where(d, x), s);
+	for (size_t i = 0; i < pp->nteams; i++) {
+		const struct people_team *pt = &pp->teams[i];
+		const struct ynode *v = pt->node, *x;
+		struct team *t = team_get(r, pt->name);
+		for (size_t y = 0; y < pt->nmembers; y++) {
+			long a = find_agent(r, pt->members[y]);
+			if (a < 0) {
+				x = ymap_get(v, "members");
+				if (x && x->kind == Y_SEQ)
+					for (size_t k = 0; k < x->n; k++)
+						if (x->items[k]->kind == Y_SCALAR &&
+						    strcmp(x->items[k]->value, pt->members[y]) == 0)
+							x = x->items[k];
+				return rt_fail(EX_CONFIG, "%s: unknown agent '%s'%s",
+				    desk_cfg_where(d, x ? x : v), pt->members[y],
+				    r->have_agents ? "" : " (no agents: section)");
 			}
+			team_add_member(t, (size_t)a);
 		}
-		for (size_t y = 0; y < nfirst; y++)
-			team_add_member(t, agentsfirst[y]);
-		free(agentsfirst);
+		if (v && (x = ymap_get(v, "strategy")) != NULL) {
+			const char *st = x->kind == Y_SCALAR ? x->value : "";
+			if ((t->strategy = in_strv(strategies, st)) < 0)
+				return rt_fail(EX_CONFIG, "%s: unknown strategy '%s' (round-robin, "
+				    "least-open, skill)", desk_cfg_where(d, x), st);
+		}
 	}
 	return 0;
 }
@@ -827,29 +858,16 @@ route_load(struct desk *d, struct route **out)
 {
 	struct route *r = xcalloc(1, sizeof(*r));
 	const struct ynode *n;
-	struct route_hours tzonly;
-	time_t now = rt_now(), local;
-	struct tm tm;
+	const char *tz = desk_cfg_str(d, "desk.timezone", "UTC");
 	int rc = 0;
 
 	*out = r;
+	if (!cal_zone_valid(tz))
+		tz = "UTC";
+	if ((rc = old_business_hours(d, tz, &r->hours)) != 0)
+		return rc;
 	/* The business-hours zone, else desk.timezone, gives "today" for away ranges. */
-	n = desk_cfg(d, "business-hours");
-	if (n && !(n->kind == Y_SCALAR && yscalar_is_null(n))) {
-		if ((rc = route_hours_parse(d, n, desk_cfg_str(d, "desk.timezone", "UTC"),
-		    &r->hours)) != 0)
-			return rc;
-		r->has_hours = 1;
-	}
-	memset(&tzonly, 0, sizeof(tzonly));
-	tzonly.bucket = -1;
-	tzonly.tz = xstrdup(r->has_hours ? r->hours.tz :
-	    route_tz_valid(desk_cfg_str(d, "desk.timezone", "UTC")) == 0 ?
-	    desk_cfg_str(d, "desk.timezone", "UTC") : "UTC");
-	local = now + route_tz_offset(&tzonly, now);
-	route_hours_free(&tzonly);
-	gmtime_r(&local, &tm);
-	strftime(r->today, sizeof(r->today), "%Y-%m-%d", &tm);
+	cal_local_date(r->hours ? calendar_timezone(r->hours) : tz, rt_now(), r->today);
 
 	if ((rc = parse_customers(r, d)) != 0 || (rc = parse_people(r, d)) != 0 ||
 	    (rc = parse_critical(r, d)) != 0)
@@ -898,9 +916,16 @@ route_free(struct route *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->nrules; i++)
+	for (size_t i = 0; i < r->nrules; i++) {
+		for (size_t j = 0; j < r->rules[i].ncond; j++)
+			if (r->rules[i].cond[j].cal != r->hours)
+				calendar_free(r->rules[i].cond[j].cal);
 		rule_free(&r->rules[i]);
+	}
 	free(r->rules);
+	for (size_t j = 0; j < r->crit.ncond; j++)
+		if (r->crit.cond[j].cal != r->hours)
+			calendar_free(r->crit.cond[j].cal);
 	rule_free(&r->crit);
 	for (size_t i = 0; i < r->ncust; i++)
 		free(r->cust[i].name), free(r->cust[i].contract);
@@ -914,19 +939,13 @@ route_free(struct route *r)
 	for (size_t i = 0; i < r->nteams; i++)
 		free(r->teams[i].name), free(r->teams[i].members);
 	free(r->teams);
-	route_hours_free(&r->hours);
+	calendar_free(r->hours);
 	free(r);
 }
 
 /* ------------------------------------------------------------------ */
 /* Assignment state: one cache sweep per run                           */
 /* ------------------------------------------------------------------ */
-
-static int
-is_open_status(const char *st)
-{
-	return st == NULL || (strcmp(st, "resolved") != 0 && strcmp(st, "closed") != 0);
-}
 
 static int
 state_rec(const struct rec *rc, void *arg)
@@ -939,7 +958,7 @@ state_rec(const struct rec *rc, void *arg)
 
 	if ((merged && *merged) || owner == NULL || *owner == '\0')
 		return 0;
-	if (is_open_status(rec_get(rc, "status")) && (a = find_agent(r, owner)) >= 0)
+	if (!status_is_done(rec_get(rc, "status")) && (a = find_agent(r, owner)) >= 0)
 		r->agents[a].open++;
 	if (team && (t = find_team(r, team)) != NULL)
 		t->assigned++;
@@ -1382,7 +1401,7 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 		    cu->vip ? "VIP customer" : "customer is not VIP");
 		return (cu && cu->vip) == k->flag;
 	case C_HOURS: {
-		int in = c->has_created && route_hours_in(&c->r->hours, c->created);
+		int in = c->has_created && cal_is_open(k->cal, c->created);
 		WHY(why, "arrived %s business hours", in ? "in" : "out of");
 		return in == k->flag;
 	}
@@ -1619,7 +1638,7 @@ state_update(struct route *r, const struct kvmap *t, const struct route_plan *p)
 	const char *o_old = kv_get(t, "owner"), *team_old = kv_get(t, "team");
 	const char *o_new = kv_get(&p->set, "owner") ? kv_get(&p->set, "owner") : o_old;
 	const char *team_new = kv_get(&p->set, "team") ? kv_get(&p->set, "team") : team_old;
-	int open = is_open_status(kv_get(t, "status"));
+	int open = !status_is_done(kv_get(t, "status"));
 	struct team *tm;
 	long a;
 

@@ -16,29 +16,6 @@ struct desk;
 struct ynode;
 struct route;
 
-/* Weekly opening hours in a time zone (lib/route_hours.c). */
-struct route_hours {
-	char *tz;			/* TZ name, e.g. "Europe/Berlin" */
-	unsigned char week[7 * 1440 / 8];	/* bit per minute, Sunday 00:00 first */
-	long bucket;			/* cache: UTC quarter hour ... */
-	long off;			/* ... and its offset from UTC in seconds */
-};
-
-/*
- * Parses "mon-fri 08:00-18:00" style text (one string, or a list of them)
- * or a map {timezone: TZ, hours: ...}. deftz is used when the map names
- * no zone. Returns 0 or EX_CONFIG with rt_errmsg() "rt.yaml:L:C: ...".
- */
-int route_hours_parse(struct desk *d, const struct ynode *n, const char *deftz,
-    struct route_hours *h);
-/* 1 when t is within the opening hours. */
-int route_hours_in(struct route_hours *h, time_t t);
-/* Offset of the zone from UTC at t, in seconds (cached per quarter hour). */
-long route_tz_offset(struct route_hours *h, time_t t);
-/* 0 when a zone of this name exists (UTC, GMT or a tzdata file). */
-int route_tz_valid(const char *tz);
-void route_hours_free(struct route_hours *h);
-
 /*
  * Case folding used for keywords and regular expressions: ASCII A-Z and
  * the Latin-1 capitals U+00C0..U+00DE (Ä Ö Ü ...) are lowered in place.

@@ -8,6 +8,7 @@
 #include "desk.h"
 #include "kv.h"
 #include "sla.h"
+#include "status.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -448,12 +449,6 @@ sla_policy_for(const struct sla *s, const struct sla_ticket *t)
 
 /* ---- clocks ---- */
 
-static int
-is_done(const char *st)
-{
-	return strcmp(st, "resolved") == 0 || strcmp(st, "closed") == 0;
-}
-
 struct seg {
 	time_t at;
 	int working;
@@ -507,13 +502,13 @@ parse_timeline(const struct sla *s, const struct sla_ticket *t, time_t created, 
 			memcpy(st, sp + 1, (size_t)(p + len - sp - 1));
 			st[p + len - sp - 1] = '\0';
 			if (rt_parsetime(ts, &at) == 0 && at <= now)
-				seg_add(g, at, !is_done(st) && !sla_is_pause_status(s, st), is_done(st));
+				seg_add(g, at, !status_is_done(st) && !sla_is_pause_status(s, st), status_is_done(st));
 		}
 		p = semi ? semi + 1 : NULL;
 	}
 	if (g->n == 0) {
 		const char *cur = t->status ? t->status : "new";
-		seg_add(g, created, !is_done(cur) && !sla_is_pause_status(s, cur), is_done(cur));
+		seg_add(g, created, !status_is_done(cur) && !sla_is_pause_status(s, cur), status_is_done(cur));
 	}
 }
 

@@ -19,14 +19,9 @@
 #include <string.h>
 
 #include "kv.h"
+#include "status.h"
 #include "ticket.h"
 #include "util.h"
-
-static int
-is_done_status(const char *s)
-{
-	return s && (strcmp(s, "resolved") == 0 || strcmp(s, "closed") == 0);
-}
 
 struct acc {
 	struct sbuf timeline;
@@ -36,15 +31,15 @@ struct acc {
 };
 
 static void
-status_change(struct acc *a, struct kvmap *rec, const char *at, const char *status)
+status_entered(struct acc *a, struct kvmap *rec, const char *at, const char *status)
 {
 	if (a->status && strcmp(a->status, status) == 0)
 		return;
-	if (is_done_status(a->status) && !is_done_status(status))
+	if (status_is_done(a->status) && !status_is_done(status))
 		a->reopens++;
-	if (is_done_status(status) && !is_done_status(a->status))
+	if (status_is_done(status) && !status_is_done(a->status))
 		kv_set(rec, "resolved-at", at);
-	else if (!is_done_status(status))
+	else if (!status_is_done(status))
 		kv_set(rec, "resolved-at", NULL);
 	if (strcmp(status, "closed") == 0)
 		kv_set(rec, "closed-at", at);
@@ -89,10 +84,10 @@ other_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char
 	if (strcmp(type, "set") == 0) {
 		const char *field = kv_get(ev, "field"), *val = kv_get(ev, "new");
 		if (field && strcmp(field, "status") == 0 && val)
-			status_change(a, rec, at, val);
+			status_entered(a, rec, at, val);
 	} else if (strcmp(type, "create") == 0) {
 		const char *st = kv_get(ev, "status");
-		status_change(a, rec, at, st ? st : "new");
+		status_entered(a, rec, at, st ? st : "new");
 	} else if (strcmp(type, "rating") == 0) {
 		kv_set(rec, "rating", kv_get(ev, "score"));
 		kv_set(rec, "rated-at", at);
@@ -132,7 +127,7 @@ summary_build(const struct kvmap *t, const struct evlog *log, struct kvmap *rec)
 	}
 	if (a.status == NULL && kv_get(t, "status") && kv_get(t, "created")) {
 		sbuf_addf(&a.timeline, "%s %s", kv_get(t, "created"), kv_get(t, "status"));
-		if (is_done_status(kv_get(t, "status")))
+		if (status_is_done(kv_get(t, "status")))
 			kv_set(rec, "resolved-at", kv_get(t, "created"));
 	}
 	kv_set(rec, "updated", updated);

@@ -17,13 +17,6 @@ static const char *const default_statuses[] = {
 	"new", "open", "waiting", "resolved", "closed", NULL
 };
 
-int
-status_is_done(const char *s)
-{
-	return s && (strcmp(s, "resolved") == 0 || strcmp(s, "closed") == 0 ||
-	    strcmp(s, "merged") == 0);
-}
-
 /* A list of names: a sequence of scalars, or one scalar with commas. */
 static int
 ylist_ok(const struct ynode *n)

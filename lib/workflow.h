@@ -20,7 +20,8 @@
  *       types: [incident]
  *
  * With no workflows section, any of new, open, waiting, resolved, closed
- * may follow any other.
+ * may follow any other. These are the workflow's parts; a status change
+ * itself goes through status_change (status.h), which calls them.
  */
 #ifndef RT_WORKFLOW_H
 #define RT_WORKFLOW_H
@@ -54,8 +55,5 @@ int workflow_exec(struct desk *d, const struct kvmap *t, const char *id, const c
 
 /* Whether the workflow of t cascades resolved/closed to children. */
 int workflow_cascade(struct desk *d, const struct kvmap *t);
-
-/* Whether a status counts as done (resolved, closed, merged). */
-int status_is_done(const char *s);
 
 #endif

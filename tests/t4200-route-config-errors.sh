@@ -83,11 +83,15 @@ test_expect_success 'unknown action, unknown type, bad escalate' "
     then: {escalate: later}' '$L3:22: escalate must be '\''immediate'\'''
 "
 
-test_expect_success 'hours without business-hours, bad business hours, bad zone' "
+test_expect_success 'hours without a calendar, unknown calendar, bad business hours, bad zone' "
 	bad 'routing:
   - name: a
     if: {hours: in}
-    then: {priority: high}' '$L3:17: hours needs a business-hours: section' &&
+    then: {priority: high}' '$L3:17: hours needs a calendar: name one of calendars: ('\''hours: in office'\'') or set sla.calendar' &&
+	bad 'routing:
+  - name: a
+    if: {hours: in office}
+    then: {priority: high}' '$L3:17: unknown calendar '\''office'\'' (see calendars:)' &&
 	bad 'business-hours: mon-fri 8-18' '$L1:17: bad business hours '\''mon-fri 8-18'\'' (want e.g. '\''mon-fri 08:00-18:00'\'')' &&
 	bad 'business-hours: {timezone: Europe/Nowhere, hours: mon-fri 08:00-18:00}' '$L1:28: unknown time zone '\''Europe/Nowhere'\'''
 "

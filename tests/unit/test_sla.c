@@ -206,6 +206,12 @@ main(void)
 	kv_set(&m, "timeline", "2026-11-23T08:00:00Z new;2026-11-23T08:30:00Z closed");
 	compute(s, &m, "2026-11-24T10:00:00Z", &st);
 	ok(fr->state == SLA_STOPPED && fr->met && fr->elapsed == 1800, "closed without reply");
+	/* Merged is done (status_is_done): its clocks stop as at a resolution. */
+	kv_set(&m, "status", "merged");
+	kv_set(&m, "timeline", "2026-11-23T08:00:00Z new;2026-11-23T08:30:00Z merged");
+	compute(s, &m, "2026-11-24T10:00:00Z", &st);
+	ok(fr->state == SLA_STOPPED && fr->elapsed == 1800, "merged stops first response");
+	ok(res->state == SLA_STOPPED && res->elapsed == 1800, "merged stops resolution");
 
 	/* 24x7 for critical: Sunday counts. */
 	kv_set(&m, "priority", "critical");

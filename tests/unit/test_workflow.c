@@ -45,6 +45,8 @@ fake_desk(const char *yaml)
 static void
 free_desk(struct desk *d)
 {
+	if (d->people_free)
+		d->people_free(d->people);
 	ynode_free(d->config);
 	free(d->config_name);
 	free(d->actor_name);
