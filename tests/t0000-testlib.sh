@@ -52,6 +52,15 @@ test_expect_success 'test_atexit stops a server when the script dies half-way' '
 	sleep 0.2 && ! alive $pid
 '
 
+test_expect_success 'test_done fails a script that leaves a server running, and stops it' '
+	inner leak <<-\EOS &&
+	test_expect_success "start" ": >x && tail -f \"\$TRASH/x\" >/dev/null & echo \$! >pid"
+	test_done
+	EOS
+	test $(cat leak.rc) = 1 && grep "^not ok 2 - the script stopped every process it started" leak.out &&
+	grep "tail -f .*/innertrash/leak/x" leak.out && ! alive $(cat innertrash/leak/pid)
+'
+
 test_expect_success 'the clock and time zone are pinned' '
 	inner clock <<-\EOS &&
 	test_expect_success "now" "test \"\$RT_NOW\" = 2026-11-25T10:00:00Z && test \"\$TZ\" = UTC && test \$(date -u -d \"\$RT_NOW\" +%u) = 3"
