@@ -9,6 +9,7 @@
 #include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "text.h"
 #include "util.h"
 
 static const char usage[] =

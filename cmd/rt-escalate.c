@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "desk.h"
 #include "escalate.h"
+#include "jsonout.h"
 #include "kv.h"
 #include "sla.h"
 #include "util.h"
@@ -87,9 +88,7 @@ status_one(struct desk *d, const char *id, void *arg)
 			json_object_set_new(clocks, sla_clock_names[k], j);
 		}
 		json_object_set_new(o, "clocks", clocks);
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
-		putchar('\n');
-		json_decref(o);
+		jsonout_doc(stdout, o, JSONOUT_LINE);
 	} else if (st.policy == NULL)
 		printf("%s - no SLA policy\n", id);
 	else {

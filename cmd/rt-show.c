@@ -8,11 +8,13 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
+#include "jsonout.h"
 #include "kv.h"
 #include "mail.h"
+#include "text.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 
 static const char usage[] =
@@ -291,26 +293,6 @@ out:
 /* JSON */
 
 static json_t *
-kv_json(const struct kvmap *m)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; i < m->n; i++) {
-		if (ticket_is_list(m->v[i].key)) {
-			json_t *a = json_array();
-			char **v;
-			size_t n = str_split(m->v[i].val, ",", &v);
-			for (size_t k = 0; k < n; k++)
-				json_array_append_new(a, json_string(v[k]));
-			strv_free(v, n);
-			json_object_set_new(o, m->v[i].key, a);
-		} else
-			json_object_set_new(o, m->v[i].key, json_string(m->v[i].val));
-	}
-	return o;
-}
-
-static json_t *
 addrs_json(const struct mail_addr *a, size_t n)
 {
 	json_t *arr = json_array();
@@ -372,9 +354,8 @@ show_json(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 {
 	json_t *root = json_object(), *evs = json_array(), *msgs = json_array();
 	long n = 0;
-	char *s;
 
-	json_object_set_new(root, "ticket", kv_json(t));
+	json_object_set_new(root, "ticket", jsonout_ticket(t));
 	for (size_t i = 0; i < log->n; i++) {
 		const struct kvmap *ev = &log->ev[i];
 		json_t *e = json_object();
@@ -397,11 +378,7 @@ show_json(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 	}
 	json_object_set_new(root, "events", evs);
 	json_object_set_new(root, "messages", msgs);
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	printf("%s\n", s ? s : "{}");
-	free(s);
-	json_decref(root);
-	return 0;
+	return jsonout_doc(stdout, root, JSONOUT_PRETTY);
 }
 
 static int

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bm25.h"
+#include "text.h"
 #include "util.h"
 
 #define K1 1.2
@@ -76,91 +77,25 @@ stem(char *w)
 		w[--n] = '\0';
 }
 
-/* Decodes one UTF-8 sequence; returns its length (1 for a bad byte). */
-static size_t
-utf8_dec(const unsigned char *s, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
-		*cp = ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-		return 2;
-	}
-	if ((s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
-		*cp = ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) |
-		    (s[2] & 0x3f);
-		return 3;
-	}
-	if ((s[0] & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-	    (s[3] & 0xc0) == 0x80) {
-		*cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
-		    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
-		return 4;
-	}
-	*cp = 0xfffd;
-	return 1;
-}
-
-/*
- * Folding of a code point: the ASCII text it becomes, "" for a word
- * character kept as UTF-8, NULL for a separator.
- */
-static const char *
-fold(uint32_t c, char buf[2])
-{
-	static const char *const latin1[64] = {
-		/* U+00C0 */ "a", "a", "a", "a", "ae", "a", "ae", "c",
-		"e", "e", "e", "e", "i", "i", "i", "i",
-		/* U+00D0 */ "d", "n", "o", "o", "o", "o", "oe", NULL,
-		"o", "u", "u", "u", "ue", "y", "th", "ss",
-		/* U+00E0 */ "a", "a", "a", "a", "ae", "a", "ae", "c",
-		"e", "e", "e", "e", "i", "i", "i", "i",
-		/* U+00F0 */ "d", "n", "o", "o", "o", "o", "oe", NULL,
-		"o", "u", "u", "u", "ue", "y", "th", "y",
-	};
-
-	if (c < 0x80) {
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			buf[0] = (char)c;
-			buf[1] = '\0';
-			return buf;
-		}
-		return NULL;
-	}
-	if (c >= 0xc0 && c <= 0xff)
-		return latin1[c - 0xc0];
-	if (c == 0x152 || c == 0x153)
-		return "oe";
-	if (c == 0x1e9e)
-		return "ss";
-	if (c < 0xc0 || (c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) ||
-	    c == 0xfffd || (c >= 0xfe00 && c <= 0xfe0f) || c >= 0x1f000)
-		return NULL;	/* punctuation, symbols, arrows, emoji */
-	return "";
-}
-
 size_t
 bm25_words(const char *text, char ***out)
 {
-	const unsigned char *p = (const unsigned char *)text;
+	const char *p = text, *end = text + strlen(text);
 	struct sbuf w = SBUF_INIT;
 	char **v = NULL;
 	size_t n = 0;
 
 	for (;;) {
 		uint32_t c = 0;
-		size_t k = *p ? utf8_dec(p, &c) : 0;
+		size_t k = p < end ? utf8_decode(p, (size_t)(end - p), &c) : 0;
 		char buf[2];
-		const char *f = k ? fold(c, buf) : NULL;
-		if (f) {
-			if (*f)
+		if (k && text_is_wordchar(c)) {
+			/* ASCII spelling where there is one: "Grüße" -> "gruesse" */
+			const char *f = text_fold_ascii(text_lower(c), buf);
+			if (f)
 				sbuf_adds(&w, f);
 			else
-				sbuf_add(&w, p, k);
+				utf8_encode(&w, text_lower(c));
 		} else if (w.len) {
 			if (w.len >= 2 && !is_stop(w.buf)) {
 				stem(w.buf);

@@ -7,8 +7,8 @@
 
 #include "cache.h"
 #include "desk.h"
+#include "head.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 
 #define CACHE_VERSION "4"	/* bump when summary.c derives new keys */

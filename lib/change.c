@@ -5,6 +5,7 @@
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
+#include "head.h"
 #include "ticket.h"
 #include "txn.h"
 #include "util.h"

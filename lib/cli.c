@@ -34,8 +34,20 @@ cli_common(int ch, const char *usage)
 }
 
 void
+cli_warnings(void)
+{
+	char *w;
+
+	while ((w = rt_warning_take()) != NULL) {
+		warnx("%s", w);
+		free(w);
+	}
+}
+
+void
 cli_die(int code)
 {
+	cli_warnings();
 	errx(code ? code : EX_SOFTWARE, "%s", rt_errmsg());
 }
 
@@ -43,6 +55,7 @@ static int
 one_id(struct desk *d, const char *word, cli_id_fn fn, void *arg)
 {
 	ticket_id id, live;
+	int rc;
 
 	if (id_parse(word, id) != 0) {
 		warnx("'%s' is not a ticket id", word);
@@ -50,7 +63,9 @@ one_id(struct desk *d, const char *word, cli_id_fn fn, void *arg)
 	}
 	if (d->cache && cache_resolve(d, id, live) == 0)
 		memcpy(id, live, sizeof(id));
-	return fn(d, id, arg);
+	rc = fn(d, id, arg);
+	cli_warnings();		/* next to the ticket they are about */
+	return rc;
 }
 
 int
@@ -86,6 +101,7 @@ cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg)
 int
 cli_close_stdout(int status)
 {
+	cli_warnings();
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno == EPIPE)
 			return status;

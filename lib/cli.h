@@ -48,7 +48,9 @@ void cli_plan_mode(struct desk *d, int dry_run, int json);
 /* Warns, in one line on stderr, that an old option spelling still works. */
 void cli_deprecated(const char *old, const char *use);
 
-/* Flushes and closes stdout; returns EX_IOERR if output was lost. */
+/* Prints the library's pending warnings as "PROG: message". */
+void cli_warnings(void);
+/* Flushes and closes stdout, prints pending warnings; EX_IOERR if output was lost. */
 int cli_close_stdout(int status);
 
 #endif

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
 #include "desk.h"
+#include "text.h"
 #include "util.h"
 
 #ifndef RT_SHAREDIR
@@ -203,7 +203,7 @@ apply_shared_umask(struct desk *d)
 }
 
 int
-desk_open(struct desk **out, const char *path, int flags)
+desk_open_repo(struct desk **out, const char *path, int flags)
 {
 	struct desk *d = xcalloc(1, sizeof(*d));
 	int rc;
@@ -238,21 +238,18 @@ desk_open(struct desk **out, const char *path, int flags)
 	find_actor(d);
 	if ((flags & DESK_WRITE) && (rc = desk_lock(d)) != 0)
 		goto fail;
-	if (!(flags & DESK_NOCACHE) && (rc = cache_open(d)) != 0)
-		goto fail;
 	*out = d;
 	return 0;
 fail:
-	desk_close(d);
+	desk_close_repo(d);
 	return rc;
 }
 
 void
-desk_close(struct desk *d)
+desk_close_repo(struct desk *d)
 {
 	if (d == NULL)
 		return;
-	cache_close(d);
 	desk_unlock(d);
 	if (d->people_free)
 		d->people_free(d->people);

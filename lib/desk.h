@@ -47,6 +47,9 @@ enum {
  */
 int desk_open(struct desk **out, const char *path, int flags);
 void desk_close(struct desk *d);
+/* The same without the ticket cache (desk_open adds it unless DESK_NOCACHE). */
+int desk_open_repo(struct desk **out, const char *path, int flags);
+void desk_close_repo(struct desk *d);
 
 /* The lock serialises writers; waits up to $RT_LOCK_TIMEOUT seconds (30). */
 int desk_lock(struct desk *d);

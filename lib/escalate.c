@@ -10,14 +10,15 @@
 #include "change.h"
 #include "desk.h"
 #include "escalate.h"
+#include "head.h"
 #include "kv.h"
 #include "mail.h"
 #include "mailsend.h"
 #include "people.h"
 #include "route.h"
 #include "status.h"
+#include "text.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -219,7 +220,7 @@ load_trigger(struct esc *e, const struct ynode *n, struct trigger *t)
 		if (t->nphrases == 0)
 			return cfg_err(d, n, "phrase trigger '%s' needs phrases:", t->name);
 		for (size_t i = 0; i < t->nphrases; i++)
-			route_fold(t->phrases[i], strlen(t->phrases[i]), 1);
+			text_lower_utf8(t->phrases[i], strlen(t->phrases[i]), 1);
 	} else if (strcmp(on, "reopens") == 0 || strcmp(on, "rating") == 0) {
 		const char *key = on[1] == 'e' ? "more-than" : "at-most";
 		t->cond = on[1] == 'e' ? E_REOPENS : E_RATING;
@@ -597,7 +598,7 @@ esc_plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t, time
 		free(path);
 	}
 	if (text.len) {
-		route_fold(text.buf, text.len, 1);
+		text_lower_utf8(text.buf, text.len, 1);
 		for (size_t i = 0; i < e->ntr; i++) {
 			struct trigger *tr = &e->tr[i];
 			char *key;
@@ -868,8 +869,8 @@ esc_retry(struct esc *e, struct desk *d, FILE *out)
 				fprintf(out, "%s %s resent to %s\n", f[0], f[1], f[3]);
 				journal_edit(d, NULL, p);
 			} else {
-				fprintf(stderr, "rt-escalate: #%s %s: notification still not sent: %s\n",
-				    f[0], f[1], rt_errmsg());
+				rt_warn("#%s %s: notification still not sent: %s", f[0], f[1],
+				    rt_errmsg());
 				status = rc;
 			}
 			strv_free(rcpt, nr);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "text.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -129,14 +130,8 @@ static char *
 clean(const char *s, size_t max)
 {
 	char *t = utf8_clean(s, strlen(s), 1);
-	size_t i = 0, chars = 0;
+	size_t i = utf8_prefix(t, max);
 
-	while (t[i] && chars < max) {
-		i++;
-		while ((t[i] & 0xc0) == 0x80)
-			i++;
-		chars++;
-	}
 	if (t[i]) {
 		t[i] = '\0';
 		str_trim(t);

@@ -7,6 +7,7 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "people.h"
+#include "text.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"

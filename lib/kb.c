@@ -6,6 +6,7 @@
 
 #include "kb.h"
 #include "template.h"
+#include "text.h"
 #include "util.h"
 #include "yamlio.h"
 

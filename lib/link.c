@@ -5,6 +5,7 @@
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "link.h"
 #include "status.h"

@@ -34,6 +34,7 @@
 #include <mailutils/mailutils.h>
 
 #include "mail.h"
+#include "text.h"
 #include "util.h"
 
 #define TEXT_MAX	(1024 * 1024)	/* bytes of mail->text at most */
@@ -84,20 +85,6 @@ clean_or_null(const char *s)
 		return NULL;
 	}
 	return c;
-}
-
-/* Truncates s (valid UTF-8) to at most max bytes on a character boundary. */
-static void
-utf8_truncate(char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n <= max)
-		return;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	s[n] = '\0';
 }
 
 /* ---------------------------------------------------------------- */
@@ -969,29 +956,6 @@ text_decode(mu_message_t msg, const char *cs)
 	return out;
 }
 
-/* Appends the UTF-8 encoding of code point cp. */
-static void
-add_cp(struct sbuf *sb, unsigned long cp)
-{
-	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		sbuf_addc(sb, (char)cp);
-	} else if (cp < 0x800) {
-		sbuf_addc(sb, (char)(0xC0 | (cp >> 6)));
-		sbuf_addc(sb, (char)(0x80 | (cp & 0x3F)));
-	} else if (cp < 0x10000) {
-		sbuf_addc(sb, (char)(0xE0 | (cp >> 12)));
-		sbuf_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		sbuf_addc(sb, (char)(0x80 | (cp & 0x3F)));
-	} else {
-		sbuf_addc(sb, (char)(0xF0 | (cp >> 18)));
-		sbuf_addc(sb, (char)(0x80 | ((cp >> 12) & 0x3F)));
-		sbuf_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		sbuf_addc(sb, (char)(0x80 | (cp & 0x3F)));
-	}
-}
-
 /* Decodes the entity at s (after '&'); returns bytes used, 0 if none. */
 static size_t
 html_entity(const char *s, struct sbuf *sb)
@@ -1014,7 +978,7 @@ html_entity(const char *s, struct sbuf *sb)
 			cp = strtoul(s + 1, &end, 10);
 		if (end == s + 1 || end == s + 2 || *end != ';' || end - s > 10)
 			return 0;
-		add_cp(sb, cp);
+		utf8_encode(sb, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 		return (size_t)(end - s) + 1;
 	}
 	for (size_t i = 0; i < LEN(ents); i++) {

@@ -45,6 +45,7 @@
 #include <mailutils/sys/mailer.h>
 
 #include "mailsend.h"
+#include "text.h"
 #include "util.h"
 
 #define FOLD_AT		78	/* longest header line wanted */
@@ -107,19 +108,6 @@ enc_cost(int enc, const unsigned char *s, size_t n)
 	return c;
 }
 
-/* Length of the UTF-8 character at s (valid UTF-8). */
-static size_t
-u8len(const unsigned char *s)
-{
-	if (*s < 0x80)
-		return 1;
-	if (*s >= 0xF0)
-		return 4;
-	if (*s >= 0xE0)
-		return 3;
-	return 2;
-}
-
 /*
  * Encoded text allowed in the first word appended at *col after sep, so
  * that it ends the line in time (or is folded onto the next one anyway).
@@ -156,7 +144,7 @@ add_encoded(struct sbuf *sb, size_t *col, const char *sep, const char *text,
 		int rc;
 
 		while (p[n]) {
-			size_t k = u8len(p + n);
+			size_t k = utf8_prefix((const char *)p + n, 1);
 
 			if (n > 0 && enc_cost(enc, p, n + k) > budget)
 				break;

@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "kb.h"
 #include "mail.h"
@@ -25,8 +26,8 @@
 #include "sla.h"
 #include "status.h"
 #include "template.h"
+#include "text.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 
 #define DEFAULT_THRESHOLD 6.0
@@ -324,14 +325,6 @@ recent_fn(const struct rec *r, void *arg)
 	return 0;
 }
 
-static void
-recent_free(void)
-{
-	strv_free(recent.ids, recent.n);
-	strv_free(recent.addrs, recent.n);
-	memset(&recent, 0, sizeof(recent));
-}
-
 /*
  * Was an automatic reply sent to addr since `since`? The cache narrows
  * the search to tickets updated since then (no YAML read); only the logs
@@ -345,8 +338,7 @@ auto_replied_since(struct desk *d, const char *addr, const char *since, char **w
 	*where = NULL;
 	if (!recent.built) {
 		cache_foreach(d, recent_fn, (void *)since);
-		recent.built = 1;
-		atexit(recent_free);
+		recent.built = 1;	/* kept until the process ends */
 	}
 	for (size_t i = 0; i < recent.n && !found; i++) {
 		struct kvmap t = KVMAP_INIT;
@@ -1223,6 +1215,6 @@ out:
 		desk_unlock(d);
 	/* a status entered with the reply: its exec action and cascade, unlocked */
 	if (status_after(d, NULL, NULL) != 0)
-		fprintf(stderr, "rt-reply: %s\n", rt_errmsg());
+		rt_warn("%s", rt_errmsg());
 	return rc;
 }

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "report.h"
 #include "svg.h"
+#include "text.h"
 #include "topics.h"
 #include "util.h"
 
@@ -230,32 +232,21 @@ rows(const struct report *r, const struct report_fig ***out)
 
 /* ---- text ---- */
 
-static size_t
-utf8_width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 static void
 print_table(FILE *fp, size_t ncols, const char *const *head, char ***cells, size_t nrows)
 {
 	size_t *w = xcalloc(ncols, sizeof(*w));
 
 	for (size_t c = 0; c < ncols; c++) {
-		w[c] = utf8_width(head[c]);
+		w[c] = utf8_chars(head[c]);
 		for (size_t r = 0; r < nrows; r++)
-			if (utf8_width(cells[r][c]) > w[c])
-				w[c] = utf8_width(cells[r][c]);
+			if (utf8_chars(cells[r][c]) > w[c])
+				w[c] = utf8_chars(cells[r][c]);
 	}
 	for (size_t r = 0; r <= nrows; r++) {
 		const char *const *row = r == 0 ? head : (const char *const *)cells[r - 1];
 		for (size_t c = 0; c < ncols; c++) {
-			size_t pad = w[c] - utf8_width(row[c]);
+			size_t pad = w[c] - utf8_chars(row[c]);
 			if (c == 0)
 				fprintf(fp, "%s%*s", row[c], c + 1 < ncols ? (int)pad : 0, "");
 			else
@@ -548,7 +539,7 @@ report_json(const struct report *r, FILE *fp)
 {
 	json_t *o = json_object(), *groups = json_array(), *agents = json_array(),
 	    *backlog = json_array();
-	int timed = r->o.by == BY_WEEK || r->o.by == BY_DAY, rc;
+	int timed = r->o.by == BY_WEEK || r->o.by == BY_DAY;
 
 	json_object_set_new(o, "version", json_integer(1));
 	json_object_set_new(o, "since", jtime(r->o.since));
@@ -582,10 +573,7 @@ report_json(const struct report *r, FILE *fp)
 		json_object_set_new(t, "phrases", jtopics(r, 2));
 		json_object_set_new(o, "topics", t);
 	}
-	rc = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', fp);
-	json_decref(o);
-	return rc != 0 || ferror(fp) ? EX_IOERR : 0;
+	return jsonout_doc(fp, o, JSONOUT_PRETTY);
 }
 
 /* ---- HTML ---- */

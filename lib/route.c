@@ -9,9 +9,8 @@
  * "via: route") was set by hand and is left alone. Applying the plan is
  * the command's job (cmd/rt-route.c).
  *
- * Matching works on decoded UTF-8 text folded by route_fold(): ASCII
- * and the Latin-1 capitals (Ä Ö Ü ...) are lowered without changing the
- * length, so "AUSFALL", "Ausfall" and "ausfall" are the same word and
+ * Matching works on decoded UTF-8 text lowered by text_lower_utf8():
+ * capitals are lowered without changing the length, so "AUSFALL", "Ausfall" and "ausfall" are the same word and
  * offsets in the folded text point into the original for --explain.
  */
 #include <ctype.h>
@@ -23,13 +22,14 @@
 #include "cache.h"
 #include "calendar.h"
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "mail.h"
 #include "people.h"
 #include "route.h"
 #include "status.h"
+#include "text.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -132,24 +132,6 @@ struct route {
 /* Folding and matching                                                */
 /* ------------------------------------------------------------------ */
 
-void
-route_fold(char *s, size_t len, int ascii)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 'A' && c <= 'Z') {
-			if (ascii)
-				s[i] = (char)(c + 32);
-		} else if (c == 0xC3 && i + 1 < len) {
-			unsigned char n = (unsigned char)s[i + 1];
-			/* U+00C0..U+00DE without U+00D7 (multiplication sign) */
-			if (n >= 0x80 && n <= 0x9E && n != 0x97)
-				s[i + 1] = (char)(n + 0x20);
-			i++;
-		}
-	}
-}
-
 static int
 is_word(unsigned char c)
 {
@@ -192,10 +174,8 @@ excerpt(struct sbuf *sb, const char *text, size_t len, size_t off, size_t mlen)
 {
 	size_t a = off > 30 ? off - 30 : 0, b = off + mlen + 30 < len ? off + mlen + 30 : len;
 
-	while (a > 0 && ((unsigned char)text[a] & 0xC0) == 0x80)
-		a--;
-	while (b < len && ((unsigned char)text[b] & 0xC0) == 0x80)
-		b++;
+	a = utf8_char_start(text, a);
+	b = utf8_char_end(text, len, b);
 	while (a < off && isspace((unsigned char)text[a]))
 		a++;
 	while (b > off + mlen && isspace((unsigned char)text[b - 1]))
@@ -268,7 +248,7 @@ str_list(struct desk *d, const struct ynode *n, const char *what, char ***out, s
 			    desk_cfg_where(d, it), what);
 		(*out)[i] = xstrdup(it->value);
 		if (fold)
-			route_fold((*out)[i], strlen((*out)[i]), 1);
+			text_lower_utf8((*out)[i], strlen((*out)[i]), 1);
 		(*nout)++;
 	}
 	return 0;
@@ -356,7 +336,7 @@ compile_re(struct desk *d, const struct ynode *where, struct cond *c, const char
 	char *pat = xstrdup(src), err[200];
 	int rc;
 
-	route_fold(pat, strlen(pat), 0);
+	text_lower_utf8(pat, strlen(pat), 0);
 	c->re = xrealloc(c->re, (c->nre + 1) * sizeof(*c->re));
 	c->resrc = xrealloc(c->resrc, (c->nre + 1) * sizeof(*c->resrc));
 	rc = regcomp(&c->re[c->nre], pat, REG_EXTENDED | REG_ICASE);
@@ -1195,7 +1175,7 @@ tctx_text(struct tctx *c)
 	c->tlen = sb.len;
 	c->text = sbuf_detach(&sb);
 	c->ftext = xstrdup(c->text);
-	route_fold(c->ftext, c->tlen, 1);
+	text_lower_utf8(c->ftext, c->tlen, 1);
 }
 
 static long
@@ -1390,7 +1370,7 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 			return 0;
 		}
 		f = xstrdup(h);
-		route_fold(f, strlen(f), 1);
+		text_lower_utf8(f, strlen(f), 1);
 		hit = re_cond(k, h, f, k->header, why);
 		free(f);
 		free(h);

@@ -16,14 +16,6 @@ struct desk;
 struct ynode;
 struct route;
 
-/*
- * Case folding used for keywords and regular expressions: ASCII A-Z and
- * the Latin-1 capitals U+00C0..U+00DE (Ä Ö Ü ...) are lowered in place.
- * The length never changes, so match offsets hold for the original text.
- * With ascii 0, only the non-ASCII letters are folded (for patterns,
- * where "\W" must stay as it is).
- */
-void route_fold(char *s, size_t len, int ascii);
 
 /* Compiles and checks the routing configuration of the desk. */
 int route_load(struct desk *d, struct route **out);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "template.h"
+#include "text.h"
 #include "util.h"
 
 struct tvars {

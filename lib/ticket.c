@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "desk.h"
+#include "head.h"
 #include "id.h"
 #include "ticket.h"
-#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 

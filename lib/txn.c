@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "head.h"
+#include "text.h"
 #include "txn.h"
 #include "util.h"
 #include "worktree.h"
@@ -111,61 +113,6 @@ txn_free(struct txn *t)
 	}
 	free(t->ops);
 	free(t);
-}
-
-int
-desk_head(struct desk *d, git_commit **out)
-{
-	git_reference *ref = NULL;
-	int rc;
-
-	*out = NULL;
-	rc = git_repository_head(&ref, d->repo);
-	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return git_fail(rc, "cannot read HEAD");
-	rc = git_commit_lookup(out, d->repo, git_reference_target(ref));
-	git_reference_free(ref);
-	return rc < 0 ? git_fail(rc, "cannot read HEAD commit") : 0;
-}
-
-int
-tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf, size_t *len)
-{
-	git_tree_entry *e = NULL;
-	git_blob *blob = NULL;
-	int rc;
-
-	if (tree == NULL || git_tree_entry_bypath(&e, tree, path) < 0)
-		return rt_fail(EX_NOINPUT, "'%s' is not in the desk", path);
-	rc = git_blob_lookup(&blob, repo, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	if (rc < 0)
-		return git_fail(rc, path);
-	*len = (size_t)git_blob_rawsize(blob);
-	*buf = xstrndup(git_blob_rawcontent(blob), *len);
-	git_blob_free(blob);
-	return 0;
-}
-
-int
-desk_read_head(struct desk *d, const char *path, char **buf, size_t *len)
-{
-	git_commit *head;
-	git_tree *tree = NULL;
-	int rc;
-
-	if ((rc = desk_head(d, &head)) != 0)
-		return rc;
-	if (head && git_commit_tree(&tree, head) < 0) {
-		git_commit_free(head);
-		return git_fail(-1, "cannot read HEAD tree");
-	}
-	rc = tree_read(d->repo, tree, path, buf, len);
-	git_tree_free(tree);
-	git_commit_free(head);
-	return rc;
 }
 
 /* Creates the blob for one op against the tip tree. */
@@ -357,7 +304,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		*out = cid;
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
-		fprintf(stderr, "rt: warning: %s\n", rt_errmsg());
+		rt_warn("warning: %s", rt_errmsg());
 out:
 	git_signature_free(sig);
 	free(paths);

@@ -31,12 +31,4 @@ int txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers,
     git_oid *out);
 void txn_free(struct txn *t);
 
-/* Reads path from HEAD; EX_NOINPUT if missing. */
-int desk_read_head(struct desk *d, const char *path, char **buf, size_t *len);
-/* Reads path from a tree. */
-int tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf,
-    size_t *len);
-/* HEAD's commit, or NULL on an unborn branch; caller frees. */
-int desk_head(struct desk *d, git_commit **out);
-
 #endif

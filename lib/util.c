@@ -11,10 +11,11 @@
 
 #include "util.h"
 
+/* The one place the library prints: it cannot return. The name is the command's. */
 static void
 oom(void)
 {
-	fputs("rt: out of memory\n", stderr);
+	fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
 	exit(EX_OSERR);
 }
 
@@ -171,6 +172,46 @@ rt_errmsg(void)
 	return errbuf[0] ? errbuf : "unknown error";
 }
 
+#define MAXWARN 32
+
+static char *warnings[MAXWARN];
+static size_t nwarn, lostwarn;
+
+void
+rt_warn(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	if (nwarn == MAXWARN) {
+		lostwarn++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	warnings[nwarn++] = xstrdup(buf);
+}
+
+char *
+rt_warning_take(void)
+{
+	static size_t next;
+	char *w;
+
+	if (next == nwarn) {
+		next = nwarn = 0;
+		if (lostwarn == 0)
+			return NULL;
+		w = xasprintf("%zu more warnings", lostwarn);
+		lostwarn = 0;
+		return w;
+	}
+	w = warnings[next];
+	warnings[next++] = NULL;
+	return w;
+}
+
 time_t
 rt_now(void)
 {
@@ -272,98 +313,6 @@ rt_parsetime(const char *s, time_t *out)
 	tm.tm_mon -= 1;
 	*out = timegm(&tm) - off;
 	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
-static size_t
-utf8_seqlen(const unsigned char *s, size_t left)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
-int
-utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seqlen(p + i, len - i);
-		if (n == 0 || (n == 1 && p[i] == 0))
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
-/* U+0080..U+009F and U+2028/2029 are line breaks or controls in YAML and JSON. */
-static int
-is_unsafe_cp(const unsigned char *p, size_t n)
-{
-	if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)
-		return 1;
-	if (n == 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9))
-		return 1;
-	if (n == 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-		return 1;	/* BOM */
-	return 0;
-}
-
-char *
-utf8_clean(const char *s, size_t len, int oneline)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct sbuf sb = SBUF_INIT;
-
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seqlen(p + i, len - i);
-		if (n == 0) {
-			sbuf_add(&sb, "\xEF\xBF\xBD", 3);
-			i++;
-			continue;
-		}
-		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7F)) {
-			if (!oneline && (p[i] == '\n' || p[i] == '\t'))
-				sbuf_addc(&sb, (char)p[i]);
-			else if (!oneline && p[i] == '\r')
-				;
-			else
-				sbuf_addc(&sb, ' ');
-		} else if (is_unsafe_cp(p + i, n)) {
-			sbuf_addc(&sb, ' ');
-		} else {
-			sbuf_add(&sb, p + i, n);
-		}
-		i += n;
-	}
-	if (oneline) {
-		char *t = sbuf_detach(&sb), *r = xstrdup(str_trim(t));
-		free(t);
-		return r;
-	}
-	return sbuf_detach(&sb);
 }
 
 int

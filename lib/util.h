@@ -38,6 +38,13 @@ void sbuf_free(struct sbuf *sb);
  */
 int rt_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *rt_errmsg(void);
+/*
+ * Warnings (the call went on): the library keeps them, in order, and the
+ * command prints each under its own name (cli_warnings), never the library.
+ */
+void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The oldest pending warning (malloc'd), or NULL when there is none. */
+char *rt_warning_take(void);
 
 /* Time: "now" honours $RT_NOW (RFC 3339 or epoch seconds) for tests. */
 time_t rt_now(void);
@@ -46,14 +53,6 @@ time_t rt_now(void);
 char *rt_fmttime(time_t t, char buf[RT_TIMELEN]);
 /* Parses RFC 3339 (Z or offset), "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DD" or "@epoch". */
 int rt_parsetime(const char *s, time_t *out);
-
-/*
- * Returns a malloc'd copy of s that is valid UTF-8 (invalid bytes become
- * U+FFFD). With oneline, CR, LF, TAB and other controls become spaces
- * and the result is trimmed, so it is safe in a header or a YAML line.
- */
-char *utf8_clean(const char *s, size_t len, int oneline);
-int utf8_valid(const char *s, size_t len);
 
 /* Files */
 int read_file(const char *path, char **buf, size_t *len);

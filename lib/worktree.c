@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "desk.h"
-#include "txn.h"
+#include "head.h"
 #include "util.h"
 #include "worktree.h"
 

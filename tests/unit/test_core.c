@@ -5,6 +5,7 @@
 #include "id.h"
 #include "kv.h"
 #include "tap.h"
+#include "text.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"

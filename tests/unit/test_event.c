@@ -5,6 +5,7 @@
 
 #include "event.h"
 #include "tap.h"
+#include "text.h"
 #include "util.h"
 
 static const char *

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mail.h"
+#include "text.h"
 #include "util.h"
 #include "tap.h"
 

@@ -34,6 +34,9 @@ main(void)
 	free(s);
 	ok(topics_is_stopword("für") && topics_is_stopword("the") && topics_is_stopword("aw"),
 	    "German, English and reply stop words");
+	ok(topics_is_stopword("e-mail") && topics_is_stopword("daß") && topics_is_stopword("frage") &&
+	    topics_is_stopword("re") && !topics_is_stopword("vpn") && !topics_is_stopword("") &&
+	    !topics_is_stopword("th"), "stop-word set: first, last and missing words");
 
 	struct topics *t = topics_new();
 	topics_add(t, "VPN Zugang gesperrt");

@@ -1,0 +1,31 @@
+/*
+ * desk_open.c: a desk together with its ticket cache. The cache is built
+ * over the desk, so the desk itself (desk.c) does not know it.
+ */
+#include <stddef.h>
+
+#include "cache.h"
+#include "desk.h"
+
+int
+desk_open(struct desk **out, const char *path, int flags)
+{
+	int rc;
+
+	if ((rc = desk_open_repo(out, path, flags)) != 0)
+		return rc;
+	if (!(flags & DESK_NOCACHE) && (rc = cache_open(*out)) != 0) {
+		desk_close_repo(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void
+desk_close(struct desk *d)
+{
+	if (d == NULL)
+		return;
+	cache_close(d);
+	desk_close_repo(d);
+}

@@ -1,0 +1,61 @@
+/* head.c: reading the desk as it stands in HEAD */
+#include <stdlib.h>
+
+#include "desk.h"
+#include "head.h"
+#include "util.h"
+
+int
+desk_head(struct desk *d, git_commit **out)
+{
+	git_reference *ref = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_repository_head(&ref, d->repo);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return git_fail(rc, "cannot read HEAD");
+	rc = git_commit_lookup(out, d->repo, git_reference_target(ref));
+	git_reference_free(ref);
+	return rc < 0 ? git_fail(rc, "cannot read HEAD commit") : 0;
+}
+
+int
+tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf, size_t *len)
+{
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	int rc;
+
+	if (tree == NULL || git_tree_entry_bypath(&e, tree, path) < 0)
+		return rt_fail(EX_NOINPUT, "'%s' is not in the desk", path);
+	rc = git_blob_lookup(&blob, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	if (rc < 0)
+		return git_fail(rc, path);
+	*len = (size_t)git_blob_rawsize(blob);
+	*buf = xstrndup(git_blob_rawcontent(blob), *len);
+	git_blob_free(blob);
+	return 0;
+}
+
+int
+desk_read_head(struct desk *d, const char *path, char **buf, size_t *len)
+{
+	git_commit *head;
+	git_tree *tree = NULL;
+	int rc;
+
+	if ((rc = desk_head(d, &head)) != 0)
+		return rc;
+	if (head && git_commit_tree(&tree, head) < 0) {
+		git_commit_free(head);
+		return git_fail(-1, "cannot read HEAD tree");
+	}
+	rc = tree_read(d->repo, tree, path, buf, len);
+	git_tree_free(tree);
+	git_commit_free(head);
+	return rc;
+}

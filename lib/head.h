@@ -1,0 +1,18 @@
+/* head.h: reading the desk as it stands in HEAD (no writes, no work tree) */
+#ifndef RT_HEAD_H
+#define RT_HEAD_H
+
+#include <git2.h>
+#include <stddef.h>
+
+struct desk;
+
+/* Reads path from HEAD; EX_NOINPUT if missing. */
+int desk_read_head(struct desk *d, const char *path, char **buf, size_t *len);
+/* Reads path from a tree. */
+int tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf,
+    size_t *len);
+/* HEAD's commit, or NULL on an unborn branch; caller frees. */
+int desk_head(struct desk *d, git_commit **out);
+
+#endif

@@ -1,0 +1,659 @@
+/*
+ * query.c: the list/filter engine over the ticket cache (see query.h).
+ * Records that pass the filters are streamed straight to the caller when
+ * no sorting is needed; otherwise their values are copied into one arena
+ * (a single growing buffer) and sorted by index, so a listing costs no
+ * allocation per record. Sort keys are decoded once per record (priority
+ * rank, number), so a comparison costs O(1) beyond a string compare.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cache.h"
+#include "desk.h"
+#include "fieldset.h"
+#include "query.h"
+#include "status.h"
+#include "util.h"
+
+void
+query_init(struct query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->prio_min = -1;
+	q->esc_level = -1;
+	q->limit = -1;
+	q->s_id = query_slot(q, "id");
+	q->s_status = query_slot(q, "status");
+	q->s_queue = query_slot(q, "queue");
+	q->s_owner = query_slot(q, "owner");
+	q->s_prio = query_slot(q, "priority");
+	q->s_channel = query_slot(q, "channel");
+	q->s_customer = query_slot(q, "customer");
+	q->s_tags = query_slot(q, "tags");
+	q->s_req = query_slot(q, "requestors");
+	q->s_created = query_slot(q, "created");
+	q->s_updated = query_slot(q, "updated");
+	q->s_sladue = query_slot(q, "sla-due");
+	q->s_due = query_slot(q, "due");
+	q->s_esc = query_slot(q, "esc-level");
+	q->due_window = 4 * 3600;
+}
+
+static void
+qlist_free(struct qlist *l)
+{
+	strv_free(l->v, l->n);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+query_free(struct query *q)
+{
+	qlist_free(&q->status);
+	qlist_free(&q->queue);
+	qlist_free(&q->owner);
+	qlist_free(&q->priority);
+	qlist_free(&q->channel);
+	qlist_free(&q->customer);
+	for (size_t i = 0; i < q->ntags; i++)
+		qlist_free(&q->tags[i]);
+	free(q->tags);
+	free(q->requestor);
+	free(q->created_since);
+	free(q->created_until);
+	free(q->updated_since);
+	free(q->updated_until);
+	for (size_t i = 0; i < q->nwhere; i++) {
+		free(q->where[i].key);
+		free(q->where[i].val);
+	}
+	free(q->where);
+	for (size_t i = 0; i < q->nsort; i++)
+		free(q->sort[i].key);
+	free(q->sort);
+	for (int i = 0; i < q->nslots; i++)
+		free(q->slot_key[i]);
+	memset(q, 0, sizeof(*q));
+}
+
+/* Options */
+
+void
+query_list(struct qlist *l, const char *s)
+{
+	char **v;
+	size_t n = str_split(s, ",", &v);
+
+	l->v = xrealloc(l->v, (l->n + n + 1) * sizeof(*l->v));
+	memcpy(l->v + l->n, v, n * sizeof(*v));
+	l->n += n;
+	free(v);
+}
+
+int
+query_priority(struct query *q, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l > 1 && s[l - 1] == '+') {
+		char *p = xstrndup(s, l - 1);
+		q->prio_min = priority_rank(p);
+		if (q->prio_min < 0) {
+			int rc = rt_fail(EX_USAGE, "'%s' is not a priority", p);
+			free(p);
+			return rc;
+		}
+		free(p);
+	} else
+		query_list(&q->priority, s);
+	return 0;
+}
+
+void
+query_tag(struct query *q, const char *s)
+{
+	q->tags = xrealloc(q->tags, (q->ntags + 1) * sizeof(*q->tags));
+	memset(&q->tags[q->ntags], 0, sizeof(*q->tags));
+	query_list(&q->tags[q->ntags++], s);
+}
+
+int
+query_owner(struct query *q, struct desk *d, const char *s)
+{
+	char **v;
+	size_t n = str_split(s, ",", &v);
+
+	for (size_t i = 0; i < n; i++) {
+		char *x = strcmp(v[i], "none") == 0 ? xstrdup("") :
+		    strcmp(v[i], "me") == 0 ? agent_of_actor(d) : xstrdup(v[i]);
+		q->owner.v = xrealloc(q->owner.v, (q->owner.n + 1) * sizeof(char *));
+		q->owner.v[q->owner.n++] = x;
+	}
+	strv_free(v, n);
+	return 0;
+}
+
+int
+query_time(char **out, const char *opt, const char *s)
+{
+	char buf[RT_TIMELEN];
+	time_t t;
+
+	if (*s == '-' && s[1] >= '0' && s[1] <= '9') {
+		char *end;
+		long long n = strtoll(s + 1, &end, 10);
+		long unit = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 :
+		    *end == 'w' ? 604800 : 0;
+		if (unit == 0 || end[1] != '\0')
+			return rt_fail(EX_USAGE, "'%s' is not a time for --%s", s, opt);
+		t = rt_now() - (time_t)(n * unit);
+	} else if (rt_parsetime(s, &t) != 0)
+		return rt_fail(EX_USAGE, "'%s' is not a time for --%s (RFC 3339, YYYY-MM-DD, "
+		    "@epoch or -N[mhdw])", s, opt);
+	free(*out);
+	*out = xstrdup(rt_fmttime(t, buf));
+	return 0;
+}
+
+int
+query_sla(struct query *q, const char *s)
+{
+	if (strcmp(s, "due-soon") == 0)
+		q->sla = QUERY_SLA_SOON;
+	else if (strcmp(s, "breached") == 0)
+		q->sla = QUERY_SLA_BREACHED;
+	else
+		return rt_fail(EX_USAGE, "--sla takes due-soon or breached, not '%s'", s);
+	return 0;
+}
+
+int
+query_duration(const char *s, long *out)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	long unit = *end == '\0' || *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 :
+	    *end == 'd' ? 86400 : *end == 'w' ? 604800 : 0;
+
+	if (end == s || n < 0 || unit == 0 || (*end && end[1]))
+		return rt_fail(EX_USAGE, "'%s' is not a duration (N[smhdw])", s);
+	*out = (long)(n * unit);
+	return 0;
+}
+
+int
+query_esc_level(struct query *q, const char *s)
+{
+	char *end;
+
+	q->esc_level = strtol(s, &end, 10);
+	q->esc_min = *end == '+';
+	if (end == s || q->esc_level < 0 || (*end && strcmp(end, "+")))
+		return rt_fail(EX_USAGE, "--esc-level takes N or N+, not '%s'", s);
+	return 0;
+}
+
+int
+query_where(struct query *q, const char *s)
+{
+	const char *eq = strchr(s, '=');
+
+	if (eq == NULL || eq == s)
+		return rt_fail(EX_USAGE, "--where takes KEY=VALUE, not '%s'", s);
+	q->where = xrealloc(q->where, (q->nwhere + 1) * sizeof(*q->where));
+	q->where[q->nwhere].key = xstrndup(s, (size_t)(eq - s));
+	q->where[q->nwhere].val = xstrdup(eq + 1);
+	if ((q->where[q->nwhere].slot = query_slot(q, q->where[q->nwhere].key)) < 0) {
+		free(q->where[q->nwhere].key);
+		free(q->where[q->nwhere].val);
+		return EX_USAGE;
+	}
+	q->nwhere++;
+	return 0;
+}
+
+int
+query_sort(struct query *q, const char *s)
+{
+	char **v;
+	size_t n = str_split(s, ",", &v);
+	int rc = 0;
+
+	q->sort = xrealloc(q->sort, (q->nsort + n) * sizeof(*q->sort));
+	for (size_t i = 0; i < n; i++) {
+		int desc = v[i][0] == '-', slot;
+		char *key = v[i] + (v[i][0] == '-' || v[i][0] == '+');
+		if (rc == 0 && (slot = query_slot(q, key)) >= 0) {
+			q->sort[q->nsort].key = xstrdup(key);
+			q->sort[q->nsort].desc = desc;
+			q->sort[q->nsort++].slot = slot;
+		} else
+			rc = EX_USAGE;
+		free(v[i]);
+	}
+	free(v);
+	return rc;
+}
+
+int
+query_limit(struct query *q, const char *s)
+{
+	char *end;
+
+	q->limit = strtol(s, &end, 10);
+	if (end == s || *end || q->limit < 0)
+		return rt_fail(EX_USAGE, "--limit takes a number, not '%s'", s);
+	return 0;
+}
+
+int
+query_slot(struct query *q, const char *key)
+{
+	for (int i = 0; i < q->nslots; i++)
+		if (strcmp(q->slot_key[i], key) == 0)
+			return i;
+	if (q->nslots == QUERY_MAXSLOTS)
+		return rt_fail(EX_USAGE, "too many keys"), -1;
+	q->slot_key[q->nslots] = xstrdup(key);
+	return q->nslots++;
+}
+
+/* Matching */
+
+void
+query_fill(const struct query *q, const struct rec *r, const char **v)
+{
+	const char *p = r->buf, *end = r->buf + r->len;
+
+	memset(v, 0, (size_t)q->nslots * sizeof(*v));
+	while (p < end) {
+		const char *k = p, *val = k + strlen(k) + 1;
+		if (val >= end)
+			break;
+		for (int i = 0; i < q->nslots; i++)
+			if (q->slot_key[i][0] == k[0] && strcmp(q->slot_key[i], k) == 0) {
+				v[i] = val;
+				break;
+			}
+		p = val + strlen(val) + 1;
+	}
+}
+
+static int
+list_match(const struct qlist *l, const char *val)
+{
+	if (l->n == 0)
+		return 1;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], val ? val : "") == 0)
+			return 1;
+	return 0;
+}
+
+/* Any item of l is in the comma list val. */
+static int
+list_any_in(const struct qlist *l, const char *val)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (kv_list_has(val ? val : "", l->v[i]))
+			return 1;
+	return 0;
+}
+
+static int
+requestor_match(const char *list, const char *want)
+{
+	size_t wl = strlen(want);
+
+	if (list == NULL)
+		return 0;
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, ",");
+		if (want[0] == '@' ? (k >= wl && strncasecmp(p + k - wl, want, wl) == 0) :
+		    (k == wl && strncasecmp(p, want, wl) == 0))
+			return 1;
+		p += k;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* since <= t < until; a missing time never matches a bound. */
+static int
+in_range(const char *t, const char *since, const char *until)
+{
+	if (since && (t == NULL || strcmp(t, since) < 0))
+		return 0;
+	if (until && (t == NULL || strcmp(t, until) >= 0))
+		return 0;
+	return 1;
+}
+
+static int
+sla_match(const struct query *q, const char **v)
+{
+	const char *due = v[q->s_sladue] ? v[q->s_sladue] : v[q->s_due];
+
+	if (due == NULL || status_is_done(v[q->s_status]))
+		return 0;
+	if (q->sla == QUERY_SLA_BREACHED && strcmp(due, q->now) >= 0)
+		return 0;
+	if (q->sla == QUERY_SLA_SOON && (strcmp(due, q->now) < 0 || strcmp(due, q->soon) >= 0))
+		return 0;
+	return 1;
+}
+
+int
+query_match(const struct query *q, const char **v)
+{
+	const char *st = v[q->s_status];
+
+	if (q->status.n) {
+		if (!list_match(&q->status, st))
+			return 0;
+	} else if (!q->all && st && strcmp(st, "merged") == 0)
+		return 0;
+	if (q->open && status_is_done(st))
+		return 0;
+	if (!list_match(&q->queue, v[q->s_queue]) || !list_match(&q->owner, v[q->s_owner]) ||
+	    !list_match(&q->priority, v[q->s_prio]) || !list_match(&q->channel, v[q->s_channel]) ||
+	    !list_match(&q->customer, v[q->s_customer]))
+		return 0;
+	if (q->prio_min >= 0 && priority_rank(v[q->s_prio]) < q->prio_min)
+		return 0;
+	for (size_t i = 0; i < q->ntags; i++)
+		if (!list_any_in(&q->tags[i], v[q->s_tags]))
+			return 0;
+	if (q->requestor && !requestor_match(v[q->s_req], q->requestor))
+		return 0;
+	if (!in_range(v[q->s_created], q->created_since, q->created_until) ||
+	    !in_range(v[q->s_updated], q->updated_since, q->updated_until))
+		return 0;
+	if (q->sla && !sla_match(q, v))
+		return 0;
+	if (q->esc_level >= 0) {
+		long l = v[q->s_esc] ? strtol(v[q->s_esc], NULL, 10) : 0;
+		if (q->esc_min ? l < q->esc_level : l != q->esc_level)
+			return 0;
+	}
+	for (size_t i = 0; i < q->nwhere; i++) {
+		const char *x = v[q->where[i].slot];
+		if (strcmp(x ? x : "", q->where[i].val) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* The clock for --sla: now and the end of the due-soon window. */
+static void
+prepare(struct query *q)
+{
+	time_t now = rt_now();
+
+	rt_fmttime(now, q->now);
+	rt_fmttime(now + q->due_window, q->soon);
+}
+
+/* Running */
+
+struct stream {
+	const struct query *q;
+	const char **v;
+	query_fn fn;
+	void *arg;
+	long count;
+};
+
+static int
+stream_one(const struct rec *r, void *arg)
+{
+	struct stream *s = arg;
+
+	query_fill(s->q, r, s->v);
+	if (!query_match(s->q, s->v))
+		return 0;
+	if (s->q->limit >= 0 && s->count >= s->q->limit)
+		return 1;
+	s->count++;
+	return s->fn(r, s->v, s->arg) ? 1 : 0;
+}
+
+/* cache_foreach stops with 1 when told to; larger codes are its errors. */
+static int
+foreach_rc(int rc)
+{
+	return rc == 1 ? 0 : rc;
+}
+
+int
+query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *count)
+{
+	struct stream s = { q, NULL, fn, arg, 0 };
+	const char *v[QUERY_MAXSLOTS];
+	int rc;
+
+	prepare(q);
+	s.v = v;
+	rc = foreach_rc(cache_foreach(d, stream_one, &s));
+	if (count)
+		*count = s.count;
+	return rc;
+}
+
+/* Sort keys decoded once per row. */
+struct skey {
+	const char *s;		/* NULL: missing */
+	uint64_t pfx[2];	/* its first 16 bytes, big-endian, zero-padded */
+	double num;
+	int isnum;
+	int rank;		/* priority */
+};
+
+struct collect {
+	const struct query *q;
+	const char **v;
+	struct query_rows *rows;
+	size_t cap;
+	size_t *slotoff;	/* n * nslots offsets into the arena, SIZE_MAX if missing */
+};
+
+static int
+collect_one(const struct rec *r, void *arg)
+{
+	struct collect *c = arg;
+	struct query_rows *rows = c->rows;
+	size_t ns = (size_t)c->q->nslots, *so;
+
+	query_fill(c->q, r, c->v);
+	if (!query_match(c->q, c->v))
+		return 0;
+	if (rows->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 1024;
+		rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
+		rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(size_t));
+		c->slotoff = xrealloc(c->slotoff, c->cap * ns * sizeof(size_t));
+	}
+	/*
+	 * The values found by the filter pass are kept as offsets: no second
+	 * pass. Only whole records are copied whole; otherwise only the
+	 * values of the slots.
+	 */
+	so = &c->slotoff[rows->n * ns];
+	rows->rec[rows->n] = rows->arena.len;
+	rows->reclen[rows->n] = c->q->whole ? r->len : 0;
+	if (c->q->whole) {
+		for (size_t i = 0; i < ns; i++)
+			so[i] = c->v[i] ? rows->arena.len + (size_t)(c->v[i] - r->buf) : SIZE_MAX;
+		sbuf_add(&rows->arena, r->buf, r->len);
+	} else
+		for (size_t i = 0; i < ns; i++) {
+			if (c->v[i] == NULL) {
+				so[i] = SIZE_MAX;
+				continue;
+			}
+			so[i] = rows->arena.len;
+			sbuf_add(&rows->arena, c->v[i], strlen(c->v[i]) + 1);
+		}
+	rows->n++;
+	return 0;
+}
+
+/* Plain decimal numbers ("12", "-3", "4.5") compare as numbers; times do not. */
+static int
+numeric(const char *s, double *out)
+{
+	const char *p = s + (*s == '-');
+	int digits = 0, dots = 0;
+
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p == '.' && dots++ == 0)
+			;
+		else
+			return 0;
+	}
+	if (digits == 0)
+		return 0;
+	*out = strtod(s, NULL);
+	return 1;
+}
+
+/* The first 16 bytes of s as two numbers that compare as strcmp would. */
+static void
+prefix(const char *s, uint64_t pfx[2])
+{
+	size_t i = 0;
+
+	pfx[0] = pfx[1] = 0;
+	for (; i < 16 && s[i]; i++)
+		pfx[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (7 - i % 8));
+}
+
+struct sorting {
+	const struct query *q;
+	const struct query_rows *rows;
+	struct skey *keys;	/* n * nsort */
+	int *is_prio;		/* per sort key */
+};
+
+static int
+cmp_rows(const void *pa, const void *pb, void *arg)
+{
+	const struct sorting *st = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb, ns = st->q->nsort;
+	const char *ia, *ib;
+
+	for (size_t k = 0; k < ns; k++) {
+		const struct skey *x = &st->keys[a * ns + k], *y = &st->keys[b * ns + k];
+		int c;
+		if (x->s == NULL || y->s == NULL) {
+			if (x->s == y->s)
+				continue;
+			return x->s == NULL ? 1 : -1;	/* missing values last */
+		}
+		if (st->is_prio[k])
+			c = x->rank - y->rank;
+		else if (x->isnum && y->isnum)
+			c = x->num < y->num ? -1 : x->num > y->num;
+		else if (x->pfx[0] != y->pfx[0])
+			c = x->pfx[0] < y->pfx[0] ? -1 : 1;
+		else if (x->pfx[1] != y->pfx[1])
+			c = x->pfx[1] < y->pfx[1] ? -1 : 1;
+		else	/* equal so far: both end here, or both go on */
+			c = (y->pfx[1] & 0xff) == 0 ? 0 : strcmp(x->s + 16, y->s + 16);
+		if (c)
+			return st->q->sort[k].desc ? -c : c;
+	}
+	ia = st->rows->slots[a * (size_t)st->rows->nslots + (size_t)st->q->s_id];
+	ib = st->rows->slots[b * (size_t)st->rows->nslots + (size_t)st->q->s_id];
+	return strcmp(ia ? ia : "", ib ? ib : "");
+}
+
+static void
+sort_rows(const struct query *q, struct query_rows *rows)
+{
+	struct sorting st = { q, rows, NULL, NULL };
+	size_t ns = q->nsort;
+
+	st.keys = xcalloc(rows->n * ns + 1, sizeof(*st.keys));
+	st.is_prio = xcalloc(ns + 1, sizeof(*st.is_prio));
+	for (size_t k = 0; k < ns; k++)
+		st.is_prio[k] = strcmp(q->sort[k].key, "priority") == 0;
+	for (size_t i = 0; i < rows->n; i++)
+		for (size_t k = 0; k < ns; k++) {
+			struct skey *x = &st.keys[i * ns + k];
+			x->s = rows->slots[i * (size_t)rows->nslots + (size_t)q->sort[k].slot];
+			if (x->s == NULL)
+				continue;
+			if (st.is_prio[k])
+				x->rank = priority_rank(x->s);
+			else {
+				x->isnum = numeric(x->s, &x->num);
+				prefix(x->s, x->pfx);	/* for a number against a word */
+			}
+		}
+	qsort_r(rows->order, rows->n, sizeof(*rows->order), cmp_rows, &st);
+	free(st.keys);
+	free(st.is_prio);
+}
+
+int
+query_collect(struct query *q, struct desk *d, struct query_rows *rows)
+{
+	struct collect c = { q, NULL, rows, 0, NULL };
+	const char *v[QUERY_MAXSLOTS];
+	size_t ns = (size_t)q->nslots;
+	int rc;
+
+	memset(rows, 0, sizeof(*rows));
+	prepare(q);
+	c.v = v;
+	rows->nslots = q->nslots;
+	rc = foreach_rc(cache_foreach(d, collect_one, &c));
+	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
+	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
+	for (size_t i = 0; i < rows->n; i++) {
+		for (size_t k = i * ns; k < (i + 1) * ns; k++)
+			rows->slots[k] = c.slotoff[k] == SIZE_MAX ? NULL :
+			    rows->arena.buf + c.slotoff[k];
+		rows->order[i] = i;
+	}
+	free(c.slotoff);
+	rows->matched = (long)rows->n;
+	if (q->nsort)
+		sort_rows(q, rows);
+	if (q->limit >= 0 && (size_t)q->limit < rows->n)
+		rows->n = (size_t)q->limit;
+	return rc;
+}
+
+void
+query_rows_free(struct query_rows *r)
+{
+	free(r->order);
+	free(r->rec);
+	free(r->reclen);
+	free(r->slots);
+	sbuf_free(&r->arena);
+	memset(r, 0, sizeof(*r));
+}
+
+const char **
+query_row_slots(const struct query_rows *r, size_t k)
+{
+	return &r->slots[r->order[k] * (size_t)r->nslots];
+}
+
+struct rec
+query_row_rec(const struct query_rows *r, size_t k)
+{
+	struct rec rec = { r->arena.buf + r->rec[r->order[k]], r->reclen[r->order[k]] };
+
+	return rec;
+}
