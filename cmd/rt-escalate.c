@@ -124,9 +124,7 @@ print_step_json(const struct esc_step *s, const char *line)
 	json_object_set_new(o, "reason", json_string(s->reason ? s->reason : ""));
 	json_object_set_new(o, "skips", sup);
 	json_object_set_new(o, "done", json_string(line));
-	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(o);
+	jsonout_doc(stdout, o, JSONOUT_LINE);
 }
 
 static int

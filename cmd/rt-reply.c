@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "jsonout.h"
 #include "reply.h"
 #include "util.h"
 #include "yamlio.h"
@@ -69,9 +70,7 @@ one(struct desk *d, const char *id, void *arg)
 static void
 print_json(json_t *o)
 {
-	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(o);
+	jsonout_doc(stdout, o, JSONOUT_LINE);
 }
 
 static int

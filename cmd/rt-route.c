@@ -12,6 +12,7 @@
 #include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "jsonout.h"
 #include "route.h"
 #include "util.h"
 
@@ -41,9 +42,7 @@ print_plan_json(const char *id, const struct route_plan *p)
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "set", set);
 	json_object_set_new(o, "rules", p->rules ? json_string(p->rules) : json_null());
-	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(o);
+	jsonout_doc(stdout, o, JSONOUT_LINE);
 }
 
 static int

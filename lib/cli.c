@@ -11,6 +11,7 @@
 #include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "jsonout.h"
 #include "id.h"
 #include "util.h"
 
@@ -161,9 +162,11 @@ cli_print_plan(const struct change *c, int json)
 		json_object_set_new(o, "set", set);
 		if (json_array_size(evs))
 			json_object_set(o, "events", evs);
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	} else
-		json_decref(set);
+		json_decref(evs);
+		jsonout_doc(stdout, o, JSONOUT_LINE);
+		return;
+	}
+	json_decref(set);
 	json_decref(evs);
 	json_decref(o);
 	putchar('\n');
