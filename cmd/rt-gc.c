@@ -7,16 +7,21 @@
 #include "cache.h"
 #include "cli.h"
 #include "desk.h"
+#include "guard.h"
+#include "leftover.h"
 #include "pack.h"
 #include "util.h"
 #include "worktree.h"
 
 static const char usage[] =
-"usage: rt-gc [--desk DIR] [--full-index] [--rebuild-cache] [--no-pack] [-q]\n"
-"Apply pending index updates, pack loose objects, check the ticket cache.\n"
+"usage: rt-gc [--desk DIR] [--full-index] [--rebuild-cache] [--no-pack]\n"
+"             [--stale SECONDS] [-q]\n"
+"Apply pending index updates, pack loose objects, check the ticket cache,\n"
+"clean what killed processes left (temporary objects; spooled mail is stored).\n"
 "  --full-index     rebuild the index from HEAD (repairs any damage)\n"
 "  --rebuild-cache  rebuild the ticket cache from HEAD\n"
 "  --no-pack        do not pack loose objects\n"
+"  --stale SECONDS  temporary and spool files this old are left behind (3600)\n"
 "  -q, --quiet      print nothing\n";
 
 int
@@ -27,12 +32,15 @@ main(int argc, char *argv[])
 		{ "rebuild-cache", no_argument, NULL, 'r' },
 		{ "no-pack", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "stale", required_argument, NULL, 's' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
 	int ch, rc, full = 0, rebuild = 0, nopack = 0, quiet = 0;
-	size_t pending, packed = 0;
+	size_t pending, packed = 0, tmpobjs, respooled, kept;
+	long stale = 3600;
+	char *end;
 	struct desk *d;
 
 	while ((ch = getopt_long(argc, argv, "C:qh", opts, NULL)) != -1) {
@@ -42,6 +50,11 @@ main(int argc, char *argv[])
 		case 'r': rebuild = 1; break;
 		case 'P': nopack = 1; break;
 		case 'q': quiet = 1; break;
+		case 's':
+			stale = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || stale < 0)
+				cli_usage(usage, 0);
+			break;
 		default: cli_common(ch, usage);
 		}
 	}
@@ -49,8 +62,13 @@ main(int argc, char *argv[])
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, DESK_WRITE | DESK_DURABLE)) != 0)
 		cli_die(rc);
+	tmpobjs = leftover_objects(d, stale);
+	guard_worktree_temps(d, (size_t)-1);
 	pending = worktree_pending(d);
-	if ((rc = worktree_sync(d, full)) != 0)
+	guard_index_writer(d);
+	rc = worktree_sync(d, full);
+	guard_index_done(d);
+	if (rc != 0)
 		cli_die(rc);
 	if (!nopack && (rc = pack_loose(d, &packed)) != 0)
 		cli_die(rc);
@@ -60,6 +78,15 @@ main(int argc, char *argv[])
 		printf("index: %zu pending paths applied%s\nobjects: %zu packed\n"
 		    "cache: %zu tickets%s\n", pending, full ? " (rebuilt)" : "", packed,
 		    cache_count(d), rebuild ? " (rebuilt)" : "");
+	/* Last: storing spooled mail takes and releases the desk lock per file. */
+	desk_unlock(d);
+	rc = leftover_spools(d, stale, &respooled, &kept);
+	if (rc != 0)
+		warnx("%zu spooled message%s kept for the next run: %s", kept,
+		    kept == 1 ? "" : "s", rt_errmsg());
+	if (!quiet)
+		printf("leftovers: %zu temporary objects removed, %zu spooled messages stored\n",
+		    tmpobjs, respooled);
 	desk_close(d);
-	return cli_close_stdout(0);
+	return cli_close_stdout(rc);
 }

@@ -1,8 +1,10 @@
 /* cache.c: the derived ticket cache (LMDB), kept in step with HEAD */
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -26,6 +28,26 @@ mdb_fail(int rc, const char *what)
 	    "ticket cache: %s: %s", what, mdb_strerror(rc));
 }
 
+/*
+ * LMDB writes its lock file through mmap: a hole in it on a full disk is
+ * SIGBUS, not an error. Allocate it first (8 KB: 126 reader slots).
+ */
+static int
+lock_file_room(const char *path)
+{
+	char *lock = xasprintf("%s-lock", path);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666), rc = 0;
+	struct stat st;
+
+	free(lock);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0)
+		rc = posix_fallocate(fd, 0, st.st_size > 8192 ? st.st_size : 8192);
+	close(fd);
+	return rc == ENOSPC || rc == EDQUOT || rc == EIO ? ENOSPC : 0;
+}
+
 static int
 env_open(struct desk *d, struct cache *c)
 {
@@ -37,6 +59,8 @@ env_open(struct desk *d, struct cache *c)
 		goto out;
 	mdb_env_set_maxdbs(c->env, 4);
 	mdb_env_set_mapsize(c->env, (size_t)16 << 30);
+	if ((rc = lock_file_room(path)) != 0)
+		goto out;
 	/* Derived data: losing the last update on a crash is repaired from HEAD. */
 	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS, 0666);
 	if (rc != 0)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "guard.h"
 #include "text.h"
 #include "util.h"
 
@@ -300,7 +301,7 @@ desk_lock(struct desk *d)
 		if (nap.tv_nsec < 50 * 1000 * 1000)
 			nap.tv_nsec += 5 * 1000 * 1000;
 	}
-	return 0;
+	return guard_locked(d);	/* git state, stale locks (guard.h) */
 }
 
 void

@@ -19,7 +19,8 @@ spool_open(struct desk *d, char **path)
 		free(dir);
 		return -1;
 	}
-	*path = xasprintf("%s/spool.XXXXXX", dir);
+	/* part.* until complete: rt-gc stores spool.* a killed delivery left. */
+	*path = xasprintf("%s/part.XXXXXX", dir);
 	free(dir);
 	fd = mkostemp(*path, O_CLOEXEC);
 	if (fd < 0) {
@@ -27,6 +28,22 @@ spool_open(struct desk *d, char **path)
 		*path = NULL;
 	}
 	return fd;
+}
+
+/* The spool file is complete: part.XXXXXX becomes spool.XXXXXX. */
+static int
+spool_done(char **path)
+{
+	const char *base = strrchr(*path, '/') + 1;
+	char *done = xasprintf("%.*sspool.%s", (int)(base - *path), *path, base + 5);
+
+	if (rename(*path, done) < 0) {
+		free(done);
+		return -1;
+	}
+	free(*path);
+	*path = done;
+	return 0;
 }
 
 static int
@@ -74,7 +91,7 @@ spool_fd(struct desk *d, int in, char **path, size_t *size)
 	 * No fsync: the sender keeps the message until rt-ingest exits 0,
 	 * and that happens only after the commit holding it is durable.
 	 */
-	if (close(fd) < 0)
+	if (close(fd) < 0 || spool_done(path) < 0)
 		return spool_fail(path, -1);
 	return 0;
 }
@@ -97,7 +114,7 @@ spool_buf(struct desk *d, const void *buf, size_t len, char **path)
 		p += w;
 		len -= (size_t)w;
 	}
-	if (close(fd) < 0)
+	if (close(fd) < 0 || spool_done(path) < 0)
 		return spool_fail(path, -1);
 	return 0;
 }

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "guard.h"
 #include "head.h"
 #include "text.h"
 #include "txn.h"
 #include "util.h"
+#include "verify.h"
 #include "worktree.h"
 
 #define TXN_RETRIES 20
@@ -274,12 +276,25 @@ op_paths(struct txn *t)
 	return v;
 }
 
+/* A failed commit (full disk, I/O, a libgit2 error) is worth a retry: 75. */
+static int
+commit_tempfail(int rc)
+{
+	char why[512];
+
+	if (rc == EX_TEMPFAIL)
+		return rc;
+	snprintf(why, sizeof(why), "%s", rt_errmsg());
+	return rt_fail(EX_TEMPFAIL, "%s", why);
+}
+
 int
 txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git_oid *out)
 {
 	char *msg = build_message(subject, trailers);
 	const char **paths = op_paths(t);
 	git_signature *sig = NULL;
+	struct commit_guard g;
 	git_oid cid;
 	int rc, attempt = 0;
 
@@ -287,6 +302,8 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		goto out;
 	/* Journal first: a crash after the commit leaves the paths to repair. */
 	if ((rc = worktree_journal(t->d, paths, t->n)) != 0)
+		goto out;
+	if ((rc = guard_commit_begin(t->d, &g)) != 0)
 		goto out;
 	for (;;) {
 		rc = try_commit(t, msg, sig, &cid);
@@ -298,13 +315,19 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		}
 		backoff(attempt);
 	}
-	if (rc != 0)
+	if (rc == 0)
+		rc = commit_verify(t->d, g.has_old ? &g.old : NULL, &cid, paths, t->n);
+	guard_commit_end(t->d, &g, rc == 0);
+	if (rc != 0) {
+		rc = commit_tempfail(rc);
 		goto out;
+	}
 	if (out)
 		*out = cid;
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
+	guard_index_done(t->d);
 out:
 	git_signature_free(sig);
 	free(paths);

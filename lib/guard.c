@@ -1,0 +1,399 @@
+/* guard.c: rt and git never race; stale git lock files are removed */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "desk.h"
+#include "guard.h"
+#include "util.h"
+
+#define STALE_INDEX_LOCK 3600	/* a foreign index.lock: git commit with an editor open */
+#define STALE_REF_LOCK 5	/* a live ref lock lasts milliseconds */
+#define WRITER_WINDOW 60	/* libgit2's index.lock follows rt's note within this */
+#define RT_MARK "rt "
+
+static void
+warn_removed(const char *path, const char *why)
+{
+	rt_warn("warning: removed %s (%s)", path, why);
+}
+
+static const char *
+state_reason(int state)
+{
+	switch (state) {
+	case GIT_REPOSITORY_STATE_MERGE:
+		return "a git merge is in progress in %s: finish it with "
+		    "'git merge --continue' or 'git merge --abort'";
+	case GIT_REPOSITORY_STATE_REVERT:
+	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
+		return "a git revert is in progress in %s: finish it with "
+		    "'git revert --continue' or 'git revert --abort'";
+	case GIT_REPOSITORY_STATE_CHERRYPICK:
+	case GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE:
+		return "a git cherry-pick is in progress in %s: finish it with "
+		    "'git cherry-pick --continue' or 'git cherry-pick --abort'";
+	case GIT_REPOSITORY_STATE_BISECT:
+		return "a git bisect is in progress in %s: end it with 'git bisect reset'";
+	case GIT_REPOSITORY_STATE_REBASE:
+	case GIT_REPOSITORY_STATE_REBASE_INTERACTIVE:
+	case GIT_REPOSITORY_STATE_REBASE_MERGE:
+		return "a git rebase is in progress in %s: finish it with "
+		    "'git rebase --continue' or 'git rebase --abort'";
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX:
+		return "a git am is in progress in %s: finish it with "
+		    "'git am --continue' or 'git am --abort'";
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX_OR_REBASE:
+		return "a git rebase or am is in progress in %s: finish it with "
+		    "'git rebase --continue' or 'git rebase --abort' (or git am)";
+	default:
+		return NULL;
+	}
+}
+
+static int
+gitdir_has(struct desk *d, const char *name)
+{
+	char *p = xasprintf("%s%s", d->gitdir, name);
+	int ok = access(p, F_OK) == 0;
+
+	free(p);
+	return ok;
+}
+
+/* The one local branch, for the fix of a detached HEAD; else a placeholder. */
+static char *
+only_branch(struct desk *d)
+{
+	git_branch_iterator *it;
+	git_reference *ref;
+	git_branch_t type;
+	char *name = NULL;
+	int n = 0;
+
+	if (git_branch_iterator_new(&it, d->repo, GIT_BRANCH_LOCAL) == 0) {
+		while (git_branch_next(&ref, &type, it) == 0) {
+			const char *s;
+			if (n++ == 0 && git_branch_name(&s, ref) == 0)
+				name = xstrdup(s);
+			git_reference_free(ref);
+		}
+		git_branch_iterator_free(it);
+	}
+	if (n != 1 || name == NULL) {
+		free(name);
+		name = xstrdup("BRANCH");
+	}
+	return name;
+}
+
+/* Refuses to write while git is in the middle of something. */
+static int
+check_git_state(struct desk *d)
+{
+	const char *why = state_reason(git_repository_state(d->repo));
+	char *branch;
+	int rc;
+
+	if (why)
+		return rt_fail(EX_TEMPFAIL, why, d->root);
+	if (gitdir_has(d, "sequencer"))
+		return rt_fail(EX_TEMPFAIL, "a git cherry-pick or revert is in progress in %s: "
+		    "finish it with 'git cherry-pick --continue' or '--abort' (or git revert)",
+		    d->root);
+	if (git_repository_head_detached(d->repo) != 1)
+		return 0;
+	branch = only_branch(d);
+	rc = rt_fail(EX_TEMPFAIL, "HEAD is detached in %s: check out the desk's branch "
+	    "again with 'git switch %s'", d->root, branch);
+	free(branch);
+	return rc;
+}
+
+static long
+age_of(const struct stat *st)
+{
+	return (long)(time(NULL) - st->st_mtime);
+}
+
+static int
+pid_dead(long pid)
+{
+	return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+static char *
+writer_note(struct desk *d)
+{
+	return xasprintf("%s/index-writer", d->rtdir);
+}
+
+/*
+ * rt notes its pid in .git/rt/index-writer while libgit2 writes the
+ * index for it. A note whose process is dead means that rt was killed
+ * there: an unmarked index.lock made after the note is libgit2's, left
+ * by that rt. Stale notes are removed.
+ */
+static int
+killed_rt_index_write(struct desk *d, const struct stat *lock)
+{
+	char *note = writer_note(d), *buf = NULL;
+	struct stat st;
+	size_t len;
+	int stale = 0;
+
+	if (stat(note, &st) == 0 && read_file(note, &buf, &len) == 0 && pid_dead(atol(buf))) {
+		stale = lock && lock->st_mtime >= st.st_mtime &&
+		    lock->st_mtime <= st.st_mtime + WRITER_WINDOW;
+		unlink(note);
+	}
+	free(buf);
+	free(note);
+	return stale;
+}
+
+/*
+ * index.lock while we hold the desk flock: rt's own (marked) is stale,
+ * as is one libgit2 left in a killed rt; a foreign one is a git command
+ * at work, removed only when older than desk.stale-index-lock seconds.
+ * Sets *rt_killed when a killed rt commit left it.
+ */
+static int
+clean_index_lock(struct desk *d, int *rt_killed)
+{
+	char *path = xasprintf("%sindex.lock", d->gitdir), *buf = NULL;
+	long limit = (long)desk_cfg_int(d, "desk.stale-index-lock", STALE_INDEX_LOCK);
+	struct stat st;
+	size_t len;
+	int rc = 0;
+
+	*rt_killed = 0;
+	if (lstat(path, &st) < 0) {
+		killed_rt_index_write(d, NULL);
+		goto out;
+	}
+	if (read_file(path, &buf, &len) == 0 && str_starts(buf, RT_MARK)) {
+		*rt_killed = 1;
+		if (unlink(path) == 0)
+			warn_removed(path, "left by a killed rt");
+		else if (errno != ENOENT)
+			rc = rt_fail(EX_TEMPFAIL, "cannot remove stale '%s': %s", path, strerror(errno));
+	} else if (killed_rt_index_write(d, &st) || age_of(&st) >= limit) {
+		if (unlink(path) == 0)
+			warn_removed(path, "left by a killed git or rt");
+	} else
+		rc = rt_fail(EX_TEMPFAIL, "git holds %s (a git command is running): retry when "
+		    "it ends, or remove the file if no git command runs", path);
+out:
+	free(buf);
+	free(path);
+	return rc;
+}
+
+static long ref_lock_limit;
+
+static int
+clean_ref_lock(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+
+	(void)ftw;
+	if (type == FTW_F && n > 5 && strcmp(path + n - 5, ".lock") == 0 &&
+	    age_of(st) >= ref_lock_limit && unlink(path) == 0)
+		warn_removed(path, "a stale ref lock");
+	return 0;
+}
+
+/*
+ * Ref locks live for milliseconds; one older than a few seconds, or any
+ * when a killed rt commit left its index.lock, is stale.
+ */
+static void
+clean_ref_locks(struct desk *d, int rt_killed)
+{
+	static const char *const top[] = { "HEAD.lock", "packed-refs.lock" };
+	char *refs = xasprintf("%srefs", d->gitdir);
+
+	ref_lock_limit = rt_killed ? 0 :
+	    (long)desk_cfg_int(d, "desk.stale-ref-lock", STALE_REF_LOCK);
+	for (size_t i = 0; i < LEN(top); i++) {
+		char *p = xasprintf("%s%s", d->gitdir, top[i]);
+		struct stat st;
+		if (lstat(p, &st) == 0)
+			clean_ref_lock(p, &st, FTW_F, NULL);
+		free(p);
+	}
+	nftw(refs, clean_ref_lock, 16, FTW_PHYS);
+	free(refs);
+}
+
+/* rt's own temporary link sources (.git/rt/index.lock.PID) are stale under the flock. */
+static void
+clean_own_temps(struct desk *d)
+{
+	struct dirent **v;
+	int n = scandir(d->rtdir, &v, NULL, NULL);
+
+	for (int i = 0; i < n; i++) {
+		if (str_starts(v[i]->d_name, "index.lock.")) {
+			char *p = xasprintf("%s/%s", d->rtdir, v[i]->d_name);
+			unlink(p);
+			free(p);
+		}
+		free(v[i]);
+	}
+	if (n >= 0)
+		free(v);
+}
+
+/* Removes PATH.tmpPID files a killed rt left while writing work-tree file PATH. */
+static void
+clean_worktree_temp(struct desk *d, const char *path)
+{
+	char *full = xasprintf("%s/%s", d->root, path), *slash = strrchr(full, '/');
+	const char *base = slash + 1;
+	size_t blen = strlen(base);
+	struct dirent *de;
+	DIR *dp;
+
+	*slash = '\0';
+	if ((dp = opendir(full)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			const char *s = de->d_name;
+			if (strncmp(s, base, blen) != 0 || strncmp(s + blen, ".tmp", 4) != 0 ||
+			    s[blen + 4] == '\0' || strspn(s + blen + 4, "0123456789") !=
+			    strlen(s + blen + 4) || !pid_dead(atol(s + blen + 4)))
+				continue;
+			char *p = xasprintf("%s/%s", full, s);
+			unlink(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	free(full);
+}
+
+/*
+ * The paths in .git/rt/pending are the only ones rt writes in the work
+ * tree; a kill there leaves PATH.tmpPID. Small journals only: a big one
+ * waits for rt-gc, which reads it whole.
+ */
+void
+guard_worktree_temps(struct desk *d, size_t max)
+{
+	char *jp = xasprintf("%s/pending", d->rtdir), *buf = NULL, **v;
+	struct stat st;
+	size_t len, n;
+
+	if (stat(jp, &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= max &&
+	    read_file(jp, &buf, &len) == 0) {
+		n = str_split(buf, "\n", &v);
+		for (size_t i = 0; i < n; i++)
+			if (strchr(v[i], '/') && strstr(v[i], "..") == NULL)
+				clean_worktree_temp(d, v[i]);
+		strv_free(v, n);
+	}
+	free(buf);
+	free(jp);
+}
+
+int
+guard_locked(struct desk *d)
+{
+	int rc, rt_killed;
+
+	if ((rc = check_git_state(d)) == 0 && (rc = clean_index_lock(d, &rt_killed)) == 0) {
+		clean_ref_locks(d, rt_killed);
+		clean_own_temps(d);
+		guard_worktree_temps(d, 16384);
+	}
+	if (rc != 0)
+		desk_unlock(d);
+	return rc;
+}
+
+/* Creates index.lock with rt's mark at once: written aside, then link(2). */
+static int
+take_index_lock(struct desk *d, const char *lock)
+{
+	char *tmp = xasprintf("%s/index.lock.%ld", d->rtdir, (long)getpid());
+	char *mark = xasprintf(RT_MARK "%ld\n", (long)getpid());
+	int rc = 0, e;
+
+	unlink(tmp);
+	if (write_file_atomic(tmp, mark, strlen(mark), 0) < 0)
+		rc = rt_fail(EX_TEMPFAIL, "cannot lock the index of %s: %s", d->root,
+		    strerror(errno));
+	else if (link(tmp, lock) < 0) {
+		e = errno;
+		rc = rt_fail(EX_TEMPFAIL, e == EEXIST ? "git holds %s (a git command is "
+		    "running): retry when it ends" : "cannot create %s: %s", lock, strerror(e));
+	}
+	unlink(tmp);
+	free(mark);
+	free(tmp);
+	return rc;
+}
+
+int
+guard_commit_begin(struct desk *d, struct commit_guard *g)
+{
+	char *lock = xasprintf("%sindex.lock", d->gitdir);
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if ((rc = take_index_lock(d, lock)) == 0) {
+		g->locked = 1;
+		/* Again: git may have started something since the desk lock. */
+		if ((rc = check_git_state(d)) != 0) {
+			unlink(lock);
+			g->locked = 0;
+		} else
+			g->has_old = git_reference_name_to_id(&g->old, d->repo, "HEAD") == 0;
+	}
+	free(lock);
+	return rc;
+}
+
+void
+guard_index_writer(struct desk *d)
+{
+	char *note = writer_note(d);
+	char *pid = xasprintf("%ld\n", (long)getpid());
+
+	/* Best effort: without the note a killed index write waits for the long limit. */
+	write_file_atomic(note, pid, strlen(pid), 0);
+	free(pid);
+	free(note);
+}
+
+void
+guard_index_done(struct desk *d)
+{
+	char *note = writer_note(d);
+
+	unlink(note);
+	free(note);
+}
+
+void
+guard_commit_end(struct desk *d, struct commit_guard *g, int committed)
+{
+	char *lock;
+
+	if (!g->locked)
+		return;
+	lock = xasprintf("%sindex.lock", d->gitdir);
+	if (committed)
+		guard_index_writer(d);
+	unlink(lock);
+	g->locked = 0;
+	free(lock);
+}
