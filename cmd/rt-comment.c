@@ -14,9 +14,11 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-comment [--desk DIR] [-m TEXT] ID ...\n"
+"usage: rt-comment [--desk DIR] [-n] [--json] [-m TEXT] ID ...\n"
 "Add an internal note (never mailed) to tickets; print each id.\n"
-"  -m, --message TEXT   the note (default: read from standard input)\n";
+"  -m, --message TEXT   the note (default: read from standard input)\n"
+"  -n, --dry-run        print what would change (ID comment:file=...), change nothing\n"
+"  -j, --json           print each changed ticket as a JSON object, one per line\n";
 
 struct note {
 	char *text;
@@ -54,7 +56,7 @@ comment_one(struct desk *d, const char *id, void *arg)
 	desk_unlock(d);
 	if (rc != 0)
 		warnx("#%s: %s", id, rt_errmsg());
-	else
+	else if (d->plan == NULL)
 		printf("%s\n", id);
 	return rc;
 }
@@ -64,6 +66,8 @@ main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "message", required_argument, NULL, 'm' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -71,12 +75,14 @@ main(int argc, char *argv[])
 	struct sbuf sb = SBUF_INIT;
 	struct note n;
 	struct desk *d;
-	int ch, rc;
+	int ch, rc, dry = 0, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "C:m:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:m:njh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'm': msg = optarg; break;
+		case 'n': dry = 1; break;
+		case 'j': json = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
@@ -110,6 +116,7 @@ main(int argc, char *argv[])
 	}
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	cli_plan_mode(d, dry, json);
 	rc = cli_each_id(d, argc - optind, argv + optind, comment_one, &n);
 	desk_close(d);
 	free(n.text);

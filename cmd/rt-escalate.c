@@ -18,12 +18,12 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-escalate [--desk DIR] [-n] [--now TIME]\n"
-"       rt-escalate [--desk DIR] [--now TIME] --status [--json | --utc] [ID ...]\n"
+"usage: rt-escalate [--desk DIR] [-n] [--json] [--now TIME]\n"
+"       rt-escalate [--desk DIR] [--now TIME] --clocks [--json | --utc] [ID ...]\n"
 "Escalate tickets whose SLA step is due (run from cron), or show SLA clocks.\n"
-"  -s, --status     print the SLA clocks of the tickets (ids or stdin)\n"
-"  -j, --json       with --status: one JSON object per ticket (times UTC)\n"
-"      --utc        with --status: due times in UTC, not in desk.timezone or TZ\n"
+"      --clocks     print the SLA clocks of the tickets (ids or stdin)\n"
+"  -j, --json       one JSON object per ticket (--clocks, times UTC) or step (sweep)\n"
+"      --utc        with --clocks: due times in UTC, not in desk.timezone or TZ\n"
 "  -n, --dry-run    print what a sweep would do; change and send nothing\n"
 "      --now TIME   evaluate as of TIME (RFC 3339 or @epoch)\n";
 
@@ -39,7 +39,7 @@ struct ctx {
 	size_t nphrase;
 };
 
-/* ---- --status ---- */
+/* ---- --clocks ---- */
 
 static const char *
 result_name(const struct sla_clock *c)
@@ -111,6 +111,24 @@ status_one(struct desk *d, const char *id, void *arg)
 
 /* ---- the sweep ---- */
 
+/* A step as one JSON object per line; "done" is the text line. */
+static void
+print_step_json(const struct esc_step *s, const char *line)
+{
+	json_t *o = json_object(), *sup = json_array();
+
+	for (size_t i = 0; i < s->nsuperseded; i++)
+		json_array_append_new(sup, json_string(s->superseded[i]));
+	json_object_set_new(o, "id", json_string(s->id));
+	json_object_set_new(o, "step", json_string(s->step));
+	json_object_set_new(o, "level", json_integer(s->level));
+	json_object_set_new(o, "security", json_boolean(s->security));
+	json_object_set_new(o, "reason", json_string(s->reason ? s->reason : ""));
+	json_object_set_new(o, "skips", sup);
+	json_object_set_new(o, "done", json_string(line));
+	jsonout_doc(stdout, o, JSONOUT_LINE);
+}
+
 static int
 plan_one(const struct rec *r, void *arg)
 {
@@ -151,8 +169,12 @@ sweep(struct desk *d, struct ctx *x, int dry)
 	for (size_t i = 0; i < x->steps.n; i++) {
 		struct sbuf line = SBUF_INIT;
 		rc = esc_apply(x->esc, d, &x->steps.v[i], x->now, dry, &line);
-		if (line.len && (rc == 0 || rc == EX_TEMPFAIL))
-			printf("%s\n", line.buf);
+		if (line.len && (rc == 0 || rc == EX_TEMPFAIL)) {
+			if (x->json)
+				print_step_json(&x->steps.v[i], line.buf);
+			else
+				printf("%s\n", line.buf);
+		}
 		if (rc == EX_TEMPFAIL)
 			warnx("#%s: %s: notification not sent, will retry: %s", x->steps.v[i].id,
 			    x->steps.v[i].step, rt_errmsg());
@@ -175,7 +197,8 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "status", no_argument, NULL, 's' },
+		{ "clocks", no_argument, NULL, 'c' },
+		{ "status", no_argument, NULL, 's' },	/* deprecated */
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "now", required_argument, NULL, 'N' },
@@ -193,7 +216,9 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "C:sjnh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
-		case 's': status = 1; break;
+		case 's': cli_deprecated("-s/--status", "--clocks");
+			/* FALLTHROUGH */
+		case 'c': status = 1; break;
 		case 'j': x.json = 1; break;
 		case 'n': dry = 1; break;
 		case 'u': utc = 1; break;
@@ -208,7 +233,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((!status && (argc > 0 || x.json)) || (status && dry))
+	if ((!status && argc > 0) || (status && dry))
 		cli_usage(usage, 0);
 	x.now = rt_now();
 	if ((rc = desk_open(&d, deskpath, status || dry ? 0 : DESK_WRITE)) != 0)

@@ -260,10 +260,10 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "address", required_argument, NULL, 'a' },
-		{ "tag", required_argument, NULL, 't' },
-		{ "shared", no_argument, NULL, 's' },
+		{ "tag", required_argument, NULL, 'T' },
+		{ "shared", no_argument, NULL, 'S' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -276,10 +276,16 @@ main(int argc, char *argv[])
 
 	while ((ch = getopt_long(argc, argv, "n:a:t:sh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'n': name = optarg; break;
+		case 'n': cli_deprecated("-n NAME", "--name NAME; -n means --dry-run");
+			/* FALLTHROUGH */
+		case 'N': name = optarg; break;
 		case 'a': address = optarg; break;
-		case 't': tag = optarg; break;
-		case 's': shared = 1; break;
+		case 't': cli_deprecated("-t TAG", "--tag TAG; -t means --template");
+			/* FALLTHROUGH */
+		case 'T': tag = optarg; break;
+		case 's': cli_deprecated("-s", "--shared");
+			/* FALLTHROUGH */
+		case 'S': shared = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}

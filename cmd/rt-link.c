@@ -12,12 +12,15 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-link [--desk DIR] [--remove] (--parent ID | --child ID | --refers ID) [ID ...]\n"
+"usage: rt-link [--desk DIR] [-n] [--json] [--remove]\n"
+"               (--parent ID | --child ID | --refers ID) [ID ...]\n"
 "Link tickets (ids from arguments or stdin); both sides change in one commit.\n"
 "  --parent PID   make PID the parent of each ticket\n"
 "  --child CID    make CID a child of each ticket\n"
 "  --refers RID   link each ticket and RID as referring to each other\n"
-"  --remove       remove the link instead\n";
+"  --remove       remove the link instead\n"
+"  -n, --dry-run  print what would change (ID field=value ... EV:...), change nothing\n"
+"  -j, --json     print each changed ticket as a JSON object, one per line\n";
 
 struct linkopt {
 	enum link_rel rel;
@@ -33,7 +36,7 @@ link_one(struct desk *d, const char *id, void *arg)
 
 	if (rc != 0)
 		warnx("#%s: %s", id, rt_errmsg());
-	else
+	else if (d->plan == NULL)
 		printf("%s\n", id);
 	return rc;
 }
@@ -46,6 +49,8 @@ main(int argc, char *argv[])
 		{ "child", required_argument, NULL, 'c' },
 		{ "refers", required_argument, NULL, 'r' },
 		{ "remove", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -53,16 +58,18 @@ main(int argc, char *argv[])
 	struct linkopt o;
 	struct desk *d;
 	ticket_id oid, live;
-	int ch, rc, nrel = 0;
+	int ch, rc, nrel = 0, dry = 0, json = 0;
 
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:njh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'p': o.rel = LINK_PARENT; other = optarg; nrel++; break;
 		case 'c': o.rel = LINK_CHILD; other = optarg; nrel++; break;
 		case 'r': o.rel = LINK_REFERS; other = optarg; nrel++; break;
 		case 'R': o.remove = 1; break;
+		case 'n': dry = 1; break;
+		case 'j': json = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
@@ -77,6 +84,7 @@ main(int argc, char *argv[])
 		errx(EX_NOINPUT, "no ticket #%s", oid);
 	}
 	memcpy(o.other, live, sizeof(o.other));
+	cli_plan_mode(d, dry, json);
 	rc = cli_each_id(d, argc - optind, argv + optind, link_one, &o);
 	desk_close(d);
 	return cli_close_stdout(rc);

@@ -12,8 +12,10 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-merge [--desk DIR] DUP INTO\n"
-"Merge ticket DUP into ticket INTO in one commit; print INTO.\n";
+"usage: rt-merge [--desk DIR] [-n] [--json] DUP INTO\n"
+"Merge ticket DUP into ticket INTO in one commit; print INTO.\n"
+"  -n, --dry-run  print what would change (ID field=value ... EV:...), change nothing\n"
+"  -j, --json     print each changed ticket as a JSON object, one per line\n";
 
 static int
 resolve(struct desk *d, const char *arg, ticket_id out)
@@ -31,17 +33,21 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
 	struct desk *d;
 	ticket_id dup, into;
-	int ch, rc;
+	int ch, rc, dry = 0, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:njh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
+		case 'n': dry = 1; break;
+		case 'j': json = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
@@ -49,6 +55,7 @@ main(int argc, char *argv[])
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	cli_plan_mode(d, dry, json);
 	/* DUP is taken as named (a merged DUP is refused); INTO follows merges. */
 	if (id_parse(argv[optind], dup) != 0)
 		rc = rt_fail(EX_DATAERR, "'%s' is not a ticket id", argv[optind]);
@@ -59,10 +66,10 @@ main(int argc, char *argv[])
 		else
 			rc = merge_tickets(d, dup, into);
 	}
-	if (rc == 0)
-		printf("%s\n", into);
-	else
+	if (rc != 0)
 		warnx("%s", rt_errmsg());
+	else if (d->plan == NULL)
+		printf("%s\n", into);
 	desk_close(d);
 	return cli_close_stdout(rc);
 }

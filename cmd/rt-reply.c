@@ -2,6 +2,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,31 +10,34 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "jsonout.h"
 #include "reply.h"
 #include "util.h"
 #include "yamlio.h"
 
 static const char usage[] =
-"usage: rt-reply [--desk DIR] [-n] [-t NAME] [--cc ADDR] [-q] [-s STATUS] [--auto] [ID...]\n"
-"       rt-reply [--desk DIR] --suggest [ID...]\n"
+"usage: rt-reply [--desk DIR] [-n] [-t NAME] [--cc ADDR] [--quote] [--set-status STATUS]\n"
+"                [--auto] [ID...]\n"
+"       rt-reply [--desk DIR] --suggest [--json] [ID...]\n"
 "       rt-reply [--desk DIR] --notify [ID...]\n"
-"       rt-reply [--desk DIR] --list [ID]\n"
+"       rt-reply [--desk DIR] --list [--json] [ID]\n"
 "Answer tickets by mail; print the id of each ticket answered.\n"
 "  -t, --template NAME  answer from a template, kb:ARTICLE, or auto (ids from stdin too)\n"
 "  -n, --dry-run        print the message instead of sending it\n"
 "      --cc ADDR        send a copy to ADDR too (repeatable)\n"
-"  -q, --quote          quote the customer's last message\n"
-"  -s, --status STATUS  set the ticket's status with the reply (e.g. waiting)\n"
+"      --quote          quote the customer's last message\n"
+"      --set-status S   set the ticket's status to S with the reply (e.g. waiting)\n"
 "      --auto           treat the reply as automatic (loop protection applies)\n"
 "      --suggest        rank templates and articles for each ticket\n"
 "      --notify         send status-update if reply.notify-status is true\n"
 "      --list           list the template names (for ID: as it would choose)\n"
+"  -j, --json           --suggest and --list as JSON, one object per line\n"
 "Without --template, the answer is read from stdin, or from $EDITOR on a terminal.\n";
 
 #define SUGGEST_TOP 5
 
 static struct reply_opts opts;
-static int suggest_mode, nsuggest;
+static int suggest_mode, nsuggest, json;
 
 static int
 worse(int a, int b)
@@ -63,6 +67,13 @@ one(struct desk *d, const char *id, void *arg)
 	return rc;
 }
 
+/* One JSON object per line (JSON Lines); takes the reference. */
+static void
+print_json(json_t *o)
+{
+	jsonout_doc(stdout, o, JSONOUT_LINE);
+}
+
 static int
 suggest(struct desk *d, const char *id, void *arg)
 {
@@ -74,6 +85,17 @@ suggest(struct desk *d, const char *id, void *arg)
 	if ((rc = reply_suggest(d, id, &s, &n)) != 0) {
 		warnx("#%s: %s", id, rt_errmsg());
 		return rc;
+	}
+	if (json) {
+		json_t *o = json_object(), *a = json_array();
+		for (size_t i = 0; i < n && i < SUGGEST_TOP; i++)
+			json_array_append_new(a, json_pack("{s:s, s:f, s:s}", "name", s[i].name,
+			    "score", s[i].score, "title", s[i].title ? s[i].title : ""));
+		json_object_set_new(o, "id", json_string(id));
+		json_object_set_new(o, "suggestions", a);
+		print_json(o);
+		suggestions_free(s, n);
+		return 0;
 	}
 	if (nsuggest++ > 0)
 		printf("\n");
@@ -98,7 +120,10 @@ list_names(struct desk *d, int argc, char **argv)
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++)
-		printf("%s\n", v[i]);
+		if (json)
+			print_json(json_pack("{s:s}", "name", v[i]));
+		else
+			printf("%s\n", v[i]);
 	strv_free(v, n);
 	return 0;
 }
@@ -133,8 +158,10 @@ main(int argc, char *argv[])
 		{ "template", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "cc", required_argument, NULL, 'c' },
-		{ "quote", no_argument, NULL, 'q' },
-		{ "status", required_argument, NULL, 's' },
+		{ "quote", no_argument, NULL, 'Q' },
+		{ "set-status", required_argument, NULL, 'T' },
+		{ "status", required_argument, NULL, 's' },	/* deprecated */
+		{ "json", no_argument, NULL, 'j' },
 		{ "auto", no_argument, NULL, 'a' },
 		{ "suggest", no_argument, NULL, 'S' },
 		{ "notify", no_argument, NULL, 'N' },
@@ -149,7 +176,7 @@ main(int argc, char *argv[])
 	int ch, rc, notify = 0, list = 0;
 
 	opts.dry_out = stdout;
-	while ((ch = getopt_long(argc, argv, "C:t:nqs:h", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:t:nqs:jh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 't': opts.tmpl = optarg; break;
@@ -158,8 +185,13 @@ main(int argc, char *argv[])
 			opts.cc = xrealloc(opts.cc, (opts.ncc + 1) * sizeof(*opts.cc));
 			opts.cc[opts.ncc++] = optarg;
 			break;
-		case 'q': opts.quote = 1; break;
-		case 's': opts.status = optarg; break;
+		case 'q': cli_deprecated("-q (--quote)", "--quote; -q will mean --quiet");
+			/* FALLTHROUGH */
+		case 'Q': opts.quote = 1; break;
+		case 's': cli_deprecated("-s/--status STATUS", "--set-status STATUS");
+			/* FALLTHROUGH */
+		case 'T': opts.status = optarg; break;
+		case 'j': json = 1; break;
 		case 'a': opts.force_auto = 1; break;
 		case 'S': suggest_mode = 1; break;
 		case 'N': notify = 1; break;
@@ -169,7 +201,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (suggest_mode + notify + list > 1 || ((suggest_mode || list) && (opts.tmpl ||
+	if (suggest_mode + notify + list > 1 || (json && !suggest_mode && !list) ||
+	    ((suggest_mode || list) && (opts.tmpl ||
 	    opts.dry_run || opts.ncc || opts.quote || opts.status || opts.force_auto)) ||
 	    (notify && opts.tmpl))
 		cli_usage(usage, 0);

@@ -2,6 +2,7 @@
 #include <err.h>
 #include <git2.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,16 @@
 #include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "jsonout.h"
 #include "route.h"
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-route [--desk DIR] [-n] [-x] [--check] [ID ...]\n"
+"usage: rt-route [--desk DIR] [-n] [--json] [-x] [--check] [ID ...]\n"
 "       rt-route [--desk DIR] --pending\n"
 "Apply the routing rules of rt.yaml to tickets; print their ids.\n"
 "  -n, --dry-run    print what would change (ID field=value ...), change nothing\n"
+"  -j, --json       print each ticket's plan as a JSON object, one per line\n"
 "  -x, --explain    tell on standard error which rules matched and why\n"
 "  --check          only check the routing configuration\n"
 "  --pending        finish the arrival processing rt-ingest could not (cron)\n"
@@ -27,8 +30,23 @@ static const char usage[] =
 
 struct run {
 	struct route *r;
-	int dry, explain;
+	int dry, explain, json;
 };
+
+/* {"id":..., "set":{field: value, ...}, "rules":...}: the plan as JSON Lines. */
+static void
+print_plan_json(const char *id, const struct route_plan *p)
+{
+	json_t *o = json_object(), *set = json_object();
+
+	for (size_t i = 0; i < p->set.n; i++)
+		json_object_set_new(set, p->set.v[i].key,
+		    json_string(p->set.v[i].val ? p->set.v[i].val : ""));
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "set", set);
+	json_object_set_new(o, "rules", p->rules ? json_string(p->rules) : json_null());
+	jsonout_doc(stdout, o, JSONOUT_LINE);
+}
 
 /* Cron catch-up: route, acknowledge and record what rt-ingest left pending. */
 static int
@@ -65,6 +83,8 @@ route_one(struct desk *d, const char *id, void *arg)
 	}
 	if (rc != 0) {
 		warnx("#%s: %s", id, rt_errmsg());
+	} else if (run->dry && run->json) {
+		print_plan_json(id, &p);
 	} else if (run->dry) {
 		printf("%s", id);
 		for (size_t i = 0; i < p.set.n; i++)
@@ -74,7 +94,10 @@ route_one(struct desk *d, const char *id, void *arg)
 		if (p.set.n && (rc = route_commit_plan(d, id, &p)) != 0)
 			warnx("#%s: %s", id, rt_errmsg());
 		/* still passed on: a ticket that could not be routed may get its ack */
-		printf("%s\n", id);
+		if (run->json)
+			print_plan_json(id, &p);
+		else
+			printf("%s\n", id);
 	}
 	if (!run->dry)
 		desk_unlock(d);
@@ -88,13 +111,14 @@ main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "pending", no_argument, NULL, 'p' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
-	struct run run = { NULL, 0, 0 };
+	struct run run = { NULL, 0, 0, 0 };
 	struct desk *d;
 	int ch, rc, check = 0, pending = 0;
 
@@ -108,11 +132,12 @@ main(int argc, char *argv[])
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	while ((ch = getopt_long(argc, argv, "C:nxh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:nxjh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'n': run.dry = 1; break;
 		case 'x': run.explain = 1; break;
+		case 'j': run.json = 1; break;
 		case 'k': check = 1; break;
 		case 'p': pending = 1; break;
 		default: cli_common(ch, usage);

@@ -16,9 +16,12 @@
 #include "workflow.h"
 
 static const char usage[] =
-"usage: rt-set [--desk DIR] [--cascade] [--no-exec] [--stdin] [ID ...] FIELD=VALUE ...\n"
+"usage: rt-set [--desk DIR] [-n] [--json] [--cascade] [--no-exec] [--stdin] [ID ...]\n"
+"              FIELD=VALUE ...\n"
 "Set ticket fields; print each ticket's id. Ids come from arguments or stdin.\n"
 "  FIELD=VALUE      set (empty VALUE clears); FIELD+=X / FIELD-=X add/remove list items\n"
+"  -n, --dry-run    print what would change (ID field=value ...), change nothing\n"
+"  -j, --json       print each ticket's changes as a JSON object, one per line\n"
 "  --cascade        resolving or closing a ticket does the same to its children\n"
 "  --no-exec        do not run the workflow's exec actions\n"
 "  --stdin          read ticket ids from stdin (the default without ID arguments)\n"
@@ -96,7 +99,7 @@ out:
 	desk_unlock(d);
 	if (rc != 0)
 		warnx("#%s: %s", id, rt_errmsg());
-	else {
+	else if (d->plan == NULL) {
 		printf("%s\n", id);
 		fflush(stdout);
 	}
@@ -113,7 +116,9 @@ main(int argc, char *argv[])
 {
 	static const struct option lopts[] = {
 		{ "cascade", no_argument, NULL, 'c' },
-		{ "no-exec", no_argument, NULL, 'n' },
+		{ "no-exec", no_argument, NULL, 'E' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "stdin", no_argument, NULL, 's' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -122,14 +127,16 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct desk *d;
 	char **ids;
-	int nids = 0, ch, rc, use_stdin = 0;
+	int nids = 0, ch, rc, use_stdin = 0, dry = 0, json = 0;
 
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "+C:h", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+C:njh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'c': o.cascade = 1; break;
-		case 'n': o.noexec = 1; break;
+		case 'E': o.noexec = 1; break;
+		case 'n': dry = o.noexec = 1; break;
+		case 'j': json = 1; break;
 		case 's': use_stdin = 1; break;
 		default: cli_common(ch, usage);
 		}
@@ -151,6 +158,7 @@ main(int argc, char *argv[])
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	cli_plan_mode(d, dry, json);
 	/* Unknown fields and a broken workflow section stop before any change. */
 	for (size_t i = 0; i < o.nas && rc == 0; i++)
 		rc = field_settable(d, o.as[i].field);

@@ -12,9 +12,11 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-take [--desk DIR] [--steal] [ID ...]\n"
+"usage: rt-take [--desk DIR] [-n] [--json] [--steal] [ID ...]\n"
 "Make yourself the owner of tickets (ids from arguments or stdin); print each id.\n"
-"  --steal   take tickets another agent owns\n";
+"  --steal        take tickets another agent owns\n"
+"  -n, --dry-run  print what would change (ID field=value ... EV:...), change nothing\n"
+"  -j, --json     print each changed ticket as a JSON object, one per line\n";
 
 static int steal;
 
@@ -49,7 +51,7 @@ out:
 	desk_unlock(d);
 	if (rc != 0)
 		warnx("#%s: %s", id, rt_errmsg());
-	else
+	else if (d->plan == NULL)
 		printf("%s\n", id);
 	return rc;
 }
@@ -59,23 +61,28 @@ main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "steal", no_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
 	struct desk *d;
 	char *me;
-	int ch, rc;
+	int ch, rc, dry = 0, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:njh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 's': steal = 1; break;
+		case 'n': dry = 1; break;
+		case 'j': json = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	cli_plan_mode(d, dry, json);
 	me = agent_of_actor(d);
 	if (agents_declared(d) && !agent_exists(d, me)) {
 		rt_fail(EX_DATAERR, "'%s <%s>' is not an agent of this desk (rt.yaml agents:)",

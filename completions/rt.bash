@@ -38,7 +38,7 @@ _rt_cmd() {
 	--mbox) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--queue) COMPREPLY=($(compgen -W "$(_rt_field_values queue)" -- "$cur")); return ;;
 	--owner) COMPREPLY=($(compgen -W "$(_rt_field_values owner) none" -- "$cur")); return ;;
-	--status) COMPREPLY=($(compgen -W "new open waiting resolved closed $(_rt_field_values status)" -- "$cur")); return ;;
+	--status|--set-status) COMPREPLY=($(compgen -W "new open waiting resolved closed $(_rt_field_values status)" -- "$cur")); return ;;
 	--priority) COMPREPLY=($(compgen -W "low normal high urgent critical" -- "$cur")); return ;;
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;

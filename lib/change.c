@@ -234,9 +234,14 @@ int
 change_commit(struct change *c, const char *summary)
 {
 	struct kvmap tr = KVMAP_INIT;
-	char *subject, *actor = desk_actor(c->d);
+	char *subject, *actor;
 	int rc;
 
+	if (c->d->plan)
+		c->d->plan(c, c->d->plan_arg);
+	if (c->d->dry_run)
+		return 0;
+	actor = desk_actor(c->d);
 	notify_precommit(c);
 	if ((rc = stage_yaml(c)) != 0)
 		goto out;
@@ -294,9 +299,14 @@ change_commit_all(struct change *cs, size_t n, const char *summary)
 {
 	struct kvmap tr = KVMAP_INIT;
 	struct sbuf also = SBUF_INIT;
-	char *subject, *actor = desk_actor(cs[0].d);
+	char *subject, *actor;
 	int rc = 0;
 
+	for (size_t i = 0; i < n && cs[0].d->plan; i++)
+		cs[0].d->plan(&cs[i], cs[0].d->plan_arg);
+	if (cs[0].d->dry_run)
+		return 0;
+	actor = desk_actor(cs[0].d);
 	for (size_t i = 0; i < n; i++)
 		notify_precommit(&cs[i]);
 	for (size_t i = 0; i < n && rc == 0; i++) {

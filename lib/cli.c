@@ -1,6 +1,7 @@
 /* cli.c: what every rt command shares: usage, id loops, stdout checks */
 #include <err.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,10 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "jsonout.h"
 #include "id.h"
 #include "util.h"
 
@@ -145,4 +148,86 @@ cli_edit_text(const char *nothing, char **out, size_t *len)
 	unlink(path);
 	free(path);
 	return rc;
+}
+
+void
+cli_deprecated(const char *old, const char *use)
+{
+	fprintf(stderr, "%s: warning: %s is deprecated, use %s (see rt(7))\n",
+	    program_invocation_short_name, old, use);
+}
+
+/* Event keys that say when and by whom, not what. */
+static int
+plan_noise(const char *key)
+{
+	return strcmp(key, "ev") == 0 || strcmp(key, "at") == 0 || strcmp(key, "by") == 0;
+}
+
+void
+cli_print_plan(const struct change *c, int json)
+{
+	json_t *o = json_object(), *set = json_object(), *evs = json_array();
+
+	if (!json)
+		printf("%s", c->id);
+	for (size_t i = 0; i < c->nevents; i++) {
+		const struct kvmap *e = &c->events[i];
+		const char *ev = kv_get(e, "ev"), *f = kv_get(e, "field"), *v = kv_get(e, "new");
+		json_t *jo;
+
+		if (ev && strcmp(ev, "set") == 0 && f) {
+			if (!json)
+				printf(" %s=%s", f, v ? v : "");
+			json_object_set_new(set, f, json_string(v ? v : ""));
+			continue;
+		}
+		jo = json_object();
+		json_object_set_new(jo, "ev", json_string(ev ? ev : ""));
+		if (!json)
+			printf(" %s:", ev ? ev : "");
+		for (size_t k = 0, n = 0; k < e->n; k++) {
+			if (plan_noise(e->v[k].key))
+				continue;
+			if (!json)
+				printf("%s%s=%s", n++ ? "," : "", e->v[k].key, e->v[k].val);
+			json_object_set_new(jo, e->v[k].key, json_string(e->v[k].val));
+		}
+		json_array_append_new(evs, jo);
+	}
+	if (json) {
+		json_object_set_new(o, "id", json_string(c->id));
+		json_object_set_new(o, "set", set);
+		if (json_array_size(evs))
+			json_object_set(o, "events", evs);
+		json_decref(evs);
+		jsonout_doc(stdout, o, JSONOUT_LINE);
+		return;
+	}
+	json_decref(set);
+	json_decref(evs);
+	json_decref(o);
+	putchar('\n');
+}
+
+static void
+plan_text(const struct change *c, void *arg)
+{
+	(void)arg;
+	cli_print_plan(c, 0);
+}
+
+static void
+plan_json(const struct change *c, void *arg)
+{
+	(void)arg;
+	cli_print_plan(c, 1);
+}
+
+void
+cli_plan_mode(struct desk *d, int dry_run, int json)
+{
+	if (dry_run || json)
+		d->plan = json ? plan_json : plan_text;
+	d->dry_run = dry_run;
 }

@@ -40,6 +40,23 @@ int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
  */
 int cli_edit_text(const char *nothing, char **out, size_t *len);
 
+struct change;
+/*
+ * Prints what a change does: "ID field=value ... EV:key=value,..." or,
+ * with json, {"id":..., "set":{...}, "events":[...]} on one line.
+ */
+void cli_print_plan(const struct change *c, int json);
+
+/*
+ * --dry-run and --json for commands that change tickets through change
+ * (or change_commit_all): each change is printed as above; with dry_run it is
+ * not committed.
+ */
+void cli_plan_mode(struct desk *d, int dry_run, int json);
+
+/* Warns, in one line on stderr, that an old option spelling still works. */
+void cli_deprecated(const char *old, const char *use);
+
 /* Prints the library's pending warnings as "PROG: message". */
 void cli_warnings(void);
 /* Flushes and closes stdout, prints pending warnings; EX_IOERR if output was lost. */

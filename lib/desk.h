@@ -11,6 +11,8 @@
 struct cache;
 struct trust;
 
+struct change;
+
 struct desk {
 	char *root;		/* work tree, absolute, no trailing slash */
 	char *gitdir;		/* .git, absolute, trailing slash as libgit2 gives it */
@@ -24,6 +26,13 @@ struct desk {
 	int lockfd;
 	struct cache *cache;
 	struct trust *trust;	/* the committed rt.yaml for commands (trust.h) */
+	/*
+	 * When plan is set, every change is shown to it before it is
+	 * committed; with dry_run, nothing is committed (--dry-run, --json).
+	 */
+	void (*plan)(const struct change *c, void *arg);
+	void *plan_arg;
+	int dry_run;
 	void *people;		/* the parsed people directory (people.h) */
 	void (*people_free)(void *);
 	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */

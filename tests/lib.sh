@@ -12,6 +12,8 @@
 #   test_cmp EXPECT ACTUAL       test_must_fail CMD...
 #   test_when_finished 'cmd'     runs after the current test, pass or fail
 #   test_atexit 'cmd'            runs when the script exits (servers, users)
+#   test_done                    ends the script; fails it when a process with
+#                                the trash folder in its arguments still runs
 #   new_desk [DIR]               creates a desk and cds into it
 #   mail_fixture NAME            path of a vendored mail (tests/fixtures/mail)
 #   event_fixture NAME           path of a vendored event (tests/fixtures/events)
@@ -167,8 +169,20 @@ new_desk() {
 mail_fixture() { printf '%s\n' "$FIXTURES/mail/$1"; }
 event_fixture() { printf '%s\n' "$FIXTURES/events/$1"; }
 
+# Processes still running with this script's trash folder in their
+# arguments (a server it started and did not stop).
+_leftovers() { ps -eo pid=,args= | T="$TRASH/" awk 'index($0, ENVIRON["T"])'; }
+
 test_done() {
 	_run_list "$TRASH/.atexit"
+	if [ -n "$(_leftovers)" ]; then
+		sleep 1
+		if [ -n "$(_leftovers)" ]; then
+			{ echo "left running (now stopped):"; _leftovers; } >"$TRASH/.out"
+			kill $(_leftovers | awk '{ print $1 }') 2>/dev/null
+			_report 1 "the script stopped every process it started"
+		fi
+	fi
 	say "1..$test_count"
 	[ "$test_failures" = 0 ] && rm -rf "$TRASH"
 	[ "$test_failures" = 0 ]

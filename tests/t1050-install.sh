@@ -33,12 +33,13 @@ test_expect_success BUILT_PREFIX 'the moved rt-reply finds its templates' '
 	grep -i "^From: .*help@acme.example" d/msg
 '
 
-test_expect_success BUILT_PREFIX 'each command has its completion file by name' '
+test_expect_success BUILT_PREFIX 'each command has its completion file by name; pages by section' '
 	for b in inst/bin/*; do
 		n=${b##*/} &&
 		test -f inst/share/bash-completion/completions/$n || { echo "no completion for $n"; exit 1; }
 	done &&
-	test -f inst/share/zsh/vendor-completions/_rt
+	test -f inst/share/zsh/vendor-completions/_rt &&
+	test -f inst/share/man/man7/rt.7 && test -f inst/share/man/man1/rt-ls.1
 '
 
 # bash-completion loads completions lazily: the default completion sources

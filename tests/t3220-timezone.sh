@@ -55,14 +55,14 @@ test_expect_success 'rt-ls: the table in local time, --utc, --json and --format 
 	printf "2026-03-29T00:30:00Z\n2026-03-29T01:30:00Z\n" >expect && test_cmp expect out
 '
 
-test_expect_success 'rt-escalate --status: the due time in local time; --utc and --json in UTC' '
-	rt-escalate --status --now 2026-03-29T01:30:00Z $ID1 >out &&
+test_expect_success 'rt-escalate --clocks: the due time in local time; --utc and --json in UTC' '
+	rt-escalate --clocks --now 2026-03-29T01:30:00Z $ID1 >out &&
 	echo "$ID1 standard first-response 2h 1h 1h running ok 2026-03-29T04:30:00+02:00" >expect &&
 	test_cmp expect out &&
-	rt-escalate --status --utc --now 2026-03-29T01:30:00Z $ID1 >out &&
+	rt-escalate --clocks --utc --now 2026-03-29T01:30:00Z $ID1 >out &&
 	echo "$ID1 standard first-response 2h 1h 1h running ok 2026-03-29T02:30:00Z" >expect &&
 	test_cmp expect out &&
-	rt-escalate --status --json --now 2026-03-29T01:30:00Z $ID1 | grep "\"due\": *\"2026-03-29T02:30:00Z\""
+	rt-escalate --clocks --json --now 2026-03-29T01:30:00Z $ID1 | grep "\"due\": *\"2026-03-29T02:30:00Z\""
 '
 
 test_expect_success 'without desk.timezone, TZ decides' '

@@ -47,7 +47,7 @@ test_expect_success 'rt-show shows the text as the customer message, by the agen
 '
 
 test_expect_success 'the first-response clock runs from creation' '
-	rt-escalate --status --now 2026-11-25T10:00:00Z $ID >out &&
+	rt-escalate --clocks --now 2026-11-25T10:00:00Z $ID >out &&
 	cat >expect <<-EOF &&
 	$ID standard first-response 2h 1h 1h running ok 2026-11-25T11:00:00Z
 	$ID standard resolution 16h 1h 15h running ok 2026-11-26T01:00:00Z
@@ -61,7 +61,7 @@ test_expect_success 'rt-reply answers the requestor, and the first response is m
 	git -c user.email=anna@example.org commit -qm mailer rt.yaml &&
 	echo "We will send someone." | RT_NOW=2026-11-25T09:30:00Z rt-reply $ID >out &&
 	grep -i "^To: .*jm@customer.example" "$TRASH/sent" &&
-	rt-escalate --status --now 2026-11-25T10:00:00Z $ID >out &&
+	rt-escalate --clocks --now 2026-11-25T10:00:00Z $ID >out &&
 	grep "^$ID standard first-response 2h 30m .* stopped met" out
 '
 

@@ -59,8 +59,8 @@ test_expect_success 'the sent bytes are stored byte-exact with a mail-out event'
 	grep "^Action: reply" msg
 '
 
-test_expect_success 'free text from stdin with --cc, --quote and --status' '
-	printf "We are looking into it.\n" | rt-reply --cc boss@customer.example --quote --status waiting $ID >out &&
+test_expect_success 'free text from stdin with --cc, --quote and --set-status' '
+	printf "We are looking into it.\n" | rt-reply --cc boss@customer.example --quote --set-status waiting $ID >out &&
 	echo $ID >expect && test_cmp expect out &&
 	m=$(last_msg) &&
 	grep "^Subject: Re: \[Test #$ID\] Printer broken" $m &&

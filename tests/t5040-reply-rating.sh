@@ -17,7 +17,7 @@ test_expect_success 'setup: a resolved ticket with a survey sent' '
 	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml &&
 	git commit -qm "a program mailer: committed (rt-desk(5), TRUST)" rt.yaml &&
 	printf "From: ann@c.example\nTo: support@example.org\nSubject: Help\nMessage-ID: <h1@c.example>\n\nHelp me\n" | rt-ingest >id &&
-	echo "Done." | rt-reply --status resolved $(cat id) >/dev/null &&
+	echo "Done." | rt-reply --set-status resolved $(cat id) >/dev/null &&
 	rt-reply --template survey $(cat id) >out && test_cmp id out &&
 	grep "ev: mail-out.*template: survey, auto: .true., auto-submitted: auto-generated" $(tdir $(cat id))/log.yaml
 '

@@ -10,11 +10,16 @@ mail() { # FROM MSGID SUBJECT [BODY]
 steps() { grep -c "ev: escalate" "$(ls -d tickets/*/*/$1)/log.yaml"; }
 sunk() { cat "$TRASH"/sink/* 2>/dev/null | grep -c "^X-RT-Escalation: $1\$"; }
 
+if ! test_have_prereq SMTP_SINK; then
+	test_skip 'escalation sweeps' 'smtp-sink not installed'
+	test_done
+	exit
+fi
 SMTP=$((20000 + $$ % 20000))
 mkdir -p "$TRASH/sink"
-/usr/sbin/smtp-sink -u root -d "$TRASH/sink/%M." 127.0.0.1:$SMTP 10 >/dev/null 2>&1 &
+/usr/sbin/smtp-sink -u "$(id -un)" -d "$TRASH/sink/%M." 127.0.0.1:$SMTP 10 >/dev/null 2>&1 &
 SINK=$!
-trap 'kill $SINK 2>/dev/null' EXIT
+test_atexit "kill $SINK"
 sleep 0.3
 
 new_desk || exit 1
@@ -86,7 +91,11 @@ test_expect_success 'dry run shows the breach and changes nothing' '
 	echo "$ID first-response:breach level 2 notify lead@example.org queue escalated" >expect &&
 	test_cmp expect out &&
 	test $(git rev-parse HEAD) = $head &&
-	git status --porcelain --untracked-files=no >st && test_must_fail test -s st
+	git status --porcelain --untracked-files=no >st && test_must_fail test -s st &&
+	rt-escalate -n --json --now 2026-11-28T09:30:00Z >out &&
+	jq -r "[.id, .step, .level, .done] | join(\" \")" out >got &&
+	echo "$ID first-response:breach 2 $(cat expect)" >expect.json && test_cmp expect.json got &&
+	test $(git rev-parse HEAD) = $head
 '
 
 test_expect_success 'the breach escalates to level 2 and moves the ticket' '
@@ -172,8 +181,9 @@ test_expect_success 'a failed send is kept and retried by the next sweep' '
 	test_expect_code_75 &&
 	grep "^$id critical:immediate" out &&
 	test -s .git/rt/notify-journal || exit 1
-	/usr/sbin/smtp-sink -u root -d "$TRASH/sink/%M." 127.0.0.1:$SMTP 10 >/dev/null 2>&1 &
+	/usr/sbin/smtp-sink -u "$(id -un)" -d "$TRASH/sink/%M." 127.0.0.1:$SMTP 10 >/dev/null 2>&1 &
 	SINK=$!
+	test_when_finished "kill $SINK" &&
 	sleep 0.3 &&
 	rt-escalate --now 2026-11-30T13:02:00Z >out &&
 	kill $SINK &&

@@ -43,7 +43,7 @@ fi
 if have rt-escalate; then
 	step "rt-escalate: the cron sweep, two hours later"
 	rt-escalate --now "$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)" || true
-	rt-escalate --status $ids || true
+	rt-escalate --clocks $ids || true
 fi
 if have rt-ls; then
 	step "rt-ls"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -530,6 +531,9 @@ sink_start(int port, const char *opt, const char *arg, const char *reply)
 	pid = fork();
 	if (pid == 0) {
 		int fd = open("/dev/null", O_RDWR);
+
+		/* The server dies with the test, even when the test crashes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 
 		dup2(fd, 0);
 		dup2(fd, 1);

@@ -1,0 +1,127 @@
+#!/bin/sh
+# rt(7): one meaning per flag in every command, --dry-run and --json where
+# a command changes state, old spellings working with a one-line warning
+. "$(dirname "$0")/lib.sh"
+
+command -v jq >/dev/null && test_set_prereq JQ
+mail() { printf 'From: kim@example.net\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s@x>\n\nHallo, %s\n' "$2" "$1" "$2"; }
+# one line on stderr naming the old spelling and rt(7)
+warned() { test $(wc -l <"$1") = 1 && grep -q "^$2: warning: .*deprecated.*(see rt(7))$" "$1"; }
+
+test_expect_success 'a short flag means the same in every command (--help)' '
+	for c in "$SRC_ROOT"/cmd/*.c; do
+		n=$(basename "$c" .c) && $n --help >h 2>&1 &&
+		grep -oE "^ +-[a-zA-Z], --[a-z-]+" h | sed "s/^ *//" || :
+	done | sort -u >pairs &&
+	cut -d, -f1 pairs | uniq -d >dups && test_cmp /dev/null dups &&
+	grep -x -- "-n, --dry-run" pairs && grep -x -- "-q, --quiet" pairs &&
+	grep -x -- "-j, --json" pairs
+'
+
+test_expect_success 'every manual page refers to rt(7), which names every common flag' '
+	for m in "$SRC_ROOT"/man/*.[1-9]; do
+		case $m in */rt.7) continue ;; esac
+		grep -q "^\.Xr rt 7" "$m" || { echo "$m does not refer to rt(7)"; exit 1; }
+	done &&
+	for f in dry-run json quiet template message explain desk set-status; do
+		grep -q "^\.It .*Fl -$f" "$SRC_ROOT/man/rt.7" || { echo "rt(7) lacks --$f"; exit 1; }
+	done
+'
+
+test_expect_success 'setup: a desk with two tickets' '
+	new_desk &&
+	mail a "Drucker" | rt-ingest >a && mail b "Drucker kaputt" | rt-ingest >b &&
+	printf "  billing:\n    description: money\n" >tmp && sed -i "/^queues:/r tmp" rt.yaml &&
+	git commit -q -m billing rt.yaml
+'
+cd desk 2>/dev/null
+A=$(cat a 2>/dev/null) B=$(cat b 2>/dev/null)
+
+test_expect_success 'rt-set -n prints the change and commits nothing' '
+	head=$(git rev-parse HEAD) &&
+	rt-set -n $A priority=high queue=billing >out &&
+	echo "$A priority=high queue=billing" >expect && test_cmp expect out &&
+	test "$(git rev-parse HEAD)" = "$head" && test -z "$(git status --porcelain --untracked-files=no)" &&
+	rt-set --dry-run $A priority=high >out && test "$(git rev-parse HEAD)" = "$head"
+'
+
+test_expect_success JQ 'rt-set --json commits and prints what it set' '
+	rt-set --json $A priority=high >out &&
+	jq -r "[.id, .set.priority] | join(\" \")" out >got &&
+	echo "$A high" >expect && test_cmp expect got &&
+	git log -1 --format=%s | grep "^set: #$A priority=high"
+'
+
+test_expect_success JQ 'rt-link -n and rt-merge -n show both tickets and change nothing' '
+	head=$(git rev-parse HEAD) &&
+	rt-link -n --parent $A $B >out &&
+	printf "%s link:rel=parent,ticket=%s\n%s link:rel=child,ticket=%s\n" $B $A $A $B >expect &&
+	test_cmp expect out &&
+	rt-link -n --json --parent $A $B | jq -r ".id + \" \" + .events[0].rel" >got &&
+	printf "%s parent\n%s child\n" $B $A >expect && test_cmp expect got &&
+	rt-merge -n $B $A >out &&
+	grep "^$B status=merged merge:into=$A$" out &&
+	rt-merge -n --json $B $A | jq -r ".id" >got && printf "%s\n%s\n" $B $A >expect && test_cmp expect got &&
+	test "$(git rev-parse HEAD)" = "$head" && test -z "$(git status --porcelain --untracked-files=no)"
+'
+
+test_expect_success 'rt-take -n and rt-comment -n change nothing' '
+	head=$(git rev-parse HEAD) &&
+	rt-take -n $B >out && echo "$B owner=Test Agent" >expect && test_cmp expect out &&
+	rt-comment -n -m "intern" $B >out && grep "^$B comment:file=msg/.*\.note$" out &&
+	test "$(git rev-parse HEAD)" = "$head" && test -z "$(git status --porcelain --untracked-files=no)"
+'
+
+test_expect_success JQ 'rt-route -n --json prints the plan as JSON' '
+	sed -n "/^desk:/,/^\$/p" rt.yaml >new.yaml &&
+	printf "queues: {general: {}, billing: {}}\nrouting:\n  - name: drucker\n    if: {subject: kaputt}\n    then: {queue: billing}\n" >>new.yaml &&
+	mv new.yaml rt.yaml && git commit -q -am rules &&
+	head=$(git rev-parse HEAD) &&
+	rt-route -n --json $B >out && test "$(git rev-parse HEAD)" = "$head" &&
+	jq -r "[.id, .set.queue, .rules] | join(\" \")" out >got &&
+	echo "$B billing drucker" >expect && test_cmp expect got
+'
+
+test_expect_success JQ 'rt-reply --list --json and --suggest --json' '
+	rt-reply --list --json | jq -r .name >names && grep -x ack names &&
+	rt-reply --list >plain && test_cmp plain names &&
+	rt-reply --suggest --json $A >out && test $(wc -l <out) = 1 &&
+	jq -e ".id == \"$A\" and (.suggestions | type) == \"array\"" out
+'
+
+test_expect_code 64 'rt-reply --json without --list or --suggest is a usage error' '
+	rt-reply --json -n -t ack $A
+'
+
+test_expect_success 'old spelling: rt-reply -q still quotes, with a warning' '
+	echo "Wir schauen nach." | rt-reply -n -q $A >new 2>err &&
+	warned err rt-reply && grep -- "-q" err &&
+	echo "Wir schauen nach." | rt-reply -n --quote $A >old 2>err2 && test_cmp /dev/null err2 &&
+	grep "^> Hallo, Drucker" old && grep "^> Hallo, Drucker" new
+'
+
+test_expect_success 'old spelling: rt-reply -s and --status still set the status, with a warning' '
+	printf "#!/bin/sh\ncat >/dev/null\n" >"$TRASH/sendmail" && chmod +x "$TRASH/sendmail" &&
+	sed -i "s|mailer: .*|mailer: sendmail://$TRASH/sendmail|" rt.yaml && git commit -q -am sendmail &&
+	echo "Welches Modell?" | rt-reply -s waiting $A >out 2>err &&
+	warned err rt-reply && grep -- "--set-status" err &&
+	rt-ls --all --format "%{id} %{status}\n" | grep "^$A waiting$" &&
+	echo "Danke." | rt-reply --status open $A >out 2>err && warned err rt-reply &&
+	echo "Gern." | rt-reply --set-status waiting $A >out 2>err && test_cmp /dev/null err &&
+	rt-ls --all --format "%{id} %{status}\n" | grep "^$A waiting$"
+'
+
+test_expect_success 'old spelling: rt-escalate -s and --status are --clocks, with a warning' '
+	rt-escalate --clocks $A >new 2>err && test_cmp /dev/null err &&
+	rt-escalate --status $A >old 2>err && warned err rt-escalate &&
+	test_cmp new old && rt-escalate -s $A >old2 2>err && test_cmp new old2
+'
+
+test_expect_success 'old spelling: rt-init -n, -t and -s, one warning line each' '
+	cd "$TRASH" && rt-init -n "Old Desk" -t OLD -s old >/dev/null 2>err &&
+	test $(wc -l <err) = 3 && test $(grep -c "^rt-init: warning: .*deprecated" err) = 3 &&
+	grep "^  name: .Old Desk.$" old/rt.yaml && grep "^  tag: OLD$" old/rt.yaml &&
+	test -n "$(git -C old config core.sharedRepository)"
+'
+
+test_done
