@@ -15,6 +15,7 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "query.h"
+#include "sla.h"
 #include "status.h"
 #include "util.h"
 
@@ -39,7 +40,7 @@ query_init(struct query *q)
 	q->s_sladue = query_slot(q, "sla-due");
 	q->s_due = query_slot(q, "due");
 	q->s_esc = query_slot(q, "esc-level");
-	q->due_window = 4 * 3600;
+	q->due_window = SLA_DUE_WINDOW;
 }
 
 static void
@@ -77,6 +78,7 @@ query_free(struct query *q)
 	free(q->sort);
 	for (int i = 0; i < q->nslots; i++)
 		free(q->slot_key[i]);
+	sla_free(q->slacfg);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -334,20 +336,6 @@ in_range(const char *t, const char *since, const char *until)
 	return 1;
 }
 
-static int
-sla_match(const struct query *q, const char **v)
-{
-	const char *due = v[q->s_sladue] ? v[q->s_sladue] : v[q->s_due];
-
-	if (due == NULL || status_is_done(v[q->s_status]))
-		return 0;
-	if (q->sla == QUERY_SLA_BREACHED && strcmp(due, q->now) >= 0)
-		return 0;
-	if (q->sla == QUERY_SLA_SOON && (strcmp(due, q->now) < 0 || strcmp(due, q->soon) >= 0))
-		return 0;
-	return 1;
-}
-
 int
 query_match(const struct query *q, const char **v)
 {
@@ -374,8 +362,6 @@ query_match(const struct query *q, const char **v)
 	if (!in_range(v[q->s_created], q->created_since, q->created_until) ||
 	    !in_range(v[q->s_updated], q->updated_since, q->updated_until))
 		return 0;
-	if (q->sla && !sla_match(q, v))
-		return 0;
 	if (q->esc_level >= 0) {
 		long l = v[q->s_esc] ? strtol(v[q->s_esc], NULL, 10) : 0;
 		if (q->esc_min ? l < q->esc_level : l != q->esc_level)
@@ -389,14 +375,38 @@ query_match(const struct query *q, const char **v)
 	return 1;
 }
 
-/* The clock for --sla: now and the end of the due-soon window. */
-static void
-prepare(struct query *q)
+/* The clock for --sla, and the policies that decide it. */
+static int
+prepare(struct query *q, struct desk *d)
 {
 	time_t now = rt_now();
+	int rc;
 
 	rt_fmttime(now, q->now);
 	rt_fmttime(now + q->due_window, q->soon);
+	if (q->sla && q->slacfg == NULL && (rc = sla_load(&q->slacfg, d)) != 0) {
+		sla_free(q->slacfg);
+		q->slacfg = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+/* The filters, then what sla.c says the ticket needs (it reads the whole record). */
+static int
+match_rec(const struct query *q, const struct rec *r, const char **v)
+{
+	struct sla_ticket t;
+	time_t now;
+
+	if (!query_match(q, v))
+		return 0;
+	if (q->sla == 0)
+		return 1;
+	sla_ticket_from_rec(&t, r);
+	rt_parsetime(q->now, &now);
+	return (int)sla_alert_of(q->slacfg, &t, now, q->due_window) ==
+	    (q->sla == QUERY_SLA_BREACHED ? SLA_ALERT_BREACHED : SLA_ALERT_DUE_SOON);
 }
 
 /* Running */
@@ -415,7 +425,7 @@ stream_one(const struct rec *r, void *arg)
 	struct stream *s = arg;
 
 	query_fill(s->q, r, s->v);
-	if (!query_match(s->q, s->v))
+	if (!match_rec(s->q, r, s->v))
 		return 0;
 	if (s->q->limit >= 0 && s->count >= s->q->limit)
 		return 1;
@@ -437,7 +447,8 @@ query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *coun
 	const char *v[QUERY_MAXSLOTS];
 	int rc;
 
-	prepare(q);
+	if ((rc = prepare(q, d)) != 0)
+		return rc;
 	s.v = v;
 	rc = foreach_rc(cache_foreach(d, stream_one, &s));
 	if (count)
@@ -470,7 +481,7 @@ collect_one(const struct rec *r, void *arg)
 	size_t ns = (size_t)c->q->nslots, *so;
 
 	query_fill(c->q, r, c->v);
-	if (!query_match(c->q, c->v))
+	if (!match_rec(c->q, r, c->v))
 		return 0;
 	if (rows->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 1024;
@@ -612,7 +623,8 @@ query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
-	prepare(q);
+	if ((rc = prepare(q, d)) != 0)
+		return rc;
 	c.v = v;
 	rows->nslots = q->nslots;
 	rc = foreach_rc(cache_foreach(d, collect_one, &c));

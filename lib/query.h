@@ -16,6 +16,7 @@
 #include "util.h"
 
 struct desk;
+struct sla;
 
 #define QUERY_MAXSLOTS 64
 
@@ -36,6 +37,7 @@ struct query {
 	char *created_since, *created_until, *updated_since, *updated_until;
 	int sla;		/* 0, QUERY_SLA_SOON or QUERY_SLA_BREACHED */
 	long due_window;	/* seconds; "due soon" is now .. now + this */
+	struct sla *slacfg;	/* loaded when a query with sla runs */
 	char now[RT_TIMELEN], soon[RT_TIMELEN];	/* set when a query runs */
 	long esc_level;		/* -1 none */
 	int esc_min;		/* "2+" */

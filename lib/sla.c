@@ -72,7 +72,7 @@ static const struct {
 	F("last-in", last_in), F("last-out", last_out), F("resolved-at", resolved_at),
 	F("timeline", timeline), F("esc-steps", esc_steps), F("esc-level", esc_level),
 	F("reopens", reopens), F("rating", rating), F("rated-at", rated_at),
-	F("merged-into", merged_into), F("escalate", escalate),
+	F("merged-into", merged_into), F("escalate", escalate), F("due", due),
 };
 #undef F
 
@@ -649,4 +649,51 @@ sla_compute_rec(struct sla *s, const struct rec *r, time_t now, struct sla_statu
 
 	sla_ticket_from_rec(&t, r);
 	return sla_compute(s, &t, now, st);
+}
+
+/* ---- what needs attention ---- */
+
+const char *
+sla_alert_name(enum sla_alert a)
+{
+	return a == SLA_ALERT_BREACHED ? "breached" : a == SLA_ALERT_DUE_SOON ? "due-soon" : NULL;
+}
+
+int
+sla_clock_overdue(const struct sla_clock *c)
+{
+	return (c->state == SLA_RUNNING || c->state == SLA_PAUSED) && c->breached;
+}
+
+enum sla_alert
+sla_alert(const struct sla_status *st, const struct sla_ticket *t, long window)
+{
+	enum sla_alert a = SLA_ALERT_NONE;
+	time_t due;
+
+	if (t->merged_into || (t->status && status_is_done(t->status)))
+		return SLA_ALERT_NONE;
+	if (t->due && rt_parsetime(t->due, &due) == 0) {
+		if (due < st->now)
+			return SLA_ALERT_BREACHED;
+		if (due < st->now + window)
+			a = SLA_ALERT_DUE_SOON;
+	}
+	for (int k = 0; k < SLA_NCLOCKS; k++) {
+		const struct sla_clock *c = &st->clock[k];
+		if (sla_clock_overdue(c))
+			return SLA_ALERT_BREACHED;
+		if (c->state == SLA_RUNNING && c->due && c->due < st->now + window)
+			a = SLA_ALERT_DUE_SOON;
+	}
+	return a;
+}
+
+enum sla_alert
+sla_alert_of(struct sla *s, const struct sla_ticket *t, time_t now, long window)
+{
+	struct sla_status st;
+
+	sla_compute(s, t, now, &st);
+	return sla_alert(&st, t, window);
 }
