@@ -21,8 +21,9 @@
  * closed. The status history comes from the record's `timeline`.
  *
  *   first-response  from `created` to the first reply by a person
- *                   (`first-response`); stops too when the ticket is
- *                   resolved without one
+ *                   (`first-response`); resolving without one stops it
+ *                   as missed (breached), unless the policy (or sla:)
+ *                   sets resolve-counts-as-response: true
  *   next-response   from the customer's last mail (`last-in`) while it has
  *                   no reply, once a first response was given
  *   resolution      from `created` to `resolved-at`; reopening resumes it
@@ -57,6 +58,7 @@ struct sla_policy {
 	char *name;
 	struct calendar *cal;		/* owned by the struct sla */
 	long long target[SLA_NCLOCKS];	/* business seconds; 0 = no target */
+	int resolve_responds;		/* resolving counts as the first response */
 	struct sla_cond *cond;		/* match conditions (private) */
 	size_t ncond;
 };
@@ -96,8 +98,9 @@ struct sla_clock {
 	time_t due;			/* when elapsed reaches the target: ahead while
 					   running, the breach time once breached;
 					   0 when paused or stopped within target */
-	int breached;			/* elapsed > target */
-	int met;			/* stopped with elapsed <= target */
+	int breached;			/* elapsed > target, or missed */
+	int met;			/* stopped with elapsed <= target, not missed */
+	int missed;			/* first response: resolved without any */
 };
 
 struct sla_status {
