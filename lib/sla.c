@@ -643,7 +643,9 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 		case SLA_FIRST_RESPONSE:
 			c->start = created;
 			c->stop = fr ? fr : done_at;
-			c->missed = fr == 0 && done_at && !p->resolve_responds;
+			/* A merged ticket is answered on the one it joined. */
+			c->missed = fr == 0 && done_at && !p->resolve_responds &&
+			    !t->merged_into && !(t->status && strcmp(t->status, "merged") == 0);
 			break;
 		case SLA_NEXT_RESPONSE:
 			/* Only a customer mail after the first response starts it. */
