@@ -254,10 +254,8 @@ list(struct ls *ls, struct desk *d)
 		query_rows_free(&rows);
 	} else
 		rc = query_stream(&ls->q, d, put_one, ls, &count);
-	if (rc != 0) {
+	if (rc != 0)
 		warnx("%s", rt_errmsg());
-		rc = EX_SOFTWARE;
-	}
 	if (ls->out == OUT_COUNT)
 		printf("%ld\n", count);
 	else if (ls->out == OUT_JSON)
@@ -352,7 +350,10 @@ main(int argc, char *argv[])
 		cli_die(rc);
 	if (owner_arg)
 		query_owner(q, d, owner_arg);
-	rc = list(&ls, d);
+	if ((rc = query_check(q, d)) != 0)
+		warnx("%s", rt_errmsg());
+	else
+		rc = list(&ls, d);
 	query_free(q);
 	desk_close(d);
 	return cli_close_stdout(rc);

@@ -17,6 +17,9 @@
 #include "query.h"
 #include "sla.h"
 #include "status.h"
+#include "ticket.h"
+#include "workflow.h"
+#include "yamlio.h"
 #include "util.h"
 
 void
@@ -264,6 +267,134 @@ query_slot(struct query *q, const char *key)
 	return q->nslots++;
 }
 
+/* Checking values against rt.yaml */
+
+/* Keys the cache adds to a ticket's own (see summary.c). */
+static const char *const derived_keys[] = {
+	"updated", "first-in", "first-response", "last-in", "last-out", "resolved-at",
+	"closed-at", "msgs-in", "msgs-out", "reopens", "rating", "rated-at", "surveyed-at",
+	"esc-level", "esc-steps", "escalate", "timeline", NULL
+};
+
+/* Channels tickets come in by; rt.yaml channels: may name more. */
+static const char *const known_channels[] = {
+	"mail", "chat", "social", "phone", "monitoring", "event", "web", "walk-in", NULL
+};
+
+static int
+in_strv(const char *const *v, const char *s)
+{
+	for (; *v; v++)
+		if (strcmp(*v, s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_strv(struct sbuf *sb, const char *const *v)
+{
+	for (; *v; v++)
+		sbuf_addf(sb, "%s%s", sb->len ? ", " : "", *v);
+}
+
+static void
+add_keys(struct sbuf *sb, const struct ynode *m)
+{
+	for (size_t i = 0; m && m->kind == Y_MAP && i < m->n; i++)
+		sbuf_addf(sb, "%s%s", sb->len ? ", " : "", m->keys[i]);
+}
+
+/* queue and priority as rt-set checks them (fieldset.c), same words. */
+static int
+check_as_set(struct desk *d, const char *field, const struct qlist *l)
+{
+	struct kvmap none = KVMAP_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < l->n; i++) {
+		struct assign a = { (char *)field, '=', l->v[i] };
+		char *nv = NULL;
+		if (*l->v[i] == '\0')
+			continue;
+		rc = assign_value(d, &none, &a, &nv);
+		free(nv);
+	}
+	return rc;
+}
+
+static int
+check_status(struct desk *d, const struct qlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char *names;
+		int rc;
+		if (workflow_status_known(d, l->v[i], NULL))
+			continue;
+		workflow_status_known(d, l->v[i], &names);
+		rc = rt_fail(EX_DATAERR, "unknown status '%s' (rt.yaml workflows: %s)", l->v[i], names);
+		free(names);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+check_channel(struct desk *d, const struct qlist *l)
+{
+	const struct ynode *cfg = desk_cfg(d, "channels");
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct sbuf sb = SBUF_INIT;
+		int rc;
+		if (in_strv(known_channels, l->v[i]) ||
+		    (cfg && cfg->kind == Y_MAP && ymap_get(cfg, l->v[i])))
+			continue;
+		add_strv(&sb, known_channels);
+		add_keys(&sb, cfg);
+		rc = rt_fail(EX_DATAERR, "unknown channel '%s' (%s)", l->v[i], sb.buf);
+		sbuf_free(&sb);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+check_sort(struct desk *d, const struct query *q)
+{
+	const struct ynode *fields = desk_cfg(d, "fields");
+
+	for (size_t i = 0; i < q->nsort; i++) {
+		const char *k = q->sort[i].key;
+		struct sbuf sb = SBUF_INIT;
+		int rc;
+		if (in_strv(ticket_keys, k) || in_strv(derived_keys, k) ||
+		    (fields && fields->kind == Y_MAP && ymap_get(fields, k)))
+			continue;
+		add_strv(&sb, ticket_keys);
+		add_strv(&sb, derived_keys);
+		add_keys(&sb, fields);
+		rc = rt_fail(EX_USAGE, "unknown sort key '%s' (%s)", k, sb.buf);
+		sbuf_free(&sb);
+		return rc;
+	}
+	return 0;
+}
+
+int
+query_check(const struct query *q, struct desk *d)
+{
+	int rc;
+
+	if ((rc = check_status(d, &q->status)) != 0 ||
+	    (rc = check_as_set(d, "queue", &q->queue)) != 0 ||
+	    (rc = check_as_set(d, "owner", &q->owner)) != 0 ||
+	    (rc = check_as_set(d, "priority", &q->priority)) != 0 ||
+	    (rc = check_channel(d, &q->channel)) != 0 ||
+	    (rc = check_sort(d, q)) != 0)
+		return rc;
+	return 0;
+}
+
 /* Matching */
 
 void
@@ -384,6 +515,8 @@ prepare(struct query *q, struct desk *d)
 
 	rt_fmttime(now, q->now);
 	rt_fmttime(now + q->due_window, q->soon);
+	if ((rc = query_check(q, d)) != 0)
+		return rc;
 	if (q->sla && q->slacfg == NULL && (rc = sla_load(&q->slacfg, d)) != 0) {
 		sla_free(q->slacfg);
 		q->slacfg = NULL;

@@ -76,6 +76,15 @@ int query_where(struct query *q, const char *s);	/* KEY=VALUE */
 int query_sort(struct query *q, const char *s);	/* [-]KEY[,...] */
 int query_limit(struct query *q, const char *s);
 
+/*
+ * Checks the filter values that rt.yaml names (status, queue, owner,
+ * priority, channel) and the sort keys, as rt-set checks values: an
+ * unknown one is EX_DATAERR (a sort key EX_USAGE) with rt_errmsg()
+ * naming the valid ones. Free-form filters (tags, requestor, customer,
+ * where) are not checked. query_stream and query_collect call it too.
+ */
+int query_check(const struct query *q, struct desk *d);
+
 /* The slot of key, added if new; -1 (EX_USAGE set) past QUERY_MAXSLOTS. */
 int query_slot(struct query *q, const char *key);
 /* Finds the slots of a record: v[i] is the value of slot i or NULL. */
