@@ -28,10 +28,12 @@ static const char usage[] =
 "             [--customer NAME] [--created-since T] [--created-until T]\n"
 "             [--updated-since T] [--updated-until T] [--sla due-soon|breached]\n"
 "             [--due-window DUR] [--esc-level N] [--where KEY=VALUE] [--all]\n"
-"             [--sort KEY[,KEY]] [--limit N] [--ids | --json | --count | --format FMT]\n"
+"             [--text WORDS] [--sort KEY[,KEY]] [--limit N]\n"
+"             [--ids | --json | --count | --format FMT]\n"
 "List tickets from the cache. LIST is comma-separated; --owner none = unassigned,\n"
 "me = you; --priority high+ = high or above; times are RFC 3339, YYYY-MM-DD or\n"
-"-N[mhdw] (ago); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n";
+"-N[mhdw] (ago); --text finds tickets whose subject or mails hold every word\n"
+"(word beginnings); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n";
 
 enum { OUT_TABLE, OUT_IDS, OUT_JSON, OUT_COUNT, OUT_FORMAT };
 
@@ -276,7 +278,7 @@ main(int argc, char *argv[])
 {
 	enum { O_STATUS = 256, O_OPEN, O_QUEUE, O_OWNER, O_PRIO, O_TAG, O_CHANNEL, O_REQ,
 		O_CUST, O_CS, O_CU, O_US, O_UU, O_SLA, O_WINDOW, O_ESC, O_WHERE, O_ALL,
-		O_SORT, O_LIMIT, O_IDS, O_JSON, O_COUNT, O_FORMAT };
+		O_SORT, O_LIMIT, O_TEXT, O_IDS, O_JSON, O_COUNT, O_FORMAT };
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, O_STATUS },
 		{ "open", no_argument, NULL, O_OPEN },
@@ -298,6 +300,7 @@ main(int argc, char *argv[])
 		{ "all", no_argument, NULL, O_ALL },
 		{ "sort", required_argument, NULL, O_SORT },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "text", required_argument, NULL, O_TEXT },
 		{ "ids", no_argument, NULL, O_IDS },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "count", no_argument, NULL, O_COUNT },
@@ -336,6 +339,7 @@ main(int argc, char *argv[])
 		case O_ALL: q->all = 1; break;
 		case O_SORT: usage_ok(query_sort(q, optarg)); break;
 		case O_LIMIT: usage_ok(query_limit(q, optarg)); break;
+		case O_TEXT: usage_ok(query_text(q, optarg)); break;
 		case O_IDS: ls.out = OUT_IDS; nout++; break;
 		case O_JSON: ls.out = OUT_JSON; nout++; break;
 		case O_COUNT: ls.out = OUT_COUNT; nout++; break;

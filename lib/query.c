@@ -17,6 +17,7 @@
 #include "query.h"
 #include "sla.h"
 #include "status.h"
+#include "textindex.h"
 #include "ticket.h"
 #include "workflow.h"
 #include "yamlio.h"
@@ -67,6 +68,7 @@ query_free(struct query *q)
 		qlist_free(&q->tags[i]);
 	free(q->tags);
 	free(q->requestor);
+	free(q->text);
 	free(q->created_since);
 	free(q->created_until);
 	free(q->updated_since);
@@ -173,6 +175,21 @@ query_sla(struct query *q, const char *s)
 		q->sla = QUERY_SLA_BREACHED;
 	else
 		return rt_fail(EX_USAGE, "--sla takes due-soon or breached, not '%s'", s);
+	return 0;
+}
+
+int
+query_text(struct query *q, const char *s)
+{
+	char **w;
+	size_t n = textindex_words(s, &w);
+
+	strv_free(w, n);
+	if (n == 0)
+		return rt_fail(EX_USAGE, "'%s' holds no word to search for (two letters or "
+		    "digits or more)", s);
+	free(q->text);
+	q->text = xstrdup(s);
 	return 0;
 }
 
@@ -583,7 +600,8 @@ query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *coun
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
 	s.v = v;
-	rc = foreach_rc(cache_foreach(d, stream_one, &s));
+	rc = foreach_rc(q->text ? cache_text_search(d, q->text, stream_one, &s) :
+	    cache_foreach(d, stream_one, &s));
 	if (count)
 		*count = s.count;
 	return rc;
@@ -760,7 +778,8 @@ query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 		return rc;
 	c.v = v;
 	rows->nslots = q->nslots;
-	rc = foreach_rc(cache_foreach(d, collect_one, &c));
+	rc = foreach_rc(q->text ? cache_text_search(d, q->text, collect_one, &c) :
+	    cache_foreach(d, collect_one, &c));
 	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
 	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
 	for (size_t i = 0; i < rows->n; i++) {

@@ -31,6 +31,7 @@ struct query {
 	struct qlist *tags;	/* every one must match (any item of each) */
 	size_t ntags;
 	char *requestor;	/* an address, or "@domain" */
+	char *text;		/* words in the subject or text (the text index) */
 	int open;		/* not done */
 	int all;		/* merged tickets too */
 	int prio_min;		/* "high+": this rank or above; -1 none */
@@ -70,6 +71,7 @@ void query_tag(struct query *q, const char *s);
 int query_owner(struct query *q, struct desk *d, const char *s);	/* none, me */
 int query_time(char **out, const char *opt, const char *s);	/* RFC 3339, -N[mhdw] */
 int query_sla(struct query *q, const char *s);	/* due-soon|breached */
+int query_text(struct query *q, const char *s);	/* words, see cache_text_search */
 int query_duration(const char *s, long *out);	/* N[smhdw] */
 int query_esc_level(struct query *q, const char *s);	/* N or N+ */
 int query_where(struct query *q, const char *s);	/* KEY=VALUE */
