@@ -101,5 +101,28 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: FORCE all check check-asan check-valgrind lint-man bench demo deps install clean
+# libFuzzer harnesses (fuzz/*.c) over an ASan+UBSan build with clang in
+# build/fuzz; fuzz-smoke runs each briefly over the seeds (CI), fuzz/run.sh
+# longer: sh fuzz/run.sh -max_total_time=600 event.
+FUZZ_B      = build/fuzz
+FUZZ_CFLAGS = -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+FUZZ_SRC   := $(sort $(wildcard fuzz/*.c))
+
+fuzz:
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	    $(FUZZ_SRC:fuzz/%.c=$(FUZZ_B)/fuzzers/%)
+
+$(B)/fuzzers/%: $(B)/fuzz/%.o $(B)/librt.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The replay unit test includes the harnesses.
+$(B)/tests/unit/test_fuzz_replay.o: $(FUZZ_SRC)
+
+fuzz-smoke: fuzz
+	@FUZZ_BUILD=$(CURDIR)/$(FUZZ_B) sh fuzz/run.sh smoke
+
+.PHONY: FORCE all check check-asan check-valgrind lint-man bench demo deps install clean \
+        fuzz fuzz-smoke
 .SECONDARY:

@@ -220,34 +220,23 @@ print_event(const struct ingest_result *r, void *arg)
 		printf("%s\n", r->id);
 }
 
-/* One event payload, spooled first like a mail. */
+/* One event payload; no more than the payload limit is ever spooled. */
 static int
 ingest_event_file(struct desk *d, const char *file, const char *source)
 {
 	const char *label = file ? file : "<stdin>";
-	char *spool, *where = NULL;
-	size_t size;
+	char *where = NULL;
 	int fd = file ? open(file, O_RDONLY) : 0, rc;
 
 	if (fd < 0) {
 		warn("%s", file);
 		return EX_NOINPUT;
 	}
-	rc = spool_fd(d, fd, &spool, &size);
+	if ((rc = ingest_events_fd(d, fd, source, print_event, NULL, &where)) != 0)
+		warnx("%s: %s", label, rt_errmsg());
 	if (file)
 		close(fd);
-	if (rc != 0) {
-		warnx("%s: %s", label, rt_errmsg());
-		return rc;
-	}
-	if (size == 0) {
-		warnx("%s: empty input, nothing stored", label);
-		rc = EX_NOINPUT;
-	} else if ((rc = ingest_events(d, spool, size, source, print_event, NULL, &where)) != 0)
-		warnx("%s: %s", label, rt_errmsg());
 	free(where);
-	unlink(spool);
-	free(spool);
 	return rc;
 }
 

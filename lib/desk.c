@@ -362,9 +362,12 @@ desk_cfg_strlist(const struct desk *d, const struct ynode *n, const char *what,
 		    desk_cfg_where(d, n), what);
 	*out = xcalloc(n->n + 1, sizeof(char *));
 	for (size_t i = 0; i < n->n; i++) {
-		if (n->items[i]->kind != Y_SCALAR)
+		if (n->items[i]->kind != Y_SCALAR) {
+			strv_free(*out, *nout);
+			*out = NULL, *nout = 0;
 			return rt_fail(EX_CONFIG, "%s: %s must be a list of plain values",
 			    desk_cfg_where(d, n->items[i]), what);
+		}
 		(*out)[(*nout)++] = xstrdup(n->items[i]->value);
 	}
 	return 0;

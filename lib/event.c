@@ -32,19 +32,37 @@ const char *const event_sources[] = {
 /* Longest key, thread or sender kept (the cache digests long ids anyway). */
 #define KEY_MAX 400
 #define ARRAY_DEPTH_MAX 4
+/* Of an alert group, what each alert's own text repeats: short scalars, in all. */
+#define GROUP_SCALAR_MAX 256
+#define GROUP_TEXT_MAX 4096
+
+const struct event_limits event_limits_default = {
+	EVENT_MAX_EVENTS, EVENT_MAX_DEPTH, EVENT_MAX_CSV_FIELDS, EVENT_MAX_LINE_BYTES
+};
 
 struct ctx {
 	struct event_list *out;
 	const char *hint;
+	const struct event_limits *lim;
 	size_t part;		/* items seen so far */
+	size_t cap;		/* room in out->v */
 	char **pool;		/* strings to free at the end */
-	size_t npool;
+	size_t npool, poolcap;
+	json_t *item;		/* the JSON text of the next event, or NULL */
+	const char *raw;	/* else its bytes in the payload */
+	size_t rawlen;
+	const char *rawext;
+	int over;		/* more events than lim->max_events */
+	struct event spare;	/* what add() fills once over the limit */
 };
 
 static const char *
 keep(struct ctx *c, char *s)
 {
-	c->pool = xrealloc(c->pool, (c->npool + 1) * sizeof(*c->pool));
+	if (c->npool == c->poolcap) {
+		c->poolcap = c->poolcap ? 2 * c->poolcap : 64;
+		c->pool = xrealloc(c->pool, c->poolcap * sizeof(*c->pool));
+	}
 	c->pool[c->npool++] = s;
 	return s;
 }
@@ -204,6 +222,30 @@ source_name(const char *s)
  * Adds an event. key and thread are given without the source prefix,
  * which is added here; a NULL thread means the event starts its own.
  */
+/* The event's own text: its JSON item or its bytes in the payload. */
+static void
+set_text(struct ctx *c, struct event *e)
+{
+	char *s;
+
+	if (c->item && (s = json_dumps(c->item, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL) {
+		e->textlen = strlen(s);
+		e->text = xrealloc(s, e->textlen + 2);
+		e->text[e->textlen++] = '\n';
+		e->text[e->textlen] = '\0';
+		e->ext = "json";
+	} else if (c->raw) {
+		int nl = c->rawlen && c->raw[c->rawlen - 1] == '\n';
+		e->text = xmalloc(c->rawlen + 2);
+		memcpy(e->text, c->raw, c->rawlen);
+		e->textlen = c->rawlen;
+		if (!nl)
+			e->text[e->textlen++] = '\n';
+		e->text[e->textlen] = '\0';
+		e->ext = c->rawext;
+	}
+}
+
 static struct event *
 add(struct ctx *c, const char *source, const char *key, const char *thread,
     const char *ref, const char *subject, const char *from)
@@ -212,9 +254,20 @@ add(struct ctx *c, const char *source, const char *key, const char *thread,
 	struct event *e;
 	char *s;
 
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	if (l->n >= c->lim->max_events) {
+		/* Refused as a whole; the caller's later writes go to a scratch event. */
+		c->over = 1;
+		free(c->spare.severity);
+		memset(&c->spare, 0, sizeof(c->spare));
+		return &c->spare;
+	}
+	if (l->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		l->v = xrealloc(l->v, c->cap * sizeof(*l->v));
+	}
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof(*e));
+	set_text(c, e);
 	e->source = source_name(source);
 	e->channel = channel_of(source);
 	s = xasprintf("%s:%s", source, key);
@@ -242,6 +295,7 @@ static void
 set_severity(struct event *e, const char *sev)
 {
 	if (sev && *sev) {
+		free(e->severity);
 		e->severity = clean(sev, 32);
 		str_lower(e->severity);
 	}
@@ -254,14 +308,37 @@ map_alerts(struct ctx *c, json_t *o, const char *source)
 	static const char *const summaries[] = {
 		"annotations.summary", "annotations.description", "annotations.message", NULL
 	};
-	json_t *alerts = json_object_get(o, "alerts"), *a;
-	const char *receiver = js(c, o, "receiver");
+	json_t *alerts = json_object_get(o, "alerts"), *a, *group = json_object(), *one, *v;
+	const char *receiver = js(c, o, "receiver"), *k;
 	const char *from = receiver ? keep(c, xasprintf("%s:%s", source, receiver)) : source;
-	size_t i, n = 0;
+	json_t *item = c->item;
+	size_t i, n = 0, room = GROUP_TEXT_MAX, cost;
 
+	/*
+	 * Each alert's text: the group's short scalars and that alert alone,
+	 * so that N alerts never cost N copies of a large group.
+	 */
+	json_object_foreach(o, k, v) {
+		if (json_is_string(v) && json_string_length(v) <= GROUP_SCALAR_MAX)
+			cost = strlen(k) + json_string_length(v);
+		else if (json_is_number(v) || json_is_boolean(v))
+			cost = strlen(k) + 24;
+		else
+			continue;
+		if (cost > room)
+			break;
+		room -= cost;
+		json_object_set(group, k, v);
+	}
+	json_object_set_new(group, "alerts", one = json_array());
+	c->item = group;
 	json_array_foreach(alerts, i, a) {
+		if (c->over)
+			break;
 		if (!json_is_object(a))
 			continue;
+		json_array_clear(one);
+		json_array_append(one, a);
 		const char *fp = js(c, a, "fingerprint"), *name = js(c, a, "labels.alertname");
 		const char *summ = first(c, a, summaries), *st = js(c, a, "status");
 		const char *thread, *subject;
@@ -282,6 +359,8 @@ map_alerts(struct ctx *c, json_t *o, const char *source)
 		set_severity(e, js(c, a, "labels.severity"));
 		n++;
 	}
+	c->item = item;
+	json_decref(group);
 	return n;
 }
 
@@ -404,7 +483,7 @@ map_mastodon(struct ctx *c, json_t *o)
 static size_t
 map_twitter(struct ctx *c, json_t *o)
 {
-	json_t *data = json_object_get(o, "data"), *t, *users, *u;
+	json_t *data = json_object_get(o, "data"), *t, *users, *u, *names, *item = c->item;
 	size_t i, j, n = 0;
 
 	if (data == NULL) {
@@ -421,8 +500,13 @@ map_twitter(struct ctx *c, json_t *o)
 		add(c, "twitter", id, irt, irt, text, sn ? keep(c, xasprintf("@%s", sn)) : NULL);
 		return 1;
 	}
+	/* Usernames by id, looked up once per tweet. */
 	users = json_object_get(json_object_get(o, "includes"), "users");
-	for (i = 0; i < (json_is_array(data) ? json_array_size(data) : 1); i++) {
+	names = json_object();
+	json_array_foreach(users, j, u)
+		if (js(c, u, "id") && js(c, u, "username"))
+			json_object_set(names, js(c, u, "id"), json_object_get(u, "username"));
+	for (i = 0; i < (json_is_array(data) ? json_array_size(data) : 1) && !c->over; i++) {
 		t = json_is_array(data) ? json_array_get(data, i) : data;
 		const char *text = js(c, t, "text"), *id = js(c, t, "id");
 		const char *conv = js(c, t, "conversation_id"), *author = js(c, t, "author_id");
@@ -433,15 +517,21 @@ map_twitter(struct ctx *c, json_t *o)
 		json_array_foreach(refs, j, r)
 			if (js(c, r, "type") && strcmp(js(c, r, "type"), "replied_to") == 0)
 				ref = js(c, r, "id");
-		json_array_foreach(users, j, u)
-			if (author && js(c, u, "id") && strcmp(js(c, u, "id"), author) == 0 &&
-			    js(c, u, "username"))
-				from = keep(c, xasprintf("@%s", js(c, u, "username")));
+		if (author && json_string_length(json_object_get(names, author)))
+			from = keep(c, xasprintf("@%s",
+			    json_string_value(json_object_get(names, author))));
 		if (from == NULL && author)
 			from = keep(c, xasprintf("twitter:%s", author));
+		if (json_is_array(data))
+			c->item = json_pack("{sO}", "data", t);
 		add(c, "twitter", id, conv, ref, text, from);
+		if (json_is_array(data)) {
+			json_decref(c->item);
+			c->item = item;
+		}
 		n++;
 	}
+	json_decref(names);
 	return n;
 }
 
@@ -531,10 +621,14 @@ map_object(struct ctx *c, json_t *o)
 		json_t *lists[] = { json_object_get(o, "ancestors"), json_object_get(o, "descendants") };
 		if (!json_is_array(lists[0]) && !json_is_array(lists[1]))
 			return map_mastodon(c, o);
+		json_t *item = c->item;
 		for (size_t k = 0; k < LEN(lists); k++)
 			json_array_foreach(lists[k], i, v)
-				if (json_is_object(v))
+				if (json_is_object(v) && !c->over) {
+					c->item = v;
 					n += map_mastodon(c, v);
+				}
+		c->item = item;
 		return n;
 	}
 	if (strcmp(src, "twitter") == 0)
@@ -551,20 +645,28 @@ map_value(struct ctx *c, json_t *v, int depth)
 
 	if (json_is_array(v) && depth < ARRAY_DEPTH_MAX) {
 		json_array_foreach(v, i, item)
-			map_value(c, item, depth + 1);
+			if (!c->over)
+				map_value(c, item, depth + 1);
 		return;
 	}
 	size_t before = c->out->n;
+	const char *digest = NULL;
 
 	c->part++;
+	c->item = v;
 	if (!json_is_object(v) || map_object(c, v) == 0) {
+		c->item = NULL;
 		c->out->skipped++;
 		return;
 	}
+	c->item = NULL;
 	/* A source's own id may come again with other content (an edit). */
 	for (size_t k = before; k < c->out->n; k++)
-		if (strstr(c->out->v[k].key, ":sha1:") == NULL)
-			c->out->v[k].digest = xstrdup(jdigest(c, v));
+		if (strstr(c->out->v[k].key, ":sha1:") == NULL) {
+			if (digest == NULL)
+				digest = jdigest(c, v);
+			c->out->v[k].digest = xstrdup(digest);
+		}
 }
 
 /* YAML node tree as a JSON value: scalars are strings, null is null. */
@@ -592,25 +694,36 @@ ynode_to_json(const struct ynode *n)
 
 /* ---- line formats ---- */
 
-/* Splits one CSV record (RFC 4180) at *pos; returns -1 on an open quote. */
+enum { CSV_OPEN_QUOTE = -1, CSV_TOO_MANY_FIELDS = -2, CSV_TOO_LONG = -3 };
+
+/*
+ * Splits one CSV record (RFC 4180) at *pos; returns 0, or one of the
+ * CSV_ errors with nothing allocated: an open quote at the end, more
+ * than lim->max_csv_fields fields, more than lim->max_line_bytes bytes.
+ */
 static int
-csv_record(const char *buf, size_t len, size_t *pos, char ***cells, size_t *n)
+csv_record(const char *buf, size_t len, size_t *pos, const struct event_limits *lim,
+    char ***cells, size_t *n)
 {
 	struct sbuf cell = SBUF_INIT;
-	size_t i = *pos;
-	int quoted = 0, in_quotes = 0;
+	size_t i = *pos, cap = 0;
+	int quoted = 0, in_quotes = 0, err = 0;
 
 	*cells = NULL;
 	*n = 0;
 	for (;;) {
 		char ch = i < len ? buf[i] : '\n';
+		if (i - *pos > lim->max_line_bytes)
+			err = CSV_TOO_LONG;
+		else if (in_quotes && i >= len)
+			err = CSV_OPEN_QUOTE;
+		if (err) {
+			sbuf_free(&cell);
+			strv_free(*cells, *n);
+			*cells = NULL, *n = 0;
+			return err;
+		}
 		if (in_quotes) {
-			if (i >= len) {
-				sbuf_free(&cell);
-				strv_free(*cells, *n);
-				*cells = NULL, *n = 0;
-				return -1;
-			}
 			if (ch == '"' && i + 1 < len && buf[i + 1] == '"')
 				sbuf_addc(&cell, '"'), i += 2;
 			else if (ch == '"')
@@ -625,7 +738,14 @@ csv_record(const char *buf, size_t len, size_t *pos, char ***cells, size_t *n)
 			continue;
 		}
 		if (ch == ',' || ch == '\n' || ch == '\r') {
-			*cells = xrealloc(*cells, (*n + 1) * sizeof(**cells));
+			if (*n == lim->max_csv_fields) {
+				err = CSV_TOO_MANY_FIELDS;
+				continue;
+			}
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				*cells = xrealloc(*cells, cap * sizeof(**cells));
+			}
 			(*cells)[(*n)++] = cell.buf ? sbuf_detach(&cell) : xstrdup("");
 			quoted = 0;
 			if (ch == ',') {
@@ -669,17 +789,28 @@ parse_csv(struct ctx *c, const char *buf, size_t len)
 {
 	/* Asterisk's Master.csv (CDR) and CEL layouts have no header line. */
 	static const int cdr[F_N] = { 1, 2, 16, 9, 12, 14 }, cel[F_N] = { 3, 7, 15, 1, -1, 0 };
-	int col[F_N];
+	int col[F_N], rc;
 	char **cells, **head = NULL;
-	size_t n, nhead = 0, pos = 0, line = 0;
+	size_t n, nhead = 0, pos = 0, start, line = 0, headlen = 0;
+	struct sbuf text = SBUF_INIT;
 
 	for (int f = 0; f < F_N; f++)
 		col[f] = -1;
-	while (pos < len) {
+	while (pos < len && !c->over) {
 		line++;
-		if (csv_record(buf, len, &pos, &cells, &n) < 0) {
+		start = pos;
+		if ((rc = csv_record(buf, len, &pos, c->lim, &cells, &n)) < 0) {
 			strv_free(head, nhead);
-			return rt_fail(EX_DATAERR, "unterminated quoted field in CSV line %zu", line);
+			sbuf_free(&text);
+			if (rc == CSV_OPEN_QUOTE)
+				return rt_fail(EX_DATAERR, "unterminated quoted field in CSV line %zu",
+				    line);
+			c->out->over_limit = 1;
+			if (rc == CSV_TOO_MANY_FIELDS)
+				return rt_fail(EX_DATAERR, "CSV line %zu has more than %zu fields "
+				    "(ingest.max-csv-fields)", line, c->lim->max_csv_fields);
+			return rt_fail(EX_DATAERR, "CSV line %zu is longer than %zu bytes "
+			    "(ingest.max-line-bytes)", line, c->lim->max_line_bytes);
 		}
 		if (n <= 1 && (n == 0 || *cells[0] == '\0')) {
 			strv_free(cells, n);
@@ -690,6 +821,7 @@ parse_csv(struct ctx *c, const char *buf, size_t len)
 				col[f] = csv_col(cells, n, f);
 			if (col[F_FROM] >= 0 || col[F_ID] >= 0) {
 				head = cells, nhead = n;
+				headlen = pos - start;
 				continue;
 			}
 			for (int f = 0; f < F_N; f++)
@@ -718,38 +850,56 @@ parse_csv(struct ctx *c, const char *buf, size_t len)
 			sbuf_addf(&subj, ", %s s", v[F_DURATION]);
 		if (v[F_DISPOSITION])
 			sbuf_addf(&subj, " (%s)", v[F_DISPOSITION]);
+		/* The call's own text: the header line, if any, and its record. */
+		sbuf_reset(&text);
+		sbuf_add(&text, buf, headlen);
+		/* A last record without a line end leaves pos one past the payload. */
+		sbuf_add(&text, buf + start, (pos < len ? pos : len) - start);
+		c->raw = text.buf, c->rawlen = text.len, c->rawext = "csv";
 		add(c, "phone", key, v[F_ID] ? v[F_ID] : NULL, NULL, subj.buf, v[F_FROM]);
+		c->raw = NULL;
 		free(h), free(key);
 		sbuf_free(&row), sbuf_free(&subj);
 		strv_free(cells, n);
 	}
 	strv_free(head, nhead);
+	sbuf_free(&text);
 	return 0;
 }
 
-/* "[1242341771] SERVICE ALERT: host;service;CRITICAL;HARD;3;output" */
+/* "[1242341771] SERVICE ALERT: host;service;CRITICAL;HARD;3;output" (s before end) */
 static int
-nagios_line(const char *s)
+nagios_line(const char *s, const char *end)
 {
-	if (*s != '[' || !isdigit((unsigned char)s[1]))
+	if (end - s < 4 || *s != '[' || !isdigit((unsigned char)s[1]))
 		return 0;
-	s += strspn(s + 1, "0123456789") + 1;
-	return s[0] == ']' && s[1] == ' ';
+	for (s++; s < end && isdigit((unsigned char)*s); s++)
+		;
+	return end - s >= 2 && s[0] == ']' && s[1] == ' ';
 }
 
-static void
+static int
 parse_nagios(struct ctx *c, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
+	size_t lineno = 0;
 
-	while (p < end) {
+	while (p < end && !c->over) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *line = utf8_clean(p, ll, 1), *msg, **f = NULL;
+		char *line, *msg, **f = NULL;
 		size_t nf = 0;
 		int host_alert;
+		lineno++;
+		if (ll > c->lim->max_line_bytes) {
+			c->out->over_limit = 1;
+			return rt_fail(EX_DATAERR, "log line %zu is longer than %zu bytes "
+			    "(ingest.max-line-bytes)", lineno, c->lim->max_line_bytes);
+		}
+		line = utf8_clean(p, ll, 1);
+		c->raw = p, c->rawlen = ll, c->rawext = "log";
 		p += ll + (nl != NULL);
-		if (!nagios_line(line) || (msg = strstr(line, "] ")) == NULL)
+		if (!nagios_line(line, line + strlen(line)) || (msg = strstr(line, "] ")) == NULL)
 			goto next;
 		msg += 2;
 		host_alert = str_starts(msg, "HOST ALERT: ");
@@ -794,9 +944,11 @@ parse_nagios(struct ctx *c, const char *buf, size_t len)
 			free(h), free(key), free(thread), free(subject), free(from);
 		}
 next:
+		c->raw = NULL;
 		strv_free(f, nf);
 		free(line);
 	}
+	return 0;
 }
 
 /* ---- formats ---- */
@@ -849,6 +1001,31 @@ load_jsonl(const char *buf, size_t len, json_error_t *err)
 	return all;
 }
 
+/* Whether JSON text nests deeper than max (strings skipped). */
+static int
+json_too_deep(const char *buf, size_t len, size_t max)
+{
+	size_t depth = 0;
+	int str = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = buf[i];
+		if (str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				str = 0;
+		} else if (ch == '"')
+			str = 1;
+		else if (ch == '[' || ch == '{') {
+			if (++depth > max)
+				return 1;
+		} else if ((ch == ']' || ch == '}') && depth)
+			depth--;
+	}
+	return 0;
+}
+
 static int
 known_hint(const char *hint, const char **out)
 {
@@ -866,22 +1043,61 @@ static void
 ctx_free(struct ctx *c)
 {
 	strv_free(c->pool, c->npool);
+	free(c->spare.severity);
+}
+
+/* Ends a parse that found too many events: nothing of it is kept. */
+static int
+too_many(struct ctx *c)
+{
+	event_list_free(c->out);
+	c->out->over_limit = 1;
+	ctx_free(c);
+	return rt_fail(EX_DATAERR, "more than %zu events in the payload (ingest.max-events)",
+	    c->lim->max_events);
 }
 
 int
 event_parse(const char *buf, size_t len, const char *hint, struct event_list *out)
 {
+	return event_parse_limited(buf, len, hint, NULL, out);
+}
+
+static int
+parse_failed(struct ctx *c, int rc)
+{
+	int over = c->out->over_limit;
+
+	event_list_free(c->out);
+	c->out->over_limit = over;
+	ctx_free(c);
+	return rc;
+}
+
+int
+event_parse_limited(const char *buf, size_t len, const char *hint,
+    const struct event_limits *lim, struct event_list *out)
+{
 	const char *end = buf + len, *p = skip_space(buf, end);
-	struct ctx c = { out, NULL, 0, NULL, 0 };
+	struct ctx c;
 	json_error_t err;
 	json_t *v = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	c.lim = lim ? lim : &event_limits_default;
 	if ((rc = known_hint(hint, &c.hint)) != 0)
 		return rc;
 	if (memchr(buf, '\0', len) && p < end && (*p == '{' || *p == '['))
 		return rt_fail(EX_DATAERR, "not an event: NUL byte in JSON");
+	if (p < end && (*p == '{' || *p == '[') && !nagios_line(p, end) &&
+	    json_too_deep(p, (size_t)(end - p), c.lim->max_depth)) {
+		out->over_limit = 1;
+		return rt_fail(EX_DATAERR, "JSON nested deeper than %zu levels (ingest.max-json-depth)",
+		    c.lim->max_depth);
+	}
 	if (p < end && (*p == '{' || *p == '[')) {
 		if ((v = json_loadb(buf, len, 0, &err)) != NULL)
 			out->format = "json";
@@ -892,23 +1108,22 @@ event_parse(const char *buf, size_t len, const char *hint, struct event_list *ou
 			else if (err2.line > 1)
 				err = err2;
 		}
-		if (v == NULL && !nagios_line(p))
+		if (v == NULL && !nagios_line(p, end))
 			return rt_fail(EX_DATAERR, "not an event: invalid JSON at line %d column %d: %s",
 			    err.line, err.column, err.text);
 	}
 	if (v) {
 		map_value(&c, v, 0);
 		json_decref(v);
-	} else if (p < end && nagios_line(p) && (c.hint == NULL || strcmp(c.hint, "nagios") == 0)) {
+	} else if (p < end && nagios_line(p, end) && (c.hint == NULL || strcmp(c.hint, "nagios") == 0)) {
 		out->format = "log";
-		parse_nagios(&c, buf, len);
+		if ((rc = parse_nagios(&c, buf, len)) != 0)
+			return parse_failed(&c, rc);
 	} else if (p < end && ((c.hint && strcmp(c.hint, "phone") == 0) ||
 	    (c.hint == NULL && looks_csv(p, end)))) {
 		out->format = "csv";
-		if ((rc = parse_csv(&c, buf, len)) != 0) {
-			ctx_free(&c);
-			return rc;
-		}
+		if ((rc = parse_csv(&c, buf, len)) != 0)
+			return parse_failed(&c, rc);
 	} else {
 		struct ynode *y;
 		if (p == end)
@@ -930,6 +1145,8 @@ event_parse(const char *buf, size_t len, const char *hint, struct event_list *ou
 		map_value(&c, v, 0);
 		json_decref(v);
 	}
+	if (c.over)
+		return too_many(&c);
 	ctx_free(&c);
 	return 0;
 }
@@ -945,6 +1162,7 @@ event_list_free(struct event_list *l)
 		free(l->v[i].subject);
 		free(l->v[i].from);
 		free(l->v[i].severity);
+		free(l->v[i].text);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

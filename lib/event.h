@@ -2,7 +2,9 @@
  * event.h: machine events (chat, social, phone logs, monitoring alerts)
  * as tickets. A payload (JSON, JSON Lines, YAML, CSV or a Nagios log)
  * may hold several events; each is stored as its own event-in on the
- * ticket of its thread, with the whole payload kept byte-exact in msg/.
+ * ticket of its thread. A payload of one event is kept byte-exact in
+ * msg/; of several, each ticket keeps only its event's own text, and
+ * the payload is kept byte-exact once, on the first ticket stored.
  */
 #ifndef RT_EVENT_H
 #define RT_EVENT_H
@@ -27,6 +29,9 @@ struct event {
 	char *severity;		/* from the alert, or NULL */
 	int incident;		/* a monitoring alert: the ticket is an incident */
 	size_t part;		/* 1-based place in the payload */
+	char *text;		/* the event's own text (its item, row or line) */
+	size_t textlen;
+	const char *ext;	/* format of text: "json", "csv" or "log" */
 };
 
 struct event_list {
@@ -34,7 +39,28 @@ struct event_list {
 	size_t n;
 	size_t skipped;		/* items of the payload that are no event */
 	const char *format;	/* file extension: "json", "jsonl", "yaml", "csv", "log" */
+	int over_limit;		/* refused for a limit of event_limits */
 };
+
+/*
+ * Bounds on what one payload may cost; each is a key of rt.yaml under
+ * ingest: (see rt-ingest(1)). Checked while parsing, before anything
+ * is stored, so memory stays bounded by the payload's size.
+ */
+struct event_limits {
+	size_t max_events;	/* ingest.max-events: events in one payload */
+	size_t max_depth;	/* ingest.max-json-depth: nesting of JSON values */
+	size_t max_csv_fields;	/* ingest.max-csv-fields: fields of one CSV record */
+	size_t max_line_bytes;	/* ingest.max-line-bytes: one CSV record or log line */
+};
+
+#define EVENT_MAX_PAYLOAD_BYTES (4L << 20)	/* ingest.max-payload-bytes */
+#define EVENT_MAX_EVENTS 1000
+#define EVENT_MAX_DEPTH 64
+#define EVENT_MAX_CSV_FIELDS 256
+#define EVENT_MAX_LINE_BYTES 65536
+
+extern const struct event_limits event_limits_default;
 
 #define EVENT_SUBJECT_MAX 200
 
@@ -49,10 +75,26 @@ extern const char *const event_sources[];
  * unknown hint.
  */
 int event_parse(const char *buf, size_t len, const char *hint, struct event_list *out);
+/*
+ * Same within lim (NULL: the defaults): a payload beyond a limit is
+ * EX_DATAERR with the limit named in rt_errmsg() and out->over_limit set.
+ */
+int event_parse_limited(const char *buf, size_t len, const char *hint,
+    const struct event_limits *lim, struct event_list *out);
 void event_list_free(struct event_list *l);
 
 /* The source of a payload by its shape: a name of event_sources[], or NULL. */
 const char *event_detect(const char *buf, size_t len);
+
+/* The limits set in the desk's rt.yaml; *max_bytes: ingest.max-payload-bytes. */
+void event_limits_load(struct desk *d, struct event_limits *lim, size_t *max_bytes);
+
+/*
+ * The priority rt.yaml's events.priority gives an alert's severity
+ * ({critical: urgent, warning: high}), or NULL: none given, or not one
+ * of the priorities (then the ticket keeps the default).
+ */
+const char *event_priority(struct desk *d, const char *severity);
 
 /* Called once per event stored (or found already stored) with its ticket. */
 typedef void (*event_fn)(const struct ingest_result *r, void *arg);
@@ -66,6 +108,15 @@ typedef void (*event_fn)(const struct ingest_result *r, void *arg);
  */
 int ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
     event_fn fn, void *arg, char **quarantined);
+
+/*
+ * Same for a payload read from fd (a pipe or a file): at most
+ * ingest.max-payload-bytes are held and spooled; a longer payload is
+ * read to its end, not kept, and refused with its head quarantined.
+ * EX_NOINPUT for empty input.
+ */
+int ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, void *arg,
+    char **quarantined);
 
 /* Same for a caller that wants one result: r describes the last event. */
 int ingest_event(struct desk *d, const char *path, size_t size, const char *source_hint,

@@ -6,22 +6,44 @@
  * its thread key or the key of the event it answers finds the ticket of
  * a follow-up, or a new ticket is opened. A new ticket's create event
  * carries "message-id: thread:KEY" so that the cache's message-id map
- * finds it by thread key. The whole payload is kept byte-exact in the
- * ticket's msg/ folder (git stores it once however many tickets hold it).
+ * finds it by thread key. A payload of one event is kept byte-exact in
+ * the ticket's msg/ folder. Of a payload of several, each ticket keeps
+ * only its event's own text (its JSON item, CSV record or log line);
+ * the payload itself is kept byte-exact once, beside the first event
+ * stored, and every event-in names it by its blob id ("payload").
+ *
+ * Limits (rt.yaml ingest.max-*) are checked before anything is stored;
+ * a payload beyond one is refused and only its head is quarantined.
  */
+#include <errno.h>
+#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
 #include "event.h"
+#include "fieldset.h"
 #include "ingest.h"
+#include "spool.h"
 #include "status.h"
 #include "ticket.h"
 #include "util.h"
 
-#define MAX_BYTES_DEFAULT (50L << 20)
+/* How much of a payload refused for a limit is kept in quarantine/. */
+#define QUARANTINE_HEAD 4096
+
+/* What is stored for each event of one payload. */
+struct payload {
+	const char *path;	/* the spooled payload */
+	const char *ext;	/* its format */
+	int multi;		/* more than one item: number the parts */
+	int split;		/* more than one event: store each event's own text */
+	int kept;		/* the payload itself is stored (split only) */
+	char hex[GIT_OID_HEXSZ + 1];	/* its blob id */
+};
 
 static int
 find(struct desk *d, const char *key, ticket_id out)
@@ -56,10 +78,25 @@ same_content(struct desk *d, const char *id, const char *key, const char *digest
 	return same;
 }
 
+/* Stages what the event's ticket keeps of the payload; returns the event's file. */
+static char *
+add_files(struct change *c, const struct event *e, struct payload *p, int *raw)
+{
+	*raw = 0;
+	if (!p->split || e->text == NULL)
+		return change_add_diskfile(c, p->ext, p->path);
+	if (!p->kept) {
+		free(change_add_diskfile(c, p->ext, p->path));
+		*raw = 1;
+	}
+	return change_add_file(c, e->ext, e->text, e->textlen);
+}
+
 static void
-add_event_in(struct change *c, const struct event *e, const char *file, int multi)
+add_event_in(struct change *c, const struct event *e, struct payload *p, int *raw)
 {
 	struct kvmap *ev = change_event(c, "event-in");
+	char *file = add_files(c, e, p, raw);
 
 	kv_set(ev, "file", file);
 	kv_set(ev, "source", e->source);
@@ -69,10 +106,13 @@ add_event_in(struct change *c, const struct event *e, const char *file, int mult
 	kv_set(ev, "from", e->from);
 	kv_set(ev, "subject", e->subject);
 	kv_set(ev, "state", e->state);
-	if (multi)
+	if (p->multi)
 		kv_setf(ev, "part", "%zu", e->part);
+	if (p->split && *p->hex)
+		kv_set(ev, "payload", p->hex);
 	if (e->incident)
 		kv_set(ev, "auto", "true");
+	free(file);
 }
 
 /* A sender as one item of the requestors list. */
@@ -90,14 +130,29 @@ requestor(const struct event *e)
 	return s;
 }
 
+const char *
+event_priority(struct desk *d, const char *severity)
+{
+	const struct ynode *m = desk_cfg(d, "events.priority"), *v;
+
+	if (severity == NULL || m == NULL || m->kind != Y_MAP)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		v = m->items[i];
+		if (strcasecmp(m->keys[i], severity) == 0)
+			return v->kind == Y_SCALAR && priority_rank(v->value) >= 0 ? v->value : NULL;
+	}
+	return NULL;
+}
+
 static int
-new_ticket(struct desk *d, const struct event *e, const char *path, const char *ext,
-    int multi, struct ingest_result *r)
+new_ticket(struct desk *d, const struct event *e, struct payload *p, struct ingest_result *r)
 {
 	struct change c;
-	char *file, *req, *tkey;
+	char *req, *tkey;
+	const char *prio;
 	struct kvmap *ev;
-	int rc;
+	int rc, raw;
 
 	if ((rc = change_create(&c, d, "ingest")) != 0)
 		goto out;
@@ -109,14 +164,14 @@ new_ticket(struct desk *d, const struct event *e, const char *path, const char *
 	if (e->incident)
 		change_init_field(&c, "type", "incident");
 	change_init_field(&c, "severity", e->severity);
+	if ((prio = event_priority(d, e->severity)) != NULL)
+		change_init_field(&c, "priority", prio);
 	ev = change_event(&c, "create");
 	kv_set(ev, "status", "new");
 	tkey = xasprintf("thread:%s", e->thread);
 	kv_set(ev, "message-id", tkey);
 	free(tkey);
-	file = change_add_diskfile(&c, ext, path);
-	add_event_in(&c, e, file, multi);
-	free(file);
+	add_event_in(&c, e, p, &raw);
 	/* A recovery seen first still opens a ticket, which is resolved at once. */
 	if (e->state && strcmp(e->state, "resolved") == 0)
 		change_set(&c, "status", "resolved");
@@ -124,6 +179,7 @@ new_ticket(struct desk *d, const struct event *e, const char *path, const char *
 	if ((rc = change_commit(&c, e->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
 		r->created = 1;
+		p->kept |= raw;
 	}
 out:
 	change_free(&c);
@@ -131,19 +187,16 @@ out:
 }
 
 static int
-follow_up(struct desk *d, const struct event *e, const char *path, const char *ext,
-    int multi, const char *id, struct ingest_result *r)
+follow_up(struct desk *d, const struct event *e, struct payload *p, const char *id,
+    struct ingest_result *r)
 {
 	struct change c;
 	const char *st;
-	char *file;
-	int rc, done;
+	int rc, done, raw;
 
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
-	file = change_add_diskfile(&c, ext, path);
-	add_event_in(&c, e, file, multi);
-	free(file);
+	add_event_in(&c, e, p, &raw);
 	st = kv_get(&c.ticket, "status");
 	done = status_is_done(st);
 	if (e->state && strcmp(e->state, "resolved") == 0) {
@@ -156,16 +209,17 @@ follow_up(struct desk *d, const struct event *e, const char *path, const char *e
 		/* An alert firing again or an answer reopens, as a customer's mail does. */
 		change_set(&c, "status", "open");
 	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0)
+	if ((rc = change_commit(&c, e->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
+		p->kept |= raw;
+	}
 out:
 	change_free(&c);
 	return rc;
 }
 
 static int
-store_one(struct desk *d, const struct event *in, const char *path, const char *ext,
-    int multi, struct ingest_result *r)
+store_one(struct desk *d, const struct event *in, struct payload *p, struct ingest_result *r)
 {
 	char *tkey = xasprintf("thread:%s", in->thread), *variant = NULL;
 	struct event e1 = *in, *e = &e1;
@@ -185,15 +239,15 @@ store_one(struct desk *d, const struct event *in, const char *path, const char *
 			memcpy(r->id, id, sizeof(r->id));
 			r->duplicate = 1;
 		} else
-			rc = follow_up(d, e, path, ext, multi, id, r);
+			rc = follow_up(d, e, p, id, r);
 	} else if (find(d, e->key, id) == 0) {
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
 	} else if (find(d, tkey, id) == 0 || find(d, e->thread, id) == 0 ||
 	    find(d, e->ref, id) == 0)
-		rc = follow_up(d, e, path, ext, multi, id, r);
+		rc = follow_up(d, e, p, id, r);
 	else
-		rc = new_ticket(d, e, path, ext, multi, r);
+		rc = new_ticket(d, e, p, r);
 	desk_unlock(d);
 out:
 	free(variant);
@@ -216,6 +270,36 @@ quarantine(struct desk *d, const char *path, const char *reason, char **where)
 	return rc;
 }
 
+/*
+ * Quarantines a payload refused for a limit: only its head, with its
+ * size and blob id in the reason, so the refusal costs little storage.
+ */
+static int
+quarantine_head(struct desk *d, const char *path, size_t size, const char *buf, size_t len,
+    const char *why, char **where)
+{
+	char hex[GIT_OID_HEXSZ + 1] = "", *head, *reason;
+	git_oid oid;
+	int rc;
+
+	/* A payload refused while it was read was never kept whole: no blob id. */
+	if (path && git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(hex, sizeof(hex), &oid);
+	if (buf == NULL)
+		len = 0;
+	if (len > QUARANTINE_HEAD)
+		len = QUARANTINE_HEAD;
+	if ((rc = spool_buf(d, buf ? buf : "", len, &head)) != 0)
+		return rc;
+	reason = xasprintf("%s; kept: the first %zu of %zu bytes%s%s%s", why, len, size,
+	    *hex ? " (blob " : "", hex, *hex ? ")" : "");
+	rc = quarantine(d, head, reason, where);
+	unlink(head);
+	free(head);
+	free(reason);
+	return rc;
+}
+
 /* Worst outcome wins: an event to retry beats a rejected one. */
 static int
 worse(int a, int b)
@@ -225,46 +309,82 @@ worse(int a, int b)
 	return a ? a : b;
 }
 
-int
-ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
-    event_fn fn, void *arg, char **quarantined)
+static size_t
+cfg_size(struct desk *d, const char *key, long long dflt)
 {
-	long max = (long)desk_cfg_int(d, "ingest.max-bytes", MAX_BYTES_DEFAULT);
+	long long v = desk_cfg_int(d, key, dflt);
+
+	return v > 0 ? (size_t)v : (size_t)dflt;
+}
+
+/* The limits of rt.yaml's ingest: section, defaults for what it lacks. */
+void
+event_limits_load(struct desk *d, struct event_limits *lim, size_t *max_bytes)
+{
+	*max_bytes = cfg_size(d, "ingest.max-payload-bytes", EVENT_MAX_PAYLOAD_BYTES);
+	lim->max_events = cfg_size(d, "ingest.max-events", EVENT_MAX_EVENTS);
+	lim->max_depth = cfg_size(d, "ingest.max-json-depth", EVENT_MAX_DEPTH);
+	lim->max_csv_fields = cfg_size(d, "ingest.max-csv-fields", EVENT_MAX_CSV_FIELDS);
+	lim->max_line_bytes = cfg_size(d, "ingest.max-line-bytes", EVENT_MAX_LINE_BYTES);
+}
+
+static int
+too_large(size_t size, size_t max)
+{
+	return rt_fail(EX_DATAERR, "event payload too large (%zu bytes, limit %zu: "
+	    "ingest.max-payload-bytes)", size, max);
+}
+
+/* Refuses a payload with nothing stored: over a limit, unparsable or without events. */
+static int
+refuse(struct desk *d, const char *path, size_t size, const char *buf, size_t len,
+    const struct event_list *l, int over, char **quarantined)
+{
+	char *reason;
+	int rc;
+
+	if (over) {
+		reason = xstrdup(rt_errmsg());
+		rc = quarantine_head(d, path, size, buf, len, reason, quarantined);
+	} else if (l && l->skipped) {
+		reason = xasprintf("no event in the payload (%zu item%s not understood)",
+		    l->skipped, l->skipped == 1 ? "" : "s");
+		rc = quarantine(d, path, reason, quarantined);
+	} else {
+		reason = xstrdup(l ? "no event in the payload" : rt_errmsg());
+		rc = quarantine(d, path, reason, quarantined);
+	}
+	free(reason);
+	return rc;
+}
+
+/* Stores the events of the payload spooled at path and held in buf. */
+static int
+ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
+    const char *source_hint, const struct event_limits *lim, event_fn fn, void *arg,
+    char **quarantined)
+{
 	struct event_list l;
 	struct ingest_result r;
-	char *buf = NULL, *reason = NULL, *err = NULL;
-	size_t len;
+	struct payload p = { path, NULL, 0, 0, 0, "" };
+	char *err = NULL;
 	int rc, status = 0;
+	git_oid oid;
 
-	if (quarantined)
-		*quarantined = NULL;
-	if ((long)size > max) {
-		reason = xasprintf("event payload too large (%zu bytes, limit %ld)", size, max);
-		rc = quarantine(d, path, reason, quarantined);
-		free(reason);
-		return rc;
-	}
-	if (read_file(path, &buf, &len) < 0)
-		return rt_fail(EX_TEMPFAIL, "cannot read spooled event '%s'", path);
-	rc = event_parse(buf, len, source_hint, &l);
-	free(buf);
-	if (rc == EX_DATAERR) {
-		rc = quarantine(d, path, err = xstrdup(rt_errmsg()), quarantined);
-		free(err);
-		return rc;
-	}
-	if (rc != 0)
-		return rc;
-	if (l.n == 0) {
-		reason = l.skipped ? xasprintf("no event in the payload (%zu item%s not understood)",
-		    l.skipped, l.skipped == 1 ? "" : "s") : xstrdup("no event in the payload");
-		rc = quarantine(d, path, reason, quarantined);
-		free(reason);
+	rc = event_parse_limited(buf, len, source_hint, lim, &l);
+	if (rc == EX_DATAERR || (rc == 0 && l.n == 0))
+		rc = refuse(d, path, len, buf, len, rc ? NULL : &l, l.over_limit, quarantined);
+	if (rc != 0 || l.n == 0) {
 		event_list_free(&l);
 		return rc;
 	}
+	p.ext = l.format;
+	p.multi = l.n > 1 || l.skipped > 0;
+	p.split = l.n > 1;
+	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(p.hex, sizeof(p.hex), &oid);
 	for (size_t i = 0; i < l.n; i++) {
-		rc = store_one(d, &l.v[i], path, l.format, l.n > 1 || l.skipped > 0, &r);
+		rc = store_one(d, &l.v[i], &p, &r);
 		if (rc == 0 && fn)
 			fn(&r, arg);
 		if (rc != 0 && err == NULL)
@@ -277,6 +397,97 @@ ingest_events(struct desk *d, const char *path, size_t size, const char *source_
 		free(err);
 	}
 	return status;
+}
+
+int
+ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
+    event_fn fn, void *arg, char **quarantined)
+{
+	struct event_limits lim;
+	char *buf;
+	size_t len, max;
+	int rc;
+
+	if (quarantined)
+		*quarantined = NULL;
+	event_limits_load(d, &lim, &max);
+	if (size > max) {
+		char head[QUARANTINE_HEAD];
+		FILE *f = fopen(path, "rb");
+		len = f ? fread(head, 1, sizeof(head), f) : 0;
+		if (f)
+			fclose(f);
+		too_large(size, max);
+		return refuse(d, path, size, head, len, NULL, 1, quarantined);
+	}
+	if (read_file(path, &buf, &len) < 0)
+		return rt_fail(EX_TEMPFAIL, "cannot read spooled event '%s'", path);
+	rc = ingest_payload(d, path, buf, len, source_hint, &lim, fn, arg, quarantined);
+	free(buf);
+	return rc;
+}
+
+/* Reads fd to its end; at most max + 1 bytes are kept in *buf. */
+static int
+read_bounded(int fd, size_t max, char **buf, size_t *kept, size_t *size)
+{
+	char drain[65536];
+	size_t cap = 0;
+	ssize_t r;
+
+	*buf = NULL;
+	*kept = *size = 0;
+	for (;;) {
+		if (*kept == cap && cap <= max) {
+			cap = cap ? 2 * cap : 65536;
+			if (cap > max + 1)
+				cap = max + 1;
+			*buf = xrealloc(*buf, cap);
+		}
+		char *to = *kept < cap ? *buf + *kept : drain;
+		size_t room = *kept < cap ? cap - *kept : sizeof(drain);
+		if ((r = read(fd, to, room)) < 0) {
+			if (errno == EINTR)
+				continue;
+			free(*buf);
+			*buf = NULL;
+			return rt_fail(EX_TEMPFAIL, "cannot read the event payload: %s",
+			    strerror(errno));
+		}
+		if (r == 0)
+			return 0;
+		if (to != drain)
+			*kept += (size_t)r;
+		*size += (size_t)r;
+	}
+}
+
+int
+ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, void *arg,
+    char **quarantined)
+{
+	struct event_limits lim;
+	char *buf, *spool;
+	size_t max, kept, size;
+	int rc;
+
+	if (quarantined)
+		*quarantined = NULL;
+	event_limits_load(d, &lim, &max);
+	if ((rc = read_bounded(fd, max, &buf, &kept, &size)) != 0)
+		return rc;
+	if (size == 0)
+		rc = rt_fail(EX_NOINPUT, "empty input, nothing stored");
+	else if (size > max) {
+		too_large(size, max);
+		rc = refuse(d, NULL, size, buf, kept, NULL, 1, quarantined);
+	} else if ((rc = spool_buf(d, buf, size, &spool)) == 0) {
+		rc = ingest_payload(d, spool, buf, size, source_hint, &lim, fn, arg, quarantined);
+		unlink(spool);
+		free(spool);
+	}
+	free(buf);
+	return rc;
 }
 
 static void

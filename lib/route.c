@@ -243,9 +243,12 @@ str_list(struct desk *d, const struct ynode *n, const char *what, char ***out, s
 	*out = xcalloc(cnt, sizeof(char *));
 	for (size_t i = 0; i < cnt; i++) {
 		const struct ynode *it = items[i];
-		if (it->kind != Y_SCALAR || yscalar_is_null(it) || it->value[0] == '\0')
+		if (it->kind != Y_SCALAR || yscalar_is_null(it) || it->value[0] == '\0') {
+			strv_free(*out, *nout);
+			*out = NULL, *nout = 0;
 			return rt_fail(EX_CONFIG, "%s: %s must be a value or a list of values",
 			    desk_cfg_where(d, it), what);
+		}
 		(*out)[i] = xstrdup(it->value);
 		if (fold)
 			text_lower_utf8((*out)[i], strlen((*out)[i]), 1);

@@ -199,4 +199,22 @@ test_expect_success '--source forces the mapping' '
 	grep -q "source: slack" $(tdir $id)/log.yaml
 '
 
+test_expect_success 'events.priority maps an alert severity to the new ticket priority' '
+	cat >>rt.yaml <<-\EOF &&
+	events:
+	  priority: {critical: urgent, Warning: high, info: bogus}
+	EOF
+	git commit -qm "events.priority" rt.yaml &&
+	alert firing 0001-01-01T00:00:00Z | sed "s/0123456789abcdef/prio1/" >p1.json &&
+	id=$(rt-ingest --event p1.json) && test "$(field $id priority)" = urgent &&
+	sed "s/critical/warning/; s/prio1/prio2/" p1.json >p2.json &&
+	id=$(rt-ingest --event p2.json) && test "$(field $id priority)" = high &&
+	sed "s/critical/info/; s/prio1/prio3/" p1.json >p3.json &&
+	id=$(rt-ingest --event p3.json) && test "$(field $id priority)" = normal &&
+	sed "s/critical/minor/; s/prio1/prio4/" p1.json >p4.json &&
+	id=$(rt-ingest --event p4.json) && test "$(field $id priority)" = normal &&
+	echo "{\"title\":\"no severity\"}" | rt-ingest --event >id &&
+	test "$(field $(cat id) priority)" = normal
+'
+
 test_done

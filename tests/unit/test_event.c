@@ -150,6 +150,72 @@ test_hostile(void)
 	free(deep);
 }
 
+/* Each limit at its value and one past it; a refusal keeps no events. */
+static int
+lim_parse(const char *s, const struct event_limits *lim, struct event_list *l)
+{
+	return event_parse_limited(s, strlen(s), NULL, lim, l);
+}
+
+static void
+test_limits(void)
+{
+	struct event_limits lim = { 2, 3, 3, 20 };
+	struct event_list l;
+	const char *csv_open = "callid,caller_id_number\nq1,+491\nq2,\"+492\n";
+	int rc;
+
+	rc = lim_parse("[{\"title\":\"a\"},{\"title\":\"b\"}]", &lim, &l);
+	ok(rc == 0 && l.n == 2, "max-events: at the limit");
+	if (rc == 0 && l.n == 2)
+		is_str(l.v[1].text, "{\"title\":\"b\"}\n", "an item's own text");
+	event_list_free(&l);
+	rc = lim_parse("[{\"title\":\"a\"},{\"title\":\"b\"},{\"title\":\"c\"}]", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit && l.n == 0, "max-events: one past refused");
+	rc = lim_parse("{\"title\":\"a\",\"x\":[[1]]}", &lim, &l);
+	ok(rc == 0 && l.n == 1, "max-depth: at the limit");
+	event_list_free(&l);
+	rc = lim_parse("{\"title\":\"a\",\"x\":[[[1]]]}", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit, "max-depth: one past refused");
+	rc = lim_parse("src,dst,x\n+1,2,3\n", &lim, &l);
+	ok(rc == 0 && l.n == 1, "max-csv-fields: at the limit");
+	if (rc == 0 && l.n == 1)
+		is_str(l.v[0].text, "src,dst,x\n+1,2,3\n", "a record's own text has the header");
+	event_list_free(&l);
+	rc = lim_parse("src,dst,x\n+1,2,3,4\n", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit, "max-csv-fields: one past refused");
+	rc = lim_parse("src,dst\n+1234567890123456789\n", &lim, &l);
+	ok(rc == 0 && l.n == 1, "max-line-bytes: at the limit");
+	event_list_free(&l);
+	rc = lim_parse("src,dst\n+12345678901234567890\n", &lim, &l);
+	ok(rc == EX_DATAERR && l.over_limit, "max-line-bytes: one past refused");
+	/* N alerts of a big group never cost N copies of the group. */
+	{
+		struct sbuf sb = SBUF_INIT;
+		size_t biggest = 0;
+		sbuf_adds(&sb, "{\"status\":\"firing\",\"groupKey\":\"g\"");
+		for (int i = 0; i < 5000; i++)
+			sbuf_addf(&sb, ",\"k%d\":\"%0200d\"", i, i);
+		sbuf_adds(&sb, ",\"commonAnnotations\":{\"big\":\"");
+		for (int i = 0; i < 100000; i++)
+			sbuf_addc(&sb, 'x');
+		sbuf_adds(&sb, "\"},\"alerts\":[{\"fingerprint\":\"a\"},{\"fingerprint\":\"b\"}]}");
+		rc = event_parse(sb.buf, sb.len, NULL, &l);
+		ok(rc == 0 && l.n == 2, "alerts of a big group");
+		for (size_t i = 0; i < l.n; i++)
+			biggest = l.v[i].textlen > biggest ? l.v[i].textlen : biggest;
+		ok(biggest > 0 && biggest < 6000, "each alert's text repeats at most 4 KiB of its group");
+		if (l.n == 2)
+			ok(strstr(l.v[1].text, "\"fingerprint\":\"b\"") &&
+			    !strstr(l.v[1].text, "\"fingerprint\":\"a\""), "only its own alert");
+		event_list_free(&l);
+		sbuf_free(&sb);
+	}
+	/* Events found before an open quote are freed (LSan checks). */
+	rc = event_parse(csv_open, strlen(csv_open), NULL, &l);
+	ok(rc == EX_DATAERR && !l.over_limit && l.n == 0, "open quote after a record");
+}
+
 int
 main(void)
 {
@@ -157,6 +223,7 @@ main(void)
 	test_detect();
 	test_keys();
 	test_hostile();
+	test_limits();
 	git_libgit2_shutdown();
 	return tap_done();
 }
