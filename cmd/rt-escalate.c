@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "desk.h"
 #include "escalate.h"
+#include "humantime.h"
 #include "jsonout.h"
 #include "kv.h"
 #include "sla.h"
@@ -18,10 +19,11 @@
 
 static const char usage[] =
 "usage: rt-escalate [--desk DIR] [-n] [--now TIME]\n"
-"       rt-escalate [--desk DIR] [--now TIME] --status [--json] [ID ...]\n"
+"       rt-escalate [--desk DIR] [--now TIME] --status [--json | --utc] [ID ...]\n"
 "Escalate tickets whose SLA step is due (run from cron), or show SLA clocks.\n"
 "  -s, --status     print the SLA clocks of the tickets (ids or stdin)\n"
-"  -j, --json       with --status: one JSON object per ticket\n"
+"  -j, --json       with --status: one JSON object per ticket (times UTC)\n"
+"      --utc        with --status: due times in UTC, not in desk.timezone or TZ\n"
 "  -n, --dry-run    print what a sweep would do; change and send nothing\n"
 "      --now TIME   evaluate as of TIME (RFC 3339 or @epoch)\n";
 
@@ -97,13 +99,13 @@ status_one(struct desk *d, const char *id, void *arg)
 	else {
 		for (int k = 0; k < SLA_NCLOCKS; k++) {
 			const struct sla_clock *c = &st.clock[k];
-			char tg[CAL_DURLEN], el[CAL_DURLEN], re[CAL_DURLEN], due[RT_TIMELEN];
+			char tg[CAL_DURLEN], el[CAL_DURLEN], re[CAL_DURLEN], due[HUMAN_TIMELEN];
 			if (c->state == SLA_NONE)
 				continue;
 			printf("%s %s %s %s %s %s %s %s %s\n", id, st.policy->name, sla_clock_names[k],
 			    cal_fmt_duration(c->target, tg), cal_fmt_duration(c->elapsed, el),
 			    cal_fmt_duration(c->remaining, re), sla_state_name(c->state),
-			    result_name(c), c->due ? rt_fmttime(c->due, due) : "-");
+			    result_name(c), c->due ? human_time(c->due, due) : "-");
 		}
 	}
 	kv_free(&rec);
@@ -180,13 +182,14 @@ main(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "now", required_argument, NULL, 'N' },
+		{ "utc", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
 	struct desk *d;
 	struct ctx x;
-	int ch, rc, status = 0, dry = 0;
+	int ch, rc, status = 0, dry = 0, utc = 0;
 	time_t t;
 
 	memset(&x, 0, sizeof(x));
@@ -196,6 +199,7 @@ main(int argc, char *argv[])
 		case 's': status = 1; break;
 		case 'j': x.json = 1; break;
 		case 'n': dry = 1; break;
+		case 'u': utc = 1; break;
 		case 'N':
 			if (rt_parsetime(optarg, &t) != 0)
 				errx(EX_USAGE, "'%s' is not a time (RFC 3339 or @epoch)", optarg);
@@ -212,6 +216,8 @@ main(int argc, char *argv[])
 	x.now = rt_now();
 	if ((rc = desk_open(&d, deskpath, status || dry ? 0 : DESK_WRITE)) != 0)
 		cli_die(rc);
+	if (status && !x.json && human_time_init(d, utc) != 0)
+		warnx("%s", rt_errmsg());
 	if ((rc = sla_load(&x.sla, d)) != 0 || (rc = esc_load(&x.esc, d, x.sla)) != 0) {
 		warnx("%s", rt_errmsg());
 		goto out;

@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "cli.h"
 #include "desk.h"
+#include "humantime.h"
 #include "jsonout.h"
 #include "kv.h"
 #include "query.h"
@@ -29,11 +30,12 @@ static const char usage[] =
 "             [--updated-since T] [--updated-until T] [--sla due-soon|breached]\n"
 "             [--due-window DUR] [--esc-level N] [--where KEY=VALUE] [--all]\n"
 "             [--text WORDS] [--sort KEY[,KEY]] [--limit N]\n"
-"             [--ids | --json | --count | --format FMT]\n"
+"             [--ids | --json | --count | --format FMT] [--utc]\n"
 "List tickets from the cache. LIST is comma-separated; --owner none = unassigned,\n"
 "me = you; --priority high+ = high or above; times are RFC 3339, YYYY-MM-DD or\n"
 "-N[mhdw] (ago); --text finds tickets whose subject or mails hold every word\n"
-"(word beginnings); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n";
+"(word beginnings); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n"
+"The table shows times in desk.timezone or TZ; --utc in UTC. --json, --format: UTC.\n";
 
 enum { OUT_TABLE, OUT_IDS, OUT_JSON, OUT_COUNT, OUT_FORMAT };
 
@@ -129,16 +131,11 @@ put_padded(const char *s, int width)
 	printf("%*s", width - w + 2, "");
 }
 
-/* "2026-11-23T10:05:00Z" shows as "2026-11-23 10:05". */
+/* "2026-11-23T10:05:00Z" shows as "2026-11-23 11:05" in Europe/Berlin. */
 static const char *
 short_time(const char *t, char *buf)
 {
-	if (t == NULL || strlen(t) < 16)
-		return t ? t : "";
-	memcpy(buf, t, 16);
-	buf[10] = ' ';
-	buf[16] = '\0';
-	return buf;
+	return t ? human_time_short_str(t, buf) : "";
 }
 
 static void
@@ -150,7 +147,7 @@ put_table(const struct query *q, const struct query_rows *r)
 	int slot[NCOL] = { q->s_id, q->s_status, q->s_prio, q->s_queue, q->s_owner, q->s_updated },
 	    s_subject = query_slot((struct query *)q, "subject");
 	int width[NCOL], total = 0, tw = term_width();
-	char tb[24];
+	char tb[HUMAN_TIMELEN];
 
 	for (int c = 0; c < NCOL; c++)
 		width[c] = (int)strlen(head[c]);
@@ -305,6 +302,7 @@ main(int argc, char *argv[])
 		{ "json", no_argument, NULL, O_JSON },
 		{ "count", no_argument, NULL, O_COUNT },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "utc", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -312,7 +310,7 @@ main(int argc, char *argv[])
 	struct ls ls = { .out = OUT_TABLE };
 	struct query *q = &ls.q;
 	struct desk *d;
-	int ch, rc, nout = 0;
+	int ch, rc, nout = 0, utc = 0;
 
 	setlocale(LC_CTYPE, "");
 	query_init(q);
@@ -337,6 +335,7 @@ main(int argc, char *argv[])
 		case O_ESC: usage_ok(query_esc_level(q, optarg)); break;
 		case O_WHERE: usage_ok(query_where(q, optarg)); break;
 		case O_ALL: q->all = 1; break;
+		case 'u': utc = 1; break;
 		case O_SORT: usage_ok(query_sort(q, optarg)); break;
 		case O_LIMIT: usage_ok(query_limit(q, optarg)); break;
 		case O_TEXT: usage_ok(query_text(q, optarg)); break;
@@ -352,6 +351,8 @@ main(int argc, char *argv[])
 	usage_ok(format_slots(&ls));
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	if (human_time_init(d, utc) != 0)
+		warnx("%s", rt_errmsg());
 	if (owner_arg)
 		query_owner(q, d, owner_arg);
 	if ((rc = query_check(q, d)) != 0)

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach.h"
 #include "cli.h"
 #include "desk.h"
 #include "head.h"
+#include "humantime.h"
 #include "id.h"
 #include "jsonout.h"
 #include "kv.h"
@@ -18,16 +20,38 @@
 #include "util.h"
 
 static const char usage[] =
-"usage: rt-show [--desk DIR] [--json | --log | --git-log | --raw N] ID ...\n"
+"usage: rt-show [--desk DIR] [--utc] [--json | --log | --git-log | --raw N] ID ...\n"
 "Show tickets: fields, then mail, notes and changes in time order.\n"
-"  --json       the ticket, its events and decoded messages as JSON\n"
+"  --json       the ticket, its events and decoded messages as JSON (times UTC)\n"
+"  --utc        times in UTC, not in desk.timezone or TZ\n"
 "  --log        the ticket's event log (time, actor, event)\n"
 "  --git-log    the commits that touched the ticket (walks history: O(commits))\n"
-"  --raw N      the Nth stored message, byte-exact (1-based, conversation order)\n";
+"  --raw N      the Nth stored message, byte-exact (1-based, conversation order)\n"
+"  --save N|all write attachment N (as listed, from 1) or all, decoded, to a\n"
+"               safe file name in --dir DIR (default .), or to --output FILE|-;\n"
+"               --force overwrites\n";
 
-enum { M_TEXT, M_JSON, M_LOG, M_GITLOG, M_RAW };
+enum { M_TEXT, M_JSON, M_LOG, M_GITLOG, M_RAW, M_SAVE };
 static int mode;
 static long rawn;
+static struct attach_opts save;
+static long att_no;	/* attachments shown so far: the numbers --save takes */
+static int save_warned;
+
+static void
+saved(const char *path, void *arg)
+{
+	(void)arg;
+	printf("%s\n", path);
+}
+
+static void
+save_failed(const char *msg, void *arg)
+{
+	(void)arg;
+	save_warned++;
+	warnx("%s", msg);
+}
 
 static int
 is_msg_event(const struct kvmap *ev)
@@ -86,12 +110,12 @@ show_fields(const struct kvmap *t)
 static void
 show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 {
-	char *buf, date[RT_TIMELEN];
+	char *buf, date[HUMAN_TIMELEN];
 	size_t len;
 	struct mail *m;
 	const char *type = kv_get(ev, "ev");
 
-	printf("\n=== #%ld %s %s by %s%s\n", n, kv_get(ev, "at"), type,
+	printf("\n=== #%ld %s %s by %s%s\n", n, human_time_str(kv_get(ev, "at"), date), type,
 	    kv_get(ev, "by") ? kv_get(ev, "by") : "?",
 	    kv_get(ev, "auto") && strcmp(kv_get(ev, "auto"), "true") == 0 ? " (auto)" :
 	    kv_get(ev, "agent") && strcmp(kv_get(ev, "agent"), "true") == 0 ? " (agent)" : "");
@@ -107,7 +131,7 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 	char *from = addr_str(&m->from), *to = addr_list(m->to, m->nto),
 	    *cc = addr_list(m->cc, m->ncc);
 	if (m->date)
-		printf("Date:    %s\n", rt_fmttime(m->date, date));
+		printf("Date:    %s\n", human_time(m->date, date));
 	printf("From:    %s\n", from);
 	if (*to)
 		printf("To:      %s\n", to);
@@ -119,7 +143,7 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 		putchar('\n');
 	for (size_t i = 0; i < m->nparts; i++)
 		if (m->parts[i].attachment)
-			printf("[attachment: %s, %zu bytes, %s]\n", m->parts[i].type,
+			printf("[attachment %ld: %s, %zu bytes, %s]\n", ++att_no, m->parts[i].type,
 			    m->parts[i].size, m->parts[i].filename ? m->parts[i].filename : "(no name)");
 	if (m->truncated)
 		printf("[more parts not shown]\n");
@@ -133,10 +157,10 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 static void
 show_note(struct desk *d, const char *id, const struct kvmap *ev)
 {
-	char *buf, *text;
+	char *buf, *text, at[HUMAN_TIMELEN];
 	size_t len;
 
-	printf("\n--- %s comment by %s\n", kv_get(ev, "at"), kv_get(ev, "by"));
+	printf("\n--- %s comment by %s\n", human_time_str(kv_get(ev, "at"), at), kv_get(ev, "by"));
 	if (kv_get(ev, "file") == NULL || read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len)) {
 		printf("[note missing]\n");
 		return;
@@ -176,6 +200,7 @@ show_text(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 	long n = 0;
 	int block = 1;	/* the last thing shown was a block of text */
 
+	att_no = 0;
 	show_fields(t);
 	for (size_t i = 0; i < log->n; i++) {
 		const struct kvmap *ev = &log->ev[i];
@@ -186,8 +211,10 @@ show_text(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 			show_note(d, id, ev), block = 1;
 		else {
 			struct sbuf sb = SBUF_INIT;
+			char at[HUMAN_TIMELEN];
 			event_line(ev, &sb);
-			printf("%s* %s %s: %s\n", block ? "\n" : "", kv_get(ev, "at") ? kv_get(ev, "at") : "?",
+			printf("%s* %s %s: %s\n", block ? "\n" : "",
+			    kv_get(ev, "at") ? human_time_str(kv_get(ev, "at"), at) : "?",
 			    kv_get(ev, "by") ? kv_get(ev, "by") : "?", sb.buf ? sb.buf : "");
 			sbuf_free(&sb);
 			block = 0;
@@ -201,8 +228,10 @@ show_log(const struct evlog *log)
 {
 	for (size_t i = 0; i < log->n; i++) {
 		struct sbuf sb = SBUF_INIT;
+		char at[HUMAN_TIMELEN];
 		event_line(&log->ev[i], &sb);
-		printf("%s  %-16s %s\n", kv_get(&log->ev[i], "at") ? kv_get(&log->ev[i], "at") : "?",
+		printf("%s  %-16s %s\n",
+		    kv_get(&log->ev[i], "at") ? human_time_str(kv_get(&log->ev[i], "at"), at) : "?",
 		    kv_get(&log->ev[i], "by") ? kv_get(&log->ev[i], "by") : "?", sb.buf ? sb.buf : "");
 		sbuf_free(&sb);
 	}
@@ -266,9 +295,9 @@ show_gitlog(struct desk *d, const char *id)
 		changed = (e == NULL) != (pe == NULL) ||
 		    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
 		if (changed && e) {
-			char hex[GIT_OID_HEXSZ + 1], when[RT_TIMELEN];
+			char hex[GIT_OID_HEXSZ + 1], when[HUMAN_TIMELEN];
 			git_oid_tostr(hex, sizeof(hex), &oid);
-			printf("%.10s %s %s\n", hex, rt_fmttime(git_commit_time(c), when),
+			printf("%.10s %s %s\n", hex, human_time(git_commit_time(c), when),
 			    git_commit_summary(c));
 			found = 1;
 			created = pe == NULL;
@@ -394,7 +423,7 @@ show_one(struct desk *d, const char *id, void *arg)
 		return rc;
 	}
 	log_sort(&log);
-	if ((*count)++ > 0 && mode != M_RAW && mode != M_JSON)
+	if ((*count)++ > 0 && mode != M_RAW && mode != M_JSON && mode != M_SAVE)
 		printf("\n");
 	switch (mode) {
 	case M_TEXT: rc = show_text(d, id, &t, &log); break;
@@ -402,8 +431,9 @@ show_one(struct desk *d, const char *id, void *arg)
 	case M_LOG: rc = show_log(&log); break;
 	case M_GITLOG: rc = show_gitlog(d, id); break;
 	case M_RAW: rc = show_raw(d, id, &log); break;
+	case M_SAVE: save_warned = 0; rc = attach_save(d, id, &log, &save); break;
 	}
-	if (rc != 0)
+	if (rc != 0 && !(mode == M_SAVE && save_warned))
 		warnx("#%s: %s", id, rt_errmsg());
 	kv_free(&t);
 	log_free(&log);
@@ -418,13 +448,18 @@ main(int argc, char *argv[])
 		{ "log", no_argument, NULL, 'l' },
 		{ "git-log", no_argument, NULL, 'g' },
 		{ "raw", required_argument, NULL, 'r' },
+		{ "save", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "utc", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
 	struct desk *d;
 	char *end;
-	int ch, rc, nmode = 0, count = 0;
+	int ch, rc, nmode = 0, count = 0, utc = 0;
 
 	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -439,13 +474,29 @@ main(int argc, char *argv[])
 			if (end == optarg || *end || rawn < 1)
 				errx(EX_USAGE, "--raw takes a message number from 1, not '%s'", optarg);
 			break;
+		case 's':
+			mode = M_SAVE;
+			nmode++;
+			save.n = strcmp(optarg, "all") == 0 ? 0 : strtol(optarg, &end, 10);
+			if (strcmp(optarg, "all") != 0 && (end == optarg || *end || save.n < 1))
+				errx(EX_USAGE, "--save takes an attachment number from 1 or 'all', not '%s'", optarg);
+			break;
+		case 'o': save.output = optarg; break;
+		case 'd': save.dir = optarg; break;
+		case 'f': save.force = 1; break;
+		case 'u': utc = 1; break;
 		default: cli_common(ch, usage);
 		}
 	}
-	if (nmode > 1)
+	save.saved = saved;
+	save.failed = save_failed;
+	if (nmode > 1 || ((save.output || save.dir || save.force) && mode != M_SAVE) ||
+	    (save.output && (save.dir || save.n == 0)))
 		cli_usage(usage, 0);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
+	if (human_time_init(d, utc) != 0)
+		warnx("%s", rt_errmsg());
 	rc = cli_each_id(d, argc - optind, argv + optind, show_one, &count);
 	desk_close(d);
 	return cli_close_stdout(rc);

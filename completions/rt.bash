@@ -1,6 +1,7 @@
 # bash completion for rt: the dispatcher and every rt-* command.
 # Commands: rt rt-init rt-ingest rt-route rt-reply rt-escalate rt-report
 #           rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc
+#           rt-new rt-quarantine
 # Options come from each command's --help; ticket ids, queues, owners and
 # templates from the desk the command would use.
 
@@ -42,8 +43,11 @@ _rt_cmd() {
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;
 	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios generic" -- "$cur")); return ;;
-	--event) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--event|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--save) COMPREPLY=($(compgen -W "all 1 2 3" -- "$cur")); return ;;
 	--now|--since|--until|--as-of) COMPREPLY=($(compgen -W "$(date -u +%Y-%m-%dT%H:%M:%SZ)" -- "$cur")); return ;;
+	--channel|-c) COMPREPLY=($(compgen -W "phone walk-in mail letter chat $(_rt_field_values channel)" -- "$cur")); return ;;
 	--tag) COMPREPLY=($(compgen -W "$(_rt_field_values tags)" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -53,10 +57,18 @@ _rt_cmd() {
 	case $cmd in
 	rt-init) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate) ;;
-	rt-set)
+	rt-quarantine)
+		if [[ $prev == rt-quarantine || $prev == quarantine || $prev == */rt-quarantine ]]; then
+			COMPREPLY=($(compgen -W "list show reingest" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(rt-quarantine $(_rt_desk_args) --json 2>/dev/null | grep -o '"id": "[^"]*"' | cut -d'"' -f4)" -- "$cur"))
+		fi ;;
+	rt-set|rt-new)
 		if [[ $cur == *=* ]]; then
 			local f=${cur%%=*}
 			COMPREPLY=($(compgen -P "$f=" -W "$(_rt_field_values "$f")" -- "${cur#*=}"))
+		elif [[ $cmd == rt-new ]]; then
+			COMPREPLY=($(compgen -W "owner= queue= priority= severity= type= tags= due= team= customer= cc=" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_rt_ids) status= owner= queue= priority= severity= type= tags= due=" -- "$cur"))
 		fi ;;
@@ -84,4 +96,5 @@ _rt_dashed() { _rt_cmd "${COMP_WORDS[0]##*/}"; }
 
 complete -F _rt rt
 complete -F _rt_dashed rt-init rt-ingest rt-route rt-reply rt-escalate rt-report \
-	rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc
+	rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc \
+	rt-new rt-quarantine

@@ -421,6 +421,15 @@ cal_local_date(const char *tz, time_t t, char out[11])
 }
 
 void
+cal_local_tm(const char *tz, time_t t, struct tm *out)
+{
+	char *saved = tz_enter(tz);
+
+	localtime_r(&t, out);
+	tz_leave(saved);
+}
+
+void
 calendar_free(struct calendar *c)
 {
 	if (c == NULL)

@@ -44,6 +44,8 @@ void calendar_free(struct calendar *c);
 int cal_zone_valid(const char *tz);
 /* The date YYYY-MM-DD at t in zone tz (NULL: UTC). */
 void cal_local_date(const char *tz, time_t t, char out[11]);
+/* t as local time in tz (NULL: UTC); tm_gmtoff holds the offset. */
+void cal_local_tm(const char *tz, time_t t, struct tm *out);
 const char *calendar_name(const struct calendar *c);
 const char *calendar_timezone(const struct calendar *c);
 

@@ -19,9 +19,8 @@
  *    a domain ("MAILER-DAEMON" -> "MAILER-DAEMON@host"); a hint with a NULL
  *    domain avoids that.  It also rejects raw 8-bit bytes, so runs of such
  *    bytes are given to it as RFC 2047 encoded words and decoded back.
- *  - mu_rfc2047_decode() may return control bytes and line feeds.
- *  - The iconv filter defaults to writing invalid bytes as C octal
- *    escapes ("\303"); we ask for "copy-pass" and clean the result.
+ *  - Its ICONV filter writes past its buffer on some input, so charsets
+ *    and RFC 2047 words are converted by lib/charset.c with iconv(3).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -33,6 +32,7 @@
 
 #include <mailutils/mailutils.h>
 
+#include "charset.h"
 #include "mail.h"
 #include "text.h"
 #include "util.h"
@@ -91,32 +91,16 @@ clean_or_null(const char *s)
 /* Charset conversion through the mailutils filter chain            */
 /* ---------------------------------------------------------------- */
 
-/*
- * Opens a decoding stream over raw: transfer encoding cte (may be NULL),
- * then charset cs to UTF-8 (may be NULL).  Invalid input bytes are passed
- * through for utf8_clean to replace.
- */
+/* Opens a stream over raw that undoes transfer encoding cte (may be NULL). */
 static int
-open_decoder(mu_stream_t raw, const char *cte, const char *cs, mu_stream_t *out)
+open_decoder(mu_stream_t raw, const char *cte, mu_stream_t *out)
 {
-	char *argv[8];
-	size_t argc = 0;
+	char *argv[2] = { (char *)cte, NULL };
 
-	if (cte) {
-		argv[argc++] = (char *)cte;
-		if (cs)
-			argv[argc++] = "+";
-	}
-	if (cs) {
-		argv[argc++] = "ICONV";
-		argv[argc++] = (char *)cs;
-		argv[argc++] = "UTF-8";
-		argv[argc++] = "copy-pass";
-	}
-	if (argc == 0)
+	if (cte == NULL)
 		return mu_streamref_create(out, raw);
 	return mu_filter_chain_create(out, raw, MU_FILTER_DECODE,
-	    MU_STREAM_READ, argc, argv);
+	    MU_STREAM_READ, 1, argv);
 }
 
 /* Appends up to max bytes read from s to sb; stops quietly on errors. */
@@ -137,85 +121,17 @@ slurp(mu_stream_t s, size_t max, struct sbuf *sb)
 	}
 }
 
-/*
- * Converts len bytes at s from charset cs to UTF-8 (a known charset, see
- * charset_known()); NULL on failure.  *outlen, if not NULL, gets the
- * length (the result may hold NUL bytes).
- */
+/* Converts len bytes at s from charset cs to UTF-8; NULL if cs is unknown. */
 static char *
 recode(const char *s, size_t len, const char *cs, size_t *outlen)
 {
-	mu_stream_t mem, dec;
-	struct sbuf sb = SBUF_INIT;
-
-	if (mu_static_memory_stream_create(&mem, s, len) != 0)
-		return NULL;
-	if (open_decoder(mem, NULL, cs, &dec) != 0) {
-		mu_stream_destroy(&mem);
-		return NULL;
-	}
-	slurp(dec, SIZE_MAX, &sb);
-	mu_stream_destroy(&dec);
-	mu_stream_destroy(&mem);
-	if (outlen)
-		*outlen = sb.len;
-	return sbuf_detach(&sb);
-}
-
-/*
- * Whether iconv, which the mailutils ICONV filter calls with the name
- * as given, knows charset cs.  Mailutils leaks a filter stream (about
- * 2 KiB) whenever a filter chain fails on an unknown charset, in
- * mu_rfc2047_decode() and mu_mimehdr_aget_decoded_param() too, so
- * charsets are checked before they are handed over.
- */
-static int
-charset_known(const char *cs)
-{
-	iconv_t cd;
-
-	if (cs == NULL || *cs == '\0')
-		return 0;
-	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
-		return 0;
-	iconv_close(cd);
-	return 1;
-}
-
-/* Whether every "=?charset?X?" encoded word in s names a known charset. */
-static int
-words_charsets_known(const char *s)
-{
-	const char *p = s;
-
-	while ((p = strstr(p, "=?")) != NULL) {
-		const char *cs = p + 2, *q = strchr(cs, '?');
-		char *name;
-		int known;
-
-		if (q == NULL)
-			break;
-		if (q[1] == '\0' || strchr("QqBb", q[1]) == NULL ||
-		    q[2] != '?') {
-			p = cs;
-			continue;
-		}
-		/* The charset, without an RFC 2231 "*lang". */
-		name = xstrndup(cs, strcspn(cs, "?*"));
-		known = charset_known(name);
-		free(name);
-		if (!known)
-			return 0;
-		p = q + 3;
-	}
-	return 1;
+	return charset_to_utf8(s, len, cs, outlen);
 }
 
 /*
  * Decodes a raw header value: undeclared 8-bit bytes are taken as
  * windows-1252 unless they are UTF-8 already, then RFC 2047 words are
- * decoded (unless one names an unknown charset: then the raw value is
- * kept); the result is one line of valid UTF-8 (never NULL).
+ * decoded (a word naming an unknown charset stays as it is); the result is one line of valid UTF-8 (never NULL).
  */
 static char *
 hdr_decode(const char *raw)
@@ -226,10 +142,8 @@ hdr_decode(const char *raw)
 	if (!utf8_valid(raw, strlen(raw)) && (tmp = recode(raw, strlen(raw),
 	    FALLBACK_CS, NULL)) != NULL)
 		s = tmp;
-	if (words_charsets_known(s) && mu_rfc2047_decode("UTF-8", s, &dec) != 0)
-		dec = NULL;
-	if (dec)
-		s = dec;
+	dec = rfc2047_decode(s);
+	s = dec;
 	out = utf8_clean(s, strlen(s), 1);
 	free(dec);
 	free(tmp);
@@ -839,6 +753,7 @@ leaf(struct walk *w, mu_message_t msg, int depth)
 	p->filename = fname;
 	p->size = body_size(msg);
 	p->attachment = is_att;
+	p->msg = msg;
 
 	if (!is_att && w->plain == NULL && strcmp(p->type, "text/plain") == 0) {
 		w->plain = msg;
@@ -899,9 +814,9 @@ is_ascii_cs(const char *cs)
 	    strcasecmp(cs, "ascii") == 0;
 }
 
-/* Opens the body of msg decoded: transfer encoding, then charset cs. */
+/* Opens the body of msg with its transfer encoding undone. */
 static int
-body_decoder(mu_message_t msg, const char *cs, mu_stream_t *dec)
+body_decoder(mu_message_t msg, mu_stream_t *dec)
 {
 	mu_header_t hdr;
 	mu_body_t body;
@@ -915,8 +830,8 @@ body_decoder(mu_message_t msg, const char *cs, mu_stream_t *dec)
 		return rc;
 	/* An unknown transfer encoding leaves the bytes as they are. */
 	cte = hdr_token(hdr, MU_HEADER_CONTENT_TRANSFER_ENCODING);
-	if (cte == NULL || (rc = open_decoder(raw, cte, cs, dec)) != 0)
-		rc = open_decoder(raw, NULL, cs, dec);
+	if (cte == NULL || (rc = open_decoder(raw, cte, dec)) != 0)
+		rc = open_decoder(raw, NULL, dec);
 	mu_stream_destroy(&raw);	/* dec holds its own reference */
 	free(cte);
 	return rc;
@@ -935,15 +850,14 @@ text_decode(mu_message_t msg, const char *cs)
 	int declared = !is_ascii_cs(cs);
 	char *out;
 
-	if (!declared || !charset_known(cs))
-		cs = NULL;
-	if (body_decoder(msg, cs, &dec) == 0) {
+	if (body_decoder(msg, &dec) == 0) {
 		slurp(dec, TEXT_MAX, &sb);
 		mu_stream_destroy(&dec);
 	}
-	if (sb.len > 0 && !declared && !utf8_valid(sb.buf, sb.len)) {
+	if (sb.len > 0 && (declared || !utf8_valid(sb.buf, sb.len))) {
 		size_t n;
-		char *r = recode(sb.buf, sb.len, FALLBACK_CS, &n);
+		/* An unknown charset gets transfer decoding only. */
+		char *r = recode(sb.buf, sb.len, declared ? cs : FALLBACK_CS, &n);
 
 		if (r) {
 			sbuf_reset(&sb);
@@ -1453,4 +1367,22 @@ mail_header(struct mail *m, const char *name)
 	v = hdr_decode(raw);
 	free(raw);
 	return v;
+}
+
+int
+mail_part_body(const struct mail *m, size_t i, char **buf, size_t *len)
+{
+	struct sbuf sb = SBUF_INIT;
+	mu_stream_t dec;
+	int rc;
+
+	if (i >= m->nparts || m->parts[i].msg == NULL)
+		return rt_fail(EX_NOINPUT, "no part %zu", i + 1);
+	if ((rc = body_decoder(m->parts[i].msg, &dec)) != 0)
+		return rt_fail(EX_DATAERR, "cannot decode part %zu: %s", i + 1, mu_strerror(rc));
+	slurp(dec, SIZE_MAX, &sb);
+	mu_stream_destroy(&dec);
+	*len = sb.len;
+	*buf = sb.buf ? sbuf_detach(&sb) : xstrdup("");
+	return 0;
 }

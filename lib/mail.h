@@ -14,6 +14,7 @@ struct mail_part {
 	size_t size;		/* encoded size in bytes */
 	int depth;		/* 1 = top-level part */
 	int attachment;		/* Content-Disposition attachment, or a named non-text part */
+	void *msg;		/* the part's mu_message_t, valid until mail_free */
 };
 
 struct mail_addr {
@@ -49,6 +50,8 @@ struct mail {
 int mail_parse_file(const char *path, struct mail **out);
 int mail_parse_buf(const char *buf, size_t len, struct mail **out);
 void mail_free(struct mail *m);
+/* Part i's body, transfer encoding decoded, bytes as sent (malloc'd). */
+int mail_part_body(const struct mail *m, size_t i, char **buf, size_t *len);
 
 /* Raw (undecoded, unfolded) value of the first header field name, or NULL. malloc'd. */
 char *mail_header_raw(struct mail *m, const char *name);

@@ -44,6 +44,7 @@
 #include <mailutils/smtp.h>
 #include <mailutils/sys/mailer.h>
 
+#include "charset.h"
 #include "mailsend.h"
 #include "text.h"
 #include "util.h"
@@ -272,8 +273,7 @@ addr_name(mu_address_t a, size_t i)
 
 	if (mu_address_sget_personal(a, i, &p) != 0 || p == NULL)
 		return NULL;
-	if (mu_rfc2047_decode("UTF-8", p, &d) != 0)
-		d = NULL;
+	d = rfc2047_decode(p);
 	c = clean1(d ? d : p);
 	free(d);
 	return c;

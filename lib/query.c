@@ -355,21 +355,62 @@ check_status(struct desk *d, const struct qlist *l)
 	return 0;
 }
 
+/* Channels are free words (rt-new --channel): the tickets' own count as known. */
+struct channels {
+	const char *want;
+	int found;
+	struct sbuf seen;	/* ", a, b" */
+};
+
+static int
+channel_seen(const struct rec *r, void *arg)
+{
+	struct channels *c = arg;
+	const char *ch = rec_get(r, "channel");
+	char **v;
+	size_t n, k;
+
+	if (ch == NULL || *ch == '\0')
+		return 0;
+	if (strcmp(ch, c->want) == 0)
+		return c->found = 1;
+	if (in_strv(known_channels, ch))
+		return 0;
+	n = str_split(c->seen.buf ? c->seen.buf : "", ", ", &v);
+	for (k = 0; k < n && strcmp(v[k], ch) != 0; k++)
+		;
+	if (k == n && n < 50)
+		sbuf_addf(&c->seen, ", %s", ch);
+	strv_free(v, n);
+	return 0;
+}
+
 static int
 check_channel(struct desk *d, const struct qlist *l)
 {
 	const struct ynode *cfg = desk_cfg(d, "channels");
 
 	for (size_t i = 0; i < l->n; i++) {
+		struct channels c = { l->v[i], 0, SBUF_INIT };
 		struct sbuf sb = SBUF_INIT;
 		int rc;
 		if (in_strv(known_channels, l->v[i]) ||
 		    (cfg && cfg->kind == Y_MAP && ymap_get(cfg, l->v[i])))
 			continue;
+		if ((rc = cache_foreach(d, channel_seen, &c)) != 0 && rc != 1) {
+			sbuf_free(&c.seen);
+			return rc;
+		}
+		if (c.found) {
+			sbuf_free(&c.seen);
+			continue;
+		}
 		add_strv(&sb, known_channels);
 		add_keys(&sb, cfg);
-		rc = rt_fail(EX_DATAERR, "unknown channel '%s' (%s)", l->v[i], sb.buf);
+		rc = rt_fail(EX_DATAERR, "unknown channel '%s' (%s%s)", l->v[i], sb.buf,
+		    c.seen.buf ? c.seen.buf : "");
 		sbuf_free(&sb);
+		sbuf_free(&c.seen);
 		return rc;
 	}
 	return 0;

@@ -111,4 +111,12 @@ test_expect_code 78 'a holiday on 30 February is a config error at its position'
 	grep "rt.yaml:$line:[0-9]*: .2026-02-30. is not a date" err && exit $rc
 '
 
+test_expect_success 'a channel of a ticket counts (rt-new takes any word)' '
+	printf "Called about the fax\n" | rt-new --requestor f@example.com --channel letter \
+	    --subject "Fax" >fax &&
+	rt-ls --ids --channel letter >out && test_cmp fax out &&
+	rt-ls --channel telegram 2>err; test $? = 65 &&
+	grep "unknown channel .telegram. (mail, .*, letter)" err
+'
+
 test_done

@@ -70,7 +70,7 @@ test_expect_success 'show: fields, decoded mail, attachments, notes and changes 
 	Subject: Drucker kaputt – bitte
 
 	Der Drucker druckt nicht.
-	[attachment: application/pdf, 20 bytes, log.pdf]
+	[attachment 1: application/pdf, 20 bytes, log.pdf]
 
 	* 2026-11-23T11:00:00Z Test Agent: set status: new -> open
 	* 2026-11-23T11:00:00Z Test Agent: set priority: normal -> high

@@ -1,0 +1,175 @@
+/* attach.c: writing a ticket's attachments out (see attach.h) */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "desk.h"
+#include "head.h"
+#include "id.h"
+#include "kv.h"
+#include "mail.h"
+#include "text.h"
+#include "ticket.h"
+#include "util.h"
+
+#define NAME_MAX_BYTES 200
+
+static int
+is_msg_event(const struct kvmap *ev)
+{
+	const char *t = kv_get(ev, "ev");
+	return t && kv_get(ev, "file") && (strcmp(t, "mail-in") == 0 || strcmp(t, "mail-out") == 0);
+}
+
+char *
+attach_safe_name(const char *name, long n)
+{
+	char *clean, *base, *out;
+	size_t len;
+
+	if (name == NULL)
+		return xasprintf("attachment-%ld", n);
+	/* One line of valid UTF-8: controls become spaces. */
+	clean = utf8_clean(name, strlen(name), 1);
+	base = clean;
+	for (char *p = clean; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	while (*base == '.' || *base == ' ' || *base == '-')
+		base++;	/* no hidden files, no "..", no option-like names */
+	len = strlen(base);
+	while (len > 0 && (base[len - 1] == ' ' || base[len - 1] == '.'))
+		len--;
+	out = len ? xstrndup(base, len) : xasprintf("attachment-%ld", n);
+	utf8_truncate(out, NAME_MAX_BYTES);
+	free(clean);
+	return out;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t k = write(fd, buf, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		buf += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Creates path (never through a symlink); an existing file only with force. */
+static int
+write_new(const char *path, const char *buf, size_t len, int force)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    (force ? O_TRUNC : O_EXCL), 0644);
+
+	if (fd < 0 && errno == EEXIST)
+		return rt_fail(EX_CANTCREAT, "'%s' exists; --force overwrites it", path);
+	if (fd < 0)
+		return rt_fail(EX_CANTCREAT, "cannot create '%s': %s", path, strerror(errno));
+	if (write_all(fd, buf, len) != 0 || close(fd) != 0) {
+		int rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+		unlink(path);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+save_one(const struct mail_part *p, const char *buf, size_t len, long n,
+    const struct attach_opts *o)
+{
+	char *name, *path;
+	int rc;
+
+	if (o->output && strcmp(o->output, "-") == 0)
+		return fwrite(buf, 1, len, stdout) == len ? 0 :
+		    rt_fail(EX_IOERR, "cannot write to standard output");
+	if (o->output)
+		path = xstrdup(o->output);
+	else {
+		name = attach_safe_name(p->filename, n);
+		path = xasprintf("%s/%s", o->dir ? o->dir : ".", name);
+		free(name);
+	}
+	if ((rc = write_new(path, buf, len, o->force)) == 0 && o->saved)
+		o->saved(path, o->arg);
+	free(path);
+	return rc;
+}
+
+/* Saves the wanted attachments of one stored message; *n counts them. */
+static int
+save_from(struct desk *d, const char *id, const char *file, long *n,
+    const struct attach_opts *o)
+{
+	char *path, *buf, *body;
+	size_t len, blen;
+	struct mail *m;
+	int rc, first = 0;
+
+	if (strstr(file, "..") || file[0] == '/')
+		return rt_fail(EX_DATAERR, "bad file name '%s' in the log", file);
+	path = ticket_path(id, file);
+	rc = desk_read_head(d, path, &buf, &len);
+	free(path);
+	if (rc == 0 && (rc = mail_parse_buf(buf, len, &m)) != 0)
+		free(buf);
+	if (rc != 0) {
+		if (o->failed)
+			o->failed(rt_errmsg(), o->arg);
+		return rc;
+	}
+	for (size_t i = 0; i < m->nparts; i++) {
+		int r;
+		if (!m->parts[i].attachment)
+			continue;
+		++*n;
+		if (o->n != 0 && *n != o->n)
+			continue;
+		if ((r = mail_part_body(m, i, &body, &blen)) == 0) {
+			r = save_one(&m->parts[i], body, blen, *n, o);
+			free(body);
+		}
+		if (r != 0 && first == 0)
+			first = r;
+		if (r != 0 && o->failed)
+			o->failed(rt_errmsg(), o->arg);
+	}
+	mail_free(m);
+	free(buf);
+	return first;
+}
+
+int
+attach_save(struct desk *d, const char *id, const struct evlog *log,
+    const struct attach_opts *o)
+{
+	long n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < log->n; i++) {
+		int r;
+		if (!is_msg_event(&log->ev[i]))
+			continue;
+		r = save_from(d, id, kv_get(&log->ev[i], "file"), &n, o);
+		if (r != 0 && rc == 0)
+			rc = r;
+
+		if (o->n != 0 && n >= o->n)
+			break;
+	}
+	if (rc == 0 && (o->n > n || (o->n == 0 && n == 0)))
+		rc = rt_fail(EX_NOINPUT, "#%s has %ld attachment%s%s", id, n, n == 1 ? "" : "s",
+		    o->n ? "" : " to save");
+	return rc;
+}

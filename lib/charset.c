@@ -1,0 +1,206 @@
+/* charset.c: charset conversion and RFC 2047 words with iconv(3) */
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "charset.h"
+#include "text.h"
+#include "util.h"
+
+int
+charset_known(const char *cs)
+{
+	iconv_t cd;
+
+	if (cs == NULL || *cs == '\0')
+		return 0;
+	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
+		return 0;
+	iconv_close(cd);
+	return 1;
+}
+
+/* Runs cd over the input; an invalid or truncated sequence costs one byte. */
+static void
+convert(iconv_t cd, const char *s, size_t len, struct sbuf *sb)
+{
+	char out[4096];
+	char *in = (char *)s;
+	size_t left = len;
+
+	while (left > 0) {
+		char *o = out;
+		size_t room = sizeof(out);
+		size_t rc = iconv(cd, &in, &left, &o, &room);
+
+		sbuf_add(sb, out, (size_t)(o - out));
+		if (rc != (size_t)-1 || errno == E2BIG)
+			continue;
+		/* EILSEQ or EINVAL: skip one byte, mark it, start afresh. */
+		utf8_encode(sb, 0xFFFD);
+		in++;
+		left--;
+		iconv(cd, NULL, NULL, NULL, NULL);
+	}
+	{
+		char *o = out;
+		size_t room = sizeof(out);
+		iconv(cd, NULL, NULL, &o, &room);
+		sbuf_add(sb, out, (size_t)(o - out));
+	}
+}
+
+char *
+charset_to_utf8(const char *s, size_t len, const char *cs, size_t *outlen)
+{
+	struct sbuf sb = SBUF_INIT;
+	iconv_t cd;
+
+	if (cs == NULL || *cs == '\0' || (cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
+		return NULL;
+	convert(cd, s, len, &sb);
+	iconv_close(cd);
+	sbuf_add(&sb, "", 0);
+	if (outlen)
+		*outlen = sb.len;
+	return sbuf_detach(&sb);
+}
+
+static int
+b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+static void
+b64_decode(const char *s, size_t len, struct sbuf *sb)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int v = b64_value((unsigned char)s[i]);
+		if (v < 0)
+			continue;	/* padding and junk */
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			sbuf_addc(sb, (char)((acc >> bits) & 0xFF));
+		}
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void
+q_decode(const char *s, size_t len, struct sbuf *sb)
+{
+	for (size_t i = 0; i < len; i++) {
+		int hi = -1, lo = -1;
+
+		if (s[i] == '=' && i + 2 < len) {
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+		}
+		if (hi >= 0 && lo >= 0) {
+			sbuf_addc(sb, (char)(hi << 4 | lo));
+			i += 2;
+		} else
+			sbuf_addc(sb, s[i] == '_' ? ' ' : s[i]);
+	}
+}
+
+/*
+ * Parses the encoded word at s ("=?cs?E?text?="); on success appends its
+ * decoded UTF-8 to sb and returns its length, else 0.
+ */
+static size_t
+decode_word(const char *s, struct sbuf *sb)
+{
+	const char *cs = s + 2, *q1, *text, *end;
+	char *name, *raw, *u;
+	struct sbuf bytes = SBUF_INIT;
+	size_t n;
+
+	if ((q1 = strchr(cs, '?')) == NULL || q1 == cs || q1[1] == '\0' || q1[2] != '?')
+		return 0;
+	text = q1 + 3;
+	if ((end = strstr(text, "?=")) == NULL)
+		return 0;
+	for (const char *p = cs; p < end; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			return 0;
+	if (strchr("BbQq", q1[1]) == NULL)
+		return 0;
+	name = xstrndup(cs, strcspn(cs, "?*"));	/* RFC 2231 "*lang" dropped */
+	if (q1[1] == 'B' || q1[1] == 'b')
+		b64_decode(text, (size_t)(end - text), &bytes);
+	else
+		q_decode(text, (size_t)(end - text), &bytes);
+	raw = bytes.buf ? bytes.buf : "";
+	u = charset_to_utf8(raw, bytes.len, name, &n);
+	free(name);
+	sbuf_free(&bytes);
+	if (u == NULL)
+		return 0;
+	sbuf_add(sb, u, n);
+	free(u);
+	return (size_t)(end + 2 - s);
+}
+
+char *
+rfc2047_decode(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t pending = 0;	/* whitespace after a decoded word, held back */
+	int after_word = 0;
+
+	while (*s) {
+		size_t used = 0;
+		if (s[0] == '=' && s[1] == '?') {
+			size_t mark = sb.len;
+			if (after_word)
+				sb.len -= pending;	/* drop the space between two words */
+			if ((used = decode_word(s, &sb)) == 0)
+				sb.len = mark;
+		}
+		if (used) {
+			s += used;
+			after_word = 1;
+			pending = 0;
+			continue;
+		}
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+			pending++;
+		} else {
+			after_word = 0;
+			pending = 0;
+		}
+		sbuf_addc(&sb, *s++);
+	}
+	sbuf_add(&sb, "", 0);
+	return sbuf_detach(&sb);
+}

@@ -1,0 +1,30 @@
+/*
+ * charset.h: converting text from a declared charset to UTF-8 and
+ * decoding RFC 2047 encoded words, with iconv(3) directly.
+ *
+ * Not through libmailutils' ICONV filter: in mailutils 3.15 it writes one
+ * byte past its 2048-byte buffer on some input (found by fuzz/mail;
+ * tests/fixtures/fuzz/mail/iconv-filter-heap-overflow), and it is reached
+ * from any part that declares a charset.
+ */
+#ifndef RT_CHARSET_H
+#define RT_CHARSET_H
+
+#include <stddef.h>
+
+/* Whether iconv knows charset cs. */
+int charset_known(const char *cs);
+/*
+ * Converts len bytes at s from charset cs to UTF-8; bytes that are not
+ * valid in cs become U+FFFD. NULL when cs is unknown. *outlen, if not
+ * NULL, gets the length (the result is NUL-terminated but may hold NULs).
+ */
+char *charset_to_utf8(const char *s, size_t len, const char *cs, size_t *outlen);
+/*
+ * Decodes the RFC 2047 encoded words of a header value; whitespace
+ * between adjacent encoded words is dropped, a word with an unknown
+ * charset or encoding is kept as it is. Returns a malloc'd string.
+ */
+char *rfc2047_decode(const char *s);
+
+#endif

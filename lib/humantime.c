@@ -1,0 +1,87 @@
+/* humantime.c: times for people, in the desk's zone (see humantime.h) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "desk.h"
+#include "humantime.h"
+#include "util.h"
+
+static char *zone;	/* NULL: UTC */
+
+int
+human_time_init(struct desk *d, int utc)
+{
+	const char *tz = utc ? "UTC" : d ? desk_cfg_str(d, "desk.timezone", NULL) : NULL;
+
+	free(zone);
+	zone = NULL;
+	if (tz == NULL || *tz == '\0')
+		tz = getenv("TZ");
+	if (tz && *tz == ':')
+		tz++;
+	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0)
+		return 0;
+	if (!cal_zone_valid(tz))
+		return rt_fail(EX_CONFIG, "rt.yaml: desk.timezone '%s' is not a time zone "
+		    "(like Europe/Berlin); times are shown in UTC", tz);
+	zone = xstrdup(tz);
+	return 0;
+}
+
+static void
+local(time_t t, struct tm *tm)
+{
+	if (zone)
+		cal_local_tm(zone, t, tm);
+	else
+		gmtime_r(&t, tm);
+}
+
+char *
+human_time(time_t t, char buf[HUMAN_TIMELEN])
+{
+	struct tm tm;
+	long off;
+
+	local(t, &tm);
+	off = zone ? tm.tm_gmtoff : 0;
+	strftime(buf, HUMAN_TIMELEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (off == 0)
+		strcat(buf, "Z");
+	else
+		snprintf(buf + strlen(buf), HUMAN_TIMELEN - strlen(buf), "%c%02ld:%02ld",
+		    off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+	return buf;
+}
+
+char *
+human_time_short(time_t t, char buf[HUMAN_TIMELEN])
+{
+	struct tm tm;
+
+	local(t, &tm);
+	strftime(buf, HUMAN_TIMELEN, "%Y-%m-%d %H:%M", &tm);
+	return buf;
+}
+
+const char *
+human_time_str(const char *s, char buf[HUMAN_TIMELEN])
+{
+	time_t t;
+
+	if (s == NULL || rt_parsetime(s, &t) != 0)
+		return s;
+	return human_time(t, buf);
+}
+
+const char *
+human_time_short_str(const char *s, char buf[HUMAN_TIMELEN])
+{
+	time_t t;
+
+	if (s == NULL || rt_parsetime(s, &t) != 0)
+		return s;
+	return human_time_short(t, buf);
+}
