@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "change.h"
+#include "notify.h"
 #include "cli.h"
 #include "desk.h"
 #include "text.h"
@@ -35,8 +36,13 @@ comment_one(struct desk *d, const char *id, void *arg)
 		return rc;
 	}
 	if ((rc = change_begin(&c, d, id, "comment")) == 0) {
+		struct kvmap *ev;
+		char *who = notify_mentions(d, n->text, n->len);
 		file = change_add_file(&c, "note", n->text, n->len);
-		kv_set(change_event(&c, "comment"), "file", file);
+		ev = change_event(&c, "comment");
+		kv_set(ev, "file", file);
+		kv_set(ev, "mentions", who);	/* @NAME: told by lib/notify.c */
+		free(who);
 		first = utf8_clean(n->text, strcspn(n->text, "\n"), 1);
 		summary = xasprintf("%.60s", first);
 		rc = change_commit(&c, summary);

@@ -4,6 +4,7 @@
 
 #include "cache.h"
 #include "change.h"
+#include "notify.h"
 #include "desk.h"
 #include "head.h"
 #include "ticket.h"
@@ -230,6 +231,7 @@ change_commit(struct change *c, const char *summary)
 	char *subject, *actor = desk_actor(c->d);
 	int rc;
 
+	notify_precommit(c);
 	if ((rc = stage_yaml(c)) != 0)
 		goto out;
 	kv_set(&tr, "Ticket", c->id);
@@ -239,6 +241,7 @@ change_commit(struct change *c, const char *summary)
 	subject = xasprintf("%s: #%s %s", c->action, c->id, summary ? summary : "");
 	rc = txn_commit(c->txn, subject, &tr, NULL);
 	free(subject);
+	notify_postcommit(c, rc);
 	if (rc == 0 && c->d->cache)
 		rc = cache_sync(c->d);
 	if (rc == 0)
@@ -252,6 +255,7 @@ out:
 void
 change_free(struct change *c)
 {
+	notify_postcommit(c, -1);
 	if (c->on_commit) {
 		void (*fn)(struct change *, int) = c->on_commit;
 		c->on_commit = NULL;
@@ -287,6 +291,8 @@ change_commit_all(struct change *cs, size_t n, const char *summary)
 	char *subject, *actor = desk_actor(cs[0].d);
 	int rc = 0;
 
+	for (size_t i = 0; i < n; i++)
+		notify_precommit(&cs[i]);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (cs[i].txn != cs[0].txn)
 			rc = rt_fail(EX_SOFTWARE, "#%s is not in the commit of #%s", cs[i].id,
@@ -306,6 +312,8 @@ change_commit_all(struct change *cs, size_t n, const char *summary)
 	subject = xasprintf("%s: #%s %s", cs[0].action, cs[0].id, summary ? summary : "");
 	rc = txn_commit(cs[0].txn, subject, &tr, NULL);
 	free(subject);
+	for (size_t i = 0; i < n; i++)
+		notify_postcommit(&cs[i], rc);
 	if (rc == 0 && cs[0].d->cache)
 		rc = cache_sync(cs[0].d);
 	for (size_t i = 0; i < n && rc == 0; i++)

@@ -6,6 +6,7 @@
 
 #include "cache.h"
 #include "desk.h"
+#include "notify.h"
 
 int
 desk_open(struct desk **out, const char *path, int flags)
@@ -28,4 +29,5 @@ desk_close(struct desk *d)
 		return;
 	cache_close(d);
 	desk_close_repo(d);
+	notify_flush();	/* mail of committed changes, sent without the lock */
 }

@@ -14,6 +14,7 @@
 #include "kv.h"
 #include "mail.h"
 #include "mailsend.h"
+#include "notify.h"
 #include "people.h"
 #include "route.h"
 #include "status.h"
@@ -658,6 +659,19 @@ recipients(struct esc *e, const struct level *lv, const struct kvmap *tk, char *
 			add_rcpt(v, n, a[j]);
 		strv_free(a, k);
 	}
+	if (*n == 0 && lv->nnotify) {	/* e.g. owner on an unassigned ticket */
+		const char *fb = desk_cfg_str(e->d, "desk.notify-fallback", NULL);
+		char **a;
+		size_t k;
+		if (fb && (a = resolve_name(e->d, fb, &k)) != NULL) {
+			for (size_t j = 0; j < k; j++)
+				add_rcpt(v, n, a[j]);
+			strv_free(a, k);
+			rt_warn("#%s: escalation notifies nobody: sent to desk.notify-fallback %s",
+			    kv_get(tk, "id") ? kv_get(tk, "id") : "?", fb);
+		} else
+			rt_warn("escalation notifies nobody and desk.notify-fallback is not set");
+	}
 }
 
 static void
@@ -777,113 +791,13 @@ notification_body(struct esc *e, struct desk *d, const struct esc_step *s,
 	return sbuf_detach(&b);
 }
 
-/* ---- the journal ---- */
-
-static char *
-journal_path(struct desk *d)
-{
-	return xasprintf("%s/escalate-journal", d->rtdir);
-}
-
-static int
-journal_edit(struct desk *d, const char *add, const char *del)
-{
-	char *path = journal_path(d), *buf = NULL;
-	size_t len = 0;
-	struct sbuf out = SBUF_INIT;
-	int rc;
-
-	if (read_file(path, &buf, &len) < 0 && errno != ENOENT) {
-		rc = rt_fail(EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	for (char *p = buf; p && *p;) {
-		char *nl = strchr(p, '\n');
-		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-		if (!(del && strlen(del) == l && strncmp(p, del, l) == 0) && l) {
-			sbuf_add(&out, p, l);
-			sbuf_addc(&out, '\n');
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	if (add) {
-		sbuf_adds(&out, add);
-		sbuf_addc(&out, '\n');
-	}
-	if (out.len == 0)
-		rc = unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-	else
-		rc = write_file_atomic(path, out.buf, out.len, 1);
-	if (rc != 0)
-		rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
-	free(buf);
-	free(path);
-	sbuf_free(&out);
-	return rc;
-}
-
-static int
-send_stored(struct esc *e, struct desk *d, const char *id, const char *file, char **rcpt,
-    size_t n)
-{
-	char *path = ticket_path(id, file), *buf;
-	size_t len;
-	int rc;
-
-	if (e->mailer == NULL) {
-		free(path);
-		return rt_fail(EX_CONFIG, "no mailer configured (escalation.mailer or desk.mailer)");
-	}
-	if ((rc = desk_read_head(d, path, &buf, &len)) == 0) {
-		rc = mail_send(e->mailer, buf, len, e->env_from, (const char **)rcpt, n);
-		free(buf);
-	}
-	free(path);
-	return rc;
-}
+/* ---- the journal: lib/notify.c's, shared with every notification ---- */
 
 int
 esc_retry(struct esc *e, struct desk *d, FILE *out)
 {
-	char *path = journal_path(d), *buf = NULL;
-	size_t len;
-	int status = 0;
-
-	if (read_file(path, &buf, &len) < 0) {
-		free(path);
-		return 0;
-	}
-	free(path);
-	for (char *p = buf; p && *p;) {
-		char *nl = strchr(p, '\n'), **f, **rcpt;
-		size_t nf, nr;
-		struct kvmap rec = KVMAP_INIT;
-		if (nl)
-			*nl = '\0';
-		nf = str_split(p, "\t", &f);
-		if (nf == 4 && cache_get(d, f[0], &rec) == 0 &&
-		    kv_list_has(kv_get(&rec, "esc-steps"), f[1])) {
-			int rc;
-			nr = str_split(f[3], ",", &rcpt);
-			if ((rc = send_stored(e, d, f[0], f[2], rcpt, nr)) == 0) {
-				fprintf(out, "%s %s resent to %s\n", f[0], f[1], f[3]);
-				journal_edit(d, NULL, p);
-			} else {
-				rt_warn("#%s %s: notification still not sent: %s", f[0], f[1],
-				    rt_errmsg());
-				status = rc;
-			}
-			strv_free(rcpt, nr);
-		} else
-			/* The commit never happened: the step is planned again. */
-			journal_edit(d, NULL, p);
-		kv_free(&rec);
-		strv_free(f, nf);
-		p = nl ? nl + 1 : NULL;
-	}
-	free(buf);
-	return status;
+	(void)e;
+	return notify_retry(d, out);
 }
 
 /* ---- applying ---- */
@@ -978,8 +892,9 @@ esc_apply(struct esc *e, struct desk *d, struct esc_step *s, time_t now, int dry
 			kv_set(ev, "step", s->step);
 			kv_set(ev, "message-id", msgid);
 			if (e->mailer) {
-				jline = xasprintf("%s\t%s\t%s\t%s", s->id, s->step, file, to.buf);
-				if ((rc = journal_edit(d, jline, NULL)) != 0) {
+				jline = notify_jline(s->id, s->step, file, to.buf, e->env_from,
+				    "escalation");
+				if ((rc = notify_journal_add(d, jline)) != 0) {
 					sbuf_free(&to);
 					change_free(&c);
 					goto out;
@@ -992,18 +907,16 @@ esc_apply(struct esc *e, struct desk *d, struct esc_step *s, time_t now, int dry
 	change_free(&c);
 	if (rc != 0) {
 		if (jline)
-			journal_edit(d, NULL, jline);
+			notify_journal_del(d, jline);
 		goto out;
 	}
 	if (nrcpt && e->mailer == NULL)
 		sbuf_adds(line, " (not sent: no mailer configured)");
 	else if (jline) {
-		if ((rc = mail_send(e->mailer, msg, len, e->env_from, (const char **)rcpt,
-		    nrcpt)) != 0) {
+		if ((rc = notify_send_line(d, jline, e->mailer, msg, len)) != 0) {
 			sbuf_addf(line, " (not sent yet, will retry: %s)", rt_errmsg());
 			rc = EX_TEMPFAIL;
-		} else
-			journal_edit(d, NULL, jline);
+		}
 	}
 out:
 	strv_free(rcpt, nrcpt);

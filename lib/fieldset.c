@@ -16,7 +16,7 @@ const char *const priorities[] = { "low", "normal", "high", "urgent", "critical"
 
 static const char *const settable[] = {
 	"status", "owner", "queue", "priority", "severity", "type", "tags", "due",
-	"team", "customer", "subject", "cc", "requestors", "language", NULL
+	"team", "customer", "subject", "cc", "requestors", "language", "watchers", NULL
 };
 
 int

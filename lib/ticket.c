@@ -17,7 +17,7 @@ const char *const ticket_keys[] = {
 };
 
 static const char *const list_keys[] = {
-	"requestors", "cc", "tags", "children", "refers", "merged", NULL
+	"requestors", "cc", "tags", "children", "refers", "merged", "watchers", NULL
 };
 
 int

@@ -156,7 +156,12 @@ test_must_fail() {
 new_desk() {
 	_d=${1:-desk}
 	rt-init --name "Test Desk" --tag Test --address support@example.org "$_d" >/dev/null &&
-	cd "$_d"
+	cd "$_d" &&
+	# never hand a test's mail to this machine's MTA: a stand-in keeps it
+	printf '#!/bin/sh\ncat >>"%s/sent-mail"\n' "$TRASH" >"$TRASH/sendmail-standin" &&
+	chmod +x "$TRASH/sendmail-standin" &&
+	sed -i "s|mailer: 'sendmail:///usr/sbin/sendmail'|mailer: 'sendmail://$TRASH/sendmail-standin'|" rt.yaml &&
+	git commit -qm "test desk: sendmail stand-in" rt.yaml
 }
 
 mail_fixture() { printf '%s\n' "$FIXTURES/mail/$1"; }

@@ -171,7 +171,7 @@ test_expect_success 'a failed send is kept and retried by the next sweep' '
 	test_expect_code_75() { rt-escalate --now 2026-11-30T13:01:00Z >out; test $? = 75; } &&
 	test_expect_code_75 &&
 	grep "^$id critical:immediate" out &&
-	test -s .git/rt/escalate-journal || exit 1
+	test -s .git/rt/notify-journal || exit 1
 	/usr/sbin/smtp-sink -u root -d "$TRASH/sink/%M." 127.0.0.1:$SMTP 10 >/dev/null 2>&1 &
 	SINK=$!
 	sleep 0.3 &&
@@ -179,7 +179,7 @@ test_expect_success 'a failed send is kept and retried by the next sweep' '
 	kill $SINK &&
 	echo "$id critical:immediate resent to boss@example.org,lead@example.org" >expect &&
 	test_cmp expect out &&
-	test_must_fail test -e .git/rt/escalate-journal &&
+	test_must_fail test -e .git/rt/notify-journal &&
 	test $(steps $id) = 1
 '
 
