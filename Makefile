@@ -5,6 +5,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 SHAREDIR  ?= $(PREFIX)/share/rt
+LIBEXECDIR ?= $(PREFIX)/libexec/rt
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 DESTDIR   ?=
@@ -13,11 +14,37 @@ B         ?= build
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 PKGS       = libgit2 yaml-0.1 jansson lmdb
-MU_LIBS    = -lmu_mbox -lmu_maildir -lmu_mailer -lmailutils
+MU_LIBS    = -lmu_mbox -lmu_maildir -lmailutils
 override CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
                     $(shell pkg-config --cflags $(PKGS)) -Ilib \
-                    -DRT_SHAREDIR='"$(SHAREDIR)"'
-override LDLIBS  += $(shell pkg-config --libs $(PKGS)) $(MU_LIBS) -lm
+                    -DRT_SHAREDIR='"$(SHAREDIR)"' -DRT_LIBEXECDIR='"$(LIBEXECDIR)"'
+# libgit2 statically (its dependencies shared), so the linker can wrap its
+# CA-bundle loader: certificates load only when TLS is used (lib/tls.h).
+# GIT2_STATIC=0, or no libgit2.a, links it shared (the CA bundle is parsed).
+GIT2_A    := $(wildcard $(shell pkg-config --variable=libdir libgit2)/libgit2.a)
+GIT2_STATIC ?= $(if $(GIT2_A),1,0)
+GIT2_WRAP  = -Wl,--wrap=mbedtls_x509_crt_parse_file -Wl,--wrap=mbedtls_x509_crt_parse_path
+# With it, the libraries whose .a is installed are linked statically too:
+# fewer objects for ld.so to open and relocate at every start (24 -> 16).
+# Not jansson: its archive exports utf8_encode, as lib/text.c does.
+STATIC_A  := $(foreach l,mbedtls mbedx509 mbedcrypto http_parser pcre2-8 z yaml lmdb,\
+             $(if $(wildcard $(dir $(GIT2_A))lib$(l).a),-l$(l)))
+ifeq ($(GIT2_STATIC),1)
+GIT2_LIBS  = -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
+             $(filter-out -lgit2,$(shell pkg-config --static --libs libgit2)) \
+             $(if $(wildcard /usr/lib/*/libgssapi_krb5.so.2 /usr/lib/libgssapi_krb5.so.2),-l:libgssapi_krb5.so.2,-lgssapi_krb5)
+else
+GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509
+endif
+# -u pulls lib/tls.o out of librt.a before libgit2.a asks for the wrappers.
+override LDFLAGS += -Wl,-u,__wrap_mbedtls_x509_crt_parse_file -Wl,-u,__wrap_mbedtls_x509_crt_parse_path
+# The mailer (libmu_mailer: gnutls, sasl, ldap...) is a module loaded on the
+# first send (lib/mailsend_load.c); the binaries export the rt functions it
+# uses, listed from its undefined symbols.
+override LDFLAGS += -Wl,--dynamic-list=$(B)/mailer.dyn
+MAILER    := $(B)/libexec/rt/rt-mailer.so
+override LDLIBS  += $(GIT2_WRAP) $(GIT2_LIBS) $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) \
+                    $(MU_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
@@ -26,10 +53,21 @@ BINS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
-BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/ref-maildir $(B)/bench/timeit \
+            $(B)/bench/rt-show-shared
 MANS     := $(sort $(wildcard man/*.[1-9]))
 
-all: $(BINS) $(UNITS) $(BENCHES)
+all: $(BINS) $(UNITS) $(BENCHES) $(MAILER)
+
+$(MAILER): lib/mailsend.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC -shared -DRT_MAILER_MODULE -Dmail_send=rt_mailer_send \
+	    -o $@ lib/mailsend.c -lmu_mailer -lmailutils
+
+$(B)/mailer.dyn: $(MAILER)
+	{ echo '{'; nm -D --undefined-only $< | awk '$$2 !~ /@/ { print "\t" $$2 ";" }'; echo '};'; } >$@
+
+$(BINS) $(UNITS) $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/rt-show-shared: | $(B)/mailer.dyn
 
 $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -58,6 +96,21 @@ $(B)/unit/%: $(B)/tests/unit/%.o $(B)/librt.a
 $(B)/bench/%: $(B)/bench/%.o $(B)/librt.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The reference for one durable mail and the timer: plain C, libc only.
+$(B)/bench/ref-maildir: bench/ref/maildir.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(B)/bench/timeit: bench/ref/timeit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+# rt-show with libgit2 shared, the CA bundle parsed at start: the floor's reference.
+$(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(B)/librt.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT2_WRAP) $(shell pkg-config --libs libgit2) \
+	    -lmbedx509 $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(MU_LIBS) -lm
 
 # Tests run the binaries from $(B)/bin with the in-tree share/ folder.
 TEST_ENV = RT_BUILD=$(CURDIR)/$(B) RT_SHAREDIR=$(CURDIR)/share \
@@ -89,6 +142,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(LIBEXECDIR) && install -m 644 $(MAILER) $(DESTDIR)$(LIBEXECDIR)
 	for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/

@@ -1,37 +1,184 @@
 #!/bin/sh
-# Per-mail cost of rt-ingest, one process per mail as procmail runs it,
-# on a small and a big desk; plus bulk --mbox throughput.
+# bench/ingest.sh: the cost of storing mail. Every figure is a ratio to a
+# reference measured in the same run, side by side (A B A B ...):
+#   durable mail   rt-ingest, one process per mail, against bench/ref/maildir
+#                  (write tmp, fsync, rename, fsync the directory)     goal <= 5x
+#   bulk           rt-ingest --mbox against git fast-import of the same mails,
+#                  both fsyncing objects and refs                       goal <= 1.5x, >= 400/s
+#   grown desks    one mail into desks grown by rt-ingest (never rt-gc'd) of
+#                  100, 1k, 5k, 10k tickets against the 100-ticket one  goal <= 1.2x
+#   16 writers     p95 latency of 16 concurrent deliveries against one
+#                  delivery alone on the same desk                      goal p95 < 1 s
 . "$(dirname "$0")/lib.sh"
-ROUNDS=${RT_BENCH_ROUNDS:-40}
-mail() {
-	printf 'From: bench%s@example.com\nTo: support@example.org\nSubject: bench mail %s\nMessage-Id: <ingest-%s-%s@bench>\n\nbody %s\n' "$1" "$1" "$1" "$2" "$1"
-}
-per_mail() { # desk label
-	run=$(now_ns)
-	for i in $(seq 1 "$ROUNDS"); do
-		mail "$i" "$run" >"$RT_BENCH_OUT/m.$i"
-	done
-	for i in $(seq 1 "$ROUNDS"); do
-		ms rt-ingest --desk "$1" -q <"$RT_BENCH_OUT/m.$i"
-	done | median >"$RT_BENCH_OUT/median.$2"
-	echo "$2: median $(cat "$RT_BENCH_OUT/median.$2") ms per mail (one process each, fsync on, $ROUNDS mails)"
-}
-floor() { # process floor: start, open desk, check cache, read one ticket
-	_id=$(rt-ls --desk "$1" --limit 1 --ids)
-	for i in $(seq 1 "$ROUNDS"); do ms rt-show --desk "$1" --raw 1 "$_id"; done | median
-}
-per_mail "$RT_BENCH_SMALL_DESK" small
-per_mail "$RT_BENCH_DESK" big
-s=$(cat "$RT_BENCH_OUT/median.small") b=$(cat "$RT_BENCH_OUT/median.big")
-echo "ratio big/small: $(echo "scale=2; $b / $s" | bc)"
-echo "floor (start, open desk, cache check, read one mail: rt-show --raw): $(floor "$RT_BENCH_DESK") ms"
+ROUNDS=${RT_BENCH_ROUNDS:-15}
+GROWN=${RT_BENCH_GROWN:-100 1000 5000 10000}
+out=$RT_BENCH_OUT
 run=$(now_ns)
-for i in $(seq 1 500); do
-	printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'
-	mail "$i" "bulk$run"
-	echo
-done >"$RT_BENCH_OUT/bulk.mbox"
-start=$(now_ns)
-rt-ingest --desk "$RT_BENCH_DESK" -q --mbox "$RT_BENCH_OUT/bulk.mbox"
-end=$(now_ns)
-echo "bulk --mbox into big desk: 500 mails in $(( (end - start) / 1000000 )) ms = $(( 500 * 1000000000 / (end - start) )) mails/s"
+
+# mail N TAG: a 2 KB mail with the header lines a real one carries
+mail() {
+	printf 'Return-Path: <c%s@customer.example>\n' "$1"
+	printf 'Received: from mx.customer.example (mx.customer.example [192.0.2.%s])\n\tby mail.example.org (Postfix) with ESMTPS id 4Bx%s\n\tfor <support@example.org>; Mon, 23 Nov 2026 10:00:00 +0100 (CET)\n' "$(( $1 % 250 ))" "$1"
+	printf 'DKIM-Signature: v=1; a=rsa-sha256; d=customer.example; s=s1; h=from:to:subject:date;\n\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ==\n'
+	printf 'From: Customer %s <c%s@customer.example>\nTo: support@example.org\n' "$1" "$1"
+	printf 'Subject: bench mail %s: printer on floor %s does not print\n' "$1" "$(( $1 % 7 ))"
+	printf 'Date: Mon, 23 Nov 2026 10:00:00 +0100\nMessage-Id: <%s-%s@bench.example>\n' "$2" "$1"
+	printf 'MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n'
+	_l=0
+	while [ $_l -lt 24 ]; do
+		printf 'Line %s of mail %s: the printer shows an error and the queue is stuck.\n' $_l "$1"
+		_l=$((_l + 1))
+	done
+}
+
+# mbox FIRST COUNT TAG >FILE
+mbox() {
+	_i=$1
+	while [ "$_i" -lt $(( $1 + $2 )) ]; do
+		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'
+		mail "$_i" "$3"
+		echo
+		_i=$((_i + 1))
+	done
+}
+
+# stream COUNT TAG: the same mails as a git fast-import stream, one commit each
+stream() {
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		mail "$_i" "$2" >"$out/fi.mail"
+		_n=$(wc -c <"$out/fi.mail")
+		printf 'commit refs/heads/main\ncommitter Bench <bench@example.org> 1795000000 +0000\n'
+		printf 'data 14\nbench mail %03d\n' $(( _i % 1000 ))
+		[ "$_i" = 1 ] && printf 'from refs/heads/main^0\n'
+		printf 'M 100644 inline tickets/BN/%02d/BN%06d/msg/1.eml\ndata %s\n' $(( _i % 97 )) "$_i" "$_n"
+		cat "$out/fi.mail"
+		echo
+		_i=$((_i + 1))
+	done
+}
+
+# copy SRC DST: a private clone of a bench desk (objects hard-linked), cache built
+copy() { rm -rf "$2"; git clone -q --local "$1" "$2" && rt-ls --desk "$2" --count >/dev/null 2>&1; }
+
+echo "-- durable mail, one process per mail ($ROUNDS paired rounds)"
+rm -rf "$out/maildir" && mkdir -p "$out/maildir/tmp" "$out/maildir/new" "$out/maildir/cur"
+: >"$out/t.ref"; : >"$out/t.small"; : >"$out/t.big"
+i=1
+while [ $i -le "$ROUNDS" ]; do
+	mail $i "d$run" >"$out/m.$i"
+	ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.$i" >>"$out/t.ref"
+	ms rt-ingest --desk "$RT_BENCH_SMALL_DESK" -q <"$out/m.$i" >>"$out/t.small"
+	mail $i "D$run" >"$out/m.$i"
+	ms rt-ingest --desk "$RT_BENCH_DESK" -q <"$out/m.$i" >>"$out/t.big"
+	i=$((i + 1))
+done
+ref=$(median <"$out/t.ref") small=$(median <"$out/t.small") big=$(median <"$out/t.big")
+echo "  reference Maildir delivery (fsync file + dir): median $ref ms"
+echo "  rt-ingest, 1k desk:   median $small ms = $(ratio "$small" "$ref")x the reference (goal <= 5x)"
+echo "  rt-ingest, 100k desk: median $big ms = $(ratio "$big" "$ref")x the reference; 100k/1k $(ratio "$big" "$small")x"
+
+N=${RT_BENCH_BULK:-500}
+echo "-- bulk: rt-ingest --mbox against git fast-import, the same $N mails, fsync on"
+mbox 1 "$N" "b$run" >"$out/bulk.mbox"
+stream "$N" "b$run" >"$out/bulk.fi"
+copy "$RT_BENCH_SMALL_DESK" "$out/bulk-rt"
+copy "$RT_BENCH_SMALL_DESK" "$out/bulk-git"
+cpu() { awk '{ printf "%d", ($2 + $3) * 1000 }' "$1"; }
+t_rt=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$out/bulk-rt" -q --mbox "$out/bulk.mbox")
+t_fi=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$out/bulk-git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
+n_rt=$(( $(git -C "$out/bulk-rt" rev-list --count HEAD) - $(git -C "$RT_BENCH_SMALL_DESK" rev-list --count HEAD) ))
+n_fi=$(( $(git -C "$out/bulk-git" rev-list --count HEAD) - $(git -C "$RT_BENCH_SMALL_DESK" rev-list --count HEAD) ))
+echo "  rt-ingest --mbox: $N mails, $n_rt commits in $t_rt ms = $(echo "$N $t_rt" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400)"
+echo "  git fast-import:  $N mails, $n_fi commits in $t_fi ms = $(echo "$N $t_fi" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s"
+echo "  rt / fast-import: $(ratio "$t_rt" "$t_fi")x wall (goal <= 1.5x); CPU $(cpu "$out/cpu.rt") / $(cpu "$out/cpu.fi") ms = $(ratio "$(cpu "$out/cpu.rt")" "$(cpu "$out/cpu.fi")")x (rt also writes the work tree, YAML and cache)"
+rm -rf "$out/bulk-rt" "$out/bulk-git" "$out"/cpu.*
+
+echo "-- desks grown by rt-ingest, never rt-gc'd ($ROUNDS paired rounds)"
+grow() { # N: the desk grown to N tickets, built once and kept
+	_d=$out/grown-$1
+	[ -f "$_d/rt.yaml" ] && return
+	_from=0 _src=
+	for _n in $GROWN; do
+		[ "$_n" -lt "$1" ] && [ -f "$out/grown-$_n/rt.yaml" ] && _from=$_n _src=$out/grown-$_n
+	done
+	if [ -n "$_src" ]; then
+		cp -a "$_src" "$_d"
+	else
+		rt-init --name Grown --tag Grown --address support@example.org "$_d" >/dev/null
+	fi
+	_i=$_from
+	while [ "$_i" -lt "$1" ]; do	# batches of 50, as a busy MTA would leave them
+		_c=$(( $1 - _i < 50 ? $1 - _i : 50 ))
+		mbox $((_i + 1)) $_c "g" >"$out/grow.mbox"
+		rt-ingest --desk "$_d" -q --mbox "$out/grow.mbox" || return 1
+		_i=$((_i + _c))
+	done
+}
+for n in $GROWN; do
+	[ -f "$out/grown-$n/rt.yaml" ] || { echo "  growing a desk to $n tickets..."; grow "$n"; }
+	: >"$out/t.grown-$n"
+done
+i=1
+while [ $i -le "$ROUNDS" ]; do
+	mail $i "g$run" >"$out/m.$i"
+	for n in $GROWN; do
+		ms rt-ingest --desk "$out/grown-$n" -q <"$out/m.$i" >>"$out/t.grown-$n"
+	done
+	i=$((i + 1))
+done
+first=
+for n in $GROWN; do
+	m=$(median <"$out/t.grown-$n")
+	[ -n "$first" ] || first=$m
+	echo "  $n tickets ($(ls "$out/grown-$n/.git/objects/pack" | grep -c '\.pack$') packs): median $m ms = $(ratio "$m" "$first")x the first (goal <= 1.2x)"
+done
+
+echo "-- 16 concurrent writers, 10 mails each, one process per mail"
+W=${RT_BENCH_WRITERS:-16} M=${RT_BENCH_WRITER_MAILS:-10}
+copy "$RT_BENCH_SMALL_DESK" "$out/writers"
+before=$(git -C "$out/writers" rev-list --count HEAD)
+i=1
+while [ $i -le "$ROUNDS" ]; do
+	mail $i "s$run" >"$out/m.$i"
+	ms rt-ingest --desk "$out/writers" -q <"$out/m.$i"
+	i=$((i + 1))
+done >"$out/t.alone"
+w=1
+while [ $w -le "$W" ]; do
+	(
+		j=1
+		while [ $j -le "$M" ]; do
+			mail $((w * 1000 + j)) "w$run" >"$out/w.$w"
+			ms rt-ingest --desk "$out/writers" -q <"$out/w.$w"
+			j=$((j + 1))
+		done >"$out/t.w$w"
+	) &
+	w=$((w + 1))
+done
+wait
+cat "$out"/t.w[0-9]* >"$out/t.writers"
+landed=$(( $(git -C "$out/writers" rev-list --count HEAD) - before - ROUNDS ))
+alone=$(median <"$out/t.alone") p=$(p95 <"$out/t.writers") mx=$(sort -n "$out/t.writers" | tail -1)
+echo "  $landed of $((W * M)) mails landed; alone: median $alone ms; 16 writers: p95 $p ms (goal < 1000), max $mx ms"
+echo "  p95 with 16 writers / one delivery alone: $(ratio "$p" "$alone")x"
+rm -rf "$out/writers" "$out"/w.* "$out"/t.w*
+
+echo "-- process floor: rt-show --raw of one mail (start, open desk, cache check, read)"
+id=$(rt-ls --desk "$RT_BENCH_DESK" --limit 1 --ids)
+: >"$out/t.floor"; : >"$out/t.floor-shared"; : >"$out/t.floor-ref"
+i=1
+while [ $i -le "$ROUNDS" ]; do
+	ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.1" >>"$out/t.floor-ref"
+	ms rt-show --desk "$RT_BENCH_DESK" --raw 1 "$id" >>"$out/t.floor"
+	[ -x "$RT_BUILD/bench/rt-show-shared" ] &&
+	    ms "$RT_BUILD/bench/rt-show-shared" --desk "$RT_BENCH_DESK" --raw 1 "$id" >>"$out/t.floor-shared"
+	i=$((i + 1))
+done
+f=$(median <"$out/t.floor") fr=$(median <"$out/t.floor-ref")
+echo "  rt-show --raw: median $f ms = $(ratio "$f" "$fr")x one reference Maildir delivery"
+if [ -s "$out/t.floor-shared" ]; then
+	fs=$(median <"$out/t.floor-shared")
+	echo "  same with libgit2 shared, CA bundle parsed at start: median $fs ms; static+deferred/shared $(ratio "$f" "$fs")x"
+fi
+rm -f "$out"/m.* "$out"/t.*

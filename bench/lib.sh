@@ -2,5 +2,17 @@
 now_ns() { date +%s%N; }
 # median of numbers on stdin
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# ms CMD...: wall time of one run in milliseconds
-ms() { _s=$(now_ns); "$@" >/dev/null 2>&1; _e=$(now_ns); echo "$(( (_e - _s) / 1000 ))" | awk '{ printf "%.2f\n", $1 / 1000 }'; }
+# 95th percentile of numbers on stdin (nearest rank)
+p95() { sort -n | awk '{ v[NR] = $1 } END { i = int(NR * 0.95 + 0.999); if (i < 1) i = 1; print v[i] }'; }
+# ratio A B: A / B with two decimals
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0 ? $1 / $2 : 0) }'; }
+# ms CMD...: wall time of one run in milliseconds (fork, exec and wait only
+# when bench/ref/timeit is built)
+ms() {
+	if [ -x "${RT_BUILD:-}/bench/timeit" ]; then
+		"$RT_BUILD/bench/timeit" "$@" || true
+		return
+	fi
+	_s=$(now_ns); "$@" >/dev/null 2>&1; _e=$(now_ns)
+	echo "$(( (_e - _s) / 1000 ))" | awk '{ printf "%.2f\n", $1 / 1000 }'
+}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh: builds synthetic desks of 1,000 and 100,000 tickets under
 # bench/out (kept between runs; RT_BENCH_FRESH=1 rebuilds) and runs every
-# bench/*.sh benchmark against them. Figures go to stdout.
+# bench/*.sh benchmark against them (RT_BENCH_ONLY="ingest ls": only
+# those). Figures go to stdout; bench/ingest.sh says what it compares.
 set -e
 cd "$(dirname "$0")"
 out=$PWD/out
@@ -18,6 +19,8 @@ done
 export RT_BENCH_SMALL_DESK="$out/desk-$SMALL" RT_BENCH_DESK="$out/desk-$BIG" RT_BENCH_OUT="$out"
 for b in ./*.sh; do
 	case $b in ./run.sh|./mkdesk.sh|./lib.sh) continue ;; esac
+	# RT_BENCH_ONLY="ingest ls" runs only those
+	case " ${RT_BENCH_ONLY:-$(basename "$b" .sh)} " in *" $(basename "$b" .sh) "*) ;; *) continue ;; esac
 	echo "== $(basename "$b" .sh)"
 	sh "$b"
 done

@@ -16,11 +16,12 @@
 static const char usage[] =
 "usage: rt-gc [--desk DIR] [--full-index] [--rebuild-cache] [--no-pack]\n"
 "             [--stale SECONDS] [-q]\n"
-"Apply pending index updates, pack loose objects, check the ticket cache,\n"
-"clean what killed processes left (temporary objects; spooled mail is stored).\n"
+"Apply pending index updates, pack loose objects and merge small packs,\n"
+"check the ticket cache, clean what killed processes left (temporary\n"
+"objects; spooled mail is stored).\n"
 "  --full-index     rebuild the index from HEAD (repairs any damage)\n"
 "  --rebuild-cache  rebuild the ticket cache from HEAD\n"
-"  --no-pack        do not pack loose objects\n"
+"  --no-pack        do not pack loose objects nor merge packs\n"
 "  --stale SECONDS  temporary and spool files this old are left behind (3600)\n"
 "  -q, --quiet      print nothing\n";
 
@@ -38,7 +39,8 @@ main(int argc, char *argv[])
 	};
 	const char *deskpath = NULL;
 	int ch, rc, full = 0, rebuild = 0, nopack = 0, quiet = 0;
-	size_t pending, packed = 0, tmpobjs, respooled, kept;
+	size_t pending, tmpobjs, respooled, kept;
+	struct pack_stats ps = { 0, 0, 0 };
 	long stale = 3600;
 	char *end;
 	struct desk *d;
@@ -60,7 +62,8 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		cli_usage(usage, 0);
-	if ((rc = desk_open(&d, deskpath, DESK_WRITE | DESK_DURABLE)) != 0)
+	if ((rc = desk_open(&d, deskpath, DESK_WRITE | DESK_DURABLE |
+	    (rebuild ? DESK_NOCACHE : 0))) != 0)
 		cli_die(rc);
 	tmpobjs = leftover_objects(d, stale);
 	guard_worktree_temps(d, (size_t)-1);
@@ -70,17 +73,27 @@ main(int argc, char *argv[])
 	guard_index_done(d);
 	if (rc != 0)
 		cli_die(rc);
-	if (!nopack && (rc = pack_loose(d, &packed)) != 0)
+	if (!nopack && (rc = pack_repack(d, &ps)) != 0)
 		cli_die(rc);
-	if (rebuild && (rc = cache_rebuild(d)) != 0)
+	if (rebuild && (rc = cache_open_rebuilt(d)) != 0)
 		cli_die(rc);
 	if (!quiet)
 		printf("index: %zu pending paths applied%s\nobjects: %zu packed\n"
-		    "cache: %zu tickets%s\n", pending, full ? " (rebuilt)" : "", packed,
+		    "packs: %zu merged, %zu left\n"
+		    "cache: %zu tickets%s\n", pending, full ? " (rebuilt)" : "", ps.loose,
+		    ps.merged, nopack ? pack_count(d) : ps.packs,
 		    cache_count(d), rebuild ? " (rebuilt)" : "");
 	/* Last: storing spooled mail takes and releases the desk lock per file. */
 	desk_unlock(d);
 	rc = leftover_spools(d, stale, &respooled, &kept);
+	/* Their commits journal paths too: git status stays clean after rt-gc. */
+	if (respooled && desk_lock(d) == 0) {
+		guard_index_writer(d);
+		if (worktree_sync(d, 0) != 0)
+			warnx("%s", rt_errmsg());
+		guard_index_done(d);
+		desk_unlock(d);
+	}
 	if (rc != 0)
 		warnx("%zu spooled message%s kept for the next run: %s", kept,
 		    kept == 1 ? "" : "s", rt_errmsg());

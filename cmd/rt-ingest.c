@@ -14,6 +14,7 @@
 #include "event.h"
 #include "ingest.h"
 #include "spool.h"
+#include "txn.h"
 #include "util.h"
 
 static const char usage[] =
@@ -290,6 +291,8 @@ main(int argc, char *argv[])
 		/* Under an MTA a missing or busy desk is worth a retry. */
 		return rc == EX_NOINPUT || rc == EX_CONFIG ? rc : EX_TEMPFAIL;
 	}
+	if (eflag || mbox || maildir)
+		txn_batch_begin(d);	/* one pack and one branch move per batch */
 	if (eflag)
 		rc = ingest_event_file(d, optind < argc ? argv[optind] : NULL, source);
 	else if (mbox)
@@ -298,6 +301,10 @@ main(int argc, char *argv[])
 		rc = ingest_maildir(d, maildir);
 	else
 		rc = ingest_stdin(d);
+	if (txn_batch_end(d) != 0) {	/* not all on disk: the sender retries */
+		warnx("%s", rt_errmsg());
+		rc = EX_TEMPFAIL;
+	}
 	desk_close(d);
 	return cli_close_stdout(rc);
 }

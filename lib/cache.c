@@ -20,7 +20,8 @@
 struct cache {
 	MDB_env *env;
 	MDB_dbi tickets, msgids, meta;
-	struct textindex text;	/* words -> tickets, for rt-grep */
+	int readonly;		/* opened by a user who may read but not write */
+	struct textindex text;	/* words -> tickets, for rt-ls --text */
 };
 
 static int
@@ -51,7 +52,7 @@ lock_file_room(const char *path)
 }
 
 static int
-env_open(struct desk *d, struct cache *c)
+env_open(struct desk *d, struct cache *c, unsigned int ro)
 {
 	char *path = xasprintf("%s/cache.mdb", d->rtdir);
 	MDB_txn *txn;
@@ -64,18 +65,24 @@ env_open(struct desk *d, struct cache *c)
 	if ((rc = lock_file_room(path)) != 0)
 		goto out;
 	/* Derived data: losing the last update on a crash is repaired from HEAD. */
-	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS, 0666);
+	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS | ro, 0666);
 	if (rc != 0)
 		goto out;
-	if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
-		goto out;
-	if ((rc = mdb_dbi_open(txn, "tickets", MDB_CREATE, &c->tickets)) == 0 &&
-	    (rc = mdb_dbi_open(txn, "msgids", MDB_CREATE, &c->msgids)) == 0 &&
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &c->meta)) == 0 &&
-	    (rc = textindex_open(txn, &c->text)) == 0)
-		rc = mdb_txn_commit(txn);
-	else
+	/* A read transaction when the tables exist: no fdatasync per process. */
+	for (int create = 0; create <= (ro ? 0 : MDB_CREATE); create += MDB_CREATE) {
+		if ((rc = mdb_txn_begin(c->env, NULL, create ? 0 : MDB_RDONLY, &txn)) != 0)
+			goto out;
+		if ((rc = mdb_dbi_open(txn, "tickets", create, &c->tickets)) == 0 &&
+		    (rc = mdb_dbi_open(txn, "msgids", create, &c->msgids)) == 0 &&
+		    (rc = mdb_dbi_open(txn, "meta", create, &c->meta)) == 0 &&
+		    (rc = textindex_open(txn, &c->text, create)) == 0) {
+			rc = mdb_txn_commit(txn);
+			break;
+		}
 		mdb_txn_abort(txn);
+		if (rc != MDB_NOTFOUND)
+			break;
+	}
 out:
 	free(path);
 	return rc;
@@ -85,7 +92,20 @@ int
 cache_open(struct desk *d)
 {
 	struct cache *c = xcalloc(1, sizeof(*c));
-	int rc = env_open(d, c);
+	int rc = env_open(d, c, 0);
+
+	/*
+	 * A user who may read the desk but not write it (a report run as
+	 * nobody) reads the cache as the writers left it: read-only, and
+	 * without LMDB's lock file when that is not writable either.
+	 */
+	for (unsigned int ro = MDB_RDONLY; (rc == EACCES || rc == EROFS) &&
+	    ro <= (MDB_RDONLY | MDB_NOLOCK); ro |= MDB_NOLOCK) {
+		mdb_env_close(c->env);
+		memset(c, 0, sizeof(*c));
+		c->readonly = 1;
+		rc = env_open(d, c, ro);
+	}
 
 	if (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH) {
 		/* A damaged cache is thrown away; the desk is the truth. */
@@ -96,7 +116,7 @@ cache_open(struct desk *d)
 		free(p);
 		free(l);
 		memset(c, 0, sizeof(*c));
-		rc = env_open(d, c);
+		rc = env_open(d, c, 0);
 	}
 	if (rc != 0) {
 		if (c->env)
@@ -105,7 +125,9 @@ cache_open(struct desk *d)
 		return mdb_fail(rc, "cannot open");
 	}
 	d->cache = c;
-	return cache_sync(d);
+	if ((rc = cache_sync(d)) != 0)
+		cache_close(d);	/* the caller gets no cache on failure */
+	return rc;
 }
 
 void
@@ -116,6 +138,20 @@ cache_close(struct desk *d)
 	mdb_env_close(d->cache->env);
 	free(d->cache);
 	d->cache = NULL;
+}
+
+void
+cache_defer_sync(struct desk *d, int on)
+{
+	if (d->cache)
+		mdb_env_set_flags(d->cache->env, MDB_NOSYNC, on);
+}
+
+void
+cache_flush(struct desk *d)
+{
+	if (d->cache)
+		mdb_env_sync(d->cache->env, 1);
 }
 
 static MDB_val
@@ -290,6 +326,24 @@ tickets_tree(struct desk *d, const git_oid *commit_id)
 	return t;
 }
 
+/* A read-only cache serves only while it reflects HEAD. */
+static int
+check_readonly(struct cache *c, const char *headhex)
+{
+	char hex[GIT_OID_HEXSZ + 1] = "", ver[8] = "";
+	MDB_txn *txn;
+
+	if (mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn) == 0) {
+		meta_get(c, txn, "head", hex, sizeof(hex));
+		meta_get(c, txn, "version", ver, sizeof(ver));
+		mdb_txn_abort(txn);
+	}
+	if (strcmp(hex, headhex) == 0 && strcmp(ver, CACHE_VERSION) == 0)
+		return 0;
+	return rt_fail(EX_NOPERM, "ticket cache: behind HEAD and not writable by this user "
+	    "(any rt command or rt-gc run by a writer brings it up to date)");
+}
+
 static int
 sync_to(struct desk *d, int full)
 {
@@ -304,6 +358,10 @@ sync_to(struct desk *d, int full)
 	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
 		return rc;
 	git_oid_tostr(newhex, sizeof(newhex), git_commit_id(head));
+	if (c->readonly) {
+		git_commit_free(head);
+		return check_readonly(c, newhex);
+	}
 	if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
 		git_commit_free(head);
 		return mdb_fail(rc, "cannot begin");
@@ -350,6 +408,19 @@ int
 cache_rebuild(struct desk *d)
 {
 	return sync_to(d, 1);
+}
+
+int
+cache_open_rebuilt(struct desk *d)
+{
+	char *p = xasprintf("%s/cache.mdb", d->rtdir), *l = xasprintf("%s-lock", p);
+
+	cache_close(d);
+	unlink(p);
+	unlink(l);
+	free(p);
+	free(l);
+	return cache_open(d);
 }
 
 int

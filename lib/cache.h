@@ -15,10 +15,22 @@ struct desk;
 
 int cache_open(struct desk *d);
 void cache_close(struct desk *d);
+/*
+ * In a batch of commits (txn.h) updates skip LMDB's fdatasync: the cache
+ * is derived, and the batch ends with one cache_flush.
+ */
+void cache_defer_sync(struct desk *d, int on);
+void cache_flush(struct desk *d);
 /* Brings the cache up to HEAD. */
 int cache_sync(struct desk *d);
 /* Drops everything and reads every ticket from HEAD. */
 int cache_rebuild(struct desk *d);
+/*
+ * For a desk opened with DESK_NOCACHE: throws the cache files away and
+ * opens a new cache, built from HEAD once (cache_open on a stale cache
+ * followed by cache_rebuild would build it twice).
+ */
+int cache_open_rebuilt(struct desk *d);
 /* Copies the record of id into rec; EX_NOINPUT if unknown. */
 int cache_get(struct desk *d, const char *id, struct kvmap *rec);
 /* Finds the ticket holding a message id (or "sha1:..." digest); 0 if found. */

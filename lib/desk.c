@@ -3,16 +3,19 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "desk.h"
 #include "guard.h"
 #include "text.h"
+#include "txn.h"
 #include "util.h"
 
 #ifndef RT_SHAREDIR
@@ -251,6 +254,7 @@ desk_close_repo(struct desk *d)
 {
 	if (d == NULL)
 		return;
+	txn_batch_close(d);
 	desk_unlock(d);
 	if (d->people_free)
 		d->people_free(d->people);
@@ -266,13 +270,62 @@ desk_close_repo(struct desk *d)
 	git_libgit2_shutdown();
 }
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;	/* only interrupts the blocking flock */
+}
+
+/*
+ * Waits for the lock in the kernel, not by polling with naps: the waiter
+ * wakes as soon as the holder lets go. A one-shot timer interrupts the
+ * wait (EINTR) at the timeout.
+ */
+static int
+lock_wait(int fd, double timeout)
+{
+	struct sigaction sa, old;
+	struct itimerval it, oldit;
+	struct timespec start, now;
+	int rc, e;
+
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK || timeout <= 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: flock returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = (time_t)timeout;
+	it.it_value.tv_usec = (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6);
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+		it.it_value.tv_usec = 1;
+	setitimer(ITIMER_REAL, &it, &oldit);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((rc = flock(fd, LOCK_EX)) < 0 && errno == EINTR) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((double)(now.tv_sec - start.tv_sec) +
+		    (double)(now.tv_nsec - start.tv_nsec) / 1e9 >= timeout) {
+			errno = EWOULDBLOCK;
+			break;
+		}
+	}
+	e = errno;
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	errno = e;
+	return rc;
+}
+
 int
 desk_lock(struct desk *d)
 {
 	const char *env = getenv("RT_LOCK_TIMEOUT");
 	double timeout = env && *env ? atof(env) : 30.0;
 	char *path = xasprintf("%s/lock", d->rtdir);
-	struct timespec start, now, nap = { 0, 5 * 1000 * 1000 };
 
 	if (d->lockfd >= 0) {
 		free(path);
@@ -286,20 +339,13 @@ desk_lock(struct desk *d)
 		    "cannot open lock '%s/lock': %s", d->rtdir, strerror(e));
 	}
 	free(path);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (flock(d->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((double)(now.tv_sec - start.tv_sec) +
-		    (double)(now.tv_nsec - start.tv_nsec) / 1e9 >= timeout) {
-			close(d->lockfd);
-			d->lockfd = -1;
+	if (lock_wait(d->lockfd, timeout) < 0) {
+		int e = errno;
+		close(d->lockfd);
+		d->lockfd = -1;
+		if (e == EWOULDBLOCK)
 			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process", d->root);
-		}
-		nanosleep(&nap, NULL);
-		if (nap.tv_nsec < 50 * 1000 * 1000)
-			nap.tv_nsec += 5 * 1000 * 1000;
+		return rt_fail(EX_TEMPFAIL, "cannot lock desk '%s': %s", d->root, strerror(e));
 	}
 	return guard_locked(d);	/* git state, stale locks (guard.h) */
 }
@@ -307,7 +353,7 @@ desk_lock(struct desk *d)
 void
 desk_unlock(struct desk *d)
 {
-	if (d->lockfd < 0)
+	if (d->lockfd < 0 || txn_batch_keeps_lock(d))
 		return;
 	close(d->lockfd);
 	d->lockfd = -1;

@@ -23,6 +23,7 @@ struct desk {
 	struct cache *cache;
 	void *people;		/* the parsed people directory (people.h) */
 	void (*people_free)(void *);
+	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */
 };
 
 enum {

@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "desk.h"
 #include "notify.h"
+#include "txn.h"
 
 int
 desk_open(struct desk **out, const char *path, int flags)
@@ -27,6 +28,7 @@ desk_close(struct desk *d)
 {
 	if (d == NULL)
 		return;
+	txn_batch_close(d);	/* writes a batch left open, and syncs the cache */
 	cache_close(d);
 	desk_close_repo(d);
 	notify_flush();	/* mail of committed changes, sent without the lock */

@@ -3,15 +3,21 @@
 
 #include "desk.h"
 #include "head.h"
+#include "txn.h"
 #include "util.h"
 
 int
 desk_head(struct desk *d, git_commit **out)
 {
 	git_reference *ref = NULL;
+	git_oid tip;
 	int rc;
 
 	*out = NULL;
+	if (txn_batch_tip(d, &tip)) {	/* this process's commits not yet on the branch */
+		rc = git_commit_lookup(out, d->repo, &tip);
+		return rc < 0 ? git_fail(rc, "cannot read the batch's last commit") : 0;
+	}
 	rc = git_repository_head(&ref, d->repo);
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
 		return 0;

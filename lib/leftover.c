@@ -37,7 +37,9 @@ clean_tmp(const char *dir, long age, int top)
 		if (s[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", dir, s);
-		if (str_starts(s, "tmp_") && old_enough(p, age, &st) && unlink(p) == 0)
+		/* pack_git2_*: libgit2's indexer (a pack per commit, pack.c) */
+		if ((str_starts(s, "tmp_") || str_starts(s, "pack_git2_")) &&
+		    old_enough(p, age, &st) && unlink(p) == 0)
 			n++;
 		else if (top && (strcmp(s, "pack") == 0 || (strlen(s) == 2 &&
 		    strspn(s, "0123456789abcdef") == 2)))

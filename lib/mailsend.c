@@ -706,6 +706,7 @@ outmail_render(const struct outmail *m, char **buf, size_t *len, char **msgid)
 	return 0;
 }
 
+#ifdef RT_MAILER_MODULE	/* the send part: rt-mailer.so, loaded by mailsend_load.c */
 /* ---------------------------------------------------------------- */
 /* Sending                                                          */
 /* ---------------------------------------------------------------- */
@@ -1181,3 +1182,4 @@ mail_send(const char *url, const char *buf, size_t len,
 	mu_address_destroy(&to);
 	return rc;
 }
+#endif /* RT_MAILER_MODULE */

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include <stdio.h>
 
 #include "desk.h"
 #include "pack.h"
@@ -100,31 +103,320 @@ remove_one(const git_oid *oid, const char *path, void *arg)
 	return 0;
 }
 
+#define PACK_AUTO 50	/* packs before a writer rolls the small ones up */
+
+struct packfile {
+	char *base;		/* objects/pack/pack-HEX, without extension */
+	unsigned long objects;
+};
+
+/* The object count of a version 2 pack index: the last fan-out entry. */
+static unsigned long
+idx_objects(const char *idx)
+{
+	unsigned char b[4];
+	FILE *f = fopen(idx, "rb");
+	unsigned long n = 0;
+
+	if (f && fseek(f, 8 + 255 * 4, SEEK_SET) == 0 && fread(b, 1, 4, f) == 4)
+		n = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 |
+		    (unsigned long)b[2] << 8 | b[3];
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static int
+cmp_pack(const void *a, const void *b)
+{
+	const struct packfile *x = a, *y = b;
+
+	return x->objects < y->objects ? -1 : x->objects > y->objects;
+}
+
+/* The packs with an index and without a .keep file, smallest first. */
+static size_t
+list_packs(struct desk *d, struct packfile **out)
+{
+	char *dir = xasprintf("%sobjects/pack", d->gitdir);
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	struct packfile *v = NULL;
+	size_t n = 0;
+
+	while (dp && (de = readdir(dp)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char *base, *idx, *keep;
+		if (len < 6 || strcmp(de->d_name + len - 5, ".pack") != 0)
+			continue;
+		base = xasprintf("%s/%.*s", dir, (int)(len - 5), de->d_name);
+		idx = xasprintf("%s.idx", base);
+		keep = xasprintf("%s.keep", base);
+		if (access(idx, R_OK) == 0 && access(keep, F_OK) < 0) {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n].base = base;
+			v[n++].objects = idx_objects(idx);
+		} else
+			free(base);
+		free(idx);
+		free(keep);
+	}
+	if (dp)
+		closedir(dp);
+	free(dir);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_pack);
+	*out = v;
+	return n;
+}
+
+/*
+ * How many of the smallest packs to roll up into one, as git repack
+ * --geometric=2 does: the packs above stay when each holds at least twice
+ * the objects of the one below and of everything rolled up. The number of
+ * packs then stays logarithmic in the number of objects.
+ */
+static size_t
+geometric_split(const struct packfile *v, size_t n, unsigned long loose)
+{
+	unsigned long total = loose;
+	size_t k = 0;
+
+	for (size_t i = n; i-- > 1;)
+		if (v[i].objects < 2 * v[i - 1].objects) {
+			k = i + 1;
+			break;
+		}
+	for (size_t i = 0; i < k; i++)
+		total += v[i].objects;
+	while (k < n && v[k].objects < 2 * total)
+		total += v[k++].objects;
+	return k;
+}
+
+static int
+insert_oid(const git_oid *oid, void *arg)
+{
+	return git_packbuilder_insert(arg, oid, NULL) < 0 ? -1 : 0;
+}
+
+static int
+insert_pack(git_packbuilder *pb, const char *base)
+{
+	char *idx = xasprintf("%s.idx", base);
+	git_odb_backend *be = NULL;
+	int rc;
+
+	if ((rc = git_odb_backend_one_pack(&be, idx)) == 0) {
+		rc = be->foreach(be, insert_oid, pb);
+		be->free(be);
+	}
+	free(idx);
+	return rc;
+}
+
+static void
+remove_pack(const char *base, const char *keep_name)
+{
+	static const char *ext[] = { ".idx", ".pack", ".rev", ".bitmap", ".promisor" };
+
+	if (keep_name && strstr(base, keep_name))
+		return;	/* the same objects were written to the same name */
+	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
+		char *f = xasprintf("%s%s", base, ext[i]);
+		unlink(f);
+		free(f);
+	}
+}
+
 int
-pack_loose(struct desk *d, size_t *packed)
+pack_repack(struct desk *d, struct pack_stats *st)
 {
 	struct oidset set = { NULL, 0, NULL };
+	struct packfile *packs;
+	size_t npacks = list_packs(d, &packs), roll;
 	int rc = 0;
 
-	*packed = 0;
-	if ((rc = git_packbuilder_new(&set.pb, d->repo)) < 0)
-		return git_fail(rc, "cannot start pack");
+	memset(st, 0, sizeof(*st));
+	if ((rc = git_packbuilder_new(&set.pb, d->repo)) < 0) {
+		rc = git_fail(rc, "cannot start pack");
+		goto out;
+	}
+	git_packbuilder_set_threads(set.pb, 1);
 	if (each_loose(d, insert_one, &set) != 0) {
 		rc = git_fail(-1, "cannot add object to pack");
 		goto out;
 	}
-	if (set.n == 0)
+	roll = geometric_split(packs, npacks, (unsigned long)set.n);
+	if (roll == 1 && set.n == 0)
+		roll = 0;	/* one pack alone is already rolled up */
+	for (size_t i = 0; i < roll; i++)
+		if (insert_pack(set.pb, packs[i].base) < 0) {
+			rc = git_fail(-1, "cannot read pack");
+			goto out;
+		}
+	if (set.n == 0 && roll == 0)
 		goto out;
-	/* The pack and its index are fsynced (DESK_DURABLE) before loose files go. */
+	/* The pack and its index are fsynced (DESK_DURABLE) before anything goes. */
 	if ((rc = git_packbuilder_write(set.pb, NULL, 0, NULL, NULL)) < 0) {
 		rc = git_fail(rc, "cannot write pack");
 		goto out;
 	}
-	*packed = set.n;
-	qsort(set.v, set.n, sizeof(*set.v), cmp_oid);
-	each_loose(d, remove_one, &set);
+	st->loose = set.n;
+	st->merged = roll;
+	if (set.n) {
+		qsort(set.v, set.n, sizeof(*set.v), cmp_oid);
+		each_loose(d, remove_one, &set);
+	}
+	for (size_t i = 0; i < roll; i++)
+		remove_pack(packs[i].base, git_packbuilder_name(set.pb));
 out:
+	st->packs = npacks - st->merged + (st->loose || st->merged ? 1 : 0);
+	for (size_t i = 0; i < npacks; i++)
+		free(packs[i].base);
+	free(packs);
 	git_packbuilder_free(set.pb);
 	free(set.v);
+	return rc;
+}
+
+void
+pack_auto(struct desk *d)
+{
+	struct pack_stats st;
+
+	if (pack_count(d) >= PACK_AUTO)
+		pack_repack(d, &st);
+}
+
+size_t
+pack_count(struct desk *d)
+{
+	struct packfile *packs;
+	size_t n = list_packs(d, &packs);
+
+	for (size_t i = 0; i < n; i++)
+		free(packs[i].base);
+	free(packs);
+	return n;
+}
+
+/*
+ * A mempack backend behind a forwarder that records every object written:
+ * git_mempack_dump would pack each commit's whole tree (the desk), so the
+ * pack is built from exactly the recorded objects instead.
+ */
+struct pack_mem {
+	git_odb_backend b;	/* first: libgit2 calls us through this */
+	git_odb_backend *mp;
+	git_oid *v;
+	size_t n;
+};
+
+#define MEM(be) ((struct pack_mem *)(be))
+
+static int
+mem_read(void **data, size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *oid)
+{
+	return MEM(be)->mp->read(data, len, type, MEM(be)->mp, oid);
+}
+
+static int
+mem_read_header(size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *oid)
+{
+	return MEM(be)->mp->read_header(len, type, MEM(be)->mp, oid);
+}
+
+static int
+mem_exists(git_odb_backend *be, const git_oid *oid)
+{
+	return MEM(be)->mp->exists(MEM(be)->mp, oid);
+}
+
+static int
+mem_write(git_odb_backend *be, const git_oid *oid, const void *data, size_t len,
+    git_object_t type)
+{
+	struct pack_mem *m = MEM(be);
+	int rc;
+
+	if (m->mp->exists(m->mp, oid))
+		return 0;
+	if ((rc = m->mp->write(m->mp, oid, data, len, type)) == 0) {
+		m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+		git_oid_cpy(&m->v[m->n++], oid);
+	}
+	return rc;
+}
+
+static void
+mem_free(git_odb_backend *be)
+{
+	struct pack_mem *m = MEM(be);
+
+	m->mp->free(m->mp);
+	free(m->v);
+	free(m);
+}
+
+int
+pack_mem_new(struct desk *d, struct pack_mem **out)
+{
+	struct pack_mem *m = xcalloc(1, sizeof(*m));
+	git_odb *odb = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = git_mempack_new(&m->mp)) < 0) {
+		free(m);
+		return git_fail(rc, "cannot create the commit buffer");
+	}
+	m->b.version = GIT_ODB_BACKEND_VERSION;
+	m->b.read = mem_read;
+	m->b.read_header = mem_read_header;
+	m->b.exists = mem_exists;
+	m->b.write = mem_write;
+	m->b.free = mem_free;
+	/* Above the loose and pack backends: every new object lands here. */
+	if ((rc = git_repository_odb(&odb, d->repo)) < 0 ||
+	    (rc = git_odb_add_backend(odb, &m->b, 1000)) < 0) {
+		git_odb_free(odb);
+		mem_free(&m->b);
+		return git_fail(rc, "cannot add the commit buffer");
+	}
+	git_odb_free(odb);
+	*out = m;
+	return 0;
+}
+
+void
+pack_mem_reset(struct pack_mem *m)
+{
+	git_mempack_reset(m->mp);
+	m->n = 0;
+}
+
+int
+pack_mem_write(struct desk *d, struct pack_mem *m)
+{
+	git_packbuilder *pb = NULL;
+	char *dir;
+	int rc;
+
+	if (m->n == 0)
+		return 0;
+	if ((rc = git_packbuilder_new(&pb, d->repo)) < 0)
+		return git_fail(rc, "cannot start pack");
+	git_packbuilder_set_threads(pb, 1);
+	for (size_t i = 0; i < m->n && rc == 0; i++)
+		rc = git_packbuilder_insert(pb, &m->v[i], NULL);
+	dir = xasprintf("%sobjects/pack", d->gitdir);
+	/* Written through git_indexer: pack, index and directory fsynced (FSYNC_GITDIR). */
+	if (rc == 0)
+		rc = git_packbuilder_write(pb, dir, 0, NULL, NULL);
+	if (rc < 0)
+		rc = git_fail(rc, "cannot write pack");
+	free(dir);
+	git_packbuilder_free(pb);
 	return rc;
 }

@@ -4,14 +4,44 @@
 
 #include <stddef.h>
 
+#include <git2.h>
+
 struct desk;
 
 /*
- * Packs every loose object into one new pack and removes the loose
- * files. Cost is proportional to the loose objects, not the desk, so it
- * can run from cron often. *packed receives the count.
+ * New objects in memory (a mempack backend added to the desk's odb) until
+ * pack_mem_write stores exactly those as one pack and its index in
+ * objects/pack, fsynced with the directory on a DESK_DURABLE desk: one
+ * commit or a batch of commits costs one pack, not a file per object.
+ * The odb owns the buffer; pack_mem_reset drops its objects (after they
+ * are written, or to undo).
  */
-int pack_loose(struct desk *d, size_t *packed);
+struct pack_mem;
+int pack_mem_new(struct desk *d, struct pack_mem **out);
+int pack_mem_write(struct desk *d, struct pack_mem *m);
+void pack_mem_reset(struct pack_mem *m);
+
+struct pack_stats {
+	size_t loose;		/* loose objects packed */
+	size_t merged;		/* small packs rolled up */
+	size_t packs;		/* packs afterwards */
+};
+
+/*
+ * Packs every loose object and rolls the small packs up into one new
+ * pack, geometrically (as git repack --geometric=2): the pack count stays
+ * logarithmic in the objects, and the cost follows the small packs and
+ * the loose objects, not the desk, so it can run from cron often.
+ */
+int pack_repack(struct desk *d, struct pack_stats *st);
+/*
+ * After a commit, under the desk lock: rolls the small packs up once there
+ * are 50 packs, so a desk nobody runs rt-gc on does not slow down with one
+ * pack per commit. Errors are left to rt-gc.
+ */
+void pack_auto(struct desk *d);
+/* Number of packs. */
+size_t pack_count(struct desk *d);
 /* Number of loose objects (a directory listing, cheap). */
 size_t pack_count_loose(struct desk *d);
 

@@ -11,13 +11,13 @@
 #include "util.h"
 
 int
-textindex_open(MDB_txn *txn, struct textindex *ti)
+textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create)
 {
 	int rc;
 
-	if ((rc = mdb_dbi_open(txn, "words", MDB_CREATE | MDB_DUPSORT, &ti->words)) != 0)
+	if ((rc = mdb_dbi_open(txn, "words", create | MDB_DUPSORT, &ti->words)) != 0)
 		return rc;
-	return mdb_dbi_open(txn, "wordsof", MDB_CREATE, &ti->wordsof);
+	return mdb_dbi_open(txn, "wordsof", create, &ti->wordsof);
 }
 
 int

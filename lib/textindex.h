@@ -31,8 +31,8 @@ struct textindex {
 
 #define TEXTINDEX_MAXWORD 40
 
-/* Opens (creates) the tables in a write transaction. */
-int textindex_open(MDB_txn *txn, struct textindex *ti);
+/* Opens the tables; with create MDB_CREATE (in a write transaction) makes them. */
+int textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create);
 /* Empties both tables (a full rebuild). */
 int textindex_clear(MDB_txn *txn, const struct textindex *ti);
 /* Replaces the words of ticket id by those of its folder dir, ticket t and log. */

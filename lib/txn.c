@@ -5,9 +5,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "desk.h"
 #include "guard.h"
 #include "head.h"
+#include "pack.h"
 #include "text.h"
 #include "txn.h"
 #include "util.h"
@@ -15,6 +17,24 @@
 #include "worktree.h"
 
 #define TXN_RETRIES 20
+#define TXN_BATCH_MAX 500	/* commits, bounds the memory of a batch */
+#define TXN_BATCH_NS 1000000000L	/* age of a batch before it is written */
+
+/*
+ * New objects go to a mempack backend and reach the disk as one pack per
+ * commit (per batch): 10 fsyncs instead of 26 for ten loose objects.
+ */
+struct txn_batch {
+	struct pack_mem *mem;	/* new objects; owned by the repository's odb */
+	int open;		/* between txn_batch_begin and txn_batch_end */
+	int kept;		/* the batch holds the desk lock */
+	int err;		/* first failure of a write inside the batch */
+	size_t commits;		/* built, not yet on the branch */
+	int unborn;		/* the branch had no commit when the batch began */
+	git_oid base;		/* the branch when the first commit was built */
+	git_oid tip;		/* the last commit built */
+	struct timespec start;
+};
 
 enum op { OP_PUT, OP_PUT_FILE, OP_APPEND, OP_REMOVE };
 
@@ -115,6 +135,188 @@ txn_free(struct txn *t)
 	}
 	free(t->ops);
 	free(t);
+}
+
+static struct txn_batch *
+batch_get(struct desk *d)
+{
+	if (d->batch == NULL) {
+		d->batch = xcalloc(1, sizeof(*d->batch));
+		/* Without the buffer, objects are written loose (and still fsynced). */
+		if (pack_mem_new(d, &d->batch->mem) != 0)
+			d->batch->mem = NULL;
+	}
+	return d->batch;
+}
+
+static void
+batch_add(struct txn_batch *b, const git_commit *parent, const git_oid *commit)
+{
+	if (b->commits++ == 0) {
+		b->unborn = parent == NULL;
+		if (parent)
+			git_oid_cpy(&b->base, git_commit_id(parent));
+		clock_gettime(CLOCK_MONOTONIC, &b->start);
+	}
+	git_oid_cpy(&b->tip, commit);
+}
+
+static void
+batch_discard(struct txn_batch *b)
+{
+	if (b->mem)
+		pack_mem_reset(b->mem);
+	b->commits = 0;
+}
+
+/* Moves the branch HEAD names from the batch's base to its tip. */
+static int
+move_branch(struct desk *d, struct txn_batch *b, const char *logmsg)
+{
+	git_reference *head = NULL, *ref = NULL;
+	const char *name = "HEAD";
+	int rc;
+
+	if ((rc = git_reference_lookup(&head, d->repo, "HEAD")) < 0)
+		return git_fail(rc, "cannot read HEAD");
+	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+		name = git_reference_symbolic_target(head);
+	if (b->unborn)
+		rc = git_reference_create(&ref, d->repo, name, &b->tip, 0, logmsg);
+	else
+		rc = git_reference_create_matching(&ref, d->repo, name, &b->tip, 1, &b->base,
+		    logmsg);
+	git_reference_free(ref);
+	git_reference_free(head);
+	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED || rc == GIT_EEXISTS)
+		return -EAGAIN;
+	return rc < 0 ? git_fail(rc, "cannot move the branch") : 0;
+}
+
+/*
+ * Writes the batch's objects as one pack, then moves the branch. Either
+ * way the batch is empty afterwards: on failure its commits are dropped
+ * (-EAGAIN when the branch moved under us).
+ */
+static int
+batch_write(struct desk *d, const char *logmsg)
+{
+	struct txn_batch *b = d->batch;
+	int rc;
+
+	if (b == NULL || b->commits == 0)
+		return 0;
+	/* Without a mempack (it could not be added) the objects are loose. */
+	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem)) == 0)
+		rc = move_branch(d, b, logmsg);
+	batch_discard(b);
+	if (rc == 0)
+		pack_auto(d);
+	return rc;
+}
+
+static int
+batch_due(const struct txn_batch *b)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return b->commits >= TXN_BATCH_MAX ||
+	    (now.tv_sec - b->start.tv_sec) * 1000000000L + (now.tv_nsec - b->start.tv_nsec) >=
+	    TXN_BATCH_NS;
+}
+
+/* A batch's write, guarded and verified as one commit is (txn_commit). */
+static int
+batch_write_all(struct desk *d)
+{
+	struct commit_guard g;
+	git_oid tip;
+	char *msg;
+	int rc;
+
+	if (d->batch->commits == 0)
+		return 0;
+	if ((rc = guard_commit_begin(d, &g)) != 0) {
+		batch_discard(d->batch);
+		return rc;
+	}
+	git_oid_cpy(&tip, &d->batch->tip);
+	msg = xasprintf("rt: batch of %zu commits", d->batch->commits);
+	rc = batch_write(d, msg);
+	free(msg);
+	if (rc == -EAGAIN)
+		rc = rt_fail(EX_TEMPFAIL, "the desk branch moved during a batch; nothing of it stored");
+	else if (rc == 0)
+		rc = commit_verify(d, g.has_old ? &g.old : NULL, &tip, NULL, 0);
+	guard_commit_end(d, &g, rc == 0);
+	guard_index_done(d);
+	return rc;
+}
+
+void
+txn_batch_begin(struct desk *d)
+{
+	batch_get(d)->open = 1;
+	cache_defer_sync(d, 1);
+}
+
+int
+txn_batch_keeps_lock(struct desk *d)
+{
+	struct txn_batch *b = d->batch;
+	int rc;
+
+	if (b == NULL || !b->open || b->commits == 0)
+		return b ? (b->kept = 0) : 0;
+	if (!batch_due(b))
+		return b->kept = 1;
+	if ((rc = batch_write_all(d)) != 0 && b->err == 0)
+		b->err = rc;
+	return b->kept = 0;
+}
+
+int
+txn_batch_end(struct desk *d)
+{
+	struct txn_batch *b = d->batch;
+	int rc;
+
+	if (b == NULL)
+		return 0;
+	rc = batch_write_all(d);
+	if (b->open) {
+		cache_defer_sync(d, 0);
+		cache_flush(d);
+	}
+	b->open = 0;
+	if (rc == 0)
+		rc = b->err;
+	b->err = 0;
+	if (b->kept) {
+		b->kept = 0;
+		desk_unlock(d);
+	}
+	return rc;
+}
+
+void
+txn_batch_close(struct desk *d)
+{
+	if (d->batch == NULL)
+		return;
+	txn_batch_end(d);
+	free(d->batch);
+	d->batch = NULL;
+}
+
+int
+txn_batch_tip(struct desk *d, git_oid *out)
+{
+	if (d->batch == NULL || d->batch->commits == 0)
+		return 0;
+	git_oid_cpy(out, &d->batch->tip);
+	return 1;
 }
 
 /* Creates the blob for one op against the tip tree. */
@@ -245,12 +447,12 @@ try_commit(struct txn *t, const char *msg, git_signature *sig, git_oid *out)
 		rc = git_fail(rc, "cannot read new tree");
 		goto out;
 	}
-	rc = git_commit_create(out, t->d->repo, "HEAD", sig, sig, "UTF-8", msg, tree,
+	rc = git_commit_create(out, t->d->repo, NULL, sig, sig, "UTF-8", msg, tree,
 	    tip ? 1 : 0, (const git_commit **)&tip);
-	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED)
-		rc = -EAGAIN;
-	else if (rc < 0)
+	if (rc < 0)
 		rc = git_fail(rc, "cannot commit");
+	else
+		batch_add(t->d->batch, tip, out);
 out:
 	git_tree_free(tree);
 	git_tree_free(tiptree);
@@ -296,17 +498,28 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	git_signature *sig = NULL;
 	struct commit_guard g;
 	git_oid cid;
-	int rc, attempt = 0;
+	int rc, attempt = 0, batched;
 
 	if ((rc = make_signature(t->d, &sig)) != 0)
 		goto out;
 	/* Journal first: a crash after the commit leaves the paths to repair. */
 	if ((rc = worktree_journal(t->d, paths, t->n)) != 0)
 		goto out;
-	if ((rc = guard_commit_begin(t->d, &g)) != 0)
+	/*
+	 * build -> write -> move the branch -> verify, here or, in a batch,
+	 * once for the batch (batch_write_all): only then git must wait.
+	 */
+	batched = batch_get(t->d)->open;
+	memset(&g, 0, sizeof(g));
+	if (!batched && (rc = guard_commit_begin(t->d, &g)) != 0)
 		goto out;
 	for (;;) {
 		rc = try_commit(t, msg, sig, &cid);
+		if (rc == 0 && !batched) {
+			char *logmsg = xasprintf("commit: %s", subject);
+			rc = batch_write(t->d, logmsg);
+			free(logmsg);
+		}
 		if (rc != -EAGAIN)
 			break;
 		if (++attempt == TXN_RETRIES) {
@@ -315,10 +528,13 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		}
 		backoff(attempt);
 	}
-	if (rc == 0)
+	if (rc == 0 && !batched)
 		rc = commit_verify(t->d, g.has_old ? &g.old : NULL, &cid, paths, t->n);
-	guard_commit_end(t->d, &g, rc == 0);
+	if (!batched)
+		guard_commit_end(t->d, &g, rc == 0);
 	if (rc != 0) {
+		if (t->d->batch->commits == 0)
+			batch_discard(t->d->batch);	/* objects of a failed build */
 		rc = commit_tempfail(rc);
 		goto out;
 	}
@@ -327,7 +543,8 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
-	guard_index_done(t->d);
+	if (!batched)
+		guard_index_done(t->d);
 out:
 	git_signature_free(sig);
 	free(paths);

@@ -21,14 +21,37 @@ void txn_append(struct txn *t, const char *path, const void *buf, size_t len);
 /* Removes path. */
 void txn_remove(struct txn *t, const char *path);
 /*
- * Commits: builds trees from HEAD's tree with git_tree_create_updated,
- * moves the branch by compare-and-swap and retries when another writer
- * moved it. Then mirrors the paths into the work tree. subject is the
+ * Commits: builds trees from HEAD's tree with git_tree_create_updated into
+ * memory, writes the new objects as one pack, moves the branch by
+ * compare-and-swap and retries when another writer moved it. Then mirrors
+ * the paths into the work tree. In a batch the pack and the branch wait
+ * for the batch (below). subject is the
  * first line; trailers ("Ticket", "Action", ...) follow after a blank line.
  * Returns 0 or a sysexits code; on failure nothing is changed.
  */
 int txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers,
     git_oid *out);
 void txn_free(struct txn *t);
+
+/*
+ * Batches: between txn_batch_begin and txn_batch_end every commit is still
+ * its own commit, chained on the one before, but the objects of many
+ * commits go to disk as one pack and the branch moves once. The desk lock
+ * taken for the first commit is kept across desk_unlock until the batch is
+ * a second old or TXN_BATCH_MAX commits long; then the batch is written
+ * and the lock released, so single deliveries interleave with a bulk
+ * import. Readers in this process see the batch (desk_head). Call both
+ * outside a locked section. txn_batch_end writes what is left and returns
+ * 0 only when every commit of the batch is durable on the branch, else a
+ * sysexits code (EX_TEMPFAIL: nothing of the failed part is on the branch).
+ */
+void txn_batch_begin(struct desk *d);
+int txn_batch_end(struct desk *d);
+/* For desk_unlock: 1 while an open batch keeps the lock (writes it when due). */
+int txn_batch_keeps_lock(struct desk *d);
+/* For desk_close: writes what is left and frees the batch state. */
+void txn_batch_close(struct desk *d);
+/* For desk_head: 1 and the last commit while a batch has commits not on the branch. */
+int txn_batch_tip(struct desk *d, git_oid *out);
 
 #endif

@@ -3,9 +3,9 @@
  *
  * Commits are built from trees, never through the index, so their cost
  * does not grow with the desk. The work tree is written after each
- * commit. The index is rewritten whole by libgit2 (O(files)), so it is
- * updated at once only while it is small; on a big desk the changed
- * paths wait in .git/rt/pending until rt-gc applies them in one pass.
+ * commit. The index is rewritten whole by libgit2 (O(files)), so commands
+ * never touch it: the changed paths wait in .git/rt/pending until rt-gc
+ * applies them in one pass. Only rt-gc (and rt-init) write the index.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +18,6 @@
 #include "head.h"
 #include "util.h"
 #include "worktree.h"
-
-#define INDEX_MAX_DEFAULT (4L << 20)	/* about 30,000 files */
 
 static char *
 journal_path(struct desk *d)
@@ -213,23 +211,11 @@ out:
 	return rc;
 }
 
-static long
-index_max(struct desk *d)
-{
-	const char *env = getenv("RT_INDEX_MAX");
-
-	if (env && *env)
-		return atol(env);
-	return (long)desk_cfg_int(d, "desk.index-max-bytes", INDEX_MAX_DEFAULT);
-}
-
 int
 worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
-	char *idxpath;
-	struct stat st;
 	int rc = 0;
 
 	if (git_commit_lookup(&c, d->repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
@@ -238,12 +224,6 @@ worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = mirror_path(d, tree, paths[i]);
-	if (rc)
-		goto out;
-	idxpath = xasprintf("%sindex", d->gitdir);
-	if (stat(idxpath, &st) < 0 || st.st_size <= index_max(d))
-		rc = worktree_sync(d, 0);
-	free(idxpath);
 out:
 	git_tree_free(tree);
 	git_commit_free(c);

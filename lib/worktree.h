@@ -10,9 +10,8 @@ struct desk;
 /* Appends paths to .git/rt/pending before they are committed. */
 int worktree_journal(struct desk *d, const char **paths, size_t n);
 /*
- * Writes paths as they are in commit into the work tree, then brings the
- * index up to date for every pending path if the index is small enough
- * to rewrite cheaply (see rt-desk(5)); else the paths stay pending.
+ * Writes paths as they are in commit into the work tree. The index is
+ * not touched (its rewrite is O(files)): the paths stay pending for rt-gc.
  */
 int worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n);
 /*

@@ -35,7 +35,7 @@ test_expect_success CORPUS 'every corpus event file is stored or quarantined wit
 	while read q; do test -f "$q" && test -f "${q%.eml}.yaml" &&
 		grep -q "^reason: " "${q%.eml}.yaml" || exit 1; done <kept &&
 	git fsck --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
-	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
+	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
 	git status --porcelain tickets quarantine >st && test_cmp /dev/null st
 '
 

@@ -29,7 +29,7 @@ refused() {
 	q=$(sed "s/.*(kept as \(quarantine\/[^)]*\)).*/\1/" err) && test -f "$q" &&
 	test $(wc -c <"$q") -le 4096 && head -c $(wc -c <"$q") "$1" | cmp - "$q" &&
 	grep -q "^reason: .*$2.*kept: the first $(wc -c <"$q") of $(wc -c <"$1") bytes" "${q%.eml}.yaml" &&
-	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
+	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
 	git status --porcelain tickets quarantine >st && test_cmp /dev/null st
 }
 

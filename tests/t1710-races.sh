@@ -15,12 +15,12 @@ dead_pid() { sh -c 'echo $$'; }
 
 new_desk desk || exit 1
 test_expect_success 'setup: a ticket and a branch that changes it too' '
-	mail m1 | rt-ingest >id && id=$(cat id) &&
+	mail m1 | rt-ingest >id && id=$(cat id) && rt-gc -q &&
 	t=$(git ls-files "tickets/*/$id/ticket.yaml") && echo $t >tpath &&
 	git branch other && git switch -q other &&
 	sed -i "s/^subject: .*/subject: changed on other/" $t && git commit -qam "other: subject" &&
 	git switch -q main &&
-	rt-set $id subject="changed on main" >/dev/null &&
+	rt-set $id subject="changed on main" >/dev/null && rt-gc -q &&
 	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
 '
 
@@ -42,7 +42,7 @@ test_expect_success 'after git merge --abort rt writes again' '
 '
 
 test_expect_success 'after resolving and git merge --continue rt writes again' '
-	test_must_fail git merge other >/dev/null 2>&1 &&
+	rt-gc -q && test_must_fail git merge other >/dev/null 2>&1 &&
 	mail m3 | defers rt-ingest &&
 	git checkout --theirs -- $(cat tpath) && git add $(cat tpath) && git merge --continue >/dev/null &&
 	test ! -f .git/MERGE_HEAD &&
@@ -51,7 +51,7 @@ test_expect_success 'after resolving and git merge --continue rt writes again' '
 '
 
 test_expect_success 'during a stopped rebase (conflict): 75, and the mail lands on the branch, never on the detached HEAD' '
-	git switch -q -c topic HEAD~3 &&
+	rt-gc -q && git switch -q -c topic HEAD~3 &&
 	sed -i "s/^subject: .*/subject: changed on topic/" $(cat tpath) && git commit -qam "topic: subject" &&
 	test_must_fail git rebase main >/dev/null 2>&1 && test -d .git/rebase-merge &&
 	mail m4 | defers rt-ingest && grep -q "a git rebase is in progress in $PWD: finish it with .git rebase --continue. or .git rebase --abort." err &&
@@ -62,14 +62,14 @@ test_expect_success 'during a stopped rebase (conflict): 75, and the mail lands 
 '
 
 test_expect_success 'during an interactive rebase stopped for edit: 75' '
-	GIT_SEQUENCE_EDITOR="sed -i 1s/^pick/edit/" git rebase -q -i HEAD~2 >/dev/null 2>&1 &&
+	rt-gc -q && GIT_SEQUENCE_EDITOR="sed -i 1s/^pick/edit/" git rebase -q -i HEAD~2 >/dev/null 2>&1 &&
 	test -d .git/rebase-merge &&
 	mail m5 | defers rt-ingest && grep -q "git rebase --abort" err &&
 	git rebase --abort && mail m5 | rt-ingest >/dev/null && stored m5
 '
 
 test_expect_success 'during a cherry-pick and a revert with conflicts: 75' '
-	git switch -q topic && c=$(git rev-parse HEAD) && git switch -q main &&
+	rt-gc -q && git switch -q topic && c=$(git rev-parse HEAD) && git switch -q main &&
 	test_must_fail git cherry-pick $c >/dev/null 2>&1 &&
 	mail m6 | defers rt-ingest && grep -q "git cherry-pick --abort" err &&
 	git cherry-pick --abort &&
@@ -136,7 +136,7 @@ test_expect_success 'the index.lock libgit2 left in an rt killed while writing t
 	touch -r .git/rt/index-writer .git/index.lock &&
 	mail m15 | rt-ingest >/dev/null 2>&1 && stored m15 && test ! -f .git/index.lock &&
 	git fsck --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
-	git status --porcelain --untracked-files=no tickets >st && test_cmp /dev/null st
+	rt-gc -q && git status --porcelain --untracked-files=no tickets >st && test_cmp /dev/null st
 '
 
 test_expect_success 'rt-gc clears what a killed process left: ref lock, temporaries, spooled mail' '
@@ -164,7 +164,7 @@ test_expect_success 'a work-tree temporary a killed rt left is removed by the ne
 	echo half >$t.tmp$pid && echo live >$t.tmp$$ && echo $t >>.git/rt/pending &&
 	mail m17 | rt-ingest >/dev/null && stored m17 &&
 	test ! -e $t.tmp$pid && test -f $t.tmp$$ && rm $t.tmp$$ &&
-	git status --porcelain tickets >st && test_cmp /dev/null st
+	rt-gc -q && git status --porcelain tickets >st && test_cmp /dev/null st
 '
 
 test_done

@@ -9,7 +9,7 @@ test_expect_success 'setup: junk mail and an event payload nobody understands' '
 	{ RT_NOW=2026-11-25T09:00:00Z rt-ingest <junk 2>err; test $? = 65; } &&
 	printf "{\"foo\": 1}\n" >foo.json &&
 	{ RT_NOW=2026-11-25T09:05:00Z rt-ingest --event foo.json 2>err; test $? = 65; } &&
-	test $(git ls-files quarantine | grep -c "\.yaml$") = 2
+	test $(git ls-tree -r --name-only HEAD quarantine | grep -c "\.yaml$") = 2
 '
 
 test_expect_success 'the list shows time, size, kind and reason, oldest first' '
@@ -54,7 +54,7 @@ test_expect_success 'an event an older rt refused re-ingests into a ticket; the 
 	cp "$FIXTURES/events/alertmanager/prometheus-msteams_prom_post_request.json" $q.eml &&
 	printf "reason: unknown event source\nreceived: 2026-11-20T08:00:00Z\nfile: %s\nkind: event\nsource: alertmanager\n" \
 	    ${q##*/}.eml >$q.yaml &&
-	git add quarantine && git commit -qm "quarantine: by an older rt" &&
+	rt-gc -q && git add quarantine && git commit -qm "quarantine: by an older rt" &&
 	rt-quarantine >out && grep "^20261120T080000Z-0123456789 .* event/alertmanager *unknown event source" out &&
 	before=$(git rev-list --count HEAD) &&
 	RT_NOW=2026-11-25T10:00:00Z rt-quarantine reingest 20261120T08 >tid &&
@@ -63,7 +63,7 @@ test_expect_success 'an event an older rt refused re-ingests into a ticket; the 
 	test $(git rev-list --count HEAD) = $((before + 2)) &&
 	git log -1 --format=%s >subj &&
 	echo "quarantine: 20261120T080000Z-0123456789 re-ingested as #$(head -1 tid)" >expect && test_cmp expect subj &&
-	! git ls-files quarantine | grep -q 20261120T08 && test ! -e $q.eml &&
+	! git ls-tree -r --name-only HEAD quarantine | grep -q 20261120T08 && test ! -e $q.eml &&
 	test $(rt-quarantine | wc -l) = 3
 '
 
@@ -73,16 +73,16 @@ test_expect_success 'an event quarantined for its size re-ingests once the limit
 	{ RT_NOW=2026-11-25T11:00:00Z rt-ingest --event big.json 2>err; test $? = 65; } &&
 	id=$(rt-quarantine --json | python3 -c "import json,sys; print([e[\"id\"] for e in json.load(sys.stdin) if e[\"received\"]==\"2026-11-25T11:00:00Z\"][0])") &&
 	sed -i "s/^  max-payload-bytes: 100 *$/  max-payload-bytes: 100000/" rt.yaml && git commit -qm "no limit" rt.yaml &&
-	git show HEAD:$(git ls-files quarantine | grep "$id.yaml") >meta &&
+	git show HEAD:$(git ls-tree -r --name-only HEAD quarantine | grep "$id.yaml") >meta &&
 	if grep -q "^kept:" meta || grep -q "kept: the first" meta; then
 		# only its head was kept: refused, the entry stays
 		test_must_fail rt-quarantine reingest $id 2>err &&
 		grep "only part of the input was kept" err &&
-		git ls-files quarantine | grep -q "$id"
+		git ls-tree -r --name-only HEAD quarantine | grep -q "$id"
 	else
 		rt-quarantine reingest $id >tid &&
 		grep -E "^[0-9A-Z]{8}$" tid && rt-show $(cat tid) >/dev/null &&
-		! git ls-files quarantine | grep -q "$id"
+		! git ls-tree -r --name-only HEAD quarantine | grep -q "$id"
 	fi
 '
 
@@ -94,7 +94,7 @@ test_expect_success 'an entry kept only in part is listed as such and never re-i
 	printf "From: a@b.example\nSubject: big\n" >quarantine/2026-10/20261001T000001Z-bbbbbbbbbb.eml &&
 	printf "reason: mail too large\nreceived: 2026-10-01T00:00:01Z\nfile: 20261001T000001Z-bbbbbbbbbb.eml\nsize: 90000000\nkept: headers only\n" \
 	    >quarantine/2026-10/20261001T000001Z-bbbbbbbbbb.yaml &&
-	git add quarantine && git commit -qm "quarantine: partial" &&
+	rt-gc -q && git add quarantine && git commit -qm "quarantine: partial" &&
 	rt-quarantine >out &&
 	grep "^20261001T000000Z-aaaaaaaaaa .* \[partial\]$" out &&
 	grep "^20261001T000001Z-bbbbbbbbbb .*85M mail .*mail too large \[partial\]$" out &&
@@ -110,7 +110,7 @@ test_expect_success 'refused again: one entry, with the new reason' '
 	id=$(cat id0) &&
 	test_must_fail env RT_NOW=2026-11-26T08:00:00Z rt-quarantine reingest $id 2>err &&
 	grep "still refused" err &&
-	! git ls-files quarantine | grep -q "$id" &&
+	! git ls-tree -r --name-only HEAD quarantine | grep -q "$id" &&
 	rt-quarantine >out && test $(grep -c "fddb18735d " out) = 1 &&
 	grep "2026-11-26T08:00:00Z" out
 '

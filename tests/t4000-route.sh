@@ -62,7 +62,7 @@ test_expect_success 'setup: rules' '
 	    if: {attachment: true}
 	    then: {tags: [attachment]}
 	EOC
-	mv new.yaml rt.yaml && git add rt.yaml && git commit -q -m rules &&
+	mv new.yaml rt.yaml && rt-gc -q && git add rt.yaml && git commit -q -m rules &&
 	rt-route --check
 '
 

@@ -29,7 +29,7 @@ rules() { # rules STRATEGY [EXTRA-AGENT-LINES]
 	  - name: alle
 	    then: {team: l1}
 	EOC
-	mv new.yaml rt.yaml && git add rt.yaml && git commit -q -m "rules: $1"
+	mv new.yaml rt.yaml && rt-gc -q && git add rt.yaml && git commit -q -m "rules: $1"
 }
 
 new_desk || exit 1
@@ -72,7 +72,7 @@ test_expect_success 'an away agent is skipped (away: in the config)' '
 
 test_expect_success 'an away file away/AGENT in the desk is honoured' '
 	mkdir -p away && printf "# Urlaub\n2026-11-23..2026-11-30 # Kur\n" >away/ben &&
-	git add away/ben && git commit -q -m "ben away" &&
+	rt-gc -q && git add away/ben && git commit -q -m "ben away" &&
 	RT_NOW=2026-11-24T12:00:00Z rt-route -n $(cat night.id) >out &&
 	echo "$(cat night.id) team=l1 tags=after-hours owner=carla" >expect && test_cmp expect out &&
 	RT_NOW=2026-12-01T12:00:00Z rt-route -n $(cat night.id) >out &&
@@ -87,7 +87,7 @@ test_expect_success 'business hours: arrival at 22:30 UTC is out of hours in Ber
 '
 
 test_expect_success 'an assignment by hand is never overridden' '
-	git rm -q away/ben && git commit -q -m back &&
+	rt-gc -q && git rm -q away/ben && git commit -q -m back &&
 	ID=$(head -n 1 ids) &&
 	rt-set $ID owner=ben >/dev/null &&
 	rules least-open &&
@@ -124,7 +124,7 @@ test_expect_success 'skill: ticket words match agent skills (Drucker -> anna, VP
 
 test_expect_success 'nobody present: the team is set, no owner' '
 	mkdir -p away && printf "2026-11-01..2026-12-31\n" >away/anna && cp away/anna away/ben && cp away/anna away/carla &&
-	git add away && git commit -q -m "all away" &&
+	rt-gc -q && git add away && git commit -q -m "all away" &&
 	rt-route -n -x $(cat s1.id) >out 2>explain &&
 	echo "$(cat s1.id) team=l1" >expect && test_cmp expect out &&
 	grep "nobody in team l1 is present" explain

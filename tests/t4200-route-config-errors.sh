@@ -127,7 +127,7 @@ test_expect_success 'a bad away file names the file and line' '
 	cp base.yaml rt.yaml &&
 	printf "agents: {anna: {}}\n" >>rt.yaml &&
 	mkdir away && printf "2026-12-24\nmorgen\n" >away/anna &&
-	git add away && git commit -q -m away &&
+	rt-gc -q && git add away && git commit -q -m away &&
 	rt-route --check 2>err; test $? = 78 &&
 	echo "rt-route: away/anna:2: bad date range '"'morgen'"' (want YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)" >expect &&
 	test_cmp expect err

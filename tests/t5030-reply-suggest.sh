@@ -46,7 +46,7 @@ test_expect_success 'setup: a small kb/' '
 	---
 	Öffnen Sie die Anmeldeseite und wählen Sie „Passwort vergessen“.
 	EOF
-	git add kb && git commit -q -m "kb" &&
+	rt-gc -q && git add kb && git commit -q -m "kb" &&
 	mail p1@c.example "Locked out: password reset does not work" "I cannot login, my password reset link never arrives." | rt-ingest >p1 &&
 	mail w1@c.example "Broken device" "The device is broken after a week. Is it covered by the warranty? I want a replacement." | rt-ingest >w1 &&
 	mail d1@c.example "Passwort vergessen" "Mein Zugang ist gesperrt, ich habe mein Passwort vergessen." de | rt-ingest >d1 &&

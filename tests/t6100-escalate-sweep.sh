@@ -81,7 +81,7 @@ test_expect_success 'repeated sweeps do not notify again' '
 '
 
 test_expect_success 'dry run shows the breach and changes nothing' '
-	head=$(git rev-parse HEAD) &&
+	rt-gc -q && head=$(git rev-parse HEAD) &&
 	rt-escalate -n --now 2026-11-28T09:30:00Z >out &&
 	echo "$ID first-response:breach level 2 notify lead@example.org queue escalated" >expect &&
 	test_cmp expect out &&

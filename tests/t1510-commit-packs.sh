@@ -1,0 +1,60 @@
+#!/bin/sh
+# Every commit's objects as one pack; bulk input as one pack and one branch move per batch
+. "$(dirname "$0")/lib.sh"
+
+new_desk desk
+npacks() { ls .git/objects/pack/*.pack | wc -l; }
+mbox() { # FIRST LAST
+	for i in $(seq "$1" "$2"); do
+		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: c%s@example.com\nSubject: bulk %s\nMessage-Id: <bulk%s@x>\n\nbody %s\n\n' $i $i $i $i
+	done
+}
+
+test_expect_success 'one mail is one commit in one new pack, nothing loose' '
+	n=$(npacks) && c=$(git rev-list --count HEAD) &&
+	printf "From: a@example.com\nSubject: one\nMessage-Id: <one@x>\n\nx\n" | rt-ingest >id &&
+	test $(npacks) = $((n + 1)) && test $(git rev-list --count HEAD) = $((c + 1)) &&
+	test $(git count-objects | cut -d" " -f1) = 0 &&
+	git log -1 --format=%s | grep "^ingest: #$(cat id) one$" &&
+	git reflog -1 --format=%gs | grep "^commit: ingest: #$(cat id) one$"
+'
+
+test_expect_success '--mbox: every mail its own commit, one pack and one branch move per batch (a second at most)' '
+	mbox 1 40 >bulk.mbox &&
+	n=$(npacks) && c=$(git rev-list --count HEAD) && r=$(git reflog | wc -l) &&
+	RT_NOW=2026-11-23T10:00:00Z rt-ingest --mbox bulk.mbox >ids &&
+	test $(wc -l <ids) = 40 && test $(sort -u ids | wc -l) = 40 &&
+	test $(git rev-list --count HEAD) = $((c + 40)) &&
+	b=$(( $(git reflog | wc -l) - r )) &&
+	echo "$b batches" && test $b -ge 1 && test $b -le 4 && test $(npacks) = $((n + b)) &&
+	git reflog -$b --format=%gs | sed -n "s/^rt: batch of \([0-9]*\) commits$/\1/p" |
+		awk "{ s += \$1 } END { exit s != 40 }" &&
+	test $(git count-objects | cut -d" " -f1) = 0 &&
+	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
+	for id in $(cat ids); do
+		git log --format=%s -- "tickets/*/*/$id/*" | grep -q "^ingest: #$id bulk" || return 1
+	done
+'
+
+test_expect_success 'after a batch the cache, the work tree and dedupe agree with HEAD' '
+	rt-ls --count --all >n && echo 41 >expect && test_cmp expect n &&
+	rt-ingest --mbox bulk.mbox >again && test_cmp ids again &&
+	for id in $(cat ids); do test -f tickets/*/*/$id/ticket.yaml || return 1; done &&
+	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
+'
+
+test_expect_success 'a duplicate batch adds no commit and no pack' '
+	n=$(npacks) && c=$(git rev-list --count HEAD) &&
+	rt-ingest -q --mbox bulk.mbox &&
+	test $(npacks) = $n && test $(git rev-list --count HEAD) = $c
+'
+
+test_expect_success 'a multi-event payload is one batch too' '
+	n=$(npacks) && c=$(git rev-list --count HEAD) &&
+	printf "[{\"id\": \"e1\", \"title\": \"first\"}, {\"id\": \"e2\", \"title\": \"second\"}]\n" >ev.json &&
+	rt-ingest --event ev.json >eids 2>err || { cat err; return 1; }
+	test $(wc -l <eids) = 2 &&
+	test $(git rev-list --count HEAD) = $((c + 2)) && test $(npacks) = $((n + 1))
+'
+
+test_done

@@ -1,0 +1,45 @@
+#!/bin/sh
+# A user who may read the desk but not write it lists, shows and reports
+# from the cache the writers keep (opened read-only), and is told plainly
+# when that cache is behind HEAD.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then
+	test_skip 'a read-only user' 'needs root, setpriv and the user nobody'
+	test_done
+	exit
+fi
+export RT_NOW=2026-11-23T10:00:00Z
+# as_nobody CMD...: runs CMD as nobody, whose git config trusts the desk
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    env HOME="$TRASH/nobody" PATH="$PATH" RT_SHAREDIR="$RT_SHAREDIR" RT_NOW="$RT_NOW" "$@"
+}
+
+test_expect_success 'setup: a desk nobody may read, not write' '
+	umask 022 && new_desk && cd .. && chmod -R a+rX "$TRASH" &&
+	test_must_fail as_nobody touch desk/.git/rt/x &&
+	mkdir nobody && printf "[safe]\n\tdirectory = %s\n" "$TRASH/desk" >nobody/.gitconfig &&
+	chmod -R a+rX nobody &&
+	printf "From: a@customer.example\nSubject: read only\nMessage-Id: <ro1@x>\n\nx\n" |
+		rt-ingest --desk desk >id && chmod -R a+rX desk
+'
+
+test_expect_success 'nobody lists, shows and reports' '
+	as_nobody rt-ls --desk "$TRASH/desk" --ids >out && test_cmp id out &&
+	as_nobody rt-show --desk "$TRASH/desk" $(cat id) >out && grep "read only" out &&
+	as_nobody rt-report --desk "$TRASH/desk" >out && grep "^total" out
+'
+
+test_expect_code 77 'a cache behind HEAD is refused with a reason, not read stale' '
+	rt-gc -q --desk desk && git -C desk commit -q --allow-empty -m "by hand" &&
+	as_nobody rt-ls --desk "$TRASH/desk" --ids 2>err; rc=$?
+	cat err; grep "ticket cache: behind HEAD and not writable by this user" err && exit $rc
+'
+
+test_expect_success 'after a writer ran, nobody reads again' '
+	rt-ls --desk desk --count >/dev/null &&
+	as_nobody rt-ls --desk "$TRASH/desk" --ids >out && test_cmp id out
+'
+
+test_done
