@@ -63,7 +63,7 @@ test_expect_success 'setup: agents, a team, notify: and a fallback address' '
 	  reply: owner
 	  assign: true
 	EOC
-	git commit -qam "notify config"
+	git commit -qm "notify config" rt.yaml
 '
 
 test_expect_success 'a new ticket is told to the team l1' '
@@ -114,7 +114,7 @@ test_expect_success 'a watcher is told of every change' '
 '
 
 test_expect_success 'nobody to tell: the fallback address, and a warning' '
-	sed -i "s|  new: \[team:l1\]|  new: [owner]|" rt.yaml && git commit -qam "new: owner" &&
+	sed -i "s|  new: \[team:l1\]|  new: [owner]|" rt.yaml && git commit -qm "new: owner" rt.yaml &&
 	cust dora@customer.example n3@x "Nobody owns me" >id2 2>err &&
 	test "$(rcpts new)" = "lead@example.org " &&
 	grep "nobody to notify about new: sent to desk.notify-fallback lead@example.org" err
@@ -154,7 +154,7 @@ test_expect_success 'a reopen by the customer mail: no mail unless configured' '
 	cat >>rt.yaml <<-\EOC &&
 	  customer: {reopen-by-mail: true}
 	EOC
-	git commit -qam reopen-by-mail &&
+	git commit -qm reopen-by-mail rt.yaml &&
 	cust alice@customer.example n5@x "Re: [Test #$ID] Printer broken" "Immer noch nicht." &&
 	test "$(sunk reopened)" = 1 &&
 	text $(last_of reopened) | grep "wieder geöffnet"
@@ -162,14 +162,14 @@ test_expect_success 'a reopen by the customer mail: no mail unless configured' '
 
 test_expect_success 'switched off in rt.yaml: no customer mail' '
 	sed -i "s|  customer: {reopen-by-mail: true}|  customer: {reopen-by-mail: true, waiting: false}|" rt.yaml &&
-	git commit -qam "no waiting mail" &&
+	git commit -qm "no waiting mail" rt.yaml &&
 	rt-set $ID status=waiting &&
 	test "$(sunk waiting)" = 2
 '
 
 test_expect_success 'a dead mailer: the change is committed, the mail pending' '
 	sed -i "s|mailer: smtp://127.0.0.1:$PORT|mailer: smtp://127.0.0.1:1|" rt.yaml &&
-	git commit -qam "mailer down" &&
+	git commit -qm "mailer down" rt.yaml &&
 	sunk resolved >n0 &&
 	rt-set $ID status=resolved 2>err &&
 	test "$(field $ID status)" = resolved &&
@@ -180,7 +180,7 @@ test_expect_success 'a dead mailer: the change is committed, the mail pending' '
 
 test_expect_success 'two sweeps at once send it exactly once, later' '
 	sed -i "s|mailer: smtp://127.0.0.1:1|mailer: smtp://127.0.0.1:$PORT|" rt.yaml &&
-	git commit -qam "mailer up" &&
+	git commit -qm "mailer up" rt.yaml &&
 	rt-escalate >out1 2>err1 & p1=$! &&
 	rt-escalate >out2 2>err2 & p2=$! &&
 	# a sweep that meets the other one at work may exit 75 (retry later)
@@ -205,7 +205,7 @@ test_expect_success 'an escalation to owner on an unassigned ticket reaches the 
 	  triggers:
 	    - {on: critical, level: 1}
 	EOC
-	git commit -qam escalation &&
+	git commit -qm escalation rt.yaml &&
 	cust erik@customer.example n6@x "Everything is down" >id3 &&
 	rt-set $(cat id3) priority=critical &&
 	rt-escalate >out 2>err &&
