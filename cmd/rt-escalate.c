@@ -65,11 +65,14 @@ status_one(struct desk *d, const char *id, void *arg)
 	if (x->json) {
 		json_t *o = json_object(), *clocks = json_object();
 		char ts[RT_TIMELEN];
+		const char *alert;
 		json_object_set_new(o, "id", json_string(id));
 		json_object_set_new(o, "policy", st.policy ? json_string(st.policy->name) : json_null());
 		json_object_set_new(o, "calendar", st.policy ?
 		    json_string(calendar_name(st.policy->cal)) : json_null());
 		json_object_set_new(o, "now", json_string(rt_fmttime(x->now, ts)));
+		alert = sla_alert_name(sla_alert(&st, &t, SLA_DUE_WINDOW));
+		json_object_set_new(o, "alert", alert ? json_string(alert) : json_null());
 		for (int k = 0; k < SLA_NCLOCKS; k++) {
 			const struct sla_clock *c = &st.clock[k];
 			json_t *j;

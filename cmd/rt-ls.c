@@ -29,11 +29,12 @@ static const char usage[] =
 "             [--customer NAME] [--created-since T] [--created-until T]\n"
 "             [--updated-since T] [--updated-until T] [--sla due-soon|breached]\n"
 "             [--due-window DUR] [--esc-level N] [--where KEY=VALUE] [--all]\n"
-"             [--sort KEY[,KEY]] [--limit N] [--ids | --json | --count | --format FMT]\n"
-"             [--utc]\n"
+"             [--text WORDS] [--sort KEY[,KEY]] [--limit N]\n"
+"             [--ids | --json | --count | --format FMT] [--utc]\n"
 "List tickets from the cache. LIST is comma-separated; --owner none = unassigned,\n"
 "me = you; --priority high+ = high or above; times are RFC 3339, YYYY-MM-DD or\n"
-"-N[mhdw] (ago); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n"
+"-N[mhdw] (ago); --text finds tickets whose subject or mails hold every word\n"
+"(word beginnings); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n"
 "The table shows times in desk.timezone or TZ; --utc in UTC. --json, --format: UTC.\n";
 
 enum { OUT_TABLE, OUT_IDS, OUT_JSON, OUT_COUNT, OUT_FORMAT };
@@ -252,10 +253,8 @@ list(struct ls *ls, struct desk *d)
 		query_rows_free(&rows);
 	} else
 		rc = query_stream(&ls->q, d, put_one, ls, &count);
-	if (rc != 0) {
+	if (rc != 0)
 		warnx("%s", rt_errmsg());
-		rc = EX_SOFTWARE;
-	}
 	if (ls->out == OUT_COUNT)
 		printf("%ld\n", count);
 	else if (ls->out == OUT_JSON)
@@ -276,7 +275,7 @@ main(int argc, char *argv[])
 {
 	enum { O_STATUS = 256, O_OPEN, O_QUEUE, O_OWNER, O_PRIO, O_TAG, O_CHANNEL, O_REQ,
 		O_CUST, O_CS, O_CU, O_US, O_UU, O_SLA, O_WINDOW, O_ESC, O_WHERE, O_ALL,
-		O_SORT, O_LIMIT, O_IDS, O_JSON, O_COUNT, O_FORMAT };
+		O_SORT, O_LIMIT, O_TEXT, O_IDS, O_JSON, O_COUNT, O_FORMAT };
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, O_STATUS },
 		{ "open", no_argument, NULL, O_OPEN },
@@ -298,6 +297,7 @@ main(int argc, char *argv[])
 		{ "all", no_argument, NULL, O_ALL },
 		{ "sort", required_argument, NULL, O_SORT },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "text", required_argument, NULL, O_TEXT },
 		{ "ids", no_argument, NULL, O_IDS },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "count", no_argument, NULL, O_COUNT },
@@ -338,6 +338,7 @@ main(int argc, char *argv[])
 		case 'u': utc = 1; break;
 		case O_SORT: usage_ok(query_sort(q, optarg)); break;
 		case O_LIMIT: usage_ok(query_limit(q, optarg)); break;
+		case O_TEXT: usage_ok(query_text(q, optarg)); break;
 		case O_IDS: ls.out = OUT_IDS; nout++; break;
 		case O_JSON: ls.out = OUT_JSON; nout++; break;
 		case O_COUNT: ls.out = OUT_COUNT; nout++; break;
@@ -354,7 +355,10 @@ main(int argc, char *argv[])
 		warnx("%s", rt_errmsg());
 	if (owner_arg)
 		query_owner(q, d, owner_arg);
-	rc = list(&ls, d);
+	if ((rc = query_check(q, d)) != 0)
+		warnx("%s", rt_errmsg());
+	else
+		rc = list(&ls, d);
 	query_free(q);
 	desk_close(d);
 	return cli_close_stdout(rc);

@@ -10,16 +10,18 @@
 #include "cache.h"
 #include "desk.h"
 #include "head.h"
+#include "textindex.h"
 #include "ticket.h"
 #include "util.h"
 
-#define CACHE_VERSION "4"	/* bump when summary.c derives new keys */
+#define CACHE_VERSION "5"	/* bump when summary.c derives new keys (5: text index) */
 #define MSGID_MAXKEY 400
 
 struct cache {
 	MDB_env *env;
 	MDB_dbi tickets, msgids, meta;
 	int readonly;		/* opened by a user who may read but not write */
+	struct textindex text;	/* words -> tickets, for rt-ls --text */
 };
 
 static int
@@ -58,7 +60,7 @@ env_open(struct desk *d, struct cache *c, unsigned int ro)
 
 	if ((rc = mdb_env_create(&c->env)) != 0)
 		goto out;
-	mdb_env_set_maxdbs(c->env, 4);
+	mdb_env_set_maxdbs(c->env, 8);
 	mdb_env_set_mapsize(c->env, (size_t)16 << 30);
 	if ((rc = lock_file_room(path)) != 0)
 		goto out;
@@ -72,7 +74,8 @@ env_open(struct desk *d, struct cache *c, unsigned int ro)
 			goto out;
 		if ((rc = mdb_dbi_open(txn, "tickets", create, &c->tickets)) == 0 &&
 		    (rc = mdb_dbi_open(txn, "msgids", create, &c->msgids)) == 0 &&
-		    (rc = mdb_dbi_open(txn, "meta", create, &c->meta)) == 0) {
+		    (rc = mdb_dbi_open(txn, "meta", create, &c->meta)) == 0 &&
+		    (rc = textindex_open(txn, &c->text, create)) == 0) {
 			rc = mdb_txn_commit(txn);
 			break;
 		}
@@ -234,6 +237,8 @@ index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id
 		rc = mdb_put(txn, c->msgids, &k, &v, 0);
 		free(key);
 	}
+	if (rc == 0)
+		rc = textindex_put(d, txn, &c->text, id, dir, &t, &log);
 	if (rc != 0)
 		rc = mdb_fail(rc, "cannot store");
 out:
@@ -251,7 +256,9 @@ drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
 	MDB_val k = val_str(id);
 	int rc = mdb_del(txn, d->cache->tickets, &k, NULL);
 
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : mdb_fail(rc, "cannot delete");
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		rc = textindex_drop(txn, &d->cache->text, id);
+	return rc == 0 ? 0 : mdb_fail(rc, "cannot delete");
 }
 
 /*
@@ -372,6 +379,7 @@ sync_to(struct desk *d, int full)
 	if (old == NULL) {
 		mdb_drop(txn, c->tickets, 0);
 		mdb_drop(txn, c->msgids, 0);
+		textindex_clear(txn, &c->text);
 	}
 	new = tickets_tree(d, git_commit_id(head));
 	rc = diff_level(d, txn, old, new, 0);
@@ -520,4 +528,38 @@ cache_count(struct desk *d)
 		n = st.ms_entries;
 	mdb_txn_abort(txn);
 	return n;
+}
+
+struct text_search {
+	MDB_txn *txn;
+	MDB_dbi tickets;
+	cache_fn fn;
+	void *arg;
+};
+
+static int
+text_hit(const char *id, void *arg)
+{
+	struct text_search *ts = arg;
+	MDB_val k = val_str(id), v;
+	struct rec r;
+
+	if (mdb_get(ts->txn, ts->tickets, &k, &v) != 0)
+		return 0;
+	r.buf = v.mv_data;
+	r.len = v.mv_size;
+	return ts->fn(&r, ts->arg);
+}
+
+int
+cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
+{
+	struct text_search ts = { NULL, d->cache->tickets, fn, arg };
+	int rc;
+
+	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &ts.txn)) != 0)
+		return mdb_fail(rc, "cannot read");
+	rc = textindex_search(ts.txn, &d->cache->text, query, text_hit, &ts);
+	mdb_txn_abort(ts.txn);
+	return rc == 0 ? 0 : mdb_fail(rc, "cannot search");
 }

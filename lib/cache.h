@@ -42,5 +42,11 @@ int cache_resolve(struct desk *d, const char *id, ticket_id out);
 typedef int (*cache_fn)(const struct rec *r, void *arg);
 int cache_foreach(struct desk *d, cache_fn fn, void *arg);
 size_t cache_count(struct desk *d);
+/*
+ * Calls fn for the record of each ticket whose subject, mails, comments or
+ * events hold every word of query (a word matches the words it begins),
+ * in id order, from the text index (textindex.h), until fn returns non-zero.
+ */
+int cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg);
 
 #endif

@@ -70,7 +70,7 @@ parse_date(const char *s, long *out)
 	int y, m, d, k = 0;
 
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &k) != 3 || s[k] != '\0' ||
-	    m < 1 || m > 12 || d < 1 || d > 31)
+	    !rt_date_valid(y, m, d))
 		return -1;
 	*out = day_of(y, m, d);
 	return 0;

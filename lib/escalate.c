@@ -420,8 +420,9 @@ plan_clock(struct esc *e, const struct sla_ticket *t, const struct sla_status *s
 		int due;
 		if (tr->cond != E_CLOCK || tr->clock != k)
 			continue;
-		due = tr->pct >= 100 ? c->elapsed * 100 > c->target * tr->pct :
-		    c->elapsed * 100 >= c->target * tr->pct;
+		/* A breach is what sla_alert calls breached; beyond 100% it is later. */
+		due = tr->pct == 100 ? sla_clock_overdue(c) : tr->pct > 100 ?
+		    c->elapsed * 100 > c->target * tr->pct : c->elapsed * 100 >= c->target * tr->pct;
 		if (!due)
 			continue;
 		key = xasprintf("%s:%s%s%s", sla_clock_names[k], tr->kind, *cycle ? "@" : "", cycle);

@@ -15,7 +15,12 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "query.h"
+#include "sla.h"
 #include "status.h"
+#include "textindex.h"
+#include "ticket.h"
+#include "workflow.h"
+#include "yamlio.h"
 #include "util.h"
 
 void
@@ -39,7 +44,7 @@ query_init(struct query *q)
 	q->s_sladue = query_slot(q, "sla-due");
 	q->s_due = query_slot(q, "due");
 	q->s_esc = query_slot(q, "esc-level");
-	q->due_window = 4 * 3600;
+	q->due_window = SLA_DUE_WINDOW;
 }
 
 static void
@@ -63,6 +68,7 @@ query_free(struct query *q)
 		qlist_free(&q->tags[i]);
 	free(q->tags);
 	free(q->requestor);
+	free(q->text);
 	free(q->created_since);
 	free(q->created_until);
 	free(q->updated_since);
@@ -77,6 +83,7 @@ query_free(struct query *q)
 	free(q->sort);
 	for (int i = 0; i < q->nslots; i++)
 		free(q->slot_key[i]);
+	sla_free(q->slacfg);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -172,6 +179,21 @@ query_sla(struct query *q, const char *s)
 }
 
 int
+query_text(struct query *q, const char *s)
+{
+	char **w;
+	size_t n = textindex_words(s, &w);
+
+	strv_free(w, n);
+	if (n == 0)
+		return rt_fail(EX_USAGE, "'%s' holds no word to search for (two letters or "
+		    "digits or more)", s);
+	free(q->text);
+	q->text = xstrdup(s);
+	return 0;
+}
+
+int
 query_duration(const char *s, long *out)
 {
 	char *end;
@@ -262,6 +284,175 @@ query_slot(struct query *q, const char *key)
 	return q->nslots++;
 }
 
+/* Checking values against rt.yaml */
+
+/* Keys the cache adds to a ticket's own (see summary.c). */
+static const char *const derived_keys[] = {
+	"updated", "first-in", "first-response", "last-in", "last-out", "resolved-at",
+	"closed-at", "msgs-in", "msgs-out", "reopens", "rating", "rated-at", "surveyed-at",
+	"esc-level", "esc-steps", "escalate", "timeline", NULL
+};
+
+/* Channels tickets come in by; rt.yaml channels: may name more. */
+static const char *const known_channels[] = {
+	"mail", "chat", "social", "phone", "monitoring", "event", "web", "walk-in", NULL
+};
+
+static int
+in_strv(const char *const *v, const char *s)
+{
+	for (; *v; v++)
+		if (strcmp(*v, s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_strv(struct sbuf *sb, const char *const *v)
+{
+	for (; *v; v++)
+		sbuf_addf(sb, "%s%s", sb->len ? ", " : "", *v);
+}
+
+static void
+add_keys(struct sbuf *sb, const struct ynode *m)
+{
+	for (size_t i = 0; m && m->kind == Y_MAP && i < m->n; i++)
+		sbuf_addf(sb, "%s%s", sb->len ? ", " : "", m->keys[i]);
+}
+
+/* queue and priority as rt-set checks them (fieldset.c), same words. */
+static int
+check_as_set(struct desk *d, const char *field, const struct qlist *l)
+{
+	struct kvmap none = KVMAP_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < l->n; i++) {
+		struct assign a = { (char *)field, '=', l->v[i] };
+		char *nv = NULL;
+		if (*l->v[i] == '\0')
+			continue;
+		rc = assign_value(d, &none, &a, &nv);
+		free(nv);
+	}
+	return rc;
+}
+
+static int
+check_status(struct desk *d, const struct qlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char *names;
+		int rc;
+		if (workflow_status_known(d, l->v[i], NULL))
+			continue;
+		workflow_status_known(d, l->v[i], &names);
+		rc = rt_fail(EX_DATAERR, "unknown status '%s' (rt.yaml workflows: %s)", l->v[i], names);
+		free(names);
+		return rc;
+	}
+	return 0;
+}
+
+/* Channels are free words (rt-new --channel): the tickets' own count as known. */
+struct channels {
+	const char *want;
+	int found;
+	struct sbuf seen;	/* ", a, b" */
+};
+
+static int
+channel_seen(const struct rec *r, void *arg)
+{
+	struct channels *c = arg;
+	const char *ch = rec_get(r, "channel");
+	char **v;
+	size_t n, k;
+
+	if (ch == NULL || *ch == '\0')
+		return 0;
+	if (strcmp(ch, c->want) == 0)
+		return c->found = 1;
+	if (in_strv(known_channels, ch))
+		return 0;
+	n = str_split(c->seen.buf ? c->seen.buf : "", ", ", &v);
+	for (k = 0; k < n && strcmp(v[k], ch) != 0; k++)
+		;
+	if (k == n && n < 50)
+		sbuf_addf(&c->seen, ", %s", ch);
+	strv_free(v, n);
+	return 0;
+}
+
+static int
+check_channel(struct desk *d, const struct qlist *l)
+{
+	const struct ynode *cfg = desk_cfg(d, "channels");
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct channels c = { l->v[i], 0, SBUF_INIT };
+		struct sbuf sb = SBUF_INIT;
+		int rc;
+		if (in_strv(known_channels, l->v[i]) ||
+		    (cfg && cfg->kind == Y_MAP && ymap_get(cfg, l->v[i])))
+			continue;
+		if ((rc = cache_foreach(d, channel_seen, &c)) != 0 && rc != 1) {
+			sbuf_free(&c.seen);
+			return rc;
+		}
+		if (c.found) {
+			sbuf_free(&c.seen);
+			continue;
+		}
+		add_strv(&sb, known_channels);
+		add_keys(&sb, cfg);
+		rc = rt_fail(EX_DATAERR, "unknown channel '%s' (%s%s)", l->v[i], sb.buf,
+		    c.seen.buf ? c.seen.buf : "");
+		sbuf_free(&sb);
+		sbuf_free(&c.seen);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+check_sort(struct desk *d, const struct query *q)
+{
+	const struct ynode *fields = desk_cfg(d, "fields");
+
+	for (size_t i = 0; i < q->nsort; i++) {
+		const char *k = q->sort[i].key;
+		struct sbuf sb = SBUF_INIT;
+		int rc;
+		if (in_strv(ticket_keys, k) || in_strv(derived_keys, k) ||
+		    (fields && fields->kind == Y_MAP && ymap_get(fields, k)))
+			continue;
+		add_strv(&sb, ticket_keys);
+		add_strv(&sb, derived_keys);
+		add_keys(&sb, fields);
+		rc = rt_fail(EX_USAGE, "unknown sort key '%s' (%s)", k, sb.buf);
+		sbuf_free(&sb);
+		return rc;
+	}
+	return 0;
+}
+
+int
+query_check(const struct query *q, struct desk *d)
+{
+	int rc;
+
+	if ((rc = check_status(d, &q->status)) != 0 ||
+	    (rc = check_as_set(d, "queue", &q->queue)) != 0 ||
+	    (rc = check_as_set(d, "owner", &q->owner)) != 0 ||
+	    (rc = check_as_set(d, "priority", &q->priority)) != 0 ||
+	    (rc = check_channel(d, &q->channel)) != 0 ||
+	    (rc = check_sort(d, q)) != 0)
+		return rc;
+	return 0;
+}
+
 /* Matching */
 
 void
@@ -334,20 +525,6 @@ in_range(const char *t, const char *since, const char *until)
 	return 1;
 }
 
-static int
-sla_match(const struct query *q, const char **v)
-{
-	const char *due = v[q->s_sladue] ? v[q->s_sladue] : v[q->s_due];
-
-	if (due == NULL || status_is_done(v[q->s_status]))
-		return 0;
-	if (q->sla == QUERY_SLA_BREACHED && strcmp(due, q->now) >= 0)
-		return 0;
-	if (q->sla == QUERY_SLA_SOON && (strcmp(due, q->now) < 0 || strcmp(due, q->soon) >= 0))
-		return 0;
-	return 1;
-}
-
 int
 query_match(const struct query *q, const char **v)
 {
@@ -374,8 +551,6 @@ query_match(const struct query *q, const char **v)
 	if (!in_range(v[q->s_created], q->created_since, q->created_until) ||
 	    !in_range(v[q->s_updated], q->updated_since, q->updated_until))
 		return 0;
-	if (q->sla && !sla_match(q, v))
-		return 0;
 	if (q->esc_level >= 0) {
 		long l = v[q->s_esc] ? strtol(v[q->s_esc], NULL, 10) : 0;
 		if (q->esc_min ? l < q->esc_level : l != q->esc_level)
@@ -389,14 +564,40 @@ query_match(const struct query *q, const char **v)
 	return 1;
 }
 
-/* The clock for --sla: now and the end of the due-soon window. */
-static void
-prepare(struct query *q)
+/* The clock for --sla, and the policies that decide it. */
+static int
+prepare(struct query *q, struct desk *d)
 {
 	time_t now = rt_now();
+	int rc;
 
 	rt_fmttime(now, q->now);
 	rt_fmttime(now + q->due_window, q->soon);
+	if ((rc = query_check(q, d)) != 0)
+		return rc;
+	if (q->sla && q->slacfg == NULL && (rc = sla_load(&q->slacfg, d)) != 0) {
+		sla_free(q->slacfg);
+		q->slacfg = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+/* The filters, then what sla.c says the ticket needs (it reads the whole record). */
+static int
+match_rec(const struct query *q, const struct rec *r, const char **v)
+{
+	struct sla_ticket t;
+	time_t now;
+
+	if (!query_match(q, v))
+		return 0;
+	if (q->sla == 0)
+		return 1;
+	sla_ticket_from_rec(&t, r);
+	rt_parsetime(q->now, &now);
+	return (int)sla_alert_of(q->slacfg, &t, now, q->due_window) ==
+	    (q->sla == QUERY_SLA_BREACHED ? SLA_ALERT_BREACHED : SLA_ALERT_DUE_SOON);
 }
 
 /* Running */
@@ -415,7 +616,7 @@ stream_one(const struct rec *r, void *arg)
 	struct stream *s = arg;
 
 	query_fill(s->q, r, s->v);
-	if (!query_match(s->q, s->v))
+	if (!match_rec(s->q, r, s->v))
 		return 0;
 	if (s->q->limit >= 0 && s->count >= s->q->limit)
 		return 1;
@@ -437,9 +638,11 @@ query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *coun
 	const char *v[QUERY_MAXSLOTS];
 	int rc;
 
-	prepare(q);
+	if ((rc = prepare(q, d)) != 0)
+		return rc;
 	s.v = v;
-	rc = foreach_rc(cache_foreach(d, stream_one, &s));
+	rc = foreach_rc(q->text ? cache_text_search(d, q->text, stream_one, &s) :
+	    cache_foreach(d, stream_one, &s));
 	if (count)
 		*count = s.count;
 	return rc;
@@ -470,7 +673,7 @@ collect_one(const struct rec *r, void *arg)
 	size_t ns = (size_t)c->q->nslots, *so;
 
 	query_fill(c->q, r, c->v);
-	if (!query_match(c->q, c->v))
+	if (!match_rec(c->q, r, c->v))
 		return 0;
 	if (rows->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 1024;
@@ -612,10 +815,12 @@ query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
-	prepare(q);
+	if ((rc = prepare(q, d)) != 0)
+		return rc;
 	c.v = v;
 	rows->nslots = q->nslots;
-	rc = foreach_rc(cache_foreach(d, collect_one, &c));
+	rc = foreach_rc(q->text ? cache_text_search(d, q->text, collect_one, &c) :
+	    cache_foreach(d, collect_one, &c));
 	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
 	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
 	for (size_t i = 0; i < rows->n; i++) {

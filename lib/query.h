@@ -16,6 +16,7 @@
 #include "util.h"
 
 struct desk;
+struct sla;
 
 #define QUERY_MAXSLOTS 64
 
@@ -30,12 +31,14 @@ struct query {
 	struct qlist *tags;	/* every one must match (any item of each) */
 	size_t ntags;
 	char *requestor;	/* an address, or "@domain" */
+	char *text;		/* words in the subject or text (the text index) */
 	int open;		/* not done */
 	int all;		/* merged tickets too */
 	int prio_min;		/* "high+": this rank or above; -1 none */
 	char *created_since, *created_until, *updated_since, *updated_until;
 	int sla;		/* 0, QUERY_SLA_SOON or QUERY_SLA_BREACHED */
 	long due_window;	/* seconds; "due soon" is now .. now + this */
+	struct sla *slacfg;	/* loaded when a query with sla runs */
 	char now[RT_TIMELEN], soon[RT_TIMELEN];	/* set when a query runs */
 	long esc_level;		/* -1 none */
 	int esc_min;		/* "2+" */
@@ -68,11 +71,21 @@ void query_tag(struct query *q, const char *s);
 int query_owner(struct query *q, struct desk *d, const char *s);	/* none, me */
 int query_time(char **out, const char *opt, const char *s);	/* RFC 3339, -N[mhdw] */
 int query_sla(struct query *q, const char *s);	/* due-soon|breached */
+int query_text(struct query *q, const char *s);	/* words, see cache_text_search */
 int query_duration(const char *s, long *out);	/* N[smhdw] */
 int query_esc_level(struct query *q, const char *s);	/* N or N+ */
 int query_where(struct query *q, const char *s);	/* KEY=VALUE */
 int query_sort(struct query *q, const char *s);	/* [-]KEY[,...] */
 int query_limit(struct query *q, const char *s);
+
+/*
+ * Checks the filter values that rt.yaml names (status, queue, owner,
+ * priority, channel) and the sort keys, as rt-set checks values: an
+ * unknown one is EX_DATAERR (a sort key EX_USAGE) with rt_errmsg()
+ * naming the valid ones. Free-form filters (tags, requestor, customer,
+ * where) are not checked. query_stream and query_collect call it too.
+ */
+int query_check(const struct query *q, struct desk *d);
 
 /* The slot of key, added if new; -1 (EX_USAGE set) past QUERY_MAXSLOTS. */
 int query_slot(struct query *q, const char *key);

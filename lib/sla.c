@@ -72,7 +72,7 @@ static const struct {
 	F("last-in", last_in), F("last-out", last_out), F("resolved-at", resolved_at),
 	F("timeline", timeline), F("esc-steps", esc_steps), F("esc-level", esc_level),
 	F("reopens", reopens), F("rating", rating), F("rated-at", rated_at),
-	F("merged-into", merged_into), F("escalate", escalate),
+	F("merged-into", merged_into), F("escalate", escalate), F("due", due),
 };
 #undef F
 
@@ -260,12 +260,26 @@ load_cond(struct sla_policy *p, const struct desk *d, const char *key, const str
 }
 
 static const char *const policy_keys[] = {
-	"name", "match", "calendar", "first-response", "next-response", "resolution", NULL
+	"name", "match", "calendar", "first-response", "next-response", "resolution",
+	"resolve-counts-as-response", NULL
 };
 
 static int
+load_bool(const struct desk *d, const struct ynode *v, const char *key, int *out)
+{
+	int b;
+
+	if (v == NULL || yscalar_is_null(v))
+		return 0;
+	if ((b = ynode_bool(v)) < 0)
+		return cfg_err(d, v, "%s must be true or false", key);
+	*out = b;
+	return 0;
+}
+
+static int
 load_policy(struct sla *s, const struct desk *d, const struct ynode *n, size_t idx,
-    const char *dflt_cal)
+    const char *dflt_cal, int resolve_responds)
 {
 	struct sla_policy *p = &s->pol[s->npol++];
 	const struct ynode *v;
@@ -290,6 +304,10 @@ load_policy(struct sla *s, const struct desk *d, const struct ynode *n, size_t i
 			return cfg_err(d, v, "%s must be a calendar name", "calendar");
 		calname = v->value;
 	}
+	p->resolve_responds = resolve_responds;
+	if ((rc = load_bool(d, ymap_get(n, "resolve-counts-as-response"),
+	    "resolve-counts-as-response", &p->resolve_responds)) != 0)
+		return rc;
 	if ((p->cal = sla_calendar(s, calname)) == NULL)
 		return cfg_err(d, v ? v : n, "unknown calendar '%s' (see calendars:)", calname);
 	if ((v = ymap_get(n, "match")) != NULL && !yscalar_is_null(v)) {
@@ -320,7 +338,7 @@ sla_load(struct sla **out, const struct desk *d)
 	struct sla *s = xcalloc(1, sizeof(*s));
 	const struct ynode *n, *v;
 	const char *dflt_cal = "24x7";
-	int rc;
+	int rc, resolve_responds = 0;
 
 	*out = s;
 	if ((rc = load_calendars(s, d)) != 0 || (rc = load_customers(s, d)) != 0)
@@ -341,13 +359,16 @@ sla_load(struct sla **out, const struct desk *d)
 			    v->kind == Y_SCALAR ? v->value : "?");
 		dflt_cal = v->value;
 	}
+	if ((rc = load_bool(d, desk_cfg(d, "sla.resolve-counts-as-response"),
+	    "resolve-counts-as-response", &resolve_responds)) != 0)
+		return rc;
 	if ((v = desk_cfg(d, "sla.policies")) == NULL || yscalar_is_null(v))
 		return 0;
 	if (v->kind != Y_SEQ)
 		return cfg_err(d, v, "%s must be a list of policies", "sla.policies");
 	s->pol = xcalloc(v->n + 1, sizeof(*s->pol));
 	for (size_t i = 0; i < v->n; i++)
-		if ((rc = load_policy(s, d, v->items[i], i, dflt_cal)) != 0)
+		if ((rc = load_policy(s, d, v->items[i], i, dflt_cal, resolve_responds)) != 0)
 			return rc;
 	return 0;
 }
@@ -583,9 +604,12 @@ run_clock(struct calendar *cal, const struct segs *g, struct sla_clock *c, time_
 		c->state = SLA_STOPPED;
 	else
 		c->state = working ? SLA_RUNNING : SLA_PAUSED;
-	c->met = c->state == SLA_STOPPED && !c->breached;
-	if (c->breached || c->state == SLA_RUNNING)
+	if (c->missed && !c->breached) {
+		c->breached = 1;
+		c->due = c->stop;	/* missed when it was resolved */
+	} else if (c->breached || c->state == SLA_RUNNING)
 		c->due = work_when(cal, g, c->start, c->target);
+	c->met = c->state == SLA_STOPPED && !c->breached;
 }
 
 int
@@ -619,6 +643,9 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 		case SLA_FIRST_RESPONSE:
 			c->start = created;
 			c->stop = fr ? fr : done_at;
+			/* A merged ticket is answered on the one it joined. */
+			c->missed = fr == 0 && done_at && !p->resolve_responds &&
+			    !t->merged_into && !(t->status && strcmp(t->status, "merged") == 0);
 			break;
 		case SLA_NEXT_RESPONSE:
 			/* Only a customer mail after the first response starts it. */
@@ -649,4 +676,51 @@ sla_compute_rec(struct sla *s, const struct rec *r, time_t now, struct sla_statu
 
 	sla_ticket_from_rec(&t, r);
 	return sla_compute(s, &t, now, st);
+}
+
+/* ---- what needs attention ---- */
+
+const char *
+sla_alert_name(enum sla_alert a)
+{
+	return a == SLA_ALERT_BREACHED ? "breached" : a == SLA_ALERT_DUE_SOON ? "due-soon" : NULL;
+}
+
+int
+sla_clock_overdue(const struct sla_clock *c)
+{
+	return (c->state == SLA_RUNNING || c->state == SLA_PAUSED) && c->breached;
+}
+
+enum sla_alert
+sla_alert(const struct sla_status *st, const struct sla_ticket *t, long window)
+{
+	enum sla_alert a = SLA_ALERT_NONE;
+	time_t due;
+
+	if (t->merged_into || (t->status && status_is_done(t->status)))
+		return SLA_ALERT_NONE;
+	if (t->due && rt_parsetime(t->due, &due) == 0) {
+		if (due < st->now)
+			return SLA_ALERT_BREACHED;
+		if (due < st->now + window)
+			a = SLA_ALERT_DUE_SOON;
+	}
+	for (int k = 0; k < SLA_NCLOCKS; k++) {
+		const struct sla_clock *c = &st->clock[k];
+		if (sla_clock_overdue(c))
+			return SLA_ALERT_BREACHED;
+		if (c->state == SLA_RUNNING && c->due && c->due < st->now + window)
+			a = SLA_ALERT_DUE_SOON;
+	}
+	return a;
+}
+
+enum sla_alert
+sla_alert_of(struct sla *s, const struct sla_ticket *t, time_t now, long window)
+{
+	struct sla_status st;
+
+	sla_compute(s, t, now, &st);
+	return sla_alert(&st, t, window);
 }

@@ -21,8 +21,9 @@
  * closed. The status history comes from the record's `timeline`.
  *
  *   first-response  from `created` to the first reply by a person
- *                   (`first-response`); stops too when the ticket is
- *                   resolved without one
+ *                   (`first-response`); resolving without one stops it
+ *                   as missed (breached), unless the policy (or sla:)
+ *                   sets resolve-counts-as-response: true
  *   next-response   from the customer's last mail (`last-in`) while it has
  *                   no reply, once a first response was given
  *   resolution      from `created` to `resolved-at`; reopening resumes it
@@ -57,6 +58,7 @@ struct sla_policy {
 	char *name;
 	struct calendar *cal;		/* owned by the struct sla */
 	long long target[SLA_NCLOCKS];	/* business seconds; 0 = no target */
+	int resolve_responds;		/* resolving counts as the first response */
 	struct sla_cond *cond;		/* match conditions (private) */
 	size_t ncond;
 };
@@ -77,7 +79,7 @@ struct sla_ticket {
 	    *owner, *team, *requestors, *customer, *contract, *tags, *created,
 	    *first_response, *last_in, *last_out, *resolved_at, *timeline,
 	    *esc_steps, *esc_level, *reopens, *rating, *rated_at, *merged_into,
-	    *escalate;
+	    *escalate, *due;
 	const struct rec *rec;		/* for other fields in match conditions */
 	const struct kvmap *map;
 };
@@ -96,8 +98,9 @@ struct sla_clock {
 	time_t due;			/* when elapsed reaches the target: ahead while
 					   running, the breach time once breached;
 					   0 when paused or stopped within target */
-	int breached;			/* elapsed > target */
-	int met;			/* stopped with elapsed <= target */
+	int breached;			/* elapsed > target, or missed */
+	int met;			/* stopped with elapsed <= target, not missed */
+	int missed;			/* first response: resolved without any */
 };
 
 struct sla_status {
@@ -133,5 +136,25 @@ const struct sla_policy *sla_policy_for(const struct sla *s, const struct sla_ti
 int sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_status *st);
 /* The same for a cache record. */
 int sla_compute_rec(struct sla *s, const struct rec *r, time_t now, struct sla_status *st);
+
+/*
+ * What a ticket needs as of now, decided here only, for rt-ls --sla,
+ * rt-escalate --status and the sweep alike:
+ *   breached   an open clock (running or paused) is past its target, or
+ *              the ticket's own due: time has passed
+ *   due-soon   not breached, and a running clock reaches its target, or
+ *              due: comes, within window seconds from now
+ * Done and merged tickets need nothing.
+ */
+enum sla_alert { SLA_ALERT_NONE, SLA_ALERT_DUE_SOON, SLA_ALERT_BREACHED };
+#define SLA_DUE_WINDOW (4 * 3600L)
+/* NULL, "due-soon", "breached" */
+const char *sla_alert_name(enum sla_alert a);
+/* 1 if the clock still counts (running or paused) and is past its target. */
+int sla_clock_overdue(const struct sla_clock *c);
+/* st as computed by sla_compute for t at st->now. */
+enum sla_alert sla_alert(const struct sla_status *st, const struct sla_ticket *t, long window);
+/* sla_compute and sla_alert in one. */
+enum sla_alert sla_alert_of(struct sla *s, const struct sla_ticket *t, time_t now, long window);
 
 #endif

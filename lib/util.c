@@ -271,6 +271,17 @@ parse_offset(const char *p, long *off)
 }
 
 int
+rt_date_valid(int y, int m, int d)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (m < 1 || m > 12 || d < 1)
+		return 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+int
 rt_parsetime(const char *s, time_t *out)
 {
 	struct tm tm;
@@ -306,7 +317,7 @@ rt_parsetime(const char *s, time_t *out)
 	}
 	if (parse_offset(p, &off))
 		return -1;
-	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	if (!rt_date_valid(tm.tm_year, tm.tm_mon, tm.tm_mday) ||
 	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return -1;
 	tm.tm_year -= 1900;

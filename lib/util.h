@@ -53,6 +53,8 @@ time_t rt_now(void);
 char *rt_fmttime(time_t t, char buf[RT_TIMELEN]);
 /* Parses RFC 3339 (Z or offset), "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DD" or "@epoch". */
 int rt_parsetime(const char *s, time_t *out);
+/* 1 if y-m-d is a day of the calendar (no 2026-11-31, no 2026-02-29). */
+int rt_date_valid(int y, int m, int d);
 
 /* Files */
 int read_file(const char *path, char **buf, size_t *len);

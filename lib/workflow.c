@@ -240,6 +240,51 @@ statuses_of(const struct ynode *wf, struct sbuf *sb)
 	sbuf_free(&seen);
 }
 
+/* Adds the names of list ("a, b") to sb, each once. */
+static void
+add_names(struct sbuf *sb, const char *list)
+{
+	char **v, **have;
+	size_t n = str_split(list, ", ", &v), nhave;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		nhave = str_split(sb->buf ? sb->buf : "", ", ", &have);
+		for (k = 0; k < nhave && strcmp(have[k], v[i]) != 0; k++)
+			;
+		if (k == nhave)
+			sbuf_addf(sb, "%s%s", sb->len ? ", " : "", v[i]);
+		strv_free(have, nhave);
+	}
+	strv_free(v, n);
+}
+
+int
+workflow_status_known(struct desk *d, const char *s, char **names)
+{
+	const struct ynode *w = desk_cfg(d, "workflows");
+	struct sbuf sb = SBUF_INIT, one = SBUF_INIT;
+	int known = has_status(NULL, s) || strcmp(s, "merged") == 0;
+
+	statuses_of(NULL, &sb);
+	for (size_t i = 0; w && w->kind == Y_MAP && i < w->n; i++) {
+		if (w->items[i]->kind != Y_MAP)
+			continue;
+		known |= has_status(w->items[i], s);
+		sbuf_reset(&one);
+		statuses_of(w->items[i], &one);
+		if (one.len)
+			add_names(&sb, one.buf);
+	}
+	add_names(&sb, "merged");
+	sbuf_free(&one);
+	if (names)
+		*names = sbuf_detach(&sb);
+	else
+		sbuf_free(&sb);
+	return known;
+}
+
 int
 workflow_check(struct desk *d, const struct kvmap *t, const char *from, const char *to)
 {

@@ -42,6 +42,12 @@ int workflow_validate(struct desk *d);
  */
 int workflow_check(struct desk *d, const struct kvmap *t, const char *from, const char *to);
 
+/*
+ * Whether s is a status of the built-in set, of any workflow, or
+ * "merged"; *names (may be NULL) gets all of them, "new, open, ...",
+ * malloc'd, for messages.
+ */
+int workflow_status_known(struct desk *d, const char *s, char **names);
 /* Applies the "on: STATUS: set:" actions of the status entered to c. */
 int workflow_apply(struct desk *d, struct change *c, const char *to);
 

@@ -99,7 +99,7 @@ test_expect_success 'a gold customer gets the 24x7 policy' '
 test_expect_success '--json gives seconds and states' '
 	id=$(cat id.pause) &&
 	rt-escalate --clocks --json --now 2026-11-23T11:00:00Z $id >actual &&
-	printf "%s\n" "{\"id\":\"$id\",\"policy\":\"standard\",\"calendar\":\"office\",\"now\":\"2026-11-23T11:00:00Z\",\"clocks\":{\"first-response\":{\"target\":7200,\"elapsed\":3600,\"remaining\":3600,\"state\":\"paused\",\"result\":\"ok\",\"breached\":false,\"start\":\"2026-11-23T08:00:00Z\",\"stop\":null,\"due\":null},\"resolution\":{\"target\":72000,\"elapsed\":3600,\"remaining\":68400,\"state\":\"paused\",\"result\":\"ok\",\"breached\":false,\"start\":\"2026-11-23T08:00:00Z\",\"stop\":null,\"due\":null}}}" >expect &&
+	printf "%s\n" "{\"id\":\"$id\",\"policy\":\"standard\",\"calendar\":\"office\",\"now\":\"2026-11-23T11:00:00Z\",\"alert\":null,\"clocks\":{\"first-response\":{\"target\":7200,\"elapsed\":3600,\"remaining\":3600,\"state\":\"paused\",\"result\":\"ok\",\"breached\":false,\"start\":\"2026-11-23T08:00:00Z\",\"stop\":null,\"due\":null},\"resolution\":{\"target\":72000,\"elapsed\":3600,\"remaining\":68400,\"state\":\"paused\",\"result\":\"ok\",\"breached\":false,\"start\":\"2026-11-23T08:00:00Z\",\"stop\":null,\"due\":null}}}" >expect &&
 	test_cmp expect actual
 '
 

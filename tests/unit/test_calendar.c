@@ -162,6 +162,9 @@ main(void)
 	ok(parse_err("hours: {mon: \"18:00-08:00\"}\n", "not a list of HH:MM-HH:MM"),
 	    "range across midnight refused");
 	ok(parse_err("holidays: [2026-13-01]\n", "is not a date"), "bad holiday refused");
+	ok(parse_err("holidays: [2026-12-24, 2026-02-30]\n",
+	    "rt.yaml:1:24: '2026-02-30' is not a date"),
+	    "impossible holiday refused with its position, not taken as 2 March");
 	ok(parse_err("timezone: ../../etc/passwd\n", "unknown time zone"), "path as zone refused");
 	return tap_done();
 }

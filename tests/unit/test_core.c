@@ -128,6 +128,15 @@ test_time_and_text(void)
 	ok(rt_parsetime("2026-11-23", &t) == 0, "date only");
 	ok(rt_parsetime("2026-13-01", &t) != 0 && rt_parsetime("yesterday", &t) != 0,
 	    "nonsense refused");
+	ok(rt_parsetime("2026-11-31", &t) != 0, "31 November refused, not 1 December");
+	ok(rt_parsetime("2026-02-30T10:00:00Z", &t) != 0, "30 February refused");
+	ok(rt_parsetime("2026-02-29", &t) != 0 && rt_parsetime("2028-02-29", &t) == 0,
+	    "29 February only in leap years");
+	ok(rt_parsetime("2100-02-29", &t) != 0 && rt_parsetime("2000-02-29", &t) == 0,
+	    "century leap years");
+	ok(rt_parsetime("2026-11-23T25:00:00Z", &t) != 0, "hour 25 refused");
+	ok(rt_parsetime("2026-12-31T23:59:59Z", &t) == 0 && rt_parsetime("2026-04-30", &t) == 0,
+	    "last days of months accepted");
 	is_str(rt_fmttime(1795428300, buf), "2026-11-23T10:05:00Z", "formatted back");
 	c = utf8_clean("a\xff" "b\r\nStatus: x\x1b", 15, 1);
 	is_str(c, "a\xEF\xBF\xBD" "b  Status: x", "invalid bytes and controls cleaned");

@@ -199,18 +199,21 @@ main(void)
 	compute(s, &m, "2026-11-24T10:00:00Z", &st);
 	ok(res->state == SLA_RUNNING && res->elapsed == 3 * 3600, "reopened: 2h + 1h");
 
-	/* A ticket resolved without any reply stops its first-response clock. */
+	/* A ticket resolved without any reply misses its first response. */
 	kv_free(&m);
 	kv_set(&m, "status", "closed");
 	kv_set(&m, "created", "2026-11-23T08:00:00Z");
 	kv_set(&m, "timeline", "2026-11-23T08:00:00Z new;2026-11-23T08:30:00Z closed");
 	compute(s, &m, "2026-11-24T10:00:00Z", &st);
-	ok(fr->state == SLA_STOPPED && fr->met && fr->elapsed == 1800, "closed without reply");
+	ok(fr->state == SLA_STOPPED && !fr->met && fr->missed && fr->breached &&
+	    fr->elapsed == 1800, "closed without reply: first response missed");
+	is_str(fmt(fr->due), "2026-11-23T08:30:00Z", "missed when it was closed");
 	/* Merged is done (status_is_done): its clocks stop as at a resolution. */
 	kv_set(&m, "status", "merged");
 	kv_set(&m, "timeline", "2026-11-23T08:00:00Z new;2026-11-23T08:30:00Z merged");
 	compute(s, &m, "2026-11-24T10:00:00Z", &st);
-	ok(fr->state == SLA_STOPPED && fr->elapsed == 1800, "merged stops first response");
+	ok(fr->state == SLA_STOPPED && fr->elapsed == 1800 && fr->met && !fr->missed,
+	    "merged stops first response, not missed (answered on the other ticket)");
 	ok(res->state == SLA_STOPPED && res->elapsed == 1800, "merged stops resolution");
 
 	/* 24x7 for critical: Sunday counts. */

@@ -1,0 +1,26 @@
+#!/bin/sh
+# bench/grep.sh: rt-ls --text through the cache's text index against a scan
+# of every record (rt-ls --count), as a ratio; and the cost of a cache
+# rebuild that fills the index (median of 5 runs, wall time).
+cd "$(dirname "$0")" && . ./lib.sh
+for desk in "${RT_BENCH_SMALL_DESK:-}" "${RT_BENCH_DESK:-}"; do
+	[ -n "$desk" ] && [ -f "$desk/rt.yaml" ] || continue
+	n=$(rt-ls --desk "$desk" --count --all)
+	word=$(rt-ls --desk "$desk" --format '%{subject}\n' --limit 1 | tr -c 'A-Za-z\n' ' ' |
+	    awk '{ for (i = 1; i <= NF; i++) if (length($i) > 3) { print $i; exit } }')
+	hits=$(rt-ls --desk "$desk" --count --all --text "$word")
+	scan=$(for i in 1 2 3 4 5; do ms rt-ls --desk "$desk" --count --all; done | median)
+	text=$(for i in 1 2 3 4 5; do ms rt-ls --desk "$desk" --count --all --text "$word"; done | median)
+	rare=$(for i in 1 2 3 4 5; do ms rt-ls --desk "$desk" --count --all --text zzqxnothere; done | median)
+	echo "desk of $n tickets: --text '$word' finds $hits"
+	printf '  scan of every record (--count)      %8s ms\n' "$scan"
+	printf '  --text %-28s %8s ms  ratio %s\n' "'$word'" "$text" \
+	    "$(echo "$text $scan" | awk '{ printf "%.3f", $1 / $2 }')"
+	printf '  --text (no hit)                     %8s ms  ratio %s\n' "$rare" \
+	    "$(echo "$rare $scan" | awk '{ printf "%.3f", $1 / $2 }')"
+	cp -r "$desk" "$RT_BENCH_OUT/grep-copy" && rm -f "$RT_BENCH_OUT"/grep-copy/.git/rt/cache.mdb*
+	build=$(ms rt-ls --desk "$RT_BENCH_OUT/grep-copy" --count)
+	printf '  cache rebuild with the text index   %8s ms (%s us/ticket)\n' "$build" \
+	    "$(echo "$build $n" | awk '{ printf "%.1f", $1 * 1000 / $2 }')"
+	rm -rf "$RT_BENCH_OUT/grep-copy"
+done

@@ -1,0 +1,288 @@
+/* textindex.c: the cache's inverted index of ticket words (see textindex.h) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "desk.h"
+#include "head.h"
+#include "id.h"
+#include "mail.h"
+#include "text.h"
+#include "textindex.h"
+#include "util.h"
+
+int
+textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create)
+{
+	int rc;
+
+	if ((rc = mdb_dbi_open(txn, "words", create | MDB_DUPSORT, &ti->words)) != 0)
+		return rc;
+	return mdb_dbi_open(txn, "wordsof", create, &ti->wordsof);
+}
+
+int
+textindex_clear(MDB_txn *txn, const struct textindex *ti)
+{
+	int rc;
+
+	if ((rc = mdb_drop(txn, ti->words, 0)) != 0)
+		return rc;
+	return mdb_drop(txn, ti->wordsof, 0);
+}
+
+/* ---- words ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+word_end(struct sbuf *w, char ***v, size_t *n, size_t *cap)
+{
+	if (w->len >= 2 && w->len <= TEXTINDEX_MAXWORD) {
+		if (*n == *cap)
+			*v = xrealloc(*v, (*cap = *cap ? *cap * 2 : 64) * sizeof(char *));
+		(*v)[(*n)++] = xstrdup(w->buf);
+	}
+	sbuf_reset(w);
+}
+
+size_t
+textindex_words(const char *text, char ***out)
+{
+	struct sbuf w = SBUF_INIT;
+	char **v = NULL, fold[2];
+	size_t n = 0, cap = 0, len = strlen(text), k = 0;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		const char *a;
+		i += utf8_decode(text + i, len - i, &cp);
+		if (!text_is_wordchar(cp)) {
+			word_end(&w, &v, &n, &cap);
+			continue;
+		}
+		cp = text_lower(cp);
+		if (cp < 0x80)
+			sbuf_addc(&w, (char)cp);
+		else if ((a = text_fold_ascii(cp, fold)) != NULL)
+			sbuf_adds(&w, a);
+		else
+			utf8_encode(&w, cp);
+	}
+	word_end(&w, &v, &n, &cap);
+	sbuf_free(&w);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < n; i++) {	/* each once */
+		if (k && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	*out = v;
+	return k;
+}
+
+/* ---- indexing ---- */
+
+/* The text of one log event: a mail's subject and body, a comment, an event. */
+static void
+event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *sb)
+{
+	const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
+	struct mail *m;
+	char *buf;
+	size_t len;
+
+	if (type == NULL || file == NULL)
+		return;
+	if (strcmp(type, "mail-in") && strcmp(type, "mail-out") && strcmp(type, "comment") &&
+	    strcmp(type, "event-in"))
+		return;
+	if (tree_read(d->repo, dir, file, &buf, &len) != 0)
+		return;
+	if (strcmp(type, "mail-in") == 0 || strcmp(type, "mail-out") == 0) {
+		if (mail_parse_buf(buf, len, &m) == 0) {
+			sbuf_adds(sb, m->subject);
+			sbuf_addc(sb, '\n');
+			sbuf_adds(sb, m->text ? m->text : "");
+			mail_free(m);
+		}
+	} else {
+		char *clean = utf8_clean(buf, len, 0);
+		sbuf_adds(sb, clean);
+		free(clean);
+	}
+	sbuf_addc(sb, '\n');
+	free(buf);
+}
+
+static MDB_val
+val_str(const char *s)
+{
+	MDB_val v = { strlen(s), (void *)s };
+
+	return v;
+}
+
+int
+textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id)
+{
+	MDB_val k = val_str(id), v;
+	char *list;
+	int rc;
+
+	if ((rc = mdb_get(txn, ti->wordsof, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	/* v points into the map; copy before deleting under it. */
+	list = xmalloc(v.mv_size + 1);
+	memcpy(list, v.mv_data, v.mv_size);
+	list[v.mv_size] = '\0';
+	for (char *p = list; rc == 0 && p < list + v.mv_size; p += strlen(p) + 1) {
+		MDB_val wk = val_str(p), wv = val_str(id);
+		rc = mdb_del(txn, ti->words, &wk, &wv);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	free(list);
+	if (rc == 0 && (rc = mdb_del(txn, ti->wordsof, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	return rc;
+}
+
+int
+textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const char *id,
+    git_tree *dir, const struct kvmap *t, const struct evlog *log)
+{
+	struct sbuf text = SBUF_INIT, all = SBUF_INIT;
+	char **w;
+	size_t n;
+	int rc;
+
+	if ((rc = textindex_drop(txn, ti, id)) != 0)
+		return rc;
+	sbuf_adds(&text, kv_get(t, "subject") ? kv_get(t, "subject") : "");
+	sbuf_addc(&text, '\n');
+	for (size_t i = 0; i < log->n; i++)
+		event_text(d, dir, &log->ev[i], &text);
+	n = textindex_words(text.buf, &w);
+	sbuf_free(&text);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		MDB_val k = val_str(w[i]), v = val_str(id);
+		rc = mdb_put(txn, ti->words, &k, &v, MDB_NODUPDATA);
+		if (rc == MDB_KEYEXIST)
+			rc = 0;
+		sbuf_add(&all, w[i], strlen(w[i]) + 1);
+	}
+	if (rc == 0 && all.len) {
+		MDB_val k = val_str(id), v = { all.len, all.buf };
+		rc = mdb_put(txn, ti->wordsof, &k, &v, 0);
+	}
+	sbuf_free(&all);
+	strv_free(w, n);
+	return rc;
+}
+
+/* ---- searching ---- */
+
+struct idset {
+	char (*v)[ID_LEN + 1];
+	size_t n, cap;
+};
+
+static void
+idset_add(struct idset *s, const char *id, size_t len)
+{
+	if (len > ID_LEN)
+		return;
+	if (s->n == s->cap)
+		s->v = xrealloc(s->v, (s->cap = s->cap ? s->cap * 2 : 256) * sizeof(*s->v));
+	memcpy(s->v[s->n], id, len);
+	s->v[s->n++][len] = '\0';
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+idset_sort(struct idset *s)
+{
+	size_t k = 0;
+
+	qsort(s->v, s->n, sizeof(*s->v), cmp_id);
+	for (size_t i = 0; i < s->n; i++)
+		if (k == 0 || strcmp(s->v[k - 1], s->v[i]) != 0)
+			memmove(s->v[k++], s->v[i], sizeof(*s->v));
+	s->n = k;
+}
+
+/* The tickets holding a word that begins with prefix, sorted. */
+static int
+ids_of_prefix(MDB_txn *txn, const struct textindex *ti, const char *prefix, struct idset *s)
+{
+	MDB_cursor *cur;
+	MDB_val k = val_str(prefix), v;
+	size_t pl = strlen(prefix);
+	int rc, op = MDB_SET_RANGE;
+
+	if ((rc = mdb_cursor_open(txn, ti->words, &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0) {
+		if (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)
+			break;
+		idset_add(s, v.mv_data, v.mv_size);
+		op = MDB_NEXT;
+	}
+	mdb_cursor_close(cur);
+	idset_sort(s);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+/* Keeps the ids of a that are in b (both sorted). */
+static void
+idset_and(struct idset *a, const struct idset *b)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (bsearch(a->v[i], b->v, b->n, sizeof(*b->v), cmp_id))
+			memmove(a->v[k++], a->v[i], sizeof(*a->v));
+	a->n = k;
+}
+
+int
+textindex_search(MDB_txn *txn, const struct textindex *ti, const char *query,
+    textindex_fn fn, void *arg)
+{
+	struct idset hits = { NULL, 0, 0 };
+	char **w;
+	size_t n = textindex_words(query, &w);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct idset s = { NULL, 0, 0 };
+		rc = ids_of_prefix(txn, ti, w[i], &s);
+		if (i == 0) {
+			hits = s;
+			continue;
+		}
+		idset_and(&hits, &s);
+		free(s.v);
+		if (hits.n == 0)
+			break;
+	}
+	for (size_t i = 0; rc == 0 && i < hits.n; i++)
+		if (fn(hits.v[i], arg))
+			break;
+	free(hits.v);
+	strv_free(w, n);
+	return rc;
+}

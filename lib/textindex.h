@@ -1,0 +1,59 @@
+/*
+ * textindex.h: an inverted index of the words of every ticket (subject,
+ * mails in and out, comments, event texts) in the ticket cache, so a text
+ * search reads a few index pages instead of every mail.
+ *
+ * Two LMDB tables: "words" maps a folded word to the ids of the tickets
+ * holding it (sorted duplicates), "wordsof" maps a ticket id to its words
+ * so that re-indexing a ticket first takes its old words out. The cache's
+ * catch-up (cache.c) calls textindex_put for each ticket it re-reads and
+ * textindex_drop for each ticket gone; rt-grep searches through
+ * cache_text_search.
+ *
+ * Words are runs of letters and digits, lower-cased and folded to ASCII
+ * where a letter has an ASCII spelling (text.h: "Grüße" -> "gruesse"),
+ * 2 to 40 bytes long.
+ */
+#ifndef RT_TEXTINDEX_H
+#define RT_TEXTINDEX_H
+
+#include <lmdb.h>
+#include <git2.h>
+
+#include "kv.h"
+#include "ticket.h"
+
+struct desk;
+
+struct textindex {
+	MDB_dbi words, wordsof;
+};
+
+#define TEXTINDEX_MAXWORD 40
+
+/* Opens the tables; with create MDB_CREATE (in a write transaction) makes them. */
+int textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create);
+/* Empties both tables (a full rebuild). */
+int textindex_clear(MDB_txn *txn, const struct textindex *ti);
+/* Replaces the words of ticket id by those of its folder dir, ticket t and log. */
+int textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const char *id,
+    git_tree *dir, const struct kvmap *t, const struct evlog *log);
+/* Takes ticket id out of the index. */
+int textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id);
+
+/*
+ * The folded words of text, each once, into a malloc'd vector (freed
+ * with strv_free); returns their number.
+ */
+size_t textindex_words(const char *text, char ***out);
+
+/*
+ * Calls fn with the id of every ticket holding, for each word of query, a
+ * word that begins with it (so "print" finds "printer"), in id order,
+ * until fn returns non-zero. Returns 0 or an MDB error code.
+ */
+typedef int (*textindex_fn)(const char *id, void *arg);
+int textindex_search(MDB_txn *txn, const struct textindex *ti, const char *query,
+    textindex_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,43 @@
+/* test_textindex.c: the words the cache's text index stores and searches */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "textindex.h"
+#include "util.h"
+
+static char *
+joined(const char *text)
+{
+	struct sbuf sb = SBUF_INIT;
+	char **w;
+	size_t n = textindex_words(text, &w);
+
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s%s", i ? " " : "", w[i]);
+	strv_free(w, n);
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
+}
+
+static void
+is_words(const char *text, const char *want, const char *name)
+{
+	char *got = joined(text);
+
+	is_str(got, want, name);
+	free(got);
+}
+
+int
+main(void)
+{
+	is_words("Printer on FIRE, printer!", "fire on printer", "lower-cased, sorted, each once");
+	is_words("Grüße aus Köln, Straße", "aus gruesse koeln strasse", "umlauts and sharp s folded");
+	is_words("Café déjà vu", "cafe deja vu", "accents dropped");
+	is_words("a b c 42 x1", "42 x1", "one-letter words left out");
+	is_words("Привет мир", "мир привет", "Cyrillic kept, lower-cased");
+	is_words("re: [Test #ABCD1234] 🔥 ok", "abcd1234 ok re test", "punctuation and emoji split words");
+	is_words("", "", "no text, no words");
+	is_words("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b2", "b2", "words past 40 bytes left out");
+	return tap_done();
+}
