@@ -52,8 +52,8 @@ test_expect_success 'rt-ls --sla due-soon: running clocks due within the window'
 	test_cmp expect actual
 '
 
-test_expect_success 'rt-escalate --status --json reports the same alerts' '
-	RT_NOW=$NOW rt-ls --ids --all | rt-escalate --status --json --now $NOW >status.json &&
+test_expect_success 'rt-escalate --clocks --json reports the same alerts' '
+	RT_NOW=$NOW rt-ls --ids --all | rt-escalate --clocks --json --now $NOW >status.json &&
 	jq -r "select(.alert == \"breached\") | .id" status.json | sort >escalate &&
 	RT_NOW=$NOW rt-ls --ids --sort id --sla breached >ls &&
 	test_cmp escalate ls && test -s ls &&
@@ -72,7 +72,7 @@ test_expect_success 'the sweep escalates exactly the breached tickets' '
 test_expect_success 'a due: date set by hand counts like a clock' '
 	RT_NOW=2026-11-23T09:58:00Z rt-set $(cat id.quiet) due=2026-11-23T09:59:00Z >/dev/null &&
 	RT_NOW=$NOW rt-ls --ids --sla breached | grep -x $(cat id.quiet) &&
-	RT_NOW=$NOW rt-ls --ids | rt-escalate --status --json --now $NOW |
+	RT_NOW=$NOW rt-ls --ids | rt-escalate --clocks --json --now $NOW |
 		jq -r "select(.alert == \"breached\") | .id" | grep -x $(cat id.quiet)
 '
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Resolving a ticket without any response misses the first response (unless
-# a policy says resolve-counts-as-response); rt-escalate --status and
+# a policy says resolve-counts-as-response); rt-escalate --clocks and
 # rt-report count it the same way.
 . "$(dirname "$0")/lib.sh"
 
@@ -27,9 +27,9 @@ test_expect_success 'setup: two tickets resolved within target, neither answered
 '
 
 # std: 1h of 2h elapsed, but no response at all: missed when resolved at 09:00.
-test_expect_success 'rt-escalate --status: first response breached when resolved without one' '
+test_expect_success 'rt-escalate --clocks: first response breached when resolved without one' '
 	id=$(cat id.missed) &&
-	rt-escalate --status --now 2026-11-24T00:00:00Z $id >actual &&
+	rt-escalate --clocks --now 2026-11-24T00:00:00Z $id >actual &&
 	cat >expect <<-EOF &&
 	$id std first-response 2h 1h 1h stopped breached 2026-11-23T09:00:00Z
 	$id std resolution 8h 1h 7h stopped met -
@@ -39,7 +39,7 @@ test_expect_success 'rt-escalate --status: first response breached when resolved
 
 test_expect_success 'a policy can count resolving as the response' '
 	id=$(cat id.lenient) &&
-	rt-escalate --status --now 2026-11-24T00:00:00Z $id >actual &&
+	rt-escalate --clocks --now 2026-11-24T00:00:00Z $id >actual &&
 	cat >expect <<-EOF &&
 	$id lenient first-response 2h 1h30m 30m stopped met -
 	$id lenient resolution 8h 1h30m 6h30m stopped met -
@@ -60,7 +60,7 @@ test_expect_success 'rt-report counts the same' '
 test_expect_code 78 'resolve-counts-as-response must be true or false' '
 	cp rt.yaml rt.yaml.orig &&
 	sed -i "s/resolve-counts-as-response: true/resolve-counts-as-response: maybe/" rt.yaml &&
-	rt-escalate --status $(cat id.missed) 2>err; rc=$?;
+	rt-escalate --clocks $(cat id.missed) 2>err; rc=$?;
 	cp rt.yaml.orig rt.yaml;
 	grep "rt.yaml:[0-9]*:[0-9]*: resolve-counts-as-response must be true or false" err && exit $rc
 '
