@@ -430,8 +430,10 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
-	if ((rc = change_commit(&c, m->subject)) == 0)
+	if ((rc = change_commit(&c, m->subject)) == 0) {
 		memcpy(r->id, c.id, sizeof(r->id));
+		(void)mailcmd_answer(d, &c, m);	/* the mail is stored whatever happens */
+	}
 out:
 	change_free(&c);
 	return rc;
@@ -480,10 +482,8 @@ store_bounce(struct desk *d, struct mail *m, const char *path, const struct dedu
 	free(first);
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
-	if ((rc = change_commit(&c, m->subject)) == 0) {
+	if ((rc = change_commit(&c, m->subject)) == 0)
 		memcpy(r->id, c.id, sizeof(r->id));
-		(void)mailcmd_answer(d, &c, m);	/* the mail is stored whatever happens */
-	}
 out:
 	change_free(&c);
 	return rc;

@@ -19,7 +19,7 @@
 #define TXN_RETRIES 20
 #define TXN_BATCH_MAX 500	/* commits, bounds the memory of a batch */
 #define TXN_BATCH_NS 1000000000L	/* age of a batch before it is written */
-#define TXN_BATCH_BYTES (4UL << 20)	/* blob bytes held in memory at most */
+#define TXN_BATCH_BYTES (1UL << 20)	/* blob bytes held in memory at most */
 
 /*
  * New objects go to a mempack backend and reach the disk as one pack per

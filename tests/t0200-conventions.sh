@@ -38,7 +38,7 @@ cd desk 2>/dev/null
 A=$(cat a 2>/dev/null) B=$(cat b 2>/dev/null)
 
 test_expect_success 'rt-set -n prints the change and commits nothing' '
-	head=$(git rev-parse HEAD) &&
+	rt-gc -q && head=$(git rev-parse HEAD) &&
 	rt-set -n $A priority=high queue=billing >out &&
 	echo "$A priority=high queue=billing" >expect && test_cmp expect out &&
 	test "$(git rev-parse HEAD)" = "$head" && test -z "$(git status --porcelain --untracked-files=no)" &&
@@ -53,7 +53,7 @@ test_expect_success JQ 'rt-set --json commits and prints what it set' '
 '
 
 test_expect_success JQ 'rt-link -n and rt-merge -n show both tickets and change nothing' '
-	head=$(git rev-parse HEAD) &&
+	rt-gc -q && head=$(git rev-parse HEAD) &&
 	rt-link -n --parent $A $B >out &&
 	printf "%s link:rel=parent,ticket=%s\n%s link:rel=child,ticket=%s\n" $B $A $A $B >expect &&
 	test_cmp expect out &&
@@ -66,7 +66,7 @@ test_expect_success JQ 'rt-link -n and rt-merge -n show both tickets and change 
 '
 
 test_expect_success 'rt-take -n and rt-comment -n change nothing' '
-	head=$(git rev-parse HEAD) &&
+	rt-gc -q && head=$(git rev-parse HEAD) &&
 	rt-take -n $B >out && echo "$B owner=Test Agent" >expect && test_cmp expect out &&
 	rt-comment -n -m "intern" $B >out && grep "^$B comment:file=msg/.*\.note$" out &&
 	test "$(git rev-parse HEAD)" = "$head" && test -z "$(git status --porcelain --untracked-files=no)"
