@@ -56,8 +56,15 @@ if have rt-report; then
 fi
 step "git log: the audit trail"
 git log --format='%h %<(22,trunc)%an %s' | cat
-step "git status"
-git status --short --untracked-files=no | head
-echo "(clean)"
+step "rt-gc, then git status"
+# Commands journal the index; rt-gc (cron) brings it up to date, see rt-desk(5).
+rt-gc -q
+if [ -z "$(git status --porcelain --untracked-files=no)" ]; then
+	echo "(clean)"
+else
+	git status --short --untracked-files=no | head
+	echo "git status is not clean after rt-gc" >&2
+	exit 1
+fi
 echo
 echo "The desk is in $desk"
