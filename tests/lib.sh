@@ -7,7 +7,8 @@
 #   test_set_prereq NAME         test_have_prereq NAME[,NAME...]
 #       PREREQ is a comma-separated list; !NAME means "NAME is missing".
 #       Set here: CORPUS (../shared/corpus or $RT_CORPUS), ROOT,
-#       SYSTEM_USERS (root, and CI=true or RT_TEST_SYSTEM_USERS=1),
+#       OTHER_USERS (root may run the build as nobody),
+#       SYSTEM_USERS (OTHER_USERS, and CI=true or RT_TEST_SYSTEM_USERS=1),
 #       PROCMAIL, SMTP_SINK, PYYAML, BASH.
 #   test_cmp EXPECT ACTUAL       test_must_fail CMD...
 #   test_when_finished 'cmd'     runs after the current test, pass or fail
@@ -59,8 +60,15 @@ test_have_prereq() {
 }
 [ -d "$CORPUS/mail" ] && test_set_prereq CORPUS
 [ "$(id -u)" = 0 ] && test_set_prereq ROOT
-if [ "$(id -u)" = 0 ] && { [ "${CI:-}" = true ] || [ "${RT_TEST_SYSTEM_USERS:-}" = 1 ]; } &&
-   command -v setpriv >/dev/null && command -v useradd >/dev/null; then
+# OTHER_USERS: root can run the built binaries as another user, which a
+# checkout under a private folder (mode 0700, as mktemp -d makes) forbids.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
+   setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	test -x "$RT_BUILD/bin/rt-ingest" -a -r "$SRC_ROOT/share" -a -x "$TRASH" 2>/dev/null; then
+	test_set_prereq OTHER_USERS
+fi
+if test_have_prereq OTHER_USERS && { [ "${CI:-}" = true ] || [ "${RT_TEST_SYSTEM_USERS:-}" = 1 ]; } &&
+   command -v useradd >/dev/null; then
 	test_set_prereq SYSTEM_USERS
 fi
 command -v procmail >/dev/null && test_set_prereq PROCMAIL

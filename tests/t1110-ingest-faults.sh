@@ -47,9 +47,9 @@ test_expect_code 75 'a locked desk: 75, nothing half-written' '
 	wait; cat err; grep "locked" err && stored_nothing && exit $rc
 '
 
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-	getent group rtdesk >/dev/null || groupadd rtdesk
-	id rtmail >/dev/null 2>&1 || useradd -M -N -g rtdesk -s /bin/sh rtmail
+if test_have_prereq SYSTEM_USERS; then
+	getent group rtdesk >/dev/null || { groupadd rtdesk && test_atexit "groupdel rtdesk"; }
+	id rtmail >/dev/null 2>&1 || { useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail"; }
 	mkdir -p mailhome && chown rtmail mailhome
 	chmod o+x "$TRASH" "$TRASH/.." "$TRASH/../.." 2>/dev/null
 	as_mail() {
@@ -72,9 +72,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		cat err; stored_nothing && exit $rc
 	'
 else
-	test_skip 'a desk not declared safe for the mail user: 75 naming safe.directory' 'needs root'
-	test_skip 'a desk the mail user may not read: 75 naming the fix' 'needs root'
-	test_skip 'a desk the mail user may not write: 75' 'needs root'
+	test_skip 'a desk not declared safe for the mail user: 75 naming safe.directory' 'needs SYSTEM_USERS'
+	test_skip 'a desk the mail user may not read: 75 naming the fix' 'needs SYSTEM_USERS'
+	test_skip 'a desk the mail user may not write: 75' 'needs SYSTEM_USERS'
 fi
 
 if [ "$(id -u)" = 0 ] && mkdir -p small && mount -t tmpfs -o size=4m tmpfs small 2>/dev/null; then

@@ -56,7 +56,7 @@ test_expect_success 'the desk passes git fsck and git status is clean after rt-g
 test_expect_success 'a single stored mail is byte-exact' '
 	f=$(mail_fixture cpython-test-email/msg_22.txt) &&
 	id=$(rt-ingest <"$f") &&
-	git grep -l -F "$(sed -n 1p "$f")" -- "tickets/*.eml" >/dev/null &&
+	git grep -l -F "$(sed -n 1p "$f")" HEAD -- "tickets/*.eml" >/dev/null &&
 	found= &&
 	for e in $(git ls-tree -r --name-only HEAD tickets | grep "/$id/msg/.*\.eml$"); do cmp -s "$f" "$e" && found=$e; done &&
 	test -n "$found"

@@ -4,8 +4,8 @@
 # when that cache is behind HEAD.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then
-	test_skip 'a read-only user' 'needs root, setpriv and the user nobody'
+if ! test_have_prereq OTHER_USERS; then
+	test_skip 'a read-only user' 'needs OTHER_USERS: root, setpriv, nobody, a checkout nobody can reach'
 	test_done
 	exit
 fi
