@@ -167,7 +167,7 @@ fuzz:
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
 	    $(FUZZ_SRC:fuzz/%.c=$(FUZZ_B)/fuzzers/%)
 
-$(B)/fuzzers/%: $(B)/fuzz/%.o $(B)/librt.a
+$(B)/fuzzers/%: $(B)/fuzz/%.o $(B)/librt.a | $(B)/mailer.dyn
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -122,7 +122,7 @@ body_line(struct split *sp, const char *line, size_t len)
 {
 	int rc = 0;
 
-	if (sp->blank && (rc = spool_write(&sp->s, "\r\n" + 2 - sp->blank, sp->blank)) != 0)
+	if (sp->blank && (rc = spool_write(&sp->s, &"\r\n"[2 - sp->blank], sp->blank)) != 0)
 		return rc;
 	sp->blank = 0;
 	if ((len == 1 && line[0] == '\n') || (len == 2 && line[0] == '\r' && line[1] == '\n')) {
