@@ -250,14 +250,22 @@ line_committed(struct desk *d, char **f, size_t nf, char **buf, size_t *len)
 	return rc;
 }
 
-int
-notify_retry(struct desk *d, FILE *out)
+/* One committed journal line, split at tabs, with its mail. */
+typedef void (*journal_fn)(struct desk *d, const char *line, char **f, size_t nf,
+    char *buf, size_t len, void *arg);
+
+/*
+ * Calls fn for every journal line whose commit landed; drops the lines
+ * whose commit never happened (we hold the desk lock or it is over).
+ */
+static void
+journal_walk(struct desk *d, journal_fn fn, void *arg)
 {
 	char *jbuf;
-	int fd, status = 0;
+	int fd;
 
 	if (!journal_exists(d->rtdir) || (fd = journal_lock(d->rtdir)) < 0)
-		return 0;
+		return;
 	jbuf = journal_read(d->rtdir);
 	journal_unlock(fd);
 	for (char *p = jbuf; p && *p;) {
@@ -266,25 +274,45 @@ notify_retry(struct desk *d, FILE *out)
 		if (nl)
 			*nl = '\0';
 		nf = str_split(p, "\t", &f);
-		if (*p && line_committed(d, f, nf, &buf, &len) == 0) {
-			const char *mailer = notify_mailer(d, nf >= 6 ? f[5] : "escalation");
-			int rc = send_line(d->rtdir, p, mailer, buf, len);
-			if (rc == 0 && out)
-				fprintf(out, "%s %s resent to %s\n", f[0], f[1], f[3]);
-			else if (rc != 0) {
-				rt_warn("#%s %s: notification still not sent: %s", f[0], f[1],
-				    rt_errmsg());
-				status = status ? status : rc;
-			}
-			free(buf);
-		} else if (*p)
-			/* The commit never happened (we hold the desk lock or it is over). */
+		if (*p && line_committed(d, f, nf, &buf, &len) == 0)
+			fn(d, p, f, nf, buf, len, arg);
+		else if (*p)
 			notify_journal_del(d, p);
 		strv_free(f, nf);
 		p = nl ? nl + 1 : NULL;
 	}
 	free(jbuf);
-	return status;
+}
+
+struct retry {
+	FILE *out;
+	int status;
+};
+
+static void
+retry_one(struct desk *d, const char *line, char **f, size_t nf, char *buf, size_t len,
+    void *arg)
+{
+	struct retry *r = arg;
+	const char *mailer = notify_mailer(d, nf >= 6 ? f[5] : "escalation");
+	int rc = send_line(d->rtdir, line, mailer, buf, len);
+
+	if (rc == 0 && r->out)
+		fprintf(r->out, "%s %s resent to %s\n", f[0], f[1], f[3]);
+	else if (rc != 0) {
+		rt_warn("#%s %s: notification still not sent: %s", f[0], f[1], rt_errmsg());
+		r->status = r->status ? r->status : rc;
+	}
+	free(buf);
+}
+
+int
+notify_retry(struct desk *d, FILE *out)
+{
+	struct retry r = { out, 0 };
+
+	journal_walk(d, retry_one, &r);
+	return r.status;
 }
 
 /* ---- this process's queue ---- */
@@ -339,35 +367,22 @@ notify_flush(void)
 	npending = 0;
 }
 
+static void
+queue_one(struct desk *d, const char *line, char **f, size_t nf, char *buf, size_t len,
+    void *arg)
+{
+	(void)arg;
+	pend_add(d, NULL, xstrdup(line), notify_mailer(d, nf >= 6 ? f[5] : "escalation"), buf, len);
+}
+
 /* Queues the committed lines another run left behind (once per process). */
 static void
 pick_up(struct desk *d)
 {
-	char *jbuf;
-	int fd;
-
 	if (picked_up)
 		return;
 	picked_up = 1;
-	if (!journal_exists(d->rtdir) || (fd = journal_lock(d->rtdir)) < 0)
-		return;
-	jbuf = journal_read(d->rtdir);
-	journal_unlock(fd);
-	for (char *p = jbuf; p && *p;) {
-		char *nl = strchr(p, '\n'), **f, *buf;
-		size_t nf, len;
-		if (nl)
-			*nl = '\0';
-		nf = str_split(p, "\t", &f);
-		if (*p && line_committed(d, f, nf, &buf, &len) == 0)
-			pend_add(d, NULL, xstrdup(p), notify_mailer(d, nf >= 6 ? f[5] : "escalation"),
-			    buf, len);
-		else if (*p)
-			notify_journal_del(d, p);
-		strv_free(f, nf);
-		p = nl ? nl + 1 : NULL;
-	}
-	free(jbuf);
+	journal_walk(d, queue_one, NULL);
 }
 
 /* ---- who is told ---- */
