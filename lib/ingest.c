@@ -31,13 +31,29 @@
 #define MAX_BYTES_DEFAULT (50L << 20)
 
 /* Commits file (or buf when file is NULL) under quarantine/ with the reason beside it. */
+
+int
+quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject)
+{
+	struct kvmap tr = KVMAP_INIT;
+	char *msg = xasprintf("quarantine: %s", subject);
+	int rc;
+
+	kv_set(&tr, "Action", "quarantine");
+	kv_set(&tr, "Actor", d->actor_name);
+	rc = txn_commit(t, msg, &tr, NULL);
+	kv_free(&tr);
+	free(msg);
+	txn_free(t);
+	return rc;
+}
+
 static int
 quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
     const char *reason, size_t size, char **where)
 {
-	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *subject, *y;
+	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *y;
 	struct yemit *e = yemit_new();
-	struct kvmap tr = KVMAP_INIT;
 	struct txn *t;
 	git_oid oid;
 	size_t ylen;
@@ -74,13 +90,7 @@ quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
 		else
 			txn_put(t, eml, buf, len);
 		txn_put(t, meta, y, ylen);
-		subject = xasprintf("quarantine: %s", reason);
-		kv_set(&tr, "Action", "quarantine");
-		kv_set(&tr, "Actor", d->actor_name);
-		rc = txn_commit(t, subject, &tr, NULL);
-		kv_free(&tr);
-		free(subject);
-		txn_free(t);
+		rc = quarantine_txn_commit(d, t, reason);
 		desk_unlock(d);
 	}
 	free(y);

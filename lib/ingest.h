@@ -7,6 +7,7 @@
 #include "id.h"
 
 struct desk;
+struct txn;
 struct mail;
 
 struct ingest_result {
@@ -35,6 +36,11 @@ int ingest_mail(struct desk *d, const char *path, size_t size, int flags,
 
 /* Commits the spooled bytes under quarantine/ with the reason beside them. */
 int quarantine_store(struct desk *d, const char *path, const char *reason, char **where);
+/*
+ * Commits t as a quarantine change ("quarantine: SUBJECT", Action and Actor
+ * trailers) and frees it; the caller holds the desk lock.
+ */
+int quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject);
 /* The same for input too large to keep: its header section, size and reason. */
 int quarantine_summary(struct desk *d, const char *path, size_t size, const char *reason,
     char **where);

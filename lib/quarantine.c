@@ -265,7 +265,6 @@ quarantine_safe_text(const char *buf, size_t len)
 static int
 remove_entry(struct desk *d, const struct qentry *e, const char *why)
 {
-	struct kvmap tr = KVMAP_INIT;
 	struct txn *t;
 	char *subject;
 	int rc;
@@ -276,13 +275,9 @@ remove_entry(struct desk *d, const struct qentry *e, const char *why)
 	txn_remove(t, e->meta);
 	if (e->kept)
 		txn_remove(t, e->kept);
-	subject = xasprintf("quarantine: %s %s", e->id, why);
-	kv_set(&tr, "Action", "quarantine");
-	kv_set(&tr, "Actor", d->actor_name);
-	rc = txn_commit(t, subject, &tr, NULL);
-	kv_free(&tr);
+	subject = xasprintf("%s %s", e->id, why);
+	rc = quarantine_txn_commit(d, t, subject);
 	free(subject);
-	txn_free(t);
 	desk_unlock(d);
 	return rc;
 }
