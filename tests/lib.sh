@@ -174,6 +174,33 @@ new_desk() {
 	git commit -qm "test desk: sendmail stand-in" rt.yaml
 }
 
+# start_sink DIR [smtp-sink options]: a real SMTP server (postfix's
+# smtp-sink) on a free port of 127.0.0.1, keeping each message in DIR;
+# sets PORT and SPID, and is stopped when the script ends.
+SINK=${SINK:-/usr/sbin/smtp-sink}
+start_sink() {
+	_dir=$1; shift
+	mkdir -p "$_dir"
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		PORT=$(( 20000 + ($$ * 31 + _try * 977 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
+		$SINK -u "$(id -un)" "$@" -d "$_dir/%M." 127.0.0.1:$PORT 10 2>>"$TRASH/sink.log" &
+		SPID=$!
+		test_atexit "kill $SPID 2>/dev/null"
+		sleep 0.3
+		kill -0 $SPID 2>/dev/null && return 0
+	done
+	return 1
+}
+# received DIR: the dump of the one message received in DIR (waits a moment).
+received() {
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		_f=$(ls "$1"/* 2>/dev/null | head -n 1)
+		[ -n "$_f" ] && [ -s "$_f" ] && { sleep 0.1; echo "$_f"; return 0; }
+		sleep 0.2
+	done
+	return 1
+}
+
 mail_fixture() { printf '%s\n' "$FIXTURES/mail/$1"; }
 event_fixture() { printf '%s\n' "$FIXTURES/events/$1"; }
 

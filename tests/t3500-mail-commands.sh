@@ -24,25 +24,6 @@ enable() { # KEY VALUE...
 }
 
 SINK=/usr/sbin/smtp-sink
-start_sink() {
-	_dir=$1; shift
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		PORT=$(( 20000 + ($$ * 31 + _try * 977 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
-		$SINK -u "$(id -un)" "$@" -d "$_dir/%M." 127.0.0.1:$PORT 10 2>>"$TRASH/sink.log" &
-		SPID=$!
-		sleep 0.3
-		kill -0 $SPID 2>/dev/null && return 0
-	done
-	return 1
-}
-received() {
-	for _i in 1 2 3 4 5 6 7 8 9 10; do
-		_f=$(ls "$1"/* 2>/dev/null | head -n 1)
-		[ -n "$_f" ] && [ -s "$_f" ] && { sleep 0.1; echo "$_f"; return 0; }
-		sleep 0.2
-	done
-	return 1
-}
 
 test_expect_success 'setup' '
 	printf "From: carl@example.com\nTo: support@example.org\nSubject: printer\nMessage-Id: <c1@x>\n\nbroken\n" |

@@ -10,29 +10,6 @@ if ! test_have_prereq SMTP_SINK; then
 fi
 export RT_NOW=2026-11-23T10:00:00Z
 
-# start_sink DIR [options]: starts smtp-sink on a free port; sets PORT, SPID.
-# The caller stops it (test_when_finished); the script's exit does too.
-start_sink() {
-	_dir=$1; shift
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		PORT=$(( 20000 + ($$ * 31 + _try * 977 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
-		$SINK -u "$(id -un)" "$@" -d "$_dir/%M." 127.0.0.1:$PORT 10 2>>"$TRASH/sink.log" &
-		SPID=$!
-		test_atexit "kill $SPID"
-		sleep 0.3
-		kill -0 $SPID 2>/dev/null && return 0
-	done
-	return 1
-}
-# the dump of the one message received in DIR (waits a moment for it)
-received() {
-	for _i in 1 2 3 4 5 6 7 8 9 10; do
-		_f=$(ls "$1"/* 2>/dev/null | head -n 1)
-		[ -n "$_f" ] && [ -s "$_f" ] && { sleep 0.1; echo "$_f"; return 0; }
-		sleep 0.2
-	done
-	return 1
-}
 tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
 setmailer() { sed -i "s|mailer: .*|mailer: smtp://127.0.0.1:$1|" rt.yaml; }
 

@@ -13,19 +13,6 @@ if ! test_have_prereq SMTP_SINK; then
 fi
 export RT_NOW=2026-11-23T10:00:00Z TZ=UTC
 
-# start_sink DIR: smtp-sink on a free port; sets PORT, SPID; stopped at exit.
-start_sink() {
-	mkdir -p "$1"
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		PORT=$(( 20000 + ($$ * 31 + _try * 977 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
-		$SINK -u "$(id -un)" -d "$1/%M." 127.0.0.1:$PORT 10 2>>"$TRASH/sink.log" &
-		SPID=$!
-		test_atexit "kill $SPID 2>/dev/null"
-		sleep 0.3
-		kill -0 $SPID 2>/dev/null && return 0
-	done
-	return 1
-}
 S="$TRASH/sink"
 # sunk KIND: messages of that X-RT-Notify kind received so far
 # (one mail may serve several kinds: "reply watch")
