@@ -76,7 +76,7 @@ wire_fetchmail() { # wire_fetchmail DESK ID [FILE]
 	{ echo "set no syslog"; echo "poll localhost proto pop3 plugin \"python3 $SRC_ROOT/tests/pop3-stdio.py $TRASH/mailhome/drop\"";
 	  sed "s|/srv/desk|$1|; s|^poll mail.example.org proto imap||; s|password secret|& is support here sslproto ''|" fetchmail.recipe; } >mailhome/fetchmailrc
 	chmod 600 mailhome/fetchmailrc && [ -z "$ROOT" ] || chown -R rtmail mailhome/drop mailhome/fetchmailrc
-	as_mail fetchmail -f "$TRASH/mailhome/fetchmailrc" --nodetach >fm.out 2>&1
+	as_mail fetchmail -f "$TRASH/mailhome/fetchmailrc" --pidfile "$TRASH/mailhome/fetchmail.pid" --nodetach >fm.out 2>&1
 	cat fm.out >>wire.err
 	code=$(sed -n "s/.*MDA returned nonzero status \([0-9]*\).*/\1/p" fm.out | head -1)
 	if [ -f mailhome/drop/1 ]; then
