@@ -12,6 +12,7 @@
 #include "event.h"
 #include "route.h"
 #include "sla.h"
+#include "trust.h"
 #include "util.h"
 #include "workflow.h"
 #include "yamlio.h"
@@ -49,6 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* What desk_close() frees: the people directory the loaders cached. */
 		if (d.people_free)
 			d.people_free(d.people);
+		trust_free(&d);	/* what a program mailer's check cached */
 	}
 	ynode_free(d.config);
 	return 0;
