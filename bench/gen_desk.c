@@ -1,13 +1,14 @@
 /*
  * gen_desk: writes a git fast-import stream that adds N synthetic tickets
- * (ticket.yaml, log.yaml and one mail each) to refs/heads/main in one
- * commit. The YAML is produced by rt's own emitter. For benchmarks only.
+ * (log.yaml and one mail each, desk format 2: the create event carries the
+ * fields) to refs/heads/main, a desk rt-init made, in one commit. The YAML is produced by rt's own emitter. For benchmarks only.
  * usage: gen_desk N [SEED] | git fast-import --quiet
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hlc.h"
 #include "id.h"
 #include "kv.h"
 #include "ticket.h"
@@ -42,16 +43,27 @@ put_event(struct sbuf *log, struct kvmap *ev)
 	kv_free(ev);
 }
 
+/* An event's id and clock (hlc.h) come first on its line. */
+static void
+stamp(struct kvmap *ev, time_t at, long n)
+{
+	char id[EVID_LEN + 1], buf[HLC_LEN];
+	struct hlc h = { (long long)at * 1000, n };
+
+	evid_generate(id);
+	kv_set(ev, "id", id);
+	kv_set(ev, "hlc", hlc_fmt(&h, buf));
+}
+
 static void
 one_ticket(long i, time_t now)
 {
 	struct kvmap t = KVMAP_INIT, ev = KVMAP_INIT;
 	struct sbuf log = SBUF_INIT, mail = SBUF_INIT;
-	char created[RT_TIMELEN], later[RT_TIMELEN], *buf, *path, *mid;
+	char created[RT_TIMELEN], later[RT_TIMELEN], *path, *mid;
 	const char *status = statuses[rand() % LEN(statuses)];
 	time_t c = now - (time_t)(rand() % (90 * 86400));
 	ticket_id id;
-	size_t len;
 
 	id_generate(id);
 	rt_fmttime(c, created);
@@ -66,21 +78,21 @@ one_ticket(long i, time_t now)
 	kv_setf(&t, "requestors", "user%ld@customer%ld.example", i, i % 500);
 	kv_set(&t, "channel", "mail");
 	kv_set(&t, "created", created);
-	if (ticket_render(&t, &buf, &len) == 0) {
-		path = ticket_path(id, "ticket.yaml");
-		inline_file(path, buf, len);
-		free(path);
-		free(buf);
-	}
+	stamp(&ev, c, 0);
 	kv_set(&ev, "at", created), kv_set(&ev, "by", "bench"), kv_set(&ev, "ev", "create");
+	for (size_t k = 0; k < t.n; k++)
+		if (strcmp(t.v[k].key, "id") != 0)
+			kv_set(&ev, t.v[k].key, t.v[k].val);
 	kv_set(&ev, "status", "new");
 	put_event(&log, &ev);
 	mid = xasprintf("bench-%ld-%s@example.com", i, id);
+	stamp(&ev, c, 1);
 	kv_set(&ev, "at", created), kv_set(&ev, "by", "bench"), kv_set(&ev, "ev", "mail-in");
 	kv_set(&ev, "file", "msg/00000000T000000Z-0000000000.eml");
 	kv_set(&ev, "message-id", mid);
 	put_event(&log, &ev);
 	if (strcmp(status, "new") != 0) {
+		stamp(&ev, c, 2);
 		kv_set(&ev, "at", later), kv_set(&ev, "by", "bench"), kv_set(&ev, "ev", "set");
 		kv_set(&ev, "field", "status"), kv_set(&ev, "old", "new"), kv_set(&ev, "new", status);
 		put_event(&log, &ev);
@@ -106,6 +118,7 @@ main(int argc, char *argv[])
 	time_t now = rt_now();
 
 	srand(argc > 2 ? (unsigned)atoi(argv[2]) : 42u);
+	id_set_format(DESK_FORMAT);
 	static const char msg[] = "bench: synthetic tickets\n";
 
 	printf("commit refs/heads/main\ncommitter Bench <bench@example.com> %lld +0000\n"

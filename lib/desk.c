@@ -270,6 +270,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	if (flags & DESK_DURABLE)
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	d->durable = (flags & DESK_DURABLE) != 0;
 	if ((rc = find_root(path, &d->root)) != 0)
 		goto fail;
 	if ((rc = git_repository_open_ext(&d->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH,

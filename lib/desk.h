@@ -36,6 +36,7 @@ struct desk {
 	void *people;		/* the parsed people directory (people.h) */
 	void (*people_free)(void *);
 	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */
+	int durable;		/* opened with DESK_DURABLE: git objects fsynced */
 };
 
 enum {
