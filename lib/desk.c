@@ -267,7 +267,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	if (flags & DESK_DURABLE)
+	if ((d->durable = (flags & DESK_DURABLE) != 0))
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	if ((rc = find_root(path, &d->root)) != 0)
 		goto fail;
