@@ -14,6 +14,7 @@
 
 #include "desk.h"
 #include "guard.h"
+#include "pack.h"
 #include "text.h"
 #include "trust.h"
 #include "txn.h"
@@ -308,6 +309,7 @@ desk_close_repo(struct desk *d)
 	if (d->people_free)
 		d->people_free(d->people);
 	ynode_free(d->config);
+	pack_unwrap(d);
 	git_repository_free(d->repo);
 	free(d->root);
 	free(d->gitdir);

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -360,6 +362,106 @@ mem_free(git_odb_backend *be)
 	free(m);
 }
 
+/*
+ * Every object libgit2 writes is first looked up, and a miss makes the
+ * pack backend read objects/pack again: ten directory reads per commit,
+ * each longer with every pack. The pack backend's refresh is wrapped to
+ * read the folder only when its mtime moved (a pack came or went). An
+ * mtime within REFRESH_RACY_NS of the moment it was read is not trusted,
+ * since the clock behind it is coarse.
+ */
+#define REFRESH_RACY_NS 20000000L	/* 20 ms: a clock tick at HZ=100 is 10 */
+#define REFRESH_SLOTS 4
+
+static struct refresh_slot {
+	git_odb_backend *be;
+	int (*refresh)(git_odb_backend *);
+	char *dir;
+	struct timespec mtime;
+	int trusted;
+} refresh_slots[REFRESH_SLOTS];
+
+static long long
+ts_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static int
+refresh_if_moved(git_odb_backend *be)
+{
+	struct refresh_slot *s = NULL;
+	struct timespec now;
+	struct stat st;
+	int rc;
+
+	for (size_t i = 0; i < REFRESH_SLOTS && s == NULL; i++)
+		if (refresh_slots[i].be == be)
+			s = &refresh_slots[i];
+	if (s == NULL)
+		return 0;	/* cannot happen: only slotted backends are wrapped */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (stat(s->dir, &st) < 0)
+		return s->refresh(be);
+	if (s->trusted && ts_ns(&st.st_mtim) == ts_ns(&s->mtime))
+		return 0;
+	rc = s->refresh(be);
+	s->mtime = st.st_mtim;
+	s->trusted = rc == 0 && ts_ns(&now) - ts_ns(&st.st_mtim) > REFRESH_RACY_NS;
+	return rc;
+}
+
+static void
+wrap_pack_refresh(struct desk *d, git_odb *odb)
+{
+	char *alt = xasprintf("%sobjects/info/alternates", d->gitdir);
+	int shared = access(alt, F_OK) == 0;
+
+	free(alt);
+	if (shared)
+		return;	/* packs in other folders too: refreshed as before */
+	for (size_t i = 0; i < git_odb_num_backends(odb); i++) {
+		git_odb_backend *be = NULL;
+		struct refresh_slot *s = NULL;
+		if (git_odb_get_backend(&be, odb, i) < 0 || be->refresh == NULL ||
+		    be->refresh == refresh_if_moved)
+			continue;
+		for (size_t j = 0; j < REFRESH_SLOTS && s == NULL; j++)
+			if (refresh_slots[j].be == NULL || refresh_slots[j].be == be)
+				s = &refresh_slots[j];
+		if (s == NULL)
+			return;	/* more desks open than slots: they refresh as before */
+		free(s->dir);
+		memset(s, 0, sizeof(*s));
+		s->be = be;
+		s->refresh = be->refresh;
+		s->dir = xasprintf("%sobjects/pack", d->gitdir);
+		be->refresh = refresh_if_moved;
+	}
+}
+
+/* For desk_close: the repository and its backends go away. */
+void
+pack_unwrap(struct desk *d)
+{
+	git_odb *odb = NULL;
+
+	if (d->repo == NULL || git_repository_odb(&odb, d->repo) < 0)
+		return;
+	for (size_t i = 0; i < git_odb_num_backends(odb); i++) {
+		git_odb_backend *be = NULL;
+		if (git_odb_get_backend(&be, odb, i) < 0)
+			continue;
+		for (size_t j = 0; j < REFRESH_SLOTS; j++)
+			if (refresh_slots[j].be == be) {
+				be->refresh = refresh_slots[j].refresh;
+				free(refresh_slots[j].dir);
+				memset(&refresh_slots[j], 0, sizeof(refresh_slots[j]));
+			}
+	}
+	git_odb_free(odb);
+}
+
 int
 pack_mem_new(struct desk *d, struct pack_mem **out)
 {
@@ -385,6 +487,7 @@ pack_mem_new(struct desk *d, struct pack_mem **out)
 		mem_free(&m->b);
 		return git_fail(rc, "cannot add the commit buffer");
 	}
+	wrap_pack_refresh(d, odb);
 	git_odb_free(odb);
 	*out = m;
 	return 0;

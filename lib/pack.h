@@ -20,6 +20,8 @@ struct pack_mem;
 int pack_mem_new(struct desk *d, struct pack_mem **out);
 int pack_mem_write(struct desk *d, struct pack_mem *m);
 void pack_mem_reset(struct pack_mem *m);
+/* For desk_close: forgets the desk's pack backend (see pack_mem_new). */
+void pack_unwrap(struct desk *d);
 
 struct pack_stats {
 	size_t loose;		/* loose objects packed */

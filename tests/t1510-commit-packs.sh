@@ -71,4 +71,12 @@ test_expect_success STRACE 'a durable mail: pack, index, branch and their folder
 	rt-ls --count --all >/dev/null && git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
 '
 
+test_expect_success STRACE 'the pack folder is read again only when a pack came or went (base: 20 reads a mail)' '
+	mbox 101 140 >more.mbox &&
+	strace -f -y -e trace=getdents64 -o st rt-ingest -q --mbox more.mbox &&
+	grep -c "objects/pack>" st >n && echo "$(cat n) reads for 40 mails" &&
+	test $(cat n) -le 40 && rt-ls --count --all >/dev/null &&
+	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
+'
+
 test_done
