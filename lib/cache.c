@@ -14,7 +14,7 @@
 #include "ticket.h"
 #include "util.h"
 
-#define CACHE_VERSION "5"	/* bump when summary.c derives new keys (5: text index) */
+#define CACHE_VERSION "6"	/* bump when summary.c derives new keys (5: text index, 6: first mail) */
 #define MSGID_MAXKEY 400
 
 struct cache {
@@ -490,6 +490,23 @@ cache_get(struct desk *d, const char *id, struct kvmap *rec)
 	mdb_txn_abort(txn);
 	if (rc == MDB_NOTFOUND)
 		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
+	return rc ? mdb_fail(rc, "cannot read") : 0;
+}
+
+int
+cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (d->cache == NULL)
+		return EX_NOINPUT;
+	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_fail(rc, "cannot read");
+	rc = textindex_first(txn, &d->cache->text, id, out);
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return EX_NOINPUT;
 	return rc ? mdb_fail(rc, "cannot read") : 0;
 }
 

@@ -15,9 +15,10 @@ textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create)
 {
 	int rc;
 
-	if ((rc = mdb_dbi_open(txn, "words", create | MDB_DUPSORT, &ti->words)) != 0)
+	if ((rc = mdb_dbi_open(txn, "words", create | MDB_DUPSORT, &ti->words)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "wordsof", create, &ti->wordsof)) != 0)
 		return rc;
-	return mdb_dbi_open(txn, "wordsof", create, &ti->wordsof);
+	return mdb_dbi_open(txn, "first", create, &ti->first);
 }
 
 int
@@ -25,9 +26,9 @@ textindex_clear(MDB_txn *txn, const struct textindex *ti)
 {
 	int rc;
 
-	if ((rc = mdb_drop(txn, ti->words, 0)) != 0)
+	if ((rc = mdb_drop(txn, ti->words, 0)) != 0 || (rc = mdb_drop(txn, ti->wordsof, 0)) != 0)
 		return rc;
-	return mdb_drop(txn, ti->wordsof, 0);
+	return mdb_drop(txn, ti->first, 0);
 }
 
 /* ---- words ---- */
@@ -88,9 +89,55 @@ textindex_words(const char *text, char ***out)
 
 /* ---- indexing ---- */
 
+static void
+add_rcpt(struct sbuf *sb, const char *addr)
+{
+	if (addr && *addr) {
+		sbuf_adds(sb, addr);
+		sbuf_addc(sb, '\n');
+	}
+}
+
+/* Keeps what rt-route reads of m when file is the oldest .eml so far. */
+static void
+first_keep(struct kvmap *first, const char *file, struct mail *m)
+{
+	const char *old = kv_get(first, "file");
+	struct sbuf rc = SBUF_INIT;
+	char *h;
+
+	if (strncmp(file, "msg/", 4) != 0 || (old && strcmp(old, file) <= 0))
+		return;
+	kv_free(first);
+	if (m->text && strlen(m->text) > TEXTINDEX_FIRST_MAX) {
+		kv_set(first, "file", file);	/* older mails cannot take its place */
+		kv_set(first, "long", "1");
+		return;
+	}
+	kv_set(first, "file", file);
+	kv_set(first, "text", m->text ? m->text : "");
+	for (size_t i = 0; i < m->nto; i++)
+		add_rcpt(&rc, m->to[i].email);
+	for (size_t i = 0; i < m->ncc; i++)
+		add_rcpt(&rc, m->cc[i].email);
+	add_rcpt(&rc, h = mail_header(m, "Delivered-To"));
+	free(h);
+	add_rcpt(&rc, h = mail_header(m, "X-Original-To"));
+	free(h);
+	kv_set(first, "rcpt", rc.len ? rc.buf : "");
+	sbuf_free(&rc);
+	for (size_t i = 0; i < m->nparts; i++)
+		if (m->parts[i].attachment) {
+			kv_set(first, "attachment", m->parts[i].filename ? m->parts[i].filename :
+			    m->parts[i].type);
+			break;
+		}
+}
+
 /* The text of one log event: a mail's subject and body, a comment, an event. */
 static void
-event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *sb)
+event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *sb,
+    struct kvmap *first)
 {
 	const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
 	struct mail *m;
@@ -109,6 +156,7 @@ event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *s
 			sbuf_adds(sb, m->subject);
 			sbuf_addc(sb, '\n');
 			sbuf_adds(sb, m->text ? m->text : "");
+			first_keep(first, file, m);
 			mail_free(m);
 		}
 	} else {
@@ -152,6 +200,37 @@ textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id)
 	free(list);
 	if (rc == 0 && (rc = mdb_del(txn, ti->wordsof, &k, NULL)) == MDB_NOTFOUND)
 		rc = 0;
+	if (rc == 0 && (rc = mdb_del(txn, ti->first, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	return rc;
+}
+
+static int
+first_put(MDB_txn *txn, const struct textindex *ti, const char *id, const struct kvmap *first)
+{
+	MDB_val k = val_str(id), v;
+	char *ser;
+	int rc;
+
+	if (kv_get(first, "text") == NULL)
+		return 0;	/* no mail, or too long: rt-route parses it */
+	ser = kv_serialize(first, &v.mv_size);
+	v.mv_data = ser;
+	rc = mdb_put(txn, ti->first, &k, &v, 0);
+	free(ser);
+	return rc;
+}
+
+int
+textindex_first(MDB_txn *txn, const struct textindex *ti, const char *id, struct kvmap *out)
+{
+	MDB_val k = val_str(id), v;
+	int rc;
+
+	if ((rc = mdb_get(txn, ti->first, &k, &v)) == 0) {
+		struct rec r = { v.mv_data, v.mv_size };
+		rec_to_kvmap(&r, out);
+	}
 	return rc;
 }
 
@@ -160,6 +239,7 @@ textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const ch
     git_tree *dir, const struct kvmap *t, const struct evlog *log)
 {
 	struct sbuf text = SBUF_INIT, all = SBUF_INIT;
+	struct kvmap first = KVMAP_INIT;
 	char **w;
 	size_t n;
 	int rc;
@@ -169,7 +249,9 @@ textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const ch
 	sbuf_adds(&text, kv_get(t, "subject") ? kv_get(t, "subject") : "");
 	sbuf_addc(&text, '\n');
 	for (size_t i = 0; i < log->n; i++)
-		event_text(d, dir, &log->ev[i], &text);
+		event_text(d, dir, &log->ev[i], &text, &first);
+	rc = first_put(txn, ti, id, &first);
+	kv_free(&first);
 	n = textindex_words(text.buf, &w);
 	sbuf_free(&text);
 	for (size_t i = 0; rc == 0 && i < n; i++) {

@@ -26,7 +26,7 @@
 struct desk;
 
 struct textindex {
-	MDB_dbi words, wordsof;
+	MDB_dbi words, wordsof, first;
 };
 
 #define TEXTINDEX_MAXWORD 40
@@ -40,6 +40,20 @@ int textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, cons
     git_tree *dir, const struct kvmap *t, const struct evlog *log);
 /* Takes ticket id out of the index. */
 int textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id);
+
+/*
+ * The mail that opened a ticket (the oldest .eml in msg/), as rt-route reads
+ * it, kept by textindex_put, which parses every mail anyway, so routing
+ * never parses it again: "file" (msg/NAME.eml), "text" (the decoded
+ * plain-text body), "rcpt" (To, Cc, Delivered-To and X-Original-To
+ * addresses, one a line), "attachment" (the first attachment's name or
+ * type; absent: none). A body longer than TEXTINDEX_FIRST_MAX is not kept
+ * (no record): the reader parses the mail. Returns 0, MDB_NOTFOUND, or
+ * an MDB error code.
+ */
+#define TEXTINDEX_FIRST_MAX 65536
+int textindex_first(MDB_txn *txn, const struct textindex *ti, const char *id,
+    struct kvmap *out);
 
 /*
  * The folded words of text, each once, into a malloc'd vector (freed
