@@ -19,7 +19,7 @@ cust() { printf 'From: Kunde <%s>\nTo: support@example.org\nSubject: %s\nMessage
 new_desk desk
 test_expect_success 'setup: a resolved ticket the desk answered' '
 	id=$(cust kunde@customer.example "Drucker kaputt" c1@customer.example | rt-ingest) && echo $id >id &&
-	rt-gc -q && sed -i "s/^status: .*/status: resolved/" $(ticket_dir $id)/ticket.yaml &&
+	rt-set $id status=resolved && rt-gc -q &&
 	sent $id rt-sent-1@desk.example.org kunde@customer.example &&
 	sent $id rt-sent-2@desk.example.org kunde@customer.example &&
 	lastin $id >lastin.before
