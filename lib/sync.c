@@ -1,6 +1,7 @@
 /* sync.c: fetch, merge, reconcile and push a desk (see sync.h) */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "desk.h"
@@ -85,6 +86,26 @@ sync_path_ticket(const char *path, char out[ID_LEN + 1])
 			break;
 	}
 	return -1;
+}
+
+char *
+sync_clone_name(struct desk *d)
+{
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	char host[256], *name;
+
+	if (git_repository_config_snapshot(&cfg, d->repo) == 0 &&
+	    git_config_get_string_buf(&buf, cfg, "rt.clone") == 0 && buf.size > 0)
+		name = xstrdup(buf.ptr);
+	else if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		name = xstrdup(host);
+	} else
+		name = xstrdup("localhost");
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	return name;
 }
 
 void

@@ -53,4 +53,10 @@ void sync_result_free(struct sync_result *res);
  */
 int sync_path_ticket(const char *path, char out[9]);
 
+/*
+ * This clone's name: git config rt.clone (set per clone: .git/config is
+ * not cloned), else the host name. escalation.sweeper names one.
+ */
+char *sync_clone_name(struct desk *d);
+
 #endif
