@@ -420,9 +420,6 @@ move_to(struct desk *d, const char *branch, const git_oid *old, const git_oid *n
 		rc = git_fail(rc == GIT_EMODIFIED ? GIT_ELOCKED : rc, "cannot move the branch");
 	guard_commit_end(d, &g, rc == 0);
 	if (rc == 0) {
-		/* The branch is the record; a failed mirror is repaired by rt-gc. */
-		if (worktree_sync(d, 0) != 0)
-			rt_warn("warning: %s", rt_errmsg());
 		guard_index_done(d);
 		if (d->cache && cache_sync(d) != 0)
 			rt_warn("warning: %s", rt_errmsg());
@@ -536,6 +533,17 @@ fetch_merge(struct desk *d, struct remote_ctx *r, const char *branch, struct syn
 		return rc;
 	if ((rc = do_fetch(r)) == 0)
 		rc = merge_in(d, r, branch, res, touched);
+	/*
+	 * The work tree and the index of every pending path (the merge's and
+	 * the commands' before it), so git status is clean after a sync.
+	 * The branch is the record; a failed mirror is repaired by rt-gc.
+	 */
+	if (rc == 0) {
+		guard_index_writer(d);
+		if (worktree_sync(d, 0) != 0)
+			rt_warn("warning: %s", rt_errmsg());
+		guard_index_done(d);
+	}
 	desk_unlock(d);
 	return rc;
 }
