@@ -15,6 +15,7 @@
 #include "desk.h"
 #include "format.h"
 #include "guard.h"
+#include "pack.h"
 #include "text.h"
 #include "trust.h"
 #include "txn.h"
@@ -268,7 +269,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	if (flags & DESK_DURABLE)
+	if ((d->durable = (flags & DESK_DURABLE) != 0))
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	if ((rc = find_root(path, &d->root)) != 0)
 		goto fail;
@@ -310,6 +311,7 @@ desk_close_repo(struct desk *d)
 	if (d->people_free)
 		d->people_free(d->people);
 	ynode_free(d->config);
+	pack_unwrap(d);
 	git_repository_free(d->repo);
 	free(d->root);
 	free(d->gitdir);
