@@ -19,8 +19,10 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "head.h"
+#include "humantime.h"
 #include "id.h"
 #include "kb.h"
+#include "lang.h"
 #include "mail.h"
 #include "mailsend.h"
 #include "people.h"
@@ -177,6 +179,8 @@ ctx_load(struct ctx *c, struct desk *d, const char *id)
 	else if (first)
 		load_mail(d, id, kv_get(first, "file"), &c->first_in);
 	add_lang(c, kv_get(&c->t, "language"));
+	if (kv_get(&c->t, "language") == NULL && c->first_in)	/* older tickets */
+		add_lang(c, lang_detect(c->first_in->subject, c->first_in->text, NULL));
 	if ((cust = customer_node(d, &c->t)) != NULL)
 		add_lang(c, ymap_str(cust, "language"));
 	add_lang(c, desk_cfg_str(d, "desk.language", "en"));
@@ -408,28 +412,38 @@ sla_vars(struct ctx *c, struct tvars *v)
 	kv_free(&rec);
 }
 
+/*
+ * "Am 29.11.2026 um 10:00 schrieb Name:" / "On 29 November 2026 at 10:00,
+ * Name wrote:", in the desk's time zone.
+ */
+static void
+attribution(struct sbuf *sb, const struct mail *m, const char *lang)
+{
+	const char *who = m->from.name && *m->from.name ? m->from.name :
+	    m->from.email ? m->from.email : "";
+	int de = lang && strcmp(lang, "de") == 0;
+	struct tm tm;
+
+	if (m->date == 0) {
+		sbuf_addf(sb, de ? "%s schrieb:\n" : "%s wrote:\n", who);
+		return;
+	}
+	human_tm(m->date, &tm);
+	if (de)
+		sbuf_addf(sb, "Am %02d.%02d.%04d um %02d:%02d schrieb %s:\n", tm.tm_mday,
+		    tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, who);
+	else
+		sbuf_addf(sb, "On %d %s %04d at %02d:%02d, %s wrote:\n", tm.tm_mday,
+		    human_month(tm.tm_mon, "en"), tm.tm_year + 1900, tm.tm_hour, tm.tm_min, who);
+}
+
 static char *
 quoted(const struct mail *m, const char *lang)
 {
 	struct sbuf sb = SBUF_INIT;
-	char date[RT_TIMELEN];
-	const char *who = m->from.name && *m->from.name ? m->from.name :
-	    m->from.email ? m->from.email : "";
 	int lines = 0;
 
-	if (m->date)
-		rt_fmttime(m->date, date);
-	if (lang && strcmp(lang, "de") == 0) {
-		if (m->date)
-			sbuf_addf(&sb, "Am %s schrieb %s:\n", date, who);
-		else
-			sbuf_addf(&sb, "%s schrieb:\n", who);
-	} else {
-		if (m->date)
-			sbuf_addf(&sb, "On %s, %s wrote:\n", date, who);
-		else
-			sbuf_addf(&sb, "%s wrote:\n", who);
-	}
+	attribution(&sb, m, lang);
 	const char *text = m->text ? m->text : "";
 	size_t tl = strlen(text);
 	while (tl && (text[tl - 1] == '\n' || text[tl - 1] == '\r' || text[tl - 1] == ' '))
@@ -1233,6 +1247,7 @@ reply_ticket(struct desk *d, const char *id, const struct reply_opts *o,
 	int rc, locked = 0;
 
 	memset(r, 0, sizeof(*r));
+	human_time_default(d);	/* quote attributions are read by people */
 	if (!o->dry_run) {
 		if ((rc = desk_lock(d)) != 0)
 			return rc;
