@@ -115,8 +115,10 @@ set_field(struct form *f, char **slot, const char *v, size_t n, size_t max)
 {
 	char *s;
 
-	if (*slot)
-		return;		/* the first of a repeated field counts */
+	if (*slot && (slot != &f->trap || **slot))
+		return;		/* the first of a repeated field counts; any filled trap */
+	free(*slot);
+	*slot = NULL;
 	if ((s = urldecode(v, n)) == NULL) {
 		f->bad = 1;
 		return;
