@@ -20,6 +20,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int init;
 	struct desk d;
 	struct route *r = NULL;
 	struct sla *s = NULL;
@@ -27,6 +28,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct event_limits lim;
 	size_t max;
 
+	/* trust.c asks libgit2 for HEAD: its error state needs the library set up. */
+	if (!init) {
+		git_libgit2_init();
+		init = 1;
+	}
 	memset(&d, 0, sizeof(d));
 	if ((d.config = yaml_load((const char *)data, size, "rt.yaml")) == NULL)
 		return 0;
