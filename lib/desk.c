@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "format.h"
 #include "guard.h"
 #include "pack.h"
 #include "text.h"
@@ -295,6 +296,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	}
 	if ((rc = load_config(d, flags)) != 0)
 		goto fail;
+	format_load(d);
 	find_actor(d);
 	if ((flags & DESK_WRITE) && (rc = desk_lock(d)) != 0)
 		goto fail;
@@ -406,7 +408,12 @@ desk_lock(struct desk *d)
 			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process", d->root);
 		return rt_fail(EX_TEMPFAIL, "cannot lock desk '%s': %s", d->root, strerror(e));
 	}
-	return guard_locked(d);	/* git state, stale locks (guard.h) */
+	int rc = guard_locked(d);	/* git state, stale locks (guard.h) */
+
+	if (rc != 0)
+		return rc;
+	(void)format_locked(d);	/* upgrades a format-1 desk, never fails a writer */
+	return 0;
 }
 
 void
