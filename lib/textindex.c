@@ -103,7 +103,7 @@ static void
 first_keep(struct kvmap *first, const char *file, struct mail *m)
 {
 	const char *old = kv_get(first, "file");
-	struct sbuf rc = SBUF_INIT;
+	struct sbuf rcpt = SBUF_INIT;
 	char *h;
 
 	if (strncmp(file, "msg/", 4) != 0 || (old && strcmp(old, file) <= 0))
@@ -117,15 +117,15 @@ first_keep(struct kvmap *first, const char *file, struct mail *m)
 	kv_set(first, "file", file);
 	kv_set(first, "text", m->text ? m->text : "");
 	for (size_t i = 0; i < m->nto; i++)
-		add_rcpt(&rc, m->to[i].email);
+		add_rcpt(&rcpt, m->to[i].email);
 	for (size_t i = 0; i < m->ncc; i++)
-		add_rcpt(&rc, m->cc[i].email);
-	add_rcpt(&rc, h = mail_header(m, "Delivered-To"));
+		add_rcpt(&rcpt, m->cc[i].email);
+	add_rcpt(&rcpt, h = mail_header(m, "Delivered-To"));
 	free(h);
-	add_rcpt(&rc, h = mail_header(m, "X-Original-To"));
+	add_rcpt(&rcpt, h = mail_header(m, "X-Original-To"));
 	free(h);
-	kv_set(first, "rcpt", rc.len ? rc.buf : "");
-	sbuf_free(&rc);
+	kv_set(first, "rcpt", rcpt.len ? rcpt.buf : "");
+	sbuf_free(&rcpt);
 	for (size_t i = 0; i < m->nparts; i++)
 		if (m->parts[i].attachment) {
 			kv_set(first, "attachment", m->parts[i].filename ? m->parts[i].filename :
