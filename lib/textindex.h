@@ -26,7 +26,7 @@
 struct desk;
 
 struct textindex {
-	MDB_dbi words, wordsof, first;
+	MDB_dbi words, wordsof, first, done;
 };
 
 #define TEXTINDEX_MAXWORD 40
@@ -35,7 +35,12 @@ struct textindex {
 int textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create);
 /* Empties both tables (a full rebuild). */
 int textindex_clear(MDB_txn *txn, const struct textindex *ti);
-/* Replaces the words of ticket id by those of its folder dir, ticket t and log. */
+/*
+ * Replaces the words of ticket id by those of its folder dir, ticket t and
+ * log. When the log only grew since the last call and the subject is the
+ * same ("done" table: events indexed, a hash of them, the subject), only
+ * the new events are read: a follow-up does not parse every earlier mail.
+ */
 int textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const char *id,
     git_tree *dir, const struct kvmap *t, const struct evlog *log);
 /* Takes ticket id out of the index. */
