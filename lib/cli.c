@@ -12,6 +12,7 @@
 #include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "hlc.h"
 #include "jsonout.h"
 #include "id.h"
 #include "util.h"
@@ -179,7 +180,8 @@ cli_deprecated(const char *old, const char *use)
 static int
 plan_noise(const char *key)
 {
-	return strcmp(key, "ev") == 0 || strcmp(key, "at") == 0 || strcmp(key, "by") == 0;
+	return strcmp(key, "ev") == 0 || strcmp(key, "at") == 0 || strcmp(key, "by") == 0 ||
+	    event_key_internal(key);
 }
 
 void

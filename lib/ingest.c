@@ -439,8 +439,11 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
 	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
-	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0))
-		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
+	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0) &&
+	    status_change(&c, "open", &(struct status_opts){ .via = "ingest" }) == 0)
+		/* rt-show --git-log tells a reopen by mail from an agent's */
+		change_trailer(&c, "Reopened", strcmp(st, "waiting") == 0 ?
+		    "resumed by customer mail" : "reopened by customer mail");
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0) {

@@ -127,8 +127,10 @@ test_expect_success 'queue templates come before language templates' '
 	printf "Subject: billing ack\n\nBilling.\n" >templates/billing/en/ack.tmpl &&
 	rt-reply -n --template ack $ID >out &&
 	grep "^Subject: \[Test #$ID\] We received" out &&
-	sed -i "s/^queue: .*/queue: billing/" $(ticket_dir $ID)/ticket.yaml &&
-	git commit -q -m "move to billing" -- $(ticket_dir $ID)/ticket.yaml &&
+	# a hand edit (rt-desk(5)): an event appended to the log, ordered by its at
+	echo "- {at: '"'"'2027-01-01T00:00:00Z'"'"', by: hand, ev: set, field: queue, old: general, new: billing}" \
+		>>$(ticket_dir $ID)/log.yaml &&
+	git commit -q -m "move to billing" -- $(ticket_dir $ID)/log.yaml &&
 	rt-reply -n --template ack $ID >out &&
 	grep "^Subject: \[Test #$ID\] billing ack" out
 '
