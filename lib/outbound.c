@@ -1,0 +1,341 @@
+/*
+ * outbound.c: answering chat, social and phone tickets through their
+ * channel's command (outbound.h).
+ *
+ * The command runs in its own process group, so that a timeout stops
+ * what it started too (sh -c 'curl ...'). The document is written
+ * without blocking: a command that never reads its stdin cannot hold
+ * the desk lock beyond its timeout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "change.h"
+#include "desk.h"
+#include "fieldset.h"
+#include "head.h"
+#include "id.h"
+#include "jsonout.h"
+#include "outbound.h"
+#include "people.h"
+#include "reply.h"
+#include "text.h"
+#include "ticket.h"
+#include "trust.h"
+#include "util.h"
+#include "yamlio.h"
+
+#define DEFAULT_TIMEOUT 30	/* seconds */
+#define DOC_VERSION 1
+
+static int
+is_true(const struct kvmap *ev, const char *key)
+{
+	const char *v = kv_get(ev, key);
+
+	return v && strcmp(v, "true") == 0;
+}
+
+/* The last message of the customer: an event-in, or a mail-in not from an agent. */
+static const struct kvmap *
+last_customer(struct desk *d, const struct evlog *log)
+{
+	const struct kvmap *last = NULL;
+
+	for (size_t i = 0; i < log->n; i++) {
+		const struct kvmap *ev = &log->ev[i];
+		const char *type = kv_get(ev, "ev");
+		if (type == NULL)
+			continue;
+		if (strcmp(type, "event-in") == 0)
+			last = ev;
+		else if (strcmp(type, "mail-in") == 0 && kv_get(ev, "file") && !is_true(ev, "agent") &&
+		    !agent_by_email(d, kv_get(ev, "from")))
+			last = ev;
+	}
+	return last;
+}
+
+/* A requestor that is a mail address (not "@user@host" or "slack:U1"). */
+static int
+has_mail_requestor(const struct kvmap *t)
+{
+	char **v;
+	size_t n = kv_list_split(kv_get(t, "requestors"), &v);
+	int yes = 0;
+
+	for (size_t i = 0; i < n && !yes; i++) {
+		const char *at = strchr(v[i], '@');
+		yes = at && at > v[i] && at == strrchr(v[i], '@') && at[1];
+	}
+	strv_free(v, n);
+	return yes;
+}
+
+/* A channel name that can be part of a dotted rt.yaml path. */
+static int
+channel_ok(const char *ch)
+{
+	return *ch && strspn(ch, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(ch);
+}
+
+int
+outbound_route(struct desk *d, const char *id, const struct kvmap *t,
+    const struct evlog *log, struct outbound *ob)
+{
+	const struct kvmap *last = last_customer(d, log);
+	const char *ch = kv_get(t, "channel") ? kv_get(t, "channel") : "event";
+	const struct ynode *tn;
+	char *tkey;
+
+	memset(ob, 0, sizeof(*ob));
+	if (last == NULL || strcmp(kv_get(last, "ev"), "event-in") != 0)
+		return 0;
+	if (!channel_ok(ch))
+		return rt_fail(EX_DATAERR, "#%s has the channel '%s', which names no rt.yaml key", id, ch);
+	ob->key = xasprintf("channels.%s.command", ch);
+	ob->command = desk_cfg_str(d, ob->key, NULL);
+	if (ob->command == NULL || *ob->command == '\0') {
+		int rc = has_mail_requestor(t) ? 0 : rt_fail(EX_CONFIG,
+		    "#%s came by %s from %s, and %s has no %s to answer there (rt-desk(5), CHANNELS)",
+		    id, ch, kv_get(last, "from") ? kv_get(last, "from") : "?", d->config_name, ob->key);
+		outbound_free(ob);
+		return rc;	/* answered by mail when it has an address */
+	}
+	tkey = xasprintf("channels.%s.timeout", ch);
+	tn = desk_cfg(d, tkey);
+	free(tkey);
+	ob->timeout = DEFAULT_TIMEOUT;
+	if (tn && !yscalar_is_null(tn) && (tn->kind != Y_SCALAR ||
+	    (ob->timeout = reply_duration(tn->value)) <= 0)) {
+		int rc = rt_fail(EX_CONFIG, "%s: channels.%s.timeout must be a duration such as 30s or 2m",
+		    desk_cfg_where(d, tn), ch);
+		outbound_free(ob);
+		return rc;
+	}
+	ob->channel = xstrdup(ch);
+	ob->ev = last;
+	return 0;
+}
+
+void
+outbound_free(struct outbound *ob)
+{
+	free(ob->channel);
+	free(ob->key);
+	memset(ob, 0, sizeof(*ob));
+}
+
+static void
+set_str(json_t *o, const char *key, const char *val)
+{
+	if (val)
+		json_object_set_new(o, key, json_string(val));
+}
+
+/* The answered event as the source sent it: "event" (JSON) or "event-text". */
+static void
+add_event(struct desk *d, const char *id, const struct kvmap *ev, json_t *doc)
+{
+	const char *file = kv_get(ev, "file");
+	char *path, *buf = NULL, *text;
+	size_t len = 0;
+	json_t *j = NULL;
+
+	if (file == NULL)
+		return;
+	path = ticket_path(id, file);
+	if (desk_read_head(d, path, &buf, &len) == 0) {
+		size_t fl = strlen(file);
+		if (fl > 5 && strcmp(file + fl - 5, ".json") == 0)
+			j = json_loadb(buf, len, 0, NULL);
+		if (j && json_is_object(j))
+			json_object_set_new(doc, "event", j);
+		else {
+			json_decref(j);
+			text = utf8_clean(buf, len, 0);
+			json_object_set_new(doc, "event-text", json_string(text));
+			free(text);
+		}
+	}
+	free(buf);
+	free(path);
+}
+
+int
+outbound_document(struct desk *d, const struct outbound *ob,
+    const struct outbound_reply *r, char **buf, size_t *len)
+{
+	json_t *doc = json_object(), *author = json_object();
+	const struct person *me;
+	char *text = utf8_clean(r->text ? r->text : "", r->text ? strlen(r->text) : 0, 0);
+	FILE *fp;
+	int rc;
+
+	json_object_set_new(doc, "version", json_integer(DOC_VERSION));
+	set_str(doc, "ticket", r->id);
+	set_str(doc, "message-id", r->message_id);
+	set_str(doc, "channel", ob->channel);
+	set_str(doc, "source", kv_get(ob->ev, "source"));
+	set_str(doc, "conversation", kv_get(ob->ev, "thread"));
+	set_str(doc, "recipient", kv_get(ob->ev, "from"));
+	set_str(doc, "in-reply-to", kv_get(ob->ev, "message-id"));
+	set_str(doc, "queue", r->queue);
+	set_str(doc, "subject", r->subject);
+	json_object_set_new(doc, "text", json_string(text));
+	me = r->author_address ? people_agent_by_address(d, r->author_address) : NULL;
+	set_str(author, "name", me && me->display ? me->display : r->author_name);
+	set_str(author, "address", r->author_address);
+	json_object_set_new(doc, "author", author);
+	add_event(d, r->id, ob->ev, doc);
+	free(text);
+	*buf = NULL;
+	*len = 0;
+	if ((fp = open_memstream(buf, len)) == NULL) {
+		json_decref(doc);
+		return rt_fail(EX_OSERR, "open_memstream: %s", strerror(errno));
+	}
+	rc = jsonout_doc(fp, doc, JSONOUT_LINE);
+	if (fclose(fp) != 0 && rc == 0)
+		rc = EX_IOERR;
+	if (rc != 0) {
+		free(*buf);
+		*buf = NULL;
+		return rt_fail(rc, "cannot write the reply's JSON document");
+	}
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static pid_t
+start(struct desk *d, const char *cmd, const struct outbound *ob, const char *id, int *in)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		dup2(p[0], 0);
+		dup2(2, 1);	/* rt-reply's stdout is its list of ids */
+		setenv("RT_DESK", d->root, 1);
+		setenv("RT_TICKET", id, 1);
+		setenv("RT_CHANNEL", ob->channel, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);	/* either side may be first */
+	close(p[0]);
+	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+	*in = p[1];
+	return pid;
+}
+
+/* Writes the document until done, the command stops reading, or the deadline. */
+static void
+feed(int fd, const char *buf, size_t len, long long deadline)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	size_t off = 0;
+
+	sigaction(SIGPIPE, &ign, &old);
+	while (off < len) {
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		long long left = deadline - now_ms();
+		ssize_t n;
+		if (left <= 0 || (poll(&pf, 1, (int)left) < 0 && errno != EINTR))
+			break;
+		if ((n = write(fd, buf + off, len - off)) > 0)
+			off += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;	/* EPIPE: its exit status says the rest */
+	}
+	close(fd);
+	sigaction(SIGPIPE, &old, NULL);
+}
+
+/* Waits for pid until the deadline; then stops its process group. 1 if it timed out. */
+static int
+reap(pid_t pid, long long deadline, int *st)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t w;
+
+	while ((w = waitpid(pid, st, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
+		if (now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, st, 0) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+int
+outbound_send(struct desk *d, const struct outbound *ob, const char *id,
+    const char *buf, size_t len)
+{
+	const char *cmd;
+	long long deadline;
+	int rc, in, st = 0;
+	pid_t pid;
+
+	if ((rc = trust_cfg_command(d, ob->key, &cmd)) != 0)
+		return rc;
+	if (cmd == NULL || *cmd == '\0')
+		return rt_fail(EX_CONFIG, "%s: %s is not set", d->config_name, ob->key);
+	deadline = now_ms() + ob->timeout * 1000;
+	if ((pid = start(d, cmd, ob, id, &in)) < 0)
+		return rt_fail(EX_TEMPFAIL, "cannot start %s: %s", ob->key, strerror(errno));
+	feed(in, buf, len, deadline);
+	if (reap(pid, deadline, &st))
+		return rt_fail(EX_TEMPFAIL, "%s did not finish within %llds and was stopped; "
+		    "nothing recorded as sent", ob->key, ob->timeout);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	return rt_fail(EX_TEMPFAIL, "%s failed (%s %d); nothing recorded as sent", ob->key,
+	    WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
+void
+outbound_note(const struct outbound *ob, struct change *c, struct kvmap *ev,
+    const char *doc, size_t len)
+{
+	char *file = change_add_file(c, "json", doc, len);
+
+	kv_set(ev, "channel", ob->channel);
+	kv_set(ev, "source", kv_get(ob->ev, "source"));
+	kv_set(ev, "thread", kv_get(ob->ev, "thread"));
+	kv_set(ev, "in-reply-to", kv_get(ob->ev, "message-id"));
+	kv_set(ev, "sent", file);
+	free(file);
+}
