@@ -731,6 +731,8 @@ scan(const struct change *c, struct what *w)
 		if (type == NULL || strcmp(type, "notify") == 0)
 			continue;
 		w->any = 1;
+		if (kv_get(ev, "customer-told"))	/* the change decided that itself */
+			w->mail_out = 1;
 		if (strcmp(type, "set") == 0 && field && strcmp(field, "status") == 0) {
 			if (w->status_to == NULL)
 				w->status_from = kv_get(ev, "old");
