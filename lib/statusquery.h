@@ -3,7 +3,7 @@
  * mail asks for the status (its subject is one of the keywords, or it
  * went to the status address) is answered with the sender's own open
  * tickets, and resolved. rt.yaml ingest.on-arrival.status-query turns
- * it on; see rt-ingest(1), STATUS QUERIES.
+ * it on; see rt-ingest(1), Status queries.
  *
  * The answer goes only to the From address, and only when the envelope
  * sender (when known) is that same address, so a forged From reaches
