@@ -563,7 +563,8 @@ answer_locked(struct desk *d, const struct sq *q, const char *id, const struct k
 	rt_fmttime(rt_now() - (time_t)q->interval, s.since);
 	if ((rc = cache_sync(d)) != 0 || (rc = cache_foreach(d, scan_fn, &s)) != 0)
 		goto out;
-	qsort(s.v, s.n, sizeof(*s.v), newest_first);
+	if (s.n)
+		qsort(s.v, s.n, sizeof(*s.v), newest_first);
 	if (q->interval > 0)
 		find_answered(d, &s);
 	if (s.limited_by) {
