@@ -33,6 +33,7 @@
 #include <mailutils/mailutils.h>
 
 #include "charset.h"
+#include "entities.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "text.h"
@@ -236,6 +237,45 @@ is_from_line(const char *p, size_t n)
 	return n >= 5 && memcmp(p, "From ", 5) == 0;
 }
 
+/* Does the line at p (n bytes) start with the field name (any case)? */
+static int
+field_is(const char *p, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n > k && strncasecmp(p, name, k) == 0 && p[k] == ':';
+}
+
+/*
+ * libmailutils' MIME parameter parser (mu_mime_header_parse) reads past
+ * the end of its copy when a lone backslash is followed by white space
+ * ("a=x\ "). In the parsing copy such a backslash in a Content-Type or
+ * Content-Disposition field (in MIME parts too, folded or not) becomes a
+ * space; the stored mail is untouched.
+ */
+static void
+tame_mime_params(char *buf, size_t len)
+{
+	int in = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = line_len(buf + i, len - i);
+
+		if (n == 0 || (buf[i] != ' ' && buf[i] != '\t'))
+			in = field_is(buf + i, n, "Content-Type") ||
+			    field_is(buf + i, n, "Content-Disposition");
+		for (size_t j = i; in && j < i + n; j++) {
+			if (buf[j] != '\\')
+				continue;
+			if (j + 1 < i + n && buf[j + 1] == '\\')
+				j++;	/* an escaped backslash */
+			else if (j + 1 == i + n || buf[j + 1] == ' ' || buf[j + 1] == '\t')
+				buf[j] = ' ';
+		}
+		i += n + (i + n < len);
+	}
+}
+
 /*
  * Copies the input with LF line ends (CRLF -> LF; lone CR -> LF when the
  * input has no LF at all), NUL bytes of the header block as spaces,
@@ -281,6 +321,7 @@ normalise(const char *in, size_t len, size_t *outlen)
 	for (size_t i = 0; i < o - skip && !(out[i] == '\n' && i + 1 < o - skip && out[i + 1] == '\n'); i++)
 		if (out[i] == '\0')
 			out[i] = ' ';
+	tame_mime_params(out, o - skip);
 	*outlen = o - skip;
 	return out;
 }
@@ -903,42 +944,6 @@ text_decode(mu_message_t msg, const char *cs)
 	return out;
 }
 
-/* Decodes the entity at s (after '&'); returns bytes used, 0 if none. */
-static size_t
-html_entity(const char *s, struct sbuf *sb)
-{
-	static const struct {
-		const char *name;
-		const char *text;
-	} ents[] = {
-		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" },
-		{ "quot;", "\"" }, { "apos;", "'" }, { "nbsp;", " " },
-	};
-
-	if (*s == '#') {
-		char *end;
-		unsigned long cp;
-
-		if (s[1] == 'x' || s[1] == 'X')
-			cp = strtoul(s + 2, &end, 16);
-		else
-			cp = strtoul(s + 1, &end, 10);
-		if (end == s + 1 || end == s + 2 || *end != ';' || end - s > 10)
-			return 0;
-		utf8_encode(sb, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
-		return (size_t)(end - s) + 1;
-	}
-	for (size_t i = 0; i < LEN(ents); i++) {
-		size_t n = strlen(ents[i].name);
-
-		if (strncasecmp(s, ents[i].name, n) == 0) {
-			sbuf_adds(sb, ents[i].text);
-			return n;
-		}
-	}
-	return 0;
-}
-
 /* Length of the tag name at s (after '<' and an optional '/'). */
 static size_t
 tag_name(const char *s)
@@ -1060,10 +1065,15 @@ html_to_text(const char *html)
 		if (*p == '<') {
 			p = html_tag(p, &sb);
 		} else if (*p == '&') {
-			size_t n = html_entity(p + 1, &sb);
+			uint32_t cp;
+			size_t n = html_entity(p + 1, &cp);
 
 			if (n == 0)
 				sbuf_addc(&sb, '&');
+			else if (cp == 0xA0)	/* &nbsp;: a blank like any other */
+				sbuf_addc(&sb, ' ');
+			else
+				utf8_encode(&sb, cp);
 			p += 1 + n;
 		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
 			sbuf_addc(&sb, ' ');

@@ -16,7 +16,7 @@ test_expect_success 'ingest defers the index and rt-gc applies it' '
 '
 
 test_expect_success 'rt-gc repairs a work-tree file a crash left behind' '
-	d=$(git ls-tree -r --name-only HEAD tickets | grep "/ticket.yaml$" | head -1) &&
+	d=$(git ls-tree -r --name-only HEAD tickets | grep "/log.yaml$" | head -1) &&
 	rm "$d" && echo "$d" >>.git/rt/pending &&
 	rt-gc -q && test -f "$d" &&
 	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
@@ -43,7 +43,8 @@ test_expect_success 'rt-gc packs loose objects and merges the small packs' '
 test_expect_success 'with rt-gc after every mail the pack count stays logarithmic' '
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		mail gl$i@x "log $i" | rt-ingest >/dev/null && rt-gc -q || return 1
-		test $(npacks) -le 3 || { echo "$(npacks) packs after mail $i"; return 1; }
+		# about 10 objects a mail: log2 of 130 objects is 7; geometric keeps 4 at most
+		test $(npacks) -le 4 || { echo "$(npacks) packs after mail $i"; return 1; }
 	done &&
 	git fsck --strict 2>&1 | tee fsck && ! grep -Ei "error|missing" fsck &&
 	mail g4@x four | rt-ingest >/dev/null && git fsck >fsck 2>&1 && ! grep -i error fsck
@@ -60,7 +61,7 @@ test_expect_success 'the documented cron line gives git log -- TICKET Bloom filt
 	cron=$(grep -h "commit-graph write" "$SRC_ROOT/README" | head -1 | sed "s/^[0-9 *]*//; s|/srv/desk|$PWD|g") &&
 	sh -c "$cron" &&
 	ls .git/objects/info/commit-graphs/*.graph >/dev/null &&
-	git -c core.commitGraph=true log --format=%s -- $(dirname $(git ls-tree -r --name-only HEAD tickets | grep "/$(cat id1)/ticket.yaml$")) >log &&
+	git -c core.commitGraph=true log --format=%s -- $(dirname $(git ls-tree -r --name-only HEAD tickets | grep "/$(cat id1)/log.yaml$")) >log &&
 	test $(wc -l <log) = 2 && grep "big desk mail" log
 '
 

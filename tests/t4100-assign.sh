@@ -7,7 +7,7 @@ mail() { # mail MSGID SUBJECT BODY
 	printf 'From: Kim <kim@example.net>\nTo: support@example.org\nSubject: %s\nMessage-ID: <%s@test>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s\n' \
 	    "$2" "$1" "$3"
 }
-owner() { sed -n "s/^owner: //p" tickets/*/*/$1/ticket.yaml; }
+owner() { sed -n "s/^owner: //p" $(ticket_dir $1)/ticket.yaml; }
 
 rules() { # rules STRATEGY [EXTRA-AGENT-LINES]
 	sed -n "/^desk:/,/^\$/p" rt.yaml >new.yaml &&
@@ -117,9 +117,12 @@ test_expect_success 'skill: ticket words match agent skills (Drucker -> anna, VP
 	rules skill &&
 	mail s1 "DRUCKER kaputt" "bitte" | rt-ingest >s1.id &&
 	mail s2 "vpn" "the vpn is slow" | rt-ingest >s2.id &&
-	rt-route -n $(cat s1.id) $(cat s2.id) >out &&
+	mail s3 "vpn" "vpn slow" | rt-ingest >s3.id &&
+	rt-route -n $(cat s1.id) $(cat s2.id) $(cat s3.id) >out &&
 	grep "^$(cat s1.id) .*owner=anna" out &&
-	grep "^$(cat s2.id) .*owner=carla" out
+	# English detected from the text: ben has vpn and en
+	grep "^$(cat s2.id) .*owner=ben" out &&
+	grep "^$(cat s3.id) .*owner=carla" out
 '
 
 test_expect_success 'nobody present: the team is set, no owner' '
