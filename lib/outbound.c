@@ -178,8 +178,12 @@ outbound_document(struct desk *d, const struct outbound *ob,
 	json_t *doc = json_object(), *author = json_object();
 	const struct person *me;
 	char *text = utf8_clean(r->text ? r->text : "", r->text ? strlen(r->text) : 0, 0);
+	size_t tl = strlen(text);
 	FILE *fp;
 	int rc;
+
+	while (tl && strchr(" \t\r\n", text[tl - 1]))
+		text[--tl] = '\0';	/* a chat would show trailing blank lines */
 
 	json_object_set_new(doc, "version", json_integer(DOC_VERSION));
 	set_str(doc, "ticket", r->id);

@@ -57,7 +57,7 @@ test_expect_success 'the answer reaches the listener as one JSON document' '
 	test "$(json ../http/1.body "d[\"recipient\"]")" = slack:U42 &&
 	test "$(json ../http/1.body "d[\"conversation\"]")" = slack:C123:1764061200.000100 &&
 	test "$(json ../http/1.body "d[\"in-reply-to\"]")" = slack:C123:1764061200.000100 &&
-	test "$(json ../http/1.body "d[\"text\"]")" = "Please update the client to 4.2." &&
+	test "$(json ../http/1.body "d[\"text\"] == \"Please update the client to 4.2.\"")" = True &&
 	test "$(json ../http/1.body "d[\"author\"][\"name\"]")" = "Anna Agent" &&
 	test "$(json ../http/1.body "d[\"author\"][\"address\"]")" = anna@example.org &&
 	test "$(json ../http/1.body "d[\"event\"][\"channel\"]+\" \"+d[\"event\"][\"ts\"]")" = "C123 1764061200.000100" &&
