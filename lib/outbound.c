@@ -131,6 +131,7 @@ void
 outbound_free(struct outbound *ob)
 {
 	free(ob->channel);
+	free(ob->posted);
 	free(ob->key);
 	memset(ob, 0, sizeof(*ob));
 }
@@ -228,26 +229,32 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The child's side: stdin from in[0], stdout into out[1]; its own process group. */
 static pid_t
-start(struct desk *d, const char *cmd, const struct outbound *ob, const char *id, int *in)
+start(struct desk *d, const char *cmd, const struct outbound *ob, const char *id,
+    int *in, int *out)
 {
-	int p[2];
+	int pi[2], po[2];
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) != 0)
+	if (pipe2(pi, O_CLOEXEC) != 0)
 		return -1;
+	if (pipe2(po, O_CLOEXEC) != 0) {
+		close(pi[0]);
+		close(pi[1]);
+		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) < 0) {
-		close(p[0]);
-		close(p[1]);
+		close(pi[0]), close(pi[1]), close(po[0]), close(po[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		dup2(p[0], 0);
-		dup2(2, 1);	/* rt-reply's stdout is its list of ids */
+		dup2(pi[0], 0);
+		dup2(po[1], 1);
 		setenv("RT_DESK", d->root, 1);
 		setenv("RT_TICKET", id, 1);
 		setenv("RT_CHANNEL", ob->channel, 1);
@@ -255,79 +262,149 @@ start(struct desk *d, const char *cmd, const struct outbound *ob, const char *id
 		_exit(127);
 	}
 	setpgid(pid, pid);	/* either side may be first */
-	close(p[0]);
-	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
-	*in = p[1];
+	close(pi[0]);
+	close(po[1]);
+	fcntl(pi[1], F_SETFL, fcntl(pi[1], F_GETFL) | O_NONBLOCK);
+	fcntl(po[0], F_SETFL, fcntl(po[0], F_GETFL) | O_NONBLOCK);
+	*in = pi[1];
+	*out = po[0];
 	return pid;
 }
 
-/* Writes the document until done, the command stops reading, or the deadline. */
-static void
-feed(int fd, const char *buf, size_t len, long long deadline)
-{
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	size_t off = 0;
+/* A running command: the document going in, what it prints coming out. */
+struct run {
+	pid_t pid;
+	int in, out;		/* -1 once closed */
+	const char *buf;
+	size_t len, off;
+	struct sbuf said;	/* its stdout, at most OUT_MAX bytes kept */
+	int st, exited;
+};
 
-	sigaction(SIGPIPE, &ign, &old);
-	while (off < len) {
-		struct pollfd pf = { fd, POLLOUT, 0 };
-		long long left = deadline - now_ms();
-		ssize_t n;
-		if (left <= 0 || (poll(&pf, 1, (int)left) < 0 && errno != EINTR))
-			break;
-		if ((n = write(fd, buf + off, len - off)) > 0)
-			off += (size_t)n;
-		else if (n < 0 && errno != EAGAIN && errno != EINTR)
-			break;	/* EPIPE: its exit status says the rest */
+#define OUT_MAX 4096
+
+static void
+run_io(struct run *r, int wait_ms)
+{
+	struct pollfd pf[2];
+	nfds_t n = 0;
+	char tmp[1024];
+	ssize_t k;
+
+	if (r->in >= 0)
+		pf[n++] = (struct pollfd){ r->in, POLLOUT, 0 };
+	if (r->out >= 0)
+		pf[n++] = (struct pollfd){ r->out, POLLIN, 0 };
+	if (n == 0 || poll(pf, n, wait_ms) <= 0)
+		return;
+	if (r->in >= 0 && pf[0].revents) {
+		k = write(r->in, r->buf + r->off, r->len - r->off);
+		if (k > 0)
+			r->off += (size_t)k;
+		if (r->off == r->len || (k < 0 && errno != EAGAIN && errno != EINTR)) {
+			close(r->in);	/* EPIPE: its exit status says the rest */
+			r->in = -1;
+		}
 	}
-	close(fd);
-	sigaction(SIGPIPE, &old, NULL);
+	if (r->out >= 0 && pf[n - 1].revents) {
+		while ((k = read(r->out, tmp, sizeof(tmp))) > 0)
+			if (r->said.len < OUT_MAX)
+				sbuf_add(&r->said, tmp, (size_t)k);
+		if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR)) {
+			close(r->out);
+			r->out = -1;
+		}
+	}
 }
 
-/* Waits for pid until the deadline; then stops its process group. 1 if it timed out. */
+/*
+ * Feeds the document and collects the output until the command has
+ * exited and closed its stdout (a child it left running may keep that
+ * open: then until its exit only). 1 if the deadline came first, and
+ * the process group was stopped.
+ */
 static int
-reap(pid_t pid, long long deadline, int *st)
+run_wait(struct run *r, long long deadline)
 {
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	pid_t w;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int timed_out = 0;
 
-	while ((w = waitpid(pid, st, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
-		if (now_ms() >= deadline) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, st, 0) < 0 && errno == EINTR)
-				;
-			return 1;
+	sigaction(SIGPIPE, &ign, &old);
+	while (!r->exited || (r->out >= 0 && now_ms() < deadline)) {
+		long long left = deadline - now_ms();
+		if (left <= 0) {
+			if (!r->exited) {
+				kill(-r->pid, SIGKILL);
+				kill(r->pid, SIGKILL);
+				while (waitpid(r->pid, &r->st, 0) < 0 && errno == EINTR)
+					;
+				timed_out = 1;
+			}
+			break;
 		}
-		nanosleep(&tick, NULL);
+		run_io(r, r->exited ? 0 : (int)(left < 20 ? left : 20));
+		if (!r->exited && waitpid(r->pid, &r->st, WNOHANG) == r->pid)
+			r->exited = 1;
+		if (r->exited && r->out >= 0)
+			run_io(r, 0);	/* what is there now; a survivor may hold it open */
+		if (r->exited)
+			break;
 	}
-	return 0;
+	if (r->in >= 0)
+		close(r->in);
+	if (r->out >= 0)
+		close(r->out);
+	sigaction(SIGPIPE, &old, NULL);
+	return timed_out;
+}
+
+/* An id as event keys have them: one word of safe characters. */
+static char *
+posted_id(const struct sbuf *said)
+{
+	size_t n;
+
+	if (said->buf == NULL)
+		return NULL;
+	n = strcspn(said->buf, "\r\n");
+	if (n == 0 || n > 200 || strspn(said->buf, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._:@!$+=/-") < n)
+		return NULL;
+	return xstrndup(said->buf, n);
 }
 
 int
-outbound_send(struct desk *d, const struct outbound *ob, const char *id,
+outbound_send(struct desk *d, struct outbound *ob, const char *id,
     const char *buf, size_t len)
 {
+	struct run r;
 	const char *cmd;
 	long long deadline;
-	int rc, in, st = 0;
-	pid_t pid;
+	int rc;
 
 	if ((rc = trust_cfg_command(d, ob->key, &cmd)) != 0)
 		return rc;
 	if (cmd == NULL || *cmd == '\0')
 		return rt_fail(EX_CONFIG, "%s: %s is not set", d->config_name, ob->key);
+	memset(&r, 0, sizeof(r));
+	r.buf = buf;
+	r.len = len;
 	deadline = now_ms() + ob->timeout * 1000;
-	if ((pid = start(d, cmd, ob, id, &in)) < 0)
+	if ((r.pid = start(d, cmd, ob, id, &r.in, &r.out)) < 0)
 		return rt_fail(EX_TEMPFAIL, "cannot start %s: %s", ob->key, strerror(errno));
-	feed(in, buf, len, deadline);
-	if (reap(pid, deadline, &st))
-		return rt_fail(EX_TEMPFAIL, "%s did not finish within %llds and was stopped; "
+	if (run_wait(&r, deadline))
+		rc = rt_fail(EX_TEMPFAIL, "%s did not finish within %llds and was stopped; "
 		    "nothing recorded as sent", ob->key, ob->timeout);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	return rt_fail(EX_TEMPFAIL, "%s failed (%s %d); nothing recorded as sent", ob->key,
-	    WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	else if (!WIFEXITED(r.st) || WEXITSTATUS(r.st) != 0)
+		rc = rt_fail(EX_TEMPFAIL, "%s failed (%s %d); nothing recorded as sent", ob->key,
+		    WIFEXITED(r.st) ? "exit" : "signal",
+		    WIFEXITED(r.st) ? WEXITSTATUS(r.st) : WTERMSIG(r.st));
+	else if ((ob->posted = posted_id(&r.said)) != NULL)
+		sbuf_free(&r.said);
+	if (r.said.len)	/* not an id: for the agent to read */
+		fwrite(r.said.buf, 1, r.said.len, stderr);
+	sbuf_free(&r.said);
+	return rc;
 }
 
 void
@@ -342,4 +419,11 @@ outbound_note(const struct outbound *ob, struct change *c, struct kvmap *ev,
 	kv_set(ev, "in-reply-to", kv_get(ob->ev, "message-id"));
 	kv_set(ev, "sent", file);
 	free(file);
+	if (ob->posted) {
+		/* the channel's own id of the reply: an answer to it threads here */
+		char *key = xasprintf("%s:%s", kv_get(ob->ev, "source") ?
+		    kv_get(ob->ev, "source") : ob->channel, ob->posted);
+		kv_set(change_event(c, "posted"), "message-id", key);
+		free(key);
+	}
 }

@@ -22,6 +22,7 @@ struct outbound {
 	char *key;		/* "channels.CHANNEL.command", for the trust check */
 	long long timeout;	/* seconds the command may take */
 	const struct kvmap *ev;	/* the customer's event answered (in the log) */
+	char *posted;		/* the id the command printed for the reply, or NULL */
 };
 
 /*
@@ -55,17 +56,22 @@ int outbound_document(struct desk *d, const struct outbound *ob,
 
 /*
  * Runs the channel's command (after the trust check) with the document
- * on stdin, its stdout going to stderr. 0 when it exits 0; EX_TEMPFAIL
- * when it fails, is killed or runs past its timeout (nothing was sent as
- * far as rt knows); EX_CONFIG when the command is not trusted.
+ * on stdin. 0 when it exits 0; EX_TEMPFAIL when it fails, is killed or
+ * runs past its timeout (nothing was sent as far as rt knows);
+ * EX_CONFIG when the command is not trusted. When the first line it
+ * prints is one word of id characters, that is the id the channel gave
+ * the reply (ob->posted, as rt-ingest --event keys it without the
+ * source); anything else it prints goes to stderr.
  */
-int outbound_send(struct desk *d, const struct outbound *ob, const char *id,
+int outbound_send(struct desk *d, struct outbound *ob, const char *id,
     const char *buf, size_t len);
 
 /*
  * Records the channel reply in its mail-out event ev of change c: the
  * channel, source, conversation and recipient, and the document sent,
- * kept byte-exact as a file ("sent").
+ * kept byte-exact as a file ("sent"); with ob->posted, a "posted" event
+ * whose message-id is SOURCE:ID, so that the channel's echo of the
+ * reply is a duplicate and an answer to it threads onto the ticket.
  */
 struct change;
 void outbound_note(const struct outbound *ob, struct change *c, struct kvmap *ev,

@@ -146,6 +146,22 @@ test_expect_success 'a channel without a command: 78 naming the key; automatic r
 	test "$(json $TRASH/matrix-doc "d[\"event\"][\"room_id\"]+\" \"+d[\"recipient\"]")" = "!r:matrix.example @bob:matrix.example"
 '
 
+test_expect_success 'the id the command prints threads the answer to the reply, and the echo is a duplicate' '
+	printf "#!/bin/sh\ncat >\"$TRASH/social-doc\"\necho 999\n" >"$TRASH/post" && chmod +x "$TRASH/post" &&
+	printf "  social:\n    command: $TRASH/post\n" >>rt.yaml &&
+	git -c user.email=anna@example.org commit -qm "social" rt.yaml &&
+	toot() { printf "{\"id\":\"%s\",\"content\":\"<p>%s</p>\",\"in_reply_to_id\":%s,\"account\":{\"acct\":\"%s\",\"url\":\"https://social.example/@x\"}}\n" "$@"; } &&
+	toot 900 "my parcel is lost" null carol@social.example >t1.json &&
+	rt-ingest --event t1.json >sid && echo "We are on it." | rt-reply $(cat sid) &&
+	test "$(json $TRASH/social-doc "d[\"recipient\"]")" = "@carol@social.example" &&
+	rt-show $(cat sid) >show && grep "posted message-id=mastodon:999" show &&
+	toot 999 "We are on it." "\"900\"" desk@social.example >echo.json &&
+	before=$(commits) && rt-ingest --event echo.json >eid && test_cmp sid eid &&
+	test $(commits) = $before &&
+	toot 1001 "thanks, found it" "\"999\"" carol@social.example >t2.json &&
+	rt-ingest --event t2.json >rid && test_cmp sid rid
+'
+
 test_expect_success 'a customer who then mails is answered by mail' '
 	printf "From: Bob <bob@customer.example>\nTo: support@example.org\nSubject: [Test #%s] more\nMessage-Id: <more@x>\n\nby mail now\n" $(cat mid) | rt-ingest >/dev/null &&
 	rt-set $(cat mid) requestors+=bob@customer.example &&
