@@ -614,6 +614,21 @@ first_mail(struct desk *d, const char *id, const struct evlog *log, struct mail 
 }
 
 int
+statusquery_asks(struct desk *d, struct mail *m)
+{
+	struct sq q;
+	const char *to;
+	char *why = NULL;
+	int on, yes = 0;
+
+	if (sq_load(d, &q, &on) == 0 && on)
+		yes = is_query(d, &q, m, &to, &why);
+	free(why);
+	sq_free(&q);
+	return yes;
+}
+
+int
 statusquery_run(struct desk *d, const char *id, int *handled)
 {
 	struct kvmap t = KVMAP_INIT;

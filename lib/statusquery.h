@@ -30,4 +30,12 @@ struct desk;
  */
 int statusquery_run(struct desk *d, const char *id, int *handled);
 
+/*
+ * 1 when mail m, opening a ticket, is a status query that
+ * statusquery_run will answer or hold back (rt.yaml and the mail alone
+ * decide); ingest marks its mail-in so agents get no "new ticket".
+ */
+struct mail;
+int statusquery_asks(struct desk *d, struct mail *m);
+
 #endif

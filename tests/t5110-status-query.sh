@@ -36,6 +36,8 @@ test_expect_success 'setup: smtp mailer, an agent, on-arrival with status-query'
 	  anna: {address: anna@example.org, name: Anna Agent}
 	reply:
 	  auto-interval: 0
+	notify:
+	  new: [anna]
 	EOC
 	sed -i "s/^  max-bytes: .*/&\n  on-arrival:\n    acknowledge: ack\n    status-query: {address: status@example.org, interval: 1h}/" rt.yaml &&
 	git commit -qm "status queries" rt.yaml &&
@@ -50,12 +52,18 @@ test_expect_success 'setup: smtp mailer, an agent, on-arrival with status-query'
 '
 A1=$(cat a1) A2=$(cat a2) A3=$(cat a3) B1=$(cat b1)
 
+test_expect_success 'an ordinary new ticket notifies the agent (notify: new)' '
+	n=$(sent) && mail "erin@fifth.example" o1@x "Invoice wrong" >o1 &&
+	grep -l "^X-RT-Notify: new" $(ls -t "$S"/* | head -n $(($(sent) - n))) >notes &&
+	test $(wc -l <notes) = 1
+'
+
 test_expect_success 'a status query gets the sender'"'"'s own open tickets, to the sender only' '
 	n=$(sent) &&
 	mail "Alice <alice@customer.example>" q1@x "Status" "Reply-To: eve@evil.example" "" >q1 2>err &&
 	test ! -s err && test $(sent) = $((n + 1)) && f=$(last) &&
 	test "$(rcpts $f)" = "alice@customer.example " &&
-	grep "^X-Mail-Args: <>" $f && grep "^Auto-Submitted: auto-replied" $f &&
+	grep "^X-Mail-Args: <>" $f && grep "^Auto-Submitted: auto-replied" $f && ! grep "^X-RT-Notify" $f &&
 	grep "^In-Reply-To: <q1@x>" $f &&
 	text $f >body && cat body &&
 	grep "^Subject: \[Test #$(cat q1)\] Your open requests" body &&
