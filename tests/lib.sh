@@ -18,6 +18,7 @@
 #   new_desk [DIR]               creates a desk and cds into it
 #   mail_fixture NAME            path of a vendored mail (tests/fixtures/mail)
 #   event_fixture NAME           path of a vendored event (tests/fixtures/events)
+#   ticket_dir ID [DESK]         the ticket's folder in the desk (any format)
 #
 # Every test runs with a pinned clock: TZ=UTC and RT_NOW=$TEST_NOW, a
 # Wednesday at 10:00 UTC (office hours everywhere); a test that needs
@@ -199,6 +200,19 @@ received() {
 		sleep 0.2
 	done
 	return 1
+}
+
+# ticket_dir ID [DESK]: the folder of ticket ID relative to the desk's root
+# (DESK, default the current folder): tickets/K/7/M/ID, or tickets/K7/M2/ID
+# on a format-1 desk. Tests use it (or rt-show/rt-ls), never spelled paths.
+ticket_dir() {
+	if [ "$(cat "${2:-.}/.rt/format" 2>/dev/null || echo 1)" -ge 2 ]; then
+		printf 'tickets/%s/%s/%s/%s\n' "$(printf %s "$1" | cut -c1)" \
+		    "$(printf %s "$1" | cut -c2)" "$(printf %s "$1" | cut -c3)" "$1"
+	else
+		printf 'tickets/%s/%s/%s\n' "$(printf %s "$1" | cut -c1-2)" \
+		    "$(printf %s "$1" | cut -c3-4)" "$1"
+	fi
 }
 
 mail_fixture() { printf '%s\n' "$FIXTURES/mail/$1"; }
