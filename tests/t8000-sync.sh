@@ -4,6 +4,8 @@
 # escalation sweeper, the phrase watermark as a commit.
 . "$(dirname "$0")/lib.sh"
 
+rt-init probe >/dev/null 2>&1 && test -f probe/.rt/format && test_set_prereq FORMAT2
+
 mail() { # MSGID SUBJECT [BODY]
 	printf 'From: kunde@example.com\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\n\n%s\n' \
 	    "$2" "$1" "${3:-Bitte helfen.}"
@@ -140,6 +142,55 @@ test_expect_success 'a phrase in mail the other clone stored before this sweep i
 	grep "^$(cat idl) phrase:lawyer level 1" out &&
 	test $(grep -c "^X-RT-Escalation: phrase:lawyer" sent-mail) = 1 &&
 	RT_NOW=2026-11-25T12:31:00Z rt-escalate --desk a >out && { ! grep phrase out; }
+'
+
+test_expect_success 'a follow-up to a ticket merged away on the other side moves to the survivor' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	mail d1@x "dup" | rt-ingest --desk a >dup && mail s1@x "survivor" | rt-ingest --desk a >surv &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	rt-merge --desk a $(cat dup) $(cat surv) >/dev/null &&
+	mail d2@x "Re: [Test #$(cat dup)] dup" "Any news?" | rt-ingest --desk b >out &&
+	test_cmp dup out &&
+	rt-sync --desk a -q && rt-sync --desk b --json >out &&
+	grep "\"reconciled\":1" out &&
+	rt-sync --desk a -q &&
+	for c in a b; do
+		rt-show --desk $c $(cat surv) >show.$c &&
+		grep "Any news?" show.$c || exit 1
+	done &&
+	git -C b log -1 --format=%s | grep "^merge: #$(cat surv) follow-ups of #$(cat dup)$" &&
+	same_tickets a b && clean a && clean b
+'
+
+test_expect_success FORMAT2 'a cascade reaches a child linked on the other side' '
+	cat >>a/rt.yaml <<-EOC &&
+	workflows:
+	  default:
+	    cascade: true
+	EOC
+	git -C a commit -qm cascade rt.yaml &&
+	mail p1@x "parent" | rt-ingest --desk a >par && mail k1@x "kid 1" | rt-ingest --desk a >k1 &&
+	mail k2@x "kid 2" | rt-ingest --desk a >k2 &&
+	rt-link --desk a $(cat k1) --parent $(cat par) >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	rt-set --desk a $(cat par) status=resolved >/dev/null &&
+	test "$(rt-ls --desk a --all --format "%{status}" $(cat k1))" = resolved &&
+	rt-link --desk b $(cat k2) --parent $(cat par) >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b -q && rt-sync --desk a -q &&
+	rt-ls --desk b --all --format "%{id} %{status}\n" >st &&
+	grep "^$(cat k2) resolved$" st &&
+	same_tickets a b && clean a && clean b
+'
+
+test_expect_success FORMAT2 'concurrent writes to one field: the merge commit names the value that lost' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	RT_NOW=2026-11-25T13:00:00Z rt-set --desk a $(cat ida) priority=high >/dev/null &&
+	RT_NOW=2026-11-25T13:01:00Z rt-set --desk b $(cat ida) priority=low >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b --json >out &&
+	grep "\"lost\":\[\"#$(cat ida) priority: high" out &&
+	git -C b log -1 --format=%B | grep "^Lost: #$(cat ida) priority: high" &&
+	rt-sync --desk a -q && same_tickets a b &&
+	test "$(rt-ls --desk a --all --format "%{priority}" $(cat ida))" = low
 '
 
 test_done
