@@ -193,4 +193,48 @@ test_expect_success FORMAT2 'concurrent writes to one field: the merge commit na
 	test "$(rt-ls --desk a --all --format "%{priority}" $(cat ida))" = low
 '
 
+# defers CMD...: exits 75 with one line on stderr
+defers() {
+	"$@" >out 2>err; rc=$?
+	cat err; test $rc = 75 && test $(wc -l <err) = 1
+}
+
+test_expect_success 'a plain git pull merges what rt wrote in two clones (log by union)' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	mail g1@x "pull a" | rt-ingest --desk a >/dev/null && rt-sync --desk a -q &&
+	mail g2@x "pull b" | rt-ingest --desk b >/dev/null &&
+	rt-gc -q --desk b && git -C b pull -q --no-rebase --no-edit origin main &&
+	rt-gc -q --desk b && clean b &&
+	rt-sync --desk b -q && rt-sync --desk a -q && same_tickets a b
+'
+
+test_expect_success 'git pull stopped on a conflict: rt writers and rt-sync defer, then write again' '
+	echo a >a/notes.txt && git -C a add notes.txt && git -C a commit -qm "a: notes" && rt-sync --desk a -q &&
+	echo b >b/notes.txt && git -C b add notes.txt && git -C b commit -qm "b: notes" &&
+	test_must_fail git -C b pull -q --no-rebase --no-edit origin main >/dev/null 2>&1 &&
+	test -f b/.git/MERGE_HEAD && head=$(git -C b rev-parse HEAD) &&
+	mail g3@x "during the pull" | defers rt-ingest --desk b &&
+	grep "a git merge is in progress" err &&
+	defers rt-sync --desk b &&
+	test "$(git -C b rev-parse HEAD)" = "$head" &&
+	git -C b merge --abort &&
+	mail g3@x "during the pull" | rt-ingest --desk b >/dev/null &&
+	git -C b reset -q --hard origin/main && rt-gc -q --desk b
+'
+
+test_expect_success 'git pull --rebase stopped: rt defers, and after --abort nothing is lost' '
+	echo b2 >b/notes.txt && git -C b commit -qm "b: notes again" notes.txt &&
+	mail g4@x "before the rebase" | rt-ingest --desk b >g4 && rt-gc -q --desk b &&
+	echo a2 >a/notes.txt && git -C a commit -qm "a: notes again" notes.txt && rt-sync --desk a -q &&
+	test_must_fail git -C b pull -q --rebase origin main >/dev/null 2>&1 &&
+	test -d b/.git/rebase-merge -o -d b/.git/rebase-apply &&
+	mail g5@x "during the rebase" | defers rt-ingest --desk b &&
+	grep "git rebase --abort" err &&
+	git -C b rebase --abort &&
+	mail g5@x "during the rebase" | rt-ingest --desk b >/dev/null &&
+	git -C b log --format=%b | grep "^Message-Id: g4@x$" &&
+	git -C b log --format=%b | grep "^Message-Id: g5@x$" &&
+	git -C b reset -q --hard origin/main && rt-gc -q --desk b && rt-sync --desk b -q
+'
+
 test_done
