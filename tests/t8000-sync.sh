@@ -237,4 +237,40 @@ test_expect_success 'git pull --rebase stopped: rt defers, and after --abort not
 	git -C b reset -q --hard origin/main && rt-gc -q --desk b && rt-sync --desk b -q
 '
 
+# A real git server (git daemon on a free port of 127.0.0.1, its
+# receive-pack runs hooks): the first push is declined as if another clone
+# had won the race; rt-sync fetches, merges and pushes again.
+start_daemon() {
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		DPORT=$(( 20000 + ($$ * 37 + _try * 1031 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
+		git daemon --listen=127.0.0.1 --port=$DPORT --base-path="$TRASH" --export-all \
+		    --enable=receive-pack --reuseaddr --pid-file="$TRASH/daemon.pid" "$TRASH" \
+		    2>>"$TRASH/daemon.log" &
+		DPID=$!
+		test_atexit "kill $DPID 2>/dev/null"
+		sleep 0.5
+		kill -0 $DPID 2>/dev/null && return 0
+	done
+	return 1
+}
+
+test_expect_success 'over git://: a push the remote refuses once is retried after a new fetch' '
+	start_daemon &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	git -C b remote add served "git://127.0.0.1:$DPORT/central.git" &&
+	printf "#!/bin/sh\nif [ ! -e \"%s/raced\" ]; then touch \"%s/raced\"; echo another clone won; exit 1; fi\n" \
+	    "$TRASH" "$TRASH" >central.git/hooks/pre-receive &&
+	chmod +x central.git/hooks/pre-receive &&
+	test_when_finished "rm -f central.git/hooks/pre-receive" &&
+	mail n1@x "over the network" | rt-ingest --desk b >/dev/null &&
+	rt-sync --desk b --json served >out &&
+	grep "\"attempts\":2" out && grep "\"outgoing\":1" out &&
+	test -e raced &&
+	git -C central.git rev-parse main >c && git -C b rev-parse HEAD >h && test_cmp c h
+'
+
+test_expect_code 75 'over git://: a server that is not there gives 75' '
+	rt-sync --desk b "git://127.0.0.1:1/central.git"
+'
+
 test_done
