@@ -2,6 +2,9 @@
 # Property: the same random operations in three clones, synced in two
 # different orders, give one state: within each run the clones agree
 # (check), and both runs list the same tickets with the same fields.
+# Without cascades: re-applying one after a merge is a new change made
+# with what the syncing clone knows then (rt-sync(1)), so its outcome may
+# depend on the order; t8000-sync-clones checks that clones agree on it.
 # Seeds are pinned (SEEDS=... to try others); each is printed.
 . "$(dirname "$0")/lib.sh"
 
@@ -27,7 +30,7 @@ run() {
 for SEED in $SEEDS; do
 	test_expect_success FORMAT2 "seed $SEED: two sync orders, one state" '
 		echo "seed $SEED" &&
-		setup $SEED && cd "$TRASH" &&
+		setup $SEED nocascade && cd "$TRASH" &&
 		RT_NOW=2026-11-25T08:30:00Z rt-sync --desk s$SEED/b -q &&
 		RT_NOW=2026-11-25T08:30:00Z rt-sync --desk s$SEED/c -q &&
 		cp -a s$SEED o$SEED &&
