@@ -10,11 +10,13 @@
 #include "cli.h"
 #include "desk.h"
 #include "head.h"
+#include "hlc.h"
 #include "humantime.h"
 #include "id.h"
 #include "jsonout.h"
 #include "kv.h"
 #include "mail.h"
+#include "replay.h"
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
@@ -173,7 +175,7 @@ show_note(struct desk *d, const char *id, const struct kvmap *ev)
 	free(buf);
 }
 
-/* One line for other events: "ev key=value ..." without at/by/ev. */
+/* One line for other events: "ev key=value ..." without at/by/ev and the clock. */
 static void
 event_line(const struct kvmap *ev, struct sbuf *sb)
 {
@@ -188,7 +190,12 @@ event_line(const struct kvmap *ev, struct sbuf *sb)
 	sbuf_adds(sb, t ? t : "?");
 	for (size_t i = 0; i < ev->n; i++) {
 		const char *k = ev->v[i].key;
-		if (strcmp(k, "at") == 0 || strcmp(k, "by") == 0 || strcmp(k, "ev") == 0)
+		if (strcmp(k, "at") == 0 || strcmp(k, "by") == 0 || strcmp(k, "ev") == 0 ||
+		    event_key_internal(k))
+			continue;
+		/* the initial fields a create carries are the ticket's, shown above */
+		if (t && (strcmp(t, "create") == 0 || strcmp(t, "snapshot") == 0) &&
+		    !replay_event_key(k) && strcmp(k, "status") != 0)
 			continue;
 		sbuf_addf(sb, " %s=%s", k, ev->v[i].val);
 	}
@@ -223,9 +230,29 @@ show_text(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 	return 0;
 }
 
-static int
-show_log(const struct evlog *log)
+/* After the set that won: the value it overwrote without having seen it. */
+static void
+show_lost(const struct replay_conflicts *lost, const char *won_id)
 {
+	char at[HUMAN_TIMELEN];
+
+	for (size_t k = 0; won_id && k < lost->n; k++) {
+		const struct replay_lost *l = &lost->v[k];
+		if (strcmp(l->won_id, won_id) != 0)
+			continue;
+		printf("%s  %-16s lost %s: %s (a concurrent set to %s won)\n",
+		    *l->at ? human_time_str(l->at, at) : "?", *l->by ? l->by : "?", l->field,
+		    *l->value ? l->value : "(none)", *l->won ? l->won : "(none)");
+	}
+}
+
+static int
+show_log(const char *id, struct evlog *log)
+{
+	struct replay_conflicts lost = { NULL, 0 };
+
+	if (id_format() >= 2)
+		(void)replay_conflicts(id, log, &lost);
 	for (size_t i = 0; i < log->n; i++) {
 		struct sbuf sb = SBUF_INIT;
 		char at[HUMAN_TIMELEN];
@@ -234,7 +261,9 @@ show_log(const struct evlog *log)
 		    kv_get(&log->ev[i], "at") ? human_time_str(kv_get(&log->ev[i], "at"), at) : "?",
 		    kv_get(&log->ev[i], "by") ? kv_get(&log->ev[i], "by") : "?", sb.buf ? sb.buf : "");
 		sbuf_free(&sb);
+		show_lost(&lost, kv_get(&log->ev[i], "id"));
 	}
+	replay_conflicts_free(&lost);
 	return 0;
 }
 
@@ -459,7 +488,7 @@ show_one(struct desk *d, const char *id, void *arg)
 	switch (mode) {
 	case M_TEXT: rc = show_text(d, id, &t, &log); break;
 	case M_JSON: rc = show_json(d, id, &t, &log); break;
-	case M_LOG: rc = show_log(&log); break;
+	case M_LOG: rc = show_log(id, &log); break;
 	case M_GITLOG: rc = show_gitlog(d, id); break;
 	case M_RAW: rc = show_raw(d, id, &log); break;
 	case M_SAVE: save_warned = 0; rc = attach_save(d, id, &log, &save); break;

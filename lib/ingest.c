@@ -19,6 +19,7 @@
 #include "head.h"
 #include "desk.h"
 #include "ingest.h"
+#include "lang.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "status.h"
@@ -397,7 +398,9 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	change_init_field(&c, "cc", cc);
 	free(cc);
 	change_init_field(&c, "channel", "mail");
-	change_init_field(&c, "language", m->content_language);
+	/* no Content-Language: from the text's stop words (lang.h) */
+	change_init_field(&c, "language", m->content_language ? m->content_language :
+	    lang_detect(m->subject, m->text, NULL));
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, dd);
