@@ -365,7 +365,7 @@ merge_commit(struct desk *d, struct remote_ctx *r, const char *branch, const git
 			goto out;
 	}
 	res->tickets = ids.n;
-	reconcile_lost(d, co, ct, (const char **)ids.v, ids.n, &res->lost);
+	reconcile_lost(d, co, ct, tree, (const char **)ids.v, ids.n, &res->lost);
 	msg = merge_message(r, branch, theirs, res, &ids);
 	if ((rc = make_sig(d, &sig)) != 0)
 		goto out;
