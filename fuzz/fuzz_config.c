@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2.h>
+
 #include "desk.h"
 #include "escalate.h"
 #include "event.h"
@@ -20,16 +22,15 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int init;
 	struct desk d;
 	struct route *r = NULL;
 	struct sla *s = NULL;
 	struct esc *e = NULL;
 	struct event_limits lim;
 	size_t max;
+	static int init;
 
-	/* trust.c asks libgit2 for HEAD: its error state needs the library set up. */
-	if (!init) {
+	if (!init) {	/* a program mailer's trust check asks libgit2 for HEAD */
 		git_libgit2_init();
 		init = 1;
 	}

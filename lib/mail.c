@@ -236,6 +236,45 @@ is_from_line(const char *p, size_t n)
 	return n >= 5 && memcmp(p, "From ", 5) == 0;
 }
 
+/* Does the line at p (n bytes) start with the field name (any case)? */
+static int
+field_is(const char *p, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n > k && strncasecmp(p, name, k) == 0 && p[k] == ':';
+}
+
+/*
+ * libmailutils' MIME parameter parser (mu_mime_header_parse) reads past
+ * the end of its copy when a lone backslash is followed by white space
+ * ("a=x\ "). In the parsing copy such a backslash in a Content-Type or
+ * Content-Disposition field (in MIME parts too, folded or not) becomes a
+ * space; the stored mail is untouched.
+ */
+static void
+tame_mime_params(char *buf, size_t len)
+{
+	int in = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = line_len(buf + i, len - i);
+
+		if (n == 0 || (buf[i] != ' ' && buf[i] != '\t'))
+			in = field_is(buf + i, n, "Content-Type") ||
+			    field_is(buf + i, n, "Content-Disposition");
+		for (size_t j = i; in && j < i + n; j++) {
+			if (buf[j] != '\\')
+				continue;
+			if (j + 1 < i + n && buf[j + 1] == '\\')
+				j++;	/* an escaped backslash */
+			else if (j + 1 == i + n || buf[j + 1] == ' ' || buf[j + 1] == '\t')
+				buf[j] = ' ';
+		}
+		i += n + (i + n < len);
+	}
+}
+
 /*
  * Copies the input with LF line ends (CRLF -> LF; lone CR -> LF when the
  * input has no LF at all), NUL bytes of the header block as spaces,
@@ -281,6 +320,7 @@ normalise(const char *in, size_t len, size_t *outlen)
 	for (size_t i = 0; i < o - skip && !(out[i] == '\n' && i + 1 < o - skip && out[i + 1] == '\n'); i++)
 		if (out[i] == '\0')
 			out[i] = ' ';
+	tame_mime_params(out, o - skip);
 	*outlen = o - skip;
 	return out;
 }

@@ -18,6 +18,7 @@
 #   new_desk [DIR]               creates a desk and cds into it
 #   mail_fixture NAME            path of a vendored mail (tests/fixtures/mail)
 #   event_fixture NAME           path of a vendored event (tests/fixtures/events)
+#   ticket_dir ID [DESK]         the ticket's folder in the desk (any format)
 #   start_lighttpd DESK          lighttpd with share/web/lighttpd.conf serving
 #                                rt-web at $WEB/rt for DESK (stopped at exit)
 #
@@ -203,6 +204,19 @@ received() {
 		sleep 0.2
 	done
 	return 1
+}
+
+# ticket_dir ID [DESK]: the folder of ticket ID relative to the desk's root
+# (DESK, default the current folder): tickets/K/7/M/ID, or tickets/K7/M2/ID
+# on a format-1 desk. Tests use it (or rt-show/rt-ls), never spelled paths.
+ticket_dir() {
+	if [ "$(cat "${2:-.}/.rt/format" 2>/dev/null || echo 1)" -ge 2 ]; then
+		printf 'tickets/%s/%s/%s/%s\n' "$(printf %s "$1" | cut -c1)" \
+		    "$(printf %s "$1" | cut -c2)" "$(printf %s "$1" | cut -c3)" "$1"
+	else
+		printf 'tickets/%s/%s/%s\n' "$(printf %s "$1" | cut -c1-2)" \
+		    "$(printf %s "$1" | cut -c3-4)" "$1"
+	fi
 }
 
 # start_lighttpd DESK: a real lighttpd on a free port of 127.0.0.1 with the

@@ -8,21 +8,19 @@ DESK=$PWD
 mail() { # mail MSGID SUBJECT [EXTRA-HEADER]
 	printf 'From: Kunde <kunde@example.com>\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n%s\nHallo,\nder Drucker druckt nicht.\n' "$2" "$1" "${3:-}"
 }
-tdir() { printf 'tickets/%.2s/%.4s/%s' "$1" "$(printf %s "$1" | cut -c3-4)" "$1"; }
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 
 test_expect_success 'a new mail opens a ticket and prints its id' '
 	mail m1@example.com "Printer broken" >m1 &&
 	rt-ingest <m1 >id &&
 	grep -Eq "^[0-9A-HJKMNP-TV-Z]{8}$" id &&
-	id=$(cat id) && d=$(tdir $id) &&
+	id=$(cat id) && d=$(ticket_dir $id) &&
 	grep "^subject: .Printer broken.$" $d/ticket.yaml &&
 	grep "^requestors: \[kunde@example.com\]$" $d/ticket.yaml &&
 	grep "^status: new$" $d/ticket.yaml &&
 	grep "^channel: mail$" $d/ticket.yaml
 '
 ID=$(cat id 2>/dev/null)
-D=$(tdir "$ID")
+D=$(ticket_dir "$ID")
 
 test_expect_success 'the mail is stored byte-exact and committed with trailers' '
 	cmp m1 $D/msg/*.eml &&
@@ -77,8 +75,8 @@ test_expect_success 'a redelivery with other transport headers is the same messa
 test_expect_success 'a different message reusing a Message-Id is stored, marked, never dropped' '
 	sed "s/der Drucker druckt nicht/jetzt geht auch der Scanner nicht/" m1 >m1b &&
 	rt-ingest <m1b >idr 2>err && test -s idr &&
-	r=$(cat idr) && grep "reused-id: m1@example.com" $(tdir $r)/log.yaml &&
-	test $(grep -c "ev: mail-in" $(tdir $r)/log.yaml) -ge 1 &&
+	r=$(cat idr) && grep "reused-id: m1@example.com" $(ticket_dir $r)/log.yaml &&
+	test $(grep -c "ev: mail-in" $(ticket_dir $r)/log.yaml) -ge 1 &&
 	git show HEAD --stat | grep -q "\.eml" &&
 	before=$(git rev-parse HEAD) &&
 	rt-ingest <m1b >idr2 && test_cmp idr idr2 &&
@@ -108,17 +106,17 @@ test_expect_success 'a mail with an unknown tag opens a new ticket' '
 
 test_expect_success 'an ISO-8859-1 RFC 2047 subject is decoded to UTF-8' '
 	mail m6@example.com "=?ISO-8859-1?Q?Drucker_kaputt_=E4=F6=FC=DF?=" | rt-ingest >id7 &&
-	grep "^subject: .Drucker kaputt äöüß.$" $(tdir $(cat id7))/ticket.yaml
+	grep "^subject: .Drucker kaputt äöüß.$" $(ticket_dir $(cat id7))/ticket.yaml
 '
 
 test_expect_success 'a UTF-8 base64 subject is decoded' '
 	mail m7@example.com "=?UTF-8?B?R3LDvMOfZSBhdXMgTcO8bmNoZW4=?=" | rt-ingest >id8 &&
-	grep "^subject: .Grüße aus München.$" $(tdir $(cat id8))/ticket.yaml
+	grep "^subject: .Grüße aus München.$" $(ticket_dir $(cat id8))/ticket.yaml
 '
 
 test_expect_success 'a subject trying YAML or header injection stays one value' '
 	mail m8@example.com "x: y\" [z] =?UTF-8?Q?a=0D=0AStatus:_closed?=" | rt-ingest >id9 &&
-	t=$(tdir $(cat id9))/ticket.yaml &&
+	t=$(ticket_dir $(cat id9))/ticket.yaml &&
 	grep -c "^status: new$" $t && test $(grep -c "^status:" $t) = 1 &&
 	python3 -c "import json,sys" &&
 	grep "^subject:" $t | grep "Status: closed"
@@ -127,7 +125,7 @@ test_expect_success 'a subject trying YAML or header injection stays one value' 
 test_expect_success 'a multipart mail with attachments is stored byte-exact' '
 	f=$(mail_fixture cpython-test-email/msg_13.txt) &&
 	rt-ingest <"$f" >id10 &&
-	cmp "$f" $(tdir $(cat id10))/msg/*.eml
+	cmp "$f" $(ticket_dir $(cat id10))/msg/*.eml
 '
 
 test_expect_code 65 'junk is quarantined with its reason and exit 65' '
@@ -195,7 +193,7 @@ test_expect_success 'eight concurrent deliveries all land, each in one commit' '
 '
 
 test_expect_success 'a resolved ticket reopens when the customer answers' '
-	t=$(tdir $ID)/ticket.yaml &&
+	t=$(ticket_dir $ID)/ticket.yaml &&
 	sed -i "s/^status: new$/status: resolved/" $t && rt-gc -q && git commit -qam "set resolved by hand" &&
 	mail m14@example.com "Re: [Test #$ID] thanks, but" | rt-ingest >/dev/null &&
 	grep "^status: open$" $t

@@ -4,7 +4,6 @@
 export RT_NOW=2026-11-23T10:00:00Z
 
 new_desk || exit 1
-tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
 
 test_expect_success '100,000 Cc addresses are parsed and stored (linear parsing)' '
 	awk "BEGIN { printf \"From: a@b.example\\nTo: support@example.org\\nSubject: many\\nMessage-Id: <many@x>\\nCc: \";
@@ -13,23 +12,23 @@ test_expect_success '100,000 Cc addresses are parsed and stored (linear parsing)
 	test $(wc -c <many.eml) -gt 1900000 &&
 	timeout 120 rt-ingest <many.eml >id &&
 	id=$(cat id) &&
-	test $(grep "^cc:" $(tdir $id)/ticket.yaml | grep -o "@example.net" | wc -l) = 100000 &&
-	grep "^cc: \[u1@example.net, u2@example.net," $(tdir $id)/ticket.yaml &&
-	grep "last@example.net\]" $(tdir $id)/ticket.yaml
+	test $(grep "^cc:" $(ticket_dir $id)/ticket.yaml | grep -o "@example.net" | wc -l) = 100000 &&
+	grep "^cc: \[u1@example.net, u2@example.net," $(ticket_dir $id)/ticket.yaml &&
+	grep "last@example.net\]" $(ticket_dir $id)/ticket.yaml
 '
 
 test_expect_success 'duplicate Cc addresses are stored once, in order' '
 	printf "From: a@b.example\nTo: support@example.org, x@y.example\nCc: z@y.example, x@y.example, a@b.example, w@y.example, z@y.example\nSubject: dup\nMessage-Id: <dup@x>\n\nhi\n" |
 	    rt-ingest >id &&
-	grep "^cc: \[x@y.example, z@y.example, w@y.example\]" $(tdir $(cat id))/ticket.yaml
+	grep "^cc: \[x@y.example, z@y.example, w@y.example\]" $(ticket_dir $(cat id))/ticket.yaml
 '
 
 test_expect_success 'a quoted local part with a comma stays one requestor' '
 	printf "From: \"John Doe\" <\"doe, john\"@example.org>\nTo: support@example.org\nSubject: comma\nMessage-Id: <comma@x>\n\nhi\n" |
 	    rt-ingest >id && id=$(cat id) &&
-	grep "^requestors: \[.\"doe, john\"@example.org.\]$" $(tdir $id)/ticket.yaml &&
+	grep "^requestors: \[.\"doe, john\"@example.org.\]$" $(ticket_dir $id)/ticket.yaml &&
 	rt-set $id priority=high &&
-	grep "^requestors: \[.\"doe, john\"@example.org.\]$" $(tdir $id)/ticket.yaml &&
+	grep "^requestors: \[.\"doe, john\"@example.org.\]$" $(ticket_dir $id)/ticket.yaml &&
 	rt-show --json $id >json && grep "\"doe, john\\\\\"@example.org" json &&
 	echo "Hello." | rt-reply --dry-run $id >dry &&
 	grep "^To: \"doe, john\"@example.org$" dry
@@ -37,10 +36,10 @@ test_expect_success 'a quoted local part with a comma stays one requestor' '
 
 test_expect_success 'a comma in a quoted list item survives a hand-edited ticket' '
 	id=$(cat id) && rt-gc -q &&
-	sed -i "s/^requestors: .*/requestors: [\"\\\\\"a, b\\\\\"@x.example\", \"c@x.example, d@x.example\"]/" $(tdir $id)/ticket.yaml &&
-	cat $(tdir $id)/ticket.yaml &&
+	sed -i "s/^requestors: .*/requestors: [\"\\\\\"a, b\\\\\"@x.example\", \"c@x.example, d@x.example\"]/" $(ticket_dir $id)/ticket.yaml &&
+	cat $(ticket_dir $id)/ticket.yaml &&
 	git commit -qam "hand edit" && rt-set $id priority=low &&
-	grep "^requestors: \[.\"a, b\"@x.example., .c@x.example  d@x.example.\]$" $(tdir $id)/ticket.yaml
+	grep "^requestors: \[.\"a, b\"@x.example., .c@x.example  d@x.example.\]$" $(ticket_dir $id)/ticket.yaml
 '
 
 for input in 'From \0x@y Mon Nov 23 10:00:00 2026\nFrom: a@b.example\nSubject: nul\n\nhi\n' \
@@ -53,7 +52,7 @@ for input in 'From \0x@y Mon Nov 23 10:00:00 2026\nFrom: a@b.example\nSubject: n
 done
 test_expect_success 'the NUL mail is stored byte-exact' '
 	printf "From \0x@y Mon Nov 23 10:00:00 2026\nFrom: a@b.example\nSubject: nul2\nMessage-Id: <nul2@x>\n\nhi\n" >nul2.eml &&
-	id=$(rt-ingest <nul2.eml) && cmp nul2.eml $(tdir $id)/msg/*.eml &&
+	id=$(rt-ingest <nul2.eml) && cmp nul2.eml $(ticket_dir $id)/msg/*.eml &&
 	rt-show $id | grep "^Subject: nul2"
 '
 test_done

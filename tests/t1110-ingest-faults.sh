@@ -10,7 +10,6 @@ export RT_NOW=2026-11-23T10:00:00Z
 mail() { # mail MSGID SUBJECT
 	printf 'From: Kunde <kunde@example.com>\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\nHallo.\n' "$2" "$1"
 }
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 
 new_desk desk && cd .. || exit 1
 DESK=$TRASH/desk
@@ -101,7 +100,7 @@ test_expect_success 'a broken rt.yaml: stored with defaults, 0, warned on stderr
 	cat err && test -s id && test "$(wc -l <err)" = 1 &&
 	grep "warning: rt.yaml:[0-9]*:[0-9]*: .*built-in defaults" err &&
 	! grep "$TRASH" err &&
-	t=$(tdir $(cat id)) &&
+	t=$(ticket_dir $(cat id) desk) &&
 	grep "ev: warning" desk/$t/log.yaml | grep "rt.yaml is broken" &&
 	! grep "$TRASH" desk/$t/log.yaml &&
 	rt-show --desk desk $(cat id) | grep "warning.*rt.yaml is broken"
@@ -113,7 +112,7 @@ test_expect_success 'a follow-up while rt.yaml is broken threads and is warned t
 	mail f12@example.com "Re: [Test #$id] more" | rt-ingest --desk desk >id2 2>err;
 	cp rt.yaml.good desk/rt.yaml &&
 	echo $id >expect && test_cmp expect id2 && grep "must be a mapping" err &&
-	grep "ev: warning" desk/$(tdir $id)/log.yaml
+	grep "ev: warning" desk/$(ticket_dir $id desk)/log.yaml
 '
 
 test_expect_code 65 'empty input is not mail: 65, nothing stored' '

@@ -7,7 +7,6 @@ SANITIZED=${RT_VALGRIND:-}
 ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && SANITIZED=1
 
 new_desk desk
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 
 msg() { # msg N [BODY-LAST-LINE]
 	printf 'From: Kunde %s <k%s@example.com>\nSubject: message %s\nMessage-Id: <mb%s@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b%s"\n\n--b%s\nContent-Type: text/plain\n\nText %s.\n--b%s--\n' \
@@ -22,7 +21,7 @@ test_expect_success 'a From_ line right after a MIME body line starts a new mess
 	test $(sort -u ids | wc -l) = 3 &&
 	for i in 1 2 3; do
 		id=$(sed -n ${i}p ids) && msg $i >expect.$i &&
-		cmp expect.$i $(tdir $id)/msg/*.eml || exit 1
+		cmp expect.$i $(ticket_dir $id)/msg/*.eml || exit 1
 	done
 '
 
@@ -41,7 +40,7 @@ test_expect_success 'a body line starting "From " without a date stays in the bo
 	{ echo "From k6@example.com Mon Nov 23 09:00:00 2026";
 	  printf "From: k6@example.com\nSubject: six\nMessage-Id: <mb6@x>\n\nHallo\n\nFrom here on the printer is broken.\nFrom the office\n>From quoted\n"; } >body.mbox &&
 	rt-ingest --mbox body.mbox >ids3 && test $(wc -l <ids3) = 1 &&
-	f=$(tdir $(cat ids3))/msg/*.eml &&
+	f=$(ticket_dir $(cat ids3))/msg/*.eml &&
 	grep "^From here on the printer" $f && grep "^From the office" $f && grep "^>From quoted" $f
 '
 
@@ -89,7 +88,7 @@ test_expect_success '--keep-dates dates tickets by Date, else the first Received
 	  echo "From a@x Mon Nov 23 09:00:00 2026";
 	  printf "From: a@x\nSubject: Re: old one\nIn-Reply-To: <kd1@x>\nMessage-Id: <kd3@x>\nDate: Thu, 04 Mar 2021 10:00:00 +0000\n\nlater\n"; } >old.mbox &&
 	rt-ingest --mbox old.mbox --keep-dates >idk && test $(wc -l <idk) = 3 &&
-	t1=$(tdir $(sed -n 1p idk)) && t2=$(tdir $(sed -n 2p idk)) &&
+	t1=$(ticket_dir $(sed -n 1p idk)) && t2=$(ticket_dir $(sed -n 2p idk)) &&
 	grep "^created: .2021-03-02T13:05:00Z.$" $t1/ticket.yaml &&
 	grep "^created: .2021-03-03T08:00:00Z.$" $t2/ticket.yaml &&
 	grep "2021-03-04T10:00:00Z.*ev: mail-in" $t1/log.yaml &&
@@ -98,7 +97,7 @@ test_expect_success '--keep-dates dates tickets by Date, else the first Received
 
 test_expect_success 'without --keep-dates tickets are dated by arrival' '
 	sed "s/kd\([0-9]\)@x/ka\1@x/" old.mbox >new.mbox &&
-	rt-ingest --mbox new.mbox >ida && t=$(tdir $(sed -n 1p ida)) &&
+	rt-ingest --mbox new.mbox >ida && t=$(ticket_dir $(sed -n 1p ida)) &&
 	grep "^created: .2026-11-23T10:00:00Z.$" $t/ticket.yaml
 '
 

@@ -18,7 +18,6 @@ mkdir -p "$SM_DIR"
 mail() { # mail MSGID SUBJECT
 	printf 'From: Kunde <kunde@example.com>\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\nDie Rechnung stimmt nicht.\n' "$2" "$1"
 }
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 
 new_desk desk
 test_expect_success 'setup: on-arrival routes and acknowledges' '
@@ -38,7 +37,7 @@ test_expect_success 'setup: on-arrival routes and acknowledges' '
 
 test_expect_success 'a new mail is stored, routed and acknowledged by rt-ingest alone' '
 	mail a1@example.com "Rechnung falsch" | rt-ingest >id 2>err && test -s id &&
-	test ! -s err && t=$(tdir $(cat id)) &&
+	test ! -s err && t=$(ticket_dir $(cat id)) &&
 	grep "^queue: billing$" $t/ticket.yaml &&
 	grep "ev: mail-out" $t/log.yaml && grep "ev: arrival" $t/log.yaml &&
 	ls "$SM_DIR" | grep -q msg &&
@@ -57,13 +56,13 @@ test_expect_success 'a failing mailer: still exit 0, the ticket stays pending' '
 	rm -f "$SM_DIR/fail"; cat err; test $rc = 0 && test -s id3 &&
 	grep "arrival processing not finished (acknowledge: " err &&
 	grep "rt-route --pending" err &&
-	t=$(tdir $(cat id3)) && grep "^queue: billing$" $t/ticket.yaml &&
+	t=$(ticket_dir $(cat id3)) && grep "^queue: billing$" $t/ticket.yaml &&
 	! grep "ev: arrival" $t/log.yaml && ! grep "ev: mail-out" $t/log.yaml
 '
 
 test_expect_success 'rt-route --pending (cron) finishes it, once' '
 	rt-route --pending >pending && test_cmp id3 pending &&
-	t=$(tdir $(cat id3)) && grep "ev: mail-out" $t/log.yaml && grep "ev: arrival" $t/log.yaml &&
+	t=$(ticket_dir $(cat id3)) && grep "ev: mail-out" $t/log.yaml && grep "ev: arrival" $t/log.yaml &&
 	rt-route --pending >pending2 && test_cmp /dev/null pending2
 '
 
@@ -71,7 +70,7 @@ test_expect_success 'a broken rt.yaml: stored, then routed by the catch-up once 
 	cp rt.yaml good.yaml && echo "routing: [" >>rt.yaml &&
 	mail a4@example.com "Rechnung kaputt" | rt-ingest >id4 2>err; rc=$?;
 	cp good.yaml rt.yaml; cat err; test $rc = 0 &&
-	t=$(tdir $(cat id4)) && ! grep "^queue: billing$" $t/ticket.yaml &&
+	t=$(ticket_dir $(cat id4)) && ! grep "^queue: billing$" $t/ticket.yaml &&
 	rt-route --pending >pending && test_cmp id4 pending &&
 	grep "^queue: billing$" $t/ticket.yaml
 '

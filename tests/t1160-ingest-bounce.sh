@@ -6,12 +6,11 @@
 export RT_NOW=2026-11-23T12:00:00Z
 B=$FIXTURES/mail/rt-bounce
 
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 # sent ID MSGID ADDR: records that the desk sent MSGID to ADDR on ticket ID (a hand commit)
 sent() {
 	rt-gc -q &&	# the index up to date before a hand edit (rt-desk(5))
 	printf -- "- {at: '2026-11-23T10:06:00Z', by: agent, ev: mail-out, file: msg/out.eml, message-id: '%s', to: '%s'}\n" \
-		"$2" "$3" >>$(tdir $1)/log.yaml &&
+		"$2" "$3" >>$(ticket_dir $1)/log.yaml &&
 	git commit -qam "sent $2"
 }
 lastin() { rt-ls --all --format "%{id} %{last-in}\n" | grep "^$1 "; }
@@ -20,13 +19,13 @@ cust() { printf 'From: Kunde <%s>\nTo: support@example.org\nSubject: %s\nMessage
 new_desk desk
 test_expect_success 'setup: a resolved ticket the desk answered' '
 	id=$(cust kunde@customer.example "Drucker kaputt" c1@customer.example | rt-ingest) && echo $id >id &&
-	rt-gc -q && sed -i "s/^status: .*/status: resolved/" $(tdir $id)/ticket.yaml &&
+	rt-gc -q && sed -i "s/^status: .*/status: resolved/" $(ticket_dir $id)/ticket.yaml &&
 	sent $id rt-sent-1@desk.example.org kunde@customer.example &&
 	sent $id rt-sent-2@desk.example.org kunde@customer.example &&
 	lastin $id >lastin.before
 '
 ID=$(cat id)
-T=$(tdir $ID)
+T=$(ticket_dir $ID)
 
 test_expect_success 'a Postfix DSN goes to the ticket, no reopen, address bouncing' '
 	rt-ingest <$B/postfix-dsn.eml >got && echo $ID >expect && test_cmp expect got &&
@@ -86,7 +85,7 @@ test_expect_success 'real DSNs from the corpus (Postfix via Zoho, Exim, ARF) rea
 		test -n "$mid" || { echo "no returned Message-Id in $f"; exit 1; }
 		t=$(cust k@x.example "to be bounced $f" "c-$f@x" | rt-ingest) && sent $t "$mid" k@x.example &&
 		rt-ingest <"$dsn" >got && echo $t >want && test_cmp want got &&
-		grep "ev: bounce" $(tdir $t)/log.yaml || exit 1
+		grep "ev: bounce" $(ticket_dir $t)/log.yaml || exit 1
 	done
 '
 else

@@ -26,7 +26,7 @@ test_expect_success 'an uncommitted rt.yaml edit adding a workflow exec: does no
 	test $rc != 0 &&
 	test ! -e $TRASH/ran-uncommitted &&
 	grep "not run: .*taken only from the committed rt.yaml, which has none: commit your change" err &&
-	grep "^status: resolved" tickets/*/*/$ID/ticket.yaml
+	grep "^status: resolved" $(ticket_dir $ID)/ticket.yaml
 '
 
 test_expect_success 'a commit by the mail account adding one does not run' '

@@ -33,14 +33,14 @@ test_expect_success '--mbox: every mail its own commit, one pack and one branch 
 	test $(git count-objects | cut -d" " -f1) = $l &&
 	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
 	for id in $(cat ids); do
-		git log --format=%s -- "tickets/*/*/$id/*" | grep -q "^ingest: #$id bulk" || return 1
+		git log --format=%s -- "$(ticket_dir $id)/*" | grep -q "^ingest: #$id bulk" || return 1
 	done
 '
 
 test_expect_success 'after a batch the cache, the work tree and dedupe agree with HEAD' '
 	rt-ls --count --all >n && echo 41 >expect && test_cmp expect n &&
 	rt-ingest --mbox bulk.mbox >again && test_cmp ids again &&
-	for id in $(cat ids); do test -f tickets/*/*/$id/ticket.yaml || return 1; done &&
+	for id in $(cat ids); do test -f $(ticket_dir $id)/ticket.yaml || return 1; done &&
 	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
 '
 

@@ -5,9 +5,8 @@
 new_desk desk || exit 1
 EV=$FIXTURES/events
 
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 field() { rt-ls --all --format "%{id}\t%{$2}\n" | sed -n "s/^$1\t//p"; }
-events() { grep -c "ev: event-in" "$(tdir "$1")/log.yaml"; }
+events() { grep -c "ev: event-in" "$(ticket_dir "$1")/log.yaml"; }
 
 test_expect_success CORPUS 'every corpus event file is stored or quarantined with a reason' '
 	find "$CORPUS/events" -type f | sort >files && test -s files &&
@@ -21,7 +20,7 @@ test_expect_success CORPUS 'every corpus event file is stored or quarantined wit
 		   found= new=
 		   for id in $(sort -u ids); do
 			grep -qx $id seen || new=1
-			for m in $(tdir $id)/msg/*; do cmp -s "$f" "$m" && found=1; done
+			for m in $(ticket_dir $id)/msg/*; do cmp -s "$f" "$m" && found=1; done
 		   done
 		   test -n "$found" || test -z "$new" || { echo "$f not stored"; exit 1; }
 		   cat ids >>seen && echo "$f" >>stored ;;
@@ -72,8 +71,8 @@ test_expect_success 'an alert firing then resolved is one ticket, resolved' '
 	test "$(field $id subject)" = "DiskFull: disk /var is full" &&
 	rt-ingest --event <resolve.json >id2 && echo $id >expect && test_cmp expect id2 &&
 	test "$(field $id status)" = resolved && test $(events $id) = 2 &&
-	grep -q "ev: set, field: status, old: new, new: resolved" $(tdir $id)/log.yaml &&
-	grep -q "thread: .alertmanager:0123456789abcdef." $(tdir $id)/log.yaml
+	grep -q "ev: set, field: status, old: new, new: resolved" $(ticket_dir $id)/log.yaml &&
+	grep -q "thread: .alertmanager:0123456789abcdef." $(ticket_dir $id)/log.yaml
 '
 
 test_expect_success 'the alert firing again reopens the ticket; a repeat is a duplicate' '
@@ -91,7 +90,7 @@ test_expect_success 'the same Slack payload twice is stored once' '
 	rt-ingest --event <"$EV/slack/converter_chan1.json" >b &&
 	test_cmp a b && test $(wc -l <a) = 2 &&
 	test $(git rev-list --count HEAD) = $n &&
-	test $(cat $(tdir $(head -1 a))/log.yaml | grep -c "ev: event-in") = 1
+	test $(cat $(ticket_dir $(head -1 a))/log.yaml | grep -c "ev: event-in") = 1
 '
 
 test_expect_success 'Slack thread replies land on the thread starter' '
@@ -141,7 +140,7 @@ test_expect_success 'Nagios log: hard states thread by host and service, OK reso
 	web=$(sed -n 1p ids) && test "$(sed -n 3p ids)" = $web &&
 	db=$(sed -n 2p ids) && test $db != $web &&
 	test "$(field $web status)" = resolved && test "$(field $web type)" = incident &&
-	grep -q "connection refused; port 80" $(tdir $web)/log.yaml &&
+	grep -q "connection refused; port 80" $(ticket_dir $web)/log.yaml &&
 	test "$(field $db severity)" = critical && test "$(field $db status)" = new
 '
 
@@ -168,7 +167,7 @@ test_expect_success 'a Matrix reply threads by m.relates_to; YAML payloads work'
 	      event_id: $root:hs
 	EOF
 	id=$(rt-ingest --event m1.json) && rt-ingest --event m2.yaml >id2 &&
-	echo $id >expect && test_cmp expect id2 && ls $(tdir $id)/msg | grep -q "\.yaml$"
+	echo $id >expect && test_cmp expect id2 && ls $(ticket_dir $id)/msg | grep -q "\.yaml$"
 '
 
 test_expect_success 'hostile payloads do not crash: nesting, giant strings, NUL, bad UTF-8' '
@@ -196,7 +195,7 @@ test_expect_success '--source forces the mapping' '
 	echo "{\"text\":\"hello\",\"ts\":\"5.5\",\"user\":\"U5\"}" >bare.json &&
 	id=$(rt-ingest --event --source slack bare.json) &&
 	test "$(field $id channel)" = chat &&
-	grep -q "source: slack" $(tdir $id)/log.yaml
+	grep -q "source: slack" $(ticket_dir $id)/log.yaml
 '
 
 test_expect_success 'events.priority maps an alert severity to the new ticket priority' '

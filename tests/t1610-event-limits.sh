@@ -7,7 +7,6 @@ export RT_NOW=2026-11-23T10:00:00Z
 
 new_desk desk
 
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 # limit KEY VALUE: sets ingest.KEY in the committed rt.yaml.
 limit() {
 	sed -i "/^  $1:/d" rt.yaml &&
@@ -38,10 +37,10 @@ test_expect_success 'each ticket keeps its own event; the payload is kept once' 
 	blob=$(git hash-object three.json) && i=0 &&
 	for id in $(cat ids); do
 		i=$((i + 1)) &&
-		grep -q "ev: event-in, file: \(msg/[^,]*\),.*part: .$i., payload: $blob" $(tdir $id)/log.yaml &&
-		f=$(sed -n "s/.*ev: event-in, file: \(msg\/[^,]*\),.*/\1/p" $(tdir $id)/log.yaml) &&
+		grep -q "ev: event-in, file: \(msg/[^,]*\),.*part: .$i., payload: $blob" $(ticket_dir $id)/log.yaml &&
+		f=$(sed -n "s/.*ev: event-in, file: \(msg\/[^,]*\),.*/\1/p" $(ticket_dir $id)/log.yaml) &&
 		printf "{\"title\":\"event %d\",\"from\":\"cron@h%d\"}\n" $i $i >expect &&
-		test_cmp expect $(tdir $id)/$f || exit 1
+		test_cmp expect $(ticket_dir $id)/$f || exit 1
 	done &&
 	find tickets -path "*/msg/*" -type f -exec cmp -s three.json {} \; -print >whole &&
 	test $(wc -l <whole) = 1 && test "$(git cat-file blob $blob | git hash-object --stdin)" = $blob
@@ -50,9 +49,9 @@ test_expect_success 'each ticket keeps its own event; the payload is kept once' 
 test_expect_success 'each call of a CSV keeps the header and its own record' '
 	printf "callid,caller_id_number,destination_number\r\nk1,+491,100\r\nk2,+492,100\r\n" >calls.csv &&
 	rt-ingest --event calls.csv >ids && test $(wc -l <ids) = 2 &&
-	id=$(sed -n 2p ids) && f=$(sed -n "s/.*ev: event-in, file: \(msg\/[^,]*\),.*/\1/p" $(tdir $id)/log.yaml) &&
+	id=$(sed -n 2p ids) && f=$(sed -n "s/.*ev: event-in, file: \(msg\/[^,]*\),.*/\1/p" $(ticket_dir $id)/log.yaml) &&
 	printf "callid,caller_id_number,destination_number\r\nk2,+492,100\r\n" >expect &&
-	test_cmp expect $(tdir $id)/$f
+	test_cmp expect $(ticket_dir $id)/$f
 '
 
 test_expect_success 'ingest.max-events: at the limit stored' '

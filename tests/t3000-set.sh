@@ -39,7 +39,7 @@ test_expect_success 'set several fields in one commit, prints the id' '
 	echo "set: #$ID status=open priority=high owner=anna queue=billing tags=a,b" >expect &&
 	test_cmp expect subj &&
 	git log -1 --format=%B | grep "^Action: set$" &&
-	p=$(ls -d tickets/*/*/$ID) &&
+	p=$(ticket_dir $ID) &&
 	grep "^status: open$" $p/ticket.yaml &&
 	grep "^owner: anna$" $p/ticket.yaml &&
 	grep "^tags: \[a, b\]$" $p/ticket.yaml &&
@@ -47,7 +47,7 @@ test_expect_success 'set several fields in one commit, prints the id' '
 '
 
 test_expect_success 'list operators combine into one event' '
-	p=$(ls -d tickets/*/*/$ID) &&
+	p=$(ticket_dir $ID) &&
 	rt-set $ID tags+=c tags-=a &&
 	grep "^tags: \[b, c\]$" $p/ticket.yaml &&
 	tail -1 $p/log.yaml >last &&
@@ -62,13 +62,13 @@ test_expect_success 'no-op commits nothing but prints the id' '
 '
 
 test_expect_success 'due is parsed and stored as RFC 3339' '
-	p=$(ls -d tickets/*/*/$ID) &&
+	p=$(ticket_dir $ID) &&
 	rt-set $ID "due=2026-12-01 14:30" && grep "^due: .2026-12-01T14:30:00Z.$" $p/ticket.yaml &&
 	RT_NOW=2026-11-23T10:00:00Z rt-set $ID due=+4h && grep "^due: .2026-11-23T14:00:00Z.$" $p/ticket.yaml
 '
 
 test_expect_success 'custom fields declared in rt.yaml' '
-	p=$(ls -d tickets/*/*/$ID) &&
+	p=$(ticket_dir $ID) &&
 	rt-set $ID resolution=fixed hours=2.5 followup=2026-12-24 note="call back" &&
 	grep "^resolution: fixed$" $p/ticket.yaml &&
 	grep "^hours: .2.5.$" $p/ticket.yaml &&
@@ -77,7 +77,7 @@ test_expect_success 'custom fields declared in rt.yaml' '
 '
 
 test_expect_success 'empty value and owner=none clear a field' '
-	p=$(ls -d tickets/*/*/$ID) &&
+	p=$(ticket_dir $ID) &&
 	rt-set $ID note= owner=none &&
 	! grep "^note:" $p/ticket.yaml && ! grep "^owner:" $p/ticket.yaml
 '
@@ -109,7 +109,7 @@ test_expect_success 'bad values are refused, nothing changed' '
 '
 test_expect_success 'one bad assignment refuses the whole change' '
 	refused 65 $ID priority=low queue=nowhere &&
-	grep "^priority: high$" tickets/*/*/$ID/ticket.yaml
+	grep "^priority: high$" $(ticket_dir $ID)/ticket.yaml
 '
 test_expect_success 'list operators on a plain field are refused' '
 	refused 64 $ID priority+=low
@@ -127,7 +127,7 @@ test_expect_success 'ids from stdin, echoed' '
 	mail a2@example.com second | rt-ingest >id2 &&
 	cat $TRASH/id id2 | rt-set priority=urgent >out &&
 	cat $TRASH/id id2 >expect && test_cmp expect out &&
-	grep "^priority: urgent$" tickets/*/*/$(cat id2)/ticket.yaml &&
+	grep "^priority: urgent$" $(ticket_dir $(cat id2))/ticket.yaml &&
 	cat id2 | rt-set --stdin priority=low >out && test_cmp id2 out
 '
 

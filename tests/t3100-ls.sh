@@ -111,7 +111,7 @@ test_expect_success 'bad options are usage errors' '
 	test_expect_code_64 rt-ls --priority extreme+
 '
 test_expect_success 'reads the cache, not the YAML' '
-	p=$(ls -d tickets/*/*/$A) && chmod 000 $p/ticket.yaml &&
+	p=$(ticket_dir $A) && chmod 000 $p/ticket.yaml &&
 	test_when_finished "chmod 644 $p/ticket.yaml" &&
 	EXPECT="$A" ids --owner anna
 '

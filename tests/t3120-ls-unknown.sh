@@ -98,7 +98,7 @@ test_expect_code 64 'impossible dates in rt-report name the value' '
 
 test_expect_code 65 'rt-set due= refuses 31 November' '
 	rt-set $(cat id) due=2026-11-31 2>err; rc=$?;
-	grep "2026-11-31" err && ! grep -q "^due:" tickets/*/*/$(cat id)/ticket.yaml && exit $rc
+	grep "2026-11-31" err && ! grep -q "^due:" $(ticket_dir $(cat id))/ticket.yaml && exit $rc
 '
 
 test_expect_code 78 'a holiday on 30 February is a config error at its position' '

@@ -40,7 +40,7 @@ ID=$(cat $TRASH/id)
 test_expect_success 'rt-comment stores a .note with a comment event, one commit' '
 	git log --format=%s | grep "^comment: #$ID called him, toner empty$" &&
 	git show --stat --format= HEAD~1 | grep "msg/20261123T113000Z-.*\.note" &&
-	grep "ev: comment, file: msg/20261123T113000Z-" tickets/*/*/$ID/log.yaml
+	grep "ev: comment, file: msg/20261123T113000Z-" $(ticket_dir $ID)/log.yaml
 '
 test_expect_success 'rt-comment reads stdin; empty notes are refused' '
 	echo "second note" | RT_NOW=2026-11-23T12:30:00Z rt-comment $ID >/dev/null &&
@@ -130,7 +130,7 @@ test_expect_success 'unknown ticket' '
 
 test_expect_success 'rt-take without agents: owner is the actor name' '
 	rt-take $ID >out && echo $ID >expect && test_cmp expect out &&
-	grep "^owner: .Test Agent.$" tickets/*/*/$ID/ticket.yaml &&
+	grep "^owner: .Test Agent.$" $(ticket_dir $ID)/ticket.yaml &&
 	git log -1 --format=%s | grep "^take: #$ID Test Agent$"
 '
 test_expect_success 'rt-take matches the actor email to an agent' '
@@ -142,7 +142,7 @@ test_expect_success 'rt-take matches the actor email to an agent' '
 	test_must_fail env RT_ACTOR="Bob <bob@example.org>" rt-take $ID 2>err &&
 	grep "owned by .Test Agent." err &&
 	RT_ACTOR="Bob <bob@example.org>" rt-take --steal $ID &&
-	grep "^owner: bob$" tickets/*/*/$ID/ticket.yaml &&
+	grep "^owner: bob$" $(ticket_dir $ID)/ticket.yaml &&
 	before=$(git rev-parse HEAD) &&
 	RT_ACTOR="Bob <bob@example.org>" rt-take $ID &&
 	test "$(git rev-parse HEAD)" = "$before"

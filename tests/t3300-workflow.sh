@@ -73,7 +73,7 @@ test_expect_success 'required field given in the same command; set and exec acti
 	RT_NOW=2026-11-23T10:00:00Z rt-set $B resolution=fixed status=resolved >out 2>err &&
 	echo $B >expect && test_cmp expect out &&
 	echo "ran $B as resolved in desk" >expect && test_cmp expect err &&
-	p=$(ls -d tickets/*/*/$B) &&
+	p=$(ticket_dir $B) &&
 	grep "^resolved-by: .Test Agent.$" $p/ticket.yaml &&
 	git log -1 --format=%s >subj &&
 	echo "set: #$B resolution=fixed status=resolved resolved-by=Test Agent" >expect &&
@@ -85,7 +85,7 @@ test_expect_success '--no-exec skips exec actions' '
 '
 test_expect_success 'on set with {now}' '
 	RT_NOW=2026-11-24T08:00:00Z rt-set $B status=closed &&
-	grep "^closed-at-hand: .2026-11-24T08:00:00Z.$" tickets/*/*/$B/ticket.yaml
+	grep "^closed-at-hand: .2026-11-24T08:00:00Z.$" $(ticket_dir $B)/ticket.yaml
 '
 test_expect_success 'a failing exec action: committed, exit 69' '
 	C=$(mk c) && rt-set $C status=open resolution=wontfix &&

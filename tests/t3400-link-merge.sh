@@ -4,7 +4,7 @@
 
 new_desk || exit 1
 mk() { printf 'From: %s\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s@x>\n\nhi %s\n' "${2:-c@example.com}" "$1" "$1" "$1" | rt-ingest; }
-field() { sed -n "s/^$2: //p" tickets/*/*/$1/ticket.yaml | tr -d "'"; }
+field() { sed -n "s/^$2: //p" $(ticket_dir $1)/ticket.yaml | tr -d "'"; }
 
 test_expect_success 'setup' '
 	mk p >$TRASH/p && mk a >$TRASH/a && mk b >$TRASH/b && mk q >$TRASH/q
@@ -19,8 +19,8 @@ test_expect_success '--parent: both tickets in one commit' '
 	test "$(field $P children)" = "[$A]" &&
 	git log -1 --format=%B >msg &&
 	grep "^link: #$A link parent #$P$" msg && grep "^Also: $P$" msg &&
-	grep "ev: link, rel: parent, ticket: .\?$P" tickets/*/*/$A/log.yaml &&
-	grep "ev: link, rel: child, ticket: .\?$A" tickets/*/*/$P/log.yaml
+	grep "ev: link, rel: parent, ticket: .\?$P" $(ticket_dir $A)/log.yaml &&
+	grep "ev: link, rel: child, ticket: .\?$A" $(ticket_dir $P)/log.yaml
 '
 test_expect_success '--child, ids from stdin; relinking is a no-op' '
 	echo $P | rt-link --child $B >out && echo $P >expect && test_cmp expect out &&
@@ -45,7 +45,7 @@ test_expect_success '--refers both ways, --remove' '
 	test "$(field $A refers)" = "[$Q]" && test "$(field $Q refers)" = "[$A]" &&
 	rt-link --remove $A --refers $Q &&
 	test -z "$(field $A refers)" && test -z "$(field $Q refers)" &&
-	grep "ev: unlink, rel: refers" tickets/*/*/$Q/log.yaml
+	grep "ev: unlink, rel: refers" $(ticket_dir $Q)/log.yaml
 '
 test_expect_success 'resolving a parent with --cascade resolves open children' '
 	rt-set $A status=open && rt-set $B status=closed &&
@@ -79,10 +79,10 @@ test_expect_success 'merge: one commit; messages, events and requestors move' '
 	test "$(field $D status)" = merged && test "$(field $D merged-into)" = "$I" &&
 	test "$(field $I merged)" = "[$D]" &&
 	test "$(field $I requestors)" = "[c@example.com, d@example.net]" &&
-	for f in $(cd tickets/*/*/$D && ls msg); do
-		cmp tickets/*/*/$D/msg/$f tickets/*/*/$I/msg/$f || return 1
+	for f in $(cd $(ticket_dir $D) && ls msg); do
+		cmp $(ticket_dir $D)/msg/$f $(ticket_dir $I)/msg/$f || return 1
 	done &&
-	grep "message-id: dup@x.*merged-from: .\?$D" tickets/*/*/$I/log.yaml &&
+	grep "message-id: dup@x.*merged-from: .\?$D" $(ticket_dir $I)/log.yaml &&
 	rt-show --raw 1 $I | grep "hi dup" && rt-show --raw 2 $I | grep "hi into" &&
 	rt-show $I | grep -A1 "comment by" | grep "dup note"
 '

@@ -10,8 +10,8 @@ agents:
   bob: {email: bob@example.org}
 EOC
 git add rt.yaml && git commit -qm agents
-field() { sed -n "s/^$2: //p" tickets/*/*/$1/ticket.yaml | tr -d "'"; }
-lastev() { tail -1 tickets/*/*/$ID/log.yaml; }
+field() { sed -n "s/^$2: //p" $(ticket_dir $1)/ticket.yaml | tr -d "'"; }
+lastev() { tail -1 $(ticket_dir $ID)/log.yaml; }
 reply() { # FROM BODY [EXTRA-HEADER]
 	printf 'From: %s\nTo: support@example.org\nSubject: Re: [Test #%s] printer\n%sMessage-Id: <%s@x>\n\n%b' \
 	    "$1" "$ID" "${3:+$3
@@ -55,14 +55,14 @@ test_expect_success 'an agent with the secret applies commands; author is the ag
 	test "$(field $ID status)" = open && test "$(field $ID owner)" = anna &&
 	test "$(field $ID priority)" = high && test "$(field $ID tags)" = "[hw, urgent]" &&
 	grep "ev: mail-in.*agent: .true.*commands: .Status: open; Owner: anna; Priority: high; Tags: +hw +urgent." \
-	    tickets/*/*/$ID/log.yaml &&
-	test $(git show HEAD -- tickets/*/*/$ID/log.yaml | grep -c "^+- .*ev: set") = 4 &&
+	    $(ticket_dir $ID)/log.yaml &&
+	test $(git show HEAD -- $(ticket_dir $ID)/log.yaml | grep -c "^+- .*ev: set") = 4 &&
 	test "$(git log -1 --format="%an <%ae>")" = "Anna Agent <anna@example.org>" &&
 	test "$(git log -1 --format="%cn <%ce>")" = "Mail Account <mail@desk.example>"
 '
 
 test_expect_success 'the secret is only in the raw mail: stored byte-exact, shown nowhere' '
-	eml=$(for f in tickets/*/*/$ID/msg/*.eml; do cmp -s "$f" m1.eml && echo "$f"; done; :) &&
+	eml=$(for f in $(ticket_dir $ID)/msg/*.eml; do cmp -s "$f" m1.eml && echo "$f"; done; :) &&
 	test -n "$eml" &&
 	test "$(git grep -l s3cret HEAD -- tickets | sed "s/^HEAD://")" = "$eml" &&
 	! git log -p --format="%an %cn %B" -- . ":(exclude)*.eml" ":(exclude)rt.yaml" | grep s3cret &&
@@ -108,7 +108,7 @@ test_expect_success 'the secret header, the MTA header and our Authentication-Re
 test_expect_success 'Tags: -x removes; bad values are recorded, good ones applied' '
 	reply "anna@example.org" "Tags: -urgent\nPriority: extreme\nQueue: general\n\nx\n" "X-RT-Secret: s3cret" | ingest &&
 	test "$(field $ID tags)" = "[hw]" && test "$(field $ID priority)" = low &&
-	grep "commands-failed: .Priority: extreme (.*extreme.* is not a priority" tickets/*/*/$ID/log.yaml
+	grep "commands-failed: .Priority: extreme (.*extreme.* is not a priority" $(ticket_dir $ID)/log.yaml
 '
 test_expect_success 'an agent mail does not reopen a resolved ticket' '
 	rt-set $ID status=resolved &&
@@ -120,7 +120,7 @@ test_expect_success 'a customer mail with command lines: none applied, reopens a
 	reply "carl@example.com" "Status: closed\nOwner: carl\nPriority: high\nSecret: s3cret\n\nplease close\n" | ingest &&
 	test "$(field $ID status)" = open && test "$(field $ID priority)" = low &&
 	test "$(field $ID owner)" = anna &&
-	! tail -2 tickets/*/*/$ID/log.yaml | grep "commands\|agent"
+	! tail -2 $(ticket_dir $ID)/log.yaml | grep "commands\|agent"
 '
 test_expect_success 'rt-reply --quote quotes the customer, never agent mail or notes' '
 	echo "internal: the printer is stolen" | rt-comment $ID &&
@@ -138,7 +138,7 @@ test_expect_success 'a refused transition is recorded, nothing else lost' '
 	EOC
 	reply "anna@example.org" "Status: closed\nOwner: bob\nSecret: s3cret\n\nx\n" | ingest &&
 	test "$(field $ID status)" = open && test "$(field $ID owner)" = bob &&
-	grep "commands: .Owner: bob., commands-failed: .Status: closed (.*closed.* is not a status of workflow .*default.* (open, waiting))" tickets/*/*/$ID/log.yaml &&
+	grep "commands: .Owner: bob., commands-failed: .Status: closed (.*closed.* is not a status of workflow .*default.* (open, waiting))" $(ticket_dir $ID)/log.yaml &&
 	lastev | grep "by: anna, ev: set, field: owner"
 '
 test_expect_success 'a non-agent with the secret gets nothing' '

@@ -30,7 +30,7 @@ workflows:
         exec: echo "$RT_STATUS" >>"$RT_DESK/.git/exec.log"
 EOC
 git commit -qam "config for t3510"
-field() { sed -n "s/^$2: //p" tickets/*/*/$1/ticket.yaml | tr -d "'"; }
+field() { sed -n "s/^$2: //p" $(ticket_dir $1)/ticket.yaml | tr -d "'"; }
 mk() { printf 'From: c@example.com\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s@x>\n\nhi\n' "$1" "$1" | rt-ingest; }
 agent_mail() { # ID BODY
 	printf 'From: anna@example.org\nTo: support@example.org\nSubject: Re: [Test #%s] x\nMessage-Id: <%s@x>\n\n%b' \

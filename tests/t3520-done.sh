@@ -6,7 +6,7 @@
 
 export RT_NOW=2026-11-23T09:00:00Z TZ=UTC
 mail() { printf 'From: c@example.com\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s@x>\n\nhi\n' "$1" "$1"; }
-owner() { sed -n "s/^owner: //p" tickets/*/*/$1/ticket.yaml; }
+owner() { sed -n "s/^owner: //p" $(ticket_dir $1)/ticket.yaml; }
 
 new_desk || exit 1
 test_expect_success 'setup: anna owns an open and a merged ticket, ben one open' '

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 export RT_NOW=2026-11-23T10:00:00Z TZ=UTC
-field() { sed -n "s/^$2: //p" tickets/*/*/$1/ticket.yaml | tr -d "'"; }
+field() { sed -n "s/^$2: //p" $(ticket_dir $1)/ticket.yaml | tr -d "'"; }
 mail() { # FROM MSGID SUBJECT BODY
 	printf 'From: %s\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s@x>\n\n%b' "$1" "$3" "$2" "$4"
 }
@@ -35,7 +35,7 @@ test_expect_success 'rt-take knows the agent by address:' '
 test_expect_success 'mail commands know the agent by address: (and by email:)' '
 	mail anna@example.org a1 "Re: [Test #$ID] printer" "Priority: high\nSecret: s3cret\n\nok\n" | rt-ingest &&
 	test "$(field $ID priority)" = high &&
-	tail -1 tickets/*/*/$ID/log.yaml | grep "by: anna" &&
+	tail -1 $(ticket_dir $ID)/log.yaml | grep "by: anna" &&
 	mail bob@example.org b1 "Re: [Test #$ID] printer" "Priority: low\nSecret: s3cret\n\nok\n" | rt-ingest &&
 	test "$(field $ID priority)" = low
 '

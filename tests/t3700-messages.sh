@@ -11,7 +11,7 @@ test_expect_success 'setup' '
 ID=$(cat $TRASH/id 2>/dev/null)
 
 test_expect_success 'a work tree that cannot be mirrored: committed, warned as rt-set' '
-	p=$(ls -d tickets/*/*/$ID) &&
+	p=$(ticket_dir $ID) &&
 	rm -r $p && : >$p &&
 	rt-set $ID priority=high >out 2>err &&
 	echo $ID >expect && test_cmp expect out &&

@@ -10,7 +10,7 @@ mail() {
 }
 ingest() { RT_NOW=${2:-2026-11-23T10:00:00Z} rt-ingest <"$1"; }
 # field ID KEY: the value of KEY in the ticket's ticket.yaml as rt-ls would see it
-field() { sed -n "s/^$2: //p" tickets/*/*/$1/ticket.yaml | tr -d "'"; }
+field() { sed -n "s/^$2: //p" $(ticket_dir $1)/ticket.yaml | tr -d "'"; }
 
 new_desk || exit 1
 test_expect_success 'setup: mails and a desk without rules' '
@@ -91,23 +91,23 @@ test_expect_success 'recipient billing@ and a German keyword route to billing' '
 	test "$(field $ID customer)" = kunde &&
 	git log --format=%B --grep="#$ID" -n 1 >msg &&
 	grep "^Action: route\$" msg && grep "^Ticket: $ID\$" msg &&
-	grep "ev: route, rule: rechnung}" tickets/*/*/$ID/log.yaml &&
-	grep "ev: set, field: queue, old: general, new: billing, via: route}" tickets/*/*/$ID/log.yaml
+	grep "ev: route, rule: rechnung}" $(ticket_dir $ID)/log.yaml &&
+	grep "ev: set, field: queue, old: general, new: billing, via: route}" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'AUSFALL in capitals is a critical incident, flagged for escalation' '
 	ID=$(cat ausfall.id) &&
 	test "$(field $ID priority)" = critical &&
 	test "$(field $ID escalate)" = immediate &&
-	grep -A2 "^tags:" tickets/*/*/$ID/ticket.yaml >tags &&
+	grep -A2 "^tags:" $(ticket_dir $ID)/ticket.yaml >tags &&
 	grep "critical" tags &&
-	grep "rule: routing-critical}" tickets/*/*/$ID/log.yaml
+	grep "rule: routing-critical}" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'STÖRUNG matches the keywords störung (umlauts fold)' '
 	ID=$(cat stoerung.id) &&
 	test "$(field $ID priority)" = critical &&
-	grep "rule: .netz,deutsch,routing-critical" tickets/*/*/$ID/log.yaml
+	grep "rule: .netz,deutsch,routing-critical" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'download is not the word down; outage is' '
@@ -126,12 +126,12 @@ test_expect_success 'a VIP customer is critical' '
 test_expect_success 'corpus: Verfügung in ISO-8859-1 quoted-printable matches VERFÜGUNG' '
 	ID=$(cat german.id) &&
 	test "$(field $ID queue)" = it &&
-	grep "rule: .netz,deutsch" tickets/*/*/$ID/log.yaml
+	grep "rule: .netz,deutsch" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'corpus: an attachment is seen' '
 	ID=$(cat attach.id) &&
-	grep "rule: attachments}" tickets/*/*/$ID/log.yaml
+	grep "rule: attachments}" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'a second run changes nothing (idempotent)' '

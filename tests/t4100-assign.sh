@@ -7,7 +7,7 @@ mail() { # mail MSGID SUBJECT BODY
 	printf 'From: Kim <kim@example.net>\nTo: support@example.org\nSubject: %s\nMessage-ID: <%s@test>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s\n' \
 	    "$2" "$1" "$3"
 }
-owner() { sed -n "s/^owner: //p" tickets/*/*/$1/ticket.yaml; }
+owner() { sed -n "s/^owner: //p" $(ticket_dir $1)/ticket.yaml; }
 
 rules() { # rules STRATEGY [EXTRA-AGENT-LINES]
 	sed -n "/^desk:/,/^\$/p" rt.yaml >new.yaml &&

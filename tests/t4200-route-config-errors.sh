@@ -120,7 +120,7 @@ test_expect_success 'the first error wins even when earlier rules are fine; --ch
 	test_expect_code_78 rt-route --check 2>err && short err &&
 	grep "^rt-route: rt.yaml:$L5:17: invalid regex" err &&
 	test_expect_code_78 rt-route $ID 2>err &&
-	grep "priority: normal" tickets/*/*/$ID/ticket.yaml
+	grep "priority: normal" $(ticket_dir $ID)/ticket.yaml
 '
 
 test_expect_success 'a bad away file names the file and line' '

@@ -20,7 +20,6 @@ mail() { # mail MSGID SUBJECT [LANG] [FROM]
 	printf 'Content-Type: text/plain; charset=utf-8\n\nHello,\nmy printer is broken.\n'
 }
 last_msg() { ls -t "$SM_DIR"/msg.* | head -n 1; }
-tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
 
 test_expect_success 'setup: desk with a sendmail: mailer' '
 	new_desk &&
@@ -48,12 +47,12 @@ test_expect_success 'ack from a template goes through sendmail and prints the id
 '
 
 test_expect_success 'the sent bytes are stored byte-exact with a mail-out event' '
-	file=$(sed -n "s/.*ev: mail-out, file: \([^,]*\),.*/\1/p" $(tdir $ID)/log.yaml) &&
+	file=$(sed -n "s/.*ev: mail-out, file: \([^,]*\),.*/\1/p" $(ticket_dir $ID)/log.yaml) &&
 	test -n "$file" &&
-	test_cmp $(last_msg) $(tdir $ID)/$file &&
-	grep "ev: mail-out.*to: jane@customer.example.*template: ack, auto: .true., auto-submitted: auto-replied" $(tdir $ID)/log.yaml &&
+	test_cmp $(last_msg) $(ticket_dir $ID)/$file &&
+	grep "ev: mail-out.*to: jane@customer.example.*template: ack, auto: .true., auto-submitted: auto-replied" $(ticket_dir $ID)/log.yaml &&
 	mid=$(sed -n "s/^Message-I[dD]: <\(.*\)>$/\1/Ip" $(last_msg)) &&
-	grep "message-id: $mid" $(tdir $ID)/log.yaml &&
+	grep "message-id: $mid" $(ticket_dir $ID)/log.yaml &&
 	git log -1 --format=%B >msg &&
 	grep "^reply: #$ID We received your request: Printer broken" msg &&
 	grep "^Action: reply" msg
@@ -69,8 +68,8 @@ test_expect_success 'free text from stdin with --cc, --quote and --set-status' '
 	grep "^> my printer is broken." $m &&
 	grep "wrote:$" $m &&
 	! grep -i "^Auto-Submitted" $m &&
-	grep "^status: waiting" $(tdir $ID)/ticket.yaml &&
-	tail -n 2 $(tdir $ID)/log.yaml >tail &&
+	grep "^status: waiting" $(ticket_dir $ID)/ticket.yaml &&
+	tail -n 2 $(ticket_dir $ID)/log.yaml >tail &&
 	grep "ev: mail-out.*cc: boss@customer.example" tail &&
 	! grep "auto:" tail &&
 	grep "ev: set, field: status, old: new, new: waiting" tail
@@ -128,8 +127,8 @@ test_expect_success 'queue templates come before language templates' '
 	printf "Subject: billing ack\n\nBilling.\n" >templates/billing/en/ack.tmpl &&
 	rt-reply -n --template ack $ID >out &&
 	grep "^Subject: \[Test #$ID\] We received" out &&
-	sed -i "s/^queue: .*/queue: billing/" $(tdir $ID)/ticket.yaml &&
-	git commit -q -m "move to billing" -- $(tdir $ID)/ticket.yaml &&
+	sed -i "s/^queue: .*/queue: billing/" $(ticket_dir $ID)/ticket.yaml &&
+	git commit -q -m "move to billing" -- $(ticket_dir $ID)/ticket.yaml &&
 	rt-reply -n --template ack $ID >out &&
 	grep "^Subject: \[Test #$ID\] billing ack" out
 '
@@ -137,14 +136,14 @@ test_expect_success 'queue templates come before language templates' '
 test_expect_success 'German template chosen by the mail Content-Language, RFC 2047 subject' '
 	mail m2@kunde.example "Drucker läuft nicht" de-DE "=?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <juergen@kunde.example>" >m2.eml &&
 	id2=$(rt-ingest <m2.eml) &&
-	grep "^language: de" $(tdir $id2)/ticket.yaml &&
+	grep "^language: de" $(ticket_dir $id2)/ticket.yaml &&
 	rt-reply --template ack $id2 &&
 	m=$(last_msg) &&
 	grep "^Subject: =?[Uu][Tt][Ff]-8?" $m &&
 	grep "^Guten Tag J=C3=BCrgen M=C3=BCller,$" $m &&
 	grep "^Subject: =?UTF-8?Q?\[Test_#$id2\]_Ihre_Anfrage_ist_bei_uns_eingegangen" $m &&
 	grep -i "^Content-Language: de" $m &&
-	grep "ev: mail-out.*template: ack" $(tdir $id2)/log.yaml
+	grep "ev: mail-out.*template: ack" $(ticket_dir $id2)/log.yaml
 '
 
 test_expect_success 'desk.language is the default language' '
@@ -167,7 +166,7 @@ test_expect_success 'ids on stdin: rt-ingest | rt-reply --template ack' '
 	mail m4@other.example "Pipe test" "" "Other <other@other.example>" >m4.eml &&
 	rt-ingest <m4.eml | rt-reply --template ack >out &&
 	test_line_count=$(wc -l <out) && test "$test_line_count" = 1 &&
-	grep "ev: mail-out.*template: ack" $(tdir $(cat out))/log.yaml
+	grep "ev: mail-out.*template: ack" $(ticket_dir $(cat out))/log.yaml
 '
 
 test_expect_code 66 'unknown template' 'rt-reply --template nosuch $ID'

@@ -10,7 +10,6 @@ if ! test_have_prereq SMTP_SINK; then
 fi
 export RT_NOW=2026-11-23T10:00:00Z
 
-tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
 setmailer() { sed -i "s|mailer: .*|mailer: smtp://127.0.0.1:$1|" rt.yaml; }
 
 test_expect_success 'setup' '
@@ -49,7 +48,7 @@ test_expect_success 'ack over SMTP: envelope, headers, RFC 2047, body' '
 	grep -i "^Subject: =?UTF-8?" "$f" &&
 	grep "^Guten Tag Bj=C3=B6rn =C3=85str=C3=B6m,$" "$f" &&
 	grep "unter \[Test #$ID\] erfasst" "$f" &&
-	grep "ev: mail-out.*to: bjorn@kunde.example, subject: .*template: ack" $(tdir $ID)/log.yaml
+	grep "ev: mail-out.*to: bjorn@kunde.example, subject: .*template: ack" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'the subject is RFC 2047 encoded UTF-8 with the tag' '
@@ -58,11 +57,11 @@ test_expect_success 'the subject is RFC 2047 encoded UTF-8 with the tag' '
 	cat subj &&
 	grep "^Subject: =?UTF-8?Q?\[Test_#$ID\]_Ihre_Anfrage_ist_bei_uns_eingegangen" subj &&
 	grep "f=C3=BCr_Bestellung_42?=" subj &&
-	grep "subject: .\[Test #$ID\] Ihre Anfrage ist bei uns eingegangen: Lieferung für Bestellung 42" $(tdir $ID)/log.yaml
+	grep "subject: .\[Test #$ID\] Ihre Anfrage ist bei uns eingegangen: Lieferung für Bestellung 42" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'a follow-up threads on the ack; the reply references the chain' '
-	ackid=$(sed -n "s/.*ev: mail-out.*message-id: \([^,]*\),.*/\1/p" $(tdir $ID)/log.yaml) &&
+	ackid=$(sed -n "s/.*ev: mail-out.*message-id: \([^,]*\),.*/\1/p" $(ticket_dir $ID)/log.yaml) &&
 	test -n "$ackid" &&
 	printf "From: bjorn@kunde.example\nTo: support@example.org\nSubject: Re: whatever\nMessage-ID: <second@kunde.example>\nIn-Reply-To: <%s>\n\nStill waiting.\n" "$ackid" >m2.eml &&
 	id2=$(rt-ingest <m2.eml) && test "$id2" = "$ID" &&
@@ -85,7 +84,7 @@ test_expect_success 'an ack to a mail with 41 Cc goes to its sender only (Reply-
 	  for i in $(seq 1 41); do printf "v%d@victims.example, " $i; done
 	  printf "last@victims.example\nSubject: win\nMessage-ID: <spam@bulk.example>\n\nhi\n"; } >spam.eml &&
 	id3=$(rt-ingest <spam.eml) &&
-	test $(grep "^cc:" $(tdir $id3)/ticket.yaml | grep -o victims | wc -l) = 42 &&
+	test $(grep "^cc:" $(ticket_dir $id3)/ticket.yaml | grep -o victims | wc -l) = 42 &&
 	start_sink "$TRASH/sink6" && test_when_finished "kill $SPID" &&
 	setmailer $PORT &&
 	rt-reply --template ack $id3 &&
@@ -127,7 +126,7 @@ test_expect_code 75 'connection refused is a temporary failure' '
 	rt-reply --template resolved $ID 2>err; rc=$?;
 	cat err &&
 	test "$(git rev-parse HEAD)" = "$before" &&
-	! grep "^status: resolved" $(tdir $ID)/ticket.yaml &&
+	! grep "^status: resolved" $(ticket_dir $ID)/ticket.yaml &&
 	exit $rc
 '
 

@@ -11,7 +11,6 @@ export SM_DIR="$TRASH/sm"
 mkdir -p "$SM_DIR"
 export RT_NOW=2026-11-23T10:00:00Z
 sent() { ls "$SM_DIR" | wc -l; }
-tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
 mail() { # mail MSGID FROM [EXTRA-HEADER]
 	printf 'From: %s\nTo: support@example.org\nSubject: Question %s\nMessage-ID: <%s>\n' "$2" "$1" "$1"
 	[ -n "${3:-}" ] && printf '%s\n' "$3"
@@ -27,7 +26,7 @@ cd desk 2>/dev/null || true
 
 test_expect_success 'no ack to Auto-Submitted mail; exit 0, nothing printed or recorded' '
 	mail a1@x.example "robot@x.example" "Auto-Submitted: auto-replied" | rt-ingest >id &&
-	grep "ev: mail-in.*auto: .true." $(tdir $(cat id))/log.yaml &&
+	grep "ev: mail-in.*auto: .true." $(ticket_dir $(cat id))/log.yaml &&
 	before=$(git rev-parse HEAD) && n=$(sent) &&
 	rt-reply --template ack $(cat id) >out 2>err &&
 	test ! -s out &&
@@ -74,7 +73,7 @@ test_expect_success 'one automatic reply per requestor and interval, across tick
 	test_cmp b1 out &&
 	test "$(sent)" = "$(( n + 1 ))" &&
 	grep "cust@y.example. got an automatic reply within reply.auto-interval (#$(cat b1) at 2026-11-23T10:00:00Z)" err &&
-	! grep "ev: mail-out" $(tdir $(cat b2))/log.yaml
+	! grep "ev: mail-out" $(ticket_dir $(cat b2))/log.yaml
 '
 
 test_expect_success 'after the interval the next automatic reply goes out' '

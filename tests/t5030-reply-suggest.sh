@@ -10,7 +10,6 @@ chmod +x "$TRASH/sendmail"
 export SM_DIR="$TRASH/sm"
 mkdir -p "$SM_DIR"
 export RT_NOW=2026-11-23T10:00:00Z
-tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
 mail() { # mail MSGID SUBJECT BODY [LANG]
 	printf 'From: Kim <kim@c.example>\nTo: support@example.org\nSubject: %s\nMessage-ID: <%s>\n' "$2" "$1"
 	[ -n "${4:-}" ] && printf 'Content-Language: %s\n' "$4"
@@ -88,7 +87,7 @@ test_expect_success '--template auto sends the article when it clears the thresh
 	grep "^Subject: \[Test #$(cat p1)\] Resetting your password" $m &&
 	grep "Forgot password" $m &&
 	grep -i "^Auto-Submitted: auto-replied" $m &&
-	grep "ev: mail-out.*template: .kb:password-reset., auto: .true." $(tdir $(cat p1))/log.yaml
+	grep "ev: mail-out.*template: .kb:password-reset., auto: .true." $(ticket_dir $(cat p1))/log.yaml
 '
 
 test_expect_success '--template auto below the threshold does nothing, exit 0' '

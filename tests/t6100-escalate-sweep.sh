@@ -7,7 +7,7 @@ mail() { # FROM MSGID SUBJECT [BODY]
 	printf 'From: %s\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\nContent-Type: text/plain; charset=utf-8\n\n%s\n' \
 	    "$1" "$3" "$2" "${4:-Please help.}"
 }
-steps() { grep -c "ev: escalate" "$(ls -d tickets/*/*/$1)/log.yaml"; }
+steps() { grep -c "ev: escalate" "$(ticket_dir $1)/log.yaml"; }
 sunk() { cat "$TRASH"/sink/* 2>/dev/null | grep -c "^X-RT-Escalation: $1\$"; }
 
 if ! test_have_prereq SMTP_SINK; then
@@ -101,8 +101,8 @@ test_expect_success 'dry run shows the breach and changes nothing' '
 test_expect_success 'the breach escalates to level 2 and moves the ticket' '
 	rt-escalate --now 2026-11-28T09:30:00Z >out &&
 	test_cmp expect out &&
-	grep "^queue: escalated" tickets/*/*/$ID/ticket.yaml &&
-	grep "ev: notify.*step: .first-response:breach" tickets/*/*/$ID/log.yaml
+	grep "^queue: escalated" $(ticket_dir $ID)/ticket.yaml &&
+	grep "ev: notify.*step: .first-response:breach" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'then the next level' '
@@ -150,7 +150,7 @@ test_expect_success 'a customer asking for a supervisor (German)' '
 	rt-escalate --now 2026-11-30T12:21:00Z >out &&
 	echo "$(cat id3) phrase:supervisor level 3 notify boss@example.org,lead@example.org" >expect &&
 	test_cmp expect out &&
-	grep "reason: .customer wrote \"vorgesetzten\" (supervisor)" tickets/*/*/$(cat id3)/log.yaml
+	grep "reason: .customer wrote \"vorgesetzten\" (supervisor)" $(ticket_dir $(cat id3))/log.yaml
 '
 
 test_expect_success 'quoted phrases do not count' '

@@ -29,8 +29,7 @@ cust() { # FROM MSGID SUBJECT [BODY]
 	printf 'From: %s\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\n\n%s\n' \
 	    "$1" "$3" "$2" "${4:-Please help.}" | rt-ingest
 }
-tdir() { echo tickets/$(echo $1 | cut -c1-2)/$(echo $1 | cut -c3-4)/$1; }
-field() { sed -n "s/^$2: //p" $(tdir $1)/ticket.yaml | tr -d "'"; }
+field() { sed -n "s/^$2: //p" $(ticket_dir $1)/ticket.yaml | tr -d "'"; }
 
 start_sink "$S" || { test_skip 'notification tests' 'no port for smtp-sink'; test_done; exit; }
 new_desk || exit 1
@@ -62,7 +61,7 @@ test_expect_success 'a new ticket is told to the team l1' '
 	grep "^Auto-Submitted: auto-generated" $f &&
 	grep "^In-Reply-To: <n1@x>" $f &&
 	grep "^New ticket in queue general" $f &&
-	grep "ev: notify.*kind: new" $(tdir $(cat id))/log.yaml
+	grep "ev: notify.*kind: new" $(ticket_dir $(cat id))/log.yaml
 '
 ID=$(cat id)
 
@@ -89,7 +88,7 @@ test_expect_success 'a note naming @bob is told to bob' '
 	RT_ACTOR="Anna <anna@example.org>" rt-comment -m "@bob can you look? anna@example.org" $ID &&
 	test "$(sunk mention)" = 1 &&
 	test "$(rcpts mention)" = "bob@example.org " &&
-	grep "mentions: bob" $(tdir $ID)/log.yaml
+	grep "mentions: bob" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'a watcher is told of every change' '
@@ -115,8 +114,8 @@ test_expect_success 'customer status mail via rt-set: waiting, with <> and RFC 3
 	grep "^X-Mail-Args: <>" $f &&
 	grep "^Auto-Submitted: auto-generated" $f &&
 	grep "waiting for your answer" $f &&
-	grep "ev: notify.*kind: waiting" $(tdir $ID)/log.yaml &&
-	! grep "ev: mail-out" $(tdir $ID)/log.yaml
+	grep "ev: notify.*kind: waiting" $(ticket_dir $ID)/log.yaml &&
+	! grep "ev: mail-out" $(ticket_dir $ID)/log.yaml
 '
 
 test_expect_success 'in the customer language, with the translated status name' '

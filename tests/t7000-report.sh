@@ -17,10 +17,9 @@ mail() { # mail TIME SUBJECT: a customer's mail at TIME; prints the ticket id
 	printf 'From: Kunde <kunde@example.com>\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s@example.com>\n\nHallo\n' \
 	    "$2" "$1" | RT_NOW=$1 rt-ingest
 }
-tdir() { a=$(printf %s "$1" | cut -c1-2); b=$(printf %s "$1" | cut -c3-4); echo "tickets/$a/$b/$1"; }
 # Events rt-reply and rt-escalate would write, appended as a person would with git.
 event() { # event ID LINE
-	f=$(tdir "$1")/log.yaml
+	f=$(ticket_dir "$1")/log.yaml
 	printf '%s\n' "$2" >>"$f" && git commit -q -m "event" -- "$f"
 }
 reply() { event "$1" "- {at: '$2', by: agent, ev: mail-out, file: msg/x.eml, message-id: 'o$2@example.org', to: kunde@example.com}"; }
