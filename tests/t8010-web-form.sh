@@ -50,7 +50,7 @@ test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' 
 	  form-max-bytes: 4096
 	  rate-limit: {per-address: 3, per-client: 50, period: 3600}
 	EOC
-	git commit -qam web &&
+	git commit -qm web rt.yaml &&
 	start_lighttpd . && echo "$WEB" >../web-url
 '
 WEB=$(cat web-url 2>/dev/null); cd desk 2>/dev/null
@@ -199,6 +199,18 @@ test_expect_success LIGHTTPD 'oversized, wrongly typed and wrong-method requests
 	grep -i "^Allow: GET, POST" headers &&
 	test "$(curl -s -o out -w "%{http_code}" "$WEB/rt/nothing-here")" = 404 &&
 	test "$(tickets)" = "$n"
+'
+
+test_expect_success LIGHTTPD 'a failed acknowledgement never fails the form; rt-route --pending sends it' '
+	cp rt.yaml rt.yaml.good &&
+	sed -i "s|^  mailer: .*|  mailer: sendmail:///nonexistent/sendmail|" rt.yaml && git commit -qm "no mailer" rt.yaml &&
+	test "$(submit Carla carla@example.net "No ack yet" "Hello")" = 200 &&
+	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
+	! grep "To: carla@example.net" "$TRASH/sent-mail" &&
+	grep "acknowledge" "$TRASH/lighttpd/cgi.log" &&
+	mv rt.yaml.good rt.yaml && git commit -qm "mailer back" rt.yaml &&
+	rt-route --pending >/dev/null &&
+	grep "^To: carla@example.net" "$TRASH/sent-mail"
 '
 
 test_expect_success LIGHTTPD 'German for a German browser' '
