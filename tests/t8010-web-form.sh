@@ -213,6 +213,20 @@ test_expect_success LIGHTTPD 'a failed acknowledgement never fails the form; rt-
 	grep "^To: carla@example.net" "$TRASH/sent-mail"
 '
 
+test_expect_success LIGHTTPD 'mail templates can carry the requestor'\''s status link (web.base-url)' '
+	printf "  base-url: https://help.example.org/rt/\n" >tmp && sed -i "/^web:/r tmp" rt.yaml &&
+	mkdir -p templates/en && cp "$SRC_ROOT/share/templates/en/ack.tmpl" templates/en/ack.tmpl &&
+	printf "\nYour requests: {{requestor.status-url|}}\n" >>templates/en/ack.tmpl &&
+	git add templates && git commit -qm "status link in the ack" rt.yaml templates &&
+	: >"$TRASH/sent-mail" &&
+	test "$(submit Dora dora@example.net "With link" "Hello")" = 200 &&
+	link=$(status_link) &&
+	python3 -c "import quopri, sys; sys.stdout.buffer.write(quopri.decodestring(open(sys.argv[1], \"rb\").read()))" \
+	    "$TRASH/sent-mail" >decoded &&
+	grep "^Your requests: https://help.example.org/rt/status/${link##*/}$" decoded &&
+	test "$(rt-web --token dora@example.net)" = "https://help.example.org/rt/status/${link##*/}"
+'
+
 test_expect_success LIGHTTPD 'German for a German browser' '
 	curl -s -H "Accept-Language: de-DE,de;q=0.9" "$WEB/rt/new" >de.html &&
 	grep "<html lang=\"de\">" de.html && grep "Ihre E-Mail-Adresse" de.html &&
