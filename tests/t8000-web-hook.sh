@@ -154,6 +154,19 @@ test_expect_success LIGHTTPD 'a Mastodon notification through the hook: on the s
 	test "$(cat id)" = "$(cut -d" " -f1 out)"
 '
 
+test_expect_success LIGHTTPD 'eight concurrent deliveries of one new alert: all 200, one ticket' '
+	n=$(tickets) &&
+	sed "s/high_memory_load/raid_degraded/g" "$AM" >raid.json &&
+	for i in 1 2 3 4 5 6 7 8; do
+		curl -s -o "c$i.out" -w "%{http_code}\n" -X POST --data-binary @raid.json \
+		    -H "Authorization: Bearer $SECRET" "$WEB/rt/hook/alertmanager" >"c$i.code" &
+	done; wait &&
+	cat c?.code | sort -u >codes && echo 200 >expect && test_cmp expect codes &&
+	test "$(cat c?.out | grep -c " created$")" = 1 &&
+	test "$(cat c?.out | grep -c " duplicate$")" = 7 &&
+	test "$(tickets)" = $((n + 1))
+'
+
 test_expect_success LIGHTTPD 'GitHub-style signature: right 200, wrong or missing 401' '
 	sed "s/high_memory_load/disk_full/g" "$AM" >gh.json &&
 	test "$(post github gh.json -H "X-Hub-Signature-256: sha256=$(hmac wrong "" gh.json)")" = 401 &&
