@@ -8,14 +8,16 @@
 #include "cli.h"
 #include "desk.h"
 #include "guard.h"
+#include "id.h"
 #include "leftover.h"
 #include "pack.h"
+#include "upgrade.h"
 #include "util.h"
 #include "worktree.h"
 
 static const char usage[] =
 "usage: rt-gc [--desk DIR] [--full-index] [--rebuild-cache] [--no-pack]\n"
-"             [--stale SECONDS] [-q]\n"
+"             [--stale SECONDS] [--upgrade] [-q]\n"
 "Apply pending index updates, pack loose objects and merge small packs,\n"
 "check the ticket cache, clean what killed processes left (temporary\n"
 "objects; spooled mail is stored).\n"
@@ -23,6 +25,7 @@ static const char usage[] =
 "  --rebuild-cache  rebuild the ticket cache from HEAD\n"
 "  --no-pack        do not pack loose objects nor merge packs\n"
 "  --stale SECONDS  temporary and spool files this old are left behind (3600)\n"
+"  --upgrade        convert a format-1 desk to format 2 (any write does it too)\n"
 "  -q, --quiet      print nothing\n";
 
 int
@@ -34,11 +37,12 @@ main(int argc, char *argv[])
 		{ "no-pack", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stale", required_argument, NULL, 's' },
+		{ "upgrade", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL;
-	int ch, rc, full = 0, rebuild = 0, nopack = 0, quiet = 0;
+	int ch, rc, full = 0, rebuild = 0, nopack = 0, quiet = 0, upgrade = 0, upgraded = 0;
 	size_t pending, tmpobjs, respooled, kept;
 	struct pack_stats ps = { 0, 0, 0 };
 	long stale = 3600;
@@ -52,6 +56,7 @@ main(int argc, char *argv[])
 		case 'r': rebuild = 1; break;
 		case 'P': nopack = 1; break;
 		case 'q': quiet = 1; break;
+		case 'u': upgrade = 1; break;
 		case 's':
 			stale = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || stale < 0)
@@ -65,6 +70,11 @@ main(int argc, char *argv[])
 	if ((rc = desk_open(&d, deskpath, DESK_WRITE | DESK_DURABLE |
 	    (rebuild ? DESK_NOCACHE : 0))) != 0)
 		cli_die(rc);
+	/* the lock upgraded the desk already; if it could not, say why */
+	if (upgrade && id_format() < DESK_FORMAT && (rc = upgrade_desk(d, &upgraded)) != 0)
+		cli_die(rc);
+	if (upgrade && !quiet)
+		printf("format: %d\n", id_format());
 	tmpobjs = leftover_objects(d, stale);
 	guard_worktree_temps(d, (size_t)-1);
 	pending = worktree_pending(d);

@@ -10,6 +10,8 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "format.h"
+#include "id.h"
 #include "txn.h"
 #include "util.h"
 #include "worktree.h"
@@ -198,13 +200,17 @@ first_commit(const char *dir, const char *cfg, size_t cfglen,
 {
 	struct desk *d;
 	struct txn *t;
+	char fmt[16];
 	int rc;
 
+	snprintf(fmt, sizeof(fmt), "%d\n", DESK_FORMAT);
 	if ((rc = desk_open(&d, dir, DESK_WRITE | DESK_NOCACHE | DESK_DURABLE)) != 0)
 		return rc;
 	t = txn_begin(d);
 	txn_put(t, DESK_CONFIG, cfg, cfglen);
 	txn_put(t, ".gitattributes", attrs, alen);
+	txn_put(t, FORMAT_FILE, fmt, strlen(fmt));
+	txn_put(t, ".gitignore", FORMAT_GITIGNORE, strlen(FORMAT_GITIGNORE));
 	rc = txn_commit(t, "init: new desk", NULL, NULL);
 	if (rc == 0)
 		rc = worktree_sync(d, 1);

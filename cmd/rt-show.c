@@ -10,11 +10,13 @@
 #include "cli.h"
 #include "desk.h"
 #include "head.h"
+#include "hlc.h"
 #include "humantime.h"
 #include "id.h"
 #include "jsonout.h"
 #include "kv.h"
 #include "mail.h"
+#include "replay.h"
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
@@ -173,7 +175,7 @@ show_note(struct desk *d, const char *id, const struct kvmap *ev)
 	free(buf);
 }
 
-/* One line for other events: "ev key=value ..." without at/by/ev. */
+/* One line for other events: "ev key=value ..." without at/by/ev and the clock. */
 static void
 event_line(const struct kvmap *ev, struct sbuf *sb)
 {
@@ -188,7 +190,12 @@ event_line(const struct kvmap *ev, struct sbuf *sb)
 	sbuf_adds(sb, t ? t : "?");
 	for (size_t i = 0; i < ev->n; i++) {
 		const char *k = ev->v[i].key;
-		if (strcmp(k, "at") == 0 || strcmp(k, "by") == 0 || strcmp(k, "ev") == 0)
+		if (strcmp(k, "at") == 0 || strcmp(k, "by") == 0 || strcmp(k, "ev") == 0 ||
+		    event_key_internal(k))
+			continue;
+		/* the initial fields a create carries are the ticket's, shown above */
+		if (t && (strcmp(t, "create") == 0 || strcmp(t, "snapshot") == 0) &&
+		    !replay_event_key(k) && strcmp(k, "status") != 0)
 			continue;
 		sbuf_addf(sb, " %s=%s", k, ev->v[i].val);
 	}
@@ -223,9 +230,29 @@ show_text(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 	return 0;
 }
 
-static int
-show_log(const struct evlog *log)
+/* After the set that won: the value it overwrote without having seen it. */
+static void
+show_lost(const struct replay_conflicts *lost, const char *won_id)
 {
+	char at[HUMAN_TIMELEN];
+
+	for (size_t k = 0; won_id && k < lost->n; k++) {
+		const struct replay_lost *l = &lost->v[k];
+		if (strcmp(l->won_id, won_id) != 0)
+			continue;
+		printf("%s  %-16s lost %s: %s (a concurrent set to %s won)\n",
+		    *l->at ? human_time_str(l->at, at) : "?", *l->by ? l->by : "?", l->field,
+		    *l->value ? l->value : "(none)", *l->won ? l->won : "(none)");
+	}
+}
+
+static int
+show_log(const char *id, struct evlog *log)
+{
+	struct replay_conflicts lost = { NULL, 0 };
+
+	if (id_format() >= 2)
+		(void)replay_conflicts(id, log, &lost);
 	for (size_t i = 0; i < log->n; i++) {
 		struct sbuf sb = SBUF_INIT;
 		char at[HUMAN_TIMELEN];
@@ -234,7 +261,9 @@ show_log(const struct evlog *log)
 		    kv_get(&log->ev[i], "at") ? human_time_str(kv_get(&log->ev[i], "at"), at) : "?",
 		    kv_get(&log->ev[i], "by") ? kv_get(&log->ev[i], "by") : "?", sb.buf ? sb.buf : "");
 		sbuf_free(&sb);
+		show_lost(&lost, kv_get(&log->ev[i], "id"));
 	}
+	replay_conflicts_free(&lost);
 	return 0;
 }
 
@@ -259,10 +288,49 @@ show_raw(struct desk *d, const char *id, const struct evlog *log)
 	    n == 1 ? "" : "s", rawn);
 }
 
+/* The value of trailer key in a commit message, or NULL; malloc'd. */
+static char *
+commit_trailer(const char *msg, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = msg; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':' && p[klen + 1] == ' ')
+			return xstrndup(p + klen + 2, strcspn(p + klen + 2, "\n"));
+	return NULL;
+}
+
+/* Whether the ticket folder dir differs between commit c (tree t, entry e) and every parent. */
+static int
+touches(const git_commit *c, const char *dir, const git_tree_entry *e, int *created)
+{
+	unsigned int np = git_commit_parentcount(c);
+	int differs = 1;
+
+	*created = np > 0;
+	for (unsigned int i = 0; i < np && differs; i++) {
+		git_commit *p = NULL;
+		git_tree *pt = NULL;
+		git_tree_entry *pe = NULL;
+		if (git_commit_parent(&p, c, i) == 0 && git_commit_tree(&pt, p) == 0)
+			git_tree_entry_bypath(&pe, pt, dir);
+		if (pe)
+			*created = 0;
+		differs = (e == NULL) != (pe == NULL) ||
+		    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
+		git_tree_entry_free(pe);
+		git_tree_free(pt);
+		git_commit_free(p);
+	}
+	return differs;
+}
+
 /*
- * Commits touching the ticket folder: a revwalk from HEAD comparing the
- * folder's tree id with the first parent's. It is O(commits since the
- * ticket was created): the walk stops at the commit that created it.
+ * Commits touching the ticket folder: a revwalk from HEAD over every
+ * parent, so changes made in another clone and merged by rt-sync or git
+ * are listed too. A merge is listed when its folder differs from all its
+ * parents (it combined both sides). O(commits): the walk is topological,
+ * so it stops at the commit that created the ticket.
  */
 static int
 show_gitlog(struct desk *d, const char *id)
@@ -276,40 +344,32 @@ show_gitlog(struct desk *d, const char *id)
 		rc = git_fail(-1, "revwalk");
 		goto out;
 	}
-	git_revwalk_sorting(w, GIT_SORT_TIME);
-	git_revwalk_simplify_first_parent(w);
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
 	while (git_revwalk_next(&oid, w) == 0) {
-		git_commit *c = NULL, *p = NULL;
-		git_tree *t = NULL, *pt = NULL;
-		git_tree_entry *e = NULL, *pe = NULL;
-		int changed, created = 0;
+		git_commit *c = NULL;
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		int created = 0;
 		if (git_commit_lookup(&c, d->repo, &oid) < 0 || git_commit_tree(&t, c) < 0) {
 			git_commit_free(c);
 			rc = git_fail(-1, "commit");
 			break;
 		}
 		git_tree_entry_bypath(&e, t, dir);
-		if (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0 &&
-		    git_commit_tree(&pt, p) == 0)
-			git_tree_entry_bypath(&pe, pt, dir);
-		changed = (e == NULL) != (pe == NULL) ||
-		    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
-		if (changed && e) {
+		if (e && touches(c, dir, e, &created)) {
 			char hex[GIT_OID_HEXSZ + 1], when[HUMAN_TIMELEN];
+			char *why = commit_trailer(git_commit_message(c), "Reopened");
 			git_oid_tostr(hex, sizeof(hex), &oid);
-			printf("%.10s %s %s\n", hex, human_time(git_commit_time(c), when),
-			    git_commit_summary(c));
+			printf("%.10s %s %s%s%s%s\n", hex, human_time(git_commit_time(c), when),
+			    git_commit_summary(c), why ? " (" : "", why ? why : "", why ? ")" : "");
+			free(why);
 			found = 1;
-			created = pe == NULL;
 		}
 		git_tree_entry_free(e);
-		git_tree_entry_free(pe);
 		git_tree_free(t);
-		git_tree_free(pt);
-		git_commit_free(p);
 		git_commit_free(c);
 		if (created)
-			break;	/* nothing older can touch it */
+			break;	/* every commit that touches it descends from this one */
 	}
 	if (rc == 0 && !found)
 		rc = rt_fail(EX_NOINPUT, "no commit touches #%s", id);
@@ -428,7 +488,7 @@ show_one(struct desk *d, const char *id, void *arg)
 	switch (mode) {
 	case M_TEXT: rc = show_text(d, id, &t, &log); break;
 	case M_JSON: rc = show_json(d, id, &t, &log); break;
-	case M_LOG: rc = show_log(&log); break;
+	case M_LOG: rc = show_log(id, &log); break;
 	case M_GITLOG: rc = show_gitlog(d, id); break;
 	case M_RAW: rc = show_raw(d, id, &log); break;
 	case M_SAVE: save_warned = 0; rc = attach_save(d, id, &log, &save); break;

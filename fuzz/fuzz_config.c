@@ -28,7 +28,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct esc *e = NULL;
 	struct event_limits lim;
 	size_t max;
-	static int init;
 
 	if (!init) {	/* a program mailer's trust check asks libgit2 for HEAD */
 		git_libgit2_init();

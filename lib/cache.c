@@ -10,6 +10,8 @@
 #include "cache.h"
 #include "desk.h"
 #include "head.h"
+#include "id.h"
+#include "replay.h"
 #include "textindex.h"
 #include "ticket.h"
 #include "util.h"
@@ -210,17 +212,28 @@ index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id
 
 	if (git_tree_lookup(&dir, d->repo, dir_id) < 0)
 		return git_fail(-1, id);
-	if (tree_read(d->repo, dir, "ticket.yaml", &buf, &len) != 0 ||
-	    ticket_parse(buf, len, id, &t) != 0) {
-		/* A damaged ticket is reported by rt-fsck; the cache skips it. */
-		rc = 0;
-		goto out;
+	if (id_format() >= 2) {
+		/* the state is the replay of the log; people who cat get a copy */
+		if (tree_read(d->repo, dir, "log.yaml", &buf, &len) != 0 ||
+		    log_parse(buf, len, id, &log) != 0 || replay(id, &log, &t, NULL) != 0) {
+			rc = 0;
+			goto out;
+		}
+		if (!c->readonly)
+			(void)ticket_render_worktree(d, id, &t);
+	} else {
+		if (tree_read(d->repo, dir, "ticket.yaml", &buf, &len) != 0 ||
+		    ticket_parse(buf, len, id, &t) != 0) {
+			/* A damaged ticket is reported by rt-fsck; the cache skips it. */
+			rc = 0;
+			goto out;
+		}
+		free(buf);
+		buf = NULL;
+		if (tree_read(d->repo, dir, "log.yaml", &buf, &len) == 0 &&
+		    log_parse(buf, len, id, &log) == 0)
+			log_sort(&log);
 	}
-	free(buf);
-	buf = NULL;
-	if (tree_read(d->repo, dir, "log.yaml", &buf, &len) == 0 &&
-	    log_parse(buf, len, id, &log) == 0)
-		log_sort(&log);
 	summary_build(&t, &log, &rec);
 	ser = kv_serialize(&rec, &len);
 	{
@@ -262,7 +275,7 @@ drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
 }
 
 /*
- * Walks tickets/XX/YY/ID in two trees (either may be NULL) and re-indexes
+ * Walks tickets/K/7/M/ID (format 1: tickets/K7/M2/ID) in two trees (either may be NULL) and re-indexes
  * each ticket folder whose tree id differs. Unchanged subtrees are skipped,
  * so the cost is proportional to what changed.
  */
@@ -285,7 +298,7 @@ diff_level(struct desk *d, MDB_txn *txn, git_tree *a, git_tree *b, int depth)
 			j++;
 		if (cmp == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
 			continue;
-		if (depth == 2) {
+		if (depth == id_levels()) {
 			if (in_b && git_tree_entry_type(in_b) == GIT_OBJECT_TREE)
 				rc = index_ticket(d, txn, git_tree_entry_name(in_b),
 				    git_tree_entry_id(in_b));
@@ -353,6 +366,7 @@ sync_to(struct desk *d, int full)
 	git_tree *old = NULL, *new = NULL;
 	MDB_txn *txn;
 	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
+	char fmt[8], oldfmt[8];
 	int rc;
 
 	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
@@ -367,6 +381,10 @@ sync_to(struct desk *d, int full)
 		return mdb_fail(rc, "cannot begin");
 	}
 	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, CACHE_VERSION))
+		full = 1;
+	/* an upgraded desk has other folders: its trees cannot be compared */
+	snprintf(fmt, sizeof(fmt), "%d", id_format());
+	if (meta_get(c, txn, "format", oldfmt, sizeof(oldfmt)) != 0 || strcmp(oldfmt, fmt))
 		full = 1;
 	if (!full && meta_get(c, txn, "head", oldhex, sizeof(oldhex)) == 0 &&
 	    strcmp(oldhex, newhex) == 0) {
@@ -384,7 +402,8 @@ sync_to(struct desk *d, int full)
 	new = tickets_tree(d, git_commit_id(head));
 	rc = diff_level(d, txn, old, new, 0);
 	if (rc == 0 && (rc = meta_put(c, txn, "head", newhex)) == 0 &&
-	    (rc = meta_put(c, txn, "version", CACHE_VERSION)) == 0)
+	    (rc = meta_put(c, txn, "version", CACHE_VERSION)) == 0 &&
+	    (rc = meta_put(c, txn, "format", fmt)) == 0)
 		rc = mdb_txn_commit(txn);
 	else
 		mdb_txn_abort(txn);

@@ -5,6 +5,7 @@
 #include "cache.h"
 #include "change.h"
 #include "notify.h"
+#include "replay.h"
 #include "desk.h"
 #include "head.h"
 #include "ticket.h"
@@ -29,6 +30,7 @@ change_begin(struct change *c, struct desk *d, const char *id, const char *actio
 	memcpy(c->id, id, sizeof(c->id));
 	if ((rc = ticket_load(d, id, &c->ticket, NULL)) != 0)
 		return rc;
+	kv_copy(&c->base, &c->ticket);
 	return 0;
 }
 
@@ -48,7 +50,7 @@ new_id(struct desk *d, ticket_id out)
 		kv_free(&rec);
 		if (taken)
 			continue;
-		path = ticket_path(out, "ticket.yaml");
+		path = ticket_path(out, "log.yaml");
 		taken = desk_read_head(d, path, &buf, &len) == 0;
 		if (taken)
 			free(buf);
@@ -85,15 +87,53 @@ change_init_field(struct change *c, const char *key, const char *val)
 	c->dirty = 1;
 }
 
+/* The newest clock of a log with events written by hand (hlc.h). */
+static void
+newest_parsed(const char *buf, size_t len, const char *name, struct hlc *max)
+{
+	struct evlog log = { NULL, 0 };
+	struct hlc h;
+
+	if (log_parse(buf, len, name, &log) == 0)
+		for (size_t i = 0; i < log.n; i++) {
+			event_hlc(&log.ev[i], &h);
+			if (hlc_cmp(&h, max) > 0)
+				*max = h;
+		}
+	log_free(&log);
+}
+
+/* The next event's clock: after now and after every event of the ticket's log. */
+static const char *
+next_clock(struct change *c, char buf[HLC_LEN])
+{
+	if (!c->clock_known) {
+		char *path = ticket_path(c->id, "log.yaml"), *log;
+		size_t len;
+		if (!c->created && desk_read_head(c->d, path, &log, &len) == 0) {
+			if (log_newest_hlc(log, len, &c->clock))
+				newest_parsed(log, len, path, &c->clock);
+			free(log);
+		}
+		free(path);
+		c->clock_known = 1;
+	}
+	hlc_tick(&c->clock, hlc_now_ms());
+	return hlc_fmt(&c->clock, buf);
+}
+
 struct kvmap *
 change_event(struct change *c, const char *type)
 {
-	char now[RT_TIMELEN];
+	char now[RT_TIMELEN], id[EVID_LEN + 1], clock[HLC_LEN];
 	struct kvmap *ev;
 
 	c->events = xrealloc(c->events, (c->nevents + 1) * sizeof(*c->events));
 	ev = &c->events[c->nevents++];
 	memset(ev, 0, sizeof(*ev));
+	evid_generate(id);
+	kv_set(ev, "id", id);
+	kv_set(ev, "hlc", next_clock(c, clock));
 	kv_set(ev, "at", rt_fmttime(rt_now(), now));
 	kv_set(ev, "by", desk_actor_short(c->d));
 	kv_set(ev, "ev", type);
@@ -193,12 +233,156 @@ change_set_summary(const struct change *c)
 }
 
 static int
+is_type(const struct kvmap *ev, const char *type)
+{
+	const char *t = kv_get(ev, "ev");
+
+	return t && strcmp(t, type) == 0;
+}
+
+/* The state before this change's set events: they are undone from the last. */
+static void
+state_before_sets(const struct change *c, struct kvmap *t)
+{
+	kv_copy(t, &c->ticket);
+	for (size_t i = c->nevents; i-- > 0;) {
+		const struct kvmap *ev = &c->events[i];
+		if (is_type(ev, "set") && kv_get(ev, "field"))
+			kv_set(t, kv_get(ev, "field"), kv_get(ev, "old"));
+	}
+}
+
+/* A new ticket's create event carries its initial fields (replay.h). */
+static void
+init_create_event(struct change *c)
+{
+	struct kvmap init = KVMAP_INIT, *create = NULL;
+
+	for (size_t i = 0; i < c->nevents && create == NULL; i++)
+		if (is_type(&c->events[i], "create"))
+			create = &c->events[i];
+	if (create == NULL) {
+		create = change_event(c, "create");
+		/* first in the ticket's order: before this change's other events */
+		kv_set(create, "hlc", kv_get(&c->events[0], "hlc"));
+		kv_set(create, "id", "0000000000");
+	}
+	state_before_sets(c, &init);
+	for (size_t i = 0; i < init.n; i++)
+		if (strcmp(init.v[i].key, "id") != 0 && !replay_event_key(init.v[i].key))
+			kv_set(create, init.v[i].key, init.v[i].val);
+	kv_free(&init);
+}
+
+/* The newest customer mail the writer knows: the log at HEAD and this change. */
+static void
+newest_mail(struct change *c, struct hlc *max)
+{
+	char *path = ticket_path(c->id, "log.yaml"), *buf;
+	struct evlog log = { NULL, 0 };
+	struct hlc h;
+	size_t len;
+
+	max->ms = max->n = 0;
+	if (!c->created && desk_read_head(c->d, path, &buf, &len) == 0) {
+		if (log_parse(buf, len, path, &log) != 0)
+			log_free(&log);
+		free(buf);
+	}
+	free(path);
+	for (size_t i = 0; i < log.n + c->nevents; i++) {
+		const struct kvmap *ev = i < log.n ? &log.ev[i] : &c->events[i - log.n];
+		if (!replay_customer_mail(ev))
+			continue;
+		event_hlc(ev, &h);
+		if (hlc_cmp(&h, max) > 0)
+			*max = h;
+	}
+	log_free(&log);
+}
+
+/*
+ * What the replay needs beyond the events themselves (format 2): a
+ * customer mail says which status its writer saw, a pause which mail it
+ * had seen; and a field this change altered without a set event (links,
+ * merges) gets one, so the replay of the log equals the state.
+ */
+static void
+stamp_events(struct change *c)
+{
+	struct kvmap expect = KVMAP_INIT;
+	struct hlc seen;
+	char buf[HLC_LEN];
+	int have_seen = 0;
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		struct kvmap *ev = &c->events[i];
+		const char *f = kv_get(ev, "field"), *v = kv_get(ev, "new");
+		if (replay_customer_mail(ev) && !c->created && !kv_get(ev, "was"))
+			kv_set(ev, "was", kv_get(&c->base, "status") ? kv_get(&c->base, "status") : "new");
+		if (is_type(ev, "set") && f && strcmp(f, "status") == 0 && replay_pausing(v)) {
+			if (!have_seen)
+				newest_mail(c, &seen), have_seen = 1;
+			kv_set(ev, "seen", hlc_fmt(&seen, buf));
+		}
+	}
+	if (c->created)
+		return;
+	/* what the replay will make of the loaded state and this change's sets */
+	kv_copy(&expect, &c->base);
+	for (size_t i = 0; i < c->nevents; i++)
+		if (is_type(&c->events[i], "set") && kv_get(&c->events[i], "field"))
+			kv_set(&expect, kv_get(&c->events[i], "field"), kv_get(&c->events[i], "new"));
+	/* every key of either, each once: the state's then the expected's */
+	for (size_t i = 0; i < c->ticket.n + expect.n; i++) {
+		const char *k = i < c->ticket.n ? c->ticket.v[i].key : expect.v[i - c->ticket.n].key;
+		const char *want = kv_get(&c->ticket, k), *got = kv_get(&expect, k);
+		struct kvmap *ev;
+		if (strcmp(k, "id") == 0 || strcmp(want ? want : "", got ? got : "") == 0 ||
+		    (i >= c->ticket.n && want))
+			continue;
+		ev = change_event(c, "set");
+		kv_set(ev, "field", k);
+		kv_set(ev, "old", got);
+		kv_set(ev, "new", want);
+		kv_set(ev, "via", c->action);
+	}
+	kv_free(&expect);
+}
+
+/* Format 2: only log.yaml is committed; ticket.yaml is derived (replay.h). */
+static int
+stage_log(struct change *c)
+{
+	char *buf, *path;
+	size_t len;
+	int rc;
+
+	if (c->created)
+		init_create_event(c);
+	stamp_events(c);
+	path = ticket_path(c->id, "log.yaml");
+	for (size_t i = 0; i < c->nevents; i++) {
+		if ((rc = event_render(&c->events[i], &buf, &len)) != 0) {
+			free(path);
+			return rc;
+		}
+		txn_append(c->txn, path, buf, len);
+		free(buf);
+	}
+	free(path);
+	return 0;
+}
+
+static int
 stage_yaml(struct change *c)
 {
 	char *buf, *path;
 	size_t len;
 	int rc;
 
+	if (id_format() >= 2)
+		return stage_log(c);
 	if (c->dirty) {
 		if ((rc = ticket_render(&c->ticket, &buf, &len)) != 0)
 			return rc;
@@ -276,6 +460,7 @@ change_free(struct change *c)
 		kv_free(&c->events[i]);
 	free(c->events);
 	kv_free(&c->ticket);
+	kv_free(&c->base);
 	kv_free(&c->trailers);
 	if (!c->txn_borrowed)
 		txn_free(c->txn);

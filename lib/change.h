@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "hlc.h"
 #include "id.h"
 #include "kv.h"
 
@@ -15,11 +16,14 @@ struct change {
 	ticket_id id;
 	char *action;		/* "ingest", "set", "reply", ... */
 	struct kvmap ticket;	/* the state; written when dirty */
+	struct kvmap base;	/* the state as loaded (format 2: what the log says) */
 	int dirty;
 	int created;		/* a new ticket */
 	struct kvmap *events;	/* appended to log.yaml */
 	size_t nevents;
 	struct kvmap trailers;	/* extra trailers (Message-Id, ...) */
+	struct hlc clock;	/* the last event's clock (hlc.h) */
+	int clock_known;	/* clock holds the newest of the ticket's log */
 	struct txn *txn;
 	int txn_borrowed;	/* txn is another change's (change_begin_also) */
 	/*
@@ -39,7 +43,7 @@ int change_create(struct change *c, struct desk *d, const char *action);
 void change_set(struct change *c, const char *key, const char *val);
 /* Sets a field without an event (initial values of a new ticket). */
 void change_init_field(struct change *c, const char *key, const char *val);
-/* Appends an event with at, by and ev filled in; add more keys to it. */
+/* Appends an event with id, hlc, at, by and ev filled in; add more keys to it. */
 struct kvmap *change_event(struct change *c, const char *type);
 /*
  * Stores a file in the ticket's msg/ folder, named by time and content

@@ -12,6 +12,7 @@
 #include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "hlc.h"
 #include "jsonout.h"
 #include "id.h"
 #include "util.h"
@@ -113,8 +114,29 @@ cli_close_stdout(int status)
 	return status;
 }
 
+static int
+write_fd(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int
 cli_edit_text(const char *nothing, char **out, size_t *len)
+{
+	return cli_edit_draft(NULL, nothing, out, len);
+}
+
+int
+cli_edit_draft(const char *draft, const char *nothing, char **out, size_t *len)
 {
 	const char *ed = getenv("VISUAL");
 	char *path = xasprintf("/tmp/%s-XXXXXX.txt", program_invocation_short_name), *cmd;
@@ -127,6 +149,13 @@ cli_edit_text(const char *nothing, char **out, size_t *len)
 		ed = "vi";
 	if ((fd = mkstemps(path, 4)) < 0) {
 		rc = rt_fail(EX_CANTCREAT, "cannot create a temporary file: %s", strerror(errno));
+		free(path);
+		return rc;
+	}
+	if (draft && write_fd(fd, draft, strlen(draft)) != 0) {
+		rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
 		free(path);
 		return rc;
 	}
@@ -161,7 +190,8 @@ cli_deprecated(const char *old, const char *use)
 static int
 plan_noise(const char *key)
 {
-	return strcmp(key, "ev") == 0 || strcmp(key, "at") == 0 || strcmp(key, "by") == 0;
+	return strcmp(key, "ev") == 0 || strcmp(key, "at") == 0 || strcmp(key, "by") == 0 ||
+	    event_key_internal(key);
 }
 
 void

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "format.h"
 #include "guard.h"
+#include "pack.h"
 #include "text.h"
 #include "trust.h"
 #include "txn.h"
@@ -267,7 +269,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	if (flags & DESK_DURABLE)
+	if ((d->durable = (flags & DESK_DURABLE) != 0))
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	if ((rc = find_root(path, &d->root)) != 0)
 		goto fail;
@@ -287,6 +289,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	}
 	if ((rc = load_config(d, flags)) != 0)
 		goto fail;
+	format_load(d);
 	find_actor(d);
 	if ((flags & DESK_WRITE) && (rc = desk_lock(d)) != 0)
 		goto fail;
@@ -308,6 +311,7 @@ desk_close_repo(struct desk *d)
 	if (d->people_free)
 		d->people_free(d->people);
 	ynode_free(d->config);
+	pack_unwrap(d);
 	git_repository_free(d->repo);
 	free(d->root);
 	free(d->gitdir);
@@ -397,7 +401,12 @@ desk_lock(struct desk *d)
 			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process", d->root);
 		return rt_fail(EX_TEMPFAIL, "cannot lock desk '%s': %s", d->root, strerror(e));
 	}
-	return guard_locked(d);	/* git state, stale locks (guard.h) */
+	int rc = guard_locked(d);	/* git state, stale locks (guard.h) */
+
+	if (rc != 0)
+		return rc;
+	(void)format_locked(d);	/* upgrades a format-1 desk, never fails a writer */
+	return 0;
 }
 
 void

@@ -1,5 +1,6 @@
 /* id.c: ticket ids (Crockford base32) and ticket paths */
 #include <ctype.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -92,14 +93,40 @@ id_from_subject(const char *subject, ticket_id out)
 	return -1;
 }
 
+static int desk_format = 1;	/* until a desk says otherwise (format.h) */
+
+void
+id_set_format(int format)
+{
+	desk_format = format;
+}
+
+int
+id_format(void)
+{
+	return desk_format;
+}
+
+int
+id_levels(void)
+{
+	return desk_format >= 2 ? 3 : 2;
+}
+
+/* Format 1: tickets/K7/M2/ID; format 2: tickets/K/7/M/ID (32 entries a tree). */
 char *
 ticket_dir(const char *id)
 {
+	if (desk_format >= 2)
+		return xasprintf("tickets/%.1s/%.1s/%.1s/%s", id, id + 1, id + 2, id);
 	return xasprintf("tickets/%.2s/%.2s/%s", id, id + 2, id);
 }
 
 char *
 ticket_path(const char *id, const char *name)
 {
-	return xasprintf("tickets/%.2s/%.2s/%s/%s", id, id + 2, id, name);
+	char *dir = ticket_dir(id), *p = xasprintf("%s/%s", dir, name);
+
+	free(dir);
+	return p;
 }

@@ -21,9 +21,20 @@ int id_parse(const char *s, ticket_id out);
 /* Finds "#ID" in a subject tag such as "[Desk #K7M2Q9XD]"; 0 if found. */
 int id_from_subject(const char *subject, ticket_id out);
 
-/* "tickets/K7/M2/K7M2Q9XD"; malloc'd. */
+/*
+ * The desk format (rt-desk(5)): 1 for desks without .rt/format, else
+ * its number. It decides where a ticket lives; desk_open sets it from
+ * HEAD's .rt/format, so this is the one place that builds ticket paths.
+ */
+#define DESK_FORMAT 2
+void id_set_format(int format);
+int id_format(void);
+/* Folder levels below tickets/: 2 (format 1) or 3 (format 2). */
+int id_levels(void);
+
+/* "tickets/K/7/M/K7M2Q9XD" (format 1: "tickets/K7/M2/K7M2Q9XD"); malloc'd. */
 char *ticket_dir(const char *id);
-/* "tickets/K7/M2/K7M2Q9XD/NAME"; malloc'd. */
+/* The same with "/NAME"; malloc'd. */
 char *ticket_path(const char *id, const char *name);
 
 #endif

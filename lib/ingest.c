@@ -19,6 +19,7 @@
 #include "head.h"
 #include "desk.h"
 #include "ingest.h"
+#include "lang.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "status.h"
@@ -397,7 +398,9 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	change_init_field(&c, "cc", cc);
 	free(cc);
 	change_init_field(&c, "channel", "mail");
-	change_init_field(&c, "language", m->content_language);
+	/* no Content-Language: from the text's stop words (lang.h) */
+	change_init_field(&c, "language", m->content_language ? m->content_language :
+	    lang_detect(m->subject, m->text, NULL));
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, dd);
@@ -436,8 +439,11 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
 	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
-	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0))
-		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
+	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0) &&
+	    status_change(&c, "open", &(struct status_opts){ .via = "ingest" }) == 0)
+		/* rt-show --git-log tells a reopen by mail from an agent's */
+		change_trailer(&c, "Reopened", strcmp(st, "waiting") == 0 ?
+		    "resumed by customer mail" : "reopened by customer mail");
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0) {

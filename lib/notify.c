@@ -12,6 +12,7 @@
 #include "change.h"
 #include "desk.h"
 #include "head.h"
+#include "hlc.h"
 #include "id.h"
 #include "mailsend.h"
 #include "notify.h"
@@ -601,7 +602,8 @@ event_line(struct sbuf *b, const struct kvmap *ev)
 	    kv_get(ev, "ev") ? kv_get(ev, "ev") : "?");
 	for (size_t i = 0; i < ev->n; i++) {
 		const char *k = ev->v[i].key;
-		if (strcmp(k, "at") && strcmp(k, "ev") && strcmp(k, "file") && strcmp(k, "message-id"))
+		if (strcmp(k, "at") && strcmp(k, "ev") && strcmp(k, "file") && strcmp(k, "message-id") &&
+		    !event_key_internal(k))
 			sbuf_addf(b, " %s=%s", k, ev->v[i].val);
 	}
 	sbuf_addc(b, '\n');

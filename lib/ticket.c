@@ -4,7 +4,9 @@
 
 #include "desk.h"
 #include "head.h"
+#include "hlc.h"
 #include "id.h"
+#include "replay.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"
@@ -201,14 +203,6 @@ out:
 	return rc;
 }
 
-static int
-event_before(const struct kvmap *a, const struct kvmap *b)
-{
-	const char *ta = kv_get(a, "at"), *tb = kv_get(b, "at");
-
-	return strcmp(ta ? ta : "", tb ? tb : "") < 0;
-}
-
 void
 log_sort(struct evlog *log)
 {
@@ -216,7 +210,7 @@ log_sort(struct evlog *log)
 	for (size_t i = 1; i < log->n; i++) {
 		struct kvmap cur = log->ev[i];
 		size_t j = i;
-		while (j > 0 && event_before(&cur, &log->ev[j - 1])) {
+		while (j > 0 && event_order(&cur, &log->ev[j - 1]) < 0) {
 			log->ev[j] = log->ev[j - 1];
 			j--;
 		}
@@ -234,13 +228,40 @@ log_free(struct evlog *log)
 	log->n = 0;
 }
 
-int
-ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
+/* Format 2: the state is the replay of the log (replay.h). */
+static int
+load_replayed(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
 {
-	char *path = ticket_path(id, "ticket.yaml"), *buf;
+	char *path = ticket_path(id, "log.yaml"), *buf;
+	struct evlog own = { NULL, 0 };
 	size_t len;
 	int rc;
 
+	if (log == NULL)
+		log = &own;
+	memset(log, 0, sizeof(*log));
+	if (desk_read_head(d, path, &buf, &len) != 0) {
+		free(path);
+		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
+	}
+	if ((rc = log_parse(buf, len, path, log)) == 0)
+		rc = replay(id, log, t, NULL);
+	free(buf);
+	free(path);
+	log_free(&own);
+	return rc;
+}
+
+int
+ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
+{
+	char *path, *buf;
+	size_t len;
+	int rc;
+
+	if (id_format() >= 2)
+		return load_replayed(d, id, t, log);
+	path = ticket_path(id, "ticket.yaml");
 	if ((rc = desk_read_head(d, path, &buf, &len)) != 0) {
 		rt_fail(EX_NOINPUT, "no ticket #%s", id);
 		free(path);
@@ -258,6 +279,26 @@ ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
 		log_sort(log);
 	} else
 		memset(log, 0, sizeof(*log));
+	free(path);
+	return rc;
+}
+
+int
+ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
+{
+	char *rel = ticket_path(id, "ticket.yaml"), *path = xasprintf("%s/%s", d->root, rel);
+	char *buf, *old = NULL;
+	size_t len, oldlen = 0;
+	int rc = 0;
+
+	if (ticket_render(t, &buf, &len) == 0) {
+		/* unchanged files are not rewritten: a rebuild touches only what moved */
+		if (read_file(path, &old, &oldlen) != 0 || oldlen != len || memcmp(old, buf, len))
+			rc = write_file_atomic(path, buf, len, 0);
+		free(buf);
+	}
+	free(old);
+	free(rel);
 	free(path);
 	return rc;
 }

@@ -24,12 +24,22 @@ struct evlog {
 int log_parse(const char *buf, size_t len, const char *name, struct evlog *log);
 /* One line "- {at: ..., by: ..., ev: ...}\n", written by libyaml. */
 int event_render(const struct kvmap *ev, char **buf, size_t *len);
-/* Sorts events by time, stable, so merged logs read in order. */
+/* Sorts events by (hlc, id) (hlc.h: event_order), stable for events without. */
 void log_sort(struct evlog *log);
 void log_free(struct evlog *log);
 
-/* Loads a ticket from HEAD (EX_NOINPUT if there is none). log may be NULL. */
+/*
+ * Loads a ticket from HEAD (EX_NOINPUT if there is none). log may be NULL.
+ * Format 1 reads ticket.yaml; format 2 replays log.yaml (replay.h).
+ */
 int ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log);
+
+/*
+ * Format 2: writes the derived state to the work tree's ticket.yaml (an
+ * ignored file, for people who cat it; not fsynced). Errors only return
+ * -1: nothing may fail for it.
+ */
+int ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t);
 
 /* Derives the cache record of a ticket: its state plus figures from its log. */
 void summary_build(const struct kvmap *t, const struct evlog *log, struct kvmap *rec);

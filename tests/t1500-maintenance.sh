@@ -16,7 +16,7 @@ test_expect_success 'ingest defers the index and rt-gc applies it' '
 '
 
 test_expect_success 'rt-gc repairs a work-tree file a crash left behind' '
-	d=$(git ls-tree -r --name-only HEAD tickets | grep "/ticket.yaml$" | head -1) &&
+	d=$(git ls-tree -r --name-only HEAD tickets | grep "/log.yaml$" | head -1) &&
 	rm "$d" && echo "$d" >>.git/rt/pending &&
 	rt-gc -q && test -f "$d" &&
 	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
@@ -61,7 +61,7 @@ test_expect_success 'the documented cron line gives git log -- TICKET Bloom filt
 	cron=$(grep -h "commit-graph write" "$SRC_ROOT/README" | head -1 | sed "s/^[0-9 *]*//; s|/srv/desk|$PWD|g") &&
 	sh -c "$cron" &&
 	ls .git/objects/info/commit-graphs/*.graph >/dev/null &&
-	git -c core.commitGraph=true log --format=%s -- $(dirname $(git ls-tree -r --name-only HEAD tickets | grep "/$(cat id1)/ticket.yaml$")) >log &&
+	git -c core.commitGraph=true log --format=%s -- $(dirname $(git ls-tree -r --name-only HEAD tickets | grep "/$(cat id1)/log.yaml$")) >log &&
 	test $(wc -l <log) = 2 && grep "big desk mail" log
 '
 

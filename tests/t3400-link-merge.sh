@@ -37,7 +37,7 @@ test_expect_success 'a cycle is refused' '
 test_expect_success 'moving a child to a new parent updates the old one in the same commit' '
 	rt-link $B --parent $Q &&
 	test "$(field $P children)" = "[$A]" && test "$(field $Q children)" = "[$B]" &&
-	git show --stat --format= HEAD | grep -c ticket.yaml >n && echo 3 >expect && test_cmp expect n &&
+	git show --stat --format= HEAD | grep -c log.yaml >n && echo 3 >expect && test_cmp expect n &&
 	rt-link $B --parent $P
 '
 test_expect_success '--refers both ways, --remove' '

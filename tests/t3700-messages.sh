@@ -15,8 +15,9 @@ test_expect_success 'a work tree that cannot be mirrored: committed, warned as r
 	rm -r $p && : >$p &&
 	rt-set $ID priority=high >out 2>err &&
 	echo $ID >expect && test_cmp expect out &&
-	git show HEAD:$p/ticket.yaml | grep "^priority: high$" &&
-	grep "^rt-set: warning: cannot write .*ticket.yaml" err &&
+	git show HEAD:$p/log.yaml | grep "field: priority, old: normal, new: high" &&
+	rt-show $ID | grep "^priority *high$" &&
+	grep "^rt-set: warning: cannot write .*log.yaml" err &&
 	test $(wc -l <err) = 1 &&
 	! grep "^rt: " err
 '

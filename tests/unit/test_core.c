@@ -111,9 +111,16 @@ test_ids(void)
 	ok(id_from_subject("Re: invoice #K7M2Q9XD", a) != 0, "a bare #ID outside a tag is not");
 	ok(id_from_subject("[Desk #K7M2Q9XDX]", a) != 0, "nine characters are not an id");
 	{
-		char *p = ticket_path("K7M2Q9XD", "ticket.yaml");
-		is_str(p, "tickets/K7/M2/K7M2Q9XD/ticket.yaml", "ticket path shards by id");
+		char *p;
+		id_set_format(1);
+		p = ticket_path("K7M2Q9XD", "ticket.yaml");
+		is_str(p, "tickets/K7/M2/K7M2Q9XD/ticket.yaml", "format 1: ticket path shards by id");
 		free(p);
+		id_set_format(2);
+		p = ticket_path("K7M2Q9XD", "log.yaml");
+		is_str(p, "tickets/K/7/M/K7M2Q9XD/log.yaml", "format 2: 32 entries per tree");
+		free(p);
+		ok(id_levels() == 3, "format 2: three levels");
 	}
 }
 

@@ -1,0 +1,243 @@
+/* test_replay: the replay rules of desk format 2 (lib/replay.c, rt-desk(5)) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hlc.h"
+#include "replay.h"
+#include "ticket.h"
+#include "util.h"
+
+#include "tap.h"
+
+#define ID "K7M2Q9XD"
+
+/* Builds a log from event lines "KEY=VAL|KEY=VAL...". */
+static void
+mklog(struct evlog *log, const char *const *lines)
+{
+	memset(log, 0, sizeof(*log));
+	for (size_t i = 0; lines[i]; i++) {
+		char *dup = xstrdup(lines[i]), *save = NULL;
+		log->ev = xrealloc(log->ev, (log->n + 1) * sizeof(*log->ev));
+		memset(&log->ev[log->n], 0, sizeof(struct kvmap));
+		for (char *kv = strtok_r(dup, "|", &save); kv; kv = strtok_r(NULL, "|", &save)) {
+			char *eq = strchr(kv, '=');
+			*eq = '\0';
+			kv_set(&log->ev[log->n], kv, eq + 1);
+		}
+		log->n++;
+		free(dup);
+	}
+}
+
+static char *
+state_of(const char *const *lines, struct replay_conflicts *lost)
+{
+	struct evlog log;
+	struct kvmap t = KVMAP_INIT;
+	char *buf = NULL;
+	size_t len;
+
+	mklog(&log, lines);
+	if (replay(ID, &log, &t, lost) == 0)
+		ticket_render(&t, &buf, &len);
+	kv_free(&t);
+	log_free(&log);
+	return buf ? buf : xstrdup("(error)");
+}
+
+static const char *
+field(const char *const *lines, const char *key, struct replay_conflicts *lost)
+{
+	static char out[256];
+	struct evlog log;
+	struct kvmap t = KVMAP_INIT;
+
+	mklog(&log, lines);
+	out[0] = '\0';
+	if (replay(ID, &log, &t, lost) == 0 && kv_get(&t, key))
+		snprintf(out, sizeof(out), "%s", kv_get(&t, key));
+	kv_free(&t);
+	log_free(&log);
+	return out;
+}
+
+#define CREATE "id=AAAAAAAAAA|hlc=1764064800000-0|at=2026-11-25T10:00:00Z|ev=create|status=new|" \
+    "subject=Printer|priority=normal|queue=general|tags=a"
+
+static void
+test_hlc(void)
+{
+	struct hlc a, b;
+	char buf[HLC_LEN];
+
+	ok(hlc_parse("1764064800000-10", &a) == 0 && hlc_parse("1764064800000-9", &b) == 0,
+	    "clocks parse");
+	ok(hlc_cmp(&a, &b) > 0, "counters compare as numbers, not text");
+	ok(hlc_parse("17640-", &a) != 0 && hlc_parse("x-1", &a) != 0 && hlc_parse("1-1x", &a) != 0,
+	    "broken clocks refused");
+	a.ms = 1000, a.n = 4;
+	hlc_tick(&a, 999);
+	is_str(hlc_fmt(&a, buf), "0000000001000-5", "a clock behind the log ticks the counter");
+	hlc_tick(&a, 2000);
+	is_str(hlc_fmt(&a, buf), "0000000002000-0", "a later wall clock restarts the counter");
+	{
+		const char *log = "- {id: AAAAAAAAAA, hlc: 1764064800000-3, at: x, ev: set}\n"
+		    "- {id: BBBBBBBBBB, hlc: '1764064800000-12', ev: mail-in, subject: 'hlc: 9999999999999-0'}\n"
+		    "  hlc: 9999999999999-9\n";
+		log_newest_hlc(log, strlen(log), &a);
+		is_str(hlc_fmt(&a, buf), "1764064800000-12", "the newest clock is read from line starts only");
+	}
+}
+
+static void
+test_rules(void)
+{
+	struct replay_conflicts lost;
+
+	{
+		const char *l[] = { CREATE, NULL };
+		char *s = state_of(l, NULL);
+		ok(strstr(s, "subject: Printer") && strstr(s, "status: new") && strstr(s, "id: " ID),
+		    "create carries the initial fields");
+		free(s);
+	}
+	{
+		/* two clones set priority without seeing each other: the later clock wins */
+		const char *l[] = {
+			"id=CCCCCCCCCC|hlc=1764064800000-5|ev=set|field=priority|old=normal|new=urgent|by=bob",
+			CREATE,
+			"id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=priority|old=normal|new=high|by=anna",
+			NULL };
+		is_str(field(l, "priority", &lost), "urgent", "scalars: last writer by (hlc, id) wins");
+		ok(lost.n == 1 && strcmp(lost.v[0].value, "high") == 0 &&
+		    strcmp(lost.v[0].by, "anna") == 0 && strcmp(lost.v[0].won, "urgent") == 0,
+		    "the concurrent loser is reported");
+		replay_conflicts_free(&lost);
+	}
+	{
+		const char *l[] = { CREATE,
+			"id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=priority|old=normal|new=high",
+			"id=CCCCCCCCCC|hlc=1764064800000-5|ev=set|field=priority|old=high|new=low",
+			NULL };
+		is_str(field(l, "priority", &lost), "low", "a set that saw the last one");
+		ok(lost.n == 0, "is no conflict");
+		replay_conflicts_free(&lost);
+	}
+	{
+		/* same clock: the event id decides */
+		const char *l[] = { CREATE,
+			"id=ZZZZZZZZZZ|hlc=1764064800000-4|ev=set|field=owner|new=zed",
+			"id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=owner|new=bea",
+			NULL };
+		is_str(field(l, "owner", NULL), "zed", "equal clocks: the greater event id wins");
+	}
+	{
+		const char *l[] = { CREATE,
+			"id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=tags|old=a|new=a,b",
+			"id=CCCCCCCCCC|hlc=1764064800000-5|ev=set|field=tags|old=a|new=c",
+			NULL };
+		is_str(field(l, "tags", &lost), "b,c", "lists merge additions and removals of both sides");
+		ok(lost.n == 0, "list merges lose nothing");
+		replay_conflicts_free(&lost);
+	}
+	{
+		/* clone A pauses (seen: before the mail), clone B gets the customer's mail */
+		const char *l[] = { CREATE,
+			"id=MMMMMMMMMM|hlc=1764064800000-4|ev=mail-in|was=new",
+			"id=SSSSSSSSSS|hlc=1764064800000-6|ev=set|field=status|old=new|new=waiting|seen=1764064800000-0",
+			NULL };
+		is_str(field(l, "status", NULL), "open", "a pause that had not seen the mail resumes");
+	}
+	{
+		const char *l[] = { CREATE,
+			"id=SSSSSSSSSS|hlc=1764064800000-4|ev=set|field=status|old=new|new=resolved|seen=1764064800000-0",
+			"id=MMMMMMMMMM|hlc=1764064800000-6|ev=mail-in|was=new",
+			NULL };
+		is_str(field(l, "status", NULL), "open", "a mail whose writer had not seen the resolve reopens");
+	}
+	{
+		const char *l[] = { CREATE,
+			"id=MMMMMMMMMM|hlc=1764064800000-4|ev=mail-in|was=new",
+			"id=SSSSSSSSSS|hlc=1764064800000-6|ev=set|field=status|old=new|new=waiting|seen=1764064800000-4",
+			"id=NNNNNNNNNN|hlc=1764064800000-7|ev=mail-in|was=waiting|auto=true",
+			NULL };
+		is_str(field(l, "status", NULL), "waiting",
+		    "a pause that saw the mail holds; an automatic mail resumes nothing");
+	}
+	{
+		const char *l[] = { CREATE,
+			"id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=priority|old=normal|new=high",
+			"id=PPPPPPPPPP|hlc=1764064800000-5|ev=snapshot|subject=Other|priority=low|status=open",
+			NULL };
+		char *s = state_of(l, NULL);
+		ok(strstr(s, "priority: low") && !strstr(s, "tags:") && strstr(s, "subject: Other"),
+		    "a snapshot replaces the state");
+		free(s);
+	}
+	{
+		const char *l[] = { "id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=priority|new=high", NULL };
+		is_str(field(l, "priority", NULL), "", "a log without create is no ticket");
+	}
+}
+
+/* Random events replayed in shuffled file orders give one state. */
+static void
+test_property(void)
+{
+	static const char *const fields[] = { "priority", "owner", "status", "tags", "cc", "queue" };
+	static const char *const vals[] = { "a", "b", "c", "a,b", "b,c", "waiting", "resolved", "" };
+	int same = 1;
+
+	srand(42);
+	for (int round = 0; round < 200 && same; round++) {
+		char *lines[40], *first = NULL;
+		int n = 1 + rand() % 30;
+		lines[0] = xstrdup(CREATE);
+		for (int i = 1; i <= n; i++) {
+			int kind = rand() % 5;
+			char id[EVID_LEN + 1];
+			evid_generate(id);
+			if (kind == 0)
+				lines[i] = xasprintf("id=%s|hlc=1764064800%03d-%d|ev=mail-in|was=%s", id,
+				    rand() % 5, rand() % 3, vals[rand() % 8]);
+			else
+				lines[i] = xasprintf("id=%s|hlc=1764064800%03d-%d|ev=set|field=%s|old=%s|new=%s|seen=1764064800%03d-0",
+				    id, rand() % 5, rand() % 3, fields[rand() % 6], vals[rand() % 8],
+				    vals[rand() % 8], rand() % 5);
+		}
+		lines[n + 1] = NULL;
+		for (int shuffle = 0; shuffle < 5 && same; shuffle++) {
+			struct replay_conflicts lost;
+			char *s;
+			for (int i = n; i > 0; i--) {
+				int j = rand() % (i + 1);
+				char *t = lines[i];
+				lines[i] = lines[j];
+				lines[j] = t;
+			}
+			s = state_of((const char *const *)lines, &lost);
+			s = xasprintf("%s\nlost %zu", s, lost.n);
+			replay_conflicts_free(&lost);
+			if (first == NULL)
+				first = s;
+			else {
+				same = strcmp(first, s) == 0;
+				free(s);
+			}
+		}
+		free(first);
+		for (int i = 0; i <= n; i++)
+			free(lines[i]);
+	}
+	ok(same, "200 random logs, each in 5 file orders: one state and one set of losers");
+}
+
+int
+main(void)
+{
+	test_hlc();
+	test_rules();
+	test_property();
+	return tap_done();
+}
