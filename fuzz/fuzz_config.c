@@ -22,6 +22,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int init;
 	struct desk d;
 	struct route *r = NULL;
 	struct sla *s = NULL;
