@@ -206,11 +206,11 @@ test_expect_success LIGHTTPD 'a failed acknowledgement never fails the form; rt-
 	sed -i "s|^  mailer: .*|  mailer: sendmail:///nonexistent/sendmail|" rt.yaml && git commit -qm "no mailer" rt.yaml &&
 	test "$(submit Carla carla@example.net "No ack yet" "Hello")" = 200 &&
 	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
-	! grep "To: carla@example.net" "$TRASH/sent-mail" &&
+	! grep "^To: .*carla@example.net" "$TRASH/sent-mail" &&
 	grep "acknowledge" "$TRASH/lighttpd/cgi.log" &&
 	mv rt.yaml.good rt.yaml && git commit -qm "mailer back" rt.yaml &&
 	rt-route --pending >/dev/null &&
-	grep "^To: carla@example.net" "$TRASH/sent-mail"
+	grep "^To: .*carla@example.net" "$TRASH/sent-mail"
 '
 
 test_expect_success LIGHTTPD 'mail templates can carry the requestor'\''s status link (web.base-url)' '
