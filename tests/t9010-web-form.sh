@@ -234,4 +234,10 @@ test_expect_success LIGHTTPD 'German for a German browser' '
 	grep "Ihre Anfragen" de.html
 '
 
+test_expect_success LIGHTTPD 'the status page tells times in desk.timezone' '
+	sed -i "s/^  timezone: UTC/  timezone: Europe\/Berlin/" rt.yaml && git commit -qm tz rt.yaml &&
+	curl -s "$WEB$(cat ../eva-link)" >tz.html &&
+	grep "<dd>2026-11-25 11:00</dd>" tz.html && ! grep "10:00" tz.html
+'
+
 test_done
