@@ -426,7 +426,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	struct change c;
 	const char *st;
 	char *file;
-	int rc;
+	int rc, waiting;
 
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
@@ -438,11 +438,12 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	 * (when the workflow allows it); an agent's mail does not (mailcmd.h);
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
+	waiting = st && strcmp(st, "waiting") == 0;	/* st dies with the change */
 	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
-	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0) &&
+	    !m->auto_submitted && (status_is_done(st) || waiting) &&
 	    status_change(&c, "open", &(struct status_opts){ .via = "ingest" }) == 0)
 		/* rt-show --git-log tells a reopen by mail from an agent's */
-		change_trailer(&c, "Reopened", strcmp(st, "waiting") == 0 ?
+		change_trailer(&c, "Reopened", waiting ?
 		    "resumed by customer mail" : "reopened by customer mail");
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
