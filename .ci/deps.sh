@@ -2,8 +2,8 @@
 # Installs the Debian packages rt needs to build and test; a no-op when present.
 set -e
 PKGS="build-essential pkg-config git libgit2-dev libyaml-dev libjansson-dev \
-liblmdb-dev libmailutils-dev mailutils postfix mandoc python3 chromium valgrind bc procmail fetchmail jq libxml2-utils \
-clang libclang-rt-14-dev"
+liblmdb-dev libmailutils-dev mailutils postfix mandoc python3 chromium tidy valgrind bc procmail fetchmail jq libxml2-utils strace \
+clang libclang-rt-14-dev lighttpd"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -37,6 +37,7 @@ struct ctx {
 	struct esc_steps steps;
 	char **phrase_ids;
 	size_t nphrase;
+	int nocandidates;	/* phrase candidates come from the watermark commit */
 };
 
 /* ---- --clocks ---- */
@@ -140,29 +141,77 @@ plan_one(const struct rec *r, void *arg)
 
 	sla_ticket_from_rec(&t, r);
 	esc_plan(x->esc, &t, x->now, &x->steps);
-	if (esc_phrase_candidate(x->esc, &t, x->since, x->now)) {
+	if (!x->nocandidates && esc_phrase_candidate(x->esc, &t, x->since, x->now)) {
 		x->phrase_ids = xrealloc(x->phrase_ids, (x->nphrase + 1) * sizeof(char *));
 		x->phrase_ids[x->nphrase++] = xstrdup(t.id);
 	}
 	return 0;
 }
 
+/* With a watermark commit: the tickets changed since, read against its tree. */
+static int
+phrase_tickets(struct desk *d, struct ctx *x, const git_oid *mark, git_tree **seen)
+{
+	git_commit *c = NULL;
+	char **ids;
+	size_t n;
+	int rc;
+
+	if ((rc = esc_changed_since(d, mark, &ids, &n)) != 0)
+		return rc;
+	if (git_commit_lookup(&c, d->repo, mark) < 0 || git_commit_tree(seen, c) < 0)
+		rc = git_fail(-1, "cannot read the watermark commit");
+	git_commit_free(c);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct kvmap rec = KVMAP_INIT;
+		struct sla_ticket t;
+		if (cache_get(d, ids[i], &rec) == 0) {
+			sla_ticket_from_kvmap(&t, &rec);
+			if (esc_phrase_candidate(x->esc, &t, 0, x->now)) {
+				x->phrase_ids = xrealloc(x->phrase_ids, (x->nphrase + 1) * sizeof(char *));
+				x->phrase_ids[x->nphrase++] = xstrdup(t.id);
+			}
+		}
+		kv_free(&rec);
+	}
+	strv_free(ids, n);
+	return rc;
+}
+
 static int
 sweep(struct desk *d, struct ctx *x, int dry)
 {
-	int status = 0, rc;
+	git_oid head, mark;
+	git_tree *seen = NULL;
+	struct sbuf why = SBUF_INIT;
+	int status = 0, rc, has_head, has_mark;
 
+	/* One clone sends (escalation.sweeper); the others report what is due. */
+	if (!dry && !esc_is_sweeper(x->esc, d, &why)) {
+		warnx("%s", why.buf);
+		dry = 1;
+	}
+	sbuf_free(&why);
 	if (!dry && (rc = esc_retry(x->esc, d, stdout)) != 0)
 		status = rc;
-	x->since = esc_watermark_get(d, x->now);
-	if ((rc = cache_foreach(d, plan_one, x)) != 0)
+	has_head = git_reference_name_to_id(&head, d->repo, "HEAD") == 0;
+	has_mark = esc_watermark_get(d, &mark) == 0;
+	x->since = x->now - 86400;
+	if (has_mark && (rc = phrase_tickets(d, x, &mark, &seen)) != 0)
 		return rc;
+	x->nocandidates = has_mark;
+	if ((rc = cache_foreach(d, plan_one, x)) != 0) {
+		git_tree_free(seen);
+		return rc;
+	}
 	for (size_t i = 0; i < x->nphrase; i++) {
 		struct kvmap rec = KVMAP_INIT;
 		struct sla_ticket t;
 		if (cache_get(d, x->phrase_ids[i], &rec) == 0) {
 			sla_ticket_from_kvmap(&t, &rec);
-			if ((rc = esc_plan_phrases(x->esc, d, &t, x->since, x->now, &x->steps)) != 0) {
+			rc = seen ? esc_plan_phrases_unseen(x->esc, d, &t, seen, x->now, &x->steps) :
+			    esc_plan_phrases(x->esc, d, &t, x->since, x->now, &x->steps);
+			if (rc != 0) {
 				warnx("#%s: %s", x->phrase_ids[i], rt_errmsg());
 				status = status ? status : rc;
 			}
@@ -188,11 +237,12 @@ sweep(struct desk *d, struct ctx *x, int dry)
 		sbuf_free(&line);
 		fflush(stdout);
 	}
-	/* Mail up to now was read for phrases, unless the sweep evaluates the past. */
-	if (!dry && x->now >= x->since && (rc = esc_watermark_set(d, x->now)) != 0) {
+	/* The mail of HEAD as the sweep began was read for phrases. */
+	if (!dry && has_head && (rc = esc_watermark_set(d, &head)) != 0) {
 		warnx("%s", rt_errmsg());
 		status = status ? status : rc;
 	}
+	git_tree_free(seen);
 	return status;
 }
 

@@ -21,7 +21,8 @@ static const char usage[] =
 "       rt-reply [--desk DIR] --suggest [--json] [ID...]\n"
 "       rt-reply [--desk DIR] --notify [ID...]\n"
 "       rt-reply [--desk DIR] --list [--json] [ID]\n"
-"Answer tickets by mail; print the id of each ticket answered.\n"
+"Answer tickets by mail (chat, social, phone: through channels.NAME.command);\n"
+"print the id of each ticket answered.\n"
 "  -t, --template NAME  answer from a template, kb:ARTICLE, or auto (ids from stdin too)\n"
 "  -n, --dry-run        print the message instead of sending it\n"
 "      --cc ADDR        send a copy to ADDR too (repeatable)\n"
@@ -145,6 +146,33 @@ read_all(FILE *f, char **out)
 	return 0;
 }
 
+/*
+ * The answer from $EDITOR: for one ticket the file holds the quoted
+ * conversation and the ticket's context (reply_draft); the quote left in
+ * it is the quote sent.
+ */
+static int
+edit(struct desk *d, int argc, char **argv, char **text)
+{
+	char *draft = NULL, *edited = NULL, *answer;
+	size_t len;
+	int rc;
+
+	if (argc != 1)
+		return cli_edit_text("nothing sent", text, &len);
+	if ((rc = reply_draft(d, argv[0], &draft)) != 0 ||
+	    (rc = cli_edit_draft(draft, "nothing sent", &edited, &len)) != 0) {
+		free(draft);
+		return rc;
+	}
+	answer = reply_draft_answer(edited);
+	*text = answer ? answer : xstrdup("");
+	opts.quote = 0;
+	free(draft);
+	free(edited);
+	return 0;
+}
+
 static int
 blank(const char *s)
 {
@@ -171,7 +199,6 @@ main(int argc, char *argv[])
 	};
 	const char *deskpath = NULL;
 	char *text = NULL;
-	size_t len;
 	struct desk *d;
 	int ch, rc, notify = 0, list = 0;
 
@@ -232,7 +259,7 @@ main(int argc, char *argv[])
 		if (argc == 0) {
 			warnx("name the ticket to answer (the answer is read from stdin)");
 			rc = EX_USAGE;
-		} else if ((rc = isatty(0) ? cli_edit_text("nothing sent", &text, &len) :
+		} else if ((rc = isatty(0) ? edit(d, argc, argv, &text) :
 		    read_all(stdin, &text)) != 0)
 			warnx("%s", rt_errmsg());
 		else if (blank(text)) {

@@ -288,10 +288,49 @@ show_raw(struct desk *d, const char *id, const struct evlog *log)
 	    n == 1 ? "" : "s", rawn);
 }
 
+/* The value of trailer key in a commit message, or NULL; malloc'd. */
+static char *
+commit_trailer(const char *msg, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = msg; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':' && p[klen + 1] == ' ')
+			return xstrndup(p + klen + 2, strcspn(p + klen + 2, "\n"));
+	return NULL;
+}
+
+/* Whether the ticket folder dir differs between commit c (tree t, entry e) and every parent. */
+static int
+touches(const git_commit *c, const char *dir, const git_tree_entry *e, int *created)
+{
+	unsigned int np = git_commit_parentcount(c);
+	int differs = 1;
+
+	*created = np > 0;
+	for (unsigned int i = 0; i < np && differs; i++) {
+		git_commit *p = NULL;
+		git_tree *pt = NULL;
+		git_tree_entry *pe = NULL;
+		if (git_commit_parent(&p, c, i) == 0 && git_commit_tree(&pt, p) == 0)
+			git_tree_entry_bypath(&pe, pt, dir);
+		if (pe)
+			*created = 0;
+		differs = (e == NULL) != (pe == NULL) ||
+		    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
+		git_tree_entry_free(pe);
+		git_tree_free(pt);
+		git_commit_free(p);
+	}
+	return differs;
+}
+
 /*
- * Commits touching the ticket folder: a revwalk from HEAD comparing the
- * folder's tree id with the first parent's. It is O(commits since the
- * ticket was created): the walk stops at the commit that created it.
+ * Commits touching the ticket folder: a revwalk from HEAD over every
+ * parent, so changes made in another clone and merged by rt-sync or git
+ * are listed too. A merge is listed when its folder differs from all its
+ * parents (it combined both sides). O(commits): the walk is topological,
+ * so it stops at the commit that created the ticket.
  */
 static int
 show_gitlog(struct desk *d, const char *id)
@@ -305,40 +344,32 @@ show_gitlog(struct desk *d, const char *id)
 		rc = git_fail(-1, "revwalk");
 		goto out;
 	}
-	git_revwalk_sorting(w, GIT_SORT_TIME);
-	git_revwalk_simplify_first_parent(w);
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
 	while (git_revwalk_next(&oid, w) == 0) {
-		git_commit *c = NULL, *p = NULL;
-		git_tree *t = NULL, *pt = NULL;
-		git_tree_entry *e = NULL, *pe = NULL;
-		int changed, created = 0;
+		git_commit *c = NULL;
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		int created = 0;
 		if (git_commit_lookup(&c, d->repo, &oid) < 0 || git_commit_tree(&t, c) < 0) {
 			git_commit_free(c);
 			rc = git_fail(-1, "commit");
 			break;
 		}
 		git_tree_entry_bypath(&e, t, dir);
-		if (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0 &&
-		    git_commit_tree(&pt, p) == 0)
-			git_tree_entry_bypath(&pe, pt, dir);
-		changed = (e == NULL) != (pe == NULL) ||
-		    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
-		if (changed && e) {
+		if (e && touches(c, dir, e, &created)) {
 			char hex[GIT_OID_HEXSZ + 1], when[HUMAN_TIMELEN];
+			char *why = commit_trailer(git_commit_message(c), "Reopened");
 			git_oid_tostr(hex, sizeof(hex), &oid);
-			printf("%.10s %s %s\n", hex, human_time(git_commit_time(c), when),
-			    git_commit_summary(c));
+			printf("%.10s %s %s%s%s%s\n", hex, human_time(git_commit_time(c), when),
+			    git_commit_summary(c), why ? " (" : "", why ? why : "", why ? ")" : "");
+			free(why);
 			found = 1;
-			created = pe == NULL;
 		}
 		git_tree_entry_free(e);
-		git_tree_entry_free(pe);
 		git_tree_free(t);
-		git_tree_free(pt);
-		git_commit_free(p);
 		git_commit_free(c);
 		if (created)
-			break;	/* nothing older can touch it */
+			break;	/* every commit that touches it descends from this one */
 	}
 	if (rc == 0 && !found)
 		rc = rt_fail(EX_NOINPUT, "no commit touches #%s", id);

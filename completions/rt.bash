@@ -1,7 +1,7 @@
 # bash completion for rt: the dispatcher and every rt-* command.
 # Commands: rt rt-init rt-ingest rt-route rt-reply rt-escalate rt-report
 #           rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc
-#           rt-new rt-quarantine
+#           rt-new rt-quarantine rt-sync rt-web
 # Options come from each command's --help; ticket ids, queues, owners and
 # templates from the desk the command would use.
 
@@ -27,6 +27,13 @@ _rt_options() {
 	"$1" --help 2>&1 | grep -oE -- '--[a-z][a-z0-9-]*=?' | sort -u
 }
 
+_rt_remotes() {
+	local a dir=.
+	a=$(_rt_desk_args)
+	[[ -n $a ]] && eval "dir=${a#--desk }"
+	git -C "$dir" remote 2>/dev/null
+}
+
 _rt_templates() {
 	rt-reply $(_rt_desk_args) --list 2>/dev/null | awk '{ print $1 }' | sort -u
 }
@@ -42,7 +49,7 @@ _rt_cmd() {
 	--priority) COMPREPLY=($(compgen -W "low normal high urgent critical" -- "$cur")); return ;;
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;
-	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios generic" -- "$cur")); return ;;
+	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios ses sendgrid generic" -- "$cur")); return ;;
 	--event|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--save) COMPREPLY=($(compgen -W "all 1 2 3" -- "$cur")); return ;;
@@ -56,7 +63,8 @@ _rt_cmd() {
 	fi
 	case $cmd in
 	rt-init) COMPREPLY=($(compgen -d -- "$cur")) ;;
-	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate) ;;
+	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate|rt-web) ;;
+	rt-sync) COMPREPLY=($(compgen -W "$(_rt_remotes)" -- "$cur")) ;;
 	rt-quarantine)
 		if [[ $prev == rt-quarantine || $prev == quarantine || $prev == */rt-quarantine ]]; then
 			COMPREPLY=($(compgen -W "list show reingest" -- "$cur"))
@@ -97,4 +105,4 @@ _rt_dashed() { _rt_cmd "${COMP_WORDS[0]##*/}"; }
 complete -F _rt rt
 complete -F _rt_dashed rt-init rt-ingest rt-route rt-reply rt-escalate rt-report \
 	rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc \
-	rt-new rt-quarantine
+	rt-new rt-quarantine rt-sync rt-web

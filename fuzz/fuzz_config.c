@@ -22,13 +22,13 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int init;
 	struct desk d;
 	struct route *r = NULL;
 	struct sla *s = NULL;
 	struct esc *e = NULL;
 	struct event_limits lim;
 	size_t max;
-	static int init;
 
 	if (!init) {	/* a program mailer's trust check asks libgit2 for HEAD */
 		git_libgit2_init();

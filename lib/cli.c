@@ -117,6 +117,12 @@ cli_close_stdout(int status)
 int
 cli_edit_text(const char *nothing, char **out, size_t *len)
 {
+	return cli_edit_draft(NULL, nothing, out, len);
+}
+
+int
+cli_edit_draft(const char *draft, const char *nothing, char **out, size_t *len)
+{
 	const char *ed = getenv("VISUAL");
 	char *path = xasprintf("/tmp/%s-XXXXXX.txt", program_invocation_short_name), *cmd;
 	int fd, st = 0, rc = 0;
@@ -131,7 +137,19 @@ cli_edit_text(const char *nothing, char **out, size_t *len)
 		free(path);
 		return rc;
 	}
-	close(fd);
+	if (draft) {
+		FILE *f = fdopen(fd, "w");
+		int bad = f == NULL || fputs(draft, f) == EOF;
+		if (f ? fclose(f) != 0 : close(fd) != 0)
+			bad = 1;
+		if (bad) {
+			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+			unlink(path);
+			free(path);
+			return rc;
+		}
+	} else
+		close(fd);
 	cmd = xasprintf("%s \"$1\"", ed);
 	fflush(stdout);
 	fflush(stderr);

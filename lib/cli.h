@@ -39,6 +39,8 @@ int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
  * with rt_errmsg().
  */
 int cli_edit_text(const char *nothing, char **out, size_t *len);
+/* The same on a file that starts with draft (NULL: empty). */
+int cli_edit_draft(const char *draft, const char *nothing, char **out, size_t *len);
 
 struct change;
 /*

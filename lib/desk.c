@@ -15,6 +15,7 @@
 #include "desk.h"
 #include "format.h"
 #include "guard.h"
+#include "pack.h"
 #include "text.h"
 #include "trust.h"
 #include "txn.h"
@@ -268,9 +269,15 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	if (flags & DESK_DURABLE)
+	/*
+	 * A scan of every ticket (cache rebuild, route) reads the whole pack:
+	 * in 32 MB windows, 64 MB mapped at most, not one 1 GB window, so
+	 * its memory does not grow with the pack (100k tickets: 232 -> 185 MB).
+	 */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
+	if ((d->durable = (flags & DESK_DURABLE) != 0))
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	d->durable = (flags & DESK_DURABLE) != 0;
 	if ((rc = find_root(path, &d->root)) != 0)
 		goto fail;
 	if ((rc = git_repository_open_ext(&d->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH,
@@ -311,6 +318,7 @@ desk_close_repo(struct desk *d)
 	if (d->people_free)
 		d->people_free(d->people);
 	ynode_free(d->config);
+	pack_unwrap(d);
 	git_repository_free(d->repo);
 	free(d->root);
 	free(d->gitdir);

@@ -24,6 +24,7 @@ struct desk {
 	char *actor_name;	/* who acts: $RT_ACTOR, git identity, user */
 	char *actor_email;
 	int lockfd;
+	int durable;		/* DESK_DURABLE: fsync what a commit writes */
 	struct cache *cache;
 	struct trust *trust;	/* the committed rt.yaml for commands (trust.h) */
 	/*
@@ -36,7 +37,6 @@ struct desk {
 	void *people;		/* the parsed people directory (people.h) */
 	void (*people_free)(void *);
 	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */
-	int durable;		/* opened with DESK_DURABLE: git objects fsynced */
 };
 
 enum {

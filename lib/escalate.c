@@ -18,6 +18,7 @@
 #include "people.h"
 #include "route.h"
 #include "status.h"
+#include "sync.h"
 #include "text.h"
 #include "ticket.h"
 #include "trust.h"
@@ -567,9 +568,37 @@ own_text(const char *text, struct sbuf *sb)
 	}
 }
 
+static int plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t,
+    git_tree *seen, time_t since, time_t now, struct esc_steps *out);
+
 int
 esc_plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t, time_t since,
     time_t now, struct esc_steps *out)
+{
+	return plan_phrases(e, d, t, NULL, since, now, out);
+}
+
+int
+esc_plan_phrases_unseen(struct esc *e, struct desk *d, const struct sla_ticket *t,
+    git_tree *seen, time_t now, struct esc_steps *out)
+{
+	return plan_phrases(e, d, t, seen, 0, now, out);
+}
+
+/* Whether path is in the tree (the watermark commit's). */
+static int
+in_tree(git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int found = git_tree_entry_bypath(&e, tree, path) == 0;
+
+	git_tree_entry_free(e);
+	return found;
+}
+
+static int
+plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t, git_tree *seen,
+    time_t since, time_t now, struct esc_steps *out)
 {
 	struct kvmap tk = KVMAP_INIT;
 	struct evlog log = { NULL, 0 };
@@ -586,10 +615,14 @@ esc_plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t, time
 		time_t when;
 		struct mail *m;
 		if (type == NULL || strcmp(type, "mail-in") != 0 || file == NULL || at == NULL ||
-		    rt_parsetime(at, &when) != 0 || when <= since || when > now ||
-		    (au && strcmp(au, "true") == 0))
+		    rt_parsetime(at, &when) != 0 || (seen == NULL && when <= since) ||
+		    when > now || (au && strcmp(au, "true") == 0))
 			continue;
 		path = ticket_path(t->id, file);
+		if (seen && in_tree(seen, path)) {
+			free(path);
+			continue;
+		}
 		if (desk_read_head(d, path, &buf, &len) == 0) {
 			if (mail_parse_buf(buf, len, &m) == 0) {
 				sbuf_adds(&text, m->subject);
@@ -936,34 +969,94 @@ out:
 
 /* ---- phrase watermark ---- */
 
-time_t
-esc_watermark_get(struct desk *d, time_t now)
+int
+esc_watermark_get(struct desk *d, git_oid *out)
 {
 	char *path = xasprintf("%s/escalate-checked", d->rtdir), *buf;
 	size_t len;
-	time_t t = now - 86400;
+	int rc = -1;
+	git_commit *c = NULL;
 
 	if (read_file(path, &buf, &len) == 0) {
 		buf[strcspn(buf, "\n")] = '\0';
-		if (rt_parsetime(buf, &t) != 0)
-			t = now - 86400;
+		/* An old watermark (a time) or a commit gone: none. */
+		if (strlen(buf) == GIT_OID_HEXSZ && git_oid_fromstr(out, buf) == 0 &&
+		    git_commit_lookup(&c, d->repo, out) == 0)
+			rc = 0;
+		git_commit_free(c);
 		free(buf);
 	}
 	free(path);
-	return t;
+	return rc;
 }
 
 int
-esc_watermark_set(struct desk *d, time_t t)
+esc_watermark_set(struct desk *d, const git_oid *commit)
 {
-	char *path = xasprintf("%s/escalate-checked", d->rtdir), ts[RT_TIMELEN + 1];
+	char *path = xasprintf("%s/escalate-checked", d->rtdir), hex[GIT_OID_HEXSZ + 2];
 	int rc;
 
-	rt_fmttime(t, ts);
-	strcat(ts, "\n");
-	rc = write_file_atomic(path, ts, strlen(ts), 0);
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, commit);
+	strcat(hex, "\n");
+	rc = write_file_atomic(path, hex, strlen(hex), 0);
 	if (rc != 0)
 		rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
 	free(path);
 	return rc;
+}
+
+int
+esc_changed_since(struct desk *d, const git_oid *mark, char ***ids, size_t *n)
+{
+	git_commit *a = NULL, *b = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *diff = NULL;
+	git_diff_options o;
+	int rc = 0;
+
+	*ids = NULL;
+	*n = 0;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	if (desk_head(d, &b) != 0 || b == NULL || git_commit_lookup(&a, d->repo, mark) < 0 ||
+	    git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
+	    git_diff_tree_to_tree(&diff, d->repo, ta, tb, &o) < 0) {
+		rc = git_fail(-1, "cannot compare the watermark with HEAD");
+		goto out;
+	}
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		char id[ID_LEN + 1];
+		if (sync_path_ticket(git_diff_get_delta(diff, i)->new_file.path, id) != 0 ||
+		    (*n && strcmp((*ids)[*n - 1], id) == 0))
+			continue;
+		*ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
+		(*ids)[(*n)++] = xstrdup(id);
+	}
+out:
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(a);
+	git_commit_free(b);
+	return rc;
+}
+
+/* ---- one sweeper among clones ---- */
+
+int
+esc_is_sweeper(const struct esc *e, struct desk *d, struct sbuf *why)
+{
+	const char *want = desk_cfg_str(d, "escalation.sweeper", NULL);
+	char *me;
+	int yes;
+
+	(void)e;
+	if (want == NULL || *want == '\0')
+		return 1;
+	me = sync_clone_name(d);
+	yes = strcmp(want, me) == 0;
+	if (!yes)
+		sbuf_addf(why, "escalation.sweeper is '%s', this clone is '%s' (git config rt.clone): "
+		    "reporting only", want, me);
+	free(me);
+	return yes;
 }

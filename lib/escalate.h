@@ -13,6 +13,7 @@
 #ifndef RT_ESCALATE_H
 #define RT_ESCALATE_H
 
+#include <git2.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -61,6 +62,12 @@ int esc_phrase_candidate(const struct esc *e, const struct sla_ticket *t, time_t
  */
 int esc_plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t, time_t since,
     time_t now, struct esc_steps *out);
+/*
+ * The same for the mail that is not in the tree seen (the watermark
+ * commit's), whatever its time.
+ */
+int esc_plan_phrases_unseen(struct esc *e, struct desk *d, const struct sla_ticket *t,
+    git_tree *seen, time_t now, struct esc_steps *out);
 
 /*
  * Applies one step: commits the escalate event (and moves the ticket to
@@ -80,8 +87,27 @@ int esc_apply(struct esc *e, struct desk *d, struct esc_step *s, time_t now, int
 /* Resends notifications left in the journal; prints one line each to out. */
 int esc_retry(struct esc *e, struct desk *d, FILE *out);
 
-/* The phrase watermark of this clone: mail up to it was checked. */
-time_t esc_watermark_get(struct desk *d, time_t now);
-int esc_watermark_set(struct desk *d, time_t t);
+/*
+ * The phrase watermark of this clone: the commit whose mail was checked
+ * (.git/rt/escalate-checked). A commit, not a time: mail that another
+ * clone stored earlier and a sync brought in later is still new here.
+ * esc_watermark_get gives 0 and the commit, or -1 when there is none
+ * (the first sweep, or a format that held a time: look back one day).
+ */
+int esc_watermark_get(struct desk *d, git_oid *out);
+int esc_watermark_set(struct desk *d, const git_oid *commit);
+/*
+ * The tickets whose files changed from commit mark to HEAD (malloc'd
+ * ids): the only ones that can have mail the watermark has not seen.
+ */
+int esc_changed_since(struct desk *d, const git_oid *mark, char ***ids, size_t *n);
+
+/*
+ * Whether this clone sends: escalation.sweeper names the one clone
+ * (its rt.clone name, see rt-sync(1)) that sweeps; other clones only
+ * report what is due. 1 when it is unset or names this clone; else 0
+ * with why set ("escalation.sweeper is 'X', this clone is 'Y'").
+ */
+int esc_is_sweeper(const struct esc *e, struct desk *d, struct sbuf *why);
 
 #endif

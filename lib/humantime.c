@@ -9,6 +9,7 @@
 #include "util.h"
 
 static char *zone;	/* NULL: UTC */
+static int chosen;	/* human_time_init ran */
 
 int
 human_time_init(struct desk *d, int utc)
@@ -17,6 +18,7 @@ human_time_init(struct desk *d, int utc)
 
 	free(zone);
 	zone = NULL;
+	chosen = 1;
 	if (tz == NULL || *tz == '\0')
 		tz = getenv("TZ");
 	if (tz && *tz == ':')
@@ -37,6 +39,19 @@ local(time_t t, struct tm *tm)
 		cal_local_tm(zone, t, tm);
 	else
 		gmtime_r(&t, tm);
+}
+
+void
+human_time_default(struct desk *d)
+{
+	if (!chosen && human_time_init(d, 0) != 0)
+		rt_warn("%s", rt_errmsg());
+}
+
+void
+human_tm(time_t t, struct tm *tm)
+{
+	local(t, tm);
 }
 
 char *
@@ -84,4 +99,21 @@ human_time_short_str(const char *s, char buf[HUMAN_TIMELEN])
 	if (s == NULL || rt_parsetime(s, &t) != 0)
 		return s;
 	return human_time_short(t, buf);
+}
+
+const char *
+human_month(int mon, const char *lang)
+{
+	static const char *const en[12] = {
+		"January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December",
+	};
+	static const char *const de[12] = {
+		"Januar", "Februar", "M\xC3\xA4rz", "April", "Mai", "Juni", "Juli",
+		"August", "September", "Oktober", "November", "Dezember",
+	};
+
+	if (mon < 0 || mon > 11)
+		return "";
+	return lang && strcmp(lang, "de") == 0 ? de[mon] : en[mon];
 }

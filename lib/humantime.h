@@ -18,6 +18,14 @@ struct desk;
  */
 int human_time_init(struct desk *d, int utc);
 
+/* Chooses the desk's zone unless a command chose one already (a warning if invalid). */
+void human_time_default(struct desk *d);
+/* t broken down in the chosen zone, for dates written in words. */
+void human_tm(time_t t, struct tm *tm);
+
+/* The name of month mon (0-11) in lang ("de"; else English). */
+const char *human_month(int mon, const char *lang);
+
 /* "2026-11-25T11:00:00+01:00" (RFC 3339 with the zone's offset; Z at UTC). */
 char *human_time(time_t t, char buf[HUMAN_TIMELEN]);
 /* "2026-11-25 11:00", for table columns. */

@@ -19,9 +19,11 @@
 #include "head.h"
 #include "desk.h"
 #include "ingest.h"
+#include "lang.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "status.h"
+#include "statusquery.h"
 #include "rating.h"
 #include "ticket.h"
 #include "txn.h"
@@ -397,12 +399,16 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	change_init_field(&c, "cc", cc);
 	free(cc);
 	change_init_field(&c, "channel", "mail");
-	change_init_field(&c, "language", m->content_language);
+	/* no Content-Language: from the text's stop words (lang.h) */
+	change_init_field(&c, "language", m->content_language ? m->content_language :
+	    lang_detect(m->subject, m->text, NULL));
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, dd);
 	if (flags & INGEST_ARRIVAL)
 		kv_set(&c.events[c.nevents - 1], "arrival", "pending");
+	if ((flags & INGEST_ARRIVAL) && statusquery_asks(d, m))	/* no "new ticket" for agents */
+		kv_set(&c.events[c.nevents - 1], "status-query", "true");
 	free(file);
 	date_events(&c, at, 0);
 	add_config_warning(&c, d);
@@ -423,7 +429,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	struct change c;
 	const char *st;
 	char *file;
-	int rc;
+	int rc, waiting;
 
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
@@ -435,9 +441,13 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	 * (when the workflow allows it); an agent's mail does not (mailcmd.h);
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
+	waiting = st && strcmp(st, "waiting") == 0;	/* st dies with the change */
 	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
-	    !m->auto_submitted && (status_is_done(st) || strcmp(st, "waiting") == 0))
-		status_change(&c, "open", &(struct status_opts){ .via = "ingest" });
+	    !m->auto_submitted && (status_is_done(st) || waiting) &&
+	    status_change(&c, "open", &(struct status_opts){ .via = "ingest" }) == 0)
+		/* rt-show --git-log tells a reopen by mail from an agent's */
+		change_trailer(&c, "Reopened", waiting ?
+		    "resumed by customer mail" : "reopened by customer mail");
 	add_config_warning(&c, d);
 	change_trailer(&c, "Message-Id", m->message_id);
 	if ((rc = change_commit(&c, m->subject)) == 0) {

@@ -160,6 +160,59 @@ link_tickets(struct desk *d, const char *id, enum link_rel rel, const char *othe
 	return rc;
 }
 
+/*
+ * Copies dup's conversation (mail, replies, notes, machine events: their
+ * files under the same names and their events with merged-from) to the
+ * change of into. With only_new, what into already holds is skipped
+ * (events without a file too): the follow-ups that reached dup after
+ * the merge. Returns the number of events copied.
+ */
+static size_t
+copy_conversation(struct desk *d, const char *dup, const char *into, struct evlog *log,
+    struct change *to, int only_new)
+{
+	size_t copied = 0;
+
+	log_sort(log);
+	for (size_t i = 0; i < log->n; i++) {
+		const struct kvmap *ev = &log->ev[i];
+		const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
+		char *buf, *src, *dst;
+		size_t len;
+		if (type == NULL || (strcmp(type, "mail-in") && strcmp(type, "mail-out") &&
+		    strcmp(type, "comment") && strcmp(type, "event-in")))
+			continue;
+		if (only_new && (file == NULL || kv_get(ev, "merged-from")))
+			continue;
+		if (file) {
+			if (strstr(file, "..") || file[0] == '/')
+				continue;
+			src = ticket_path(dup, file);
+			dst = ticket_path(into, file);
+			if (only_new && desk_read_head(d, dst, &buf, &len) == 0) {
+				free(buf);
+				free(src);
+				free(dst);
+				continue;
+			}
+			if (desk_read_head(d, src, &buf, &len) == 0) {
+				txn_put(to->txn, dst, buf, len);
+				free(buf);
+			}
+			free(src);
+			free(dst);
+		}
+		/* The event keeps its time and author: the conversation reads in order. */
+		to->events = xrealloc(to->events, (to->nevents + 1) * sizeof(*to->events));
+		memset(&to->events[to->nevents], 0, sizeof(struct kvmap));
+		kv_copy(&to->events[to->nevents], ev);
+		kv_set(&to->events[to->nevents], "merged-from", dup);
+		to->nevents++;
+		copied++;
+	}
+	return copied;
+}
+
 static int
 merge_locked(struct desk *d, const char *dup, const char *into)
 {
@@ -187,34 +240,7 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 		    kv_get(&cs[1].ticket, "merged-into"));
 		goto out;
 	}
-	log_sort(&log);
-	for (size_t i = 0; i < log.n; i++) {
-		const struct kvmap *ev = &log.ev[i];
-		const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
-		char *buf, *src, *dst;
-		size_t len;
-		if (type == NULL || (strcmp(type, "mail-in") && strcmp(type, "mail-out") &&
-		    strcmp(type, "comment") && strcmp(type, "event-in")))
-			continue;
-		if (file) {
-			if (strstr(file, "..") || file[0] == '/')
-				continue;
-			src = ticket_path(dup, file);
-			dst = ticket_path(into, file);
-			if (desk_read_head(d, src, &buf, &len) == 0) {
-				txn_put(cs[1].txn, dst, buf, len);
-				free(buf);
-			}
-			free(src);
-			free(dst);
-		}
-		/* The event keeps its time and author: the conversation reads in order. */
-		cs[1].events = xrealloc(cs[1].events, (cs[1].nevents + 1) * sizeof(*cs[1].events));
-		memset(&cs[1].events[cs[1].nevents], 0, sizeof(struct kvmap));
-		kv_copy(&cs[1].events[cs[1].nevents], ev);
-		kv_set(&cs[1].events[cs[1].nevents], "merged-from", dup);
-		cs[1].nevents++;
-	}
+	copy_conversation(d, dup, into, &log, &cs[1], 0);
 	list_edit(&cs[1], "merged", dup, 0);
 	{
 		char **v;
@@ -258,6 +284,42 @@ merge_tickets(struct desk *d, const char *dup, const char *into)
 	rc = merge_locked(d, dup, into);
 	desk_unlock(d);
 	if (rc == 0)
+		rc = status_after(d, NULL, NULL);
+	return rc;
+}
+
+int
+merge_follow_ups(struct desk *d, const char *dup, size_t *moved)
+{
+	struct change c;
+	struct evlog log;
+	struct kvmap dt = KVMAP_INIT;
+	const char *into;
+	int rc;
+
+	*moved = 0;
+	memset(&c, 0, sizeof(c));
+	memset(&log, 0, sizeof(log));
+	if ((rc = desk_lock(d)) != 0)
+		return rc;
+	if ((rc = ticket_load(d, dup, &dt, &log)) != 0 ||
+	    (into = kv_get(&dt, "merged-into")) == NULL)
+		goto out;
+	if ((rc = change_begin(&c, d, into, "merge")) != 0)
+		goto out;
+	if ((*moved = copy_conversation(d, dup, into, &log, &c, 1)) > 0) {
+		char *summary = xasprintf("follow-ups of #%s", dup);
+		change_trailer(&c, "Also", dup);
+		rc = change_commit(&c, summary);
+		free(summary);
+	}
+out:
+	if (c.d)
+		change_free(&c);
+	kv_free(&dt);
+	log_free(&log);
+	desk_unlock(d);
+	if (rc == 0 && *moved)
 		rc = status_after(d, NULL, NULL);
 	return rc;
 }

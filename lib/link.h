@@ -32,4 +32,14 @@ int link_tickets(struct desk *d, const char *id, enum link_rel rel, const char *
  */
 int merge_tickets(struct desk *d, const char *dup, const char *into);
 
+/*
+ * A ticket merged into another may still get follow-ups: a clone that
+ * had not seen the merge stored them in dup. Copies what dup holds and
+ * its survivor does not (files and events, as merge_tickets does) to the
+ * survivor in one commit; *moved is the number of events copied.
+ * Nothing to do (dup not merged, nothing new) is 0 with *moved 0.
+ * Takes the desk lock.
+ */
+int merge_follow_ups(struct desk *d, const char *dup, size_t *moved);
+
 #endif

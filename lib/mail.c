@@ -33,6 +33,7 @@
 #include <mailutils/mailutils.h>
 
 #include "charset.h"
+#include "entities.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "text.h"
@@ -943,42 +944,6 @@ text_decode(mu_message_t msg, const char *cs)
 	return out;
 }
 
-/* Decodes the entity at s (after '&'); returns bytes used, 0 if none. */
-static size_t
-html_entity(const char *s, struct sbuf *sb)
-{
-	static const struct {
-		const char *name;
-		const char *text;
-	} ents[] = {
-		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" },
-		{ "quot;", "\"" }, { "apos;", "'" }, { "nbsp;", " " },
-	};
-
-	if (*s == '#') {
-		char *end;
-		unsigned long cp;
-
-		if (s[1] == 'x' || s[1] == 'X')
-			cp = strtoul(s + 2, &end, 16);
-		else
-			cp = strtoul(s + 1, &end, 10);
-		if (end == s + 1 || end == s + 2 || *end != ';' || end - s > 10)
-			return 0;
-		utf8_encode(sb, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
-		return (size_t)(end - s) + 1;
-	}
-	for (size_t i = 0; i < LEN(ents); i++) {
-		size_t n = strlen(ents[i].name);
-
-		if (strncasecmp(s, ents[i].name, n) == 0) {
-			sbuf_adds(sb, ents[i].text);
-			return n;
-		}
-	}
-	return 0;
-}
-
 /* Length of the tag name at s (after '<' and an optional '/'). */
 static size_t
 tag_name(const char *s)
@@ -1100,10 +1065,15 @@ html_to_text(const char *html)
 		if (*p == '<') {
 			p = html_tag(p, &sb);
 		} else if (*p == '&') {
-			size_t n = html_entity(p + 1, &sb);
+			uint32_t cp;
+			size_t n = html_entity(p + 1, &cp);
 
 			if (n == 0)
 				sbuf_addc(&sb, '&');
+			else if (cp == 0xA0)	/* &nbsp;: a blank like any other */
+				sbuf_addc(&sb, ' ');
+			else
+				utf8_encode(&sb, cp);
 			p += 1 + n;
 		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
 			sbuf_addc(&sb, ' ');

@@ -1,8 +1,11 @@
 /* pack.c: packing loose objects with libgit2's packbuilder */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -359,6 +362,106 @@ mem_free(git_odb_backend *be)
 	free(m);
 }
 
+/*
+ * Every object libgit2 writes is first looked up, and a miss makes the
+ * pack backend read objects/pack again: ten directory reads per commit,
+ * each longer with every pack. The pack backend's refresh is wrapped to
+ * read the folder only when its mtime moved (a pack came or went). An
+ * mtime within REFRESH_RACY_NS of the moment it was read is not trusted,
+ * since the clock behind it is coarse.
+ */
+#define REFRESH_RACY_NS 20000000L	/* 20 ms: a clock tick at HZ=100 is 10 */
+#define REFRESH_SLOTS 4
+
+static struct refresh_slot {
+	git_odb_backend *be;
+	int (*refresh)(git_odb_backend *);
+	char *dir;
+	struct timespec mtime;
+	int trusted;
+} refresh_slots[REFRESH_SLOTS];
+
+static long long
+ts_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static int
+refresh_if_moved(git_odb_backend *be)
+{
+	struct refresh_slot *s = NULL;
+	struct timespec now;
+	struct stat st;
+	int rc;
+
+	for (size_t i = 0; i < REFRESH_SLOTS && s == NULL; i++)
+		if (refresh_slots[i].be == be)
+			s = &refresh_slots[i];
+	if (s == NULL)
+		return 0;	/* cannot happen: only slotted backends are wrapped */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (stat(s->dir, &st) < 0)
+		return s->refresh(be);
+	if (s->trusted && ts_ns(&st.st_mtim) == ts_ns(&s->mtime))
+		return 0;
+	rc = s->refresh(be);
+	s->mtime = st.st_mtim;
+	s->trusted = rc == 0 && ts_ns(&now) - ts_ns(&st.st_mtim) > REFRESH_RACY_NS;
+	return rc;
+}
+
+static void
+wrap_pack_refresh(struct desk *d, git_odb *odb)
+{
+	char *alt = xasprintf("%sobjects/info/alternates", d->gitdir);
+	int shared = access(alt, F_OK) == 0;
+
+	free(alt);
+	if (shared)
+		return;	/* packs in other folders too: refreshed as before */
+	for (size_t i = 0; i < git_odb_num_backends(odb); i++) {
+		git_odb_backend *be = NULL;
+		struct refresh_slot *s = NULL;
+		if (git_odb_get_backend(&be, odb, i) < 0 || be->refresh == NULL ||
+		    be->refresh == refresh_if_moved)
+			continue;
+		for (size_t j = 0; j < REFRESH_SLOTS && s == NULL; j++)
+			if (refresh_slots[j].be == NULL || refresh_slots[j].be == be)
+				s = &refresh_slots[j];
+		if (s == NULL)
+			return;	/* more desks open than slots: they refresh as before */
+		free(s->dir);
+		memset(s, 0, sizeof(*s));
+		s->be = be;
+		s->refresh = be->refresh;
+		s->dir = xasprintf("%sobjects/pack", d->gitdir);
+		be->refresh = refresh_if_moved;
+	}
+}
+
+/* For desk_close: the repository and its backends go away. */
+void
+pack_unwrap(struct desk *d)
+{
+	git_odb *odb = NULL;
+
+	if (d->repo == NULL || git_repository_odb(&odb, d->repo) < 0)
+		return;
+	for (size_t i = 0; i < git_odb_num_backends(odb); i++) {
+		git_odb_backend *be = NULL;
+		if (git_odb_get_backend(&be, odb, i) < 0)
+			continue;
+		for (size_t j = 0; j < REFRESH_SLOTS; j++)
+			if (refresh_slots[j].be == be) {
+				be->refresh = refresh_slots[j].refresh;
+				free(refresh_slots[j].dir);
+				memset(&refresh_slots[j], 0, sizeof(refresh_slots[j]));
+			}
+	}
+	git_odb_free(odb);
+}
+
 int
 pack_mem_new(struct desk *d, struct pack_mem **out)
 {
@@ -384,6 +487,7 @@ pack_mem_new(struct desk *d, struct pack_mem **out)
 		mem_free(&m->b);
 		return git_fail(rc, "cannot add the commit buffer");
 	}
+	wrap_pack_refresh(d, odb);
 	git_odb_free(odb);
 	*out = m;
 	return 0;
@@ -394,6 +498,58 @@ pack_mem_reset(struct pack_mem *m)
 {
 	git_mempack_reset(m->mp);
 	m->n = 0;
+}
+
+void
+pack_sync_pause(struct desk *d, int pause)
+{
+	if (d->durable)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, !pause);
+}
+
+static int
+fsync_path(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+pack_sync_files(struct desk *d, const char *const *paths, size_t n)
+{
+	int rc = 0;
+
+	if (!d->durable || n == 0)
+		return 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = fsync_path(paths[i], 0);
+	if (rc == 0)
+		rc = fsync_dir_of(paths[0]);
+	return rc < 0 ? rt_fail(EX_TEMPFAIL, "cannot fsync '%s': %s", paths[0],
+	    strerror(errno)) : 0;
+}
+
+/* The new pack and its index reach the disk, then their folder. */
+static int
+sync_pack(struct desk *d, const char *dir, git_packbuilder *pb)
+{
+	const char *name = git_packbuilder_name(pb);
+	char *files[2];
+	int rc;
+
+	if (name == NULL)
+		return rt_fail(EX_TEMPFAIL, "cannot name the new pack");
+	files[0] = xasprintf("%s/pack-%s.pack", dir, name);
+	files[1] = xasprintf("%s/pack-%s.idx", dir, name);
+	rc = pack_sync_files(d, (const char *const *)files, 2);
+	free(files[0]);
+	free(files[1]);
+	return rc;
 }
 
 int
@@ -411,11 +567,15 @@ pack_mem_write(struct desk *d, struct pack_mem *m)
 	for (size_t i = 0; i < m->n && rc == 0; i++)
 		rc = git_packbuilder_insert(pb, &m->v[i], NULL);
 	dir = xasprintf("%sobjects/pack", d->gitdir);
-	/* Written through git_indexer: pack, index and directory fsynced (FSYNC_GITDIR). */
+	/* Written through git_indexer; fsynced here: three fsyncs, not four. */
+	pack_sync_pause(d, 1);
 	if (rc == 0)
 		rc = git_packbuilder_write(pb, dir, 0, NULL, NULL);
+	pack_sync_pause(d, 0);
 	if (rc < 0)
 		rc = git_fail(rc, "cannot write pack");
+	else
+		rc = sync_pack(d, dir, pb);
 	free(dir);
 	git_packbuilder_free(pb);
 	return rc;

@@ -19,10 +19,13 @@
 #include "desk.h"
 #include "fieldset.h"
 #include "head.h"
+#include "humantime.h"
 #include "id.h"
 #include "kb.h"
+#include "lang.h"
 #include "mail.h"
 #include "mailsend.h"
+#include "outbound.h"
 #include "people.h"
 #include "reply.h"
 #include "sla.h"
@@ -30,6 +33,7 @@
 #include "template.h"
 #include "text.h"
 #include "ticket.h"
+#include "web.h"
 #include "trust.h"
 #include "util.h"
 
@@ -48,6 +52,9 @@ struct ctx {
 	const struct kvmap *last_in_ev;	/* last mail-in event not from an agent */
 	struct mail *last_in;		/* its parsed message */
 	struct mail *first_in;		/* the first mail-in's message */
+	struct outbound ob;		/* a chat, social or phone ticket's channel */
+	char *doc;			/* the document its command gets */
+	size_t doclen;
 };
 
 static void
@@ -61,6 +68,8 @@ ctx_free(struct ctx *c)
 		mail_free(c->last_in);
 	if (c->first_in && c->first_in != c->last_in)
 		mail_free(c->first_in);
+	outbound_free(&c->ob);
+	free(c->doc);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -177,6 +186,8 @@ ctx_load(struct ctx *c, struct desk *d, const char *id)
 	else if (first)
 		load_mail(d, id, kv_get(first, "file"), &c->first_in);
 	add_lang(c, kv_get(&c->t, "language"));
+	if (kv_get(&c->t, "language") == NULL && c->first_in)	/* older tickets */
+		add_lang(c, lang_detect(c->first_in->subject, c->first_in->text, NULL));
 	if ((cust = customer_node(d, &c->t)) != NULL)
 		add_lang(c, ymap_str(cust, "language"));
 	add_lang(c, desk_cfg_str(d, "desk.language", "en"));
@@ -408,28 +419,38 @@ sla_vars(struct ctx *c, struct tvars *v)
 	kv_free(&rec);
 }
 
+/*
+ * "Am 29.11.2026 um 10:00 schrieb Name:" / "On 29 November 2026 at 10:00,
+ * Name wrote:", in the desk's time zone.
+ */
+static void
+attribution(struct sbuf *sb, const struct mail *m, const char *lang)
+{
+	const char *who = m->from.name && *m->from.name ? m->from.name :
+	    m->from.email ? m->from.email : "";
+	int de = lang && strcmp(lang, "de") == 0;
+	struct tm tm;
+
+	if (m->date == 0) {
+		sbuf_addf(sb, de ? "%s schrieb:\n" : "%s wrote:\n", who);
+		return;
+	}
+	human_tm(m->date, &tm);
+	if (de)
+		sbuf_addf(sb, "Am %02d.%02d.%04d um %02d:%02d schrieb %s:\n", tm.tm_mday,
+		    tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, who);
+	else
+		sbuf_addf(sb, "On %d %s %04d at %02d:%02d, %s wrote:\n", tm.tm_mday,
+		    human_month(tm.tm_mon, "en"), tm.tm_year + 1900, tm.tm_hour, tm.tm_min, who);
+}
+
 static char *
 quoted(const struct mail *m, const char *lang)
 {
 	struct sbuf sb = SBUF_INIT;
-	char date[RT_TIMELEN];
-	const char *who = m->from.name && *m->from.name ? m->from.name :
-	    m->from.email ? m->from.email : "";
 	int lines = 0;
 
-	if (m->date)
-		rt_fmttime(m->date, date);
-	if (lang && strcmp(lang, "de") == 0) {
-		if (m->date)
-			sbuf_addf(&sb, "Am %s schrieb %s:\n", date, who);
-		else
-			sbuf_addf(&sb, "%s schrieb:\n", who);
-	} else {
-		if (m->date)
-			sbuf_addf(&sb, "On %s, %s wrote:\n", date, who);
-		else
-			sbuf_addf(&sb, "%s wrote:\n", who);
-	}
+	attribution(&sb, m, lang);
 	const char *text = m->text ? m->text : "";
 	size_t tl = strlen(text);
 	while (tl && (text[tl - 1] == '\n' || text[tl - 1] == '\r' || text[tl - 1] == ' '))
@@ -523,6 +544,8 @@ build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
 	else if (c->first_in && same_addr(c->first_in->from.email, first) && c->first_in->from.name)
 		tvars_set(v, "requestor.name", c->first_in->from.name);
 	tvars_set(v, "requestors", req);
+	tvars_set(v, "requestor.status-url", s = web_status_url(d, first));
+	free(s);
 	tvars_set(v, "queue", queue);
 	tvars_set(v, "queue.address", q ? ymap_str(q, "address") : NULL);
 	tvars_set(v, "queue.description", q ? ymap_str(q, "description") : NULL);
@@ -946,32 +969,122 @@ loop_check(struct ctx *c, enum tmpl_auto kind, const char **to, size_t *nto)
 	return why ? why : xstrdup("no recipient");
 }
 
+/* "Name" <addr> with the name quoted (mailsend encodes UTF-8), or addr. */
+static char *
+mailbox(const char *name, const char *addr)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (name == NULL || *name == '\0')
+		return xstrdup(addr);
+	sbuf_addc(&sb, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sbuf_addc(&sb, '\\');
+		if (*p != '\r' && *p != '\n')
+			sbuf_addc(&sb, *p);
+	}
+	sbuf_addf(&sb, "\" <%s>", addr);
+	return sbuf_detach(&sb);
+}
+
 static char *
 from_header(struct ctx *c, char **bare)
 {
 	const struct ynode *q = queue_node(c->d, kv_get(&c->t, "queue"));
 	const char *addr = q ? ymap_str(q, "address") : NULL;
-	const char *name = desk_cfg_str(c->d, "desk.name", NULL);
 
 	if (addr == NULL || *addr == '\0')
 		addr = desk_cfg_str(c->d, "desk.address", NULL);
 	if (addr == NULL)
 		return NULL;
 	*bare = xstrdup(addr);
-	if (name && *name) {
-		/* the display name as a quoted string; mailsend encodes UTF-8 */
-		struct sbuf sb = SBUF_INIT;
-		sbuf_addc(&sb, '"');
-		for (const char *p = name; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				sbuf_addc(&sb, '\\');
-			if (*p != '\r' && *p != '\n')
-				sbuf_addc(&sb, *p);
-		}
-		sbuf_addf(&sb, "\" <%s>", addr);
-		return sbuf_detach(&sb);
+	return mailbox(desk_cfg_str(c->d, "desk.name", NULL), addr);
+}
+
+/*
+ * "Jürgen Müller <jm@example.org>", "\"Doe, J.\" <jd@x>" or a bare
+ * address: *addr gets the address, *name the display name (NULL if none).
+ */
+static int
+parse_mailbox(const char *s, char **name, char **addr)
+{
+	const char *lt = strrchr(s, '<');
+	size_t n = strlen(s);
+
+	*name = *addr = NULL;
+	if (lt == NULL || n == 0 || s[n - 1] != '>') {
+		*addr = xstrdup(s);
+		return valid_addr(s);
 	}
-	return xstrdup(addr);
+	*addr = xstrndup(lt + 1, (size_t)(s + n - 1 - (lt + 1)));
+	while (lt > s && (lt[-1] == ' ' || lt[-1] == '\t'))
+		lt--;
+	if (lt - s >= 2 && s[0] == '"' && lt[-1] == '"') {
+		struct sbuf sb = SBUF_INIT;
+		for (const char *p = s + 1; p < lt - 1; p++) {
+			if (*p == '\\' && p + 1 < lt - 1)
+				p++;
+			sbuf_addc(&sb, *p);
+		}
+		*name = sb.buf ? sbuf_detach(&sb) : NULL;
+	} else if (lt > s)
+		*name = xstrndup(s, (size_t)(lt - s));
+	return valid_addr(*addr) && (*name == NULL || !strpbrk(*name, "\r\n<>"));
+}
+
+/* The display name the customer's mail gave addr, or NULL. */
+static const char *
+known_name(const struct ctx *c, const char *addr)
+{
+	const struct mail *ms[2] = { c->last_in, c->first_in };
+
+	for (size_t k = 0; k < LEN(ms); k++) {
+		const struct mail *m = ms[k];
+		if (m == NULL)
+			continue;
+		if (same_addr(m->from.email, addr) && m->from.name && *m->from.name)
+			return m->from.name;
+		for (size_t i = 0; i < m->nreply_to; i++)
+			if (same_addr(m->reply_to[i].email, addr) && m->reply_to[i].name)
+				return m->reply_to[i].name;
+		for (size_t i = 0; i < m->ncc; i++)
+			if (same_addr(m->cc[i].email, addr) && m->cc[i].name)
+				return m->cc[i].name;
+		for (size_t i = 0; i < m->nto; i++)
+			if (same_addr(m->to[i].email, addr) && m->to[i].name)
+				return m->to[i].name;
+	}
+	return NULL;
+}
+
+/*
+ * Each address of v with its display name (from --cc, else from the
+ * customer's mail) for the header; v itself stays bare for the envelope
+ * and the ticket's log.
+ */
+static const char **
+with_names(const struct ctx *c, const char **v, size_t n, const struct reply_opts *o,
+    char **ccaddr, char **ccname)
+{
+	const char **out = xcalloc(n + 1, sizeof(*out));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = NULL;
+		for (size_t k = 0; k < o->ncc && name == NULL; k++)
+			if (same_addr(ccaddr[k], v[i]))
+				name = ccname[k];
+		out[i] = mailbox(name ? name : known_name(c, v[i]), v[i]);
+	}
+	return out;
+}
+
+static void
+free_names(const char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free((char *)v[i]);
+	free(v);
 }
 
 static char *
@@ -1014,6 +1127,8 @@ record(struct ctx *c, const struct reply_opts *o, const struct tmpl *t, const ch
 		kv_set(ev, "auto", "true");
 		kv_set(ev, "auto-submitted", kind == TMPL_AUTO_REPLY ? "auto-replied" : "auto-generated");
 	}
+	if (c->ob.channel)
+		outbound_note(&c->ob, &ch, ev, c->doc, c->doclen);
 	free(file);
 	if (status && (rc = status_change(&ch, status,
 	    &(struct status_opts){ .via = "reply" })) != 0)
@@ -1037,6 +1152,8 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	size_t nto = 0, ncc = 0, nrcpt = 0, nrefs = 0, nextra = 0;
 	char *subject = NULL, *summary = NULL, *body = NULL, *from = NULL, *env = NULL, *buf = NULL, *msgid = NULL;
 	char *why, **reqs = NULL, **ccs = NULL;
+	char **ccaddr = xcalloc(o->ncc + 1, sizeof(char *)), **ccname = xcalloc(o->ncc + 1, sizeof(char *));
+	const char **to_named = NULL, **cc_named = NULL;
 	size_t nreq = 0, nccs = 0, len = 0;
 	const char *status = o->status, *mailer, *lang;
 	int rc = 0, skip = 0, have_t = 0;
@@ -1057,7 +1174,19 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	lang = have_t && t.lang ? t.lang : c->langs[0];
 	/* recipients: an automatic reply goes to the sender only (RFC 3834) */
 	nreq = kv_list_split(kv_get(&c->t, "requestors"), &reqs);
-	if (kind == TMPL_AUTO_REPLY && c->last_in) {
+	if ((rc = outbound_route(d, c->id, &c->t, &c->log, &c->ob)) != 0)
+		goto out;
+	if (c->ob.channel && kind != TMPL_MANUAL) {
+		r->skipped = xasprintf("automatic replies are not sent to %s tickets", c->ob.channel);
+		goto out;
+	}
+	if (c->ob.channel) {	/* the person who wrote, on their channel */
+		if (o->ncc) {
+			rc = rt_fail(EX_USAGE, "a %s reply has no Cc", c->ob.channel);
+			goto out;
+		}
+		push(&to, &nto, kv_get(c->ob.ev, "from") ? kv_get(c->ob.ev, "from") : "unknown");
+	} else if (kind == TMPL_AUTO_REPLY && c->last_in) {
 		const struct mail *m = c->last_in;
 		const char *sender = m->nreply_to && m->reply_to[0].email ? m->reply_to[0].email :
 		    m->from.email;
@@ -1086,17 +1215,17 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 			r->warning = xasprintf("%s bounced earlier mail from the desk (rt-show %s)",
 			    to[i], c->id);
 	/* automatic mail never goes to the ticket's Cc list (RFC 3834) */
-	nccs = kind != TMPL_MANUAL ? 0 :
+	nccs = kind != TMPL_MANUAL || c->ob.channel ? 0 :
 	    kv_list_split(kv_get(&c->t, "cc"), &ccs);
 	for (size_t i = 0; i < nccs; i++)
 		if (valid_addr(ccs[i]) && !is_own_addr(d, ccs[i]))
 			push(&cc, &ncc, ccs[i]);
 	for (size_t i = 0; i < o->ncc; i++) {
-		if (!valid_addr(o->cc[i])) {
+		if (!parse_mailbox(o->cc[i], &ccname[i], &ccaddr[i])) {
 			rc = rt_fail(EX_USAGE, "'%s' is not a mail address", o->cc[i]);
 			goto out;
 		}
-		push(&cc, &ncc, o->cc[i]);
+		push(&cc, &ncc, ccaddr[i]);
 	}
 	/* a status the workflow refuses must stop us before anything is sent */
 	if (status && !o->dry_run) {
@@ -1154,9 +1283,16 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		struct outmail om;
 		memset(&om, 0, sizeof(om));
 		om.from = from;
-		om.to = to;
+		om.to = to_named = with_names(c, to, nto, o, ccaddr, ccname);
 		om.nto = nto;
-		om.cc = cc;
+		if (c->ob.channel) {	/* not mail addresses */
+			om.to = NULL;
+			om.nto = 0;
+			extra[0] = "X-RT-Channel";
+			extra[1] = c->ob.channel;
+			nextra = 1;
+		}
+		om.cc = cc_named = with_names(c, cc, ncc, o, ccaddr, ccname);
 		om.ncc = ncc;
 		om.subject = subject;
 		om.body = body;
@@ -1171,15 +1307,25 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		if ((rc = outmail_render(&om, &buf, &len, &msgid)) != 0)
 			goto out;
 	}
+	if (c->ob.channel && (rc = outbound_document(d, &c->ob, &(struct outbound_reply){
+	    c->id, msgid, subject, body, d->actor_name, d->actor_email, kv_get(&c->t, "queue") },
+	    &c->doc, &c->doclen)) != 0)
+		goto out;
 	if (o->dry_run) {
-		fwrite(buf, 1, len, o->dry_out ? o->dry_out : stdout);
+		if (c->ob.channel)
+			fwrite(c->doc, 1, c->doclen, o->dry_out ? o->dry_out : stdout);
+		else
+			fwrite(buf, 1, len, o->dry_out ? o->dry_out : stdout);
 		r->sent = 1;
 		r->msgid = msgid, msgid = NULL;
 		goto out;
 	}
-	if ((rc = trust_mailer(d, "desk.mailer", NULL, &mailer)) != 0)
+	if (c->ob.channel) {
+		if ((rc = outbound_send(d, &c->ob, c->id, c->doc, c->doclen)) != 0)
+			goto out;
+	} else if ((rc = trust_mailer(d, "desk.mailer", NULL, &mailer)) != 0)
 		goto out;
-	if (mailer == NULL) {
+	else if (mailer == NULL) {
 		rc = rt_fail(EX_CONFIG, "%s: desk.mailer is not set (sendmail:///usr/sbin/sendmail or smtp://HOST:PORT)",
 		    d->config_name);
 		goto out;
@@ -1189,7 +1335,8 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	for (size_t i = 0; i < ncc; i++)
 		push(&rcpt, &nrcpt, cc[i]);
 	/* automatic mail has the null envelope sender: nothing answers it (RFC 3834) */
-	if ((rc = mail_send(mailer, buf, len, kind != TMPL_MANUAL ? "" : env, rcpt, nrcpt)) != 0)
+	if (!c->ob.channel &&
+	    (rc = mail_send(mailer, buf, len, kind != TMPL_MANUAL ? "" : env, rcpt, nrcpt)) != 0)
 		goto out;
 	if ((rc = record(c, o, have_t ? &t : NULL, status, buf, len, msgid, subject, summary, to, nto,
 	    cc, ncc, kind)) != 0) {
@@ -1215,6 +1362,10 @@ out:
 	free(refs);
 	strv_free(reqs, nreq);
 	strv_free(ccs, nccs);
+	strv_free(ccaddr, o->ncc);
+	strv_free(ccname, o->ncc);
+	free_names(to_named, nto);
+	free_names(cc_named, ncc);
 	free(subject);
 	free(summary);
 	free(body);
@@ -1233,6 +1384,7 @@ reply_ticket(struct desk *d, const char *id, const struct reply_opts *o,
 	int rc, locked = 0;
 
 	memset(r, 0, sizeof(*r));
+	human_time_default(d);	/* quote attributions are read by people */
 	if (!o->dry_run) {
 		if ((rc = desk_lock(d)) != 0)
 			return rc;
@@ -1250,4 +1402,140 @@ out:
 	if (status_after(d, NULL, NULL) != 0)
 		rt_warn("%s", rt_errmsg());
 	return rc;
+}
+
+/* ---- the draft rt-reply opens in $EDITOR ---- */
+
+#define DRAFT_MESSAGES 10	/* the latest messages shown as context */
+#define DRAFT_LINES 30		/* lines of each */
+
+static void
+comment_lines(struct sbuf *sb, const char *text, size_t max)
+{
+	size_t lines = 0;
+
+	for (const char *p = text; p && *p && lines < max; lines++) {
+		size_t n = strcspn(p, "\n");
+		sbuf_adds(sb, n ? "# " : "#");
+		sbuf_add(sb, p, n);
+		sbuf_addc(sb, '\n');
+		p += n + (p[n] == '\n');
+		if (lines + 1 == max && *p)
+			sbuf_adds(sb, "# [...]\n");
+	}
+}
+
+/* One message of the conversation, as "#" lines. */
+static void
+draft_message(struct ctx *c, const struct kvmap *ev, struct sbuf *sb)
+{
+	const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
+	int note = strcmp(type, "comment") == 0, in = strcmp(type, "mail-in") == 0;
+	char when[HUMAN_TIMELEN], *path, *buf;
+	const char *who = note ? kv_get(ev, "by") : in ? kv_get(ev, "from") : kv_get(ev, "to");
+	struct mail *m;
+	size_t len;
+
+	sbuf_addf(sb, "#\n# ==== %s  %s %s\n", human_time_short_str(kv_get(ev, "at"), when),
+	    note ? "internal note by" : in ? "from" : "reply to", who ? who : "?");
+	path = ticket_path(c->id, file);
+	if (desk_read_head(c->d, path, &buf, &len) == 0) {
+		if (note) {
+			char *t = utf8_clean(buf, len, 0);
+			comment_lines(sb, t, DRAFT_LINES);
+			free(t);
+		} else if (mail_parse_buf(buf, len, &m) == 0) {
+			comment_lines(sb, m->text, DRAFT_LINES);
+			mail_free(m);
+		}
+		free(buf);
+	}
+	free(path);
+}
+
+int
+reply_draft(struct desk *d, const char *id, char **out)
+{
+	static const char *const fields[] = { "status", "queue", "priority", "owner",
+		"customer", "language", NULL };
+	struct sbuf sb = SBUF_INIT;
+	struct ctx c;
+	char *q;
+	size_t first = 0, n = 0;
+	int rc;
+
+	*out = NULL;
+	human_time_default(d);
+	if ((rc = ctx_load(&c, d, id)) != 0) {
+		ctx_free(&c);
+		return rc;
+	}
+	sbuf_addc(&sb, '\n');
+	if (c.last_in) {
+		sbuf_addc(&sb, '\n');
+		q = quoted(c.last_in, c.langs[0]);
+		sbuf_adds(&sb, q);
+		free(q);
+	}
+	sbuf_addf(&sb, "\n%s\n# Your answer to #%s goes above; the quote is sent as you leave it.\n",
+	    REPLY_CUT, c.id);
+	sbuf_addf(&sb, "# Subject: %s\n", kv_get(&c.t, "subject") ? kv_get(&c.t, "subject") : "");
+	for (int cc = 0; cc < 2; cc++) {
+		char **v;
+		size_t nv = kv_list_split(kv_get(&c.t, cc ? "cc" : "requestors"), &v);
+		for (size_t i = 0; i < nv; i++) {
+			q = mailbox(known_name(&c, v[i]), v[i]);
+			sbuf_addf(&sb, "# %s: %s\n", cc ? "Cc" : "To", q);
+			free(q);
+		}
+		strv_free(v, nv);
+	}
+	for (size_t i = 0; fields[i]; i++)
+		if (kv_get(&c.t, fields[i]))
+			sbuf_addf(&sb, "# %s: %s\n", fields[i], kv_get(&c.t, fields[i]));
+	for (size_t i = c.log.n; i-- > 0 && n < DRAFT_MESSAGES;) {
+		const char *type = kv_get(&c.log.ev[i], "ev");
+		if (type && kv_get(&c.log.ev[i], "file") && (strcmp(type, "mail-in") == 0 ||
+		    strcmp(type, "mail-out") == 0 || strcmp(type, "comment") == 0)) {
+			first = i;
+			n++;
+		}
+	}
+	sbuf_addf(&sb, "#\n# The conversation, oldest first (the latest %zu messages):\n", n);
+	for (size_t i = first; n > 0 && i < c.log.n; i++) {
+		const char *type = kv_get(&c.log.ev[i], "ev");
+		if (type && kv_get(&c.log.ev[i], "file") && (strcmp(type, "mail-in") == 0 ||
+		    strcmp(type, "mail-out") == 0 || strcmp(type, "comment") == 0))
+			draft_message(&c, &c.log.ev[i], &sb);
+	}
+	ctx_free(&c);
+	*out = sbuf_detach(&sb);
+	return 0;
+}
+
+char *
+reply_draft_answer(const char *edited)
+{
+	const char *cut = strstr(edited, REPLY_CUT);
+	size_t n = cut ? (size_t)(cut - edited) : strlen(edited);
+	char *a = xstrndup(edited, n);
+	int own = 0;
+
+	/* only blank, quoted and attribution lines: nothing was written */
+	for (const char *p = a; *p && !own;) {
+		size_t k = strcspn(p, "\n");
+		const char *nl = p + k;
+		int blank = strspn(p, " \t\r") >= k;
+		int attribution = k > 0 && nl[-1] == ':' && *nl && nl[1] == '>';
+		if (!blank && *p != '>' && !attribution)
+			own = 1;
+		p = *nl ? nl + 1 : nl;
+	}
+	while (n > 0 && (a[n - 1] == '\n' || a[n - 1] == ' '))
+		a[--n] = '\0';
+	if (!own) {
+		free(a);
+		return NULL;
+	}
+	return a;
 }

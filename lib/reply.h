@@ -59,6 +59,22 @@ int reply_threshold(struct desk *d, double *out);
 /* The names --template accepts for ticket id (NULL: desk defaults), for completion. */
 int reply_names(struct desk *d, const char *id, char ***out, size_t *n);
 
+/*
+ * The text rt-reply opens in $EDITOR for ticket id: room for the answer,
+ * the customer's last message quoted (attribution in the ticket's
+ * language and the desk's zone), then REPLY_CUT and the ticket's context
+ * (fields, recipients with their names, the latest messages and notes)
+ * as "#" lines.
+ */
+#define REPLY_CUT "# ------------------------ >8 ------------------------"
+int reply_draft(struct desk *d, const char *id, char **out);
+/*
+ * The answer in an edited draft: what is above REPLY_CUT (all of it if
+ * the line is gone). NULL when only blank lines, quoted lines and the
+ * attribution are left: nothing was written.
+ */
+char *reply_draft_answer(const char *edited);
+
 /* Parses "90", "30s", "15m", "12h", "1d", "2w" into seconds; -1 if invalid. */
 long long reply_duration(const char *s);
 

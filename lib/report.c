@@ -571,6 +571,7 @@ report_run(struct desk *d, const struct report_opts *o, struct report *r)
 
 	memset(r, 0, sizeof(*r));
 	r->o = *o;
+	r->desk_name = xstrdup(desk_cfg_str(d, "desk.name", "Support"));
 	r->clock = "wall-clock";
 	r->total.key = xstrdup("total");
 	r->total.first = (struct dvec)DVEC_INIT;
@@ -641,6 +642,7 @@ free_set(struct report_group_set *s)
 void
 report_free(struct report *r)
 {
+	free(r->desk_name);
 	free_fig(&r->total);
 	free_set(&r->groups);
 	free_set(&r->agents);

@@ -77,6 +77,7 @@ struct report_opts {
 
 struct report {
 	struct report_opts o;
+	char *desk_name;		/* desk.name, the HTML page's title */
 	const char *clock;		/* "business" with SLA policies, else "wall-clock" */
 	long tickets;			/* tickets existing at until */
 	struct report_fig total;
@@ -99,6 +100,9 @@ int report_text(const struct report *r, FILE *fp);
 int report_csv(const struct report *r, FILE *fp);
 int report_json(const struct report *r, FILE *fp);
 int report_html(const struct report *r, FILE *fp);
+
+/* The period in words: "November 2026", "23–29 November 2026" (malloc'd). */
+char *report_period_words(time_t since, time_t until);
 
 /* "45s", "12m", "3h05m", "2d04h"; "-" for NAN. */
 char *report_fmt_duration(double secs, char *buf, size_t size);

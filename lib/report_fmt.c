@@ -7,7 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "humantime.h"
 #include "jsonout.h"
 #include "report.h"
 #include "svg.h"
@@ -100,38 +102,42 @@ struct col {
 	const char *csv;	/* CSV header (stable) */
 	const char *head;	/* text/HTML header */
 	enum col_kind kind;
-	int text;		/* shown in the terminal table */
+	int text;		/* shown in the terminal table (and the HTML key figures) */
+	const char *what;	/* the HTML legend's words for head */
 };
 
 static const struct col cols[] = {
-	{ NULL, NULL, C_KEY, 1 },
-	{ "created", "CREATED", C_INT, 1 },
-	{ "resolved", "RESOLVED", C_INT, 1 },
-	{ "backlog", "BACKLOG", C_INT, 1 },
-	{ "first_response_count", "FR-N", C_INT, 0 },
-	{ "first_response_median", "FR-MED", C_DUR, 1 },
-	{ "first_response_mean", "FR-MEAN", C_DUR, 1 },
-	{ "first_response_p90", "FR-P90", C_DUR, 1 },
-	{ "resolution_count", "RES-N", C_INT, 0 },
-	{ "resolution_median", "RES-MED", C_DUR, 1 },
-	{ "resolution_mean", "RES-MEAN", C_DUR, 1 },
-	{ "resolution_p90", "RES-P90", C_DUR, 1 },
-	{ "sla_settled", "SLA-N", C_INT, 0 },
-	{ "sla_met_share", "SLA-MET", C_RATE, 1 },
-	{ "sla_first_response_breached", "BR-FR", C_INT, 0 },
-	{ "sla_next_response_breached", "BR-NR", C_INT, 0 },
-	{ "sla_resolution_breached", "BR-RES", C_INT, 0 },
-	{ "escalated", "ESC", C_INT, 0 },
-	{ "escalation_rate", "ESC%", C_RATE, 1 },
-	{ "escalation_levels", "LEVELS", C_STR, 0 },
-	{ "reopened", "REOPENED", C_INT, 0 },
-	{ "reopen_rate", "REOPEN%", C_RATE, 1 },
-	{ "surveyed", "SURVEYED", C_INT, 0 },
-	{ "rated", "RATED", C_INT, 0 },
-	{ "satisfaction_mean", "CSAT", C_NUM, 1 },
-	{ "satisfaction_response_rate", "CSAT-RR", C_RATE, 1 },
-	{ "escalated_satisfaction_mean", "ESC-CSAT", C_NUM, 0 },
-	{ "escalated_satisfaction_response_rate", "ESC-RR", C_RATE, 0 },
+	{ NULL, NULL, C_KEY, 1, NULL },
+	{ "created", "CREATED", C_INT, 1, "tickets created in the period" },
+	{ "resolved", "RESOLVED", C_INT, 1, "tickets resolved in the period" },
+	{ "backlog", "BACKLOG", C_INT, 1, "tickets open at the end of the period" },
+	{ "first_response_count", "FR-N", C_INT, 0, "tickets with a first response in the period" },
+	{ "first_response_median", "FR-MED", C_DUR, 1, "median time to the first response" },
+	{ "first_response_mean", "FR-MEAN", C_DUR, 1, "mean time to the first response" },
+	{ "first_response_p90", "FR-P90", C_DUR, 1, "90th percentile of the time to the first response" },
+	{ "resolution_count", "RES-N", C_INT, 0, "tickets resolved, with a resolution time" },
+	{ "resolution_median", "RES-MED", C_DUR, 1, "median time to resolution" },
+	{ "resolution_mean", "RES-MEAN", C_DUR, 1, "mean time to resolution" },
+	{ "resolution_p90", "RES-P90", C_DUR, 1, "90th percentile of the time to resolution" },
+	{ "sla_settled", "SLA-N", C_INT, 0, "SLA targets settled (met or breached)" },
+	{ "sla_met_share", "SLA-MET", C_RATE, 1, "share of settled SLA targets that were met" },
+	{ "sla_first_response_breached", "BR-FR", C_INT, 0, "first-response targets breached" },
+	{ "sla_next_response_breached", "BR-NR", C_INT, 0, "next-response targets breached" },
+	{ "sla_resolution_breached", "BR-RES", C_INT, 0, "resolution targets breached" },
+	{ "escalated", "ESC", C_INT, 0, "tickets escalated" },
+	{ "escalation_rate", "ESC%", C_RATE, 1, "share of created tickets that were escalated" },
+	{ "escalation_levels", "LEVELS", C_STR, 0,
+	    "escalated tickets per highest level reached (level:count)" },
+	{ "reopened", "REOPENED", C_INT, 0, "tickets reopened" },
+	{ "reopen_rate", "REOPEN%", C_RATE, 1, "share of resolved tickets that were reopened" },
+	{ "surveyed", "SURVEYED", C_INT, 0, "tickets sent a satisfaction survey" },
+	{ "rated", "RATED", C_INT, 0, "tickets the customer rated" },
+	{ "satisfaction_mean", "CSAT", C_NUM, 1, "customer satisfaction: mean rating (1 to 5)" },
+	{ "satisfaction_response_rate", "CSAT-RR", C_RATE, 1,
+	    "share of surveyed tickets that were rated" },
+	{ "escalated_satisfaction_mean", "ESC-CSAT", C_NUM, 0, "mean rating of escalated tickets" },
+	{ "escalated_satisfaction_response_rate", "ESC-RR", C_RATE, 0,
+	    "share of surveyed escalated tickets that were rated" },
 };
 
 /* The value of column i for g: *num for numbers (NAN: none), else a malloc'd string. */
@@ -578,6 +584,49 @@ report_json(const struct report *r, FILE *fp)
 
 /* ---- HTML ---- */
 
+#define DASH "\xE2\x80\x93"	/* en dash */
+
+static int
+midnight(const struct tm *tm)
+{
+	return tm->tm_hour == 0 && tm->tm_min == 0 && tm->tm_sec == 0;
+}
+
+/*
+ * "November 2026", "October" DASH "November 2026", "23" DASH "29 November
+ * 2026", "30 October" DASH " 29 November 2026", "29 November 2026": the
+ * days from since up to until (exclusive), in UTC as the report's days.
+ */
+char *
+report_period_words(time_t since, time_t until)
+{
+	struct tm a, b, next;
+	time_t last = until > since ? until - 1 : since;
+	const char *ma, *mb;
+
+	gmtime_r(&since, &a);
+	gmtime_r(&last, &b);
+	gmtime_r(&until, &next);
+	ma = human_month(a.tm_mon, "en");
+	mb = human_month(b.tm_mon, "en");
+	if (a.tm_mday == 1 && midnight(&a) && next.tm_mday == 1 && midnight(&next)) {
+		if (a.tm_year == b.tm_year && a.tm_mon == b.tm_mon)
+			return xasprintf("%s %d", ma, a.tm_year + 1900);
+		if (a.tm_year == b.tm_year)
+			return xasprintf("%s" DASH "%s %d", ma, mb, a.tm_year + 1900);
+		return xasprintf("%s %d " DASH " %s %d", ma, a.tm_year + 1900, mb, b.tm_year + 1900);
+	}
+	if (a.tm_year != b.tm_year)
+		return xasprintf("%d %s %d " DASH " %d %s %d", a.tm_mday, ma, a.tm_year + 1900,
+		    b.tm_mday, mb, b.tm_year + 1900);
+	if (a.tm_mon != b.tm_mon)
+		return xasprintf("%d %s " DASH " %d %s %d", a.tm_mday, ma, b.tm_mday, mb,
+		    b.tm_year + 1900);
+	if (a.tm_mday != b.tm_mday)
+		return xasprintf("%d" DASH "%d %s %d", a.tm_mday, b.tm_mday, mb, b.tm_year + 1900);
+	return xasprintf("%d %s %d", a.tm_mday, mb, b.tm_year + 1900);
+}
+
 static char *
 fmt_hours(double v, char *buf, size_t size)
 {
@@ -599,15 +648,18 @@ fmt_share(double v, char *buf, size_t size)
 	return buf;
 }
 
-/* A time series chart over the report's days. */
+/* A time series chart over the report's days, a legend entry per line. */
 static void
 chart_series(struct sbuf *sb, const struct report *r, const char *title, const double *a,
-    const char *acls, const double *b, const char *bcls, svg_fmt_fn fmt, const char *unit)
+    const char *acls, const char *akey, const double *b, const char *bcls, const char *bkey,
+    svg_fmt_fn fmt)
 {
 	size_t n = r->days.n;
 	double max = 0;
 	const char **labels = xmalloc((n + 1) * sizeof(*labels));
-	struct svg_plot p = { 60, 30, 620, 200, 0, n > 1 ? (double)(n - 1) : 1, 0, 1 };
+	const char *keys[2] = { akey, bkey }, *classes[2] = { acls, bcls };
+	struct svg_plot p = { 60, 30, 1110, 220, 0, n > 1 ? (double)(n - 1) : 1, 0, 1 };
+	int ticks;
 
 	for (size_t i = 0; i < n; i++) {
 		labels[i] = r->days.g[i].key + 5;	/* "MM-DD" */
@@ -617,16 +669,17 @@ chart_series(struct sbuf *sb, const struct report *r, const char *title, const d
 			max = b[i];
 	}
 	p.ymax = svg_nice_ceil(max);
-	sbuf_adds(sb, "<figure class=\"chart\">\n");
-	svg_begin(sb, 700, 270, title);
+	/* whole numbers of tickets: no 0.25 steps */
+	ticks = fmt == fmt_count && p.ymax < 4 ? (int)p.ymax : 4;
+	sbuf_adds(sb, "<figure class=\"chart wide\">\n");
+	svg_begin(sb, 1200, 300, title);
 	svg_text(sb, 60, 18, "start", "title", title);
-	svg_axes(sb, &p, 4, fmt);
-	svg_xlabels(sb, &p, labels, n, n > 8 ? (n + 7) / 8 : 1);
+	svg_axes(sb, &p, ticks, fmt);
+	svg_xlabels(sb, &p, labels, n, n > 16 ? (n + 15) / 16 : 1);
 	svg_polyline(sb, &p, a, n, acls);
 	if (b)
 		svg_polyline(sb, &p, b, n, bcls);
-	if (unit)
-		svg_text(sb, 680, 18, "end", "tick", unit);
+	svg_legend(sb, 60, 290, keys, classes, b ? 2 : 1);
 	svg_end(sb);
 	sbuf_adds(sb, "</figure>\n");
 	free(labels);
@@ -634,7 +687,7 @@ chart_series(struct sbuf *sb, const struct report *r, const char *title, const d
 
 static void
 chart_bars(struct sbuf *sb, const char *title, const double *vals, const char *const *labels,
-    size_t n, svg_fmt_fn fmt, double ymax, const char *cls)
+    size_t n, svg_fmt_fn fmt, double ymax, const char *cls, const char *key)
 {
 	struct svg_plot p = { 60, 40, 0, 180, 0, 1, 0, 1 };
 	double max = 0;
@@ -652,19 +705,20 @@ chart_bars(struct sbuf *sb, const char *title, const double *vals, const char *c
 	width = (int)p.w + 80;
 	p.ymax = ymax > 0 ? ymax : svg_nice_ceil(max);
 	sbuf_adds(sb, "<figure class=\"chart\">\n");
-	svg_begin(sb, width < 360 ? 360 : width, 250, title);
+	svg_begin(sb, width < 460 ? 460 : width, 275, title);
 	svg_text(sb, 60, 18, "start", "title", title);
 	svg_axes(sb, &p, 4, fmt);
 	if (n == 0)
 		svg_text(sb, p.x + p.w / 2, p.y + p.h / 2, "middle", "tick", "no data in period");
 	svg_bars(sb, &p, vals, labels, (const char *const *)texts, n, cls);
+	svg_legend(sb, 60, 264, &key, &cls, 1);
 	svg_end(sb);
 	sbuf_adds(sb, "</figure>\n");
 	strv_free(texts, n);
 }
 
 static void
-chart_groups(struct sbuf *sb, const char *title, const struct report_group_set *s)
+chart_groups(struct sbuf *sb, const char *title, const char *key, const struct report_group_set *s)
 {
 	double *v = xmalloc((s->n + 1) * sizeof(*v));
 	const char **l = xmalloc((s->n + 1) * sizeof(*l));
@@ -673,38 +727,55 @@ chart_groups(struct sbuf *sb, const char *title, const struct report_group_set *
 		v[i] = (double)s->g[i].created;
 		l[i] = s->g[i].key;
 	}
-	chart_bars(sb, title, v, l, s->n, fmt_count, 0, "bar");
+	chart_bars(sb, title, v, l, s->n, fmt_count, 0, "bar", key);
 	free(v);
 	free(l);
 }
 
+/* One table of the columns whose text flag is shown, and its legend. */
 static void
-html_table(struct sbuf *sb, const struct report *r)
+html_table(struct sbuf *sb, const struct report *r, int shown)
 {
 	const struct report_fig **rv;
+	struct sbuf legend = SBUF_INIT;
 	size_t nr = rows(r, &rv);
 
-	sbuf_adds(sb, "<table>\n<tr><th>");
+	sbuf_adds(sb, "<table>\n<thead><tr><th scope=\"col\">");
 	xml_escape(sb, key_head(r));
 	sbuf_adds(sb, "</th>");
 	for (size_t i = 1; i < LEN(cols); i++) {
-		sbuf_adds(sb, "<th>");
+		if (cols[i].text != shown)
+			continue;
+		sbuf_adds(sb, "<th scope=\"col\"><abbr title=\"");
+		xml_escape(sb, cols[i].what);
+		sbuf_adds(sb, "\">");
 		xml_escape(sb, cols[i].head);
-		sbuf_adds(sb, "</th>");
+		sbuf_adds(sb, "</abbr></th>");
+		sbuf_adds(&legend, "<dt>");
+		xml_escape(&legend, cols[i].head);
+		sbuf_adds(&legend, "</dt><dd>");
+		xml_escape(&legend, cols[i].what);
+		sbuf_adds(&legend, "</dd>\n");
 	}
-	sbuf_adds(sb, "</tr>\n");
+	sbuf_adds(sb, "</tr></thead>\n<tbody>\n");
 	for (size_t k = 0; k < nr; k++) {
 		sbuf_adds(sb, k + 1 == nr ? "<tr class=\"total\">" : "<tr>");
 		for (size_t i = 0; i < LEN(cols); i++) {
-			char *s = cell_text(rv[k], i);
-			sbuf_adds(sb, i ? "<td>" : "<th>");
-			xml_escape(sb, s);
+			char *c;
+			if (i > 0 && cols[i].text != shown)
+				continue;
+			c = cell_text(rv[k], i);
+			sbuf_adds(sb, i ? "<td>" : "<th scope=\"row\">");
+			xml_escape(sb, c);
 			sbuf_adds(sb, i ? "</td>" : "</th>");
-			free(s);
+			free(c);
 		}
 		sbuf_adds(sb, "</tr>\n");
 	}
-	sbuf_adds(sb, "</table>\n");
+	sbuf_adds(sb, "</tbody>\n</table>\n<dl class=\"legend\">\n");
+	sbuf_add(sb, legend.buf, legend.len);
+	sbuf_free(&legend);
+	sbuf_adds(sb, "</dl>\n");
 	free(rv);
 }
 
@@ -712,55 +783,71 @@ int
 report_html(const struct report *r, FILE *fp)
 {
 	struct sbuf sb = SBUF_INIT;
-	char a[RT_TIMELEN], b[RT_TIMELEN], buf[64];
+	char a[RT_TIMELEN], b[RT_TIMELEN], buf[64], *words;
 	size_t n = r->days.n;
 	double *backlog = xmalloc((n + 1) * sizeof(double)), *frt = xmalloc((n + 1) * sizeof(double)),
 	    *res = xmalloc((n + 1) * sizeof(double));
 
 	time_str(r->o.since, a);
 	time_str(r->o.until, b);
+	words = report_period_words(r->o.since, r->o.until);
 	sbuf_adds(&sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Desk report ");
-	xml_escape(&sb, a);
-	sbuf_adds(&sb, " .. ");
-	xml_escape(&sb, b);
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	xml_escape(&sb, r->desk_name);
+	sbuf_adds(&sb, ": support report, ");
+	xml_escape(&sb, words);
 	sbuf_adds(&sb, "</title>\n<style>\n"
-	    "body{font-family:sans-serif;margin:1.5em;color:#222;background:#fff}\n"
-	    "table{border-collapse:collapse;margin:1em 0;font-size:0.85em;display:block;overflow-x:auto;max-width:100%}\n"
-	    "th,td{border:1px solid #ccc;padding:0.25em 0.5em;text-align:right}\n"
-	    "th:first-child{text-align:left}tr.total{font-weight:bold;background:#f3f3f3}\n"
-	    "figure.chart{display:inline-block;margin:0.5em 1em 0.5em 0}\n"
+	    "body{font-family:sans-serif;margin:1.5em;color:#222;background:#fff;max-width:1600px}\n"
+	    "h1{margin:0 0 .2em}p.period{font-size:1.25em;margin:0 0 .3em}p.note{color:#555;margin:0 0 1em}\n"
+	    "table{border-collapse:collapse;margin:1em 0 .5em;font-size:0.85em}\n"
+	    "th,td{border:1px solid #ccc;padding:0.25em 0.45em;text-align:right;white-space:nowrap}\n"
+	    "thead th{background:#f3f3f3;white-space:normal}abbr{text-decoration:none;cursor:help}\n"
+	    "tbody th{text-align:left;max-width:14em;white-space:normal;overflow-wrap:anywhere}\n"
+	    "tr.total{font-weight:bold;background:#f3f3f3}\n"
+	    "dl.legend{columns:3 18em;font-size:0.8em;color:#444;margin:0 0 1.5em}\n"
+	    "dl.legend dt{display:inline;font-weight:bold;break-after:avoid}dl.legend dt::after{content:\": \"}\n"
+	    "dl.legend dd{display:inline;margin:0}dl.legend dd::after{content:\"\";display:block;margin-bottom:.2em}\n"
+	    "div.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:1.5em 1em}\n"
+	    "figure.chart{margin:0;min-width:0}figure.chart svg{max-width:100%;height:auto;display:block}\n"
+	    "figure.wide{grid-column:1/-1}figure.wide svg{width:100%}\n"
 	    "svg text{font-family:sans-serif;font-size:11px;fill:#333}svg text.title{font-size:14px;font-weight:bold}\n"
-	    "svg .grid{stroke:#e4e4e4}svg .axis{stroke:#555}\n"
-	    "svg polyline.backlog{stroke:#1f6fb2;stroke-width:2}svg circle.backlog{fill:#1f6fb2}\n"
-	    "svg polyline.frt{stroke:#d9822b;stroke-width:2}svg circle.frt{fill:#d9822b}\n"
-	    "svg polyline.res{stroke:#7a4fb5;stroke-width:2}svg circle.res{fill:#7a4fb5}\n"
+	    "svg text.key{font-size:12px}svg .grid{stroke:#e4e4e4}svg .axis{stroke:#555}\n"
+	    "svg polyline.backlog{stroke:#1f6fb2;stroke-width:2}svg circle.backlog,svg rect.backlog{fill:#1f6fb2}\n"
+	    "svg polyline.frt{stroke:#d9822b;stroke-width:2}svg circle.frt,svg rect.frt{fill:#d9822b}\n"
+	    "svg polyline.res{stroke:#7a4fb5;stroke-width:2}svg circle.res,svg rect.res{fill:#7a4fb5}\n"
 	    "svg rect.bar{fill:#1f6fb2}svg rect.sla{fill:#2e9d5b}\n"
-	    ".key-frt{color:#d9822b}.key-res{color:#7a4fb5}\n"
-	    "</style>\n</head>\n<body>\n<h1>Desk report</h1>\n<p>");
-	xml_escape(&sb, r->o.as_of ? "As of " : "Period ");
+	    "</style>\n</head>\n<body>\n<h1>");
+	xml_escape(&sb, r->desk_name);
+	sbuf_adds(&sb, "</h1>\n<p class=\"period\">Support report, ");
+	if (r->o.as_of)
+		sbuf_adds(&sb, "as of ");
+	xml_escape(&sb, words);
+	sbuf_adds(&sb, "</p>\n<p class=\"note\">From ");
 	xml_escape(&sb, a);
-	sbuf_adds(&sb, " .. ");
+	sbuf_adds(&sb, " up to ");
 	xml_escape(&sb, b);
-	sbuf_addf(&sb, "; durations in %s time; %ld tickets.</p>\n", r->clock, r->tickets);
+	sbuf_addf(&sb, " (UTC); durations in %s time; %ld tickets.</p>\n", r->clock, r->tickets);
 
-	sbuf_adds(&sb, "<h2>Figures</h2>\n");
-	html_table(&sb, r);
+	sbuf_adds(&sb, "<h2>Key figures</h2>\n");
+	html_table(&sb, r, 1);
+	sbuf_adds(&sb, "<h2>Counts, breaches and escalations</h2>\n");
+	html_table(&sb, r, 0);
 
-	sbuf_adds(&sb, "<h2>Charts</h2>\n");
+	sbuf_adds(&sb, "<h2>Charts</h2>\n<div class=\"charts\">\n");
 	for (size_t i = 0; i < n; i++) {
 		backlog[i] = (double)r->days.g[i].backlog;
 		frt[i] = stats_median(&r->days.g[i].first) / 3600;
 		res[i] = stats_median(&r->days.g[i].resolve) / 3600;
 	}
-	chart_series(&sb, r, "Open tickets per day", backlog, "backlog", NULL, NULL, fmt_count, NULL);
-	chart_series(&sb, r, "Median response times per day (hours)", frt, "frt", res, "res",
-	    fmt_hours, NULL);
-	sbuf_adds(&sb, "<p><span class=\"key-frt\">&#9632; first response</span> "
-	    "<span class=\"key-res\">&#9632; resolution</span></p>\n");
+	chart_series(&sb, r, "Open tickets per day", backlog, "backlog",
+	    "tickets open at the end of each day (UTC)", NULL, NULL, NULL, fmt_count);
+	chart_series(&sb, r, "Median response times per day (hours)", frt, "frt",
+	    "first response (median, hours)", res, "res", "resolution (median, hours)", fmt_hours);
 	if (r->o.charts) {
-		chart_groups(&sb, "Created per channel", &r->channels);
-		chart_groups(&sb, "Created per queue", &r->queues);
+		chart_groups(&sb, "Created per channel", "tickets created in the period, per channel",
+		    &r->channels);
+		chart_groups(&sb, "Created per queue", "tickets created in the period, per queue",
+		    &r->queues);
 	}
 	{
 		double v[NCLOCKS + 1];
@@ -771,8 +858,10 @@ report_html(const struct report *r, FILE *fp)
 				v[k] = 100 * report_rate(r->total.sla_met[c], r->total.sla_settled[c]);
 				l[k++] = clock_titles[c];
 			}
-		chart_bars(&sb, "SLA compliance (share met)", v, l, k, fmt_share, 100, "sla");
+		chart_bars(&sb, "SLA compliance (share met)", v, l, k, fmt_share, 100, "sla",
+		    "share of settled SLA targets met, per clock");
 	}
+	sbuf_adds(&sb, "</div>\n");
 
 	if (r->agents.n) {
 		sbuf_adds(&sb, "<h2>Agents</h2>\n<table>\n<tr><th>agent</th><th>open</th>"
@@ -805,6 +894,7 @@ report_html(const struct report *r, FILE *fp)
 	sbuf_adds(&sb, "</body>\n</html>\n");
 	fwrite(sb.buf, 1, sb.len, fp);
 	sbuf_free(&sb);
+	free(words);
 	free(backlog);
 	free(frt);
 	free(res);

@@ -234,3 +234,26 @@ status_after(struct desk *d, status_warn_fn *warn, void *arg)
 	}
 	return first;
 }
+
+int
+status_recascade(struct desk *d, const char *id, status_warn_fn *warn, void *arg)
+{
+	struct status_note n;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	if ((rc = ticket_load(d, id, &n.ticket, NULL)) != 0) {
+		kv_free(&n.ticket);
+		return rc;
+	}
+	n.d = d;
+	memcpy(n.id, id, sizeof(n.id));
+	n.to = kv_get(&n.ticket, "status") ? xstrdup(kv_get(&n.ticket, "status")) : NULL;
+	n.via = xstrdup("sync");
+	n.opts.via = n.via;
+	n.opts.noexec = 1;
+	if (n.to && (rc = cascade(&n, warn, arg)) == 0)
+		rc = status_after(d, warn, arg);
+	note_free(&n);
+	return rc;
+}

@@ -100,4 +100,12 @@ typedef void status_hook_fn(const struct status_note *n, void *arg);
 void status_hook_add(status_hook_fn *fn, void *arg);
 void status_hook_clear(void);
 
+/*
+ * Applies the cascade of ticket id's status again, as it stands: after a
+ * merge of clones, a child linked on one side gets the resolved status
+ * its parent got on the other. Children already done are left alone.
+ * Call it without the desk lock. 0 or the first problem's code.
+ */
+int status_recascade(struct desk *d, const char *id, status_warn_fn *warn, void *arg);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "svg.h"
+#include "text.h"
 
 void
 xml_escape(struct sbuf *sb, const char *s)
@@ -166,4 +167,19 @@ svg_bars(struct sbuf *sb, const struct svg_plot *p, const double *vals,
 			svg_text(sb, x + bw / 2, top - 4, "middle", "val", valtexts[i]);
 		svg_text(sb, x + bw / 2, p->y + p->h + 16, "middle", "tick", labels[i]);
 	}
+}
+
+void
+svg_legend(struct sbuf *sb, double x, double y, const char *const *labels,
+    const char *const *cls, size_t n)
+{
+	sbuf_adds(sb, "<g class=\"legend\">\n");
+	for (size_t i = 0; i < n; i++) {
+		sbuf_addf(sb, "<rect class=\"swatch %s\" x=\"%.1f\" y=\"%.1f\" width=\"12\" "
+		    "height=\"12\"/>\n", cls[i] ? cls[i] : "bar", x, y - 10);
+		svg_text(sb, x + 17, y, "start", "key", labels[i]);
+		/* about 6.5 px a character at 12 px, and a gap */
+		x += 17 + 6.5 * (double)utf8_chars(labels[i]) + 24;
+	}
+	sbuf_adds(sb, "</g>\n");
 }

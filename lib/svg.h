@@ -47,4 +47,11 @@ void svg_polyline(struct sbuf *sb, const struct svg_plot *p, const double *ys, s
 void svg_bars(struct sbuf *sb, const struct svg_plot *p, const double *vals,
     const char *const *labels, const char *const *valtexts, size_t n, const char *cls);
 
+/*
+ * A legend row from (x, y): a swatch of class cls[i] and the words
+ * labels[i] for each of n entries.
+ */
+void svg_legend(struct sbuf *sb, double x, double y, const char *const *labels,
+    const char *const *cls, size_t n);
+
 #endif

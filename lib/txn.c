@@ -5,6 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
 #include "cache.h"
 #include "desk.h"
 #include "guard.h"
@@ -27,6 +29,7 @@
  */
 struct txn_batch {
 	struct pack_mem *mem;	/* new objects; owned by the repository's odb */
+	git_refdb *refdb;	/* durable desks: refs written without fsync, see move_branch */
 	int open;		/* between txn_batch_begin and txn_batch_end */
 	int kept;		/* the batch holds the desk lock */
 	int err;		/* first failure of a write inside the batch */
@@ -191,6 +194,7 @@ static int
 move_branch(struct desk *d, struct txn_batch *b, const char *logmsg)
 {
 	git_reference *head = NULL, *ref = NULL;
+	git_refdb *orig = NULL;
 	const char *name = "HEAD";
 	int rc;
 
@@ -198,15 +202,39 @@ move_branch(struct desk *d, struct txn_batch *b, const char *logmsg)
 		return git_fail(rc, "cannot read HEAD");
 	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
 		name = git_reference_symbolic_target(head);
+	/*
+	 * The ref file and its folder fsynced here, the reflogs not: two
+	 * fsyncs, not six. libgit2's refdb takes FSYNC_GITDIR when it is
+	 * made, so the move goes through one made without it.
+	 */
+	if (d->durable && b->refdb == NULL) {
+		pack_sync_pause(d, 1);
+		if (git_refdb_open(&b->refdb, d->repo) < 0)
+			b->refdb = NULL;
+		pack_sync_pause(d, 0);
+	}
+	if (b->refdb && git_repository_refdb(&orig, d->repo) == 0)
+		git_repository_set_refdb(d->repo, b->refdb);
 	if (b->unborn)
 		rc = git_reference_create(&ref, d->repo, name, &b->tip, 0, logmsg);
 	else
 		rc = git_reference_create_matching(&ref, d->repo, name, &b->tip, 1, &b->base,
 		    logmsg);
+	if (orig) {
+		git_repository_set_refdb(d->repo, orig);
+		git_refdb_free(orig);
+	}
+	if (rc == 0 && b->refdb) {
+		char *path = xasprintf("%s%s", d->gitdir, name);
+		rc = pack_sync_files(d, (const char *const *)&path, 1);
+		free(path);
+	}
 	git_reference_free(ref);
 	git_reference_free(head);
 	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED || rc == GIT_EEXISTS)
 		return -EAGAIN;
+	if (rc > 0)
+		return rc;
 	return rc < 0 ? git_fail(rc, "cannot move the branch") : 0;
 }
 
@@ -266,8 +294,7 @@ batch_write_all(struct desk *d)
 		rc = rt_fail(EX_TEMPFAIL, "the desk branch moved during a batch; nothing of it stored");
 	else if (rc == 0)
 		rc = commit_verify(d, g.has_old ? &g.old : NULL, &tip, NULL, 0);
-	guard_commit_end(d, &g, rc == 0);
-	guard_index_done(d);
+	guard_commit_end(d, &g, 0);	/* 0: no index write follows (only rt-gc's) */
 	return rc;
 }
 
@@ -323,6 +350,7 @@ txn_batch_close(struct desk *d)
 	if (d->batch == NULL)
 		return;
 	txn_batch_end(d);
+	git_refdb_free(d->batch->refdb);
 	free(d->batch);
 	d->batch = NULL;
 }
@@ -556,7 +584,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	if (rc == 0 && !batched)
 		rc = commit_verify(t->d, g.has_old ? &g.old : NULL, &cid, paths, t->n);
 	if (!batched)
-		guard_commit_end(t->d, &g, rc == 0);
+		guard_commit_end(t->d, &g, 0);	/* 0: no index write follows */
 	if (rc != 0) {
 		if (t->d->batch->commits == 0)
 			batch_discard(t->d->batch);	/* objects of a failed build */
@@ -568,8 +596,6 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (worktree_write(t->d, &cid, paths, t->n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
-	if (!batched)
-		guard_index_done(t->d);
 out:
 	git_signature_free(sig);
 	free(paths);

@@ -9,7 +9,7 @@
 #       Set here: CORPUS (../shared/corpus or $RT_CORPUS), ROOT,
 #       OTHER_USERS (root may run the build as nobody),
 #       SYSTEM_USERS (OTHER_USERS, and CI=true or RT_TEST_SYSTEM_USERS=1),
-#       PROCMAIL, SMTP_SINK, PYYAML, BASH.
+#       PROCMAIL, SMTP_SINK, PYYAML, BASH, LIGHTTPD (and curl), CHROMIUM.
 #   test_cmp EXPECT ACTUAL       test_must_fail CMD...
 #   test_when_finished 'cmd'     runs after the current test, pass or fail
 #   test_atexit 'cmd'            runs when the script exits (servers, users)
@@ -19,6 +19,8 @@
 #   mail_fixture NAME            path of a vendored mail (tests/fixtures/mail)
 #   event_fixture NAME           path of a vendored event (tests/fixtures/events)
 #   ticket_dir ID [DESK]         the ticket's folder in the desk (any format)
+#   start_lighttpd DESK          lighttpd with share/web/lighttpd.conf serving
+#                                rt-web at $WEB/rt for DESK (stopped at exit)
 #
 # Every test runs with a pinned clock: TZ=UTC and RT_NOW=$TEST_NOW, a
 # Wednesday at 10:00 UTC (office hours everywhere); a test that needs
@@ -76,6 +78,8 @@ command -v procmail >/dev/null && test_set_prereq PROCMAIL
 [ -x /usr/sbin/smtp-sink ] && test_set_prereq SMTP_SINK
 python3 -c "import yaml" 2>/dev/null && test_set_prereq PYYAML
 command -v bash >/dev/null && test_set_prereq BASH
+[ -x /usr/sbin/lighttpd ] && command -v curl >/dev/null && test_set_prereq LIGHTTPD
+command -v chromium >/dev/null && test_set_prereq CHROMIUM
 
 # Test bodies run in a subshell, so both cleanup lists live in files.
 # test_when_finished 'cmd': runs after the current test, pass or fail.
@@ -213,6 +217,52 @@ ticket_dir() {
 		printf 'tickets/%s/%s/%s\n' "$(printf %s "$1" | cut -c1-2)" \
 		    "$(printf %s "$1" | cut -c3-4)" "$1"
 	fi
+}
+
+# start_lighttpd DESK: a real lighttpd on a free port of 127.0.0.1 with the
+# example configuration (share/web/lighttpd.conf, its two paths set) and
+# $TRASH/htdocs as document root; rt-web runs with this script's clock and
+# settings, plus what $TRASH/web-env sets (sourced per request). Sets WEB
+# (http://127.0.0.1:PORT) and LPID; lighttpd is stopped when the script ends.
+start_lighttpd() {
+	_ld=$TRASH/lighttpd; mkdir -p "$_ld" "$TRASH/htdocs"
+	cat >"$_ld/rt-web" <<EOW
+#!/bin/sh
+export RT_NOW=$RT_NOW TZ=UTC LC_ALL=C.UTF-8 HOME='$HOME' GIT_CONFIG_NOSYSTEM=1 \
+    GIT_CEILING_DIRECTORIES='$GIT_CEILING_DIRECTORIES' RT_LOCK_TIMEOUT=$RT_LOCK_TIMEOUT \
+    RT_SHAREDIR='${RT_SHAREDIR:-}' PATH='$PATH'
+[ -f '$TRASH/web-env' ] && . '$TRASH/web-env'
+exec '$(command -v rt-web)'
+EOW
+	chmod +x "$_ld/rt-web"
+	sed -e "s|^var.rt_web = .*|var.rt_web = \"$_ld/rt-web\"|" \
+	    -e "s|^var.rt_desk = .*|var.rt_desk = \"$(cd "$1" && pwd)\"|" \
+	    "$SRC_ROOT/share/web/lighttpd.conf" >"$_ld/rt-web.conf"
+	grep -q "rt_web = \"$_ld" "$_ld/rt-web.conf" || return 1
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		_port=$(( 20000 + ($$ * 37 + _try * 1009 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
+		cat >"$_ld/lighttpd.conf" <<EOC
+server.document-root = "$TRASH/htdocs"
+server.bind = "127.0.0.1"
+server.port = $_port
+server.errorlog = "$_ld/error.log"
+server.breakagelog = "$_ld/cgi.log"
+include "$_ld/rt-web.conf"
+EOC
+		/usr/sbin/lighttpd -D -f "$_ld/lighttpd.conf" 2>>"$_ld/start.log" &
+		LPID=$!
+		test_atexit "kill $LPID 2>/dev/null"
+		for _i in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 $LPID 2>/dev/null || break
+			if curl -s -o /dev/null "http://127.0.0.1:$_port/"; then
+				WEB=http://127.0.0.1:$_port
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill $LPID 2>/dev/null; wait $LPID 2>/dev/null
+	done
+	return 1
 }
 
 mail_fixture() { printf '%s\n' "$FIXTURES/mail/$1"; }

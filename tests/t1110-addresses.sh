@@ -31,7 +31,7 @@ test_expect_success 'a quoted local part with a comma stays one requestor' '
 	grep "^requestors: \[.\"doe, john\"@example.org.\]$" $(ticket_dir $id)/ticket.yaml &&
 	rt-show --json $id >json && grep "\"doe, john\\\\\"@example.org" json &&
 	echo "Hello." | rt-reply --dry-run $id >dry &&
-	grep "^To: \"doe, john\"@example.org$" dry
+	grep "^To: \"John Doe\" <\"doe, john\"@example.org>$" dry
 '
 
 test_expect_success 'a comma in a quoted list item survives a hand-edited ticket' '

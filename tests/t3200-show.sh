@@ -59,6 +59,7 @@ test_expect_success 'show: fields, decoded mail, attachments, notes and changes 
 	priority     high
 	requestors   carl@example.com
 	channel      mail
+	language     de
 	created      2026-11-23T10:00:00Z
 
 	* 2026-11-23T10:00:00Z Test Agent: create status=new

@@ -150,10 +150,31 @@ test_expect_success 'German template chosen by the mail Content-Language, RFC 20
 
 test_expect_success 'desk.language is the default language' '
 	sed -i "s/^  language: en/  language: de/" rt.yaml &&
-	mail m3@customer.example "No language" >m3.eml &&
+	mail m3@customer.example "No language" | sed "s/^Hello,$/VPN 2FA?/; /^my printer/d" >m3.eml &&
 	id3=$(rt-ingest <m3.eml) &&
+	! rt-show $id3 | grep "^language " &&
 	rt-reply -n --template ack $id3 >out &&
 	grep "^Guten Tag Jane Doe,$" out &&
+	sed -i "s/^  language: de/  language: en/" rt.yaml
+'
+
+test_expect_success 'no Content-Language: the language comes from the text (German)' '
+	mail lang-de@customer.example "Drucker druckt nicht" |
+	    sed "s/^Hello,$/Hallo,/; s/^my printer is broken.$/der Drucker im 2. Stock druckt seit gestern nicht mehr. Bitte helfen Sie mir./" >m4.eml &&
+	id4=$(rt-ingest <m4.eml) &&
+	rt-show $id4 | grep "^language  *de$" &&
+	rt-reply -n --template ack $id4 >out &&
+	grep "^Guten Tag Jane Doe,$" out &&
+	grep -i "^Content-Language: de" out
+'
+
+test_expect_success 'no Content-Language: English text stays English under a German desk' '
+	sed -i "s/^  language: en/  language: de/" rt.yaml &&
+	mail lang-en@customer.example "Printer" >m5.eml &&
+	id5=$(rt-ingest <m5.eml) &&
+	rt-show $id5 | grep "^language  *en$" &&
+	rt-reply -n --template ack $id5 >out &&
+	! grep "^Guten Tag" out && grep -i "^Content-Language: en" out &&
 	sed -i "s/^  language: de/  language: en/" rt.yaml
 '
 

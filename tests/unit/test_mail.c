@@ -472,6 +472,20 @@ test_shapes(void)
 		    "line! \xE2\x98\xBA \"q\"\n", "HTML stripped to text");
 	mail_free(m);
 
+	/* HTML only, German: named entities, Latin-1 and typographic. */
+	m = parse("From: a@example.com\nSubject: html\n"
+	    "Content-Type: text/html; charset=us-ascii\n\n"
+	    "<p>Gr&uuml;&szlig;e aus M&uuml;nchen &ndash; &bdquo;Stra&szlig;e&ldquo;"
+	    "&nbsp;kostet 5&nbsp;&euro; &amp; mehr&hellip; &Auml;rger&#8203;</p>"
+	    "<p>&auml &copy 2026 &unknown; &#128; &#0; &AMP; &#xD800;</p>\n");
+	if (m)
+		is_str(m->text, "Gr\xC3\xBC\xC3\x9F" "e aus M\xC3\xBCnchen \xE2\x80\x93 "
+		    "\xE2\x80\x9EStra\xC3\x9F" "e\xE2\x80\x9C kostet 5 \xE2\x82\xAC & mehr"
+		    "\xE2\x80\xA6 \xC3\x84rger\xE2\x80\x8B\n\n"
+		    "\xC3\xA4 \xC2\xA9 2026 &unknown; \xE2\x82\xAC \xEF\xBF\xBD & \xEF\xBF\xBD\n",
+		    "HTML named entities decoded (German, typographic, legacy)");
+	mail_free(m);
+
 	/* Plain preferred over HTML in an alternative. */
 	m = parse("From: a@example.com\nSubject: alt\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/alternative; boundary=a\n\n"

@@ -209,16 +209,16 @@ test_property(void)
 		lines[n + 1] = NULL;
 		for (int shuffle = 0; shuffle < 5 && same; shuffle++) {
 			struct replay_conflicts lost;
-			char *s, *st;
+			char *s;
 			for (int i = n; i > 0; i--) {
 				int j = rand() % (i + 1);
 				char *t = lines[i];
 				lines[i] = lines[j];
 				lines[j] = t;
 			}
-			st = state_of((const char *const *)lines, &lost);
-			s = xasprintf("%s\nlost %zu", st, lost.n);
-			free(st);
+			char *state = state_of((const char *const *)lines, &lost);
+			s = xasprintf("%s\nlost %zu", state, lost.n);
+			free(state);
 			replay_conflicts_free(&lost);
 			if (first == NULL)
 				first = s;

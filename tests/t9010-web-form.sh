@@ -1,0 +1,243 @@
+#!/bin/sh
+# rt-web's contact form and status pages through a real lighttpd, posted
+# with curl as a browser posts the form's own fields, and rendered by
+# headless Chromium: tickets on the web channel with the acknowledgement,
+# CSRF, honeypot, rate and size limits, hostile input, tokens that show a
+# requestor only their own tickets and never internal notes.
+. "$(dirname "$0")/lib.sh"
+
+CHROMIUM=
+for c in chromium chromium-browser; do
+	command -v $c >/dev/null && CHROMIUM=$c && break
+done
+chrome() {
+	timeout 60 $CHROMIUM --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$TRASH/chrome" "$@" 2>/dev/null
+}
+
+# fields PAGE: the form's fields as name=value lines (hidden ones included).
+fields() {
+	python3 - "$1" <<-'PY'
+	import html.parser, sys
+	class P(html.parser.HTMLParser):
+	    def handle_starttag(self, tag, attrs):
+	        a = dict(attrs)
+	        if tag in ("input", "textarea") and "name" in a:
+	            print("%s=%s" % (a["name"], a.get("value") or ""))
+	P().feed(open(sys.argv[1], encoding="utf-8").read())
+	PY
+}
+# submit NAME ADDRESS SUBJECT TEXT [curl options]: fetches the form and
+# posts its fields as a browser would; prints the status; page in out.
+submit() {
+	curl -s -o form.html "$WEB/rt/new" &&
+	csrf=$(fields form.html | sed -n "s/^csrf=//p") &&
+	_n=$1 _a=$2 _s=$3 _t=$4 && shift 4 &&
+	curl -s -o out -D headers -w '%{http_code}' --data-urlencode "csrf=$csrf" \
+	    --data-urlencode "name=$_n" --data-urlencode "address=$_a" \
+	    --data-urlencode "subject=$_s" --data-urlencode "text=$_t" \
+	    --data-urlencode "website=" "$@" "$WEB/rt/new"
+}
+tickets() { rt-ls --ids | wc -l | tr -d ' '; }
+status_link() { sed -n 's/.*id="status" href="\([^"]*\)".*/\1/p' out; }
+
+test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' '
+	new_desk &&
+	sed -i "s/^  max-bytes: .*/&\n  on-arrival: {acknowledge: ack}/" rt.yaml &&
+	cat >>rt.yaml <<-EOC &&
+	web:
+	  form-max-bytes: 4096
+	  rate-limit: {per-address: 3, per-client: 50, period: 3600}
+	EOC
+	git commit -qm web rt.yaml &&
+	start_lighttpd . && echo "$WEB" >../web-url
+'
+WEB=$(cat web-url 2>/dev/null); cd desk 2>/dev/null
+
+test_expect_success LIGHTTPD 'GET /new: a form with labels for every field, no script, strict headers' '
+	test "$(curl -s -o form.html -D headers -w "%{http_code}" "$WEB/rt/new")" = 200 &&
+	grep -i "^Content-Security-Policy: default-src .none." headers &&
+	grep -i "^Cache-Control: no-store" headers &&
+	grep -i "^Content-Type: text/html; charset=utf-8" headers &&
+	! grep -i "<script\|http://\|https://" form.html &&
+	python3 - form.html <<-'PY'
+	import html.parser, sys
+	ids, fors, stack = set(), set(), []
+	void = {"meta", "input", "br", "link"}
+	class P(html.parser.HTMLParser):
+	    def handle_starttag(self, tag, attrs):
+	        a = dict(attrs)
+	        if tag in ("input", "textarea") and a.get("type") != "hidden":
+	            ids.add(a["id"])
+	        if tag == "label":
+	            fors.add(a["for"])
+	        if tag not in void:
+	            stack.append(tag)
+	    def handle_endtag(self, tag):
+	        assert stack.pop() == tag, tag
+	P().feed(open(sys.argv[1], encoding="utf-8").read())
+	assert not stack, stack
+	assert ids == fors, (ids, fors)
+	assert {"name", "address", "subject", "text", "website"} == ids, ids
+	PY
+'
+
+test_expect_success LIGHTTPD,CHROMIUM 'headless Chromium renders the form with its fields' '
+	chrome --dump-dom "$WEB/rt/new" >dom.html &&
+	grep "<form method=\"post\" action=\"/rt/new\"" dom.html &&
+	for f in name address subject text csrf; do grep -q "name=\"$f\"" dom.html || exit 1; done &&
+	chrome --screenshot="$TRASH/form.png" --window-size=800,900 "$WEB/rt/new" &&
+	test "$(head -c 8 "$TRASH/form.png" | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a
+'
+
+test_expect_success LIGHTTPD 'a submission opens a ticket on the web channel and acknowledges it' '
+	test "$(submit "Eva Muster" eva@example.com "Printer on fire" "It smokes.")" = 200 &&
+	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
+	rt-show "$id" >show &&
+	grep "^channel  *web" show && grep "^requestors  *eva@example.com" show &&
+	grep "^subject  *Printer on fire" show &&
+	grep "^From: \"Test Desk\" <support@example.org>" "$TRASH/sent-mail" && grep "^To: .*eva@example.com" "$TRASH/sent-mail" &&
+	grep "^Subject: .*#$id" "$TRASH/sent-mail" &&
+	status_link >../eva-link && grep "^/rt/status/[0-9a-f]\{32\}$" ../eva-link &&
+	test "$(rt-web --token eva@example.com)" = "$(sed "s|^/rt||" ../eva-link)"
+'
+
+test_expect_success LIGHTTPD 'the status page: state, time, the conversation, never internal notes' '
+	id=$(rt-ls --ids) &&
+	echo "SECRET-INTERNAL-NOTE" | rt-comment "$id" >/dev/null &&
+	echo "We sent a technician." | rt-reply --set-status waiting "$id" >/dev/null &&
+	test "$(curl -s -o page.html -D headers -w "%{http_code}" "$WEB$(cat ../eva-link)")" = 200 &&
+	grep -i "^Cache-Control: no-store" headers &&
+	grep "Printer on fire" page.html && grep "It smokes." page.html &&
+	grep "We sent a technician." page.html &&
+	grep "class=\"state\">waiting for your answer<" page.html &&
+	grep "2026-11-25 10:00" page.html &&
+	! grep "SECRET-INTERNAL-NOTE" page.html
+'
+
+test_expect_success LIGHTTPD,CHROMIUM 'headless Chromium shows the status page; another requestor sees nothing of it' '
+	chrome --dump-dom "$WEB$(cat ../eva-link)" >dom.html &&
+	grep "Printer on fire" dom.html && grep "waiting for your answer" dom.html &&
+	chrome --screenshot="$TRASH/status.png" --window-size=800,900 "$WEB$(cat ../eva-link)" &&
+	test $(wc -c <"$TRASH/status.png") -gt 5000 &&
+	test "$(submit "" bob@example.org "My own question" "Hello")" = 200 &&
+	status_link >../bob-link && ! test_cmp ../eva-link ../bob-link &&
+	chrome --dump-dom "$WEB$(cat ../bob-link)" >bob.html &&
+	grep "My own question" bob.html && ! grep "Printer on fire" bob.html
+'
+
+test_expect_success LIGHTTPD 'wrong, foreign-looking and revoked tokens show the same empty page' '
+	curl -s -o none.html -w "%{http_code}" "$WEB/rt/status/0123456789abcdef0123456789abcdef" >code &&
+	grep 404 code && ! grep "Printer" none.html &&
+	for t in ..%2F..%2Fetc%2Fpasswd "%3Cscript%3E" ABCDEF0123456789ABCDEF0123456789 x; do
+		curl -s -o other.html -w "%{http_code}\n" "$WEB/rt/status/$t" >code &&
+		grep -E "^40[04]$" code && ! grep -i "<script\|Printer" other.html || exit 1
+	done &&
+	rt-web --revoke eva@example.com &&
+	test "$(curl -s -o rev.html -w "%{http_code}" "$WEB$(cat ../eva-link)")" = 404 &&
+	cmp none.html rev.html &&
+	rt-web --restore eva@example.com &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" "$WEB$(cat ../eva-link)")" = 200
+'
+
+test_expect_success LIGHTTPD 'hostile input is escaped or refused, never stored raw in headers' '
+	n=$(tickets) &&
+	test "$(submit "<script>alert(1)</script>" mallory@example.com "\"><img src=x onerror=alert(2)>" "<b>hi</b>")" = 200 &&
+	test "$(tickets)" = $((n + 1)) &&
+	curl -s "$WEB$(status_link)" >evil.html &&
+	! grep "<script>alert\|<img src=x\|<b>hi" evil.html &&
+	grep "&lt;img src=x onerror=alert(2)&gt;" evil.html &&
+	test "$(submit "Eve
+Bcc: victim@example.org" eve@example.com "Hi" "x")" = 400 &&
+	test "$(submit "Eve" "eve@example.com
+Bcc: victim@example.org" "Hi" "x")" = 400 &&
+	test "$(submit "Eve" eve@example.com "Hi
+Bcc: victim@example.org" "x")" = 400 &&
+	grep "class=\"error\"" out &&
+	test "$(tickets)" = $((n + 1)) && ! grep -i "victim" "$TRASH/sent-mail"
+'
+
+test_expect_success LIGHTTPD 'no or a wrong or an expired CSRF token: 403, nothing stored' '
+	n=$(tickets) &&
+	curl -s -o out -w "%{http_code}" --data "name=a&address=a%40example.com&subject=s&text=t" "$WEB/rt/new" >code &&
+	grep 403 code &&
+	curl -s -o out -w "%{http_code}" --data "csrf=1795600800.00000000000000000000000000000000&address=a%40example.com&subject=s&text=t" "$WEB/rt/new" >code &&
+	grep 403 code &&
+	curl -s -o form.html "$WEB/rt/new" && csrf=$(fields form.html | sed -n "s/^csrf=//p") &&
+	echo "export RT_NOW=2026-11-25T13:00:00Z" >"$TRASH/web-env" &&
+	test_when_finished "rm -f \"$TRASH/web-env\"" &&
+	curl -s -o out -w "%{http_code}" --data-urlencode "csrf=$csrf" --data "address=a%40example.com&subject=s&text=t" "$WEB/rt/new" >code &&
+	grep 403 code && grep "expired" out &&
+	test "$(tickets)" = "$n"
+'
+
+test_expect_success LIGHTTPD 'a filled honeypot is thanked for and stores nothing' '
+	n=$(tickets) &&
+	test "$(submit Bot bot@example.com "Cheap pills" "Buy" --data-urlencode "website=http://spam.example")" = 200 &&
+	! grep "id=\"ticket\"" out && test "$(tickets)" = "$n"
+'
+
+test_expect_success LIGHTTPD 'the rate limit per address: 429 with Retry-After, nothing stored' '
+	test "$(submit Eva eva@example.com "Second" "again")" = 200 &&
+	test "$(submit Eva EVA@example.com "Third" "again")" = 200 &&
+	n=$(tickets) &&
+	test "$(submit Eva eva@example.com "Fourth" "again")" = 429 &&
+	grep -i "^Retry-After: [0-9]" headers && test "$(tickets)" = "$n" &&
+	! grep -q "eva@example.com" .git/rt/web-rate &&
+	echo "export RT_NOW=2026-11-25T11:00:01Z" >"$TRASH/web-env" &&
+	test_when_finished "rm -f \"$TRASH/web-env\"" &&
+	test "$(submit Eva eva@example.com "Next hour" "again")" = 200
+'
+
+test_expect_success LIGHTTPD 'oversized, wrongly typed and wrong-method requests store nothing' '
+	n=$(tickets) &&
+	big=$(head -c 5000 /dev/zero | tr "\0" a) &&
+	test "$(submit Eva eve2@example.com "Big" "$big")" = 413 &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data; boundary=x" --data-binary "--x--" "$WEB/rt/new")" = 415 &&
+	test "$(curl -s -o out -D headers -w "%{http_code}" -X PUT --data x "$WEB/rt/new")" = 405 &&
+	grep -i "^Allow: GET, POST" headers &&
+	test "$(curl -s -o out -w "%{http_code}" "$WEB/rt/nothing-here")" = 404 &&
+	test "$(tickets)" = "$n"
+'
+
+test_expect_success LIGHTTPD 'a failed acknowledgement never fails the form; rt-route --pending sends it' '
+	cp rt.yaml rt.yaml.good &&
+	sed -i "s|^  mailer: .*|  mailer: sendmail:///nonexistent/sendmail|" rt.yaml && git commit -qm "no mailer" rt.yaml &&
+	test "$(submit Carla carla@example.net "No ack yet" "Hello")" = 200 &&
+	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
+	! grep "^To: .*carla@example.net" "$TRASH/sent-mail" &&
+	grep "acknowledge" "$TRASH/lighttpd/cgi.log" &&
+	mv rt.yaml.good rt.yaml && git commit -qm "mailer back" rt.yaml &&
+	rt-route --pending >/dev/null &&
+	grep "^To: .*carla@example.net" "$TRASH/sent-mail"
+'
+
+test_expect_success LIGHTTPD 'mail templates can carry the requestor'\''s status link (web.base-url)' '
+	printf "  base-url: https://help.example.org/rt/\n" >tmp && sed -i "/^web:/r tmp" rt.yaml &&
+	mkdir -p templates/en && cp "$SRC_ROOT/share/templates/en/ack.tmpl" templates/en/ack.tmpl &&
+	printf "\nYour requests: {{requestor.status-url|}}\n" >>templates/en/ack.tmpl &&
+	git add templates && git commit -qm "status link in the ack" rt.yaml templates &&
+	: >"$TRASH/sent-mail" &&
+	test "$(submit Dora dora@example.net "With link" "Hello")" = 200 &&
+	link=$(status_link) &&
+	python3 -c "import quopri, sys; sys.stdout.buffer.write(quopri.decodestring(open(sys.argv[1], \"rb\").read()))" \
+	    "$TRASH/sent-mail" >decoded &&
+	grep "^Your requests: https://help.example.org/rt/status/${link##*/}$" decoded &&
+	test "$(rt-web --token dora@example.net)" = "https://help.example.org/rt/status/${link##*/}"
+'
+
+test_expect_success LIGHTTPD 'German for a German browser' '
+	curl -s -H "Accept-Language: de-DE,de;q=0.9" "$WEB/rt/new" >de.html &&
+	grep "<html lang=\"de\">" de.html && grep "Ihre E-Mail-Adresse" de.html &&
+	curl -s -H "Accept-Language: de" "$WEB$(cat ../eva-link)" >de.html &&
+	grep "Ihre Anfragen" de.html
+'
+
+test_expect_success LIGHTTPD 'the status page tells times in desk.timezone' '
+	sed -i "s/^  timezone: UTC/  timezone: Europe\/Berlin/" rt.yaml && git commit -qm tz rt.yaml &&
+	curl -s "$WEB$(cat ../eva-link)" >tz.html &&
+	grep "<dd>2026-11-25 11:00</dd>" tz.html && ! grep "10:00" tz.html
+'
+
+test_done
