@@ -33,6 +33,7 @@
 #include "template.h"
 #include "text.h"
 #include "ticket.h"
+#include "web.h"
 #include "trust.h"
 #include "util.h"
 
@@ -543,6 +544,8 @@ build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
 	else if (c->first_in && same_addr(c->first_in->from.email, first) && c->first_in->from.name)
 		tvars_set(v, "requestor.name", c->first_in->from.name);
 	tvars_set(v, "requestors", req);
+	tvars_set(v, "requestor.status-url", s = web_status_url(d, first));
+	free(s);
 	tvars_set(v, "queue", queue);
 	tvars_set(v, "queue.address", q ? ymap_str(q, "address") : NULL);
 	tvars_set(v, "queue.description", q ? ymap_str(q, "description") : NULL);
