@@ -144,6 +144,20 @@ test_expect_success 'a phrase in mail the other clone stored before this sweep i
 	RT_NOW=2026-11-25T12:31:00Z rt-escalate --desk a >out && { ! grep phrase out; }
 '
 
+test_expect_success 'without a sweeper both clones escalate; after the sync the ticket holds the step once' '
+	sed -i "/^  sweeper: a$/d" a/rt.yaml && git -C a commit -qm "no sweeper" rt.yaml &&
+	mail e1@x "both sweep" | RT_NOW=2026-11-25T14:00:00Z rt-ingest --desk a >ide &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	RT_NOW=2026-11-25T16:00:00Z rt-escalate --desk a >outa &&
+	RT_NOW=2026-11-25T16:00:00Z rt-escalate --desk b >outb &&
+	grep "^$(cat ide) first-response:breach" outa && grep "^$(cat ide) first-response:breach" outb &&
+	rt-sync --desk a -q && rt-sync --desk b -q && rt-sync --desk a -q &&
+	rt-ls --desk b --all --format "%{id} %{esc-steps} %{esc-level}\n" | grep "^$(cat ide) " >st &&
+	echo "$(cat ide) first-response:breach 1" >expect && test_cmp expect st &&
+	RT_NOW=2026-11-25T16:05:00Z rt-escalate --desk b >out && { ! grep "^$(cat ide)" out; } &&
+	same_tickets a b
+'
+
 test_expect_success 'a follow-up to a ticket merged away on the other side moves to the survivor' '
 	rt-sync --desk a -q && rt-sync --desk b -q &&
 	mail d1@x "dup" | rt-ingest --desk a >dup && mail s1@x "survivor" | rt-ingest --desk a >surv &&
