@@ -82,6 +82,12 @@ test_expect_success 'an unreachable remote: one line, the desk unchanged' '
 	git -C a rev-parse HEAD >after && test_cmp before after
 '
 
+test_expect_success 'a remote given by a path relative to the desk, as git takes it' '
+	git -C a remote add rel ../central.git &&
+	rt-sync --desk a rel >out && grep "^rel main: " out &&
+	git -C a rev-parse refs/remotes/rel/main
+'
+
 test_expect_code 78 'no such remote: 78' '
 	rt-sync --desk a upstream
 '
