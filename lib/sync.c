@@ -596,10 +596,14 @@ sync_desk(struct desk *d, const char *remote, struct sync_result *res)
 	for (res->attempts = 1; res->attempts <= SYNC_ATTEMPTS; res->attempts++) {
 		if ((rc = fetch_merge(d, &r, res->branch, res, &touched)) != 0)
 			break;
-		/* Reconciling commits take the lock one by one, as any writer. */
-		if (touched.n && (rc = reconcile_tickets(d, (const char **)touched.v, touched.n,
-		    &res->reconciled)) != 0)
-			break;
+		/*
+		 * Reconciling commits take the lock one by one, as any writer.
+		 * One that fails (a workflow refusing a cascaded status) is
+		 * a warning: the merge is complete and is pushed all the same.
+		 */
+		if (touched.n && reconcile_tickets(d, (const char **)touched.v, touched.n,
+		    &res->reconciled) != 0)
+			rt_warn("warning: %s", rt_errmsg());
 		strv_free(touched.v, touched.n);
 		memset(&touched, 0, sizeof(touched));
 		if ((rc = push_locked(d, &r, res, &rejected)) == 0 || !rejected)
