@@ -9,6 +9,8 @@
 #                  100, 1k, 5k, 10k tickets against the 100-ticket one  goal <= 1.2x
 #   16 writers     p95 latency of 16 concurrent deliveries against one
 #                  delivery alone on the same desk                      goal p95 < 1 s
+#   disk           pack and index per mail after rt-gc on the big desk,
+#                  against the mail gzip'd                              goal <= 2 KB
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${RT_BENCH_ROUNDS:-15}
 GROWN=${RT_BENCH_GROWN:-100 1000 5000 10000}
@@ -163,6 +165,27 @@ alone=$(median <"$out/t.alone") p=$(p95 <"$out/t.writers") mx=$(sort -n "$out/t.
 echo "  $landed of $((W * M)) mails landed; alone: median $alone ms; 16 writers: p95 $p ms (goal < 1000), max $mx ms"
 echo "  p95 with 16 writers / one delivery alone: $(ratio "$p" "$alone")x"
 rm -rf "$out/writers" "$out"/w.* "$out"/t.w*
+
+echo "-- disk per mail after rt-gc: 200 mails, one process each, into a copy of the big desk"
+P=${RT_BENCH_PACK_MAILS:-200}
+rm -rf "$out/pack-desk" && mkdir -p "$out/pack-desk" &&
+    cp -a "$RT_BENCH_DESK/.git" "$RT_BENCH_DESK/rt.yaml" "$out/pack-desk/"
+rt-gc --desk "$out/pack-desk" -q
+packed() { du -sb "$1/.git/objects/pack" | cut -f1; }
+before=$(packed "$out/pack-desk")
+: >"$out/pack-mails"
+i=1
+while [ $i -le "$P" ]; do
+	mail $i "p$run" >"$out/m.p"
+	cat "$out/m.p" >>"$out/pack-mails"
+	rt-ingest --desk "$out/pack-desk" -q <"$out/m.p"
+	i=$((i + 1))
+done
+rt-gc --desk "$out/pack-desk" -q
+per=$(( ($(packed "$out/pack-desk") - before) / P ))
+gz=$(( $(gzip -9 <"$out/pack-mails" | wc -c) / P ))
+echo "  $(rt-ls --desk "$out/pack-desk" --count --all) tickets: $per bytes of pack and index per mail (goal <= 2048); the mail alone gzip -9: $gz bytes = $(ratio "$per" "$gz")x"
+rm -rf "$out/pack-desk" "$out/pack-mails" "$out/m.p"
 
 echo "-- process floor: rt-show --raw of one mail (start, open desk, cache check, read)"
 id=$(rt-ls --desk "$RT_BENCH_DESK" --limit 1 --ids)

@@ -49,10 +49,9 @@ EOC
 	# only rt.yaml: the tickets are in HEAD, not in the work tree
 	git -C "$d" commit -q -m "bench: routing rules" -- rt.yaml
 fi
-git -C "$d" ls-tree -r --name-only HEAD tickets |
-    sed -n 's|.*/\([^/]*\)/ticket.yaml$|\1|p' | head -n "$N" >"$out/route.ids"
-n=$(wc -l <"$out/route.ids")
 rt-route --desk "$d" --check    # brings the cache up to date
+rt-ls --desk "$d" --all --ids | head -n "$N" >"$out/route.ids"
+n=$(wc -l <"$out/route.ids")
 changed=$(rt-route --desk "$d" -n <"$out/route.ids" | awk 'NF > 1' | wc -l)
 cpu=$(for i in $(seq 1 "$ROUNDS"); do
 	/usr/bin/time -f "%U %S" -o "$out/route.time" rt-route --desk "$d" -n <"$out/route.ids" >/dev/null

@@ -16,7 +16,7 @@
 #include "ticket.h"
 #include "util.h"
 
-#define CACHE_VERSION "5"	/* bump when summary.c derives new keys (5: text index) */
+#define CACHE_VERSION "6"	/* bump when summary.c derives new keys (5: text index, 6: first mail) */
 #define MSGID_MAXKEY 400
 
 struct cache {
@@ -275,12 +275,46 @@ drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
 }
 
 /*
+ * The write transaction of a catch-up. A full rebuild commits every
+ * REBUILD_CHUNK tickets: LMDB keeps a transaction's dirty pages in
+ * memory, so one transaction for a whole desk grew with the desk (382 MB
+ * at 100k tickets). The "head" mark is gone until the last commit, so an
+ * interrupted rebuild is done again in full.
+ */
+#define REBUILD_CHUNK 2000	/* tickets; RT_CACHE_CHUNK for tests */
+
+struct sync_txn {
+	MDB_env *env;
+	MDB_txn *txn;
+	size_t chunk;		/* 0: one transaction */
+	size_t n;
+};
+
+static int
+sync_step(struct sync_txn *st)
+{
+	int rc;
+
+	if (st->chunk == 0 || ++st->n % st->chunk)
+		return 0;
+	if ((rc = mdb_txn_commit(st->txn)) != 0) {
+		st->txn = NULL;
+		return mdb_fail(rc, "cannot update");
+	}
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &st->txn)) != 0) {
+		st->txn = NULL;
+		return mdb_fail(rc, "cannot begin");
+	}
+	return 0;
+}
+
+/*
  * Walks tickets/K/7/M/ID (format 1: tickets/K7/M2/ID) in two trees (either may be NULL) and re-indexes
  * each ticket folder whose tree id differs. Unchanged subtrees are skipped,
  * so the cost is proportional to what changed.
  */
 static int
-diff_level(struct desk *d, MDB_txn *txn, git_tree *a, git_tree *b, int depth)
+diff_level(struct desk *d, struct sync_txn *st, git_tree *a, git_tree *b, int depth)
 {
 	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
 	size_t i = 0, j = 0;
@@ -300,10 +334,12 @@ diff_level(struct desk *d, MDB_txn *txn, git_tree *a, git_tree *b, int depth)
 			continue;
 		if (depth == id_levels()) {
 			if (in_b && git_tree_entry_type(in_b) == GIT_OBJECT_TREE)
-				rc = index_ticket(d, txn, git_tree_entry_name(in_b),
+				rc = index_ticket(d, st->txn, git_tree_entry_name(in_b),
 				    git_tree_entry_id(in_b));
 			else if (only_a)
-				rc = drop_ticket(d, txn, git_tree_entry_name(only_a));
+				rc = drop_ticket(d, st->txn, git_tree_entry_name(only_a));
+			if (rc == 0)
+				rc = sync_step(st);
 			continue;
 		}
 		{
@@ -313,7 +349,7 @@ diff_level(struct desk *d, MDB_txn *txn, git_tree *a, git_tree *b, int depth)
 				git_tree_lookup(&sa, d->repo, git_tree_entry_id(xa));
 			if (xb && git_tree_entry_type(xb) == GIT_OBJECT_TREE)
 				git_tree_lookup(&sb, d->repo, git_tree_entry_id(xb));
-			rc = diff_level(d, txn, sa, sb, depth + 1);
+			rc = diff_level(d, st, sa, sb, depth + 1);
 			git_tree_free(sa);
 			git_tree_free(sb);
 		}
@@ -364,6 +400,7 @@ sync_to(struct desk *d, int full)
 	git_commit *head = NULL;
 	git_oid old_id;
 	git_tree *old = NULL, *new = NULL;
+	struct sync_txn st = { NULL, NULL, 0, 0 };
 	MDB_txn *txn;
 	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
 	char fmt[8], oldfmt[8];
@@ -394,14 +431,27 @@ sync_to(struct desk *d, int full)
 	}
 	if (!full && oldhex[0] && git_oid_fromstr(&old_id, oldhex) == 0)
 		old = tickets_tree(d, &old_id);
+	st.env = c->env;
 	if (old == NULL) {
+		MDB_val k = { 4, "head" };
 		mdb_drop(txn, c->tickets, 0);
 		mdb_drop(txn, c->msgids, 0);
 		textindex_clear(txn, &c->text);
+		mdb_del(txn, c->meta, &k, NULL);
+		st.chunk = getenv("RT_CACHE_CHUNK") ? strtoul(getenv("RT_CACHE_CHUNK"), NULL, 10) :
+		    REBUILD_CHUNK;
+		/* Each folder is read once: libgit2 keeping the trees was 16 MB per 10k tickets. */
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
 	}
+	st.txn = txn;
 	new = tickets_tree(d, git_commit_id(head));
-	rc = diff_level(d, txn, old, new, 0);
-	if (rc == 0 && (rc = meta_put(c, txn, "head", newhex)) == 0 &&
+	rc = diff_level(d, &st, old, new, 0);
+	if (old == NULL)	/* back to desk_open_repo's limit */
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
+	txn = st.txn;
+	if (txn == NULL)
+		;	/* a chunk's commit failed; the message is set */
+	else if (rc == 0 && (rc = meta_put(c, txn, "head", newhex)) == 0 &&
 	    (rc = meta_put(c, txn, "version", CACHE_VERSION)) == 0 &&
 	    (rc = meta_put(c, txn, "format", fmt)) == 0)
 		rc = mdb_txn_commit(txn);
@@ -459,6 +509,23 @@ cache_get(struct desk *d, const char *id, struct kvmap *rec)
 	mdb_txn_abort(txn);
 	if (rc == MDB_NOTFOUND)
 		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
+	return rc ? mdb_fail(rc, "cannot read") : 0;
+}
+
+int
+cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (d->cache == NULL)
+		return EX_NOINPUT;
+	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_fail(rc, "cannot read");
+	rc = textindex_first(txn, &d->cache->text, id, out);
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return EX_NOINPUT;
 	return rc ? mdb_fail(rc, "cannot read") : 0;
 }
 

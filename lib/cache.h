@@ -33,6 +33,11 @@ int cache_rebuild(struct desk *d);
 int cache_open_rebuilt(struct desk *d);
 /* Copies the record of id into rec; EX_NOINPUT if unknown. */
 int cache_get(struct desk *d, const char *id, struct kvmap *rec);
+/*
+ * What rt-route reads of the mail that opened ticket id, kept at indexing
+ * (textindex_first: file, text, rcpt, attachment); EX_NOINPUT if none.
+ */
+int cache_first_mail(struct desk *d, const char *id, struct kvmap *out);
 /* Finds the ticket holding a message id (or "sha1:..." digest); 0 if found. */
 int cache_find_msgid(struct desk *d, const char *msgid, ticket_id out);
 /* Follows merged-into links to the ticket that lives on; 0 if found. */

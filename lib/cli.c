@@ -114,21 +114,6 @@ cli_close_stdout(int status)
 	return status;
 }
 
-static int
-write_fd(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 cli_edit_text(const char *nothing, char **out, size_t *len)
 {
@@ -152,14 +137,19 @@ cli_edit_draft(const char *draft, const char *nothing, char **out, size_t *len)
 		free(path);
 		return rc;
 	}
-	if (draft && write_fd(fd, draft, strlen(draft)) != 0) {
-		rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+	if (draft) {
+		FILE *f = fdopen(fd, "w");
+		int bad = f == NULL || fputs(draft, f) == EOF;
+		if (f ? fclose(f) != 0 : close(fd) != 0)
+			bad = 1;
+		if (bad) {
+			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+			unlink(path);
+			free(path);
+			return rc;
+		}
+	} else
 		close(fd);
-		unlink(path);
-		free(path);
-		return rc;
-	}
-	close(fd);
 	cmd = xasprintf("%s \"$1\"", ed);
 	fflush(stdout);
 	fflush(stderr);

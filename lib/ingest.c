@@ -438,7 +438,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 	 * (when the workflow allows it); an agent's mail does not (mailcmd.h);
 	 * an answer to a survey that carries a rating only records it (rating.h). */
 	st = kv_get(&c.ticket, "status");
-	waiting = st && strcmp(st, "waiting") == 0;
+	waiting = st && strcmp(st, "waiting") == 0;	/* st dies with the change */
 	if (!mailcmd_hook(d, &c, m) && st && rating_hook(d, &c, m) == 0 &&
 	    !m->auto_submitted && (status_is_done(st) || waiting) &&
 	    status_change(&c, "open", &(struct status_opts){ .via = "ingest" }) == 0)

@@ -7,6 +7,7 @@
 #include "change.h"
 #include "desk.h"
 #include "fieldset.h"
+#include "lang.h"
 #include "mail.h"
 #include "mailsend.h"
 #include "newticket.h"
@@ -152,6 +153,8 @@ store(struct desk *d, const struct kvmap *t, const char *msg, size_t len,
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->v[i].key, "status") != 0 && strcmp(t->v[i].key, "created") != 0)
 			change_init_field(&c, t->v[i].key, t->v[i].val);
+	if (kv_get(t, "language") == NULL)	/* as for mail (lang.h) */
+		change_init_field(&c, "language", lang_detect(m->subject, m->text, NULL));
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_file(&c, "eml", msg, len);
 	ev = change_event(&c, "mail-in");

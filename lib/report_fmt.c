@@ -737,6 +737,7 @@ static void
 html_table(struct sbuf *sb, const struct report *r, int shown)
 {
 	const struct report_fig **rv;
+	struct sbuf legend = SBUF_INIT;
 	size_t nr = rows(r, &rv);
 
 	sbuf_adds(sb, "<table>\n<thead><tr><th scope=\"col\">");
@@ -750,6 +751,11 @@ html_table(struct sbuf *sb, const struct report *r, int shown)
 		sbuf_adds(sb, "\">");
 		xml_escape(sb, cols[i].head);
 		sbuf_adds(sb, "</abbr></th>");
+		sbuf_adds(&legend, "<dt>");
+		xml_escape(&legend, cols[i].head);
+		sbuf_adds(&legend, "</dt><dd>");
+		xml_escape(&legend, cols[i].what);
+		sbuf_adds(&legend, "</dd>\n");
 	}
 	sbuf_adds(sb, "</tr></thead>\n<tbody>\n");
 	for (size_t k = 0; k < nr; k++) {
@@ -767,15 +773,8 @@ html_table(struct sbuf *sb, const struct report *r, int shown)
 		sbuf_adds(sb, "</tr>\n");
 	}
 	sbuf_adds(sb, "</tbody>\n</table>\n<dl class=\"legend\">\n");
-	for (size_t i = 1; i < LEN(cols); i++) {
-		if (cols[i].text != shown)
-			continue;
-		sbuf_adds(sb, "<dt>");
-		xml_escape(sb, cols[i].head);
-		sbuf_adds(sb, "</dt><dd>");
-		xml_escape(sb, cols[i].what);
-		sbuf_adds(sb, "</dd>\n");
-	}
+	sbuf_add(sb, legend.buf, legend.len);
+	sbuf_free(&legend);
 	sbuf_adds(sb, "</dl>\n");
 	free(rv);
 }

@@ -976,6 +976,8 @@ struct tctx {
 	char *sender;
 	struct mail *m;
 	int mail_done;
+	struct kvmap first;	/* the cache's copy of that mail (cache_first_mail) */
+	int first_done;
 	char *text, *ftext;	/* "subject\nbody", original and folded */
 	size_t slen, tlen;
 	long cust;		/* customer index or -1 */
@@ -1164,20 +1166,39 @@ tctx_mail(struct tctx *c)
 	return c->m;
 }
 
+/* The opening mail's text, recipients and attachment from the cache: no parse. */
+static const struct kvmap *
+tctx_first(struct tctx *c)
+{
+	const char *f;
+
+	if (!c->first_done) {
+		c->first_done = 1;
+		if (first_mail(c) == NULL || cache_first_mail(c->d, c->id, &c->first) != 0 ||
+		    (f = kv_get(&c->first, "file")) == NULL || strcmp(f, c->mailfile) != 0)
+			kv_free(&c->first);
+	}
+	return kv_get(&c->first, "text") ? &c->first : NULL;
+}
+
 /* Builds "subject\nbody" and its folded twin on first use. */
 static void
 tctx_text(struct tctx *c)
 {
-	struct mail *m;
+	const struct kvmap *f = tctx_first(c);
+	struct mail *m = NULL;
 	struct sbuf sb = SBUF_INIT;
 
 	if (c->text)
 		return;
-	m = tctx_mail(c);
+	if (f == NULL)
+		m = tctx_mail(c);
 	sbuf_adds(&sb, c->subject ? c->subject : "");
 	c->slen = sb.len;
 	sbuf_addc(&sb, '\n');
-	if (m && m->text)
+	if (f)
+		sbuf_adds(&sb, kv_get(f, "text"));
+	else if (m && m->text)
 		sbuf_adds(&sb, m->text);
 	c->tlen = sb.len;
 	c->text = sbuf_detach(&sb);
@@ -1298,11 +1319,19 @@ add_addr(char ***v, size_t *n, const char *s)
 static int
 to_cond(struct tctx *c, const struct cond *k, struct sbuf *why)
 {
-	struct mail *m = tctx_mail(c);
+	const struct kvmap *f = tctx_first(c);
+	struct mail *m = f ? NULL : tctx_mail(c);
 	char **v = NULL, *h;
 	size_t n = 0;
 	int hit = 0;
 
+	if (f) {
+		char **line;
+		size_t nl = str_split(kv_get(f, "rcpt") ? kv_get(f, "rcpt") : "", "\n", &line);
+		for (size_t i = 0; i < nl; i++)
+			add_addr(&v, &n, line[i]);
+		strv_free(line, nl);
+	}
 	if (m) {
 		for (size_t i = 0; i < m->nto; i++)
 			add_addr(&v, &n, m->to[i].email);
@@ -1393,8 +1422,12 @@ cond_eval(struct tctx *c, const struct cond *k, struct sbuf *why)
 		return in == k->flag;
 	}
 	case C_ATTACHMENT: {
+		const struct kvmap *f = tctx_first(c);
 		int has = 0;
-		if ((m = tctx_mail(c)) != NULL)
+		if (f && kv_get(f, "attachment")) {
+			has = 1;
+			WHY(why, "attachment '%s'", kv_get(f, "attachment"));
+		} else if (f == NULL && (m = tctx_mail(c)) != NULL)
 			for (size_t i = 0; i < m->nparts && !has; i++)
 				if (m->parts[i].attachment) {
 					has = 1;
@@ -1747,6 +1780,7 @@ out:
 	kv_free(&c.t);
 	log_free(&c.log);
 	mail_free(c.m);
+	kv_free(&c.first);
 	git_tree_free(c.dir);
 	free(c.mailfile);
 	free(c.sender);

@@ -15,9 +15,11 @@ textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create)
 {
 	int rc;
 
-	if ((rc = mdb_dbi_open(txn, "words", create | MDB_DUPSORT, &ti->words)) != 0)
+	if ((rc = mdb_dbi_open(txn, "words", create | MDB_DUPSORT, &ti->words)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "wordsof", create, &ti->wordsof)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "first", create, &ti->first)) != 0)
 		return rc;
-	return mdb_dbi_open(txn, "wordsof", create, &ti->wordsof);
+	return mdb_dbi_open(txn, "done", create, &ti->done);
 }
 
 int
@@ -25,9 +27,10 @@ textindex_clear(MDB_txn *txn, const struct textindex *ti)
 {
 	int rc;
 
-	if ((rc = mdb_drop(txn, ti->words, 0)) != 0)
+	if ((rc = mdb_drop(txn, ti->words, 0)) != 0 || (rc = mdb_drop(txn, ti->wordsof, 0)) != 0 ||
+	    (rc = mdb_drop(txn, ti->first, 0)) != 0)
 		return rc;
-	return mdb_drop(txn, ti->wordsof, 0);
+	return mdb_drop(txn, ti->done, 0);
 }
 
 /* ---- words ---- */
@@ -88,9 +91,55 @@ textindex_words(const char *text, char ***out)
 
 /* ---- indexing ---- */
 
+static void
+add_rcpt(struct sbuf *sb, const char *addr)
+{
+	if (addr && *addr) {
+		sbuf_adds(sb, addr);
+		sbuf_addc(sb, '\n');
+	}
+}
+
+/* Keeps what rt-route reads of m when file is the oldest .eml so far. */
+static void
+first_keep(struct kvmap *first, const char *file, struct mail *m)
+{
+	const char *old = kv_get(first, "file");
+	struct sbuf rcpt = SBUF_INIT;
+	char *h;
+
+	if (strncmp(file, "msg/", 4) != 0 || (old && strcmp(old, file) <= 0))
+		return;
+	kv_free(first);
+	if (m->text && strlen(m->text) > TEXTINDEX_FIRST_MAX) {
+		kv_set(first, "file", file);	/* older mails cannot take its place */
+		kv_set(first, "long", "1");
+		return;
+	}
+	kv_set(first, "file", file);
+	kv_set(first, "text", m->text ? m->text : "");
+	for (size_t i = 0; i < m->nto; i++)
+		add_rcpt(&rcpt, m->to[i].email);
+	for (size_t i = 0; i < m->ncc; i++)
+		add_rcpt(&rcpt, m->cc[i].email);
+	add_rcpt(&rcpt, h = mail_header(m, "Delivered-To"));
+	free(h);
+	add_rcpt(&rcpt, h = mail_header(m, "X-Original-To"));
+	free(h);
+	kv_set(first, "rcpt", rcpt.len ? rcpt.buf : "");
+	sbuf_free(&rcpt);
+	for (size_t i = 0; i < m->nparts; i++)
+		if (m->parts[i].attachment) {
+			kv_set(first, "attachment", m->parts[i].filename ? m->parts[i].filename :
+			    m->parts[i].type);
+			break;
+		}
+}
+
 /* The text of one log event: a mail's subject and body, a comment, an event. */
 static void
-event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *sb)
+event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *sb,
+    struct kvmap *first)
 {
 	const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
 	struct mail *m;
@@ -109,6 +158,7 @@ event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *s
 			sbuf_adds(sb, m->subject);
 			sbuf_addc(sb, '\n');
 			sbuf_adds(sb, m->text ? m->text : "");
+			first_keep(first, file, m);
 			mail_free(m);
 		}
 	} else {
@@ -152,39 +202,176 @@ textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id)
 	free(list);
 	if (rc == 0 && (rc = mdb_del(txn, ti->wordsof, &k, NULL)) == MDB_NOTFOUND)
 		rc = 0;
+	if (rc == 0 && (rc = mdb_del(txn, ti->first, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	if (rc == 0 && (rc = mdb_del(txn, ti->done, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
 	return rc;
+}
+
+static int
+first_put(MDB_txn *txn, const struct textindex *ti, const char *id, const struct kvmap *first)
+{
+	MDB_val k = val_str(id), v;
+	char *ser;
+	int rc;
+
+	if (kv_get(first, "file") == NULL)
+		return 0;	/* no mail (one too long has no text: rt-route parses it) */
+	ser = kv_serialize(first, &v.mv_size);
+	v.mv_data = ser;
+	rc = mdb_put(txn, ti->first, &k, &v, 0);
+	free(ser);
+	return rc;
+}
+
+int
+textindex_first(MDB_txn *txn, const struct textindex *ti, const char *id, struct kvmap *out)
+{
+	MDB_val k = val_str(id), v;
+	int rc;
+
+	if ((rc = mdb_get(txn, ti->first, &k, &v)) == 0) {
+		struct rec r = { v.mv_data, v.mv_size };
+		rec_to_kvmap(&r, out);
+	}
+	return rc;
+}
+
+/* FNV-1a over the first n events, key and value of each. */
+static unsigned long long
+events_hash(const struct evlog *log, size_t n)
+{
+	unsigned long long h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < log->ev[i].n; j++)
+			for (int part = 0; part < 2; part++) {
+				const char *p = part ? log->ev[i].v[j].val : log->ev[i].v[j].key;
+				for (; p && *p; p++)
+					h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+				h = (h ^ 0xff) * 1099511628211ULL;	/* end of a string */
+			}
+	return h;
+}
+
+/* How many events of log were indexed before: 0 unless the log only grew. */
+static size_t
+done_before(MDB_txn *txn, const struct textindex *ti, const char *id, const char *subject,
+    const struct evlog *log)
+{
+	MDB_val k = val_str(id), v;
+	struct kvmap done = KVMAP_INIT;
+	const char *s, *h;
+	size_t n = 0;
+
+	if (mdb_get(txn, ti->done, &k, &v) != 0)
+		return 0;
+	{
+		struct rec r = { v.mv_data, v.mv_size };
+		rec_to_kvmap(&r, &done);
+	}
+	n = (size_t)kv_int(&done, "events", 0);
+	s = kv_get(&done, "subject");
+	h = kv_get(&done, "hash");
+	if (n > log->n || s == NULL || strcmp(s, subject) != 0 || h == NULL ||
+	    strtoull(h, NULL, 16) != events_hash(log, n))
+		n = 0;
+	kv_free(&done);
+	return n;
+}
+
+static int
+done_put(MDB_txn *txn, const struct textindex *ti, const char *id, const char *subject,
+    const struct evlog *log)
+{
+	struct kvmap done = KVMAP_INIT;
+	MDB_val k = val_str(id), v;
+	char *ser;
+	int rc;
+
+	kv_setf(&done, "events", "%zu", log->n);
+	kv_setf(&done, "hash", "%llx", events_hash(log, log->n));
+	kv_set(&done, "subject", subject);
+	ser = kv_serialize(&done, &v.mv_size);
+	v.mv_data = ser;
+	rc = mdb_put(txn, ti->done, &k, &v, 0);
+	free(ser);
+	kv_free(&done);
+	return rc;
+}
+
+/* The words of the ticket so far (wordsof), sorted, each once, as textindex_words gives them. */
+static size_t
+words_before(MDB_txn *txn, const struct textindex *ti, const char *id, char ***out)
+{
+	MDB_val k = val_str(id), v;
+	char **w = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	if (mdb_get(txn, ti->wordsof, &k, &v) != 0)
+		return 0;
+	for (const char *p = v.mv_data; p < (const char *)v.mv_data + v.mv_size;) {
+		size_t len = strnlen(p, (size_t)((const char *)v.mv_data + v.mv_size - p));
+		w = xrealloc(w, (n + 1) * sizeof(*w));
+		w[n++] = xstrndup(p, len);
+		p += len + 1;
+	}
+	*out = w;
+	return n;
 }
 
 int
 textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const char *id,
     git_tree *dir, const struct kvmap *t, const struct evlog *log)
 {
+	const char *subject = kv_get(t, "subject") ? kv_get(t, "subject") : "";
 	struct sbuf text = SBUF_INIT, all = SBUF_INIT;
-	char **w;
-	size_t n;
-	int rc;
+	struct kvmap first = KVMAP_INIT;
+	char **w, **old = NULL;
+	size_t n, nold = 0, from = done_before(txn, ti, id, subject, log);
+	int rc = 0;
 
-	if ((rc = textindex_drop(txn, ti, id)) != 0)
-		return rc;
-	sbuf_adds(&text, kv_get(t, "subject") ? kv_get(t, "subject") : "");
-	sbuf_addc(&text, '\n');
-	for (size_t i = 0; i < log->n; i++)
-		event_text(d, dir, &log->ev[i], &text);
-	n = textindex_words(text.buf, &w);
+	if (from == 0) {
+		if ((rc = textindex_drop(txn, ti, id)) != 0)
+			return rc;
+		sbuf_adds(&text, subject);
+		sbuf_addc(&text, '\n');
+	} else {
+		if (textindex_first(txn, ti, id, &first) != 0)
+			kv_free(&first);
+		nold = words_before(txn, ti, id, &old);
+	}
+	for (size_t i = from; i < log->n; i++)
+		event_text(d, dir, &log->ev[i], &text, &first);
+	rc = first_put(txn, ti, id, &first);
+	kv_free(&first);
+	n = textindex_words(text.buf ? text.buf : "", &w);
 	sbuf_free(&text);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		MDB_val k = val_str(w[i]), v = val_str(id);
 		rc = mdb_put(txn, ti->words, &k, &v, MDB_NODUPDATA);
 		if (rc == MDB_KEYEXIST)
 			rc = 0;
-		sbuf_add(&all, w[i], strlen(w[i]) + 1);
+	}
+	/* wordsof: the old words and the new, merged in order, each once */
+	for (size_t i = 0, j = 0; rc == 0 && (i < nold || j < n);) {
+		int c = i == nold ? 1 : j == n ? -1 : strcmp(old[i], w[j]);
+		const char *x = c <= 0 ? old[i] : w[j];
+		sbuf_add(&all, x, strlen(x) + 1);
+		i += c <= 0;
+		j += c >= 0;
 	}
 	if (rc == 0 && all.len) {
 		MDB_val k = val_str(id), v = { all.len, all.buf };
 		rc = mdb_put(txn, ti->wordsof, &k, &v, 0);
 	}
+	if (rc == 0)
+		rc = done_put(txn, ti, id, subject, log);
 	sbuf_free(&all);
 	strv_free(w, n);
+	strv_free(old, nold);
 	return rc;
 }
 
@@ -217,7 +404,8 @@ idset_sort(struct idset *s)
 {
 	size_t k = 0;
 
-	qsort(s->v, s->n, sizeof(*s->v), cmp_id);
+	if (s->n)	/* a word nobody wrote: no vector at all */
+		qsort(s->v, s->n, sizeof(*s->v), cmp_id);
 	for (size_t i = 0; i < s->n; i++)
 		if (k == 0 || strcmp(s->v[k - 1], s->v[i]) != 0)
 			memmove(s->v[k++], s->v[i], sizeof(*s->v));
@@ -253,7 +441,7 @@ idset_and(struct idset *a, const struct idset *b)
 	size_t k = 0;
 
 	for (size_t i = 0; i < a->n; i++)
-		if (bsearch(a->v[i], b->v, b->n, sizeof(*b->v), cmp_id))
+		if (b->n && bsearch(a->v[i], b->v, b->n, sizeof(*b->v), cmp_id))
 			memmove(a->v[k++], a->v[i], sizeof(*a->v));
 	a->n = k;
 }

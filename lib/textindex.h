@@ -26,7 +26,7 @@
 struct desk;
 
 struct textindex {
-	MDB_dbi words, wordsof;
+	MDB_dbi words, wordsof, first, done;
 };
 
 #define TEXTINDEX_MAXWORD 40
@@ -35,11 +35,30 @@ struct textindex {
 int textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create);
 /* Empties both tables (a full rebuild). */
 int textindex_clear(MDB_txn *txn, const struct textindex *ti);
-/* Replaces the words of ticket id by those of its folder dir, ticket t and log. */
+/*
+ * Replaces the words of ticket id by those of its folder dir, ticket t and
+ * log. When the log only grew since the last call and the subject is the
+ * same ("done" table: events indexed, a hash of them, the subject), only
+ * the new events are read: a follow-up does not parse every earlier mail.
+ */
 int textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const char *id,
     git_tree *dir, const struct kvmap *t, const struct evlog *log);
 /* Takes ticket id out of the index. */
 int textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id);
+
+/*
+ * The mail that opened a ticket (the oldest .eml in msg/), as rt-route reads
+ * it, kept by textindex_put, which parses every mail anyway, so routing
+ * never parses it again: "file" (msg/NAME.eml), "text" (the decoded
+ * plain-text body), "rcpt" (To, Cc, Delivered-To and X-Original-To
+ * addresses, one a line), "attachment" (the first attachment's name or
+ * type; absent: none). A body longer than TEXTINDEX_FIRST_MAX is not kept
+ * (no record): the reader parses the mail. Returns 0, MDB_NOTFOUND, or
+ * an MDB error code.
+ */
+#define TEXTINDEX_FIRST_MAX 65536
+int textindex_first(MDB_txn *txn, const struct textindex *ti, const char *id,
+    struct kvmap *out);
 
 /*
  * The folded words of text, each once, into a malloc'd vector (freed

@@ -57,6 +57,18 @@ test_expect_success 'rt-gc --rebuild-cache rebuilds the ticket cache' '
 	test_cmp id1 id2
 '
 
+test_expect_success 'a rebuild in several transactions gives the same cache as one' '
+	rt-ls --all --ids | sort >one && rt-ls --all --text "log" --ids | sort >one.text &&
+	test -s one.text &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_CHUNK=3 rt-gc --rebuild-cache >out && grep "cache: 16 tickets" out &&
+	rt-ls --all --ids | sort >three && test_cmp one three &&
+	rt-ls --all --text "log" --ids | sort >three.text && test_cmp one.text three.text &&
+	c=$(git rev-list --count HEAD) &&
+	printf "From: a@example.com\nSubject: x\nIn-Reply-To: <g1@x>\nMessage-Id: <g5@x>\n\nx\n" | rt-ingest >id3 &&
+	test_cmp id1 id3 && test $(git rev-list --count HEAD) = $c
+'
+
 test_expect_success 'the documented cron line gives git log -- TICKET Bloom filters' '
 	cron=$(grep -h "commit-graph write" "$SRC_ROOT/README" | head -1 | sed "s/^[0-9 *]*//; s|/srv/desk|$PWD|g") &&
 	sh -c "$cron" &&

@@ -55,6 +55,21 @@ test_expect_success 'a rebuilt cache finds the same' '
 	rt-ls --ids --text toner >out && test_cmp c out
 '
 
+test_expect_success 'follow-ups add their words to what the earlier mails gave; a new subject drops the old one' '
+	mail c@example.com t5@x "Re: [Test #$(cat c)] Invoice question" "Stapler jammed too." |
+		rt-ingest >/dev/null &&
+	rt-ls --ids --text stapler >out && test_cmp c out &&
+	rt-ls --ids --text "toner charged refund stapler" >out && test_cmp c out &&
+	rt-set $(cat c) subject="Billing dispute" >/dev/null &&
+	rt-ls --ids --text billing >out && test_cmp c out &&
+	rt-set $(cat c) subject="Charge review" >/dev/null &&
+	rt-ls --ids --text "review stapler" >out && test_cmp c out &&
+	rt-ls --ids --text billing >out && test_must_fail test -s out &&
+	rm -f .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	rt-ls --ids --text billing >out && test_must_fail test -s out &&
+	rt-ls --ids --text "toner stapler review" >out && test_cmp c out
+'
+
 test_expect_code 64 'a pattern without a word is a usage error' '
 	rt-ls --text "?!" 2>err; rc=$?;
 	grep "holds no word" err && exit $rc

@@ -51,6 +51,12 @@ test_expect_success 'ack over SMTP: envelope, headers, RFC 2047, body' '
 	grep "ev: mail-out.*to: bjorn@kunde.example, subject: .*template: ack" $(ticket_dir $ID)/log.yaml
 '
 
+test_expect_success 'To carries the display name, RFC 2047 encoded; the envelope is the bare address' '
+	f=$(received "$TRASH/sink1") &&
+	grep "^To: =?UTF-8?B?QmrDtnJuIMOFc3Ryw7Zt?= <bjorn@kunde.example>$" "$f" &&
+	grep -i "^X-Rcpt-Args: <bjorn@kunde.example>$" "$f"
+'
+
 test_expect_success 'the subject is RFC 2047 encoded UTF-8 with the tag' '
 	f=$(received "$TRASH/sink1") &&
 	sed -n "/^Subject:/,/^[^ \t]/p" "$f" | sed "\$d" | tr -d "\n" >subj &&

@@ -42,6 +42,14 @@ test_expect_success 'HTML-only mail: named entities decoded, language German fro
 	! grep "&[a-z]*;" show
 '
 
+test_expect_success 'rt-new: a phone ticket taken down in German is German' '
+	p=$(rt-new -r "Anna Schmidt <as@kunde.example>" -c phone --subject "Rückruf" \
+	    -m "Die Kundin ruft an, weil der Router nicht mehr startet und sie bitte einen Techniker möchte.") &&
+	rt-show $p | grep "^language  *de$" &&
+	q=$(rt-new -r bob@kunde.example -c phone --subject "Call back" language=en -m "Der Router ist kaputt.") &&
+	rt-show $q | grep "^language  *en$"
+'
+
 test_expect_success 'the quote attribution is German, in the desk time zone' '
 	printf "Wir kümmern uns darum.\n" | rt-reply --quote $ID >out &&
 	m=$(last_msg) &&

@@ -216,8 +216,9 @@ test_property(void)
 				lines[i] = lines[j];
 				lines[j] = t;
 			}
-			s = state_of((const char *const *)lines, &lost);
-			s = xasprintf("%s\nlost %zu", s, lost.n);
+			char *state = state_of((const char *const *)lines, &lost);
+			s = xasprintf("%s\nlost %zu", state, lost.n);
+			free(state);
 			replay_conflicts_free(&lost);
 			if (first == NULL)
 				first = s;
