@@ -88,6 +88,11 @@ test_expect_success 'a remote given by a path relative to the desk, as git takes
 	git -C a rev-parse refs/remotes/rel/main
 '
 
+test_expect_success 'an https remote that does not answer: the CA bundle loads, then 75 in one line' '
+	{ rt-sync --desk a https://127.0.0.1:1/central.git 2>err; test $? = 75; } &&
+	test $(wc -l <err) = 1 && grep "^rt-sync: cannot fetch from .https://127.0.0.1:1/central.git.: " err
+'
+
 test_expect_code 78 'no such remote: 78' '
 	rt-sync --desk a upstream
 '
