@@ -213,18 +213,36 @@ test_expect_success LIGHTTPD 'a failed acknowledgement never fails the form; rt-
 	grep "^To: .*carla@example.net" "$TRASH/sent-mail"
 '
 
-test_expect_success LIGHTTPD 'mail templates can carry the requestor'\''s status link (web.base-url)' '
-	printf "  base-url: https://help.example.org/rt/\n" >tmp && sed -i "/^web:/r tmp" rt.yaml &&
-	mkdir -p templates/en && cp "$SRC_ROOT/share/templates/en/ack.tmpl" templates/en/ack.tmpl &&
-	printf "\nYour requests: {{requestor.status-url|}}\n" >>templates/en/ack.tmpl &&
-	git add templates && git commit -qm "status link in the ack" rt.yaml templates &&
+# decoded: the sent mail, quoted-printable undone.
+decoded() {
+	python3 -c "import quopri, sys; sys.stdout.buffer.write(quopri.decodestring(open(sys.argv[1], \"rb\").read()))" \
+	    "$TRASH/sent-mail"
+}
+
+test_expect_success LIGHTTPD 'without web.base-url the shipped mails carry no status link and no empty line for it' '
+	: >"$TRASH/sent-mail" &&
+	test "$(submit Nina nina@example.net "Without link" "Hello")" = 200 &&
+	decoded >decoded && grep "^To: .*nina@example.net" decoded &&
+	! grep -i "status\|your requests with us" decoded &&
+	test "$(tail -n 1 decoded)" = "Test Desk"
+'
+
+test_expect_success LIGHTTPD 'with web.base-url the shipped acknowledgement and replies carry the link, and it opens the status page' '
+	printf "  base-url: $WEB/rt/\n" >tmp && sed -i "/^web:/r tmp" rt.yaml &&
+	git commit -qm "status link in mails" rt.yaml &&
 	: >"$TRASH/sent-mail" &&
 	test "$(submit Dora dora@example.net "With link" "Hello")" = 200 &&
-	link=$(status_link) &&
-	python3 -c "import quopri, sys; sys.stdout.buffer.write(quopri.decodestring(open(sys.argv[1], \"rb\").read()))" \
-	    "$TRASH/sent-mail" >decoded &&
-	grep "^Your requests: https://help.example.org/rt/status/${link##*/}$" decoded &&
-	test "$(rt-web --token dora@example.net)" = "https://help.example.org/rt/status/${link##*/}"
+	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && link=$(status_link) &&
+	decoded >decoded &&
+	tail -n 3 decoded >footer &&
+	printf "Test Desk\n\nYour requests with us and their state: %s\n" "$WEB$link" >expect &&
+	test_cmp expect footer &&
+	test "$(rt-web --token dora@example.net)" = "$WEB$link" &&
+	test "$(curl -s -o page.html -w "%{http_code}" "$WEB$link")" = 200 &&
+	grep "With link" page.html && grep "class=\"state\">received<" page.html &&
+	: >"$TRASH/sent-mail" &&
+	echo "Fixed." | rt-reply --template resolved "$id" >/dev/null &&
+	decoded >decoded && grep "^Your requests with us and their state: $WEB$link$" decoded
 '
 
 test_expect_success LIGHTTPD 'German for a German browser' '
