@@ -48,6 +48,7 @@ test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' 
 	cat >>rt.yaml <<-EOC &&
 	web:
 	  form-max-bytes: 4096
+	  attach-max-bytes: 10000
 	  rate-limit: {per-address: 3, per-client: 50, period: 3600}
 	EOC
 	git commit -qm web rt.yaml &&
@@ -79,7 +80,7 @@ test_expect_success LIGHTTPD 'GET /new: a form with labels for every field, no s
 	P().feed(open(sys.argv[1], encoding="utf-8").read())
 	assert not stack, stack
 	assert ids == fors, (ids, fors)
-	assert {"name", "address", "subject", "text", "website"} == ids, ids
+	assert {"name", "address", "subject", "text", "attachment", "website"} == ids, ids
 	PY
 '
 
@@ -194,10 +195,52 @@ test_expect_success LIGHTTPD 'oversized, wrongly typed and wrong-method requests
 	n=$(tickets) &&
 	big=$(head -c 5000 /dev/zero | tr "\0" a) &&
 	test "$(submit Eva eve2@example.com "Big" "$big")" = 413 &&
-	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data; boundary=x" --data-binary "--x--" "$WEB/rt/new")" = 415 &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: text/plain" --data-binary "x" "$WEB/rt/new")" = 415 &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data" --data-binary "--x--" "$WEB/rt/new")" = 400 &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data; boundary=x" --data-binary "--x
+Content-Disposition: form-data; name=\"text\"
+
+unterminated" "$WEB/rt/new")" = 400 &&
 	test "$(curl -s -o out -D headers -w "%{http_code}" -X PUT --data x "$WEB/rt/new")" = 405 &&
 	grep -i "^Allow: GET, POST" headers &&
 	test "$(curl -s -o out -w "%{http_code}" "$WEB/rt/nothing-here")" = 404 &&
+	test "$(tickets)" = "$n"
+'
+
+# submit_file NAME ADDRESS FILE FILENAME [curl options]: the form as a
+# browser posts it with a file (multipart/form-data); prints the status.
+submit_file() {
+	curl -s -o form.html "$WEB/rt/new" &&
+	csrf=$(fields form.html | sed -n "s/^csrf=//p") &&
+	_n=$1 _a=$2 _f=$3 _fn=$4 && shift 4 &&
+	curl -s -o out -D headers -w '%{http_code}' -F "csrf=$csrf" -F "name=$_n" \
+	    -F "address=$_a" -F "subject=A file from $_n" -F "text=See the file." -F "website=" \
+	    -F "attachment=@$_f;filename=$_fn;type=image/png" "$@" "$WEB/rt/new"
+}
+
+test_expect_success LIGHTTPD 'a file with the form: stored on the ticket, its hostile name made safe, saved byte-exact' '
+	python3 -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 20 + b\"\\r\\n--x\\r\\n\\x00end\")" >file.bin &&
+	test "$(submit_file Finn finn@example.net file.bin "../../etc/.passwd")" = 200 &&
+	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
+	rt-show "$id" >show &&
+	grep "See the file." show &&
+	grep "^\[attachment 1: passwd, image/png" show &&
+	mkdir saved && rt-show "$id" --save 1 --dir saved >where &&
+	echo saved/passwd >expect && test_cmp expect where &&
+	cmp file.bin saved/passwd &&
+	test "$(ls -A saved)" = passwd &&
+	curl -s "$WEB$(status_link)" >page.html && grep "See the file." page.html
+'
+
+test_expect_success LIGHTTPD 'an oversized file or a second file: refused, nothing stored' '
+	n=$(tickets) &&
+	head -c 12000 /dev/zero >big.bin &&
+	test "$(submit_file Gus gus@example.net big.bin big.bin)" = 413 &&
+	grep "class=\"error\"" out &&
+	head -c 200000 /dev/zero >huge.bin &&
+	test "$(submit_file Gus gus@example.net huge.bin huge.bin)" = 413 &&
+	printf "small" >small.bin &&
+	test "$(submit_file Gus gus@example.net small.bin a.txt -F "attachment=@small.bin;filename=b.txt")" = 400 &&
 	test "$(tickets)" = "$n"
 '
 
