@@ -224,7 +224,7 @@ test_expect_success LIGHTTPD 'a file with the form: stored on the ticket, its ho
 	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
 	rt-show "$id" >show &&
 	grep "See the file." show &&
-	grep "^\[attachment 1: passwd, image/png" show &&
+	grep "^\[attachment 1: image/png, [0-9]* bytes, passwd\]$" show &&
 	mkdir saved && rt-show "$id" --save 1 --dir saved >where &&
 	echo saved/passwd >expect && test_cmp expect where &&
 	cmp file.bin saved/passwd &&
