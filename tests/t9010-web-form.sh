@@ -128,6 +128,20 @@ test_expect_success LIGHTTPD,CHROMIUM 'headless Chromium shows the status page; 
 	grep "My own question" bob.html && ! grep "Printer on fire" bob.html
 '
 
+# ocr PNG: the words tesseract reads in a screenshot, on one line.
+ocr() { tesseract "$1" - 2>/dev/null | tr -s " \n" "  "; }
+
+test_expect_success LIGHTTPD,CHROMIUM,OCR 'the status page screenshot reads (OCR) the subject and the state; another requestor'\''s does not' '
+	chrome --screenshot="$TRASH/eva.png" --window-size=1000,900 --force-device-scale-factor=2 \
+	    "$WEB$(cat ../eva-link)" &&
+	ocr "$TRASH/eva.png" >eva.txt &&
+	grep "Printer on fire" eva.txt && grep "waiting for your answer" eva.txt &&
+	chrome --screenshot="$TRASH/bob.png" --window-size=1000,900 --force-device-scale-factor=2 \
+	    "$WEB$(cat ../bob-link)" &&
+	ocr "$TRASH/bob.png" >bob.txt &&
+	grep "My own question" bob.txt && ! grep -i "printer" bob.txt
+'
+
 test_expect_success LIGHTTPD 'wrong, foreign-looking and revoked tokens show the same empty page' '
 	curl -s -o none.html -w "%{http_code}" "$WEB/rt/status/0123456789abcdef0123456789abcdef" >code &&
 	grep 404 code && ! grep "Printer" none.html &&
