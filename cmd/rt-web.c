@@ -81,8 +81,14 @@ main(int argc, char *argv[])
 		rc = web_status_token(d, addr, tok);
 	else
 		rc = web_status_revoke(d, addr, what == 'r');
-	if (rc == 0 && what == 't')
-		printf("%s/status/%s\n", desk_cfg_str(d, "web.base-url", ""), tok);
+	if (rc == 0 && what == 't') {
+		char *url = web_status_url(d, addr);
+		if (url)
+			printf("%s\n", url);
+		else
+			printf("/status/%s\n", tok);
+		free(url);
+	}
 	desk_close(d);
 	if (rc != 0)
 		cli_die(rc);

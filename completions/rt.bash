@@ -49,7 +49,7 @@ _rt_cmd() {
 	--priority) COMPREPLY=($(compgen -W "low normal high urgent critical" -- "$cur")); return ;;
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;
-	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios generic" -- "$cur")); return ;;
+	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios ses sendgrid generic" -- "$cur")); return ;;
 	--event|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--save) COMPREPLY=($(compgen -W "all 1 2 3" -- "$cur")); return ;;

@@ -8,6 +8,7 @@
 #include "desk.h"
 #include "reply.h"
 #include "route.h"
+#include "statusquery.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"
@@ -100,13 +101,16 @@ arrival_run(struct desk *d, const char *id)
 	const struct ynode *cfg = desk_cfg(d, "ingest.on-arrival");
 	const char *ack = ymap_str(cfg, "acknowledge");
 	struct change c;
-	int rc;
+	int rc, query;
 
 	if (d->config_error)
 		return rt_fail(EX_CONFIG, "rt.yaml is broken: %s", d->config_error);
-	if (ynode_bool(ymap_get(cfg, "route")) && (rc = arrival_route(d, id)) != 0)
+	/* a status query answered is resolved: nothing to route or acknowledge */
+	if ((rc = statusquery_run(d, id, &query)) != 0)
+		return fail_step(rc, "status query");
+	if (!query && ynode_bool(ymap_get(cfg, "route")) && (rc = arrival_route(d, id)) != 0)
 		return fail_step(rc, "route");
-	if (ack && *ack && (rc = arrival_ack(d, id, ack)) != 0)
+	if (!query && ack && *ack && (rc = arrival_ack(d, id, ack)) != 0)
 		return fail_step(rc, "acknowledge");
 	/* notify: the hook point for arrival notifications */
 	if ((rc = desk_lock(d)) != 0)

@@ -83,6 +83,18 @@ ours(struct desk *d, const char *msgid, struct bounce *b)
 	return yes;
 }
 
+int
+bounce_ours(struct desk *d, const char *msgid, ticket_id out)
+{
+	struct bounce b;
+
+	memset(&b, 0, sizeof(b));
+	if (!ours(d, msgid, &b))
+		return 0;
+	memcpy(out, b.id, sizeof(b.id));
+	return 1;
+}
+
 /* "<a@b>" or "a@b" -> "a@b"; malloc'd. */
 static char *
 bare_id(const char *s)

@@ -32,6 +32,9 @@ int bounce_find(struct desk *d, struct mail *m, const char *buf, size_t len,
     struct bounce *b);
 void bounce_free(struct bounce *b);
 
+/* 1 when msgid is a mail the desk sent; out: the ticket it is on. */
+int bounce_ours(struct desk *d, const char *msgid, ticket_id out);
+
 /* 1 when the ticket's log records a failed delivery to (or complaint of) addr. */
 int bounce_is_bouncing(const struct kvmap *evs, size_t n, const char *addr);
 

@@ -26,7 +26,7 @@
 
 const char *const event_sources[] = {
 	"alertmanager", "grafana", "pagerduty", "slack", "matrix", "mastodon",
-	"twitter", "phone", "nagios", "generic", NULL
+	"twitter", "phone", "nagios", "ses", "sendgrid", "generic", NULL
 };
 
 /* Longest key, thread or sender kept (the cache digests long ids anyway). */
@@ -206,6 +206,8 @@ channel_of(const char *source)
 		return "social";
 	if (strcmp(source, "phone") == 0)
 		return "phone";
+	if (strcmp(source, "ses") == 0 || strcmp(source, "sendgrid") == 0)
+		return "mail";
 	return "event";
 }
 
@@ -560,6 +562,141 @@ map_generic(struct ctx *c, json_t *o, const char *source)
 	return 1;
 }
 
+/* "<id@host>" or "id@host" as "id@host", or NULL. */
+static char *
+bare_msgid(const char *s)
+{
+	const char *lt = s ? strchr(s, '<') : NULL, *gt = lt ? strchr(lt, '>') : NULL;
+	char *id, *out;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	id = lt && gt ? xstrndup(lt + 1, (size_t)(gt - lt - 1)) : xstrdup(s);
+	out = clean(id, KEY_MAX);
+	free(id);
+	return *out ? out : (free(out), NULL);
+}
+
+static int json_too_deep(const char *buf, size_t len, size_t max);
+
+/* One report on one recipient of the desk's mail. */
+static void
+add_report(struct ctx *c, const char *source, const char *key, const char *report,
+    const char *address, const char *action, const char *refers, const char *subject,
+    const char *from)
+{
+	char *subj = subject && *subject ? xasprintf("%s %s: %s", report, address, subject) :
+	    xasprintf("%s %s", report, address);
+	struct event *e = add(c, source, key, NULL, NULL, subj, from);
+
+	free(subj);
+	e->report = strcmp(report, "complaint") == 0 ? "complaint" : "bounce";
+	free(e->address);
+	e->address = clean(address, KEY_MAX);
+	str_lower(e->address);
+	free(e->refers);
+	e->refers = bare_msgid(refers);
+	e->action = action;
+}
+
+/* The original mail's Message-Id in an SES notification. */
+static const char *
+ses_msgid(struct ctx *c, json_t *mail)
+{
+	const char *id = js(c, mail, "commonHeaders.messageId");
+	json_t *h;
+	size_t i;
+
+	if (id)
+		return id;
+	json_array_foreach(json_object_get(mail, "headers"), i, h) {
+		const char *name = js(c, h, "name");
+		if (name && strcasecmp(name, "Message-ID") == 0)
+			return js(c, h, "value");
+	}
+	return NULL;
+}
+
+/*
+ * Amazon SES: a bounce or complaint notification, bare or in an SNS
+ * envelope (whose Message is the notification as a JSON string).
+ */
+static size_t
+map_ses(struct ctx *c, json_t *o)
+{
+	const char *type = js(c, o, "notificationType"), *msg = js(c, o, "Message");
+	const char *fb, *refers, *subject, *action, *list;
+	json_t *mail, *r, *inner;
+	size_t n = 0, i;
+
+	if (type == NULL)
+		type = js(c, o, "eventType");
+	if (type == NULL && msg && !json_too_deep(msg, strlen(msg), c->lim->max_depth) &&
+	    (inner = json_loads(msg, JSON_REJECT_DUPLICATES, NULL)) != NULL) {
+		json_t *item = c->item;
+		n = json_is_object(inner) ? map_ses(c, inner) : 0;
+		c->item = item;
+		json_decref(inner);
+		return n;
+	}
+	if (type == NULL || (strcmp(type, "Bounce") && strcmp(type, "Complaint")))
+		return 0;	/* deliveries, subscription confirmations: no report */
+	mail = json_object_get(o, "mail");
+	refers = ses_msgid(c, mail);
+	subject = js(c, mail, "commonHeaders.subject");
+	if (strcmp(type, "Bounce") == 0) {
+		const char *bt = js(c, o, "bounce.bounceType");
+		fb = js(c, o, "bounce.feedbackId");
+		action = bt && strcmp(bt, "Transient") == 0 ? "delayed" : "failed";
+		list = "bouncedRecipients";
+		r = jget(o, "bounce");
+	} else {
+		fb = js(c, o, "complaint.feedbackId");
+		action = "failed";
+		list = "complainedRecipients";
+		r = jget(o, "complaint");
+	}
+	json_array_foreach(json_object_get(r, list), i, inner) {
+		const char *addr = js(c, inner, "emailAddress");
+		if (addr == NULL || c->over)
+			continue;
+		add_report(c, "ses", keep(c, xasprintf("%s:%s", fb ? fb : jdigest(c, o), addr)),
+		    strcmp(type, "Bounce") == 0 ? "bounce" : "complaint", addr, action, refers,
+		    subject, js(c, o, strcmp(type, "Bounce") == 0 ? "bounce.reportingMTA" :
+		    "complaint.userAgent"));
+		n++;
+	}
+	return n;
+}
+
+/*
+ * SendGrid: an item of the event webhook (bounce, dropped, blocked,
+ * spamreport) or of the older bounce list (email, reason, status).
+ */
+static size_t
+map_sendgrid(struct ctx *c, json_t *o)
+{
+	const char *ev = js(c, o, "event"), *addr = js(c, o, "email"), *status = js(c, o, "status");
+	const char *id = js(c, o, "sg_event_id"), *report = "bounce", *action = "failed";
+
+	if (addr == NULL)
+		return 0;
+	if (ev == NULL && js(c, o, "reason") == NULL)
+		return 0;
+	if (ev && strcmp(ev, "spamreport") == 0)
+		report = "complaint";
+	else if (ev && strcmp(ev, "blocked") == 0)
+		action = "delayed";
+	else if (ev && strcmp(ev, "bounce") && strcmp(ev, "dropped"))
+		return 0;	/* delivered, opened, clicked...: no report */
+	if ((ev == NULL && status && status[0] == '4') ||
+	    (js(c, o, "type") && strcmp(js(c, o, "type"), "blocked") == 0))
+		action = "delayed";
+	add_report(c, "sendgrid", id ? id : jdigest(c, o), report, addr, action,
+	    js(c, o, "smtp-id"), js(c, o, "reason"), "sendgrid");
+	return 1;
+}
+
 /* The source of one JSON object by its shape. */
 static const char *
 detect_object(json_t *o)
@@ -595,6 +732,15 @@ detect_object(json_t *o)
 	    json_object_get(o, "__twarc") || json_object_get(json_object_get(o, "data"), "text") ||
 	    json_object_get(json_object_get(o, "data"), "edit_history_tweet_ids")))
 		return "twitter";
+	if (json_object_get(o, "notificationType") || (json_object_get(o, "eventType") &&
+	    json_object_get(o, "mail")) || (json_is_string(json_object_get(o, "Type")) &&
+	    strcmp(json_string_value(json_object_get(o, "Type")), "Notification") == 0 &&
+	    json_object_get(o, "TopicArn") && json_is_string(json_object_get(o, "Message"))))
+		return "ses";
+	if (json_is_string(json_object_get(o, "email")) && (json_object_get(o, "sg_event_id") ||
+	    json_object_get(o, "smtp-id") || (json_object_get(o, "reason") &&
+	    (json_object_get(o, "status") || json_object_get(o, "created")))))
+		return "sendgrid";
 	if ((json_object_get(o, "full_text") || json_object_get(o, "text")) &&
 	    json_is_object(json_object_get(o, "user")) &&
 	    json_object_get(json_object_get(o, "user"), "screen_name"))
@@ -633,6 +779,10 @@ map_object(struct ctx *c, json_t *o)
 	}
 	if (strcmp(src, "twitter") == 0)
 		return map_twitter(c, o);
+	if (strcmp(src, "ses") == 0)
+		return map_ses(c, o);
+	if (strcmp(src, "sendgrid") == 0)
+		return map_sendgrid(c, o);
 	return map_generic(c, o, src);
 }
 
@@ -1163,6 +1313,8 @@ event_list_free(struct event_list *l)
 		free(l->v[i].from);
 		free(l->v[i].severity);
 		free(l->v[i].text);
+		free(l->v[i].address);
+		free(l->v[i].refers);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

@@ -32,6 +32,11 @@ struct event {
 	char *text;		/* the event's own text (its item, row or line) */
 	size_t textlen;
 	const char *ext;	/* format of text: "json", "csv" or "log" */
+	/* A mail provider's report on mail the desk sent (ses, sendgrid): */
+	const char *report;	/* "bounce" or "complaint"; NULL for any other event */
+	char *address;		/* the recipient it is about */
+	char *refers;		/* Message-Id of the desk's mail (no <>), or NULL */
+	const char *action;	/* "failed" (permanent) or "delayed" (transient) */
 };
 
 struct event_list {

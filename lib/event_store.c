@@ -21,11 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounce.h"
 #include "cache.h"
 #include "change.h"
 #include "desk.h"
 #include "event.h"
 #include "fieldset.h"
+#include "id.h"
 #include "ingest.h"
 #include "spool.h"
 #include "status.h"
@@ -229,6 +231,111 @@ out:
 	return rc;
 }
 
+/* The newest ticket that mailed an address (its last-out). */
+struct mailed {
+	const char *address;
+	ticket_id id;
+	char last[RT_TIMELEN + 16];
+};
+
+static int
+newest_mailed(const struct rec *r, void *arg)
+{
+	struct mailed *m = arg;
+	const char *reqs = rec_get(r, "requestors"), *lo = rec_get(r, "last-out");
+	const char *id = rec_get(r, "id");
+	char **items;
+	size_t n;
+	int has = 0;
+
+	if (reqs == NULL || lo == NULL || id == NULL || strcmp(lo, m->last) <= 0 ||
+	    strlen(lo) >= sizeof(m->last) || strlen(id) >= sizeof(m->id))
+		return 0;
+	n = kv_list_split(reqs, &items);
+	for (size_t i = 0; i < n && !has; i++) {
+		const char *lt = strrchr(items[i], '<');
+		size_t len = strlen(m->address);
+		has = lt ? strncasecmp(lt + 1, m->address, len) == 0 && lt[1 + len] == '>' :
+		    strcasecmp(items[i], m->address) == 0;
+	}
+	strv_free(items, n);
+	if (has) {
+		strcpy(m->last, lo);
+		strcpy(m->id, id);
+	}
+	return 0;
+}
+
+/*
+ * The ticket a delivery report is about, as for a bounce by mail: the
+ * desk's mail it names, else the tag in that mail's subject, else the
+ * newest ticket whose requestor the desk last mailed at that address.
+ */
+static int
+report_ticket(struct desk *d, const struct event *e, ticket_id out)
+{
+	struct mailed m;
+	ticket_id t;
+
+	if (e->refers && bounce_ours(d, e->refers, out))
+		return 0;
+	if (id_from_subject(e->subject, t) == 0 && cache_resolve(d, t, out) == 0)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.address = e->address;
+	cache_foreach(d, newest_mailed, &m);
+	if (*m.id == '\0')
+		return rt_fail(EX_DATAERR, "a %s report on mail the desk did not send (%s)",
+		    e->report, e->address);
+	memcpy(out, m.id, sizeof(m.id));
+	return 0;
+}
+
+/*
+ * A mail provider's bounce or complaint: kept on the ticket as a bounce
+ * by mail is (ingest.c), a "bounce" event that reopens nothing and marks
+ * the address bouncing when delivery failed for good or it complained.
+ */
+static int
+store_report(struct desk *d, const struct event *e, struct payload *p, const char *id,
+    struct ingest_result *r)
+{
+	struct change c;
+	struct kvmap *ev;
+	char *file;
+	int rc, raw;
+
+	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
+		goto out;
+	file = add_files(&c, e, p, &raw);
+	ev = change_event(&c, "bounce");
+	kv_set(ev, "file", file);
+	kv_set(ev, "message-id", e->key);
+	kv_set(ev, "digest", e->digest);
+	kv_set(ev, "kind", strcmp(e->report, "complaint") == 0 ? "arf" : "dsn");
+	kv_set(ev, "source", e->source);
+	kv_set(ev, "refers", e->refers);
+	kv_set(ev, "from", e->from);
+	kv_set(ev, "subject", e->subject);
+	kv_set(ev, "address", e->address);
+	kv_set(ev, "action", e->action);
+	if (strcmp(e->report, "complaint") == 0 || strcmp(e->action, "failed") == 0)
+		kv_set(ev, "bouncing", "true");
+	if (p->multi)
+		kv_setf(ev, "part", "%zu", e->part);
+	if (p->split && *p->hex)
+		kv_set(ev, "payload", p->hex);
+	free(file);
+	change_trailer(&c, "Event-Id", e->key);
+	if ((rc = change_commit(&c, e->subject)) == 0) {
+		memcpy(r->id, c.id, sizeof(r->id));
+		p->kept |= raw;
+	}
+out:
+	change_free(&c);
+	return rc;
+}
+
 static int
 store_one(struct desk *d, const struct event *in, struct payload *p, struct ingest_result *r)
 {
@@ -242,7 +349,13 @@ store_one(struct desk *d, const struct event *in, struct payload *p, struct inge
 		goto out;
 	if ((rc = cache_sync(d)) != 0)
 		;
-	else if (find(d, e->key, id) == 0 && e->digest &&
+	else if (e->report && find(d, e->key, id) == 0) {
+		memcpy(r->id, id, sizeof(r->id));
+		r->duplicate = 1;
+	} else if (e->report) {
+		if ((rc = report_ticket(d, e, id)) == 0)
+			rc = store_report(d, e, p, id, r);
+	} else if (find(d, e->key, id) == 0 && e->digest &&
 	    !same_content(d, id, e->key, e->digest)) {
 		variant = xasprintf("%s#%.12s", e->key, e->digest);
 		e->key = variant;
@@ -381,6 +494,7 @@ ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
 	struct payload p = { path, NULL, 0, 0, 0, "" };
 	char *err = NULL;
 	int rc, status = 0;
+	size_t stored = 0;
 	git_oid oid;
 
 	rc = event_parse_limited(buf, len, source_hint, lim, &l);
@@ -399,11 +513,20 @@ ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
 		rc = store_one(d, &l.v[i], &p, &r);
 		if (rc == 0 && fn)
 			fn(&r, arg);
+		stored += rc == 0;
 		if (rc != 0 && err == NULL)
 			err = xstrdup(rt_errmsg());
 		status = worse(status, rc);
 	}
 	event_list_free(&l);
+	/* Only reports on no mail of the desk were refused: kept in the payload or quarantine. */
+	if (status == EX_DATAERR && stored > 0)
+		status = 0;
+	else if (status == EX_DATAERR) {
+		status = quarantine(d, path, err, quarantined);
+		free(err);
+		return status;
+	}
 	if (err) {
 		rt_fail(status, "%s", err);
 		free(err);

@@ -23,6 +23,7 @@
 #include "mail.h"
 #include "mailcmd.h"
 #include "status.h"
+#include "statusquery.h"
 #include "rating.h"
 #include "ticket.h"
 #include "txn.h"
@@ -406,6 +407,8 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	add_mail_event(&c, m, file, dd);
 	if (flags & INGEST_ARRIVAL)
 		kv_set(&c.events[c.nevents - 1], "arrival", "pending");
+	if ((flags & INGEST_ARRIVAL) && statusquery_asks(d, m))	/* no "new ticket" for agents */
+		kv_set(&c.events[c.nevents - 1], "status-query", "true");
 	free(file);
 	date_events(&c, at, 0);
 	add_config_warning(&c, d);

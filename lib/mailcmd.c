@@ -256,6 +256,12 @@ verified_header(struct mail *m, const char *name)
 	return ok;
 }
 
+int
+mailcmd_sender_verified(struct mail *m, const char *vh, const char *sid)
+{
+	return (vh && *vh && verified_header(m, vh)) || (sid && *sid && ar_pass(m, sid));
+}
+
 static const char *unproven_by(struct desk *d, struct mail *m, char **file);
 
 /*

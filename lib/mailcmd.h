@@ -50,6 +50,13 @@ int mailcmd_hook(struct desk *d, struct change *c, struct mail *m);
 int mailcmd_answer(struct desk *d, const struct change *c, struct mail *m);
 
 /*
+ * Whether m's From is proven by the MTA: the header vh (set after SMTP
+ * AUTH) names it, or an Authentication-Results field of authserv-id sid
+ * has dmarc=pass or dkim=pass for its domain. NULL or "" skips a check.
+ */
+int mailcmd_sender_verified(struct mail *m, const char *vh, const char *sid);
+
+/*
  * Removes the "Secret:" line from the command block at the top of text
  * (in place) and returns its value (malloc'd), or NULL. mail.c calls it
  * on every parsed text, so nothing shown, quoted or mailed carries it.

@@ -139,7 +139,7 @@ make_preview(const struct kvmap *t, const char *msg, size_t len)
 
 static int
 store(struct desk *d, const struct kvmap *t, const char *msg, size_t len,
-    const char *msgid, const struct mail *m, ticket_id out)
+    const char *msgid, const struct mail *m, int arrival, ticket_id out)
 {
 	struct change c;
 	struct kvmap *ev;
@@ -163,6 +163,8 @@ store(struct desk *d, const struct kvmap *t, const char *msg, size_t len,
 	kv_set(ev, "from", m->from.email);
 	kv_set(ev, "subject", m->subject);
 	kv_set(ev, "channel", kv_get(t, "channel"));
+	if (arrival)
+		kv_set(ev, "arrival", "pending");
 	free(file);
 	change_trailer(&c, "Message-Id", msgid);
 	if ((rc = change_commit(&c, kv_get(&c.ticket, "subject"))) == 0)
@@ -209,7 +211,7 @@ newticket_create(struct desk *d, const struct newticket *nt, int dry_run,
 	if (rc == 0 && preview)
 		*preview = make_preview(&t, msg, len);
 	if (rc == 0 && !dry_run)
-		rc = store(d, &t, msg, len, msgid, m, out);
+		rc = store(d, &t, msg, len, msgid, m, nt->arrival, out);
 	if (m)
 		mail_free(m);
 	kv_free(&t);

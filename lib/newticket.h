@@ -22,6 +22,7 @@ struct newticket {
 	const char *text;	/* the request as taken down; must not be blank */
 	const struct assign *as;	/* optional fields, checked as rt-set checks them */
 	size_t nas;
+	int arrival;		/* mark it pending for arrival.h, as rt-ingest does */
 };
 
 /*

@@ -697,6 +697,7 @@ out:
 
 struct what {
 	int created;
+	int status_query;	/* a status query, answered automatically (statusquery.h) */
 	const char *status_from, *status_to;
 	const char *owner_to;
 	int customer_mail;	/* a mail-in from a requestor */
@@ -733,6 +734,8 @@ scan(const struct change *c, struct what *w)
 		if (type == NULL || strcmp(type, "notify") == 0)
 			continue;
 		w->any = 1;
+		if (kv_get(ev, "customer-told"))	/* the change decided that itself */
+			w->mail_out = 1;
 		if (strcmp(type, "set") == 0 && field && strcmp(field, "status") == 0) {
 			if (w->status_to == NULL)
 				w->status_from = kv_get(ev, "old");
@@ -742,6 +745,8 @@ scan(const struct change *c, struct what *w)
 		else if (strcmp(type, "mail-out") == 0)
 			w->mail_out = 1;
 		else if (strcmp(type, "mail-in") == 0) {
+			if (kv_get(ev, "status-query"))
+				w->status_query = 1;
 			if (is_requestor(&c->ticket, kv_get(ev, "from")))
 				w->customer_mail = 1;
 			else
@@ -800,7 +805,8 @@ agents(struct change *c, const struct what *w, struct lazylog *lz)
 		"requestors", "tags", NULL };
 
 	if (agents_enabled(d, &c->ticket)) {
-		if (w->created && (names = cfg_names(d, &c->ticket, "new", NULL))) {
+		if (w->created && !w->status_query &&
+		    (names = cfg_names(d, &c->ticket, "new", NULL))) {
 			line = xasprintf("New ticket in queue %s.", kv_get(&c->ticket, "queue") ?
 			    kv_get(&c->ticket, "queue") : "(none)");
 			agent_kind(c, "new", names, &all, &why, line);

@@ -23,12 +23,12 @@ struct desk;
 int reconcile_tickets(struct desk *d, const char **ids, size_t n, size_t *commits);
 
 /*
- * Adds a line "#ID FIELD: VALUE (by WHO at WHEN)" to lost for each value
- * of ours and theirs that a concurrent write to the same field made lose
- * in the merged tickets of ids. Desk format 1 has no clocks to tell:
- * nothing is added there.
+ * Adds a line "#ID FIELD: VALUE (by WHO at WHEN)" to lost for each write
+ * of the tickets of ids that the merge of ours and theirs (tree merged)
+ * made lose to a concurrent write of the same field (replay_conflicts),
+ * and that neither side had lost before.
  */
-void reconcile_lost(struct desk *d, git_commit *ours, git_commit *theirs,
+void reconcile_lost(struct desk *d, git_commit *ours, git_commit *theirs, git_tree *merged,
     const char **ids, size_t n, struct sbuf *lost);
 
 #endif

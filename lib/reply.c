@@ -25,6 +25,7 @@
 #include "lang.h"
 #include "mail.h"
 #include "mailsend.h"
+#include "outbound.h"
 #include "people.h"
 #include "reply.h"
 #include "sla.h"
@@ -32,6 +33,7 @@
 #include "template.h"
 #include "text.h"
 #include "ticket.h"
+#include "web.h"
 #include "trust.h"
 #include "util.h"
 
@@ -50,6 +52,9 @@ struct ctx {
 	const struct kvmap *last_in_ev;	/* last mail-in event not from an agent */
 	struct mail *last_in;		/* its parsed message */
 	struct mail *first_in;		/* the first mail-in's message */
+	struct outbound ob;		/* a chat, social or phone ticket's channel */
+	char *doc;			/* the document its command gets */
+	size_t doclen;
 };
 
 static void
@@ -63,6 +68,8 @@ ctx_free(struct ctx *c)
 		mail_free(c->last_in);
 	if (c->first_in && c->first_in != c->last_in)
 		mail_free(c->first_in);
+	outbound_free(&c->ob);
+	free(c->doc);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -537,6 +544,8 @@ build_vars(struct ctx *c, const char *lang, const struct kb_article *kb)
 	else if (c->first_in && same_addr(c->first_in->from.email, first) && c->first_in->from.name)
 		tvars_set(v, "requestor.name", c->first_in->from.name);
 	tvars_set(v, "requestors", req);
+	tvars_set(v, "requestor.status-url", s = web_status_url(d, first));
+	free(s);
 	tvars_set(v, "queue", queue);
 	tvars_set(v, "queue.address", q ? ymap_str(q, "address") : NULL);
 	tvars_set(v, "queue.description", q ? ymap_str(q, "description") : NULL);
@@ -1118,6 +1127,8 @@ record(struct ctx *c, const struct reply_opts *o, const struct tmpl *t, const ch
 		kv_set(ev, "auto", "true");
 		kv_set(ev, "auto-submitted", kind == TMPL_AUTO_REPLY ? "auto-replied" : "auto-generated");
 	}
+	if (c->ob.channel)
+		outbound_note(&c->ob, &ch, ev, c->doc, c->doclen);
 	free(file);
 	if (status && (rc = status_change(&ch, status,
 	    &(struct status_opts){ .via = "reply" })) != 0)
@@ -1163,7 +1174,19 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	lang = have_t && t.lang ? t.lang : c->langs[0];
 	/* recipients: an automatic reply goes to the sender only (RFC 3834) */
 	nreq = kv_list_split(kv_get(&c->t, "requestors"), &reqs);
-	if (kind == TMPL_AUTO_REPLY && c->last_in) {
+	if ((rc = outbound_route(d, c->id, &c->t, &c->log, &c->ob)) != 0)
+		goto out;
+	if (c->ob.channel && kind != TMPL_MANUAL) {
+		r->skipped = xasprintf("automatic replies are not sent to %s tickets", c->ob.channel);
+		goto out;
+	}
+	if (c->ob.channel) {	/* the person who wrote, on their channel */
+		if (o->ncc) {
+			rc = rt_fail(EX_USAGE, "a %s reply has no Cc", c->ob.channel);
+			goto out;
+		}
+		push(&to, &nto, kv_get(c->ob.ev, "from") ? kv_get(c->ob.ev, "from") : "unknown");
+	} else if (kind == TMPL_AUTO_REPLY && c->last_in) {
 		const struct mail *m = c->last_in;
 		const char *sender = m->nreply_to && m->reply_to[0].email ? m->reply_to[0].email :
 		    m->from.email;
@@ -1192,7 +1215,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 			r->warning = xasprintf("%s bounced earlier mail from the desk (rt-show %s)",
 			    to[i], c->id);
 	/* automatic mail never goes to the ticket's Cc list (RFC 3834) */
-	nccs = kind != TMPL_MANUAL ? 0 :
+	nccs = kind != TMPL_MANUAL || c->ob.channel ? 0 :
 	    kv_list_split(kv_get(&c->t, "cc"), &ccs);
 	for (size_t i = 0; i < nccs; i++)
 		if (valid_addr(ccs[i]) && !is_own_addr(d, ccs[i]))
@@ -1262,6 +1285,13 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		om.from = from;
 		om.to = to_named = with_names(c, to, nto, o, ccaddr, ccname);
 		om.nto = nto;
+		if (c->ob.channel) {	/* not mail addresses */
+			om.to = NULL;
+			om.nto = 0;
+			extra[0] = "X-RT-Channel";
+			extra[1] = c->ob.channel;
+			nextra = 1;
+		}
 		om.cc = cc_named = with_names(c, cc, ncc, o, ccaddr, ccname);
 		om.ncc = ncc;
 		om.subject = subject;
@@ -1277,15 +1307,25 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		if ((rc = outmail_render(&om, &buf, &len, &msgid)) != 0)
 			goto out;
 	}
+	if (c->ob.channel && (rc = outbound_document(d, &c->ob, &(struct outbound_reply){
+	    c->id, msgid, subject, body, d->actor_name, d->actor_email, kv_get(&c->t, "queue") },
+	    &c->doc, &c->doclen)) != 0)
+		goto out;
 	if (o->dry_run) {
-		fwrite(buf, 1, len, o->dry_out ? o->dry_out : stdout);
+		if (c->ob.channel)
+			fwrite(c->doc, 1, c->doclen, o->dry_out ? o->dry_out : stdout);
+		else
+			fwrite(buf, 1, len, o->dry_out ? o->dry_out : stdout);
 		r->sent = 1;
 		r->msgid = msgid, msgid = NULL;
 		goto out;
 	}
-	if ((rc = trust_mailer(d, "desk.mailer", NULL, &mailer)) != 0)
+	if (c->ob.channel) {
+		if ((rc = outbound_send(d, &c->ob, c->id, c->doc, c->doclen)) != 0)
+			goto out;
+	} else if ((rc = trust_mailer(d, "desk.mailer", NULL, &mailer)) != 0)
 		goto out;
-	if (mailer == NULL) {
+	else if (mailer == NULL) {
 		rc = rt_fail(EX_CONFIG, "%s: desk.mailer is not set (sendmail:///usr/sbin/sendmail or smtp://HOST:PORT)",
 		    d->config_name);
 		goto out;
@@ -1295,7 +1335,8 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	for (size_t i = 0; i < ncc; i++)
 		push(&rcpt, &nrcpt, cc[i]);
 	/* automatic mail has the null envelope sender: nothing answers it (RFC 3834) */
-	if ((rc = mail_send(mailer, buf, len, kind != TMPL_MANUAL ? "" : env, rcpt, nrcpt)) != 0)
+	if (!c->ob.channel &&
+	    (rc = mail_send(mailer, buf, len, kind != TMPL_MANUAL ? "" : env, rcpt, nrcpt)) != 0)
 		goto out;
 	if ((rc = record(c, o, have_t ? &t : NULL, status, buf, len, msgid, subject, summary, to, nto,
 	    cc, ncc, kind)) != 0) {

@@ -365,7 +365,7 @@ merge_commit(struct desk *d, struct remote_ctx *r, const char *branch, const git
 			goto out;
 	}
 	res->tickets = ids.n;
-	reconcile_lost(d, co, ct, (const char **)ids.v, ids.n, &res->lost);
+	reconcile_lost(d, co, ct, tree, (const char **)ids.v, ids.n, &res->lost);
 	msg = merge_message(r, branch, theirs, res, &ids);
 	if ((rc = make_sig(d, &sig)) != 0)
 		goto out;
@@ -533,17 +533,6 @@ fetch_merge(struct desk *d, struct remote_ctx *r, const char *branch, struct syn
 		return rc;
 	if ((rc = do_fetch(r)) == 0)
 		rc = merge_in(d, r, branch, res, touched);
-	/*
-	 * The work tree and the index of every pending path (the merge's and
-	 * the commands' before it), so git status is clean after a sync.
-	 * The branch is the record; a failed mirror is repaired by rt-gc.
-	 */
-	if (rc == 0) {
-		guard_index_writer(d);
-		if (worktree_sync(d, 0) != 0)
-			rt_warn("warning: %s", rt_errmsg());
-		guard_index_done(d);
-	}
 	desk_unlock(d);
 	return rc;
 }
@@ -555,6 +544,16 @@ push_locked(struct desk *d, struct remote_ctx *r, struct sync_result *res, int *
 
 	if ((rc = desk_lock(d)) != 0)
 		return rc;
+	/*
+	 * The work tree and the index of every pending path (the merge's,
+	 * the reconciling commits' and the commands' before), so git status
+	 * is clean after a sync. The branch is the record; a failed mirror
+	 * is repaired by rt-gc.
+	 */
+	guard_index_writer(d);
+	if (worktree_sync(d, 0) != 0)
+		rt_warn("warning: %s", rt_errmsg());
+	guard_index_done(d);
 	rc = do_push(d, r, res, rejected);
 	desk_unlock(d);
 	return rc;

@@ -103,6 +103,11 @@ void web_status_page(struct desk *d, const struct web_req *r, const char *token,
 
 /* A requestor's status token (32 hex digits) for address; EX_* on error. */
 int web_status_token(struct desk *d, const char *address, char out[33]);
+/*
+ * The status page of address under web.base-url (malloc'd), for mail
+ * templates; NULL when the desk sets no web.base-url or has no secret.
+ */
+char *web_status_url(struct desk *d, const char *address);
 /* Revokes (on) or restores (off) a requestor's token. */
 int web_status_revoke(struct desk *d, const char *address, int on);
 

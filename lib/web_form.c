@@ -470,6 +470,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	nt.channel = "web";
 	nt.subject = f.subject;
 	nt.text = f.text;
+	nt.arrival = arrival_configured(d);	/* rt-route --pending finishes a failed one */
 	rc = newticket_create(d, &nt, 0, id, NULL);
 	if (rc == 0)
 		rate_count(&rt);
@@ -487,7 +488,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 		goto out;
 	}
 	/* Stored: the acknowledgement and routing never change the answer. */
-	if (arrival_configured(d) && arrival_run(d, id) != 0)
+	if (nt.arrival && arrival_run(d, id) != 0)
 		web_log_error(w, id);
 	confirm(d, w, lang, r->script, id, f.address);
 out:

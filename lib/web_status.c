@@ -51,6 +51,19 @@ web_status_token(struct desk *d, const char *address, char out[TOKEN_HEX + 1])
 	return 0;
 }
 
+char *
+web_status_url(struct desk *d, const char *address)
+{
+	const char *base = desk_cfg_str(d, "web.base-url", NULL);
+	char tok[TOKEN_HEX + 1];
+
+	if (base == NULL || *base == '\0' || address == NULL || *address == '\0' ||
+	    web_status_token(d, address, tok) != 0)
+		return NULL;
+	return xasprintf("%.*s/status/%s", (int)(strlen(base) - (base[strlen(base) - 1] == '/')),
+	    base, tok);
+}
+
 static char *
 revoked_path(struct desk *d)
 {

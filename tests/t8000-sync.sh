@@ -4,6 +4,8 @@
 # escalation sweeper, the phrase watermark as a commit.
 . "$(dirname "$0")/lib.sh"
 
+rt-init probe >/dev/null 2>&1 && test -f probe/.rt/format && test_set_prereq FORMAT2
+
 mail() { # MSGID SUBJECT [BODY]
 	printf 'From: kunde@example.com\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\n\n%s\n' \
 	    "$2" "$1" "${3:-Bitte helfen.}"
@@ -140,6 +142,135 @@ test_expect_success 'a phrase in mail the other clone stored before this sweep i
 	grep "^$(cat idl) phrase:lawyer level 1" out &&
 	test $(grep -c "^X-RT-Escalation: phrase:lawyer" sent-mail) = 1 &&
 	RT_NOW=2026-11-25T12:31:00Z rt-escalate --desk a >out && { ! grep phrase out; }
+'
+
+test_expect_success 'a follow-up to a ticket merged away on the other side moves to the survivor' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	mail d1@x "dup" | rt-ingest --desk a >dup && mail s1@x "survivor" | rt-ingest --desk a >surv &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	rt-merge --desk a $(cat dup) $(cat surv) >/dev/null &&
+	mail d2@x "Re: [Test #$(cat dup)] dup" "Any news?" | rt-ingest --desk b >out &&
+	test_cmp dup out &&
+	rt-sync --desk a -q && rt-sync --desk b --json >out &&
+	grep "\"reconciled\":1" out &&
+	rt-sync --desk a -q &&
+	for c in a b; do
+		rt-show --desk $c $(cat surv) >show.$c &&
+		grep "Any news?" show.$c || exit 1
+	done &&
+	git -C b log -1 --format=%s | grep "^merge: #$(cat surv) follow-ups of #$(cat dup)$" &&
+	same_tickets a b && clean a && clean b
+'
+
+test_expect_success FORMAT2 'a cascade reaches a child linked on the other side' '
+	cat >>a/rt.yaml <<-EOC &&
+	workflows:
+	  default:
+	    cascade: true
+	EOC
+	git -C a commit -qm cascade rt.yaml &&
+	mail p1@x "parent" | rt-ingest --desk a >par && mail k1@x "kid 1" | rt-ingest --desk a >k1 &&
+	mail k2@x "kid 2" | rt-ingest --desk a >k2 &&
+	rt-link --desk a $(cat k1) --parent $(cat par) >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	rt-set --desk a $(cat par) status=resolved >/dev/null &&
+	rt-ls --desk a --all --format "%{id} %{status}\n" | grep "^$(cat k1) resolved$" &&
+	rt-link --desk b $(cat k2) --parent $(cat par) >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b -q && rt-sync --desk a -q &&
+	rt-ls --desk b --all --format "%{id} %{status}\n" >st &&
+	grep "^$(cat k2) resolved$" st &&
+	same_tickets a b && clean a && clean b
+'
+
+test_expect_success FORMAT2 'concurrent writes to one field: the merge commit names the value that lost' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	RT_NOW=2026-11-25T13:00:00Z rt-set --desk a $(cat ida) priority=high >/dev/null &&
+	RT_NOW=2026-11-25T13:01:00Z rt-set --desk b $(cat ida) priority=low >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b --json >out &&
+	grep "\"lost\":\[\"#$(cat ida) priority: high" out &&
+	git -C b log -1 --format=%B | grep "^Lost: #$(cat ida) priority: high" &&
+	rt-sync --desk a -q && same_tickets a b &&
+	rt-ls --desk a --all --format "%{id} %{priority}\n" | grep "^$(cat ida) low$"
+'
+
+# defers CMD...: exits 75 with one line on stderr
+defers() {
+	"$@" >out 2>err; rc=$?
+	cat err; test $rc = 75 && test $(wc -l <err) = 1
+}
+
+test_expect_success 'a plain git pull merges what rt wrote in two clones (log by union)' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	mail g1@x "pull a" | rt-ingest --desk a >/dev/null && rt-sync --desk a -q &&
+	mail g2@x "pull b" | rt-ingest --desk b >/dev/null &&
+	rt-gc -q --desk b && git -C b pull -q --no-rebase --no-edit origin main &&
+	rt-gc -q --desk b && clean b &&
+	rt-sync --desk b -q && rt-sync --desk a -q && same_tickets a b
+'
+
+test_expect_success 'git pull stopped on a conflict: rt writers and rt-sync defer, then write again' '
+	echo a >a/notes.txt && git -C a add notes.txt && git -C a commit -qm "a: notes" && rt-sync --desk a -q &&
+	echo b >b/notes.txt && git -C b add notes.txt && git -C b commit -qm "b: notes" &&
+	test_must_fail git -C b pull -q --no-rebase --no-edit origin main >/dev/null 2>&1 &&
+	test -f b/.git/MERGE_HEAD && head=$(git -C b rev-parse HEAD) &&
+	mail g3@x "during the pull" | defers rt-ingest --desk b &&
+	grep "a git merge is in progress" err &&
+	defers rt-sync --desk b &&
+	test "$(git -C b rev-parse HEAD)" = "$head" &&
+	git -C b merge --abort &&
+	mail g3@x "during the pull" | rt-ingest --desk b >/dev/null &&
+	git -C b reset -q --hard origin/main && rt-gc -q --desk b
+'
+
+test_expect_success 'git pull --rebase stopped: rt defers, and after --abort nothing is lost' '
+	echo b2 >b/notes.txt && git -C b commit -qm "b: notes again" notes.txt &&
+	mail g4@x "before the rebase" | rt-ingest --desk b >g4 && rt-gc -q --desk b &&
+	echo a2 >a/notes.txt && git -C a commit -qm "a: notes again" notes.txt && rt-sync --desk a -q &&
+	test_must_fail git -C b pull -q --rebase origin main >/dev/null 2>&1 &&
+	test -d b/.git/rebase-merge -o -d b/.git/rebase-apply &&
+	mail g5@x "during the rebase" | defers rt-ingest --desk b &&
+	grep "git rebase --abort" err &&
+	git -C b rebase --abort &&
+	mail g5@x "during the rebase" | rt-ingest --desk b >/dev/null &&
+	git -C b log --format=%b | grep "^Message-Id: g4@x$" &&
+	git -C b log --format=%b | grep "^Message-Id: g5@x$" &&
+	git -C b reset -q --hard origin/main && rt-gc -q --desk b && rt-sync --desk b -q
+'
+
+# A real git server (git daemon on a free port of 127.0.0.1, its
+# receive-pack runs hooks): the first push is declined as if another clone
+# had won the race; rt-sync fetches, merges and pushes again.
+start_daemon() {
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		DPORT=$(( 20000 + ($$ * 37 + _try * 1031 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
+		git daemon --listen=127.0.0.1 --port=$DPORT --base-path="$TRASH" --export-all \
+		    --enable=receive-pack --reuseaddr --pid-file="$TRASH/daemon.pid" "$TRASH" \
+		    2>>"$TRASH/daemon.log" &
+		DPID=$!
+		test_atexit "kill $DPID 2>/dev/null"
+		sleep 0.5
+		kill -0 $DPID 2>/dev/null && return 0
+	done
+	return 1
+}
+
+test_expect_success 'over git://: a push the remote refuses once is retried after a new fetch' '
+	start_daemon &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	git -C b remote add served "git://127.0.0.1:$DPORT/central.git" &&
+	printf "#!/bin/sh\nif [ ! -e \"%s/raced\" ]; then touch \"%s/raced\"; echo another clone won; exit 1; fi\n" \
+	    "$TRASH" "$TRASH" >central.git/hooks/pre-receive &&
+	chmod +x central.git/hooks/pre-receive &&
+	test_when_finished "rm -f central.git/hooks/pre-receive" &&
+	mail n1@x "over the network" | rt-ingest --desk b >/dev/null &&
+	rt-sync --desk b --json served >out &&
+	grep "\"attempts\":2" out && grep "\"outgoing\":1" out &&
+	test -e raced &&
+	git -C central.git rev-parse main >c && git -C b rev-parse HEAD >h && test_cmp c h
+'
+
+test_expect_code 75 'over git://: a server that is not there gives 75' '
+	rt-sync --desk b "git://127.0.0.1:1/central.git"
 '
 
 test_done

@@ -28,6 +28,8 @@ test_expect_success LIGHTTPD 'setup: a desk with hooks behind lighttpd' '
 	    github: {secret-file: rt/hook-secret, signature: github, source: alertmanager}
 	    slack: {secret-file: rt/hook-secret, signature: slack}
 	    mastodon: {secret-file: rt/hook-secret}
+	    ses: {secret-file: rt/hook-secret}
+	    sendgrid: {secret-file: rt/hook-secret}
 	    broken: {signature: token}
 	EOC
 	sed -i "s/max-payload-bytes: 4194304/max-payload-bytes: 8192/" rt.yaml &&
@@ -116,24 +118,74 @@ test_expect_success LIGHTTPD 'a locked desk: 503 with Retry-After, nothing store
 	rt-show "$(cut -d" " -f1 out)" | grep "channel  *social"
 '
 
+MP=$(event_fixture mail-provider-webhooks)
+test_expect_success LIGHTTPD 'SES (bare and through SNS) and SendGrid reports mark the address bouncing, as a bounce by mail' '
+	a=$(printf "From: bounce@simulator.amazonses.com\nSubject: Order\nMessage-Id: <ses1@example.net>\n\nWhere is it?\n" | rt-ingest) &&
+	echo "On its way." | rt-reply "$a" >/dev/null &&
+	b=$(printf "From: kijitora@example.com\nSubject: Newsletter\nMessage-Id: <sg1@example.net>\n\nHi\n" | rt-ingest) &&
+	echo "Answer." | rt-reply "$b" >/dev/null &&
+	n=$(tickets) && sa=$(rt-show "$a" | sed -n "s/^status  *//p") &&
+	test "$(post ses "$MP/json-amazonses-02.json" -u "sns:$SECRET")" = 200 && grep "^$a stored$" out &&
+	test "$(post ses "$MP/json-amazonses-01.json" -u "sns:$SECRET")" = 200 && grep "^$a stored$" out &&
+	test "$(post ses "$MP/json-amazonses-01.json" -u "sns:$SECRET")" = 200 && grep "^$a duplicate$" out &&
+	test "$(post sendgrid "$MP/json-sendgrid-15.json" -u "sg:$SECRET")" = 200 && grep "^$b stored$" out &&
+	test "$(tickets)" = "$n" &&
+	test "$(rt-show "$a" | sed -n "s/^status  *//p")" = "$sa" &&
+	rt-show "$a" | grep "bounce .*source=ses .*address=bounce@simulator.amazonses.com action=failed bouncing=true" &&
+	rt-show "$b" | grep "bounce .*kind=arf source=sendgrid .*address=kijitora@example.com .*bouncing=true" &&
+	echo again | rt-reply -n "$a" 2>err >/dev/null; grep "bounc" err
+'
+
+test_expect_success LIGHTTPD 'reports on no mail of the desk, and deliveries: 422, kept in quarantine' '
+	n=$(tickets) && q=$(quarantined) &&
+	test "$(post sendgrid "$MP/json-sendgrid-11.json" -u "sg:$SECRET")" = 422 &&
+	grep "did not send" out &&
+	test "$(post ses "$MP/json-amazonses-05.json" -u "sns:$SECRET")" = 422 &&
+	test "$(post sendgrid "$MP/json-sendgrid-13.json" -u "sg:$SECRET")" = 422 &&
+	test "$(quarantined)" = $((q + 3)) && test "$(tickets)" = "$n" &&
+	rt-ingest --event "$MP/json-sendgrid-11.json" 2>err; test $? = 65 && grep "did not send" err
+'
+
+test_expect_success LIGHTTPD 'a Mastodon notification through the hook: on the social channel, as --event' '
+	test "$(post mastodon "$(event_fixture mastodon/mastodonkit_Notification.json)" -H "Authorization: Bearer $SECRET")" = 200 &&
+	grep -E "^[0-9A-Z]{8} (created|stored)$" out &&
+	rt-show "$(cut -d" " -f1 out)" | grep "^channel  *social" &&
+	rt-ingest --event --source mastodon "$(event_fixture mastodon/mastodonkit_Notification.json)" >id &&
+	test "$(cat id)" = "$(cut -d" " -f1 out)"
+'
+
+test_expect_success LIGHTTPD 'eight concurrent deliveries of one new alert: all 200, one ticket' '
+	n=$(tickets) &&
+	sed "s/high_memory_load/raid_degraded/g" "$AM" >raid.json &&
+	for i in 1 2 3 4 5 6 7 8; do
+		curl -s -o "c$i.out" -w "%{http_code}\n" -X POST --data-binary @raid.json \
+		    -H "Authorization: Bearer $SECRET" "$WEB/rt/hook/alertmanager" >"c$i.code" &
+	done; wait &&
+	cat c?.code | sort -u >codes && echo 200 >expect && test_cmp expect codes &&
+	test "$(cat c?.out | grep -c " created$")" = 1 &&
+	test "$(cat c?.out | grep -c " duplicate$")" = 7 &&
+	test "$(tickets)" = $((n + 1))
+'
+
 test_expect_success LIGHTTPD 'GitHub-style signature: right 200, wrong or missing 401' '
 	sed "s/high_memory_load/disk_full/g" "$AM" >gh.json &&
 	test "$(post github gh.json -H "X-Hub-Signature-256: sha256=$(hmac wrong "" gh.json)")" = 401 &&
 	test "$(post github gh.json)" = 401 &&
-	test "$(tickets)" = 2 &&
+	n=$(tickets) &&
 	test "$(post github gh.json -H "X-Hub-Signature-256: sha256=$(hmac "$SECRET" "" gh.json)")" = 200 &&
-	test "$(tickets)" = 3
+	test "$(tickets)" = $((n + 1))
 '
 
 test_expect_success LIGHTTPD 'Slack signature: fresh and right 200; stale or wrong 401' '
 	s=$(event_fixture slack/converter_chan1.json) && now=$(date -d "$RT_NOW" +%s) &&
 	sig=$(hmac "$SECRET" "v0:$now:" "$s") &&
 	old=$((now - 600)) && oldsig=$(hmac "$SECRET" "v0:$old:" "$s") &&
+	n=$(tickets) &&
 	test "$(post slack "$s" -H "X-Slack-Request-Timestamp: $old" -H "X-Slack-Signature: v0=$oldsig")" = 401 &&
 	test "$(post slack "$s" -H "X-Slack-Request-Timestamp: $now" -H "X-Slack-Signature: v0=$oldsig")" = 401 &&
-	test "$(tickets)" = 3 &&
+	test "$(tickets)" = "$n" &&
 	test "$(post slack "$s" -H "X-Slack-Request-Timestamp: $now" -H "X-Slack-Signature: v0=$sig")" = 200 &&
-	test "$(tickets)" -gt 3
+	test "$(tickets)" -gt "$n"
 '
 
 test_expect_success LIGHTTPD 'unknown hooks, path characters, wrong methods: nothing stored' '

@@ -50,7 +50,7 @@ test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' 
 	  form-max-bytes: 4096
 	  rate-limit: {per-address: 3, per-client: 50, period: 3600}
 	EOC
-	git commit -qam web &&
+	git commit -qm web rt.yaml &&
 	start_lighttpd . && echo "$WEB" >../web-url
 '
 WEB=$(cat web-url 2>/dev/null); cd desk 2>/dev/null
@@ -201,11 +201,43 @@ test_expect_success LIGHTTPD 'oversized, wrongly typed and wrong-method requests
 	test "$(tickets)" = "$n"
 '
 
+test_expect_success LIGHTTPD 'a failed acknowledgement never fails the form; rt-route --pending sends it' '
+	cp rt.yaml rt.yaml.good &&
+	sed -i "s|^  mailer: .*|  mailer: sendmail:///nonexistent/sendmail|" rt.yaml && git commit -qm "no mailer" rt.yaml &&
+	test "$(submit Carla carla@example.net "No ack yet" "Hello")" = 200 &&
+	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
+	! grep "^To: .*carla@example.net" "$TRASH/sent-mail" &&
+	grep "acknowledge" "$TRASH/lighttpd/cgi.log" &&
+	mv rt.yaml.good rt.yaml && git commit -qm "mailer back" rt.yaml &&
+	rt-route --pending >/dev/null &&
+	grep "^To: .*carla@example.net" "$TRASH/sent-mail"
+'
+
+test_expect_success LIGHTTPD 'mail templates can carry the requestor'\''s status link (web.base-url)' '
+	printf "  base-url: https://help.example.org/rt/\n" >tmp && sed -i "/^web:/r tmp" rt.yaml &&
+	mkdir -p templates/en && cp "$SRC_ROOT/share/templates/en/ack.tmpl" templates/en/ack.tmpl &&
+	printf "\nYour requests: {{requestor.status-url|}}\n" >>templates/en/ack.tmpl &&
+	git add templates && git commit -qm "status link in the ack" rt.yaml templates &&
+	: >"$TRASH/sent-mail" &&
+	test "$(submit Dora dora@example.net "With link" "Hello")" = 200 &&
+	link=$(status_link) &&
+	python3 -c "import quopri, sys; sys.stdout.buffer.write(quopri.decodestring(open(sys.argv[1], \"rb\").read()))" \
+	    "$TRASH/sent-mail" >decoded &&
+	grep "^Your requests: https://help.example.org/rt/status/${link##*/}$" decoded &&
+	test "$(rt-web --token dora@example.net)" = "https://help.example.org/rt/status/${link##*/}"
+'
+
 test_expect_success LIGHTTPD 'German for a German browser' '
 	curl -s -H "Accept-Language: de-DE,de;q=0.9" "$WEB/rt/new" >de.html &&
 	grep "<html lang=\"de\">" de.html && grep "Ihre E-Mail-Adresse" de.html &&
 	curl -s -H "Accept-Language: de" "$WEB$(cat ../eva-link)" >de.html &&
 	grep "Ihre Anfragen" de.html
+'
+
+test_expect_success LIGHTTPD 'the status page tells times in desk.timezone' '
+	sed -i "s/^  timezone: UTC/  timezone: Europe\/Berlin/" rt.yaml && git commit -qm tz rt.yaml &&
+	curl -s "$WEB$(cat ../eva-link)" >tz.html &&
+	grep "<dd>2026-11-25 11:00</dd>" tz.html && ! grep "10:00" tz.html
 '
 
 test_done
