@@ -23,7 +23,11 @@ mbox() { # FIRST COUNT TAG
 
 # central.git, the clone that waits (base) and, per figure, the other
 # clone's pushes of COUNT commits on top: central-COUNT.git
-git clone -q --bare "$desk" "$out/central.git"
+# a format-2 desk: a format-1 one (an older bench/gen_desk) is upgraded first
+git clone -q "$desk" "$out/up"
+rt-gc -q --upgrade --desk "$out/up"
+git clone -q --bare "$out/up" "$out/central.git"
+rm -rf "$out/up"
 git clone -q "$out/central.git" "$out/base"
 git -C "$out/base" config rt.clone base
 rt-gc -q --desk "$out/base" --rebuild-cache

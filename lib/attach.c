@@ -50,21 +50,6 @@ attach_safe_name(const char *name, long n)
 	return out;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t k = write(fd, buf, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		buf += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Creates path (never through a symlink); an existing file only with force. */
 static int
 write_new(const char *path, const char *buf, size_t len, int force)

@@ -166,16 +166,37 @@ default_remote(struct desk *d, const char *branch)
 	return name;
 }
 
+/* "../central.git": no scheme, not absolute, not host:path */
+static int
+is_relative_path(const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+
+	return url[0] != '/' && strstr(url, "://") == NULL && (colon == NULL ||
+	    (slash && slash < colon));
+}
+
 static int
 remote_open(struct desk *d, const char *name, const char *branch, struct remote_ctx *r)
 {
 	const char *url;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->name = name ? xstrdup(name) : default_remote(d, branch);
-	if (git_remote_lookup(&r->remote, d->repo, r->name) == 0)
+	if (git_remote_lookup(&r->remote, d->repo, r->name) == 0) {
 		r->theirs_ref = xasprintf("refs/remotes/%s/%s", r->name, branch);
-	else if (strchr(r->name, '/') || strchr(r->name, ':')) {
+		/* git takes a relative path as relative to the work tree; libgit2 does not */
+		if ((url = git_remote_url(r->remote)) && is_relative_path(url)) {
+			char *abs = xasprintf("%s/%s", d->root, url);
+			git_remote_free(r->remote);
+			r->remote = NULL;
+			rc = git_remote_create_anonymous(&r->remote, d->repo, abs);
+			free(abs);
+			if (rc < 0)
+				return git_fail(rc, r->name);
+		}
+	} else if (strchr(r->name, '/') || strchr(r->name, ':')) {
 		if (git_remote_create_anonymous(&r->remote, d->repo, r->name) < 0)
 			return rt_fail(EX_CONFIG, "'%s' is not a remote: %s", r->name,
 			    git_error_last() ? git_error_last()->message : "?");
@@ -575,10 +596,14 @@ sync_desk(struct desk *d, const char *remote, struct sync_result *res)
 	for (res->attempts = 1; res->attempts <= SYNC_ATTEMPTS; res->attempts++) {
 		if ((rc = fetch_merge(d, &r, res->branch, res, &touched)) != 0)
 			break;
-		/* Reconciling commits take the lock one by one, as any writer. */
-		if (touched.n && (rc = reconcile_tickets(d, (const char **)touched.v, touched.n,
-		    &res->reconciled)) != 0)
-			break;
+		/*
+		 * Reconciling commits take the lock one by one, as any writer.
+		 * One that fails (a workflow refusing a cascaded status) is
+		 * a warning: the merge is complete and is pushed all the same.
+		 */
+		if (touched.n && reconcile_tickets(d, (const char **)touched.v, touched.n,
+		    &res->reconciled) != 0)
+			rt_warn("warning: %s", rt_errmsg());
 		strv_free(touched.v, touched.n);
 		memset(&touched, 0, sizeof(touched));
 		if ((rc = push_locked(d, &r, res, &rejected)) == 0 || !rejected)

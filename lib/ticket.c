@@ -1,6 +1,9 @@
 /* ticket.c: ticket.yaml (state) and log.yaml (append-only events) */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "desk.h"
 #include "head.h"
@@ -283,6 +286,33 @@ ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
 	return rc;
 }
 
+/*
+ * The derived file is written aside as .git/rt/tmp/part.ticket.PID, not
+ * next to itself: what a killed process leaves is then a part.* file,
+ * which rt-gc removes, and never litters the work tree.
+ */
+static int
+write_derived(struct desk *d, const char *path, const char *buf, size_t len)
+{
+	char *dir = xasprintf("%s/tmp", d->rtdir);
+	char *tmp = xasprintf("%s/part.ticket.%ld", dir, (long)getpid());
+	int fd, rc = -1;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666)) < 0 &&
+	    errno == ENOENT && mkdir_p(dir, 0777) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd >= 0) {
+		rc = write_all(fd, buf, len);
+		if (close(fd) < 0 || rc < 0 || rename(tmp, path) < 0) {
+			unlink(tmp);
+			rc = -1;
+		}
+	}
+	free(tmp);
+	free(dir);
+	return rc < 0 ? -1 : 0;
+}
+
 int
 ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
 {
@@ -294,7 +324,7 @@ ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
 	if (ticket_render(t, &buf, &len) == 0) {
 		/* unchanged files are not rewritten: a rebuild touches only what moved */
 		if (read_file(path, &old, &oldlen) != 0 || oldlen != len || memcmp(old, buf, len))
-			rc = write_file_atomic(path, buf, len, 0);
+			rc = write_derived(d, path, buf, len);
 		free(buf);
 	}
 	free(old);

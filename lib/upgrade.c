@@ -5,8 +5,11 @@
  * random id, no actor in the tree), so two clones that upgrade the same
  * commit get the same tree and later merge cleanly.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "desk.h"
 #include "format.h"
@@ -283,9 +286,9 @@ format_tree(git_repository *repo, git_treebuilder *root)
 	return rc;
 }
 
-/* HEAD's tree converted. */
+/* HEAD's tree converted; *v (sorted) the tickets moved. */
 static int
-convert_tree(struct desk *d, git_tree *root, git_oid *out)
+convert_tree(struct desk *d, git_tree *root, git_oid *out, struct entry **vp, size_t *np)
 {
 	git_repository *repo = d->repo;
 	git_treebuilder *tb = NULL;
@@ -294,7 +297,7 @@ convert_tree(struct desk *d, git_tree *root, git_oid *out)
 	struct entry *v = NULL;
 	size_t n = 0;
 	git_oid tid;
-	int rc;
+	int rc = 0;
 
 	if (te && git_tree_entry_type(te) == GIT_OBJECT_TREE &&
 	    (rc = git_tree_lookup(&tickets, repo, git_tree_entry_id(te))) < 0)
@@ -326,7 +329,8 @@ convert_tree(struct desk *d, git_tree *root, git_oid *out)
 out:
 	git_treebuilder_free(tb);
 	git_tree_free(tickets);
-	free(v);
+	*vp = v;
+	*np = n;
 	return rc;
 }
 
@@ -360,27 +364,92 @@ out:
 	return rc < 0 ? git_fail(rc, "cannot commit the upgrade") : 0;
 }
 
-/* The work tree and the index from the old tree to the new. */
-static int
-checkout(struct desk *d, git_tree *old, const git_oid *commit_id)
+/* Writes path of tree into the work tree (not fsynced: the commit is). */
+static void
+put_file(struct desk *d, git_tree *tree, const char *path)
 {
-	git_checkout_options o;
+	git_tree_entry *e = NULL;
+	git_blob *b = NULL;
+	char *full = xasprintf("%s/%s", d->root, path), *slash;
+
+	if (git_tree_entry_bypath(&e, tree, path) == 0 &&
+	    git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) == 0) {
+		if ((slash = strrchr(full, '/')) != NULL) {
+			*slash = '\0';
+			mkdir_p(full, 0777);
+			*slash = '/';
+		}
+		write_file_atomic(full, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
+	}
+	git_blob_free(b);
+	git_tree_entry_free(e);
+	free(full);
+}
+
+/*
+ * The work tree follows by renaming each ticket folder (a checkout would
+ * rewrite every file), then the index is rebuilt from HEAD. What a folder
+ * lacks is repaired by rt-gc like any pending path.
+ */
+static int
+move_worktree(struct desk *d, const struct entry *v, size_t n, const git_oid *commit_id)
+{
 	git_commit *c = NULL;
+	git_tree *tree = NULL;
 	int rc;
 
-	git_checkout_options_init(&o, GIT_CHECKOUT_OPTIONS_VERSION);
-	o.checkout_strategy = GIT_CHECKOUT_FORCE;
-	o.baseline = old;
-	if ((rc = git_commit_lookup(&c, d->repo, commit_id)) < 0)
+	if ((rc = git_commit_lookup(&c, d->repo, commit_id)) < 0 ||
+	    (rc = git_commit_tree(&tree, c)) < 0) {
+		git_commit_free(c);
 		return git_fail(rc, "cannot read the upgrade");
-	guard_index_writer(d);
-	rc = git_checkout_tree(d->repo, (git_object *)c, &o);
-	if (rc == 0)
-		rc = worktree_sync(d, 1);
-	else
-		rc = git_fail(rc, "cannot check out the upgrade");
-	guard_index_done(d);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *old = xasprintf("%s/tickets/%.2s/%.2s/%s", d->root, v[i].id, v[i].id + 2,
+		    v[i].id);
+		char *rel = ticket_dir(v[i].id), *new = xasprintf("%s/%s", d->root, rel);
+		char *parent = xstrdup(new), *p, *log = xasprintf("%s/log.yaml", rel);
+		char *ty = xasprintf("%s/ticket.yaml", new);
+		*strrchr(parent, '/') = '\0';
+		mkdir_p(parent, 0777);
+		if (rename(old, new) == 0)
+			unlink(ty);
+		put_file(d, tree, log);
+		/* the emptied tickets/XX/YY and tickets/XX */
+		for (int k = 0; k < 2 && (p = strrchr(old, '/')) != NULL; k++) {
+			*p = '\0';
+			if (rmdir(old) != 0)
+				break;
+		}
+		free(old);
+		free(rel);
+		free(new);
+		free(parent);
+		free(log);
+		free(ty);
+	}
+	put_file(d, tree, FORMAT_FILE);
+	put_file(d, tree, ".gitignore");
+	put_file(d, tree, ".gitattributes");
+	git_tree_free(tree);
 	git_commit_free(c);
+	guard_index_writer(d);
+	rc = worktree_sync(d, 1);
+	guard_index_done(d);
+	return rc;
+}
+
+/* Everything written to the object store reaches the disk. */
+static int
+sync_objects(struct desk *d)
+{
+	char *dir = xasprintf("%sobjects", d->gitdir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || syncfs(fd) != 0)
+		rc = rt_fail(EX_TEMPFAIL, "cannot sync '%s': %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
 	return rc;
 }
 
@@ -390,8 +459,9 @@ upgrade_desk(struct desk *d, int *upgraded)
 	git_commit *head = NULL;
 	git_tree *root = NULL;
 	git_oid tree_id, commit_id;
+	struct entry *v = NULL;
 	char *buf;
-	size_t len;
+	size_t len, n = 0;
 	int rc;
 
 	*upgraded = 0;
@@ -405,13 +475,24 @@ upgrade_desk(struct desk *d, int *upgraded)
 		rc = git_fail(rc, "cannot read HEAD tree");
 		goto out;
 	}
-	if ((rc = convert_tree(d, root, &tree_id)) != 0 ||
-	    (rc = commit_and_move(d, head, &tree_id, &commit_id)) != 0)
+	/*
+	 * Tens of thousands of new objects: written without a fsync each,
+	 * then made durable by one syncfs before the branch moves to them.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	rc = convert_tree(d, root, &tree_id, &v, &n);
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, d->durable);
+	if (rc != 0)
+		goto out;
+	if (d->durable && (rc = sync_objects(d)) != 0)
+		goto out;
+	if ((rc = commit_and_move(d, head, &tree_id, &commit_id)) != 0)
 		goto out;
 	id_set_format(DESK_FORMAT);
 	*upgraded = 1;
-	rc = checkout(d, root, &commit_id);
+	rc = move_worktree(d, v, n, &commit_id);
 out:
+	free(v);
 	git_tree_free(root);
 	git_commit_free(head);
 	return rc;

@@ -375,7 +375,7 @@ fsync_dir_of(const char *path)
 	return rc;
 }
 
-static int
+int
 write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -58,6 +58,8 @@ int rt_date_valid(int y, int m, int d);
 
 /* Files */
 int read_file(const char *path, char **buf, size_t *len);
+/* write(2) until all of buf is out, retrying EINTR; 0 or -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
 /* Writes via a temporary file and rename(2); fsyncs file and dir when durable. */
 int write_file_atomic(const char *path, const void *buf, size_t len, int durable);
 int mkdir_p(const char *path, int mode);

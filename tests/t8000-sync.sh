@@ -82,6 +82,17 @@ test_expect_success 'an unreachable remote: one line, the desk unchanged' '
 	git -C a rev-parse HEAD >after && test_cmp before after
 '
 
+test_expect_success 'a remote given by a path relative to the desk, as git takes it' '
+	git -C a remote add rel ../central.git &&
+	rt-sync --desk a rel >out && grep "^rel main: " out &&
+	git -C a rev-parse refs/remotes/rel/main
+'
+
+test_expect_success 'an https remote that does not answer: the CA bundle loads, then 75 in one line' '
+	{ rt-sync --desk a https://127.0.0.1:1/central.git 2>err; test $? = 75; } &&
+	test $(wc -l <err) = 1 && grep "^rt-sync: cannot fetch from .https://127.0.0.1:1/central.git.: " err
+'
+
 test_expect_code 78 'no such remote: 78' '
 	rt-sync --desk a upstream
 '
@@ -142,6 +153,20 @@ test_expect_success 'a phrase in mail the other clone stored before this sweep i
 	grep "^$(cat idl) phrase:lawyer level 1" out &&
 	test $(grep -c "^X-RT-Escalation: phrase:lawyer" sent-mail) = 1 &&
 	RT_NOW=2026-11-25T12:31:00Z rt-escalate --desk a >out && { ! grep phrase out; }
+'
+
+test_expect_success 'without a sweeper both clones escalate; after the sync the ticket holds the step once' '
+	sed -i "/^  sweeper: a$/d" a/rt.yaml && git -C a commit -qm "no sweeper" rt.yaml &&
+	mail e1@x "both sweep" | RT_NOW=2026-11-25T14:00:00Z rt-ingest --desk a >ide &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	RT_NOW=2026-11-25T16:00:00Z rt-escalate --desk a >outa &&
+	RT_NOW=2026-11-25T16:00:00Z rt-escalate --desk b >outb &&
+	grep "^$(cat ide) first-response:breach" outa && grep "^$(cat ide) first-response:breach" outb &&
+	rt-sync --desk a -q && rt-sync --desk b -q && rt-sync --desk a -q &&
+	rt-ls --desk b --all --format "%{id} %{esc-steps} %{esc-level}\n" | grep "^$(cat ide) " >st &&
+	echo "$(cat ide) first-response:breach 1" >expect && test_cmp expect st &&
+	RT_NOW=2026-11-25T16:05:00Z rt-escalate --desk b >out && { ! grep "^$(cat ide)" out; } &&
+	same_tickets a b
 '
 
 test_expect_success 'a follow-up to a ticket merged away on the other side moves to the survivor' '

@@ -215,4 +215,8 @@ test_expect_success LIGHTTPD 'no Content-Length: 411' '
 	grep "^411$" code
 '
 
+test_expect_success LIGHTTPD 'no sanitizer or valgrind report in the CGI'\''s error log' '
+	! grep -E "Invalid (read|write|free)|uninitialised|definitely lost|AddressSanitizer|LeakSanitizer|runtime error:" "$TRASH/lighttpd/cgi.log"
+'
+
 test_done

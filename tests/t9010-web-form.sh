@@ -240,4 +240,8 @@ test_expect_success LIGHTTPD 'the status page tells times in desk.timezone' '
 	grep "<dd>2026-11-25 11:00</dd>" tz.html && ! grep "10:00" tz.html
 '
 
+test_expect_success LIGHTTPD 'no sanitizer or valgrind report in the CGI'\''s error log' '
+	! grep -E "Invalid (read|write|free)|uninitialised|definitely lost|AddressSanitizer|LeakSanitizer|runtime error:" "$TRASH/lighttpd/cgi.log"
+'
+
 test_done
