@@ -218,6 +218,21 @@ test_expect_success FORMAT2 'concurrent writes to one field: the merge commit na
 	rt-ls --desk a --all --format "%{id} %{priority}\n" | grep "^$(cat ida) low$"
 '
 
+test_expect_success FORMAT2 'merged sticks: a concurrent status set in the other clone does not un-merge' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	mail m1@x "dup 2" | rt-ingest --desk a >dup2 && mail m2@x "survivor 2" | rt-ingest --desk a >surv2 &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	RT_NOW=2026-11-25T13:10:00Z rt-merge --desk a $(cat dup2) $(cat surv2) >/dev/null &&
+	RT_NOW=2026-11-25T13:11:00Z rt-set --desk b $(cat dup2) status=resolved >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b -q && rt-sync --desk a -q &&
+	git -C b log -1 --format=%B | grep "^Lost: #$(cat dup2) status: resolved" &&
+	for c in a b; do
+		rt-ls --desk $c --all --format "%{id} %{status} %{merged-into}\n" | grep "^$(cat dup2) " >st &&
+		echo "$(cat dup2) merged $(cat surv2)" >expect && test_cmp expect st || exit 1
+	done &&
+	same_tickets a b && clean a && clean b
+'
+
 # defers CMD...: exits 75 with one line on stderr
 defers() {
 	"$@" >out 2>err; rc=$?

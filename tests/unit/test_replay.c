@@ -176,6 +176,22 @@ test_rules(void)
 		free(s);
 	}
 	{
+		/* clone A merges the ticket away; clone B, not seeing it, resolves it later */
+		const char *l[] = { CREATE,
+			"id=MGMGMGMGMG|hlc=1764064800000-4|ev=set|field=merged-into|new=K7M2Q9XE",
+			"id=MSMSMSMSMS|hlc=1764064800000-4|ev=set|field=status|old=new|new=merged|by=anna",
+			"id=RRRRRRRRRR|hlc=1764064800000-6|ev=set|field=status|old=new|new=resolved|by=bob",
+			"id=PRPRPRPRPR|hlc=1764064800000-7|ev=set|field=priority|old=normal|new=high|by=bob",
+			NULL };
+		is_str(field(l, "status", &lost), "merged", "merged sticks against a later concurrent status set");
+		ok(lost.n == 1 && strcmp(lost.v[0].value, "resolved") == 0 &&
+		    strcmp(lost.v[0].by, "bob") == 0 && strcmp(lost.v[0].won, "merged") == 0 &&
+		    strcmp(lost.v[0].won_id, "MSMSMSMSMS") == 0, "the status set is reported as lost to the merge");
+		replay_conflicts_free(&lost);
+		is_str(field(l, "priority", NULL), "high", "other fields of a merged ticket still set");
+		is_str(field(l, "merged-into", NULL), "K7M2Q9XE", "merged-into kept");
+	}
+	{
 		const char *l[] = { "id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=priority|new=high", NULL };
 		is_str(field(l, "priority", NULL), "", "a log without create is no ticket");
 	}
