@@ -271,6 +271,37 @@ replay(const char *id, struct evlog *log, struct kvmap *state, struct replay_con
 	return 0;
 }
 
+/* An escalate event for a step an earlier one already recorded. */
+static int
+escalated_before(const struct evlog *log, size_t upto, const struct kvmap *ev)
+{
+	const char *t = kv_get(ev, "ev"), *step = kv_get(ev, "step");
+
+	if (t == NULL || strcmp(t, "escalate") != 0 || step == NULL)
+		return 0;
+	for (size_t i = 0; i < upto; i++)
+		if (same(kv_get(&log->ev[i], "ev"), "escalate") &&
+		    same(kv_get(&log->ev[i], "step"), step))
+			return 1;
+	return 0;
+}
+
+void
+replay_view(struct evlog *log)
+{
+	size_t w = 0;
+
+	log_sort(log);
+	for (size_t i = 0; i < log->n; i++) {
+		if (escalated_before(log, w, &log->ev[i])) {
+			kv_free(&log->ev[i]);
+			continue;
+		}
+		log->ev[w++] = log->ev[i];
+	}
+	log->n = w;
+}
+
 int
 replay_conflicts(const char *id, struct evlog *log, struct replay_conflicts *out)
 {

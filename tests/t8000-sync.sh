@@ -166,6 +166,10 @@ test_expect_success 'without a sweeper both clones escalate; after the sync the 
 	rt-ls --desk b --all --format "%{id} %{esc-steps} %{esc-level}\n" | grep "^$(cat ide) " >st &&
 	echo "$(cat ide) first-response:breach 1" >expect && test_cmp expect st &&
 	RT_NOW=2026-11-25T16:05:00Z rt-escalate --desk b >out && { ! grep "^$(cat ide)" out; } &&
+	grep -c "ev: escalate" "b/$(ticket_dir $(cat ide) b)/log.yaml" >n &&
+	echo 2 >expect && test_cmp expect n &&
+	rt-show --desk b --log $(cat ide) | grep -c "escalate step=first-response:breach" >n &&
+	echo 1 >expect && test_cmp expect n &&
 	same_tickets a b
 '
 

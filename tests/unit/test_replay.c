@@ -197,6 +197,28 @@ test_rules(void)
 	}
 }
 
+/* An escalation step done by two clones is listed once; the log keeps both. */
+static void
+test_view(void)
+{
+	const char *l[] = { CREATE,
+		"id=E2E2E2E2E2|hlc=1764064800000-6|ev=escalate|step=first-response:breach|level=1|by=b",
+		"id=E1E1E1E1E1|hlc=1764064800000-5|ev=escalate|step=first-response:breach|level=1|by=a",
+		"id=E3E3E3E3E3|hlc=1764064800000-7|ev=escalate|step=resolve:warn|level=1|by=a",
+		"id=SSSSSSSSSS|hlc=1764064800000-8|ev=set|field=priority|old=normal|new=high",
+		NULL };
+	struct evlog log;
+
+	mklog(&log, l);
+	replay_view(&log);
+	ok(log.n == 4, "a step escalated twice is one event in the view");
+	ok(log.n == 4 && strcmp(kv_get(&log.ev[1], "id"), "E1E1E1E1E1") == 0 &&
+	    strcmp(kv_get(&log.ev[2], "id"), "E3E3E3E3E3") == 0 &&
+	    strcmp(kv_get(&log.ev[3], "id"), "SSSSSSSSSS") == 0,
+	    "the first by event order is kept, other steps and events stay");
+	log_free(&log);
+}
+
 /* Random events replayed in shuffled file orders give one state. */
 static void
 test_property(void)
@@ -255,6 +277,7 @@ main(void)
 {
 	test_hlc();
 	test_rules();
+	test_view();
 	test_property();
 	return tap_done();
 }
