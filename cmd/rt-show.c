@@ -482,7 +482,7 @@ show_one(struct desk *d, const char *id, void *arg)
 		warnx("#%s: %s", id, rt_errmsg());
 		return rc;
 	}
-	log_sort(&log);
+	replay_view(&log);
 	if ((*count)++ > 0 && mode != M_RAW && mode != M_JSON && mode != M_SAVE)
 		printf("\n");
 	switch (mode) {

@@ -8,7 +8,8 @@
  *                     applied to the current list, so both sides of a
  *                     merge keep theirs. A scalar set whose old value is
  *                     not the replayed one was written without seeing it:
- *                     the replayed value is recorded as lost.
+ *                     the replayed value is recorded as lost. A merged
+ *                     ticket stays merged: a later status set loses.
  *   customer mail     (mail-in or event-in, not an agent's, not automatic)
  *                     resumes a waiting and reopens a resolved ticket when
  *                     its writer had not seen that status ("was"); a status
@@ -101,9 +102,26 @@ apply_fields(struct rp *r, const struct kvmap *ev, size_t i, int replace)
 }
 
 static void
-record_lost(struct rp *r, const char *field, const char *val, const struct kvmap *won)
+add_lost(struct rp *r, const char *field, const char *val, const struct kvmap *by,
+    const char *won, const char *won_id)
 {
 	struct replay_lost *l;
+
+	r->lost->v = xrealloc(r->lost->v, (r->lost->n + 1) * sizeof(*r->lost->v));
+	l = &r->lost->v[r->lost->n++];
+	l->field = xstrdup(field);
+	l->value = xstrdup(val ? val : "");
+	l->won = xstrdup(won ? won : "");
+	l->won_id = xstrdup(won_id ? won_id : "");
+	l->lost_id = xstrdup(by && kv_get(by, "id") ? kv_get(by, "id") : "");
+	l->by = xstrdup(by && kv_get(by, "by") ? kv_get(by, "by") : "");
+	l->at = xstrdup(by && kv_get(by, "at") ? kv_get(by, "at") : "");
+}
+
+/* The replayed value of field (set by its last setter) loses to won. */
+static void
+record_lost(struct rp *r, const char *field, const char *val, const struct kvmap *won)
+{
 	const struct kvmap *by = NULL;
 	const char *s = kv_get(&r->setter, field);
 
@@ -111,15 +129,26 @@ record_lost(struct rp *r, const char *field, const char *val, const struct kvmap
 		return;
 	if (s)
 		by = &r->log->ev[strtoul(s, NULL, 10)];
-	r->lost->v = xrealloc(r->lost->v, (r->lost->n + 1) * sizeof(*r->lost->v));
-	l = &r->lost->v[r->lost->n++];
-	l->field = xstrdup(field);
-	l->value = xstrdup(val ? val : "");
-	l->won = xstrdup(kv_get(won, "new") ? kv_get(won, "new") : "");
-	l->won_id = xstrdup(kv_get(won, "id") ? kv_get(won, "id") : "");
-	l->lost_id = xstrdup(by && kv_get(by, "id") ? kv_get(by, "id") : "");
-	l->by = xstrdup(by && kv_get(by, "by") ? kv_get(by, "by") : "");
-	l->at = xstrdup(by && kv_get(by, "at") ? kv_get(by, "at") : "");
+	add_lost(r, field, val, by, kv_get(won, "new"), kv_get(won, "id"));
+}
+
+/*
+ * Merged sticks: nothing un-merges a ticket (status_change refuses one), so
+ * a status set ordered after the merge was written without seeing it; it
+ * loses to the merge, which stays the winning write.
+ */
+static int
+merged_sticks(struct rp *r, const struct kvmap *ev, const char *field, const char *new)
+{
+	const char *cur = kv_get(r->state, "status"), *s = kv_get(&r->setter, "status");
+
+	if (strcmp(field, "status") != 0 || cur == NULL || strcmp(cur, "merged") != 0 ||
+	    same(new, "merged"))
+		return 0;
+	if (r->lost)
+		add_lost(r, field, new, ev, cur,
+		    s ? kv_get(&r->log->ev[strtoul(s, NULL, 10)], "id") : NULL);
+	return 1;
 }
 
 /* A list set: its additions and removals, applied to the current list. */
@@ -166,6 +195,8 @@ apply_set(struct rp *r, const struct kvmap *ev, size_t i)
 		set_list(r, field, old, new, i);
 		return;
 	}
+	if (merged_sticks(r, ev, field, new))
+		return;
 	cur = kv_get(r->state, field);
 	if (!same(old, cur) && !same(new, cur))
 		record_lost(r, field, cur, ev);
@@ -238,6 +269,37 @@ replay(const char *id, struct evlog *log, struct kvmap *state, struct replay_con
 	if (!created)
 		return rt_fail(EX_DATAERR, "#%s: the log has no create event", id);
 	return 0;
+}
+
+/* An escalate event for a step an earlier one already recorded. */
+static int
+escalated_before(const struct evlog *log, size_t upto, const struct kvmap *ev)
+{
+	const char *t = kv_get(ev, "ev"), *step = kv_get(ev, "step");
+
+	if (t == NULL || strcmp(t, "escalate") != 0 || step == NULL)
+		return 0;
+	for (size_t i = 0; i < upto; i++)
+		if (same(kv_get(&log->ev[i], "ev"), "escalate") &&
+		    same(kv_get(&log->ev[i], "step"), step))
+			return 1;
+	return 0;
+}
+
+void
+replay_view(struct evlog *log)
+{
+	size_t w = 0;
+
+	log_sort(log);
+	for (size_t i = 0; i < log->n; i++) {
+		if (escalated_before(log, w, &log->ev[i])) {
+			kv_free(&log->ev[i]);
+			continue;
+		}
+		log->ev[w++] = log->ev[i];
+	}
+	log->n = w;
 }
 
 int

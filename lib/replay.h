@@ -41,6 +41,13 @@ int replay_conflicts(const char *id, struct evlog *log, struct replay_conflicts 
 void replay_conflicts_free(struct replay_conflicts *c);
 
 /*
+ * The log as a reader sees it (rt-show): sorted by event_order, and an
+ * escalation step done by two clones before they synced listed once (the
+ * first by that order); the file keeps both lines.
+ */
+void replay_view(struct evlog *log);
+
+/*
  * Keys of a create or snapshot event that describe the event, not the
  * ticket; every other key of such an event is an initial field.
  */

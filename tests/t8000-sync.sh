@@ -166,6 +166,10 @@ test_expect_success 'without a sweeper both clones escalate; after the sync the 
 	rt-ls --desk b --all --format "%{id} %{esc-steps} %{esc-level}\n" | grep "^$(cat ide) " >st &&
 	echo "$(cat ide) first-response:breach 1" >expect && test_cmp expect st &&
 	RT_NOW=2026-11-25T16:05:00Z rt-escalate --desk b >out && { ! grep "^$(cat ide)" out; } &&
+	grep -c "ev: escalate" "b/$(ticket_dir $(cat ide) b)/log.yaml" >n &&
+	echo 2 >expect && test_cmp expect n &&
+	rt-show --desk b --log $(cat ide) | grep -c "escalate step=first-response:breach" >n &&
+	echo 1 >expect && test_cmp expect n &&
 	same_tickets a b
 '
 
@@ -216,6 +220,21 @@ test_expect_success FORMAT2 'concurrent writes to one field: the merge commit na
 	git -C b log -1 --format=%B | grep "^Lost: #$(cat ida) priority: high" &&
 	rt-sync --desk a -q && same_tickets a b &&
 	rt-ls --desk a --all --format "%{id} %{priority}\n" | grep "^$(cat ida) low$"
+'
+
+test_expect_success FORMAT2 'merged sticks: a concurrent status set in the other clone does not un-merge' '
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	mail m1@x "dup 2" | rt-ingest --desk a >dup2 && mail m2@x "survivor 2" | rt-ingest --desk a >surv2 &&
+	rt-sync --desk a -q && rt-sync --desk b -q &&
+	RT_NOW=2026-11-25T13:10:00Z rt-merge --desk a $(cat dup2) $(cat surv2) >/dev/null &&
+	RT_NOW=2026-11-25T13:11:00Z rt-set --desk b $(cat dup2) status=resolved >/dev/null &&
+	rt-sync --desk a -q && rt-sync --desk b -q && rt-sync --desk a -q &&
+	git -C b log -1 --format=%B | grep "^Lost: #$(cat dup2) status: resolved" &&
+	for c in a b; do
+		rt-ls --desk $c --all --format "%{id} %{status} %{merged-into}\n" | grep "^$(cat dup2) " >st &&
+		echo "$(cat dup2) merged $(cat surv2)" >expect && test_cmp expect st || exit 1
+	done &&
+	same_tickets a b && clean a && clean b
 '
 
 # defers CMD...: exits 75 with one line on stderr

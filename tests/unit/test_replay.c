@@ -176,9 +176,47 @@ test_rules(void)
 		free(s);
 	}
 	{
+		/* clone A merges the ticket away; clone B, not seeing it, resolves it later */
+		const char *l[] = { CREATE,
+			"id=MGMGMGMGMG|hlc=1764064800000-4|ev=set|field=merged-into|new=K7M2Q9XE",
+			"id=MSMSMSMSMS|hlc=1764064800000-4|ev=set|field=status|old=new|new=merged|by=anna",
+			"id=RRRRRRRRRR|hlc=1764064800000-6|ev=set|field=status|old=new|new=resolved|by=bob",
+			"id=PRPRPRPRPR|hlc=1764064800000-7|ev=set|field=priority|old=normal|new=high|by=bob",
+			NULL };
+		is_str(field(l, "status", &lost), "merged", "merged sticks against a later concurrent status set");
+		ok(lost.n == 1 && strcmp(lost.v[0].value, "resolved") == 0 &&
+		    strcmp(lost.v[0].by, "bob") == 0 && strcmp(lost.v[0].won, "merged") == 0 &&
+		    strcmp(lost.v[0].won_id, "MSMSMSMSMS") == 0, "the status set is reported as lost to the merge");
+		replay_conflicts_free(&lost);
+		is_str(field(l, "priority", NULL), "high", "other fields of a merged ticket still set");
+		is_str(field(l, "merged-into", NULL), "K7M2Q9XE", "merged-into kept");
+	}
+	{
 		const char *l[] = { "id=BBBBBBBBBB|hlc=1764064800000-4|ev=set|field=priority|new=high", NULL };
 		is_str(field(l, "priority", NULL), "", "a log without create is no ticket");
 	}
+}
+
+/* An escalation step done by two clones is listed once; the log keeps both. */
+static void
+test_view(void)
+{
+	const char *l[] = { CREATE,
+		"id=E2E2E2E2E2|hlc=1764064800000-6|ev=escalate|step=first-response:breach|level=1|by=b",
+		"id=E1E1E1E1E1|hlc=1764064800000-5|ev=escalate|step=first-response:breach|level=1|by=a",
+		"id=E3E3E3E3E3|hlc=1764064800000-7|ev=escalate|step=resolve:warn|level=1|by=a",
+		"id=SSSSSSSSSS|hlc=1764064800000-8|ev=set|field=priority|old=normal|new=high",
+		NULL };
+	struct evlog log;
+
+	mklog(&log, l);
+	replay_view(&log);
+	ok(log.n == 4, "a step escalated twice is one event in the view");
+	ok(log.n == 4 && strcmp(kv_get(&log.ev[1], "id"), "E1E1E1E1E1") == 0 &&
+	    strcmp(kv_get(&log.ev[2], "id"), "E3E3E3E3E3") == 0 &&
+	    strcmp(kv_get(&log.ev[3], "id"), "SSSSSSSSSS") == 0,
+	    "the first by event order is kept, other steps and events stay");
+	log_free(&log);
 }
 
 /* Random events replayed in shuffled file orders give one state. */
@@ -239,6 +277,7 @@ main(void)
 {
 	test_hlc();
 	test_rules();
+	test_view();
 	test_property();
 	return tap_done();
 }
