@@ -284,7 +284,7 @@ test_expect_success LIGHTTPD 'without web.base-url the shipped mails carry no st
 	test "$(tail -n 1 decoded)" = "Test Desk"
 '
 
-test_expect_success LIGHTTPD 'with web.base-url the shipped acknowledgement and replies carry the link, and it opens the status page; never in a mail with a copy to others' '
+test_expect_success LIGHTTPD 'with web.base-url the shipped acknowledgement, replies and status mails carry the link, and it opens the status page; never in a mail with a copy to others' '
 	printf "  base-url: $WEB/rt/\n" >tmp && sed -i "/^web:/r tmp" rt.yaml &&
 	git commit -qm "status link in mails" rt.yaml &&
 	: >"$TRASH/sent-mail" &&
@@ -303,7 +303,11 @@ test_expect_success LIGHTTPD 'with web.base-url the shipped acknowledgement and 
 	: >"$TRASH/sent-mail" &&
 	echo "A copy for your boss." | rt-reply --template delivery --cc boss@example.org "$id" >/dev/null &&
 	decoded >decoded && grep "^Cc: .*boss@example.org" decoded && grep "^Kind regards" decoded &&
-	! grep "status/\|Your requests with us" decoded
+	! grep "status/\|Your requests with us" decoded &&
+	: >"$TRASH/sent-mail" &&
+	rt-set "$id" status=waiting >/dev/null &&
+	decoded >decoded && grep "^X-RT-Notify: " decoded &&
+	grep "^Your requests with us and their state: $WEB$link$" decoded
 '
 
 test_expect_success LIGHTTPD 'German for a German browser' '
