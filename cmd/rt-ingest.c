@@ -66,29 +66,25 @@ ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label
 	if (rc != 0 && !(rc == EX_DATAERR && r.quarantined))
 		rc = EX_TEMPFAIL;
 	free(r.quarantined);
-	unlink(spool);
 	return rc;
 }
 
 static int
 ingest_stdin(struct desk *d)
 {
-	char *spool;
-	size_t size;
+	struct spool s;
 	int rc;
 
-	if ((rc = spool_fd(d, 0, ingest_max_bytes(d), &spool, &size)) != 0) {
+	if ((rc = spool_fd(d, 0, ingest_max_bytes(d), &s)) != 0) {
 		warnx("<stdin>: %s", rt_errmsg());
 		return EX_TEMPFAIL;
 	}
-	if (size == 0) {
-		unlink(spool);
-		free(spool);
+	if (s.size == 0) {
 		warnx("<stdin>: empty input is not mail, nothing stored");
-		return EX_DATAERR;
-	}
-	rc = ingest_spooled(d, spool, size, "<stdin>");
-	free(spool);
+		rc = EX_DATAERR;
+	} else
+		rc = ingest_spooled(d, s.path, s.size, "<stdin>");
+	spool_discard(&s);
 	return rc;
 }
 
@@ -179,15 +175,15 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 	closedir(dp);
 	qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n; i++) {
-		char *file = xasprintf("%s/%s", path, names[i]), *spool;
-		size_t len;
+		char *file = xasprintf("%s/%s", path, names[i]);
+		struct spool s;
 		int rc, fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			rc = EX_NOINPUT, warn("%s", file);
 		else {
-			if ((rc = spool_fd(d, fd, ingest_max_bytes(d), &spool, &len)) == 0) {
-				rc = ingest_spooled(d, spool, len, file);
-				free(spool);
+			if ((rc = spool_fd(d, fd, ingest_max_bytes(d), &s)) == 0) {
+				rc = ingest_spooled(d, s.path, s.size, file);
+				spool_discard(&s);
 			} else
 				warnx("%s: %s", file, rt_errmsg());
 			close(fd);

@@ -319,26 +319,57 @@ guard_locked(struct desk *d)
 	return rc;
 }
 
+static int
+index_lock_fail(struct desk *d, const char *lock, int e)
+{
+	if (e == EEXIST)
+		return rt_fail(EX_TEMPFAIL, "git holds %s (a git command is running): retry "
+		    "when it ends", lock);
+	return rt_fail(EX_TEMPFAIL, "cannot lock the index of %s: %s", d->root, strerror(e));
+}
+
 /* Creates index.lock with rt's mark at once: written aside, then link(2). */
 static int
-take_index_lock(struct desk *d, const char *lock)
+take_index_lock_aside(struct desk *d, const char *lock)
 {
 	char *tmp = xasprintf("%s/index.lock.%ld", d->rtdir, (long)getpid());
 	char *mark = xasprintf(RT_MARK "%ld\n", (long)getpid());
-	int rc = 0, e;
+	int rc = 0;
 
 	unlink(tmp);
 	if (write_file_atomic(tmp, mark, strlen(mark), 0) < 0)
-		rc = rt_fail(EX_TEMPFAIL, "cannot lock the index of %s: %s", d->root,
-		    strerror(errno));
-	else if (link(tmp, lock) < 0) {
-		e = errno;
-		rc = rt_fail(EX_TEMPFAIL, e == EEXIST ? "git holds %s (a git command is "
-		    "running): retry when it ends" : "cannot create %s: %s", lock, strerror(e));
-	}
+		rc = index_lock_fail(d, lock, errno);
+	else if (link(tmp, lock) < 0)
+		rc = index_lock_fail(d, lock, errno);
 	unlink(tmp);
 	free(mark);
 	free(tmp);
+	return rc;
+}
+
+/*
+ * index.lock as one more name of .git/rt/index.mark, a file that holds
+ * rt's mark and stays: no inode is made per commit, which is what costs
+ * on ext4 without a journal. Where the mark cannot be linked (another
+ * user's file under fs.protected_hardlinks, a foreign file system),
+ * index.lock is written aside and linked as before.
+ */
+static int
+take_index_lock(struct desk *d, const char *lock)
+{
+	static const char mark[] = RT_MARK "(an rt commit holds the index lock)\n";
+	char *path = xasprintf("%s/index.mark", d->rtdir);
+	int rc = 0;
+
+	if (link(path, lock) == 0 || (errno == ENOENT &&
+	    write_file_atomic(path, mark, strlen(mark), 0) == 0 && link(path, lock) == 0))
+		goto out;
+	if (errno == EEXIST)
+		rc = index_lock_fail(d, lock, EEXIST);
+	else
+		rc = take_index_lock_aside(d, lock);
+out:
+	free(path);
 	return rc;
 }
 

@@ -1,8 +1,8 @@
 /*
  * ingest.c: storing one incoming message as a new ticket or a follow-up.
  *
- * Order matters for "never lose mail": the message is spooled and fsynced
- * first; it is parsed outside the lock; the commit is made under the desk
+ * Order matters for "never lose mail": the message is spooled first (a
+ * small one in memory, see spool.h); it is parsed outside the lock; the commit is made under the desk
  * lock with objects and ref fsynced; only then is the spool removed.
  */
 #include <errno.h>

@@ -148,7 +148,7 @@ mbox_read(struct desk *d, const char *file, size_t limit, mbox_fn fn, void *arg)
 		/* mutt: a dated From_ line anywhere; Mailutils: a bare one after a blank line */
 		if (mbox_is_from(line, (size_t)len) || (is_bare_from(line, (size_t)len) &&
 		    (sp.blank || (!sp.open && sp.n == 0)))) {
-			if ((rc = finish(&sp)) == 0 && (rc = spool_begin(d, &sp.s, limit)) == 0)
+			if ((rc = finish(&sp)) == 0 && (rc = spool_begin_held(d, &sp.s, limit)) == 0)
 				sp.open = 1;
 		} else if (!sp.open && sp.n == 0 && line[0] == '\n')
 			continue;	/* blank lines before the first message */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "desk.h"
@@ -27,6 +28,7 @@ spool_begin(struct desk *d, struct spool *s, size_t limit)
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->limit = limit;
+	s->d = d;
 	if (mkdir_p(dir, 0777) < 0) {
 		free(dir);
 		return spool_fail(s);
@@ -40,13 +42,72 @@ spool_begin(struct desk *d, struct spool *s, size_t limit)
 }
 
 int
+spool_begin_held(struct desk *d, struct spool *s, size_t limit)
+{
+	memset(s, 0, sizeof(*s));
+	/* Read through its /proc name, as a file is; without /proc, on disk. */
+	if ((s->fd = memfd_create("rt-spool", MFD_CLOEXEC)) >= 0) {
+		s->path = xasprintf("/proc/self/fd/%d", s->fd);
+		if (access(s->path, R_OK) == 0) {
+			s->limit = limit;
+			s->d = d;
+			s->held = 1;
+			return 0;
+		}
+		close(s->fd);
+		free(s->path);
+	}
+	return spool_begin(d, s, limit);
+}
+
+/* A held spool about to pass SPOOL_HELD_MAX moves to a spool file. */
+static int
+spool_spill(struct spool *s)
+{
+	struct spool disk;
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+	int rc;
+
+	if ((rc = spool_begin(s->d, &disk, 0)) != 0) {
+		spool_discard(s);
+		return rc;
+	}
+	while ((n = pread(s->fd, buf, sizeof(buf), off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			spool_discard(&disk);
+			errno = e;
+			return spool_fail(s);
+		}
+		if ((rc = spool_write(&disk, buf, (size_t)n)) != 0) {
+			spool_discard(s);
+			return rc;
+		}
+		off += n;
+	}
+	close(s->fd);
+	free(s->path);
+	s->fd = disk.fd;
+	s->path = disk.path;
+	s->held = 0;
+	return 0;
+}
+
+int
 spool_write(struct spool *s, const void *buf, size_t len)
 {
 	const char *p = buf;
-	size_t room = len;
+	size_t room = len, kept = s->limit && s->size > s->limit + 1 ? s->limit + 1 : s->size;
+	int rc;
 
 	if (s->limit && s->size + len > s->limit + 1)
 		room = s->size > s->limit ? 0 : s->limit + 1 - s->size;
+	if (s->held && kept + room > SPOOL_HELD_MAX && (rc = spool_spill(s)) != 0)
+		return rc;
 	s->size += len;
 	while (room > 0) {
 		ssize_t w = write(s->fd, p, room);
@@ -87,6 +148,8 @@ spool_end(struct spool *s)
 {
 	int fd = s->fd;
 
+	if (s->held)
+		return 0;	/* closing a memfd would free it */
 	s->fd = -1;
 	if ((fd >= 0 && close(fd) < 0) || spool_done(&s->path) < 0)
 		return spool_fail(s);
@@ -99,38 +162,32 @@ spool_discard(struct spool *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	if (s->path)
+	if (s->path && !s->held)
 		unlink(s->path);
 	free(s->path);
 	s->path = NULL;
+	s->held = 0;
 }
 
 int
-spool_fd(struct desk *d, int in, size_t limit, char **path, size_t *size)
+spool_fd(struct desk *d, int in, size_t limit, struct spool *s)
 {
-	struct spool s;
 	char buf[65536];
 	ssize_t n;
 	int rc;
 
-	*path = NULL;
-	*size = 0;
-	if ((rc = spool_begin(d, &s, limit)) != 0)
+	if ((rc = spool_begin_held(d, s, limit)) != 0)
 		return rc;
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return spool_fail(&s);
+			return spool_fail(s);
 		}
-		if ((rc = spool_write(&s, buf, (size_t)n)) != 0)
+		if ((rc = spool_write(s, buf, (size_t)n)) != 0)
 			return rc;
 	}
-	if ((rc = spool_end(&s)) != 0)
-		return rc;
-	*path = s.path;
-	*size = s.size;
-	return 0;
+	return spool_end(s);
 }
 
 int

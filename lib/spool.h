@@ -19,19 +19,30 @@ struct spool {
 	int fd;
 	size_t size;	/* bytes given, written or not */
 	size_t limit;	/* 0: none */
+	struct desk *d;	/* a held spool's desk, for moving it to disk */
+	int held;	/* in memory: a memfd, path /proc/self/fd/N */
 };
 
 /* Returns 0, or EX_TEMPFAIL (disk full, I/O) with nothing left behind. */
 int spool_begin(struct desk *d, struct spool *s, size_t limit);
+/*
+ * As spool_begin, for a message whose sender keeps it until rt exits 0
+ * (an MTA's pipe, an mbox or Maildir file): it is held in memory up to
+ * SPOOL_HELD_MAX bytes and moves to a spool file past that. No file is
+ * made for a small message, and none is needed: a killed delivery's mail
+ * is still the sender's, who delivers it again.
+ */
+#define SPOOL_HELD_MAX (4UL << 20)
+int spool_begin_held(struct desk *d, struct spool *s, size_t limit);
 int spool_write(struct spool *s, const void *buf, size_t len);
-/* Closes the file; the path stays for the caller to unlink and free. */
+/* Closes the file (a held spool stays open); path stays until spool_discard. */
 int spool_end(struct spool *s);
 /* Removes the file and frees the path (also after a failed call). */
 void spool_discard(struct spool *s);
 
 /* Writes buf to a new spool; *path is malloc'd. */
 int spool_buf(struct desk *d, const void *buf, size_t len, char **path);
-/* Copies fd whole to a spool (see limit above); *path is malloc'd. */
-int spool_fd(struct desk *d, int fd, size_t limit, char **path, size_t *size);
+/* Copies fd whole to a held spool (see limit above); spool_discard it after. */
+int spool_fd(struct desk *d, int fd, size_t limit, struct spool *s);
 
 #endif

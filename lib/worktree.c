@@ -103,10 +103,12 @@ mirror_path(struct desk *d, git_tree *tree, const char *path)
 	}
 	if (read_file(full, &old, &oldlen) == 0 && oldlen == len && memcmp(old, buf, len) == 0)
 		goto out;
-	{
+	/* Folders are made only when missing: mkdir_p tries every level. */
+	if (write_file_atomic(full, buf, len, 0) < 0) {
 		char *dir = xstrdup(full);
 		*strrchr(dir, '/') = '\0';
-		if (mkdir_p(dir, 0777) < 0 || write_file_atomic(full, buf, len, 0) < 0)
+		if (errno != ENOENT || mkdir_p(dir, 0777) < 0 ||
+		    write_file_atomic(full, buf, len, 0) < 0)
 			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno));
 		free(dir);
 	}

@@ -115,6 +115,21 @@ test_expect_success 'an index.lock a killed rt left (marked rt PID) is removed a
 	mail m12 | rt-ingest >/dev/null && stored m12 && test ! -f .git/index.lock
 '
 
+test_expect_success 'rt'"'"'s index.lock is a link to one lasting mark file, no new file per commit' '
+	mail m12a | rt-ingest >/dev/null && ino=$(stat -c %i .git/rt/index.mark) &&
+	mail m12b | rt-ingest >/dev/null && stored m12b && test ! -f .git/index.lock &&
+	test "$(stat -c %i.%h .git/rt/index.mark)" = "$ino.1" &&
+	ln .git/rt/index.mark .git/index.lock &&
+	mail m12c | rt-ingest >/dev/null && stored m12c && test ! -f .git/index.lock
+'
+
+test_expect_success 'where the mark cannot be linked, index.lock is written aside as before' '
+	rm .git/rt/index.mark && mkdir .git/rt/index.mark &&
+	test_when_finished "rmdir .git/rt/index.mark" &&
+	mail m12d | rt-ingest >/dev/null && stored m12d && test ! -f .git/index.lock &&
+	ls .git/rt >rtdir && ! grep "^index.lock" rtdir
+'
+
 test_expect_success 'a killed commit leaves index.lock and main.lock: both removed at once' '
 	echo "rt $(dead_pid)" >.git/index.lock && git rev-parse HEAD >.git/refs/heads/main.lock &&
 	mail m13 | rt-ingest >/dev/null && stored m13 &&
