@@ -246,7 +246,8 @@ parse_from_kept(const char *buf, size_t len, const char *name, struct evlog *log
 		return log_parse(buf, len, name, log);	/* its errors name the right line */
 	}
 	log_copy(log, &kept.log, tail.n);
-	memcpy(log->ev + log->n, tail.ev, tail.n * sizeof(*tail.ev));
+	if (tail.n)
+		memcpy(log->ev + log->n, tail.ev, tail.n * sizeof(*tail.ev));
 	log->n += tail.n;
 	free(tail.ev);
 	return 0;

@@ -245,6 +245,8 @@ test_parse_again(void)
 	ok(same, "the same events as a full parse");
 	log_free(&again);
 	log_free(&full);
+	ok(log_parse_again(a, strlen(a), "a", &again) == 0 && again.n == 2, "the kept log itself");
+	log_free(&again);
 	ok(log_parse_again(bad, strlen(bad), "bad", &again) != 0, "a broken appended line is an error");
 	log_free(&again);
 	ok(log_parse_again(more, strlen(more), "other", &again) == 0 && again.n == 1 &&
