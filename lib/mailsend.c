@@ -32,6 +32,7 @@
  *  - mu_message_destroy() frees nothing for a message without an owner;
  *    such messages are released with mu_message_unref().
  */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -51,6 +52,9 @@
 
 #define FOLD_AT		78	/* longest header line wanted */
 #define QP_LINE		76	/* RFC 2045 encoded line length */
+/* Never in quoted-printable ("=" is "=3D") nor base64 output. */
+#define BOUNDARY	"=_rt_mixed"
+
 #define WORD_TEXT	60	/* most encoded text in an RFC 2047 word */
 
 /* ---------------------------------------------------------------- */
@@ -558,10 +562,13 @@ set_header(mu_header_t hdr, const struct outmail *m, char **idp)
 		rc = set_ids(hdr, m, domain, idp);
 	if (rc == 0)
 		rc = set_field(hdr, MU_HEADER_MIME_VERSION, "1.0");
-	if (rc == 0)
+	if (rc == 0 && m->nparts)
+		rc = set_field(hdr, MU_HEADER_CONTENT_TYPE,
+		    "multipart/mixed; boundary=\"" BOUNDARY "\"");
+	if (rc == 0 && m->nparts == 0)
 		rc = set_field(hdr, MU_HEADER_CONTENT_TYPE,
 		    "text/plain; charset=utf-8");
-	if (rc == 0)
+	if (rc == 0 && m->nparts == 0)
 		rc = set_field(hdr, MU_HEADER_CONTENT_TRANSFER_ENCODING,
 		    "quoted-printable");
 	if (rc == 0 && m->language)
@@ -625,14 +632,13 @@ qp_finish(const char *in, size_t len, struct sbuf *out)
 	}
 }
 
-/* Writes text, quoted-printable encoded, into the body of msg. */
+/* Appends text, quoted-printable encoded, to out. */
 static int
-set_body(mu_message_t msg, const char *text)
+qp_text(const char *text, struct sbuf *out)
 {
 	char *clean = utf8_clean(text ? text : "", text ? strlen(text) : 0, 0);
-	struct sbuf enc = SBUF_INIT, fin = SBUF_INIT;
-	mu_stream_t mem = NULL, qp = NULL, bs = NULL;
-	mu_body_t body;
+	struct sbuf enc = SBUF_INIT;
+	mu_stream_t mem = NULL, qp = NULL;
 	size_t n = strlen(clean);
 	int rc;
 
@@ -648,16 +654,96 @@ set_body(mu_message_t msg, const char *text)
 	if (rc == 0)
 		rc = slurp(qp, &enc);
 	if (rc == 0)
-		qp_finish(enc.buf ? enc.buf : "", enc.len, &fin);
+		qp_finish(enc.buf ? enc.buf : "", enc.len, out);
+	mu_stream_destroy(&qp);
+	mu_stream_destroy(&mem);
+	sbuf_free(&enc);
+	free(clean);
+	return rc;
+}
+
+/* Appends data base64-encoded in lines of 76 characters. */
+static void
+base64_lines(const unsigned char *d, size_t len, struct sbuf *out)
+{
+	static const char a[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)d[i] << 16 | (i + 1 < len ? (unsigned)d[i + 1] << 8 : 0) |
+		    (i + 2 < len ? d[i + 2] : 0);
+		sbuf_addc(out, a[v >> 18 & 63]);
+		sbuf_addc(out, a[v >> 12 & 63]);
+		sbuf_addc(out, i + 1 < len ? a[v >> 6 & 63] : '=');
+		sbuf_addc(out, i + 2 < len ? a[v & 63] : '=');
+		if ((i / 3 + 1) % 19 == 0 || i + 3 >= len)
+			sbuf_addc(out, '\n');
+	}
+}
+
+/* A part's type when it is a plain "type/subtype" token pair, else octet-stream. */
+static const char *
+part_type(const char *t)
+{
+	static const char tok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789!#$&^_.+-";
+	size_t a = t ? strspn(t, tok) : 0;
+
+	if (a == 0 || t[a] != '/' || strspn(t + a + 1, tok) == 0 ||
+	    t[a + 1 + strspn(t + a + 1, tok)] != '\0' || strlen(t) > 100)
+		return "application/octet-stream";
+	return t;
+}
+
+/* The multipart/mixed body: the text, then each part as an attachment. */
+static int
+multipart(const struct outmail *m, struct sbuf *out)
+{
+	int rc;
+
+	sbuf_adds(out, "This is a MIME message.\n\n--" BOUNDARY "\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n");
+	if ((rc = qp_text(m->body, out)) != 0)
+		return rc;
+	for (size_t i = 0; i < m->nparts; i++) {
+		const struct outpart *p = &m->parts[i];
+		char *name = utf8_clean(p->filename ? p->filename : "", p->filename ?
+		    strlen(p->filename) : 0, 1);
+
+		sbuf_addf(out, "\n--" BOUNDARY "\nContent-Type: %s\n"
+		    "Content-Disposition: attachment", part_type(p->type));
+		if (*name) {	/* RFC 2231: every byte but attr-char is %XX */
+			sbuf_adds(out, ";\n filename*=utf-8''");
+			for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+				if (isalnum(*c) || strchr("!#$&+-.^_`|~", *c))
+					sbuf_addc(out, (char)*c);
+				else
+					sbuf_addf(out, "%%%02X", *c);
+		}
+		free(name);
+		sbuf_adds(out, "\nContent-Transfer-Encoding: base64\n\n");
+		base64_lines((const unsigned char *)p->data, p->len, out);
+	}
+	sbuf_adds(out, "\n--" BOUNDARY "--\n");
+	return 0;
+}
+
+/* Writes the body of msg: the text quoted-printable, or the multipart. */
+static int
+set_body(mu_message_t msg, const struct outmail *m)
+{
+	struct sbuf fin = SBUF_INIT;
+	mu_stream_t bs = NULL;
+	mu_body_t body;
+	int rc;
+
+	rc = m->nparts ? multipart(m, &fin) : qp_text(m->body, &fin);
 	if (rc == 0 && (rc = mu_message_get_body(msg, &body)) == 0 &&
 	    (rc = mu_body_get_streamref(body, &bs)) == 0 && fin.len > 0)
 		rc = mu_stream_write(bs, fin.buf, fin.len, NULL);
 	mu_stream_destroy(&bs);
-	mu_stream_destroy(&qp);
-	mu_stream_destroy(&mem);
-	sbuf_free(&enc);
 	sbuf_free(&fin);
-	free(clean);
 	if (rc)
 		return rt_fail(EX_SOFTWARE, "encoding the body: %s",
 		    mu_strerror(rc));
@@ -687,7 +773,7 @@ outmail_render(const struct outmail *m, char **buf, size_t *len, char **msgid)
 	if (rc == 0)
 		rc = set_header(hdr, m, &id);
 	if (rc == 0)
-		rc = set_body(msg, m->body);
+		rc = set_body(msg, m);
 	if (rc == 0 && ((rc = mu_message_get_streamref(msg, &s)) != 0 ||
 	    (rc = slurp(s, &sb)) != 0))
 		rc = rt_fail(EX_SOFTWARE, "rendering the message: %s",

@@ -4,6 +4,14 @@
 
 #include <stddef.h>
 
+/* A file sent along with the text (multipart/mixed, base64). */
+struct outpart {
+	const char *filename;		/* UTF-8, from outside: written RFC 2231-encoded */
+	const char *type;		/* "type/subtype"; anything else is application/octet-stream */
+	const char *data;
+	size_t len;
+};
+
 struct outmail {
 	const char *from;		/* "Name <addr>" or "addr"; display name may be UTF-8 */
 	const char **to;		/* addresses, each "Name <addr>" or "addr" */
@@ -19,6 +27,8 @@ struct outmail {
 	const char **extra;		/* extra "Name: value" header pairs: name, value, name, value... */
 	size_t nextra;			/* number of pairs */
 	const char *language;		/* Content-Language, or NULL */
+	const struct outpart *parts;	/* attachments after the text: multipart/mixed */
+	size_t nparts;
 };
 
 /*

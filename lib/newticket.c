@@ -99,6 +99,8 @@ render(struct desk *d, const struct newticket *nt, char **buf, size_t *len, char
 	m.body = nt->text;
 	m.extra = extra;
 	m.nextra = 1;
+	m.parts = nt->file;
+	m.nparts = nt->file != NULL;
 	rc = outmail_render(&m, buf, len, msgid);
 	free(id);
 	return rc;

@@ -14,6 +14,7 @@
 
 struct desk;
 struct assign;
+struct outpart;
 
 struct newticket {
 	const char *requestor;	/* "Name <addr>" or "addr" */
@@ -23,6 +24,7 @@ struct newticket {
 	const struct assign *as;	/* optional fields, checked as rt-set checks them */
 	size_t nas;
 	int arrival;		/* mark it pending for arrival.h, as rt-ingest does */
+	const struct outpart *file;	/* an attachment to the first message, or NULL */
 };
 
 /*

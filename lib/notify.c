@@ -19,6 +19,7 @@
 #include "people.h"
 #include "status.h"
 #include "template.h"
+#include "web.h"
 #include "ticket.h"
 #include "util.h"
 #include "yamlio.h"
@@ -930,6 +931,9 @@ customer(struct change *c, const struct what *w, struct lazylog *lz)
 	tvars_set(v, "status", to);
 	tvars_set(v, "status.previous", from ? from : "");
 	tvars_set(v, "desk.name", desk_cfg_str(d, "desk.name", "Support"));
+	/* A status page link is personal: only in a mail to one requestor. */
+	tvars_set(v, "requestor.status-url", s = r.n == 1 ? web_status_url(d, r.v[0]) : NULL);
+	free(s);
 	if (tmpl_render(&t, v, &subject, &body) == 0) {
 		char *tagged = xasprintf("[%s #%s] %s", tag_of(d), c->id, subject ? subject : "");
 		add_mail(c, name, &r, tagged, body, t.lang, 1, lz);

@@ -1237,6 +1237,9 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	/* content */
 	if (have_t) {
 		v = build_vars(c, lang, kb.slug ? &kb : NULL);
+		/* The status link is personal: only in a mail to that requestor alone. */
+		if (nto != 1 || ncc != 0 || !same_addr(to[0], tvars_get(v, "requestor.email")))
+			tvars_set(v, "requestor.status-url", "");
 		if ((rc = tmpl_render(&t, v, &subject, &body)) != 0)
 			goto out;
 	} else

@@ -30,6 +30,7 @@
 #include "ticket.h"
 #include "trust.h"
 #include "util.h"
+#include "web.h"
 #include "yamlio.h"
 
 #define TAG "status-query"
@@ -463,6 +464,8 @@ render(struct desk *d, const char *id, const struct kvmap *t, struct mail *m, co
 	free(s2);
 	tvars_set(v, "requestor.email", to);
 	tvars_set(v, "requestor.name", m->from.name ? m->from.name : "");
+	tvars_set(v, "requestor.status-url", s2 = web_status_url(d, to));
+	free(s2);
 	tvars_set(v, "ticket.id", id);
 	s2 = xasprintf("[%s #%s]", tag, id);
 	tvars_set(v, "ticket.tag", s2);

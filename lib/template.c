@@ -93,6 +93,36 @@ var_char(int c)
 	return isalnum(c) || c == '.' || c == '-' || c == '_';
 }
 
+/*
+ * "{{?name}}" at the start of a line keeps the rest of the line only when
+ * name has a value, so an optional footer leaves no empty line behind.
+ */
+static int
+line_cond(const char **pp, const struct tvars *v, const char *file, unsigned *line)
+{
+	const char *n0 = *pp + 3, *q = n0, *val;
+
+	while (var_char((unsigned char)*q))
+		q++;
+	if (q == n0 || q[0] != '}' || q[1] != '}')
+		return rt_fail(EX_DATAERR, "%s:%u: bad line condition, want '{{?name}}'",
+		    file, *line);
+	char *name = xstrndup(n0, (size_t)(q - n0));
+	if ((val = tvars_get(v, name)) == NULL) {
+		int rc = rt_fail(EX_DATAERR, "%s:%u: unknown variable '%s'", file, *line, name);
+		free(name);
+		return rc;
+	}
+	free(name);
+	*pp = q + 2;
+	if (*val == '\0') {
+		*pp += strcspn(*pp, "\n");
+		if (**pp == '\n')
+			(*pp)++, (*line)++;
+	}
+	return 0;
+}
+
 int
 tmpl_expand(const char *text, const struct tvars *v, const char *file, unsigned line,
     char **out)
@@ -101,6 +131,14 @@ tmpl_expand(const char *text, const struct tvars *v, const char *file, unsigned 
 	const char *p = text;
 
 	while (*p) {
+		if ((p == text || p[-1] == '\n') && strncmp(p, "{{?", 3) == 0) {
+			int rc = line_cond(&p, v, file, &line);
+			if (rc != 0) {
+				sbuf_free(&sb);
+				return rc;
+			}
+			continue;
+		}
 		if (p[0] == '\\' && p[1] == '{' && p[2] == '{') {
 			sbuf_adds(&sb, "{{");
 			p += 3;

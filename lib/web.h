@@ -71,6 +71,21 @@ const char *web_reason(int status);
  */
 int web_read_body(const struct web_req *r, size_t max, char **buf, size_t *len);
 
+/* One part of a multipart/form-data body (web_multipart.c). */
+struct web_part {
+	char *name;		/* the form field */
+	char *filename;		/* as sent (hostile), or NULL for a plain field */
+	char *type;		/* Content-Type, or NULL */
+	const char *data;	/* in the body buffer */
+	size_t len;
+};
+/*
+ * Calls fn for each part of a multipart/form-data body, stopping at the
+ * first non-zero answer, which it returns. Returns 0, or 400 when the
+ * body is not multipart/form-data of ctype's boundary.
+ */
+int web_multipart(const char *ctype, const char *body, size_t len,
+    int (*fn)(const struct web_part *, void *), void *arg);
 /* Appends s with &, <, >, " and ' escaped; invalid UTF-8 becomes U+FFFD. */
 void html_escape(struct sbuf *sb, const char *s);
 

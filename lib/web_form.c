@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "arrival.h"
+#include "attach.h"
 #include "desk.h"
+#include "mailsend.h"
 #include "newticket.h"
 #include "text.h"
 #include "util.h"
@@ -30,11 +32,27 @@
 #define SUBJECT_MAX_BYTES 200
 #define TEXT_MAX_BYTES 20000
 #define RATE_MAX_LINES 10000
+#define ATTACH_MAX_BYTES (1L << 20)	/* web.attach-max-bytes */
 
 struct form {
 	char *name, *address, *subject, *text, *trap, *csrf;
 	int bad;		/* a field was not valid UTF-8 or had a NUL */
 	int toolong;
+	/* The optional attachment (multipart/form-data only); data in the body. */
+	struct outpart file;
+	char *filename, *filetype;
+	int nfiles;
+	size_t file_max;
+	int filebig;
+};
+
+static const struct { const char *name; size_t off, max; } fields[] = {
+	{ "name", offsetof(struct form, name), NAME_MAX_BYTES },
+	{ "address", offsetof(struct form, address), ADDRESS_MAX_BYTES },
+	{ "subject", offsetof(struct form, subject), SUBJECT_MAX_BYTES },
+	{ "text", offsetof(struct form, text), TEXT_MAX_BYTES },
+	{ "website", offsetof(struct form, trap), 1000 },
+	{ "csrf", offsetof(struct form, csrf), 64 },
 };
 
 /* The CSRF token for time t: "T.HEX". */
@@ -110,8 +128,17 @@ urldecode(const char *s, size_t n)
 	return out;
 }
 
+/* v[0..n) as a string; NULL on a NUL byte or bad UTF-8 (multipart fields). */
+static char *
+rawvalue(const char *v, size_t n)
+{
+	if (memchr(v, '\0', n) || !utf8_valid(v, n))
+		return NULL;
+	return xstrndup(v, n);
+}
+
 static void
-set_field(struct form *f, char **slot, const char *v, size_t n, size_t max)
+set_field(struct form *f, char **slot, const char *v, size_t n, size_t max, int raw)
 {
 	char *s;
 
@@ -119,7 +146,7 @@ set_field(struct form *f, char **slot, const char *v, size_t n, size_t max)
 		return;		/* the first of a repeated field counts; any filled trap */
 	free(*slot);
 	*slot = NULL;
-	if ((s = urldecode(v, n)) == NULL) {
+	if ((s = raw ? rawvalue(v, n) : urldecode(v, n)) == NULL) {
 		f->bad = 1;
 		return;
 	}
@@ -131,17 +158,8 @@ set_field(struct form *f, char **slot, const char *v, size_t n, size_t max)
 static void
 form_parse(const char *body, size_t len, struct form *f)
 {
-	static const struct { const char *name; size_t off, max; } fields[] = {
-		{ "name", offsetof(struct form, name), NAME_MAX_BYTES },
-		{ "address", offsetof(struct form, address), ADDRESS_MAX_BYTES },
-		{ "subject", offsetof(struct form, subject), SUBJECT_MAX_BYTES },
-		{ "text", offsetof(struct form, text), TEXT_MAX_BYTES },
-		{ "website", offsetof(struct form, trap), 1000 },
-		{ "csrf", offsetof(struct form, csrf), 64 },
-	};
 	const char *p = body, *end = body + len;
 
-	memset(f, 0, sizeof(*f));
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p)), *stop = amp ? amp : end;
 		const char *eq = memchr(p, '=', (size_t)(stop - p));
@@ -150,9 +168,41 @@ form_parse(const char *body, size_t len, struct form *f)
 				if ((size_t)(eq - p) == strlen(fields[i].name) &&
 				    memcmp(p, fields[i].name, (size_t)(eq - p)) == 0)
 					set_field(f, (char **)((char *)f + fields[i].off), eq + 1,
-					    (size_t)(stop - eq - 1), fields[i].max);
+					    (size_t)(stop - eq - 1), fields[i].max, 0);
 		p = stop + 1;
 	}
+}
+
+/*
+ * One part of a multipart form: a field, or the attachment. A file input
+ * left empty is sent with an empty name and no bytes and counts as none;
+ * the file's name is reduced to a safe base name as rt-show --save does.
+ */
+static int
+form_part(const struct web_part *p, void *arg)
+{
+	struct form *f = arg;
+
+	if (strcmp(p->name, "attachment") == 0) {
+		if ((p->filename == NULL || *p->filename == '\0') && p->len == 0)
+			return 0;
+		if (++f->nfiles > 1)
+			return 0;
+		if (p->len > f->file_max)
+			f->filebig = 1;
+		f->filename = attach_safe_name(p->filename, 1);
+		f->filetype = p->type ? xstrdup(p->type) : NULL;
+		f->file.filename = f->filename;
+		f->file.type = f->filetype;
+		f->file.data = p->data;
+		f->file.len = p->len;
+		return 0;
+	}
+	for (size_t i = 0; i < LEN(fields); i++)
+		if (strcmp(p->name, fields[i].name) == 0)
+			set_field(f, (char **)((char *)f + fields[i].off), p->data, p->len,
+			    fields[i].max, 1);
+	return 0;
 }
 
 static void
@@ -164,6 +214,8 @@ form_free(struct form *f)
 	free(f->text);
 	free(f->trap);
 	free(f->csrf);
+	free(f->filename);
+	free(f->filetype);
 }
 
 /* The form page, with the values given so far and an error, if any. */
@@ -187,7 +239,7 @@ form_page(struct web_resp *w, int status, const char *lang, const char *script,
 	}
 	sbuf_adds(b, "<form method=\"post\" action=\"");
 	html_escape(b, script);
-	sbuf_adds(b, "/new\" accept-charset=\"utf-8\">\n");
+	sbuf_adds(b, "/new\" accept-charset=\"utf-8\" enctype=\"multipart/form-data\">\n");
 	sbuf_adds(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	html_escape(b, tok);
 	sbuf_adds(b, "\">\n");
@@ -211,6 +263,9 @@ form_page(struct web_resp *w, int status, const char *lang, const char *script,
 	    " maxlength=\"200\" required");
 	LABELED("form.text", "text", "textarea", f ? f->text : NULL,
 	    " maxlength=\"20000\" required");
+	sbuf_adds(b, "<label for=\"attachment\">");
+	html_escape(b, web_text(lang, "form.attachment"));
+	sbuf_adds(b, "</label>\n<input id=\"attachment\" name=\"attachment\" type=\"file\">\n");
 	sbuf_adds(b, "<div class=\"trap\" aria-hidden=\"true\">\n");
 	LABELED("form.trap", "website", "text", NULL, " tabindex=\"-1\" autocomplete=\"off\"");
 	sbuf_adds(b, "</div>\n");
@@ -267,6 +322,8 @@ form_error(const char *lang, const struct form *f)
 {
 	if (f->bad || f->toolong)
 		return web_text(lang, "form.error.long");
+	if (f->nfiles > 1)
+		return web_text(lang, "form.error.files");
 	if (f->name && !one_line(f->name))
 		return web_text(lang, "form.error.name");
 	if (!address_ok(f->address))
@@ -413,6 +470,8 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
     const char *secret)
 {
 	size_t max = (size_t)desk_cfg_int(d, "web.form-max-bytes", WEB_FORM_MAX_BYTES), len;
+	size_t amax = (size_t)desk_cfg_int(d, "web.attach-max-bytes", ATTACH_MAX_BYTES);
+	int multi = str_casestarts(r->ctype, "multipart/form-data");
 	struct newticket nt = { 0 };
 	struct form f;
 	struct rate rt;
@@ -422,11 +481,13 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	long long wait;
 	int st, rc;
 
-	if (!str_casestarts(r->ctype, "application/x-www-form-urlencoded")) {
-		web_plain(w, 415, "send the form as application/x-www-form-urlencoded");
+	if (!multi && !str_casestarts(r->ctype, "application/x-www-form-urlencoded")) {
+		web_plain(w, 415, "send the form as application/x-www-form-urlencoded or "
+		    "multipart/form-data");
 		return;
 	}
-	if ((st = web_read_body(r, max, &body, &len)) != 0) {
+	/* A multipart body may carry the file besides the fields (and some framing). */
+	if ((st = web_read_body(r, multi ? max + amax + 4096 : max, &body, &len)) != 0) {
 		if (st == 503)
 			web_page_message(w, 503, lang, web_text(lang, "retry.title"),
 			    web_text(lang, "retry.text"));
@@ -435,8 +496,15 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 			    web_text(lang, "form.error.long"));
 		return;
 	}
-	form_parse(body, len, &f);
-	free(body);
+	memset(&f, 0, sizeof(f));
+	f.file_max = amax;
+	if (!multi)
+		form_parse(body, len, &f);
+	else if (web_multipart(r->ctype, body, len, form_part, &f) != 0) {
+		web_page_message(w, 400, lang, web_text(lang, "form.error.title"),
+		    web_text(lang, "form.error.long"));
+		goto out;
+	}
 	if (!csrf_ok(secret, f.csrf)) {
 		form_page(w, 403, lang, r->script, secret, &f, web_text(lang, "form.error.expired"));
 		goto out;
@@ -447,6 +515,10 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	}
 	if ((err = form_error(lang, &f)) != NULL) {
 		form_page(w, 400, lang, r->script, secret, &f, err);
+		goto out;
+	}
+	if (f.filebig) {
+		form_page(w, 413, lang, r->script, secret, &f, web_text(lang, "form.error.big"));
 		goto out;
 	}
 	if (rate_open(d, &rt, secret, f.address, r->client) != 0) {
@@ -470,7 +542,8 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	nt.channel = "web";
 	nt.subject = f.subject;
 	nt.text = f.text;
-	nt.arrival = arrival_configured(d);	/* rt-route --pending finishes a failed one */
+	nt.arrival = arrival_configured(d);
+	nt.file = f.nfiles ? &f.file : NULL;	/* rt-route --pending finishes a failed one */
 	rc = newticket_create(d, &nt, 0, id, NULL);
 	if (rc == 0)
 		rate_count(&rt);
@@ -493,6 +566,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	confirm(d, w, lang, r->script, id, f.address);
 out:
 	form_free(&f);
+	free(body);
 }
 
 void

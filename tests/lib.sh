@@ -9,7 +9,8 @@
 #       Set here: CORPUS (../shared/corpus or $RT_CORPUS), ROOT,
 #       OTHER_USERS (root may run the build as nobody),
 #       SYSTEM_USERS (OTHER_USERS, and CI=true or RT_TEST_SYSTEM_USERS=1),
-#       PROCMAIL, SMTP_SINK, PYYAML, BASH, LIGHTTPD (and curl), CHROMIUM.
+#       PROCMAIL, SMTP_SINK, PYYAML, BASH, LIGHTTPD (and curl), CHROMIUM,
+#       OCR (tesseract with English).
 #   test_cmp EXPECT ACTUAL       test_must_fail CMD...
 #   test_when_finished 'cmd'     runs after the current test, pass or fail
 #   test_atexit 'cmd'            runs when the script exits (servers, users)
@@ -80,6 +81,7 @@ python3 -c "import yaml" 2>/dev/null && test_set_prereq PYYAML
 command -v bash >/dev/null && test_set_prereq BASH
 [ -x /usr/sbin/lighttpd ] && command -v curl >/dev/null && test_set_prereq LIGHTTPD
 command -v chromium >/dev/null && test_set_prereq CHROMIUM
+tesseract --list-langs 2>/dev/null | grep -qx eng && test_set_prereq OCR
 
 # Test bodies run in a subshell, so both cleanup lists live in files.
 # test_when_finished 'cmd': runs after the current test, pass or fail.

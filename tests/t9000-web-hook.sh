@@ -154,6 +154,30 @@ test_expect_success LIGHTTPD 'a Mastodon notification through the hook: on the s
 	test "$(cat id)" = "$(cut -d" " -f1 out)"
 '
 
+test_expect_success LIGHTTPD 'a Mastodon notification list (follow, reblog, favourite): one ticket on the social channel, hook and --event alike' '
+	n=$(tickets) &&
+	f=$(event_fixture mastodon/mastodoncr_notifications.json) &&
+	test "$(post mastodon "$f" -H "Authorization: Bearer $SECRET")" = 200 &&
+	id=$(cut -d" " -f1 out | sort -u) && test "$(echo "$id" | wc -l)" = 1 &&
+	test "$(tickets)" = $((n + 1)) &&
+	rt-show "$id" >show && grep "^channel  *social" show && grep "^subject  *Hello world" show &&
+	rt-ingest --event --source mastodon "$f" | sort -u >id2 &&
+	test "$(cat id2)" = "$id" && test "$(tickets)" = $((n + 1))
+'
+
+test_expect_success LIGHTTPD 'a Mastodon mention (the notification as type mention, a new status): a ticket on the social channel, hook and --event alike' '
+	n=$(tickets) &&
+	sed -e "s/\"favourite\"/\"mention\"/" -e "s/\"id\": \"1\",/\"id\": \"109998\",/" \
+	    "$(event_fixture mastodon/mastodonkit_Notification.json)" >mention.json &&
+	grep -c "\"mention\"" mention.json &&
+	test "$(post mastodon mention.json -H "Authorization: Bearer $SECRET")" = 200 &&
+	grep -E "^[0-9A-Z]{8} created$" out && id=$(cut -d" " -f1 out) &&
+	test "$(tickets)" = $((n + 1)) &&
+	rt-show "$id" >show && grep "^channel  *social" show && grep "event-in .* message-id=mastodon:109998 " show &&
+	rt-ingest --event --source mastodon mention.json >id2 && test "$(cat id2)" = "$id" &&
+	test "$(tickets)" = $((n + 1))
+'
+
 test_expect_success LIGHTTPD 'eight concurrent deliveries of one new alert: all 200, one ticket' '
 	n=$(tickets) &&
 	sed "s/high_memory_load/raid_degraded/g" "$AM" >raid.json &&

@@ -681,6 +681,38 @@ cleanup(void)
 	rmdir(tmpdir);
 }
 
+/* The multipart writer: text plus a file whose name and type come from outside. */
+static void
+test_multipart(void)
+{
+	static const char data[] = "\0\r\n--=_rt_mixed\r\n\xff end";
+	const char *to[] = { "support@example.com" };
+	struct outpart part = { .filename = "M\xC3\xA4rz \";\n../x.pdf",
+	    .type = "image/png\r\nBcc: x@example.org", .data = data, .len = sizeof(data) - 1 };
+	struct outmail m = { .from = "eva@example.org", .to = to, .nto = 1,
+	    .subject = "With a file", .body = "See the file.\n", .parts = &part, .nparts = 1 };
+	struct mail *p = NULL;
+	char *buf = NULL, *got = NULL;
+	size_t len = 0, glen = 0;
+
+	ok(render(&m, &buf, &len, NULL) == 0, "multipart: renders");
+	ok(buf && strstr(buf, "filename*=utf-8''M%C3%A4rz%20%22%3B%20..%2Fx.pdf") != NULL,
+	    "multipart: the file name RFC 2231-encoded, its newline a blank");
+	ok(buf && strstr(buf, "Content-Type: application/octet-stream\n") && !strstr(buf, "Bcc"),
+	    "multipart: a bad type becomes application/octet-stream");
+	ok(buf && mail_parse_buf(buf, len, &p) == 0 && p->nparts >= 2 &&
+	    strcmp(p->text, "See the file.\n") == 0, "multipart: the text part is the body");
+	ok(p && p->nparts >= 2 && p->parts[p->nparts - 1].attachment &&
+	    strcmp(p->parts[p->nparts - 1].filename, "M\xC3\xA4rz \"; ../x.pdf") == 0,
+	    "multipart: the file is an attachment with its name");
+	ok(p && mail_part_body(p, p->nparts - 1, &got, &glen) == 0 && glen == sizeof(data) - 1 &&
+	    memcmp(got, data, glen) == 0, "multipart: the bytes come back exactly");
+	free(got);
+	if (p)
+		mail_free(p);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -696,6 +728,7 @@ main(void)
 	test_injection();
 	test_addresses();
 	test_long_values();
+	test_multipart();
 	if (mkdtemp(tmpdir) == NULL) {
 		ok(0, "temporary directory");
 		return tap_done();

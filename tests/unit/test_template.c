@@ -54,6 +54,17 @@ main(void)
 	is_str(out, "literal {{ticket.id}} and K7M2Q9XD", "escaped braces");
 	free(out);
 
+	out = expand(v, "Bye\n{{?requestor.name}}\n{{?requestor.name}}Name: {{requestor.name}}\nend\n", &rc);
+	is_str(out, "Bye\nend\n", "line condition drops lines of an empty variable, blank line too");
+	free(out);
+	out = expand(v, "Bye\n{{?ticket.id}}\n{{?ticket.id}}Id: {{ticket.id}}", &rc);
+	is_str(out, "Bye\n\nId: K7M2Q9XD", "line condition keeps the line of a set variable");
+	free(out);
+	out = expand(v, "a\n{{?ticket.bogus}}x\n", &rc);
+	ok(rc == EX_DATAERR && out == NULL, "line condition on an unknown variable fails");
+	out = expand(v, "a {{?ticket.id}}x\n", &rc);
+	ok(rc == EX_DATAERR && out == NULL, "line condition only at the start of a line");
+
 	out = expand(v, "a\nb\nc {{ticket.bogus}}\n", &rc);
 	ok(rc == EX_DATAERR && out == NULL, "unknown variable fails");
 	is_str(rt_errmsg(), "t.tmpl:3: unknown variable 'ticket.bogus'", "message names file, line, variable");
