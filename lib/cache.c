@@ -215,7 +215,7 @@ index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id
 	if (id_format() >= 2) {
 		/* the state is the replay of the log; people who cat get a copy */
 		if (tree_read(d->repo, dir, "log.yaml", &buf, &len) != 0 ||
-		    log_parse(buf, len, id, &log) != 0 || replay(id, &log, &t, NULL) != 0) {
+		    log_parse_again(buf, len, id, &log) != 0 || replay(id, &log, &t, NULL) != 0) {
 			rc = 0;
 			goto out;
 		}

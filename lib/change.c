@@ -285,7 +285,7 @@ newest_mail(struct change *c, struct hlc *max)
 
 	max->ms = max->n = 0;
 	if (!c->created && desk_read_head(c->d, path, &buf, &len) == 0) {
-		if (log_parse(buf, len, path, &log) != 0)
+		if (log_parse_again(buf, len, path, &log) != 0)
 			log_free(&log);
 		free(buf);
 	}

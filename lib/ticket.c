@@ -206,6 +206,80 @@ out:
 	return rc;
 }
 
+/*
+ * The last log parsed by log_parse_keep, kept per process: a change
+ * parses the ticket's log at HEAD, then the cache indexes that log plus
+ * the lines the change appended. Only a plain log (a block sequence, one
+ * document) is kept, so the lines after it are new items of the same list.
+ */
+static struct {
+	char *buf;
+	size_t len;
+	struct evlog log;
+} kept;
+
+static void
+log_copy(struct evlog *dst, const struct evlog *src, size_t extra)
+{
+	dst->ev = xcalloc(src->n + extra + 1, sizeof(*dst->ev));
+	dst->n = src->n;
+	for (size_t i = 0; i < src->n; i++)
+		kv_copy(&dst->ev[i], &src->ev[i]);
+}
+
+/* Whether buf is the kept log with whole "- " items after it. */
+static int
+extends_kept(const char *buf, size_t len)
+{
+	return kept.buf && len >= kept.len && memcmp(buf, kept.buf, kept.len) == 0 &&
+	    (len == kept.len || (len - kept.len >= 2 && memcmp(buf + kept.len, "- ", 2) == 0));
+}
+
+static int
+parse_from_kept(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	struct evlog tail = { NULL, 0 };
+
+	if (!extends_kept(buf, len) ||
+	    (len > kept.len && log_parse(buf + kept.len, len - kept.len, name, &tail) != 0)) {
+		log_free(&tail);
+		return log_parse(buf, len, name, log);	/* its errors name the right line */
+	}
+	log_copy(log, &kept.log, tail.n);
+	if (tail.n)
+		memcpy(log->ev + log->n, tail.ev, tail.n * sizeof(*tail.ev));
+	log->n += tail.n;
+	free(tail.ev);
+	return 0;
+}
+
+int
+log_parse_again(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	return parse_from_kept(buf, len, name, log);
+}
+
+int
+log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	int rc = parse_from_kept(buf, len, name, log);
+
+	if (rc != 0 || (kept.buf && kept.len == len && memcmp(kept.buf, buf, len) == 0))
+		return rc;
+	free(kept.buf);
+	log_free(&kept.log);
+	kept.buf = NULL;
+	kept.len = 0;
+	if (len < 2 || memcmp(buf, "- ", 2) != 0 || buf[len - 1] != '\n' ||
+	    memmem(buf, len, "\n---", 4) || memmem(buf, len, "\n...", 4))
+		return 0;
+	kept.buf = xmalloc(len);
+	memcpy(kept.buf, buf, len);
+	kept.len = len;
+	log_copy(&kept.log, log, 0);
+	return 0;
+}
+
 void
 log_sort(struct evlog *log)
 {
@@ -247,7 +321,7 @@ load_replayed(struct desk *d, const char *id, struct kvmap *t, struct evlog *log
 		free(path);
 		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
 	}
-	if ((rc = log_parse(buf, len, path, log)) == 0)
+	if ((rc = log_parse_keep(buf, len, path, log)) == 0)
 		rc = replay(id, log, t, NULL);
 	free(buf);
 	free(path);

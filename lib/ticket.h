@@ -22,6 +22,13 @@ struct evlog {
 	size_t n;
 };
 int log_parse(const char *buf, size_t len, const char *name, struct evlog *log);
+/*
+ * log_parse, keeping a copy of the result for the process (ticket_load);
+ * log_parse_again takes the kept events when buf is the kept log with
+ * lines appended and parses only those (the cache after a change).
+ */
+int log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log);
+int log_parse_again(const char *buf, size_t len, const char *name, struct evlog *log);
 /* One line "- {at: ..., by: ..., ev: ...}\n", written by libyaml. */
 int event_render(const struct kvmap *ev, char **buf, size_t *len);
 /* Sorts events by (hlc, id) (hlc.h: event_order), stable for events without. */

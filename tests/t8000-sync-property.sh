@@ -4,7 +4,8 @@
 # (check), and both runs list the same tickets with the same fields.
 # Without cascades: re-applying one after a merge is a new change made
 # with what the syncing clone knows then (rt-sync(1)), so its outcome may
-# depend on the order; t8000-sync-clones checks that clones agree on it.
+# depend on the order (rt-desk(5) REPLAY says what converges and what a
+# sync decides); t8000-sync-clones checks that clones agree on it.
 # Seeds are pinned (SEEDS=... to try others); each is printed.
 . "$(dirname "$0")/lib.sh"
 

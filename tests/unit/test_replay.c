@@ -219,6 +219,44 @@ test_view(void)
 	log_free(&log);
 }
 
+/* A log parsed again with lines appended gives what a full parse gives. */
+static void
+test_parse_again(void)
+{
+	const char *a = "- {id: AAAAAAAAAA, hlc: '1764064800000-0', ev: create, status: new}\n"
+	    "- {id: BBBBBBBBBB, hlc: '1764064800000-1', ev: set, field: tags, old: '', new: x}\n";
+	const char *more = "- {id: CCCCCCCCCC, hlc: '1764064800000-2', ev: mail-in, subject: 'a: b'}\n";
+	char *ab = xasprintf("%s%s", a, more), *bad = xasprintf("%s- {ev: [\n", a);
+	struct evlog k, full, again;
+	char *s1 = NULL, *s2 = NULL;
+	size_t l1, l2;
+	int same = 1;
+
+	ok(log_parse_keep(a, strlen(a), "a", &k) == 0 && k.n == 2, "a log is parsed and kept");
+	ok(log_parse_again(ab, strlen(ab), "ab", &again) == 0 && log_parse(ab, strlen(ab), "ab", &full) == 0 &&
+	    again.n == 3 && full.n == 3, "appended lines: the kept events and the new ones");
+	for (size_t i = 0; i < 3 && same; i++) {
+		event_render(&again.ev[i], &s1, &l1);
+		event_render(&full.ev[i], &s2, &l2);
+		same = l1 == l2 && memcmp(s1, s2, l1) == 0;
+		free(s1);
+		free(s2);
+	}
+	ok(same, "the same events as a full parse");
+	log_free(&again);
+	log_free(&full);
+	ok(log_parse_again(a, strlen(a), "a", &again) == 0 && again.n == 2, "the kept log itself");
+	log_free(&again);
+	ok(log_parse_again(bad, strlen(bad), "bad", &again) != 0, "a broken appended line is an error");
+	log_free(&again);
+	ok(log_parse_again(more, strlen(more), "other", &again) == 0 && again.n == 1 &&
+	    strcmp(kv_get(&again.ev[0], "id"), "CCCCCCCCCC") == 0, "another log is parsed in full");
+	log_free(&again);
+	log_free(&k);
+	free(ab);
+	free(bad);
+}
+
 /* Random events replayed in shuffled file orders give one state. */
 static void
 test_property(void)
@@ -278,6 +316,7 @@ main(void)
 	test_hlc();
 	test_rules();
 	test_view();
+	test_parse_again();
 	test_property();
 	return tap_done();
 }
