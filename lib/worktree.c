@@ -25,16 +25,57 @@ journal_path(struct desk *d)
 	return xasprintf("%s/pending", d->rtdir);
 }
 
+/*
+ * While paths are pending, git's index is behind HEAD, and committing it
+ * (git commit, git commit -a) would record the mail rt stored as deleted.
+ * A pre-commit hook refuses that until rt-gc ran; a commit of named paths
+ * (git commit FILE) builds its own index from HEAD and stays allowed.
+ */
+static const char pre_commit_hook[] =
+    "#!/bin/sh\n"
+    "# Installed by rt (rt-desk(5), THE INDEX): git's index lags rt's commits\n"
+    "# until rt-gc applies .git/rt/pending; committing it now would delete\n"
+    "# what rt stored. A commit of named files (git commit FILE) is safe.\n"
+    "case ${GIT_INDEX_FILE:-} in */next-index-*) exit 0 ;; esac\n"
+    "if [ -s \"$(git rev-parse --git-dir)/rt/pending\" ]; then\n"
+    "\techo 'rt: the index is behind rt'\\''s commits: run rt-gc, then commit again' >&2\n"
+    "\texit 1\n"
+    "fi\n";
+
+/* Installs the hook when the desk has none (a clone, an older desk); a
+ * hook of the user's own is left alone. Never fails the caller. */
+static void
+guard_commits(struct desk *d)
+{
+	char *dir = xasprintf("%s/../hooks", d->rtdir);
+	char *path = xasprintf("%s/pre-commit", dir);
+	int fd;
+
+	if (access(path, F_OK) != 0 && errno == ENOENT && mkdir_p(dir, 0777) == 0 &&
+	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0777)) >= 0) {
+		if (write_all(fd, pre_commit_hook, sizeof(pre_commit_hook) - 1) < 0) {
+			close(fd);
+			unlink(path);
+		} else
+			close(fd);
+	}
+	free(path);
+	free(dir);
+}
+
 int
 worktree_journal(struct desk *d, const char **paths, size_t n)
 {
 	char *jp = journal_path(d);
 	struct sbuf sb = SBUF_INIT;
+	struct stat st;
 	int fd, rc = 0;
 
 	for (size_t i = 0; i < n; i++)
 		sbuf_addf(&sb, "%s\n", paths[i]);
 	fd = open(jp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0)
+		guard_commits(d);	/* the first pending path since rt-gc */
 	if (fd < 0 || write(fd, sb.buf, sb.len) != (ssize_t)sb.len)
 		rc = rt_fail(EX_TEMPFAIL, "cannot write '%s': %s", jp, strerror(errno));
 	if (fd >= 0)

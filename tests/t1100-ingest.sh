@@ -30,6 +30,17 @@ test_expect_success 'the mail is stored byte-exact and committed with trailers' 
 	grep "^Message-Id: m1@example.com$" msg && grep "^Actor: " msg
 '
 
+test_expect_success 'while paths are pending, git commit and commit -a are refused; named paths pass' '
+	test -s .git/rt/pending && test -x .git/hooks/pre-commit &&
+	git rev-parse HEAD >before &&
+	test_must_fail git commit -qm stale 2>err && grep "run rt-gc, then commit again" err &&
+	test_must_fail git commit -qam stale 2>err && grep "run rt-gc, then commit again" err &&
+	git rev-parse HEAD >after && test_cmp before after &&
+	git ls-tree -r --name-only HEAD -- tickets | grep -q "$ID" &&
+	echo "# note" >>rt.yaml && git commit -qm "named path" rt.yaml &&
+	git ls-tree -r --name-only HEAD -- tickets | grep -q "$ID"
+'
+
 test_expect_success 'the index waits in .git/rt/pending until rt-gc, then git status is clean' '
 	git status --porcelain --untracked-files=no >st && test -s st && test -s .git/rt/pending &&
 	rt-gc -q && test ! -s .git/rt/pending &&
