@@ -43,7 +43,8 @@ static const char pre_commit_hook[] =
     "fi\n";
 
 /* Installs the hook when the desk has none (a clone, an older desk); a
- * hook of the user's own is left alone. Never fails the caller. */
+ * hook of the user's own is left alone. Never fails the caller. Never
+ * group-writable: a shared desk's group must not plant code others run. */
 static void
 guard_commits(struct desk *d)
 {
@@ -51,8 +52,8 @@ guard_commits(struct desk *d)
 	char *path = xasprintf("%s/pre-commit", dir);
 	int fd;
 
-	if (access(path, F_OK) != 0 && errno == ENOENT && mkdir_p(dir, 0777) == 0 &&
-	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0777)) >= 0) {
+	if (access(path, F_OK) != 0 && errno == ENOENT && mkdir_p(dir, 0755) == 0 &&
+	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755)) >= 0) {
 		if (write_all(fd, pre_commit_hook, sizeof(pre_commit_hook) - 1) < 0) {
 			close(fd);
 			unlink(path);
