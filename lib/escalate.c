@@ -13,6 +13,7 @@
 #include "head.h"
 #include "kv.h"
 #include "mail.h"
+#include "mailbox.h"
 #include "mailsend.h"
 #include "notify.h"
 #include "people.h"
@@ -235,16 +236,6 @@ load_trigger(struct esc *e, const struct ynode *n, struct trigger *t)
 	return 0;
 }
 
-static char *
-bare_addr(const char *s)
-{
-	const char *lt = strrchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-
-	if (lt && gt)
-		return xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	return xstrdup(s);
-}
-
 int
 esc_load(struct esc **out, struct desk *d, struct sla *sla)
 {
@@ -308,7 +299,7 @@ mail:
 		e->from = xasprintf("%s <%s>", desk_cfg_str(d, "desk.name", NULL), addr);
 	else
 		e->from = xstrdup(addr ? addr : d->actor_email ? d->actor_email : "rt@localhost");
-	e->env_from = bare_addr(e->from);
+	e->env_from = mailbox_addr(e->from);
 	return 0;
 }
 
@@ -668,7 +659,7 @@ plan_phrases(struct esc *e, struct desk *d, const struct sla_ticket *t, git_tree
 static void
 add_rcpt(char ***v, size_t *n, const char *addr)
 {
-	char *bare = bare_addr(addr);
+	char *bare = mailbox_addr(addr);
 
 	for (size_t i = 0; i < *n; i++)
 		if (strcasecmp((*v)[i], bare) == 0) {

@@ -14,6 +14,7 @@
 #include "head.h"
 #include "hlc.h"
 #include "id.h"
+#include "mailbox.h"
 #include "mailsend.h"
 #include "notify.h"
 #include "people.h"
@@ -394,20 +395,10 @@ struct rcpts {
 	size_t n;
 };
 
-static char *
-bare(const char *s)
-{
-	const char *lt = strrchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-
-	if (lt && gt)
-		return xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	return xstrdup(s);
-}
-
 static void
 rcpt_add(struct rcpts *r, const char *addr)
 {
-	char *b = bare(addr);
+	char *b = mailbox_addr(addr);
 
 	if (strchr(b, '@') == NULL || strpbrk(b, " \t\r\n,<>\"")) {
 		free(b);
@@ -716,7 +707,7 @@ is_requestor(const struct kvmap *t, const char *from)
 	int yes = 0;
 
 	for (size_t i = 0; from && i < n && !yes; i++) {
-		char *b = bare(v[i]);
+		char *b = mailbox_addr(v[i]);
 		yes = strcasecmp(b, from) == 0;
 		free(b);
 	}

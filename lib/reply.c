@@ -24,6 +24,7 @@
 #include "kb.h"
 #include "lang.h"
 #include "mail.h"
+#include "mailbox.h"
 #include "mailsend.h"
 #include "outbound.h"
 #include "people.h"
@@ -969,25 +970,6 @@ loop_check(struct ctx *c, enum tmpl_auto kind, const char **to, size_t *nto)
 	return why ? why : xstrdup("no recipient");
 }
 
-/* "Name" <addr> with the name quoted (mailsend encodes UTF-8), or addr. */
-static char *
-mailbox(const char *name, const char *addr)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	if (name == NULL || *name == '\0')
-		return xstrdup(addr);
-	sbuf_addc(&sb, '"');
-	for (const char *p = name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sbuf_addc(&sb, '\\');
-		if (*p != '\r' && *p != '\n')
-			sbuf_addc(&sb, *p);
-	}
-	sbuf_addf(&sb, "\" <%s>", addr);
-	return sbuf_detach(&sb);
-}
-
 static char *
 from_header(struct ctx *c, char **bare)
 {
@@ -999,7 +981,7 @@ from_header(struct ctx *c, char **bare)
 	if (addr == NULL)
 		return NULL;
 	*bare = xstrdup(addr);
-	return mailbox(desk_cfg_str(c->d, "desk.name", NULL), addr);
+	return mailbox_format(desk_cfg_str(c->d, "desk.name", NULL), addr);
 }
 
 /*
@@ -1074,7 +1056,7 @@ with_names(const struct ctx *c, const char **v, size_t n, const struct reply_opt
 		for (size_t k = 0; k < o->ncc && name == NULL; k++)
 			if (same_addr(ccaddr[k], v[i]))
 				name = ccname[k];
-		out[i] = mailbox(name ? name : known_name(c, v[i]), v[i]);
+		out[i] = mailbox_format(name ? name : known_name(c, v[i]), v[i]);
 	}
 	return out;
 }
@@ -1487,7 +1469,7 @@ reply_draft(struct desk *d, const char *id, char **out)
 		char **v;
 		size_t nv = kv_list_split(kv_get(&c.t, cc ? "cc" : "requestors"), &v);
 		for (size_t i = 0; i < nv; i++) {
-			q = mailbox(known_name(&c, v[i]), v[i]);
+			q = mailbox_format(known_name(&c, v[i]), v[i]);
 			sbuf_addf(&sb, "# %s: %s\n", cc ? "Cc" : "To", q);
 			free(q);
 		}

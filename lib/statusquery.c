@@ -19,6 +19,7 @@
 #include "humantime.h"
 #include "id.h"
 #include "mail.h"
+#include "mailbox.h"
 #include "mailcmd.h"
 #include "mailsend.h"
 #include "people.h"
@@ -401,25 +402,6 @@ ticket_list(struct desk *d, const struct scan *s, const char *tag, const struct 
 	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
 }
 
-/* "Desk Name" <addr>, the display name quoted. */
-static char *
-from_header(const char *name, const char *addr)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	if (name == NULL || *name == '\0')
-		return xstrdup(addr);
-	sbuf_addc(&sb, '"');
-	for (const char *p = name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sbuf_addc(&sb, '\\');
-		if (*p != '\r' && *p != '\n')
-			sbuf_addc(&sb, *p);
-	}
-	sbuf_addf(&sb, "\" <%s>", addr);
-	return sbuf_detach(&sb);
-}
-
 struct answer {
 	char *buf, *msgid, *subject, *list;
 	size_t len;
@@ -477,7 +459,7 @@ render(struct desk *d, const char *id, const struct kvmap *t, struct mail *m, co
 	tvars_free(v);
 	if (rc == 0) {
 		a->subject = xasprintf("[%s #%s] %s", tag, id, subject && *subject ? subject : "Status");
-		from = from_header(desk_cfg_str(d, "desk.name", NULL), own);
+		from = mailbox_format(desk_cfg_str(d, "desk.name", NULL), own);
 		memset(&om, 0, sizeof(om));
 		om.from = from;
 		om.to = &to;

@@ -17,6 +17,7 @@
 #include "id.h"
 #include "kv.h"
 #include "mail.h"
+#include "mailbox.h"
 #include "ticket.h"
 #include "util.h"
 #include "web.h"
@@ -122,17 +123,6 @@ struct match {
 	size_t n;
 };
 
-/* The address of a list item: "Name <a@b>" or "a@b". malloc'd. */
-static char *
-item_address(const char *item)
-{
-	const char *lt = strrchr(item, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-
-	if (lt && gt)
-		return xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	return xstrdup(item);
-}
-
 static int
 collect(const struct rec *r, void *arg)
 {
@@ -147,7 +137,7 @@ collect(const struct rec *r, void *arg)
 		return 0;
 	n = kv_list_split(reqs, &items);
 	for (size_t i = 0; i < n && !hit; i++) {
-		char *a = item_address(items[i]);
+		char *a = mailbox_addr(items[i]);
 		token_of(m->secret, a, tok);
 		if (ct_equal(tok, TOKEN_HEX, m->token, strlen(m->token))) {
 			hit = 1;
@@ -187,7 +177,7 @@ list_has_address(const char *list, const char *address)
 	int has = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char *a = item_address(items[i]);
+		char *a = mailbox_addr(items[i]);
 		has |= strcasecmp(a, address) == 0;
 		free(a);
 	}
