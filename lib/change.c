@@ -350,18 +350,14 @@ stamp_events(struct change *c)
 	kv_free(&expect);
 }
 
-/* Format 2: only log.yaml is committed; ticket.yaml is derived (replay.h). */
+/* The change's events, appended to the ticket's log.yaml. */
 static int
-stage_log(struct change *c)
+append_events(struct change *c)
 {
-	char *buf, *path;
+	char *buf, *path = ticket_path(c->id, "log.yaml");
 	size_t len;
 	int rc;
 
-	if (c->created)
-		init_create_event(c);
-	stamp_events(c);
-	path = ticket_path(c->id, "log.yaml");
 	for (size_t i = 0; i < c->nevents; i++) {
 		if ((rc = event_render(&c->events[i], &buf, &len)) != 0) {
 			free(path);
@@ -372,6 +368,16 @@ stage_log(struct change *c)
 	}
 	free(path);
 	return 0;
+}
+
+/* Format 2: only log.yaml is committed; ticket.yaml is derived (replay.h). */
+static int
+stage_log(struct change *c)
+{
+	if (c->created)
+		init_create_event(c);
+	stamp_events(c);
+	return append_events(c);
 }
 
 static int
@@ -391,17 +397,7 @@ stage_yaml(struct change *c)
 		free(path);
 		free(buf);
 	}
-	path = ticket_path(c->id, "log.yaml");
-	for (size_t i = 0; i < c->nevents; i++) {
-		if ((rc = event_render(&c->events[i], &buf, &len)) != 0) {
-			free(path);
-			return rc;
-		}
-		txn_append(c->txn, path, buf, len);
-		free(buf);
-	}
-	free(path);
-	return 0;
+	return append_events(c);
 }
 
 static void
