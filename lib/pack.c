@@ -286,12 +286,31 @@ out:
 	return rc;
 }
 
+/* The *.pack names in objects/pack: one listing, no file opened. */
+static size_t
+pack_names(struct desk *d)
+{
+	char *dir = xasprintf("%sobjects/pack", d->gitdir);
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	size_t n = 0, len;
+
+	while (dp && (de = readdir(dp)) != NULL)
+		if ((len = strlen(de->d_name)) > 5 && strcmp(de->d_name + len - 5, ".pack") == 0)
+			n++;
+	if (dp)
+		closedir(dp);
+	free(dir);
+	return n;
+}
+
 void
 pack_auto(struct desk *d)
 {
 	struct pack_stats st;
 
-	if (pack_count(d) >= PACK_AUTO)
+	/* pack_count opens every index: after each commit, only names are counted */
+	if (pack_names(d) >= PACK_AUTO && pack_count(d) >= PACK_AUTO)
 		pack_repack(d, &st);
 }
 
@@ -624,30 +643,58 @@ add_entry(struct sbuf *sb, z_stream *z, git_object_t type, const void *data, siz
 	return 0;
 }
 
+/*
+ * zlib clears its hash table (64 KB at the default memLevel 8) for every
+ * object: most of a small object's cost. Objects up to SMALL_OBJECT
+ * bytes go through a stream with a 2 KB table (memLevel 3), which finds
+ * the same matches in them; larger ones through the default.
+ */
+#define SMALL_OBJECT 16384
+
+struct zpair {
+	z_stream z[2];		/* small, default */
+	int init[2];
+};
+
+static z_stream *
+zpair_get(struct zpair *zp, size_t len)
+{
+	int big = len > SMALL_OBJECT;
+
+	if (!zp->init[big]) {
+		if (deflateInit2(&zp->z[big], Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15,
+		    big ? 8 : 3, Z_DEFAULT_STRATEGY) != Z_OK)
+			return NULL;
+		zp->init[big] = 1;
+	}
+	return &zp->z[big];
+}
+
 /* The recorded objects as one pack, ended by the SHA-1 of what precedes it. */
 static int
 build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
 {
 	unsigned char sum[20];
-	z_stream z;
+	struct zpair zp;
 	int rc = 0;
 
 	sbuf_add(sb, "PACK", 4);
 	put32(sb, 2);
 	put32(sb, (uint32_t)m->n);
-	memset(&z, 0, sizeof(z));
-	if (deflateInit(&z, Z_DEFAULT_COMPRESSION) != Z_OK)
-		return -1;
+	memset(&zp, 0, sizeof(zp));
 	for (size_t i = 0; i < m->n && rc == 0; i++) {
 		void *data = NULL;
 		size_t len;
 		git_object_t type;
+		z_stream *z;
 		git_oid_cpy(&v[i].oid, &m->v[i]);
 		if ((rc = m->mp->read(&data, &len, &type, m->mp, &m->v[i])) == 0)
-			rc = add_entry(sb, &z, type, data, len, &v[i]);
+			rc = (z = zpair_get(&zp, len)) ? add_entry(sb, z, type, data, len, &v[i]) : -1;
 		git_odb_backend_data_free(m->mp, data);
 	}
-	deflateEnd(&z);
+	for (int i = 0; i < 2; i++)
+		if (zp.init[i])
+			deflateEnd(&zp.z[i]);
 	if (rc == 0) {
 		sha1(sb->buf, sb->len, sum);
 		sbuf_add(sb, sum, sizeof(sum));
