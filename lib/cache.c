@@ -363,6 +363,13 @@ struct sync_txn {
 	size_t n;
 };
 
+static size_t
+rebuild_chunk(void)
+{
+	return getenv("RT_CACHE_CHUNK") ? strtoul(getenv("RT_CACHE_CHUNK"), NULL, 10) :
+	    REBUILD_CHUNK;
+}
+
 static int
 sync_step(struct sync_txn *st)
 {
@@ -434,14 +441,16 @@ diff_level(struct desk *d, struct sync_txn *st, git_tree *a, git_tree *b, int de
  * Indexes the pending tickets in full as HEAD has them. A ticket not in
  * HEAD stays pending: its commit is still in another process's batch
  * (one that died leaves a head no odb has, and the rebuild clears all).
+ * Committed every REBUILD_CHUNK tickets, so a batch of any size is
+ * finished in bounded memory; each commit leaves the cache consistent.
  */
 static int
-finish_pending(struct desk *d, MDB_txn *txn, git_commit *head)
+finish_pending(struct desk *d, struct sync_txn *st, git_commit *head)
 {
 	struct cache *c = d->cache;
 	git_tree *root = NULL;
-	size_t n;
-	char **ids = pending_list(c, txn, &n);
+	size_t n, chunk = st->chunk;
+	char **ids = pending_list(c, st->txn, &n);
 	int rc = 0;
 
 	if (n && git_commit_tree(&root, head) < 0)
@@ -451,8 +460,12 @@ finish_pending(struct desk *d, MDB_txn *txn, git_commit *head)
 		git_tree_entry *e = NULL;
 		if (git_tree_entry_bypath(&e, root, dir) == 0 &&
 		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-		    (rc = index_ticket(d, txn, ids[i], git_tree_entry_id(e))) == 0)
-			rc = pending_del(c, txn, ids[i]);
+		    (rc = index_ticket(d, st->txn, ids[i], git_tree_entry_id(e))) == 0 &&
+		    (rc = pending_del(c, st->txn, ids[i])) == 0) {
+			st->chunk = chunk ? chunk : rebuild_chunk();
+			rc = sync_step(st);
+			st->chunk = chunk;
+		}
 		git_tree_entry_free(e);
 		free(dir);
 	}
@@ -553,8 +566,7 @@ sync_to(struct desk *d, int full)
 		textindex_clear(txn, &c->text);
 		mdb_del(txn, c->meta, &k, NULL);
 		pending_clear(c, txn);
-		st.chunk = getenv("RT_CACHE_CHUNK") ? strtoul(getenv("RT_CACHE_CHUNK"), NULL, 10) :
-		    REBUILD_CHUNK;
+		st.chunk = rebuild_chunk();
 		/* Each folder is read once: libgit2 keeping the trees was 16 MB per 10k tickets. */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
 	}
@@ -562,7 +574,7 @@ sync_to(struct desk *d, int full)
 	new = tickets_tree(d, git_commit_id(head));
 	rc = diff_level(d, &st, old, new, 0);
 	if (rc == 0 && st.txn && !c->defer)
-		rc = finish_pending(d, st.txn, head);
+		rc = finish_pending(d, &st, head);
 	if (old == NULL)	/* back to desk_open_repo's limit */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	txn = st.txn;
