@@ -58,6 +58,41 @@ test_expect_success 'a multi-event payload is one batch too' '
 	test $(git rev-list --count HEAD) = $((c + 2)) && test $(npacks) = $((n + 1))
 '
 
+test_expect_success 'a Maildir is one batch too' '
+	mkdir -p md/cur md/new md/tmp && mbox 201 205 | awk "/^From MAILER/ { n++; next } { print > (\"md/new/\" n) }" &&
+	n=$(npacks) && c=$(git rev-list --count HEAD) &&
+	rt-ingest --maildir md >mids && test $(wc -l <mids) = 5 &&
+	test $(git rev-list --count HEAD) = $((c + 5)) && test $(npacks) = $((n + 1)) &&
+	rt-ls --text "bulk 203" --ids >hit && grep -x "$(sed -n 3p mids)" hit
+'
+
+# big FIRST LAST: mails of 12 KB, so a batch is written every ~80 (TXN_BATCH_BYTES)
+big() {
+	for i in $(seq "$1" "$2"); do
+		printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: k%s@example.com\nSubject: kill %s\nMessage-Id: <kill%s@x>\n\nzq%sx allkilled\n" $i $i $i $i
+		seq 1 1500 | sed "s/^/line $i /"; echo
+	done
+}
+
+test_expect_success 'a batch killed midway: what its written part stored is listed, searchable and mirrored' '
+	big 1 400 >kill.mbox && c=$(git rev-list --count HEAD) &&
+	b=$(git reflog --format=%gs | grep -c "^rt: batch of") &&
+	{ rt-ingest -q --mbox kill.mbox & pid=$!; } &&
+	test_when_finished "kill -9 $pid 2>/dev/null" &&
+	i=0; while [ $i -lt 600 ] && [ $(git reflog --format=%gs | grep -c "^rt: batch of") = $b ]; do
+		sleep 0.05; i=$((i + 1)); done &&
+	kill -9 $pid 2>/dev/null; wait $pid; k=$(( $(git rev-list --count HEAD) - c )) &&
+	echo "$k of 400 mails stored before the kill" && test $k -gt 0 &&
+	RT_CACHE_CHUNK=7 rt-ls --text allkilled --count >n && echo $k >expect && test_cmp expect n &&
+	git log -$k --format=%s | sed -n "s/^ingest: #\([0-9A-Z]*\) kill \([0-9]*\)$/\1 \2/p" >stored &&
+	test $(wc -l <stored) = $k &&
+	while read id i; do
+		rt-ls --text "zq${i}x" --ids >hit && echo $id >want && test_cmp want hit &&
+		test -f $(ticket_dir $id)/ticket.yaml || return 1
+	done <stored &&
+	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
+'
+
 command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
 test_expect_success STRACE 'a durable mail: pack, index, branch and their folders fsynced, reflogs not' '
 	printf "From: s@example.com\nSubject: sync\nMessage-Id: <sync@x>\n\nx\n" >sync.eml &&
