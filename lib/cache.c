@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cacheboot.h"
 #include "desk.h"
 #include "head.h"
 #include "id.h"
@@ -23,6 +24,7 @@ struct cache {
 	MDB_env *env;
 	MDB_dbi tickets, msgids, meta;
 	int readonly;		/* opened by a user who may read but not write */
+	int nosync;		/* written without fdatasync in this boot (cacheboot.h) */
 	int defer;		/* in a batch: text index and ticket.yaml wait (PENDING) */
 	struct textindex text;	/* words -> tickets, for rt-ls --text */
 };
@@ -68,7 +70,8 @@ env_open(struct desk *d, struct cache *c, unsigned int ro)
 	if ((rc = lock_file_room(path)) != 0)
 		goto out;
 	/* Derived data: losing the last update on a crash is repaired from HEAD. */
-	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS | ro, 0666);
+	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS | ro |
+	    (c->nosync ? MDB_NOSYNC : 0), 0666);
 	if (rc != 0)
 		goto out;
 	/* A read transaction when the tables exist: no fdatasync per process. */
@@ -95,7 +98,12 @@ int
 cache_open(struct desk *d)
 {
 	struct cache *c = xcalloc(1, sizeof(*c));
-	int rc = env_open(d, c, 0);
+	char *path = xasprintf("%s/cache.mdb", d->rtdir);
+	int rc, nosync = cacheboot_nosync(d->rtdir, path);
+
+	free(path);
+	c->nosync = nosync;
+	rc = env_open(d, c, 0);
 
 	/*
 	 * A user who may read the desk but not write it (a report run as
@@ -107,6 +115,12 @@ cache_open(struct desk *d)
 		mdb_env_close(c->env);
 		memset(c, 0, sizeof(*c));
 		c->readonly = 1;
+		if (!cacheboot_trusted(d->rtdir)) {
+			free(c);
+			return rt_fail(EX_NOPERM, "ticket cache: written before the last reboot "
+			    "and not writable by this user (any rt command or rt-gc run by a "
+			    "writer rebuilds it)");
+		}
 		rc = env_open(d, c, ro);
 	}
 
@@ -119,6 +133,7 @@ cache_open(struct desk *d)
 		free(p);
 		free(l);
 		memset(c, 0, sizeof(*c));
+		c->nosync = nosync;
 		rc = env_open(d, c, 0);
 	}
 	if (rc != 0) {
@@ -147,7 +162,7 @@ void
 cache_defer_sync(struct desk *d, int on)
 {
 	if (d->cache) {
-		mdb_env_set_flags(d->cache->env, MDB_NOSYNC, on);
+		mdb_env_set_flags(d->cache->env, MDB_NOSYNC, on || d->cache->nosync);
 		d->cache->defer = on;
 	}
 }
@@ -155,7 +170,7 @@ cache_defer_sync(struct desk *d, int on)
 void
 cache_flush(struct desk *d)
 {
-	if (d->cache)
+	if (d->cache && !d->cache->nosync)
 		mdb_env_sync(d->cache->env, 1);
 }
 
