@@ -628,6 +628,55 @@ tickets_tree(struct desk *d, const git_oid *commit_id)
 	return t;
 }
 
+/* The ticket folders that differ between trees a and b (tickets/ at depth). */
+static int
+changed_level(struct desk *d, git_tree *a, git_tree *b, int depth, cache_id_fn fn, void *arg)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	int rc = 0;
+
+	while (rc == 0 && (i < na || j < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+		const git_tree_entry *xa = cmp <= 0 ? ea : NULL, *xb = cmp >= 0 ? eb : NULL;
+		git_tree *sa = NULL, *sb = NULL;
+		ticket_id id;
+
+		i += cmp <= 0;
+		j += cmp >= 0;
+		if (xa && xb && git_oid_equal(git_tree_entry_id(xa), git_tree_entry_id(xb)))
+			continue;
+		if (depth == id_levels()) {
+			const char *name = git_tree_entry_name(xb ? xb : xa);
+			if (id_parse(name, id) == 0 && strcmp(name, id) == 0)
+				rc = fn(id, arg);
+			continue;
+		}
+		if (xa && git_tree_entry_type(xa) == GIT_OBJECT_TREE)
+			git_tree_lookup(&sa, d->repo, git_tree_entry_id(xa));
+		if (xb && git_tree_entry_type(xb) == GIT_OBJECT_TREE)
+			git_tree_lookup(&sb, d->repo, git_tree_entry_id(xb));
+		rc = changed_level(d, sa, sb, depth + 1, fn, arg);
+		git_tree_free(sa);
+		git_tree_free(sb);
+	}
+	return rc;
+}
+
+int
+cache_tickets_changed(struct desk *d, const git_oid *a, const git_oid *b, cache_id_fn fn,
+    void *arg)
+{
+	git_tree *ta = tickets_tree(d, a), *tb = tickets_tree(d, b);
+	int rc = changed_level(d, ta, tb, 0, fn, arg);
+
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}
+
 /* A read-only cache serves only while it reflects HEAD. */
 static int
 check_readonly(struct cache *c, const char *headhex)
