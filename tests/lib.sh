@@ -181,6 +181,23 @@ new_desk() {
 	git commit -qm "test desk: sendmail stand-in" rt.yaml
 }
 
+# sendmail_recorder: $TRASH/sendmail, a program mailer that keeps each
+# message as $SM_DIR/msg.N and its arguments in $SM_ARGS, and exits 75
+# (the mailer's "try again") while $SM_DIR/fail exists. Exports SM_DIR
+# and SM_ARGS.
+sendmail_recorder() {
+	cat >"$TRASH/sendmail" <<'SH'
+#!/bin/sh
+[ -f "$SM_DIR/fail" ] && { cat >/dev/null; exit 75; }
+printf '%s\n' "$@" >>"$SM_ARGS"
+cat >"$SM_DIR/msg.$(ls "$SM_DIR" | grep -c '^msg\.')"
+SH
+	chmod +x "$TRASH/sendmail"
+	SM_DIR="$TRASH/sm" SM_ARGS="$TRASH/sm.args"
+	export SM_DIR SM_ARGS
+	mkdir -p "$SM_DIR"
+}
+
 # start_sink DIR [smtp-sink options]: a real SMTP server (postfix's
 # smtp-sink) on a free port of 127.0.0.1, keeping each message in DIR;
 # sets PORT and SPID, and is stopped when the script ends.

@@ -81,4 +81,14 @@ test_expect_success 'failures after a failed setup name it' '
 	grep "^#   (after the failed setup: 1 - setup: a desk)" setup.out
 '
 
+test_expect_success 'sendmail_recorder keeps each message and its arguments' '
+	sendmail_recorder &&
+	printf "one\n" | "$TRASH/sendmail" -f a@example.org b@example.org &&
+	printf "two\n" | "$TRASH/sendmail" c@example.org &&
+	test "$(cat "$SM_DIR/msg.0")" = one && test "$(cat "$SM_DIR/msg.1")" = two &&
+	grep -x b@example.org "$SM_ARGS" && grep -x c@example.org "$SM_ARGS" &&
+	touch "$SM_DIR/fail" && { printf "three\n" | "$TRASH/sendmail" d@example.org; test $? = 75; } &&
+	rm "$SM_DIR/fail" && test ! -e "$SM_DIR/msg.2"
+'
+
 test_done

@@ -6,14 +6,7 @@
 export RT_NOW=2026-11-23T10:00:00Z
 
 # A sendmail stand-in: records each message, or fails with $SM_FAIL.
-cat >"$TRASH/sendmail" <<'SH'
-#!/bin/sh
-[ -f "$SM_DIR/fail" ] && exit 75
-cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
-SH
-chmod +x "$TRASH/sendmail"
-export SM_DIR="$TRASH/sm"
-mkdir -p "$SM_DIR"
+sendmail_recorder
 
 mail() { # mail MSGID SUBJECT
 	printf 'From: Kunde <kunde@example.com>\nTo: support@example.org\nSubject: %s\nMessage-Id: <%s>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\nDie Rechnung stimmt nicht.\n' "$2" "$1"

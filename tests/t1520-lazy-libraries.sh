@@ -3,13 +3,8 @@
 # libraries load only when a command sends (rt-mailer.so).
 . "$(dirname "$0")/lib.sh"
 
-cat >"$TRASH/sendmail" <<'SH'
-#!/bin/sh
-cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
-SH
-chmod +x "$TRASH/sendmail"
-export SM_DIR="$TRASH/sm" RT_NOW=2026-11-23T10:00:00Z
-mkdir -p "$SM_DIR"
+sendmail_recorder
+export RT_NOW=2026-11-23T10:00:00Z
 
 test_expect_success 'no rt binary needs the mailer libraries; the module does' '
 	for b in "$RT_BUILD"/bin/*; do

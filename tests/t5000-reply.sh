@@ -2,15 +2,7 @@
 # rt-reply: templates, free text, dry run, sendmail: delivery, languages
 . "$(dirname "$0")/lib.sh"
 
-# A sendmail stand-in that records its arguments and the message.
-cat >"$TRASH/sendmail" <<'SH'
-#!/bin/sh
-printf '%s\n' "$@" >>"$SM_DIR/args"
-cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
-SH
-chmod +x "$TRASH/sendmail"
-export SM_DIR="$TRASH/sm"
-mkdir -p "$SM_DIR"
+sendmail_recorder
 export RT_NOW=2026-11-23T10:00:00Z
 
 mail() { # mail MSGID SUBJECT [LANG] [FROM]
@@ -43,7 +35,7 @@ test_expect_success 'ack from a template goes through sendmail and prints the id
 	grep -i "^To: .*jane@customer.example" $m &&
 	grep -i "^From: .*Test Desk.*<support@example.org>" $m &&
 	grep "registered it as \[Test #$ID\]" $m &&
-	grep -x "jane@customer.example" "$SM_DIR/args"
+	grep -x "jane@customer.example" "$SM_ARGS"
 '
 
 test_expect_success 'the sent bytes are stored byte-exact with a mail-out event' '

@@ -2,13 +2,7 @@
 # rt-reply: RFC 3834 loop protection for automatic replies
 . "$(dirname "$0")/lib.sh"
 
-cat >"$TRASH/sendmail" <<'SH'
-#!/bin/sh
-cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
-SH
-chmod +x "$TRASH/sendmail"
-export SM_DIR="$TRASH/sm"
-mkdir -p "$SM_DIR"
+sendmail_recorder
 export RT_NOW=2026-11-23T10:00:00Z
 sent() { ls "$SM_DIR" | wc -l; }
 mail() { # mail MSGID FROM [EXTRA-HEADER]

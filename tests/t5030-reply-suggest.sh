@@ -2,13 +2,7 @@
 # rt-reply --suggest and --template auto: BM25 over templates and kb/
 . "$(dirname "$0")/lib.sh"
 
-cat >"$TRASH/sendmail" <<'SH'
-#!/bin/sh
-cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
-SH
-chmod +x "$TRASH/sendmail"
-export SM_DIR="$TRASH/sm"
-mkdir -p "$SM_DIR"
+sendmail_recorder
 export RT_NOW=2026-11-23T10:00:00Z
 mail() { # mail MSGID SUBJECT BODY [LANG]
 	printf 'From: Kim <kim@c.example>\nTo: support@example.org\nSubject: %s\nMessage-ID: <%s>\n' "$2" "$1"

@@ -2,13 +2,7 @@
 # survey on resolve and the customer's rating recorded by rt-ingest
 . "$(dirname "$0")/lib.sh"
 
-cat >"$TRASH/sendmail" <<'SH'
-#!/bin/sh
-cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
-SH
-chmod +x "$TRASH/sendmail"
-export SM_DIR="$TRASH/sm"
-mkdir -p "$SM_DIR"
+sendmail_recorder
 export RT_NOW=2026-11-23T10:00:00Z
 
 test_expect_success 'setup: a resolved ticket with a survey sent' '

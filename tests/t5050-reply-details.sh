@@ -4,13 +4,7 @@
 # and $EDITOR opened on the quoted conversation and the ticket's context.
 . "$(dirname "$0")/lib.sh"
 
-cat >"$TRASH/sendmail" <<'SH'
-#!/bin/sh
-cat >"$SM_DIR/msg.$(ls "$SM_DIR" | wc -l)"
-SH
-chmod +x "$TRASH/sendmail"
-export SM_DIR="$TRASH/sm"
-mkdir -p "$SM_DIR"
+sendmail_recorder
 export RT_NOW=2026-11-29T10:30:00Z
 last_msg() { ls -t "$SM_DIR"/msg.* | head -n 1; }
 
