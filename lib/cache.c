@@ -909,7 +909,7 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 		struct rec r = { v.mv_data, v.mv_size };
 		if ((rc = fn(&r, arg)) != 0)
 			break;
-		if (++n % 4096 == 0)
+		if (++n % 16384 == 0)
 			unmap_pages(d->cache);
 	}
 	mdb_cursor_close(cur);
