@@ -460,8 +460,8 @@ diff_level(struct desk *d, struct sync_txn *st, git_tree *a, git_tree *b, int de
  * libmailutils, which is not thread-safe). 100k tickets: about half the
  * time when a second core is free.
  */
-#define AHEAD 64
-#define THREADED_MIN 256	/* tickets; fewer are not worth a thread (RT_CACHE_THREADED_MIN) */
+#define AHEAD 256
+#define THREADED_MIN 4096	/* tickets; fewer are not worth a thread (RT_CACHE_THREADED_MIN) */
 
 struct folders {
 	char **name;
@@ -511,10 +511,15 @@ struct reader {
 	struct prepared slot[AHEAD];	/* ticket i in slot i % AHEAD */
 	size_t ready, taken;		/* tickets [taken, ready) wait in slots */
 	int stop;
+	int reader_waits, writer_waits;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t to_reader, to_writer;
 };
 
+/*
+ * Each side wakes the other only after a quarter of the slots has moved,
+ * not per ticket: on a busy machine every wake-up is a wait for a core.
+ */
 static void *
 reader_main(void *arg)
 {
@@ -523,8 +528,11 @@ reader_main(void *arg)
 	for (size_t i = 0; i < r->f->n; i++) {
 		struct prepared *p = &r->slot[i % AHEAD];
 		pthread_mutex_lock(&r->mu);
-		while (!r->stop && i - r->taken >= AHEAD)
-			pthread_cond_wait(&r->cv, &r->mu);
+		while (!r->stop && i - r->taken >= AHEAD) {
+			r->reader_waits = 1;
+			pthread_cond_wait(&r->to_reader, &r->mu);
+		}
+		r->reader_waits = 0;
 		pthread_mutex_unlock(&r->mu);
 		if (r->stop)
 			break;
@@ -533,7 +541,8 @@ reader_main(void *arg)
 		prepare_ticket(r->d, r->repo, p, 0);
 		pthread_mutex_lock(&r->mu);
 		r->ready = i + 1;
-		pthread_cond_broadcast(&r->cv);
+		if (r->writer_waits && (r->ready - r->taken >= AHEAD / 4 || r->ready == r->f->n))
+			pthread_cond_signal(&r->to_writer);
 		pthread_mutex_unlock(&r->mu);
 	}
 	return NULL;
@@ -547,18 +556,22 @@ store_all(struct reader *r, struct sync_txn *st)
 
 	for (size_t i = 0; rc == 0 && i < r->f->n; i++) {
 		pthread_mutex_lock(&r->mu);
-		while (r->ready <= i)
-			pthread_cond_wait(&r->cv, &r->mu);
+		while (r->ready <= i) {
+			r->writer_waits = 1;
+			pthread_cond_wait(&r->to_writer, &r->mu);
+		}
+		r->writer_waits = 0;
 		pthread_mutex_unlock(&r->mu);
 		rc = store_ticket(r->d, st->txn, &r->slot[i % AHEAD]);
 		prepared_free(&r->slot[i % AHEAD]);
-		if (i % AHEAD == 0)
+		if (i % 64 == 0)
 			unmap_pages(st->c);
 		if (rc == 0)
 			rc = sync_step(st);
 		pthread_mutex_lock(&r->mu);
 		r->taken = i + 1;
-		pthread_cond_broadcast(&r->cv);
+		if (r->reader_waits && r->ready - r->taken <= AHEAD - AHEAD / 4)
+			pthread_cond_signal(&r->to_reader);
 		pthread_mutex_unlock(&r->mu);
 	}
 	return rc;
@@ -589,21 +602,23 @@ rebuild_threaded(struct desk *d, struct sync_txn *st, git_tree *t)
 	r->d = d;
 	r->f = &f;
 	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
+	pthread_cond_init(&r->to_reader, NULL);
+	pthread_cond_init(&r->to_writer, NULL);
 	rc = 1;
 	if (git_repository_open_ext(&r->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
 	    pthread_create(&th, NULL, reader_main, r) == 0) {
 		rc = store_all(r, st);
 		pthread_mutex_lock(&r->mu);
 		r->stop = 1;
-		pthread_cond_broadcast(&r->cv);
+		pthread_cond_signal(&r->to_reader);
 		pthread_mutex_unlock(&r->mu);
 		pthread_join(th, NULL);
 		for (size_t i = 0; i < AHEAD; i++)
 			prepared_free(&r->slot[i]);
 	}
 	git_repository_free(r->repo);
-	pthread_cond_destroy(&r->cv);
+	pthread_cond_destroy(&r->to_reader);
+	pthread_cond_destroy(&r->to_writer);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 	folders_free(&f);
@@ -909,7 +924,7 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 		struct rec r = { v.mv_data, v.mv_size };
 		if ((rc = fn(&r, arg)) != 0)
 			break;
-		if (++n % 16384 == 0)
+		if (++n % 4096 == 0)
 			unmap_pages(d->cache);
 	}
 	mdb_cursor_close(cur);
