@@ -4,7 +4,8 @@
 #   durable mail   rt-ingest, one process per mail, against bench/ref/maildir
 #                  (write tmp, fsync, rename, fsync the directory)     goal <= 5x
 #   bulk           rt-ingest --mbox against git fast-import of the same mails,
-#                  both fsyncing objects and refs                       goal <= 1.5x, >= 400/s
+#                  both fsyncing objects and refs, mails as new tickets
+#                  and as threads of 10 (paired rounds)                 goal <= 1.5x, >= 400/s
 #   grown desks    one mail into desks grown by rt-ingest (never rt-gc'd) of
 #                  100, 1k, 5k, 10k tickets against the 100-ticket one  goal <= 1.2x
 #   16 writers     p95 latency of 16 concurrent deliveries against one
@@ -81,20 +82,53 @@ echo "  rt-ingest, 1k desk:   median $small ms = $(ratio "$small" "$ref")x the r
 echo "  rt-ingest, 100k desk: median $big ms = $(ratio "$big" "$ref")x the reference; 100k/1k $(ratio "$big" "$small")x"
 
 N=${RT_BENCH_BULK:-500}
-echo "-- bulk: rt-ingest --mbox against git fast-import, the same $N mails, fsync on"
+BROUNDS=${RT_BENCH_BULK_ROUNDS:-3}
+echo "-- bulk: rt-ingest --mbox against git fast-import, the same $N mails, fsync on ($BROUNDS paired rounds)"
 mbox 1 "$N" "b$run" >"$out/bulk.mbox"
+# the same mails in threads of 10: each answers its thread's first (In-Reply-To)
+awk '{ print } /^Message-Id: <[^-]*-[0-9]*@bench.example>$/ {
+	split($2, a, "[-@]"); n = a[2] + 0; r = n - (n - 1) % 10
+	if (r != n) { sub(/-[0-9]*@/, "-" r "@", $2); print "In-Reply-To: " $2 } }' \
+    "$out/bulk.mbox" >"$out/bulk-threads.mbox"
 stream "$N" "b$run" >"$out/bulk.fi"
-copy "$RT_BENCH_SMALL_DESK" "$out/bulk-rt"
-copy "$RT_BENCH_SMALL_DESK" "$out/bulk-git"
 cpu() { awk '{ printf "%d", ($2 + $3) * 1000 }' "$1"; }
-t_rt=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$out/bulk-rt" -q --mbox "$out/bulk.mbox")
-t_fi=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$out/bulk-git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
-n_rt=$(( $(git -C "$out/bulk-rt" rev-list --count HEAD) - $(git -C "$RT_BENCH_SMALL_DESK" rev-list --count HEAD) ))
-n_fi=$(( $(git -C "$out/bulk-git" rev-list --count HEAD) - $(git -C "$RT_BENCH_SMALL_DESK" rev-list --count HEAD) ))
-echo "  rt-ingest --mbox: $N mails, $n_rt commits in $t_rt ms = $(echo "$N $t_rt" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400)"
-echo "  git fast-import:  $N mails, $n_fi commits in $t_fi ms = $(echo "$N $t_fi" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s"
-echo "  rt / fast-import: $(ratio "$t_rt" "$t_fi")x wall (goal <= 1.5x); CPU $(cpu "$out/cpu.rt") / $(cpu "$out/cpu.fi") ms = $(ratio "$(cpu "$out/cpu.rt")" "$(cpu "$out/cpu.fi")")x (rt also writes the work tree, YAML and cache)"
-rm -rf "$out/bulk-rt" "$out/bulk-git" "$out"/cpu.*
+# bulk_round MBOX TAG: one pair, rt-ingest then fast-import, each into a fresh copy
+# of the 1k desk; appends "wall cpu" to $out/b.TAG.rt and $out/b.TAG.fi
+bulk_round() {
+	copy "$RT_BENCH_SMALL_DESK" "$out/bulk-rt"
+	copy "$RT_BENCH_SMALL_DESK" "$out/bulk-git"
+	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$out/bulk-rt" -q --mbox "$1")
+	echo "$_t $(cpu "$out/cpu.rt")" >>"$out/b.$2.rt"
+	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$out/bulk-git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
+	echo "$_t $(cpu "$out/cpu.fi")" >>"$out/b.$2.fi"
+	_base=$(git -C "$RT_BENCH_SMALL_DESK" rev-list --count HEAD)
+	echo "$(( $(git -C "$out/bulk-rt" rev-list --count HEAD) - _base )) $(( $(git -C "$out/bulk-git" rev-list --count HEAD) - _base ))" >"$out/b.$2.n"
+	# the work tree must equal HEAD when rt-ingest exits (checked against a scratch index)
+	rm -f "$out/b.idx"
+	GIT_INDEX_FILE=$out/b.idx git -C "$out/bulk-rt" read-tree HEAD &&
+	GIT_INDEX_FILE=$out/b.idx git -C "$out/bulk-rt" status --porcelain --untracked-files=no | wc -l >"$out/b.$2.dirty"
+	rm -rf "$out/bulk-rt" "$out/bulk-git" "$out"/cpu.* "$out/b.idx"
+}
+# bulk_report TAG LABEL
+bulk_report() {
+	_wr=$(cut -d" " -f1 "$out/b.$1.rt" | median) _cr=$(cut -d" " -f2 "$out/b.$1.rt" | median)
+	_wf=$(cut -d" " -f1 "$out/b.$1.fi" | median) _cf=$(cut -d" " -f2 "$out/b.$1.fi" | median)
+	_pw=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk '{ print $1 / $3 }' | median)
+	read -r _nr _nf <"$out/b.$1.n"
+	echo "  $2: $N mails, $_nr commits (fast-import $_nf), work-tree paths differing from HEAD: $(cat "$out/b.$1.dirty")"
+	echo "    rt-ingest median $_wr ms = $(echo "$N $_wr" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400); fast-import median $_wf ms"
+	echo "    rt / fast-import, median of the pairs: $(printf %.2f "$_pw")x wall (goal <= 1.5x); CPU medians $_cr / $_cf ms = $(ratio "$_cr" "$_cf")x (rt also writes the work tree, YAML and cache)"
+	rm -f "$out"/b."$1".*
+}
+i=1
+while [ $i -le "$BROUNDS" ]; do
+	bulk_round "$out/bulk.mbox" new
+	bulk_round "$out/bulk-threads.mbox" thr
+	i=$((i + 1))
+done
+bulk_report new "each mail a new ticket"
+bulk_report thr "threads of 10 mails"
+rm -f "$out/bulk.mbox" "$out/bulk-threads.mbox" "$out/bulk.fi"
 
 echo "-- desks grown by rt-ingest, never rt-gc'd ($ROUNDS paired rounds)"
 grow() { # N: the desk grown to N tickets, built once and kept

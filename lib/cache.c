@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cacheboot.h"
 #include "desk.h"
 #include "head.h"
 #include "id.h"
@@ -26,6 +27,8 @@ struct cache {
 	MDB_env *env;
 	MDB_dbi tickets, msgids, meta;
 	int readonly;		/* opened by a user who may read but not write */
+	int nosync;		/* written without fdatasync in this boot (cacheboot.h) */
+	int defer;		/* in a batch: text index and ticket.yaml wait (PENDING) */
 	struct textindex text;	/* words -> tickets, for rt-ls --text */
 	void *map;		/* LMDB's map of the file, NULL if not found */
 	size_t maplen;
@@ -103,7 +106,8 @@ env_open(struct desk *d, struct cache *c, unsigned int ro)
 	if ((rc = lock_file_room(path)) != 0)
 		goto out;
 	/* Derived data: losing the last update on a crash is repaired from HEAD. */
-	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS | ro, 0666);
+	rc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NOTLS | ro |
+	    (c->nosync ? MDB_NOSYNC : 0), 0666);
 	if (rc != 0)
 		goto out;
 	/* A read transaction when the tables exist: no fdatasync per process. */
@@ -130,7 +134,12 @@ int
 cache_open(struct desk *d)
 {
 	struct cache *c = xcalloc(1, sizeof(*c));
-	int rc = env_open(d, c, 0);
+	char *path = xasprintf("%s/cache.mdb", d->rtdir);
+	int rc, nosync = cacheboot_nosync(d->rtdir, path);
+
+	free(path);
+	c->nosync = nosync;
+	rc = env_open(d, c, 0);
 
 	/*
 	 * A user who may read the desk but not write it (a report run as
@@ -142,6 +151,12 @@ cache_open(struct desk *d)
 		mdb_env_close(c->env);
 		memset(c, 0, sizeof(*c));
 		c->readonly = 1;
+		if (!cacheboot_trusted(d->rtdir)) {
+			free(c);
+			return rt_fail(EX_NOPERM, "ticket cache: written before the last reboot "
+			    "and not writable by this user (any rt command or rt-gc run by a "
+			    "writer rebuilds it)");
+		}
 		rc = env_open(d, c, ro);
 	}
 
@@ -154,6 +169,7 @@ cache_open(struct desk *d)
 		free(p);
 		free(l);
 		memset(c, 0, sizeof(*c));
+		c->nosync = nosync;
 		rc = env_open(d, c, 0);
 	}
 	if (rc != 0) {
@@ -181,14 +197,16 @@ cache_close(struct desk *d)
 void
 cache_defer_sync(struct desk *d, int on)
 {
-	if (d->cache)
-		mdb_env_set_flags(d->cache->env, MDB_NOSYNC, on);
+	if (d->cache) {
+		mdb_env_set_flags(d->cache->env, MDB_NOSYNC, on || d->cache->nosync);
+		d->cache->defer = on;
+	}
 }
 
 void
 cache_flush(struct desk *d)
 {
-	if (d->cache)
+	if (d->cache && !d->cache->nosync)
 		mdb_env_sync(d->cache->env, 1);
 }
 
@@ -232,6 +250,72 @@ meta_put(struct cache *c, MDB_txn *txn, const char *key, const char *val)
 	MDB_val k = val_str(key), v = val_str(val);
 
 	return mdb_put(txn, c->meta, &k, &v, 0);
+}
+
+/*
+ * In a batch, a ticket's record and message ids are stored with each
+ * commit (the next mail of the batch needs them); its text postings and
+ * its ticket.yaml wait for the batch's end, once per ticket. The ticket
+ * is marked PENDING:ID in meta in the same LMDB transaction, so whoever
+ * syncs next (the batch's end, or any process after a kill) finishes it
+ * from HEAD: the cache never claims a head whose text is missing.
+ */
+#define PENDING "pending:"
+
+static int
+pending_put(struct cache *c, MDB_txn *txn, const char *id)
+{
+	char *key = xasprintf(PENDING "%s", id);
+	MDB_val k = val_str(key), v = { 0, "" };
+	int rc = mdb_put(txn, c->meta, &k, &v, 0);
+
+	free(key);
+	return rc;
+}
+
+/* The ids marked pending; n is their number. */
+static char **
+pending_list(struct cache *c, MDB_txn *txn, size_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val k = val_str(PENDING), v;
+	char **ids = NULL;
+	size_t plen = strlen(PENDING);
+	int op = MDB_SET_RANGE;
+
+	*n = 0;
+	if (mdb_cursor_open(txn, c->meta, &cur) != 0)
+		return NULL;
+	while (mdb_cursor_get(cur, &k, &v, op) == 0 && k.mv_size > plen &&
+	    memcmp(k.mv_data, PENDING, plen) == 0) {
+		ids = xrealloc(ids, (*n + 1) * sizeof(*ids));
+		ids[(*n)++] = xstrndup((char *)k.mv_data + plen, k.mv_size - plen);
+		op = MDB_NEXT;
+	}
+	mdb_cursor_close(cur);
+	return ids;
+}
+
+static int
+pending_del(struct cache *c, MDB_txn *txn, const char *id)
+{
+	char *key = xasprintf(PENDING "%s", id);
+	MDB_val k = val_str(key);
+	int rc = mdb_del(txn, c->meta, &k, NULL);
+
+	free(key);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static void
+pending_clear(struct cache *c, MDB_txn *txn)
+{
+	size_t n;
+	char **ids = pending_list(c, txn, &n);
+
+	for (size_t i = 0; i < n; i++)
+		(void)pending_del(c, txn, ids[i]);
+	strv_free(ids, n);
 }
 
 /* One ticket folder read, parsed and replayed: what is stored of it. */
@@ -284,7 +368,7 @@ prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int aga
 		    (again ? log_parse_again : log_parse)(buf, len, p->id, &p->log) != 0 ||
 		    replay(p->id, &p->log, &p->t, NULL) != 0)
 			goto out;
-		if (!d->cache->readonly)
+		if (!d->cache->readonly && !d->cache->defer)
 			(void)ticket_render_worktree(d, p->id, &p->t);
 	} else {
 		if (tree_read(repo, p->dir, "ticket.yaml", &buf, &len) != 0 ||
@@ -304,7 +388,7 @@ out:
 	kv_free(&rec);
 }
 
-/* Stores a prepared ticket: its record, its Message-Ids, its words. */
+/* Stores a prepared ticket: its record, its Message-Ids, its words (in a batch: marked PENDING). */
 static int
 store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 {
@@ -326,10 +410,13 @@ store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 		rc = mdb_put(txn, c->msgids, &mk, &mv, 0);
 		free(key);
 	}
-	if (rc == 0)
+	if (rc == 0 && c->defer)
+		rc = pending_put(c, txn, p->id);
+	else if (rc == 0)
 		rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log);
 	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
 }
+
 
 /* Indexes the ticket whose folder is the tree dir_id. */
 static int
@@ -355,6 +442,8 @@ drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
 
 	if (rc == 0 || rc == MDB_NOTFOUND)
 		rc = textindex_drop(txn, &d->cache->text, id);
+	if (rc == 0)
+		rc = pending_del(d->cache, txn, id);
 	return rc == 0 ? 0 : mdb_fail(rc, "cannot delete");
 }
 
@@ -382,6 +471,13 @@ unmap_pages(struct cache *c)
 		find_map(c);
 	if (c->map)
 		(void)madvise(c->map, c->maplen, MADV_DONTNEED);
+}
+
+static size_t
+rebuild_chunk(void)
+{
+	return getenv("RT_CACHE_CHUNK") ? strtoul(getenv("RT_CACHE_CHUNK"), NULL, 10) :
+	    REBUILD_CHUNK;
 }
 
 static int
@@ -625,6 +721,53 @@ rebuild_threaded(struct desk *d, struct sync_txn *st, git_tree *t)
 	return rc;
 }
 
+/*
+ * Indexes the pending tickets in full as HEAD has them. A ticket not in
+ * HEAD stays pending: its commit is still in another process's batch
+ * (one that died leaves a head no odb has, and the rebuild clears all).
+ * Committed every REBUILD_CHUNK tickets, so a batch of any size is
+ * finished in bounded memory; each commit leaves the cache consistent.
+ */
+static int
+finish_pending(struct desk *d, struct sync_txn *st, git_commit *head)
+{
+	struct cache *c = d->cache;
+	git_tree *root = NULL;
+	size_t n, chunk = st->chunk;
+	char **ids = pending_list(c, st->txn, &n);
+	int rc = 0;
+
+	if (n && git_commit_tree(&root, head) < 0)
+		rc = git_fail(-1, "cannot read HEAD tree");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *dir = ticket_dir(ids[i]);
+		git_tree_entry *e = NULL;
+		if (git_tree_entry_bypath(&e, root, dir) == 0 &&
+		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+		    (rc = index_ticket(d, st->txn, ids[i], git_tree_entry_id(e))) == 0 &&
+		    (rc = pending_del(c, st->txn, ids[i])) == 0) {
+			st->chunk = chunk ? chunk : rebuild_chunk();
+			rc = sync_step(st);
+			st->chunk = chunk;
+		}
+		git_tree_entry_free(e);
+		free(dir);
+	}
+	git_tree_free(root);
+	strv_free(ids, n);
+	return rc;
+}
+
+static int
+pending_any(struct cache *c, MDB_txn *txn)
+{
+	size_t n;
+	char **ids = pending_list(c, txn, &n);
+
+	strv_free(ids, n);
+	return n > 0;
+}
+
 /* The tickets/ subtree of a commit, or NULL. */
 static git_tree *
 tickets_tree(struct desk *d, const git_oid *commit_id)
@@ -741,7 +884,7 @@ sync_to(struct desk *d, int full)
 	if (meta_get(c, txn, "format", oldfmt, sizeof(oldfmt)) != 0 || strcmp(oldfmt, fmt))
 		full = 1;
 	if (!full && meta_get(c, txn, "head", oldhex, sizeof(oldhex)) == 0 &&
-	    strcmp(oldhex, newhex) == 0) {
+	    strcmp(oldhex, newhex) == 0 && (c->defer || !pending_any(c, txn))) {
 		mdb_txn_abort(txn);
 		git_commit_free(head);
 		return 0;
@@ -756,8 +899,8 @@ sync_to(struct desk *d, int full)
 		mdb_drop(txn, c->msgids, 0);
 		textindex_clear(txn, &c->text);
 		mdb_del(txn, c->meta, &k, NULL);
-		st.chunk = getenv("RT_CACHE_CHUNK") ? strtoul(getenv("RT_CACHE_CHUNK"), NULL, 10) :
-		    REBUILD_CHUNK;
+		pending_clear(c, txn);
+		st.chunk = rebuild_chunk();
 		/*
 		 * Each folder is read once: libgit2 keeping the trees was 16 MB
 		 * per 10k tickets. The pack is read from start to end: small
@@ -771,6 +914,8 @@ sync_to(struct desk *d, int full)
 	new = tickets_tree(d, git_commit_id(head));
 	if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
 		rc = diff_level(d, &st, old, new, 0);
+	if (rc == 0 && st.txn && !c->defer)
+		rc = finish_pending(d, &st, head);
 	if (old == NULL) {	/* back to desk_open_repo's limits */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);

@@ -421,6 +421,7 @@ desk_unlock(struct desk *d)
 {
 	if (d->lockfd < 0 || txn_batch_keeps_lock(d))
 		return;
+	guard_unlocking(d);
 	close(d->lockfd);
 	d->lockfd = -1;
 }

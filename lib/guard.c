@@ -280,20 +280,44 @@ clean_worktree_temp(struct desk *d, const char *path)
 	free(full);
 }
 
+/* The last tail bytes of the journal (all of it for (size_t)-1), whole lines only. */
+static char *
+journal_tail(const char *jp, size_t tail)
+{
+	struct stat st;
+	char *buf = NULL, *nl;
+	off_t from;
+	int fd;
+
+	if ((fd = open(jp, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		from = (size_t)st.st_size > tail ? st.st_size - (off_t)tail : 0;
+		buf = xcalloc(1, (size_t)(st.st_size - from) + 1);
+		if (pread(fd, buf, (size_t)(st.st_size - from), from) != st.st_size - from) {
+			free(buf);
+			buf = NULL;
+		} else if (from > 0 && (nl = strchr(buf, '\n')) != NULL)
+			memmove(buf, nl + 1, strlen(nl + 1) + 1);	/* a cut first line */
+	}
+	close(fd);
+	return buf;
+}
+
 /*
  * The paths in .git/rt/pending are the only ones rt writes in the work
- * tree; a kill there leaves PATH.tmpPID. Small journals only: a big one
- * waits for rt-gc, which reads it whole.
+ * tree; a kill there leaves PATH.tmpPID. A killed writer's paths are the
+ * journal's last lines when the next writer looks (journaled before its
+ * commit, written after it): the last tail bytes are read, whole lines
+ * only, so the cost does not grow with the journal. rt-gc reads it whole.
  */
 void
-guard_worktree_temps(struct desk *d, size_t max)
+guard_worktree_temps(struct desk *d, size_t tail)
 {
-	char *jp = xasprintf("%s/pending", d->rtdir), *buf = NULL, **v;
-	struct stat st;
-	size_t len, n;
+	char *jp = xasprintf("%s/pending", d->rtdir), *buf, **v;
+	size_t n;
 
-	if (stat(jp, &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= max &&
-	    read_file(jp, &buf, &len) == 0) {
+	if ((buf = journal_tail(jp, tail)) != NULL) {
 		n = str_split(buf, "\n", &v);
 		for (size_t i = 0; i < n; i++)
 			if (strchr(v[i], '/') && strstr(v[i], "..") == NULL)
@@ -304,15 +328,58 @@ guard_worktree_temps(struct desk *d, size_t max)
 	free(jp);
 }
 
+/*
+ * The desk's lock file holds the pid of the writer that holds the lock,
+ * blanked when it lets go: a pid the next writer finds there is a writer
+ * killed (or gone without desk_unlock) while it held the lock, the only
+ * one that can have left work-tree temporaries. So a writer looks for
+ * them only then, not at every lock: two small writes a lock instead of
+ * a folder listing per journaled path.
+ */
+#define HOLDER_LEN 12	/* "%11ld\n", or blanks */
+
+static int
+holder_left(int fd)
+{
+	char b[HOLDER_LEN + 1] = "";
+	ssize_t n = pread(fd, b, HOLDER_LEN, 0);
+
+	return n > 0 && strpbrk(b, "0123456789") != NULL;
+}
+
+static void
+holder_mark(int fd, long pid)
+{
+	char b[HOLDER_LEN + 1];
+
+	if (pid)
+		snprintf(b, sizeof(b), "%*ld\n", HOLDER_LEN - 1, pid);
+	else {
+		memset(b, ' ', HOLDER_LEN - 1);
+		b[HOLDER_LEN - 1] = '\n';
+	}
+	/* best effort: without the mark, a writer killed later goes unseen until rt-gc */
+	(void)!pwrite(fd, b, HOLDER_LEN, 0);
+}
+
+void
+guard_unlocking(struct desk *d)
+{
+	if (d->lockfd >= 0)
+		holder_mark(d->lockfd, 0);
+}
+
 int
 guard_locked(struct desk *d)
 {
-	int rc, rt_killed;
+	int rc, rt_killed, left = holder_left(d->lockfd);
 
+	holder_mark(d->lockfd, (long)getpid());
 	if ((rc = check_git_state(d)) == 0 && (rc = clean_index_lock(d, &rt_killed)) == 0) {
 		clean_ref_locks(d, rt_killed);
 		clean_own_temps(d);
-		guard_worktree_temps(d, 16384);
+		if (left || rt_killed)
+			guard_worktree_temps(d, 16384);
 	}
 	if (rc != 0)
 		desk_unlock(d);

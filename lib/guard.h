@@ -24,12 +24,15 @@ struct desk;
  */
 int guard_locked(struct desk *d);
 
+/* For desk_unlock, before it lets go: this writer was not killed (guard.c). */
+void guard_unlocking(struct desk *d);
+
 /*
  * Removes the temporary work-tree files (PATH.tmpPID) a killed rt left
- * for the paths in .git/rt/pending, when that journal is at most max
- * bytes. Called by guard_locked (small journals) and rt-gc (any).
+ * for the paths in the last tail bytes of .git/rt/pending ((size_t)-1:
+ * all). Called by guard_locked after a writer was killed, and rt-gc.
  */
-void guard_worktree_temps(struct desk *d, size_t max);
+void guard_worktree_temps(struct desk *d, size_t tail);
 
 /* The state of one commit in progress: rt's index.lock and the old tip. */
 struct commit_guard {

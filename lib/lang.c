@@ -34,12 +34,23 @@ static const char *const en_words[] = {
 };
 
 static int
+cmp_word(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Binary search in a sorted copy: a linear strcmp scan was 6 % of a bulk import. */
+static int
 listed(const char *const *v, size_t n, const char *w)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], w) == 0)
-			return 1;
-	return 0;
+	static const char *de[LEN(de_words)], *en[LEN(en_words)];
+	const char **s = v == de_words ? de : en;
+
+	if (s[0] == NULL) {
+		memcpy(s, v, n * sizeof(*s));
+		qsort(s, n, sizeof(*s), cmp_word);
+	}
+	return bsearch(&w, s, n, sizeof(*s), cmp_word) != NULL;
 }
 
 /* Counts the stop words of s into g; *words counts the words seen. */

@@ -40,6 +40,8 @@ struct txn_batch {
 	git_oid base;		/* the branch when the first commit was built */
 	git_oid tip;		/* the last commit built */
 	struct timespec start;
+	char **mirror;		/* work-tree paths of the commits not yet mirrored */
+	size_t nmirror;
 };
 
 enum op { OP_PUT, OP_PUT_FILE, OP_APPEND, OP_REMOVE };
@@ -272,6 +274,45 @@ batch_due(const struct txn_batch *b)
 	    TXN_BATCH_NS;
 }
 
+/* The work tree waits for the batch: its paths are mirrored once, at the end. */
+static void
+batch_mirror_later(struct txn_batch *b, char *const *paths, size_t n)
+{
+	b->mirror = xrealloc(b->mirror, (b->nmirror + n) * sizeof(*b->mirror));
+	for (size_t i = 0; i < n; i++)
+		b->mirror[b->nmirror++] = xstrdup(paths[i]);
+}
+
+static int
+cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Each path of the batch written once, as its durable tip has it (tip
+ * NULL: the batch was dropped, nothing to write). A failure is a warning
+ * only: the paths stay in the journal for rt-gc (worktree_journal).
+ */
+static void
+batch_mirror(struct desk *d, struct txn_batch *b, const git_oid *tip)
+{
+	size_t n = 0;
+
+	if (b->nmirror)
+		qsort(b->mirror, b->nmirror, sizeof(*b->mirror), cmp_path);
+	for (size_t i = 0; i < b->nmirror; i++)
+		if (n == 0 || strcmp(b->mirror[n - 1], b->mirror[i]) != 0)
+			b->mirror[n++] = b->mirror[i];
+		else
+			free(b->mirror[i]);
+	if (tip && n && worktree_write(d, tip, (const char **)b->mirror, n) != 0)
+		rt_warn("warning: %s", rt_errmsg());
+	strv_free(b->mirror, n);
+	b->mirror = NULL;
+	b->nmirror = 0;
+}
+
 /* A batch's write, guarded and verified as one commit is (txn_commit). */
 static int
 batch_write_all(struct desk *d)
@@ -285,6 +326,7 @@ batch_write_all(struct desk *d)
 		return 0;
 	if ((rc = guard_commit_begin(d, &g)) != 0) {
 		batch_discard(d->batch);
+		batch_mirror(d, d->batch, NULL);
 		return rc;
 	}
 	git_oid_cpy(&tip, &d->batch->tip);
@@ -296,6 +338,7 @@ batch_write_all(struct desk *d)
 	else if (rc == 0)
 		rc = commit_verify(d, g.has_old ? &g.old : NULL, &tip, NULL, 0);
 	guard_commit_end(d, &g, 0);	/* 0: no index write follows (only rt-gc's) */
+	batch_mirror(d, d->batch, rc == 0 ? &tip : NULL);
 	return rc;
 }
 
@@ -340,6 +383,9 @@ txn_batch_end(struct desk *d)
 	rc = batch_write_all(d);
 	if (b->open) {
 		cache_defer_sync(d, 0);
+		/* the text and ticket.yaml the batch left pending (cache.c); derived */
+		if (rc == 0 && d->cache && cache_sync(d) != 0)
+			rt_warn("warning: %s", rt_errmsg());
 		cache_flush(d);
 	}
 	b->open = 0;
@@ -359,6 +405,7 @@ txn_batch_close(struct desk *d)
 	if (d->batch == NULL)
 		return;
 	txn_batch_end(d);
+	batch_mirror(d, d->batch, NULL);
 	git_refdb_free(d->batch->refdb);
 	free(d->batch);
 	d->batch = NULL;
@@ -537,6 +584,27 @@ op_paths(struct txn *t)
 	return v;
 }
 
+/*
+ * In a batch, the files a ticket rewrites (its YAML) are mirrored once, at
+ * the batch's end; a mail's own file is written now, as it is read back
+ * cheaply from the batch's memory (from the pack, a blob 300 KB large is
+ * rebuilt through deltas, and the delta cache holds megabytes). Moves the
+ * paths to write now to the front; returns their number.
+ */
+static size_t
+batch_mirror_split(struct txn *t, const char **paths)
+{
+	size_t now = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->ops[i].op == OP_PUT_FILE)
+			paths[now++] = t->ops[i].path;
+		else
+			batch_mirror_later(t->d->batch, &t->ops[i].path, 1);
+	}
+	return now;
+}
+
 /* A failed commit (full disk, I/O, a libgit2 error) is worth a retry: 75. */
 static int
 commit_tempfail(int rc)
@@ -557,6 +625,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	git_signature *sig = NULL;
 	struct commit_guard g;
 	git_oid cid;
+	size_t now;
 	int rc, attempt = 0, batched;
 
 	if ((rc = make_signature(t->d, &sig)) != 0)
@@ -603,7 +672,8 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	if (out)
 		*out = cid;
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
-	if (worktree_write(t->d, &cid, paths, t->n) != 0)
+	now = batched ? batch_mirror_split(t, paths) : t->n;
+	if (now && worktree_write(t->d, &cid, paths, now) != 0)
 		rt_warn("warning: %s", rt_errmsg());
 out:
 	git_signature_free(sig);

@@ -58,17 +58,72 @@ test_expect_success 'a multi-event payload is one batch too' '
 	test $(git rev-list --count HEAD) = $((c + 2)) && test $(npacks) = $((n + 1))
 '
 
+test_expect_success 'a Maildir is one batch too' '
+	mkdir -p md/cur md/new md/tmp && mbox 201 205 | awk "/^From MAILER/ { n++; next } { print > (\"md/new/\" n) }" &&
+	n=$(npacks) && c=$(git rev-list --count HEAD) &&
+	rt-ingest --maildir md >mids && test $(wc -l <mids) = 5 &&
+	test $(git rev-list --count HEAD) = $((c + 5)) && test $(npacks) = $((n + 1)) &&
+	rt-ls --text "bulk 203" --ids >hit && grep -x "$(sed -n 3p mids)" hit
+'
+
+# big FIRST LAST: mails of 12 KB, so a batch is written every ~80 (TXN_BATCH_BYTES)
+big() {
+	for i in $(seq "$1" "$2"); do
+		printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: k%s@example.com\nSubject: kill %s\nMessage-Id: <kill%s@x>\n\nzq%sx allkilled\n" $i $i $i $i
+		seq 1 1500 | sed "s/^/line $i /"; echo
+	done
+}
+
+test_expect_success 'a batch killed midway: what its written part stored is listed, searchable and mirrored' '
+	big 1 400 >kill.mbox && c=$(git rev-list --count HEAD) &&
+	b=$(git reflog --format=%gs | grep -c "^rt: batch of") &&
+	{ rt-ingest -q --mbox kill.mbox & pid=$!; } &&
+	test_when_finished "kill -9 $pid 2>/dev/null" &&
+	i=0; while [ $i -lt 600 ] && [ $(git reflog --format=%gs | grep -c "^rt: batch of") = $b ]; do
+		sleep 0.05; i=$((i + 1)); done &&
+	kill -9 $pid 2>/dev/null; wait $pid; k=$(( $(git rev-list --count HEAD) - c )) &&
+	echo "$k of 400 mails stored before the kill" && test $k -gt 0 &&
+	RT_CACHE_CHUNK=7 rt-ls --text allkilled --count >n && echo $k >expect && test_cmp expect n &&
+	git log -$k --format=%s | sed -n "s/^ingest: #\([0-9A-Z]*\) kill \([0-9]*\)$/\1 \2/p" >stored &&
+	test $(wc -l <stored) = $k &&
+	while read id i; do
+		rt-ls --text "zq${i}x" --ids >hit && echo $id >want && test_cmp want hit &&
+		test -f $(ticket_dir $id)/ticket.yaml || return 1
+	done <stored &&
+	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
+'
+
 command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
 test_expect_success STRACE 'a durable mail: pack, index, branch and their folders fsynced, reflogs not' '
 	printf "From: s@example.com\nSubject: sync\nMessage-Id: <sync@x>\n\nx\n" >sync.eml &&
-	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=fsync,fdatasync -o st rt-ingest -q <sync.eml &&
-	grep -c "^[0-9]* *f[a-z]*sync(" st >n && echo 6 >expect && test_cmp expect n &&
-	for f in "objects/pack/pack-[0-9a-f]*\.pack>" "objects/pack/pack-[0-9a-f]*\.idx>" \
-	    "objects/pack>" "refs/heads/main>" "refs/heads>" "rt/cache\.mdb>"; do
+	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=fsync,fdatasync,rename -o st rt-ingest -q <sync.eml &&
+	grep -c "^[0-9]* *f[a-z]*sync(" st >n && echo 5 >expect && test_cmp expect n &&
+	# pack and index reach the disk under their temporary names (together), before either is renamed
+	grep "objects/pack" st | grep -v "resumed>" | sed -n "1,3p" >first &&
+	sed -n "1,2p" first | grep -c "sync([0-9]*</.*\.git/objects/pack/tmp_pack_[^>]*>" | grep -qx 1 &&
+	sed -n "1,2p" first | grep -c "sync([0-9]*</.*\.git/objects/pack/tmp_idx_[^>]*>" | grep -qx 1 &&
+	sed -n 3p first | grep -q "rename(\".*/tmp_pack_[^\"]*\", \".*/objects/pack/pack-[0-9a-f]*\.pack\")" &&
+	for f in "objects/pack/tmp_pack_[^>]*>" "objects/pack/tmp_idx_[^>]*>" \
+	    "objects/pack>" "refs/heads/main>" "refs/heads>"; do
 		grep -q "sync([0-9]*</.*\.git/$f" st || { echo "no fsync of $f"; return 1; }
 	done &&
-	! grep -q "logs/" st &&
+	! grep -q "logs/" st && ! grep -q "cache\.mdb" st &&
 	rt-ls --count --all >/dev/null && git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
+'
+
+test_expect_success STRACE 'the cache is written unsynced only in the boot noted, fsynced, in .git/rt/cache.boot' '
+	cat /proc/sys/kernel/random/boot_id >boot && test_cmp boot .git/rt/cache.boot &&
+	# a cache written unsynced before a reboot may be torn: the next writer starts a new one
+	rt-ls --all --ids | sort >ids.before &&
+	echo 00000000-0000-4000-8000-000000000000 >.git/rt/cache.boot &&
+	printf "From: b@example.com\nSubject: boot\nMessage-Id: <boot@x>\n\nx\n" >boot.eml &&
+	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=fsync,fdatasync,unlink,openat -o st rt-ingest <boot.eml >bid &&
+	grep -q "unlink(\".*\.git/rt/cache\.mdb\") = 0" st &&
+	grep -n "cache\.mdb\"\|fsync([0-9]*</.*\.git/rt/cache\.boot>" st >order && cat order &&
+	sed -n 1p order | grep -q "unlink(" && sed -n 2p order | grep -q "fsync(" &&
+	sed -n 3p order | grep -q "openat(" &&
+	test_cmp boot .git/rt/cache.boot &&
+	{ cat ids.before bid; } | sort >expect && rt-ls --all --ids | sort >ids && test_cmp expect ids
 '
 
 test_expect_success STRACE 'the pack folder is read again only when a pack came or went (base: 20 reads a mail)' '

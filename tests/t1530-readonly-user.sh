@@ -61,4 +61,16 @@ test_expect_success 'after a writer ran, nobody reads again' '
 	as_nobody rt-ls --desk "$TRASH/desk" --ids >out && test_cmp id out
 '
 
+test_expect_code 77 'a cache written unsynced before a reboot is refused, not read torn' '
+	echo 00000000-0000-4000-8000-000000000000 >desk/.git/rt/cache.boot &&
+	as_nobody rt-ls --desk "$TRASH/desk" --ids 2>err; rc=$?
+	cat err; grep "ticket cache: written before the last reboot" err && exit $rc
+'
+
+test_expect_success 'the next writer rebuilds it, and nobody reads again' '
+	rt-ls --desk desk --count >/dev/null &&
+	cat /proc/sys/kernel/random/boot_id >boot && test_cmp boot desk/.git/rt/cache.boot &&
+	as_nobody rt-ls --desk "$TRASH/desk" --ids >out && test_cmp id out
+'
+
 test_done

@@ -177,9 +177,22 @@ test_expect_success 'rt-gc clears what a killed process left: ref lock, temporar
 test_expect_success 'a work-tree temporary a killed rt left is removed by the next writer' '
 	t=$(ticket_dir $(cat id))/log.yaml && pid=$(dead_pid) &&
 	echo half >$t.tmp$pid && echo live >$t.tmp$$ && echo $t >>.git/rt/pending &&
+	printf "%11d\n" $pid >.git/rt/lock &&	# as a writer killed holding the lock leaves it
 	mail m17 | rt-ingest >/dev/null && stored m17 &&
 	test ! -e $t.tmp$pid && test -f $t.tmp$$ && rm $t.tmp$$ &&
+	! grep -q "[0-9]" .git/rt/lock &&
 	rt-gc -q && git status --porcelain tickets >st && test_cmp /dev/null st
+'
+
+command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
+test_expect_success STRACE 'after a writer that let go of the lock, the next does not list the pending folders' '
+	t=$(ticket_dir $(cat id))/log.yaml && pid=$(dead_pid) &&
+	echo half >$t.tmp$pid && echo $t >>.git/rt/pending &&
+	mail m18 >m18.eml &&
+	LSAN_OPTIONS=detect_leaks=0 strace -f -o st -e trace=openat rt-ingest -q <m18.eml && stored m18 &&
+	grep "O_DIRECTORY" st >dirs && grep -q "objects/pack" dirs &&
+	! grep -q "$(dirname $t)" dirs && test -f $t.tmp$pid &&
+	rt-gc -q && test ! -e $t.tmp$pid
 '
 
 test_done

@@ -4,6 +4,7 @@
 
 #include "id.h"
 #include "kv.h"
+#include "sha1.h"
 #include "tap.h"
 #include "text.h"
 #include "ticket.h"
@@ -232,9 +233,36 @@ test_kv(void)
 	kv_free(&back);
 }
 
+/* FIPS 180-4 vectors, and lengths around the padding's two-block edge */
+static void
+test_sha1(void)
+{
+	static const struct { const char *in, *hex; } v[] = {
+		{ "", "da39a3ee5e6b4b0d3255bfef95601890afd80709" },
+		{ "abc", "a9993e364706816aba3e25717850c26c9cd0d89d" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		    "84983e441c3bd26ebaae4aa1f95129e5e54670f1" },
+	};
+	char hex[41], big[1000];
+	unsigned char sum[20];
+
+	for (size_t i = 0; i < LEN(v); i++) {
+		sha1(v[i].in, strlen(v[i].in), sum);
+		for (int j = 0; j < 20; j++)
+			snprintf(hex + 2 * j, 3, "%02x", sum[j]);
+		is_str(hex, v[i].hex, "sha1 of a FIPS 180 vector");
+	}
+	memset(big, 'a', sizeof(big));
+	sha1(big, sizeof(big), sum);
+	for (int j = 0; j < 20; j++)
+		snprintf(hex + 2 * j, 3, "%02x", sum[j]);
+	is_str(hex, "291e9a6c66994949b57ba5e650361e98fc36b1ba", "sha1 of 1000 a");
+}
+
 int
 main(void)
 {
+	test_sha1();
 	test_yaml_types_survive();
 	test_yaml_refusals();
 	test_event_lines();
