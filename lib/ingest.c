@@ -384,7 +384,7 @@ add_config_warning(struct change *c, struct desk *d)
 
 static int
 new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
-    time_t at, int flags, struct ingest_result *r)
+    time_t at, int flags, const char *lang, struct ingest_result *r)
 {
 	struct change c;
 	char *file, *cc;
@@ -399,9 +399,7 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	change_init_field(&c, "cc", cc);
 	free(cc);
 	change_init_field(&c, "channel", "mail");
-	/* no Content-Language: from the text's stop words (lang.h) */
-	change_init_field(&c, "language", m->content_language ? m->content_language :
-	    lang_detect(m->subject, m->text, NULL));
+	change_init_field(&c, "language", lang);
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = change_add_diskfile(&c, "eml", path);
 	add_mail_event(&c, m, file, dd);
@@ -511,7 +509,7 @@ out:
 
 static int
 store_locked(struct desk *d, struct mail *m, const char *path, time_t at, int flags,
-    struct ingest_result *r)
+    const char *lang, struct ingest_result *r)
 {
 	struct dedupe dd;
 	struct bounce b;
@@ -533,7 +531,7 @@ store_locked(struct desk *d, struct mail *m, const char *path, time_t at, int fl
 	} else if (ingest_thread(d, m, id) == 0)
 		rc = follow_up(d, m, path, &dd, at, id, r);
 	else
-		rc = new_ticket(d, m, path, &dd, at, flags, r);
+		rc = new_ticket(d, m, path, &dd, at, flags, lang, r);
 	free(buf);
 	free(dd.digest);
 	free(dd.key);
@@ -546,6 +544,7 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 	size_t max = ingest_max_bytes(d);
 	struct mail *m = NULL;
 	char *reason = NULL;
+	const char *lang;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -569,9 +568,15 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 		free(reason);
 		return rc;
 	}
+	/*
+	 * A new ticket's language, when the mail names none, from the text's
+	 * stop words (lang.h): it depends on the mail only, so it is found
+	 * before the lock, not while other writers wait for it.
+	 */
+	lang = m->content_language ? m->content_language : lang_detect(m->subject, m->text, NULL);
 	if ((rc = desk_lock(d)) == 0) {
 		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0,
-		    flags, r);
+		    flags, lang, r);
 		desk_unlock(d);
 		status_after(d, NULL, NULL);	/* stored: exec: and cascades may fail */
 	}

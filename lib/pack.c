@@ -682,40 +682,6 @@ pack_mem_reset(struct pack_mem *m)
 	m->n = 0;
 }
 
-void
-pack_sync_pause(struct desk *d, int pause)
-{
-	if (d->durable)
-		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, !pause);
-}
-
-static int
-fsync_path(const char *path, int flags)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | flags), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-int
-pack_sync_files(struct desk *d, const char *const *paths, size_t n)
-{
-	int rc = 0;
-
-	if (!d->durable || n == 0)
-		return 0;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = fsync_path(paths[i], 0);
-	if (rc == 0)
-		rc = fsync_dir_of(paths[0]);
-	return rc < 0 ? rt_fail(EX_TEMPFAIL, "cannot fsync '%s': %s", paths[0],
-	    strerror(errno)) : 0;
-}
-
 /*
  * A commit's objects as a pack written here, without the packbuilder's
  * delta search and without git_indexer reading the pack back to index it:

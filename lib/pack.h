@@ -42,16 +42,6 @@ int pack_repack(struct desk *d, struct pack_stats *st);
  * pack per commit. Errors are left to rt-gc.
  */
 void pack_auto(struct desk *d);
-/*
- * libgit2 (FSYNC_GITDIR) fsyncs every file it writes and its folder after
- * each: a pack and its index cost four, a branch move with two reflogs
- * six. Around such writes rt turns that off (pack_sync_pause) and then
- * fsyncs the n files that carry the data and their one folder
- * (pack_sync_files): three and two, the same durability. Reflogs are not
- * fsynced, as git does not. Both do nothing on a desk not DESK_DURABLE.
- */
-void pack_sync_pause(struct desk *d, int pause);
-int pack_sync_files(struct desk *d, const char *const *paths, size_t n);
 /* Number of packs. */
 size_t pack_count(struct desk *d);
 /* Number of loose objects (a directory listing, cheap). */

@@ -13,6 +13,7 @@
 #include "guard.h"
 #include "head.h"
 #include "pack.h"
+#include "refmove.h"
 #include "text.h"
 #include "txn.h"
 #include "util.h"
@@ -30,7 +31,6 @@
  */
 struct txn_batch {
 	struct pack_mem *mem;	/* new objects; owned by the repository's odb */
-	git_refdb *refdb;	/* durable desks: refs written without fsync, see move_branch */
 	int open;		/* between txn_batch_begin and txn_batch_end */
 	int kept;		/* the batch holds the desk lock */
 	int err;		/* first failure of a write inside the batch */
@@ -192,53 +192,25 @@ batch_discard(struct txn_batch *b)
 	b->bytes = 0;
 }
 
-/* Moves the branch HEAD names from the batch's base to its tip. */
+/*
+ * Moves the branch HEAD names from the batch's base to its tip: the ref
+ * on the disk before its rename, its folder after, reflogs unsynced
+ * (ref_move; libgit2 fsyncs a ref only after the rename, or else the
+ * reflogs too).
+ */
 static int
 move_branch(struct desk *d, struct txn_batch *b, const char *logmsg)
 {
-	git_reference *head = NULL, *ref = NULL;
-	git_refdb *orig = NULL;
-	const char *name = "HEAD";
+	git_reference *head = NULL;
 	int rc;
 
 	if ((rc = git_reference_lookup(&head, d->repo, "HEAD")) < 0)
 		return git_fail(rc, "cannot read HEAD");
-	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
-		name = git_reference_symbolic_target(head);
-	/*
-	 * The ref file and its folder fsynced here, the reflogs not: two
-	 * fsyncs, not six. libgit2's refdb takes FSYNC_GITDIR when it is
-	 * made, so the move goes through one made without it.
-	 */
-	if (d->durable && b->refdb == NULL) {
-		pack_sync_pause(d, 1);
-		if (git_refdb_open(&b->refdb, d->repo) < 0)
-			b->refdb = NULL;
-		pack_sync_pause(d, 0);
-	}
-	if (b->refdb && git_repository_refdb(&orig, d->repo) == 0)
-		git_repository_set_refdb(d->repo, b->refdb);
-	if (b->unborn)
-		rc = git_reference_create(&ref, d->repo, name, &b->tip, 0, logmsg);
-	else
-		rc = git_reference_create_matching(&ref, d->repo, name, &b->tip, 1, &b->base,
-		    logmsg);
-	if (orig) {
-		git_repository_set_refdb(d->repo, orig);
-		git_refdb_free(orig);
-	}
-	if (rc == 0 && b->refdb) {
-		char *path = xasprintf("%s%s", d->gitdir, name);
-		rc = pack_sync_files(d, (const char *const *)&path, 1);
-		free(path);
-	}
-	git_reference_free(ref);
+	rc = ref_move(d, git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ?
+	    git_reference_symbolic_target(head) : "HEAD", b->unborn ? NULL : &b->base,
+	    &b->tip, logmsg);
 	git_reference_free(head);
-	if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED || rc == GIT_EEXISTS)
-		return -EAGAIN;
-	if (rc > 0)
-		return rc;
-	return rc < 0 ? git_fail(rc, "cannot move the branch") : 0;
+	return rc;
 }
 
 /*
@@ -406,7 +378,6 @@ txn_batch_close(struct desk *d)
 		return;
 	txn_batch_end(d);
 	batch_mirror(d, d->batch, NULL);
-	git_refdb_free(d->batch->refdb);
 	free(d->batch);
 	d->batch = NULL;
 }

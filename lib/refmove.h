@@ -1,0 +1,22 @@
+/* refmove.h: a branch moved under git's lock, durably before its rename */
+#ifndef RT_REFMOVE_H
+#define RT_REFMOVE_H
+
+#include <git2.h>
+
+struct desk;
+
+/*
+ * Moves ref name (a branch, or a detached "HEAD") from old (NULL: it must
+ * not exist yet) to new, under git's lock file name.lock, and appends the
+ * line logmsg to its reflog and, when HEAD names it, to HEAD's. On a
+ * DESK_DURABLE desk the new content is fsynced before the rename and the
+ * folder after it, so a crash leaves the old ref or the new one, never an
+ * empty or torn file; reflogs are not fsynced, as git does not.
+ * 0, -EAGAIN when the lock is taken or the ref is no longer old, or a
+ * sysexits code with the message set.
+ */
+int ref_move(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
+    const char *logmsg);
+
+#endif
