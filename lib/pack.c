@@ -81,13 +81,11 @@ struct oidset {
 };
 
 static int
-insert_one(const git_oid *oid, const char *path, void *arg)
+collect_one(const git_oid *oid, const char *path, void *arg)
 {
 	struct oidset *set = arg;
 
 	(void)path;
-	if (git_packbuilder_insert(set->pb, oid, NULL) < 0)
-		return -1;
 	set->v = xrealloc(set->v, (set->n + 1) * sizeof(*set->v));
 	git_oid_cpy(&set->v[set->n++], oid);
 	return 0;
@@ -202,24 +200,160 @@ geometric_split(const struct packfile *v, size_t n, unsigned long loose)
 }
 
 static int
-insert_oid(const git_oid *oid, void *arg)
+collect_oid(const git_oid *oid, void *arg)
 {
-	return git_packbuilder_insert(arg, oid, NULL) < 0 ? -1 : 0;
+	return collect_one(oid, NULL, arg);
 }
 
+/* Adds the objects of the pack BASE to set. */
 static int
-insert_pack(git_packbuilder *pb, const char *base)
+collect_pack(struct oidset *set, const char *base)
 {
 	char *idx = xasprintf("%s.idx", base);
 	git_odb_backend *be = NULL;
 	int rc;
 
 	if ((rc = git_odb_backend_one_pack(&be, idx)) == 0) {
-		rc = be->foreach(be, insert_oid, pb);
+		rc = be->foreach(be, collect_oid, set);
 		be->free(be);
 	}
 	free(idx);
 	return rc;
+}
+
+/*
+ * The objects going into the new pack, sorted, each inserted once. The
+ * packbuilder looks for deltas among neighbours after sorting by type,
+ * by a hash of the path's last characters and by size: objects inserted
+ * with their path (as git repack and fast-import do) put each version of
+ * a tree or file next to the one before it, so a commit's tickets/ and
+ * tickets/K trees cost a delta of one entry, not a whole tree.
+ */
+struct todo {
+	git_packbuilder *pb;
+	git_repository *repo;
+	git_oid *v;
+	unsigned char *done;
+	size_t n;
+	struct sbuf path;
+};
+
+/* Marks oid inserted; 0 if it is not ours to pack or already inserted. */
+static int
+todo_take(struct todo *t, const git_oid *oid)
+{
+	git_oid *hit = bsearch(oid, t->v, t->n, sizeof(*t->v), cmp_oid);
+
+	if (!hit || t->done[hit - t->v])
+		return 0;
+	t->done[hit - t->v] = 1;
+	return 1;
+}
+
+/* Inserts the entries of tree (at path t->path) that are ours, with names. */
+static int
+todo_tree(struct todo *t, const git_tree *tree)
+{
+	size_t len = t->path.len, n = git_tree_entrycount(tree);
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		git_object_t type = git_tree_entry_type(e);
+		git_tree *sub;
+		if ((type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB) ||
+		    !todo_take(t, git_tree_entry_id(e)))
+			continue;
+		t->path.len = len;
+		if (len)
+			sbuf_addc(&t->path, '/');
+		sbuf_adds(&t->path, git_tree_entry_name(e));
+		rc = git_packbuilder_insert(t->pb, git_tree_entry_id(e), t->path.buf);
+		if (rc == 0 && type == GIT_OBJECT_TREE &&
+		    (rc = git_tree_lookup(&sub, t->repo, git_tree_entry_id(e))) == 0) {
+			rc = todo_tree(t, sub);
+			git_tree_free(sub);
+		}
+	}
+	t->path.len = len;
+	return rc;
+}
+
+/*
+ * Walks history from every ref, newest first, through the commits that
+ * are ours (older ones are in the packs that stay), inserting each commit
+ * and the new trees and blobs under it with their paths.
+ */
+static int
+todo_walk(struct todo *t)
+{
+	git_oid *stack = NULL;
+	size_t depth = 0;
+	git_reference_iterator *it;
+	git_reference *ref;
+	int rc = 0;
+
+	if (git_reference_iterator_new(&it, t->repo) < 0)
+		return -1;
+	while (git_reference_next(&ref, it) == 0) {
+		git_object *o;
+		if (git_reference_peel(&o, ref, GIT_OBJECT_COMMIT) == 0) {
+			stack = xrealloc(stack, (depth + 1) * sizeof(*stack));
+			git_oid_cpy(&stack[depth++], git_object_id(o));
+			git_object_free(o);
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	while (depth && rc == 0) {
+		git_oid id = stack[--depth];
+		git_commit *c;
+		git_tree *tree;
+		unsigned np;
+		if (!todo_take(t, &id) || git_commit_lookup(&c, t->repo, &id) < 0)
+			continue;
+		rc = git_packbuilder_insert(t->pb, &id, NULL);
+		if (rc == 0 && todo_take(t, git_commit_tree_id(c)) &&
+		    (rc = git_packbuilder_insert(t->pb, git_commit_tree_id(c), "")) == 0 &&
+		    (rc = git_commit_tree(&tree, c)) == 0) {
+			t->path.len = 0;
+			rc = todo_tree(t, tree);
+			git_tree_free(tree);
+		}
+		/* the first parent popped first: newest first along the main line */
+		np = git_commit_parentcount(c);
+		stack = xrealloc(stack, (depth + np) * sizeof(*stack));
+		for (unsigned i = np; i-- > 0;)
+			git_oid_cpy(&stack[depth++], git_commit_parent_id(c, i));
+		git_commit_free(c);
+	}
+	free(stack);
+	return rc;
+}
+
+/* Inserts the objects of v[n] (loose and rolled-up), named where reachable. */
+static int
+insert_named(git_packbuilder *pb, git_repository *repo, const git_oid *v, size_t n)
+{
+	struct todo t = { pb, repo, xmalloc((n ? n : 1) * sizeof(*v)), NULL, 0, SBUF_INIT };
+	int rc;
+
+	if (n)
+		memcpy(t.v, v, n * sizeof(*v));
+	qsort(t.v, n, sizeof(*t.v), cmp_oid);
+	for (size_t i = 0; i < n; i++)
+		if (t.n == 0 || !git_oid_equal(&t.v[t.n - 1], &t.v[i]))
+			git_oid_cpy(&t.v[t.n++], &t.v[i]);
+	t.done = xcalloc(t.n ? t.n : 1, 1);
+	rc = todo_walk(&t);
+	/* the rest (unreachable, or reachable only through older packs) unnamed */
+	for (size_t i = 0; i < t.n && rc == 0; i++)
+		if (!t.done[i])
+			rc = git_packbuilder_insert(pb, &t.v[i], NULL);
+	sbuf_free(&t.path);
+	free(t.done);
+	free(t.v);
+	return rc < 0 ? -1 : 0;
 }
 
 static void
@@ -241,7 +375,7 @@ pack_repack(struct desk *d, struct pack_stats *st)
 {
 	struct oidset set = { NULL, 0, NULL };
 	struct packfile *packs;
-	size_t npacks = list_packs(d, &packs), roll;
+	size_t npacks = list_packs(d, &packs), roll, loose;
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -250,20 +384,23 @@ pack_repack(struct desk *d, struct pack_stats *st)
 		goto out;
 	}
 	git_packbuilder_set_threads(set.pb, 1);
-	if (each_loose(d, insert_one, &set) != 0) {
-		rc = git_fail(-1, "cannot add object to pack");
-		goto out;
-	}
-	roll = geometric_split(packs, npacks, (unsigned long)set.n);
-	if (roll == 1 && set.n == 0)
+	each_loose(d, collect_one, &set);
+	loose = set.n;
+	roll = geometric_split(packs, npacks, (unsigned long)loose);
+	if (roll == 1 && loose == 0)
 		roll = 0;	/* one pack alone is already rolled up */
+	if (loose == 0 && roll == 0)
+		goto out;
 	for (size_t i = 0; i < roll; i++)
-		if (insert_pack(set.pb, packs[i].base) < 0) {
+		if (collect_pack(&set, packs[i].base) < 0) {
 			rc = git_fail(-1, "cannot read pack");
 			goto out;
 		}
-	if (set.n == 0 && roll == 0)
+	if (insert_named(set.pb, d->repo, set.v, set.n) != 0) {
+		rc = git_fail(-1, "cannot add object to pack");
 		goto out;
+	}
+	set.n = loose;	/* the loose ones are removed afterwards */
 	/* The pack and its index are fsynced (DESK_DURABLE) before anything goes. */
 	if ((rc = git_packbuilder_write(set.pb, NULL, 0, NULL, NULL)) < 0) {
 		rc = git_fail(rc, "cannot write pack");

@@ -71,3 +71,19 @@ rt_tls_deferred(void)
 {
 	return !ca.loaded && ca.chain != NULL;
 }
+
+/*
+ * libgit2 starts libssh2 in git_libgit2_init, and libssh2_init starts
+ * OpenSSL (about 6% of a mail's instructions) for commands that never
+ * use ssh. libssh2 starts itself when its first session is made
+ * (_libssh2_init_if_needed in libssh2_session_init_ex), so libgit2's
+ * call is wrapped (-Wl,--wrap=libssh2_init) to do nothing.
+ */
+int __wrap_libssh2_init(int flags);
+
+int
+__wrap_libssh2_init(int flags)
+{
+	(void)flags;
+	return 0;
+}

@@ -164,6 +164,22 @@ test_expect_code 75 'a locked desk gives EX_TEMPFAIL and changes nothing' '
 	test "$(git rev-parse HEAD)" = "$before" && test -z "$(ls .git/rt/tmp)" && exit $rc
 '
 
+# flock(2) wakes all waiters and one wins the race: with the first one
+# stopped for a moment, the others would pass it. The desk's queue keeps
+# the order (up to a few seconds for a stopped one).
+test_expect_success 'writers waiting for the desk are served in the order they came' '
+	( flock 9; sleep 2.6 ) 9>.git/rt/lock &
+	sleep 0.2 && mail q1@example.com "queued 1" >q1.eml &&
+	{ rt-ingest -q <q1.eml & } && first=$! && sleep 0.4 && kill -STOP $first &&
+	for i in 2 3 4 5 6; do
+		mail q$i@example.com "queued $i" >q$i.eml &&
+		{ rt-ingest -q <q$i.eml & } && sleep 0.3 || return 1
+	done &&
+	sleep 1 && kill -CONT $first && wait &&
+	git log -6 --reverse --format=%s | sed -n "s/.*queued \([0-9]\)$/\1/p" | tr -d "\n" >order &&
+	printf 123456 >expect && test_cmp expect order
+'
+
 test_expect_success 'the desk is found from a subfolder and from RT_DESK' '
 	mkdir -p sub/dir && (cd sub/dir && mail m10@example.com a | rt-ingest) >i1 &&
 	(cd / && mail m11@example.com b | RT_DESK=$DESK rt-ingest) >i2 &&

@@ -1,0 +1,72 @@
+#!/bin/sh
+# rt-gc packs each file and tree as a delta against another version of its path
+. "$(dirname "$0")/lib.sh"
+
+new_desk desk
+mbox() { # FIRST LAST
+	for i in $(seq "$1" "$2"); do
+		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: c%s@example.com\nSubject: ticket %s\nMessage-Id: <t%s@x>\n\n' $i $i $i
+		for l in 1 2 3 4 5 6; do printf 'Line %s of mail %s: the printer on floor 3 shows an error.\n' $l $i; done
+		echo
+	done
+}
+# kinds: every object in the packs, with its type and whether it is a delta
+kinds() {
+	for i in .git/objects/pack/*.idx; do git verify-pack -v "$i"; done |
+	    awk "NF >= 5 && \$2 ~ /^(blob|tree|commit)\$/ { print \$1, \$2, (NF >= 7 ? \"delta\" : \"whole\") }" | sort -u
+}
+
+test_expect_success 'a desk of 100 tickets, then 60 more one process each' '
+	mbox 1 100 >base.mbox && rt-ingest -q --mbox base.mbox && rt-gc -q &&
+	for i in $(seq 101 160); do mbox $i $i | rt-ingest -q || return 1; done &&
+	test $(ls .git/objects/pack/*.pack | wc -l) -gt 2
+'
+
+test_expect_success 'rt-gc rolls the small packs up; the mails and logs are deltas' '
+	n=$(ls .git/objects/pack/*.pack | wc -l) &&
+	rt-gc >out && grep "^packs: [1-9][0-9]* merged, [0-9]* left$" out &&
+	test $(ls .git/objects/pack/*.pack | wc -l) -lt $n &&
+	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
+	git rev-list --objects HEAD~60..HEAD --not HEAD~60 | sort >objs && kinds >k && join objs k >new &&
+	blobs=$(grep -c " blob " new) && d=$(grep " blob " new | grep -c " delta$") &&
+	echo "$blobs blobs, $d deltas" && test $blobs -ge 120 && test $((d * 10)) -ge $((blobs * 8))
+'
+
+# The shape of a big desk's fan-out: 32 folders of 32 entries, so every
+# folder's tree has the same size, then 100 commits that each change one
+# file, each commit in its own pack as rt-ingest leaves them. Size cannot
+# tell the folders apart; rt-gc hands the packbuilder each object with its
+# path (it sorts by type, a hash of the path and size, then compares each
+# object with its 10 neighbours), so versions of one folder meet.
+A=0123456789ABCDEFGHJKMNPQRSTVWXYZ
+fanout() {
+	printf 'commit refs/t1525/fanout\ncommitter T <t@x> 1795000000 +0000\ndata 1\n0\n'
+	for i in $(seq 1 32); do
+		for j in $(seq 1 32); do
+			x=$(echo $A | cut -c$i) y=$(echo $A | cut -c$j)
+			printf 'M 100644 inline d/%s/%s\ndata 8\nv0000%s%s\n' $x $y $x $y
+		done
+	done
+	echo checkpoint
+	awk 'BEGIN { srand(7); for (c = 1; c <= 100; c++) print c, int(rand() * 32) + 1, int(rand() * 32) + 1 }' |
+	while read c i j; do
+		x=$(echo $A | cut -c$i) y=$(echo $A | cut -c$j)
+		printf 'commit refs/t1525/fanout\ncommitter T <t@x> 1795000000 +0000\ndata 1\n%d\n' $((c % 10))
+		printf 'M 100644 inline d/%s/%s\ndata 8\nv%04d%s%s\ncheckpoint\n' $x $y $c $x $y
+	done
+}
+
+test_expect_success 'versions of one folder are deltas of each other, not of same-sized folders' '
+	fanout | git -c fastimport.unpackLimit=1 fast-import --quiet &&
+	test $(git count-objects | cut -d" " -f1) = 0 &&
+	test $(ls .git/objects/pack/*.pack | wc -l) -gt 100 &&
+	rt-gc -q && test $(ls .git/objects/pack/*.pack | wc -l) -le 3 &&
+	git rev-list --objects refs/t1525/fanout~100..refs/t1525/fanout --not refs/t1525/fanout~100 |
+	    awk "NF == 2 && \$2 ~ /^d\/.\$/" | sort >folders &&
+	kinds | join folders - >trees &&
+	awk "{ n[\$2]++; if (\$4 == \"whole\") w[\$2]++ } END { for (p in n) { v += n[p] - 1; bad += (w[p] > 1 ? w[p] - 1 : 0) } print v, bad }" trees >count &&
+	read versions whole <count && echo "$versions later versions of a folder, $whole not deltas" &&
+	test "$versions" -ge 40 && test $((whole * 5)) -le "$versions"
+'
+
+test_done
