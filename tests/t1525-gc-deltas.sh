@@ -69,4 +69,11 @@ test_expect_success 'versions of one folder are deltas of each other, not of sam
 	test "$versions" -ge 40 && test $((whole * 5)) -le "$versions"
 '
 
+test_expect_success 'objects no ref reaches are packed too, without a path' '
+	b=$(echo "a blob no commit has" | git hash-object -w --stdin) &&
+	test $(git count-objects | cut -d" " -f1) = 1 &&
+	rt-gc -q && test $(git count-objects | cut -d" " -f1) = 0 &&
+	git cat-file -e $b && kinds | grep -q "^$b blob "
+'
+
 test_done
