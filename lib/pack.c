@@ -474,6 +474,7 @@ struct pack_mem {
 	git_odb_backend *mp;
 	git_oid *v;
 	size_t n;
+	int fast;		/* pack_mem_fast */
 };
 
 #define MEM(be) ((struct pack_mem *)(be))
@@ -676,6 +677,12 @@ pack_mem_new(struct desk *d, struct pack_mem **out)
 }
 
 void
+pack_mem_fast(struct pack_mem *m, int on)
+{
+	m->fast = on;
+}
+
+void
 pack_mem_reset(struct pack_mem *m)
 {
 	git_mempack_reset(m->mp);
@@ -761,12 +768,12 @@ struct zpair {
 };
 
 static z_stream *
-zpair_get(struct zpair *zp, size_t len)
+zpair_get(struct zpair *zp, size_t len, int level)
 {
 	int big = len > SMALL_OBJECT;
 
 	if (!zp->init[big]) {
-		if (deflateInit2(&zp->z[big], Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15,
+		if (deflateInit2(&zp->z[big], level, Z_DEFLATED, 15,
 		    big ? 8 : 3, Z_DEFAULT_STRATEGY) != Z_OK)
 			return NULL;
 		zp->init[big] = 1;
@@ -779,26 +786,33 @@ static int
 build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
 {
 	unsigned char sum[20];
-	struct zpair zp;
+	struct zpair zp, zs;	/* deflated, stored */
 	int rc = 0;
 
 	sbuf_add(sb, "PACK", 4);
 	put32(sb, 2);
 	put32(sb, (uint32_t)m->n);
 	memset(&zp, 0, sizeof(zp));
+	memset(&zs, 0, sizeof(zs));
 	for (size_t i = 0; i < m->n && rc == 0; i++) {
 		void *data = NULL;
 		size_t len;
 		git_object_t type;
 		z_stream *z;
 		git_oid_cpy(&v[i].oid, &m->v[i]);
-		if ((rc = m->mp->read(&data, &len, &type, m->mp, &m->v[i])) == 0)
-			rc = (z = zpair_get(&zp, len)) ? add_entry(sb, z, type, data, len, &v[i]) : -1;
+		if ((rc = m->mp->read(&data, &len, &type, m->mp, &m->v[i])) == 0) {
+			z = m->fast && type == GIT_OBJECT_TREE ? zpair_get(&zs, len, Z_NO_COMPRESSION) :
+			    zpair_get(&zp, len, Z_DEFAULT_COMPRESSION);
+			rc = z ? add_entry(sb, z, type, data, len, &v[i]) : -1;
+		}
 		git_odb_backend_data_free(m->mp, data);
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (zp.init[i])
 			deflateEnd(&zp.z[i]);
+		if (zs.init[i])
+			deflateEnd(&zs.z[i]);
+	}
 	if (rc == 0) {
 		sha1(sb->buf, sb->len, sum);
 		sbuf_add(sb, sum, sizeof(sum));
