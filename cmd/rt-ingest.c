@@ -173,7 +173,8 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n)	/* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n; i++) {
 		char *file = xasprintf("%s/%s", path, names[i]);
 		struct spool s;

@@ -33,24 +33,71 @@ static const char *const en_words[] = {
 	"you", "your",
 };
 
-static int
-cmp_word(const void *a, const void *b)
+/*
+ * Both lists in one small hash table, filled at first use: a word is
+ * looked up once, not searched in each list (6 % of a bulk import).
+ */
+#define LANG_DE 1
+#define LANG_EN 2
+#define TABLE_SIZE 512	/* a power of two, at least twice the words */
+_Static_assert(2 * (LEN(de_words) + LEN(en_words)) <= TABLE_SIZE, "lang.c: TABLE_SIZE too small");
+
+static struct {
+	const char *word;
+	int langs;
+} table[TABLE_SIZE];
+
+static size_t
+slot_of(const char *w)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	size_t h = 2166136261u, i;
+
+	for (const char *p = w; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (i = h & (TABLE_SIZE - 1); table[i].word && strcmp(table[i].word, w) != 0;)
+		i = (i + 1) & (TABLE_SIZE - 1);
+	return i;
 }
 
-/* Binary search in a sorted copy: a linear strcmp scan was 6 % of a bulk import. */
-static int
-listed(const char *const *v, size_t n, const char *w)
+static void
+table_add(const char *const *v, size_t n, int lang)
 {
-	static const char *de[LEN(de_words)], *en[LEN(en_words)];
-	const char **s = v == de_words ? de : en;
-
-	if (s[0] == NULL) {
-		memcpy(s, v, n * sizeof(*s));
-		qsort(s, n, sizeof(*s), cmp_word);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = slot_of(v[i]);
+		table[k].word = v[i];
+		table[k].langs |= lang;
 	}
-	return bsearch(&w, s, n, sizeof(*s), cmp_word) != NULL;
+}
+
+/* LANG_DE and LANG_EN bits of the lists that hold w. */
+static int
+listed(const char *w)
+{
+	if (table[slot_of(de_words[0])].word == NULL) {
+		table_add(de_words, LEN(de_words), LANG_DE);
+		table_add(en_words, LEN(en_words), LANG_EN);
+	}
+	return table[slot_of(w)].langs;
+}
+
+/* The code point at s + i and its length; ASCII without a call. */
+static size_t
+next_cp(const char *s, size_t len, size_t i, uint32_t *cp)
+{
+	if ((unsigned char)s[i] < 0x80) {
+		*cp = (unsigned char)s[i];
+		return 1;
+	}
+	return utf8_decode(s + i, len - i, cp);
+}
+
+static int
+is_wordchar(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+		    (cp >= '0' && cp <= '9');
+	return text_is_wordchar(cp);
 }
 
 /* Counts the stop words of s into g; *words counts the words seen. */
@@ -62,16 +109,16 @@ count(const char *s, struct lang_guess *g, int *words)
 
 	while (i < len && *words < LANG_MAX_WORDS) {
 		uint32_t cp;
-		size_t start = i, k = utf8_decode(s + i, len - i, &cp);
+		size_t start = i, k = next_cp(s, len, i, &cp);
 
 		if (bol)
 			quoted = s[i] == '>';
 		bol = s[i] == '\n';
-		if (!text_is_wordchar(cp)) {
+		if (!is_wordchar(cp)) {
 			i += k;
 			continue;
 		}
-		while (i < len && (k = utf8_decode(s + i, len - i, &cp)) && text_is_wordchar(cp))
+		while (i < len && (k = next_cp(s, len, i, &cp)) && is_wordchar(cp))
 			i += k;
 		if (quoted || i - start > 24)
 			continue;
@@ -80,8 +127,9 @@ count(const char *s, struct lang_guess *g, int *words)
 		w[i - start] = '\0';
 		text_lower_utf8(w, i - start, 1);
 		(*words)++;
-		g->de += listed(de_words, LEN(de_words), w);
-		g->en += listed(en_words, LEN(en_words), w);
+		int langs = listed(w);
+		g->de += (langs & LANG_DE) != 0;
+		g->en += (langs & LANG_EN) != 0;
 	}
 }
 

@@ -1093,16 +1093,16 @@ best_text(struct walk *w)
 	char *t, *c;
 
 	if (w->plain)
-		t = text_decode(w->plain, w->plain_cs);
+		c = text_decode(w->plain, w->plain_cs);	/* clean already */
 	else if (w->html) {
 		char *h = text_decode(w->html, w->html_cs);
 
 		t = html_to_text(h);
 		free(h);
+		c = utf8_clean(t, strlen(t), 0);
+		free(t);
 	} else
 		return xstrdup("");
-	c = utf8_clean(t, strlen(t), 0);
-	free(t);
 	utf8_truncate(c, TEXT_MAX);
 	return c;
 }

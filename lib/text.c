@@ -69,7 +69,17 @@ utf8_clean(const char *s, size_t len, int oneline)
 	struct sbuf sb = SBUF_INIT;
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seqlen(p + i, len - i);
+		size_t n, j = i;
+		/* a run of what stays as it is, copied at once: most text is ASCII */
+		while (j < len && ((p[j] >= 0x20 && p[j] < 0x7F) ||
+		    (!oneline && (p[j] == '\n' || p[j] == '\t'))))
+			j++;
+		if (j > i) {
+			sbuf_add(&sb, p + i, j - i);
+			i = j;
+			continue;
+		}
+		n = utf8_seqlen(p + i, len - i);
 		if (n == 0) {
 			sbuf_add(&sb, "\xEF\xBF\xBD", 3);
 			i++;

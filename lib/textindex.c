@@ -41,13 +41,61 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * The words seen so far, each once: a ticket's text repeats its words
+ * (a thread of ten mails, 3,000 words, has a few hundred distinct), so
+ * they are made unique by hash before only those are copied and sorted.
+ */
+struct wordset {
+	char **slot;
+	size_t cap, n;
+};
+
+static size_t
+word_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot holding w, or the empty one where it goes. */
+static size_t
+wordset_slot(const struct wordset *ws, const char *w)
+{
+	size_t i = word_hash(w) & (ws->cap - 1);
+
+	while (ws->slot[i] && strcmp(ws->slot[i], w) != 0)
+		i = (i + 1) & (ws->cap - 1);
+	return i;
+}
+
 static void
-word_end(struct sbuf *w, char ***v, size_t *n, size_t *cap)
+wordset_grow(struct wordset *ws)
+{
+	struct wordset big = { NULL, ws->cap ? ws->cap * 2 : 64, ws->n };
+
+	big.slot = xcalloc(big.cap, sizeof(char *));
+	for (size_t i = 0; i < ws->cap; i++)
+		if (ws->slot[i])
+			big.slot[wordset_slot(&big, ws->slot[i])] = ws->slot[i];
+	free(ws->slot);
+	*ws = big;
+}
+
+static void
+word_end(struct sbuf *w, struct wordset *ws)
 {
 	if (w->len >= 2 && w->len <= TEXTINDEX_MAXWORD) {
-		if (*n == *cap)
-			*v = xrealloc(*v, (*cap = *cap ? *cap * 2 : 64) * sizeof(char *));
-		(*v)[(*n)++] = xstrdup(w->buf);
+		size_t i;
+		if (2 * (ws->n + 1) > ws->cap)
+			wordset_grow(ws);
+		if (ws->slot[i = wordset_slot(ws, w->buf)] == NULL) {
+			ws->slot[i] = xstrdup(w->buf);
+			ws->n++;
+		}
 	}
 	sbuf_reset(w);
 }
@@ -56,15 +104,16 @@ size_t
 textindex_words(const char *text, char ***out)
 {
 	struct sbuf w = SBUF_INIT;
-	char **v = NULL, fold[2];
-	size_t n = 0, cap = 0, len = strlen(text), k = 0;
+	struct wordset ws = { NULL, 0, 0 };
+	char **v, fold[2];
+	size_t n = 0, len = strlen(text);
 
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		const char *a;
 		i += utf8_decode(text + i, len - i, &cp);
 		if (!text_is_wordchar(cp)) {
-			word_end(&w, &v, &n, &cap);
+			word_end(&w, &ws);
 			continue;
 		}
 		cp = text_lower(cp);
@@ -75,18 +124,17 @@ textindex_words(const char *text, char ***out)
 		else
 			utf8_encode(&w, cp);
 	}
-	word_end(&w, &v, &n, &cap);
+	word_end(&w, &ws);
 	sbuf_free(&w);
+	v = xcalloc(ws.n + 1, sizeof(*v));
+	for (size_t i = 0; i < ws.cap; i++)
+		if (ws.slot[i])
+			v[n++] = ws.slot[i];
+	free(ws.slot);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_str);
-	for (size_t i = 0; i < n; i++) {	/* each once */
-		if (k && strcmp(v[k - 1], v[i]) == 0)
-			free(v[i]);
-		else
-			v[k++] = v[i];
-	}
 	*out = v;
-	return k;
+	return n;
 }
 
 /* ---- indexing ---- */

@@ -39,5 +39,21 @@ main(void)
 	is_words("re: [Test #ABCD1234] 🔥 ok", "abcd1234 ok re test", "punctuation and emoji split words");
 	is_words("", "", "no text, no words");
 	is_words("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b2", "b2", "words past 40 bytes left out");
+	{
+		/* 300 distinct words, each three times: the set grows past its first size */
+		struct sbuf sb = SBUF_INIT;
+		char **w;
+		size_t n, sorted = 1;
+		for (int r = 0; r < 3; r++)
+			for (int i = 299; i >= 0; i--)
+				sbuf_addf(&sb, "w%03d ", i);
+		n = textindex_words(sb.buf, &w);
+		for (size_t i = 1; i < n; i++)
+			sorted &= strcmp(w[i - 1], w[i]) < 0;
+		ok(n == 300 && sorted && strcmp(w[0], "w000") == 0 && strcmp(w[299], "w299") == 0,
+		    "many repeated words: each once, sorted");
+		strv_free(w, n);
+		sbuf_free(&sb);
+	}
 	return tap_done();
 }
