@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +30,40 @@ struct cache {
 	int nosync;		/* written without fdatasync in this boot (cacheboot.h) */
 	int defer;		/* in a batch: text index and ticket.yaml wait (PENDING) */
 	struct textindex text;	/* words -> tickets, for rt-ls --text */
+	void *map;		/* LMDB's map of the file, NULL if not found */
+	size_t maplen;
+	int map_looked;
 };
+
+/*
+ * Pages of the file that LMDB reads through its map stay in this
+ * process's memory until it ends (117 MB after a 100k rebuild, most of
+ * it again in a listing). A scan hands them back as it goes: they stay
+ * in the page cache, and a shared read-only map of a file reads them
+ * again from there if touched, so nothing a caller holds goes stale.
+ * LMDB does not tell where its map is: /proc/self/maps does.
+ */
+static void
+find_map(struct cache *c)
+{
+	struct stat st;
+	FILE *fp;
+	char line[4096];
+	int fd;
+
+	if (mdb_env_get_fd(c->env, &fd) != 0 || fstat(fd, &st) != 0 ||
+	    (fp = fopen("/proc/self/maps", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned long start, end, inode;
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &start, &end, &inode) == 3 &&
+		    inode == (unsigned long)st.st_ino && strstr(line, "cache.mdb")) {
+			c->map = (void *)start;
+			c->maplen = end - start;
+		}
+	}
+	fclose(fp);
+}
 
 static int
 mdb_fail(int rc, const char *what)
@@ -282,70 +318,119 @@ pending_clear(struct cache *c, MDB_txn *txn)
 	strv_free(ids, n);
 }
 
+/* One ticket folder read, parsed and replayed: what is stored of it. */
+struct prepared {
+	char *id;
+	git_oid oid;		/* its folder */
+	git_tree *dir;
+	struct kvmap t;
+	struct evlog log;
+	char *rec;		/* the serialized summary record */
+	size_t len;
+	int rc;			/* 0 ready, -1 damaged (skipped, rt-fsck reports it), else sysexits */
+	char *err;		/* the message of rc */
+};
+
+static void
+prepared_free(struct prepared *p)
+{
+	free(p->id);
+	git_tree_free(p->dir);
+	kv_free(&p->t);
+	log_free(&p->log);
+	free(p->rec);
+	free(p->err);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * Reads and replays the ticket of folder p->oid from repo (the desk's, or
+ * the reading thread's own): everything but the LMDB writes. again: the
+ * log may extend the one ticket_load kept (log_parse_again); a reading
+ * thread passes 0 and shares no state with the writer.
+ */
+static void
+prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int again)
+{
+	struct kvmap rec = KVMAP_INIT;
+	char *buf = NULL;
+	size_t len;
+
+	p->rc = -1;
+	if (git_tree_lookup(&p->dir, repo, &p->oid) < 0) {
+		p->rc = git_fail(-1, p->id);
+		p->err = xstrdup(rt_errmsg());
+		return;
+	}
+	if (id_format() >= 2) {
+		/* the state is the replay of the log; people who cat get a copy */
+		if (tree_read(repo, p->dir, "log.yaml", &buf, &len) != 0 ||
+		    (again ? log_parse_again : log_parse)(buf, len, p->id, &p->log) != 0 ||
+		    replay(p->id, &p->log, &p->t, NULL) != 0)
+			goto out;
+		if (!d->cache->readonly && !d->cache->defer)
+			(void)ticket_render_worktree(d, p->id, &p->t);
+	} else {
+		if (tree_read(repo, p->dir, "ticket.yaml", &buf, &len) != 0 ||
+		    ticket_parse(buf, len, p->id, &p->t) != 0)
+			goto out;
+		free(buf);
+		buf = NULL;
+		if (tree_read(repo, p->dir, "log.yaml", &buf, &len) == 0 &&
+		    log_parse(buf, len, p->id, &p->log) == 0)
+			log_sort(&p->log);
+	}
+	summary_build(&p->t, &p->log, &rec);
+	p->rec = kv_serialize(&rec, &p->len);
+	p->rc = 0;
+out:
+	free(buf);
+	kv_free(&rec);
+}
+
+/* Stores a prepared ticket: its record, its Message-Ids, its words (in a batch: marked PENDING). */
+static int
+store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
+{
+	struct cache *c = d->cache;
+	MDB_val k = val_str(p->id), v = { p->len, p->rec };
+	int rc;
+
+	if (p->rc == -1)
+		return 0;
+	if (p->rc != 0)
+		return rt_fail(p->rc, "%s", p->err);
+	rc = mdb_put(txn, c->tickets, &k, &v, 0);
+	for (size_t i = 0; rc == 0 && i < p->log.n; i++) {
+		const char *mid = kv_get(&p->log.ev[i], "message-id");
+		if (mid == NULL)
+			continue;
+		char *key = msgid_key(mid);
+		MDB_val mk = val_str(key), mv = val_str(p->id);
+		rc = mdb_put(txn, c->msgids, &mk, &mv, 0);
+		free(key);
+	}
+	if (rc == 0 && c->defer)
+		rc = pending_put(c, txn, p->id);
+	else if (rc == 0)
+		rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log);
+	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
+}
+
+
 /* Indexes the ticket whose folder is the tree dir_id. */
 static int
 index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id)
 {
-	struct cache *c = d->cache;
-	git_tree *dir = NULL;
-	struct kvmap t = KVMAP_INIT, rec = KVMAP_INIT;
-	struct evlog log = { NULL, 0 };
-	char *buf = NULL, *ser;
-	size_t len;
+	struct prepared p;
 	int rc;
 
-	if (git_tree_lookup(&dir, d->repo, dir_id) < 0)
-		return git_fail(-1, id);
-	if (id_format() >= 2) {
-		/* the state is the replay of the log; people who cat get a copy */
-		if (tree_read(d->repo, dir, "log.yaml", &buf, &len) != 0 ||
-		    log_parse_again(buf, len, id, &log) != 0 || replay(id, &log, &t, NULL) != 0) {
-			rc = 0;
-			goto out;
-		}
-		if (!c->readonly && !c->defer)
-			(void)ticket_render_worktree(d, id, &t);
-	} else {
-		if (tree_read(d->repo, dir, "ticket.yaml", &buf, &len) != 0 ||
-		    ticket_parse(buf, len, id, &t) != 0) {
-			/* A damaged ticket is reported by rt-fsck; the cache skips it. */
-			rc = 0;
-			goto out;
-		}
-		free(buf);
-		buf = NULL;
-		if (tree_read(d->repo, dir, "log.yaml", &buf, &len) == 0 &&
-		    log_parse(buf, len, id, &log) == 0)
-			log_sort(&log);
-	}
-	summary_build(&t, &log, &rec);
-	ser = kv_serialize(&rec, &len);
-	{
-		MDB_val k = val_str(id), v = { len, ser };
-		rc = mdb_put(txn, c->tickets, &k, &v, 0);
-	}
-	free(ser);
-	for (size_t i = 0; rc == 0 && i < log.n; i++) {
-		const char *mid = kv_get(&log.ev[i], "message-id");
-		if (mid == NULL)
-			continue;
-		char *key = msgid_key(mid);
-		MDB_val k = val_str(key), v = val_str(id);
-		rc = mdb_put(txn, c->msgids, &k, &v, 0);
-		free(key);
-	}
-	if (rc == 0 && c->defer)
-		rc = pending_put(c, txn, id);
-	else if (rc == 0)
-		rc = textindex_put(d, txn, &c->text, id, dir, &t, &log);
-	if (rc != 0)
-		rc = mdb_fail(rc, "cannot store");
-out:
-	free(buf);
-	kv_free(&t);
-	kv_free(&rec);
-	log_free(&log);
-	git_tree_free(dir);
+	memset(&p, 0, sizeof(p));
+	p.id = xstrdup(id);
+	git_oid_cpy(&p.oid, dir_id);
+	prepare_ticket(d, d->repo, &p, 1);
+	rc = store_ticket(d, txn, &p);
+	prepared_free(&p);
 	return rc;
 }
 
@@ -372,11 +457,21 @@ drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
 #define REBUILD_CHUNK 2000	/* tickets; RT_CACHE_CHUNK for tests */
 
 struct sync_txn {
+	struct cache *c;
 	MDB_env *env;
 	MDB_txn *txn;
 	size_t chunk;		/* 0: one transaction */
 	size_t n;
 };
+
+static void
+unmap_pages(struct cache *c)
+{
+	if (!c->map_looked++)
+		find_map(c);
+	if (c->map)
+		(void)madvise(c->map, c->maplen, MADV_DONTNEED);
+}
 
 static size_t
 rebuild_chunk(void)
@@ -396,6 +491,7 @@ sync_step(struct sync_txn *st)
 		st->txn = NULL;
 		return mdb_fail(rc, "cannot update");
 	}
+	unmap_pages(st->c);
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &st->txn)) != 0) {
 		st->txn = NULL;
 		return mdb_fail(rc, "cannot begin");
@@ -449,6 +545,179 @@ diff_level(struct desk *d, struct sync_txn *st, git_tree *a, git_tree *b, int de
 			git_tree_free(sb);
 		}
 	}
+	return rc;
+}
+
+/*
+ * A full rebuild on two threads: a reader thread, with a repository
+ * handle of its own, reads, parses and replays the tickets in id order
+ * up to AHEAD tickets ahead, while this thread stores them (an LMDB write
+ * transaction belongs to one thread, and the text index parses mail with
+ * libmailutils, which is not thread-safe). 100k tickets: about half the
+ * time when a second core is free.
+ */
+#define AHEAD 256
+#define THREADED_MIN 4096	/* tickets; fewer are not worth a thread (RT_CACHE_THREADED_MIN) */
+
+struct folders {
+	char **name;
+	git_oid *oid;
+	size_t n, cap;
+};
+
+static void
+folders_free(struct folders *f)
+{
+	strv_free(f->name, f->n);
+	free(f->oid);
+}
+
+/* The ticket folders under tickets/ (tree t at depth), in id order. */
+static int
+folders_of(struct desk *d, git_tree *t, int depth, struct folders *f)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && t && i < git_tree_entrycount(t); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		git_tree *sub = NULL;
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			continue;
+		if (depth < id_levels()) {
+			if (git_tree_lookup(&sub, d->repo, git_tree_entry_id(e)) == 0)
+				rc = folders_of(d, sub, depth + 1, f);
+			git_tree_free(sub);
+			continue;
+		}
+		if (f->n == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 1024;
+			f->name = xrealloc(f->name, f->cap * sizeof(*f->name));
+			f->oid = xrealloc(f->oid, f->cap * sizeof(*f->oid));
+		}
+		f->name[f->n] = xstrdup(git_tree_entry_name(e));
+		git_oid_cpy(&f->oid[f->n++], git_tree_entry_id(e));
+	}
+	return rc;
+}
+
+struct reader {
+	struct desk *d;
+	git_repository *repo;
+	const struct folders *f;
+	struct prepared slot[AHEAD];	/* ticket i in slot i % AHEAD */
+	size_t ready, taken;		/* tickets [taken, ready) wait in slots */
+	int stop;
+	int reader_waits, writer_waits;
+	pthread_mutex_t mu;
+	pthread_cond_t to_reader, to_writer;
+};
+
+/*
+ * Each side wakes the other only after a quarter of the slots has moved,
+ * not per ticket: on a busy machine every wake-up is a wait for a core.
+ */
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+
+	for (size_t i = 0; i < r->f->n; i++) {
+		struct prepared *p = &r->slot[i % AHEAD];
+		pthread_mutex_lock(&r->mu);
+		while (!r->stop && i - r->taken >= AHEAD) {
+			r->reader_waits = 1;
+			pthread_cond_wait(&r->to_reader, &r->mu);
+		}
+		r->reader_waits = 0;
+		pthread_mutex_unlock(&r->mu);
+		if (r->stop)
+			break;
+		p->id = xstrdup(r->f->name[i]);
+		git_oid_cpy(&p->oid, &r->f->oid[i]);
+		prepare_ticket(r->d, r->repo, p, 0);
+		pthread_mutex_lock(&r->mu);
+		r->ready = i + 1;
+		if (r->writer_waits && (r->ready - r->taken >= AHEAD / 4 || r->ready == r->f->n))
+			pthread_cond_signal(&r->to_writer);
+		pthread_mutex_unlock(&r->mu);
+	}
+	return NULL;
+}
+
+/* Stores what the reader prepares, in order; 0 or a sysexits code. */
+static int
+store_all(struct reader *r, struct sync_txn *st)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->f->n; i++) {
+		pthread_mutex_lock(&r->mu);
+		while (r->ready <= i) {
+			r->writer_waits = 1;
+			pthread_cond_wait(&r->to_writer, &r->mu);
+		}
+		r->writer_waits = 0;
+		pthread_mutex_unlock(&r->mu);
+		rc = store_ticket(r->d, st->txn, &r->slot[i % AHEAD]);
+		prepared_free(&r->slot[i % AHEAD]);
+		if (i % 64 == 0)
+			unmap_pages(st->c);
+		if (rc == 0)
+			rc = sync_step(st);
+		pthread_mutex_lock(&r->mu);
+		r->taken = i + 1;
+		if (r->reader_waits && r->ready - r->taken <= AHEAD - AHEAD / 4)
+			pthread_cond_signal(&r->to_reader);
+		pthread_mutex_unlock(&r->mu);
+	}
+	return rc;
+}
+
+/*
+ * Indexes every ticket folder of tree t (tickets/ at HEAD). Returns 0, a
+ * sysexits code, or 1 when it did nothing because a thread is not worth
+ * it or not to be had: the caller then walks the tree itself.
+ */
+static int
+rebuild_threaded(struct desk *d, struct sync_txn *st, git_tree *t)
+{
+	struct folders f = { NULL, NULL, 0, 0 };
+	struct reader *r;
+	pthread_t th;
+	int rc;
+
+	if (!(git_libgit2_features() & GIT_FEATURE_THREADS) || getenv("RT_CACHE_NOTHREAD"))
+		return 1;
+	rc = folders_of(d, t, 0, &f);
+	if (rc != 0 || f.n < (getenv("RT_CACHE_THREADED_MIN") ?
+	    strtoul(getenv("RT_CACHE_THREADED_MIN"), NULL, 10) : THREADED_MIN)) {
+		folders_free(&f);
+		return rc ? rc : 1;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->d = d;
+	r->f = &f;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->to_reader, NULL);
+	pthread_cond_init(&r->to_writer, NULL);
+	rc = 1;
+	if (git_repository_open_ext(&r->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
+	    pthread_create(&th, NULL, reader_main, r) == 0) {
+		rc = store_all(r, st);
+		pthread_mutex_lock(&r->mu);
+		r->stop = 1;
+		pthread_cond_signal(&r->to_reader);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(th, NULL);
+		for (size_t i = 0; i < AHEAD; i++)
+			prepared_free(&r->slot[i]);
+	}
+	git_repository_free(r->repo);
+	pthread_cond_destroy(&r->to_reader);
+	pthread_cond_destroy(&r->to_writer);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+	folders_free(&f);
 	return rc;
 }
 
@@ -517,6 +786,55 @@ tickets_tree(struct desk *d, const git_oid *commit_id)
 	return t;
 }
 
+/* The ticket folders that differ between trees a and b (tickets/ at depth). */
+static int
+changed_level(struct desk *d, git_tree *a, git_tree *b, int depth, cache_id_fn fn, void *arg)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	int rc = 0;
+
+	while (rc == 0 && (i < na || j < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+		const git_tree_entry *xa = cmp <= 0 ? ea : NULL, *xb = cmp >= 0 ? eb : NULL;
+		git_tree *sa = NULL, *sb = NULL;
+		ticket_id id;
+
+		i += cmp <= 0;
+		j += cmp >= 0;
+		if (xa && xb && git_oid_equal(git_tree_entry_id(xa), git_tree_entry_id(xb)))
+			continue;
+		if (depth == id_levels()) {
+			const char *name = git_tree_entry_name(xb ? xb : xa);
+			if (id_parse(name, id) == 0 && strcmp(name, id) == 0)
+				rc = fn(id, arg);
+			continue;
+		}
+		if (xa && git_tree_entry_type(xa) == GIT_OBJECT_TREE)
+			git_tree_lookup(&sa, d->repo, git_tree_entry_id(xa));
+		if (xb && git_tree_entry_type(xb) == GIT_OBJECT_TREE)
+			git_tree_lookup(&sb, d->repo, git_tree_entry_id(xb));
+		rc = changed_level(d, sa, sb, depth + 1, fn, arg);
+		git_tree_free(sa);
+		git_tree_free(sb);
+	}
+	return rc;
+}
+
+int
+cache_tickets_changed(struct desk *d, const git_oid *a, const git_oid *b, cache_id_fn fn,
+    void *arg)
+{
+	git_tree *ta = tickets_tree(d, a), *tb = tickets_tree(d, b);
+	int rc = changed_level(d, ta, tb, 0, fn, arg);
+
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}
+
 /* A read-only cache serves only while it reflects HEAD. */
 static int
 check_readonly(struct cache *c, const char *headhex)
@@ -542,7 +860,7 @@ sync_to(struct desk *d, int full)
 	git_commit *head = NULL;
 	git_oid old_id;
 	git_tree *old = NULL, *new = NULL;
-	struct sync_txn st = { NULL, NULL, 0, 0 };
+	struct sync_txn st = { NULL, NULL, NULL, 0, 0 };
 	MDB_txn *txn;
 	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
 	char fmt[8], oldfmt[8];
@@ -573,6 +891,7 @@ sync_to(struct desk *d, int full)
 	}
 	if (!full && oldhex[0] && git_oid_fromstr(&old_id, oldhex) == 0)
 		old = tickets_tree(d, &old_id);
+	st.c = c;
 	st.env = c->env;
 	if (old == NULL) {
 		MDB_val k = { 4, "head" };
@@ -582,16 +901,26 @@ sync_to(struct desk *d, int full)
 		mdb_del(txn, c->meta, &k, NULL);
 		pending_clear(c, txn);
 		st.chunk = rebuild_chunk();
-		/* Each folder is read once: libgit2 keeping the trees was 16 MB per 10k tickets. */
+		/*
+		 * Each folder is read once: libgit2 keeping the trees was 16 MB
+		 * per 10k tickets. The pack is read from start to end: small
+		 * windows, fewer kept mapped (desk.c's are 32 MB, 64 MB).
+		 */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)16 << 20);
 	}
 	st.txn = txn;
 	new = tickets_tree(d, git_commit_id(head));
-	rc = diff_level(d, &st, old, new, 0);
+	if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
+		rc = diff_level(d, &st, old, new, 0);
 	if (rc == 0 && st.txn && !c->defer)
 		rc = finish_pending(d, &st, head);
-	if (old == NULL)	/* back to desk_open_repo's limit */
+	if (old == NULL) {	/* back to desk_open_repo's limits */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
+	}
 	txn = st.txn;
 	if (txn == NULL)
 		;	/* a chunk's commit failed; the message is set */
@@ -726,6 +1055,7 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
+	size_t n = 0;
 	int rc;
 
 	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
@@ -739,6 +1069,8 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 		struct rec r = { v.mv_data, v.mv_size };
 		if ((rc = fn(&r, arg)) != 0)
 			break;
+		if (++n % 4096 == 0)
+			unmap_pages(d->cache);
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);

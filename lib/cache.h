@@ -8,6 +8,8 @@
 #ifndef RT_CACHE_H
 #define RT_CACHE_H
 
+#include <git2.h>
+
 #include "id.h"
 #include "kv.h"
 
@@ -42,6 +44,16 @@ int cache_first_mail(struct desk *d, const char *id, struct kvmap *out);
 int cache_find_msgid(struct desk *d, const char *msgid, ticket_id out);
 /* Follows merged-into links to the ticket that lives on; 0 if found. */
 int cache_resolve(struct desk *d, const char *id, ticket_id out);
+
+/*
+ * Calls fn with the id of each ticket whose folder differs between the
+ * commits a and b (added, changed or gone), in tree order, until it
+ * returns non-zero; unchanged subtrees are not read, so the cost is what
+ * changed (git_diff_tree_to_tree reads every tree of the desk).
+ */
+typedef int (*cache_id_fn)(const char *id, void *arg);
+int cache_tickets_changed(struct desk *d, const git_oid *a, const git_oid *b, cache_id_fn fn,
+    void *arg);
 
 /* Calls fn for each record, in id order, until it returns non-zero. */
 typedef int (*cache_fn)(const struct rec *r, void *arg);

@@ -996,36 +996,34 @@ esc_watermark_set(struct desk *d, const git_oid *commit)
 	return rc;
 }
 
+struct changed {
+	char ***ids;
+	size_t *n;
+};
+
+static int
+changed_id(const char *id, void *arg)
+{
+	struct changed *c = arg;
+
+	*c->ids = xrealloc(*c->ids, (*c->n + 1) * sizeof(**c->ids));
+	(*c->ids)[(*c->n)++] = xstrdup(id);
+	return 0;
+}
+
 int
 esc_changed_since(struct desk *d, const git_oid *mark, char ***ids, size_t *n)
 {
 	git_commit *a = NULL, *b = NULL;
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff *diff = NULL;
-	git_diff_options o;
-	int rc = 0;
+	struct changed c = { ids, n };
+	int rc;
 
 	*ids = NULL;
 	*n = 0;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	if (desk_head(d, &b) != 0 || b == NULL || git_commit_lookup(&a, d->repo, mark) < 0 ||
-	    git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
-	    git_diff_tree_to_tree(&diff, d->repo, ta, tb, &o) < 0) {
+	if (desk_head(d, &b) != 0 || b == NULL || git_commit_lookup(&a, d->repo, mark) < 0)
 		rc = git_fail(-1, "cannot compare the watermark with HEAD");
-		goto out;
-	}
-	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
-		char id[ID_LEN + 1];
-		if (sync_path_ticket(git_diff_get_delta(diff, i)->new_file.path, id) != 0 ||
-		    (*n && strcmp((*ids)[*n - 1], id) == 0))
-			continue;
-		*ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
-		(*ids)[(*n)++] = xstrdup(id);
-	}
-out:
-	git_diff_free(diff);
-	git_tree_free(ta);
-	git_tree_free(tb);
+	else
+		rc = cache_tickets_changed(d, mark, git_commit_id(b), changed_id, &c);
 	git_commit_free(a);
 	git_commit_free(b);
 	return rc;

@@ -1,5 +1,6 @@
 /* kv.c: ordered string maps and serialized record views */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,25 @@ kv_list_del(const char *list, const char *item)
 	}
 	strv_free(v, n);
 	return sbuf_detach(&sb);
+}
+
+/*
+ * Eight bytes at a time: a record holds some 40 short strings, and a
+ * strlen call for each was a third of a sorted listing of 100k tickets.
+ */
+const char *
+rec_strend(const char *p, const char *end)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; end - p >= 8; p += 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		w = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+		if (w)	/* the lowest flagged byte is the first NUL */
+			return p + __builtin_ctzll(w) / 8;
+	}
+#endif
+	return p + strnlen(p, (size_t)(end - p));
 }
 
 const char *

@@ -48,6 +48,8 @@ struct rec {
 	size_t len;
 };
 const char *rec_get(const struct rec *r, const char *key);
+/* The NUL ending the string at p, or end if there is none before it. */
+const char *rec_strend(const char *p, const char *end);
 void rec_to_kvmap(const struct rec *r, struct kvmap *m);
 /* Serializes m; returns malloc'd buffer and its length. */
 char *kv_serialize(const struct kvmap *m, size_t *len);

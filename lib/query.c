@@ -462,7 +462,7 @@ query_fill(const struct query *q, const struct rec *r, const char **v)
 
 	memset(v, 0, (size_t)q->nslots * sizeof(*v));
 	while (p < end) {
-		const char *k = p, *val = k + strlen(k) + 1;
+		const char *k = p, *val = rec_strend(k, end) + 1;
 		if (val >= end)
 			break;
 		for (int i = 0; i < q->nslots; i++)
@@ -470,7 +470,7 @@ query_fill(const struct query *q, const struct rec *r, const char **v)
 				v[i] = val;
 				break;
 			}
-		p = val + strlen(val) + 1;
+		p = rec_strend(val, end) + 1;
 	}
 }
 

@@ -442,10 +442,10 @@ one_record(const struct rec *rec, void *arg)
 	f->cal = NULL;
 	/* One scan of the record picks every key the report reads. */
 	while (p < end) {
-		const char *k = p, *v = k + strlen(k) + 1;
+		const char *k = p, *v = rec_strend(k, end) + 1;
 		if (v >= end)
 			break;
-		p = v + strlen(v) + 1;
+		p = rec_strend(v, end) + 1;
 		switch (k[0]) {
 		case 'c':
 			if (strcmp(k, "created") == 0) created = v;

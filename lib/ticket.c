@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "desk.h"
 #include "head.h"
 #include "hlc.h"
 #include "id.h"
+#include "logflow.h"
 #include "replay.h"
 #include "ticket.h"
 #include "util.h"
@@ -176,11 +178,13 @@ event_render(const struct kvmap *ev, char **buf, size_t *len)
 int
 log_parse(const char *buf, size_t len, const char *name, struct evlog *log)
 {
-	struct ynode *root = yaml_load(buf, len, name);
+	struct ynode *root;
 	int rc = 0;
 
 	memset(log, 0, sizeof(*log));
-	if (root == NULL)
+	if (logflow_parse(buf, len, log) == 0)
+		return 0;	/* the common shape, without libyaml */
+	if ((root = yaml_load(buf, len, name)) == NULL)
 		return EX_DATAERR;
 	if (root->kind == Y_MAP && root->n == 0)
 		goto out;	/* empty file */
@@ -393,14 +397,24 @@ ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
 	char *rel = ticket_path(id, "ticket.yaml"), *path = xasprintf("%s/%s", d->root, rel);
 	char *buf, *old = NULL;
 	size_t len, oldlen = 0;
-	int rc = 0;
+	int rc = 0, have = read_file(path, &old, &oldlen) == 0;
+	struct stat st;
 
+	/* no folder in the work tree (not checked out): nothing to mirror into */
+	if (!have && errno == ENOENT) {
+		char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+		int there = stat(dir, &st) == 0;
+		free(dir);
+		if (!there)
+			goto out;
+	}
 	if (ticket_render(t, &buf, &len) == 0) {
 		/* unchanged files are not rewritten: a rebuild touches only what moved */
-		if (read_file(path, &old, &oldlen) != 0 || oldlen != len || memcmp(old, buf, len))
+		if (!have || oldlen != len || memcmp(old, buf, len))
 			rc = write_derived(d, path, buf, len);
 		free(buf);
 	}
+out:
 	free(old);
 	free(rel);
 	free(path);

@@ -153,7 +153,7 @@ sbuf_free(struct sbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
-static char errbuf[1024];
+static _Thread_local char errbuf[1024];	/* a reading thread (cache.c) has its own */
 
 int
 rt_fail(int code, const char *fmt, ...)

@@ -69,6 +69,22 @@ test_expect_success 'a rebuild in several transactions gives the same cache as o
 	test_cmp id1 id3 && test $(git rev-list --count HEAD) = $c
 '
 
+test_expect_success 'a rebuild on two threads gives the same cache as on one' '
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_NOTHREAD=1 rt-gc --rebuild-cache >out && grep "cache: 16 tickets" out &&
+	rt-ls --all --json >one.json && rt-ls --all --text "log" --ids >one.text &&
+	rt-ls --all --sort -updated --format "%{id} %{msgs-in} %{timeline}\n" >one.fmt &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_THREADED_MIN=2 RT_CACHE_CHUNK=5 rt-gc --rebuild-cache >out &&
+	grep "cache: 16 tickets" out &&
+	rt-ls --all --json >two.json && test_cmp one.json two.json &&
+	rt-ls --all --text "log" --ids >two.text && test_cmp one.text two.text &&
+	rt-ls --all --sort -updated --format "%{id} %{msgs-in} %{timeline}\n" >two.fmt &&
+	test_cmp one.fmt two.fmt &&
+	printf "From: a@example.com\nSubject: x\nIn-Reply-To: <g2@x>\nMessage-Id: <g7@x>\n\nx\n" |
+		rt-ingest >id4 && rt-ls --all --text "two" --ids >id5 && test_cmp id5 id4
+'
+
 test_expect_success 'the documented cron line gives git log -- TICKET Bloom filters' '
 	cron=$(grep -h "commit-graph write" "$SRC_ROOT/README" | head -1 | sed "s/^[0-9 *]*//; s|/srv/desk|$PWD|g") &&
 	sh -c "$cron" &&

@@ -37,6 +37,25 @@ test_expect_code 77 'a cache behind HEAD is refused with a reason, not read stal
 	cat err; grep "ticket cache: behind HEAD and not writable by this user" err && exit $rc
 '
 
+test_expect_success 'behind HEAD, show and report are refused the same way' '
+	for cmd in "rt-show $(cat id)" rt-report; do
+		as_nobody $cmd --desk "$TRASH/desk" >out 2>err; rc=$?
+		test $rc = 77 && test_cmp /dev/null out &&
+		grep "ticket cache: behind HEAD and not writable by this user" err || return 1
+	done
+'
+
+test_expect_success 'a change the cache missed (a commit by hand) is refused, then read once a writer ran' '
+	d=$(ticket_dir $(cat id) desk) &&
+	sed "s/subject: .read only./subject: changed by hand/" desk/$d/log.yaml >log &&
+	cp log desk/$d/log.yaml && git -C desk commit -q -a -m "by hand" &&
+	test_must_fail as_nobody rt-ls --desk "$TRASH/desk" --format "%{subject}\n" &&
+	rt-ls --desk desk --count >/dev/null && chmod -R a+rX desk &&
+	as_nobody rt-ls --desk "$TRASH/desk" --format "%{subject}\n" >out &&
+	echo "changed by hand" >expect && test_cmp expect out &&
+	as_nobody rt-show --desk "$TRASH/desk" $(cat id) >out && grep "changed by hand" out
+'
+
 test_expect_success 'after a writer ran, nobody reads again' '
 	rt-ls --desk desk --count >/dev/null &&
 	as_nobody rt-ls --desk "$TRASH/desk" --ids >out && test_cmp id out
