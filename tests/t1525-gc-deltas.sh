@@ -32,6 +32,21 @@ test_expect_success 'rt-gc rolls the small packs up; the mails and logs are delt
 	echo "$blobs blobs, $d deltas" && test $blobs -ge 120 && test $((d * 10)) -ge $((blobs * 8))
 '
 
+# types: the type of each entry of the packs (6 OFS_DELTA, 7 REF_DELTA),
+# read from its first byte at the offset the index gives
+types() {
+	for i in .git/objects/pack/*.idx; do
+		git show-index <"$i" | while read off rest; do
+			od -An -tu1 -j "$off" -N 1 "${i%.idx}.pack"
+		done
+	done | awk "{ print int(\$1 / 16) % 8 }" | sort | uniq -c
+}
+
+test_expect_success 'deltas name their base by offset, as git writes them, not by id' '
+	types >t && cat t &&
+	grep -q " 6$" t && ! grep -q " 7$" t
+'
+
 # The shape of a big desk's fan-out: 32 folders of 32 entries, so every
 # folder's tree has the same size, then 100 commits that each change one
 # file, each commit in its own pack as rt-ingest leaves them. Size cannot
