@@ -24,6 +24,7 @@ struct desk {
 	char *actor_name;	/* who acts: $RT_ACTOR, git identity, user */
 	char *actor_email;
 	int lockfd;
+	int temps_owed;	/* a killed writer's work-tree temporaries remain (guard.c) */
 	int durable;		/* DESK_DURABLE: fsync what a commit writes */
 	struct cache *cache;
 	struct trust *trust;	/* the committed rt.yaml for commands (trust.h) */

@@ -123,10 +123,27 @@ age_of(const struct stat *st)
 	return (long)(time(NULL) - st->st_mtime);
 }
 
+/*
+ * Gone, or a zombie: a writer killed a moment ago has let go of its locks
+ * but stays a zombie until its parent waits for it, and writes nothing more.
+ */
 static int
 pid_dead(long pid)
 {
-	return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+	char *stat, *buf = NULL, *paren;
+	size_t len;
+	int dead;
+
+	if (pid <= 0)
+		return 0;
+	if (kill((pid_t)pid, 0) < 0)
+		return errno == ESRCH;
+	stat = xasprintf("/proc/%ld/stat", pid);
+	dead = read_file(stat, &buf, &len) == 0 && (paren = strrchr(buf, ')')) != NULL &&
+	    (paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+	free(buf);
+	free(stat);
+	return dead;
 }
 
 static char *
@@ -254,12 +271,14 @@ clean_own_temps(struct desk *d)
 }
 
 /* Removes PATH.tmpPID files a killed rt left while writing work-tree file PATH. */
-static void
+/* Removes PATH.tmpPID of dead writers; the number left to writers still alive. */
+static size_t
 clean_worktree_temp(struct desk *d, const char *path)
 {
 	char *full = xasprintf("%s/%s", d->root, path), *slash = strrchr(full, '/');
 	const char *base = slash + 1;
 	size_t blen = strlen(base);
+	size_t kept = 0;
 	struct dirent *de;
 	DIR *dp;
 
@@ -269,8 +288,12 @@ clean_worktree_temp(struct desk *d, const char *path)
 			const char *s = de->d_name;
 			if (strncmp(s, base, blen) != 0 || strncmp(s + blen, ".tmp", 4) != 0 ||
 			    s[blen + 4] == '\0' || strspn(s + blen + 4, "0123456789") !=
-			    strlen(s + blen + 4) || !pid_dead(atol(s + blen + 4)))
+			    strlen(s + blen + 4))
 				continue;
+			if (!pid_dead(atol(s + blen + 4))) {
+				kept++;
+				continue;
+			}
 			char *p = xasprintf("%s/%s", full, s);
 			unlink(p);
 			free(p);
@@ -278,6 +301,7 @@ clean_worktree_temp(struct desk *d, const char *path)
 		closedir(dp);
 	}
 	free(full);
+	return kept;
 }
 
 /* The last tail bytes of the journal (all of it for (size_t)-1), whole lines only. */
@@ -311,21 +335,22 @@ journal_tail(const char *jp, size_t tail)
  * commit, written after it): the last tail bytes are read, whole lines
  * only, so the cost does not grow with the journal. rt-gc reads it whole.
  */
-void
+size_t
 guard_worktree_temps(struct desk *d, size_t tail)
 {
 	char *jp = xasprintf("%s/pending", d->rtdir), *buf, **v;
-	size_t n;
+	size_t n, kept = 0;
 
 	if ((buf = journal_tail(jp, tail)) != NULL) {
 		n = str_split(buf, "\n", &v);
 		for (size_t i = 0; i < n; i++)
 			if (strchr(v[i], '/') && strstr(v[i], "..") == NULL)
-				clean_worktree_temp(d, v[i]);
+				kept += clean_worktree_temp(d, v[i]);
 		strv_free(v, n);
 	}
 	free(buf);
 	free(jp);
+	return kept;
 }
 
 /*
@@ -362,11 +387,12 @@ holder_mark(int fd, long pid)
 	(void)!pwrite(fd, b, HOLDER_LEN, 0);
 }
 
+/* Blank, or pid 1 when a killed writer's temporaries are still owed a look. */
 void
 guard_unlocking(struct desk *d)
 {
 	if (d->lockfd >= 0)
-		holder_mark(d->lockfd, 0);
+		holder_mark(d->lockfd, d->temps_owed ? 1 : 0);
 }
 
 int
@@ -375,11 +401,12 @@ guard_locked(struct desk *d)
 	int rc, rt_killed, left = holder_left(d->lockfd);
 
 	holder_mark(d->lockfd, (long)getpid());
+	d->temps_owed = left;	/* until looked at: a refused writer passes it on */
 	if ((rc = check_git_state(d)) == 0 && (rc = clean_index_lock(d, &rt_killed)) == 0) {
 		clean_ref_locks(d, rt_killed);
 		clean_own_temps(d);
 		if (left || rt_killed)
-			guard_worktree_temps(d, 16384);
+			d->temps_owed = guard_worktree_temps(d, 16384) > 0;
 	}
 	if (rc != 0)
 		desk_unlock(d);

@@ -31,8 +31,9 @@ void guard_unlocking(struct desk *d);
  * Removes the temporary work-tree files (PATH.tmpPID) a killed rt left
  * for the paths in the last tail bytes of .git/rt/pending ((size_t)-1:
  * all). Called by guard_locked after a writer was killed, and rt-gc.
+ * Returns how many belong to writers still alive (a zombie counts as dead).
  */
-void guard_worktree_temps(struct desk *d, size_t tail);
+size_t guard_worktree_temps(struct desk *d, size_t tail);
 
 /* The state of one commit in progress: rt's index.lock and the old tip. */
 struct commit_guard {

@@ -12,6 +12,16 @@ defers() {
 	cat err; test $rc = 75 && test $(wc -l <err) = 1
 }
 dead_pid() { sh -c 'echo $$'; }
+# zombie_pid: a process killed a moment ago that stays a zombie (its parent
+# never waits) until the script ends
+zombie_pid() {
+	perl -e 'my $p = fork; if (!$p) { sleep 60; exit 0 } kill 9, $p;
+	    open(my $f, ">", "zombie.tmp"); print $f "$p\n"; close $f; rename "zombie.tmp", "zombie";
+	    sleep 60' &
+	test_atexit "kill $! 2>/dev/null"
+	while [ ! -s zombie ]; do sleep 0.05; done
+	cat zombie && rm zombie
+}
 
 new_desk desk || exit 1
 test_expect_success 'setup: a ticket and a branch that changes it too' '
@@ -179,9 +189,19 @@ test_expect_success 'a work-tree temporary a killed rt left is removed by the ne
 	echo half >$t.tmp$pid && echo live >$t.tmp$$ && echo $t >>.git/rt/pending &&
 	printf "%11d\n" $pid >.git/rt/lock &&	# as a writer killed holding the lock leaves it
 	mail m17 | rt-ingest >/dev/null && stored m17 &&
-	test ! -e $t.tmp$pid && test -f $t.tmp$$ && rm $t.tmp$$ &&
+	test ! -e $t.tmp$pid && test -f $t.tmp$$ &&
+	grep -qx " *1" .git/rt/lock &&	# a temporary of a live pid: the next writer looks again
+	rm $t.tmp$$ && mail m17b | rt-ingest >/dev/null && stored m17b &&
 	! grep -q "[0-9]" .git/rt/lock &&
 	rt-gc -q && git status --porcelain tickets >st && test_cmp /dev/null st
+'
+
+test_expect_success 'a writer killed a moment ago, still a zombie, counts as dead' '
+	t=$(ticket_dir $(cat id))/log.yaml && z=$(zombie_pid) &&
+	test "$(ps -o stat= -p $z | cut -c1)" = Z &&
+	echo half >$t.tmp$z && echo $t >>.git/rt/pending && printf "%11d\n" $z >.git/rt/lock &&
+	mail m17z | rt-ingest >/dev/null && stored m17z &&
+	test ! -e $t.tmp$z && ! grep -q "[0-9]" .git/rt/lock
 '
 
 command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
