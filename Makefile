@@ -35,7 +35,7 @@ GIT2_LIBS  = -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
              $(filter-out -lgit2,$(shell pkg-config --static --libs libgit2)) \
              $(if $(wildcard /usr/lib/*/libgssapi_krb5.so.2 /usr/lib/libgssapi_krb5.so.2),-l:libgssapi_krb5.so.2,-lgssapi_krb5)
 else
-GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509 -lz
+GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509 -lmbedcrypto -lz
 endif
 # -u pulls lib/tls.o out of librt.a before libgit2.a asks for the wrappers.
 override LDFLAGS += -Wl,-u,__wrap_mbedtls_x509_crt_parse_file -Wl,-u,__wrap_mbedtls_x509_crt_parse_path \
@@ -112,7 +112,7 @@ $(B)/bench/timeit: bench/ref/timeit.c
 $(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(B)/librt.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT2_WRAP) $(shell pkg-config --libs libgit2) \
-	    -lmbedx509 -lz $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(MU_LIBS) -lm
+	    -lmbedx509 -lmbedcrypto -lz $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(MU_LIBS) -lm
 
 # Tests run the binaries from $(B)/bin with the in-tree share/ folder.
 TEST_ENV = RT_BUILD=$(CURDIR)/$(B) RT_SHAREDIR=$(CURDIR)/share \

@@ -1,4 +1,4 @@
-/* sha1.h: SHA-1 of a buffer (FIPS 180-4), for a pack's trailing checksum */
+/* sha1.h: SHA-1 of a buffer, for a pack's trailing checksum */
 #ifndef RT_SHA1_H
 #define RT_SHA1_H
 
