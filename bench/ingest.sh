@@ -79,8 +79,9 @@ while [ $i -le "$ROUNDS" ]; do
 done
 ref=$(median <"$out/t.ref") small=$(median <"$out/t.small") big=$(median <"$out/t.big")
 echo "  reference Maildir delivery (fsync file + dir): median $ref ms"
-echo "  rt-ingest, 1k desk:   median $small ms = $(ratio "$small" "$ref")x the reference (goal <= 5x)"
-echo "  rt-ingest, 100k desk: median $big ms = $(ratio "$big" "$ref")x the reference; 100k/1k $(ratio "$big" "$small")x"
+sk=$(( ${RT_BENCH_SMALL:-1000} / 1000 ))k bk=$(( ${RT_BENCH_BIG:-100000} / 1000 ))k
+echo "  rt-ingest, $sk desk: median $small ms = $(ratio "$small" "$ref")x the reference (goal <= 5x)"
+echo "  rt-ingest, $bk desk: median $big ms = $(ratio "$big" "$ref")x the reference; $bk/$sk $(ratio "$big" "$small")x"
 
 N=${RT_BENCH_BULK:-500}
 BROUNDS=${RT_BENCH_BULK_ROUNDS:-3}

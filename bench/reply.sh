@@ -11,7 +11,7 @@ rt-ls --desk "$d" --ids 2>/dev/null | head -n 50 >"$ids"
 one=$(head -n 1 "$ids")
 ROUNDS=${RT_BENCH_ROUNDS:-5}
 for i in $(seq $ROUNDS); do ms rt-reply --desk "$d" -n --template ack "$one"; done | median |
-    awk '{ printf "reply: one ack (dry run, 100k desk)      %8.1f ms\n", $1 }'
+    awk -v n=$(( ${RT_BENCH_BIG:-100000} / 1000 )) '{ printf "reply: one ack (dry run, %dk desk)      %8.1f ms\n", n, $1 }'
 for i in $(seq $ROUNDS); do ms sh -c "rt-reply --desk '$d' -n --template ack <'$ids'"; done | median |
     awk '{ printf "reply: 50 acks from stdin (dry run)       %8.1f ms\n", $1 }'
 for i in $(seq $ROUNDS); do ms rt-reply --desk "$d" --suggest "$one"; done | median |

@@ -16,7 +16,8 @@ for n in $SMALL $BIG; do
 		echo "  built in $(echo "$(date +%s.%N) - $start" | bc) s"
 	fi
 done
-export RT_BENCH_SMALL_DESK="$out/desk-$SMALL" RT_BENCH_DESK="$out/desk-$BIG" RT_BENCH_OUT="$out"
+export RT_BENCH_SMALL_DESK="$out/desk-$SMALL" RT_BENCH_DESK="$out/desk-$BIG" RT_BENCH_OUT="$out" \
+    RT_BENCH_SMALL=$SMALL RT_BENCH_BIG=$BIG
 for b in ./*.sh; do
 	case $b in ./run.sh|./mkdesk.sh|./lib.sh) continue ;; esac
 	# RT_BENCH_ONLY="ingest ls" runs only those
