@@ -499,13 +499,16 @@ sync_step(struct sync_txn *st)
 	return 0;
 }
 
+/* Called for each ticket folder that differs: now is its tree id, or NULL when it is gone. */
+typedef int (*folder_fn)(const char *name, const git_oid *now, void *arg);
+
 /*
- * Walks tickets/K/7/M/ID (format 1: tickets/K7/M2/ID) in two trees (either may be NULL) and re-indexes
- * each ticket folder whose tree id differs. Unchanged subtrees are skipped,
- * so the cost is proportional to what changed.
+ * Walks tickets/K/7/M/ID (format 1: tickets/K7/M2/ID) in two trees (either
+ * may be NULL) and calls fn for each ticket folder whose tree id differs.
+ * Unchanged subtrees are skipped, so the cost is proportional to what changed.
  */
 static int
-diff_level(struct desk *d, struct sync_txn *st, git_tree *a, git_tree *b, int depth)
+changed_folders(struct desk *d, git_tree *a, git_tree *b, int depth, folder_fn fn, void *arg)
 {
 	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
 	size_t i = 0, j = 0;
@@ -515,37 +518,46 @@ diff_level(struct desk *d, struct sync_txn *st, git_tree *a, git_tree *b, int de
 		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
 		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
 		int cmp = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
-		const git_tree_entry *only_a = cmp < 0 ? ea : NULL, *in_b = cmp >= 0 ? eb : NULL;
+		const git_tree_entry *xa = cmp <= 0 ? ea : NULL, *xb = cmp >= 0 ? eb : NULL;
+		int ta = xa && git_tree_entry_type(xa) == GIT_OBJECT_TREE;
+		int tb = xb && git_tree_entry_type(xb) == GIT_OBJECT_TREE;
+		git_tree *sa = NULL, *sb = NULL;
 
-		if (cmp <= 0)
-			i++;
-		if (cmp >= 0)
-			j++;
-		if (cmp == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
+		i += cmp <= 0;
+		j += cmp >= 0;
+		if (xa && xb && git_oid_equal(git_tree_entry_id(xa), git_tree_entry_id(xb)))
 			continue;
 		if (depth == id_levels()) {
-			if (in_b && git_tree_entry_type(in_b) == GIT_OBJECT_TREE)
-				rc = index_ticket(d, st->txn, git_tree_entry_name(in_b),
-				    git_tree_entry_id(in_b));
-			else if (only_a)
-				rc = drop_ticket(d, st->txn, git_tree_entry_name(only_a));
-			if (rc == 0)
-				rc = sync_step(st);
+			if (tb || ta)
+				rc = fn(git_tree_entry_name(tb ? xb : xa),
+				    tb ? git_tree_entry_id(xb) : NULL, arg);
 			continue;
 		}
-		{
-			git_tree *sa = NULL, *sb = NULL;
-			const git_tree_entry *xa = cmp <= 0 ? ea : NULL, *xb = in_b;
-			if (xa && git_tree_entry_type(xa) == GIT_OBJECT_TREE)
-				git_tree_lookup(&sa, d->repo, git_tree_entry_id(xa));
-			if (xb && git_tree_entry_type(xb) == GIT_OBJECT_TREE)
-				git_tree_lookup(&sb, d->repo, git_tree_entry_id(xb));
-			rc = diff_level(d, st, sa, sb, depth + 1);
-			git_tree_free(sa);
-			git_tree_free(sb);
-		}
+		if (ta)
+			git_tree_lookup(&sa, d->repo, git_tree_entry_id(xa));
+		if (tb)
+			git_tree_lookup(&sb, d->repo, git_tree_entry_id(xb));
+		rc = changed_folders(d, sa, sb, depth + 1, fn, arg);
+		git_tree_free(sa);
+		git_tree_free(sb);
 	}
 	return rc;
+}
+
+struct sync_walk {
+	struct desk *d;
+	struct sync_txn *st;
+};
+
+/* Re-indexes a changed ticket folder, or drops a gone one. */
+static int
+sync_folder(const char *name, const git_oid *now, void *arg)
+{
+	struct sync_walk *w = arg;
+	int rc = now ? index_ticket(w->d, w->st->txn, name, now) :
+	    drop_ticket(w->d, w->st->txn, name);
+
+	return rc ? rc : sync_step(w->st);
 }
 
 /*
@@ -786,41 +798,22 @@ tickets_tree(struct desk *d, const git_oid *commit_id)
 	return t;
 }
 
-/* The ticket folders that differ between trees a and b (tickets/ at depth). */
+struct id_walk {
+	cache_id_fn fn;
+	void *arg;
+};
+
+/* Hands fn the folders named as ids (not a stray folder's name). */
 static int
-changed_level(struct desk *d, git_tree *a, git_tree *b, int depth, cache_id_fn fn, void *arg)
+id_folder(const char *name, const git_oid *now, void *arg)
 {
-	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
-	size_t i = 0, j = 0;
-	int rc = 0;
+	struct id_walk *w = arg;
+	ticket_id id;
 
-	while (rc == 0 && (i < na || j < nb)) {
-		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
-		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
-		int cmp = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
-		const git_tree_entry *xa = cmp <= 0 ? ea : NULL, *xb = cmp >= 0 ? eb : NULL;
-		git_tree *sa = NULL, *sb = NULL;
-		ticket_id id;
-
-		i += cmp <= 0;
-		j += cmp >= 0;
-		if (xa && xb && git_oid_equal(git_tree_entry_id(xa), git_tree_entry_id(xb)))
-			continue;
-		if (depth == id_levels()) {
-			const char *name = git_tree_entry_name(xb ? xb : xa);
-			if (id_parse(name, id) == 0 && strcmp(name, id) == 0)
-				rc = fn(id, arg);
-			continue;
-		}
-		if (xa && git_tree_entry_type(xa) == GIT_OBJECT_TREE)
-			git_tree_lookup(&sa, d->repo, git_tree_entry_id(xa));
-		if (xb && git_tree_entry_type(xb) == GIT_OBJECT_TREE)
-			git_tree_lookup(&sb, d->repo, git_tree_entry_id(xb));
-		rc = changed_level(d, sa, sb, depth + 1, fn, arg);
-		git_tree_free(sa);
-		git_tree_free(sb);
-	}
-	return rc;
+	(void)now;
+	if (id_parse(name, id) == 0 && strcmp(name, id) == 0)
+		return w->fn(id, w->arg);
+	return 0;
 }
 
 int
@@ -828,7 +821,7 @@ cache_tickets_changed(struct desk *d, const git_oid *a, const git_oid *b, cache_
     void *arg)
 {
 	git_tree *ta = tickets_tree(d, a), *tb = tickets_tree(d, b);
-	int rc = changed_level(d, ta, tb, 0, fn, arg);
+	int rc = changed_folders(d, ta, tb, 0, id_folder, &(struct id_walk){ fn, arg });
 
 	git_tree_free(ta);
 	git_tree_free(tb);
@@ -913,7 +906,7 @@ sync_to(struct desk *d, int full)
 	st.txn = txn;
 	new = tickets_tree(d, git_commit_id(head));
 	if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
-		rc = diff_level(d, &st, old, new, 0);
+		rc = changed_folders(d, old, new, 0, sync_folder, &(struct sync_walk){ d, &st });
 	if (rc == 0 && st.txn && !c->defer)
 		rc = finish_pending(d, &st, head);
 	if (old == NULL) {	/* back to desk_open_repo's limits */
