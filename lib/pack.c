@@ -110,6 +110,14 @@ remove_one(const git_oid *oid, const char *path, void *arg)
 }
 
 #define PACK_AUTO 50	/* packs before a writer rolls the small ones up */
+/*
+ * Objects a writer rolls up at most: libgit2 searches deltas afresh for
+ * every object it packs (about 75 us each), so a roll-up that reached the
+ * desk's biggest pack stalled one delivery for a minute at 100k tickets
+ * and, amortized, cost more than the mails themselves on grown desks.
+ * Bigger merges are rt-gc's.
+ */
+#define PACK_AUTO_OBJECTS 65536
 
 struct packfile {
 	char *base;		/* objects/pack/pack-HEX, without extension */
@@ -371,8 +379,20 @@ remove_pack(const char *base, const char *keep_name)
 	}
 }
 
-int
-pack_repack(struct desk *d, struct pack_stats *st)
+/* The smallest packs of the roll whose objects stay within max (0: all). */
+static size_t
+roll_within(const struct packfile *v, size_t roll, unsigned long loose, unsigned long max)
+{
+	unsigned long total = loose;
+	size_t k = 0;
+
+	while (max && k < roll && total + v[k].objects <= max)
+		total += v[k++].objects;
+	return max ? k : roll;
+}
+
+static int
+repack(struct desk *d, struct pack_stats *st, unsigned long max)
 {
 	struct oidset set = { NULL, 0, NULL };
 	struct packfile *packs;
@@ -388,7 +408,8 @@ pack_repack(struct desk *d, struct pack_stats *st)
 	git_packbuilder_set_threads(set.pb, 1);
 	each_loose(d, collect_one, &set);
 	loose = set.n;
-	roll = geometric_split(packs, npacks, (unsigned long)loose);
+	roll = roll_within(packs, geometric_split(packs, npacks, (unsigned long)loose),
+	    (unsigned long)loose, max);
 	if (roll == 1 && loose == 0)
 		roll = 0;	/* one pack alone is already rolled up */
 	if (loose == 0 && roll == 0)
@@ -431,6 +452,12 @@ out:
 	return rc;
 }
 
+int
+pack_repack(struct desk *d, struct pack_stats *st)
+{
+	return repack(d, st, 0);
+}
+
 /* The *.pack names in objects/pack: one listing, no file opened. */
 static size_t
 pack_names(struct desk *d)
@@ -456,7 +483,7 @@ pack_auto(struct desk *d)
 
 	/* pack_count opens every index: after each commit, only names are counted */
 	if (pack_names(d) >= PACK_AUTO && pack_count(d) >= PACK_AUTO)
-		pack_repack(d, &st);
+		repack(d, &st, PACK_AUTO_OBJECTS);
 }
 
 size_t
