@@ -3,20 +3,22 @@
  *
  * An archived ticket stays in every commit, so history, clones, the
  * cache, rt-ls, rt-show and rt-report see it as before; only its folder
- * leaves the work tree. The state is git's own sparse checkout: a
- * "!/DIR/" line in .git/info/sparse-checkout (git pull and git checkout
- * keep the folder out) and the skip-worktree bit on its index entries
- * (git status stays clean). libgit2 1.5 implements neither, so rt sets
- * the bits itself wherever it writes the index, and rt never uses
- * libgit2's checkout, which would write the files back.
+ * leaves the work tree. git learns it from the skip-worktree bit on the
+ * ticket's index entries: git status does not look for those files, and
+ * git pull and git checkout keep the bit on entries they do not change.
+ * Not git's sparse-checkout patterns: without cone mode git matches
+ * every path against every pattern, and cone mode can only name the
+ * folders to keep. libgit2 1.5 knows neither, so rt sets the bits itself
+ * wherever it writes the index, from the list in .git/rt/archived.
  *
- * Order, so a crash leaves git status clean and a second run finishes:
- * archiving writes the list, then the index, then removes the files;
- * restoring writes the files, then the index, then the list.
+ * A ticket whose folder is in the work tree again (a command wrote a
+ * change into it, git pull wrote one, a run was interrupted) comes back
+ * whole at the next index update and leaves the list.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -30,29 +32,7 @@
 static char *
 file_path(struct desk *d)
 {
-	return xasprintf("%sinfo/sparse-checkout", d->gitdir);
-}
-
-/* "!/tickets/K/7/M/ID/" for a ticket of this desk: the folder, else NULL. */
-static char *
-pattern_dir(const char *line)
-{
-	size_t len = strlen(line);
-	const char *base;
-	char *dir, *want;
-	ticket_id id;
-
-	if (len < 4 || !str_starts(line, "!/tickets/") || line[len - 1] != '/')
-		return NULL;
-	dir = xstrndup(line + 2, len - 3);
-	base = strrchr(dir, '/') + 1;
-	want = id_parse(base, id) == 0 && strcmp(id, base) == 0 ? ticket_dir(id) : NULL;
-	if (want == NULL || strcmp(want, dir) != 0) {
-		free(dir);
-		dir = NULL;
-	}
-	free(want);
-	return dir;
+	return xasprintf("%s/archived", d->rtdir);
 }
 
 static int
@@ -82,8 +62,9 @@ dirs_sort(struct archive *a)
 int
 archive_load(struct desk *d, struct archive *a)
 {
-	char *path = file_path(d), *buf, **v, *dir;
+	char *path = file_path(d), *buf, **v;
 	size_t len, k;
+	ticket_id id;
 
 	memset(a, 0, sizeof(*a));
 	if (read_file(path, &buf, &len) < 0) {
@@ -96,15 +77,10 @@ archive_load(struct desk *d, struct archive *a)
 	k = str_split(buf, "\n", &v);
 	free(buf);
 	a->dirs = xcalloc(k + 1, sizeof(*a->dirs));
-	a->lines = xcalloc(k + 1, sizeof(*a->lines));
-	for (size_t i = 0; i < k; i++) {
-		if ((dir = pattern_dir(v[i])) != NULL) {
-			a->dirs[a->n++] = dir;
-			free(v[i]);
-		} else
-			a->lines[a->nlines++] = v[i];
-	}
-	free(v);
+	for (size_t i = 0; i < k; i++)
+		if (id_parse(v[i], id) == 0)
+			a->dirs[a->n++] = ticket_dir(id);
+	strv_free(v, k);
 	dirs_sort(a);
 	return 0;
 }
@@ -113,7 +89,6 @@ void
 archive_free(struct archive *a)
 {
 	strv_free(a->dirs, a->n);
-	strv_free(a->lines, a->nlines);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -138,85 +113,45 @@ archive_find(const struct archive *a, const char *path)
 }
 
 static void
-archive_add(struct archive *a, const char *dir)
+archive_add(struct archive *a, char **dirs, size_t n)
 {
-	a->dirs = xrealloc(a->dirs, (a->n + 1) * sizeof(*a->dirs));
-	a->dirs[a->n++] = xstrdup(dir);
+	a->dirs = xrealloc(a->dirs, (a->n + n + 1) * sizeof(*a->dirs));
+	for (size_t i = 0; i < n; i++)
+		a->dirs[a->n++] = xstrdup(dirs[i]);
 	dirs_sort(a);
 }
 
+/* Drops the folders in drop (sorted) from a, in one pass. */
 static void
-archive_drop(struct archive *a, const char *dir)
+archive_drop(struct archive *a, char **drop, size_t n)
 {
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->dirs[i], dir) == 0) {
+	size_t k = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (bsearch(&a->dirs[i], drop, n, sizeof(*drop), cmp_str) != NULL)
 			free(a->dirs[i]);
-			memmove(a->dirs + i, a->dirs + i + 1, (a->n - i - 1) * sizeof(*a->dirs));
-			a->n--;
-			return;
-		}
-}
-
-/* Patterns besides the "everything" line that rt writes first. */
-static int
-has_own_patterns(const struct archive *a)
-{
-	for (size_t i = 0; i < a->nlines; i++)
-		if (strcmp(a->lines[i], "/*") != 0)
-			return 1;
-	return 0;
-}
-
-static int
-set_git_config(struct desk *d, int on)
-{
-	git_config *cfg = NULL, *local = NULL;
-	int rc = git_repository_config(&cfg, d->repo);
-
-	if (rc == 0)
-		rc = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL);
-	if (rc == 0 && on) {
-		if ((rc = git_config_set_bool(local, "core.sparseCheckout", 1)) == 0)
-			rc = git_config_set_bool(local, "core.sparseCheckoutCone", 0);
-	} else if (rc == 0) {
-		if ((rc = git_config_delete_entry(local, "core.sparseCheckout")) == GIT_ENOTFOUND)
-			rc = 0;
-		if (rc == 0 && (rc = git_config_delete_entry(local,
-		    "core.sparseCheckoutCone")) == GIT_ENOTFOUND)
-			rc = 0;
+		else
+			a->dirs[k++] = a->dirs[i];
 	}
-	git_config_free(local);
-	git_config_free(cfg);
-	return rc < 0 ? git_fail(rc, "cannot set core.sparseCheckout") : 0;
+	a->n = k;
 }
 
 int
 archive_save(struct desk *d, const struct archive *a)
 {
-	char *path = file_path(d), *dir;
+	char *path = file_path(d);
 	struct sbuf sb = SBUF_INIT;
 	int rc = 0;
 
-	if (a->n == 0 && !has_own_patterns(a)) {
+	if (a->n == 0) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			rc = rt_fail(EX_IOERR, "cannot remove '%s': %s", path, strerror(errno));
-		if (rc == 0)
-			rc = set_git_config(d, 0);
-		free(path);
-		return rc;
+	} else {
+		for (size_t i = 0; i < a->n; i++)
+			sbuf_addf(&sb, "%s\n", strrchr(a->dirs[i], '/') + 1);
+		if (write_file_atomic(path, sb.buf, sb.len, d->durable) < 0)
+			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
 	}
-	sbuf_adds(&sb, "/*\n");
-	for (size_t i = 0; i < a->nlines; i++)
-		if (strcmp(a->lines[i], "/*") != 0)
-			sbuf_addf(&sb, "%s\n", a->lines[i]);
-	for (size_t i = 0; i < a->n; i++)
-		sbuf_addf(&sb, "!/%s/\n", a->dirs[i]);
-	dir = xasprintf("%sinfo", d->gitdir);
-	if (mkdir_p(dir, 0777) < 0 || write_file_atomic(path, sb.buf, sb.len, d->durable) < 0)
-		rc = rt_fail(EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
-	if (rc == 0)
-		rc = set_git_config(d, 1);
-	free(dir);
 	sbuf_free(&sb);
 	free(path);
 	return rc;
@@ -342,25 +277,39 @@ restore_dir(struct desk *d, git_index *idx, git_tree *tree, const char *dir)
 	return rc;
 }
 
-int
-archive_return(struct desk *d, git_index *idx, git_tree *tree, struct archive *a,
-    const char **paths, size_t n, size_t *back)
+/*
+ * A change to a ticket always rewrites its log.yaml, whoever writes it;
+ * the folder alone may hold files of someone's own.
+ */
+static int
+written_again(struct desk *d, const char *dir)
 {
-	const char *dir;
-	char *copy;
+	char *rel = ticket_path(strrchr(dir, '/') + 1, "log.yaml");
+	char *full = xasprintf("%s/%s", d->root, rel);
+	struct stat st;
+	int there = lstat(full, &st) == 0;
+
+	free(full);
+	free(rel);
+	return there;
+}
+
+int
+archive_converge(struct desk *d, git_index *idx, git_tree *tree, struct archive *a,
+    size_t *back)
+{
+	char **gone = xcalloc(a->n + 1, sizeof(*gone));
+	size_t ngone = 0;
 	int rc = 0;
 
-	*back = 0;
-	for (size_t i = 0; i < n && rc == 0 && a->n > 0; i++) {
-		if ((dir = archive_find(a, paths[i])) == NULL)
-			continue;
-		copy = xstrdup(dir);
-		if ((rc = restore_dir(d, idx, tree, copy)) == 0) {
-			archive_drop(a, copy);
-			(*back)++;
-		}
-		free(copy);
-	}
+	for (size_t i = 0; i < a->n && rc == 0; i++)
+		if (written_again(d, a->dirs[i]) &&
+		    (rc = restore_dir(d, idx, tree, a->dirs[i])) == 0)
+			gone[ngone++] = xstrdup(a->dirs[i]);
+	*back = ngone;
+	if (rc == 0 && ngone > 0)
+		archive_drop(a, gone, ngone);	/* a->dirs is sorted: so is gone */
+	strv_free(gone, ngone);
 	return rc;
 }
 
@@ -416,8 +365,7 @@ archive_dirs(struct desk *d, git_index *idx, git_tree *tree, struct archive *a,
 	struct listing l;
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		archive_add(a, dirs[i]);
+	archive_add(a, dirs, n);
 	if ((rc = archive_save(d, a)) != 0)
 		return rc;
 	for (size_t i = 0; i < n && rc == 0; i++)
@@ -443,9 +391,11 @@ restore_dirs(struct desk *d, git_index *idx, git_tree *tree, struct archive *a,
 		rc = restore_dir(d, idx, tree, dirs[i]);
 	if (rc == 0)
 		rc = write_index(idx);
-	for (size_t i = 0; i < n && rc == 0; i++)
-		archive_drop(a, dirs[i]);
-	return rc == 0 ? archive_save(d, a) : rc;
+	if (rc != 0)
+		return rc;
+	qsort(dirs, n, sizeof(*dirs), cmp_str);
+	archive_drop(a, dirs, n);
+	return archive_save(d, a);
 }
 
 static int

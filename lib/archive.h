@@ -7,40 +7,30 @@
 
 struct desk;
 
-/*
- * The archived ticket folders, as git's sparse checkout names them in
- * .git/info/sparse-checkout ("!/tickets/K/7/M/ID/"); the file's other
- * lines are kept as they were.
- */
+/* The archived tickets' folders, from the ids in .git/rt/archived. */
 struct archive {
 	char **dirs;		/* sorted: "tickets/K/7/M/ID" */
 	size_t n;
-	char **lines;		/* every other line of the file */
-	size_t nlines;
 };
-#define ARCHIVE_INIT { NULL, 0, NULL, 0 }
+#define ARCHIVE_INIT { NULL, 0 }
 
 int archive_load(struct desk *d, struct archive *a);
 void archive_free(struct archive *a);
 /* The archived folder that is or holds path, or NULL. */
 const char *archive_find(const struct archive *a, const char *path);
-/*
- * Writes the file (atomically) and git's core.sparseCheckout (on while
- * a ticket is archived, and core.sparseCheckoutCone off); an empty list
- * removes both again unless other patterns are in the file.
- */
+/* Writes the list (atomically); an empty one removes the file. */
 int archive_save(struct desk *d, const struct archive *a);
 
 /* Marks the index entries of every archived folder skip-worktree. */
 int archive_mark_all(git_index *idx, const struct archive *a);
 /*
  * Brings back into the work tree and the index, whole, the archived
- * tickets that hold one of the pending paths (a changed ticket is live
- * again) and drops them from a; *back counts them. The caller writes the
- * index, then saves a.
+ * tickets whose folder is in the work tree again (a change was written
+ * into it) and drops them from a; *back counts them. The caller writes
+ * the index, then saves a.
  */
-int archive_return(struct desk *d, git_index *idx, git_tree *tree, struct archive *a,
-    const char **paths, size_t n, size_t *back);
+int archive_converge(struct desk *d, git_index *idx, git_tree *tree, struct archive *a,
+    size_t *back);
 
 /*
  * Archives the tickets ids (with restore, brings them back); with

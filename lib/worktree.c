@@ -248,7 +248,8 @@ worktree_sync(struct desk *d, int full)
 		if ((rc = archive_mark_all(idx, &ar)) != 0)
 			goto out;
 	}
-	if ((rc = archive_return(d, idx, tree, &ar, (const char **)paths, n, &back)) != 0)
+	/* after the mirror: a pending path of an archived ticket brings it back */
+	if ((rc = archive_converge(d, idx, tree, &ar, &back)) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if ((rc = worktree_index_path(d, idx, tree, paths[i],
