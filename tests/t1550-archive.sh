@@ -152,6 +152,16 @@ test_expect_success 'git pull keeps untouched archived tickets out; a changed on
 	rt-archive --desk b --list >got && echo $D >want && test_cmp want got
 '
 
+test_expect_success 'bash completion: --restore offers the archived ids, else every ticket' '
+	cd b && rt-archive --list >want && test -s want &&
+	bash -c ". \"\$1\"; COMP_WORDS=(rt-archive --restore \"\"); COMP_CWORD=2; _rt_dashed;
+		printf \"%s\\n\" \"\${COMPREPLY[@]}\"" _ "$SRC_ROOT/completions/rt.bash" >got &&
+	test_cmp want got &&
+	bash -c ". \"\$1\"; COMP_WORDS=(rt archive \"\"); COMP_CWORD=2; _rt;
+		printf \"%s\\n\" \"\${COMPREPLY[@]}\"" _ "$SRC_ROOT/completions/rt.bash" | sort >got &&
+	rt-ls --ids | sort >want && test_cmp want got
+'
+
 test_expect_success '--list takes no ids; rt-archive --help is short' '
 	{ rt-archive --desk a --list $A 2>err; test $? = 64; } &&
 	rt-archive --help >out && test $(wc -l <out) -lt 15 && grep "^usage: rt-archive" out
