@@ -22,14 +22,32 @@ test_expect_success 'a desk of 100 tickets, then 60 more one process each' '
 	test $(ls .git/objects/pack/*.pack | wc -l) -gt 2
 '
 
-test_expect_success 'rt-gc rolls the small packs up; the mails and logs are deltas' '
+# wholetrees: how many of the last 60 commits' trees are stored whole
+wholetrees() {
+	git rev-list --objects HEAD~60..HEAD --not HEAD~60 | sort >objs && kinds >k &&
+	join objs k | grep -c " tree whole$"
+}
+
+test_expect_success 'by geometry alone (RT_PACK_SMALL=0) the young objects stay in several packs' '
+	rm -rf ../geo && cp -a . ../geo &&
+	RT_PACK_SMALL=0 rt-gc -q --desk ../geo &&
+	test $(ls ../geo/.git/objects/pack/*.pack | wc -l) -gt 1 &&
+	(cd ../geo && git fsck --strict --no-dangling && wholetrees) >geo.whole
+'
+
+test_expect_success 'rt-gc rolls every young pack into one; the mails and logs are deltas' '
 	n=$(ls .git/objects/pack/*.pack | wc -l) &&
-	rt-gc >out && grep "^packs: [1-9][0-9]* merged, [0-9]* left$" out &&
-	test $(ls .git/objects/pack/*.pack | wc -l) -lt $n &&
+	rt-gc >out && grep "^packs: [1-9][0-9]* merged, 1 left$" out &&
+	test $(ls .git/objects/pack/*.pack | wc -l) = 1 &&
 	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
 	git rev-list --objects HEAD~60..HEAD --not HEAD~60 | sort >objs && kinds >k && join objs k >new &&
 	blobs=$(grep -c " blob " new) && d=$(grep " blob " new | grep -c " delta$") &&
 	echo "$blobs blobs, $d deltas" && test $blobs -ge 120 && test $((d * 10)) -ge $((blobs * 8))
+'
+
+test_expect_success 'one young pack stores fewer trees whole than the geometric ladder' '
+	one=$(wholetrees) && geo=$(cat geo.whole) &&
+	echo "whole trees: $one in one pack, $geo in the ladder" && test "$one" -lt "$geo"
 '
 
 # types: the type of each entry of the packs (6 OFS_DELTA, 7 REF_DELTA),
