@@ -102,6 +102,37 @@ test_expect_success 'versions of one folder are deltas of each other, not of sam
 	test "$versions" -ge 40 && test $((whole * 5)) -le "$versions"
 '
 
+command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
+# Killed at its Nth rename or Nth unlink (index, new pack, rewritten pack, the
+# old packs and loose files going), rt-gc leaves every object readable,
+# and the next rt-gc finishes the job.
+test_expect_success STRACE 'rt-gc killed at any rename or unlink of a repack loses no object' '
+	killed=0 &&
+	for n in $(seq 1 24); do
+		for i in 1 2 3; do mbox $((200 + n * 3 + i)) $((200 + n * 3 + i)) | rt-ingest -q || return 1; done &&
+		echo "a loose blob $n" | git hash-object -w --stdin >>loose &&
+		{ git rev-list --objects --all | cut -d" " -f1; cat loose; } | sort >want &&
+		strace -f -o /dev/null -e trace=rename,renameat,renameat2,unlink,unlinkat \
+		    -e inject=rename,renameat,renameat2,unlink,unlinkat:signal=KILL:when=$n rt-gc -q 2>/dev/null
+		test $? = 0 || killed=$((killed + 1))
+		git cat-file --batch-check <want >have && ! grep missing have &&
+		git fsck --full --no-dangling >fsck 2>&1 || { cat fsck; return 1; }
+		for i in .git/objects/pack/pack-*.pack; do
+			# an index without its pack (libgit2 links the index first) is skipped by readers
+			test -f "${i%.pack}.idx" || continue
+			git verify-pack "${i%.pack}.idx" || return 1
+		done
+	done &&
+	echo "rt-gc killed $killed times" && test $killed -ge 16 &&
+	rt-gc -q --stale 0 && git fsck --full --strict --no-dangling &&
+	test $(git count-objects | cut -d" " -f1) = 0 &&
+	git cat-file --batch-check <want >have && ! grep missing have &&
+	for i in .git/objects/pack/*; do
+		case $i in *.pack) test -f "${i%.pack}.idx" ;; *.idx) test -f "${i%.idx}.pack" ;; *) false ;; esac ||
+		    { echo "left: $i"; return 1; }
+	done
+'
+
 test_expect_success 'objects no ref reaches are packed too, without a path' '
 	b=$(echo "a blob no commit has" | git hash-object -w --stdin) &&
 	test $(git count-objects | cut -d" " -f1) = 1 &&
