@@ -5,7 +5,8 @@
  * does not grow with the desk. The work tree is written after each
  * commit. The index is rewritten whole by libgit2 (O(files)), so commands
  * never touch it: the changed paths wait in .git/rt/pending until rt-gc
- * applies them in one pass. Only rt-gc (and rt-init) write the index.
+ * applies them in one pass. Only rt-gc (and rt-init, rt-archive) write
+ * the index.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -259,7 +260,7 @@ worktree_sync(struct desk *d, int full)
 		rc = git_fail(rc, "cannot write index");
 		goto out;
 	}
-	/* After the index: a crash before this leaves the paths pending, redone. */
+	/* after the index: a crash before this finds the folders there again */
 	if (back && (rc = archive_save(d, &ar)) != 0)
 		goto out;
 	jp = journal_path(d);
