@@ -28,11 +28,13 @@ GIT2_WRAP  = $(foreach f,git_mbedtls_stream_global_init git_mbedtls__set_cert_lo
 # With it, the libraries whose .a is installed are linked statically too:
 # fewer objects for ld.so to open and relocate at every start (24 -> 16).
 # Not jansson: its archive exports utf8_encode, as lib/text.c does.
-STATIC_A  := $(foreach l,mbedtls mbedx509 mbedcrypto http_parser pcre2-8 z yaml lmdb,\
+# libssh2 and OpenSSL's libcrypto under it too: libcrypto.so alone was 4,191
+# of ld.so's 5,230 symbol relocations at each start (only ssh uses them).
+STATIC_A  := $(foreach l,mbedtls mbedx509 mbedcrypto http_parser pcre2-8 ssh2 crypto z yaml lmdb,\
              $(if $(wildcard $(dir $(GIT2_A))lib$(l).a),-l$(l)))
 ifeq ($(GIT2_STATIC),1)
 GIT2_LIBS  = -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
-             $(filter-out -lgit2,$(shell pkg-config --static --libs libgit2)) \
+             $(filter-out -lgit2 $(STATIC_A),$(shell pkg-config --static --libs libgit2)) \
              $(if $(wildcard /usr/lib/*/libgssapi_krb5.so.2 /usr/lib/libgssapi_krb5.so.2),-l:libgssapi_krb5.so.2,-lgssapi_krb5)
 else
 GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509 -lmbedcrypto -lz
