@@ -26,7 +26,8 @@ GIT2_STATIC ?= $(if $(GIT2_A),1,0)
 GIT2_WRAP  = $(foreach f,git_mbedtls_stream_global_init git_mbedtls__set_cert_location \
              libssh2_init,-Wl,--wrap=$(f))
 # With it, the libraries whose .a is installed are linked statically too:
-# fewer objects for ld.so to open and relocate at every start (24 -> 16).
+# fewer objects for ld.so to open and relocate at every start (24 -> 5
+# with GSSAPI opened on demand).
 # Not jansson: its archive exports utf8_encode, as lib/text.c does.
 # libssh2 and OpenSSL's libcrypto under it too: libcrypto.so alone was 4,191
 # of ld.so's 5,230 symbol relocations at each start (only ssh uses them).
@@ -34,8 +35,9 @@ STATIC_A  := $(foreach l,mbedtls mbedx509 mbedcrypto http_parser pcre2-8 ssh2 cr
              $(if $(wildcard $(dir $(GIT2_A))lib$(l).a),-l$(l)))
 ifeq ($(GIT2_STATIC),1)
 GIT2_LIBS  = -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
-             $(filter-out -lgit2 $(STATIC_A),$(shell pkg-config --static --libs libgit2)) \
-             $(if $(wildcard /usr/lib/*/libgssapi_krb5.so.2 /usr/lib/libgssapi_krb5.so.2),-l:libgssapi_krb5.so.2,-lgssapi_krb5)
+             $(filter-out -lgit2 $(STATIC_A),$(shell pkg-config --static --libs libgit2))
+# GSSAPI (krb5 and five more libraries) opens on first use: lib/gsslazy.c.
+override LDFLAGS += -Wl,-u,gss_init_sec_context
 else
 GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509 -lmbedcrypto -lz
 endif
