@@ -19,13 +19,6 @@ struct desk;
 struct pack_mem;
 int pack_mem_new(struct desk *d, struct pack_mem **out);
 int pack_mem_write(struct desk *d, struct pack_mem *m);
-/*
- * A batch's packs store trees as they are (zlib level 0): a tree is mostly
- * object ids, which deflate hardly shrinks (the pack grew 8 %), at a
- * fifth of a bulk import's instructions. The writers' merge of small
- * packs and rt-gc compress every object again at the default level.
- */
-void pack_mem_fast(struct pack_mem *m, int on);
 void pack_mem_reset(struct pack_mem *m);
 /* For desk_close: forgets the desk's pack backend (see pack_mem_new). */
 void pack_unwrap(struct desk *d);

@@ -227,8 +227,6 @@ batch_write(struct desk *d, const char *logmsg)
 	if (b == NULL || b->commits == 0)
 		return 0;
 	/* Without a mempack (it could not be added) the objects are loose. */
-	if (b->mem)
-		pack_mem_fast(b->mem, b->open);
 	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem)) == 0)
 		rc = move_branch(d, b, logmsg);
 	batch_discard(b);
