@@ -426,8 +426,14 @@ fail:
 int
 mkdir_p(const char *path, int mode)
 {
-	char *p = xstrdup(path);
+	char *p;
 
+	/* Mostly the parent is there: one mkdir, not one per component. */
+	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	p = xstrdup(path);
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
