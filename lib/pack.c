@@ -786,8 +786,9 @@ zpair_get(struct zpair *zp, size_t len, int level)
  * Trees are stored as they are (zlib level 0): a tree is mostly object
  * ids, which deflate hardly shrinks (a batch's pack grew 8 %, a single
  * mail's 9 %), at a fifth of a bulk import's instructions and a tenth of
- * a single mail's. The writers' merge
- * of small packs and rt-gc compress every object again.
+ * a single mail's; other objects at zlib's fastest level (a mail's blob
+ * came out 1 byte larger, at two thirds of the time). The writers' merge
+ * of small packs and rt-gc compress every object again, at the default.
  */
 static int
 build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
@@ -809,7 +810,7 @@ build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
 		git_oid_cpy(&v[i].oid, &m->v[i]);
 		if ((rc = m->mp->read(&data, &len, &type, m->mp, &m->v[i])) == 0) {
 			z = type == GIT_OBJECT_TREE ? zpair_get(&zs, len, Z_NO_COMPRESSION) :
-			    zpair_get(&zp, len, Z_DEFAULT_COMPRESSION);
+			    zpair_get(&zp, len, Z_BEST_SPEED);
 			rc = z ? add_entry(sb, z, type, data, len, &v[i]) : -1;
 		}
 		git_odb_backend_data_free(m->mp, data);
