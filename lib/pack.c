@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -888,53 +887,15 @@ write_temp(const char *dir, const char *what, const struct sbuf *sb, char **tmp)
 	return fd;
 }
 
-struct sync_job {
-	int fd;
-	int rc;
-	int err;
-};
-
-static void *
-sync_job(void *arg)
-{
-	struct sync_job *j = arg;
-
-	j->rc = fsync(j->fd);
-	j->err = errno;
-	return NULL;
-}
-
-/*
- * Two files to the disk at once, one fsync in a thread of its own: on a
- * busy disk each fsync waits for the device, and two waiting together
- * cost about one (0.4-0.7x of two in a row, measured here).
- */
-static int
-fsync_both(int a, int b)
-{
-	struct sync_job j = { a, 0, 0 };
-	pthread_t t;
-	int rc;
-
-	if (pthread_create(&t, NULL, sync_job, &j) != 0)
-		return fsync(a) < 0 || fsync(b) < 0 ? -1 : 0;
-	rc = fsync(b);
-	pthread_join(t, NULL);
-	if (j.rc < 0) {
-		errno = j.err;
-		return -1;
-	}
-	return rc;
-}
-
 /*
  * The pack and its index, written aside and fsynced together, renamed to
- * their names (the index last: git reads a pack through its index), then
- * their folder fsynced once: on a DESK_DURABLE desk, nothing is renamed
- * before its data is on the disk, and nothing returns before the names.
+ * their names (the index last: git reads a pack through its index): on a
+ * DESK_DURABLE desk nothing is renamed before its data is on the disk.
+ * Their folder is opened into *dirfd for the caller to fsync before
+ * anything refers to the pack (pack_mem_write).
  */
 static int
-store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx)
+store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int *dirfd)
 {
 	char *dir = xasprintf("%sobjects/pack", d->gitdir), hex[GIT_OID_HEXSZ + 1];
 	char *tp = NULL, *ti = NULL, *fp = NULL, *fi = NULL;
@@ -949,7 +910,7 @@ store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx)
 	    (fdi = write_temp(dir, "idx", idx, &ti)) >= 0 &&
 	    (!d->durable || fsync_both(fdp, fdi) == 0) &&
 	    rename(tp, fp) == 0 && rename(ti, fi) == 0 &&
-	    (!d->durable || fsync_dir_of(fp) == 0))
+	    (!d->durable || (*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0))
 		rc = 0;
 	e = errno;
 	if (fdp >= 0)
@@ -972,12 +933,13 @@ store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx)
 }
 
 int
-pack_mem_write(struct desk *d, struct pack_mem *m)
+pack_mem_write(struct desk *d, struct pack_mem *m, int *dirfd)
 {
 	struct sbuf pack = SBUF_INIT, idx = SBUF_INIT;
 	struct entry *v;
 	int rc;
 
+	*dirfd = -1;
 	if (m->n == 0)
 		return 0;
 	v = xcalloc(m->n, sizeof(*v));
@@ -985,7 +947,7 @@ pack_mem_write(struct desk *d, struct pack_mem *m)
 		rc = git_fail(-1, "cannot build pack");
 	else {
 		build_idx(v, m->n, (const unsigned char *)pack.buf + pack.len - 20, &idx);
-		rc = store_pack(d, &pack, &idx);
+		rc = store_pack(d, &pack, &idx, dirfd);
 	}
 	sbuf_free(&pack);
 	sbuf_free(&idx);
