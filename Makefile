@@ -34,10 +34,9 @@ GIT2_WRAP  = $(foreach f,git_mbedtls_stream_global_init git_mbedtls__set_cert_lo
 STATIC_A  := $(foreach l,mbedtls mbedx509 mbedcrypto http_parser pcre2-8 ssh2 crypto z yaml lmdb,\
              $(if $(wildcard $(dir $(GIT2_A))lib$(l).a),-l$(l)))
 ifeq ($(GIT2_STATIC),1)
-GIT2_LIBS  = -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
-             $(filter-out -lgit2 $(STATIC_A),$(shell pkg-config --static --libs libgit2))
 # GSSAPI (krb5 and five more libraries) opens on first use: lib/gsslazy.c.
-override LDFLAGS += -Wl,-u,gss_init_sec_context
+GIT2_LIBS  = -Wl,-u,gss_init_sec_context -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
+             $(filter-out -lgit2 $(STATIC_A),$(shell pkg-config --static --libs libgit2))
 else
 GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509 -lmbedcrypto -lz
 endif
