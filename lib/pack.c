@@ -109,6 +109,14 @@ remove_one(const git_oid *oid, const char *path, void *arg)
 }
 
 #define PACK_AUTO 50	/* packs before a writer rolls the small ones up */
+/*
+ * Objects a writer rolls up at most: libgit2 searches deltas afresh for
+ * every object it packs (about 75 us each), so a roll-up that reached the
+ * desk's biggest pack stalled one delivery for a minute at 100k tickets
+ * and, amortized, cost more than the mails themselves on grown desks.
+ * Bigger merges are rt-gc's.
+ */
+#define PACK_AUTO_OBJECTS 65536
 
 struct packfile {
 	char *base;		/* objects/pack/pack-HEX, without extension */
@@ -384,8 +392,20 @@ remove_pack(const char *base, const char *keep_name)
 	}
 }
 
+/* The smallest packs of the roll whose objects stay within max (0: all). */
+static size_t
+roll_within(const struct packfile *v, size_t roll, unsigned long loose, unsigned long max)
+{
+	unsigned long total = loose;
+	size_t k = 0;
+
+	while (max && k < roll && total + v[k].objects <= max)
+		total += v[k++].objects;
+	return max ? k : roll;
+}
+
 static int
-repack(struct desk *d, struct pack_stats *st, unsigned long small)
+repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long max)
 {
 	struct oidset set = { NULL, 0, NULL };
 	struct packfile *packs;
@@ -401,7 +421,8 @@ repack(struct desk *d, struct pack_stats *st, unsigned long small)
 	git_packbuilder_set_threads(set.pb, 1);
 	each_loose(d, collect_one, &set);
 	loose = set.n;
-	roll = geometric_split(packs, npacks, (unsigned long)loose, small);
+	roll = roll_within(packs, geometric_split(packs, npacks, (unsigned long)loose, small),
+	    (unsigned long)loose, max);
 	if (roll == 1 && loose == 0)
 		roll = 0;	/* one pack alone is already rolled up */
 	if (loose == 0 && roll == 0)
@@ -449,7 +470,7 @@ pack_repack(struct desk *d, struct pack_stats *st)
 {
 	const char *e = getenv("RT_PACK_SMALL");
 
-	return repack(d, st, e ? strtoul(e, NULL, 10) : PACK_SMALL);
+	return repack(d, st, e ? strtoul(e, NULL, 10) : PACK_SMALL, 0);
 }
 
 /* The *.pack names in objects/pack: one listing, no file opened. */
@@ -478,7 +499,7 @@ pack_auto(struct desk *d)
 	/* pack_count opens every index: after each commit, only names are counted */
 	/* geometric only: a writer under the lock never repacks PACK_SMALL objects */
 	if (pack_names(d) >= PACK_AUTO && pack_count(d) >= PACK_AUTO)
-		repack(d, &st, 0);
+		repack(d, &st, 0, PACK_AUTO_OBJECTS);
 }
 
 size_t

@@ -44,7 +44,8 @@ int pack_repack(struct desk *d, struct pack_stats *st);
 /*
  * After a commit, under the desk lock: rolls the small packs up once there
  * are 50 packs, so a desk nobody runs rt-gc on does not slow down with one
- * pack per commit. Errors are left to rt-gc.
+ * pack per commit; never more than 65,536 objects, so no delivery waits
+ * for a merge of the whole desk. Errors are left to rt-gc.
  */
 void pack_auto(struct desk *d);
 /* Number of packs. */

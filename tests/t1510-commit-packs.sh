@@ -93,6 +93,19 @@ test_expect_success 'a batch killed midway: what its written part stored is list
 	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
 '
 
+# blobs FIRST COUNT: a fast-import stream of COUNT tiny blobs (one pack, no delta search)
+blobs() { awk -v f=$1 -v n=$2 "BEGIN { for (i = f; i < f + n; i++) printf \"blob\\ndata <<E\\nb%d\\nE\\n\", i }"; }
+inpack() { git count-objects -v | sed -n "s/^in-pack: //p"; }
+
+test_expect_success 'a writer rolls up at most 65,536 objects of small packs; rt-gc merges the rest' '
+	blobs 0 70000 | git fast-import --quiet && big=$(ls -t .git/objects/pack/*.pack | head -1) &&
+	i=1; while [ $(npacks) -lt 50 ]; do
+		blobs $((100000 + i * 1000)) 1000 | git fast-import --quiet || return 1; i=$((i + 1)); done &&
+	n=$(inpack) && printf "From: r@example.com\nSubject: roll up\nMessage-Id: <roll@x>\n\nx\n" | rt-ingest >/dev/null &&
+	echo "$(npacks) packs" && test -f $big && test $(npacks) -le 4 && test $(inpack) -ge $n &&
+	rt-gc -q && ! test -f $big && test $(npacks) -le 2 && test $(inpack) -ge $n
+'
+
 command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
 test_expect_success STRACE 'a durable mail: pack, index, branch and their folders fsynced, reflogs not' '
 	printf "From: s@example.com\nSubject: sync\nMessage-Id: <sync@x>\n\nx\n" >sync.eml &&
