@@ -344,13 +344,63 @@ prepared_free(struct prepared *p)
 }
 
 /*
+ * Which folders above ticket folders the work tree has, level by level,
+ * as last looked at: a rebuild goes in id order, so most tickets share
+ * the answer, and a desk that checks out few tickets (or none) costs a
+ * few hundred stat calls instead of an open and a stat per ticket.
+ */
+#define WT_LEVELS 4
+
+struct wt_memo {
+	char *path[WT_LEVELS];	/* "tickets/K", "tickets/K/7", ... */
+	int there[WT_LEVELS];
+};
+
+static void
+wt_memo_free(struct wt_memo *m)
+{
+	for (int i = 0; i < WT_LEVELS; i++)
+		free(m->path[i]);
+	memset(m, 0, sizeof(*m));
+}
+
+/* 0 when a folder above ticket id's is missing from the work tree (nothing to mirror into). */
+static int
+wt_parents_there(struct desk *d, struct wt_memo *m, const char *id)
+{
+	char *dir = ticket_dir(id), *slash = dir;
+	int there = 1;
+
+	for (int lv = 0; there && lv < WT_LEVELS && (slash = strchr(slash + 1, '/')); lv++) {
+		*slash = '\0';
+		if (m->path[lv] == NULL || strcmp(m->path[lv], dir) != 0) {
+			char *abs = xasprintf("%s/%s", d->root, dir);
+			struct stat st;
+			for (int k = lv; k < WT_LEVELS; k++) {
+				free(m->path[k]);
+				m->path[k] = NULL;
+			}
+			m->path[lv] = xstrdup(dir);
+			m->there[lv] = stat(abs, &st) == 0;
+			free(abs);
+		}
+		there = m->there[lv];
+		*slash = '/';
+	}
+	free(dir);
+	return there;
+}
+
+/*
  * Reads and replays the ticket of folder p->oid from repo (the desk's, or
  * the reading thread's own): everything but the LMDB writes. again: the
  * log may extend the one ticket_load kept (log_parse_again); a reading
- * thread passes 0 and shares no state with the writer.
+ * thread passes 0 and shares no state with the writer. wt: the caller's
+ * memo of the work tree's folders (one per thread).
  */
 static void
-prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int again)
+prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int again,
+    struct wt_memo *wt)
 {
 	struct kvmap rec = KVMAP_INIT;
 	char *buf = NULL;
@@ -368,7 +418,7 @@ prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int aga
 		    (again ? log_parse_again : log_parse)(buf, len, p->id, &p->log) != 0 ||
 		    replay(p->id, &p->log, &p->t, NULL) != 0)
 			goto out;
-		if (!d->cache->readonly && !d->cache->defer)
+		if (!d->cache->readonly && !d->cache->defer && wt_parents_there(d, wt, p->id))
 			(void)ticket_render_worktree(d, p->id, &p->t);
 	} else {
 		if (tree_read(repo, p->dir, "ticket.yaml", &buf, &len) != 0 ||
@@ -420,7 +470,8 @@ store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 
 /* Indexes the ticket whose folder is the tree dir_id. */
 static int
-index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id)
+index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id,
+    struct wt_memo *wt)
 {
 	struct prepared p;
 	int rc;
@@ -428,7 +479,7 @@ index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id
 	memset(&p, 0, sizeof(p));
 	p.id = xstrdup(id);
 	git_oid_cpy(&p.oid, dir_id);
-	prepare_ticket(d, d->repo, &p, 1);
+	prepare_ticket(d, d->repo, &p, 1, wt);
 	rc = store_ticket(d, txn, &p);
 	prepared_free(&p);
 	return rc;
@@ -462,6 +513,7 @@ struct sync_txn {
 	MDB_txn *txn;
 	size_t chunk;		/* 0: one transaction */
 	size_t n;
+	struct wt_memo wt;	/* the writing thread's */
 };
 
 static void
@@ -554,7 +606,7 @@ static int
 sync_folder(const char *name, const git_oid *now, void *arg)
 {
 	struct sync_walk *w = arg;
-	int rc = now ? index_ticket(w->d, w->st->txn, name, now) :
+	int rc = now ? index_ticket(w->d, w->st->txn, name, now, &w->st->wt) :
 	    drop_ticket(w->d, w->st->txn, name);
 
 	return rc ? rc : sync_step(w->st);
@@ -616,6 +668,7 @@ struct reader {
 	struct desk *d;
 	git_repository *repo;
 	const struct folders *f;
+	struct wt_memo wt;		/* the reading thread's */
 	struct prepared slot[AHEAD];	/* ticket i in slot i % AHEAD */
 	size_t ready, taken;		/* tickets [taken, ready) wait in slots */
 	int stop;
@@ -644,9 +697,10 @@ reader_main(void *arg)
 		pthread_mutex_unlock(&r->mu);
 		if (r->stop)
 			break;
+		prepared_free(p);	/* here, not by the writer: no locking of this thread's arena */
 		p->id = xstrdup(r->f->name[i]);
 		git_oid_cpy(&p->oid, &r->f->oid[i]);
-		prepare_ticket(r->d, r->repo, p, 0);
+		prepare_ticket(r->d, r->repo, p, 0, &r->wt);
 		pthread_mutex_lock(&r->mu);
 		r->ready = i + 1;
 		if (r->writer_waits && (r->ready - r->taken >= AHEAD / 4 || r->ready == r->f->n))
@@ -671,7 +725,6 @@ store_all(struct reader *r, struct sync_txn *st)
 		r->writer_waits = 0;
 		pthread_mutex_unlock(&r->mu);
 		rc = store_ticket(r->d, st->txn, &r->slot[i % AHEAD]);
-		prepared_free(&r->slot[i % AHEAD]);
 		if (i % 64 == 0)
 			unmap_pages(st->c);
 		if (rc == 0)
@@ -725,6 +778,7 @@ rebuild_threaded(struct desk *d, struct sync_txn *st, git_tree *t)
 			prepared_free(&r->slot[i]);
 	}
 	git_repository_free(r->repo);
+	wt_memo_free(&r->wt);
 	pthread_cond_destroy(&r->to_reader);
 	pthread_cond_destroy(&r->to_writer);
 	pthread_mutex_destroy(&r->mu);
@@ -756,7 +810,7 @@ finish_pending(struct desk *d, struct sync_txn *st, git_commit *head)
 		git_tree_entry *e = NULL;
 		if (git_tree_entry_bypath(&e, root, dir) == 0 &&
 		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-		    (rc = index_ticket(d, st->txn, ids[i], git_tree_entry_id(e))) == 0 &&
+		    (rc = index_ticket(d, st->txn, ids[i], git_tree_entry_id(e), &st->wt)) == 0 &&
 		    (rc = pending_del(c, st->txn, ids[i])) == 0) {
 			st->chunk = chunk ? chunk : rebuild_chunk();
 			rc = sync_step(st);
@@ -853,12 +907,13 @@ sync_to(struct desk *d, int full)
 	git_commit *head = NULL;
 	git_oid old_id;
 	git_tree *old = NULL, *new = NULL;
-	struct sync_txn st = { NULL, NULL, NULL, 0, 0 };
+	struct sync_txn st;
 	MDB_txn *txn;
 	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
 	char fmt[8], oldfmt[8];
 	int rc;
 
+	memset(&st, 0, sizeof(st));
 	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
 		return rc;
 	git_oid_tostr(newhex, sizeof(newhex), git_commit_id(head));
@@ -927,6 +982,7 @@ sync_to(struct desk *d, int full)
 		;	/* a sysexits code from indexing */
 	else if (rc != 0)
 		rc = mdb_fail(rc, "cannot update");
+	wt_memo_free(&st.wt);
 	git_tree_free(old);
 	git_tree_free(new);
 	git_commit_free(head);

@@ -99,4 +99,19 @@ test_expect_success 'a damaged cache file is thrown away and rebuilt' '
 	rt-gc >out && grep "cache: 17 tickets" out
 '
 
+test_expect_success 'a rebuild mirrors ticket.yaml into checked-out folders, and only there' '
+	ids=$(rt-ls --all --ids | sort) && a=$(echo "$ids" | head -1) && b=$(echo "$ids" | tail -1) &&
+	gone=$(dirname "$(ticket_dir $b)") &&
+	for env in RT_CACHE_NOTHREAD=1 RT_CACHE_THREADED_MIN=2; do
+		rm "$(ticket_dir $a)/ticket.yaml" && rm -r "$gone" &&
+		rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+		env $env rt-ls --all --ids >/dev/null &&
+		grep "^subject: " "$(ticket_dir $a)/ticket.yaml" && test ! -e "$gone" &&
+		git checkout -- tickets || return 1
+	done &&
+	test ! -e "$(ticket_dir $b)/ticket.yaml" &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock && rt-ls --all --ids >/dev/null &&
+	grep "^subject: " "$(ticket_dir $b)/ticket.yaml"
+'
+
 test_done
