@@ -99,6 +99,40 @@ test_expect_success 'a damaged cache file is thrown away and rebuilt' '
 	rt-gc >out && grep "cache: 17 tickets" out
 '
 
+texts() { # FILE-PREFIX: what searches and a route find, one file each
+	for q in log four "big desk" after x zzznothing; do
+		rt-ls --all --text "$q" --ids | sort >"$1.$q" || return 1
+	done
+	rt-ls --all --format "%{id}\n" | while read -r id; do
+		rt-route --dry-run "$id" || return 1
+	done >"$1.route" 2>&1
+}
+
+test_expect_success 'a rebuild leaves the text index to its first use, with the same answers' '
+	texts inc && test -s inc.log && test -s "inc.big desk" && test ! -s inc.zzznothing &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_LAZY_MIN=1 rt-ls --all --count >/dev/null && texts lazy &&
+	for q in log four "big desk" after x zzznothing route; do
+		test_cmp "inc.$q" "lazy.$q" || return 1
+	done
+'
+
+test_expect_success 'a text index build stopped half way is finished, with what changed meanwhile' '
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_LAZY_MIN=1 RT_CACHE_CHUNK=3 rt-ls --all --count >/dev/null &&
+	RT_CACHE_TEXT_CHUNKS=2 RT_CACHE_CHUNK=3 rt-ls --all --text log --ids | sort >half &&
+	test_cmp inc.log half &&
+	printf "From: a@example.com\nSubject: x\nIn-Reply-To: <g1@x>\nMessage-Id: <g8@x>\n\nquuxword\n" |
+		rt-ingest >/dev/null &&
+	mail g9@x "zebraword ticket" | rt-ingest >zebra &&
+	RT_CACHE_CHUNK=3 rt-ls --all --text zebraword --ids >out && test_cmp zebra out &&
+	rt-ls --all --text quuxword --ids >out && test_cmp id1 out &&
+	rt-ls --all --text log --ids | sort >out && test_cmp inc.log out &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock && rt-ls --all --count >/dev/null &&
+	rt-ls --all --text zebraword --ids >fresh && test_cmp zebra fresh &&
+	rt-ls --all --text quuxword --ids >fresh && test_cmp id1 fresh
+'
+
 test_expect_success 'a rebuild mirrors ticket.yaml into checked-out folders, and only there' '
 	ids=$(rt-ls --all --ids | sort) && a=$(echo "$ids" | head -1) && b=$(echo "$ids" | tail -1) &&
 	gone=$(dirname "$(ticket_dir $b)") &&
