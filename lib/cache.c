@@ -420,6 +420,9 @@ wt_parents_there(struct desk *d, struct wt_memo *m, const char *id)
 	return there;
 }
 
+/* ticket_render_worktree writes through one temporary per process: one reading thread at a time. */
+static pthread_mutex_t mirror_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /*
  * Reads and replays the ticket of folder p->oid from repo (the desk's, or
  * the reading thread's own): everything but the LMDB writes. again: the
@@ -448,8 +451,11 @@ prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int aga
 		    (again ? log_parse_again : log_parse)(buf, len, p->id, &p->log) != 0 ||
 		    replay(p->id, &p->log, &p->t, NULL) != 0)
 			goto out;
-		if (wt && !d->cache->readonly && !d->cache->defer && wt_parents_there(d, wt, p->id))
+		if (wt && !d->cache->readonly && !d->cache->defer && wt_parents_there(d, wt, p->id)) {
+			pthread_mutex_lock(&mirror_mu);
 			(void)ticket_render_worktree(d, p->id, &p->t);
+			pthread_mutex_unlock(&mirror_mu);
+		}
 	} else {
 		if (tree_read(repo, p->dir, "ticket.yaml", &buf, &len) != 0 ||
 		    ticket_parse(buf, len, p->id, &p->t) != 0)
@@ -646,14 +652,17 @@ sync_folder(const char *name, const git_oid *now, void *arg)
 }
 
 /*
- * A full rebuild on two threads: a reader thread, with a repository
- * handle of its own, reads, parses and replays the tickets in id order
- * up to AHEAD tickets ahead, while this thread stores them (an LMDB write
- * transaction belongs to one thread, and the text index parses mail with
- * libmailutils, which is not thread-safe). 100k tickets: about half the
- * time when a second core is free.
+ * A full rebuild on three threads: READERS reading threads, each with a
+ * repository handle of its own, read, parse and replay every READERS-th
+ * ticket up to AHEAD tickets ahead, while this thread stores them in id
+ * order (an LMDB write transaction belongs to one thread, and the text
+ * index parses mail with libmailutils, which is not thread-safe). Without
+ * the text index, storing is a fifth of the work: one reader kept this
+ * thread waiting, and on a shared machine each runnable thread gets its
+ * share of the cores.
  */
 #define AHEAD 256
+#define READERS 2
 #define THREADED_MIN 4096	/* tickets; fewer are not worth a thread (RT_CACHE_THREADED_MIN) */
 
 struct folders {
@@ -702,45 +711,58 @@ typedef int (*visit_fn)(struct desk *d, struct prepared *p, void *arg);
 
 struct reader {
 	struct desk *d;
-	git_repository *repo;
 	const struct folders *f;
 	int mirror;			/* ticket.yaml mirrored into the work tree */
-	struct wt_memo wt;		/* the reading thread's */
 	struct prepared slot[AHEAD];	/* ticket i in slot i % AHEAD */
-	size_t ready, taken;		/* tickets [taken, ready) wait in slots */
+	char ready[AHEAD];		/* the slot's ticket is prepared */
+	size_t taken;			/* tickets before it are visited */
+	size_t wanted;			/* the ticket the writer waits for */
 	int stop;
-	int reader_waits, writer_waits;
+	int readers_wait, writer_waits;
 	pthread_mutex_t mu;
 	pthread_cond_t to_reader, to_writer;
+};
+
+/* One reading thread: tickets first, first + READERS, ... */
+struct reading {
+	struct reader *r;
+	size_t first;
+	git_repository *repo;
+	struct wt_memo wt;
+	pthread_t th;
+	int started;
 };
 
 /*
  * Each side wakes the other only after a quarter of the slots has moved,
  * not per ticket: on a busy machine every wake-up is a wait for a core.
+ * The reader of the ticket the writer waits for gets a quarter further
+ * before it blocks, and so wakes it.
  */
 static void *
 reader_main(void *arg)
 {
-	struct reader *r = arg;
+	struct reading *g = arg;
+	struct reader *r = g->r;
 
-	for (size_t i = 0; i < r->f->n; i++) {
+	for (size_t i = g->first; i < r->f->n; i += READERS) {
 		struct prepared *p = &r->slot[i % AHEAD];
 		pthread_mutex_lock(&r->mu);
 		while (!r->stop && i - r->taken >= AHEAD) {
-			r->reader_waits = 1;
+			r->readers_wait++;
 			pthread_cond_wait(&r->to_reader, &r->mu);
+			r->readers_wait--;
 		}
-		r->reader_waits = 0;
 		pthread_mutex_unlock(&r->mu);
 		if (r->stop)
 			break;
 		prepared_free(p);	/* here, not by the writer: no locking of this thread's arena */
 		p->id = xstrdup(r->f->name[i]);
 		git_oid_cpy(&p->oid, &r->f->oid[i]);
-		prepare_ticket(r->d, r->repo, p, 0, r->mirror ? &r->wt : NULL);
+		prepare_ticket(r->d, g->repo, p, 0, r->mirror ? &g->wt : NULL);
 		pthread_mutex_lock(&r->mu);
-		r->ready = i + 1;
-		if (r->writer_waits && (r->ready - r->taken >= AHEAD / 4 || r->ready == r->f->n))
+		r->ready[i % AHEAD] = 1;
+		if (r->writer_waits && (i >= r->wanted + AHEAD / 4 || i + READERS >= r->f->n))
 			pthread_cond_signal(&r->to_writer);
 		pthread_mutex_unlock(&r->mu);
 	}
@@ -755,7 +777,8 @@ visit_all(struct reader *r, visit_fn fn, void *arg)
 
 	for (size_t i = 0; rc == 0 && i < r->f->n; i++) {
 		pthread_mutex_lock(&r->mu);
-		while (r->ready <= i) {
+		while (!r->ready[i % AHEAD]) {
+			r->wanted = i;
 			r->writer_waits = 1;
 			pthread_cond_wait(&r->to_writer, &r->mu);
 		}
@@ -763,9 +786,10 @@ visit_all(struct reader *r, visit_fn fn, void *arg)
 		pthread_mutex_unlock(&r->mu);
 		rc = fn(r->d, &r->slot[i % AHEAD], arg);
 		pthread_mutex_lock(&r->mu);
+		r->ready[i % AHEAD] = 0;
 		r->taken = i + 1;
-		if (r->reader_waits && r->ready - r->taken <= AHEAD - AHEAD / 4)
-			pthread_cond_signal(&r->to_reader);
+		if (r->readers_wait && (r->taken % (AHEAD / 4) == 0 || r->taken == r->f->n))
+			pthread_cond_broadcast(&r->to_reader);
 		pthread_mutex_unlock(&r->mu);
 	}
 	return rc;
@@ -788,8 +812,8 @@ static int
 walk_threaded(struct desk *d, const struct folders *f, int mirror, visit_fn fn, void *arg)
 {
 	struct reader *r;
-	pthread_t th;
-	int rc;
+	struct reading g[READERS];
+	int rc = 1, all = 1;
 
 	r = xcalloc(1, sizeof(*r));
 	r->d = d;
@@ -798,20 +822,28 @@ walk_threaded(struct desk *d, const struct folders *f, int mirror, visit_fn fn, 
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->to_reader, NULL);
 	pthread_cond_init(&r->to_writer, NULL);
-	rc = 1;
-	if (git_repository_open_ext(&r->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
-	    pthread_create(&th, NULL, reader_main, r) == 0) {
-		rc = visit_all(r, fn, arg);
-		pthread_mutex_lock(&r->mu);
-		r->stop = 1;
-		pthread_cond_signal(&r->to_reader);
-		pthread_mutex_unlock(&r->mu);
-		pthread_join(th, NULL);
-		for (size_t i = 0; i < AHEAD; i++)
-			prepared_free(&r->slot[i]);
+	memset(g, 0, sizeof(g));
+	for (size_t k = 0; k < READERS; k++) {
+		g[k].r = r;
+		g[k].first = k;
+		all = all && git_repository_open_ext(&g[k].repo, d->root,
+		    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
+		    (g[k].started = pthread_create(&g[k].th, NULL, reader_main, &g[k]) == 0);
 	}
-	git_repository_free(r->repo);
-	wt_memo_free(&r->wt);
+	if (all)
+		rc = visit_all(r, fn, arg);
+	pthread_mutex_lock(&r->mu);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->to_reader);
+	pthread_mutex_unlock(&r->mu);
+	for (size_t k = 0; k < READERS; k++) {
+		if (g[k].started)
+			pthread_join(g[k].th, NULL);
+		git_repository_free(g[k].repo);
+		wt_memo_free(&g[k].wt);
+	}
+	for (size_t i = 0; i < AHEAD; i++)
+		prepared_free(&r->slot[i]);
 	pthread_cond_destroy(&r->to_reader);
 	pthread_cond_destroy(&r->to_writer);
 	pthread_mutex_destroy(&r->mu);

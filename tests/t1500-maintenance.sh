@@ -120,17 +120,30 @@ test_expect_success 'a rebuild leaves the text index to its first use, with the 
 test_expect_success 'a text index build stopped half way is finished, with what changed meanwhile' '
 	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
 	RT_CACHE_LAZY_MIN=1 RT_CACHE_CHUNK=3 rt-ls --all --count >/dev/null &&
-	RT_CACHE_TEXT_CHUNKS=2 RT_CACHE_CHUNK=3 rt-ls --all --text log --ids | sort >half &&
-	test_cmp inc.log half &&
+	RT_CACHE_TEXT_CHUNKS=2 RT_CACHE_CHUNK=3 RT_CACHE_THREADED_MIN=2 rt-ls --all --text log --ids |
+		sort >half && test_cmp inc.log half &&
 	printf "From: a@example.com\nSubject: x\nIn-Reply-To: <g1@x>\nMessage-Id: <g8@x>\n\nquuxword\n" |
 		rt-ingest >/dev/null &&
 	mail g9@x "zebraword ticket" | rt-ingest >zebra &&
-	RT_CACHE_CHUNK=3 rt-ls --all --text zebraword --ids >out && test_cmp zebra out &&
+	RT_CACHE_CHUNK=3 RT_CACHE_THREADED_MIN=2 rt-ls --all --text zebraword --ids >out &&
+	test_cmp zebra out &&
 	rt-ls --all --text quuxword --ids >out && test_cmp id1 out &&
 	rt-ls --all --text log --ids | sort >out && test_cmp inc.log out &&
 	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock && rt-ls --all --count >/dev/null &&
 	rt-ls --all --text zebraword --ids >fresh && test_cmp zebra fresh &&
 	rt-ls --all --text quuxword --ids >fresh && test_cmp id1 fresh
+'
+
+snap() { find tickets -name ticket.yaml | sort | while read -r f; do echo "== $f"; cat "$f"; done; }
+
+test_expect_success 'reading threads mirror each ticket.yaml whole, into its own folder' '
+	find tickets -name ticket.yaml -exec rm {} + && rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_NOTHREAD=1 rt-ls --all --count >/dev/null && snap >one && grep -q "^subject: " one &&
+	for round in 1 2 3 4 5; do
+		find tickets -name ticket.yaml -exec rm {} + && rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+		RT_CACHE_THREADED_MIN=2 rt-ls --all --count >/dev/null && snap >two &&
+		test_cmp one two || return 1
+	done
 '
 
 test_expect_success 'a rebuild mirrors ticket.yaml into checked-out folders, and only there' '
