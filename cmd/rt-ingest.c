@@ -35,6 +35,55 @@ static const char usage[] =
 
 static int qflag, ingest_flags;
 
+/*
+ * Ids go down a pipe to commands that read the desk: in a batch, an id is
+ * printed only once its commit is on the branch and durable. Ids of a
+ * batch write that failed are never printed (those messages exit 75).
+ */
+static struct {
+	char **ids;
+	size_t n;
+	unsigned long failures;
+} held;
+
+static void
+print_held(void)
+{
+	for (size_t i = 0; i < held.n; i++)
+		printf("%s\n", held.ids[i]);
+	fflush(stdout);
+	strv_free(held.ids, held.n);
+	held.ids = NULL;
+	held.n = 0;
+}
+
+static void
+drop_held(void)
+{
+	strv_free(held.ids, held.n);
+	held.ids = NULL;
+	held.n = 0;
+}
+
+/* After each message: what is durable now is printed, what failed dropped. */
+static void
+announce(struct desk *d, const char *id)
+{
+	unsigned long failures;
+	int settled = txn_batch_settled(d, &failures);
+
+	if (failures != held.failures) {
+		held.failures = failures;
+		drop_held();
+	}
+	if (id && !qflag) {
+		held.ids = xrealloc(held.ids, (held.n + 1) * sizeof(*held.ids));
+		held.ids[held.n++] = xstrdup(id);
+	}
+	if (settled)
+		print_held();
+}
+
 /* Worst outcome wins: a message to retry beats a rejected one. */
 static int
 worse(int a, int b)
@@ -54,8 +103,7 @@ ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label
 	struct ingest_result r;
 	int rc = ingest_mail(d, spool, size, ingest_flags, &r);
 
-	if (rc == 0 && !qflag)
-		printf("%s\n", r.id);
+	announce(d, rc == 0 ? r.id : NULL);
 	if (rc != 0)
 		warnx("%s: %s", label, rt_errmsg());
 	/* The mail is durable: nothing after this changes the exit code. */
@@ -127,7 +175,6 @@ ingest_mbox_message(struct spool *s, size_t n, void *arg)
 
 	im->status = worse(im->status, ingest_spooled(im->d, s->path, s->size, label));
 	free(label);
-	fflush(stdout);
 	return 0;
 }
 
@@ -191,7 +238,6 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 		}
 		status = worse(status, rc);
 		free(file);
-		fflush(stdout);
 	}
 	strv_free(names, n);
 	free(path);
@@ -201,9 +247,7 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 static void
 print_event(const struct ingest_result *r, void *arg)
 {
-	(void)arg;
-	if (!qflag)
-		printf("%s\n", r->id);
+	announce(arg, r->id);
 }
 
 /* One event payload; no more than the payload limit is ever spooled. */
@@ -218,7 +262,7 @@ ingest_event_file(struct desk *d, const char *file, const char *source)
 		warn("%s", file);
 		return EX_NOINPUT;
 	}
-	if ((rc = ingest_events_fd(d, fd, source, print_event, NULL, &where)) != 0)
+	if ((rc = ingest_events_fd(d, fd, source, print_event, d, &where)) != 0)
 		warnx("%s: %s", label, rt_errmsg());
 	if (file)
 		close(fd);
@@ -301,6 +345,8 @@ main(int argc, char *argv[])
 		warnx("%s", rt_errmsg());
 		rc = EX_TEMPFAIL;
 	}
+	announce(d, NULL);
+	drop_held();
 	desk_close(d);
 	return cli_close_stdout(rc);
 }

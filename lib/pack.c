@@ -177,13 +177,25 @@ list_packs(struct desk *d, struct packfile **out)
 }
 
 /*
+ * rt-gc rolls every pack of fewer objects than this into one (about 800
+ * mails). A pack is self-contained: the first version of each folder's
+ * tree in it is stored whole, 700-800 bytes for a 32-entry fan-out tree,
+ * where a later version costs a delta of some 40 bytes. Keeping the young
+ * objects in one pack, not in a ladder of small ones, stores each path
+ * whole once per pack; the repack stays bounded by this many objects.
+ */
+#define PACK_SMALL 8192	/* objects; RT_PACK_SMALL for tests */
+
+/*
  * How many of the smallest packs to roll up into one, as git repack
  * --geometric=2 does: the packs above stay when each holds at least twice
  * the objects of the one below and of everything rolled up. The number of
- * packs then stays logarithmic in the number of objects.
+ * packs then stays logarithmic in the number of objects. Packs of fewer
+ * than small objects are rolled up whatever their sizes.
  */
 static size_t
-geometric_split(const struct packfile *v, size_t n, unsigned long loose)
+geometric_split(const struct packfile *v, size_t n, unsigned long loose,
+    unsigned long small)
 {
 	unsigned long total = loose;
 	size_t k = 0;
@@ -193,6 +205,8 @@ geometric_split(const struct packfile *v, size_t n, unsigned long loose)
 			k = i + 1;
 			break;
 		}
+	while (k < n && v[k].objects < small)
+		k++;
 	for (size_t i = 0; i < k; i++)
 		total += v[i].objects;
 	while (k < n && v[k].objects < 2 * total)
@@ -371,8 +385,8 @@ remove_pack(const char *base, const char *keep_name)
 	}
 }
 
-int
-pack_repack(struct desk *d, struct pack_stats *st)
+static int
+repack(struct desk *d, struct pack_stats *st, unsigned long small)
 {
 	struct oidset set = { NULL, 0, NULL };
 	struct packfile *packs;
@@ -388,7 +402,7 @@ pack_repack(struct desk *d, struct pack_stats *st)
 	git_packbuilder_set_threads(set.pb, 1);
 	each_loose(d, collect_one, &set);
 	loose = set.n;
-	roll = geometric_split(packs, npacks, (unsigned long)loose);
+	roll = geometric_split(packs, npacks, (unsigned long)loose, small);
 	if (roll == 1 && loose == 0)
 		roll = 0;	/* one pack alone is already rolled up */
 	if (loose == 0 && roll == 0)
@@ -431,6 +445,14 @@ out:
 	return rc;
 }
 
+int
+pack_repack(struct desk *d, struct pack_stats *st)
+{
+	const char *e = getenv("RT_PACK_SMALL");
+
+	return repack(d, st, e ? strtoul(e, NULL, 10) : PACK_SMALL);
+}
+
 /* The *.pack names in objects/pack: one listing, no file opened. */
 static size_t
 pack_names(struct desk *d)
@@ -455,8 +477,9 @@ pack_auto(struct desk *d)
 	struct pack_stats st;
 
 	/* pack_count opens every index: after each commit, only names are counted */
+	/* geometric only: a writer under the lock never repacks PACK_SMALL objects */
 	if (pack_names(d) >= PACK_AUTO && pack_count(d) >= PACK_AUTO)
-		pack_repack(d, &st);
+		repack(d, &st, 0);
 }
 
 size_t

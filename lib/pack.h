@@ -38,9 +38,11 @@ struct pack_stats {
 
 /*
  * Packs every loose object and rolls the small packs up into one new
- * pack, geometrically (as git repack --geometric=2): the pack count stays
- * logarithmic in the objects, and the cost follows the small packs and
- * the loose objects, not the desk, so it can run from cron often.
+ * pack: all packs under 8,192 objects (the young ones, so each path's
+ * first version in them is stored whole once), then geometrically (as
+ * git repack --geometric=2): the pack count stays logarithmic in the
+ * objects, and the cost follows the small packs and the loose objects,
+ * not the desk, so it can run from cron often.
  */
 int pack_repack(struct desk *d, struct pack_stats *st);
 /*

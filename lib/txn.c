@@ -34,6 +34,7 @@ struct txn_batch {
 	int open;		/* between txn_batch_begin and txn_batch_end */
 	int kept;		/* the batch holds the desk lock */
 	int err;		/* first failure of a write inside the batch */
+	unsigned long failures;	/* writes that failed, for txn_batch_settled */
 	size_t commits;		/* built, not yet on the branch */
 	size_t bytes;		/* blob bytes built, not yet written */
 	int unborn;		/* the branch had no commit when the batch began */
@@ -301,6 +302,7 @@ batch_write_all(struct desk *d)
 	if ((rc = guard_commit_begin(d, &g)) != 0) {
 		batch_discard(d->batch);
 		batch_mirror(d, d->batch, NULL);
+		d->batch->failures++;
 		return rc;
 	}
 	git_oid_cpy(&tip, &d->batch->tip);
@@ -313,6 +315,8 @@ batch_write_all(struct desk *d)
 		rc = commit_verify(d, g.has_old ? &g.old : NULL, &tip, NULL, 0);
 	guard_commit_end(d, &g, 0);	/* 0: no index write follows (only rt-gc's) */
 	batch_mirror(d, d->batch, rc == 0 ? &tip : NULL);
+	if (rc != 0)
+		d->batch->failures++;
 	return rc;
 }
 
@@ -382,6 +386,13 @@ txn_batch_close(struct desk *d)
 	batch_mirror(d, d->batch, NULL);
 	free(d->batch);
 	d->batch = NULL;
+}
+
+int
+txn_batch_settled(struct desk *d, unsigned long *failures)
+{
+	*failures = d->batch ? d->batch->failures : 0;
+	return d->batch == NULL || d->batch->commits == 0;
 }
 
 int

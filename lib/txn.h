@@ -53,6 +53,12 @@ int txn_batch_end(struct desk *d);
 int txn_batch_keeps_lock(struct desk *d);
 /* For desk_close: writes what is left and frees the batch state. */
 void txn_batch_close(struct desk *d);
+/*
+ * For output that may name only what is durable (rt-ingest's ticket ids):
+ * 1 when no commit of the batch waits to be written, and in *failures the
+ * number of batch writes that failed so far (their commits were dropped).
+ */
+int txn_batch_settled(struct desk *d, unsigned long *failures);
 /* For desk_head: 1 and the last commit while a batch has commits not on the branch. */
 int txn_batch_tip(struct desk *d, git_oid *out);
 

@@ -101,6 +101,17 @@ test_expect_success 'without --keep-dates tickets are dated by arrival' '
 	grep "^created: .2026-11-23T10:00:00Z.$" $t/ticket.yaml
 '
 
+test_expect_success 'an id reaches the pipe only once its ticket is on the branch' '
+	for i in $(seq 20 59); do
+		echo "From k$i@example.com Mon Nov 23 09:00:00 2026"; msg $i; echo
+	done >pipe.mbox &&
+	rt-ingest --mbox pipe.mbox | while read id; do
+		rt-show "$id" >/dev/null || echo "$id" >>missing
+	done &&
+	test ! -e missing &&
+	test $(rt-ls --ids | wc -l) -ge 40
+'
+
 test_expect_code 64 '--keep-dates is for imports only' '
 	printf "From: a@x\n\nx\n" | rt-ingest --keep-dates
 '
