@@ -33,7 +33,7 @@ for desk in "${RT_BENCH_SMALL_DESK:-}" "${RT_BENCH_DESK:-}"; do
 		rebuild "$o.one" RT_CACHE_NOTHREAD=1
 		i=$((i + 1))
 	done
-	rm -f "$c"/.git/rt/cache.mdb* && rt-ls --desk "$c" --count --text x >/dev/null	# left built, text index too
+	rm -f "$c"/.git/rt/cache.mdb* && rt-ls --desk "$c" --count --text zzqxnothere >/dev/null	# left built, text index too
 	rb=$(median <"$o.rb.t") ar=$(median <"$o.ar") one=$(median <"$o.one.t")
 	mem=$(median <"$o.rb.mem" | awk '{ printf "%d", $1 / 1024 }')
 	memone=$(median <"$o.one.mem" | awk '{ printf "%d", $1 / 1024 }')

@@ -64,7 +64,7 @@ stream() {
 }
 
 # copy SRC DST: a private clone of a bench desk (objects hard-linked), cache and text index built
-copy() { rm -rf "$2"; git clone -q --local "$1" "$2" && rt-ls --desk "$2" --count --text x >/dev/null 2>&1; }
+copy() { rm -rf "$2"; git clone -q --local "$1" "$2" && rt-ls --desk "$2" --count --text zzqxnothere >/dev/null 2>&1; }
 
 echo "-- durable mail, one process per mail ($ROUNDS paired rounds)"
 rm -rf "$out/maildir" && mkdir -p "$out/maildir/tmp" "$out/maildir/new" "$out/maildir/cur"
