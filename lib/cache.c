@@ -311,7 +311,7 @@ pending_del(struct cache *c, MDB_txn *txn, const char *id)
 
 /*
  * The text index (textindex.h) of a big desk is built on first use (a
- * search, rt-route, rt-gc), not by a rebuild: it is about half of one,
+ * search, rt-gc), not by a rebuild: it is about half of one,
  * and a rebuild comes after every reboot (cacheboot.h). TEXT_BUILT in
  * meta marks it whole at the cache's head; syncs keep it up to date from
  * then on, and leave it alone before.
@@ -1350,11 +1350,10 @@ cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
 
 	if (d->cache == NULL)
 		return EX_NOINPUT;
-	if ((rc = text_ready(d)) != 0)
-		return rc == 1 ? EX_NOINPUT : rc;	/* the caller parses the mail */
 	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
-	rc = textindex_first(txn, &d->cache->text, id, out);
+	/* not built: the caller parses the mail (routing a new mail, under the desk lock, builds nothing) */
+	rc = text_built(d->cache, txn) ? textindex_first(txn, &d->cache->text, id, out) : MDB_NOTFOUND;
 	mdb_txn_abort(txn);
 	if (rc == MDB_NOTFOUND)
 		return EX_NOINPUT;

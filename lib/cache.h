@@ -38,7 +38,7 @@ int cache_get(struct desk *d, const char *id, struct kvmap *rec);
 /*
  * What rt-route reads of the mail that opened ticket id, kept at indexing
  * (textindex_first: file, text, rcpt, attachment); EX_NOINPUT if none, or
- * if the text index is not built and this user cannot build it.
+ * if the text index is not built (a rebuild left it for its first search).
  */
 int cache_first_mail(struct desk *d, const char *id, struct kvmap *out);
 /* Finds the ticket holding a message id (or "sha1:..." digest); 0 if found. */
