@@ -66,8 +66,8 @@ stream() {
 	done
 }
 
-# copy SRC DST: a private clone of a bench desk (objects hard-linked), cache built
-copy() { rm -rf "$2"; git clone -q --local "$1" "$2" && rt-ls --desk "$2" --count >/dev/null 2>&1; }
+# copy SRC DST: a private clone of a bench desk (objects hard-linked), cache and text index built
+copy() { rm -rf "$2"; git clone -q --local "$1" "$2" && rt-ls --desk "$2" --count --text zzqxnothere >/dev/null 2>&1; }
 
 echo "-- durable mail, one process per mail ($ROUNDS paired rounds)"
 rm -rf "$out/maildir" && mkdir -p "$out/maildir/tmp" "$out/maildir/new" "$out/maildir/cur"
