@@ -19,27 +19,29 @@ override CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
                     $(shell pkg-config --cflags $(PKGS)) -Ilib \
                     -DRT_SHAREDIR='"$(SHAREDIR)"' -DRT_LIBEXECDIR='"$(LIBEXECDIR)"'
 # libgit2 statically (its dependencies shared), so the linker can wrap its
-# CA-bundle loader: certificates load only when TLS is used (lib/tls.h).
-# GIT2_STATIC=0, or no libgit2.a, links it shared (the CA bundle is parsed).
+# mbedTLS start-up (entropy, CA bundle): it runs only when TLS is used
+# (lib/tls.h). GIT2_STATIC=0, or no libgit2.a, links it shared (started).
 GIT2_A    := $(wildcard $(shell pkg-config --variable=libdir libgit2)/libgit2.a)
 GIT2_STATIC ?= $(if $(GIT2_A),1,0)
-GIT2_WRAP  = -Wl,--wrap=mbedtls_x509_crt_parse_file -Wl,--wrap=mbedtls_x509_crt_parse_path \
-             -Wl,--wrap=libssh2_init
+GIT2_WRAP  = $(foreach f,git_mbedtls_stream_global_init git_mbedtls__set_cert_location \
+             libssh2_init,-Wl,--wrap=$(f))
 # With it, the libraries whose .a is installed are linked statically too:
-# fewer objects for ld.so to open and relocate at every start (24 -> 16).
+# fewer objects for ld.so to open and relocate at every start (24 -> 5
+# with GSSAPI opened on demand).
 # Not jansson: its archive exports utf8_encode, as lib/text.c does.
-STATIC_A  := $(foreach l,mbedtls mbedx509 mbedcrypto http_parser pcre2-8 z yaml lmdb,\
+# libssh2 and OpenSSL's libcrypto under it too: libcrypto.so alone was 4,191
+# of ld.so's 5,230 symbol relocations at each start (only ssh uses them).
+STATIC_A  := $(foreach l,mbedtls mbedx509 mbedcrypto http_parser pcre2-8 ssh2 crypto z yaml lmdb,\
              $(if $(wildcard $(dir $(GIT2_A))lib$(l).a),-l$(l)))
 ifeq ($(GIT2_STATIC),1)
-GIT2_LIBS  = -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
-             $(filter-out -lgit2,$(shell pkg-config --static --libs libgit2)) \
-             $(if $(wildcard /usr/lib/*/libgssapi_krb5.so.2 /usr/lib/libgssapi_krb5.so.2),-l:libgssapi_krb5.so.2,-lgssapi_krb5)
+# GSSAPI (krb5 and five more libraries) opens on first use: lib/gsslazy.c.
+GIT2_LIBS  = -Wl,-u,gss_init_sec_context -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bdynamic \
+             $(filter-out -lgit2 $(STATIC_A),$(shell pkg-config --static --libs libgit2))
 else
 GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509 -lmbedcrypto -lz
 endif
 # -u pulls lib/tls.o out of librt.a before libgit2.a asks for the wrappers.
-override LDFLAGS += -Wl,-u,__wrap_mbedtls_x509_crt_parse_file -Wl,-u,__wrap_mbedtls_x509_crt_parse_path \
-                    -Wl,-u,__wrap_libssh2_init
+override LDFLAGS += -Wl,-u,__wrap_git_mbedtls_stream_global_init -Wl,-u,__wrap_libssh2_init
 # The mailer (libmu_mailer: gnutls, sasl, ldap...) is a module loaded on the
 # first send (lib/mailsend_load.c); the binaries export the rt functions it
 # uses, listed from its undefined symbols.

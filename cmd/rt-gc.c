@@ -87,6 +87,8 @@ main(int argc, char *argv[])
 		cli_die(rc);
 	if (rebuild && (rc = cache_open_rebuilt(d)) != 0)
 		cli_die(rc);
+	if ((rc = cache_text_build(d)) != 0)	/* the text index a rebuild left for later */
+		cli_die(rc);
 	if (!quiet)
 		printf("index: %zu pending paths applied%s\nobjects: %zu packed\n"
 		    "packs: %zu merged, %zu left\n"

@@ -1,7 +1,7 @@
 # bash completion for rt: the dispatcher and every rt-* command.
 # Commands: rt rt-init rt-ingest rt-route rt-reply rt-escalate rt-report
 #           rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc
-#           rt-new rt-quarantine rt-sync rt-web
+#           rt-new rt-quarantine rt-sync rt-web rt-archive
 # Options come from each command's --help; ticket ids, queues, owners and
 # templates from the desk the command would use.
 
@@ -65,6 +65,12 @@ _rt_cmd() {
 	rt-init) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate|rt-web) ;;
 	rt-sync) COMPREPLY=($(compgen -W "$(_rt_remotes)" -- "$cur")) ;;
+	rt-archive)
+		if [[ " ${COMP_WORDS[*]} " == *" --restore "* ]]; then
+			COMPREPLY=($(compgen -W "$(rt-archive $(_rt_desk_args) --list 2>/dev/null)" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_rt_ids)" -- "$cur"))
+		fi ;;
 	rt-quarantine)
 		if [[ $prev == rt-quarantine || $prev == quarantine || $prev == */rt-quarantine ]]; then
 			COMPREPLY=($(compgen -W "list show reingest" -- "$cur"))
@@ -105,4 +111,4 @@ _rt_dashed() { _rt_cmd "${COMP_WORDS[0]##*/}"; }
 complete -F _rt rt
 complete -F _rt_dashed rt-init rt-ingest rt-route rt-reply rt-escalate rt-report \
 	rt-ls rt-show rt-set rt-comment rt-take rt-link rt-merge rt-gc \
-	rt-new rt-quarantine rt-sync rt-web
+	rt-new rt-quarantine rt-sync rt-web rt-archive

@@ -20,7 +20,7 @@
 #include "ticket.h"
 #include "util.h"
 
-#define CACHE_VERSION "6"	/* bump when summary.c derives new keys (5: text index, 6: first mail) */
+#define CACHE_VERSION "7"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use) */
 #define MSGID_MAXKEY 400
 
 struct cache {
@@ -29,6 +29,8 @@ struct cache {
 	int readonly;		/* opened by a user who may read but not write */
 	int nosync;		/* written without fdatasync in this boot (cacheboot.h) */
 	int defer;		/* in a batch: text index and ticket.yaml wait (PENDING) */
+	int text_on;		/* this sync keeps the text index (it is built: TEXT_BUILT) */
+	int text_ready;		/* seen built by this process */
 	struct textindex text;	/* words -> tickets, for rt-ls --text */
 	void *map;		/* LMDB's map of the file, NULL if not found */
 	size_t maplen;
@@ -307,6 +309,33 @@ pending_del(struct cache *c, MDB_txn *txn, const char *id)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/*
+ * The text index (textindex.h) of a big desk is built on first use (a
+ * search, rt-gc), not by a rebuild: it is about half of one,
+ * and a rebuild comes after every reboot (cacheboot.h). TEXT_BUILT in
+ * meta marks it whole at the cache's head; syncs keep it up to date from
+ * then on, and leave it alone before.
+ */
+#define TEXT_BUILT "text"
+#define LAZY_TEXT_MIN 4096	/* tickets; below, a rebuild builds it at once */
+/*
+ * A build under way: TEXT_AT is "HEAD POS", the tickets of that head's
+ * folders before POS are indexed (as that head has them). Every chunk is
+ * a transaction of its own, so memory stays bounded, writers are not held
+ * up, and any writer who wants the index next goes on from POS. A sync
+ * meanwhile leaves the text tables alone (text_on is 0); the last chunk
+ * indexes what changed between HEAD and the cache's head.
+ */
+#define TEXT_AT "text-at"
+
+static int
+text_built(struct cache *c, MDB_txn *txn)
+{
+	char v[4];
+
+	return meta_get(c, txn, TEXT_BUILT, v, sizeof(v)) == 0;
+}
+
 static void
 pending_clear(struct cache *c, MDB_txn *txn)
 {
@@ -344,13 +373,67 @@ prepared_free(struct prepared *p)
 }
 
 /*
+ * Which folders above ticket folders the work tree has, level by level,
+ * as last looked at: a rebuild goes in id order, so most tickets share
+ * the answer, and a desk that checks out few tickets (or none) costs a
+ * few hundred stat calls instead of an open and a stat per ticket.
+ */
+#define WT_LEVELS 4
+
+struct wt_memo {
+	char *path[WT_LEVELS];	/* "tickets/K", "tickets/K/7", ... */
+	int there[WT_LEVELS];
+};
+
+static void
+wt_memo_free(struct wt_memo *m)
+{
+	for (int i = 0; i < WT_LEVELS; i++)
+		free(m->path[i]);
+	memset(m, 0, sizeof(*m));
+}
+
+/* 0 when a folder above ticket id's is missing from the work tree (nothing to mirror into). */
+static int
+wt_parents_there(struct desk *d, struct wt_memo *m, const char *id)
+{
+	char *dir = ticket_dir(id), *slash = dir;
+	int there = 1;
+
+	for (int lv = 0; there && lv < WT_LEVELS && (slash = strchr(slash + 1, '/')); lv++) {
+		*slash = '\0';
+		if (m->path[lv] == NULL || strcmp(m->path[lv], dir) != 0) {
+			char *abs = xasprintf("%s/%s", d->root, dir);
+			struct stat st;
+			for (int k = lv; k < WT_LEVELS; k++) {
+				free(m->path[k]);
+				m->path[k] = NULL;
+			}
+			m->path[lv] = xstrdup(dir);
+			m->there[lv] = stat(abs, &st) == 0;
+			free(abs);
+		}
+		there = m->there[lv];
+		*slash = '/';
+	}
+	free(dir);
+	return there;
+}
+
+/* ticket_render_worktree writes through one temporary per process: one reading thread at a time. */
+static pthread_mutex_t mirror_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/*
  * Reads and replays the ticket of folder p->oid from repo (the desk's, or
  * the reading thread's own): everything but the LMDB writes. again: the
  * log may extend the one ticket_load kept (log_parse_again); a reading
- * thread passes 0 and shares no state with the writer.
+ * thread passes 0 and shares no state with the writer. wt: the caller's
+ * memo of the work tree's folders (one per thread); NULL: no ticket.yaml
+ * mirrored (the text index's own pass, a reader's search).
  */
 static void
-prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int again)
+prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int again,
+    struct wt_memo *wt)
 {
 	struct kvmap rec = KVMAP_INIT;
 	char *buf = NULL;
@@ -368,8 +451,11 @@ prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int aga
 		    (again ? log_parse_again : log_parse)(buf, len, p->id, &p->log) != 0 ||
 		    replay(p->id, &p->log, &p->t, NULL) != 0)
 			goto out;
-		if (!d->cache->readonly && !d->cache->defer)
+		if (wt && !d->cache->readonly && !d->cache->defer && wt_parents_there(d, wt, p->id)) {
+			pthread_mutex_lock(&mirror_mu);
 			(void)ticket_render_worktree(d, p->id, &p->t);
+			pthread_mutex_unlock(&mirror_mu);
+		}
 	} else {
 		if (tree_read(repo, p->dir, "ticket.yaml", &buf, &len) != 0 ||
 		    ticket_parse(buf, len, p->id, &p->t) != 0)
@@ -412,7 +498,7 @@ store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 	}
 	if (rc == 0 && c->defer)
 		rc = pending_put(c, txn, p->id);
-	else if (rc == 0)
+	else if (rc == 0 && c->text_on)
 		rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log);
 	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
 }
@@ -420,7 +506,8 @@ store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 
 /* Indexes the ticket whose folder is the tree dir_id. */
 static int
-index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id)
+index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id,
+    struct wt_memo *wt)
 {
 	struct prepared p;
 	int rc;
@@ -428,7 +515,7 @@ index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id
 	memset(&p, 0, sizeof(p));
 	p.id = xstrdup(id);
 	git_oid_cpy(&p.oid, dir_id);
-	prepare_ticket(d, d->repo, &p, 1);
+	prepare_ticket(d, d->repo, &p, 1, wt);
 	rc = store_ticket(d, txn, &p);
 	prepared_free(&p);
 	return rc;
@@ -440,8 +527,10 @@ drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
 	MDB_val k = val_str(id);
 	int rc = mdb_del(txn, d->cache->tickets, &k, NULL);
 
-	if (rc == 0 || rc == MDB_NOTFOUND)
+	if ((rc == 0 || rc == MDB_NOTFOUND) && d->cache->text_on)
 		rc = textindex_drop(txn, &d->cache->text, id);
+	else if (rc == MDB_NOTFOUND)
+		rc = 0;
 	if (rc == 0)
 		rc = pending_del(d->cache, txn, id);
 	return rc == 0 ? 0 : mdb_fail(rc, "cannot delete");
@@ -462,6 +551,8 @@ struct sync_txn {
 	MDB_txn *txn;
 	size_t chunk;		/* 0: one transaction */
 	size_t n;
+	size_t visited;		/* tickets stored */
+	struct wt_memo wt;	/* the writing thread's */
 };
 
 static void
@@ -554,21 +645,24 @@ static int
 sync_folder(const char *name, const git_oid *now, void *arg)
 {
 	struct sync_walk *w = arg;
-	int rc = now ? index_ticket(w->d, w->st->txn, name, now) :
+	int rc = now ? index_ticket(w->d, w->st->txn, name, now, &w->st->wt) :
 	    drop_ticket(w->d, w->st->txn, name);
 
 	return rc ? rc : sync_step(w->st);
 }
 
 /*
- * A full rebuild on two threads: a reader thread, with a repository
- * handle of its own, reads, parses and replays the tickets in id order
- * up to AHEAD tickets ahead, while this thread stores them (an LMDB write
- * transaction belongs to one thread, and the text index parses mail with
- * libmailutils, which is not thread-safe). 100k tickets: about half the
- * time when a second core is free.
+ * A full rebuild on three threads: READERS reading threads, each with a
+ * repository handle of its own, read, parse and replay every READERS-th
+ * ticket up to AHEAD tickets ahead, while this thread stores them in id
+ * order (an LMDB write transaction belongs to one thread, and the text
+ * index parses mail with libmailutils, which is not thread-safe). Without
+ * the text index, storing is a fifth of the work: one reader kept this
+ * thread waiting, and on a shared machine each runnable thread gets its
+ * share of the cores.
  */
 #define AHEAD 256
+#define READERS 2
 #define THREADED_MIN 4096	/* tickets; fewer are not worth a thread (RT_CACHE_THREADED_MIN) */
 
 struct folders {
@@ -612,77 +706,186 @@ folders_of(struct desk *d, git_tree *t, int depth, struct folders *f)
 	return rc;
 }
 
+/* Called on this thread for each prepared ticket, in id order; non-zero stops the walk. */
+typedef int (*visit_fn)(struct desk *d, struct prepared *p, void *arg);
+
 struct reader {
 	struct desk *d;
-	git_repository *repo;
 	const struct folders *f;
+	int mirror;			/* ticket.yaml mirrored into the work tree */
 	struct prepared slot[AHEAD];	/* ticket i in slot i % AHEAD */
-	size_t ready, taken;		/* tickets [taken, ready) wait in slots */
+	char ready[AHEAD];		/* the slot's ticket is prepared */
+	size_t taken;			/* tickets before it are visited */
+	size_t wanted;			/* the ticket the writer waits for */
 	int stop;
-	int reader_waits, writer_waits;
+	int readers_wait, writer_waits;
 	pthread_mutex_t mu;
 	pthread_cond_t to_reader, to_writer;
+};
+
+/* One reading thread: tickets first, first + READERS, ... */
+struct reading {
+	struct reader *r;
+	size_t first;
+	git_repository *repo;
+	struct wt_memo wt;
+	pthread_t th;
+	int started;
 };
 
 /*
  * Each side wakes the other only after a quarter of the slots has moved,
  * not per ticket: on a busy machine every wake-up is a wait for a core.
+ * The reader of the ticket the writer waits for gets a quarter further
+ * before it blocks, and so wakes it.
  */
 static void *
 reader_main(void *arg)
 {
-	struct reader *r = arg;
+	struct reading *g = arg;
+	struct reader *r = g->r;
 
-	for (size_t i = 0; i < r->f->n; i++) {
+	for (size_t i = g->first; i < r->f->n; i += READERS) {
 		struct prepared *p = &r->slot[i % AHEAD];
 		pthread_mutex_lock(&r->mu);
 		while (!r->stop && i - r->taken >= AHEAD) {
-			r->reader_waits = 1;
+			r->readers_wait++;
 			pthread_cond_wait(&r->to_reader, &r->mu);
+			r->readers_wait--;
 		}
-		r->reader_waits = 0;
 		pthread_mutex_unlock(&r->mu);
 		if (r->stop)
 			break;
+		prepared_free(p);	/* here, not by the writer: no locking of this thread's arena */
 		p->id = xstrdup(r->f->name[i]);
 		git_oid_cpy(&p->oid, &r->f->oid[i]);
-		prepare_ticket(r->d, r->repo, p, 0);
+		prepare_ticket(r->d, g->repo, p, 0, r->mirror ? &g->wt : NULL);
 		pthread_mutex_lock(&r->mu);
-		r->ready = i + 1;
-		if (r->writer_waits && (r->ready - r->taken >= AHEAD / 4 || r->ready == r->f->n))
+		r->ready[i % AHEAD] = 1;
+		if (r->writer_waits && (i >= r->wanted + AHEAD / 4 || i + READERS >= r->f->n))
 			pthread_cond_signal(&r->to_writer);
 		pthread_mutex_unlock(&r->mu);
 	}
 	return NULL;
 }
 
-/* Stores what the reader prepares, in order; 0 or a sysexits code. */
+/* Hands fn what the reader prepares, in order; 0 or what fn returned. */
 static int
-store_all(struct reader *r, struct sync_txn *st)
+visit_all(struct reader *r, visit_fn fn, void *arg)
 {
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < r->f->n; i++) {
 		pthread_mutex_lock(&r->mu);
-		while (r->ready <= i) {
+		while (!r->ready[i % AHEAD]) {
+			r->wanted = i;
 			r->writer_waits = 1;
 			pthread_cond_wait(&r->to_writer, &r->mu);
 		}
 		r->writer_waits = 0;
 		pthread_mutex_unlock(&r->mu);
-		rc = store_ticket(r->d, st->txn, &r->slot[i % AHEAD]);
-		prepared_free(&r->slot[i % AHEAD]);
-		if (i % 64 == 0)
-			unmap_pages(st->c);
-		if (rc == 0)
-			rc = sync_step(st);
+		rc = fn(r->d, &r->slot[i % AHEAD], arg);
 		pthread_mutex_lock(&r->mu);
+		r->ready[i % AHEAD] = 0;
 		r->taken = i + 1;
-		if (r->reader_waits && r->ready - r->taken <= AHEAD - AHEAD / 4)
-			pthread_cond_signal(&r->to_reader);
+		if (r->readers_wait && (r->taken % (AHEAD / 4) == 0 || r->taken == r->f->n))
+			pthread_cond_broadcast(&r->to_reader);
 		pthread_mutex_unlock(&r->mu);
 	}
 	return rc;
+}
+
+/* Whether n tickets are worth a reading thread. */
+static int
+threads_pay(size_t n)
+{
+	return (git_libgit2_features() & GIT_FEATURE_THREADS) && !getenv("RT_CACHE_NOTHREAD") &&
+	    n >= (getenv("RT_CACHE_THREADED_MIN") ?
+	    strtoul(getenv("RT_CACHE_THREADED_MIN"), NULL, 10) : THREADED_MIN);
+}
+
+/*
+ * Prepares the tickets of f on a reading thread and hands each to fn
+ * here. Returns 0, what fn returned, or 1 when no thread was to be had.
+ */
+static int
+walk_threaded(struct desk *d, const struct folders *f, int mirror, visit_fn fn, void *arg)
+{
+	struct reader *r;
+	struct reading g[READERS];
+	int rc = 1, all = 1;
+
+	r = xcalloc(1, sizeof(*r));
+	r->d = d;
+	r->f = f;
+	r->mirror = mirror;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->to_reader, NULL);
+	pthread_cond_init(&r->to_writer, NULL);
+	memset(g, 0, sizeof(g));
+	for (size_t k = 0; k < READERS; k++) {
+		g[k].r = r;
+		g[k].first = k;
+		all = all && git_repository_open_ext(&g[k].repo, d->root,
+		    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
+		    (g[k].started = pthread_create(&g[k].th, NULL, reader_main, &g[k]) == 0);
+	}
+	if (all)
+		rc = visit_all(r, fn, arg);
+	pthread_mutex_lock(&r->mu);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->to_reader);
+	pthread_mutex_unlock(&r->mu);
+	for (size_t k = 0; k < READERS; k++) {
+		if (g[k].started)
+			pthread_join(g[k].th, NULL);
+		git_repository_free(g[k].repo);
+		wt_memo_free(&g[k].wt);
+	}
+	for (size_t i = 0; i < AHEAD; i++)
+		prepared_free(&r->slot[i]);
+	pthread_cond_destroy(&r->to_reader);
+	pthread_cond_destroy(&r->to_writer);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+	return rc;
+}
+
+/*
+ * The tickets of f prepared (without mirroring) and handed to fn in id
+ * order; 0 or what fn returned. f may be a part of total tickets.
+ */
+static int
+walk_folders(struct desk *d, const struct folders *f, size_t total, visit_fn fn, void *arg)
+{
+	int rc = 1;
+
+	if (threads_pay(total))
+		rc = walk_threaded(d, f, 0, fn, arg);
+	if (rc != 1)
+		return rc;
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < f->n; i++) {
+		struct prepared p;
+		memset(&p, 0, sizeof(p));
+		p.id = xstrdup(f->name[i]);
+		git_oid_cpy(&p.oid, &f->oid[i]);
+		prepare_ticket(d, d->repo, &p, 0, NULL);
+		rc = fn(d, &p, arg);
+		prepared_free(&p);
+	}
+	return rc;
+}
+
+static int
+store_visit(struct desk *d, struct prepared *p, void *arg)
+{
+	struct sync_txn *st = arg;
+	int rc = store_ticket(d, st->txn, p);
+
+	if (st->visited++ % 64 == 0)
+		unmap_pages(st->c);
+	return rc ? rc : sync_step(st);
 }
 
 /*
@@ -694,41 +897,13 @@ static int
 rebuild_threaded(struct desk *d, struct sync_txn *st, git_tree *t)
 {
 	struct folders f = { NULL, NULL, 0, 0 };
-	struct reader *r;
-	pthread_t th;
 	int rc;
 
-	if (!(git_libgit2_features() & GIT_FEATURE_THREADS) || getenv("RT_CACHE_NOTHREAD"))
+	if (!threads_pay((size_t)-1))
 		return 1;
 	rc = folders_of(d, t, 0, &f);
-	if (rc != 0 || f.n < (getenv("RT_CACHE_THREADED_MIN") ?
-	    strtoul(getenv("RT_CACHE_THREADED_MIN"), NULL, 10) : THREADED_MIN)) {
-		folders_free(&f);
-		return rc ? rc : 1;
-	}
-	r = xcalloc(1, sizeof(*r));
-	r->d = d;
-	r->f = &f;
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->to_reader, NULL);
-	pthread_cond_init(&r->to_writer, NULL);
-	rc = 1;
-	if (git_repository_open_ext(&r->repo, d->root, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
-	    pthread_create(&th, NULL, reader_main, r) == 0) {
-		rc = store_all(r, st);
-		pthread_mutex_lock(&r->mu);
-		r->stop = 1;
-		pthread_cond_signal(&r->to_reader);
-		pthread_mutex_unlock(&r->mu);
-		pthread_join(th, NULL);
-		for (size_t i = 0; i < AHEAD; i++)
-			prepared_free(&r->slot[i]);
-	}
-	git_repository_free(r->repo);
-	pthread_cond_destroy(&r->to_reader);
-	pthread_cond_destroy(&r->to_writer);
-	pthread_mutex_destroy(&r->mu);
-	free(r);
+	if (rc == 0)
+		rc = threads_pay(f.n) ? walk_threaded(d, &f, 1, store_visit, st) : 1;
 	folders_free(&f);
 	return rc;
 }
@@ -756,7 +931,7 @@ finish_pending(struct desk *d, struct sync_txn *st, git_commit *head)
 		git_tree_entry *e = NULL;
 		if (git_tree_entry_bypath(&e, root, dir) == 0 &&
 		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-		    (rc = index_ticket(d, st->txn, ids[i], git_tree_entry_id(e))) == 0 &&
+		    (rc = index_ticket(d, st->txn, ids[i], git_tree_entry_id(e), &st->wt)) == 0 &&
 		    (rc = pending_del(c, st->txn, ids[i])) == 0) {
 			st->chunk = chunk ? chunk : rebuild_chunk();
 			rc = sync_step(st);
@@ -828,6 +1003,19 @@ cache_tickets_changed(struct desk *d, const git_oid *a, const git_oid *b, cache_
 	return rc;
 }
 
+/*
+ * Reading every ticket: each folder is read once (libgit2 keeping the
+ * trees was 16 MB per 10k tickets), and the pack from start to end:
+ * small windows, fewer kept mapped. Off: back to desk_open_repo's.
+ */
+static void
+whole_desk_limits(int on)
+{
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, on ? (size_t)0 : (size_t)4 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, on ? (size_t)4 << 20 : (size_t)32 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, on ? (size_t)16 << 20 : (size_t)64 << 20);
+}
+
 /* A read-only cache serves only while it reflects HEAD. */
 static int
 check_readonly(struct cache *c, const char *headhex)
@@ -846,6 +1034,16 @@ check_readonly(struct cache *c, const char *headhex)
 	    "(any rt command or rt-gc run by a writer brings it up to date)");
 }
 
+static int text_ready(struct desk *d);
+
+/* Tickets from which a rebuild leaves the text index to its first use (RT_CACHE_LAZY_MIN for tests). */
+static size_t
+lazy_text_min(void)
+{
+	return getenv("RT_CACHE_LAZY_MIN") ? strtoul(getenv("RT_CACHE_LAZY_MIN"), NULL, 10) :
+	    LAZY_TEXT_MIN;
+}
+
 static int
 sync_to(struct desk *d, int full)
 {
@@ -853,12 +1051,13 @@ sync_to(struct desk *d, int full)
 	git_commit *head = NULL;
 	git_oid old_id;
 	git_tree *old = NULL, *new = NULL;
-	struct sync_txn st = { NULL, NULL, NULL, 0, 0 };
+	struct sync_txn st;
 	MDB_txn *txn;
 	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
 	char fmt[8], oldfmt[8];
 	int rc;
 
+	memset(&st, 0, sizeof(st));
 	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
 		return rc;
 	git_oid_tostr(newhex, sizeof(newhex), git_commit_id(head));
@@ -886,22 +1085,20 @@ sync_to(struct desk *d, int full)
 		old = tickets_tree(d, &old_id);
 	st.c = c;
 	st.env = c->env;
+	c->text_on = old != NULL && text_built(c, txn);
 	if (old == NULL) {
-		MDB_val k = { 4, "head" };
+		c->text_ready = 0;
+		MDB_val k = { 4, "head" }, kt = val_str(TEXT_BUILT);
 		mdb_drop(txn, c->tickets, 0);
 		mdb_drop(txn, c->msgids, 0);
 		textindex_clear(txn, &c->text);
 		mdb_del(txn, c->meta, &k, NULL);
+		mdb_del(txn, c->meta, &kt, NULL);
+		kt = val_str(TEXT_AT);
+		mdb_del(txn, c->meta, &kt, NULL);
 		pending_clear(c, txn);
 		st.chunk = rebuild_chunk();
-		/*
-		 * Each folder is read once: libgit2 keeping the trees was 16 MB
-		 * per 10k tickets. The pack is read from start to end: small
-		 * windows, fewer kept mapped (desk.c's are 32 MB, 64 MB).
-		 */
-		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)16 << 20);
+		whole_desk_limits(1);
 	}
 	st.txn = txn;
 	new = tickets_tree(d, git_commit_id(head));
@@ -909,11 +1106,8 @@ sync_to(struct desk *d, int full)
 		rc = changed_folders(d, old, new, 0, sync_folder, &(struct sync_walk){ d, &st });
 	if (rc == 0 && st.txn && !c->defer)
 		rc = finish_pending(d, &st, head);
-	if (old == NULL) {	/* back to desk_open_repo's limits */
-		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
-	}
+	if (old == NULL)
+		whole_desk_limits(0);
 	txn = st.txn;
 	if (txn == NULL)
 		;	/* a chunk's commit failed; the message is set */
@@ -927,6 +1121,10 @@ sync_to(struct desk *d, int full)
 		;	/* a sysexits code from indexing */
 	else if (rc != 0)
 		rc = mdb_fail(rc, "cannot update");
+	/* a small desk's text index costs little: built at once, as the rebuild's last step */
+	if (rc == 0 && old == NULL && !c->defer && cache_count(d) < lazy_text_min())
+		rc = (rc = text_ready(d)) == 1 ? 0 : rc;
+	wt_memo_free(&st.wt);
 	git_tree_free(old);
 	git_tree_free(new);
 	git_commit_free(head);
@@ -956,6 +1154,172 @@ cache_open_rebuilt(struct desk *d)
 	free(p);
 	free(l);
 	return cache_open(d);
+}
+
+/* The ticket folders of commit hex ("" on an empty desk), in id order. */
+static int
+folders_at(struct desk *d, const char *hex, struct folders *f)
+{
+	git_oid id;
+	git_tree *t;
+	int rc;
+
+	folders_free(f);
+	memset(f, 0, sizeof(*f));
+	if (git_oid_fromstr(&id, hex) != 0 || (t = tickets_tree(d, &id)) == NULL)
+		return 0;
+	rc = folders_of(d, t, 0, f);
+	git_tree_free(t);
+	return rc;
+}
+
+struct text_build {
+	struct desk *d;
+	MDB_txn *txn;
+	size_t n;
+};
+
+static int
+text_visit(struct desk *d, struct prepared *p, void *arg)
+{
+	struct text_build *b = arg;
+	int rc;
+
+	if (p->rc == -1)
+		return 0;
+	if (p->rc != 0)
+		return rt_fail(p->rc, "%s", p->err);
+	rc = textindex_put(d, b->txn, &d->cache->text, p->id, p->dir, &p->t, &p->log);
+	if (b->n++ % 64 == 0)
+		unmap_pages(d->cache);
+	return rc ? mdb_fail(rc, "cannot index") : 0;
+}
+
+/* A folder changed between the build's head and the cache's: indexed as a sync would have. */
+static int
+text_catchup(const char *name, const git_oid *now, void *arg)
+{
+	struct text_build *b = arg;
+	struct prepared p;
+	int rc;
+
+	if (now == NULL)
+		return (rc = textindex_drop(b->txn, &b->d->cache->text, name)) ?
+		    mdb_fail(rc, "cannot index") : 0;
+	memset(&p, 0, sizeof(p));
+	p.id = xstrdup(name);
+	git_oid_cpy(&p.oid, now);
+	prepare_ticket(b->d, b->d->repo, &p, 0, NULL);
+	rc = text_visit(b->d, &p, b);
+	prepared_free(&p);
+	return rc;
+}
+
+
+static int
+text_chunk(struct desk *d, MDB_txn *txn, struct folders *f, char *fhead, int *done)
+{
+	struct cache *c = d->cache;
+	struct text_build b = { d, txn, 0 };
+	char at[GIT_OID_HEXSZ + 32], head[GIT_OID_HEXSZ + 1] = "", buildhead[GIT_OID_HEXSZ + 1] = "";
+	size_t pos = 0, end, chunk = rebuild_chunk();
+	int rc;
+
+	if ((*done = text_built(c, txn)))
+		return 0;
+	meta_get(c, txn, "head", head, sizeof(head));
+	if (meta_get(c, txn, TEXT_AT, at, sizeof(at)) != 0 ||
+	    sscanf(at, "%40s %zu", buildhead, &pos) != 2) {
+		if ((rc = textindex_clear(txn, &c->text)) != 0)	/* none under way: start one */
+			return mdb_fail(rc, "cannot index");
+		snprintf(buildhead, sizeof(buildhead), "%s", head);
+		pos = 0;
+	}
+	if (strcmp(fhead, buildhead) != 0) {
+		if ((rc = folders_at(d, buildhead, f)) != 0)
+			return rc;
+		snprintf(fhead, GIT_OID_HEXSZ + 1, "%s", buildhead);
+	}
+	pos = pos < f->n ? pos : f->n;
+	end = chunk && f->n - pos > chunk ? pos + chunk : f->n;
+	c->text.batch = textindex_batch_new();
+	rc = walk_folders(d, &(struct folders){ f->name + pos, f->oid + pos, end - pos, 0 }, f->n,
+	    text_visit, &b);
+	if (rc == 0 && (rc = textindex_batch_write(txn, &c->text, c->text.batch)) != 0)
+		rc = mdb_fail(rc, "cannot index");
+	textindex_batch_free(c->text.batch);
+	c->text.batch = NULL;
+	if (rc == 0 && end < f->n) {
+		snprintf(at, sizeof(at), "%s %zu", buildhead, end);
+		if ((rc = meta_put(c, txn, TEXT_AT, at)) != 0)
+			rc = mdb_fail(rc, "cannot index");
+	} else if (rc == 0) {
+		MDB_val k = val_str(TEXT_AT);
+		if (strcmp(buildhead, head) != 0) {
+			git_oid a, z;
+			git_tree *ta = git_oid_fromstr(&a, buildhead) == 0 ? tickets_tree(d, &a) : NULL;
+			git_tree *tz = git_oid_fromstr(&z, head) == 0 ? tickets_tree(d, &z) : NULL;
+			rc = changed_folders(d, ta, tz, 0, text_catchup, &b);
+			git_tree_free(ta);
+			git_tree_free(tz);
+		}
+		mdb_del(txn, c->meta, &k, NULL);
+		if (rc == 0 && (rc = meta_put(c, txn, TEXT_BUILT, "1")) != 0)
+			rc = mdb_fail(rc, "cannot index");
+		*done = rc == 0;
+	}
+	return rc;
+}
+
+/*
+ * 0 when the text index serves (built now if need be), 1 when it is not
+ * built and this user cannot build it (or a test stopped the build), else
+ * a sysexits code.
+ */
+static int
+text_ready(struct desk *d)
+{
+	struct cache *c = d->cache;
+	struct folders f = { NULL, NULL, 0, 0 };
+	char fhead[GIT_OID_HEXSZ + 1] = "-";
+	MDB_txn *txn;
+	int rc = 0, done = 0;
+	/* tests: stop after that many chunks, as a builder killed there would */
+	size_t chunks = getenv("RT_CACHE_TEXT_CHUNKS") ? strtoul(getenv("RT_CACHE_TEXT_CHUNKS"), NULL, 10) : 0;
+
+	if (c->text_ready)
+		return 0;
+	if (c->readonly) {
+		if ((rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn)) != 0)
+			return mdb_fail(rc, "cannot read");
+		c->text_ready = text_built(c, txn);
+		mdb_txn_abort(txn);
+		return c->text_ready ? 0 : 1;
+	}
+	whole_desk_limits(1);
+	for (size_t i = 0; rc == 0 && !done && (!chunks || i < chunks); i++) {
+		if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
+			rc = mdb_fail(rc, "cannot begin");
+			break;
+		}
+		if ((rc = text_chunk(d, txn, &f, fhead, &done)) == 0 && (rc = mdb_txn_commit(txn)) != 0)
+			rc = mdb_fail(rc, "cannot index");
+		else if (rc != 0)
+			mdb_txn_abort(txn);
+		unmap_pages(c);
+	}
+	whole_desk_limits(0);
+	folders_free(&f);
+	c->text_ready = rc == 0 && done;
+	return rc == 0 && !done ? 1 : rc;
+}
+
+int
+cache_text_build(struct desk *d)
+{
+	int rc = text_ready(d);
+
+	return rc == 1 ? 0 : rc;
 }
 
 int
@@ -988,7 +1352,8 @@ cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
 		return EX_NOINPUT;
 	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
-	rc = textindex_first(txn, &d->cache->text, id, out);
+	/* not built: the caller parses the mail (routing a new mail, under the desk lock, builds nothing) */
+	rc = text_built(d->cache, txn) ? textindex_first(txn, &d->cache->text, id, out) : MDB_NOTFOUND;
 	mdb_txn_abort(txn);
 	if (rc == MDB_NOTFOUND)
 		return EX_NOINPUT;
@@ -1106,14 +1471,63 @@ text_hit(const char *id, void *arg)
 	return ts->fn(&r, ts->arg);
 }
 
+struct text_scan {
+	struct text_search *ts;
+	char **words;
+	size_t n;
+};
+
+#define SCAN_STOP (-2)	/* fn asked to stop: not an error */
+
+static int
+scan_visit(struct desk *d, struct prepared *p, void *arg)
+{
+	struct text_scan *sc = arg;
+
+	if (p->rc != 0 || !textindex_match(d, p->dir, &p->t, &p->log, sc->words, sc->n))
+		return 0;
+	return text_hit(p->id, sc->ts) ? SCAN_STOP : 0;
+}
+
+/*
+ * A user who cannot write finds no text index after a rebuild until a
+ * writer builds it: the same answer from reading every ticket (as slow
+ * as building it, each time).
+ */
+static int
+text_scan(struct desk *d, struct text_search *ts, const char *query)
+{
+	struct folders f = { NULL, NULL, 0, 0 };
+	struct text_scan sc = { ts, NULL, 0 };
+	char head[GIT_OID_HEXSZ + 1] = "";
+	int rc = 0;
+
+	sc.n = textindex_words(query, &sc.words);
+	meta_get(d->cache, ts->txn, "head", head, sizeof(head));
+	whole_desk_limits(1);
+	if (sc.n && (rc = folders_at(d, head, &f)) == 0)
+		rc = walk_folders(d, &f, f.n, scan_visit, &sc);
+	whole_desk_limits(0);
+	folders_free(&f);
+	strv_free(sc.words, sc.n);
+	return rc == SCAN_STOP ? 0 : rc;
+}
+
 int
 cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 {
 	struct text_search ts = { NULL, d->cache->tickets, fn, arg };
-	int rc;
+	int rc, ready = text_ready(d);
 
+	if (ready > 1)
+		return ready;
 	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &ts.txn)) != 0)
 		return mdb_fail(rc, "cannot read");
+	if (ready == 1) {
+		rc = text_scan(d, &ts, query);
+		mdb_txn_abort(ts.txn);
+		return rc;
+	}
 	rc = textindex_search(ts.txn, &d->cache->text, query, text_hit, &ts);
 	mdb_txn_abort(ts.txn);
 	return rc == 0 ? 0 : mdb_fail(rc, "cannot search");

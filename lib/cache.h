@@ -37,7 +37,8 @@ int cache_open_rebuilt(struct desk *d);
 int cache_get(struct desk *d, const char *id, struct kvmap *rec);
 /*
  * What rt-route reads of the mail that opened ticket id, kept at indexing
- * (textindex_first: file, text, rcpt, attachment); EX_NOINPUT if none.
+ * (textindex_first: file, text, rcpt, attachment); EX_NOINPUT if none, or
+ * if the text index is not built (a rebuild left it for its first search).
  */
 int cache_first_mail(struct desk *d, const char *id, struct kvmap *out);
 /* Finds the ticket holding a message id (or "sha1:..." digest); 0 if found. */
@@ -63,7 +64,11 @@ size_t cache_count(struct desk *d);
  * Calls fn for the record of each ticket whose subject, mails, comments or
  * events hold every word of query (a word matches the words it begins),
  * in id order, from the text index (textindex.h), until fn returns non-zero.
+ * The index is built on first use (a rebuild leaves it out); a user who
+ * cannot write gets the same answer by reading every ticket until then.
  */
 int cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg);
+/* Builds the text index if a rebuild left it out (rt-gc); 0 or a sysexits code. */
+int cache_text_build(struct desk *d);
 
 #endif

@@ -20,6 +20,33 @@ old_enough(const char *path, long age, struct stat *st)
 	    time(NULL) - st->st_mtime >= age;
 }
 
+/*
+ * pack-X.idx without pack-X.pack or the reverse, which nothing can read:
+ * libgit2's indexer links the index in before the pack, rt's own writer
+ * renames the pack first, and rt-gc removes an old pack's index first, so
+ * a process killed between the two leaves one of them. Every writer puts
+ * both in place before a ref names what they hold.
+ */
+static int
+half_pack(const char *dir, const char *name)
+{
+	size_t len = strlen(name);
+	char *other;
+	int half;
+
+	if (!str_starts(name, "pack-"))
+		return 0;
+	if (len > 4 && strcmp(name + len - 4, ".idx") == 0)
+		other = xasprintf("%s/%.*s.pack", dir, (int)(len - 4), name);
+	else if (len > 5 && strcmp(name + len - 5, ".pack") == 0)
+		other = xasprintf("%s/%.*s.idx", dir, (int)(len - 5), name);
+	else
+		return 0;
+	half = access(other, F_OK) != 0;
+	free(other);
+	return half;
+}
+
 /* Removes dir/tmp_* older than age; recurses into the ?? fan-out and pack/. */
 static size_t
 clean_tmp(const char *dir, long age, int top)
@@ -38,7 +65,8 @@ clean_tmp(const char *dir, long age, int top)
 			continue;
 		p = xasprintf("%s/%s", dir, s);
 		/* pack_git2_*: libgit2's indexer (a pack per commit, pack.c) */
-		if ((str_starts(s, "tmp_") || str_starts(s, "pack_git2_")) &&
+		if ((str_starts(s, "tmp_") || str_starts(s, "pack_git2_") ||
+		    (!top && half_pack(dir, s))) &&
 		    old_enough(p, age, &st) && unlink(p) == 0)
 			n++;
 		else if (top && (strcmp(s, "pack") == 0 || (strlen(s) == 2 &&

@@ -11,21 +11,17 @@ struct desk;
 /*
  * New objects in memory (a mempack backend added to the desk's odb) until
  * pack_mem_write stores exactly those as one pack and its index in
- * objects/pack, fsynced with the directory on a DESK_DURABLE desk: one
- * commit or a batch of commits costs one pack, not a file per object.
- * The odb owns the buffer; pack_mem_reset drops its objects (after they
- * are written, or to undo).
+ * objects/pack: one commit or a batch of commits costs one pack, not a
+ * file per object. On a DESK_DURABLE desk both are fsynced before they
+ * are renamed to their names, and *dirfd is objects/pack, open, for the
+ * caller to fsync (and close) before anything refers to the pack: with
+ * the branch's lock file (ref_move), in one wait for the disk. *dirfd is
+ * -1 when there is nothing to sync. The odb owns the buffer;
+ * pack_mem_reset drops its objects (after they are written, or to undo).
  */
 struct pack_mem;
 int pack_mem_new(struct desk *d, struct pack_mem **out);
-int pack_mem_write(struct desk *d, struct pack_mem *m);
-/*
- * A batch's packs store trees as they are (zlib level 0): a tree is mostly
- * object ids, which deflate hardly shrinks (the pack grew 8 %), at a
- * fifth of a bulk import's instructions. The writers' merge of small
- * packs and rt-gc compress every object again at the default level.
- */
-void pack_mem_fast(struct pack_mem *m, int on);
+int pack_mem_write(struct desk *d, struct pack_mem *m, int *dirfd);
 void pack_mem_reset(struct pack_mem *m);
 /* For desk_close: forgets the desk's pack backend (see pack_mem_new). */
 void pack_unwrap(struct desk *d);
@@ -38,9 +34,11 @@ struct pack_stats {
 
 /*
  * Packs every loose object and rolls the small packs up into one new
- * pack, geometrically (as git repack --geometric=2): the pack count stays
- * logarithmic in the objects, and the cost follows the small packs and
- * the loose objects, not the desk, so it can run from cron often.
+ * pack: all packs under 8,192 objects (the young ones, so each path's
+ * first version in them is stored whole once), then geometrically (as
+ * git repack --geometric=2): the pack count stays logarithmic in the
+ * objects, and the cost follows the small packs and the loose objects,
+ * not the desk, so it can run from cron often.
  */
 int pack_repack(struct desk *d, struct pack_stats *st);
 /*

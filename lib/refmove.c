@@ -11,15 +11,18 @@
 #include "refmove.h"
 #include "util.h"
 
-/* The ref's new content in name.lock, on the disk before the caller renames it. */
+/*
+ * The ref's new content in name.lock, on the disk before the caller renames
+ * it, together with syncfd (the new pack's folder) when there is one.
+ */
 static int
-write_lock(int fd, const git_oid *new, int durable)
+write_lock(int fd, const git_oid *new, int durable, int syncfd)
 {
 	char line[GIT_OID_HEXSZ + 1];
 
 	git_oid_fmt(line, new);
 	line[GIT_OID_HEXSZ] = '\n';
-	if (write_all(fd, line, sizeof(line)) < 0 || (durable && fsync(fd) < 0))
+	if (write_all(fd, line, sizeof(line)) < 0 || (durable && fsync_both(fd, syncfd) < 0))
 		return -1;
 	return 0;
 }
@@ -98,7 +101,7 @@ reflogs_append(struct desk *d, const char *name, const git_oid *old, const git_o
 
 int
 ref_move(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
-    const char *logmsg)
+    const char *logmsg, int syncfd)
 {
 	char *path = xasprintf("%s%s", d->gitdir, name);
 	char *lock = xasprintf("%s.lock", path);
@@ -112,7 +115,7 @@ ref_move(struct desk *d, const char *name, const git_oid *old, const git_oid *ne
 	}
 	if (!ref_is(d->repo, name, old))
 		rc = -EAGAIN;
-	else if (write_lock(fd, new, d->durable) < 0)
+	else if (write_lock(fd, new, d->durable, syncfd) < 0)
 		rc = -1;
 	if (close(fd) < 0 && rc == 0)
 		rc = -1;

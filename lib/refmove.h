@@ -12,11 +12,14 @@ struct desk;
  * line logmsg to its reflog and, when HEAD names it, to HEAD's. On a
  * DESK_DURABLE desk the new content is fsynced before the rename and the
  * folder after it, so a crash leaves the old ref or the new one, never an
- * empty or torn file; reflogs are not fsynced, as git does not.
+ * empty or torn file; reflogs are not fsynced, as git does not. syncfd
+ * (-1: none; the caller closes it) is fsynced with the new content, so
+ * also before the rename: the folder of the pack the new commit is in
+ * (pack_mem_write), one wait for the disk instead of two in a row.
  * 0, -EAGAIN when the lock is taken or the ref is no longer old, or a
- * sysexits code with the message set.
+ * sysexits code with the message set (then syncfd may not be synced).
  */
 int ref_move(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
-    const char *logmsg);
+    const char *logmsg, int syncfd);
 
 #endif

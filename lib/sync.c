@@ -207,7 +207,9 @@ remote_open(struct desk *d, const char *name, const char *branch, struct remote_
 	r->fetchspec = xasprintf("+refs/heads/%s:%s", branch, r->theirs_ref);
 	r->pushspec = xasprintf("refs/heads/%s:refs/heads/%s", branch, branch);
 	url = git_remote_url(r->remote);
-	if (url && str_starts(url, "https://") && rt_tls_init() != 0)
+	/* TLS starts on demand (lib/tls.h); http may be redirected to https */
+	if (url && (str_starts(url, "https://") || str_starts(url, "http://")) &&
+	    rt_tls_init() != 0)
 		return rt_fail(EX_TEMPFAIL, "cannot load the CA certificates for %s", url);
 	return 0;
 }

@@ -25,9 +25,21 @@
 
 struct desk;
 
+struct textindex_batch;
+
 struct textindex {
 	MDB_dbi words, wordsof, first, done;
+	struct textindex_batch *batch;	/* a whole-desk build: postings written at its end */
 };
+
+/*
+ * A build of the whole index into emptied tables sets ti->batch to a new
+ * batch: textindex_put then keeps each ticket's postings ("words") in
+ * memory, and textindex_batch_write writes them all in order at the end.
+ */
+struct textindex_batch *textindex_batch_new(void);
+int textindex_batch_write(MDB_txn *txn, const struct textindex *ti, struct textindex_batch *b);
+void textindex_batch_free(struct textindex_batch *b);
 
 #define TEXTINDEX_MAXWORD 40
 
@@ -43,6 +55,13 @@ int textindex_clear(MDB_txn *txn, const struct textindex *ti);
  */
 int textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const char *id,
     git_tree *dir, const struct kvmap *t, const struct evlog *log);
+/*
+ * Whether the words textindex_put would index for ticket t (folder dir,
+ * log) hold, for each of the nq query words (textindex_words of a query),
+ * one that begins with it: a search without the index.
+ */
+int textindex_match(struct desk *d, git_tree *dir, const struct kvmap *t, const struct evlog *log,
+    char **query, size_t nq);
 /* Takes ticket id out of the index. */
 int textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id);
 

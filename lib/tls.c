@@ -1,75 +1,64 @@
-/* tls.c: the CA certificates load only when a TLS remote is really used */
-#include <stdlib.h>
-#include <string.h>
+/* tls.c: TLS starts (entropy, CA certificates) only when a TLS remote is really used */
+#include <stddef.h>
 
 #include "tls.h"
 
-/* mbedTLS's chain stays opaque here: only its address is kept. */
-struct mbedtls_x509_crt;
-
-int __real_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
-int __real_mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path);
-int __wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
-int __wrap_mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path);
+/*
+ * libgit2's mbedTLS start-up and its certificate option, wrapped with the
+ * linker (-Wl,--wrap=git_mbedtls_stream_global_init and
+ * git_mbedtls__set_cert_location). The real ones are weak references: with
+ * a shared libgit2 the wrap cannot reach them and nothing is deferred. With
+ * a static one they are there, since libgit2's TLS stream (linked with its
+ * transports) needs their object file.
+ */
+int __real_git_mbedtls_stream_global_init(void) __attribute__((weak));
+int __real_git_mbedtls__set_cert_location(const char *file, const char *path)
+    __attribute__((weak));
+int __wrap_git_mbedtls_stream_global_init(void);
+int __wrap_git_mbedtls__set_cert_location(const char *file, const char *path);
 
 static struct {
-	struct mbedtls_x509_crt *chain;	/* libgit2's, already set as its CA chain */
-	char *path;
-	int is_dir;
-	int loaded;			/* after rt_tls_init every call is real */
-} ca;
+	int deferred;	/* git_libgit2_init ran, the real start-up did not */
+	int loaded;	/* after rt_tls_init every start-up is real */
+} tls;
 
-static int
-record(struct mbedtls_x509_crt *chain, const char *path, int is_dir)
+int
+__wrap_git_mbedtls_stream_global_init(void)
 {
-	char *copy = path ? strdup(path) : NULL;
-
-	if (path && copy == NULL)
-		return -1;
-	free(ca.path);
-	ca.chain = chain;
-	ca.path = copy;
-	ca.is_dir = is_dir;
+	if (tls.loaded)
+		return __real_git_mbedtls_stream_global_init();
+	tls.deferred = 1;
 	return 0;
-}
-
-int
-__wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
-{
-	if (ca.loaded)
-		return __real_mbedtls_x509_crt_parse_file(chain, path);
-	return record(chain, path, 0);
-}
-
-int
-__wrap_mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path)
-{
-	if (ca.loaded)
-		return __real_mbedtls_x509_crt_parse_path(chain, path);
-	return record(chain, path, 1);
 }
 
 int
 rt_tls_init(void)
 {
-	int rc = 0;
+	int was_deferred = tls.deferred;
 
-	if (ca.loaded)
+	if (tls.loaded)
 		return 0;
-	ca.loaded = 1;
-	if (ca.chain && ca.path)
-		rc = ca.is_dir ? __real_mbedtls_x509_crt_parse_path(ca.chain, ca.path) :
-		    __real_mbedtls_x509_crt_parse_file(ca.chain, ca.path);
-	free(ca.path);
-	ca.path = NULL;
-	ca.chain = NULL;
-	return rc < 0 ? -1 : 0;
+	tls.loaded = 1;
+	tls.deferred = 0;
+	if (was_deferred && __real_git_mbedtls_stream_global_init &&
+	    __real_git_mbedtls_stream_global_init() < 0)
+		return -1;
+	return 0;
 }
 
 int
 rt_tls_deferred(void)
 {
-	return !ca.loaded && ca.chain != NULL;
+	return !tls.loaded && tls.deferred;
+}
+
+/* GIT_OPT_SET_SSL_CERT_LOCATIONS needs the started configuration. */
+int
+__wrap_git_mbedtls__set_cert_location(const char *file, const char *path)
+{
+	if (rt_tls_init() < 0 || !__real_git_mbedtls__set_cert_location)
+		return -1;
+	return __real_git_mbedtls__set_cert_location(file, path);
 }
 
 /*

@@ -1,20 +1,22 @@
 /*
- * tls.h: the CA certificates load only when a TLS remote is really used.
+ * tls.h: TLS starts only when a TLS remote is really used.
  *
- * libgit2 (mbedTLS build) parses the whole CA bundle inside
- * git_libgit2_init: 65% of a mail's instructions, for commands that never
- * use the network. rt links libgit2 statically and wraps the loader with
- * the linker (-Wl,--wrap=mbedtls_x509_crt_parse_file and _path): libgit2's
- * call only records its arguments, and rt_tls_init performs the real load
- * into the same chain. Call it after git_libgit2_init and before the first
- * TLS connection (a future rt-sync over https).
+ * libgit2 (mbedTLS build) starts mbedTLS inside git_libgit2_init: it
+ * parses the whole CA bundle (65% of a mail's instructions) and seeds its
+ * random generator (HAVEGE: another 8%), for commands that never use the
+ * network. rt links libgit2 statically and wraps that start-up with the
+ * linker (-Wl,--wrap=git_mbedtls_stream_global_init): git_libgit2_init
+ * only notes it, and rt_tls_init runs it. Call it after git_libgit2_init
+ * and before the first connection that may use TLS (rt-sync over http or
+ * https: a redirect can lead to https); libgit2 would find no TLS
+ * configuration otherwise. Setting a certificate location starts it first.
  */
 #ifndef RT_TLS_H
 #define RT_TLS_H
 
-/* Loads the recorded CA certificates; 0, or -1 when they cannot be read. */
+/* Starts TLS (certificates included); 0, or -1 when it cannot. */
 int rt_tls_init(void);
-/* 1 while the certificates are recorded but not loaded (for tests). */
+/* 1 while TLS's start-up is noted but not run (for tests). */
 int rt_tls_deferred(void);
 
 #endif

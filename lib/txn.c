@@ -200,7 +200,7 @@ batch_discard(struct txn_batch *b)
  * reflogs too).
  */
 static int
-move_branch(struct desk *d, struct txn_batch *b, const char *logmsg)
+move_branch(struct desk *d, struct txn_batch *b, const char *logmsg, int syncfd)
 {
 	git_reference *head = NULL;
 	int rc;
@@ -209,7 +209,7 @@ move_branch(struct desk *d, struct txn_batch *b, const char *logmsg)
 		return git_fail(rc, "cannot read HEAD");
 	rc = ref_move(d, git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ?
 	    git_reference_symbolic_target(head) : "HEAD", b->unborn ? NULL : &b->base,
-	    &b->tip, logmsg);
+	    &b->tip, logmsg, syncfd);
 	git_reference_free(head);
 	return rc;
 }
@@ -223,15 +223,15 @@ static int
 batch_write(struct desk *d, const char *logmsg)
 {
 	struct txn_batch *b = d->batch;
-	int rc;
+	int rc, dirfd = -1;
 
 	if (b == NULL || b->commits == 0)
 		return 0;
 	/* Without a mempack (it could not be added) the objects are loose. */
-	if (b->mem)
-		pack_mem_fast(b->mem, b->open);
-	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem)) == 0)
-		rc = move_branch(d, b, logmsg);
+	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem, &dirfd)) == 0)
+		rc = move_branch(d, b, logmsg, dirfd);	/* syncs the pack's folder */
+	if (dirfd >= 0)
+		close(dirfd);
 	batch_discard(b);
 	if (rc == 0)
 		pack_auto(d);

@@ -64,6 +64,8 @@ int write_all(int fd, const void *buf, size_t len);
 int write_file_atomic(const char *path, const void *buf, size_t len, int durable);
 int mkdir_p(const char *path, int mode);
 int fsync_dir_of(const char *path);
+/* fsyncs a and b (either may be -1) at once; 0, or -1 with errno */
+int fsync_both(int a, int b);
 
 /* Strings */
 int str_starts(const char *s, const char *prefix);

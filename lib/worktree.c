@@ -5,7 +5,8 @@
  * does not grow with the desk. The work tree is written after each
  * commit. The index is rewritten whole by libgit2 (O(files)), so commands
  * never touch it: the changed paths wait in .git/rt/pending until rt-gc
- * applies them in one pass. Only rt-gc (and rt-init) write the index.
+ * applies them in one pass. Only rt-gc (and rt-init, rt-archive) write
+ * the index.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "desk.h"
 #include "head.h"
 #include "util.h"
@@ -131,8 +133,8 @@ worktree_pending(struct desk *d)
 }
 
 /* Makes the work-tree file at path equal to the blob (or absent). */
-static int
-mirror_path(struct desk *d, git_tree *tree, const char *path)
+int
+worktree_mirror(struct desk *d, git_tree *tree, const char *path)
 {
 	char *full = xasprintf("%s/%s", d->root, path), *buf = NULL, *old = NULL;
 	size_t len, oldlen;
@@ -161,8 +163,8 @@ out:
 	return rc;
 }
 
-static int
-head_tree(struct desk *d, git_tree **tree)
+int
+worktree_head_tree(struct desk *d, git_tree **tree)
 {
 	git_commit *head;
 	int rc;
@@ -175,9 +177,13 @@ head_tree(struct desk *d, git_tree **tree)
 	return rc < 0 ? git_fail(rc, "cannot read HEAD tree") : 0;
 }
 
-/* Index entry with the file's stat data, so git sees it clean without rehashing. */
-static int
-index_refresh_path(struct desk *d, git_index *idx, git_tree *tree, const char *path)
+/*
+ * Index entry with the file's stat data, so git sees it clean without
+ * rehashing; with skip, marked skip-worktree (an archived ticket's file).
+ */
+int
+worktree_index_path(struct desk *d, git_index *idx, git_tree *tree, const char *path,
+    int skip)
 {
 	git_tree_entry *te = NULL;
 	git_index_entry e;
@@ -203,6 +209,7 @@ index_refresh_path(struct desk *d, git_index *idx, git_tree *tree, const char *p
 		e.file_size = (uint32_t)st.st_size;
 	}
 	e.mode = git_tree_entry_filemode(te);
+	e.flags_extended = skip ? GIT_INDEX_ENTRY_SKIP_WORKTREE : 0;
 	git_oid_cpy(&e.id, git_tree_entry_id(te));
 	e.path = path;
 	rc = git_index_add(idx, &e);
@@ -215,16 +222,19 @@ int
 worktree_sync(struct desk *d, int full)
 {
 	char **paths, *jp;
-	size_t n = journal_read(d, &paths);
+	size_t n = journal_read(d, &paths), back = 0;
+	struct archive ar = ARCHIVE_INIT;
 	git_tree *tree = NULL;
 	git_index *idx = NULL;
 	char *idxpath = xasprintf("%sindex", d->gitdir);
 	int rc;
 
-	if ((rc = head_tree(d, &tree)) != 0 || tree == NULL)
+	if ((rc = worktree_head_tree(d, &tree)) != 0 || tree == NULL)
+		goto out;
+	if ((rc = archive_load(d, &ar)) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if ((rc = mirror_path(d, tree, paths[i])) != 0)
+		if ((rc = worktree_mirror(d, tree, paths[i])) != 0)
 			goto out;
 	if ((rc = git_repository_index(&idx, d->repo)) < 0) {
 		rc = git_fail(rc, "cannot read index");
@@ -235,19 +245,30 @@ worktree_sync(struct desk *d, int full)
 			rc = git_fail(rc, "cannot rebuild index");
 			goto out;
 		}
+		/* libgit2 1.5 knows no sparse checkout: the bits are ours to set */
+		if ((rc = archive_mark_all(idx, &ar)) != 0)
+			goto out;
 	}
+	/* after the mirror: a pending path of an archived ticket brings it back */
+	if ((rc = archive_converge(d, idx, tree, &ar, &back)) != 0)
+		goto out;
 	for (size_t i = 0; i < n; i++)
-		if ((rc = index_refresh_path(d, idx, tree, paths[i])) != 0)
+		if ((rc = worktree_index_path(d, idx, tree, paths[i],
+		    archive_find(&ar, paths[i]) != NULL)) != 0)
 			goto out;
 	if ((rc = git_index_write(idx)) < 0) {
 		rc = git_fail(rc, "cannot write index");
 		goto out;
 	}
+	/* after the index: a crash before this finds the folders there again */
+	if (back && (rc = archive_save(d, &ar)) != 0)
+		goto out;
 	jp = journal_path(d);
 	if (truncate(jp, 0) < 0 && errno != ENOENT)
 		rc = rt_fail(EX_IOERR, "cannot empty '%s': %s", jp, strerror(errno));
 	free(jp);
 out:
+	archive_free(&ar);
 	git_index_free(idx);
 	git_tree_free(tree);
 	strv_free(paths, n);
@@ -267,7 +288,7 @@ worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = mirror_path(d, tree, paths[i]);
+		rc = worktree_mirror(d, tree, paths[i]);
 out:
 	git_tree_free(tree);
 	git_commit_free(c);

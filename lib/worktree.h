@@ -22,4 +22,15 @@ int worktree_sync(struct desk *d, int full);
 /* Number of pending paths. */
 size_t worktree_pending(struct desk *d);
 
+/* HEAD's tree, or NULL on an unborn branch; caller frees. */
+int worktree_head_tree(struct desk *d, git_tree **tree);
+/* Makes the work-tree file at path equal to its blob in tree (or absent). */
+int worktree_mirror(struct desk *d, git_tree *tree, const char *path);
+/*
+ * Sets path's index entry from tree with the file's stat data (removes it
+ * when tree lacks it); with skip, marks it skip-worktree (rt-archive(1)).
+ */
+int worktree_index_path(struct desk *d, git_index *idx, git_tree *tree, const char *path,
+    int skip);
+
 #endif

@@ -40,9 +40,10 @@ test_expect_success 'rt-gc packs loose objects and merges the small packs' '
 	git fsck --strict 2>&1 | tee fsck && ! grep -Ei "error|missing" fsck
 '
 
+# RT_PACK_SMALL=0: by geometry alone (rt-gc otherwise rolls all of a desk this small into one pack)
 test_expect_success 'with rt-gc after every mail the pack count stays logarithmic' '
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
-		mail gl$i@x "log $i" | rt-ingest >/dev/null && rt-gc -q || return 1
+		mail gl$i@x "log $i" | rt-ingest >/dev/null && RT_PACK_SMALL=0 rt-gc -q || return 1
 		# about 10 objects a mail: log2 of 130 objects is 7; geometric keeps 4 at most
 		test $(npacks) -le 4 || { echo "$(npacks) packs after mail $i"; return 1; }
 	done &&
@@ -97,6 +98,68 @@ test_expect_success 'a damaged cache file is thrown away and rebuilt' '
 	echo garbage >.git/rt/cache.mdb && rm -f .git/rt/cache.mdb-lock &&
 	mail g6@x "after damage" | rt-ingest >/dev/null &&
 	rt-gc >out && grep "cache: 17 tickets" out
+'
+
+texts() { # FILE-PREFIX: what searches and a route find, one file each
+	for q in log four "big desk" after x zzznothing; do
+		rt-ls --all --text "$q" --ids | sort >"$1.$q" || return 1
+	done
+	rt-ls --all --format "%{id}\n" | while read -r id; do
+		rt-route --dry-run "$id" || return 1
+	done >"$1.route" 2>&1
+}
+
+test_expect_success 'a rebuild leaves the text index to its first use, with the same answers' '
+	texts inc && test -s inc.log && test -s "inc.big desk" && test ! -s inc.zzznothing &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_LAZY_MIN=1 rt-ls --all --count >/dev/null && texts lazy &&
+	for q in log four "big desk" after x zzznothing route; do
+		test_cmp "inc.$q" "lazy.$q" || return 1
+	done
+'
+
+test_expect_success 'a text index build stopped half way is finished, with what changed meanwhile' '
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_LAZY_MIN=1 RT_CACHE_CHUNK=3 rt-ls --all --count >/dev/null &&
+	RT_CACHE_TEXT_CHUNKS=2 RT_CACHE_CHUNK=3 RT_CACHE_THREADED_MIN=2 rt-ls --all --text log --ids |
+		sort >half && test_cmp inc.log half &&
+	printf "From: a@example.com\nSubject: x\nIn-Reply-To: <g1@x>\nMessage-Id: <g8@x>\n\nquuxword\n" |
+		rt-ingest >/dev/null &&
+	mail g9@x "zebraword ticket" | rt-ingest >zebra &&
+	RT_CACHE_CHUNK=3 RT_CACHE_THREADED_MIN=2 rt-ls --all --text zebraword --ids >out &&
+	test_cmp zebra out &&
+	rt-ls --all --text quuxword --ids >out && test_cmp id1 out &&
+	rt-ls --all --text log --ids | sort >out && test_cmp inc.log out &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock && rt-ls --all --count >/dev/null &&
+	rt-ls --all --text zebraword --ids >fresh && test_cmp zebra fresh &&
+	rt-ls --all --text quuxword --ids >fresh && test_cmp id1 fresh
+'
+
+snap() { find tickets -name ticket.yaml | sort | while read -r f; do echo "== $f"; cat "$f"; done; }
+
+test_expect_success 'reading threads mirror each ticket.yaml whole, into its own folder' '
+	find tickets -name ticket.yaml -exec rm {} + && rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	RT_CACHE_NOTHREAD=1 rt-ls --all --count >/dev/null && snap >one && grep -q "^subject: " one &&
+	for round in 1 2 3 4 5; do
+		find tickets -name ticket.yaml -exec rm {} + && rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+		RT_CACHE_THREADED_MIN=2 rt-ls --all --count >/dev/null && snap >two &&
+		test_cmp one two || return 1
+	done
+'
+
+test_expect_success 'a rebuild mirrors ticket.yaml into checked-out folders, and only there' '
+	ids=$(rt-ls --all --ids | sort) && a=$(echo "$ids" | head -1) && b=$(echo "$ids" | tail -1) &&
+	gone=$(dirname "$(ticket_dir $b)") &&
+	for env in RT_CACHE_NOTHREAD=1 RT_CACHE_THREADED_MIN=2; do
+		rm "$(ticket_dir $a)/ticket.yaml" && rm -r "$gone" &&
+		rm .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+		env $env rt-ls --all --ids >/dev/null &&
+		grep "^subject: " "$(ticket_dir $a)/ticket.yaml" && test ! -e "$gone" &&
+		git checkout -- tickets || return 1
+	done &&
+	test ! -e "$(ticket_dir $b)/ticket.yaml" &&
+	rm .git/rt/cache.mdb .git/rt/cache.mdb-lock && rt-ls --all --ids >/dev/null &&
+	grep "^subject: " "$(ticket_dir $b)/ticket.yaml"
 '
 
 test_done

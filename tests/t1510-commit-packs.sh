@@ -127,6 +127,13 @@ test_expect_success STRACE 'a durable mail: pack, index, branch and their folder
 	f=$(grep -n "fsync([0-9]*</.*\.git/refs/heads>" st | cut -d: -f1) &&
 	echo "branch: fsync at line $l, rename $r, folder fsync $f" &&
 	test -n "$l" && test "$l" -lt "$r" && test "$r" -lt "$f" &&
+	# the pack folder (its names) is on the disk before the branch names the commit:
+	# fsynced with the lock file, both finished before the rename
+	p=$(grep -n "fsync([0-9]*</.*\.git/objects/pack>" st | cut -d: -f1) &&
+	test -n "$p" && test "$p" -lt "$r" &&
+	{ head -n "$r" st | grep -c "fsync(.*<unfinished" || :; } >started &&
+	{ head -n "$r" st | grep -c "<\.\.\. f[a-z]*sync resumed>" || :; } >finished &&
+	test_cmp started finished &&
 	! grep -q "logs/" st && ! grep -q "cache\.mdb" st &&
 	rt-ls --count --all >/dev/null && git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
 '

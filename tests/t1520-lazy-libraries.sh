@@ -1,6 +1,7 @@
 #!/bin/sh
 # Start-up costs stay out of commands that do not need them: the mailer
-# libraries load only when a command sends (rt-mailer.so).
+# libraries load only when a command sends (rt-mailer.so), GSSAPI only
+# when an http remote asks for Negotiate.
 . "$(dirname "$0")/lib.sh"
 
 sendmail_recorder
@@ -11,6 +12,18 @@ test_expect_success 'no rt binary needs the mailer libraries; the module does' '
 		readelf -d "$b" | grep "NEEDED.*libmu_mailer" && { echo "$b needs libmu_mailer"; return 1; }
 	done
 	readelf -d "$RT_BUILD/libexec/rt/rt-mailer.so" | grep "NEEDED.*libmu_mailer"
+'
+
+# libgit2 linked statically (Makefile GIT2_STATIC): GSSAPI opens on first use
+# (lib/gsslazy.c) and libssh2's libcrypto is linked in.
+readelf -d "$RT_BUILD/bin/rt-ingest" | grep -q "NEEDED.*libgit2" || test_set_prereq GIT2_STATIC
+
+test_expect_success GIT2_STATIC 'no rt binary loads GSSAPI (krb5) or libcrypto at start' '
+	for b in "$RT_BUILD"/bin/*; do
+		if readelf -d "$b" | grep -E "NEEDED.*(libgssapi|libkrb5|libcrypto|libssh2)"; then
+			echo "$b needs them"; return 1
+		fi
+	done
 '
 
 test_expect_success 'setup: desk with a sendmail: mailer and one ticket' '

@@ -22,14 +22,32 @@ test_expect_success 'a desk of 100 tickets, then 60 more one process each' '
 	test $(ls .git/objects/pack/*.pack | wc -l) -gt 2
 '
 
-test_expect_success 'rt-gc rolls the small packs up; the mails and logs are deltas' '
+# wholetrees: how many of the last 60 commits' trees are stored whole
+wholetrees() {
+	git rev-list --objects HEAD~60..HEAD --not HEAD~60 | sort >objs && kinds >k &&
+	join objs k | grep -c " tree whole$"
+}
+
+test_expect_success 'by geometry alone (RT_PACK_SMALL=0) the young objects stay in several packs' '
+	rm -rf ../geo && cp -a . ../geo &&
+	RT_PACK_SMALL=0 rt-gc -q --desk ../geo &&
+	test $(ls ../geo/.git/objects/pack/*.pack | wc -l) -gt 1 &&
+	(cd ../geo && git fsck --strict --no-dangling && wholetrees) >geo.whole
+'
+
+test_expect_success 'rt-gc rolls every young pack into one; the mails and logs are deltas' '
 	n=$(ls .git/objects/pack/*.pack | wc -l) &&
-	rt-gc >out && grep "^packs: [1-9][0-9]* merged, [0-9]* left$" out &&
-	test $(ls .git/objects/pack/*.pack | wc -l) -lt $n &&
+	rt-gc >out && grep "^packs: [1-9][0-9]* merged, 1 left$" out &&
+	test $(ls .git/objects/pack/*.pack | wc -l) = 1 &&
 	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck &&
 	git rev-list --objects HEAD~60..HEAD --not HEAD~60 | sort >objs && kinds >k && join objs k >new &&
 	blobs=$(grep -c " blob " new) && d=$(grep " blob " new | grep -c " delta$") &&
 	echo "$blobs blobs, $d deltas" && test $blobs -ge 120 && test $((d * 10)) -ge $((blobs * 8))
+'
+
+test_expect_success 'one young pack stores fewer trees whole than the geometric ladder' '
+	one=$(wholetrees) && geo=$(cat geo.whole) &&
+	echo "whole trees: $one in one pack, $geo in the ladder" && test "$one" -lt "$geo"
 '
 
 # types: the type of each entry of the packs (6 OFS_DELTA, 7 REF_DELTA),
@@ -82,6 +100,37 @@ test_expect_success 'versions of one folder are deltas of each other, not of sam
 	awk "{ n[\$2]++; if (\$4 == \"whole\") w[\$2]++ } END { for (p in n) { v += n[p] - 1; bad += (w[p] > 1 ? w[p] - 1 : 0) } print v, bad }" trees >count &&
 	read versions whole <count && echo "$versions later versions of a folder, $whole not deltas" &&
 	test "$versions" -ge 40 && test $((whole * 5)) -le "$versions"
+'
+
+command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
+# Killed at its Nth rename or Nth unlink (index, new pack, rewritten pack, the
+# old packs and loose files going), rt-gc leaves every object readable,
+# and the next rt-gc finishes the job.
+test_expect_success STRACE 'rt-gc killed at any rename or unlink of a repack loses no object' '
+	killed=0 &&
+	for n in $(seq 1 24); do
+		for i in 1 2 3; do mbox $((200 + n * 3 + i)) $((200 + n * 3 + i)) | rt-ingest -q || return 1; done &&
+		echo "a loose blob $n" | git hash-object -w --stdin >>loose &&
+		{ git rev-list --objects --all | cut -d" " -f1; cat loose; } | sort >want &&
+		strace -f -o /dev/null -e trace=rename,renameat,renameat2,unlink,unlinkat \
+		    -e inject=rename,renameat,renameat2,unlink,unlinkat:signal=KILL:when=$n rt-gc -q 2>/dev/null
+		test $? = 0 || killed=$((killed + 1))
+		git cat-file --batch-check <want >have && ! grep missing have &&
+		git fsck --full --no-dangling >fsck 2>&1 || { cat fsck; return 1; }
+		for i in .git/objects/pack/pack-*.pack; do
+			# an index without its pack (libgit2 links the index first) is skipped by readers
+			test -f "${i%.pack}.idx" || continue
+			git verify-pack "${i%.pack}.idx" || return 1
+		done
+	done &&
+	echo "rt-gc killed $killed times" && test $killed -ge 16 &&
+	rt-gc -q --stale 0 && git fsck --full --strict --no-dangling &&
+	test $(git count-objects | cut -d" " -f1) = 0 &&
+	git cat-file --batch-check <want >have && ! grep missing have &&
+	for i in .git/objects/pack/*; do
+		case $i in *.pack) test -f "${i%.pack}.idx" ;; *.idx) test -f "${i%.idx}.pack" ;; *) false ;; esac ||
+		    { echo "left: $i"; return 1; }
+	done
 '
 
 test_expect_success 'objects no ref reaches are packed too, without a path' '

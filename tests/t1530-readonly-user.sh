@@ -73,4 +73,17 @@ test_expect_success 'the next writer rebuilds it, and nobody reads again' '
 	as_nobody rt-ls --desk "$TRASH/desk" --ids >out && test_cmp id out
 '
 
+test_expect_success 'nobody searches, before and after a writer built the text index a rebuild left out' '
+	printf "From: a@customer.example\nSubject: zebra\nMessage-Id: <ro2@x>\n\nthe quux body\n" |
+		rt-ingest --desk desk >id2 &&
+	rm desk/.git/rt/cache.mdb desk/.git/rt/cache.mdb-lock &&
+	RT_CACHE_LAZY_MIN=1 rt-ls --desk desk --count >/dev/null && chmod -R a+rX desk &&
+	for round in before after; do
+		as_nobody rt-ls --desk "$TRASH/desk" --text quux --ids >out && test_cmp id2 out &&
+		as_nobody rt-ls --desk "$TRASH/desk" --text "changed by" --ids >out && test_cmp id out &&
+		as_nobody rt-ls --desk "$TRASH/desk" --text nowhere --ids >out && test_cmp /dev/null out &&
+		rt-ls --desk desk --text zebr --ids >out && test_cmp id2 out && chmod -R a+rX desk || return 1
+	done
+'
+
 test_done

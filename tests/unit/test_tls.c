@@ -1,4 +1,4 @@
-/* test_tls.c: libgit2's start-up does not parse the CA bundle; rt_tls_init loads it */
+/* test_tls.c: libgit2's start-up does not start TLS; rt_tls_init does */
 #include <git2.h>
 
 #include "tap.h"
@@ -9,14 +9,14 @@ main(void)
 {
 	git_libgit2_init();
 	if (!rt_tls_deferred()) {
-		/* GIT2_STATIC=0 (the wrap cannot reach into a shared libgit2) or no CA bundle */
+		/* GIT2_STATIC=0: the wrap cannot reach into a shared libgit2 */
 		tap_n++;
-		printf("ok %d - # SKIP nothing deferred: libgit2 linked shared or no CA bundle\n", tap_n);
+		printf("ok %d - # SKIP nothing deferred: libgit2 linked shared\n", tap_n);
 		git_libgit2_shutdown();
 		return tap_done();
 	}
-	ok(rt_tls_deferred(), "git_libgit2_init records the CA bundle instead of parsing it");
-	ok(rt_tls_init() == 0, "rt_tls_init parses it into libgit2's chain");
+	ok(rt_tls_deferred(), "git_libgit2_init notes TLS's start-up instead of running it");
+	ok(rt_tls_init() == 0, "rt_tls_init runs it (CA bundle parsed)");
 	ok(!rt_tls_deferred(), "nothing is deferred afterwards");
 	ok(rt_tls_init() == 0, "a second rt_tls_init does nothing");
 	git_libgit2_shutdown();
