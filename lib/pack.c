@@ -733,6 +733,24 @@ pack_mem_reset(struct pack_mem *m)
 }
 
 /*
+ * Written objects stay in the buffer until the next reset: read back
+ * from memory, not from a pack the odb finds only by listing
+ * objects/pack again (and opening its index and pack). One already here
+ * is not listed again by mem_write: it is in the pack just written.
+ */
+void
+pack_mem_keep(struct pack_mem *m)
+{
+	m->n = 0;
+}
+
+size_t
+pack_mem_pending(const struct pack_mem *m)
+{
+	return m->n;
+}
+
+/*
  * A commit's objects as a pack written here, without the packbuilder's
  * delta search and without git_indexer reading the pack back to index it:
  * the offsets, CRCs and names are known while the pack is built. Each

@@ -18,11 +18,15 @@ struct desk;
  * the branch's lock file (ref_move), in one wait for the disk. *dirfd is
  * -1 when there is nothing to sync. The odb owns the buffer;
  * pack_mem_reset drops its objects (after they are written, or to undo).
+ * pack_mem_keep, once they are durable, leaves them readable from memory
+ * with none left to write; pack_mem_pending says how many are.
  */
 struct pack_mem;
 int pack_mem_new(struct desk *d, struct pack_mem **out);
 int pack_mem_write(struct desk *d, struct pack_mem *m, int *dirfd);
 void pack_mem_reset(struct pack_mem *m);
+void pack_mem_keep(struct pack_mem *m);
+size_t pack_mem_pending(const struct pack_mem *m);
 /* For desk_close: forgets the desk's pack backend (see pack_mem_new). */
 void pack_unwrap(struct desk *d);
 

@@ -217,10 +217,11 @@ move_branch(struct desk *d, struct txn_batch *b, const char *logmsg, int syncfd)
 /*
  * Writes the batch's objects as one pack, then moves the branch. Either
  * way the batch is empty afterwards: on failure its commits are dropped
- * (-EAGAIN when the branch moved under us).
+ * (-EAGAIN when the branch moved under us). With keep, the written
+ * objects stay readable in memory (pack_mem_keep) until the next build.
  */
 static int
-batch_write(struct desk *d, const char *logmsg)
+batch_write(struct desk *d, const char *logmsg, int keep)
 {
 	struct txn_batch *b = d->batch;
 	int rc, dirfd = -1;
@@ -232,7 +233,12 @@ batch_write(struct desk *d, const char *logmsg)
 		rc = move_branch(d, b, logmsg, dirfd);	/* syncs the pack's folder */
 	if (dirfd >= 0)
 		close(dirfd);
-	batch_discard(b);
+	if (rc == 0 && keep && b->mem) {
+		pack_mem_keep(b->mem);
+		b->commits = 0;
+		b->bytes = 0;
+	} else
+		batch_discard(b);
 	if (rc == 0)
 		pack_auto(d);
 	return rc;
@@ -307,7 +313,7 @@ batch_write_all(struct desk *d)
 	}
 	git_oid_cpy(&tip, &d->batch->tip);
 	msg = xasprintf("rt: batch of %zu commits", d->batch->commits);
-	rc = batch_write(d, msg);
+	rc = batch_write(d, msg, 0);
 	free(msg);
 	if (rc == -EAGAIN)
 		rc = rt_fail(EX_TEMPFAIL, "the desk branch moved during a batch; nothing of it stored");
@@ -625,6 +631,13 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	 * once for the batch (batch_write_all): only then git must wait.
 	 */
 	batched = batch_get(t->d)->open;
+	/*
+	 * The last single commit's objects were kept only to be read back
+	 * (the work tree, the cache): its successor builds from an empty
+	 * buffer. Objects written outside a build stay, to be stored with it.
+	 */
+	if (!batched && t->d->batch->mem && pack_mem_pending(t->d->batch->mem) == 0)
+		pack_mem_reset(t->d->batch->mem);
 	memset(&g, 0, sizeof(g));
 	if (!batched && (rc = guard_commit_begin(t->d, &g)) != 0)
 		goto out;
@@ -632,7 +645,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		rc = try_commit(t, msg, sig, &cid);
 		if (rc == 0 && !batched) {
 			char *logmsg = xasprintf("commit: %s", subject);
-			rc = batch_write(t->d, logmsg);
+			rc = batch_write(t->d, logmsg, 1);
 			free(logmsg);
 		}
 		if (rc != -EAGAIN)
