@@ -138,6 +138,16 @@ test_expect_success STRACE 'a durable mail: pack, index, branch and their folder
 	rt-ls --count --all >/dev/null && git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
 '
 
+test_expect_success STRACE 'a stored mail is read back from memory: after the branch moved, only the check lists the pack folder' '
+	printf "From: k@example.com\nSubject: keep\nMessage-Id: <keep@x>\n\nkept\n" >keep.eml &&
+	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=openat,rename -o st rt-ingest -q <keep.eml >kid &&
+	r=$(grep -n "rename(\".*\.git/refs/heads/main\.lock\", " st | cut -d: -f1) && test -n "$r" &&
+	# libgit2 probes for a multi-pack-index each time it lists the folder: commit_verify once
+	sed "1,${r}d" st | grep -c "objects/pack/multi-pack-index" >n && echo 1 >expect && test_cmp expect n &&
+	rt-ls --text kept --ids >ids && test -s ids && rt-show --raw 1 $(cat ids) | grep -q "^kept$" &&
+	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
+'
+
 test_expect_success STRACE 'the cache is written unsynced only in the boot noted, fsynced, in .git/rt/cache.boot' '
 	cat /proc/sys/kernel/random/boot_id >boot && test_cmp boot .git/rt/cache.boot &&
 	# a cache written unsynced before a reboot may be torn: the next writer starts a new one
