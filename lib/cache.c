@@ -1401,8 +1401,16 @@ index_marked(struct desk *d)
 {
 	struct cache *c = d->cache;
 	size_t chunk = rebuild_chunk(), n = 0, i = 0;
+	MDB_txn *rd;
 	int rc;
 
+	/* none: no write transaction (a search does not wait for a writer) */
+	if ((rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &rd)) != 0)
+		return mdb_fail(rc, "cannot read");
+	strv_free(mark_list(c, rd, UNINDEXED, &n), n);
+	mdb_txn_abort(rd);
+	if (n == 0)
+		return 0;
 	do {
 		MDB_txn *txn;
 		git_tree *root = NULL;
