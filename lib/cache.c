@@ -1402,12 +1402,14 @@ index_marked(struct desk *d)
 	struct cache *c = d->cache;
 	size_t chunk = rebuild_chunk(), n = 0, i = 0;
 	MDB_txn *rd;
+	char **any;
 	int rc;
 
 	/* none: no write transaction (a search does not wait for a writer) */
 	if ((rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &rd)) != 0)
 		return mdb_fail(rc, "cannot read");
-	strv_free(mark_list(c, rd, UNINDEXED, &n), n);
+	any = mark_list(c, rd, UNINDEXED, &n);
+	strv_free(any, n);
 	mdb_txn_abort(rd);
 	if (n == 0)
 		return 0;
