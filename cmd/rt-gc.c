@@ -95,6 +95,8 @@ main(int argc, char *argv[])
 		    "cache: %zu tickets%s\n", pending, full ? " (rebuilt)" : "", ps.loose,
 		    ps.merged, nopack ? pack_count(d) : ps.packs,
 		    cache_count(d), rebuild ? " (rebuilt)" : "");
+	if (!quiet)
+		printf("text index: %zu tickets indexed\n", cache_text_caught_up(d));
 	/* Last: storing spooled mail takes and releases the desk lock per file. */
 	desk_unlock(d);
 	rc = leftover_spools(d, stale, &respooled, &kept);

@@ -30,6 +30,8 @@ struct cache {
 	int nosync;		/* written without fdatasync in this boot (cacheboot.h) */
 	int defer;		/* in a batch: text index and ticket.yaml wait (PENDING) */
 	int text_on;		/* this sync keeps the text index (it is built: TEXT_BUILT) */
+	int text_later;		/* this sync marks changed tickets UNINDEXED instead */
+	size_t text_caught;	/* UNINDEXED tickets this process indexed */
 	int text_ready;		/* seen built by this process */
 	struct textindex text;	/* words -> tickets, for rt-ls --text */
 	void *map;		/* LMDB's map of the file, NULL if not found */
@@ -347,6 +349,83 @@ pending_clear(struct cache *c, MDB_txn *txn)
 	strv_free(ids, n);
 }
 
+/*
+ * A sync outside a batch (one mail, one change) does not index the text
+ * of the tickets it stores: it marks them UNINDEXED:ID in meta, in the
+ * same transaction, and whoever next needs the text index indexes them
+ * first (text_ready), or, not allowed to write, reads them instead
+ * (text_search_marked). The index's words of a marked ticket are those of
+ * an older version, or none; every answer is an eager index's.
+ */
+#define UNINDEXED "unindexed:"
+
+static int
+mark_put(struct cache *c, MDB_txn *txn, const char *prefix, const char *id)
+{
+	char *key = xasprintf("%s%s", prefix, id);
+	MDB_val k = val_str(key), v = { 0, "" };
+	int rc = mdb_put(txn, c->meta, &k, &v, 0);
+
+	free(key);
+	return rc;
+}
+
+static int
+mark_del(struct cache *c, MDB_txn *txn, const char *prefix, const char *id)
+{
+	char *key = xasprintf("%s%s", prefix, id);
+	MDB_val k = val_str(key);
+	int rc = mdb_del(txn, c->meta, &k, NULL);
+
+	free(key);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The ids marked with prefix, in id order; n is their number. */
+static char **
+mark_list(struct cache *c, MDB_txn *txn, const char *prefix, size_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val k = val_str(prefix), v;
+	char **ids = NULL;
+	size_t plen = strlen(prefix);
+	int op = MDB_SET_RANGE;
+
+	*n = 0;
+	if (mdb_cursor_open(txn, c->meta, &cur) != 0)
+		return NULL;
+	while (mdb_cursor_get(cur, &k, &v, op) == 0 && k.mv_size > plen &&
+	    memcmp(k.mv_data, prefix, plen) == 0) {
+		ids = xrealloc(ids, (*n + 1) * sizeof(*ids));
+		ids[(*n)++] = xstrndup((char *)k.mv_data + plen, k.mv_size - plen);
+		op = MDB_NEXT;
+	}
+	mdb_cursor_close(cur);
+	return ids;
+}
+
+static void
+unindexed_clear(struct cache *c, MDB_txn *txn)
+{
+	size_t n;
+	char **ids = mark_list(c, txn, UNINDEXED, &n);
+
+	for (size_t i = 0; i < n; i++)
+		(void)mark_del(c, txn, UNINDEXED, ids[i]);
+	strv_free(ids, n);
+}
+
+static int
+unindexed(struct cache *c, MDB_txn *txn, const char *id)
+{
+	char *key = xasprintf(UNINDEXED "%s", id);
+	MDB_val k = val_str(key), v;
+	int rc = mdb_get(txn, c->meta, &k, &v);
+
+	free(key);
+	return rc == 0;
+}
+
 /* One ticket folder read, parsed and replayed: what is stored of it. */
 struct prepared {
 	char *id;
@@ -498,8 +577,11 @@ store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 	}
 	if (rc == 0 && c->defer)
 		rc = pending_put(c, txn, p->id);
-	else if (rc == 0 && c->text_on)
-		rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log);
+	else if (rc == 0 && c->text_on && c->text_later)
+		rc = mark_put(c, txn, UNINDEXED, p->id);
+	else if (rc == 0 && c->text_on &&
+	    (rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log)) == 0)
+		rc = mark_del(c, txn, UNINDEXED, p->id);
 	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
 }
 
@@ -533,6 +615,8 @@ drop_ticket(struct desk *d, MDB_txn *txn, const char *id)
 		rc = 0;
 	if (rc == 0)
 		rc = pending_del(d->cache, txn, id);
+	if (rc == 0)
+		rc = mark_del(d->cache, txn, UNINDEXED, id);
 	return rc == 0 ? 0 : mdb_fail(rc, "cannot delete");
 }
 
@@ -1097,13 +1181,16 @@ sync_to(struct desk *d, int full)
 		kt = val_str(TEXT_AT);
 		mdb_del(txn, c->meta, &kt, NULL);
 		pending_clear(c, txn);
+		unindexed_clear(c, txn);
 		st.chunk = rebuild_chunk();
 		whole_desk_limits(1);
 	}
 	st.txn = txn;
 	new = tickets_tree(d, git_commit_id(head));
+	c->text_later = old != NULL;
 	if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
 		rc = changed_folders(d, old, new, 0, sync_folder, &(struct sync_walk){ d, &st });
+	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
 	if (rc == 0 && st.txn && !c->defer)
 		rc = finish_pending(d, &st, head);
 	if (old == NULL)
@@ -1232,6 +1319,7 @@ text_chunk(struct desk *d, MDB_txn *txn, struct folders *f, char *fhead, int *do
 	    sscanf(at, "%40s %zu", buildhead, &pos) != 2) {
 		if ((rc = textindex_clear(txn, &c->text)) != 0)	/* none under way: start one */
 			return mdb_fail(rc, "cannot index");
+		unindexed_clear(c, txn);
 		snprintf(buildhead, sizeof(buildhead), "%s", head);
 		pos = 0;
 	}
@@ -1271,6 +1359,88 @@ text_chunk(struct desk *d, MDB_txn *txn, struct folders *f, char *fhead, int *do
 	return rc;
 }
 
+/* The folder of ticket id in tree root (a commit's), NULL when it has none. */
+static git_tree_entry *
+folder_in(git_tree *root, const char *id)
+{
+	char *dir = ticket_dir(id);
+	git_tree_entry *e = NULL;
+
+	if (git_tree_entry_bypath(&e, root, dir) == 0 && git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+		git_tree_entry_free(e);
+		e = NULL;
+	}
+	free(dir);
+	return e;
+}
+
+/* The root tree of the commit the cache reflects ("head" in meta). */
+static int
+cache_head_tree(struct desk *d, MDB_txn *txn, git_tree **root)
+{
+	char hex[GIT_OID_HEXSZ + 1] = "";
+	git_oid id;
+	git_commit *cm = NULL;
+	int rc = 0;
+
+	*root = NULL;
+	meta_get(d->cache, txn, "head", hex, sizeof(hex));
+	if (git_oid_fromstr(&id, hex) != 0 || git_commit_lookup(&cm, d->repo, &id) < 0 ||
+	    git_commit_tree(root, cm) < 0)
+		rc = git_fail(-1, "ticket cache: cannot read the commit it reflects");
+	git_commit_free(cm);
+	return rc;
+}
+
+/*
+ * Indexes the tickets marked UNINDEXED as the cache's head has them (a
+ * ticket gone from it leaves the index), REBUILD_CHUNK to a transaction.
+ */
+static int
+index_marked(struct desk *d)
+{
+	struct cache *c = d->cache;
+	size_t chunk = rebuild_chunk(), n = 0, i = 0;
+	MDB_txn *rd;
+	char **any;
+	int rc;
+
+	/* none: no write transaction (a search does not wait for a writer) */
+	if ((rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &rd)) != 0)
+		return mdb_fail(rc, "cannot read");
+	any = mark_list(c, rd, UNINDEXED, &n);
+	strv_free(any, n);
+	mdb_txn_abort(rd);
+	if (n == 0)
+		return 0;
+	do {
+		MDB_txn *txn;
+		git_tree *root = NULL;
+		char **ids;
+		if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
+			return mdb_fail(rc, "cannot begin");
+		ids = mark_list(c, txn, UNINDEXED, &n);
+		struct text_build b = { d, txn, 0 };
+		if (n)
+			rc = cache_head_tree(d, txn, &root);
+		for (i = 0; rc == 0 && i < n && (!chunk || i < chunk); i++) {
+			git_tree_entry *e = folder_in(root, ids[i]);
+			rc = text_catchup(ids[i], e ? git_tree_entry_id(e) : NULL, &b);
+			if (rc == 0 && (rc = mark_del(c, txn, UNINDEXED, ids[i])) != 0)
+				rc = mdb_fail(rc, "cannot index");
+			c->text_caught += rc == 0;
+			git_tree_entry_free(e);
+		}
+		if (rc == 0 && n && (rc = mdb_txn_commit(txn)) != 0)
+			rc = mdb_fail(rc, "cannot index");
+		else if (rc != 0 || !n)
+			mdb_txn_abort(txn);
+		git_tree_free(root);
+		strv_free(ids, n);
+	} while (rc == 0 && i < n);
+	return rc;
+}
+
 /*
  * 0 when the text index serves (built now if need be), 1 when it is not
  * built and this user cannot build it (or a test stopped the build), else
@@ -1288,7 +1458,7 @@ text_ready(struct desk *d)
 	size_t chunks = getenv("RT_CACHE_TEXT_CHUNKS") ? strtoul(getenv("RT_CACHE_TEXT_CHUNKS"), NULL, 10) : 0;
 
 	if (c->text_ready)
-		return 0;
+		return c->readonly ? 0 : index_marked(d);
 	if (c->readonly) {
 		if ((rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn)) != 0)
 			return mdb_fail(rc, "cannot read");
@@ -1311,6 +1481,8 @@ text_ready(struct desk *d)
 	whole_desk_limits(0);
 	folders_free(&f);
 	c->text_ready = rc == 0 && done;
+	if (c->text_ready)
+		rc = index_marked(d);
 	return rc == 0 && !done ? 1 : rc;
 }
 
@@ -1320,6 +1492,12 @@ cache_text_build(struct desk *d)
 	int rc = text_ready(d);
 
 	return rc == 1 ? 0 : rc;
+}
+
+size_t
+cache_text_caught_up(struct desk *d)
+{
+	return d->cache ? d->cache->text_caught : 0;
 }
 
 int
@@ -1353,7 +1531,8 @@ cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
 	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
 	/* not built: the caller parses the mail (routing a new mail, under the desk lock, builds nothing) */
-	rc = text_built(d->cache, txn) ? textindex_first(txn, &d->cache->text, id, out) : MDB_NOTFOUND;
+	rc = text_built(d->cache, txn) && !unindexed(d->cache, txn, id) ?
+	    textindex_first(txn, &d->cache->text, id, out) : MDB_NOTFOUND;
 	mdb_txn_abort(txn);
 	if (rc == MDB_NOTFOUND)
 		return EX_NOINPUT;
@@ -1513,10 +1692,87 @@ text_scan(struct desk *d, struct text_search *ts, const char *query)
 	return rc == SCAN_STOP ? 0 : rc;
 }
 
+struct marked_hits {
+	char **ids;
+	size_t n;
+	char **marked;	/* the UNINDEXED ids, in order */
+	size_t nm;
+};
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+hit_add(struct marked_hits *h, const char *id)
+{
+	h->ids = xrealloc(h->ids, (h->n + 1) * sizeof(*h->ids));
+	h->ids[h->n++] = xstrdup(id);
+}
+
+/* An index hit, unless the ticket is marked: its words there are old. */
+static int
+index_hit(const char *id, void *arg)
+{
+	struct marked_hits *h = arg;
+
+	if (bsearch(&id, h->marked, h->nm, sizeof(*h->marked), cmp_strp) == NULL)
+		hit_add(h, id);
+	return 0;
+}
+
+/*
+ * A user who cannot write, with tickets marked UNINDEXED: the index's
+ * answer for the others, the marked ones read (as the cache's head has
+ * them) and matched, all in id order as the index gives them.
+ */
+static int
+text_search_marked(struct desk *d, struct text_search *ts, const char *query,
+    char **marked, size_t nm)
+{
+	struct marked_hits h = { NULL, 0, marked, nm };
+	git_tree *root = NULL;
+	char **words;
+	size_t nw = textindex_words(query, &words);
+	int rc = textindex_search(ts->txn, &d->cache->text, query, index_hit, &h);
+
+	if (rc != 0)
+		rc = mdb_fail(rc, "cannot search");
+	else if (nw)
+		rc = cache_head_tree(d, ts->txn, &root);
+	for (size_t i = 0; rc == 0 && nw && i < nm; i++) {
+		git_tree_entry *e = folder_in(root, marked[i]);
+		struct prepared p;
+		if (e == NULL)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.id = xstrdup(marked[i]);
+		git_oid_cpy(&p.oid, git_tree_entry_id(e));
+		prepare_ticket(d, d->repo, &p, 0, NULL);
+		if (p.rc == 0 && textindex_match(d, p.dir, &p.t, &p.log, words, nw))
+			hit_add(&h, p.id);
+		prepared_free(&p);
+		git_tree_entry_free(e);
+	}
+	if (h.n)
+		qsort(h.ids, h.n, sizeof(*h.ids), cmp_strp);
+	for (size_t i = 0; rc == 0 && i < h.n; i++)
+		if (text_hit(h.ids[i], ts))
+			break;
+	git_tree_free(root);
+	strv_free(h.ids, h.n);
+	strv_free(words, nw);
+	return rc;
+}
+
 int
 cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 {
 	struct text_search ts = { NULL, d->cache->tickets, fn, arg };
+	char **marked;
+	size_t nm;
 	int rc, ready = text_ready(d);
 
 	if (ready > 1)
@@ -1528,7 +1784,12 @@ cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 		mdb_txn_abort(ts.txn);
 		return rc;
 	}
-	rc = textindex_search(ts.txn, &d->cache->text, query, text_hit, &ts);
+	marked = mark_list(d->cache, ts.txn, UNINDEXED, &nm);
+	if (nm)
+		rc = text_search_marked(d, &ts, query, marked, nm);
+	else if ((rc = textindex_search(ts.txn, &d->cache->text, query, text_hit, &ts)) != 0)
+		rc = mdb_fail(rc, "cannot search");
+	strv_free(marked, nm);
 	mdb_txn_abort(ts.txn);
-	return rc == 0 ? 0 : mdb_fail(rc, "cannot search");
+	return rc;
 }

@@ -64,11 +64,18 @@ size_t cache_count(struct desk *d);
  * Calls fn for the record of each ticket whose subject, mails, comments or
  * events hold every word of query (a word matches the words it begins),
  * in id order, from the text index (textindex.h), until fn returns non-zero.
- * The index is built on first use (a rebuild leaves it out); a user who
- * cannot write gets the same answer by reading every ticket until then.
+ * The index is built on first use (a rebuild leaves it out), and the
+ * tickets a sync outside a batch stored since are indexed first (one mail
+ * does not pay for its words); a user who cannot write gets the same
+ * answer by reading every ticket, or those tickets, until then.
  */
 int cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg);
-/* Builds the text index if a rebuild left it out (rt-gc); 0 or a sysexits code. */
+/*
+ * Builds the text index if a rebuild left it out, and indexes the tickets
+ * syncs left unindexed (rt-gc); 0 or a sysexits code.
+ */
 int cache_text_build(struct desk *d);
+/* How many tickets syncs left unindexed this process indexed. */
+size_t cache_text_caught_up(struct desk *d);
 
 #endif

@@ -135,6 +135,27 @@ test_expect_success 'a text index build stopped half way is finished, with what 
 	rt-ls --all --text quuxword --ids >fresh && test_cmp id1 fresh
 '
 
+test_expect_success 'one mail leaves its words to the next search or rt-gc, with the same answers' '
+	rt-gc -q && texts eager &&
+	mail g10@x "walrusword ticket" | rt-ingest >walrus &&
+	printf "From: a@example.com\nSubject: x\nIn-Reply-To: <g1@x>\nMessage-Id: <g11@x>\n\nnarwhalword\n" |
+		rt-ingest >/dev/null &&
+	rt-route --dry-run $(cat walrus) >route.marked 2>&1 &&
+	rt-route --dry-run $(cat id1) >route1.marked 2>&1 &&
+	rt-gc >out && grep "^text index: 2 tickets indexed$" out &&
+	rt-gc >out && grep "^text index: 0 tickets indexed$" out &&
+	rt-route --dry-run $(cat walrus) >route.indexed 2>&1 && test_cmp route.indexed route.marked &&
+	rt-route --dry-run $(cat id1) >route1.indexed 2>&1 && test_cmp route1.indexed route1.marked &&
+	mail g12@x "okapiword ticket" | rt-ingest >okapi &&
+	rt-ls --all --text okapiword --ids >out && test_cmp okapi out &&
+	rt-ls --all --text walrusword --ids >out && test_cmp walrus out &&
+	rt-ls --all --text narwhalword --ids >out && test_cmp id1 out &&
+	rt-gc >out && grep "^text index: 0 tickets indexed$" out &&
+	texts after && for q in log four "big desk" zzznothing; do
+		test_cmp "eager.$q" "after.$q" || return 1
+	done
+'
+
 snap() { find tickets -name ticket.yaml | sort | while read -r f; do echo "== $f"; cat "$f"; done; }
 
 test_expect_success 'reading threads mirror each ticket.yaml whole, into its own folder' '

@@ -86,4 +86,25 @@ test_expect_success 'nobody searches, before and after a writer built the text i
 	done
 '
 
+searches() { # the answers nobody gets, one a line
+	for q in giraffeword hippoword quux "changed by" nowhere tall lanky; do
+		echo "== $q" && as_nobody rt-ls --desk "$TRASH/desk" --text "$q" --ids || return 1
+	done
+}
+
+test_expect_success 'nobody finds the words of changes no search indexed yet, as after rt-gc' '
+	printf "From: a@customer.example\nSubject: tall\nMessage-Id: <ro3@x>\n\ngiraffeword\n" |
+		rt-ingest --desk desk >id3 &&
+	printf "From: a@customer.example\nSubject: re\nIn-Reply-To: <ro1@x>\nMessage-Id: <ro4@x>\n\nhippoword\n" |
+		rt-ingest --desk desk >/dev/null && rt-gc -q --desk desk &&
+	rt-set --desk desk $(cat id3) subject=lanky >/dev/null && chmod -R a+rX desk &&
+	searches >marked &&
+	{ echo "== giraffeword" && cat id3 && echo "== hippoword" && cat id &&
+	  echo "== quux" && cat id2 && echo "== changed by" && cat id && echo "== nowhere" &&
+	  echo "== tall" && cat id3 && echo "== lanky" && cat id3; } >expect &&
+	test_cmp expect marked &&
+	rt-gc --desk desk >out && grep "^text index: 1 tickets indexed$" out && chmod -R a+rX desk &&
+	searches >indexed && test_cmp expect indexed
+'
+
 test_done
