@@ -277,27 +277,34 @@ pending_put(struct cache *c, MDB_txn *txn, const char *id)
 	return rc;
 }
 
-/* The ids marked pending; n is their number. */
+/* The ids marked with prefix, in id order; n is their number. */
 static char **
-pending_list(struct cache *c, MDB_txn *txn, size_t *n)
+mark_list(struct cache *c, MDB_txn *txn, const char *prefix, size_t *n)
 {
 	MDB_cursor *cur;
-	MDB_val k = val_str(PENDING), v;
+	MDB_val k = val_str(prefix), v;
 	char **ids = NULL;
-	size_t plen = strlen(PENDING);
+	size_t plen = strlen(prefix);
 	int op = MDB_SET_RANGE;
 
 	*n = 0;
 	if (mdb_cursor_open(txn, c->meta, &cur) != 0)
 		return NULL;
 	while (mdb_cursor_get(cur, &k, &v, op) == 0 && k.mv_size > plen &&
-	    memcmp(k.mv_data, PENDING, plen) == 0) {
+	    memcmp(k.mv_data, prefix, plen) == 0) {
 		ids = xrealloc(ids, (*n + 1) * sizeof(*ids));
 		ids[(*n)++] = xstrndup((char *)k.mv_data + plen, k.mv_size - plen);
 		op = MDB_NEXT;
 	}
 	mdb_cursor_close(cur);
 	return ids;
+}
+
+/* The ids marked pending; n is their number. */
+static char **
+pending_list(struct cache *c, MDB_txn *txn, size_t *n)
+{
+	return mark_list(c, txn, PENDING, n);
 }
 
 static int
@@ -379,29 +386,6 @@ mark_del(struct cache *c, MDB_txn *txn, const char *prefix, const char *id)
 
 	free(key);
 	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-/* The ids marked with prefix, in id order; n is their number. */
-static char **
-mark_list(struct cache *c, MDB_txn *txn, const char *prefix, size_t *n)
-{
-	MDB_cursor *cur;
-	MDB_val k = val_str(prefix), v;
-	char **ids = NULL;
-	size_t plen = strlen(prefix);
-	int op = MDB_SET_RANGE;
-
-	*n = 0;
-	if (mdb_cursor_open(txn, c->meta, &cur) != 0)
-		return NULL;
-	while (mdb_cursor_get(cur, &k, &v, op) == 0 && k.mv_size > plen &&
-	    memcmp(k.mv_data, prefix, plen) == 0) {
-		ids = xrealloc(ids, (*n + 1) * sizeof(*ids));
-		ids[(*n)++] = xstrndup((char *)k.mv_data + plen, k.mv_size - plen);
-		op = MDB_NEXT;
-	}
-	mdb_cursor_close(cur);
-	return ids;
 }
 
 static void
