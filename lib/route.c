@@ -1130,6 +1130,8 @@ first_mail(struct tctx *c)
 	git_tree_entry *e;
 	git_tree *msg = NULL;
 
+	if (c->mailfile)	/* asked before: the cache's copy, then the parse */
+		return c->mailfile;
 	if (c->dir == NULL || git_tree_entry_bypath(&e, c->dir, "msg") < 0)
 		return NULL;
 	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
