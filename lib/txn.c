@@ -15,6 +15,7 @@
 #include "pack.h"
 #include "refmove.h"
 #include "text.h"
+#include "textindex.h"
 #include "txn.h"
 #include "util.h"
 #include "verify.h"
@@ -375,6 +376,7 @@ txn_batch_end(struct desk *d)
 		if (rc == 0 && d->cache && cache_sync(d) != 0)
 			rt_warn("warning: %s", rt_errmsg());
 		cache_flush(d);
+		textindex_forget();	/* the mails it did not need */
 	}
 	b->open = 0;
 	if (rc == 0)
