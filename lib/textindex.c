@@ -123,6 +123,13 @@ word_end(struct sbuf *w, struct wordset *ws)
 	sbuf_reset(w);
 }
 
+/* text_is_wordchar of an ASCII byte */
+static int
+ascii_wordchar(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 size_t
 textindex_words(const char *text, char ***out)
 {
@@ -134,6 +141,23 @@ textindex_words(const char *text, char ***out)
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		const char *a;
+		if ((unsigned char)text[i] < 0x80) {
+			/* an ASCII run at once, without a call a letter: most text */
+			size_t j = i, at = w.len;
+			while (j < len && ascii_wordchar(text[j]))
+				j++;
+			if (j == i) {
+				word_end(&w, &ws);
+				i++;
+				continue;
+			}
+			sbuf_add(&w, text + i, j - i);
+			for (size_t k = at; k < w.len; k++)
+				if (w.buf[k] >= 'A' && w.buf[k] <= 'Z')
+					w.buf[k] = (char)(w.buf[k] + 32);
+			i = j;
+			continue;
+		}
 		i += utf8_decode(text + i, len - i, &cp);
 		if (!text_is_wordchar(cp)) {
 			word_end(&w, &ws);
@@ -357,7 +381,8 @@ mailtext_free(struct mailtext *mt)
  * entry is right for any desk.
  */
 #define MEMO_MAX 4096
-#define MEMO_BYTES (16UL << 20)
+#define MEMO_BYTES (2UL << 20)	/* a batch holds up to 1 MB of blobs (txn.c) */
+#define MEMO_MAIL TEXTINDEX_FIRST_MAX
 
 static struct {
 	struct mailtext v[MEMO_MAX];
@@ -370,6 +395,8 @@ textindex_remember(const git_oid *blob, struct mail *m)
 {
 	struct mailtext mt;
 
+	if (m->text && strlen(m->text) > MEMO_MAIL)
+		return;	/* parsed again at the end, not held meanwhile */
 	mailtext_of(m, &mt);
 	git_oid_cpy(&mt.blob, blob);
 	pthread_mutex_lock(&memo.mu);

@@ -66,7 +66,8 @@ int textindex_match(struct desk *d, git_tree *dir, const struct kvmap *t, const 
 /*
  * Remembers what the index reads of mail m, stored as the blob of that
  * id, until textindex_put reads it (instead of the blob) or
- * textindex_forget; bounded, beyond it nothing is remembered.
+ * textindex_forget; bounded (2 MB, mails of 64 KB of text at most),
+ * beyond it nothing is remembered.
  */
 void textindex_remember(const git_oid *blob, struct mail *m);
 void textindex_forget(void);
