@@ -193,6 +193,7 @@ cache_close(struct desk *d)
 {
 	if (d->cache == NULL)
 		return;
+	textindex_forget();
 	mdb_env_close(d->cache->env);
 	free(d->cache);
 	d->cache = NULL;

@@ -24,6 +24,7 @@
 #include "mailcmd.h"
 #include "status.h"
 #include "statusquery.h"
+#include "textindex.h"
 #include "rating.h"
 #include "ticket.h"
 #include "txn.h"
@@ -323,6 +324,18 @@ cc_list(struct desk *d, struct mail *m)
 	return sb.buf ? sbuf_detach(&sb) : NULL;
 }
 
+/* The mail's file in the ticket; the text index reads it from m, not again from the blob. */
+static char *
+add_mail_file(struct change *c, struct mail *m, const char *path)
+{
+	git_oid id;
+	char *file = change_add_diskfile_id(c, "eml", path, &id);
+
+	if (!git_oid_is_zero(&id))
+		textindex_remember(&id, m);
+	return file;
+}
+
 static void
 add_mail_event(struct change *c, struct mail *m, const char *file, const struct dedupe *dd)
 {
@@ -401,7 +414,7 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	change_init_field(&c, "channel", "mail");
 	change_init_field(&c, "language", lang);
 	kv_set(change_event(&c, "create"), "status", "new");
-	file = change_add_diskfile(&c, "eml", path);
+	file = add_mail_file(&c, m, path);
 	add_mail_event(&c, m, file, dd);
 	if (flags & INGEST_ARRIVAL)
 		kv_set(&c.events[c.nevents - 1], "arrival", "pending");
@@ -431,7 +444,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
-	file = change_add_diskfile(&c, "eml", path);
+	file = add_mail_file(&c, m, path);
 	add_mail_event(&c, m, file, dd);
 	free(file);
 	date_events(&c, at, c.nevents - 1);
