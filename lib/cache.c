@@ -78,15 +78,21 @@ mdb_fail(int rc, const char *what)
 
 /*
  * LMDB writes its lock file through mmap: a hole in it on a full disk is
- * SIGBUS, not an error. Allocate it first (8 KB: 126 reader slots).
+ * SIGBUS, not an error. Allocate it first (8 KB: 126 reader slots), once:
+ * a lock file with all its blocks keeps them (LMDB sets the same size).
  */
 static int
 lock_file_room(const char *path)
 {
 	char *lock = xasprintf("%s-lock", path);
-	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666), rc = 0;
 	struct stat st;
+	int fd, rc = 0;
 
+	if (stat(lock, &st) == 0 && st.st_size >= 8192 && st.st_blocks * 512 >= st.st_size) {
+		free(lock);
+		return 0;
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	free(lock);
 	if (fd < 0)
 		return 0;
