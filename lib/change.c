@@ -194,10 +194,19 @@ char *
 change_add_diskfile(struct change *c, const char *ext, const char *file)
 {
 	git_oid oid;
+
+	return change_add_diskfile_id(c, ext, file, &oid);
+}
+
+char *
+change_add_diskfile_id(struct change *c, const char *ext, const char *file, git_oid *id)
+{
+	git_oid oid;
 	char *name, *path;
 
 	if (git_odb_hashfile(&oid, file, GIT_OBJECT_BLOB) < 0)
 		git_oid_fromstr(&oid, "0000000000000000000000000000000000000000");
+	git_oid_cpy(id, &oid);
 	name = file_name(ext, &oid);
 	path = ticket_path(c->id, name);
 	txn_put_file(c->txn, path, file);
