@@ -468,30 +468,24 @@ fail:
 int
 mkdir_p(const char *path, int mode)
 {
-	char *p;
+	char *parent, *slash;
+	int rc;
 
-	/* Mostly the parent is there: one mkdir, not one per component. */
+	/*
+	 * From the deepest level up until one exists, then down again: a new
+	 * ticket's folder costs its missing levels twice and one call more,
+	 * never a call for every level above it.
+	 */
 	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
 		return 0;
-	if (errno != ENOENT)
+	if (errno != ENOENT || (slash = strrchr(path, '/')) == NULL || slash == path)
 		return -1;
-	p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
-		free(p);
+	parent = xstrndup(path, (size_t)(slash - path));
+	rc = mkdir_p(parent, mode);
+	free(parent);
+	if (rc < 0)
 		return -1;
-	}
-	free(p);
-	return 0;
+	return mkdir(path, (mode_t)mode) == 0 || errno == EEXIST ? 0 : -1;
 }
 
 int
