@@ -69,8 +69,9 @@ spool_flush(struct spool *s)
 {
 	int rc = write_all(s->fd, s->pend.buf, s->pend.len);
 
-	sbuf_free(&s->pend);
-	return rc < 0 ? spool_fail(s) : 0;
+	if (rc < 0)
+		return spool_fail(s);
+	return 0;
 }
 
 /* A held spool about to pass SPOOL_HELD_MAX moves to a spool file. */
@@ -85,6 +86,7 @@ spool_spill(struct spool *s)
 
 	if ((rc = spool_flush(s)) != 0)
 		return rc;
+	sbuf_free(&s->pend);
 	if ((rc = spool_begin(s->d, &disk, 0)) != 0) {
 		spool_discard(s);
 		return rc;
@@ -167,8 +169,13 @@ spool_end(struct spool *s)
 {
 	int fd = s->fd;
 
-	if (s->held)
-		return spool_flush(s);	/* closing a memfd would free it */
+	if (s->held) {
+		/* closing a memfd would free it; read_file reads the bytes kept */
+		if (spool_flush(s) != 0)
+			return EX_TEMPFAIL;
+		read_file_hold(s->path, s->pend.buf ? s->pend.buf : "", s->pend.len);
+		return 0;
+	}
 	s->fd = -1;
 	if ((fd >= 0 && close(fd) < 0) || spool_done(&s->path) < 0)
 		return spool_fail(s);
@@ -181,6 +188,8 @@ spool_discard(struct spool *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	if (s->held)
+		read_file_hold(NULL, NULL, 0);
 	sbuf_free(&s->pend);
 	if (s->path && !s->held)
 		unlink(s->path);

@@ -327,15 +327,37 @@ rt_parsetime(const char *s, time_t *out)
 	return 0;
 }
 
+static struct {
+	char *path;
+	const char *buf;
+	size_t len;
+} held;
+
+void
+read_file_hold(const char *path, const char *buf, size_t len)
+{
+	free(held.path);
+	held.path = path ? xstrdup(path) : NULL;
+	held.buf = buf;
+	held.len = len;
+}
+
 int
 read_file(const char *path, char **buf, size_t *len)
 {
 	struct sbuf sb = SBUF_INIT;
 	char tmp[65536];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
+	if (held.path && strcmp(path, held.path) == 0) {
+		*buf = xmalloc(held.len + 1);
+		memcpy(*buf, held.buf, held.len);
+		(*buf)[held.len] = '\0';
+		*len = held.len;
+		return 0;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
 		if (n < 0) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Bulk import's system calls and its work tree: each message of an mbox
-# reaches its in-memory spool in one write, not a line at a time; no
+# reaches its in-memory spool in one write, not a line at a time, and is
+# read back from memory, not four times through /proc/self/fd; no
 # object is freshened (utime) or objects/pack stat'ed before each object
 # write; a new ticket's folders cost their own mkdirs, not one for every
 # level above them (on an empty desk five levels are new: ten calls). The work-tree files are written by a second thread:
@@ -44,11 +45,12 @@ test_expect_success STRACE '--mbox: one spool write a mail, no freshening, few m
 	cp -a . ../traced && (
 		cd ../traced &&
 		LSAN_OPTIONS=detect_leaks=0 strace -f -o st \
-		    -e trace=write,mkdir,utimensat,newfstatat,stat rt-ingest -q --mbox ../desk/bulk.mbox &&
+		    -e trace=write,mkdir,utimensat,newfstatat,stat,openat rt-ingest -q --mbox ../desk/bulk.mbox &&
 		w=$(count "^[0-9]* *write(") && m=$(count "mkdir(") &&
-		u=$(count "utimensat(") && p=$(count "objects/pack\"") &&
-		echo "$N mails: $w writes, $m mkdirs, $u utimensats, $p stats of objects/pack" &&
-		test "$u" = 0 && test "$w" -le $((N * 8)) &&
+		u=$(count "utimensat(") && p=$(count "stat.*objects/pack\"") &&
+		r=$(count "openat(.*/proc/self/fd/") &&
+		echo "$N mails: $w writes, $m mkdirs, $u utimensats, $p stats of objects/pack, $r opens of a spool" &&
+		test "$u" = 0 && test "$w" -le $((N * 8)) && test "$r" -le "$N" &&
 		test "$m" -le $((N * 11)) && test "$p" -le "$N"
 	)
 '
