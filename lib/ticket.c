@@ -14,7 +14,6 @@
 #include "replay.h"
 #include "ticket.h"
 #include "util.h"
-#include "worktree.h"
 #include "yamlio.h"
 
 const char *const ticket_keys[] = {
@@ -377,11 +376,6 @@ write_derived(struct desk *d, const char *path, const char *buf, size_t len)
 	char *tmp = xasprintf("%s/part.ticket.%ld", dir, (long)getpid());
 	int fd, rc = -1;
 
-	if (worktree_queue_aside(path, tmp, buf, len) == 0) {	/* a batch's thread writes it */
-		free(tmp);
-		free(dir);
-		return 0;
-	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666)) < 0 &&
 	    errno == ENOENT && mkdir_p(dir, 0777) == 0)
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);

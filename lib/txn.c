@@ -317,6 +317,12 @@ batch_write_all(struct desk *d)
 		return rc;
 	}
 	git_oid_cpy(&tip, &d->batch->tip);
+	/*
+	 * The mail files first (worktree_queue): a ticket on the branch has its
+	 * folder, also after a kill, and the cache renders its ticket.yaml
+	 * only into a folder that is there.
+	 */
+	worktree_wait(worktree_queued());
 	msg = xasprintf("rt: batch of %zu commits", d->batch->commits);
 	rc = batch_write(d, msg, 0);
 	free(msg);
@@ -367,14 +373,10 @@ txn_batch_end(struct desk *d)
 	struct txn_batch *b = d->batch;
 	int rc;
 
-	unsigned long mails;
-
 	if (b == NULL)
 		return 0;
-	mails = worktree_queued();	/* the mail files: they make the new folders */
 	rc = batch_write_all(d);
 	if (b->open) {
-		worktree_wait(mails);	/* the cache renders ticket.yaml into them */
 		cache_defer_sync(d, 0);
 		/* the text and ticket.yaml the batch left pending (cache.c); derived */
 		if (rc == 0 && d->cache && cache_sync(d) != 0)

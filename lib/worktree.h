@@ -37,12 +37,6 @@ int worktree_put(const char *full, const char *buf, size_t len);
  * their paths left pending for rt-gc.
  */
 void worktree_queue(const char *full, char *buf, size_t len);
-/*
- * A derived file (ticket.yaml) for the same thread, written as tmp (with a
- * suffix of its own) and renamed: -1 when no batch's thread runs (the
- * caller writes it), 0 when queued (buf copied).
- */
-int worktree_queue_aside(const char *full, const char *tmp, const char *buf, size_t len);
 unsigned long worktree_queued(void);
 void worktree_wait(unsigned long seq);
 int worktree_drain(void);

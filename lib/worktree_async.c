@@ -8,13 +8,14 @@
  * commit is built. Each file is still written aside and renamed
  * (worktree_put), so a reader never sees half a file, and its path is in
  * .git/rt/pending before its commit is built: a kill leaves what the
- * journal repairs, as before. worktree_drain waits for every queued file;
- * a batch ends (and rt-ingest exits) only after it.
+ * journal repairs, as before. The mail files are written before the
+ * branch moves (txn.c waits), so a ticket on the branch has its folder;
+ * ticket.yaml stays the cache's, written before the cache records it.
+ * worktree_drain waits for every queued file; a batch ends (and
+ * rt-ingest exits) only after it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,6 @@
 struct job {
 	struct job *next;
 	char *full;
-	char *tmp;	/* NULL: worktree_put's temporary beside full */
 	char *buf;
 	size_t len;
 	unsigned long seq;
@@ -41,29 +41,6 @@ static struct {
 	unsigned long failed;
 } q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
 	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
-
-/* A derived file (ticket.yaml): written as tmp, then renamed to full. */
-static int
-put_aside(const char *full, const char *tmp, const char *buf, size_t len)
-{
-	int fd, rc = -1;
-
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666)) < 0 &&
-	    errno == ENOENT) {
-		char *dir = xstrndup(tmp, (size_t)(strrchr(tmp, '/') - tmp));
-		if (mkdir_p(dir, 0777) == 0)
-			fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
-		free(dir);
-	}
-	if (fd >= 0) {
-		rc = write_all(fd, buf, len);
-		if (close(fd) < 0 || rc < 0 || rename(tmp, full) < 0) {
-			unlink(tmp);
-			rc = -1;
-		}
-	}
-	return rc < 0 ? rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno)) : 0;
-}
 
 static void *
 writer(void *arg)
@@ -82,8 +59,7 @@ writer(void *arg)
 		if (q.head == NULL)
 			q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
-		int rc = j->tmp ? put_aside(j->full, j->tmp, j->buf, j->len) :
-		    worktree_put(j->full, j->buf, j->len);
+		int rc = worktree_put(j->full, j->buf, j->len);
 		pthread_mutex_lock(&q.mu);
 		if (rc != 0) {
 			if (q.err == NULL)
@@ -93,39 +69,11 @@ writer(void *arg)
 		q.written = j->seq;
 		pthread_cond_broadcast(&q.done);
 		free(j->full);
-		free(j->tmp);
 		free(j->buf);
 		free(j);
 	}
 	pthread_mutex_unlock(&q.mu);
 	return NULL;
-}
-
-int
-worktree_queue_aside(const char *full, const char *tmp, const char *buf, size_t len)
-{
-	struct job *j;
-
-	pthread_mutex_lock(&q.mu);
-	if (!q.running) {
-		pthread_mutex_unlock(&q.mu);
-		return -1;
-	}
-	j = xcalloc(1, sizeof(*j));
-	j->full = xstrdup(full);
-	j->tmp = xasprintf("%s-w", tmp);	/* the thread's own: the caller's may be in use */
-	j->buf = xmalloc(len + 1);
-	memcpy(j->buf, buf, len);
-	j->len = len;
-	j->seq = ++q.queued;
-	if (q.tail)
-		q.tail->next = j;
-	else
-		q.head = j;
-	q.tail = j;
-	pthread_cond_signal(&q.more);
-	pthread_mutex_unlock(&q.mu);
-	return 0;
 }
 
 void
