@@ -194,6 +194,14 @@ char *
 change_add_diskfile(struct change *c, const char *ext, const char *file)
 {
 	git_oid oid;
+
+	return change_add_diskfile_id(c, ext, file, &oid);
+}
+
+char *
+change_add_diskfile_id(struct change *c, const char *ext, const char *file, git_oid *id)
+{
+	git_oid oid;
 	char *name, *path, *buf = NULL;
 	size_t len;
 
@@ -201,6 +209,7 @@ change_add_diskfile(struct change *c, const char *ext, const char *file)
 	if (read_file(file, &buf, &len) < 0 || git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
 		git_oid_fromstr(&oid, "0000000000000000000000000000000000000000");
 	free(buf);
+	git_oid_cpy(id, &oid);
 	name = file_name(ext, &oid);
 	path = ticket_path(c->id, name);
 	txn_put_file(c->txn, path, file);

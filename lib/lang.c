@@ -73,9 +73,12 @@ table_add(const char *const *v, size_t n, int lang)
 static int
 listed(const char *w)
 {
-	if (table[slot_of(de_words[0])].word == NULL) {
+	static int built;
+
+	if (!built) {
 		table_add(de_words, LEN(de_words), LANG_DE);
 		table_add(en_words, LEN(en_words), LANG_EN);
+		built = 1;
 	}
 	return table[slot_of(w)].langs;
 }

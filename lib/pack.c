@@ -525,6 +525,7 @@ struct pack_mem {
 	git_oid *v;
 	size_t n;
 	int wrapped;	/* the other backends answer freshen_none */
+	int whole;		/* pack_mem_whole */
 };
 
 #define MEM(be) ((struct pack_mem *)(be))
@@ -781,6 +782,12 @@ pack_mem_pending(const struct pack_mem *m)
 	return m->n;
 }
 
+void
+pack_mem_whole(struct pack_mem *m, int on)
+{
+	m->whole = on;
+}
+
 /*
  * A commit's objects as a pack written here, without the packbuilder's
  * delta search and without git_indexer reading the pack back to index it:
@@ -879,8 +886,12 @@ zpair_get(struct zpair *zp, size_t len, int level)
  * ids, which deflate hardly shrinks (a batch's pack grew 8 %, a single
  * mail's 9 %), at a fifth of a bulk import's instructions and a tenth of
  * a single mail's; other objects at zlib's fastest level (a mail's blob
- * came out 1 byte larger, at two thirds of the time). The writers' merge
- * of small packs and rt-gc compress every object again, at the default.
+ * came out 1 byte larger, at two thirds of the time). A batch's pack
+ * (pack_mem_whole) stores its small objects whole too: deflate was a
+ * ninth of a 500-mail import's instructions, for a pack 1.7x as large
+ * until the writers' merge of small packs or rt-gc, which compress every
+ * object again, at the default. Large mails are deflated still: whole,
+ * their packs' pages, read back, grew an import's memory.
  */
 static int
 build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
@@ -901,7 +912,8 @@ build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
 		z_stream *z;
 		git_oid_cpy(&v[i].oid, &m->v[i]);
 		if ((rc = m->mp->read(&data, &len, &type, m->mp, &m->v[i])) == 0) {
-			z = type == GIT_OBJECT_TREE ? zpair_get(&zs, len, Z_NO_COMPRESSION) :
+			z = type == GIT_OBJECT_TREE || (m->whole && len <= SMALL_OBJECT) ?
+			    zpair_get(&zs, len, Z_NO_COMPRESSION) :
 			    zpair_get(&zp, len, Z_BEST_SPEED);
 			rc = z ? add_entry(sb, z, type, data, len, &v[i]) : -1;
 		}

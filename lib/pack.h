@@ -27,6 +27,8 @@ int pack_mem_write(struct desk *d, struct pack_mem *m, int *dirfd);
 void pack_mem_reset(struct pack_mem *m);
 void pack_mem_keep(struct pack_mem *m);
 size_t pack_mem_pending(const struct pack_mem *m);
+/* on: its packs store every object whole (zlib level 0), for a batch. */
+void pack_mem_whole(struct pack_mem *m, int on);
 /* For desk_close: forgets the desk's pack backend (see pack_mem_new). */
 void pack_unwrap(struct desk *d);
 

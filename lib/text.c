@@ -39,8 +39,15 @@ int
 utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const uint64_t high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
 
 	for (size_t i = 0; i < len;) {
+		uint64_t w;
+		/* eight ASCII bytes, none NUL, at a time: most text is such */
+		if (len - i >= 8 && (memcpy(&w, p + i, 8), ((w | (w - ones)) & high) == 0)) {
+			i += 8;
+			continue;
+		}
 		size_t n = utf8_seqlen(p + i, len - i);
 		if (n == 0 || (n == 1 && p[i] == 0))
 			return 0;

@@ -1,4 +1,5 @@
 /* textindex.c: the cache's inverted index of ticket words (see textindex.h) */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,13 @@ word_end(struct sbuf *w, struct wordset *ws)
 	sbuf_reset(w);
 }
 
+/* text_is_wordchar of an ASCII byte */
+static int
+ascii_wordchar(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 size_t
 textindex_words(const char *text, char ***out)
 {
@@ -133,6 +141,23 @@ textindex_words(const char *text, char ***out)
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		const char *a;
+		if ((unsigned char)text[i] < 0x80) {
+			/* an ASCII run at once, without a call a letter: most text */
+			size_t j = i, at = w.len;
+			while (j < len && ascii_wordchar(text[j]))
+				j++;
+			if (j == i) {
+				word_end(&w, &ws);
+				i++;
+				continue;
+			}
+			sbuf_add(&w, text + i, j - i);
+			for (size_t k = at; k < w.len; k++)
+				if (w.buf[k] >= 'A' && w.buf[k] <= 'Z')
+					w.buf[k] = (char)(w.buf[k] + 32);
+			i = j;
+			continue;
+		}
 		i += utf8_decode(text + i, len - i, &cp);
 		if (!text_is_wordchar(cp)) {
 			word_end(&w, &ws);
@@ -304,24 +329,22 @@ add_rcpt(struct sbuf *sb, const char *addr)
 	}
 }
 
-/* Keeps what rt-route reads of m when file is the oldest .eml so far. */
+/* What the index reads of a mail: its subject and text, and rt-route's part (first_keep). */
+struct mailtext {
+	git_oid blob;
+	char *subject, *text;	/* text NULL: none */
+	char *rcpt, *attachment;	/* attachment NULL: none */
+	size_t size;
+};
+
 static void
-first_keep(struct kvmap *first, const char *file, struct mail *m)
+mailtext_of(struct mail *m, struct mailtext *mt)
 {
-	const char *old = kv_get(first, "file");
 	struct sbuf rcpt = SBUF_INIT;
 	char *h;
 
-	if (strncmp(file, "msg/", 4) != 0 || (old && strcmp(old, file) <= 0))
-		return;
-	kv_free(first);
-	if (m->text && strlen(m->text) > TEXTINDEX_FIRST_MAX) {
-		kv_set(first, "file", file);	/* older mails cannot take its place */
-		kv_set(first, "long", "1");
-		return;
-	}
-	kv_set(first, "file", file);
-	kv_set(first, "text", m->text ? m->text : "");
+	mt->subject = xstrdup(m->subject);
+	mt->text = m->text ? xstrdup(m->text) : NULL;
 	for (size_t i = 0; i < m->nto; i++)
 		add_rcpt(&rcpt, m->to[i].email);
 	for (size_t i = 0; i < m->ncc; i++)
@@ -330,14 +353,133 @@ first_keep(struct kvmap *first, const char *file, struct mail *m)
 	free(h);
 	add_rcpt(&rcpt, h = mail_header(m, "X-Original-To"));
 	free(h);
-	kv_set(first, "rcpt", rcpt.len ? rcpt.buf : "");
-	sbuf_free(&rcpt);
+	mt->rcpt = rcpt.len ? sbuf_detach(&rcpt) : xstrdup("");
+	mt->attachment = NULL;
 	for (size_t i = 0; i < m->nparts; i++)
 		if (m->parts[i].attachment) {
-			kv_set(first, "attachment", m->parts[i].filename ? m->parts[i].filename :
+			mt->attachment = xstrdup(m->parts[i].filename ? m->parts[i].filename :
 			    m->parts[i].type);
 			break;
 		}
+	mt->size = strlen(mt->subject) + (mt->text ? strlen(mt->text) : 0) + strlen(mt->rcpt);
+}
+
+static void
+mailtext_free(struct mailtext *mt)
+{
+	free(mt->subject);
+	free(mt->text);
+	free(mt->rcpt);
+	free(mt->attachment);
+}
+
+/*
+ * Mails parsed by their writer (textindex_remember), by blob id, until
+ * indexed: a batch indexes its tickets at its end, and read and parsed
+ * each mail a second time for it (a tenth of a bulk import). Bounded; a
+ * mail not here is parsed as before. The key is the content's id, so an
+ * entry is right for any desk.
+ */
+#define MEMO_MAX 4096
+#define MEMO_BYTES (2UL << 20)	/* a batch holds up to 1 MB of blobs (txn.c) */
+#define MEMO_MAIL TEXTINDEX_FIRST_MAX
+
+static struct {
+	struct mailtext v[MEMO_MAX];
+	size_t n, bytes;
+	pthread_mutex_t mu;
+} memo = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+void
+textindex_remember(const git_oid *blob, struct mail *m)
+{
+	struct mailtext mt;
+
+	if (m->text && strlen(m->text) > MEMO_MAIL)
+		return;	/* parsed again at the end, not held meanwhile */
+	mailtext_of(m, &mt);
+	git_oid_cpy(&mt.blob, blob);
+	pthread_mutex_lock(&memo.mu);
+	if (memo.n < MEMO_MAX && memo.bytes + mt.size <= MEMO_BYTES) {
+		memo.v[memo.n++] = mt;
+		memo.bytes += mt.size;
+	} else
+		mailtext_free(&mt);
+	pthread_mutex_unlock(&memo.mu);
+}
+
+/* Takes the remembered text of blob into *mt; 0 when there is none. */
+static int
+memo_take(const git_oid *blob, struct mailtext *mt)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&memo.mu);
+	for (size_t i = memo.n; !found && i-- > 0;)
+		if (git_oid_equal(&memo.v[i].blob, blob)) {
+			*mt = memo.v[i];
+			memo.bytes -= mt->size;
+			memo.v[i] = memo.v[--memo.n];
+			found = 1;
+		}
+	pthread_mutex_unlock(&memo.mu);
+	return found;
+}
+
+void
+textindex_forget(void)
+{
+	pthread_mutex_lock(&memo.mu);
+	while (memo.n)
+		mailtext_free(&memo.v[--memo.n]);
+	memo.bytes = 0;
+	pthread_mutex_unlock(&memo.mu);
+}
+
+/* Keeps what rt-route reads of a mail when file is the oldest .eml so far. */
+static void
+first_keep(struct kvmap *first, const char *file, const struct mailtext *mt)
+{
+	const char *old = kv_get(first, "file");
+
+	if (strncmp(file, "msg/", 4) != 0 || (old && strcmp(old, file) <= 0))
+		return;
+	kv_free(first);
+	if (mt->text && strlen(mt->text) > TEXTINDEX_FIRST_MAX) {
+		kv_set(first, "file", file);	/* older mails cannot take its place */
+		kv_set(first, "long", "1");
+		return;
+	}
+	kv_set(first, "file", file);
+	kv_set(first, "text", mt->text ? mt->text : "");
+	kv_set(first, "rcpt", mt->rcpt);
+	if (mt->attachment)
+		kv_set(first, "attachment", mt->attachment);
+}
+
+/* The text of mail file in dir, remembered or parsed: 1; 0 not a mail; -1 unreadable. */
+static int
+mail_text(struct desk *d, git_tree *dir, const char *file, struct mailtext *mt)
+{
+	git_tree_entry *e = NULL;
+	struct mail *m;
+	char *buf;
+	size_t len;
+	int found = 0;
+
+	if (memo.n && git_tree_entry_bypath(&e, dir, file) == 0)
+		found = memo_take(git_tree_entry_id(e), mt);
+	git_tree_entry_free(e);
+	if (found)
+		return 1;
+	if (tree_read(d->repo, dir, file, &buf, &len) != 0)
+		return -1;
+	if ((found = mail_parse_buf(buf, len, &m) == 0)) {
+		mailtext_of(m, mt);
+		mail_free(m);
+	}
+	free(buf);
+	return found;
 }
 
 /* The text of one log event: a mail's subject and body, a comment, an event. */
@@ -346,32 +488,35 @@ event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *s
     struct kvmap *first)
 {
 	const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
-	struct mail *m;
+	struct mailtext mt;
 	char *buf;
 	size_t len;
+	int got;
 
 	if (type == NULL || file == NULL)
 		return;
 	if (strcmp(type, "mail-in") && strcmp(type, "mail-out") && strcmp(type, "comment") &&
 	    strcmp(type, "event-in"))
 		return;
-	if (tree_read(d->repo, dir, file, &buf, &len) != 0)
-		return;
 	if (strcmp(type, "mail-in") == 0 || strcmp(type, "mail-out") == 0) {
-		if (mail_parse_buf(buf, len, &m) == 0) {
-			sbuf_adds(sb, m->subject);
+		if ((got = mail_text(d, dir, file, &mt)) < 0)
+			return;
+		if (got) {
+			sbuf_adds(sb, mt.subject);
 			sbuf_addc(sb, '\n');
-			sbuf_adds(sb, m->text ? m->text : "");
-			first_keep(first, file, m);
-			mail_free(m);
+			sbuf_adds(sb, mt.text ? mt.text : "");
+			first_keep(first, file, &mt);
+			mailtext_free(&mt);
 		}
 	} else {
+		if (tree_read(d->repo, dir, file, &buf, &len) != 0)
+			return;
 		char *clean = utf8_clean(buf, len, 0);
 		sbuf_adds(sb, clean);
 		free(clean);
+		free(buf);
 	}
 	sbuf_addc(sb, '\n');
-	free(buf);
 }
 
 int

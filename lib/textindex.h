@@ -24,6 +24,7 @@
 #include "ticket.h"
 
 struct desk;
+struct mail;
 
 struct textindex_batch;
 
@@ -62,6 +63,14 @@ int textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, cons
  */
 int textindex_match(struct desk *d, git_tree *dir, const struct kvmap *t, const struct evlog *log,
     char **query, size_t nq);
+/*
+ * Remembers what the index reads of mail m, stored as the blob of that
+ * id, until textindex_put reads it (instead of the blob) or
+ * textindex_forget; bounded (2 MB, mails of 64 KB of text at most),
+ * beyond it nothing is remembered.
+ */
+void textindex_remember(const git_oid *blob, struct mail *m);
+void textindex_forget(void);
 /* Takes ticket id out of the index. */
 int textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id);
 

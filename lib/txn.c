@@ -15,6 +15,7 @@
 #include "pack.h"
 #include "refmove.h"
 #include "text.h"
+#include "textindex.h"
 #include "txn.h"
 #include "util.h"
 #include "verify.h"
@@ -349,6 +350,8 @@ txn_batch_begin(struct desk *d)
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	batch_get(d)->open = 1;
+	if (d->batch->mem)
+		pack_mem_whole(d->batch->mem, 1);
 	cache_defer_sync(d, 1);
 }
 
@@ -376,12 +379,15 @@ txn_batch_end(struct desk *d)
 	if (b == NULL)
 		return 0;
 	rc = batch_write_all(d);
+	if (b->mem)
+		pack_mem_whole(b->mem, 0);
 	if (b->open) {
 		cache_defer_sync(d, 0);
 		/* the text and ticket.yaml the batch left pending (cache.c); derived */
 		if (rc == 0 && d->cache && cache_sync(d) != 0)
 			rt_warn("warning: %s", rt_errmsg());
 		cache_flush(d);
+		textindex_forget();	/* the mails it did not need */
 	}
 	if (worktree_drain() != 0)
 		rt_warn("warning: %s", rt_errmsg());

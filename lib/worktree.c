@@ -254,10 +254,11 @@ worktree_sync(struct desk *d, int full)
 			rc = git_fail(rc, "cannot rebuild index");
 			goto out;
 		}
-		/* libgit2 1.5 knows no sparse checkout: the bits are ours to set */
-		if ((rc = archive_mark_all(idx, &ar)) != 0)
-			goto out;
 	}
+	/* libgit2 1.5 knows no sparse checkout: the bits are ours to set, also
+	 * after git read-tree or a git reset that rewrote the entries */
+	if ((rc = archive_mark_all(idx, &ar)) != 0)
+		goto out;
 	/* after the mirror: a pending path of an archived ticket brings it back */
 	if ((rc = archive_converge(d, idx, tree, &ar, &back)) != 0)
 		goto out;
