@@ -22,6 +22,6 @@ for b in ./*.sh; do
 	case $b in ./run.sh|./mkdesk.sh|./lib.sh) continue ;; esac
 	# RT_BENCH_ONLY="ingest ls" runs only those
 	case " ${RT_BENCH_ONLY:-$(basename "$b" .sh)} " in *" $(basename "$b" .sh) "*) ;; *) continue ;; esac
-	echo "== $(basename "$b" .sh)"
+	echo "== $(basename "$b" .sh) ($(date -u +%H:%M:%S) UTC, load $(cut -d" " -f1 /proc/loadavg))"
 	sh "$b"
 done

@@ -82,15 +82,21 @@ mdb_fail(int rc, const char *what)
 
 /*
  * LMDB writes its lock file through mmap: a hole in it on a full disk is
- * SIGBUS, not an error. Allocate it first (8 KB: 126 reader slots).
+ * SIGBUS, not an error. Allocate it first (8 KB: 126 reader slots), once:
+ * a lock file with all its blocks keeps them (LMDB sets the same size).
  */
 static int
 lock_file_room(const char *path)
 {
 	char *lock = xasprintf("%s-lock", path);
-	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666), rc = 0;
 	struct stat st;
+	int fd, rc = 0;
 
+	if (stat(lock, &st) == 0 && st.st_size >= 8192 && st.st_blocks * 512 >= st.st_size) {
+		free(lock);
+		return 0;
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	free(lock);
 	if (fd < 0)
 		return 0;
@@ -283,9 +289,9 @@ pending_put(struct cache *c, MDB_txn *txn, const char *id)
 	return rc;
 }
 
-/* The ids marked with prefix, in id order; n is their number. */
+/* The first max (0: all) ids marked with prefix, in id order; n is their number. */
 static char **
-mark_list(struct cache *c, MDB_txn *txn, const char *prefix, size_t *n)
+mark_list(struct cache *c, MDB_txn *txn, const char *prefix, size_t max, size_t *n)
 {
 	MDB_cursor *cur;
 	MDB_val k = val_str(prefix), v;
@@ -296,8 +302,8 @@ mark_list(struct cache *c, MDB_txn *txn, const char *prefix, size_t *n)
 	*n = 0;
 	if (mdb_cursor_open(txn, c->meta, &cur) != 0)
 		return NULL;
-	while (mdb_cursor_get(cur, &k, &v, op) == 0 && k.mv_size > plen &&
-	    memcmp(k.mv_data, prefix, plen) == 0) {
+	while ((!max || *n < max) && mdb_cursor_get(cur, &k, &v, op) == 0 &&
+	    k.mv_size > plen && memcmp(k.mv_data, prefix, plen) == 0) {
 		ids = xrealloc(ids, (*n + 1) * sizeof(*ids));
 		ids[(*n)++] = xstrndup((char *)k.mv_data + plen, k.mv_size - plen);
 		op = MDB_NEXT;
@@ -310,7 +316,7 @@ mark_list(struct cache *c, MDB_txn *txn, const char *prefix, size_t *n)
 static char **
 pending_list(struct cache *c, MDB_txn *txn, size_t *n)
 {
-	return mark_list(c, txn, PENDING, n);
+	return mark_list(c, txn, PENDING, 0, n);
 }
 
 static int
@@ -398,7 +404,7 @@ static void
 unindexed_clear(struct cache *c, MDB_txn *txn)
 {
 	size_t n;
-	char **ids = mark_list(c, txn, UNINDEXED, &n);
+	char **ids = mark_list(c, txn, UNINDEXED, 0, &n);
 
 	for (size_t i = 0; i < n; i++)
 		(void)mark_del(c, txn, UNINDEXED, ids[i]);
@@ -1496,7 +1502,7 @@ index_marked(struct desk *d)
 	/* none: no write transaction (a search does not wait for a writer) */
 	if ((rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &rd)) != 0)
 		return mdb_fail(rc, "cannot read");
-	any = mark_list(c, rd, UNINDEXED, &n);
+	any = mark_list(c, rd, UNINDEXED, 1, &n);
 	strv_free(any, n);
 	mdb_txn_abort(rd);
 	if (n == 0)
@@ -1507,11 +1513,11 @@ index_marked(struct desk *d)
 		char **ids;
 		if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
 			return mdb_fail(rc, "cannot begin");
-		ids = mark_list(c, txn, UNINDEXED, &n);
+		ids = mark_list(c, txn, UNINDEXED, chunk, &n);
 		struct text_build b = { d, txn, 0 };
 		if (n)
 			rc = cache_head_tree(d, txn, &root);
-		for (i = 0; rc == 0 && i < n && (!chunk || i < chunk); i++) {
+		for (i = 0; rc == 0 && i < n; i++) {
 			git_tree_entry *e = folder_in(root, ids[i]);
 			rc = text_catchup(ids[i], e ? git_tree_entry_id(e) : NULL, &b);
 			if (rc == 0 && (rc = mark_del(c, txn, UNINDEXED, ids[i])) != 0)
@@ -1525,7 +1531,7 @@ index_marked(struct desk *d)
 			mdb_txn_abort(txn);
 		git_tree_free(root);
 		strv_free(ids, n);
-	} while (rc == 0 && i < n);
+	} while (rc == 0 && chunk && n == chunk);
 	return rc;
 }
 
@@ -1872,7 +1878,7 @@ cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 		mdb_txn_abort(ts.txn);
 		return rc;
 	}
-	marked = mark_list(d->cache, ts.txn, UNINDEXED, &nm);
+	marked = mark_list(d->cache, ts.txn, UNINDEXED, 0, &nm);
 	if (nm)
 		rc = text_search_marked(d, &ts, query, marked, nm);
 	else if ((rc = textindex_search(ts.txn, &d->cache->text, query, text_hit, &ts)) != 0)

@@ -202,10 +202,13 @@ char *
 change_add_diskfile_id(struct change *c, const char *ext, const char *file, git_oid *id)
 {
 	git_oid oid;
-	char *name, *path;
+	char *name, *path, *buf = NULL;
+	size_t len;
 
-	if (git_odb_hashfile(&oid, file, GIT_OBJECT_BLOB) < 0)
+	/* read_file: a held spool is read from memory (read_file_hold) */
+	if (read_file(file, &buf, &len) < 0 || git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
 		git_oid_fromstr(&oid, "0000000000000000000000000000000000000000");
+	free(buf);
 	git_oid_cpy(id, &oid);
 	name = file_name(ext, &oid);
 	path = ticket_path(c->id, name);

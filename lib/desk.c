@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
 #include "desk.h"
 #include "format.h"
 #include "guard.h"
@@ -254,6 +256,23 @@ apply_shared_umask(struct desk *d)
 	git_config_free(cfg);
 }
 
+/*
+ * git's config read once for the run, as git does: libgit2 checks every
+ * config file for a change (a stat each) at each snapshot and each first
+ * lookup of a setting, 13 times a mail. rt never writes the config of a
+ * desk it opened; rt-init writes it before.
+ */
+static void
+read_git_config_once(struct desk *d)
+{
+	git_config *cfg;
+
+	if (git_repository_config_snapshot(&cfg, d->repo) < 0)
+		return;
+	git_repository_set_config(d->repo, cfg);
+	git_config_free(cfg);
+}
+
 int
 desk_open_repo(struct desk **out, const char *path, int flags)
 {
@@ -289,6 +308,7 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	}
 	d->gitdir = xstrdup(git_repository_path(d->repo));
 	d->rtdir = xasprintf("%srt", d->gitdir);
+	read_git_config_once(d);
 	apply_shared_umask(d);
 	if (mkdir_p(d->rtdir, 0777) < 0) {
 		rc = rt_fail(EX_CANTCREAT, "cannot create '%s': %s", d->rtdir, strerror(errno));

@@ -395,6 +395,9 @@ add_config_warning(struct change *c, struct desk *d)
 	    "stored with built-in defaults, rt.yaml is broken: %s", d->config_error);
 }
 
+/* A new ticket's language, not guessed before the lock (see ingest_mail). */
+static const char LANG_LATER[] = "";
+
 static int
 new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
     time_t at, int flags, const char *lang, struct ingest_result *r)
@@ -412,6 +415,8 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 	change_init_field(&c, "cc", cc);
 	free(cc);
 	change_init_field(&c, "channel", "mail");
+	if (lang == LANG_LATER)
+		lang = lang_detect(m->subject, m->text, NULL);
 	change_init_field(&c, "language", lang);
 	kv_set(change_event(&c, "create"), "status", "new");
 	file = add_mail_file(&c, m, path);
@@ -558,6 +563,7 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 	struct mail *m = NULL;
 	char *reason = NULL;
 	const char *lang;
+	ticket_id tag;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -584,9 +590,13 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 	/*
 	 * A new ticket's language, when the mail names none, from the text's
 	 * stop words (lang.h): it depends on the mail only, so it is found
-	 * before the lock, not while other writers wait for it.
+	 * before the lock, not while other writers wait for it. A mail that
+	 * names a thread is nearly always a follow-up, which stores none: the
+	 * rare one that opens a ticket is guessed under the lock.
 	 */
-	lang = m->content_language ? m->content_language : lang_detect(m->subject, m->text, NULL);
+	lang = m->content_language ? m->content_language :
+	    m->in_reply_to || m->nreferences || id_from_subject(m->subject, tag) == 0 ? LANG_LATER :
+	    lang_detect(m->subject, m->text, NULL);
 	if ((rc = desk_lock(d)) == 0) {
 		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0,
 		    flags, lang, r);

@@ -524,6 +524,7 @@ struct pack_mem {
 	git_odb_backend *mp;
 	git_oid *v;
 	size_t n;
+	int wrapped;	/* the other backends answer freshen_none */
 	int whole;		/* pack_mem_whole */
 };
 
@@ -547,6 +548,25 @@ mem_exists(git_odb_backend *be, const git_oid *oid)
 	return MEM(be)->mp->exists(MEM(be)->mp, oid);
 }
 
+/*
+ * Before each write libgit2 asks every backend to freshen the object and,
+ * when none has it, refreshes them all and asks again: a stat of
+ * objects/pack for each of a mail's ten objects, although the second
+ * round cannot find it either (the other backends answer freshen_none).
+ * A miss here marks the refresh that follows as one to skip; the write
+ * that follows ends the mark.
+ */
+static _Thread_local int freshen_missed;
+
+static int
+mem_freshen(git_odb_backend *be, const git_oid *oid)
+{
+	if (MEM(be)->mp->exists(MEM(be)->mp, oid))
+		return 0;
+	freshen_missed = MEM(be)->wrapped;
+	return GIT_ENOTFOUND;
+}
+
 static int
 mem_write(git_odb_backend *be, const git_oid *oid, const void *data, size_t len,
     git_object_t type)
@@ -554,6 +574,7 @@ mem_write(git_odb_backend *be, const git_oid *oid, const void *data, size_t len,
 	struct pack_mem *m = MEM(be);
 	int rc;
 
+	freshen_missed = 0;
 	if (m->mp->exists(m->mp, oid))
 		return 0;
 	if ((rc = m->mp->write(m->mp, oid, data, len, type)) == 0) {
@@ -582,7 +603,7 @@ mem_free(git_odb_backend *be)
  * since the clock behind it is coarse.
  */
 #define REFRESH_RACY_NS 20000000L	/* 20 ms: a clock tick at HZ=100 is 10 */
-#define REFRESH_SLOTS 4
+#define REFRESH_SLOTS 8	/* a desk takes two: the pack and the loose backend */
 
 static struct refresh_slot {
 	git_odb_backend *be;
@@ -612,6 +633,10 @@ refresh_if_moved(git_odb_backend *be)
 			s = &refresh_slots[i];
 	if (s == NULL)
 		return 0;	/* cannot happen: only slotted backends are wrapped */
+	if (freshen_missed) {
+		freshen_missed = 0;
+		return 0;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (stat(s->dir, &st) < 0)
 		return s->refresh(be);
@@ -630,7 +655,8 @@ refresh_if_moved(git_odb_backend *be)
  * 40 packs, growing with every pack. The objects rt writes are new, and
  * one already in an older pack is stored again in the new pack, which
  * git allows (rt-gc keeps one copy): the pack backend answers "not here"
- * at once.
+ * at once. So does the loose one, which tried a utime(2) on the object's
+ * loose path first (a failing call for each of the ten objects of a mail).
  */
 static int
 freshen_none(git_odb_backend *be, const git_oid *oid)
@@ -640,7 +666,8 @@ freshen_none(git_odb_backend *be, const git_oid *oid)
 	return GIT_ENOTFOUND;
 }
 
-static void
+/* Returns 1 when every backend was wrapped. */
+static int
 wrap_pack_refresh(struct desk *d, git_odb *odb)
 {
 	char *alt = xasprintf("%sobjects/info/alternates", d->gitdir);
@@ -648,28 +675,31 @@ wrap_pack_refresh(struct desk *d, git_odb *odb)
 
 	free(alt);
 	if (shared)
-		return;	/* packs in other folders too: refreshed as before */
+		return 0;	/* packs in other folders too: refreshed as before */
 	for (size_t i = 0; i < git_odb_num_backends(odb); i++) {
 		git_odb_backend *be = NULL;
 		struct refresh_slot *s = NULL;
-		if (git_odb_get_backend(&be, odb, i) < 0 || be->refresh == NULL ||
-		    be->refresh == refresh_if_moved)
+		if (git_odb_get_backend(&be, odb, i) < 0 || be->freshen == freshen_none ||
+		    be->freshen == mem_freshen || be->refresh == refresh_if_moved ||
+		    (be->refresh == NULL && be->freshen == NULL))
 			continue;
 		for (size_t j = 0; j < REFRESH_SLOTS && s == NULL; j++)
 			if (refresh_slots[j].be == NULL || refresh_slots[j].be == be)
 				s = &refresh_slots[j];
 		if (s == NULL)
-			return;	/* more desks open than slots: they refresh as before */
+			return 0;	/* more desks open than slots: they refresh as before */
 		free(s->dir);
 		memset(s, 0, sizeof(*s));
 		s->be = be;
 		s->refresh = be->refresh;
 		s->freshen = be->freshen;
-		s->dir = xasprintf("%sobjects/pack", d->gitdir);
-		be->refresh = refresh_if_moved;
-		if (be->write == NULL)	/* the pack backend, not the loose one */
-			be->freshen = freshen_none;
+		if (be->refresh) {	/* the pack backend */
+			s->dir = xasprintf("%sobjects/pack", d->gitdir);
+			be->refresh = refresh_if_moved;
+		}
+		be->freshen = freshen_none;
 	}
+	return 1;
 }
 
 /* For desk_close: the repository and its backends go away. */
@@ -711,6 +741,7 @@ pack_mem_new(struct desk *d, struct pack_mem **out)
 	m->b.read = mem_read;
 	m->b.read_header = mem_read_header;
 	m->b.exists = mem_exists;
+	m->b.freshen = mem_freshen;
 	m->b.write = mem_write;
 	m->b.free = mem_free;
 	/* Above the loose and pack backends: every new object lands here. */
@@ -720,7 +751,7 @@ pack_mem_new(struct desk *d, struct pack_mem **out)
 		mem_free(&m->b);
 		return git_fail(rc, "cannot add the commit buffer");
 	}
-	wrap_pack_refresh(d, odb);
+	m->wrapped = wrap_pack_refresh(d, odb);
 	git_odb_free(odb);
 	*out = m;
 	return 0;

@@ -60,6 +60,20 @@ spool_begin_held(struct desk *d, struct spool *s, size_t limit)
 	return spool_begin(d, s, limit);
 }
 
+/*
+ * A held spool's bytes gather in memory and reach its memfd in one write
+ * at its end: an mbox gives them a line at a time (40 writes a mail).
+ */
+static int
+spool_flush(struct spool *s)
+{
+	int rc = write_all(s->fd, s->pend.buf, s->pend.len);
+
+	if (rc < 0)
+		return spool_fail(s);
+	return 0;
+}
+
 /* A held spool about to pass SPOOL_HELD_MAX moves to a spool file. */
 static int
 spool_spill(struct spool *s)
@@ -70,6 +84,9 @@ spool_spill(struct spool *s)
 	ssize_t n;
 	int rc;
 
+	if ((rc = spool_flush(s)) != 0)
+		return rc;
+	sbuf_free(&s->pend);
 	if ((rc = spool_begin(s->d, &disk, 0)) != 0) {
 		spool_discard(s);
 		return rc;
@@ -109,6 +126,10 @@ spool_write(struct spool *s, const void *buf, size_t len)
 	if (s->held && kept + room > SPOOL_HELD_MAX && (rc = spool_spill(s)) != 0)
 		return rc;
 	s->size += len;
+	if (s->held) {
+		sbuf_add(&s->pend, p, room);
+		return 0;
+	}
 	while (room > 0) {
 		ssize_t w = write(s->fd, p, room);
 		if (w < 0) {
@@ -148,8 +169,13 @@ spool_end(struct spool *s)
 {
 	int fd = s->fd;
 
-	if (s->held)
-		return 0;	/* closing a memfd would free it */
+	if (s->held) {
+		/* closing a memfd would free it; read_file reads the bytes kept */
+		if (spool_flush(s) != 0)
+			return EX_TEMPFAIL;
+		read_file_hold(s->path, s->pend.buf ? s->pend.buf : "", s->pend.len);
+		return 0;
+	}
 	s->fd = -1;
 	if ((fd >= 0 && close(fd) < 0) || spool_done(&s->path) < 0)
 		return spool_fail(s);
@@ -162,6 +188,9 @@ spool_discard(struct spool *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	if (s->held)
+		read_file_hold(NULL, NULL, 0);
+	sbuf_free(&s->pend);
 	if (s->path && !s->held)
 		unlink(s->path);
 	free(s->path);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 struct desk;
 
 /*
@@ -21,6 +23,7 @@ struct spool {
 	size_t limit;	/* 0: none */
 	struct desk *d;	/* a held spool's desk, for moving it to disk */
 	int held;	/* in memory: a memfd, path /proc/self/fd/N */
+	struct sbuf pend;	/* a held spool's bytes, written to the memfd at its end */
 };
 
 /* Returns 0, or EX_TEMPFAIL (disk full, I/O) with nothing left behind. */

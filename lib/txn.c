@@ -53,6 +53,8 @@ struct txn_op {
 	char *path;
 	char *buf;
 	size_t len;
+	char *data;	/* in a batch, an OP_PUT_FILE's bytes, for worktree_queue */
+	size_t datalen;
 };
 
 struct txn {
@@ -110,6 +112,8 @@ add_op(struct txn *t, enum op op, const char *path, const void *buf, size_t len)
 	o->path = xstrdup(path);
 	o->buf = buf ? xstrndup(buf, len) : NULL;
 	o->len = len;
+	o->data = NULL;
+	o->datalen = 0;
 }
 
 void
@@ -153,6 +157,7 @@ txn_free(struct txn *t)
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->ops[i].path);
 		free(t->ops[i].buf);
+		free(t->ops[i].data);
 	}
 	free(t->ops);
 	free(t->author_name);
@@ -288,7 +293,7 @@ batch_mirror(struct desk *d, struct txn_batch *b, const git_oid *tip)
 			b->mirror[n++] = b->mirror[i];
 		else
 			free(b->mirror[i]);
-	if (tip && n && worktree_write(d, tip, (const char **)b->mirror, n) != 0)
+	if (tip && n && worktree_write_queued(d, tip, (const char **)b->mirror, n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
 	strv_free(b->mirror, n);
 	b->mirror = NULL;
@@ -313,6 +318,12 @@ batch_write_all(struct desk *d)
 		return rc;
 	}
 	git_oid_cpy(&tip, &d->batch->tip);
+	/*
+	 * The mail files first (worktree_queue): a ticket on the branch has its
+	 * folder, also after a kill, and the cache renders its ticket.yaml
+	 * only into a folder that is there.
+	 */
+	worktree_wait(worktree_queued());
 	msg = xasprintf("rt: batch of %zu commits", d->batch->commits);
 	rc = batch_write(d, msg, 0);
 	free(msg);
@@ -378,6 +389,8 @@ txn_batch_end(struct desk *d)
 		cache_flush(d);
 		textindex_forget();	/* the mails it did not need */
 	}
+	if (worktree_drain() != 0)
+		rt_warn("warning: %s", rt_errmsg());
 	b->open = 0;
 	if (rc == 0)
 		rc = b->err;
@@ -433,7 +446,13 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 		if (read_file(o->buf, &data, &len) < 0)
 			return rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", o->buf, strerror(errno));
 		rc = git_blob_create_from_buffer(oid, repo, data, len);
-		free(data);
+		free(o->data);
+		o->data = NULL;
+		if (t->d->batch && t->d->batch->open) {
+			o->data = data;	/* its work-tree file, written by worktree_queue */
+			o->datalen = len;
+		} else
+			free(data);
 		if (t->d->batch)
 			t->d->batch->bytes += len;
 	} else if (o->op == OP_APPEND) {
@@ -582,10 +601,11 @@ op_paths(struct txn *t)
 
 /*
  * In a batch, the files a ticket rewrites (its YAML) are mirrored once, at
- * the batch's end; a mail's own file is written now, as it is read back
- * cheaply from the batch's memory (from the pack, a blob 300 KB large is
- * rebuilt through deltas, and the delta cache holds megabytes). Moves the
- * paths to write now to the front; returns their number.
+ * the batch's end; a mail's own file goes now to the work-tree thread
+ * (worktree_queue) with the bytes its blob was made of (from the pack, a
+ * blob 300 KB large is rebuilt through deltas, and the delta cache holds
+ * megabytes). A mail file without them is written here: moves those
+ * paths to the front; returns their number.
  */
 static size_t
 batch_mirror_split(struct txn *t, const char **paths)
@@ -593,8 +613,14 @@ batch_mirror_split(struct txn *t, const char **paths)
 	size_t now = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
-		if (t->ops[i].op == OP_PUT_FILE)
-			paths[now++] = t->ops[i].path;
+		struct txn_op *o = &t->ops[i];
+		if (o->op == OP_PUT_FILE && o->data) {
+			char *full = xasprintf("%s/%s", t->d->root, o->path);
+			worktree_queue(full, o->data, o->datalen);
+			o->data = NULL;
+			free(full);
+		} else if (o->op == OP_PUT_FILE)
+			paths[now++] = o->path;
 		else
 			batch_mirror_later(t->d->batch, &t->ops[i].path, 1);
 	}

@@ -327,15 +327,37 @@ rt_parsetime(const char *s, time_t *out)
 	return 0;
 }
 
+static struct {
+	char *path;
+	const char *buf;
+	size_t len;
+} held;
+
+void
+read_file_hold(const char *path, const char *buf, size_t len)
+{
+	free(held.path);
+	held.path = path ? xstrdup(path) : NULL;
+	held.buf = buf;
+	held.len = len;
+}
+
 int
 read_file(const char *path, char **buf, size_t *len)
 {
 	struct sbuf sb = SBUF_INIT;
 	char tmp[65536];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
+	if (held.path && strcmp(path, held.path) == 0) {
+		*buf = xmalloc(held.len + 1);
+		memcpy(*buf, held.buf, held.len);
+		(*buf)[held.len] = '\0';
+		*len = held.len;
+		return 0;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
 		if (n < 0) {
@@ -468,30 +490,24 @@ fail:
 int
 mkdir_p(const char *path, int mode)
 {
-	char *p;
+	char *parent, *slash;
+	int rc;
 
-	/* Mostly the parent is there: one mkdir, not one per component. */
+	/*
+	 * From the deepest level up until one exists, then down again: a new
+	 * ticket's folder costs its missing levels twice and one call more,
+	 * never a call for every level above it.
+	 */
 	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
 		return 0;
-	if (errno != ENOENT)
+	if (errno != ENOENT || (slash = strrchr(path, '/')) == NULL || slash == path)
 		return -1;
-	p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
-		free(p);
+	parent = xstrndup(path, (size_t)(slash - path));
+	rc = mkdir_p(parent, mode);
+	free(parent);
+	if (rc < 0)
 		return -1;
-	}
-	free(p);
-	return 0;
+	return mkdir(path, (mode_t)mode) == 0 || errno == EEXIST ? 0 : -1;
 }
 
 int

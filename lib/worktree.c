@@ -132,6 +132,23 @@ worktree_pending(struct desk *d)
 	return n;
 }
 
+int
+worktree_put(const char *full, const char *buf, size_t len)
+{
+	int rc = 0;
+
+	/* Folders are made only when missing. */
+	if (write_file_atomic(full, buf, len, 0) < 0) {
+		char *dir = xstrdup(full);
+		*strrchr(dir, '/') = '\0';
+		if (errno != ENOENT || mkdir_p(dir, 0777) < 0 ||
+		    write_file_atomic(full, buf, len, 0) < 0)
+			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno));
+		free(dir);
+	}
+	return rc;
+}
+
 /* Makes the work-tree file at path equal to the blob (or absent). */
 int
 worktree_mirror(struct desk *d, git_tree *tree, const char *path)
@@ -147,15 +164,7 @@ worktree_mirror(struct desk *d, git_tree *tree, const char *path)
 	}
 	if (read_file(full, &old, &oldlen) == 0 && oldlen == len && memcmp(old, buf, len) == 0)
 		goto out;
-	/* Folders are made only when missing: mkdir_p tries every level. */
-	if (write_file_atomic(full, buf, len, 0) < 0) {
-		char *dir = xstrdup(full);
-		*strrchr(dir, '/') = '\0';
-		if (errno != ENOENT || mkdir_p(dir, 0777) < 0 ||
-		    write_file_atomic(full, buf, len, 0) < 0)
-			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno));
-		free(dir);
-	}
+	rc = worktree_put(full, buf, len);
 out:
 	free(old);
 	free(buf);
@@ -245,10 +254,11 @@ worktree_sync(struct desk *d, int full)
 			rc = git_fail(rc, "cannot rebuild index");
 			goto out;
 		}
-		/* libgit2 1.5 knows no sparse checkout: the bits are ours to set */
-		if ((rc = archive_mark_all(idx, &ar)) != 0)
-			goto out;
 	}
+	/* libgit2 1.5 knows no sparse checkout: the bits are ours to set, also
+	 * after git read-tree or a git reset that rewrote the entries */
+	if ((rc = archive_mark_all(idx, &ar)) != 0)
+		goto out;
 	/* after the mirror: a pending path of an archived ticket brings it back */
 	if ((rc = archive_converge(d, idx, tree, &ar, &back)) != 0)
 		goto out;
@@ -289,6 +299,35 @@ worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = worktree_mirror(d, tree, paths[i]);
+out:
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+int
+worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths, size_t n)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	int rc = 0;
+
+	if (git_commit_lookup(&c, d->repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
+		rc = git_fail(-1, "cannot read new commit");
+		goto out;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *full = xasprintf("%s/%s", d->root, paths[i]), *buf;
+		size_t len;
+		if (tree_read(d->repo, tree, paths[i], &buf, &len) == 0)
+			worktree_queue(full, buf, len);
+		else {
+			/* a removal waits for the writes queued before it */
+			worktree_wait(worktree_queued());
+			rc = worktree_mirror(d, tree, paths[i]);
+		}
+		free(full);
+	}
 out:
 	git_tree_free(tree);
 	git_commit_free(c);

@@ -22,6 +22,25 @@ int worktree_sync(struct desk *d, int full);
 /* Number of pending paths. */
 size_t worktree_pending(struct desk *d);
 
+/*
+ * As worktree_write, for a batch: the files go to worktree_queue; a path
+ * the commit lacks is removed at once, after the files queued before it.
+ */
+int worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths, size_t n);
+/* Writes buf as the work-tree file full (an absolute path): aside, then renamed. */
+int worktree_put(const char *full, const char *buf, size_t len);
+/*
+ * A batch's files, written by a second thread (worktree_async.c): queue
+ * takes buf (malloc'd); queued is the sequence number of the last file
+ * queued; wait returns once the files up to seq are written; drain once
+ * all are, the thread ended: EX_IOERR (message set) when any failed,
+ * their paths left pending for rt-gc.
+ */
+void worktree_queue(const char *full, char *buf, size_t len);
+unsigned long worktree_queued(void);
+void worktree_wait(unsigned long seq);
+int worktree_drain(void);
+
 /* HEAD's tree, or NULL on an unborn branch; caller frees. */
 int worktree_head_tree(struct desk *d, git_tree **tree);
 /* Makes the work-tree file at path equal to its blob in tree (or absent). */

@@ -28,4 +28,12 @@ test_expect_success 'every command is completed' '
 	done
 '
 
+test_expect_success 'every RT_ variable the code reads is an entry of rt(7)' '
+	grep -ho "getenv(\"RT_[A-Z0-9_]*\"" "$SRC_ROOT"/lib/*.c "$SRC_ROOT"/cmd/*.c |
+		sed "s/.*(\"//; s/\"//" | sort -u >read && test -s read &&
+	while read -r v; do
+		grep -q "^\.It Ev $v\$" "$SRC_ROOT/man/rt.7" || { echo "rt(7) lacks $v"; exit 1; }
+	done <read
+'
+
 test_done

@@ -233,4 +233,23 @@ test_expect_success 'a hand commit is picked up by the cache (threading after it
 	echo $ID >expect && test_cmp expect id16
 '
 
+command -v gdb >/dev/null && test_set_prereq GDB
+# guesses FILE: how often rt-ingest <FILE guesses a language (LSan cannot run under a debugger)
+guesses() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" gdb -q -batch \
+		-ex "break lang_detect" -ex "ignore 1 1000" -ex "run <$1 >$1.id" -ex "info breakpoints" \
+		--args "$(command -v rt-ingest)" 2>&1 | sed -n "s/.*already hit \([0-9]*\) time.*/\1/p" >"$1.n" &&
+	test -s "$1.id" && { test -s "$1.n" && cat "$1.n" || echo 0; }
+}
+
+test_expect_success GDB 'only a mail that may open a ticket has its language guessed' '
+	mail lg1@example.com "Toner leer" >lg1 && test "$(guesses lg1)" = 1 &&
+	id=$(cat lg1.id) && rt-show --json $id | grep "\"language\": \"de\"" &&
+	mail lg2@example.com "Re: [Test #$id] Toner leer" >lg2 && test "$(guesses lg2)" = 0 &&
+	test "$(cat lg2.id)" = $id &&
+	mail lg3@example.com "Re: Toner" "In-Reply-To: <elsewhere@example.net>" >lg3 &&
+	test "$(guesses lg3)" = 1 && test "$(cat lg3.id)" != $id &&
+	rt-show --json $(cat lg3.id) | grep "\"language\": \"de\""
+'
+
 test_done

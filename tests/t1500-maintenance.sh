@@ -156,6 +156,23 @@ test_expect_success 'one mail leaves its words to the next search or rt-gc, with
 	done
 '
 
+command -v gdb >/dev/null && test_set_prereq GDB
+# calls of mdb_cursor_get by "$@" (LSan cannot run under a debugger)
+cursor_gets() {
+	_p=$(command -v "$1") && shift &&
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" gdb -q -batch \
+		-ex "break mdb_cursor_get" -ex "ignore 1 10000000" -ex run -ex "info breakpoints" \
+		--args "$_p" "$@" 2>&1 | sed -n "s/.*already hit \([0-9]*\) time.*/\1/p"
+}
+
+test_expect_success GDB 'a search finds the waiting tickets without listing them all per chunk' '
+	for i in $(seq 1 20); do mail m$i@x "tapirword$i" | rt-ingest >/dev/null || return 1; done &&
+	RT_CACHE_CHUNK=1 cursor_gets rt-ls --all --text tapirword7 --ids >gets &&
+	n=$(cat gets) && test "$n" -gt 0 && test "$n" -lt 60 &&
+	rt-gc >out && grep "^text index: 0 tickets indexed$" out &&
+	rt-ls --all --text tapirword7 --ids >out && test $(wc -l <out) = 1
+'
+
 snap() { find tickets -name ticket.yaml | sort | while read -r f; do echo "== $f"; cat "$f"; done; }
 
 test_expect_success 'reading threads mirror each ticket.yaml whole, into its own folder' '

@@ -48,4 +48,11 @@ test_expect_success STRACE '--mbox and --maildir: no spool file per message' '
 	created st >made && ! spooled made
 '
 
+test_expect_success STRACE 'a mail reads git config once and opens the cache lock file once' '
+	mail c1 >c1.eml && LSAN_OPTIONS=detect_leaks=0 strace -f -o st -e trace=openat,%stat,%lstat,%fstat rt-ingest -q <c1.eml &&
+	stored c1 && cfg=$(grep -c "\"$PWD/\.git/config\"" st) && echo "config: $cfg" &&
+	test "$cfg" -ge 1 && test "$cfg" -le 6 &&
+	test "$(grep -c "openat(.*/\.git/rt/cache\.mdb-lock\"" st)" = 1
+'
+
 test_done

@@ -83,6 +83,16 @@ test_expect_success 'a rebuilt cache and a rebuilt index keep the archive' '
 	skipped >got && test_cmp skip.want got
 '
 
+test_expect_success 'git reset keeps the skip-worktree bits; an index git rewrote gets them back at rt-gc' '
+	git reset -q && clean && git reset -q --hard && clean &&
+	skipped >got && test_cmp skip.want got && ! test -e "$(ticket_dir $A)" &&
+	git read-tree HEAD && ! clean && test -z "$(skipped)" &&
+	rt-gc -q && clean && skipped >got && test_cmp skip.want got &&
+	rm .git/index && git reset -q && ! clean &&
+	rt-archive $A >out && test_cmp /dev/null out && clean && skipped >got && test_cmp skip.want got &&
+	! test -e "$(ticket_dir $A)" && rt-archive --list >got && test_cmp expect got
+'
+
 test_expect_success 'a reply to an archived ticket stores it; rt-gc brings the ticket back whole' '
 	mail r1@x "Re: [Test #$A] Drucker 1" "Geht wieder nicht." | rt-ingest >out &&
 	echo $A >want && test_cmp want out &&

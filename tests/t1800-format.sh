@@ -123,4 +123,13 @@ test_expect_success 'the first write to a format-1 desk upgrades it' '
 	 rt-show 9QBAYTJQ | grep "^status *open$")
 '
 
+test_expect_success 'rt-archive on a format-1 desk upgrades it first: the upgrade never meets an archived ticket' '
+	cp -R old arch && (cd arch && rt-archive KNHNYBVK >../out &&
+	 test "$(git show HEAD:.rt/format)" = 2 && git log -1 --format=%s | grep "^upgrade: desk format 2$" &&
+	 test "$(rt-archive --list)" = KNHNYBVK && ! test -e "$(ticket_dir KNHNYBVK)" &&
+	 test -z "$(git status --porcelain)" && rt-gc -q --upgrade && test "$(rt-archive --list)" = KNHNYBVK &&
+	 ! test -e "$(ticket_dir KNHNYBVK)" && test -z "$(git status --porcelain)") &&
+	echo KNHNYBVK >want && test_cmp want out
+'
+
 test_done

@@ -1,0 +1,163 @@
+/*
+ * worktree_async.c: a batch's work-tree files written by a second thread.
+ *
+ * In a batch (rt-ingest --mbox, --maildir, --event) each new ticket costs
+ * its folders and files in the work tree: inode allocation, the larger
+ * part of the batch's system time. The commits do not need them (they are
+ * built from trees), so a thread of its own writes them while the next
+ * commit is built. Each file is still written aside and renamed
+ * (worktree_put), so a reader never sees half a file, and its path is in
+ * .git/rt/pending before its commit is built: a kill leaves what the
+ * journal repairs, as before. The mail files are written before the
+ * branch moves (txn.c waits), so a ticket on the branch has its folder;
+ * ticket.yaml stays the cache's, written before the cache records it.
+ * worktree_drain waits for every queued file; a batch ends (and
+ * rt-ingest exits) only after it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "worktree.h"
+
+struct job {
+	struct job *next;
+	char *full;
+	char *buf;
+	size_t len;
+	unsigned long seq;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t more, done;
+	struct job *head, *tail;
+	unsigned long queued, written;	/* sequence numbers */
+	int running, stop;
+	pthread_t thread;
+	char *err;		/* the first failure, for the drain's warning */
+	unsigned long failed;
+} q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
+
+static void *
+writer(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&q.mu);
+	for (;;) {
+		struct job *j = q.head;
+		if (j == NULL) {
+			if (q.stop)
+				break;
+			pthread_cond_wait(&q.more, &q.mu);
+			continue;
+		}
+		q.head = j->next;
+		if (q.head == NULL)
+			q.tail = NULL;
+		pthread_mutex_unlock(&q.mu);
+		int rc = worktree_put(j->full, j->buf, j->len);
+		pthread_mutex_lock(&q.mu);
+		if (rc != 0) {
+			if (q.err == NULL)
+				q.err = xstrdup(rt_errmsg());	/* this thread's own message */
+			q.failed++;
+		}
+		q.written = j->seq;
+		pthread_cond_broadcast(&q.done);
+		free(j->full);
+		free(j->buf);
+		free(j);
+	}
+	pthread_mutex_unlock(&q.mu);
+	return NULL;
+}
+
+void
+worktree_queue(const char *full, char *buf, size_t len)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->full = xstrdup(full);
+	j->buf = buf;
+	j->len = len;
+	pthread_mutex_lock(&q.mu);
+	if (!q.running) {
+		q.stop = 0;
+		if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
+			pthread_mutex_unlock(&q.mu);
+			/* no thread: written here, as without a batch */
+			if (worktree_put(full, buf, len) != 0)
+				rt_warn("warning: %s", rt_errmsg());
+			free(j->full);
+			free(j->buf);
+			free(j);
+			return;
+		}
+		q.running = 1;
+	}
+	j->seq = ++q.queued;
+	if (q.tail)
+		q.tail->next = j;
+	else
+		q.head = j;
+	q.tail = j;
+	pthread_cond_signal(&q.more);
+	pthread_mutex_unlock(&q.mu);
+}
+
+unsigned long
+worktree_queued(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&q.mu);
+	n = q.queued;
+	pthread_mutex_unlock(&q.mu);
+	return n;
+}
+
+void
+worktree_wait(unsigned long seq)
+{
+	pthread_mutex_lock(&q.mu);
+	while (q.running && q.written < seq)
+		pthread_cond_wait(&q.done, &q.mu);
+	pthread_mutex_unlock(&q.mu);
+}
+
+int
+worktree_drain(void)
+{
+	unsigned long failed;
+	char *err;
+
+	pthread_mutex_lock(&q.mu);
+	if (!q.running) {
+		pthread_mutex_unlock(&q.mu);
+		return 0;
+	}
+	q.stop = 1;
+	pthread_cond_signal(&q.more);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(q.thread, NULL);
+	pthread_mutex_lock(&q.mu);
+	q.running = 0;
+	err = q.err;
+	failed = q.failed;
+	q.err = NULL;
+	q.failed = 0;
+	pthread_mutex_unlock(&q.mu);
+	if (err == NULL)
+		return 0;
+	/* the paths stay in .git/rt/pending: rt-gc writes them */
+	if (failed > 1)
+		rt_fail(EX_IOERR, "%s (and %lu more work-tree files)", err, failed - 1);
+	else
+		rt_fail(EX_IOERR, "%s", err);
+	free(err);
+	return EX_IOERR;
+}

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Bulk import's system calls and its work tree: each message of an mbox
+# reaches its in-memory spool in one write, not a line at a time, and is
+# read back from memory, not four times through /proc/self/fd; no
+# object is freshened (utime) or objects/pack stat'ed before each object
+# write; a new ticket's folders cost their own mkdirs, not one for every
+# level above them (on an empty desk five levels are new: ten calls). The work-tree files are written by a second thread:
+# when rt-ingest exits the work tree equals HEAD, and a kill anywhere
+# leaves only whole files, repaired by the next writer and rt-gc.
+. "$(dirname "$0")/lib.sh"
+
+export RT_NOW=2026-11-23T10:00:00Z
+N=20
+# mbox FIRST LAST: new-ticket mails with a 40-line body ending in END-n
+mbox() {
+	for i in $(seq "$1" "$2"); do
+		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'
+		printf 'From: c%s@example.com\nSubject: bulk %s\nMessage-Id: <b%s@x>\n\n' $i $i $i
+		for l in $(seq 1 40); do echo "line $l of mail $i"; done
+		printf 'END-%s\n\n' $i
+	done
+}
+# clean: the work tree equals HEAD (against a scratch index), nothing left aside
+clean() {
+	rm -f "$TRASH/scratch.idx" &&
+	GIT_INDEX_FILE=$TRASH/scratch.idx git read-tree HEAD &&
+	GIT_INDEX_FILE=$TRASH/scratch.idx git status --porcelain --untracked-files=no >dirty &&
+	rm -f "$TRASH/scratch.idx" && test_cmp /dev/null dirty &&
+	find tickets -name "*.tmp*" >aside && test_cmp /dev/null aside
+}
+# whole: every mail file in the work tree is a whole mail (ends in its END line)
+whole() {
+	find tickets -name "*.eml" | while read -r f; do
+		tail -n 1 "$f" | grep -q "^END-" || { echo "half: $f"; return 1; }
+	done
+}
+# count PATTERN: the traced calls matching it (a call strace split in two counted once)
+count() { grep -v "resumed>" st | grep -c "$1" || true; }
+
+new_desk desk || exit 1
+mbox 1 $N >bulk.mbox
+command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
+
+test_expect_success STRACE '--mbox: one spool write a mail, no freshening, few mkdirs' '
+	cp -a . ../traced && (
+		cd ../traced &&
+		LSAN_OPTIONS=detect_leaks=0 strace -f -o st \
+		    -e trace=write,mkdir,utimensat,newfstatat,stat,openat rt-ingest -q --mbox ../desk/bulk.mbox &&
+		w=$(count "^[0-9]* *write(") && m=$(count "mkdir(") &&
+		u=$(count "utimensat(") && p=$(count "stat.*objects/pack\"") &&
+		r=$(count "openat(.*/proc/self/fd/") &&
+		echo "$N mails: $w writes, $m mkdirs, $u utimensats, $p stats of objects/pack, $r opens of a spool" &&
+		test "$u" = 0 && test "$w" -le $((N * 8)) && test "$r" -le "$N" &&
+		test "$m" -le $((N * 11)) && test "$p" -le "$N"
+	)
+'
+
+test_expect_success '--mbox: the work tree equals HEAD at exit, each ticket whole' '
+	rt-ingest -q --mbox bulk.mbox && clean && whole &&
+	test "$(rt-ls --all --ids | wc -l)" = $N &&
+	for id in $(rt-ls --all --ids); do
+		d=$(ticket_dir "$id") &&
+		test -f "$d/ticket.yaml" && test -f "$d/log.yaml" &&
+		test "$(ls "$d/msg" | wc -l)" = 1 || return 1
+	done &&
+	find .git/rt/tmp -type f >left && test_cmp /dev/null left &&
+	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
+'
+
+test_expect_success 'a follow-up batch rewrites the tickets it changes' '
+	id=$(rt-ls --all --ids | head -n 1) &&
+	for i in 1 2 3; do
+		printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n"
+		printf "From: c1@example.com\nSubject: Re: [Test #%s] bulk\nMessage-Id: <f%s@x>\n\nEND-f%s\n\n" "$id" $i $i
+	done >follow.mbox &&
+	rt-ingest -q --mbox follow.mbox && clean && whole &&
+	test "$(ls "$(ticket_dir "$id")/msg" | wc -l)" = 4 &&
+	rt-show "$id" >shown && grep -q "END-f3" shown
+'
+
+# Killed at its Nth rename (a work-tree file of either thread, ticket.yaml,
+# the pack, the branch): no half file in the work tree; the next import
+# stores every mail once, and after rt-gc the work tree equals HEAD.
+test_expect_success STRACE 'rt-ingest --mbox killed at any rename: no half file, nothing lost' '
+	killed=0 &&
+	for n in 1 2 5 9 17 30 45 61; do
+		rm -rf ../k && new_desk ../k >/dev/null && cp ../desk/bulk.mbox . &&
+		LSAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=rename \
+		    -e inject=rename:signal=KILL:when=$n rt-ingest -q --mbox bulk.mbox 2>/dev/null
+		test $? = 0 || killed=$((killed + 1))
+		whole || return 1
+		rt-ingest -q --mbox bulk.mbox || return 1
+		test "$(rt-ls --all --ids | wc -l)" = $N || { echo "kill at $n: tickets"; return 1; }
+		test "$(git log --oneline | grep -c "ingest: ")" = $N || return 1
+		rt-gc -q && clean && whole || { echo "kill at $n"; return 1; }
+		cd ../desk || return 1
+	done &&
+	echo "killed $killed times" && test $killed -ge 6
+'
+
+test_done
