@@ -37,7 +37,11 @@ struct cache {
 	void *map;		/* LMDB's map of the file, NULL if not found */
 	size_t maplen;
 	int map_looked;
+	struct prepared *kept;	/* a batch's tickets as indexed (kept_take) */
+	size_t nkept, kept_bytes;
 };
+
+static void kept_clear(struct cache *c);
 
 /*
  * Pages of the file that LMDB reads through its map stay in this
@@ -200,6 +204,7 @@ cache_close(struct desk *d)
 	if (d->cache == NULL)
 		return;
 	textindex_forget();
+	kept_clear(d->cache);
 	mdb_env_close(d->cache->env);
 	free(d->cache);
 	d->cache = NULL;
@@ -428,6 +433,7 @@ struct prepared {
 	size_t len;
 	int rc;			/* 0 ready, -1 damaged (skipped, rt-fsck reports it), else sysexits */
 	char *err;		/* the message of rc */
+	size_t size;		/* of its log */
 };
 
 static void
@@ -440,6 +446,70 @@ prepared_free(struct prepared *p)
 	free(p->rec);
 	free(p->err);
 	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * A batch's tickets as prepared when their commits were indexed (defer),
+ * by id, the last of each: the batch's end indexes them again for the
+ * text index and ticket.yaml (index_pending). Bounded; one not kept is
+ * read again.
+ */
+#define KEPT_MAX 1024
+#define KEPT_BYTES (4UL << 20)	/* of logs */
+
+static void
+kept_drop(struct cache *c, size_t i)
+{
+	c->kept_bytes -= c->kept[i].size;
+	prepared_free(&c->kept[i]);
+	c->kept[i] = c->kept[--c->nkept];
+}
+
+static void
+kept_clear(struct cache *c)
+{
+	while (c->nkept)
+		kept_drop(c, c->nkept - 1);
+	free(c->kept);
+	c->kept = NULL;
+	c->kept_bytes = 0;
+}
+
+/* Moves *p into the kept ones (*p is left empty), or leaves it when full. */
+static void
+kept_put(struct cache *c, struct prepared *p)
+{
+	for (size_t i = 0; i < c->nkept; i++)
+		if (strcmp(c->kept[i].id, p->id) == 0) {
+			kept_drop(c, i);
+			break;
+		}
+	if (c->nkept == KEPT_MAX || c->kept_bytes + p->size > KEPT_BYTES)
+		return;
+	if (c->kept == NULL)
+		c->kept = xcalloc(KEPT_MAX, sizeof(*c->kept));
+	c->kept[c->nkept++] = *p;
+	c->kept_bytes += p->size;
+	memset(p, 0, sizeof(*p));
+}
+
+/* Takes the kept ticket id into *p if its folder is still the tree dir_id. */
+static int
+kept_take(struct cache *c, const char *id, const git_oid *dir_id, struct prepared *p)
+{
+	for (size_t i = 0; i < c->nkept; i++) {
+		if (strcmp(c->kept[i].id, id) != 0)
+			continue;
+		if (!git_oid_equal(&c->kept[i].oid, dir_id)) {
+			kept_drop(c, i);
+			return 0;
+		}
+		*p = c->kept[i];
+		c->kept_bytes -= p->size;
+		c->kept[i] = c->kept[--c->nkept];
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -493,6 +563,17 @@ wt_parents_there(struct desk *d, struct wt_memo *m, const char *id)
 /* ticket_render_worktree writes through one temporary per process: one reading thread at a time. */
 static pthread_mutex_t mirror_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* ticket.yaml of a prepared ticket in the work tree (format 2), unless in a batch. */
+static void
+mirror_ticket(struct desk *d, struct prepared *p, struct wt_memo *wt)
+{
+	if (wt && !d->cache->readonly && !d->cache->defer && wt_parents_there(d, wt, p->id)) {
+		pthread_mutex_lock(&mirror_mu);
+		(void)ticket_render_worktree(d, p->id, &p->t);
+		pthread_mutex_unlock(&mirror_mu);
+	}
+}
+
 /*
  * Reads and replays the ticket of folder p->oid from repo (the desk's, or
  * the reading thread's own): everything but the LMDB writes. again: the
@@ -521,11 +602,8 @@ prepare_ticket(struct desk *d, git_repository *repo, struct prepared *p, int aga
 		    (again ? log_parse_again : log_parse)(buf, len, p->id, &p->log) != 0 ||
 		    replay(p->id, &p->log, &p->t, NULL) != 0)
 			goto out;
-		if (wt && !d->cache->readonly && !d->cache->defer && wt_parents_there(d, wt, p->id)) {
-			pthread_mutex_lock(&mirror_mu);
-			(void)ticket_render_worktree(d, p->id, &p->t);
-			pthread_mutex_unlock(&mirror_mu);
-		}
+		mirror_ticket(d, p, wt);
+		p->size = len;
 	} else {
 		if (tree_read(repo, p->dir, "ticket.yaml", &buf, &len) != 0 ||
 		    ticket_parse(buf, len, p->id, &p->t) != 0)
@@ -589,6 +667,29 @@ index_ticket(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id
 	p.id = xstrdup(id);
 	git_oid_cpy(&p.oid, dir_id);
 	prepare_ticket(d, d->repo, &p, 1, wt);
+	rc = store_ticket(d, txn, &p);
+	if (rc == 0 && d->cache->defer && p.rc == 0)
+		kept_put(d->cache, &p);
+	prepared_free(&p);
+	return rc;
+}
+
+/*
+ * Indexes a ticket of a batch at its end (finish_pending): the text
+ * index and ticket.yaml waited for it. Its folder as indexed when its
+ * commit was built, if it is still the same tree, is not read, parsed
+ * and replayed again (a fifth of a bulk import).
+ */
+static int
+index_pending(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_id,
+    struct wt_memo *wt)
+{
+	struct prepared p;
+	int rc;
+
+	if (!kept_take(d->cache, id, dir_id, &p))
+		return index_ticket(d, txn, id, dir_id, wt);
+	mirror_ticket(d, &p, wt);
 	rc = store_ticket(d, txn, &p);
 	prepared_free(&p);
 	return rc;
@@ -1006,7 +1107,7 @@ finish_pending(struct desk *d, struct sync_txn *st, git_commit *head)
 		git_tree_entry *e = NULL;
 		if (git_tree_entry_bypath(&e, root, dir) == 0 &&
 		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-		    (rc = index_ticket(d, st->txn, ids[i], git_tree_entry_id(e), &st->wt)) == 0 &&
+		    (rc = index_pending(d, st->txn, ids[i], git_tree_entry_id(e), &st->wt)) == 0 &&
 		    (rc = pending_del(c, st->txn, ids[i])) == 0) {
 			st->chunk = chunk ? chunk : rebuild_chunk();
 			rc = sync_step(st);
@@ -1015,6 +1116,7 @@ finish_pending(struct desk *d, struct sync_txn *st, git_commit *head)
 		git_tree_entry_free(e);
 		free(dir);
 	}
+	kept_clear(c);
 	git_tree_free(root);
 	strv_free(ids, n);
 	return rc;
@@ -1162,6 +1264,7 @@ sync_to(struct desk *d, int full)
 	st.env = c->env;
 	c->text_on = old != NULL && text_built(c, txn);
 	if (old == NULL) {
+		kept_clear(c);
 		c->text_ready = 0;
 		MDB_val k = { 4, "head" }, kt = val_str(TEXT_BUILT);
 		mdb_drop(txn, c->tickets, 0);

@@ -112,6 +112,36 @@ test_expect_success 'an id reaches the pipe only once its ticket is on the branc
 	test $(rt-ls --ids | wc -l) -ge 40
 '
 
+test_expect_success 'an import stores and indexes what one rt-ingest a mail does' '
+	mkdir same && cd same &&
+	msg 70 >m.1 &&
+	printf "From: Jörg <j@example.com>\nTo: support@example.org, second@example.org\nCc: boss@example.com\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= aus Köln\nMessage-Id: <same2@example.com>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nDer Drucker und die Maschine sind nicht mit dem Netz verbunden, Grüße.\n" >m.2 &&
+	printf "From: Zoé <z@example.com>\nSubject: caf\351 latin\nMessage-Id: <same3@example.com>\nContent-Type: text/plain; charset=iso-8859-1\n\nL\351a a un probl\350me avec le caf\351.\n" >m.3 &&
+	printf "From: Jörg <j@example.com>\nSubject: Re: Grüße\nIn-Reply-To: <same2@example.com>\nMessage-Id: <same4@example.com>\nContent-Type: text/plain; charset=us-ascii\n\nStill broken, printer offline.\n" >m.4 &&
+	{ printf "From: big@example.com\nSubject: large\nMessage-Id: <same5@example.com>\n\n"; seq 1 4000 | sed "s/^/line word/"; } >m.5 &&
+	{ printf "From: a@example.com\nSubject: with file\nMessage-Id: <same6@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=z\n\n--z\nContent-Type: text/plain; charset=utf-8\n\nsee attached invoice\n--z\nContent-Type: application/pdf; name=bill.pdf\nContent-Disposition: attachment; filename=bill.pdf\n\nJVBERi0=\n--z--\n"; } >m.6 &&
+	printf "From: Jörg <j@example.com>\nSubject: Re: Grüße\nIn-Reply-To: <same4@example.com>\nMessage-Id: <same7@example.com>\nContent-Type: text/plain; charset=utf-8\n\nJetzt geht es wieder, danke.\n" >m.7 &&
+	for i in 1 2 3 4 5 6 7; do echo "From x@example.com Mon Nov 23 09:00:00 2026"; cat m.$i; echo; done >all.mbox &&
+	new_desk one && cd .. && new_desk many && cd .. &&
+	(cd one && rt-ingest --mbox ../all.mbox >/dev/null) &&
+	(cd many && for i in 1 2 3 4 5 6 7; do rt-ingest <../m.$i >/dev/null || exit 1; done) &&
+	for d in one many; do
+		(cd $d && rt-ls --all --format "%{id}\t%{subject}\n" | sort -t "	" -k2 |
+		while IFS="	" read -r id subject; do
+			t=$(ticket_dir $id) && echo "== $subject" &&
+			sed -e "s/^id: .*/id: ID/" -e "s/$id/ID/g" -e "s/{id: [^,]*,/{id: EV,/" $t/ticket.yaml $t/log.yaml &&
+			ls $t/msg || exit 1
+		done &&
+		for w in drucker gruesse cafe printer word413 invoice jetzt; do
+			echo "-- $w" && rt-ls --all --text $w --format "%{subject}\n" | sort
+		done &&
+		git rev-list --count HEAD) >$d.txt || exit 1
+	done &&
+	test_cmp many.txt one.txt &&
+	grep -q "^-- gruesse" one.txt && test $(grep -c "^== " one.txt) = 5 &&
+	test $(sed -n "/^-- jetzt/,/^--/p" one.txt | grep -c "Grüße") = 1
+'
+
 test_expect_code 64 '--keep-dates is for imports only' '
 	printf "From: a@x\n\nx\n" | rt-ingest --keep-dates
 '
