@@ -97,6 +97,8 @@ trap '_rc=$?; _run_list "$TRASH/.atexit"; exit $_rc' EXIT
 trap 'exit 130' INT TERM HUP
 
 if [ -n "${RT_VALGRIND:-}" ]; then
+	# counts of calls and the order of starts mean nothing under valgrind
+	test_set_prereq VALGRIND
 	_vgdir="$TRASH/.valgrind"; mkdir -p "$_vgdir"
 	for _b in "$RT_BUILD"/bin/*; do
 		cat >"$_vgdir/$(basename "$_b")" <<VG

@@ -41,7 +41,7 @@ new_desk desk || exit 1
 mbox 1 $N >bulk.mbox
 command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
 
-test_expect_success STRACE '--mbox: one spool write a mail, no freshening, few mkdirs' '
+test_expect_success STRACE,!VALGRIND '--mbox: one spool write a mail, no freshening, few mkdirs' '
 	cp -a . ../traced && (
 		cd ../traced &&
 		LSAN_OPTIONS=detect_leaks=0 strace -f -o st \
