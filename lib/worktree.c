@@ -286,8 +286,11 @@ out:
 	return rc;
 }
 
-int
-worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n)
+typedef int (*path_writer)(struct desk *, git_tree *, const char *);
+
+/* Runs write on each of paths against commit's tree; stops at the first failure. */
+static int
+each_path(struct desk *d, const git_oid *commit, const char **paths, size_t n, path_writer write)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -298,7 +301,7 @@ worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = worktree_mirror(d, tree, paths[i]);
+		rc = write(d, tree, paths[i]);
 out:
 	git_tree_free(tree);
 	git_commit_free(c);
@@ -306,30 +309,30 @@ out:
 }
 
 int
+worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n)
+{
+	return each_path(d, commit, paths, n, worktree_mirror);
+}
+
+/* path's file queued for the writer thread; a removal waits for the writes queued before it. */
+static int
+mirror_queued(struct desk *d, git_tree *tree, const char *path)
+{
+	char *buf;
+	size_t len;
+
+	if (tree_read(d->repo, tree, path, &buf, &len) != 0) {
+		worktree_wait(worktree_queued());
+		return worktree_mirror(d, tree, path);
+	}
+	char *full = xasprintf("%s/%s", d->root, path);
+	worktree_queue(full, buf, len);
+	free(full);
+	return 0;
+}
+
+int
 worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths, size_t n)
 {
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	int rc = 0;
-
-	if (git_commit_lookup(&c, d->repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
-		rc = git_fail(-1, "cannot read new commit");
-		goto out;
-	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		char *full = xasprintf("%s/%s", d->root, paths[i]), *buf;
-		size_t len;
-		if (tree_read(d->repo, tree, paths[i], &buf, &len) == 0)
-			worktree_queue(full, buf, len);
-		else {
-			/* a removal waits for the writes queued before it */
-			worktree_wait(worktree_queued());
-			rc = worktree_mirror(d, tree, paths[i]);
-		}
-		free(full);
-	}
-out:
-	git_tree_free(tree);
-	git_commit_free(c);
-	return rc;
+	return each_path(d, commit, paths, n, mirror_queued);
 }
