@@ -105,9 +105,12 @@ save_one(const struct mail_part *p, const char *buf, size_t len, long n,
 	char *name, *path;
 	int rc;
 
-	if (o->output && strcmp(o->output, "-") == 0)
+	if (o->output && strcmp(o->output, "-") == 0) {
+		if ((rc = raw_stdout_ok("--output -")) != 0)
+			return rc;
 		return fwrite(buf, 1, len, stdout) == len ? 0 :
 		    rt_fail(EX_IOERR, "cannot write to standard output");
+	}
 	if (o->output)
 		path = xstrdup(o->output);
 	else {
