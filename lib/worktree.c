@@ -135,17 +135,21 @@ worktree_pending(struct desk *d)
 int
 worktree_put(const char *full, const char *buf, size_t len)
 {
-	int rc = 0;
+	char *dir = xstrndup(full, (size_t)(strrchr(full, '/') - full));
+	int rc = 0, known = dir_known(dir);
 
-	/* Folders are made only when missing. */
+	/*
+	 * Folders are made only when missing: a folder this process knows is
+	 * written into at once, one it does not is tried first (an existing
+	 * ticket's), and a write that finds it gone forgets what was known.
+	 */
 	if (write_file_atomic(full, buf, len, 0) < 0) {
-		char *dir = xstrdup(full);
-		*strrchr(dir, '/') = '\0';
-		if (errno != ENOENT || mkdir_p(dir, 0777) < 0 ||
+		if (errno != ENOENT || (known && (dir_forget_all(), 0)) || mkdir_p(dir, 0777) < 0 ||
 		    write_file_atomic(full, buf, len, 0) < 0)
 			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno));
-		free(dir);
-	}
+	} else if (!known)
+		dir_note(dir);
+	free(dir);
 	return rc;
 }
 
