@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -489,10 +490,19 @@ fail:
 
 static pid_t pid_now;
 
+/* Random bytes asked for in blocks: a batch's ids cost no call each. */
+static struct {
+	pthread_mutex_t mu;
+	unsigned char b[1024];
+	size_t left;
+} pool = { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 };
+
+/* A child must not repeat its parent's pid nor its random bytes. */
 static void
 pid_forget(void)
 {
 	pid_now = 0;
+	pool.left = 0;
 }
 
 static void
@@ -511,6 +521,33 @@ rt_pid(void)
 		pid_now = getpid();
 	}
 	return (long)pid_now;
+}
+
+int
+rt_random(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+
+	rt_pid();	/* pid_forget at fork */
+	pthread_mutex_lock(&pool.mu);
+	while (n > 0) {
+		size_t k;
+		if (pool.left == 0) {
+			if (getrandom(pool.b, sizeof(pool.b), 0) != (ssize_t)sizeof(pool.b)) {
+				pthread_mutex_unlock(&pool.mu);
+				return -1;
+			}
+			pool.left = sizeof(pool.b);
+		}
+		k = n < pool.left ? n : pool.left;
+		memcpy(p, pool.b + sizeof(pool.b) - pool.left, k);
+		memset(pool.b + sizeof(pool.b) - pool.left, 0, k);
+		pool.left -= k;
+		p += k;
+		n -= k;
+	}
+	pthread_mutex_unlock(&pool.mu);
+	return 0;
 }
 
 /*

@@ -80,6 +80,8 @@ void dir_note(const char *path);
 void dir_forget_all(void);
 /* getpid(2), asked once a process (temporary names: PATH.tmpPID). */
 long rt_pid(void);
+/* n bytes of getrandom(2), asked for in blocks; 0, or -1 without a source. */
+int rt_random(void *buf, size_t n);
 int fsync_dir_of(const char *path);
 /* fsyncs a and b (either may be -1) at once; 0, or -1 with errno */
 int fsync_both(int a, int b);
