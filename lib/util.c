@@ -497,29 +497,15 @@ static struct {
 	size_t left;
 } pool = { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 };
 
-/* A child must not repeat its parent's pid nor its random bytes. */
-static void
-pid_forget(void)
-{
-	pid_now = 0;
-	pool.left = 0;
-}
-
-static void
-pid_register(void)
-{
-	pthread_atfork(NULL, NULL, pid_forget);
-}
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+static void pid_register(void);
 
 long
 rt_pid(void)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	if (pid_now == 0) {
-		pthread_once(&once, pid_register);
+	pthread_once(&pid_once, pid_register);
+	if (pid_now == 0)	/* a child after fork: one thread */
 		pid_now = getpid();
-	}
 	return (long)pid_now;
 }
 
@@ -528,7 +514,7 @@ rt_random(void *buf, size_t n)
 {
 	unsigned char *p = buf;
 
-	rt_pid();	/* pid_forget at fork */
+	pthread_once(&pid_once, pid_register);	/* forgotten at fork */
 	pthread_mutex_lock(&pool.mu);
 	while (n > 0) {
 		size_t k;
@@ -564,6 +550,26 @@ static struct {
 	unsigned char *made;
 	size_t n, cap;
 } dirs = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0 };
+
+/*
+ * A child must not repeat its parent's pid nor its random bytes, and
+ * finds the locks free whatever the parent's other threads held.
+ */
+static void
+pid_forget(void)
+{
+	pid_now = 0;
+	pool.left = 0;
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_mutex_init(&dirs.mu, NULL);
+}
+
+static void
+pid_register(void)
+{
+	pid_now = getpid();
+	pthread_atfork(NULL, NULL, pid_forget);
+}
 
 static size_t
 dirs_hash(const char *s, size_t len)

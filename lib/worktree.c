@@ -173,18 +173,17 @@ int
 worktree_put(const char *full, const char *buf, size_t len)
 {
 	char *dir = xstrndup(full, (size_t)(strrchr(full, '/') - full));
-	int rc = 0, known = dir_known(dir);
+	int rc = 0;
 
 	/*
-	 * Folders are made only when missing: a folder this process knows is
-	 * written into at once, one it does not is tried first (an existing
-	 * ticket's), and a write that finds it gone forgets what was known.
+	 * Folders are made only when missing (mkdir_p, down from the deepest
+	 * one this process knows); one found here is remembered.
 	 */
 	if (write_file_atomic(full, buf, len, 0) < 0) {
-		if (errno != ENOENT || (known && (dir_forget_all(), 0)) || mkdir_p(dir, 0777) < 0 ||
+		if (errno != ENOENT || mkdir_p(dir, 0777) < 0 ||
 		    write_file_atomic(full, buf, len, 0) < 0)
 			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno));
-	} else if (!known)
+	} else if (!dir_known(dir))
 		dir_note(dir);
 	free(dir);
 	return rc;
