@@ -36,7 +36,7 @@ shorten_name(char *name)
 {
 	size_t len = strlen(name);
 	const char *ext = NULL;
-	char *out;
+	char *out, *short_name;
 
 	if (len <= NAME_MAX_BYTES)
 		return name;
@@ -49,10 +49,10 @@ shorten_name(char *name)
 	}
 	out = xstrndup(name, (size_t)(ext - name));
 	utf8_truncate(out, NAME_MAX_BYTES - strlen(ext));
-	free(name);
-	name = xasprintf("%s%s", out, ext);
+	short_name = xasprintf("%s%s", out, ext);
 	free(out);
-	return name;
+	free(name);
+	return short_name;
 }
 
 char *

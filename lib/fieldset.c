@@ -6,6 +6,7 @@
 
 #include "desk.h"
 #include "fieldset.h"
+#include "mailbox.h"
 #include "people.h"
 #include "text.h"
 #include "ticket.h"
@@ -244,11 +245,20 @@ static int
 list_value(const char *field, const char *old, const struct assign *a, char **out)
 {
 	char **items, *cur = xstrdup(a->op == '=' ? "" : (old ? old : ""));
-	size_t n = str_split(a->value, ", \t", &items);
+	/* "Name <addr>, ..." pasted from a mail: split at commas only, keep the addresses */
+	int boxes = (strcmp(field, "cc") == 0 || strcmp(field, "requestors") == 0) &&
+	    strchr(a->value, '<');
+	size_t n = str_split(a->value, boxes ? "," : ", \t", &items);
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char *next;
+		if (boxes) {
+			char *addr = mailbox_addr(items[i]);
+			free(items[i]);
+			items[i] = xstrdup(str_trim(addr));
+			free(addr);
+		}
 		if ((rc = check_item(field, items[i])) != 0)
 			break;
 		next = a->op == '-' ? kv_list_del(cur, items[i]) : kv_list_add(cur, items[i]);

@@ -136,4 +136,13 @@ test_expect_success 'ids as #id and lower case' '
 	rt-set "#$lc" severity=2 >out && echo $ID >expect && test_cmp expect out
 '
 
+test_expect_success 'cc and requestors take "Name <addr>" as pasted from a mail' '
+	rt-set $ID "cc+=Bob B. <bob@x.example>, \"Eve\" <eve@x.example>" >/dev/null &&
+	rt-show $ID >show && grep "^cc .*bob@x.example" show && grep "^cc .*eve@x.example" show &&
+	! grep "^cc .*[<\"]" show &&
+	rt-set $ID "cc-=Eve <eve@x.example>" >/dev/null &&
+	rt-show $ID >show && grep "^cc .*bob@x.example" show && ! grep "^cc .*eve@" show &&
+	refused 65 $ID "cc+=Nobody <nobody>" && grep "not a mail address" err
+'
+
 test_done
