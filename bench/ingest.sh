@@ -88,7 +88,7 @@ echo "  rt-ingest, $sk desk: median $small ms = $(ratio "$small" "$ref")x the re
 echo "  rt-ingest, $bk desk: median $big ms = $(ratio "$big" "$ref")x the reference; $bk/$sk $(ratio "$big" "$small")x"
 
 N=${RT_BENCH_BULK:-500}
-BROUNDS=${RT_BENCH_BULK_ROUNDS:-3}
+BROUNDS=${RT_BENCH_BULK_ROUNDS:-4}	# even: each tool goes first as often (bulk_round)
 echo "-- bulk: rt-ingest --mbox against git fast-import, the same $N mails, fsync on ($BROUNDS paired rounds)"
 mbox 1 "$N" "b$run" >"$out/bulk.mbox"
 # the same mails in threads of 10: each answers its thread's first (In-Reply-To)
@@ -105,11 +105,16 @@ dirty() {
 	GIT_INDEX_FILE=$out/b.idx git -C "$1" status --porcelain --untracked-files=no | wc -l
 	rm -f "$out/b.idx"
 }
-# bulk_round MBOX TAG [DESK]: one pair, rt-ingest then fast-import, each into a fresh
+# bulk_round MBOX TAG [DESK]: one pair, rt-ingest and fast-import, each into a fresh
 # copy of the 1k desk (of DESK: cp -a, a clone would check out every ticket); appends
 # "wall cpu" to $out/b.TAG.rt and $out/b.TAG.fi. The copies are removed only after
 # the last round: on ext4 without a journal, creating files where many were deleted
 # in the last minute costs several times more.
+# Both sides start equal: both copies are made the same way, then written back
+# (syncfs of the bench's file system), so neither tool runs while the other's
+# copy is still being flushed; odd rounds time rt-ingest first, even rounds
+# fast-import first, so neither always runs second into a warmer page cache or
+# first into a busier disk. The figure stays the median of the per-round ratios.
 bulk_round() {
 	_rt=$out/bulk-rt.$2.$i _git=$out/bulk-git.$2.$i _src=${3:-$RT_BENCH_SMALL_DESK}
 	if [ -n "${3:-}" ]; then
@@ -118,10 +123,12 @@ bulk_round() {
 		copy "$_src" "$_rt"
 		copy "$_src" "$_git"
 	fi
-	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$_rt" -q --mbox "$1")
-	echo "$_t $(cpu "$out/cpu.rt")" >>"$out/b.$2.rt"
-	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$_git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
-	echo "$_t $(cpu "$out/cpu.fi")" >>"$out/b.$2.fi"
+	sync -f "$out" 2>/dev/null || sync
+	if [ $((i % 2)) = 1 ]; then
+		bulk_rt "$1" "$2" && bulk_fi "$2"
+	else
+		bulk_fi "$2" && bulk_rt "$1" "$2"
+	fi
 	_base=$(git -C "$_src" rev-list --count HEAD)
 	echo "$(( $(git -C "$_rt" rev-list --count HEAD) - _base )) $(( $(git -C "$_git" rev-list --count HEAD) - _base ))" >"$out/b.$2.n"
 	# the work tree must equal HEAD when rt-ingest exits, as far as it did before (a
@@ -129,6 +136,15 @@ bulk_round() {
 	[ -f "$out/b.$2.d0" ] || { if [ -n "${3:-}" ]; then dirty "$3"; else echo 0; fi >"$out/b.$2.d0"; }
 	echo $(( $(dirty "$_rt") - $(cat "$out/b.$2.d0") )) >"$out/b.$2.dirty"
 	rm -f "$out"/cpu.*
+}
+# bulk_rt MBOX TAG, bulk_fi TAG: one side of bulk_round's pair (into $_rt, $_git)
+bulk_rt() {
+	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$_rt" -q --mbox "$1")
+	echo "$_t $(cpu "$out/cpu.rt")" >>"$out/b.$2.rt"
+}
+bulk_fi() {
+	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$_git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
+	echo "$_t $(cpu "$out/cpu.fi")" >>"$out/b.$1.fi"
 }
 # bulk_report TAG LABEL
 bulk_report() {
