@@ -111,8 +111,9 @@ dirty() {
 # the last round: on ext4 without a journal, creating files where many were deleted
 # in the last minute costs several times more.
 # Both sides start equal: both copies are made the same way, then written back
-# (syncfs of the bench's file system), so neither tool runs while the other's
-# copy is still being flushed; odd rounds time rt-ingest first, even rounds
+# (syncfs of the bench's file system, again between the two tools), so neither
+# tool runs while a copy or the other tool's files are still being flushed;
+# odd rounds time rt-ingest first, even rounds
 # fast-import first, so neither always runs second into a warmer page cache or
 # first into a busier disk. The figure stays the median of the per-round ratios.
 bulk_round() {
@@ -123,11 +124,11 @@ bulk_round() {
 		copy "$_src" "$_rt"
 		copy "$_src" "$_git"
 	fi
-	sync -f "$out" 2>/dev/null || sync
+	flush
 	if [ $((i % 2)) = 1 ]; then
-		bulk_rt "$1" "$2" && bulk_fi "$2"
+		bulk_rt "$1" "$2" && flush && bulk_fi "$2"
 	else
-		bulk_fi "$2" && bulk_rt "$1" "$2"
+		bulk_fi "$2" && flush && bulk_rt "$1" "$2"
 	fi
 	_base=$(git -C "$_src" rev-list --count HEAD)
 	echo "$(( $(git -C "$_rt" rev-list --count HEAD) - _base )) $(( $(git -C "$_git" rev-list --count HEAD) - _base ))" >"$out/b.$2.n"
@@ -137,6 +138,7 @@ bulk_round() {
 	echo $(( $(dirty "$_rt") - $(cat "$out/b.$2.d0") )) >"$out/b.$2.dirty"
 	rm -f "$out"/cpu.*
 }
+flush() { sync -f "$out" 2>/dev/null || sync; }
 # bulk_rt MBOX TAG, bulk_fi TAG: one side of bulk_round's pair (into $_rt, $_git)
 bulk_rt() {
 	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$_rt" -q --mbox "$1")
