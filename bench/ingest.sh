@@ -157,6 +157,10 @@ bulk_report() {
 	echo "  $2: $N mails, $_nr commits (fast-import $_nf), work-tree paths rt-ingest left differing from HEAD: $(cat "$out/b.$1.dirty")"
 	echo "    rt-ingest median $_wr ms = $(echo "$N $_wr" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400); fast-import median $_wf ms"
 	echo "    rt / fast-import, median of the pairs: $(printf %.2f "$_pw")x wall (goal <= 1.5x); CPU medians $_cr / $_cf ms = $(ratio "$_cr" "$_cf")x (rt also writes the work tree, YAML and cache)"
+	# rows are rounds: odd ones timed rt-ingest first (bulk_round)
+	_po=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk 'NR % 2 { print $1 / $3 }' | median)
+	_pe=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk '!(NR % 2) { print $1 / $3 }' | median)
+	echo "    by order: $(printf %.2f "$_po")x when rt-ingest ran first, $(printf %.2f "${_pe:-0}")x when fast-import did"
 	rm -f "$out"/b."$1".*
 }
 i=1
