@@ -550,7 +550,7 @@ wt_parents_there(struct desk *d, struct wt_memo *m, const char *id)
 				m->path[k] = NULL;
 			}
 			m->path[lv] = xstrdup(dir);
-			m->there[lv] = stat(abs, &st) == 0;
+			m->there[lv] = dir_known(abs) || stat(abs, &st) == 0;
 			free(abs);
 		}
 		there = m->there[lv];

@@ -22,6 +22,7 @@
 #include "trust.h"
 #include "txn.h"
 #include "util.h"
+#include "worktree.h"
 
 #ifndef RT_SHAREDIR
 #define RT_SHAREDIR "/usr/local/share/rt"
@@ -333,6 +334,7 @@ desk_close_repo(struct desk *d)
 	if (d == NULL)
 		return;
 	txn_batch_close(d);
+	worktree_journal_close(d);
 	trust_free(d);
 	desk_unlock(d);
 	if (d->people_free)

@@ -1,7 +1,6 @@
 /* hlc.c: event ids and the hybrid logical clock of log.yaml */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "hlc.h"
@@ -14,7 +13,7 @@ evid_generate(char out[EVID_LEN + 1])
 {
 	unsigned char b[EVID_LEN];
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+	if (rt_random(b, sizeof(b)) != 0) {
 		struct timespec ts;
 		unsigned long long x;
 		clock_gettime(CLOCK_REALTIME, &ts);

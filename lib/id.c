@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,9 +15,7 @@ static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 static void
 random_bytes(unsigned char *buf, size_t n)
 {
-	ssize_t got = getrandom(buf, n, 0);
-
-	if (got != (ssize_t)n) {
+	if (rt_random(buf, n) != 0) {
 		/* No entropy source: mix time and pid, still unique per process. */
 		unsigned long long x = (unsigned long long)time(NULL) * 6364136223846793005ULL ^
 		    (unsigned long long)getpid() << 20 ^ (unsigned long long)clock();

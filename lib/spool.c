@@ -41,21 +41,67 @@ spool_begin(struct desk *d, struct spool *s, size_t limit)
 	return 0;
 }
 
+/*
+ * A process's held spools share one memfd, one at a time (an mbox's
+ * mails come one after the other): a mail costs one write to it, not a
+ * memfd_create, an access and a close more. Nothing closes it: it goes
+ * with the process, as a memfd does.
+ */
+static struct {
+	int fd;		/* -1: none yet */
+	char *path;
+	size_t size;	/* bytes in it */
+	int busy;	/* a held spool has it */
+} kept = { -1, NULL, 0, 0 };
+
+static int
+kept_take(struct spool *s)
+{
+	if (kept.busy)
+		return -1;
+	if (kept.fd < 0) {
+		int fd = memfd_create("rt-spool", MFD_CLOEXEC);
+		char *path;
+		if (fd < 0)
+			return -1;
+		/* Read through its /proc name, as a file is; without /proc, on disk. */
+		path = xasprintf("/proc/self/fd/%d", fd);
+		if (access(path, R_OK) != 0) {
+			close(fd);
+			free(path);
+			return -1;
+		}
+		kept.fd = fd;
+		kept.path = path;
+		kept.size = 0;
+	}
+	kept.busy = 1;
+	s->fd = kept.fd;
+	s->path = xstrdup(kept.path);
+	return 0;
+}
+
+/* The spool lets its file go; the kept memfd stays, its bytes until the next mail. */
+static void
+kept_give(struct spool *s)
+{
+	if (s->held && s->fd == kept.fd)
+		kept.busy = 0;
+	else if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
 int
 spool_begin_held(struct desk *d, struct spool *s, size_t limit)
 {
 	memset(s, 0, sizeof(*s));
-	/* Read through its /proc name, as a file is; without /proc, on disk. */
-	if ((s->fd = memfd_create("rt-spool", MFD_CLOEXEC)) >= 0) {
-		s->path = xasprintf("/proc/self/fd/%d", s->fd);
-		if (access(s->path, R_OK) == 0) {
-			s->limit = limit;
-			s->d = d;
-			s->held = 1;
-			return 0;
-		}
-		close(s->fd);
-		free(s->path);
+	s->fd = -1;
+	if (kept_take(s) == 0) {
+		s->limit = limit;
+		s->d = d;
+		s->held = 1;
+		return 0;
 	}
 	return spool_begin(d, s, limit);
 }
@@ -67,10 +113,20 @@ spool_begin_held(struct desk *d, struct spool *s, size_t limit)
 static int
 spool_flush(struct spool *s)
 {
-	int rc = write_all(s->fd, s->pend.buf, s->pend.len);
+	size_t done = 0;
 
-	if (rc < 0)
+	while (done < s->pend.len) {
+		ssize_t n = pwrite(s->fd, s->pend.buf + done, s->pend.len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return spool_fail(s);
+		done += (size_t)n;
+	}
+	/* the last mail's tail past this one's end goes */
+	if (kept.size > s->pend.len && ftruncate(s->fd, (off_t)s->pend.len) < 0)
 		return spool_fail(s);
+	kept.size = s->pend.len;
 	return 0;
 }
 
@@ -106,7 +162,7 @@ spool_spill(struct spool *s)
 		}
 		off += n;
 	}
-	close(s->fd);
+	kept_give(s);
 	free(s->path);
 	s->fd = disk.fd;
 	s->path = disk.path;
@@ -185,9 +241,7 @@ spool_end(struct spool *s)
 void
 spool_discard(struct spool *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
+	kept_give(s);
 	if (s->held)
 		read_file_hold(NULL, NULL, 0);
 	sbuf_free(&s->pend);

@@ -373,7 +373,7 @@ static int
 write_derived(struct desk *d, const char *path, const char *buf, size_t len)
 {
 	char *dir = xasprintf("%s/tmp", d->rtdir);
-	char *tmp = xasprintf("%s/part.ticket.%ld", dir, (long)getpid());
+	char *tmp = xasprintf("%s/part.ticket.%ld", dir, rt_pid());
 	int fd, rc = -1;
 
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666)) < 0 &&
@@ -382,8 +382,9 @@ write_derived(struct desk *d, const char *path, const char *buf, size_t len)
 	if (fd >= 0) {
 		rc = write_all(fd, buf, len);
 		if (close(fd) < 0 || rc < 0 || rename(tmp, path) < 0) {
+			/* a folder gone since: nothing to mirror into */
+			rc = rc == 0 && errno == ENOENT && access(tmp, F_OK) == 0 ? 0 : -1;
 			unlink(tmp);
-			rc = -1;
 		}
 	}
 	free(tmp);
@@ -395,13 +396,18 @@ int
 ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
 {
 	char *rel = ticket_path(id, "ticket.yaml"), *path = xasprintf("%s/%s", d->root, rel);
-	char *buf, *old = NULL;
+	char *buf, *old = NULL, *slash = strrchr(path, '/');
 	size_t len, oldlen = 0;
-	int rc = 0, have = read_file(path, &old, &oldlen) == 0;
+	int rc = 0, have, made;
 	struct stat st;
 
+	/* a folder this process made has no ticket.yaml it did not write */
+	*slash = '\0';
+	made = dir_known(path) == 2;
+	*slash = '/';
+	have = !made && read_file(path, &old, &oldlen) == 0;
 	/* no folder in the work tree (not checked out): nothing to mirror into */
-	if (!have && errno == ENOENT) {
+	if (!have && !made && errno == ENOENT) {
 		char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
 		int there = stat(dir, &st) == 0;
 		free(dir);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -460,7 +461,7 @@ write_all(int fd, const void *buf, size_t len)
 int
 write_file_atomic(const char *path, const void *buf, size_t len, int durable)
 {
-	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	char *tmp = xasprintf("%s.tmp%ld", path, rt_pid());
 	int fd, e;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
@@ -487,27 +488,279 @@ fail:
 	return -1;
 }
 
+static pid_t pid_now;
+
+/* Random bytes asked for in blocks: a batch's ids cost no call each. */
+static struct {
+	pthread_mutex_t mu;
+	unsigned char b[1024];
+	size_t left;
+} pool = { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 };
+
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+static void pid_register(void);
+
+long
+rt_pid(void)
+{
+	pthread_once(&pid_once, pid_register);
+	if (pid_now == 0)	/* a child after fork: one thread */
+		pid_now = getpid();
+	return (long)pid_now;
+}
+
 int
-mkdir_p(const char *path, int mode)
+rt_random(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+
+	pthread_once(&pid_once, pid_register);	/* forgotten at fork */
+	pthread_mutex_lock(&pool.mu);
+	while (n > 0) {
+		size_t k;
+		if (pool.left == 0) {
+			if (getrandom(pool.b, sizeof(pool.b), 0) != (ssize_t)sizeof(pool.b)) {
+				pthread_mutex_unlock(&pool.mu);
+				return -1;
+			}
+			pool.left = sizeof(pool.b);
+		}
+		k = n < pool.left ? n : pool.left;
+		memcpy(p, pool.b + sizeof(pool.b) - pool.left, k);
+		memset(pool.b + sizeof(pool.b) - pool.left, 0, k);
+		pool.left -= k;
+		p += k;
+		n -= k;
+	}
+	pthread_mutex_unlock(&pool.mu);
+	return 0;
+}
+
+/*
+ * The folders this process made or found, so a batch does not ask the
+ * kernel again for each of its files: an open-addressed set of absolute
+ * paths. Only a hint: a folder removed since is found again through the
+ * ENOENT of the write into it (dir_forget_all).
+ */
+#define DIRS_MAX (1UL << 16)	/* entries; then it starts afresh */
+
+static struct {
+	pthread_mutex_t mu;
+	char **path;
+	unsigned char *made;
+	size_t n, cap;
+} dirs = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0 };
+
+/*
+ * A child must not repeat its parent's pid nor its random bytes, and
+ * finds the locks free whatever the parent's other threads held.
+ */
+static void
+pid_forget(void)
+{
+	pid_now = 0;
+	pool.left = 0;
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_mutex_init(&dirs.mu, NULL);
+}
+
+static void
+pid_register(void)
+{
+	pid_now = getpid();
+	pthread_atfork(NULL, NULL, pid_forget);
+}
+
+static size_t
+dirs_hash(const char *s, size_t len)
+{
+	size_t h = 14695981039346656037UL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211UL;
+	return h;
+}
+
+/* The slot of path[0..len) (NULL there when absent); dirs.mu held, cap > 0. */
+static size_t
+dirs_slot(const char *path, size_t len)
+{
+	size_t i = dirs_hash(path, len) & (dirs.cap - 1);
+
+	while (dirs.path[i] && (strncmp(dirs.path[i], path, len) != 0 || dirs.path[i][len]))
+		i = (i + 1) & (dirs.cap - 1);
+	return i;
+}
+
+static void
+dirs_clear(void)
+{
+	for (size_t i = 0; i < dirs.cap; i++)
+		free(dirs.path[i]);
+	free(dirs.path);
+	free(dirs.made);
+	dirs.path = NULL;
+	dirs.made = NULL;
+	dirs.n = dirs.cap = 0;
+}
+
+static void
+dirs_add(const char *path, size_t len, int made)
+{
+	size_t i;
+
+	if (dirs.n + 1 > dirs.cap / 2) {
+		char **old = dirs.path;
+		unsigned char *oldmade = dirs.made;
+		size_t oldcap = dirs.cap;
+		if (dirs.n >= DIRS_MAX) {
+			dirs_clear();
+			old = NULL, oldmade = NULL, oldcap = 0;
+		}
+		dirs.cap = dirs.cap ? dirs.cap * 2 : 256;
+		dirs.path = xcalloc(dirs.cap, sizeof(*dirs.path));
+		dirs.made = xcalloc(dirs.cap, 1);
+		for (size_t k = 0; k < oldcap; k++)
+			if (old[k]) {
+				i = dirs_slot(old[k], strlen(old[k]));
+				dirs.path[i] = old[k];
+				dirs.made[i] = oldmade[k];
+			}
+		free(old);
+		free(oldmade);
+	}
+	i = dirs_slot(path, len);
+	if (dirs.path[i] == NULL) {
+		dirs.path[i] = xstrndup(path, len);
+		dirs.n++;
+	}
+	dirs.made[i] |= (unsigned char)made;
+}
+
+static int
+dirs_get(const char *path, size_t len)
+{
+	size_t i;
+
+	if (dirs.cap == 0)
+		return 0;
+	i = dirs_slot(path, len);
+	return dirs.path[i] ? 1 + dirs.made[i] : 0;
+}
+
+int
+dir_known(const char *path)
+{
+	int k;
+
+	pthread_mutex_lock(&dirs.mu);
+	k = dirs_get(path, strlen(path));
+	pthread_mutex_unlock(&dirs.mu);
+	return k;
+}
+
+
+void
+dir_forget_all(void)
+{
+	pthread_mutex_lock(&dirs.mu);
+	dirs_clear();
+	pthread_mutex_unlock(&dirs.mu);
+}
+
+/* path and every folder above it are there; made: path was made just now */
+static void
+dirs_note_up(const char *path, int made)
+{
+	size_t at = strlen(path);
+
+	pthread_mutex_lock(&dirs.mu);
+	dirs_add(path, at, made);
+	while (at > 1) {
+		while (at > 0 && path[--at] != '/')
+			;
+		if (at == 0 || dirs_get(path, at))
+			break;
+		dirs_add(path, at, 0);
+	}
+	pthread_mutex_unlock(&dirs.mu);
+}
+
+void
+dir_note(const char *path)
+{
+	dirs_note_up(path, 0);
+}
+
+static int
+mkdir_one(const char *path, int mode)
+{
+	int made = mkdir(path, (mode_t)mode) == 0;
+
+	if (!made && errno != EEXIST)
+		return -1;
+	pthread_mutex_lock(&dirs.mu);
+	dirs_add(path, strlen(path), made);
+	pthread_mutex_unlock(&dirs.mu);
+	return 0;
+}
+
+/* From the deepest level up until one exists, then down again. */
+static int
+mkdir_up(const char *path, int mode)
 {
 	char *parent, *slash;
 	int rc;
 
-	/*
-	 * From the deepest level up until one exists, then down again: a new
-	 * ticket's folder costs its missing levels twice and one call more,
-	 * never a call for every level above it.
-	 */
-	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
+	if (mkdir_one(path, mode) == 0) {
+		dir_note(path);
 		return 0;
+	}
 	if (errno != ENOENT || (slash = strrchr(path, '/')) == NULL || slash == path)
 		return -1;
 	parent = xstrndup(path, (size_t)(slash - path));
-	rc = mkdir_p(parent, mode);
+	rc = mkdir_up(parent, mode);
 	free(parent);
-	if (rc < 0)
-		return -1;
-	return mkdir(path, (mode_t)mode) == 0 || errno == EEXIST ? 0 : -1;
+	return rc < 0 ? -1 : mkdir_one(path, mode);
+}
+
+/*
+ * Down from the deepest folder above path that this process knows, one
+ * mkdir a level: a new ticket's folders cost one call each, none fails.
+ * With none known, from the deepest level up. path itself is always
+ * asked for: a caller comes here after a write into it failed.
+ */
+int
+mkdir_p(const char *path, int mode)
+{
+	size_t len = strlen(path), at = len;
+	const char *slash;
+	int rc;
+
+	pthread_mutex_lock(&dirs.mu);
+	do {
+		for (slash = path + at; slash > path && *--slash != '/';)
+			;
+		at = (size_t)(slash - path);
+	} while (at > 0 && !dirs_get(path, at));
+	pthread_mutex_unlock(&dirs.mu);
+	if (at == 0)
+		return mkdir_up(path, mode);
+	while (at < len) {
+		char *level;
+		slash = strchr(path + at + 1, '/');
+		at = slash ? (size_t)(slash - path) : len;
+		level = xstrndup(path, at);
+		rc = mkdir_one(level, mode) < 0 ? errno : 0;
+		free(level);
+		if (rc != 0 && rc != ENOENT)
+			return errno = rc, -1;
+		if (rc != 0) {
+			dir_forget_all();	/* a folder it knew is gone */
+			return mkdir_up(path, mode);
+		}
+	}
+	return 0;
 }
 
 int

@@ -68,7 +68,20 @@ int write_all(int fd, const void *buf, size_t len);
  */
 void read_file_hold(const char *path, const char *buf, size_t len);
 int write_file_atomic(const char *path, const void *buf, size_t len, int durable);
+/* mkdir -p; the folders it makes or finds are remembered (dir_known). */
 int mkdir_p(const char *path, int mode);
+/*
+ * The folders this process knows are there: 0 not known, 1 found, 2 made
+ * by mkdir_p. A hint, no more: a write into a folder that is gone fails
+ * with ENOENT, and its caller then forgets them all and asks again.
+ */
+int dir_known(const char *path);
+void dir_note(const char *path);
+void dir_forget_all(void);
+/* getpid(2), asked once a process (temporary names: PATH.tmpPID). */
+long rt_pid(void);
+/* n bytes of getrandom(2), asked for in blocks; 0, or -1 without a source. */
+int rt_random(void *buf, size_t n);
 int fsync_dir_of(const char *path);
 /* fsyncs a and b (either may be -1) at once; 0, or -1 with errno */
 int fsync_both(int a, int b);

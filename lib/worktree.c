@@ -66,25 +66,62 @@ guard_commits(struct desk *d)
 	free(dir);
 }
 
+/*
+ * The journal stays open from a desk's first append to desk_close: a
+ * batch appends once a commit (open, fstat and close were three calls
+ * more). O_APPEND: a truncation by rt-gc between two appends is safe.
+ */
+static struct {
+	struct desk *d;
+	int fd;
+} jopen = { NULL, -1 };
+
+static int
+journal_fd(struct desk *d)
+{
+	char *jp;
+	struct stat st;
+
+	if (jopen.d == d && jopen.fd >= 0)
+		return jopen.fd;
+	worktree_journal_close(jopen.d);
+	jp = journal_path(d);
+	jopen.fd = open(jp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (jopen.fd >= 0) {
+		jopen.d = d;
+		if (fstat(jopen.fd, &st) == 0 && st.st_size == 0)
+			guard_commits(d);	/* the first pending path since rt-gc */
+	}
+	free(jp);
+	return jopen.fd;
+}
+
+void
+worktree_journal_close(struct desk *d)
+{
+	if (d == NULL || jopen.d != d)
+		return;
+	if (jopen.fd >= 0)
+		close(jopen.fd);
+	jopen.fd = -1;
+	jopen.d = NULL;
+}
+
 int
 worktree_journal(struct desk *d, const char **paths, size_t n)
 {
-	char *jp = journal_path(d);
 	struct sbuf sb = SBUF_INIT;
-	struct stat st;
 	int fd, rc = 0;
 
 	for (size_t i = 0; i < n; i++)
 		sbuf_addf(&sb, "%s\n", paths[i]);
-	fd = open(jp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0)
-		guard_commits(d);	/* the first pending path since rt-gc */
-	if (fd < 0 || write(fd, sb.buf, sb.len) != (ssize_t)sb.len)
+	if ((fd = journal_fd(d)) < 0 || write(fd, sb.buf, sb.len) != (ssize_t)sb.len) {
+		char *jp = journal_path(d);
 		rc = rt_fail(EX_TEMPFAIL, "cannot write '%s': %s", jp, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+		free(jp);
+		worktree_journal_close(d);
+	}
 	sbuf_free(&sb);
-	free(jp);
 	return rc;
 }
 
@@ -135,17 +172,20 @@ worktree_pending(struct desk *d)
 int
 worktree_put(const char *full, const char *buf, size_t len)
 {
+	char *dir = xstrndup(full, (size_t)(strrchr(full, '/') - full));
 	int rc = 0;
 
-	/* Folders are made only when missing. */
+	/*
+	 * Folders are made only when missing (mkdir_p, down from the deepest
+	 * one this process knows); one found here is remembered.
+	 */
 	if (write_file_atomic(full, buf, len, 0) < 0) {
-		char *dir = xstrdup(full);
-		*strrchr(dir, '/') = '\0';
 		if (errno != ENOENT || mkdir_p(dir, 0777) < 0 ||
 		    write_file_atomic(full, buf, len, 0) < 0)
 			rc = rt_fail(EX_IOERR, "cannot write '%s': %s", full, strerror(errno));
-		free(dir);
-	}
+	} else if (!dir_known(dir))
+		dir_note(dir);
+	free(dir);
 	return rc;
 }
 

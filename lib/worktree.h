@@ -9,6 +9,8 @@ struct desk;
 
 /* Appends paths to .git/rt/pending before they are committed. */
 int worktree_journal(struct desk *d, const char **paths, size_t n);
+/* Closes the journal worktree_journal keeps open (desk_close). */
+void worktree_journal_close(struct desk *d);
 /*
  * Writes paths as they are in commit into the work tree. The index is
  * not touched (its rewrite is O(files)): the paths stay pending for rt-gc.

@@ -55,6 +55,24 @@ test_expect_success STRACE,!VALGRIND '--mbox: one spool write a mail, no freshen
 	)
 '
 
+# A batch of new tickets costs per mail its own folders (made down from
+# the deepest one the process knows, none failing), one failed open (the
+# new ticket's first file) and one journal append; the pid, random bytes,
+# the journal's open and the spool's memfd are asked for once a process.
+test_expect_success STRACE,!VALGRIND '--mbox: per mail no failing mkdir, no getpid, getrandom, memfd or journal open' '
+	rm -rf ../traced2 && cp -a . ../traced2 && (
+		cd ../traced2 &&
+		LSAN_OPTIONS=detect_leaks=0 strace -f -o st -e trace=mkdir,openat,getpid,getrandom,memfd_create \
+		    rt-ingest -q --mbox ../desk/bulk.mbox &&
+		m=$(count "mkdir(") && mf=$(count "mkdir(.*= -1") && of=$(count "openat(.*= -1") &&
+		j=$(count "openat(.*rt/pending") && p=$(count "getpid(") &&
+		g=$(count "getrandom(") && f=$(count "memfd_create(") &&
+		echo "$N mails: $m mkdirs ($mf failed), $of failed opens, $j journal opens, $p getpids, $g getrandoms, $f memfds" &&
+		test "$m" -le $((N * 5 + 6)) && test "$mf" -le 6 && test "$of" -le $((N + 4)) &&
+		test "$j" -le 1 && test "$p" -lt "$N" && test "$g" -lt "$N" && test "$f" -le 1
+	)
+'
+
 test_expect_success '--mbox: the work tree equals HEAD at exit, each ticket whole' '
 	rt-ingest -q --mbox bulk.mbox && clean && whole &&
 	test "$(rt-ls --all --ids | wc -l)" = $N &&

@@ -1,6 +1,8 @@
 /* Unit tests for the desk core: YAML I/O, ids, maps, time, UTF-8, summaries. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "id.h"
 #include "kv.h"
@@ -259,6 +261,37 @@ test_sha1(void)
 	is_str(hex, "291e9a6c66994949b57ba5e650361e98fc36b1ba", "sha1 of 1000 a");
 }
 
+/* mkdir_p remembers what it made; a remembered folder removed since is made again. */
+static void
+test_mkdir_known(void)
+{
+	char tmpl[] = "/tmp/rt-unit-mkdir.XXXXXX", *base = mkdtemp(tmpl);
+	char *deep, *sib, *cmd;
+	struct stat st;
+	unsigned char a[40], b[40];
+
+	if (!ok(base != NULL, "a scratch folder"))
+		return;
+	deep = xasprintf("%s/t/A/B/C/ID1/msg", base);
+	sib = xasprintf("%s/t/A/B/D/ID2/msg", base);
+	ok(mkdir_p(deep, 0777) == 0 && stat(deep, &st) == 0, "mkdir_p makes every level");
+	ok(dir_known(deep) == 2, "and knows it made the deepest");
+	ok(mkdir_p(sib, 0777) == 0 && stat(sib, &st) == 0 && dir_known(sib) == 2,
+	    "a sibling is made down from the level it knows");
+	cmd = xasprintf("rm -rf '%s/t/A'", base);
+	ok(system(cmd) == 0, "the folders go behind its back");
+	ok(mkdir_p(deep, 0777) == 0 && stat(deep, &st) == 0, "and are made again");
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s'", base);
+	(void)system(cmd);
+	free(cmd);
+	free(deep);
+	free(sib);
+	ok(rt_pid() == (long)getpid(), "rt_pid is the pid");
+	ok(rt_random(a, sizeof(a)) == 0 && rt_random(b, sizeof(b)) == 0 &&
+	    memcmp(a, b, sizeof(a)) != 0, "rt_random gives new bytes each call");
+}
+
 int
 main(void)
 {
@@ -270,5 +303,6 @@ main(void)
 	test_time_and_text();
 	test_summary();
 	test_kv();
+	test_mkdir_known();
 	return tap_done();
 }
