@@ -54,27 +54,34 @@ static struct {
 	int busy;	/* a held spool has it */
 } kept = { -1, NULL, 0, 0 };
 
+/* A memfd readable through its /proc name, as a file is; -1 without /proc. */
+static int
+memfd_open(char **path)
+{
+	int fd = memfd_create("rt-spool", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	*path = xasprintf("/proc/self/fd/%d", fd);
+	if (access(*path, R_OK) != 0) {
+		close(fd);
+		free(*path);
+		*path = NULL;
+		return -1;
+	}
+	return fd;
+}
+
+/* The kept memfd, or a memfd of its own while another spool has it. */
 static int
 kept_take(struct spool *s)
 {
-	if (kept.busy)
-		return -1;
-	if (kept.fd < 0) {
-		int fd = memfd_create("rt-spool", MFD_CLOEXEC);
-		char *path;
-		if (fd < 0)
-			return -1;
-		/* Read through its /proc name, as a file is; without /proc, on disk. */
-		path = xasprintf("/proc/self/fd/%d", fd);
-		if (access(path, R_OK) != 0) {
-			close(fd);
-			free(path);
-			return -1;
-		}
-		kept.fd = fd;
-		kept.path = path;
-		kept.size = 0;
+	if (kept.busy) {
+		s->fd = memfd_open(&s->path);
+		return s->fd < 0 ? -1 : 0;
 	}
+	if (kept.fd < 0 && (kept.fd = memfd_open(&kept.path)) < 0)
+		return -1;
 	kept.busy = 1;
 	s->fd = kept.fd;
 	s->path = xstrdup(kept.path);
@@ -124,9 +131,11 @@ spool_flush(struct spool *s)
 		done += (size_t)n;
 	}
 	/* the last mail's tail past this one's end goes */
-	if (kept.size > s->pend.len && ftruncate(s->fd, (off_t)s->pend.len) < 0)
-		return spool_fail(s);
-	kept.size = s->pend.len;
+	if (s->fd == kept.fd) {
+		if (kept.size > s->pend.len && ftruncate(s->fd, (off_t)s->pend.len) < 0)
+			return spool_fail(s);
+		kept.size = s->pend.len;
+	}
 	return 0;
 }
 

@@ -1,12 +1,14 @@
 /* Unit tests for the desk core: YAML I/O, ids, maps, time, UTF-8, summaries. */
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "id.h"
 #include "kv.h"
 #include "sha1.h"
+#include "spool.h"
 #include "tap.h"
 #include "text.h"
 #include "ticket.h"
@@ -292,6 +294,49 @@ test_mkdir_known(void)
 	    memcmp(a, b, sizeof(a)) != 0, "rt_random gives new bytes each call");
 }
 
+/* What a held spool's path gives to a reader that opens it (not read_file). */
+static char *
+opened(const char *path)
+{
+	char buf[256];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return xstrdup(buf);
+}
+
+/* Held spools one after another share a memfd; a shorter mail leaves no tail of the last. */
+static void
+test_spool_reuse(void)
+{
+	struct spool a, b, c;
+	char *got;
+
+	if (!ok(spool_begin_held(NULL, &a, 0) == 0 && a.held, "a held spool"))
+		return;
+	spool_write(&a, "a longer first message\n", 23);
+	spool_end(&a);
+	spool_discard(&a);
+	ok(spool_begin_held(NULL, &b, 0) == 0 && spool_write(&b, "short\n", 6) == 0 &&
+	    spool_end(&b) == 0, "a second held spool");
+	got = opened(b.path);
+	is_str(got, "short\n", "its file holds its bytes only");
+	free(got);
+	ok(spool_begin_held(NULL, &c, 0) == 0 && spool_write(&c, "third\n", 6) == 0 &&
+	    spool_end(&c) == 0 && strcmp(c.path, b.path) != 0, "one held while another is has a file of its own");
+	got = opened(c.path);
+	is_str(got, "third\n", "with its own bytes");
+	free(got);
+	got = opened(b.path);
+	is_str(got, "short\n", "and the first keeps its");
+	free(got);
+	spool_discard(&c);
+	spool_discard(&b);
+}
+
 int
 main(void)
 {
@@ -304,5 +349,6 @@ main(void)
 	test_summary();
 	test_kv();
 	test_mkdir_known();
+	test_spool_reuse();
 	return tap_done();
 }
