@@ -88,7 +88,7 @@ echo "  rt-ingest, $sk desk: median $small ms = $(ratio "$small" "$ref")x the re
 echo "  rt-ingest, $bk desk: median $big ms = $(ratio "$big" "$ref")x the reference; $bk/$sk $(ratio "$big" "$small")x"
 
 N=${RT_BENCH_BULK:-500}
-BROUNDS=${RT_BENCH_BULK_ROUNDS:-3}
+BROUNDS=${RT_BENCH_BULK_ROUNDS:-4}	# even: each tool goes first as often (bulk_round)
 echo "-- bulk: rt-ingest --mbox against git fast-import, the same $N mails, fsync on ($BROUNDS paired rounds)"
 mbox 1 "$N" "b$run" >"$out/bulk.mbox"
 # the same mails in threads of 10: each answers its thread's first (In-Reply-To)
@@ -105,11 +105,17 @@ dirty() {
 	GIT_INDEX_FILE=$out/b.idx git -C "$1" status --porcelain --untracked-files=no | wc -l
 	rm -f "$out/b.idx"
 }
-# bulk_round MBOX TAG [DESK]: one pair, rt-ingest then fast-import, each into a fresh
+# bulk_round MBOX TAG [DESK]: one pair, rt-ingest and fast-import, each into a fresh
 # copy of the 1k desk (of DESK: cp -a, a clone would check out every ticket); appends
 # "wall cpu" to $out/b.TAG.rt and $out/b.TAG.fi. The copies are removed only after
 # the last round: on ext4 without a journal, creating files where many were deleted
 # in the last minute costs several times more.
+# Both sides start equal: both copies are made the same way, then written back
+# (syncfs of the bench's file system, again between the two tools), so neither
+# tool runs while a copy or the other tool's files are still being flushed;
+# odd rounds time rt-ingest first, even rounds
+# fast-import first, so neither always runs second into a warmer page cache or
+# first into a busier disk. The figure stays the median of the per-round ratios.
 bulk_round() {
 	_rt=$out/bulk-rt.$2.$i _git=$out/bulk-git.$2.$i _src=${3:-$RT_BENCH_SMALL_DESK}
 	if [ -n "${3:-}" ]; then
@@ -118,10 +124,12 @@ bulk_round() {
 		copy "$_src" "$_rt"
 		copy "$_src" "$_git"
 	fi
-	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$_rt" -q --mbox "$1")
-	echo "$_t $(cpu "$out/cpu.rt")" >>"$out/b.$2.rt"
-	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$_git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
-	echo "$_t $(cpu "$out/cpu.fi")" >>"$out/b.$2.fi"
+	flush
+	if [ $((i % 2)) = 1 ]; then
+		bulk_rt "$1" "$2" && flush && bulk_fi "$2"
+	else
+		bulk_fi "$2" && flush && bulk_rt "$1" "$2"
+	fi
 	_base=$(git -C "$_src" rev-list --count HEAD)
 	echo "$(( $(git -C "$_rt" rev-list --count HEAD) - _base )) $(( $(git -C "$_git" rev-list --count HEAD) - _base ))" >"$out/b.$2.n"
 	# the work tree must equal HEAD when rt-ingest exits, as far as it did before (a
@@ -129,6 +137,16 @@ bulk_round() {
 	[ -f "$out/b.$2.d0" ] || { if [ -n "${3:-}" ]; then dirty "$3"; else echo 0; fi >"$out/b.$2.d0"; }
 	echo $(( $(dirty "$_rt") - $(cat "$out/b.$2.d0") )) >"$out/b.$2.dirty"
 	rm -f "$out"/cpu.*
+}
+flush() { sync -f "$out" 2>/dev/null || sync; }
+# bulk_rt MBOX TAG, bulk_fi TAG: one side of bulk_round's pair (into $_rt, $_git)
+bulk_rt() {
+	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.rt" rt-ingest --desk "$_rt" -q --mbox "$1")
+	echo "$_t $(cpu "$out/cpu.rt")" >>"$out/b.$2.rt"
+}
+bulk_fi() {
+	_t=$(ms /usr/bin/time -f "%e %U %S" -o "$out/cpu.fi" sh -c "git -C '$_git' -c core.fsync=objects,reference -c core.fsyncMethod=fsync fast-import --quiet <'$out/bulk.fi'")
+	echo "$_t $(cpu "$out/cpu.fi")" >>"$out/b.$1.fi"
 }
 # bulk_report TAG LABEL
 bulk_report() {
@@ -139,6 +157,10 @@ bulk_report() {
 	echo "  $2: $N mails, $_nr commits (fast-import $_nf), work-tree paths rt-ingest left differing from HEAD: $(cat "$out/b.$1.dirty")"
 	echo "    rt-ingest median $_wr ms = $(echo "$N $_wr" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400); fast-import median $_wf ms"
 	echo "    rt / fast-import, median of the pairs: $(printf %.2f "$_pw")x wall (goal <= 1.5x); CPU medians $_cr / $_cf ms = $(ratio "$_cr" "$_cf")x (rt also writes the work tree, YAML and cache)"
+	# rows are rounds: odd ones timed rt-ingest first (bulk_round)
+	_po=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk 'NR % 2 { print $1 / $3 }' | median)
+	_pe=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk '!(NR % 2) { print $1 / $3 }' | median)
+	echo "    by order: $(printf %.2f "$_po")x when rt-ingest ran first, $(printf %.2f "${_pe:-0}")x when fast-import did"
 	rm -f "$out"/b."$1".*
 }
 i=1

@@ -3,9 +3,11 @@
 # bench/out (kept between runs; RT_BENCH_FRESH=1 rebuilds) and runs every
 # bench/*.sh benchmark against them (RT_BENCH_ONLY="ingest ls": only
 # those). Figures go to stdout; bench/ingest.sh says what it compares.
+# RT_BENCH_OUT=DIR puts the desks and scratch files there instead, e.g. on
+# another file system to compare (README, "make bench").
 set -e
 cd "$(dirname "$0")"
-out=$PWD/out
+out=${RT_BENCH_OUT:-$PWD/out}
 mkdir -p "$out"
 SMALL=${RT_BENCH_SMALL:-1000} BIG=${RT_BENCH_BIG:-100000}
 for n in $SMALL $BIG; do
