@@ -1,6 +1,7 @@
 /* rt-ingest: turn mail into tickets, threading follow-ups onto their ticket */
 #include <dirent.h>
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -225,8 +226,12 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 	for (size_t i = 0; i < n; i++) {
 		char *file = xasprintf("%s/%s", path, names[i]);
 		struct spool s;
-		int rc, fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		struct stat st;
+		int rc, fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		/* a message is a file: not a folder, a FIFO (open would block) or a link */
+		if ((fd < 0 && errno == ELOOP) || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)))
+			rc = 0, warnx("%s: not a regular file, skipped", file);
+		else if (fd < 0)
 			rc = EX_NOINPUT, warn("%s", file);
 		else {
 			if ((rc = spool_fd(d, fd, ingest_max_bytes(d), &s)) == 0) {
@@ -234,8 +239,9 @@ ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
 				spool_discard(&s);
 			} else
 				warnx("%s: %s", file, rt_errmsg());
-			close(fd);
 		}
+		if (fd >= 0)
+			close(fd);
 		status = worse(status, rc);
 		free(file);
 	}

@@ -324,7 +324,7 @@ main(int argc, char *argv[])
 		case O_PRIO: usage_ok(query_priority(q, optarg)); break;
 		case O_TAG: query_tag(q, optarg); break;
 		case O_CHANNEL: query_list(&q->channel, optarg); break;
-		case O_REQ: free(q->requestor); q->requestor = xstrdup(optarg); break;
+		case O_REQ: query_requestor(q, optarg); break;
 		case O_CUST: query_list(&q->customer, optarg); break;
 		case O_CS: usage_ok(query_time(&q->created_since, "created-since", optarg)); break;
 		case O_CU: usage_ok(query_time(&q->created_until, "created-until", optarg)); break;

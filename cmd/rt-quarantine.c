@@ -94,9 +94,9 @@ show(struct desk *d, const struct qentry *e)
 	if ((rc = quarantine_read(d, e, &buf, &len)) != 0)
 		return rc;
 	if (o.raw) {
-		if (isatty(STDOUT_FILENO)) {
+		if ((rc = raw_stdout_ok("--raw")) != 0) {
 			free(buf);
-			return rt_fail(EX_USAGE, "--raw writes the bytes unchanged: redirect it to a file or pipe");
+			return rc;
 		}
 		fwrite(buf, 1, len, stdout);
 		free(buf);

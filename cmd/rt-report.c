@@ -85,7 +85,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || nformats > 1 || (until && asof))
 		cli_usage(usage, 0);
-	o.until = rt_now();
+	o.until = rt_now() + 1;	/* the end is exclusive: this second counts */
 	if ((until || asof) && parse_date(until ? until : asof, 1, &o.until) != 0)
 		errx(EX_USAGE, "'%s' is not a date or time", until ? until : asof);
 	o.as_of = asof != NULL;

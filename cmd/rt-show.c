@@ -278,7 +278,7 @@ show_raw(struct desk *d, const char *id, const struct evlog *log)
 		int rc;
 		if (!is_msg_event(&log->ev[i]) || ++n != rawn)
 			continue;
-		if ((rc = read_ticket_file(d, id, kv_get(&log->ev[i], "file"), &buf, &len)) != 0)
+		if ((rc = raw_stdout_ok("--raw")) != 0 || (rc = read_ticket_file(d, id, kv_get(&log->ev[i], "file"), &buf, &len)) != 0)
 			return rc;
 		fwrite(buf, 1, len, stdout);
 		free(buf);

@@ -20,6 +20,7 @@ static const char usage[] =
 static const struct {
 	const char *name, *desc;
 } known[] = {
+	{ "archive", "take old tickets out of the work tree, keeping them in history" },
 	{ "comment", "add an internal note to tickets" },
 	{ "escalate", "escalate tickets by SLA and the escalation matrix" },
 	{ "gc", "maintain a desk: pack, repair the index and cache" },
@@ -35,7 +36,9 @@ static const struct {
 	{ "route", "sort tickets into queues and owners by rules" },
 	{ "set", "change ticket fields" },
 	{ "show", "show a ticket and its conversation" },
+	{ "sync", "share a desk between clones: fetch, merge, push" },
 	{ "take", "make yourself the owner of tickets" },
+	{ "web", "webhooks, a contact form and status pages (CGI)" },
 };
 
 /* The directory holding this binary, from /proc/self/exe or argv[0]. */

@@ -17,12 +17,42 @@
 #include "util.h"
 
 #define NAME_MAX_BYTES 200
+#define EXT_MAX_BYTES 16
 
 static int
 is_msg_event(const struct kvmap *ev)
 {
 	const char *t = kv_get(ev, "ev");
 	return t && kv_get(ev, "file") && (strcmp(t, "mail-in") == 0 || strcmp(t, "mail-out") == 0);
+}
+
+/*
+ * A name over NAME_MAX_BYTES loses the end of its stem, not its
+ * extension (".pdf", ".tar.gz": from the first dot of its last
+ * EXT_MAX_BYTES), so it still opens with the right program.
+ */
+static char *
+shorten_name(char *name)
+{
+	size_t len = strlen(name);
+	const char *ext = NULL;
+	char *out;
+
+	if (len <= NAME_MAX_BYTES)
+		return name;
+	for (const char *p = name + len - EXT_MAX_BYTES; *p && !ext; p++)
+		if (*p == '.')
+			ext = p;
+	if (ext == NULL) {
+		utf8_truncate(name, NAME_MAX_BYTES);
+		return name;
+	}
+	out = xstrndup(name, (size_t)(ext - name));
+	utf8_truncate(out, NAME_MAX_BYTES - strlen(ext));
+	free(name);
+	name = xasprintf("%s%s", out, ext);
+	free(out);
+	return name;
 }
 
 char *
@@ -45,9 +75,8 @@ attach_safe_name(const char *name, long n)
 	while (len > 0 && (base[len - 1] == ' ' || base[len - 1] == '.'))
 		len--;
 	out = len ? xstrndup(base, len) : xasprintf("attachment-%ld", n);
-	utf8_truncate(out, NAME_MAX_BYTES);
 	free(clean);
-	return out;
+	return shorten_name(out);
 }
 
 /* Creates path (never through a symlink); an existing file only with force. */
@@ -76,9 +105,12 @@ save_one(const struct mail_part *p, const char *buf, size_t len, long n,
 	char *name, *path;
 	int rc;
 
-	if (o->output && strcmp(o->output, "-") == 0)
+	if (o->output && strcmp(o->output, "-") == 0) {
+		if ((rc = raw_stdout_ok("--output -")) != 0)
+			return rc;
 		return fwrite(buf, 1, len, stdout) == len ? 0 :
 		    rt_fail(EX_IOERR, "cannot write to standard output");
+	}
 	if (o->output)
 		path = xstrdup(o->output);
 	else {

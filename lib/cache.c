@@ -39,6 +39,7 @@ struct cache {
 	int map_looked;
 	struct prepared *kept;	/* a batch's tickets as indexed (kept_take) */
 	size_t nkept, kept_bytes;
+	MDB_txn *held;		/* in a batch, under the desk lock: the syncs' one write transaction */
 };
 
 static void kept_clear(struct cache *c);
@@ -205,6 +206,7 @@ cache_close(struct desk *d)
 		return;
 	textindex_forget();
 	kept_clear(d->cache);
+	(void)cache_settle(d, 0);	/* a batch not settled: the cache stays behind */
 	mdb_env_close(d->cache->env);
 	free(d->cache);
 	d->cache = NULL;
@@ -214,9 +216,55 @@ void
 cache_defer_sync(struct desk *d, int on)
 {
 	if (d->cache) {
+		if (!on)
+			(void)cache_settle(d, 1);
 		mdb_env_set_flags(d->cache->env, MDB_NOSYNC, on || d->cache->nosync);
 		d->cache->defer = on;
 	}
+}
+
+/*
+ * A batch's syncs share one write transaction while the batch holds the
+ * desk lock (one write of each touched page instead of one per mail). It
+ * is committed before the lock goes, and it only ever records commits the
+ * batch has written: killed before, the cache is still at the branch's
+ * last commit as the previous group left it, behind but right, and the
+ * next sync catches it up from there by diffing trees. keep 0: the
+ * batch's commits were dropped, so are their records.
+ */
+int
+cache_settle(struct desk *d, int keep)
+{
+	struct cache *c = d->cache;
+	MDB_txn *txn;
+	int rc;
+
+	if (c == NULL || (txn = c->held) == NULL)
+		return 0;
+	c->held = NULL;
+	if (!keep) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	return (rc = mdb_txn_commit(txn)) != 0 ? mdb_fail(rc, "cannot update") : 0;
+}
+
+/* A reader's transaction: inside a batch its open one, which holds what it wrote. */
+static int
+read_begin(struct cache *c, MDB_txn **txn)
+{
+	if (c->held) {
+		*txn = c->held;
+		return 0;
+	}
+	return mdb_txn_begin(c->env, NULL, MDB_RDONLY, txn);
+}
+
+static void
+read_end(struct cache *c, MDB_txn *txn)
+{
+	if (txn != c->held)
+		mdb_txn_abort(txn);
 }
 
 void
@@ -1242,7 +1290,9 @@ sync_to(struct desk *d, int full)
 		git_commit_free(head);
 		return check_readonly(c, newhex);
 	}
-	if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
+	if ((txn = c->held) != NULL)
+		c->held = NULL;
+	else if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
 		git_commit_free(head);
 		return mdb_fail(rc, "cannot begin");
 	}
@@ -1254,7 +1304,10 @@ sync_to(struct desk *d, int full)
 		full = 1;
 	if (!full && meta_get(c, txn, "head", oldhex, sizeof(oldhex)) == 0 &&
 	    strcmp(oldhex, newhex) == 0 && (c->defer || !pending_any(c, txn))) {
-		mdb_txn_abort(txn);
+		if (c->defer && d->lockfd >= 0)
+			c->held = txn;	/* may hold the batch's records: kept */
+		else
+			mdb_txn_abort(txn);
 		git_commit_free(head);
 		return 0;
 	}
@@ -1294,9 +1347,12 @@ sync_to(struct desk *d, int full)
 		;	/* a chunk's commit failed; the message is set */
 	else if (rc == 0 && (rc = meta_put(c, txn, "head", newhex)) == 0 &&
 	    (rc = meta_put(c, txn, "version", CACHE_VERSION)) == 0 &&
-	    (rc = meta_put(c, txn, "format", fmt)) == 0)
-		rc = mdb_txn_commit(txn);
-	else
+	    (rc = meta_put(c, txn, "format", fmt)) == 0) {
+		if (c->defer && d->lockfd >= 0)
+			c->held = txn;	/* committed by cache_settle, before the lock goes */
+		else
+			rc = mdb_txn_commit(txn);
+	} else
 		mdb_txn_abort(txn);
 	if (rc > 0 && rc < 64)
 		;	/* a sysexits code from indexing */
@@ -1551,6 +1607,9 @@ text_ready(struct desk *d)
 	/* tests: stop after that many chunks, as a builder killed there would */
 	size_t chunks = getenv("RT_CACHE_TEXT_CHUNKS") ? strtoul(getenv("RT_CACHE_TEXT_CHUNKS"), NULL, 10) : 0;
 
+	/* its own write transactions: a batch's open one is committed first */
+	if ((rc = cache_settle(d, 1)) != 0)
+		return rc;
 	if (c->text_ready)
 		return c->readonly ? 0 : index_marked(d);
 	if (c->readonly) {
@@ -1601,14 +1660,14 @@ cache_get(struct desk *d, const char *id, struct kvmap *rec)
 	MDB_val k = val_str(id), v;
 	int rc;
 
-	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = read_begin(d->cache, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
 	rc = mdb_get(txn, d->cache->tickets, &k, &v);
 	if (rc == 0) {
 		struct rec r = { v.mv_data, v.mv_size };
 		rec_to_kvmap(&r, rec);
 	}
-	mdb_txn_abort(txn);
+	read_end(d->cache, txn);
 	if (rc == MDB_NOTFOUND)
 		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
 	return rc ? mdb_fail(rc, "cannot read") : 0;
@@ -1622,12 +1681,12 @@ cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
 
 	if (d->cache == NULL)
 		return EX_NOINPUT;
-	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = read_begin(d->cache, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
 	/* not built: the caller parses the mail (routing a new mail, under the desk lock, builds nothing) */
 	rc = text_built(d->cache, txn) && !unindexed(d->cache, txn, id) ?
 	    textindex_first(txn, &d->cache->text, id, out) : MDB_NOTFOUND;
-	mdb_txn_abort(txn);
+	read_end(d->cache, txn);
 	if (rc == MDB_NOTFOUND)
 		return EX_NOINPUT;
 	return rc ? mdb_fail(rc, "cannot read") : 0;
@@ -1641,7 +1700,7 @@ cache_find_msgid(struct desk *d, const char *msgid, ticket_id out)
 	MDB_val k = val_str(key), v;
 	int rc;
 
-	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0) {
+	if ((rc = read_begin(d->cache, &txn)) != 0) {
 		free(key);
 		return mdb_fail(rc, "cannot read");
 	}
@@ -1651,7 +1710,7 @@ cache_find_msgid(struct desk *d, const char *msgid, ticket_id out)
 		out[ID_LEN] = '\0';
 	} else
 		rc = -1;
-	mdb_txn_abort(txn);
+	read_end(d->cache, txn);
 	free(key);
 	return rc;
 }
@@ -1689,10 +1748,10 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn)) != 0)
+	if ((rc = read_begin(d->cache, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
 	if ((rc = mdb_cursor_open(txn, d->cache->tickets, &cur)) != 0) {
-		mdb_txn_abort(txn);
+		read_end(d->cache, txn);
 		return mdb_fail(rc, "cannot read");
 	}
 	rc = 0;
@@ -1704,7 +1763,7 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 			unmap_pages(d->cache);
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	read_end(d->cache, txn);
 	return rc;
 }
 
@@ -1715,11 +1774,11 @@ cache_count(struct desk *d)
 	MDB_stat st;
 	size_t n = 0;
 
-	if (mdb_txn_begin(d->cache->env, NULL, MDB_RDONLY, &txn) != 0)
+	if (read_begin(d->cache, &txn) != 0)
 		return 0;
 	if (mdb_stat(txn, d->cache->tickets, &st) == 0)
 		n = st.ms_entries;
-	mdb_txn_abort(txn);
+	read_end(d->cache, txn);
 	return n;
 }
 

@@ -23,6 +23,12 @@ void cache_close(struct desk *d);
  */
 void cache_defer_sync(struct desk *d, int on);
 void cache_flush(struct desk *d);
+/*
+ * In a batch the syncs made under the desk lock share one LMDB write
+ * transaction; the batch commits it (keep 1) or drops it (keep 0, its
+ * commits were dropped) before the lock goes. 0 or a sysexits code.
+ */
+int cache_settle(struct desk *d, int keep);
 /* Brings the cache up to HEAD. */
 int cache_sync(struct desk *d);
 /* Drops everything and reads every ticket from HEAD. */

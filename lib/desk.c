@@ -75,7 +75,9 @@ git_fail(int gitrc, const char *what)
 	case GIT_EOWNER:
 		/* libgit2's own text here is a stale "safe.directory not found". */
 		return rt_fail(EX_NOPERM, "desk '%s' belongs to another user; declare it safe: "
-		    "git config --global --add safe.directory %s", what, what);
+		    "git config --global --add safe.directory %s (run as this user; "
+		    "--system instead of --global for a user without a home, such as nobody)",
+		    what, what);
 	case GIT_ENOTFOUND:
 		return rt_fail(EX_NOINPUT, "%s: %s", what, msg);
 	default:

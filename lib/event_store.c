@@ -584,10 +584,12 @@ read_bounded(int fd, size_t max, char **buf, size_t *kept, size_t *size)
 		if ((r = read(fd, to, room)) < 0) {
 			if (errno == EINTR)
 				continue;
+			int e = errno;
 			free(*buf);
 			*buf = NULL;
-			return rt_fail(EX_TEMPFAIL, "cannot read the event payload: %s",
-			    strerror(errno));
+			/* a folder is no payload, now or later; other read errors may pass */
+			return rt_fail(e == EISDIR ? EX_NOINPUT : EX_TEMPFAIL,
+			    "cannot read the event payload: %s", strerror(e));
 		}
 		if (r == 0)
 			return 0;

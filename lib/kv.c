@@ -68,6 +68,16 @@ kv_setf(struct kvmap *m, const char *key, const char *fmt, ...)
 void
 kv_copy(struct kvmap *dst, const struct kvmap *src)
 {
+	if (dst->n == 0 && src->n) {	/* src's keys are distinct: no lookups */
+		if (dst->cap < src->n)
+			dst->v = xrealloc(dst->v, (dst->cap = src->n) * sizeof(*dst->v));
+		for (size_t i = 0; i < src->n; i++) {
+			dst->v[i].key = xstrdup(src->v[i].key);
+			dst->v[i].val = xstrdup(src->v[i].val);
+		}
+		dst->n = src->n;
+		return;
+	}
 	for (size_t i = 0; i < src->n; i++)
 		kv_set(dst, src->v[i].key, src->v[i].val);
 }

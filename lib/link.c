@@ -213,6 +213,28 @@ copy_conversation(struct desk *d, const char *dup, const char *into, struct evlo
 	return copied;
 }
 
+/* A link between DUP and INTO would point INTO at itself: the merge ends it. */
+static void
+unlink_merged(struct change *dup, struct change *into)
+{
+	const char *p;
+
+	if ((p = kv_get(&into->ticket, "parent")) && strcmp(p, dup->id) == 0) {
+		field_edit(into, "parent", NULL);
+		list_edit(dup, "children", into->id, 1);
+		link_event(into, 1, "parent", dup->id);
+	}
+	if ((p = kv_get(&dup->ticket, "parent")) && strcmp(p, into->id) == 0) {
+		field_edit(dup, "parent", NULL);
+		list_edit(into, "children", dup->id, 1);
+		link_event(into, 1, "child", dup->id);
+	}
+	if (list_edit(into, "refers", dup->id, 1)) {
+		list_edit(dup, "refers", into->id, 1);
+		link_event(into, 1, "refers", dup->id);
+	}
+}
+
 static int
 merge_locked(struct desk *d, const char *dup, const char *into)
 {
@@ -240,6 +262,7 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 		    kv_get(&cs[1].ticket, "merged-into"));
 		goto out;
 	}
+	unlink_merged(&cs[0], &cs[1]);
 	copy_conversation(d, dup, into, &log, &cs[1], 0);
 	list_edit(&cs[1], "merged", dup, 0);
 	{

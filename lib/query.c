@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "desk.h"
 #include "fieldset.h"
+#include "mailbox.h"
 #include "query.h"
 #include "sla.h"
 #include "status.h"
@@ -118,6 +119,17 @@ query_priority(struct query *q, const char *s)
 	} else
 		query_list(&q->priority, s);
 	return 0;
+}
+
+/* A requestor as an address, a "Name <addr>" pasted from a mail, or @domain. */
+void
+query_requestor(struct query *q, const char *s)
+{
+	char *a = mailbox_addr(s);
+
+	free(q->requestor);
+	q->requestor = xstrdup(str_trim(a));
+	free(a);
 }
 
 void

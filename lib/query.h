@@ -68,6 +68,7 @@ void query_free(struct query *q);
 void query_list(struct qlist *l, const char *s);
 int query_priority(struct query *q, const char *s);	/* LIST or "high+" */
 void query_tag(struct query *q, const char *s);
+void query_requestor(struct query *q, const char *s);
 int query_owner(struct query *q, struct desk *d, const char *s);	/* none, me */
 int query_time(char **out, const char *opt, const char *s);	/* RFC 3339, -N[mhdw] */
 int query_sla(struct query *q, const char *s);	/* due-soon|breached */

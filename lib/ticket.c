@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,6 +157,79 @@ ticket_render(const struct kvmap *t, char **buf, size_t *len)
 	return *buf ? 0 : EX_DATAERR;
 }
 
+/*
+ * The last items event_render made, with the events they came from: the
+ * cache reads each commit's log right after the change appended them
+ * (log_parse_again), and a log that is (or ends in) these bytes is
+ * the events themselves, without libyaml (170k instructions a new
+ * ticket). Only events whose every value reads back as itself: none
+ * that a plain scalar would make null.
+ */
+#define RENDERED_MAX 16
+static struct {
+	char *buf;
+	size_t len;
+	struct kvmap ev;
+} rendered[RENDERED_MAX];
+static size_t rendered_next;
+
+static int
+reads_back(const struct kvmap *ev)
+{
+	for (size_t i = 0; i < ev->n; i++) {
+		const char *v = ev->v[i].val;
+		if (v == NULL || v[0] == '\0' || strcmp(v, "~") == 0 || strcasecmp(v, "null") == 0)
+			return 0;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(ev->v[j].key, ev->v[i].key) == 0)
+				return 0;
+	}
+	return 1;
+}
+
+static void
+rendered_keep(const char *buf, size_t len, const struct kvmap *ev)
+{
+	size_t i = rendered_next++ % RENDERED_MAX;
+
+	free(rendered[i].buf);
+	kv_free(&rendered[i].ev);
+	rendered[i].buf = NULL;
+	/* one whole item of a plain block sequence, as log_parse_keep keeps */
+	if (!reads_back(ev) || len < 2 || memcmp(buf, "- ", 2) != 0 || buf[len - 1] != '\n' ||
+	    memmem(buf, len, "\n---", 4) || memmem(buf, len, "\n...", 4))
+		return;
+	rendered[i].buf = xmalloc(len);
+	memcpy(rendered[i].buf, buf, len);
+	rendered[i].len = len;
+	kv_copy(&rendered[i].ev, ev);
+}
+
+/* 0 and the events if buf is a run of kept items, else -1. */
+static int
+rendered_log(const char *buf, size_t len, struct evlog *log)
+{
+	size_t at[RENDERED_MAX], n = 0;
+
+	for (size_t p = 0; p < len;) {
+		size_t i;
+		for (i = 0; i < RENDERED_MAX; i++)
+			if (rendered[i].buf && rendered[i].len <= len - p &&
+			    memcmp(buf + p, rendered[i].buf, rendered[i].len) == 0)
+				break;
+		if (i == RENDERED_MAX || n == RENDERED_MAX)
+			return -1;
+		at[n++] = i;
+		p += rendered[i].len;
+	}
+	memset(log, 0, sizeof(*log));
+	log->ev = xcalloc(n + 1, sizeof(*log->ev));
+	for (size_t k = 0; k < n; k++)
+		kv_copy(&log->ev[k], &rendered[at[k]].ev);
+	log->n = n;
+	return n ? 0 : -1;
+}
+
 int
 event_render(const struct kvmap *ev, char **buf, size_t *len)
 {
@@ -172,6 +246,8 @@ event_render(const struct kvmap *ev, char **buf, size_t *len)
 	rc |= yemit_seq_end(e);
 	*buf = rc ? NULL : yemit_finish(e, len);
 	yemit_free(e);
+	if (*buf)
+		rendered_keep(*buf, *len, ev);
 	return *buf ? 0 : EX_DATAERR;
 }
 
@@ -245,8 +321,11 @@ parse_from_kept(const char *buf, size_t len, const char *name, struct evlog *log
 	struct evlog tail = { NULL, 0 };
 
 	if (!extends_kept(buf, len) ||
-	    (len > kept.len && log_parse(buf + kept.len, len - kept.len, name, &tail) != 0)) {
+	    (len > kept.len && rendered_log(buf + kept.len, len - kept.len, &tail) != 0 &&
+	    log_parse(buf + kept.len, len - kept.len, name, &tail) != 0)) {
 		log_free(&tail);
+		if (rendered_log(buf, len, log) == 0)
+			return 0;
 		return log_parse(buf, len, name, log);	/* its errors name the right line */
 	}
 	log_copy(log, &kept.log, tail.n);

@@ -361,12 +361,18 @@ txn_batch_keeps_lock(struct desk *d)
 	struct txn_batch *b = d->batch;
 	int rc;
 
-	if (b == NULL || !b->open || b->commits == 0)
+	if (b == NULL || !b->open || b->commits == 0) {
+		if (b && cache_settle(d, 1) != 0)
+			rt_warn("warning: %s", rt_errmsg());
 		return b ? (b->kept = 0) : 0;
+	}
 	if (!batch_due(b))
 		return b->kept = 1;
 	if ((rc = batch_write_all(d)) != 0 && b->err == 0)
 		b->err = rc;
+	/* the cache's records of this group go with it, before the lock */
+	if ((rc = cache_settle(d, rc == 0)) != 0)
+		rt_warn("warning: %s", rt_errmsg());
 	return b->kept = 0;
 }
 
@@ -379,6 +385,8 @@ txn_batch_end(struct desk *d)
 	if (b == NULL)
 		return 0;
 	rc = batch_write_all(d);
+	if (cache_settle(d, rc == 0) != 0)
+		rt_warn("warning: %s", rt_errmsg());
 	if (b->mem)
 		pack_mem_whole(b->mem, 0);
 	if (b->open) {

@@ -174,6 +174,15 @@ rt_errmsg(void)
 	return errbuf[0] ? errbuf : "unknown error";
 }
 
+int
+raw_stdout_ok(const char *what)
+{
+	if (isatty(STDOUT_FILENO))
+		return rt_fail(EX_USAGE, "%s writes the bytes unchanged: redirect it to a file "
+		    "or pipe", what);
+	return 0;
+}
+
 #define MAXWARN 32
 
 static char *warnings[MAXWARN];

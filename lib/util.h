@@ -38,6 +38,8 @@ void sbuf_free(struct sbuf *sb);
  */
 int rt_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *rt_errmsg(void);
+/* 0, or EX_USAGE when stdout is a terminal: bytes from outside carry escapes. */
+int raw_stdout_ok(const char *what);
 /*
  * Warnings (the call went on): the library keeps them, in order, and the
  * command prints each under its own name (cli_warnings), never the library.

@@ -18,6 +18,7 @@
 #include "kv.h"
 #include "mail.h"
 #include "mailbox.h"
+#include "text.h"
 #include "ticket.h"
 #include "util.h"
 #include "web.h"
@@ -39,17 +40,30 @@ token_of(const char *secret, const char *address, char out[TOKEN_HEX + 1])
 	free(low);
 }
 
+/*
+ * The token is of the bare address, as the page matches requestors: a
+ * "Name <addr>" given by hand must not make a token (or a revocation)
+ * of something no requestor is.
+ */
 int
 web_status_token(struct desk *d, const char *address, char out[TOKEN_HEX + 1])
 {
-	char *secret;
-	int rc;
+	char *secret, *buf = mailbox_addr(address), *a = str_trim(buf);
+	int rc = 0;
 
-	if ((rc = web_secret(d, &secret)) != 0)
-		return rc;
-	token_of(secret, address, out);
-	free(secret);
-	return 0;
+	for (const char *p = a; *p && rc == 0; p++)
+		if ((unsigned char)*p <= ' ' || strchr("<>,;\"", *p))
+			rc = 1;
+	if (rc != 0 || *a == '\0') {
+		char *shown = utf8_clean(address, strlen(address), 1);
+		rc = rt_fail(EX_USAGE, "'%s' is not a mail address", shown);
+		free(shown);
+	} else if ((rc = web_secret(d, &secret)) == 0) {
+		token_of(secret, a, out);
+		free(secret);
+	}
+	free(buf);
+	return rc;
 }
 
 char *

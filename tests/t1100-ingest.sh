@@ -206,6 +206,16 @@ test_expect_success '--maildir imports cur/ and new/' '
 	rt-ingest --maildir md >ids2 && test_cmp ids ids2
 '
 
+test_expect_success '--maildir skips what is not a file: a folder, a FIFO, a symbolic link' '
+	mkdir -p odd/cur odd/new/folder odd/tmp && mkfifo odd/new/fifo &&
+	ln -s "$TRASH/desk/rt.yaml" odd/new/link &&
+	mail odd1@example.com "odd one" >odd/new/3.host && rt-quarantine >q0 &&
+	timeout 20 rt-ingest --maildir odd >ids 2>err && test $(wc -l <ids) = 1 &&
+	rt-show $(cat ids) | grep "^subject  *odd one" &&
+	test $(grep -c "not a regular file, skipped" err) = 3 &&
+	rt-quarantine >q1 && test_cmp q0 q1
+'
+
 test_expect_success 'eight concurrent deliveries all land, each in one commit' '
 	before=$(git rev-list --count HEAD) &&
 	for i in 1 2 3 4 5 6 7 8; do

@@ -107,4 +107,11 @@ test_expect_success 'nobody finds the words of changes no search indexed yet, as
 	searches >indexed && test_cmp expect indexed
 '
 
+test_expect_success 'a desk not declared safe: one line saying how, for a user without a home too' '
+	setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent PATH="$PATH" \
+	    RT_SHAREDIR="$RT_SHAREDIR" rt-ls --desk "$TRASH/desk" 2>err; test $? = 77 &&
+	test $(wc -l <err) = 1 && grep "git config --global --add safe.directory $TRASH/desk" err &&
+	grep -- "--system" err
+'
+
 test_done

@@ -241,4 +241,10 @@ test_expect_success 'an alert resolved runs the workflow on: resolved as rt-set 
 	grep -q "^resolved $id" .git/exec.log && grep -q "^resolved $(cat child)" .git/exec.log
 '
 
+test_expect_success '--event FILE that is a folder or missing: 66 naming it, not 75' '
+	mkdir adir &&
+	rt-ingest --event adir 2>err; test $? = 66 && test $(wc -l <err) = 1 && grep "adir" err &&
+	rt-ingest --event no-such-file 2>err; test $? = 66 && grep "no-such-file" err
+'
+
 test_done

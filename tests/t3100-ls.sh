@@ -49,6 +49,8 @@ test_expect_success '--tag: comma is any, repeat is all' '
 test_expect_success '--requestor, --customer, --channel, --queue, --where' '
 	EXPECT="$B" ids --requestor DORA@corp.example &&
 	EXPECT="$A $C" ids --requestor @example.com &&
+	EXPECT="$B" ids --requestor "Dora D. <DORA@corp.example>" &&
+	EXPECT="$B" ids --requestor " dora@corp.example " &&
 	EXPECT="$B" ids --customer corp &&
 	EXPECT="$A $B $C" ids --channel mail --queue general &&
 	EXPECT="$C" ids --where priority=high

@@ -154,4 +154,16 @@ test_expect_success 'rt-take refuses a non-agent when agents are declared' '
 	grep "not an agent" err &&
 	test "$(git rev-parse HEAD)" = "$before"
 '
+command -v script >/dev/null && test_set_prereq SCRIPT
+test_expect_success SCRIPT 'raw bytes refuse a terminal, whose escapes they may hold; a pipe gets them' '
+	printf "From: e@x.example\nSubject: escapes\nMessage-Id: <esc@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nbody \033]52;c;cHduZWQ=\007\n--B\nContent-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n\n\033[2J\n--B--\n" >esc.eml &&
+	id=$(rt-ingest <esc.eml) &&
+	script -qec "rt-show --raw 1 $id" /dev/null >tty 2>&1; test $? = 64 &&
+	! grep -q "$(printf "\033")" tty && grep "redirect" tty &&
+	script -qec "rt-show --save 1 --output - $id" /dev/null >tty 2>&1; test $? = 64 &&
+	! grep -q "$(printf "\033")" tty && grep "redirect" tty &&
+	rt-show --raw 1 $id >raw && cmp raw esc.eml &&
+	rt-show --save 1 --output - $id >att && grep -q "$(printf "\033")" att
+'
+
 test_done

@@ -101,4 +101,14 @@ test_expect_success 'errors: no such attachment, bad numbers, options without --
 	test_must_fail rt-show $ID2 --save all --output x 2>err
 '
 
+test_expect_success 'a name too long for the disk is shortened, keeping its extension' '
+	long=$(printf "%0250d" 0 | tr 0 a) && uml=$(printf "%0150d" 0 | sed "s/0/\xc3\xbc/g") &&
+	{ printf "From: a@example.com\nSubject: long names\nMessage-Id: <long@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"XX\"\n\n";
+	  part "$long.pdf" evil; part "$uml.tar.gz" evil; part "$long" evil; echo "--XX--"; } >long.eml &&
+	id=$(rt-ingest <long.eml) && mkdir long && rt-show $id --save all --dir long >saved &&
+	test $(wc -l <saved) = 3 && ls long >names &&
+	grep "^a*\.pdf$" names && u=$(printf "\303\274") && grep "^\($u\)*\.tar\.gz$" names && grep "^a*$" names &&
+	while read n; do test ${#n} -le 200 || exit 1; done <names
+'
+
 test_done

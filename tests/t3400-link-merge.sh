@@ -109,4 +109,18 @@ test_expect_success 'merging again or into itself is refused' '
 	test_must_fail rt-merge $I $I &&
 	test "$(git rev-parse HEAD)" = "$before"
 '
+test_expect_success 'merging a parent into its child: the child is not its own parent' '
+	mk mp >mp && mk mc >mc && MP=$(cat mp) MC=$(cat mc) &&
+	rt-link $MC --parent $MP && rt-merge $MP $MC &&
+	rt-show $MC >show && ! grep "^parent" show &&
+	test -z "$(field $MC parent)" && test -z "$(field $MP children)" &&
+	grep "ev: unlink, rel: parent, ticket: .\?$MP" $(ticket_dir $MC)/log.yaml
+'
+test_expect_success 'merging a child into its parent, or a referring ticket: the link goes' '
+	mk rp >rp && mk rc >rc && mk r1 >r1 && RP=$(cat rp) RC=$(cat rc) R1=$(cat r1) &&
+	rt-link $RC --parent $RP && rt-merge $RC $RP &&
+	rt-show $RP >show && ! grep "^children" show && test -z "$(field $RP children)" &&
+	rt-link $R1 --refers $RP && rt-merge $R1 $RP &&
+	rt-show $RP >show && ! grep "^refers" show && test -z "$(field $RP refers)"
+'
 test_done

@@ -30,6 +30,12 @@ test_expect_success 'rt help lists commands with descriptions, once each' '
 	grep "^   hello *$" out &&
 	test $(grep -c "^   ls " out) = 1
 '
+test_expect_success 'rt help describes every command rt ships' '
+	rt help >out &&
+	for c in $(cd "$RT_BUILD/bin" && ls rt-*); do
+		grep "^   ${c#rt-}  *[a-z]" out || { echo "no description: $c"; return 1; }
+	done
+'
 test_expect_success 'unknown commands and bad names are usage errors' '
 	rt no-such-command 2>err; test $? = 64 && grep "not an rt command" err &&
 	rt ../bin/rt-ls 2>err; test $? = 64 &&

@@ -183,4 +183,11 @@ test_expect_code 64 'an empty period is refused' 'rt-report --since 2026-12-01 -
 test_expect_code 64 'a bad date is refused' 'rt-report --since yesterday'
 test_expect_code 64 'two formats are refused' 'rt-report --csv --json'
 
+test_expect_success 'the default period counts a ticket made this very second' '
+	new_desk $TRASH/now &&
+	printf "From: a@example.com\nSubject: just now\nMessage-Id: <now@x>\n\nhi\n" | rt-ingest -q &&
+	rt-report --json >r && jq -c "[.total.created, .total.backlog]" r >got &&
+	echo "[1,1]" >want && test_cmp want got
+'
+
 test_done

@@ -327,4 +327,17 @@ test_expect_success LIGHTTPD 'no sanitizer or valgrind report in the CGI'\''s er
 	! grep -E "Invalid (read|write|free)|uninitialised|definitely lost|AddressSanitizer|LeakSanitizer|runtime error:" "$TRASH/lighttpd/cgi.log"
 '
 
+test_expect_success 'rt-web --token and --revoke take "Name <addr>" as its address, refuse a non-address' '
+	new_desk $TRASH/tok &&
+	t=$(rt-web --token eva@example.com) && test -n "$t" &&
+	test "$(rt-web --token "Eva Muster <Eva@Example.com>")" = "$t" &&
+	test "$(rt-web --token " eva@example.com ")" = "$t" &&
+	rt-web --revoke "Eva <eva@example.com>" && grep -c . .git/rt/web-revoked >n && test "$(cat n)" = 1 &&
+	rt-web --restore eva@example.com && test_cmp /dev/null .git/rt/web-revoked &&
+	for bad in "" "Eva Muster" "a@b.example, c@d.example" "$(printf "a@b.example\nx")"; do
+		rt-web --token "$bad" >out 2>err; test $? = 64 && test_cmp /dev/null out &&
+		test $(wc -l <err) = 1 && grep "not a mail address" err || return 1
+	done
+'
+
 test_done
