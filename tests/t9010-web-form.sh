@@ -42,6 +42,11 @@ submit() {
 tickets() { rt-ls --ids | wc -l | tr -d ' '; }
 status_link() { sed -n 's/.*id="status" href="\([^"]*\)".*/\1/p' out; }
 
+test_expect_success 'the example configuration names the desk the README sets up' '
+	d=$(sed -n "s|^    rt-init --name .* \(/[^ ]*\)$|\1|p" "$SRC_ROOT/README") &&
+	test -n "$d" && grep "^var.rt_desk = \"$d\"$" "$SRC_ROOT/share/web/lighttpd.conf"
+'
+
 test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' '
 	new_desk &&
 	sed -i "s/^  max-bytes: .*/&\n  on-arrival: {acknowledge: ack}/" rt.yaml &&
