@@ -215,21 +215,31 @@ put_sorted(struct ls *ls, const struct query_rows *r)
 	return 0;
 }
 
-/* Keys of --format become slots too, so sorted output needs no record. */
+/*
+ * Keys of --format become slots too, so sorted output needs no record.
+ * With a desk, each key must be one a record can hold (query_key_check).
+ */
 static int
-format_slots(struct ls *ls)
+format_keys(struct ls *ls, struct desk *d)
 {
 	for (const char *f = ls->format ? ls->format : ""; (f = strstr(f, "%{")) != NULL;) {
 		const char *close = strchr(f + 2, '}');
+		char *k;
+		int rc;
 		if (close == NULL)
-			break;
-		if (close - f - 2 < 128) {
-			char *k = xstrndup(f + 2, (size_t)(close - f - 2));
-			int slot = query_slot(&ls->q, k);
-			free(k);
-			if (slot < 0)
-				return EX_USAGE;
+			return rt_fail(EX_USAGE, "--format '%s': unterminated %%{ (write %%{KEY})",
+			    ls->format);
+		k = xstrndup(f + 2, (size_t)(close - f - 2));
+		if (d == NULL)
+			rc = query_slot(&ls->q, k) < 0 ? EX_USAGE : 0;
+		else if ((rc = query_key_check(d, k, "key")) != 0) {
+			char *why = xstrdup(rt_errmsg());
+			rt_fail(rc, "--format '%s': %s", ls->format, why);
+			free(why);
 		}
+		free(k);
+		if (rc != 0)
+			return rc;
 		f = close;
 	}
 	return 0;
@@ -348,14 +358,14 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || nout > 1)
 		cli_usage(usage, 0);
-	usage_ok(format_slots(&ls));
+	usage_ok(format_keys(&ls, NULL));
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
 	if (human_time_init(d, utc) != 0)
 		warnx("%s", rt_errmsg());
 	if (owner_arg)
 		query_owner(q, d, owner_arg);
-	if ((rc = query_check(q, d)) != 0)
+	if ((rc = query_check(q, d)) != 0 || (rc = format_keys(&ls, d)) != 0)
 		warnx("%s", rt_errmsg());
 	else
 		rc = list(&ls, d);

@@ -88,6 +88,13 @@ int query_limit(struct query *q, const char *s);
  */
 int query_check(const struct query *q, struct desk *d);
 
+/*
+ * Is key something a ticket record can hold: a ticket field, a key the
+ * cache derives, a custom field of rt.yaml or one a workflow sets? Else
+ * EX_USAGE "unknown WHAT 'key' (the keys)". Sort keys and rt-ls --format.
+ */
+int query_key_check(struct desk *d, const char *key, const char *what);
+
 /* The slot of key, added if new; -1 (EX_USAGE set) past QUERY_MAXSLOTS. */
 int query_slot(struct query *q, const char *key);
 /* Finds the slots of a record: v[i] is the value of slot i or NULL. */

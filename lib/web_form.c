@@ -320,7 +320,9 @@ blank(const char *s)
 static const char *
 form_error(const char *lang, const struct form *f)
 {
-	if (f->bad || f->toolong)
+	if (f->bad)
+		return web_text(lang, "form.error.bytes");
+	if (f->toolong)
 		return web_text(lang, "form.error.long");
 	if (f->nfiles > 1)
 		return web_text(lang, "form.error.files");

@@ -31,6 +31,8 @@ static const struct { const char *key, *en, *de; } texts[] = {
 	  "Bitte geben Sie einen einzeiligen Betreff an." },
 	{ "form.error.text", "Please write a message.", "Bitte schreiben Sie eine Nachricht." },
 	{ "form.error.long", "A field is too long.", "Ein Feld ist zu lang." },
+	{ "form.error.bytes", "A field contains a NUL byte or text that is not valid UTF-8.",
+	  "Ein Feld enthält ein NUL-Byte oder Text, der kein gültiges UTF-8 ist." },
 	{ "form.attachment", "A file (optional)", "Eine Datei (freiwillig)" },
 	{ "form.error.files", "Please attach only one file.", "Bitte hängen Sie nur eine Datei an." },
 	{ "form.error.big", "The file is too large.", "Die Datei ist zu groß." },

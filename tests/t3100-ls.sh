@@ -84,9 +84,21 @@ test_expect_success '--count' '
 	rt-ls --count --open >actual && echo 2 >expect && test_cmp expect actual
 '
 test_expect_success '--format with escapes' '
-	rt-ls --format "%{id}\t%{priority}\t%{tags}\t%{nothing}|\n" --sort created >actual &&
+	rt-ls --format "%{id}\t%{priority}\t%{tags}\t%{team}|\n" --sort created >actual &&
 	printf "%s\turgent\thw,fire\t|\n%s\tlow\tnet\t|\n%s\thigh\tmoney\t|\n" $A $B $C >expect &&
 	test_cmp expect actual
+'
+test_expect_code 64 '--format: an unknown key is a usage error naming the format and the keys' '
+	rt-ls --format "%{id} %{nothing}\n" >out 2>err; rc=$?;
+	test_must_fail test -s out && test $(wc -l <err) = 1 &&
+	grep "^rt-ls: --format .%{id} %{nothing}\\\\n.: unknown key .nothing. (id, subject, .*esc-level" err &&
+	exit $rc
+'
+test_expect_code 64 '--format: an unterminated %{ is a usage error naming the format' '
+	rt-ls --format "%{id} %{subject" >out 2>err; rc=$?;
+	test_must_fail test -s out &&
+	grep -x "rt-ls: --format .%{id} %{subject.: unterminated %{ (write %{KEY})" err &&
+	exit $rc
 '
 test_expect_success '--json: objects with lists as arrays' '
 	rt-ls --json --status resolved >out.json &&

@@ -42,6 +42,11 @@ submit() {
 tickets() { rt-ls --ids | wc -l | tr -d ' '; }
 status_link() { sed -n 's/.*id="status" href="\([^"]*\)".*/\1/p' out; }
 
+test_expect_success 'the example configuration names the desk the README sets up' '
+	d=$(sed -n "s|^    rt-init --name .* \(/[^ ]*\)$|\1|p" "$SRC_ROOT/README") &&
+	test -n "$d" && grep "^var.rt_desk = \"$d\"$" "$SRC_ROOT/share/web/lighttpd.conf"
+'
+
 test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' '
 	new_desk &&
 	sed -i "s/^  max-bytes: .*/&\n  on-arrival: {acknowledge: ack}/" rt.yaml &&
@@ -171,6 +176,23 @@ Bcc: victim@example.org" "Hi" "x")" = 400 &&
 Bcc: victim@example.org" "x")" = 400 &&
 	grep "class=\"error\"" out &&
 	test "$(tickets)" = $((n + 1)) && ! grep -i "victim" "$TRASH/sent-mail"
+'
+
+test_expect_success LIGHTTPD 'a NUL byte or bad UTF-8 in a field: 400 that says so (not "too long"), nothing stored' '
+	n=$(tickets) &&
+	curl -s -o form.html "$WEB/rt/new" && csrf=$(fields form.html | sed -n "s/^csrf=//p") &&
+	test "$(curl -s -o out -w "%{http_code}" --data-urlencode "csrf=$csrf" \
+	    --data "name=Nul&address=nul%40example.com&subject=Hi&text=a%00b&website=" "$WEB/rt/new")" = 400 &&
+	grep "class=\"error\".*A field contains a NUL byte or text that is not valid UTF-8\." out &&
+	! grep "too long" out &&
+	test "$(curl -s -o out -w "%{http_code}" --data-urlencode "csrf=$csrf" \
+	    --data "name=Nul&address=nul%40example.com&subject=Hi%FF&text=x&website=" "$WEB/rt/new")" = 400 &&
+	grep "not valid UTF-8" out &&
+	printf "a\000b" >nul.txt &&
+	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F name=Nul -F address=nul@example.com \
+	    -F subject=Hi -F "text=<nul.txt" -F website= "$WEB/rt/new")" = 400 &&
+	grep "A field contains a NUL byte" out && ! grep "too long" out &&
+	test "$(tickets)" = "$n"
 '
 
 test_expect_success LIGHTTPD 'no or a wrong or an expired CSRF token: 403, nothing stored' '

@@ -24,8 +24,8 @@ sed -n '1,/^$/p' rt.yaml | sed "s|mailer: .*|mailer: 'sendmail://$PWD/.git/rt/se
 cat "$here/rt.yaml" >>rt.new && mv rt.new rt.yaml
 git -c user.name="Demo Agent" -c user.email=agent@demo.example commit -q -m "demo: queues, routing, SLA and escalation" rt.yaml
 
-step "rt-ingest: five sample mails (German, English, a follow-up, an auto-reply)"
-for m in "$here"/mail/*.eml; do
+step "rt-ingest: four sample mails (German, English, a follow-up)"
+for m in "$here"/mail/0[1-4]-*.eml; do
 	printf '%-28s -> ' "$(basename "$m")"
 	rt-ingest <"$m" || true
 done | tee ingest.out
@@ -36,9 +36,22 @@ if have rt-route; then
 	echo "$ids" | rt-route --explain || true
 fi
 if have rt-reply; then
-	step "rt-reply --template ack: acknowledgements (auto-replies are not answered)"
+	step "rt-reply --template ack: acknowledgements"
 	echo "$ids" | rt-reply --template ack || true
 	for f in .git/rt/outbox/*; do grep -m1 '^Subject:' "$f"; done | sed 's/^/sent: /'
+	# An out-of-office answers the German acknowledgement, as mail clients
+	# do: In-Reply-To its Message-Id, its Subject quoted. rt-ingest keeps it
+	# on that ticket as a bounce event: no new ticket, nothing else changes.
+	ack=$(grep -l '^Subject: .*Ihre Anfrage' .git/rt/outbox/* | head -n 1)
+	if [ -n "$ack" ]; then
+		step "rt-ingest: an auto-reply to that acknowledgement"
+		mid=$(sed -n 's/^Message-I[Dd]: *//p' "$ack" | head -n 1)
+		subj=$(sed -n 's/^Subject: *//p' "$ack" | head -n 1)
+		printf '%-28s -> ' 05-autoreply.eml
+		sed -e "s|^Subject: .*|Subject: Automatic reply: $subj|" \
+		    -e "s|^Message-Id: .*|&\\
+In-Reply-To: $mid|" "$here/mail/05-autoreply.eml" | rt-ingest || true
+	fi
 fi
 if have rt-escalate; then
 	step "rt-escalate: the cron sweep, two hours later"
