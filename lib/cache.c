@@ -1259,6 +1259,30 @@ check_readonly(struct cache *c, const char *headhex)
 	    "(any rt command or rt-gc run by a writer brings it up to date)");
 }
 
+/*
+ * Whether the cache already reflects HEAD, asked in a read-only
+ * transaction: a reader never queues behind a batch's write transaction,
+ * which stays open until the batch's group has moved the branch.
+ */
+static int
+is_current(struct cache *c, const char *headhex)
+{
+	char hex[GIT_OID_HEXSZ + 1] = "", ver[8] = "", fmt[8], oldfmt[8] = "";
+	MDB_txn *txn;
+	int yes;
+
+	if (mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn) != 0)
+		return 0;
+	snprintf(fmt, sizeof(fmt), "%d", id_format());
+	meta_get(c, txn, "head", hex, sizeof(hex));
+	meta_get(c, txn, "version", ver, sizeof(ver));
+	meta_get(c, txn, "format", oldfmt, sizeof(oldfmt));
+	yes = strcmp(hex, headhex) == 0 && strcmp(ver, CACHE_VERSION) == 0 &&
+	    strcmp(oldfmt, fmt) == 0 && !pending_any(c, txn);
+	mdb_txn_abort(txn);
+	return yes;
+}
+
 static int text_ready(struct desk *d);
 
 /* Tickets from which a rebuild leaves the text index to its first use (RT_CACHE_LAZY_MIN for tests). */
@@ -1289,6 +1313,10 @@ sync_to(struct desk *d, int full)
 	if (c->readonly) {
 		git_commit_free(head);
 		return check_readonly(c, newhex);
+	}
+	if (c->held == NULL && !c->defer && !full && is_current(c, newhex)) {
+		git_commit_free(head);
+		return 0;
 	}
 	if ((txn = c->held) != NULL)
 		c->held = NULL;

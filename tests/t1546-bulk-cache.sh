@@ -74,4 +74,23 @@ test_expect_success GDB,!VALGRIND 'killed after its branch moved, before the cac
 	test "$(rt-ls --all --ids | wc -l)" = 30
 '
 
+# during "$@": what rt-ls printed and its exit code while the command was
+# stopped in pack_mem_write (the group's cache transaction open, its
+# branch not yet moved); rt-ls gets 20 s before it counts as hung
+during() {
+	_p=$(command -v "$1") && shift &&
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" gdb -q -batch \
+		-ex "break pack_mem_write" -ex run \
+		-ex "shell timeout 20 rt-ls --all --ids >during.out 2>during.err; echo \$? >during.rc" \
+		-ex kill --args "$_p" "$@" >gdb.out 2>&1
+	test -f during.rc
+}
+
+test_expect_success GDB,!VALGRIND 'a reader during a batch is not held up by its cache transaction' '
+	before=$(rt-ls --all --ids | wc -l) && mbox 31 40 >b4.mbox &&
+	during rt-ingest -q --mbox b4.mbox &&
+	cat during.err && test "$(cat during.rc)" = 0 &&
+	test "$(wc -l <during.out)" = "$before"
+'
+
 test_done
