@@ -1,5 +1,4 @@
 /* rt-ingest: turn mail into tickets, threading follow-ups onto their ticket */
-#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +14,7 @@
 #include "desk.h"
 #include "event.h"
 #include "ingest.h"
+#include "maildir.h"
 #include "mbox.h"
 #include "spool.h"
 #include "txn.h"
@@ -83,15 +83,6 @@ announce(struct desk *d, const char *id)
 	}
 	if (settled)
 		print_held();
-}
-
-/* Worst outcome wins: a message to retry beats a rejected one. */
-static int
-worse(int a, int b)
-{
-	if (a == EX_TEMPFAIL || b == EX_TEMPFAIL)
-		return EX_TEMPFAIL;
-	return a ? a : b;
 }
 
 /*
@@ -174,7 +165,7 @@ ingest_mbox_message(struct spool *s, size_t n, void *arg)
 	struct import *im = arg;
 	char *label = xasprintf("%s: message %zu", im->file, n);
 
-	im->status = worse(im->status, ingest_spooled(im->d, s->path, s->size, label));
+	im->status = rt_worse(im->status, ingest_spooled(im->d, s->path, s->size, label));
 	free(label);
 	return 0;
 }
@@ -189,65 +180,23 @@ ingest_mbox(struct desk *d, const char *file)
 		return quarantine_file(d, file, rt_errmsg());
 	if (rc != 0)
 		warnx("%s: %s", file, rt_errmsg());
-	return worse(im.status, rc);
+	return rt_worse(im.status, rc);
 }
 
+/* One Maildir entry: a message to store, or why it was not read. */
 static int
-cmp_name(const void *a, const void *b)
+ingest_maildir_file(const char *file, struct spool *s, int rc, void *arg)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	struct import *im = arg;
 
-/* Maildir files are read directly, oldest name first, and left in place. */
-static int
-ingest_maildir_sub(struct desk *d, const char *dir, const char *sub, int *found)
-{
-	char *path = xasprintf("%s/%s", dir, sub);
-	DIR *dp = opendir(path);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-	int status = 0;
-
-	if (dp == NULL) {
-		free(path);
-		return 0;
-	}
-	(*found)++;
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(dp);
-	if (n)	/* qsort(NULL, 0) is undefined (UBSan) */
-		qsort(names, n, sizeof(*names), cmp_name);
-	for (size_t i = 0; i < n; i++) {
-		char *file = xasprintf("%s/%s", path, names[i]);
-		struct spool s;
-		struct stat st;
-		int rc, fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-		/* a message is a file: not a folder, a FIFO (open would block) or a link */
-		if ((fd < 0 && errno == ELOOP) || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)))
-			rc = 0, warnx("%s: not a regular file, skipped", file);
-		else if (fd < 0)
-			rc = EX_NOINPUT, warn("%s", file);
-		else {
-			if ((rc = spool_fd(d, fd, ingest_max_bytes(d), &s)) == 0) {
-				rc = ingest_spooled(d, s.path, s.size, file);
-				spool_discard(&s);
-			} else
-				warnx("%s: %s", file, rt_errmsg());
-		}
-		if (fd >= 0)
-			close(fd);
-		status = worse(status, rc);
-		free(file);
-	}
-	strv_free(names, n);
-	free(path);
-	return status;
+	im->status = 1;	/* an entry was seen: its line is printed here */
+	if (s != NULL)
+		return ingest_spooled(im->d, s->path, s->size, file);
+	if (rc == 0)
+		warnx("%s: not a regular file, skipped", file);
+	else
+		warnx("%s: %s", file, rt_errmsg());
+	return rc;
 }
 
 static void
@@ -276,18 +225,16 @@ ingest_event_file(struct desk *d, const char *file, const char *source)
 	return rc;
 }
 
+/* Maildir files are read in place, oldest name first, and left there. */
 static int
 ingest_maildir(struct desk *d, const char *dir)
 {
-	int found = 0;
-	int status = worse(ingest_maildir_sub(d, dir, "cur", &found),
-	    ingest_maildir_sub(d, dir, "new", &found));
+	struct import im = { d, dir, 0 };
+	int rc = maildir_read(d, dir, ingest_max_bytes(d), ingest_maildir_file, &im);
 
-	if (found == 0) {
-		warnx("'%s' is not a Maildir (no cur/ or new/)", dir);
-		return EX_NOINPUT;
-	}
-	return status;
+	if (rc != 0 && im.status == 0)
+		warnx("%s: %s", dir, rt_errmsg());
+	return rc;
 }
 
 int

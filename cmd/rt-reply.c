@@ -41,14 +41,6 @@ static struct reply_opts opts;
 static int suggest_mode, nsuggest, json;
 
 static int
-worse(int a, int b)
-{
-	if (a == EX_TEMPFAIL || b == EX_TEMPFAIL)
-		return EX_TEMPFAIL;
-	return a ? a : b;
-}
-
-static int
 one(struct desk *d, const char *id, void *arg)
 {
 	struct reply_result r;
@@ -269,7 +261,7 @@ main(int argc, char *argv[])
 			opts.text = text;
 			int status = 0;
 			for (int i = 0; i < argc; i++)
-				status = worse(status, cli_each_id(d, 1, argv + i, one, NULL));
+				status = rt_worse(status, cli_each_id(d, 1, argv + i, one, NULL));
 			rc = status;
 		}
 	}

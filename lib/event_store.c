@@ -425,15 +425,6 @@ quarantine_head(struct desk *d, const char *path, size_t size, const char *buf, 
 	return rc;
 }
 
-/* Worst outcome wins: an event to retry beats a rejected one. */
-static int
-worse(int a, int b)
-{
-	if (a == EX_TEMPFAIL || b == EX_TEMPFAIL)
-		return EX_TEMPFAIL;
-	return a ? a : b;
-}
-
 static size_t
 cfg_size(struct desk *d, const char *key, long long dflt)
 {
@@ -516,7 +507,7 @@ ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
 		stored += rc == 0;
 		if (rc != 0 && err == NULL)
 			err = xstrdup(rt_errmsg());
-		status = worse(status, rc);
+		status = rt_worse(status, rc);
 	}
 	event_list_free(&l);
 	/* Only reports on no mail of the desk were refused: kept in the payload or quarantine. */

@@ -175,6 +175,14 @@ rt_errmsg(void)
 }
 
 int
+rt_worse(int a, int b)
+{
+	if (a == EX_TEMPFAIL || b == EX_TEMPFAIL)
+		return EX_TEMPFAIL;
+	return a ? a : b;
+}
+
+int
 raw_stdout_ok(const char *what)
 {
 	if (isatty(STDOUT_FILENO))

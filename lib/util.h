@@ -38,6 +38,8 @@ void sbuf_free(struct sbuf *sb);
  */
 int rt_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *rt_errmsg(void);
+/* The worse of two outcomes of a batch's items: a retry (75) beats any other. */
+int rt_worse(int a, int b);
 /* 0, or EX_USAGE when stdout is a terminal: bytes from outside carry escapes. */
 int raw_stdout_ok(const char *what);
 /*

@@ -206,6 +206,16 @@ test_expect_success '--maildir imports cur/ and new/' '
 	rt-ingest --maildir md >ids2 && test_cmp ids ids2
 '
 
+test_expect_success '--maildir reads cur/ before new/, oldest first (ids in that order)' '
+	mkdir -p ord/cur ord/new ord/tmp &&
+	mail ord1@example.com "ord seen b" >ord/cur/2.host:2,S &&
+	mail ord2@example.com "ord seen a" >ord/cur/1.host:2,S &&
+	mail ord3@example.com "ord new" >ord/new/0.host &&
+	rt-ingest --maildir ord >ids &&
+	for id in $(cat ids); do rt-show $id | sed -n "s/^subject  *//p"; done >subjects &&
+	printf "ord seen a\nord seen b\nord new\n" >want && test_cmp want subjects
+'
+
 test_expect_success '--maildir skips what is not a file: a folder, a FIFO, a symbolic link' '
 	mkdir -p odd/cur odd/new/folder odd/tmp && mkfifo odd/new/fifo &&
 	ln -s "$TRASH/desk/rt.yaml" odd/new/link &&

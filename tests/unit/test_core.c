@@ -2,11 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sysexits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "id.h"
 #include "kv.h"
+#include "maildir.h"
 #include "sha1.h"
 #include "spool.h"
 #include "tap.h"
@@ -337,6 +339,63 @@ test_spool_reuse(void)
 	spool_discard(&b);
 }
 
+/* What maildir_read hands its callback, one "name:what;" an entry. */
+static int
+seen_entry(const char *file, struct spool *s, int rc, void *arg)
+{
+	const char *name = strrchr(file, '/');
+	char *got = s ? opened(s->path) : xstrdup(rc == 0 ? "skip" : "err");
+
+	while (name > file && name[-1] != '/')
+		name--;
+	sbuf_addf(arg, "%s:%s;", name, got);
+	free(got);
+	return s && strcmp(name, "new/c") == 0 ? EX_DATAERR : 0;
+}
+
+static void
+put(const char *base, const char *name, const char *text)
+{
+	char *p = xasprintf("%s/%s", base, name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+
+	if (fd >= 0 && write(fd, text, strlen(text)) < 0)
+		ok(0, "writing %s", p);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+}
+
+/* cur/ then new/, each sorted; dot files unseen; what is no file skipped, not read. */
+static void
+test_maildir_read(void)
+{
+	char tmpl[] = "/tmp/rt-unit-maildir.XXXXXX", *base = mkdtemp(tmpl), *p, *cmd;
+	struct sbuf sb = SBUF_INIT;
+	int rc;
+
+	if (!ok(base != NULL, "a scratch Maildir"))
+		return;
+	rc = maildir_read(NULL, base, 0, seen_entry, &sb);
+	ok(rc == EX_NOINPUT && sb.len == 0, "no cur/ nor new/: EX_NOINPUT, nothing called");
+	p = xasprintf("%s/cur", base), mkdir(p, 0777), free(p);
+	p = xasprintf("%s/new", base), mkdir(p, 0777), free(p);
+	p = xasprintf("%s/new/sub", base), mkdir(p, 0777), free(p);
+	p = xasprintf("%s/new/fifo", base), mkfifo(p, 0666), free(p);
+	put(base, "cur/b", "two"), put(base, "cur/a", "one"), put(base, "cur/.x", "no");
+	put(base, "new/c", "three");
+	rc = maildir_read(NULL, base, 0, seen_entry, &sb);
+	is_str(sb.buf ? sb.buf : "", "cur/a:one;cur/b:two;new/c:three;new/fifo:skip;new/sub:skip;",
+	    "entries in order, the FIFO and the folder skipped unread");
+	ok(rc == EX_DATAERR, "the worst outcome is returned");
+	ok(rt_worse(EX_DATAERR, EX_TEMPFAIL) == EX_TEMPFAIL && rt_worse(0, EX_DATAERR) == EX_DATAERR &&
+	    rt_worse(0, 0) == 0, "a retry beats any other outcome");
+	sbuf_free(&sb);
+	cmd = xasprintf("rm -rf '%s'", base);
+	(void)system(cmd);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -350,5 +409,6 @@ main(void)
 	test_kv();
 	test_mkdir_known();
 	test_spool_reuse();
+	test_maildir_read();
 	return tap_done();
 }
