@@ -1241,31 +1241,14 @@ whole_desk_limits(int on)
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, on ? (size_t)16 << 20 : (size_t)64 << 20);
 }
 
-/* A read-only cache serves only while it reflects HEAD. */
-static int
-check_readonly(struct cache *c, const char *headhex)
-{
-	char hex[GIT_OID_HEXSZ + 1] = "", ver[8] = "";
-	MDB_txn *txn;
-
-	if (mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn) == 0) {
-		meta_get(c, txn, "head", hex, sizeof(hex));
-		meta_get(c, txn, "version", ver, sizeof(ver));
-		mdb_txn_abort(txn);
-	}
-	if (strcmp(hex, headhex) == 0 && strcmp(ver, CACHE_VERSION) == 0)
-		return 0;
-	return rt_fail(EX_NOPERM, "ticket cache: behind HEAD and not writable by this user "
-	    "(any rt command or rt-gc run by a writer brings it up to date)");
-}
-
 /*
- * Whether the cache already reflects HEAD, asked in a read-only
- * transaction: a reader never queues behind a batch's write transaction,
- * which stays open until the batch's group has moved the branch.
+ * Whether the cache reflects HEAD (and, with pending, has no ticket of a
+ * batch still waiting), asked in a read-only transaction: a reader never
+ * queues behind a batch's write transaction, which stays open until the
+ * batch's group has moved the branch.
  */
 static int
-is_current(struct cache *c, const char *headhex)
+is_current(struct cache *c, const char *headhex, int pending)
 {
 	char hex[GIT_OID_HEXSZ + 1] = "", ver[8] = "", fmt[8], oldfmt[8] = "";
 	MDB_txn *txn;
@@ -1278,9 +1261,19 @@ is_current(struct cache *c, const char *headhex)
 	meta_get(c, txn, "version", ver, sizeof(ver));
 	meta_get(c, txn, "format", oldfmt, sizeof(oldfmt));
 	yes = strcmp(hex, headhex) == 0 && strcmp(ver, CACHE_VERSION) == 0 &&
-	    strcmp(oldfmt, fmt) == 0 && !pending_any(c, txn);
+	    strcmp(oldfmt, fmt) == 0 && !(pending && pending_any(c, txn));
 	mdb_txn_abort(txn);
 	return yes;
+}
+
+/* A read-only cache serves only while it reflects HEAD. */
+static int
+check_readonly(struct cache *c, const char *headhex)
+{
+	if (is_current(c, headhex, 0))
+		return 0;
+	return rt_fail(EX_NOPERM, "ticket cache: behind HEAD and not writable by this user "
+	    "(any rt command or rt-gc run by a writer brings it up to date)");
 }
 
 static int text_ready(struct desk *d);
@@ -1314,7 +1307,7 @@ sync_to(struct desk *d, int full)
 		git_commit_free(head);
 		return check_readonly(c, newhex);
 	}
-	if (c->held == NULL && !c->defer && !full && is_current(c, newhex)) {
+	if (c->held == NULL && !c->defer && !full && is_current(c, newhex, 1)) {
 		git_commit_free(head);
 		return 0;
 	}
