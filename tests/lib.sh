@@ -183,6 +183,19 @@ new_desk() {
 	git commit -qm "test desk: sendmail stand-in" rt.yaml
 }
 
+# bulk_mbox FIRST LAST [LINES]: an mbox of new-ticket mails FIRST..LAST,
+# mail i with its own word okapiword<i>, LINES more body lines (default
+# 0) and a last line END-<i>
+bulk_mbox() {
+	for _i in $(seq "$1" "$2"); do
+		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'
+		printf 'From: c%s@example.com\nSubject: bulk %s\nMessage-Id: <b%s@x>\n\n' $_i $_i $_i
+		printf 'a body with okapiword%s in it\n' $_i
+		for _l in $(seq 1 "${3:-0}"); do echo "line $_l of mail $_i"; done
+		printf 'END-%s\n\n' $_i
+	done
+}
+
 # sendmail_recorder: $TRASH/sendmail, a program mailer that keeps each
 # message as $SM_DIR/msg.N and its arguments in $SM_ARGS, and exits 75
 # (the mailer's "try again") while $SM_DIR/fail exists. Exports SM_DIR

@@ -12,14 +12,7 @@
 export RT_NOW=2026-11-23T10:00:00Z
 N=20
 # mbox FIRST LAST: new-ticket mails with a 40-line body ending in END-n
-mbox() {
-	for i in $(seq "$1" "$2"); do
-		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'
-		printf 'From: c%s@example.com\nSubject: bulk %s\nMessage-Id: <b%s@x>\n\n' $i $i $i
-		for l in $(seq 1 40); do echo "line $l of mail $i"; done
-		printf 'END-%s\n\n' $i
-	done
-}
+mbox() { bulk_mbox "$1" "$2" 40; }
 # clean: the work tree equals HEAD (against a scratch index), nothing left aside
 clean() {
 	rm -f "$TRASH/scratch.idx" &&

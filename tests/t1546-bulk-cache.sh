@@ -9,13 +9,7 @@
 export RT_NOW=2026-11-23T10:00:00Z
 N=10
 # mbox FIRST LAST: new-ticket mails, each with its own word
-mbox() {
-	for i in $(seq "$1" "$2"); do
-		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'
-		printf 'From: c%s@example.com\nSubject: bulk %s\nMessage-Id: <b%s@x>\n\n' $i $i $i
-		printf 'a body with okapiword%s in it\n\n' $i
-	done
-}
+mbox() { bulk_mbox "$1" "$2"; }
 count() { grep -v "resumed>" "$1" | grep -c "$2" || true; }
 
 new_desk desk || exit 1
