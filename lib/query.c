@@ -428,23 +428,6 @@ check_channel(struct desk *d, const struct qlist *l)
 	return 0;
 }
 
-/* Does a workflow's "on: STATUS: set:" write key (workflow.h)? */
-static int
-workflow_sets(struct desk *d, const char *key)
-{
-	const struct ynode *wfs = desk_cfg(d, "workflows");
-
-	for (size_t i = 0; wfs && wfs->kind == Y_MAP && i < wfs->n; i++) {
-		const struct ynode *on = ymap_get(wfs->items[i], "on");
-		for (size_t j = 0; on && on->kind == Y_MAP && j < on->n; j++) {
-			const struct ynode *set = ymap_get(on->items[j], "set");
-			if (set && set->kind == Y_MAP && ymap_get(set, key))
-				return 1;
-		}
-	}
-	return 0;
-}
-
 int
 query_key_check(struct desk *d, const char *key, const char *what)
 {
@@ -454,7 +437,7 @@ query_key_check(struct desk *d, const char *key, const char *what)
 
 	if (in_strv(ticket_keys, key) || in_strv(derived_keys, key) ||
 	    (fields && fields->kind == Y_MAP && ymap_get(fields, key)) ||
-	    field_settable(d, key) == 0 || workflow_sets(d, key))
+	    field_settable(d, key) == 0 || workflow_sets_key(d, key))
 		return 0;
 	add_strv(&sb, ticket_keys);
 	add_strv(&sb, derived_keys);

@@ -356,6 +356,22 @@ action(struct desk *d, const struct kvmap *t, const char *to, const char *key)
 	return ymap_get(on, key);
 }
 
+int
+workflow_sets_key(struct desk *d, const char *key)
+{
+	const struct ynode *w = desk_cfg(d, "workflows");
+
+	for (size_t i = 0; w && w->kind == Y_MAP && i < w->n; i++) {
+		const struct ynode *on = ymap_get(w->items[i], "on");
+		for (size_t j = 0; on && on->kind == Y_MAP && j < on->n; j++) {
+			const struct ynode *set = ymap_get(on->items[j], "set");
+			if (set && set->kind == Y_MAP && ymap_get(set, key))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* "{now}" and "{actor}" in action values. */
 static char *
 expand(struct desk *d, const char *v)
