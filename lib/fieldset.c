@@ -228,6 +228,13 @@ norm_time(const char *field, const char *s, char **out)
 	return 0;
 }
 
+/* The list fields whose items are mail addresses. */
+static int
+holds_addresses(const char *field)
+{
+	return strcmp(field, "cc") == 0 || strcmp(field, "requestors") == 0;
+}
+
 /* One list item: no spaces or commas; mail lists need an address. */
 static int
 check_item(const char *field, const char *item)
@@ -235,8 +242,7 @@ check_item(const char *field, const char *item)
 	for (const char *p = item; *p; p++)
 		if (isspace((unsigned char)*p) || *p == ',')
 			return rt_fail(EX_DATAERR, "'%s' is not a valid item for '%s'", item, field);
-	if ((strcmp(field, "cc") == 0 || strcmp(field, "requestors") == 0) &&
-	    (strchr(item, '@') == NULL || item[0] == '@'))
+	if (holds_addresses(field) && (strchr(item, '@') == NULL || item[0] == '@'))
 		return rt_fail(EX_DATAERR, "'%s' is not a mail address for '%s'", item, field);
 	return 0;
 }
@@ -246,8 +252,7 @@ list_value(const char *field, const char *old, const struct assign *a, char **ou
 {
 	char **items, *cur = xstrdup(a->op == '=' ? "" : (old ? old : ""));
 	/* "Name <addr>, ..." pasted from a mail: split at commas only, keep the addresses */
-	int boxes = (strcmp(field, "cc") == 0 || strcmp(field, "requestors") == 0) &&
-	    strchr(a->value, '<');
+	int boxes = holds_addresses(field) && strchr(a->value, '<');
 	size_t n = str_split(a->value, boxes ? "," : ", \t", &items);
 	int rc = 0;
 
