@@ -94,6 +94,14 @@ test_expect_code 64 '--format: an unknown key is a usage error naming the format
 	grep "^rt-ls: --format .%{id} %{nothing}\\\\n.: unknown key .nothing. (id, subject, .*esc-level" err &&
 	exit $rc
 '
+test_expect_code 64 '--format: the unknown-key error lists every key the check accepts (watchers, a workflow set: key)' '
+	cp rt.yaml rt.yaml.keep && test_when_finished "mv rt.yaml.keep rt.yaml" &&
+	printf "workflows:\n  default:\n    on:\n      resolved:\n        set: {resolved-by: \"{actor}\"}\n" >>rt.yaml &&
+	rt-ls --format "%{id} %{watchers} %{resolved-by}\n" >out &&
+	rt-ls --format "%{nothing}" >out 2>err; rc=$?;
+	grep "unknown key .nothing. (id, .*, watchers.*, resolved-by)$" err &&
+	exit $rc
+'
 test_expect_code 64 '--format: an unterminated %{ is a usage error naming the format' '
 	rt-ls --format "%{id} %{subject" >out 2>err; rc=$?;
 	test_must_fail test -s out &&
