@@ -125,6 +125,18 @@ assert [e[\"ev\"] for e in j[\"events\"]].count(\"comment\")==2
 assert any(e.get(\"text\")==\"second note\\n\" for e in j[\"events\"])
 "
 '
+test_expect_success 'a subject in a charset nobody knows (=?NONE?B?...?=): its UTF-8, else U+FFFD, never a control character' '
+	printf "From: n@example.com\nSubject: =?NONE?B?%s?=\nMessage-Id: <none1@x>\n\nx\n" \
+	    "$(printf "Gr\303\274\303\237e" | base64)" >none1.eml &&
+	id1=$(rt-ingest <none1.eml) &&
+	rt-show $id1 >out && grep -x "subject      Grüße" out && grep -x "Subject: Grüße" out &&
+	rt-ls --format "%{subject}\n" --sort created | grep -x "Grüße" &&
+	printf "From: n@example.com\nSubject: =?NONE?B?%s?= end\nMessage-Id: <none2@x>\n\nx\n" \
+	    "$(printf "caf\351 \033]52;c;eA==\007ok" | base64)" >none2.eml &&
+	id2=$(rt-ingest <none2.eml) &&
+	rt-show $id2 >out && grep -x "Subject: caf�  \]52;c;eA== ok end" out &&
+	! grep -q "$(printf "\033")" out && ! grep -q "NONE" out
+'
 test_expect_success 'unknown ticket' '
 	test_must_fail rt-show 0000ZZZZ 2>err && grep 0000ZZZZ err
 '
