@@ -1429,6 +1429,21 @@ mail_header(struct mail *m, const char *name)
 	return v;
 }
 
+size_t
+mail_part_size(const struct mail *m, size_t i)
+{
+	char tmp[8192];
+	mu_stream_t dec;
+	size_t n, size = 0;
+
+	if (i >= m->nparts || m->parts[i].msg == NULL || body_decoder(m->parts[i].msg, &dec) != 0)
+		return i < m->nparts ? m->parts[i].size : 0;
+	while (mu_stream_read(dec, tmp, sizeof(tmp), &n) == 0 && n > 0)
+		size += n;
+	mu_stream_destroy(&dec);
+	return size;
+}
+
 int
 mail_part_body(const struct mail *m, size_t i, char **buf, size_t *len)
 {

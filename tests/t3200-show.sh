@@ -71,7 +71,7 @@ test_expect_success 'show: fields, decoded mail, attachments, notes and changes 
 	Subject: Drucker kaputt – bitte
 
 	Der Drucker druckt nicht.
-	[attachment 1: application/pdf, 20 bytes, log.pdf]
+	[attachment 1: application/pdf, 15 bytes, log.pdf]
 
 	* 2026-11-23T11:00:00Z Test Agent: set status: new -> open
 	* 2026-11-23T11:00:00Z Test Agent: set priority: normal -> high
@@ -120,10 +120,27 @@ test_expect_success '--json holds ticket, events and decoded messages' '
 import json; j=json.load(open(\"out.json\"))
 assert j[\"ticket\"][\"requestors\"]==[\"carl@example.com\"]
 m=j[\"messages\"]; assert len(m)==2 and m[0][\"text\"].startswith(\"Der Drucker\")
-assert m[0][\"attachments\"]==[{\"type\":\"application/pdf\",\"size\":20,\"name\":\"log.pdf\"}], m[0]
+assert m[0][\"attachments\"]==[{\"type\":\"application/pdf\",\"size\":15,\"name\":\"log.pdf\"}], m[0]
 assert [e[\"ev\"] for e in j[\"events\"]].count(\"comment\")==2
 assert any(e.get(\"text\")==\"second note\\n\" for e in j[\"events\"])
 "
+'
+test_expect_success 'attachment sizes are the decoded bytes --save writes, not their base64' '
+	head -c 3000 /dev/urandom >blob &&
+	{ printf "From: b@example.com\nSubject: sizes\nMessage-Id: <size@x>\nMIME-Version: 1.0\n" &&
+	  printf "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nsee\n--B\n" &&
+	  printf "Content-Type: application/octet-stream\nContent-Disposition: attachment; filename=blob\n" &&
+	  printf "Content-Transfer-Encoding: base64\n\n" && base64 blob && printf -- "--B\n" &&
+	  printf "Content-Type: text/plain; name=q.txt\nContent-Disposition: attachment; filename=q.txt\n" &&
+	  printf "Content-Transfer-Encoding: quoted-printable\n\nA=3DB=\nC\n--B--\n"; } >sizes.eml &&
+	id=$(rt-ingest <sizes.eml) &&
+	rt-show $id >out &&
+	grep -x "\[attachment [0-9]*: application/octet-stream, 3000 bytes, blob\]" out &&
+	grep -x "\[attachment [0-9]*: text/plain, 4 bytes, q.txt\]" out &&
+	rt-show --json $id | python3 -c "
+import json, sys; a=json.load(sys.stdin)[\"messages\"][0][\"attachments\"]
+assert [x[\"size\"] for x in a]==[3000, 4], a" &&
+	rt-show --save 1 --output - $id | cmp - blob
 '
 test_expect_success 'a subject in a charset nobody knows (=?NONE?B?...?=): its UTF-8, else U+FFFD, never a control character' '
 	printf "From: n@example.com\nSubject: =?NONE?B?%s?=\nMessage-Id: <none1@x>\n\nx\n" \
