@@ -154,6 +154,20 @@ test_expect_success 'a subject in a charset nobody knows (=?NONE?B?...?=): its U
 	rt-show $id2 >out && grep -x "Subject: caf�  \]52;c;eA== ok end" out &&
 	! grep -q "$(printf "\033")" out && ! grep -q "NONE" out
 '
+test_expect_success 'a broken multipart body is shown as well as it can be (as mutt does), not as nothing' '
+	hdr="From: m@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed" &&
+	printf "$hdr; boundary=ZZ\nSubject: no delimiter\nMessage-Id: <mp1@x>\n\nall text, no delimiter\n" |
+	    rt-ingest >id1 &&
+	printf "$hdr\nSubject: no boundary\nMessage-Id: <mp2@x>\n\n--ZZ\n\nno boundary parameter\n--ZZ--\n" |
+	    rt-ingest >id2 &&
+	printf "$hdr; boundary=ZZ\nSubject: cut\nMessage-Id: <mp3@x>\n\n--ZZ\nContent-Type: text/plain\n\nthe first part\n--ZZ\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=a.bin\nContent-Transfer-Encoding: base64\n\nAAEC" |
+	    rt-ingest >id3 &&
+	rt-show $(cat id1) >out && grep -x "all text, no delimiter" out &&
+	rt-show $(cat id2) >out && grep -x "no boundary parameter" out &&
+	rt-show $(cat id3) >out && grep -x "the first part" out &&
+	grep -x "\[attachment 1: application/octet-stream, 3 bytes, a.bin\]" out &&
+	rt-ls --ids --text "delimiter" >out && test_cmp id1 out
+'
 test_expect_success 'unknown ticket' '
 	test_must_fail rt-show 0000ZZZZ 2>err && grep 0000ZZZZ err
 '
