@@ -132,6 +132,13 @@ test_expect_success 'bad options are usage errors' '
 	test_expect_code_64 rt-ls --ids --json &&
 	test_expect_code_64 rt-ls --priority extreme+
 '
+test_expect_success 'the table piped into a command (rt-ls | rt-escalate --clocks, rt(7)): its header line is skipped' '
+	rt-ls >table && head -n 1 table | grep "^ID " &&
+	rt-ls | rt-escalate --clocks >clocks 2>err && test_cmp /dev/null err &&
+	test $(wc -l <clocks) = 3 &&
+	rt-ls --open | rt-show >/dev/null 2>err && test_cmp /dev/null err &&
+	{ head -n 2 table && echo ID; } | rt-show >/dev/null 2>err; test $? = 65 && grep -x "rt-show: .ID. is not a ticket id" err
+'
 test_expect_success 'reads the cache, not the YAML' '
 	p=$(ticket_dir $A) && chmod 000 $p/ticket.yaml &&
 	test_when_finished "chmod 644 $p/ticket.yaml" &&
