@@ -23,6 +23,7 @@
 
 static const char usage[] =
 "usage: rt-show [--desk DIR] [--utc] [--json | --log | --git-log | --raw N] ID ...\n"
+"       rt-show [--desk DIR] --save N|all [--dir DIR | --output FILE|-] [--force] ID ...\n"
 "Show tickets: fields, then mail, notes and changes in time order.\n"
 "  --json       the ticket, its events and decoded messages as JSON (times UTC)\n"
 "  --utc        times in UTC, not in desk.timezone or TZ\n"
