@@ -42,6 +42,11 @@ else
 	test_skip '--help'"'"'s usage lines and the page'"'"'s SYNOPSIS name the same options' 'mandoc not installed'
 fi
 
+test_expect_success 'the pages name a ticket folder as rt-desk(5) does (format 2: tickets/K/7/M/ID)' '
+	! grep -n "tickets/[A-Z][A-Z]/[A-Z][A-Z]/" "$SRC_ROOT"/man/*.[1-9] "$SRC_ROOT/README" &&
+	grep -q "tickets/K/7/M/" "$SRC_ROOT/man/rt-desk.5"
+'
+
 test_expect_success 'every command is completed' '
 	for c in "$SRC_ROOT"/cmd/*.c; do
 		n=$(basename "$c" .c)
