@@ -176,10 +176,10 @@ file_name(const char *ext, const git_oid *oid)
 	return xasprintf("msg/%s-%.10s.%s", compact, hex, ext);
 }
 
-/* Names the file by its blob id and stages it with put (txn_put or txn_put_lent). */
+/* Names the file by its blob id and stages it, copied or lent (with that id). */
 static char *
 add_named(struct change *c, const char *ext, const void *buf, size_t len, git_oid *id,
-    void (*put)(struct txn *, const char *, const void *, size_t))
+    int lent)
 {
 	git_oid oid;
 	char *name, *path;
@@ -189,7 +189,10 @@ add_named(struct change *c, const char *ext, const void *buf, size_t len, git_oi
 		git_oid_cpy(id, &oid);
 	name = file_name(ext, &oid);
 	path = ticket_path(c->id, name);
-	put(c->txn, path, buf, len);
+	if (lent)
+		txn_put_lent(c->txn, path, buf, len, &oid);
+	else
+		txn_put(c->txn, path, buf, len);
 	free(path);
 	return name;
 }
@@ -197,13 +200,13 @@ add_named(struct change *c, const char *ext, const void *buf, size_t len, git_oi
 char *
 change_add_file(struct change *c, const char *ext, const void *buf, size_t len)
 {
-	return add_named(c, ext, buf, len, NULL, txn_put);
+	return add_named(c, ext, buf, len, NULL, 0);
 }
 
 char *
 change_add_lent(struct change *c, const char *ext, const void *buf, size_t len, git_oid *id)
 {
-	return add_named(c, ext, buf, len, id, txn_put_lent);
+	return add_named(c, ext, buf, len, id, 1);
 }
 
 void

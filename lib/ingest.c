@@ -91,7 +91,7 @@ quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
 	}
 	if ((rc = desk_lock(d)) == 0) {
 		t = txn_begin(d);
-		txn_put_lent(t, eml, buf, len);
+		txn_put_lent(t, eml, buf, len, NULL);
 		txn_put(t, meta, y, ylen);
 		rc = quarantine_txn_commit(d, t, reason);
 		desk_unlock(d);

@@ -53,6 +53,8 @@ struct txn_op {
 	char *path;
 	char *buf;	/* OP_PUT_LENT: the caller's, not freed here */
 	size_t len;
+	int has_id;	/* OP_PUT_LENT: id is buf's blob id */
+	git_oid id;
 };
 
 struct txn {
@@ -111,6 +113,7 @@ add_op(struct txn *t, enum op op, const char *path, const void *buf, size_t len)
 	o->path = xstrdup(path);
 	o->buf = op == OP_PUT_LENT ? (char *)buf : buf ? xstrndup(buf, len) : NULL;
 	o->len = len;
+	o->has_id = 0;
 }
 
 void
@@ -120,9 +123,17 @@ txn_put(struct txn *t, const char *path, const void *buf, size_t len)
 }
 
 void
-txn_put_lent(struct txn *t, const char *path, const void *buf, size_t len)
+txn_put_lent(struct txn *t, const char *path, const void *buf, size_t len, const git_oid *id)
 {
+	struct txn_op *o;
+
 	add_op(t, OP_PUT_LENT, path, buf, len);
+	o = t->ops;	/* moved by add_op's realloc */
+	while (strcmp(o->path, path) != 0)
+		o++;
+	o->has_id = id != NULL;
+	if (id)
+		git_oid_cpy(&o->id, id);
 }
 
 void
@@ -452,6 +463,9 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 		free(old);
 		rc = git_blob_create_from_buffer(oid, repo, sb.buf, sb.len);
 		sbuf_free(&sb);
+	} else if (o->op == OP_PUT_LENT && o->has_id && t->d->batch && t->d->batch->mem) {
+		git_oid_cpy(oid, &o->id);	/* hashed once, by the caller */
+		rc = pack_mem_put_blob(t->d->batch->mem, oid, o->buf, o->len);
 	} else
 		rc = git_blob_create_from_buffer(oid, repo, o->buf, o->len);
 	if (t->d->batch)

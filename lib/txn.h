@@ -17,9 +17,11 @@ void txn_put(struct txn *t, const char *path, const void *buf, size_t len);
 /*
  * As txn_put, with bytes the caller keeps unchanged until txn_commit
  * returns (a mail): not copied, and in a batch its work-tree file is
- * written at once, not read back from the pack at the batch's end.
+ * written at once, not read back from the pack at the batch's end. id,
+ * when not NULL, is their blob id, already hashed: not hashed again.
  */
-void txn_put_lent(struct txn *t, const char *path, const void *buf, size_t len);
+void txn_put_lent(struct txn *t, const char *path, const void *buf, size_t len,
+    const git_oid *id);
 /* Appends bytes to path as it stands in the commit this change lands on. */
 void txn_append(struct txn *t, const char *path, const void *buf, size_t len);
 /* The commit's author when it is not the committer (NULL email: none). */

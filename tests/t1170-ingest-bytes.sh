@@ -6,7 +6,8 @@
 # dedupe digest. A delivery killed between the spool and the store leaves
 # the mail for the retry: with its sender (a small mail) or in a spool
 # file rt-gc stores (a big mail, an event); a spool file goes only once
-# the commit holding its bytes is durable.
+# the commit holding its bytes is durable. A mail is hashed once: its
+# blob is stored under the id that named its file (git fsck checks it).
 . "$(dirname "$0")/lib.sh"
 
 export RT_NOW=2026-11-23T10:00:00Z
@@ -70,7 +71,8 @@ test_expect_success '--maildir: each kind stored byte for byte' '
 	mkdir -p md/new md/cur md/tmp && i=0 &&
 	for k in $KINDS; do i=$((i + 1)) && mk d $k >md/new/$i-$k && cp md/new/$i-$k d-$k.eml || return 1; done &&
 	rt-ingest --maildir md >d.ids && test $(wc -l <d.ids) = 5 &&
-	set -- $(cat d.ids) && for k in $KINDS; do same_bytes $1 d-$k.eml && shift || return 1; done
+	set -- $(cat d.ids) && for k in $KINDS; do same_bytes $1 d-$k.eml && shift || return 1; done &&
+	git fsck --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
 '
 
 test_expect_success 'the same bytes by another path: one digest, a duplicate, nothing stored' '
