@@ -8,6 +8,7 @@
 
 #include "id.h"
 #include "kv.h"
+#include "mailbox.h"
 #include "maildir.h"
 #include "sha1.h"
 #include "spool.h"
@@ -396,6 +397,21 @@ test_maildir_read(void)
 	free(cmd);
 }
 
+/* mailbox_addr owns the trim its callers used to repeat. */
+static void
+test_mailbox_addr(void)
+{
+	const char *in[] = { "Bob <bob@x>", "\"B <b>\" < bob@x >", " bob@x\t", "<>", "  ", "a <b" };
+	const char *want[] = { "bob@x", "bob@x", "bob@x", "", "", "a <b" };
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++) {
+		char *a = mailbox_addr(in[i]), *name = xasprintf("mailbox_addr(\"%s\")", in[i]);
+		is_str(a, want[i], name);
+		free(name);
+		free(a);
+	}
+}
+
 int
 main(void)
 {
@@ -410,5 +426,6 @@ main(void)
 	test_mkdir_known();
 	test_spool_reuse();
 	test_maildir_read();
+	test_mailbox_addr();
 	return tap_done();
 }
