@@ -346,17 +346,6 @@ parse_from_kept(const char *buf, size_t len, const char *name, struct evlog *log
 	return 0;
 }
 
-int
-log_parse_again(const char *buf, size_t len, const char *name, struct evlog *log)
-{
-	int rc;
-
-	pthread_mutex_lock(&memo_mu);
-	rc = parse_from_kept(buf, len, name, log);
-	pthread_mutex_unlock(&memo_mu);
-	return rc;
-}
-
 static int
 parse_keep_locked(const char *buf, size_t len, const char *name, struct evlog *log)
 {
@@ -378,15 +367,27 @@ parse_keep_locked(const char *buf, size_t len, const char *name, struct evlog *l
 	return 0;
 }
 
-int
-log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log)
+static int
+parse_kept(const char *buf, size_t len, const char *name, struct evlog *log, int keep)
 {
 	int rc;
 
 	pthread_mutex_lock(&memo_mu);
-	rc = parse_keep_locked(buf, len, name, log);
+	rc = (keep ? parse_keep_locked : parse_from_kept)(buf, len, name, log);
 	pthread_mutex_unlock(&memo_mu);
 	return rc;
+}
+
+int
+log_parse_again(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	return parse_kept(buf, len, name, log, 0);
+}
+
+int
+log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	return parse_kept(buf, len, name, log, 1);
 }
 
 void
