@@ -4,7 +4,6 @@
 
 #include "cache.h"
 #include "change.h"
-#include "notify.h"
 #include "replay.h"
 #include "desk.h"
 #include "head.h"
@@ -405,6 +404,20 @@ stage_yaml(struct change *c)
 }
 
 static void
+precommit(struct change *c)
+{
+	if (c->d && c->d->precommit)
+		c->d->precommit(c);
+}
+
+static void
+postcommit(struct change *c, int rc)
+{
+	if (c->d && c->d->postcommit)
+		c->d->postcommit(c, rc);
+}
+
+static void
 committed(struct change *c)
 {
 	void (*fn)(struct change *, int) = c->on_commit;
@@ -426,7 +439,7 @@ change_commit(struct change *c, const char *summary)
 	if (c->d->dry_run)
 		return 0;
 	actor = desk_actor(c->d);
-	notify_precommit(c);
+	precommit(c);
 	if ((rc = stage_yaml(c)) != 0)
 		goto out;
 	kv_set(&tr, "Ticket", c->id);
@@ -436,7 +449,7 @@ change_commit(struct change *c, const char *summary)
 	subject = xasprintf("%s: #%s %s", c->action, c->id, summary ? summary : "");
 	rc = txn_commit(c->txn, subject, &tr, NULL);
 	free(subject);
-	notify_postcommit(c, rc);
+	postcommit(c, rc);
 	if (rc == 0 && c->d->cache)
 		rc = cache_sync(c->d);
 	if (rc == 0)
@@ -450,7 +463,7 @@ out:
 void
 change_free(struct change *c)
 {
-	notify_postcommit(c, -1);
+	postcommit(c, -1);
 	if (c->on_commit) {
 		void (*fn)(struct change *, int) = c->on_commit;
 		c->on_commit = NULL;
@@ -493,7 +506,7 @@ change_commit_all(struct change *cs, size_t n, const char *summary)
 		return 0;
 	actor = desk_actor(cs[0].d);
 	for (size_t i = 0; i < n; i++)
-		notify_precommit(&cs[i]);
+		precommit(&cs[i]);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (cs[i].txn != cs[0].txn)
 			rc = rt_fail(EX_SOFTWARE, "#%s is not in the commit of #%s", cs[i].id,
@@ -514,7 +527,7 @@ change_commit_all(struct change *cs, size_t n, const char *summary)
 	rc = txn_commit(cs[0].txn, subject, &tr, NULL);
 	free(subject);
 	for (size_t i = 0; i < n; i++)
-		notify_postcommit(&cs[i], rc);
+		postcommit(&cs[i], rc);
 	if (rc == 0 && cs[0].d->cache)
 		rc = cache_sync(cs[0].d);
 	for (size_t i = 0; i < n && rc == 0; i++)

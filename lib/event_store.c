@@ -159,6 +159,21 @@ set_status(struct change *c, const char *to)
 	status_change(c, to, &(struct status_opts){ .via = "ingest" });
 }
 
+/* Commits an event's change with its Event-Id; the ticket and the kept payload on success. */
+static int
+commit_event(struct change *c, const struct event *e, struct payload *p, int raw,
+    struct ingest_result *r)
+{
+	int rc;
+
+	change_trailer(c, "Event-Id", e->key);
+	if ((rc = change_commit(c, e->subject)) == 0) {
+		memcpy(r->id, c->id, sizeof(r->id));
+		p->kept |= raw;
+	}
+	return rc;
+}
+
 static int
 new_ticket(struct desk *d, const struct event *e, struct payload *p, struct ingest_result *r)
 {
@@ -189,12 +204,8 @@ new_ticket(struct desk *d, const struct event *e, struct payload *p, struct inge
 	/* A recovery seen first still opens a ticket, which is resolved at once. */
 	if (e->state && strcmp(e->state, "resolved") == 0)
 		set_status(&c, "resolved");
-	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0) {
-		memcpy(r->id, c.id, sizeof(r->id));
+	if ((rc = commit_event(&c, e, p, raw, r)) == 0)
 		r->created = 1;
-		p->kept |= raw;
-	}
 out:
 	change_free(&c);
 	return rc;
@@ -222,11 +233,7 @@ follow_up(struct desk *d, const struct event *e, struct payload *p, const char *
 	} else if (done || (st && strcmp(st, "waiting") == 0))
 		/* An alert firing again or an answer reopens, as a customer's mail does. */
 		set_status(&c, "open");
-	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0) {
-		memcpy(r->id, c.id, sizeof(r->id));
-		p->kept |= raw;
-	}
+	rc = commit_event(&c, e, p, raw, r);
 out:
 	change_free(&c);
 	return rc;
@@ -327,11 +334,7 @@ store_report(struct desk *d, const struct event *e, struct payload *p, const cha
 	if (p->split && *p->hex)
 		kv_set(ev, "payload", p->hex);
 	free(file);
-	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0) {
-		memcpy(r->id, c.id, sizeof(r->id));
-		p->kept |= raw;
-	}
+	rc = commit_event(&c, e, p, raw, r);
 out:
 	change_free(&c);
 	return rc;

@@ -384,6 +384,18 @@ txn_batch_keeps_lock(struct desk *d)
 	return b->kept = 0;
 }
 
+void
+txn_batch_settle(struct desk *d)
+{
+	struct txn_batch *b = d->batch;
+	int rc = 0;
+
+	if (b && b->commits && (rc = batch_write_all(d)) != 0 && b->err == 0)
+		b->err = rc;
+	if (cache_settle(d, rc == 0) != 0)
+		rt_warn("warning: %s", rt_errmsg());
+}
+
 int
 txn_batch_end(struct desk *d)
 {

@@ -55,6 +55,15 @@ void txn_free(struct txn *t);
  */
 void txn_batch_begin(struct desk *d);
 int txn_batch_end(struct desk *d);
+/*
+ * Before rt starts a command that may read or write the desk (a workflow
+ * exec:, a mailer or channel program): the batch so far goes to the
+ * branch and the cache's write transaction is committed, so the command
+ * finds the change that started it, branch and cache at one commit, and
+ * no LMDB writer held by the rt that waits for it. A failed write is the
+ * batch's failure (txn_batch_end), as at the end of a group.
+ */
+void txn_batch_settle(struct desk *d);
 /* For desk_unlock: 1 while an open batch keeps the lock (writes it when due). */
 int txn_batch_keeps_lock(struct desk *d);
 /* For desk_close: writes what is left and frees the batch state. */

@@ -9,6 +9,7 @@
 #include "desk.h"
 #include "id.h"
 #include "kv.h"
+#include "mailbox.h"
 #include "maildir.h"
 #include "sha1.h"
 #include "spool.h"
@@ -297,6 +298,44 @@ test_mkdir_known(void)
 	    memcmp(a, b, sizeof(a)) != 0, "rt_random gives new bytes each call");
 }
 
+/*
+ * The folder memory is bounded: full, it forgets the deepest folders (a
+ * batch's tickets) and keeps the fan-out above them; what it forgot is
+ * made again when missing.
+ */
+static void
+test_mkdir_full(void)
+{
+	char tmpl[] = "/tmp/rt-unit-mkfull.XXXXXX", *base = mkdtemp(tmpl);
+	char *fan, *deep, *p, *cmd;
+	struct stat st;
+	int known = 1;
+
+	if (!ok(base != NULL, "a scratch folder"))
+		return;
+	dir_forget_all();
+	fan = xasprintf("%s/t/A/B/D", base);
+	deep = xasprintf("%s/t/A/B/C/ID0/msg", base);
+	ok(mkdir_p(fan, 0777) == 0 && mkdir_p(deep, 0777) == 0, "a fan-out folder and a ticket's");
+	for (int i = 1; i <= 70000 && known; i++) {
+		p = xasprintf("%s/t/A/B/C/ID%d/msg", base, i);
+		dir_note(p);	/* as a batch's new tickets */
+		free(p);
+		known = dir_known(fan) != 0;
+	}
+	ok(known, "70,000 tickets later the fan-out folder is still known");
+	cmd = xasprintf("rm -rf '%s/t/A/B/C/ID0'", base);
+	ok(system(cmd) == 0 && mkdir_p(deep, 0777) == 0 && stat(deep, &st) == 0,
+	    "a ticket folder removed behind its back is made again");
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s'", base);
+	(void)system(cmd);
+	free(cmd);
+	free(fan);
+	free(deep);
+	dir_forget_all();
+}
+
 /* A spool's bytes as spool_bytes hands them to ingest: exactly those written. */
 static int
 spool_holds(struct spool *s, const char *want, size_t len)
@@ -416,6 +455,21 @@ test_maildir_read(void)
 	free(cmd);
 }
 
+/* mailbox_addr owns the trim its callers used to repeat. */
+static void
+test_mailbox_addr(void)
+{
+	const char *in[] = { "Bob <bob@x>", "\"B <b>\" < bob@x >", " bob@x\t", "<>", "  ", "a <b" };
+	const char *want[] = { "bob@x", "bob@x", "bob@x", "", "", "a <b" };
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++) {
+		char *a = mailbox_addr(in[i]), *name = xasprintf("mailbox_addr(\"%s\")", in[i]);
+		is_str(a, want[i], name);
+		free(name);
+		free(a);
+	}
+}
+
 int
 main(void)
 {
@@ -428,7 +482,9 @@ main(void)
 	test_summary();
 	test_kv();
 	test_mkdir_known();
+	test_mkdir_full();
 	test_spool_bytes();
 	test_maildir_read();
+	test_mailbox_addr();
 	return tap_done();
 }
