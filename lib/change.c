@@ -175,45 +175,37 @@ file_name(const char *ext, const git_oid *oid)
 	return xasprintf("msg/%s-%.10s.%s", compact, hex, ext);
 }
 
-char *
-change_add_file(struct change *c, const char *ext, const void *buf, size_t len)
+/* Names the file by its blob id and stages it, copied or lent (with that id). */
+static char *
+add_named(struct change *c, const char *ext, const void *buf, size_t len, git_oid *id,
+    int lent)
 {
 	git_oid oid;
 	char *name, *path;
 
 	git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB);
+	if (id)
+		git_oid_cpy(id, &oid);
 	name = file_name(ext, &oid);
 	path = ticket_path(c->id, name);
-	txn_put(c->txn, path, buf, len);
+	if (lent)
+		txn_put_lent(c->txn, path, buf, len, &oid);
+	else
+		txn_put(c->txn, path, buf, len);
 	free(path);
 	return name;
 }
 
 char *
-change_add_diskfile(struct change *c, const char *ext, const char *file)
+change_add_file(struct change *c, const char *ext, const void *buf, size_t len)
 {
-	git_oid oid;
-
-	return change_add_diskfile_id(c, ext, file, &oid);
+	return add_named(c, ext, buf, len, NULL, 0);
 }
 
 char *
-change_add_diskfile_id(struct change *c, const char *ext, const char *file, git_oid *id)
+change_add_lent(struct change *c, const char *ext, const void *buf, size_t len, git_oid *id)
 {
-	git_oid oid;
-	char *name, *path, *buf = NULL;
-	size_t len;
-
-	/* read_file: a held spool is read from memory (read_file_hold) */
-	if (read_file(file, &buf, &len) < 0 || git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
-		git_oid_fromstr(&oid, "0000000000000000000000000000000000000000");
-	free(buf);
-	git_oid_cpy(id, &oid);
-	name = file_name(ext, &oid);
-	path = ticket_path(c->id, name);
-	txn_put_file(c->txn, path, file);
-	free(path);
-	return name;
+	return add_named(c, ext, buf, len, id, 1);
 }
 
 void

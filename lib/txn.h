@@ -14,8 +14,14 @@ struct txn;
 struct txn *txn_begin(struct desk *d);
 /* Writes path (relative to the desk root) with these bytes. */
 void txn_put(struct txn *t, const char *path, const void *buf, size_t len);
-/* Writes path with the content from a file on disk (large mail). */
-void txn_put_file(struct txn *t, const char *path, const char *file);
+/*
+ * As txn_put, with bytes the caller keeps unchanged until txn_commit
+ * returns (a mail): not copied, and in a batch its work-tree file is
+ * written at once, not read back from the pack at the batch's end. id,
+ * when not NULL, is their blob id, already hashed: not hashed again.
+ */
+void txn_put_lent(struct txn *t, const char *path, const void *buf, size_t len,
+    const git_oid *id);
 /* Appends bytes to path as it stands in the commit this change lands on. */
 void txn_append(struct txn *t, const char *path, const void *buf, size_t len);
 /* The commit's author when it is not the committer (NULL email: none). */

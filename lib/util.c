@@ -354,21 +354,6 @@ rt_parsetime(const char *s, time_t *out)
 	return 0;
 }
 
-static struct {
-	char *path;
-	const char *buf;
-	size_t len;
-} held;
-
-void
-read_file_hold(const char *path, const char *buf, size_t len)
-{
-	free(held.path);
-	held.path = path ? xstrdup(path) : NULL;
-	held.buf = buf;
-	held.len = len;
-}
-
 int
 read_file(const char *path, char **buf, size_t *len)
 {
@@ -377,13 +362,6 @@ read_file(const char *path, char **buf, size_t *len)
 	ssize_t n;
 	int fd;
 
-	if (held.path && strcmp(path, held.path) == 0) {
-		*buf = xmalloc(held.len + 1);
-		memcpy(*buf, held.buf, held.len);
-		(*buf)[held.len] = '\0';
-		*len = held.len;
-		return 0;
-	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
