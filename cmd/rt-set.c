@@ -26,7 +26,7 @@ static const char usage[] =
 "  --no-exec        do not run the workflow's exec actions\n"
 "  --stdin          read ticket ids from stdin (the default without ID arguments)\n"
 "Fields: status owner queue priority severity type tags due team customer subject\n"
-"cc requestors language, and custom fields declared under fields: in rt.yaml.\n";
+"cc requestors language watchers, and custom fields declared under fields: in rt.yaml.\n";
 
 struct opts {
 	struct assign *as;
