@@ -97,12 +97,7 @@ set_one(struct desk *d, const char *id, void *arg)
 out:
 	change_free(&c);
 	desk_unlock(d);
-	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
-	else if (d->plan == NULL) {
-		printf("%s\n", id);
-		fflush(stdout);
-	}
+	cli_ticket_done(d, id, rc);
 	if ((arc = status_after(d, warn_status, NULL)) != 0 && rc == 0)
 		rc = arc;
 	kv_free(&work);

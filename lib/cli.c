@@ -269,3 +269,15 @@ cli_read_all(FILE *f, const char *what, char **out, size_t *len)
 	*out = sbuf_detach(&sb);
 	return 0;
 }
+
+int
+cli_ticket_done(struct desk *d, const char *id, int rc)
+{
+	if (rc != 0)
+		warnx("#%s: %s", id, rt_errmsg());
+	else if (d->plan == NULL) {
+		printf("%s\n", id);
+		fflush(stdout);
+	}
+	return rc;
+}

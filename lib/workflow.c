@@ -459,7 +459,9 @@ workflow_exec(struct desk *d, const struct kvmap *t, const char *id, const char 
 		return 0;
 	if ((rc = exec_trusted(d, t, to, ex)) != 0)
 		return rc;
-	txn_batch_settle(d);	/* the command may read the desk */
+	/* it may read and write the desk: after the unlock (status.h), a lock a batch kept goes too */
+	txn_batch_settle(d);
+	desk_unlock(d);
 	cmd = xasprintf("%s \"$@\"", ex->value);
 	fflush(stdout);
 	fflush(stderr);
