@@ -31,4 +31,5 @@ for b in ./*.sh; do
 	case " ${RT_BENCH_ONLY:-$(basename "$b" .sh)} " in *" $(basename "$b" .sh) "*) ;; *) continue ;; esac
 	echo "== $(basename "$b" .sh) ($(date -u +%H:%M:%S) UTC, load $(cut -d" " -f1 /proc/loadavg))"
 	sh "$b"
+	touch "$out/.deleted"	# it may have deleted files: ingest.sh's settle waits
 done
