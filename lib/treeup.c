@@ -134,13 +134,21 @@ dir_write(git_odb *odb, struct dir *d, int keep_empty, git_oid *out, int *empty)
 	return rc;
 }
 
-/* A name git accepts in a tree (git_treebuilder_insert's rule, in short). */
+/*
+ * A name libgit2 accepts in a tree: not empty, ".", "..", nor .git in any
+ * spelling NTFS reads as .git (trailing dots and spaces, GIT~1).
+ */
 static int
 name_ok(const char *name, size_t len)
 {
+	size_t n = len;
+
+	while (n > 0 && (name[n - 1] == '.' || name[n - 1] == ' '))
+		n--;
 	return len > 0 && !(len == 1 && name[0] == '.') &&
 	    !(len == 2 && name[0] == '.' && name[1] == '.') &&
-	    !(len == 4 && strncasecmp(name, ".git", 4) == 0);
+	    !(n == 4 && strncasecmp(name, ".git", 4) == 0) &&
+	    !(n == 5 && strncasecmp(name, "git~1", 5) == 0);
 }
 
 static int

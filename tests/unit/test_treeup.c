@@ -90,6 +90,8 @@ cases(void)
 	git_tree_update missing[] = { DEL("nothere") };
 	git_tree_update twice[] = { PUT("rt.yaml", a), PUT("rt.yaml", b) };
 	git_tree_update dotgit[] = { PUT("x/.git/config", a) };
+	git_tree_update ntfs[][1] = { { PUT("x/.GIT./config", a) }, { PUT("x/git~1/config", a) },
+		{ PUT("x/.git /config", a) } };
 	git_tree_update dotdot[] = { PUT("x/../y", a) };
 	git_tree_update slashes[] = { PUT("x//y", a) };
 
@@ -106,6 +108,9 @@ cases(void)
 	ok(same(&base, 1, missing, &failed) && failed, "removing a missing path fails");
 	ok(same(&base, 2, twice, &failed) && failed, "two updates of one path fail");
 	ok(tree_update(repo, &base, 1, dotgit, &base2) < 0, ".git is no name in a tree");
+	for (int i = 0; i < 3; i++)
+		ok(same(&base, 1, ntfs[i], &failed) && failed,
+		    "a spelling NTFS reads as .git fails, as in libgit2");
 	ok(tree_update(repo, &base, 1, dotdot, &base2) < 0, ".. is no name in a tree");
 	ok(tree_update(repo, &base, 1, slashes, &base2) < 0, "an empty name is no name in a tree");
 }
