@@ -8,9 +8,10 @@
 /*
  * git_tree_create_updated's job and rules (paths sorted for it, D/F
  * conflicts and a removal of a missing path are errors, a folder left
- * empty goes) without its tree builders: a changed folder is its old raw
- * bytes with the changed entries spliced in, so a commit's cost does not
- * grow with the entries of the full fan-out folders it passes through.
+ * empty goes) without its tree builders: a changed folder is its old
+ * entries with the changed ones spliced in, written once, so a commit's
+ * cost grows with the full fan-out folders it passes through only by
+ * hashing them.
  * base NULL: the empty tree. Returns 0, or -1 with the libgit2 error set.
  */
 int tree_update(git_repository *repo, const git_oid *base, size_t n,
