@@ -74,7 +74,8 @@ stream() {
 }
 
 # copy SRC DST: a private clone of a bench desk (objects hard-linked), cache and text index built
-copy() { [ ! -e "$2" ] || gone "$2"; git clone -q --local "$1" "$2" && rt-ls --desk "$2" --count --text zzqxnothere >/dev/null 2>&1; }
+copy() { [ ! -e "$2" ] || gone "$2"; git clone -q --local "$1" "$2" && current "$2"; }
+current "$RT_BENCH_SMALL_DESK"; current "$RT_BENCH_DESK"
 # the copies a killed run left (deleted now, so settle waits for them)
 [ -z "$(ls -d "$out"/bulk-rt.* "$out"/bulk-git.* 2>/dev/null)" ] || gone "$out"/bulk-rt.* "$out"/bulk-git.*
 
@@ -224,6 +225,7 @@ for n in $GROWN; do
 		grow "$n" || { echo "  growing a desk to $n tickets failed"; exit 1; }
 		echo "  grew a desk to $n tickets in $(( ($(now_ns) - _s) / 1000000000 )) s (kept in $out for the next runs)"
 	fi
+	current "$out/grown-$n"
 	: >"$out/t.grown-$n"
 done
 i=1
@@ -243,7 +245,9 @@ done
 
 big=$(echo $GROWN | awk '{ print $NF }')
 echo "-- bulk into big desks: the same $N new mails into copies of the $bk desk and the desk grown to $big ($BROUNDS paired rounds)"
-pair_copies big "$RT_BENCH_DESK" && pair_copies grown "$out/grown-$big" ||
+# the single mails above left their words to the next search (current)
+current "$RT_BENCH_DESK" && current "$out/grown-$big" &&
+    pair_copies big "$RT_BENCH_DESK" && pair_copies grown "$out/grown-$big" ||
     { echo "  copying the big desks failed"; exit 1; }
 settle
 i=1

@@ -16,6 +16,10 @@ ms() {
 	_s=$(now_ns); "$@" >/dev/null 2>&1; _e=$(now_ns)
 	echo "$(( (_e - _s) / 1000 ))" | awk '{ printf "%.2f\n", $1 / 1000 }'
 }
+# current DESK: its cache at HEAD, the text index included, whatever cache
+# version the desk was left with (a search indexes what a rebuild or single
+# mails left to it), so no timed run pays for an older run's leftovers
+current() { rt-ls --desk "$1" --count --text zzqxnothere >/dev/null 2>&1; }
 # gone PATH...: deletes trees and notes when (settle waits for it); written
 # back at once, so the inode-table blocks are clean and the kernel's window
 # is one minute, not six (README, "make bench")
