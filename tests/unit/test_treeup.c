@@ -127,7 +127,7 @@ random_desk(void)
 
 	srand(13);
 	for (int i = 0; i < 4; i++) {
-		char text[16];
+		char text[32];
 		snprintf(text, sizeof(text), "blob %d\n", i);
 		blobs[i] = blob(text);
 	}
