@@ -408,6 +408,18 @@ textindex_remember(const git_oid *blob, struct mail *m)
 	pthread_mutex_unlock(&memo.mu);
 }
 
+/* Whether anything is remembered (memo.n is written by other threads: read under the lock). */
+static int
+memo_any(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&memo.mu);
+	n = memo.n;
+	pthread_mutex_unlock(&memo.mu);
+	return n > 0;
+}
+
 /* Takes the remembered text of blob into *mt; 0 when there is none. */
 static int
 memo_take(const git_oid *blob, struct mailtext *mt)
@@ -467,7 +479,7 @@ mail_text(struct desk *d, git_tree *dir, const char *file, struct mailtext *mt)
 	size_t len;
 	int found = 0;
 
-	if (memo.n && git_tree_entry_bypath(&e, dir, file) == 0)
+	if (memo_any() && git_tree_entry_bypath(&e, dir, file) == 0)
 		found = memo_take(git_tree_entry_id(e), mt);
 	git_tree_entry_free(e);
 	if (found)
