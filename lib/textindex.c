@@ -1,5 +1,6 @@
 /* textindex.c: the cache's inverted index of ticket words (see textindex.h) */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,27 +13,50 @@
 #include "textindex.h"
 #include "util.h"
 
+static int
+level_open(MDB_txn *txn, struct textlevel *l, const char *prefix, unsigned int create)
+{
+	char name[32];
+	int rc;
+
+	snprintf(name, sizeof(name), "%swords", prefix);
+	if ((rc = mdb_dbi_open(txn, name, create | MDB_DUPSORT, &l->words)) != 0)
+		return rc;
+	snprintf(name, sizeof(name), "%swordsof", prefix);
+	if ((rc = mdb_dbi_open(txn, name, create, &l->wordsof)) != 0)
+		return rc;
+	snprintf(name, sizeof(name), "%sfirst", prefix);
+	if ((rc = mdb_dbi_open(txn, name, create, &l->first)) != 0)
+		return rc;
+	snprintf(name, sizeof(name), "%sdone", prefix);
+	return mdb_dbi_open(txn, name, create, &l->done);
+}
+
 int
 textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create)
 {
+	int rc = level_open(txn, &ti->main, "", create);
+
+	return rc ? rc : level_open(txn, &ti->recent, "recent-", create);
+}
+
+static int
+level_clear(MDB_txn *txn, const struct textlevel *l)
+{
 	int rc;
 
-	if ((rc = mdb_dbi_open(txn, "words", create | MDB_DUPSORT, &ti->words)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "wordsof", create, &ti->wordsof)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "first", create, &ti->first)) != 0)
+	if ((rc = mdb_drop(txn, l->words, 0)) != 0 || (rc = mdb_drop(txn, l->wordsof, 0)) != 0 ||
+	    (rc = mdb_drop(txn, l->first, 0)) != 0)
 		return rc;
-	return mdb_dbi_open(txn, "done", create, &ti->done);
+	return mdb_drop(txn, l->done, 0);
 }
 
 int
 textindex_clear(MDB_txn *txn, const struct textindex *ti)
 {
-	int rc;
+	int rc = level_clear(txn, &ti->main);
 
-	if ((rc = mdb_drop(txn, ti->words, 0)) != 0 || (rc = mdb_drop(txn, ti->wordsof, 0)) != 0 ||
-	    (rc = mdb_drop(txn, ti->first, 0)) != 0)
-		return rc;
-	return mdb_drop(txn, ti->done, 0);
+	return rc ? rc : level_clear(txn, &ti->recent);
 }
 
 static MDB_val
@@ -41,6 +65,16 @@ val_str(const char *s)
 	MDB_val v = { strlen(s), (void *)s };
 
 	return v;
+}
+
+/*
+ * The level a put goes to: a whole-desk build fills the main tables; any
+ * other indexing the recent ones (see textindex.h).
+ */
+static const struct textlevel *
+put_level(const struct textindex *ti)
+{
+	return ti->batch ? &ti->main : &ti->recent;
 }
 
 /*
@@ -54,6 +88,15 @@ put_in_order(MDB_txn *txn, const struct textindex *ti, MDB_dbi dbi, MDB_val *k, 
 	int rc = ti->batch ? mdb_put(txn, dbi, k, v, MDB_APPEND) : MDB_KEYEXIST;
 
 	return rc == MDB_KEYEXIST ? mdb_put(txn, dbi, k, v, 0) : rc;
+}
+
+/* The record of k in a per-ticket table: the recent level's (dbi r), else the main one's (m). */
+static int
+get_either(MDB_txn *txn, MDB_dbi r, MDB_dbi m, MDB_val *k, MDB_val *v)
+{
+	int rc = mdb_get(txn, r, k, v);
+
+	return rc == MDB_NOTFOUND ? mdb_get(txn, m, k, v) : rc;
 }
 
 /* ---- words ---- */
@@ -302,7 +345,7 @@ textindex_batch_write(MDB_txn *txn, const struct textindex *ti, struct textindex
 	if (b->np)
 		qsort(b->p, b->np, sizeof(*b->p), cmp_posting);
 	sort_batch = NULL;
-	if ((rc = mdb_cursor_open(txn, ti->words, &cur)) != 0)
+	if ((rc = mdb_cursor_open(txn, ti->main.words, &cur)) != 0)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < b->np; i++) {
 		const char *w = b->word[b->p[i].word], *id = b->id[b->p[i].id];
@@ -310,7 +353,7 @@ textindex_batch_write(MDB_txn *txn, const struct textindex *ti, struct textindex
 		int same = i > 0 && b->p[i - 1].word == b->p[i].word;
 		rc = mdb_cursor_put(cur, &k, &v, same ? MDB_APPENDDUP : MDB_APPEND);
 		if (rc == MDB_KEYEXIST)	/* not after the last: an ordinary put */
-			rc = mdb_put(txn, ti->words, &k, &v, MDB_NODUPDATA);
+			rc = mdb_put(txn, ti->main.words, &k, &v, MDB_NODUPDATA);
 		if (rc == MDB_KEYEXIST)
 			rc = 0;
 	}
@@ -531,14 +574,29 @@ event_text(struct desk *d, git_tree *dir, const struct kvmap *ev, struct sbuf *s
 	sbuf_addc(sb, '\n');
 }
 
+/* mdb_del, where a record already gone is no error */
+static int
+del_any(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v)
+{
+	int rc = mdb_del(txn, dbi, k, v);
+
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Takes ticket id out of both levels. Its wordsof of the recent level,
+ * where it has one, holds every word of the main level's too (a re-index
+ * starts from the old words): its postings go from both.
+ */
 int
 textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id)
 {
+	const struct textlevel *lv[2] = { &ti->recent, &ti->main };
 	MDB_val k = val_str(id), v;
 	char *list;
 	int rc;
 
-	if ((rc = mdb_get(txn, ti->wordsof, &k, &v)) == MDB_NOTFOUND)
+	if ((rc = get_either(txn, ti->recent.wordsof, ti->main.wordsof, &k, &v)) == MDB_NOTFOUND)
 		return 0;
 	if (rc != 0)
 		return rc;
@@ -548,19 +606,16 @@ textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id)
 	list = xmalloc(v.mv_size + 1);
 	memcpy(list, v.mv_data, v.mv_size);
 	list[v.mv_size] = '\0';
-	for (char *p = list; rc == 0 && p < list + v.mv_size; p += strlen(p) + 1) {
-		MDB_val wk = val_str(p), wv = val_str(id);
-		rc = mdb_del(txn, ti->words, &wk, &wv);
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
-	}
+	for (char *p = list; rc == 0 && p < list + v.mv_size; p += strlen(p) + 1)
+		for (int l = 0; rc == 0 && l < 2; l++) {
+			MDB_val wk = val_str(p), wv = val_str(id);
+			rc = del_any(txn, lv[l]->words, &wk, &wv);
+		}
 	free(list);
-	if (rc == 0 && (rc = mdb_del(txn, ti->wordsof, &k, NULL)) == MDB_NOTFOUND)
-		rc = 0;
-	if (rc == 0 && (rc = mdb_del(txn, ti->first, &k, NULL)) == MDB_NOTFOUND)
-		rc = 0;
-	if (rc == 0 && (rc = mdb_del(txn, ti->done, &k, NULL)) == MDB_NOTFOUND)
-		rc = 0;
+	for (int l = 0; rc == 0 && l < 2; l++)
+		if ((rc = del_any(txn, lv[l]->wordsof, &k, NULL)) == 0 &&
+		    (rc = del_any(txn, lv[l]->first, &k, NULL)) == 0)
+			rc = del_any(txn, lv[l]->done, &k, NULL);
 	return rc;
 }
 
@@ -575,7 +630,7 @@ first_put(MDB_txn *txn, const struct textindex *ti, const char *id, const struct
 		return 0;	/* no mail (one too long has no text: rt-route parses it) */
 	ser = kv_serialize(first, &v.mv_size);
 	v.mv_data = ser;
-	rc = put_in_order(txn, ti, ti->first, &k, &v);
+	rc = put_in_order(txn, ti, put_level(ti)->first, &k, &v);
 	free(ser);
 	return rc;
 }
@@ -586,7 +641,7 @@ textindex_first(MDB_txn *txn, const struct textindex *ti, const char *id, struct
 	MDB_val k = val_str(id), v;
 	int rc;
 
-	if ((rc = mdb_get(txn, ti->first, &k, &v)) == 0) {
+	if ((rc = get_either(txn, ti->recent.first, ti->main.first, &k, &v)) == 0) {
 		struct rec r = { v.mv_data, v.mv_size };
 		rec_to_kvmap(&r, out);
 	}
@@ -620,7 +675,7 @@ done_before(MDB_txn *txn, const struct textindex *ti, const char *id, const char
 	const char *s, *h;
 	size_t n = 0;
 
-	if (mdb_get(txn, ti->done, &k, &v) != 0)
+	if (get_either(txn, ti->recent.done, ti->main.done, &k, &v) != 0)
 		return 0;
 	{
 		struct rec r = { v.mv_data, v.mv_size };
@@ -650,7 +705,7 @@ done_put(MDB_txn *txn, const struct textindex *ti, const char *id, const char *s
 	kv_set(&done, "subject", subject);
 	ser = kv_serialize(&done, &v.mv_size);
 	v.mv_data = ser;
-	rc = put_in_order(txn, ti, ti->done, &k, &v);
+	rc = put_in_order(txn, ti, put_level(ti)->done, &k, &v);
 	free(ser);
 	kv_free(&done);
 	return rc;
@@ -665,7 +720,7 @@ words_before(MDB_txn *txn, const struct textindex *ti, const char *id, char ***o
 	size_t n = 0;
 
 	*out = NULL;
-	if (mdb_get(txn, ti->wordsof, &k, &v) != 0)
+	if (get_either(txn, ti->recent.wordsof, ti->main.wordsof, &k, &v) != 0)
 		return 0;
 	for (const char *p = v.mv_data; p < (const char *)v.mv_data + v.mv_size;) {
 		size_t len = strnlen(p, (size_t)((const char *)v.mv_data + v.mv_size - p));
@@ -748,7 +803,7 @@ textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const ch
 		batch_add(ti->batch, id, w, n);
 	for (size_t i = 0; rc == 0 && !ti->batch && i < n; i++) {
 		MDB_val k = val_str(w[i]), v = val_str(id);
-		rc = mdb_put(txn, ti->words, &k, &v, MDB_NODUPDATA);
+		rc = mdb_put(txn, ti->recent.words, &k, &v, MDB_NODUPDATA);
 		if (rc == MDB_KEYEXIST)
 			rc = 0;
 	}
@@ -762,7 +817,7 @@ textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const ch
 	}
 	if (rc == 0 && all.len) {
 		MDB_val k = val_str(id), v = { all.len, all.buf };
-		rc = put_in_order(txn, ti, ti->wordsof, &k, &v);
+		rc = put_in_order(txn, ti, put_level(ti)->wordsof, &k, &v);
 	}
 	if (rc == 0)
 		rc = done_put(txn, ti, id, subject, log);
@@ -770,6 +825,84 @@ textindex_put(struct desk *d, MDB_txn *txn, const struct textindex *ti, const ch
 	strv_free(w, n);
 	strv_free(old, nold);
 	return rc;
+}
+
+/* ---- the two levels ---- */
+
+#define RECENT_MIN 2048	/* tickets; RT_TEXT_RECENT for tests */
+#define RECENT_SHARE 8	/* or an eighth of the main level's */
+
+static size_t
+entries(MDB_txn *txn, MDB_dbi dbi)
+{
+	MDB_stat st;
+
+	return mdb_stat(txn, dbi, &st) == 0 ? st.ms_entries : 0;
+}
+
+/* How many tickets the recent level may hold before a writer folds it into the main one. */
+static size_t
+recent_bound(size_t main)
+{
+	const char *e = getenv("RT_TEXT_RECENT");
+
+	if (e)
+		return strtoul(e, NULL, 10);
+	return main / RECENT_SHARE > RECENT_MIN ? main / RECENT_SHARE : RECENT_MIN;
+}
+
+/*
+ * Puts every record of table from into table to, in key order (each page
+ * of to is written once, however many records land on it), and empties
+ * from. Records are copied first: a put may move from's dirty pages.
+ */
+static int
+move_all(MDB_txn *txn, MDB_dbi from, MDB_dbi to, unsigned int flags)
+{
+	struct sbuf kb = SBUF_INIT, vb = SBUF_INIT;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(txn, from, &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0) {
+		op = MDB_NEXT;
+		sbuf_reset(&kb);
+		sbuf_reset(&vb);
+		sbuf_add(&kb, k.mv_data, k.mv_size);
+		sbuf_add(&vb, v.mv_data, v.mv_size);
+		MDB_val kc = { kb.len, kb.buf }, vc = { vb.len, vb.buf };
+		if ((rc = mdb_put(txn, to, &kc, &vc, flags)) == MDB_KEYEXIST)
+			rc = 0;	/* a posting both levels hold */
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	sbuf_free(&kb);
+	sbuf_free(&vb);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	return rc ? rc : mdb_drop(txn, from, 0);
+}
+
+int
+textindex_fold(MDB_txn *txn, const struct textindex *ti, int all)
+{
+	const struct textlevel *r = &ti->recent, *m = &ti->main;
+	size_t n = entries(txn, r->done);
+	int rc;
+
+	if (n == 0 && entries(txn, r->words) == 0)
+		return 0;
+	if (!all && n <= recent_bound(entries(txn, m->done)))
+		return 0;
+	/* the recent level's records are the newer: they replace the main ones */
+	if ((rc = move_all(txn, r->words, m->words, MDB_NODUPDATA)) != 0 ||
+	    (rc = move_all(txn, r->wordsof, m->wordsof, 0)) != 0 ||
+	    (rc = move_all(txn, r->first, m->first, 0)) != 0)
+		return rc;
+	return move_all(txn, r->done, m->done, 0);
 }
 
 /* ---- searching ---- */
@@ -809,16 +942,16 @@ idset_sort(struct idset *s)
 	s->n = k;
 }
 
-/* The tickets holding a word that begins with prefix, sorted. */
+/* Adds the tickets of words table dbi holding a word that begins with prefix. */
 static int
-ids_of_prefix(MDB_txn *txn, const struct textindex *ti, const char *prefix, struct idset *s)
+ids_in(MDB_txn *txn, MDB_dbi dbi, const char *prefix, struct idset *s)
 {
 	MDB_cursor *cur;
 	MDB_val k = val_str(prefix), v;
 	size_t pl = strlen(prefix);
 	int rc, op = MDB_SET_RANGE;
 
-	if ((rc = mdb_cursor_open(txn, ti->words, &cur)) != 0)
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 		return rc;
 	while ((rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0) {
 		if (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0)
@@ -827,8 +960,19 @@ ids_of_prefix(MDB_txn *txn, const struct textindex *ti, const char *prefix, stru
 		op = MDB_NEXT;
 	}
 	mdb_cursor_close(cur);
-	idset_sort(s);
 	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+/* The tickets holding a word that begins with prefix, in either level, sorted, each once. */
+static int
+ids_of_prefix(MDB_txn *txn, const struct textindex *ti, const char *prefix, struct idset *s)
+{
+	int rc = ids_in(txn, ti->main.words, prefix, s);
+
+	if (rc == 0)
+		rc = ids_in(txn, ti->recent.words, prefix, s);
+	idset_sort(s);
+	return rc;
 }
 
 /* Keeps the ids of a that are in b (both sorted). */
