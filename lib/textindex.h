@@ -89,11 +89,13 @@ void textindex_forget(void);
 /* Takes ticket id out of the index (both levels). */
 int textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id);
 /*
- * Folds the recent level into the main one: with all, whenever it holds
- * anything (rt-gc); else only once it holds more tickets than its bound,
- * the larger of 2,048 and an eighth of the main level's (a writer: a
- * desk without rt-gc stays bounded, and a fold's cost, about every page
- * of the main level once, is spread over an eighth of its tickets).
+ * Folds the recent level into the main one: with all, all of it (rt-gc);
+ * else only once it holds more tickets than its bound, the larger of
+ * 2,048 and a 32nd of the main level's, and then only the tickets of
+ * lowest ids, down to seven eighths of the bound (a writer: a desk
+ * without rt-gc stays bounded; a slice of ids lands on a slice of the
+ * main level's pages, so a writer's fold stays small, and its cost,
+ * spread over the tickets it moves, does not grow with the desk).
  */
 int textindex_fold(MDB_txn *txn, const struct textindex *ti, int all);
 
