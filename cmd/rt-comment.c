@@ -72,7 +72,8 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *deskpath = NULL, *msg = NULL;
-	struct sbuf sb = SBUF_INIT;
+	char *raw;
+	size_t len;
 	struct note n;
 	struct desk *d;
 	int ch, rc, dry = 0, json = 0;
@@ -89,15 +90,13 @@ main(int argc, char *argv[])
 	if (optind == argc)
 		cli_usage(usage, 0);	/* stdin carries the text, so ids are arguments */
 	if (msg)
-		sbuf_adds(&sb, msg);
+		n.text = utf8_clean(msg, strlen(msg), 0);
+	else if ((rc = cli_read_all(stdin, "note", &raw, &len)) != 0)
+		cli_die(rc);
 	else {
-		char buf[65536];
-		size_t k;
-		while ((k = fread(buf, 1, sizeof(buf), stdin)) > 0)
-			sbuf_add(&sb, buf, k);
+		n.text = utf8_clean(raw, len, 0);
+		free(raw);
 	}
-	n.text = utf8_clean(sb.buf ? sb.buf : "", sb.len, 0);
-	sbuf_free(&sb);
 	{
 		char *t = xstrdup(n.text), *trim = str_trim(t);
 		int empty = *trim == '\0';

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arrival.h"
@@ -90,10 +89,15 @@ announce(struct desk *d, const char *id)
  * retried (75): whatever else went wrong is about the desk, not the mail.
  */
 static int
-ingest_spooled(struct desk *d, const char *spool, size_t size, const char *label)
+ingest_spooled(struct desk *d, struct spool *s, const char *label)
 {
-	struct ingest_result r;
-	int rc = ingest_mail(d, spool, size, ingest_flags, &r);
+	struct ingest_result r = { 0 };
+	const char *buf;
+	size_t len;
+	int rc = spool_bytes(s, &buf, &len);
+
+	if (rc == 0)
+		rc = ingest_mail(d, buf, len, s->size, ingest_flags, &r);
 
 	announce(d, rc == 0 ? r.id : NULL);
 	if (rc != 0)
@@ -123,7 +127,7 @@ ingest_stdin(struct desk *d)
 		warnx("<stdin>: empty input is not mail, nothing stored");
 		rc = EX_DATAERR;
 	} else
-		rc = ingest_spooled(d, s.path, s.size, "<stdin>");
+		rc = ingest_spooled(d, &s, "<stdin>");
 	spool_discard(&s);
 	return rc;
 }
@@ -133,14 +137,8 @@ static int
 quarantine_file(struct desk *d, const char *file, const char *why)
 {
 	char *where = NULL, *reason = xasprintf("cannot read mbox: %s", why);
-	struct stat st;
-	size_t max = ingest_max_bytes(d);
-	int rc;
+	int rc = quarantine_store_file(d, file, reason, &where);
 
-	if (stat(file, &st) == 0 && (size_t)st.st_size > max)
-		rc = quarantine_summary(d, file, (size_t)st.st_size, reason, &where);
-	else
-		rc = quarantine_store(d, file, reason, &where);
 	if (rc == 0) {
 		warnx("%s: %s (kept as %s)", file, reason, where);
 		rc = EX_DATAERR;
@@ -165,7 +163,7 @@ ingest_mbox_message(struct spool *s, size_t n, void *arg)
 	struct import *im = arg;
 	char *label = xasprintf("%s: message %zu", im->file, n);
 
-	im->status = rt_worse(im->status, ingest_spooled(im->d, s->path, s->size, label));
+	im->status = rt_worse(im->status, ingest_spooled(im->d, s, label));
 	free(label);
 	return 0;
 }
@@ -191,7 +189,7 @@ ingest_maildir_file(const char *file, struct spool *s, int rc, void *arg)
 
 	im->status = 1;	/* an entry was seen: its line is printed here */
 	if (s != NULL)
-		return ingest_spooled(im->d, s->path, s->size, file);
+		return ingest_spooled(im->d, s, file);
 	if (rc == 0)
 		warnx("%s: not a regular file, skipped", file);
 	else

@@ -27,23 +27,6 @@ static const char usage[] =
 "  -q, --quiet           do not print the id\n"
 "FIELD=VALUE sets queue, priority, owner, tags, ... as rt-set checks them.\n";
 
-static int
-read_stream(FILE *f, char **out)
-{
-	struct sbuf sb = SBUF_INIT;
-	char buf[65536];
-	size_t k;
-
-	while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&sb, buf, k);
-	if (ferror(f)) {
-		sbuf_free(&sb);
-		return rt_fail(EX_IOERR, "cannot read the text: %s", strerror(errno));
-	}
-	*out = utf8_clean(sb.buf ? sb.buf : "", sb.len, 0);
-	sbuf_free(&sb);
-	return 0;
-}
 
 int
 main(int argc, char *argv[])
@@ -93,13 +76,14 @@ main(int argc, char *argv[])
 	nt.as = as;
 	if (msg)
 		text = utf8_clean(msg, strlen(msg), 0);
-	else if (isatty(STDIN_FILENO)) {
-		if ((rc = cli_edit_text("nothing stored", &raw, &len)) != 0)
+	else {
+		rc = isatty(STDIN_FILENO) ? cli_edit_text("nothing stored", &raw, &len) :
+		    cli_read_all(stdin, "text", &raw, &len);
+		if (rc != 0)
 			cli_die(rc);
 		text = utf8_clean(raw, len, 0);
 		free(raw);
-	} else if ((rc = read_stream(stdin, &text)) != 0)
-		cli_die(rc);
+	}
 	nt.text = text;
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);

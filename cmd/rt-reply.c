@@ -121,23 +121,6 @@ list_names(struct desk *d, int argc, char **argv)
 	return 0;
 }
 
-static int
-read_all(FILE *f, char **out)
-{
-	struct sbuf sb = SBUF_INIT;
-	char buf[8192];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&sb, buf, n);
-	if (ferror(f)) {
-		sbuf_free(&sb);
-		return rt_fail(EX_IOERR, "cannot read the answer: %s", strerror(errno));
-	}
-	*out = sb.buf ? sbuf_detach(&sb) : xstrdup("");
-	return 0;
-}
-
 /*
  * The answer from $EDITOR: for one ticket the file holds the quoted
  * conversation and the ticket's context (reply_draft); the quote left in
@@ -191,6 +174,7 @@ main(int argc, char *argv[])
 	};
 	const char *deskpath = NULL;
 	char *text = NULL;
+	size_t textlen;
 	struct desk *d;
 	int ch, rc, notify = 0, list = 0;
 
@@ -252,7 +236,7 @@ main(int argc, char *argv[])
 			warnx("name the ticket to answer (the answer is read from stdin)");
 			rc = EX_USAGE;
 		} else if ((rc = isatty(0) ? edit(d, argc, argv, &text) :
-		    read_all(stdin, &text)) != 0)
+		    cli_read_all(stdin, "answer", &text, &textlen)) != 0)
 			warnx("%s", rt_errmsg());
 		else if (blank(text)) {
 			warnx("empty answer, nothing sent");

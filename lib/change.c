@@ -4,7 +4,6 @@
 
 #include "cache.h"
 #include "change.h"
-#include "notify.h"
 #include "replay.h"
 #include "desk.h"
 #include "head.h"
@@ -176,45 +175,37 @@ file_name(const char *ext, const git_oid *oid)
 	return xasprintf("msg/%s-%.10s.%s", compact, hex, ext);
 }
 
-char *
-change_add_file(struct change *c, const char *ext, const void *buf, size_t len)
+/* Names the file by its blob id and stages it, copied or lent (with that id). */
+static char *
+add_named(struct change *c, const char *ext, const void *buf, size_t len, git_oid *id,
+    int lent)
 {
 	git_oid oid;
 	char *name, *path;
 
 	git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB);
+	if (id)
+		git_oid_cpy(id, &oid);
 	name = file_name(ext, &oid);
 	path = ticket_path(c->id, name);
-	txn_put(c->txn, path, buf, len);
+	if (lent)
+		txn_put_lent(c->txn, path, buf, len, &oid);
+	else
+		txn_put(c->txn, path, buf, len);
 	free(path);
 	return name;
 }
 
 char *
-change_add_diskfile(struct change *c, const char *ext, const char *file)
+change_add_file(struct change *c, const char *ext, const void *buf, size_t len)
 {
-	git_oid oid;
-
-	return change_add_diskfile_id(c, ext, file, &oid);
+	return add_named(c, ext, buf, len, NULL, 0);
 }
 
 char *
-change_add_diskfile_id(struct change *c, const char *ext, const char *file, git_oid *id)
+change_add_lent(struct change *c, const char *ext, const void *buf, size_t len, git_oid *id)
 {
-	git_oid oid;
-	char *name, *path, *buf = NULL;
-	size_t len;
-
-	/* read_file: a held spool is read from memory (read_file_hold) */
-	if (read_file(file, &buf, &len) < 0 || git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
-		git_oid_fromstr(&oid, "0000000000000000000000000000000000000000");
-	free(buf);
-	git_oid_cpy(id, &oid);
-	name = file_name(ext, &oid);
-	path = ticket_path(c->id, name);
-	txn_put_file(c->txn, path, file);
-	free(path);
-	return name;
+	return add_named(c, ext, buf, len, id, 1);
 }
 
 void
@@ -413,6 +404,20 @@ stage_yaml(struct change *c)
 }
 
 static void
+precommit(struct change *c)
+{
+	if (c->d && c->d->precommit)
+		c->d->precommit(c);
+}
+
+static void
+postcommit(struct change *c, int rc)
+{
+	if (c->d && c->d->postcommit)
+		c->d->postcommit(c, rc);
+}
+
+static void
 committed(struct change *c)
 {
 	void (*fn)(struct change *, int) = c->on_commit;
@@ -434,7 +439,7 @@ change_commit(struct change *c, const char *summary)
 	if (c->d->dry_run)
 		return 0;
 	actor = desk_actor(c->d);
-	notify_precommit(c);
+	precommit(c);
 	if ((rc = stage_yaml(c)) != 0)
 		goto out;
 	kv_set(&tr, "Ticket", c->id);
@@ -444,7 +449,7 @@ change_commit(struct change *c, const char *summary)
 	subject = xasprintf("%s: #%s %s", c->action, c->id, summary ? summary : "");
 	rc = txn_commit(c->txn, subject, &tr, NULL);
 	free(subject);
-	notify_postcommit(c, rc);
+	postcommit(c, rc);
 	if (rc == 0 && c->d->cache)
 		rc = cache_sync(c->d);
 	if (rc == 0)
@@ -458,7 +463,7 @@ out:
 void
 change_free(struct change *c)
 {
-	notify_postcommit(c, -1);
+	postcommit(c, -1);
 	if (c->on_commit) {
 		void (*fn)(struct change *, int) = c->on_commit;
 		c->on_commit = NULL;
@@ -501,7 +506,7 @@ change_commit_all(struct change *cs, size_t n, const char *summary)
 		return 0;
 	actor = desk_actor(cs[0].d);
 	for (size_t i = 0; i < n; i++)
-		notify_precommit(&cs[i]);
+		precommit(&cs[i]);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (cs[i].txn != cs[0].txn)
 			rc = rt_fail(EX_SOFTWARE, "#%s is not in the commit of #%s", cs[i].id,
@@ -522,7 +527,7 @@ change_commit_all(struct change *cs, size_t n, const char *summary)
 	rc = txn_commit(cs[0].txn, subject, &tr, NULL);
 	free(subject);
 	for (size_t i = 0; i < n; i++)
-		notify_postcommit(&cs[i], rc);
+		postcommit(&cs[i], rc);
 	if (rc == 0 && cs[0].d->cache)
 		rc = cache_sync(cs[0].d);
 	for (size_t i = 0; i < n && rc == 0; i++)

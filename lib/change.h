@@ -51,11 +51,14 @@ struct kvmap *change_event(struct change *c, const char *type);
  * the same name. Returns the name relative to the ticket folder.
  */
 char *change_add_file(struct change *c, const char *ext, const void *buf, size_t len);
-/* Same, taking the content from a file on disk. */
-char *change_add_diskfile(struct change *c, const char *ext, const char *path);
-/* The same, and the file's blob id in *id (zero when it could not be read). */
+/*
+ * Same, for bytes that arrived from outside (a mail, an event payload):
+ * they are lent to the commit (txn_put_lent), so the caller keeps them
+ * unchanged until change_commit returns. The file's blob id goes to *id
+ * when id is not NULL.
+ */
 struct git_oid;
-char *change_add_diskfile_id(struct change *c, const char *ext, const char *path,
+char *change_add_lent(struct change *c, const char *ext, const void *buf, size_t len,
     struct git_oid *id);
 void change_trailer(struct change *c, const char *key, const char *val);
 /* The commit's author, when not the committer (the desk's actor). */

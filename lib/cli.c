@@ -251,3 +251,21 @@ cli_plan_mode(struct desk *d, int dry_run, int json)
 		d->plan = json ? plan_json : plan_text;
 	d->dry_run = dry_run;
 }
+
+int
+cli_read_all(FILE *f, const char *what, char **out, size_t *len)
+{
+	struct sbuf sb = SBUF_INIT;
+	char buf[65536];
+	size_t k;
+
+	while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&sb, buf, k);
+	if (ferror(f)) {
+		sbuf_free(&sb);
+		return rt_fail(EX_IOERR, "cannot read the %s: %s", what, strerror(errno));
+	}
+	*len = sb.len;
+	*out = sbuf_detach(&sb);
+	return 0;
+}

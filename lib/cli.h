@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct desk;
 
@@ -55,6 +56,12 @@ void cli_print_plan(const struct change *c, int json);
  * not committed.
  */
 void cli_plan_mode(struct desk *d, int dry_run, int json);
+
+/*
+ * All of f (a command's text on stdin) in *out, NUL-terminated, and its
+ * length in *len. A read error is EX_IOERR, "cannot read the WHAT: ...".
+ */
+int cli_read_all(FILE *f, const char *what, char **out, size_t *len);
 
 /* Warns, in one line on stderr, that an old option spelling still works. */
 void cli_deprecated(const char *old, const char *use);

@@ -35,6 +35,13 @@ struct desk {
 	void (*plan)(const struct change *c, void *arg);
 	void *plan_arg;
 	int dry_run;
+	/*
+	 * Told of every change before it is staged (desk locked) and after
+	 * its commit with the result (-1 from change_free: never committed).
+	 * desk_open sets them to the notification engine (notify.h).
+	 */
+	void (*precommit)(struct change *c);
+	void (*postcommit)(struct change *c, int rc);
 	void *people;		/* the parsed people directory (people.h) */
 	void (*people_free)(void *);
 	struct txn_batch *batch;	/* txn.c: commits not yet on the branch */
@@ -54,11 +61,14 @@ enum {
  */
 int desk_open(struct desk **out, const char *path, int flags);
 void desk_close(struct desk *d);
-/* The same without the ticket cache (desk_open adds it unless DESK_NOCACHE). */
+/*
+ * The repository and configuration alone: desk_open adds the lock
+ * (DESK_WRITE), the ticket cache (unless DESK_NOCACHE) and notifications.
+ */
 int desk_open_repo(struct desk **out, const char *path, int flags);
 void desk_close_repo(struct desk *d);
 
-/* The lock serialises writers; waits up to $RT_LOCK_TIMEOUT seconds (30). */
+/* The lock serialises writers; waits up to $RT_LOCK_TIMEOUT seconds (30) (lock.c). */
 int desk_lock(struct desk *d);
 void desk_unlock(struct desk *d);
 

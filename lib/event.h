@@ -113,6 +113,13 @@ typedef void (*event_fn)(const struct ingest_result *r, void *arg);
  */
 int ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
     event_fn fn, void *arg, char **quarantined);
+/*
+ * Same for a payload the caller spooled and holds in buf (len bytes of
+ * size received); buf stays the caller's and unchanged, and is what the
+ * desk keeps, byte for byte.
+ */
+int ingest_events_buf(struct desk *d, const char *buf, size_t len, size_t size,
+    const char *source_hint, event_fn fn, void *arg, char **quarantined);
 
 /*
  * Same for a payload read from fd (a pipe or a file): at most

@@ -39,7 +39,8 @@
 
 /* What is stored for each event of one payload. */
 struct payload {
-	const char *path;	/* the spooled payload */
+	const char *buf;	/* the spooled payload, lent to the changes */
+	size_t len;
 	const char *ext;	/* its format */
 	int multi;		/* more than one item: number the parts */
 	int split;		/* more than one event: store each event's own text */
@@ -86,9 +87,9 @@ add_files(struct change *c, const struct event *e, struct payload *p, int *raw)
 {
 	*raw = 0;
 	if (!p->split || e->text == NULL)
-		return change_add_diskfile(c, p->ext, p->path);
+		return change_add_lent(c, p->ext, p->buf, p->len, NULL);
 	if (!p->kept) {
-		free(change_add_diskfile(c, p->ext, p->path));
+		free(change_add_lent(c, p->ext, p->buf, p->len, NULL));
 		*raw = 1;
 	}
 	return change_add_file(c, e->ext, e->text, e->textlen);
@@ -158,6 +159,21 @@ set_status(struct change *c, const char *to)
 	status_change(c, to, &(struct status_opts){ .via = "ingest" });
 }
 
+/* Commits an event's change with its Event-Id; the ticket and the kept payload on success. */
+static int
+commit_event(struct change *c, const struct event *e, struct payload *p, int raw,
+    struct ingest_result *r)
+{
+	int rc;
+
+	change_trailer(c, "Event-Id", e->key);
+	if ((rc = change_commit(c, e->subject)) == 0) {
+		memcpy(r->id, c->id, sizeof(r->id));
+		p->kept |= raw;
+	}
+	return rc;
+}
+
 static int
 new_ticket(struct desk *d, const struct event *e, struct payload *p, struct ingest_result *r)
 {
@@ -188,12 +204,8 @@ new_ticket(struct desk *d, const struct event *e, struct payload *p, struct inge
 	/* A recovery seen first still opens a ticket, which is resolved at once. */
 	if (e->state && strcmp(e->state, "resolved") == 0)
 		set_status(&c, "resolved");
-	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0) {
-		memcpy(r->id, c.id, sizeof(r->id));
+	if ((rc = commit_event(&c, e, p, raw, r)) == 0)
 		r->created = 1;
-		p->kept |= raw;
-	}
 out:
 	change_free(&c);
 	return rc;
@@ -221,11 +233,7 @@ follow_up(struct desk *d, const struct event *e, struct payload *p, const char *
 	} else if (done || (st && strcmp(st, "waiting") == 0))
 		/* An alert firing again or an answer reopens, as a customer's mail does. */
 		set_status(&c, "open");
-	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0) {
-		memcpy(r->id, c.id, sizeof(r->id));
-		p->kept |= raw;
-	}
+	rc = commit_event(&c, e, p, raw, r);
 out:
 	change_free(&c);
 	return rc;
@@ -326,11 +334,7 @@ store_report(struct desk *d, const struct event *e, struct payload *p, const cha
 	if (p->split && *p->hex)
 		kv_set(ev, "payload", p->hex);
 	free(file);
-	change_trailer(&c, "Event-Id", e->key);
-	if ((rc = change_commit(&c, e->subject)) == 0) {
-		memcpy(r->id, c.id, sizeof(r->id));
-		p->kept |= raw;
-	}
+	rc = commit_event(&c, e, p, raw, r);
 out:
 	change_free(&c);
 	return rc;
@@ -381,10 +385,10 @@ out:
 }
 
 static int
-quarantine(struct desk *d, const char *path, const char *reason, char **where)
+quarantine(struct desk *d, const char *buf, size_t len, const char *reason, char **where)
 {
 	char *w = NULL;
-	int rc = quarantine_store(d, path, reason, &w);
+	int rc = quarantine_store(d, buf, len, reason, &w);
 
 	if (rc == 0)
 		rc = rt_fail(EX_DATAERR, "%s (kept as %s)", reason, w);
@@ -398,29 +402,26 @@ quarantine(struct desk *d, const char *path, const char *reason, char **where)
 /*
  * Quarantines a payload refused for a limit: only its head, with its
  * size and blob id in the reason, so the refusal costs little storage.
+ * spooled: buf is all that was spooled of it (len bytes), else its head.
  */
 static int
-quarantine_head(struct desk *d, const char *path, size_t size, const char *buf, size_t len,
+quarantine_head(struct desk *d, int spooled, size_t size, const char *buf, size_t len,
     const char *why, char **where)
 {
-	char hex[GIT_OID_HEXSZ + 1] = "", *head, *reason;
+	char hex[GIT_OID_HEXSZ + 1] = "", *reason;
 	git_oid oid;
 	int rc;
 
-	/* A payload refused while it was read was never kept whole: no blob id. */
-	if (path && git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0)
-		git_oid_tostr(hex, sizeof(hex), &oid);
 	if (buf == NULL)
 		len = 0;
+	/* A payload refused while it was read was never kept whole: no blob id. */
+	if (spooled && git_odb_hash(&oid, buf ? buf : "", len, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(hex, sizeof(hex), &oid);
 	if (len > QUARANTINE_HEAD)
 		len = QUARANTINE_HEAD;
-	if ((rc = spool_buf(d, buf ? buf : "", len, &head)) != 0)
-		return rc;
 	reason = xasprintf("%s; kept: the first %zu of %zu bytes%s%s%s", why, len, size,
 	    *hex ? " (blob " : "", hex, *hex ? ")" : "");
-	rc = quarantine(d, head, reason, where);
-	unlink(head);
-	free(head);
+	rc = quarantine(d, buf ? buf : "", len, reason, where);
 	free(reason);
 	return rc;
 }
@@ -451,9 +452,12 @@ too_large(size_t size, size_t max)
 	    "ingest.max-payload-bytes)", size, max);
 }
 
-/* Refuses a payload with nothing stored: over a limit, unparsable or without events. */
+/*
+ * Refuses a payload with nothing stored: over a limit, unparsable or
+ * without events. spooled: buf is all that was spooled (quarantine_head).
+ */
 static int
-refuse(struct desk *d, const char *path, size_t size, const char *buf, size_t len,
+refuse(struct desk *d, int spooled, size_t size, const char *buf, size_t len,
     const struct event_list *l, int over, char **quarantined)
 {
 	char *reason;
@@ -461,28 +465,28 @@ refuse(struct desk *d, const char *path, size_t size, const char *buf, size_t le
 
 	if (over) {
 		reason = xstrdup(rt_errmsg());
-		rc = quarantine_head(d, path, size, buf, len, reason, quarantined);
+		rc = quarantine_head(d, spooled, size, buf, len, reason, quarantined);
 	} else if (l && l->skipped) {
 		reason = xasprintf("no event in the payload (%zu item%s not understood)",
 		    l->skipped, l->skipped == 1 ? "" : "s");
-		rc = quarantine(d, path, reason, quarantined);
+		rc = quarantine(d, buf, len, reason, quarantined);
 	} else {
 		reason = xstrdup(l ? "no event in the payload" : rt_errmsg());
-		rc = quarantine(d, path, reason, quarantined);
+		rc = quarantine(d, buf, len, reason, quarantined);
 	}
 	free(reason);
 	return rc;
 }
 
-/* Stores the events of the payload spooled at path and held in buf. */
+/* Stores the events of the payload spooled and held in buf. */
 static int
-ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
+ingest_payload(struct desk *d, const char *buf, size_t len,
     const char *source_hint, const struct event_limits *lim, event_fn fn, void *arg,
     char **quarantined)
 {
 	struct event_list l;
 	struct ingest_result r;
-	struct payload p = { path, NULL, 0, 0, 0, "" };
+	struct payload p = { buf, len, NULL, 0, 0, 0, "" };
 	char *err = NULL;
 	int rc, status = 0;
 	size_t stored = 0;
@@ -490,7 +494,7 @@ ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
 
 	rc = event_parse_limited(buf, len, source_hint, lim, &l);
 	if (rc == EX_DATAERR || (rc == 0 && l.n == 0))
-		rc = refuse(d, path, len, buf, len, rc ? NULL : &l, l.over_limit, quarantined);
+		rc = refuse(d, 1, len, buf, len, rc ? NULL : &l, l.over_limit, quarantined);
 	if (rc != 0 || l.n == 0) {
 		event_list_free(&l);
 		return rc;
@@ -498,7 +502,7 @@ ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
 	p.ext = l.format;
 	p.multi = l.n > 1 || l.skipped > 0;
 	p.split = l.n > 1;
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0)
+	if (git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) == 0)
 		git_oid_tostr(p.hex, sizeof(p.hex), &oid);
 	for (size_t i = 0; i < l.n; i++) {
 		rc = store_one(d, &l.v[i], &p, &r);
@@ -514,7 +518,7 @@ ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
 	if (status == EX_DATAERR && stored > 0)
 		status = 0;
 	else if (status == EX_DATAERR) {
-		status = quarantine(d, path, err, quarantined);
+		status = quarantine(d, buf, len, err, quarantined);
 		free(err);
 		return status;
 	}
@@ -526,29 +530,35 @@ ingest_payload(struct desk *d, const char *path, const char *buf, size_t len,
 }
 
 int
-ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
-    event_fn fn, void *arg, char **quarantined)
+ingest_events_buf(struct desk *d, const char *buf, size_t len, size_t size,
+    const char *source_hint, event_fn fn, void *arg, char **quarantined)
 {
 	struct event_limits lim;
-	char *buf;
-	size_t len, max;
-	int rc;
+	size_t max;
 
 	if (quarantined)
 		*quarantined = NULL;
 	event_limits_load(d, &lim, &max);
 	if (size > max) {
-		char head[QUARANTINE_HEAD];
-		FILE *f = fopen(path, "rb");
-		len = f ? fread(head, 1, sizeof(head), f) : 0;
-		if (f)
-			fclose(f);
 		too_large(size, max);
-		return refuse(d, path, size, head, len, NULL, 1, quarantined);
+		return refuse(d, 1, size, buf, len, NULL, 1, quarantined);
 	}
+	return ingest_payload(d, buf, len, source_hint, &lim, fn, arg, quarantined);
+}
+
+int
+ingest_events(struct desk *d, const char *path, size_t size, const char *source_hint,
+    event_fn fn, void *arg, char **quarantined)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (quarantined)
+		*quarantined = NULL;
 	if (read_file(path, &buf, &len) < 0)
 		return rt_fail(EX_TEMPFAIL, "cannot read spooled event '%s'", path);
-	rc = ingest_payload(d, path, buf, len, source_hint, &lim, fn, arg, quarantined);
+	rc = ingest_events_buf(d, buf, len, size, source_hint, fn, arg, quarantined);
 	free(buf);
 	return rc;
 }
@@ -608,9 +618,9 @@ ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, v
 		rc = rt_fail(EX_NOINPUT, "empty input, nothing stored");
 	else if (size > max) {
 		too_large(size, max);
-		rc = refuse(d, NULL, size, buf, kept, NULL, 1, quarantined);
+		rc = refuse(d, 0, size, buf, kept, NULL, 1, quarantined);
 	} else if ((rc = spool_buf(d, buf, size, &spool)) == 0) {
-		rc = ingest_payload(d, spool, buf, size, source_hint, &lim, fn, arg, quarantined);
+		rc = ingest_payload(d, buf, size, source_hint, &lim, fn, arg, quarantined);
 		unlink(spool);
 		free(spool);
 	}

@@ -261,8 +261,7 @@ list_value(const char *field, const char *old, const struct assign *a, char **ou
 		if (boxes) {
 			char *addr = mailbox_addr(items[i]);
 			free(items[i]);
-			items[i] = xstrdup(str_trim(addr));
-			free(addr);
+			items[i] = addr;
 		}
 		if ((rc = check_item(field, items[i])) != 0)
 			break;

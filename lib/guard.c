@@ -408,8 +408,6 @@ guard_locked(struct desk *d)
 		if (left || rt_killed)
 			d->temps_owed = guard_worktree_temps(d, 16384) > 0;
 	}
-	if (rc != 0)
-		desk_unlock(d);
 	return rc;
 }
 

@@ -19,8 +19,8 @@ struct desk;
  * Called by desk_lock once the flock is held. Refuses to write while git
  * is in the middle of something (merge, rebase, cherry-pick, revert, am,
  * bisect, a detached HEAD, a live index.lock): EX_TEMPFAIL with a
- * one-line reason naming the fix. Removes stale lock files. On failure
- * it releases the desk lock again.
+ * one-line reason naming the fix (desk_lock then lets go of the lock
+ * again). Removes stale lock files.
  */
 int guard_locked(struct desk *d);
 

@@ -2,15 +2,19 @@
  * ingest.c: storing one incoming message as a new ticket or a follow-up.
  *
  * Order matters for "never lose mail": the message is spooled first (a
- * small one in memory, see spool.h); it is parsed outside the lock; the commit is made under the desk
- * lock with objects and ref fsynced; only then is the spool removed.
+ * small one in memory, see spool.h); the bytes spooled are parsed outside
+ * the lock and lent to the commit, never read again from a file; the
+ * commit is made under the desk lock with objects and ref fsynced; only
+ * then is the spool removed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "bounce.h"
 #include "cache.h"
@@ -33,7 +37,6 @@
 
 #define MAX_BYTES_DEFAULT (50L << 20)
 
-/* Commits file (or buf when file is NULL) under quarantine/ with the reason beside it. */
 
 int
 quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject)
@@ -51,8 +54,9 @@ quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject)
 	return rc;
 }
 
+/* Commits buf under quarantine/ with the reason beside it; whole: buf is all of the input. */
 static int
-quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
+quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
     const char *reason, size_t size, char **where)
 {
 	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *y;
@@ -62,8 +66,7 @@ quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
 	size_t ylen;
 	int rc;
 
-	if ((file ? git_odb_hashfile(&oid, file, GIT_OBJECT_BLOB) :
-	    git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB)) < 0)
+	if (git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
 		memset(&oid, 0, sizeof(oid));
 	git_oid_tostr(hex, sizeof(hex), &oid);
 	rt_fmttime(rt_now(), stamp);
@@ -77,7 +80,7 @@ quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
 	yemit_kv(e, "file", strrchr(eml, '/') + 1);
 	yemit_key(e, "size");
 	yemit_int(e, (long long)size);
-	if (file == NULL)
+	if (!whole)
 		yemit_kv(e, "kept", "headers only");
 	yemit_map_end(e);
 	y = yemit_finish(e, &ylen);
@@ -88,10 +91,7 @@ quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
 	}
 	if ((rc = desk_lock(d)) == 0) {
 		t = txn_begin(d);
-		if (file)
-			txn_put_file(t, eml, file);
-		else
-			txn_put(t, eml, buf, len);
+		txn_put_lent(t, eml, buf, len, NULL);
 		txn_put(t, meta, y, ylen);
 		rc = quarantine_txn_commit(d, t, reason);
 		desk_unlock(d);
@@ -106,28 +106,21 @@ quarantine_commit(struct desk *d, const char *file, const char *buf, size_t len,
 }
 
 int
-quarantine_store(struct desk *d, const char *path, const char *reason, char **where)
+quarantine_store(struct desk *d, const char *buf, size_t len, const char *reason, char **where)
 {
-	struct stat st;
-
-	return quarantine_commit(d, path, NULL, 0, reason,
-	    stat(path, &st) == 0 ? (size_t)st.st_size : 0, where);
+	return quarantine_commit(d, buf, len, 1, reason, len, where);
 }
 
 #define SUMMARY_HEAD (64 << 10)
 
 int
-quarantine_summary(struct desk *d, const char *path, size_t size, const char *reason,
-    char **where)
+quarantine_summary(struct desk *d, const char *head, size_t len, size_t size,
+    const char *reason, char **where)
 {
 	struct sbuf sb = SBUF_INIT;
-	char *head = xmalloc(SUMMARY_HEAD);
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(head, 1, SUMMARY_HEAD, f) : 0, end = n;
+	size_t n = len < SUMMARY_HEAD ? len : SUMMARY_HEAD, end = n;
 	int rc;
 
-	if (f)
-		fclose(f);
 	for (size_t i = 0; i + 1 < n; i++)
 		if (head[i] == '\n' && (head[i + 1] == '\n' ||
 		    (head[i + 1] == '\r' && i + 2 < n && head[i + 2] == '\n'))) {
@@ -137,9 +130,36 @@ quarantine_summary(struct desk *d, const char *path, size_t size, const char *re
 	sbuf_add(&sb, head, end);
 	sbuf_addf(&sb, "\n[rt-ingest: %zu bytes received, only the header section above is kept: %s]\n",
 	    size, reason);
-	free(head);
-	rc = quarantine_commit(d, NULL, sb.buf, sb.len, reason, size, where);
+	rc = quarantine_commit(d, sb.buf, sb.len, 0, reason, size, where);
 	sbuf_free(&sb);
+	return rc;
+}
+
+int
+quarantine_store_file(struct desk *d, const char *path, const char *reason, char **where)
+{
+	size_t max = ingest_max_bytes(d), len;
+	struct stat st;
+	char *buf = NULL;
+	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		buf = xmalloc(SUMMARY_HEAD);
+		ssize_t n = read(fd, buf, SUMMARY_HEAD);	/* a short head is head enough */
+		rc = quarantine_summary(d, buf, n > 0 ? (size_t)n : 0, (size_t)st.st_size,
+		    reason, where);
+	} else if (read_file(path, &buf, &len) < 0)
+		rc = rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", path, strerror(errno));
+	else
+		rc = quarantine_store(d, buf, len, reason, where);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
 	return rc;
 }
 
@@ -225,7 +245,7 @@ same_message(struct desk *d, const char *id, const char *msgid, const char *dige
  * desk already holds this very message.
  */
 static int
-dedupe_check(struct desk *d, struct mail *m, const char *path, const char *buf, size_t len,
+dedupe_check(struct desk *d, struct mail *m, const char *buf, size_t len,
     struct dedupe *dd, ticket_id out)
 {
 	const char *msgid = m->message_id && *m->message_id ? m->message_id : NULL;
@@ -239,7 +259,7 @@ dedupe_check(struct desk *d, struct mail *m, const char *path, const char *buf, 
 		/* desks before digests keyed a mail without Message-Id by its blob */
 		git_oid oid;
 		char hex[GIT_OID_HEXSZ + 1], *legacy;
-		git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB);
+		git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB);
 		legacy = xasprintf("sha1:%s", git_oid_tostr(hex, sizeof(hex), &oid));
 		if (cache_find_msgid(d, legacy, found) == 0 && cache_resolve(d, found, out) == 0) {
 			free(legacy);
@@ -324,15 +344,20 @@ cc_list(struct desk *d, struct mail *m)
 	return sb.buf ? sbuf_detach(&sb) : NULL;
 }
 
+/* The bytes of the mail being stored, lent to its change (change_add_lent). */
+struct raw {
+	const char *buf;
+	size_t len;
+};
+
 /* The mail's file in the ticket; the text index reads it from m, not again from the blob. */
 static char *
-add_mail_file(struct change *c, struct mail *m, const char *path)
+add_mail_file(struct change *c, struct mail *m, const struct raw *raw)
 {
 	git_oid id;
-	char *file = change_add_diskfile_id(c, "eml", path, &id);
+	char *file = change_add_lent(c, "eml", raw->buf, raw->len, &id);
 
-	if (!git_oid_is_zero(&id))
-		textindex_remember(&id, m);
+	textindex_remember(&id, m);
 	return file;
 }
 
@@ -399,7 +424,7 @@ add_config_warning(struct change *c, struct desk *d)
 static const char LANG_LATER[] = "";
 
 static int
-new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
+new_ticket(struct desk *d, struct mail *m, const struct raw *raw, const struct dedupe *dd,
     time_t at, int flags, const char *lang, struct ingest_result *r)
 {
 	struct change c;
@@ -419,7 +444,7 @@ new_ticket(struct desk *d, struct mail *m, const char *path, const struct dedupe
 		lang = lang_detect(m->subject, m->text, NULL);
 	change_init_field(&c, "language", lang);
 	kv_set(change_event(&c, "create"), "status", "new");
-	file = add_mail_file(&c, m, path);
+	file = add_mail_file(&c, m, raw);
 	add_mail_event(&c, m, file, dd);
 	if (flags & INGEST_ARRIVAL)
 		kv_set(&c.events[c.nevents - 1], "arrival", "pending");
@@ -439,7 +464,7 @@ out:
 }
 
 static int
-follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
+follow_up(struct desk *d, struct mail *m, const struct raw *raw, const struct dedupe *dd,
     time_t at, const char *id, struct ingest_result *r)
 {
 	struct change c;
@@ -449,7 +474,7 @@ follow_up(struct desk *d, struct mail *m, const char *path, const struct dedupe 
 
 	if ((rc = change_begin(&c, d, id, "ingest")) != 0)
 		goto out;
-	file = add_mail_file(&c, m, path);
+	file = add_mail_file(&c, m, raw);
 	add_mail_event(&c, m, file, dd);
 	free(file);
 	date_events(&c, at, c.nevents - 1);
@@ -481,7 +506,7 @@ out:
  * reopens nothing; a failed recipient is marked bouncing (rt-show, rt-reply).
  */
 static int
-store_bounce(struct desk *d, struct mail *m, const char *path, const struct dedupe *dd,
+store_bounce(struct desk *d, struct mail *m, const struct raw *raw, const struct dedupe *dd,
     const struct bounce *b, struct ingest_result *r)
 {
 	struct change c;
@@ -499,7 +524,7 @@ store_bounce(struct desk *d, struct mail *m, const char *path, const struct dedu
 	}
 	failed = strcmp(b->kind, "arf") == 0 || (strcmp(b->kind, "dsn") == 0 &&
 	    (b->action == NULL || strncasecmp(b->action, "failed", 6) == 0));
-	file = change_add_diskfile(&c, "eml", path);
+	file = change_add_lent(&c, "eml", raw->buf, raw->len, NULL);
 	ev = change_event(&c, "bounce");
 	kv_set(ev, "file", file);
 	kv_set(ev, "message-id", dd->key);
@@ -526,39 +551,36 @@ out:
 }
 
 static int
-store_locked(struct desk *d, struct mail *m, const char *path, time_t at, int flags,
+store_locked(struct desk *d, struct mail *m, const struct raw *raw, time_t at, int flags,
     const char *lang, struct ingest_result *r)
 {
 	struct dedupe dd;
 	struct bounce b;
 	ticket_id id;
-	char *buf;
-	size_t len;
 	int rc;
 
 	if ((rc = cache_sync(d)) != 0)
 		return rc;
-	if (read_file(path, &buf, &len) < 0)
-		return rt_fail(EX_TEMPFAIL, "cannot read the spooled message: %s", strerror(errno));
-	if (dedupe_check(d, m, path, buf, len, &dd, id) == 1) {
+	if (dedupe_check(d, m, raw->buf, raw->len, &dd, id) == 1) {
 		memcpy(r->id, id, sizeof(r->id));
 		r->duplicate = 1;
-	} else if (bounce_find(d, m, buf, len, &b)) {
-		rc = store_bounce(d, m, path, &dd, &b, r);
+	} else if (bounce_find(d, m, raw->buf, raw->len, &b)) {
+		rc = store_bounce(d, m, raw, &dd, &b, r);
 		bounce_free(&b);
 	} else if (ingest_thread(d, m, id) == 0)
-		rc = follow_up(d, m, path, &dd, at, id, r);
+		rc = follow_up(d, m, raw, &dd, at, id, r);
 	else
-		rc = new_ticket(d, m, path, &dd, at, flags, lang, r);
-	free(buf);
+		rc = new_ticket(d, m, raw, &dd, at, flags, lang, r);
 	free(dd.digest);
 	free(dd.key);
 	return rc;
 }
 
 int
-ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ingest_result *r)
+ingest_mail(struct desk *d, const char *buf, size_t len, size_t size, int flags,
+    struct ingest_result *r)
 {
+	const struct raw raw = { buf, len };
 	size_t max = ingest_max_bytes(d);
 	struct mail *m = NULL;
 	char *reason = NULL;
@@ -569,19 +591,19 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 	memset(r, 0, sizeof(*r));
 	if (size > max) {
 		reason = xasprintf("message too large (%zu bytes, limit %zu)", size, max);
-		rc = quarantine_summary(d, path, size, reason, &r->quarantined);
+		rc = quarantine_summary(d, buf, len, size, reason, &r->quarantined);
 		if (rc == 0)
 			rc = rt_fail(EX_DATAERR, "%s (headers kept as %s)", reason, r->quarantined);
 		free(reason);
 		return rc;
 	}
-	if ((rc = mail_parse_file(path, &m)) == EX_DATAERR)
+	if ((rc = mail_parse_buf(buf, len, &m)) == EX_DATAERR)
 		reason = str_starts(rt_errmsg(), "not a mail message") ? xstrdup(rt_errmsg()) :
 		    xasprintf("not a mail message: %s", rt_errmsg());
 	else if (rc != 0)
 		return rc == EX_NOINPUT ? EX_TEMPFAIL : rc;
 	if (reason) {
-		rc = quarantine_store(d, path, reason, &r->quarantined);
+		rc = quarantine_store(d, buf, len, reason, &r->quarantined);
 		if (rc == 0)
 			rc = rt_fail(EX_DATAERR, "%s (kept as %s)", reason, r->quarantined);
 		free(reason);
@@ -598,7 +620,7 @@ ingest_mail(struct desk *d, const char *path, size_t size, int flags, struct ing
 	    m->in_reply_to || m->nreferences || id_from_subject(m->subject, tag) == 0 ? LANG_LATER :
 	    lang_detect(m->subject, m->text, NULL);
 	if ((rc = desk_lock(d)) == 0) {
-		rc = store_locked(d, m, path, flags & INGEST_KEEP_DATES ? message_date(m) : 0,
+		rc = store_locked(d, m, &raw, flags & INGEST_KEEP_DATES ? message_date(m) : 0,
 		    flags, lang, r);
 		desk_unlock(d);
 		status_after(d, NULL, NULL);	/* stored: exec: and cascades may fail */

@@ -21,29 +21,37 @@ struct ingest_result {
 size_t ingest_max_bytes(struct desk *d);
 
 /*
- * Stores the message spooled at path (size bytes received; the spool may
- * hold fewer when size is over the limit). Takes the desk lock for the
- * commit. Returns 0; EX_DATAERR when it is not mail or too large (it is
- * then kept under quarantine/, only its headers when too large, and
- * r->quarantined says where); EX_TEMPFAIL when it cannot be stored now.
+ * Stores the message whose bytes are buf (len bytes: spool_bytes; size
+ * bytes received, more than len when over the limit). buf stays unchanged
+ * and the caller's: it is parsed and committed as it is, byte for byte.
+ * Takes the desk lock for the commit. Returns 0; EX_DATAERR when it is
+ * not mail or too large (it is then kept under quarantine/, only its
+ * headers when too large, and r->quarantined says where); EX_TEMPFAIL
+ * when it cannot be stored now.
  */
 enum {
 	INGEST_KEEP_DATES = 1,	/* created and events from Date, else the first Received */
 	INGEST_ARRIVAL = 2,	/* mark a new ticket pending for arrival.h */
 };
-int ingest_mail(struct desk *d, const char *path, size_t size, int flags,
+int ingest_mail(struct desk *d, const char *buf, size_t len, size_t size, int flags,
     struct ingest_result *r);
 
-/* Commits the spooled bytes under quarantine/ with the reason beside them. */
-int quarantine_store(struct desk *d, const char *path, const char *reason, char **where);
+/* Commits the bytes under quarantine/ with the reason beside them. */
+int quarantine_store(struct desk *d, const char *buf, size_t len, const char *reason,
+    char **where);
 /*
  * Commits t as a quarantine change ("quarantine: SUBJECT", Action and Actor
  * trailers) and frees it; the caller holds the desk lock.
  */
 int quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject);
-/* The same for input too large to keep: its header section, size and reason. */
-int quarantine_summary(struct desk *d, const char *path, size_t size, const char *reason,
-    char **where);
+/*
+ * The same for input too large to keep: the header section of head (len
+ * bytes, the input's first), its size and the reason.
+ */
+int quarantine_summary(struct desk *d, const char *head, size_t len, size_t size,
+    const char *reason, char **where);
+/* A file that is not mail: quarantine_store, or quarantine_summary over ingest.max-bytes. */
+int quarantine_store_file(struct desk *d, const char *path, const char *reason, char **where);
 
 /* Finds the ticket a message belongs to: subject tag, In-Reply-To, References. */
 int ingest_thread(struct desk *d, struct mail *m, ticket_id out);

@@ -1,5 +1,6 @@
 /* leftover.c: what killed processes leave in a desk, for rt-gc */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,16 +102,20 @@ reingest(struct desk *d, const char *path, size_t size)
 {
 	struct ingest_result r;
 	struct mail *m = NULL;
-	char *where = NULL;
+	char *where = NULL, *buf;
+	size_t len;
 	int rc;
 
-	if (mail_parse_file(path, &m) == 0) {
+	if (read_file(path, &buf, &len) < 0)
+		return rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", path, strerror(errno));
+	if (mail_parse_buf(buf, len, &m) == 0) {
 		mail_free(m);
-		rc = ingest_mail(d, path, size, 0, &r);
+		rc = ingest_mail(d, buf, len, size, 0, &r);
 		free(r.quarantined);
 	} else
-		rc = ingest_events(d, path, size, NULL, ignore_event, NULL, &where);
+		rc = ingest_events_buf(d, buf, len, size, NULL, ignore_event, NULL, &where);
 	free(where);
+	free(buf);
 	/* Quarantined (65) is stored too: the bytes are in the desk. */
 	return rc == EX_DATAERR ? 0 : rc;
 }

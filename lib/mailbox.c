@@ -1,4 +1,5 @@
 /* mailbox.c: "Name <addr>" strings as rt keeps them in lists and headers. */
+#include <ctype.h>
 #include <string.h>
 
 #include "mailbox.h"
@@ -8,10 +9,13 @@ char *
 mailbox_addr(const char *s)
 {
 	const char *lt = strrchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	const char *b = lt && gt ? lt + 1 : s, *e = lt && gt ? gt : s + strlen(s);
 
-	if (lt && gt)
-		return xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	return xstrdup(s);
+	while (b < e && isspace((unsigned char)*b))
+		b++;
+	while (e > b && isspace((unsigned char)e[-1]))
+		e--;
+	return xstrndup(b, (size_t)(e - b));
 }
 
 char *

@@ -2,7 +2,7 @@
 #ifndef RT_MAILBOX_H
 #define RT_MAILBOX_H
 
-/* The address of "Name <a@b>" or of a bare "a@b"; malloc'd. */
+/* The address of "Name <a@b>" or of a bare "a@b", spaces around it dropped; malloc'd. */
 char *mailbox_addr(const char *s);
 /* "Name" <addr> with the name quoted (CR/LF dropped), or addr; malloc'd. */
 char *mailbox_format(const char *name, const char *addr);

@@ -13,6 +13,7 @@
 #include "people.h"
 #include "status.h"
 #include "trust.h"
+#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -454,8 +455,10 @@ mailcmd_answer(struct desk *d, const struct change *c, struct mail *m)
 	om.in_reply_to = m->message_id;
 	om.extra = extra;
 	om.nextra = 2;
-	if ((rc = outmail_render(&om, &buf, &len, NULL)) == 0)
+	if ((rc = outmail_render(&om, &buf, &len, NULL)) == 0) {
+		txn_batch_settle(d);	/* a mailer program may read the desk */
 		rc = mail_send(mailer, buf, len, "", &to, 1);	/* RFC 3834: null sender */
+	}
 	free(buf);
 	free(subject);
 	sbuf_free(&body);

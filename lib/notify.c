@@ -22,6 +22,7 @@
 #include "template.h"
 #include "web.h"
 #include "ticket.h"
+#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -226,6 +227,7 @@ int
 notify_send_line(struct desk *d, const char *jline, const char *mailer, const char *buf,
     size_t len)
 {
+	txn_batch_settle(d);	/* a mailer program may read the desk */
 	return send_line(d->rtdir, jline, mailer, buf, len);
 }
 

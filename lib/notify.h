@@ -49,10 +49,11 @@ const char *notify_mailer(struct desk *d, const char *which);
 int notify_retry(struct desk *d, FILE *out);
 
 /*
- * Called by change_commit before it stages (desk locked): adds the
+ * desk_open hooks these into every change of a desk (desk.h): change_commit
+ * calls the first before it stages (desk locked), which adds the
  * notifications the change causes to it, with their journal lines; and
- * after the commit with its result (0: queue them for desk_close to send,
- * else drop their journal lines).
+ * the second after the commit with its result (0: queue them for
+ * desk_close to send, else drop their journal lines).
  */
 void notify_precommit(struct change *c);
 void notify_postcommit(struct change *c, int rc);

@@ -31,6 +31,7 @@
 #include "text.h"
 #include "ticket.h"
 #include "trust.h"
+#include "txn.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -244,6 +245,7 @@ start(struct desk *d, const char *cmd, const struct outbound *ob, const char *id
 		close(pi[1]);
 		return -1;
 	}
+	txn_batch_settle(d);	/* the command may read the desk */
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) < 0) {

@@ -788,6 +788,12 @@ pack_mem_whole(struct pack_mem *m, int on)
 	m->whole = on;
 }
 
+int
+pack_mem_put_blob(struct pack_mem *m, const git_oid *id, const void *buf, size_t len)
+{
+	return mem_write(&m->b, id, buf, len, GIT_OBJECT_BLOB);
+}
+
 /*
  * A commit's objects as a pack written here, without the packbuilder's
  * delta search and without git_indexer reading the pack back to index it:

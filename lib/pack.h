@@ -29,6 +29,12 @@ void pack_mem_keep(struct pack_mem *m);
 size_t pack_mem_pending(const struct pack_mem *m);
 /* on: its packs store every object whole (zlib level 0), for a batch. */
 void pack_mem_whole(struct pack_mem *m, int on);
+/*
+ * Adds a blob whose id the caller hashed from these very bytes (a mail,
+ * named by its blob id): as a write through the odb, without hashing it
+ * a second time. 0 or a libgit2 error.
+ */
+int pack_mem_put_blob(struct pack_mem *m, const git_oid *id, const void *buf, size_t len);
 /* For desk_close: forgets the desk's pack backend (see pack_mem_new). */
 void pack_unwrap(struct desk *d);
 

@@ -10,7 +10,6 @@
 #include "head.h"
 #include "ingest.h"
 #include "quarantine.h"
-#include "spool.h"
 #include "text.h"
 #include "txn.h"
 #include "util.h"
@@ -306,7 +305,7 @@ int
 quarantine_reingest(struct desk *d, const struct qentry *e, struct qreingest *o)
 {
 	const char *kind = o->kind ? o->kind : e->kind;
-	char *buf = NULL, *spool = NULL, *where = NULL, *why, *err;
+	char *buf = NULL, *where = NULL, *why, *err;
 	size_t len;
 	int rc;
 
@@ -319,24 +318,20 @@ quarantine_reingest(struct desk *d, const struct qentry *e, struct qreingest *o)
 		return rc;
 	if (strcmp(kind, "mail") != 0 && strcmp(kind, "event") != 0)
 		kind = guess_kind(buf, len, e->reason);
-	rc = spool_buf(d, buf, len, &spool);
-	free(buf);
-	if (rc != 0)
-		return rc;
+	/* the bytes stay in quarantine/ until they are stored: no spool */
 	if (strcmp(kind, "mail") == 0) {
 		struct ingest_result r;
 		memset(&r, 0, sizeof(r));
-		rc = ingest_mail(d, spool, len, 0, &r);
+		rc = ingest_mail(d, buf, len, len, 0, &r);
 		if (rc == 0) {
 			memcpy(o->id, r.id, sizeof(o->id));
 			o->stored = 1;
 		}
 		where = r.quarantined;
 	} else
-		rc = ingest_events(d, spool, len, o->source ? o->source : e->source,
+		rc = ingest_events_buf(d, buf, len, len, o->source ? o->source : e->source,
 		    stored_one, o, &where);
-	unlink(spool);
-	free(spool);
+	free(buf);
 	if (rc == 0) {
 		/* Stored (a retry after 75 is safe: ingest dedupes). */
 		why = xasprintf("re-ingested as #%s", o->id);

@@ -125,11 +125,8 @@ query_priority(struct query *q, const char *s)
 void
 query_requestor(struct query *q, const char *s)
 {
-	char *a = mailbox_addr(s);
-
 	free(q->requestor);
-	q->requestor = xstrdup(str_trim(a));
-	free(a);
+	q->requestor = mailbox_addr(s);
 }
 
 void

@@ -36,6 +36,7 @@
 #include "ticket.h"
 #include "web.h"
 #include "trust.h"
+#include "txn.h"
 #include "util.h"
 
 #define DEFAULT_THRESHOLD 6.0
@@ -1319,6 +1320,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		push(&rcpt, &nrcpt, to[i]);
 	for (size_t i = 0; i < ncc; i++)
 		push(&rcpt, &nrcpt, cc[i]);
+	txn_batch_settle(d);	/* a mailer program may read the desk */
 	/* automatic mail has the null envelope sender: nothing answers it (RFC 3834) */
 	if (!c->ob.channel &&
 	    (rc = mail_send(mailer, buf, len, kind != TMPL_MANUAL ? "" : env, rcpt, nrcpt)) != 0)

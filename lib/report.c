@@ -250,22 +250,6 @@ make_buckets(struct report_group_set *s, time_t since, time_t until)
 	return 0;
 }
 
-/* The bucket holding t, or NULL outside the period. */
-static struct report_fig *
-time_group(struct report_group_set *s, time_t t)
-{
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (s->g[mid].to <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->n && s->g[lo].from <= t ? &s->g[lo] : NULL;
-}
-
 /* The first bucket whose end is after t. */
 static size_t
 first_end_after(const struct report_group_set *s, time_t t)
@@ -280,6 +264,15 @@ first_end_after(const struct report_group_set *s, time_t t)
 			hi = mid;
 	}
 	return lo;
+}
+
+/* The bucket holding t, or NULL outside the period. */
+static struct report_fig *
+time_group(struct report_group_set *s, time_t t)
+{
+	size_t i = first_end_after(s, t);
+
+	return i < s->n && s->g[i].from <= t ? &s->g[i] : NULL;
 }
 
 static struct report_fig *

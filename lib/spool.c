@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "desk.h"
@@ -41,101 +40,14 @@ spool_begin(struct desk *d, struct spool *s, size_t limit)
 	return 0;
 }
 
-/*
- * A process's held spools share one memfd, one at a time (an mbox's
- * mails come one after the other): a mail costs one write to it, not a
- * memfd_create, an access and a close more. Nothing closes it: it goes
- * with the process, as a memfd does.
- */
-static struct {
-	int fd;		/* -1: none yet */
-	char *path;
-	size_t size;	/* bytes in it */
-	int busy;	/* a held spool has it */
-} kept = { -1, NULL, 0, 0 };
-
-/* A memfd readable through its /proc name, as a file is; -1 without /proc. */
-static int
-memfd_open(char **path)
-{
-	int fd = memfd_create("rt-spool", MFD_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	*path = xasprintf("/proc/self/fd/%d", fd);
-	if (access(*path, R_OK) != 0) {
-		close(fd);
-		free(*path);
-		*path = NULL;
-		return -1;
-	}
-	return fd;
-}
-
-/* The kept memfd, or a memfd of its own while another spool has it. */
-static int
-kept_take(struct spool *s)
-{
-	if (kept.busy) {
-		s->fd = memfd_open(&s->path);
-		return s->fd < 0 ? -1 : 0;
-	}
-	if (kept.fd < 0 && (kept.fd = memfd_open(&kept.path)) < 0)
-		return -1;
-	kept.busy = 1;
-	s->fd = kept.fd;
-	s->path = xstrdup(kept.path);
-	return 0;
-}
-
-/* The spool lets its file go; the kept memfd stays, its bytes until the next mail. */
-static void
-kept_give(struct spool *s)
-{
-	if (s->held && s->fd == kept.fd)
-		kept.busy = 0;
-	else if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-}
-
 int
 spool_begin_held(struct desk *d, struct spool *s, size_t limit)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	if (kept_take(s) == 0) {
-		s->limit = limit;
-		s->d = d;
-		s->held = 1;
-		return 0;
-	}
-	return spool_begin(d, s, limit);
-}
-
-/*
- * A held spool's bytes gather in memory and reach its memfd in one write
- * at its end: an mbox gives them a line at a time (40 writes a mail).
- */
-static int
-spool_flush(struct spool *s)
-{
-	size_t done = 0;
-
-	while (done < s->pend.len) {
-		ssize_t n = pwrite(s->fd, s->pend.buf + done, s->pend.len - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return spool_fail(s);
-		done += (size_t)n;
-	}
-	/* the last mail's tail past this one's end goes */
-	if (s->fd == kept.fd) {
-		if (kept.size > s->pend.len && ftruncate(s->fd, (off_t)s->pend.len) < 0)
-			return spool_fail(s);
-		kept.size = s->pend.len;
-	}
+	s->limit = limit;
+	s->d = d;
+	s->held = 1;
 	return 0;
 }
 
@@ -144,35 +56,14 @@ static int
 spool_spill(struct spool *s)
 {
 	struct spool disk;
-	char buf[65536];
-	off_t off = 0;
-	ssize_t n;
 	int rc;
 
-	if ((rc = spool_flush(s)) != 0)
-		return rc;
-	sbuf_free(&s->pend);
-	if ((rc = spool_begin(s->d, &disk, 0)) != 0) {
+	if ((rc = spool_begin(s->d, &disk, 0)) != 0 ||
+	    (rc = spool_write(&disk, s->pend.buf ? s->pend.buf : "", s->pend.len)) != 0) {
 		spool_discard(s);
 		return rc;
 	}
-	while ((n = pread(s->fd, buf, sizeof(buf), off)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			spool_discard(&disk);
-			errno = e;
-			return spool_fail(s);
-		}
-		if ((rc = spool_write(&disk, buf, (size_t)n)) != 0) {
-			spool_discard(s);
-			return rc;
-		}
-		off += n;
-	}
-	kept_give(s);
-	free(s->path);
+	sbuf_free(&s->pend);
 	s->fd = disk.fd;
 	s->path = disk.path;
 	s->held = 0;
@@ -234,27 +125,44 @@ spool_end(struct spool *s)
 {
 	int fd = s->fd;
 
-	if (s->held) {
-		/* closing a memfd would free it; read_file reads the bytes kept */
-		if (spool_flush(s) != 0)
-			return EX_TEMPFAIL;
-		read_file_hold(s->path, s->pend.buf ? s->pend.buf : "", s->pend.len);
+	if (s->held)
 		return 0;
-	}
 	s->fd = -1;
 	if ((fd >= 0 && close(fd) < 0) || spool_done(&s->path) < 0)
 		return spool_fail(s);
 	return 0;
 }
 
+/*
+ * A held spool's bytes are where it gathered them; a spool file's are
+ * read once, into the same buffer.
+ */
+int
+spool_bytes(struct spool *s, const char **buf, size_t *len)
+{
+	if (!s->held && s->pend.buf == NULL) {
+		char *data;
+		size_t n;
+		if (read_file(s->path, &data, &n) < 0)
+			return rt_fail(EX_TEMPFAIL, "cannot read the spooled message: %s",
+			    strerror(errno));
+		s->pend.buf = data;
+		s->pend.len = n;
+		s->pend.cap = n + 1;
+	}
+	*buf = s->pend.buf ? s->pend.buf : "";
+	*len = s->pend.len;
+	return 0;
+}
+
 void
 spool_discard(struct spool *s)
 {
-	kept_give(s);
-	if (s->held)
-		read_file_hold(NULL, NULL, 0);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
 	sbuf_free(&s->pend);
-	if (s->path && !s->held)
+	if (s->path)
 		unlink(s->path);
 	free(s->path);
 	s->path = NULL;

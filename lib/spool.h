@@ -22,8 +22,8 @@ struct spool {
 	size_t size;	/* bytes given, written or not */
 	size_t limit;	/* 0: none */
 	struct desk *d;	/* a held spool's desk, for moving it to disk */
-	int held;	/* in memory: a memfd, path /proc/self/fd/N */
-	struct sbuf pend;	/* a held spool's bytes, written to the memfd at its end */
+	int held;	/* in memory only: no file, path NULL */
+	struct sbuf pend;	/* a held spool's bytes; a spool file's once read */
 };
 
 /* Returns 0, or EX_TEMPFAIL (disk full, I/O) with nothing left behind. */
@@ -38,9 +38,16 @@ int spool_begin(struct desk *d, struct spool *s, size_t limit);
 #define SPOOL_HELD_MAX (4UL << 20)
 int spool_begin_held(struct desk *d, struct spool *s, size_t limit);
 int spool_write(struct spool *s, const void *buf, size_t len);
-/* Closes the file (a held spool stays open); path stays until spool_discard. */
+/* Closes the file; path stays until spool_discard. */
 int spool_end(struct spool *s);
-/* Removes the file and frees the path (also after a failed call). */
+/*
+ * The bytes spooled (at most limit + 1), valid until spool_discard: a
+ * held spool's from memory, a spool file's read once. The one way a
+ * spooled message reaches ingest: nobody reads the spool file again.
+ * 0 or EX_TEMPFAIL.
+ */
+int spool_bytes(struct spool *s, const char **buf, size_t *len);
+/* Removes the file and frees the path and bytes (also after a failed call). */
 void spool_discard(struct spool *s);
 
 /* Writes buf to a new spool; *path is malloc'd. */

@@ -30,6 +30,7 @@
 #include "text.h"
 #include "ticket.h"
 #include "trust.h"
+#include "txn.h"
 #include "util.h"
 #include "web.h"
 #include "yamlio.h"
@@ -563,6 +564,7 @@ answer_locked(struct desk *d, const struct sq *q, const char *id, const struct k
 		rc = rt_fail(EX_CONFIG, "%s: desk.mailer is not set", d->config_name);
 		goto out;
 	}
+	txn_batch_settle(d);	/* a mailer program may read the desk */
 	/* the null envelope sender: nothing answers an automatic reply (RFC 3834) */
 	if ((rc = mail_send(mailer, a.buf, a.len, "", &to, 1)) != 0)
 		goto out;

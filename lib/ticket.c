@@ -1,6 +1,7 @@
 /* ticket.c: ticket.yaml (state) and log.yaml (append-only events) */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -164,7 +165,13 @@ ticket_render(const struct kvmap *t, char **buf, size_t *len)
  * the events themselves, without libyaml (170k instructions a new
  * ticket). Only events whose every value reads back as itself: none
  * that a plain scalar would make null.
+ *
+ * These items and the kept log below are the process's: memo_mu guards
+ * both, taken by event_render, log_parse_again and log_parse_keep. Today
+ * only the main thread calls them (the cache's reading threads use
+ * log_parse, which shares nothing), so the lock is never contended.
  */
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
 #define RENDERED_MAX 16
 static struct {
 	char *buf;
@@ -246,8 +253,11 @@ event_render(const struct kvmap *ev, char **buf, size_t *len)
 	rc |= yemit_seq_end(e);
 	*buf = rc ? NULL : yemit_finish(e, len);
 	yemit_free(e);
-	if (*buf)
+	if (*buf) {
+		pthread_mutex_lock(&memo_mu);
 		rendered_keep(*buf, *len, ev);
+		pthread_mutex_unlock(&memo_mu);
+	}
 	return *buf ? 0 : EX_DATAERR;
 }
 
@@ -287,7 +297,7 @@ out:
 }
 
 /*
- * The last log parsed by log_parse_keep, kept per process: a change
+ * The last log parsed by log_parse_keep, kept per process (memo_mu): a change
  * parses the ticket's log at HEAD, then the cache indexes that log plus
  * the lines the change appended. Only a plain log (a block sequence, one
  * document) is kept, so the lines after it are new items of the same list.
@@ -336,14 +346,8 @@ parse_from_kept(const char *buf, size_t len, const char *name, struct evlog *log
 	return 0;
 }
 
-int
-log_parse_again(const char *buf, size_t len, const char *name, struct evlog *log)
-{
-	return parse_from_kept(buf, len, name, log);
-}
-
-int
-log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log)
+static int
+parse_keep_locked(const char *buf, size_t len, const char *name, struct evlog *log)
 {
 	int rc = parse_from_kept(buf, len, name, log);
 
@@ -361,6 +365,29 @@ log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log)
 	kept.len = len;
 	log_copy(&kept.log, log, 0);
 	return 0;
+}
+
+static int
+parse_kept(const char *buf, size_t len, const char *name, struct evlog *log, int keep)
+{
+	int rc;
+
+	pthread_mutex_lock(&memo_mu);
+	rc = (keep ? parse_keep_locked : parse_from_kept)(buf, len, name, log);
+	pthread_mutex_unlock(&memo_mu);
+	return rc;
+}
+
+int
+log_parse_again(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	return parse_kept(buf, len, name, log, 0);
+}
+
+int
+log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log)
+{
+	return parse_kept(buf, len, name, log, 1);
 }
 
 void

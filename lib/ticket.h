@@ -26,6 +26,7 @@ int log_parse(const char *buf, size_t len, const char *name, struct evlog *log);
  * log_parse, keeping a copy of the result for the process (ticket_load);
  * log_parse_again takes the kept events when buf is the kept log with
  * lines appended and parses only those (the cache after a change).
+ * Both, and event_render, may be called from any thread (ticket.c).
  */
 int log_parse_keep(const char *buf, size_t len, const char *name, struct evlog *log);
 int log_parse_again(const char *buf, size_t len, const char *name, struct evlog *log);

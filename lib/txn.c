@@ -46,15 +46,15 @@ struct txn_batch {
 	size_t nmirror;
 };
 
-enum op { OP_PUT, OP_PUT_FILE, OP_APPEND, OP_REMOVE };
+enum op { OP_PUT, OP_PUT_LENT, OP_APPEND, OP_REMOVE };
 
 struct txn_op {
 	enum op op;
 	char *path;
-	char *buf;
+	char *buf;	/* OP_PUT_LENT: the caller's, not freed here */
 	size_t len;
-	char *data;	/* in a batch, an OP_PUT_FILE's bytes, for worktree_queue */
-	size_t datalen;
+	int has_id;	/* OP_PUT_LENT: id is buf's blob id */
+	git_oid id;
 };
 
 struct txn {
@@ -88,9 +88,10 @@ merge_op(struct txn *t, enum op op, const char *path, const void *buf, size_t le
 			o->len += len;
 			o->buf[o->len] = '\0';
 		} else {
-			free(o->buf);
+			if (o->op != OP_PUT_LENT)
+				free(o->buf);
 			o->op = op;
-			o->buf = buf ? xstrndup(buf, len) : NULL;
+			o->buf = op == OP_PUT_LENT ? (char *)buf : buf ? xstrndup(buf, len) : NULL;
 			o->len = len;
 		}
 		return 1;
@@ -110,10 +111,9 @@ add_op(struct txn *t, enum op op, const char *path, const void *buf, size_t len)
 	o = &t->ops[t->n++];
 	o->op = op;
 	o->path = xstrdup(path);
-	o->buf = buf ? xstrndup(buf, len) : NULL;
+	o->buf = op == OP_PUT_LENT ? (char *)buf : buf ? xstrndup(buf, len) : NULL;
 	o->len = len;
-	o->data = NULL;
-	o->datalen = 0;
+	o->has_id = 0;
 }
 
 void
@@ -123,9 +123,17 @@ txn_put(struct txn *t, const char *path, const void *buf, size_t len)
 }
 
 void
-txn_put_file(struct txn *t, const char *path, const char *file)
+txn_put_lent(struct txn *t, const char *path, const void *buf, size_t len, const git_oid *id)
 {
-	add_op(t, OP_PUT_FILE, path, file, strlen(file));
+	struct txn_op *o;
+
+	add_op(t, OP_PUT_LENT, path, buf, len);
+	o = t->ops;	/* moved by add_op's realloc */
+	while (strcmp(o->path, path) != 0)
+		o++;
+	o->has_id = id != NULL;
+	if (id)
+		git_oid_cpy(&o->id, id);
 }
 
 void
@@ -156,8 +164,8 @@ txn_free(struct txn *t)
 		return;
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->ops[i].path);
-		free(t->ops[i].buf);
-		free(t->ops[i].data);
+		if (t->ops[i].op != OP_PUT_LENT)
+			free(t->ops[i].buf);
 	}
 	free(t->ops);
 	free(t->author_name);
@@ -376,6 +384,18 @@ txn_batch_keeps_lock(struct desk *d)
 	return b->kept = 0;
 }
 
+void
+txn_batch_settle(struct desk *d)
+{
+	struct txn_batch *b = d->batch;
+	int rc = 0;
+
+	if (b && b->commits && (rc = batch_write_all(d)) != 0 && b->err == 0)
+		b->err = rc;
+	if (cache_settle(d, rc == 0) != 0)
+		rt_warn("warning: %s", rt_errmsg());
+}
+
 int
 txn_batch_end(struct desk *d)
 {
@@ -444,26 +464,7 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 	git_repository *repo = t->d->repo;
 	int rc;
 
-	if (o->op == OP_PUT_FILE) {
-		/*
-		 * Not git_blob_create_from_disk: it applies attribute filters,
-		 * which reads the whole index (O(files)) and could alter mail.
-		 */
-		char *data;
-		size_t len;
-		if (read_file(o->buf, &data, &len) < 0)
-			return rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", o->buf, strerror(errno));
-		rc = git_blob_create_from_buffer(oid, repo, data, len);
-		free(o->data);
-		o->data = NULL;
-		if (t->d->batch && t->d->batch->open) {
-			o->data = data;	/* its work-tree file, written by worktree_queue */
-			o->datalen = len;
-		} else
-			free(data);
-		if (t->d->batch)
-			t->d->batch->bytes += len;
-	} else if (o->op == OP_APPEND) {
+	if (o->op == OP_APPEND) {
 		char *old = NULL;
 		size_t oldlen = 0;
 		struct sbuf sb = SBUF_INIT;
@@ -474,9 +475,12 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 		free(old);
 		rc = git_blob_create_from_buffer(oid, repo, sb.buf, sb.len);
 		sbuf_free(&sb);
+	} else if (o->op == OP_PUT_LENT && o->has_id && t->d->batch && t->d->batch->mem) {
+		git_oid_cpy(oid, &o->id);	/* hashed once, by the caller */
+		rc = pack_mem_put_blob(t->d->batch->mem, oid, o->buf, o->len);
 	} else
 		rc = git_blob_create_from_buffer(oid, repo, o->buf, o->len);
-	if (t->d->batch && o->op != OP_PUT_FILE)
+	if (t->d->batch)
 		t->d->batch->bytes += o->len;
 	return rc < 0 ? git_fail(rc, o->path) : 0;
 }
@@ -612,27 +616,21 @@ op_paths(struct txn *t)
  * the batch's end; a mail's own file goes now to the work-tree thread
  * (worktree_queue) with the bytes its blob was made of (from the pack, a
  * blob 300 KB large is rebuilt through deltas, and the delta cache holds
- * megabytes). A mail file without them is written here: moves those
- * paths to the front; returns their number.
+ * megabytes).
  */
-static size_t
-batch_mirror_split(struct txn *t, const char **paths)
+static void
+batch_mirror_split(struct txn *t)
 {
-	size_t now = 0;
-
 	for (size_t i = 0; i < t->n; i++) {
 		struct txn_op *o = &t->ops[i];
-		if (o->op == OP_PUT_FILE && o->data) {
+		if (o->op == OP_PUT_LENT) {
 			char *full = xasprintf("%s/%s", t->d->root, o->path);
-			worktree_queue(full, o->data, o->datalen);
-			o->data = NULL;
+			/* the lent bytes are the caller's again once txn_commit returns */
+			worktree_queue(full, xstrndup(o->buf, o->len), o->len);
 			free(full);
-		} else if (o->op == OP_PUT_FILE)
-			paths[now++] = o->path;
-		else
+		} else
 			batch_mirror_later(t->d->batch, &t->ops[i].path, 1);
 	}
-	return now;
 }
 
 /* A failed commit (full disk, I/O, a libgit2 error) is worth a retry: 75. */
@@ -655,7 +653,6 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	git_signature *sig = NULL;
 	struct commit_guard g;
 	git_oid cid;
-	size_t now;
 	int rc, attempt = 0, batched;
 
 	if ((rc = make_signature(t->d, &sig)) != 0)
@@ -709,8 +706,9 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	if (out)
 		*out = cid;
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
-	now = batched ? batch_mirror_split(t, paths) : t->n;
-	if (now && worktree_write(t->d, &cid, paths, now) != 0)
+	if (batched)
+		batch_mirror_split(t);
+	else if (t->n && worktree_write(t->d, &cid, paths, t->n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
 out:
 	git_signature_free(sig);

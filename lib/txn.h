@@ -14,8 +14,14 @@ struct txn;
 struct txn *txn_begin(struct desk *d);
 /* Writes path (relative to the desk root) with these bytes. */
 void txn_put(struct txn *t, const char *path, const void *buf, size_t len);
-/* Writes path with the content from a file on disk (large mail). */
-void txn_put_file(struct txn *t, const char *path, const char *file);
+/*
+ * As txn_put, with bytes the caller keeps unchanged until txn_commit
+ * returns (a mail): not copied, and in a batch its work-tree file is
+ * written at once, not read back from the pack at the batch's end. id,
+ * when not NULL, is their blob id, already hashed: not hashed again.
+ */
+void txn_put_lent(struct txn *t, const char *path, const void *buf, size_t len,
+    const git_oid *id);
 /* Appends bytes to path as it stands in the commit this change lands on. */
 void txn_append(struct txn *t, const char *path, const void *buf, size_t len);
 /* The commit's author when it is not the committer (NULL email: none). */
@@ -49,6 +55,15 @@ void txn_free(struct txn *t);
  */
 void txn_batch_begin(struct desk *d);
 int txn_batch_end(struct desk *d);
+/*
+ * Before rt starts a command that may read or write the desk (a workflow
+ * exec:, a mailer or channel program): the batch so far goes to the
+ * branch and the cache's write transaction is committed, so the command
+ * finds the change that started it, branch and cache at one commit, and
+ * no LMDB writer held by the rt that waits for it. A failed write is the
+ * batch's failure (txn_batch_end), as at the end of a group.
+ */
+void txn_batch_settle(struct desk *d);
 /* For desk_unlock: 1 while an open batch keeps the lock (writes it when due). */
 int txn_batch_keeps_lock(struct desk *d);
 /* For desk_close: writes what is left and frees the batch state. */

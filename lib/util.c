@@ -345,21 +345,6 @@ rt_parsetime(const char *s, time_t *out)
 	return 0;
 }
 
-static struct {
-	char *path;
-	const char *buf;
-	size_t len;
-} held;
-
-void
-read_file_hold(const char *path, const char *buf, size_t len)
-{
-	free(held.path);
-	held.path = path ? xstrdup(path) : NULL;
-	held.buf = buf;
-	held.len = len;
-}
-
 int
 read_file(const char *path, char **buf, size_t *len)
 {
@@ -368,13 +353,6 @@ read_file(const char *path, char **buf, size_t *len)
 	ssize_t n;
 	int fd;
 
-	if (held.path && strcmp(path, held.path) == 0) {
-		*buf = xmalloc(held.len + 1);
-		memcpy(*buf, held.buf, held.len);
-		(*buf)[held.len] = '\0';
-		*len = held.len;
-		return 0;
-	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
@@ -557,9 +535,11 @@ rt_random(void *buf, size_t n)
  * The folders this process made or found, so a batch does not ask the
  * kernel again for each of its files: an open-addressed set of absolute
  * paths. Only a hint: a folder removed since is found again through the
- * ENOENT of the write into it (dir_forget_all).
+ * ENOENT of the write into it (dir_forget_all). Full, it forgets its
+ * deepest levels (dirs_trim).
  */
-#define DIRS_MAX (1UL << 16)	/* entries; then it starts afresh */
+#define DIRS_MAX (1UL << 16)	/* entries */
+#define DIRS_DEPTHS 64		/* deeper folders are counted as this deep */
 
 static struct {
 	pthread_mutex_t mu;
@@ -621,31 +601,72 @@ dirs_clear(void)
 	dirs.n = dirs.cap = 0;
 }
 
+static size_t
+dirs_depth(const char *path)
+{
+	size_t n = 0;
+
+	for (; *path; path++)
+		n += *path == '/';
+	return n < DIRS_DEPTHS ? n : DIRS_DEPTHS - 1;
+}
+
+/*
+ * The depth down to which a full set keeps its folders: at most 3/4 of
+ * DIRS_MAX, the shallowest first. The fan-out levels every new ticket
+ * passes stay; a batch's own ticket and msg/ folders, which it seldom
+ * asks for again, go. Forgetting costs calls, never a folder: mkdir_p
+ * always asks for the folder itself and finds one it forgot again.
+ */
+static size_t
+dirs_trim(void)
+{
+	size_t count[DIRS_DEPTHS] = { 0 }, sum = 0, keep = 0;
+
+	for (size_t k = 0; k < dirs.cap; k++)
+		if (dirs.path[k])
+			count[dirs_depth(dirs.path[k])]++;
+	for (size_t d = 0; d < DIRS_DEPTHS && (sum += count[d]) <= DIRS_MAX / 4 * 3; d++)
+		keep = d + 1;
+	return keep;	/* depths below keep stay */
+}
+
+/* Into a new table (twice as big unless trimmed), with the folders less deep than keep. */
+static void
+dirs_rehash(size_t keep)
+{
+	char **old = dirs.path;
+	unsigned char *oldmade = dirs.made;
+	size_t oldcap = dirs.cap, i;
+
+	if (keep == DIRS_DEPTHS || dirs.cap == 0)
+		dirs.cap = dirs.cap ? dirs.cap * 2 : 256;
+	dirs.path = xcalloc(dirs.cap, sizeof(*dirs.path));
+	dirs.made = xcalloc(dirs.cap, 1);
+	dirs.n = 0;
+	for (size_t k = 0; k < oldcap; k++) {
+		if (old[k] == NULL)
+			continue;
+		if (dirs_depth(old[k]) >= keep) {
+			free(old[k]);
+			continue;
+		}
+		i = dirs_slot(old[k], strlen(old[k]));
+		dirs.path[i] = old[k];
+		dirs.made[i] = oldmade[k];
+		dirs.n++;
+	}
+	free(old);
+	free(oldmade);
+}
+
 static void
 dirs_add(const char *path, size_t len, int made)
 {
 	size_t i;
 
-	if (dirs.n + 1 > dirs.cap / 2) {
-		char **old = dirs.path;
-		unsigned char *oldmade = dirs.made;
-		size_t oldcap = dirs.cap;
-		if (dirs.n >= DIRS_MAX) {
-			dirs_clear();
-			old = NULL, oldmade = NULL, oldcap = 0;
-		}
-		dirs.cap = dirs.cap ? dirs.cap * 2 : 256;
-		dirs.path = xcalloc(dirs.cap, sizeof(*dirs.path));
-		dirs.made = xcalloc(dirs.cap, 1);
-		for (size_t k = 0; k < oldcap; k++)
-			if (old[k]) {
-				i = dirs_slot(old[k], strlen(old[k]));
-				dirs.path[i] = old[k];
-				dirs.made[i] = oldmade[k];
-			}
-		free(old);
-		free(oldmade);
-	}
+	if (dirs.n + 1 > dirs.cap / 2)
+		dirs_rehash(dirs.n >= DIRS_MAX ? dirs_trim() : DIRS_DEPTHS);
 	i = dirs_slot(path, len);
 	if (dirs.path[i] == NULL) {
 		dirs.path[i] = xstrndup(path, len);

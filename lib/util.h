@@ -65,12 +65,6 @@ int read_file(const char *path, char **buf, size_t *len);
 /* write(2) until all of buf is out, retrying EINTR; 0 or -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);
 /* Writes via a temporary file and rename(2); fsyncs file and dir when durable. */
-/*
- * read_file answers for path from buf (len bytes, kept by the caller)
- * until the next call; path NULL ends it. A held spool's bytes, read four
- * times a mail (/proc/self/fd/N: open, read, read, close each time).
- */
-void read_file_hold(const char *path, const char *buf, size_t len);
 int write_file_atomic(const char *path, const void *buf, size_t len, int durable);
 /* mkdir -p; the folders it makes or finds are remembered (dir_known). */
 int mkdir_p(const char *path, int mode);

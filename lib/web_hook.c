@@ -201,17 +201,25 @@ list_ticket(const struct ingest_result *r, void *arg)
 	    "stored");
 }
 
-/* Ingests the payload spooled at path (size bytes announced) and answers. */
+/*
+ * Spools the payload's bytes (len of size bytes announced), ingests them
+ * and answers; the spool goes once they are stored.
+ */
 static void
-store(struct desk *d, const struct hook *h, const char *path, size_t size, int over,
-    struct web_resp *w)
+store(struct desk *d, const struct hook *h, const char *buf, size_t len, size_t size,
+    int over, struct web_resp *w)
 {
 	struct sbuf ids = SBUF_INIT;
-	char *where = NULL;
+	char *where = NULL, *spool;
 	int rc;
 
+	if (spool_buf(d, buf, len, &spool) != 0) {
+		web_log_error(w, h->name);
+		web_retry(w, "the desk cannot store it now");
+		return;
+	}
 	txn_batch_begin(d);
-	rc = ingest_events(d, path, size, h->source, list_ticket, &ids, &where);
+	rc = ingest_events_buf(d, buf, len, size, h->source, list_ticket, &ids, &where);
 	if (txn_batch_end(d) != 0)
 		rc = EX_TEMPFAIL;
 	if (rc == 0) {
@@ -229,26 +237,21 @@ store(struct desk *d, const struct hook *h, const char *path, size_t size, int o
 	}
 	free(where);
 	sbuf_free(&ids);
+	unlink(spool);
+	free(spool);
 }
 
 /* Over the limit: its head goes to quarantine through the ingest path. */
 static void
 too_large(struct desk *d, const struct web_req *r, const struct hook *h, struct web_resp *w)
 {
-	char head[HOOK_HEAD], *spool;
+	char head[HOOK_HEAD];
 	size_t want = (size_t)r->length < sizeof(head) ? (size_t)r->length : sizeof(head), got = 0;
 	ssize_t n;
 
 	while (got < want && (n = read(r->fd, head + got, want - got)) > 0)
 		got += (size_t)n;
-	if (spool_buf(d, head, got, &spool) != 0) {
-		web_log_error(w, h->name);
-		web_retry(w, "the desk cannot store it now");
-		return;
-	}
-	store(d, h, spool, (size_t)r->length, 1, w);
-	unlink(spool);
-	free(spool);
+	store(d, h, head, got, (size_t)r->length, 1, w);
 }
 
 void
@@ -257,7 +260,7 @@ web_hook(struct desk *d, const struct web_req *r, const char *name, struct web_r
 	struct event_limits lim;
 	struct hook h;
 	size_t max, len;
-	char *body = NULL, *spool;
+	char *body = NULL;
 	int st;
 
 	if ((st = hook_load(d, name, &h, w)) == 404) {
@@ -297,14 +300,7 @@ web_hook(struct desk *d, const struct web_req *r, const char *name, struct web_r
 		web_plain(w, 400, "empty body, nothing stored");
 		goto out;
 	}
-	if (spool_buf(d, body, len, &spool) != 0) {
-		web_log_error(w, name);
-		web_retry(w, "the desk cannot store it now");
-		goto out;
-	}
-	store(d, &h, spool, len, 0, w);
-	unlink(spool);
-	free(spool);
+	store(d, &h, body, len, len, 0, w);
 out:
 	free(body);
 	free(h.secret);

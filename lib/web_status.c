@@ -48,7 +48,7 @@ token_of(const char *secret, const char *address, char out[TOKEN_HEX + 1])
 int
 web_status_token(struct desk *d, const char *address, char out[TOKEN_HEX + 1])
 {
-	char *secret, *buf = mailbox_addr(address), *a = str_trim(buf);
+	char *secret, *a = mailbox_addr(address);
 	int rc = 0;
 
 	for (const char *p = a; *p && rc == 0; p++)
@@ -62,7 +62,7 @@ web_status_token(struct desk *d, const char *address, char out[TOKEN_HEX + 1])
 		token_of(secret, a, out);
 		free(secret);
 	}
-	free(buf);
+	free(a);
 	return rc;
 }
 

@@ -6,12 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache.h"
 #include "change.h"
 #include "desk.h"
 #include "fieldset.h"
 #include "util.h"
 #include "trust.h"
+#include "txn.h"
 #include "workflow.h"
 #include "yamlio.h"
 
@@ -460,7 +460,7 @@ workflow_exec(struct desk *d, const struct kvmap *t, const char *id, const char 
 		return 0;
 	if ((rc = exec_trusted(d, t, to, ex)) != 0)
 		return rc;
-	(void)cache_settle(d, 1);	/* the command may read the desk: no LMDB writer held */
+	txn_batch_settle(d);	/* the command may read the desk */
 	cmd = xasprintf("%s \"$@\"", ex->value);
 	fflush(stdout);
 	fflush(stderr);

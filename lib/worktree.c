@@ -69,7 +69,9 @@ guard_commits(struct desk *d)
 /*
  * The journal stays open from a desk's first append to desk_close: a
  * batch appends once a commit (open, fstat and close were three calls
- * more). O_APPEND: a truncation by rt-gc between two appends is safe.
+ * more). O_APPEND: a truncation by rt-gc between two appends is safe. A
+ * journal removed meanwhile (rm by hand) has no link left: the next
+ * append opens a new one rather than write paths nobody will read.
  */
 static struct {
 	struct desk *d;
@@ -82,7 +84,7 @@ journal_fd(struct desk *d)
 	char *jp;
 	struct stat st;
 
-	if (jopen.d == d && jopen.fd >= 0)
+	if (jopen.d == d && jopen.fd >= 0 && (fstat(jopen.fd, &st) != 0 || st.st_nlink > 0))
 		return jopen.fd;
 	worktree_journal_close(jopen.d);
 	jp = journal_path(d);

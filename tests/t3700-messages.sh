@@ -27,4 +27,17 @@ test_expect_success 'the same warning from another command carries its name' '
 	grep "^rt-comment: warning: cannot write" err
 '
 
+# rt-comment read its note without looking for a read error: an unreadable
+# stdin was an empty (or a cut) note; rt-new and rt-reply share its reading
+test_expect_success 'a note, a text or an answer that cannot be read is an error, named' '
+	n=$(git rev-list --count HEAD) &&
+	{ rt-comment $ID <. 2>err; test $? = 74; } &&
+	grep "^rt-comment: cannot read the note: Is a directory" err &&
+	{ rt-new -r c@example.com -c phone --subject x <. 2>err; test $? = 74; } &&
+	grep "^rt-new: cannot read the text: Is a directory" err &&
+	{ rt-reply $ID <. 2>err; test $? = 74; } &&
+	grep "^rt-reply: cannot read the answer: Is a directory" err &&
+	test "$(git rev-list --count HEAD)" = "$n"
+'
+
 test_done

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "desk.h"
 #include "id.h"
 #include "kv.h"
+#include "mailbox.h"
 #include "maildir.h"
 #include "sha1.h"
 #include "spool.h"
@@ -296,55 +298,112 @@ test_mkdir_known(void)
 	    memcmp(a, b, sizeof(a)) != 0, "rt_random gives new bytes each call");
 }
 
-/* What a held spool's path gives to a reader that opens it (not read_file). */
-static char *
-opened(const char *path)
+/*
+ * The folder memory is bounded: full, it forgets the deepest folders (a
+ * batch's tickets) and keeps the fan-out above them; what it forgot is
+ * made again when missing.
+ */
+static void
+test_mkdir_full(void)
 {
-	char buf[256];
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	char tmpl[] = "/tmp/rt-unit-mkfull.XXXXXX", *base = mkdtemp(tmpl);
+	char *fan, *deep, *p, *cmd;
+	struct stat st;
+	int known = 1;
 
-	if (fd >= 0)
-		close(fd);
-	buf[n < 0 ? 0 : n] = '\0';
-	return xstrdup(buf);
+	if (!ok(base != NULL, "a scratch folder"))
+		return;
+	dir_forget_all();
+	fan = xasprintf("%s/t/A/B/D", base);
+	deep = xasprintf("%s/t/A/B/C/ID0/msg", base);
+	ok(mkdir_p(fan, 0777) == 0 && mkdir_p(deep, 0777) == 0, "a fan-out folder and a ticket's");
+	for (int i = 1; i <= 70000 && known; i++) {
+		p = xasprintf("%s/t/A/B/C/ID%d/msg", base, i);
+		dir_note(p);	/* as a batch's new tickets */
+		free(p);
+		known = dir_known(fan) != 0;
+	}
+	ok(known, "70,000 tickets later the fan-out folder is still known");
+	cmd = xasprintf("rm -rf '%s/t/A/B/C/ID0'", base);
+	ok(system(cmd) == 0 && mkdir_p(deep, 0777) == 0 && stat(deep, &st) == 0,
+	    "a ticket folder removed behind its back is made again");
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s'", base);
+	(void)system(cmd);
+	free(cmd);
+	free(fan);
+	free(deep);
+	dir_forget_all();
 }
 
-/* Held spools one after another share a memfd; a shorter mail leaves no tail of the last. */
-static void
-test_spool_reuse(void)
+/* A spool's bytes as spool_bytes hands them to ingest: exactly those written. */
+static int
+spool_holds(struct spool *s, const char *want, size_t len)
 {
-	struct spool a, b, c;
-	char *got;
+	const char *buf;
+	size_t n;
 
-	if (!ok(spool_begin_held(NULL, &a, 0) == 0 && a.held, "a held spool"))
+	return spool_bytes(s, &buf, &n) == 0 && n == len && memcmp(buf, want, len) == 0;
+}
+
+/*
+ * A held spool keeps its bytes in memory only (no file, no memfd); past
+ * SPOOL_HELD_MAX they move to a spool file, and spool_bytes reads them
+ * back once, byte for byte; spool_discard removes the file.
+ */
+static void
+test_spool_bytes(void)
+{
+	static const char odd[] = "From: a@x\r\nSubject: \x00\xe9\xff\r\n\r\nno final newline";
+	char tmpl[] = "/tmp/rt-unit-spool.XXXXXX", *base = mkdtemp(tmpl), *big, *cmd;
+	size_t bign = SPOOL_HELD_MAX + 4097;
+	struct desk d = { 0 };
+	struct spool a, b, c;
+	struct stat st;
+
+	if (!ok(base != NULL, "a scratch folder"))
 		return;
-	spool_write(&a, "a longer first message\n", 23);
-	spool_end(&a);
+	d.rtdir = base;
+	ok(spool_begin_held(&d, &a, 0) == 0 && a.held && a.path == NULL, "a held spool has no file");
+	ok(spool_write(&a, odd, 10) == 0 && spool_write(&a, odd + 10, sizeof(odd) - 11) == 0 &&
+	    spool_end(&a) == 0 && a.path == NULL, "and gets none at its end");
+	ok(spool_holds(&a, odd, sizeof(odd) - 1), "its bytes, NUL, CR and 8-bit bytes as written");
+	ok(spool_begin_held(&d, &b, 0) == 0 && spool_write(&b, "short\n", 6) == 0 &&
+	    spool_end(&b) == 0 && spool_holds(&b, "short\n", 6) && spool_holds(&a, odd, sizeof(odd) - 1),
+	    "two held spools at once keep their own bytes");
 	spool_discard(&a);
-	ok(spool_begin_held(NULL, &b, 0) == 0 && spool_write(&b, "short\n", 6) == 0 &&
-	    spool_end(&b) == 0, "a second held spool");
-	got = opened(b.path);
-	is_str(got, "short\n", "its file holds its bytes only");
-	free(got);
-	ok(spool_begin_held(NULL, &c, 0) == 0 && spool_write(&c, "third\n", 6) == 0 &&
-	    spool_end(&c) == 0 && strcmp(c.path, b.path) != 0, "one held while another is has a file of its own");
-	got = opened(c.path);
-	is_str(got, "third\n", "with its own bytes");
-	free(got);
-	got = opened(b.path);
-	is_str(got, "short\n", "and the first keeps its");
-	free(got);
-	spool_discard(&c);
 	spool_discard(&b);
+	ok(spool_begin_held(&d, &c, 3) == 0 && spool_write(&c, "abcdef", 6) == 0 &&
+	    spool_end(&c) == 0 && c.size == 6 && spool_holds(&c, "abcd", 4),
+	    "over the limit: limit + 1 bytes kept, all counted");
+	spool_discard(&c);
+	big = xmalloc(bign);
+	for (size_t i = 0; i < bign; i++)
+		big[i] = (char)(i * 7 + i / 251);
+	ok(spool_begin_held(&d, &c, 0) == 0 && spool_write(&c, big, 4096) == 0 &&
+	    spool_write(&c, big + 4096, bign - 4096) == 0 && !c.held && c.path &&
+	    spool_end(&c) == 0 && stat(c.path, &st) == 0 && (size_t)st.st_size == bign,
+	    "past SPOOL_HELD_MAX the bytes move to a spool file");
+	ok(strstr(c.path, "/tmp/spool.") != NULL, "named spool.* once complete (rt-gc's)");
+	ok(spool_holds(&c, big, bign), "read back once, byte for byte");
+	cmd = xstrdup(c.path);
+	spool_discard(&c);
+	ok(stat(cmd, &st) != 0, "spool_discard removes the file");
+	free(cmd);
+	free(big);
+	cmd = xasprintf("rm -rf '%s'", base);
+	(void)system(cmd);
+	free(cmd);
 }
 
 /* What maildir_read hands its callback, one "name:what;" an entry. */
 static int
 seen_entry(const char *file, struct spool *s, int rc, void *arg)
 {
-	const char *name = strrchr(file, '/');
-	char *got = s ? opened(s->path) : xstrdup(rc == 0 ? "skip" : "err");
+	const char *name = strrchr(file, '/'), *buf;
+	size_t len;
+	char *got = s == NULL ? xstrdup(rc == 0 ? "skip" : "err") :
+	    spool_bytes(s, &buf, &len) == 0 ? xstrndup(buf, len) : xstrdup("unread");
 
 	while (name > file && name[-1] != '/')
 		name--;
@@ -396,6 +455,21 @@ test_maildir_read(void)
 	free(cmd);
 }
 
+/* mailbox_addr owns the trim its callers used to repeat. */
+static void
+test_mailbox_addr(void)
+{
+	const char *in[] = { "Bob <bob@x>", "\"B <b>\" < bob@x >", " bob@x\t", "<>", "  ", "a <b" };
+	const char *want[] = { "bob@x", "bob@x", "bob@x", "", "", "a <b" };
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++) {
+		char *a = mailbox_addr(in[i]), *name = xasprintf("mailbox_addr(\"%s\")", in[i]);
+		is_str(a, want[i], name);
+		free(name);
+		free(a);
+	}
+}
+
 int
 main(void)
 {
@@ -408,7 +482,9 @@ main(void)
 	test_summary();
 	test_kv();
 	test_mkdir_known();
-	test_spool_reuse();
+	test_mkdir_full();
+	test_spool_bytes();
 	test_maildir_read();
+	test_mailbox_addr();
 	return tap_done();
 }

@@ -3,7 +3,9 @@
  * what log_parse's node tree gives for every log it takes, and it leaves
  * to the tree every log the tree refuses or reads differently.
  */
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +191,56 @@ rendered_again(void)
 	ok(differ == 0, "5000 logs read again right after rendering: the events the tree reads");
 }
 
+/*
+ * The rendered items and the kept log are shared by the process: threads
+ * that render and read logs at once each get their own events back.
+ */
+static void *
+render_loop(void *arg)
+{
+	long t = (long)arg, wrong = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		struct kvmap ev = KVMAP_INIT;
+		struct evlog log = { NULL, 0 };
+		char id[32], *line;
+		size_t len;
+		snprintf(id, sizeof(id), "t%ld-%d", t, i);
+		kv_set(&ev, "id", id);
+		kv_set(&ev, "ev", "comment");
+		if (event_render(&ev, &line, &len) != 0)
+			wrong++;
+		else {
+			if (log_parse_again(line, len, "test", &log) != 0 || log.n != 1 ||
+			    strcmp(kv_get(&log.ev[0], "id") ? kv_get(&log.ev[0], "id") : "", id) != 0)
+				wrong++;
+			log_free(&log);
+			if (i % 7 == 0 && log_parse_keep(line, len, "test", &log) == 0)
+				log_free(&log);
+			free(line);
+		}
+		kv_free(&ev);
+	}
+	return (void *)wrong;
+}
+
+static void
+rendered_threads(void)
+{
+	pthread_t th[4];
+	long wrong = 0;
+	int started = 0;
+
+	for (long t = 0; t < 4; t++)
+		started += pthread_create(&th[t], NULL, render_loop, (void *)t) == 0;
+	for (int t = 0; t < started; t++) {
+		void *w;
+		pthread_join(th[t], &w);
+		wrong += (long)w;
+	}
+	ok(started == 4 && wrong == 0, "4 threads rendering and reading logs: each its own events");
+}
+
 static void
 one(const char *text, int want, const char *name)
 {
@@ -230,5 +282,6 @@ main(void)
 	one("- x\n", 0, "an event that is not a mapping goes to the tree");
 	random_logs();
 	rendered_again();
+	rendered_threads();
 	return tap_done();
 }
