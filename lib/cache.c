@@ -20,7 +20,7 @@
 #include "ticket.h"
 #include "util.h"
 
-#define CACHE_VERSION "7"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use) */
+#define CACHE_VERSION "8"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level) */
 #define MSGID_MAXKEY 400
 
 struct cache {
@@ -116,7 +116,7 @@ env_open(struct desk *d, struct cache *c, unsigned int ro)
 
 	if ((rc = mdb_env_create(&c->env)) != 0)
 		goto out;
-	mdb_env_set_maxdbs(c->env, 8);
+	mdb_env_set_maxdbs(c->env, 16);
 	mdb_env_set_mapsize(c->env, (size_t)16 << 30);
 	if ((rc = lock_file_room(path)) != 0)
 		goto out;
@@ -1361,6 +1361,9 @@ sync_to(struct desk *d, int full)
 	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
 	if (rc == 0 && st.txn && !c->defer)
 		rc = finish_pending(d, &st, head);
+	if (rc == 0 && st.txn && !c->defer && c->text_on &&
+	    (rc = textindex_fold(st.txn, &c->text, 0)) != 0)
+		rc = mdb_fail(rc, "cannot index");
 	if (old == NULL)
 		whole_desk_limits(0);
 	txn = st.txn;
@@ -1663,9 +1666,18 @@ text_ready(struct desk *d)
 int
 cache_text_build(struct desk *d)
 {
+	MDB_txn *txn;
 	int rc = text_ready(d);
 
-	return rc == 1 ? 0 : rc;
+	if (rc != 0 || d->cache->readonly)
+		return rc == 1 ? 0 : rc;
+	if ((rc = mdb_txn_begin(d->cache->env, NULL, 0, &txn)) != 0)
+		return mdb_fail(rc, "cannot begin");
+	if ((rc = textindex_fold(txn, &d->cache->text, 1)) != 0) {
+		mdb_txn_abort(txn);
+		return mdb_fail(rc, "cannot index");
+	}
+	return (rc = mdb_txn_commit(txn)) != 0 ? mdb_fail(rc, "cannot index") : 0;
 }
 
 size_t

@@ -77,8 +77,9 @@ size_t cache_count(struct desk *d);
  */
 int cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg);
 /*
- * Builds the text index if a rebuild left it out, and indexes the tickets
- * syncs left unindexed (rt-gc); 0 or a sysexits code.
+ * Builds the text index if a rebuild left it out, indexes the tickets
+ * syncs left unindexed and folds its recent level into the main one
+ * (rt-gc); 0 or a sysexits code.
  */
 int cache_text_build(struct desk *d);
 /* How many tickets syncs left unindexed this process indexed. */

@@ -28,8 +28,23 @@ struct mail;
 
 struct textindex_batch;
 
-struct textindex {
+/*
+ * The tables come twice, as two levels. A posting put into a table of a
+ * 100,000 tickets lands at a random place among its word's ids, and a
+ * ticket's records at random places among all tickets': a batch of 500
+ * new tickets wrote nearly every leaf page of the index. So any indexing
+ * but a whole-desk build goes to the recent level ("recent-words", ...),
+ * small and cheap to write; reads take a ticket's records from the
+ * recent level before the main one and the postings of both. Folding
+ * (textindex_fold) moves the recent level into the main one in key order,
+ * each main page written once for all the tickets that land on it.
+ */
+struct textlevel {
 	MDB_dbi words, wordsof, first, done;
+};
+
+struct textindex {
+	struct textlevel main, recent;
 	struct textindex_batch *batch;	/* a whole-desk build: postings written at its end */
 };
 
@@ -46,7 +61,7 @@ void textindex_batch_free(struct textindex_batch *b);
 
 /* Opens the tables; with create MDB_CREATE (in a write transaction) makes them. */
 int textindex_open(MDB_txn *txn, struct textindex *ti, unsigned int create);
-/* Empties both tables (a full rebuild). */
+/* Empties the tables of both levels (a full rebuild). */
 int textindex_clear(MDB_txn *txn, const struct textindex *ti);
 /*
  * Replaces the words of ticket id by those of its folder dir, ticket t and
@@ -71,8 +86,18 @@ int textindex_match(struct desk *d, git_tree *dir, const struct kvmap *t, const 
  */
 void textindex_remember(const git_oid *blob, struct mail *m);
 void textindex_forget(void);
-/* Takes ticket id out of the index. */
+/* Takes ticket id out of the index (both levels). */
 int textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id);
+/*
+ * Folds the recent level into the main one: with all, all of it (rt-gc);
+ * else only once it holds more tickets than its bound, the larger of
+ * 2,048 and a 32nd of the main level's, and then only the tickets of
+ * lowest ids, down to seven eighths of the bound (a writer: a desk
+ * without rt-gc stays bounded; a slice of ids lands on a slice of the
+ * main level's pages, so a writer's fold stays small, and its cost,
+ * spread over the tickets it moves, does not grow with the desk).
+ */
+int textindex_fold(MDB_txn *txn, const struct textindex *ti, int all);
 
 /*
  * The mail that opened a ticket (the oldest .eml in msg/), as rt-route reads
