@@ -54,11 +54,7 @@ comment_one(struct desk *d, const char *id, void *arg)
 	}
 	change_free(&c);
 	desk_unlock(d);
-	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
-	else if (d->plan == NULL)
-		printf("%s\n", id);
-	return rc;
+	return cli_ticket_done(d, id, rc);
 }
 
 int

@@ -24,7 +24,7 @@ static const char usage[] =
 "                 --event [--source NAME] [FILE]]\n"
 "Store mail as tickets; print each message's ticket id.\n"
 "  --mbox FILE      import every message of an mbox file\n"
-"  --maildir DIR    import every message of a Maildir (new/ and cur/)\n"
+"  --maildir DIR    import every message of a Maildir (cur/, then new/)\n"
 "  --keep-dates     date tickets by each message's Date (an archive import),\n"
 "                   not by the time of arrival\n"
 "  --event          read machine events (JSON, YAML, CSV, Nagios log) from\n"

@@ -34,11 +34,7 @@ link_one(struct desk *d, const char *id, void *arg)
 	struct linkopt *o = arg;
 	int changed, rc = link_tickets(d, id, o->rel, o->other, o->remove, &changed);
 
-	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
-	else if (d->plan == NULL)
-		printf("%s\n", id);
-	return rc;
+	return cli_ticket_done(d, id, rc);
 }
 
 int

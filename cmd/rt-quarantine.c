@@ -17,7 +17,7 @@
 static const char usage[] =
 "usage: rt-quarantine [--desk DIR] [-j | --utc]\n"
 "       rt-quarantine [--desk DIR] show [--bytes N] [--raw] ID\n"
-"       rt-quarantine [--desk DIR] reingest [--mail | --event [--source NAME]] ID ...\n"
+"       rt-quarantine [--desk DIR] reingest [-q] [--mail | --event [--source NAME]] ID ...\n"
 "List the input rt-ingest kept in quarantine/, show one entry, or feed\n"
 "entries back through rt-ingest's path (removed from quarantine once stored).\n"
 "  -j, --json       the list as a JSON array (times UTC)\n"

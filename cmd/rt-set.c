@@ -26,7 +26,7 @@ static const char usage[] =
 "  --no-exec        do not run the workflow's exec actions\n"
 "  --stdin          read ticket ids from stdin (the default without ID arguments)\n"
 "Fields: status owner queue priority severity type tags due team customer subject\n"
-"cc requestors language, and custom fields declared under fields: in rt.yaml.\n";
+"cc requestors language watchers, and custom fields declared under fields: in rt.yaml.\n";
 
 struct opts {
 	struct assign *as;
@@ -97,12 +97,7 @@ set_one(struct desk *d, const char *id, void *arg)
 out:
 	change_free(&c);
 	desk_unlock(d);
-	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
-	else if (d->plan == NULL) {
-		printf("%s\n", id);
-		fflush(stdout);
-	}
+	cli_ticket_done(d, id, rc);
 	if ((arc = status_after(d, warn_status, NULL)) != 0 && rc == 0)
 		rc = arc;
 	kv_free(&work);

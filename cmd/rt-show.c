@@ -23,6 +23,7 @@
 
 static const char usage[] =
 "usage: rt-show [--desk DIR] [--utc] [--json | --log | --git-log | --raw N] ID ...\n"
+"       rt-show [--desk DIR] --save N|all [--dir DIR | --output FILE|-] [--force] ID ...\n"
 "Show tickets: fields, then mail, notes and changes in time order.\n"
 "  --json       the ticket, its events and decoded messages as JSON (times UTC)\n"
 "  --utc        times in UTC, not in desk.timezone or TZ\n"
@@ -146,7 +147,7 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 	for (size_t i = 0; i < m->nparts; i++)
 		if (m->parts[i].attachment)
 			printf("[attachment %ld: %s, %zu bytes, %s]\n", ++att_no, m->parts[i].type,
-			    m->parts[i].size, m->parts[i].filename ? m->parts[i].filename : "(no name)");
+			    mail_part_size(m, i), m->parts[i].filename ? m->parts[i].filename : "(no name)");
 	if (m->truncated)
 		printf("[more parts not shown]\n");
 	free(from);
@@ -429,7 +430,7 @@ mail_json(struct desk *d, const char *id, const struct kvmap *ev, long n)
 	for (size_t i = 0; i < m->nparts; i++)
 		if (m->parts[i].attachment)
 			json_array_append_new(att, json_pack("{s:s, s:I, s:s?}", "type",
-			    m->parts[i].type, "size", (json_int_t)m->parts[i].size, "name",
+			    m->parts[i].type, "size", (json_int_t)mail_part_size(m, i), "name",
 			    m->parts[i].filename));
 	json_object_set_new(o, "attachments", att);
 	free(from);

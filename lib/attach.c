@@ -114,6 +114,10 @@ save_one(const struct mail_part *p, const char *buf, size_t len, long n,
 	if (o->output)
 		path = xstrdup(o->output);
 	else {
+		/* --dir ~/cases/ID, as rt-show(1)'s example gives it: made as by mkdir -p */
+		if (o->dir && mkdir_p(o->dir, 0777) != 0)
+			return rt_fail(EX_CANTCREAT, "cannot create the folder '%s': %s", o->dir,
+			    strerror(errno));
 		name = attach_safe_name(p->filename, n);
 		path = xasprintf("%s/%s", o->dir ? o->dir : ".", name);
 		free(name);

@@ -185,11 +185,13 @@ decode_word(const char *s, struct sbuf *sb)
 	else
 		q_decode(text, (size_t)(end - text), &bytes);
 	raw = bytes.buf ? bytes.buf : "";
-	u = charset_to_utf8(raw, bytes.len, name, &n);
+	/* An unknown charset (=?NONE?B?...?=): the bytes, where not UTF-8 U+FFFD. */
+	if ((u = charset_to_utf8(raw, bytes.len, name, &n)) == NULL) {
+		u = utf8_clean(raw, bytes.len, 0);
+		n = strlen(u);
+	}
 	free(name);
 	sbuf_free(&bytes);
-	if (u == NULL)
-		return 0;
 	sbuf_add(sb, u, n);
 	free(u);
 	return (size_t)(end + 2 - s);

@@ -22,8 +22,10 @@ int charset_known(const char *cs);
 char *charset_to_utf8(const char *s, size_t len, const char *cs, size_t *outlen);
 /*
  * Decodes the RFC 2047 encoded words of a header value; whitespace
- * between adjacent encoded words is dropped, a word with an unknown
- * charset or encoding is kept as it is. Returns a malloc'd string.
+ * between adjacent encoded words is dropped. A word in a charset iconv
+ * does not know gives its bytes where they are UTF-8 and U+FFFD where
+ * not, control characters as spaces; a word with an unknown encoding is
+ * kept as it is. Returns a malloc'd string.
  */
 char *rfc2047_decode(const char *s);
 

@@ -88,11 +88,11 @@ cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg)
 		warnx("no ticket ids given (as arguments or on stdin)");
 		return EX_USAGE;
 	}
-	while (getline(&line, &cap, stdin) > 0) {
+	for (int first = 1; getline(&line, &cap, stdin) > 0; first = 0) {
 		char *w = str_trim(line);
 		w[strcspn(w, " \t")] = '\0';
-		if (*w == '\0')
-			continue;
+		if (*w == '\0' || (first && strcmp(w, "ID") == 0))
+			continue;	/* rt-ls's table starts with a header line */
 		if ((rc = one_id(d, w, fn, arg)) != 0 && status == 0)
 			status = rc;
 		fflush(stdout);
@@ -268,4 +268,16 @@ cli_read_all(FILE *f, const char *what, char **out, size_t *len)
 	*len = sb.len;
 	*out = sbuf_detach(&sb);
 	return 0;
+}
+
+int
+cli_ticket_done(struct desk *d, const char *id, int rc)
+{
+	if (rc != 0)
+		warnx("#%s: %s", id, rt_errmsg());
+	else if (d->plan == NULL) {
+		printf("%s\n", id);
+		fflush(stdout);
+	}
+	return rc;
 }

@@ -32,6 +32,12 @@ void cli_die(int code) __attribute__((noreturn));
  */
 typedef int (*cli_id_fn)(struct desk *d, const char *id, void *arg);
 int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
+/*
+ * A changed ticket's line: rc's message under "#ID" on stderr, else the
+ * id on stdout (none for --dry-run and --json, which print the plan).
+ * Returns rc.
+ */
+int cli_ticket_done(struct desk *d, const char *id, int rc);
 
 /*
  * The text written in $VISUAL or $EDITOR (else vi) on a new temporary

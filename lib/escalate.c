@@ -776,7 +776,7 @@ correspondence(struct desk *d, const char *id, const struct evlog *log, struct s
 				if (m->parts[j].attachment)
 					sbuf_addf(b, "\n[attachment: %s, %s, %zu bytes]",
 					    m->parts[j].filename ? m->parts[j].filename : "(no name)",
-					    m->parts[j].type, m->parts[j].size);
+					    m->parts[j].type, mail_part_size(m, j));
 			mail_free(m);
 		} else
 			sbuf_addf(b, "(%s is not readable mail)\n", file);

@@ -20,6 +20,12 @@ static const char *const settable[] = {
 	"team", "customer", "subject", "cc", "requestors", "language", "watchers", NULL
 };
 
+const char *const *
+field_settable_builtin(void)
+{
+	return settable;
+}
+
 int
 priority_rank(const char *p)
 {

@@ -29,6 +29,8 @@ void assign_free(struct assign *a);
  * "fields:" in rt.yaml. EX_USAGE naming the field otherwise.
  */
 int field_settable(struct desk *d, const char *field);
+/* The built-in fields field_settable allows, NULL-terminated. */
+const char *const *field_settable_builtin(void);
 
 /*
  * Applies one assignment to the ticket state t: validates the value

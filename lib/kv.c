@@ -58,8 +58,7 @@ kv_setf(struct kvmap *m, const char *key, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	kv_set(m, key, s);
 	free(s);

@@ -235,21 +235,128 @@ unlink_merged(struct change *dup, struct change *into)
 	}
 }
 
+static size_t
+list_len(const char *list)
+{
+	char **v;
+	size_t n = kv_list_split(list, &v);
+
+	strv_free(v, n);
+	return n;
+}
+
+/* The change of ticket id in cs[0..*n), begun as one more if need be; NULL if none. */
+static struct change *
+change_of(struct change *cs, size_t *n, size_t cap, const char *id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(cs[i].id, id) == 0)
+			return &cs[i];
+	if (*n == cap)
+		return NULL;
+	if (change_begin_also(&cs[*n], &cs[0], id) != 0) {
+		change_free(&cs[*n]);
+		memset(&cs[*n], 0, sizeof(cs[*n]));
+		return NULL;
+	}
+	return &cs[(*n)++];
+}
+
+/* The live ticket (merges followed) a list item of dup names, if any but dup's and into's. */
+static int
+linked(struct desk *d, const char *item, const struct change *dup, const struct change *into,
+    ticket_id out)
+{
+	ticket_id id;
+
+	return id_parse(item, id) == 0 && cache_resolve(d, id, out) == 0 &&
+	    strcmp(out, dup->id) != 0 && strcmp(out, into->id) != 0;
+}
+
+/*
+ * DUP's links to other tickets move to INTO (unlink_merged has ended those
+ * between the two), each ticket changed one more change of the commit:
+ * DUP's children become INTO's; what DUP refers to INTO refers to, and
+ * refers back to INTO; DUP's parent becomes INTO's when INTO has none;
+ * DUP's watchers join INTO's. A link that would make INTO its own
+ * ancestor, and DUP's parent when INTO has one, end instead: no list
+ * keeps a merged id.
+ */
+static void
+carry_links(struct desk *d, struct change *cs, size_t *n, size_t cap)
+{
+	struct change *dup = &cs[0], *into = &cs[1], *o;
+	const char *p;
+	ticket_id id;
+	char **v;
+	size_t nv;
+
+	nv = kv_list_split(kv_get(&dup->ticket, "children"), &v);
+	for (size_t i = 0; i < nv; i++)
+		if (linked(d, v[i], dup, into, id) && (o = change_of(cs, n, cap, id)) != NULL) {
+			list_edit(dup, "children", v[i], 1);
+			link_event(dup, 1, "child", v[i]);
+			if (is_ancestor(d, o->id, into->id)) {
+				field_edit(o, "parent", NULL);
+				link_event(o, 1, "parent", dup->id);
+				continue;
+			}
+			field_edit(o, "parent", into->id);
+			link_event(o, 0, "parent", into->id);
+			list_edit(into, "children", o->id, 0);
+			link_event(into, 0, "child", o->id);
+		}
+	strv_free(v, nv);
+	nv = kv_list_split(kv_get(&dup->ticket, "refers"), &v);
+	for (size_t i = 0; i < nv; i++)
+		if (linked(d, v[i], dup, into, id) && (o = change_of(cs, n, cap, id)) != NULL) {
+			list_edit(dup, "refers", v[i], 1);
+			link_event(dup, 1, "refers", v[i]);
+			list_edit(o, "refers", dup->id, 1);
+			if (list_edit(o, "refers", into->id, 0))
+				link_event(o, 0, "refers", into->id);
+			if (list_edit(into, "refers", o->id, 0))
+				link_event(into, 0, "refers", o->id);
+		}
+	strv_free(v, nv);
+	if ((p = kv_get(&dup->ticket, "parent")) && linked(d, p, dup, into, id) &&
+	    (o = change_of(cs, n, cap, id)) != NULL) {
+		field_edit(dup, "parent", NULL);
+		link_event(dup, 1, "parent", o->id);
+		list_edit(o, "children", dup->id, 1);
+		if (kv_get(&into->ticket, "parent") || is_ancestor(d, into->id, o->id))
+			link_event(o, 1, "child", dup->id);
+		else {
+			list_edit(o, "children", into->id, 0);
+			link_event(o, 0, "child", into->id);
+			field_edit(into, "parent", o->id);
+			link_event(into, 0, "parent", o->id);
+		}
+	}
+	nv = kv_list_split(kv_get(&dup->ticket, "watchers"), &v);
+	for (size_t i = 0; i < nv; i++)
+		list_edit(into, "watchers", v[i], 0);
+	strv_free(v, nv);
+}
+
 static int
 merge_locked(struct desk *d, const char *dup, const char *into)
 {
-	struct change cs[2];
+	struct change *cs = NULL;
 	struct evlog log;
 	struct kvmap dt = KVMAP_INIT;
 	const char *st;
+	size_t n = 2, cap = 3;
 	int rc;
 
-	memset(cs, 0, sizeof(cs));
 	memset(&log, 0, sizeof(log));
 	if (strcmp(dup, into) == 0)
 		return rt_fail(EX_DATAERR, "cannot merge a ticket into itself");
 	if ((rc = ticket_load(d, dup, &dt, &log)) != 0)
 		goto out;
+	/* dup, into, its parent, children and refers: every change of the commit */
+	cap += list_len(kv_get(&dt, "children")) + list_len(kv_get(&dt, "refers"));
+	cs = xcalloc(cap, sizeof(*cs));
 	if ((st = kv_get(&dt, "merged-into")) != NULL) {
 		rc = rt_fail(EX_DATAERR, "#%s is already merged into #%s", dup, st);
 		goto out;
@@ -263,6 +370,7 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 		goto out;
 	}
 	unlink_merged(&cs[0], &cs[1]);
+	carry_links(d, cs, &n, cap);
 	copy_conversation(d, dup, into, &log, &cs[1], 0);
 	list_edit(&cs[1], "merged", dup, 0);
 	{
@@ -285,13 +393,14 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 	kv_set(change_event(&cs[0], "merge"), "into", into);
 	{
 		char *summary = xasprintf("into #%s", into);
-		rc = change_commit_all(cs, 2, summary);
+		rc = change_commit_all(cs, n, summary);
 		free(summary);
 	}
 out:
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; cs && i < cap; i++)
 		if (cs[i].d)
 			change_free(&cs[i]);
+	free(cs);
 	kv_free(&dt);
 	log_free(&log);
 	return rc;

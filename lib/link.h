@@ -26,8 +26,10 @@ int link_tickets(struct desk *d, const char *id, enum link_rel rel, const char *
 /*
  * Merges ticket dup into into in one commit: dup's stored messages and
  * notes are copied to into's msg/ under the same names, their events
- * appended to into's log (with merged-from), requestors and cc joined;
- * into gets merged += dup; dup gets merged-into, status merged.
+ * appended to into's log (with merged-from), requestors, cc and watchers
+ * joined; dup's parent, children and refers move to into (each ticket
+ * concerned in the same commit); into gets merged += dup; dup gets
+ * merged-into, status merged.
  * Takes the desk lock.
  */
 int merge_tickets(struct desk *d, const char *dup, const char *into);

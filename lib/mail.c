@@ -796,9 +796,13 @@ body_size(mu_message_t msg)
 	return size;
 }
 
-/* Lists msg as one leaf part; remembers inline text parts for the body. */
+/*
+ * Lists msg as one leaf part; remembers inline text parts for the body.
+ * A multipart without parts (no boundary, or none found) is read as
+ * text/plain, as mutt does: its bytes are all there is to show.
+ */
 static void
-leaf(struct walk *w, mu_message_t msg, int depth)
+leaf(struct walk *w, mu_message_t msg, int depth, int no_parts)
 {
 	mu_header_t hdr;
 	struct ctinfo ci;
@@ -809,6 +813,10 @@ leaf(struct walk *w, mu_message_t msg, int depth)
 	if (mu_message_get_header(msg, &hdr) != 0)
 		return;
 	ctinfo_get(hdr, &ci);
+	if (no_parts && strncmp(ci.type, "multipart/", 10) == 0) {
+		free(ci.type);
+		ci.type = xstrdup("text/plain");
+	}
 	raw = hdr_raw_n(hdr, MU_HEADER_CONTENT_DISPOSITION, 1);
 	if (raw) {
 		fname = hdr_param(raw, "filename", &disp);
@@ -855,12 +863,12 @@ walk(struct walk *w, mu_message_t msg, int depth)
 	}
 	if (mu_message_is_multipart(msg, &multi) != 0 || !multi ||
 	    mu_message_get_num_parts(msg, &n) != 0 || n == 0) {
-		leaf(w, msg, depth);
+		leaf(w, msg, depth, 1);
 		return;
 	}
 	if (depth >= MAIL_MAX_DEPTH) {
 		/* Too deep: list the container, decode nothing below it. */
-		leaf(w, msg, depth);
+		leaf(w, msg, depth, 0);
 		w->m->truncated = 1;
 		return;
 	}
@@ -1427,6 +1435,21 @@ mail_header(struct mail *m, const char *name)
 	v = hdr_decode(raw);
 	free(raw);
 	return v;
+}
+
+size_t
+mail_part_size(const struct mail *m, size_t i)
+{
+	char tmp[8192];
+	mu_stream_t dec;
+	size_t n, size = 0;
+
+	if (i >= m->nparts || m->parts[i].msg == NULL || body_decoder(m->parts[i].msg, &dec) != 0)
+		return i < m->nparts ? m->parts[i].size : 0;
+	while (mu_stream_read(dec, tmp, sizeof(tmp), &n) == 0 && n > 0)
+		size += n;
+	mu_stream_destroy(&dec);
+	return size;
 }
 
 int

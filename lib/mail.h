@@ -52,6 +52,8 @@ struct mail {
 int mail_parse_file(const char *path, struct mail **out);
 int mail_parse_buf(const char *buf, size_t len, struct mail **out);
 void mail_free(struct mail *m);
+/* Part i's size with its transfer encoding undone: what --save writes. */
+size_t mail_part_size(const struct mail *m, size_t i);
 /* Part i's body, transfer encoding decoded, bytes as sent (malloc'd). */
 int mail_part_body(const struct mail *m, size_t i, char **buf, size_t *len);
 

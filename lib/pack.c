@@ -1010,13 +1010,14 @@ store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int 
 {
 	char *dir = xasprintf("%sobjects/pack", d->gitdir), hex[GIT_OID_HEXSZ + 1];
 	char *tp = NULL, *ti = NULL, *fp = NULL, *fi = NULL;
-	int fdp = -1, fdi = -1, rc = -1, e;
+	int fdp = -1, fdi = -1, rc = -1, e, tries = 0;
 	git_oid name;
 
 	git_oid_fromraw(&name, (const unsigned char *)pack->buf + pack->len - 20);
 	git_oid_tostr(hex, sizeof(hex), &name);
 	fp = xasprintf("%s/pack-%s.pack", dir, hex);
 	fi = xasprintf("%s/pack-%s.idx", dir, hex);
+again:
 	if ((fdp = write_temp(dir, "pack", pack, &tp)) >= 0 &&
 	    (fdi = write_temp(dir, "idx", idx, &ti)) >= 0 &&
 	    (!d->durable || fsync_both(fdp, fdi) == 0) &&
@@ -1033,7 +1034,24 @@ store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int 
 			unlink(tp);	/* gone already when renamed */
 		if (ti)
 			unlink(ti);
-		rc = rt_fail(EX_TEMPFAIL, "cannot write pack '%s': %s", fp, strerror(e));
+		/*
+		 * Both written, one gone before its rename: git gc --prune=now
+		 * or git prune run by hand deletes tmp_* files in objects/pack,
+		 * ours too. Written once more from memory before giving up.
+		 */
+		if (e == ENOENT && tp && ti && tries++ == 0) {
+			free(tp);
+			free(ti);
+			tp = ti = NULL;
+			fdp = fdi = -1;
+			goto again;
+		}
+		if (e == ENOENT && tp && ti)
+			rc = rt_fail(EX_TEMPFAIL, "the new pack's temporary file in %s was deleted "
+			    "before it could be named, twice (git gc --prune=now or git prune "
+			    "beside rt?); nothing stored", dir);
+		else
+			rc = rt_fail(EX_TEMPFAIL, "cannot write pack '%s': %s", fp, strerror(e));
 	}
 	free(tp);
 	free(ti);

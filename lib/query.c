@@ -425,22 +425,64 @@ check_channel(struct desk *d, const struct qlist *l)
 	return 0;
 }
 
+/* The keys a record can hold, each once, in the order first added. */
+struct keys {
+	struct sbuf list;	/* "a, b, c" for the message */
+	char **v;
+	size_t n;
+};
+
+static void
+keys_add(const char *key, void *arg)
+{
+	struct keys *k = arg;
+
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], key) == 0)
+			return;
+	k->v = xrealloc(k->v, (k->n + 1) * sizeof(*k->v));
+	k->v[k->n++] = xstrdup(key);
+	sbuf_addf(&k->list, "%s%s", k->list.len ? ", " : "", key);
+}
+
+static void
+keys_add_strv(struct keys *k, const char *const *v)
+{
+	for (; *v; v++)
+		keys_add(*v, k);
+}
+
+/*
+ * Every key a record can hold: the ticket's own, the cache's, the fields
+ * rt-set sets, rt.yaml's fields: and what its workflows set. The check
+ * and its message read this one list.
+ */
+static void
+record_keys(struct desk *d, struct keys *k)
+{
+	const struct ynode *fields = desk_cfg(d, "fields");
+
+	keys_add_strv(k, ticket_keys);
+	keys_add_strv(k, derived_keys);
+	keys_add_strv(k, field_settable_builtin());
+	for (size_t i = 0; fields && fields->kind == Y_MAP && i < fields->n; i++)
+		keys_add(fields->keys[i], k);
+	workflow_set_keys(d, keys_add, k);
+}
+
 int
 query_key_check(struct desk *d, const char *key, const char *what)
 {
-	const struct ynode *fields = desk_cfg(d, "fields");
-	struct sbuf sb = SBUF_INIT;
-	int rc;
+	struct keys k = { SBUF_INIT, NULL, 0 };
+	int rc = EX_USAGE;
 
-	if (in_strv(ticket_keys, key) || in_strv(derived_keys, key) ||
-	    (fields && fields->kind == Y_MAP && ymap_get(fields, key)) ||
-	    field_settable(d, key) == 0 || workflow_sets_key(d, key))
-		return 0;
-	add_strv(&sb, ticket_keys);
-	add_strv(&sb, derived_keys);
-	add_keys(&sb, fields);
-	rc = rt_fail(EX_USAGE, "unknown %s '%s' (%s)", what, key, sb.buf);
-	sbuf_free(&sb);
+	record_keys(d, &k);
+	for (size_t i = 0; i < k.n && rc; i++)
+		rc = strcmp(k.v[i], key) == 0 ? 0 : EX_USAGE;
+	if (rc)
+		rt_fail(rc, "unknown %s '%s' (%s)", what, key, k.list.buf);
+	strv_free(k.v, k.n);
+	sbuf_free(&k.list);
 	return rc;
 }
 

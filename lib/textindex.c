@@ -154,7 +154,9 @@ wordset_grow(struct wordset *ws)
 static void
 word_end(struct sbuf *w, struct wordset *ws)
 {
-	if (w->len >= 2 && w->len <= TEXTINDEX_MAXWORD) {
+	/* two letters, not bytes: a letter of 2-4 bytes alone is one */
+	if (w->len >= 2 && w->len <= TEXTINDEX_MAXWORD &&
+	    (w->len > 4 || (unsigned char)w->buf[0] < 0x80 || utf8_chars(w->buf) >= 2)) {
 		size_t i;
 		if (2 * (ws->n + 1) > ws->cap)
 			wordset_grow(ws);

@@ -61,7 +61,9 @@ int txn_batch_end(struct desk *d);
  * branch and the cache's write transaction is committed, so the command
  * finds the change that started it, branch and cache at one commit, and
  * no LMDB writer held by the rt that waits for it. A failed write is the
- * batch's failure (txn_batch_end), as at the end of a group.
+ * batch's failure (txn_batch_end), as at the end of a group. A caller
+ * outside a locked section then lets go of a lock the batch kept with
+ * desk_unlock, so that the command may write the desk.
  */
 void txn_batch_settle(struct desk *d);
 /* For desk_unlock: 1 while an open batch keeps the lock (writes it when due). */

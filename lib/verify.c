@@ -130,8 +130,14 @@ commit_verify(struct desk *d, const git_oid *old, const git_oid *commit,
 	at_head = git_reference_name_to_id(&head, d->repo, "HEAD") == 0 &&
 	    git_oid_equal(&head, commit);
 	if (objects_readable(r, commit, paths, n) != 0) {
-		rc = rt_fail(EX_TEMPFAIL, "the new commit %.12s cannot be read back (%s); "
-		    "nothing stored", hex, git_error_last() ? git_error_last()->message : "?");
+		const git_error *ge = git_error_last();
+		if (ge && ge->klass == GIT_ERROR_ODB && strstr(ge->message, "not found"))
+			rc = rt_fail(EX_TEMPFAIL, "the new commit %.12s cannot be read back: its "
+			    "objects were deleted before the branch moved to them (git gc "
+			    "--prune=now or git prune beside rt?); nothing stored", hex);
+		else
+			rc = rt_fail(EX_TEMPFAIL, "the new commit %.12s cannot be read back (%s); "
+			    "nothing stored", hex, ge ? ge->message : "?");
 		if (at_head)
 			move_back(d, d->repo, old, commit);
 	} else if (!at_head)

@@ -87,20 +87,17 @@ void
 web_plain(struct web_resp *w, int status, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	char *s, *clean;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	w->status = status;
 	w->type = "text/plain; charset=utf-8";
 	sbuf_reset(&w->body);
-	if (s) {
-		char *clean = utf8_clean(s, strlen(s), 1);
-		sbuf_adds(&w->body, clean);
-		free(clean);
-	}
+	clean = utf8_clean(s, strlen(s), 1);
+	sbuf_adds(&w->body, clean);
+	free(clean);
 	sbuf_addc(&w->body, '\n');
 	free(s);
 }

@@ -82,10 +82,12 @@ struct web_part {
 /*
  * Calls fn for each part of a multipart/form-data body, stopping at the
  * first non-zero answer, which it returns. Returns 0, or 400 when the
- * body is not multipart/form-data of ctype's boundary.
+ * body is not multipart/form-data of ctype's boundary, with *why the
+ * web_text key saying so: "form.error.cut" when the body ends before a
+ * part or the close delimiter does, "form.error.broken" otherwise.
  */
 int web_multipart(const char *ctype, const char *body, size_t len,
-    int (*fn)(const struct web_part *, void *), void *arg);
+    int (*fn)(const struct web_part *, void *), void *arg, const char **why);
 /* Appends s with &, <, >, " and ' escaped; invalid UTF-8 becomes U+FFFD. */
 void html_escape(struct sbuf *sb, const char *s);
 

@@ -477,7 +477,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	struct newticket nt = { 0 };
 	struct form f;
 	struct rate rt;
-	const char *err;
+	const char *err, *why;
 	char *body, *name, *req, secs[24];
 	ticket_id id;
 	long long wait;
@@ -493,18 +493,19 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 		if (st == 503)
 			web_page_message(w, 503, lang, web_text(lang, "retry.title"),
 			    web_text(lang, "retry.text"));
-		else
+		else	/* 413 too long, 400 cut short (web_read_body), 411 no length */
 			web_page_message(w, st, lang, web_text(lang, "form.error.title"),
-			    web_text(lang, "form.error.long"));
+			    web_text(lang, st == 413 ? "form.error.long" : st == 400 ?
+			    "form.error.cut" : "form.error.broken"));
 		return;
 	}
 	memset(&f, 0, sizeof(f));
 	f.file_max = amax;
 	if (!multi)
 		form_parse(body, len, &f);
-	else if (web_multipart(r->ctype, body, len, form_part, &f) != 0) {
+	else if (web_multipart(r->ctype, body, len, form_part, &f, &why) != 0) {
 		web_page_message(w, 400, lang, web_text(lang, "form.error.title"),
-		    web_text(lang, "form.error.long"));
+		    web_text(lang, why));
 		goto out;
 	}
 	if (!csrf_ok(secret, f.csrf)) {

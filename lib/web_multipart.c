@@ -98,13 +98,14 @@ part_clear(struct web_part *part)
 
 int
 web_multipart(const char *ctype, const char *body, size_t len,
-    int (*fn)(const struct web_part *, void *), void *arg)
+    int (*fn)(const struct web_part *, void *), void *arg, const char **why)
 {
 	char b[BOUNDARY_MAX + 1], delim[BOUNDARY_MAX + 5];
 	const char *p = body, *end = body + len;
 	struct web_part part = { 0 };
 	size_t dl;
 
+	*why = "form.error.broken";
 	if (!boundary_of(ctype, b))
 		return 400;
 	dl = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s", b);
@@ -120,12 +121,16 @@ web_multipart(const char *ctype, const char *body, size_t len,
 			return 0;	/* the close delimiter */
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
-		if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
+		if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
+			*why = end - p < 2 ? "form.error.cut" : *why;
 			return 400;
+		}
 		p += 2;
 		const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
-		if (hend == NULL || hend - p > PART_HEAD_MAX)
+		if (hend == NULL || hend - p > PART_HEAD_MAX) {
+			*why = hend == NULL && end - p <= PART_HEAD_MAX ? "form.error.cut" : *why;
 			return 400;
+		}
 		part_clear(&part);
 		if (part_head(p, hend + 2, &part) != 0) {
 			part_clear(&part);
@@ -133,8 +138,9 @@ web_multipart(const char *ctype, const char *body, size_t len,
 		}
 		p = hend + 4;
 		const char *next = memmem(p, (size_t)(end - p), delim, dl);
-		if (next == NULL) {
+		if (next == NULL) {	/* a part without its end: cut off */
 			part_clear(&part);
+			*why = "form.error.cut";
 			return 400;
 		}
 		part.data = p;

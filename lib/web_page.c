@@ -31,6 +31,11 @@ static const struct { const char *key, *en, *de; } texts[] = {
 	  "Bitte geben Sie einen einzeiligen Betreff an." },
 	{ "form.error.text", "Please write a message.", "Bitte schreiben Sie eine Nachricht." },
 	{ "form.error.long", "A field is too long.", "Ein Feld ist zu lang." },
+	{ "form.error.cut", "The form arrived incomplete, cut off before its end; please send it again.",
+	  "Das Formular kam unvollständig an, vor seinem Ende abgeschnitten; bitte senden Sie es erneut." },
+	{ "form.error.broken", "The form arrived garbled: its multipart/form-data framing is broken; "
+	  "please send it again.", "Das Formular kam verstümmelt an: sein multipart/form-data-Rahmen "
+	  "ist kaputt; bitte senden Sie es erneut." },
 	{ "form.error.bytes", "A field contains a NUL byte or text that is not valid UTF-8.",
 	  "Ein Feld enthält ein NUL-Byte oder Text, der kein gültiges UTF-8 ist." },
 	{ "form.attachment", "A file (optional)", "Eine Datei (freiwillig)" },

@@ -356,8 +356,8 @@ action(struct desk *d, const struct kvmap *t, const char *to, const char *key)
 	return ymap_get(on, key);
 }
 
-int
-workflow_sets_key(struct desk *d, const char *key)
+void
+workflow_set_keys(struct desk *d, void (*fn)(const char *key, void *arg), void *arg)
 {
 	const struct ynode *w = desk_cfg(d, "workflows");
 
@@ -365,11 +365,10 @@ workflow_sets_key(struct desk *d, const char *key)
 		const struct ynode *on = ymap_get(w->items[i], "on");
 		for (size_t j = 0; on && on->kind == Y_MAP && j < on->n; j++) {
 			const struct ynode *set = ymap_get(on->items[j], "set");
-			if (set && set->kind == Y_MAP && ymap_get(set, key))
-				return 1;
+			for (size_t k = 0; set && set->kind == Y_MAP && k < set->n; k++)
+				fn(set->keys[k], arg);
 		}
 	}
-	return 0;
 }
 
 /* "{now}" and "{actor}" in action values. */
@@ -460,7 +459,9 @@ workflow_exec(struct desk *d, const struct kvmap *t, const char *id, const char 
 		return 0;
 	if ((rc = exec_trusted(d, t, to, ex)) != 0)
 		return rc;
-	txn_batch_settle(d);	/* the command may read the desk */
+	/* it may read and write the desk: after the unlock (status.h), a lock a batch kept goes too */
+	txn_batch_settle(d);
+	desk_unlock(d);
 	cmd = xasprintf("%s \"$@\"", ex->value);
 	fflush(stdout);
 	fflush(stderr);

@@ -49,8 +49,8 @@ int workflow_check(struct desk *d, const struct kvmap *t, const char *from, cons
  */
 int workflow_status_known(struct desk *d, const char *s, char **names);
 /* Applies the "on: STATUS: set:" actions of the status entered to c. */
-/* Whether an "on: STATUS: set:" action of any workflow writes key. */
-int workflow_sets_key(struct desk *d, const char *key);
+/* Calls fn with each key an "on: STATUS: set:" action of a workflow writes. */
+void workflow_set_keys(struct desk *d, void (*fn)(const char *key, void *arg), void *arg);
 int workflow_apply(struct desk *d, struct change *c, const char *to);
 
 /*

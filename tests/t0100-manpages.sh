@@ -20,6 +20,33 @@ test_expect_success 'every command has a manual page and a usage line' '
 	done
 '
 
+# synopsis_opts: the option words (--long, -s) of a synopsis on stdin, sorted
+synopsis_opts() {
+	sed 's/^usage: //; s/^ *rt[a-z-]*\( \|$\)/ /' |
+	grep -o -- '\(^\|[[ |(]\)--\?[a-zA-Z][a-zA-Z-]*' | sed 's/^[[ |(]//' |
+	awk '/^--/ { print; next } { for (i = 2; i <= length($0); i++) print "-" substr($0, i, 1) }' |
+	sort -u
+}
+if command -v mandoc >/dev/null; then
+test_expect_success '--help'"'"'s usage lines and the page'"'"'s SYNOPSIS name the same options' '
+	for c in "$SRC_ROOT"/cmd/*.c; do
+		n=$(basename "$c" .c)
+		$n --help | awk "NR == 1 || (u && /^ /) { print; u = 1; next } { exit }" |
+			synopsis_opts >help &&
+		mandoc -Tascii "$SRC_ROOT"/man/$n.1 | col -b |
+			awk "/^SYNOPSIS/ { f = 1; next } /^DESCRIPTION/ { f = 0 } f" | synopsis_opts >page &&
+		test -s help && diff help page >d || { echo "$n: < --help, > page"; cat d; return 1; }
+	done
+'
+else
+	test_skip '--help'"'"'s usage lines and the page'"'"'s SYNOPSIS name the same options' 'mandoc not installed'
+fi
+
+test_expect_success 'the pages name a ticket folder as rt-desk(5) does (format 2: tickets/K/7/M/ID)' '
+	! grep -n "tickets/[A-Z][A-Z]/[A-Z][A-Z]/" "$SRC_ROOT"/man/*.[1-9] "$SRC_ROOT/README" &&
+	grep -q "tickets/K/7/M/" "$SRC_ROOT/man/rt-desk.5"
+'
+
 test_expect_success 'every command is completed' '
 	for c in "$SRC_ROOT"/cmd/*.c; do
 		n=$(basename "$c" .c)

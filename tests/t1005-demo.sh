@@ -17,7 +17,8 @@ test_expect_success 'the auto-reply to an acknowledgement opens no ticket' '
 		rt-show "$t" | grep -q "Drucker" && echo "$t"; done | head -n 1) &&
 	test -n "$id" &&
 	rt-show "$id" >show && grep "bounce .*kind=auto-reply refers=" show &&
-	grep "^05-autoreply.eml  *-> $id$" "$TRASH/out"
+	grep "^05-autoreply.eml  *-> $id$" "$TRASH/out" &&
+	git log --format=%s | grep -x "ingest: #$id Automatic reply: \[Demo #$id\] Ihre Anfrage ist bei uns eingegangen: Drucker im 2\. Stock druckt nicht - dringend"
 '
 test_expect_success 'it is neither acknowledged nor escalated' '
 	cd "$TRASH/demo" && grep -l "^Auto-Submitted: auto-replied" .git/rt/outbox/* >acks &&

@@ -213,7 +213,8 @@ test_expect_success '--maildir reads cur/ before new/, oldest first (ids in that
 	mail ord3@example.com "ord new" >ord/new/0.host &&
 	rt-ingest --maildir ord >ids &&
 	for id in $(cat ids); do rt-show $id | sed -n "s/^subject  *//p"; done >subjects &&
-	printf "ord seen a\nord seen b\nord new\n" >want && test_cmp want subjects
+	printf "ord seen a\nord seen b\nord new\n" >want && test_cmp want subjects &&
+	rt-ingest --help | grep -- "--maildir DIR .*(cur/, then new/)"
 '
 
 test_expect_success '--maildir skips what is not a file: a folder, a FIFO, a symbolic link' '

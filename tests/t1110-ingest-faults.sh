@@ -121,4 +121,48 @@ test_expect_code 65 'empty input is not mail: 65, nothing stored' '
 	cat err; stored_nothing && exit $rc
 '
 
+# A person runs git gc --prune=now in the desk while rt-ingest stores a mail.
+command -v gdb >/dev/null && test_set_prereq GDB
+# gdb_ingest MAIL 'gdb commands...': rt-ingest --desk desk <MAIL under gdb,
+# the commands run where it stops; its exit code in rc, stderr in err
+gdb_ingest() {
+	_m=$1 && shift && printf '%s\n' "$@" "run --desk desk <$_m 2>err" 'print $_exitcode' >gdb.cmd &&
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    gdb -q -batch -x gdb.cmd --args "$(command -v rt-ingest)" >gdb.out 2>&1;
+	sed -n 's/^\$1 = //p' gdb.out | tail -n 1 >rc
+}
+test_expect_success GDB,!VALGRIND 'git gc --prune=now deletes the temporary pack before its rename: written again, stored (0)' '
+	BEFORE=$(git -C desk rev-parse HEAD) &&
+	mail gc1@example.com "gc while storing" >gc1.eml &&
+	gdb_ingest gc1.eml "break rename" "commands 1" "silent" \
+	    "shell git -C desk gc -q --prune=now 2>/dev/null; ls desk/.git/objects/pack | grep -c tmp_ >tmps" \
+	    "delete 1" "continue" "end" &&
+	cat err && test "$(cat rc)" = 0 && test "$(cat tmps)" = 0 &&
+	test "$(git -C desk rev-list --count $BEFORE..HEAD)" = 1 &&
+	rt-ls --desk desk --format "%{subject}\n" | grep -x "gc while storing" &&
+	git -C desk fsck --no-reflogs >fsck 2>&1 && ! grep -v "^Checking\|^dangling" fsck
+'
+test_expect_code 75 GDB,!VALGRIND 'deleted again: 75 in one line naming git gc, nothing stored; the mail comes again and is stored once' '
+	BEFORE=$(git -C desk rev-parse HEAD) &&
+	mail gc2@example.com "gc twice" >gc2.eml &&
+	gdb_ingest gc2.eml "break rename" "commands 1" "silent" \
+	    "shell rm -f desk/.git/objects/pack/tmp_*" "continue" "end" &&
+	cat err && stored_nothing &&
+	grep "temporary file .* was deleted before it could be named, twice (git gc --prune=now or git prune beside rt?); nothing stored" err &&
+	rt-ingest --desk desk <gc2.eml >/dev/null &&
+	test "$(rt-ls --desk desk --format "%{subject}\n" | grep -c "^gc twice$")" = 1 &&
+	exit $(cat rc)
+'
+test_expect_code 75 GDB,!VALGRIND 'git gc --prune=now deletes the new pack before the branch moves: 75 naming git gc, nothing stored, stored once later' '
+	BEFORE=$(git -C desk rev-parse HEAD) &&
+	mail gc3@example.com "gc before the branch" >gc3.eml &&
+	gdb_ingest gc3.eml "break ref_move" "commands 1" "silent" \
+	    "shell git -C desk gc -q --prune=now 2>/dev/null" "delete 1" "continue" "end" &&
+	cat err && stored_nothing &&
+	grep "its objects were deleted before the branch moved to them (git gc --prune=now or git prune beside rt?); nothing stored" err &&
+	rt-ingest --desk desk <gc3.eml >/dev/null &&
+	test "$(rt-ls --desk desk --format "%{subject}\n" | grep -c "^gc before the branch$")" = 1 &&
+	exit $(cat rc)
+'
+
 test_done

@@ -62,4 +62,14 @@ test_expect_success 'the batch is whole: both mails stored, the cache at the bra
 	rt-show $ID >show && grep -c "anna here\|again" show >n && test "$(cat n)" -ge 2 &&
 	rt-ls --all --ids >ids && echo $ID >expect && test_cmp expect ids
 '
+test_expect_success 'a workflow exec: in a batch may write the desk: the batch lets its lock go' '
+	rt-set $ID status=resolved >/dev/null && rm -f "$LOG" &&
+	sed -i "s/exec: .*/exec: '\''rt-comment \"\$1\" -m \"exec was here\" >>\"\$LOG\" 2>\&1; :'\''/" rt.yaml &&
+	rt-gc -q && git commit -qam "exec: writes the desk" &&
+	{ mail c@example.com "once more" r4 && bulk_mbox 1 2; } >three.mbox &&
+	RT_LOCK_TIMEOUT=3 timeout 60 rt-ingest -q --mbox three.mbox &&
+	echo $ID >expect && test_cmp expect "$LOG" &&
+	rt-show $ID | grep "exec was here" &&
+	test "$(rt-ls --all --ids | wc -l)" = 3
+'
 test_done

@@ -94,6 +94,14 @@ test_expect_code 64 '--format: an unknown key is a usage error naming the format
 	grep "^rt-ls: --format .%{id} %{nothing}\\\\n.: unknown key .nothing. (id, subject, .*esc-level" err &&
 	exit $rc
 '
+test_expect_code 64 '--format: the unknown-key error lists every key the check accepts (watchers, a workflow set: key)' '
+	cp rt.yaml rt.yaml.keep && test_when_finished "mv rt.yaml.keep rt.yaml" &&
+	printf "workflows:\n  default:\n    on:\n      resolved:\n        set: {resolved-by: \"{actor}\"}\n" >>rt.yaml &&
+	rt-ls --format "%{id} %{watchers} %{resolved-by}\n" >out &&
+	rt-ls --format "%{nothing}" >out 2>err; rc=$?;
+	grep "unknown key .nothing. (id, .*, watchers.*, resolved-by)$" err &&
+	exit $rc
+'
 test_expect_code 64 '--format: an unterminated %{ is a usage error naming the format' '
 	rt-ls --format "%{id} %{subject" >out 2>err; rc=$?;
 	test_must_fail test -s out &&
@@ -123,6 +131,13 @@ test_expect_success 'bad options are usage errors' '
 	test_expect_code_64 rt-ls --created-since yesterday &&
 	test_expect_code_64 rt-ls --ids --json &&
 	test_expect_code_64 rt-ls --priority extreme+
+'
+test_expect_success 'the table piped into a command (rt-ls | rt-escalate --clocks, rt(7)): its header line is skipped' '
+	rt-ls >table && head -n 1 table | grep "^ID " &&
+	rt-ls | rt-escalate --clocks >clocks 2>err && test_cmp /dev/null err &&
+	test $(wc -l <clocks) = 3 &&
+	rt-ls --open | rt-show >/dev/null 2>err && test_cmp /dev/null err &&
+	{ head -n 2 table && echo ID; } | rt-show >/dev/null 2>err; test $? = 65 && grep -x "rt-show: .ID. is not a ticket id" err
 '
 test_expect_success 'reads the cache, not the YAML' '
 	p=$(ticket_dir $A) && chmod 000 $p/ticket.yaml &&

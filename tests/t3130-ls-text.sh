@@ -75,4 +75,15 @@ test_expect_code 64 'a pattern without a word is a usage error' '
 	grep "holds no word" err && exit $rc
 '
 
+test_expect_success 'the two-letter minimum counts letters, not bytes: one Cyrillic or CJK letter is refused, two are found' '
+	mail d@example.com t6@x "Кириллица" "Вопрос: ж и жж; 日本 в 日 слова." | rt-ingest >d &&
+	for q in ж 日 "ж ?"; do
+		test_expect_code_64() { "$@"; test $? = 64; } &&
+		test_expect_code_64 rt-ls --ids --text "$q" 2>err && grep "holds no word" err || return 1
+	done &&
+	rt-ls --ids --text жж >out && test_cmp d out &&
+	rt-ls --ids --text 日本 >out && test_cmp d out &&
+	rt-ls --ids --text "日本 жж" >out && test_cmp d out
+'
+
 test_done

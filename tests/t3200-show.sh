@@ -71,7 +71,7 @@ test_expect_success 'show: fields, decoded mail, attachments, notes and changes 
 	Subject: Drucker kaputt – bitte
 
 	Der Drucker druckt nicht.
-	[attachment 1: application/pdf, 20 bytes, log.pdf]
+	[attachment 1: application/pdf, 15 bytes, log.pdf]
 
 	* 2026-11-23T11:00:00Z Test Agent: set status: new -> open
 	* 2026-11-23T11:00:00Z Test Agent: set priority: normal -> high
@@ -120,10 +120,53 @@ test_expect_success '--json holds ticket, events and decoded messages' '
 import json; j=json.load(open(\"out.json\"))
 assert j[\"ticket\"][\"requestors\"]==[\"carl@example.com\"]
 m=j[\"messages\"]; assert len(m)==2 and m[0][\"text\"].startswith(\"Der Drucker\")
-assert m[0][\"attachments\"]==[{\"type\":\"application/pdf\",\"size\":20,\"name\":\"log.pdf\"}], m[0]
+assert m[0][\"attachments\"]==[{\"type\":\"application/pdf\",\"size\":15,\"name\":\"log.pdf\"}], m[0]
 assert [e[\"ev\"] for e in j[\"events\"]].count(\"comment\")==2
 assert any(e.get(\"text\")==\"second note\\n\" for e in j[\"events\"])
 "
+'
+test_expect_success 'attachment sizes are the decoded bytes --save writes, not their base64' '
+	head -c 3000 /dev/urandom >blob &&
+	{ printf "From: b@example.com\nSubject: sizes\nMessage-Id: <size@x>\nMIME-Version: 1.0\n" &&
+	  printf "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nsee\n--B\n" &&
+	  printf "Content-Type: application/octet-stream\nContent-Disposition: attachment; filename=blob\n" &&
+	  printf "Content-Transfer-Encoding: base64\n\n" && base64 blob && printf -- "--B\n" &&
+	  printf "Content-Type: text/plain; name=q.txt\nContent-Disposition: attachment; filename=q.txt\n" &&
+	  printf "Content-Transfer-Encoding: quoted-printable\n\nA=3DB=\nC\n--B--\n"; } >sizes.eml &&
+	id=$(rt-ingest <sizes.eml) &&
+	rt-show $id >out &&
+	grep -x "\[attachment [0-9]*: application/octet-stream, 3000 bytes, blob\]" out &&
+	grep -x "\[attachment [0-9]*: text/plain, 4 bytes, q.txt\]" out &&
+	rt-show --json $id | python3 -c "
+import json, sys; a=json.load(sys.stdin)[\"messages\"][0][\"attachments\"]
+assert [x[\"size\"] for x in a]==[3000, 4], a" &&
+	rt-show --save 1 --output - $id | cmp - blob
+'
+test_expect_success 'a subject in a charset nobody knows (=?NONE?B?...?=): its UTF-8, else U+FFFD, never a control character' '
+	printf "From: n@example.com\nSubject: =?NONE?B?%s?=\nMessage-Id: <none1@x>\n\nx\n" \
+	    "$(printf "Gr\303\274\303\237e" | base64)" >none1.eml &&
+	id1=$(rt-ingest <none1.eml) &&
+	rt-show $id1 >out && grep -x "subject      Grüße" out && grep -x "Subject: Grüße" out &&
+	rt-ls --format "%{subject}\n" --sort created | grep -x "Grüße" &&
+	printf "From: n@example.com\nSubject: =?NONE?B?%s?= end\nMessage-Id: <none2@x>\n\nx\n" \
+	    "$(printf "caf\351 \033]52;c;eA==\007ok" | base64)" >none2.eml &&
+	id2=$(rt-ingest <none2.eml) &&
+	rt-show $id2 >out && grep -x "Subject: caf�  \]52;c;eA== ok end" out &&
+	! grep -q "$(printf "\033")" out && ! grep -q "NONE" out
+'
+test_expect_success 'a broken multipart body is shown as well as it can be (as mutt does), not as nothing' '
+	hdr="From: m@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed" &&
+	printf "$hdr; boundary=ZZ\nSubject: no delimiter\nMessage-Id: <mp1@x>\n\nall text, no delimiter\n" |
+	    rt-ingest >id1 &&
+	printf "$hdr\nSubject: no boundary\nMessage-Id: <mp2@x>\n\n--ZZ\n\nno boundary parameter\n--ZZ--\n" |
+	    rt-ingest >id2 &&
+	printf "$hdr; boundary=ZZ\nSubject: cut\nMessage-Id: <mp3@x>\n\n--ZZ\nContent-Type: text/plain\n\nthe first part\n--ZZ\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=a.bin\nContent-Transfer-Encoding: base64\n\nAAEC" |
+	    rt-ingest >id3 &&
+	rt-show $(cat id1) >out && grep -x "all text, no delimiter" out &&
+	rt-show $(cat id2) >out && grep -x "no boundary parameter" out &&
+	rt-show $(cat id3) >out && grep -x "the first part" out &&
+	grep -x "\[attachment 1: application/octet-stream, 3 bytes, a.bin\]" out &&
+	rt-ls --ids --text "delimiter" >out && test_cmp id1 out
 '
 test_expect_success 'unknown ticket' '
 	test_must_fail rt-show 0000ZZZZ 2>err && grep 0000ZZZZ err

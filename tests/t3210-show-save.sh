@@ -94,6 +94,13 @@ test_expect_success 'nothing is overwritten without --force, never through a sym
 	test_must_fail rt-show $ID2 --save 2 --force 2>err && test ! -e ../../victim
 '
 
+test_expect_success 'rt-show(1)'"'"'s example as written: --save all --dir ~/cases/ID makes the folder' '
+	HOME=$TRASH/home && mkdir "$HOME" &&
+	rt-show --save all --dir ~/cases/$ID2 $ID2 >saved &&
+	test $(wc -l <saved) = 7 && cmp "$HOME/cases/$ID2/report.bin" bin &&
+	: >afile && test_must_fail rt-show --save 1 --dir afile/sub $ID2 2>err &&
+	grep "cannot create the folder .afile/sub." err
+'
 test_expect_success 'errors: no such attachment, bad numbers, options without --save' '
 	test_must_fail rt-show $ID2 --save 8 --output x 2>err && grep "has 7 attachments" err && test ! -e x &&
 	test_must_fail rt-show $ID2 --save 0 2>err &&

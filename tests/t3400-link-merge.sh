@@ -123,4 +123,35 @@ test_expect_success 'merging a child into its parent, or a referring ticket: the
 	rt-link $R1 --refers $RP && rt-merge $R1 $RP &&
 	rt-show $RP >show && ! grep "^refers" show && test -z "$(field $RP refers)"
 '
+test_expect_success 'merge carries the duplicate'"'"'s other links and watchers to the survivor, in the one commit' '
+	for t in lg ld lc1 lc2 lr li; do mk $t >$t || return 1; done &&
+	LG=$(cat lg) LD=$(cat ld) LC1=$(cat lc1) LC2=$(cat lc2) LR=$(cat lr) LI=$(cat li) &&
+	rt-link $LD --parent $LG && echo "$LC1 $LC2" | tr " " "\n" | rt-link --parent $LD &&
+	rt-link $LD --refers $LR && rt-set $LD watchers+=w@example.org >/dev/null &&
+	rt-merge -n $LD $LI | cut -d" " -f1 | sort >planned &&
+	printf "%s\n" $LG $LD $LC1 $LC2 $LR $LI | sort >expect && test_cmp expect planned &&
+	before=$(git rev-list --count HEAD) &&
+	rt-merge $LD $LI >out && test $(git rev-list --count HEAD) = $((before + 1)) &&
+	test "$(field $LI parent)" = "$LG" && test "$(field $LG children)" = "[$LI]" &&
+	test "$(field $LC1 parent)" = "$LI" && test "$(field $LC2 parent)" = "$LI" &&
+	test "$(field $LI children)" = "[$LC1, $LC2]" &&
+	test "$(field $LI refers)" = "[$LR]" && test "$(field $LR refers)" = "[$LI]" &&
+	rt-show $LI | grep "^watchers *w@example.org" &&
+	test -z "$(field $LD parent)$(field $LD children)$(field $LD refers)" &&
+	grep "ev: link, rel: parent, ticket: .\?$LI" $(ticket_dir $LC1)/log.yaml &&
+	grep "ev: link, rel: refers, ticket: .\?$LI" $(ticket_dir $LR)/log.yaml &&
+	rt-link $LC1 --parent $LG 2>err && test "$(field $LI children)" = "[$LC2]"
+'
+test_expect_success 'merge: a survivor with a parent keeps it, and never becomes its own ancestor; no link keeps the merged id' '
+	for t in kp kd kq ki; do mk $t >$t || return 1; done &&
+	KP=$(cat kp) KD=$(cat kd) KQ=$(cat kq) KI=$(cat ki) &&
+	rt-link $KD --parent $KP && rt-link $KI --parent $KQ &&
+	rt-link $KQ --parent $KD &&
+	rt-merge $KD $KI >/dev/null &&
+	test "$(field $KI parent)" = "$KQ" && test "$(field $KQ children)" = "[$KI]" &&
+	test -z "$(field $KD parent)$(field $KD children)$(field $KP children)$(field $KQ parent)" &&
+	test -z "$(field $KI children)" &&
+	grep "ev: unlink, rel: child, ticket: .\?$KD" $(ticket_dir $KP)/log.yaml &&
+	grep "ev: unlink, rel: parent, ticket: .\?$KD" $(ticket_dir $KQ)/log.yaml
+'
 test_done

@@ -243,6 +243,28 @@ unterminated" "$WEB/rt/new")" = 400 &&
 	test "$(tickets)" = "$n"
 '
 
+test_expect_success LIGHTTPD 'a broken multipart form: 400 naming what is wrong (cut off, or garbled), not "too long"; nothing stored' '
+	n=$(tickets) &&
+	curl -s -o form.html "$WEB/rt/new" && csrf=$(fields form.html | sed -n "s/^csrf=//p") &&
+	printf -- "--x\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n--x\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nthe upload stopped here" \
+	    "$csrf" >cut.body &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data; boundary=x" \
+	    --data-binary @cut.body "$WEB/rt/new")" = 400 &&
+	grep "The form arrived incomplete, cut off before its end" out && ! grep "too long" out &&
+	head -c 30 cut.body >cut2.body &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data; boundary=x" \
+	    --data-binary @cut2.body "$WEB/rt/new")" = 400 &&
+	grep "cut off before its end" out &&
+	printf -- "--x\r\nContent-Type: text/plain\r\n\r\nno field name\r\n--x--\r\n" >garbled.body &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data; boundary=x" \
+	    --data-binary @garbled.body "$WEB/rt/new")" = 400 &&
+	grep "The form arrived garbled: its multipart/form-data framing is broken" out && ! grep "too long" out &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Accept-Language: de" -H "Content-Type: multipart/form-data; boundary=x" \
+	    --data-binary @cut.body "$WEB/rt/new")" = 400 &&
+	grep "Das Formular kam unvollständig an" out &&
+	test "$(tickets)" = "$n"
+'
+
 # submit_file NAME ADDRESS FILE FILENAME [curl options]: the form as a
 # browser posts it with a file (multipart/form-data); prints the status.
 submit_file() {

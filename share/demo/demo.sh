@@ -46,11 +46,14 @@ if have rt-reply; then
 	if [ -n "$ack" ]; then
 		step "rt-ingest: an auto-reply to that acknowledgement"
 		mid=$(sed -n 's/^Message-I[Dd]: *//p' "$ack" | head -n 1)
-		subj=$(sed -n 's/^Subject: *//p' "$ack" | head -n 1)
 		printf '%-28s -> ' 05-autoreply.eml
-		sed -e "s|^Subject: .*|Subject: Automatic reply: $subj|" \
-		    -e "s|^Message-Id: .*|&\\
-In-Reply-To: $mid|" "$here/mail/05-autoreply.eml" | rt-ingest || true
+		# the acknowledgement's Subject with its folded lines, as quoted
+		awk -v mid="$mid" '
+		NR == FNR { if ($0 == "") h = 1; else if (!h && /^Subject:/) { s = $0; f = 1 }
+			else if (!h && f && /^[ \t]/) s = s $0; else f = 0; next }
+		/^Subject:/ { sub(/^Subject: */, "", s); print "Subject: Automatic reply: " s; next }
+		/^Message-Id:/ { print; print "In-Reply-To: " mid; next }
+		{ print }' "$ack" "$here/mail/05-autoreply.eml" | rt-ingest || true
 	fi
 fi
 if have rt-escalate; then

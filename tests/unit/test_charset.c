@@ -32,7 +32,9 @@ main(void)
 	word("=?utf-8?q?a_b?=", "a b", "Q underscore is a space");
 	word("=?UTF-8?Q?a?= =?UTF-8?Q?b?=", "ab", "space between two words dropped");
 	word("x =?UTF-8?Q?a?= y", "x a y", "spaces beside text kept");
-	word("=?x-nonsense?Q?a?= b", "=?x-nonsense?Q?a?= b", "unknown charset kept raw");
+	word("=?x-nonsense?Q?a?= b", "a b", "unknown charset: its bytes");
+	word("=?NONE?B?R3LDvMOfZQ==?=", "Grüße", "unknown charset, UTF-8 bytes kept");
+	word("=?NONE?Q?a=FFb=1B=00c?=", "a\xef\xbf\xbd" "b  c", "unknown charset, other bytes U+FFFD, controls spaces");
 	word("=?UTF-8?X?a?=", "=?UTF-8?X?a?=", "unknown encoding kept raw");
 	word("=?UTF-8?Q?a b?=", "=?UTF-8?Q?a b?=", "space inside a word: not a word");
 	word("=?UTF-8*de?Q?Hallo?=", "Hallo", "RFC 2231 language dropped");
