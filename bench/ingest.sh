@@ -11,6 +11,13 @@
 #                                                                       goal <= 1.2x
 #   bulk, big      the bulk pair into copies of the big desk and of the desk
 #                  grown to the largest size                            goal <= 1.5x, >= 400/s
+#                  A pair times each whole process: rt-ingest's includes
+#                  writing every new ticket's files into the work tree
+#                  (fast-import writes one pack and no work tree). Every
+#                  round's copies are made before the first timed round and
+#                  deleted after the last, no timed round starts within a
+#                  minute of a deletion (settle), the file system is written
+#                  back before each tool, and the order alternates.
 #   16 writers     p95 latency of 16 concurrent deliveries against one
 #                  delivery alone on the same desk                      goal p95 < 1 s
 #   disk           pack and index per mail after rt-gc on the big desk,
@@ -67,7 +74,10 @@ stream() {
 }
 
 # copy SRC DST: a private clone of a bench desk (objects hard-linked), cache and text index built
-copy() { rm -rf "$2"; git clone -q --local "$1" "$2" && rt-ls --desk "$2" --count --text zzqxnothere >/dev/null 2>&1; }
+copy() { [ ! -e "$2" ] || gone "$2"; git clone -q --local "$1" "$2" && current "$2"; }
+current "$RT_BENCH_SMALL_DESK"; current "$RT_BENCH_DESK"
+# the copies a killed run left (deleted now, so settle waits for them)
+[ -z "$(ls -d "$out"/bulk-rt.* "$out"/bulk-git.* 2>/dev/null)" ] || gone "$out"/bulk-rt.* "$out"/bulk-git.*
 
 echo "-- durable mail, one process per mail ($ROUNDS paired rounds)"
 rm -rf "$out/maildir" && mkdir -p "$out/maildir/tmp" "$out/maildir/new" "$out/maildir/cur"
@@ -90,6 +100,7 @@ echo "  rt-ingest, $bk desk: median $big ms = $(ratio "$big" "$ref")x the refere
 N=${RT_BENCH_BULK:-500}
 BROUNDS=${RT_BENCH_BULK_ROUNDS:-4}	# even: each tool goes first as often (bulk_round)
 echo "-- bulk: rt-ingest --mbox against git fast-import, the same $N mails, fsync on ($BROUNDS paired rounds)"
+echo "  whole processes; rt's time includes the new tickets' work-tree files; copies made before the first round, none deleted in the minute before it"
 mbox 1 "$N" "b$run" >"$out/bulk.mbox"
 # the same mails in threads of 10: each answers its thread's first (In-Reply-To)
 awk '{ print } /^Message-Id: <[^-]*-[0-9]*@bench.example>$/ {
@@ -105,11 +116,25 @@ dirty() {
 	GIT_INDEX_FILE=$out/b.idx git -C "$1" status --porcelain --untracked-files=no | wc -l
 	rm -f "$out/b.idx"
 }
-# bulk_round MBOX TAG [DESK]: one pair, rt-ingest and fast-import, each into a fresh
-# copy of the 1k desk (of DESK: cp -a, a clone would check out every ticket); appends
-# "wall cpu" to $out/b.TAG.rt and $out/b.TAG.fi. The copies are removed only after
-# the last round: on ext4 without a journal, creating files where many were deleted
-# in the last minute costs several times more.
+# pair_copies TAG [DESK]: every round's two copies of the 1k desk (of DESK: cp -a,
+# a clone would check out every ticket), $out/bulk-rt.TAG.N and bulk-git.TAG.N,
+# all made before the first timed round and removed only after the last: on
+# ext4 without a journal, creating files where many were deleted in the last
+# minute costs several times more, and only rt creates files (settle, lib.sh)
+pair_copies() {
+	_j=1
+	while [ $_j -le "$BROUNDS" ]; do
+		if [ -n "${2:-}" ]; then
+			cp -a "$2" "$out/bulk-rt.$1.$_j" && cp -a "$2" "$out/bulk-git.$1.$_j"
+		else
+			copy "$RT_BENCH_SMALL_DESK" "$out/bulk-rt.$1.$_j" &&
+			    copy "$RT_BENCH_SMALL_DESK" "$out/bulk-git.$1.$_j"
+		fi || return 1
+		_j=$((_j + 1))
+	done
+}
+# bulk_round MBOX TAG [DESK]: one pair, rt-ingest and fast-import, each into its
+# copy made by pair_copies; appends "wall cpu" to $out/b.TAG.rt and $out/b.TAG.fi.
 # Both sides start equal: both copies are made the same way, then written back
 # (syncfs of the bench's file system, again between the two tools), so neither
 # tool runs while a copy or the other tool's files are still being flushed;
@@ -118,12 +143,6 @@ dirty() {
 # first into a busier disk. The figure stays the median of the per-round ratios.
 bulk_round() {
 	_rt=$out/bulk-rt.$2.$i _git=$out/bulk-git.$2.$i _src=${3:-$RT_BENCH_SMALL_DESK}
-	if [ -n "${3:-}" ]; then
-		rm -rf "$_rt" "$_git" && cp -a "$3" "$_rt" && cp -a "$3" "$_git"
-	else
-		copy "$_src" "$_rt"
-		copy "$_src" "$_git"
-	fi
 	flush
 	if [ $((i % 2)) = 1 ]; then
 		bulk_rt "$1" "$2" && flush && bulk_fi "$2"
@@ -163,6 +182,8 @@ bulk_report() {
 	echo "    by order: $(printf %.2f "$_po")x when rt-ingest ran first, $(printf %.2f "${_pe:-0}")x when fast-import did"
 	rm -f "$out"/b."$1".*
 }
+pair_copies new && pair_copies thr || { echo "  copying the desk failed"; exit 1; }
+settle
 i=1
 while [ $i -le "$BROUNDS" ]; do
 	bulk_round "$out/bulk.mbox" new
@@ -171,7 +192,6 @@ while [ $i -le "$BROUNDS" ]; do
 done
 bulk_report new "each mail a new ticket"
 bulk_report thr "threads of 10 mails"
-rm -rf "$out"/bulk-rt.* "$out"/bulk-git.*
 
 echo "-- desks grown by rt-ingest, never rt-gc'd ($ROUNDS paired rounds)"
 # grown N: the desk grown to N tickets is there (desks grown before the
@@ -179,7 +199,7 @@ echo "-- desks grown by rt-ingest, never rt-gc'd ($ROUNDS paired rounds)"
 grown() { [ -f "$out/grown-$1/rt.yaml" ] && [ "$(rt-ls --desk "$out/grown-$1" --count --all)" -ge "$1" ]; }
 grow() { # N: the desk grown to N tickets, built once and kept
 	_d=$out/grown-$1
-	rm -rf "$_d"
+	[ ! -e "$_d" ] || gone "$_d"
 	_from=0 _src=
 	for _n in $GROWN; do
 		[ "$_n" -lt "$1" ] && grown "$_n" && _from=$_n _src=$out/grown-$_n
@@ -205,6 +225,7 @@ for n in $GROWN; do
 		grow "$n" || { echo "  growing a desk to $n tickets failed"; exit 1; }
 		echo "  grew a desk to $n tickets in $(( ($(now_ns) - _s) / 1000000000 )) s (kept in $out for the next runs)"
 	fi
+	current "$out/grown-$n"
 	: >"$out/t.grown-$n"
 done
 i=1
@@ -224,6 +245,11 @@ done
 
 big=$(echo $GROWN | awk '{ print $NF }')
 echo "-- bulk into big desks: the same $N new mails into copies of the $bk desk and the desk grown to $big ($BROUNDS paired rounds)"
+# the single mails above left their words to the next search (current)
+current "$RT_BENCH_DESK" && current "$out/grown-$big" &&
+    pair_copies big "$RT_BENCH_DESK" && pair_copies grown "$out/grown-$big" ||
+    { echo "  copying the big desks failed"; exit 1; }
+settle
 i=1
 while [ $i -le "$BROUNDS" ]; do
 	bulk_round "$out/bulk.mbox" big "$RT_BENCH_DESK"
@@ -336,4 +362,4 @@ if [ -s "$out/t.floor-shared" ]; then
 	echo "  same with libgit2 shared, CA bundle parsed at start: median $fs ms; static+deferred/shared $(ratio "$f" "$fs")x"
 fi
 rm -f "$out"/m.* "$out"/t.*
-rm -rf "$out"/bulk-rt.* "$out"/bulk-git.*
+gone "$out"/bulk-rt.* "$out"/bulk-git.*

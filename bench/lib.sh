@@ -16,3 +16,29 @@ ms() {
 	_s=$(now_ns); "$@" >/dev/null 2>&1; _e=$(now_ns)
 	echo "$(( (_e - _s) / 1000 ))" | awk '{ printf "%.2f\n", $1 / 1000 }'
 }
+# current DESK: its cache at HEAD, the text index included, whatever cache
+# version the desk was left with (a search indexes what a rebuild or single
+# mails left to it), so no timed run pays for an older run's leftovers
+current() { rt-ls --desk "$1" --count --text zzqxnothere >/dev/null 2>&1; }
+# gone PATH...: deletes trees and notes when (settle waits for it); written
+# back at once, so the inode-table blocks are clean and the kernel's window
+# is one minute, not six (README, "make bench")
+gone() {
+	rm -rf "$@"
+	sync -f "$RT_BENCH_OUT" 2>/dev/null || sync
+	touch "$RT_BENCH_OUT/.deleted"
+}
+# settle: returns once the bench's last deletion (gone) is over a minute
+# old: ext4 without a journal does not reuse an inode freed in the last
+# minute and scans past every such inode when it creates a file, which
+# costs the tool that creates files (rt's work tree) and not the one that
+# writes one pack (fast-import); says how long it waited
+settle() {
+	_age=999
+	[ ! -f "$RT_BENCH_OUT/.deleted" ] ||
+	    _age=$(( $(date +%s) - $(stat -c %Y "$RT_BENCH_OUT/.deleted") ))
+	if [ "$_age" -lt 65 ]; then
+		echo "  (waited $(( 65 - _age )) s: files were deleted $_age s before the first timed round)"
+		sleep $(( 65 - _age ))
+	fi
+}

@@ -22,6 +22,9 @@ for n in $SMALL $BIG; do
 	# measure the packs the runs before it left (the grown desks in
 	# ingest.sh are the never-rt-gc'd case)
 	rt-gc -q --desk "$out/desk-$n"
+	# and bring its cache to HEAD with the text index, whatever cache
+	# version it was left with, before anything is timed
+	rt-ls --desk "$out/desk-$n" --count --text zzqxnothere >/dev/null
 done
 export RT_BENCH_SMALL_DESK="$out/desk-$SMALL" RT_BENCH_DESK="$out/desk-$BIG" RT_BENCH_OUT="$out" \
     RT_BENCH_SMALL=$SMALL RT_BENCH_BIG=$BIG
@@ -31,4 +34,5 @@ for b in ./*.sh; do
 	case " ${RT_BENCH_ONLY:-$(basename "$b" .sh)} " in *" $(basename "$b" .sh) "*) ;; *) continue ;; esac
 	echo "== $(basename "$b" .sh) ($(date -u +%H:%M:%S) UTC, load $(cut -d" " -f1 /proc/loadavg))"
 	sh "$b"
+	touch "$out/.deleted"	# it may have deleted files: ingest.sh's settle waits
 done

@@ -16,6 +16,7 @@
 #include "refmove.h"
 #include "text.h"
 #include "textindex.h"
+#include "treeup.h"
 #include "txn.h"
 #include "util.h"
 #include "verify.h"
@@ -504,21 +505,8 @@ build_tree(struct txn *t, git_tree *tip, git_oid *tree_id)
 		rc = op_blob(t, o, tip, &up[i].id);
 	}
 	if (rc == 0) {
-		if (tip)
-			rc = git_tree_create_updated(tree_id, t->d->repo, tip, t->n, up);
-		else {
-			/* Unborn branch: start from the empty tree. */
-			git_treebuilder *tb;
-			git_tree *empty = NULL;
-			git_oid eid;
-			if ((rc = git_treebuilder_new(&tb, t->d->repo, NULL)) == 0) {
-				rc = git_treebuilder_write(&eid, tb);
-				git_treebuilder_free(tb);
-			}
-			if (rc == 0 && (rc = git_tree_lookup(&empty, t->d->repo, &eid)) == 0)
-				rc = git_tree_create_updated(tree_id, t->d->repo, empty, t->n, up);
-			git_tree_free(empty);
-		}
+		/* unborn branch: from the empty tree */
+		rc = tree_update(t->d->repo, tip ? git_tree_id(tip) : NULL, t->n, up, tree_id);
 		if (rc < 0)
 			rc = git_fail(rc, "cannot build tree");
 	}

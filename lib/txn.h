@@ -29,7 +29,7 @@ void txn_author(struct txn *t, const char *name, const char *email);
 /* Removes path. */
 void txn_remove(struct txn *t, const char *path);
 /*
- * Commits: builds trees from HEAD's tree with git_tree_create_updated into
+ * Commits: builds trees from HEAD's tree (tree_update, treeup.h) into
  * memory, writes the new objects as one pack, moves the branch by
  * compare-and-swap and retries when another writer moved it. Then mirrors
  * the paths into the work tree. In a batch the pack and the branch wait

@@ -64,6 +64,15 @@ test_expect_success 'workflow cascade: true does it without the option' '
 	printf "%s\n%s\n" $P $A >expect && test_cmp expect out &&
 	test "$(field $A status)" = closed
 '
+test_expect_success 'rt-set(1)'"'"'s cascade example as written, resolution uncommented in rt.yaml as the page says' '
+	cp rt.yaml rt.yaml.keep && test_when_finished "cp rt.yaml.keep rt.yaml && git commit -qm back rt.yaml" &&
+	sed -i "s/^#fields:/fields:/; s/^#  resolution:/  resolution:/" rt.yaml && git commit -qm fields rt.yaml &&
+	mk op >op && mk oc >oc && OP=$(cat op) OC=$(cat oc) &&
+	rt-link $OC --parent $OP && rt-set $OP tags+=outage >/dev/null &&
+	rt-ls --tag outage --ids | rt-set --cascade resolution=fixed status=resolved &&
+	test "$(field $OP status)" = resolved && test "$(field $OC status)" = resolved &&
+	test "$(field $OP resolution)" = fixed
+'
 test_expect_success 'unlinking a parent' '
 	rt-link --remove $A --parent $P &&
 	test -z "$(field $A parent)" && test "$(field $P children)" = "[$B]"
