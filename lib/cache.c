@@ -188,9 +188,14 @@ cache_open(struct desk *d)
 		rc = env_open(d, c, 0);
 	}
 	if (rc != 0) {
+		int ro = c->readonly;
 		if (c->env)
 			mdb_env_close(c->env);
 		free(c);
+		if (rc == MDB_NOTFOUND && ro)	/* tables an older rt did not make */
+			return rt_fail(EX_NOPERM, "ticket cache: written by an older rt and "
+			    "not writable by this user (any rt command or rt-gc run by a "
+			    "writer brings it up to date)");
 		return mdb_fail(rc, "cannot open");
 	}
 	d->cache = c;
