@@ -1,6 +1,7 @@
 /* cli.c: what every rt command shares: usage, id loops, stdout checks */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,24 @@
 #include "jsonout.h"
 #include "id.h"
 #include "util.h"
+
+/*
+ * A command started with stdin, stdout or stderr closed (libmailutils'
+ * sendmail mailer runs its program with stderr closed) would open desk
+ * files on those numbers: its own messages, and those of the exec: and
+ * mailer programs it starts, would then go into a desk file. They are
+ * opened on /dev/null before main, as git does.
+ */
+__attribute__((constructor)) static void
+cli_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
 
 void
 cli_usage(const char *usage, int help)
