@@ -186,6 +186,16 @@ new_desk() {
 	git commit -qm "test desk: sendmail stand-in" rt.yaml
 }
 
+# exec_on_open CMD: the desk's workflow runs CMD (an exec:) when a ticket
+# opens, and one ticket, resolved, waits for a reply: $ID (rt-gc'd, so the
+# next change starts from a clean index)
+exec_on_open() {
+	printf 'workflows:\n  default:\n    on:\n      open:\n        exec: %s\n' "$1" >>rt.yaml &&
+	git commit -qm "exec: on open" rt.yaml &&
+	ID=$(printf 'From: c@example.com\nTo: support@example.org\nSubject: help\nMessage-Id: <h@x>\n\nhi\n' | rt-ingest) &&
+	rt-set $ID status=resolved >/dev/null && rt-gc -q
+}
+
 # bulk_mbox FIRST LAST [LINES]: an mbox of new-ticket mails FIRST..LAST,
 # mail i with its own word okapiword<i>, LINES more body lines (default
 # 0) and a last line END-<i>

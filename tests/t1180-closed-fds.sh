@@ -10,16 +10,7 @@ LOG=$TRASH/fds.log
 export LOG
 
 new_desk desk || exit 1
-cat >>rt.yaml <<\EOC
-workflows:
-  default:
-    on:
-      open:
-        exec: 'echo "2=$(readlink /proc/$$/fd/2)" >>"$LOG"; echo "exec says so" >&2; :'
-EOC
-git commit -qam "config for t1180"
-ID=$(printf 'From: c@example.com\nTo: support@example.org\nSubject: help\nMessage-Id: <h@x>\n\nhi\n' | rt-ingest) &&
-rt-set $ID status=resolved >/dev/null && rt-gc -q || exit 1
+exec_on_open "'echo \"2=\$(readlink /proc/\$\$/fd/2)\" >>\"\$LOG\"; echo \"exec says so\" >&2; :'" || exit 1
 
 test_expect_success 'an exec: started by rt with stderr closed writes to /dev/null' '
 	rm -f "$LOG" &&
