@@ -24,7 +24,9 @@
 
 #define TXN_RETRIES 20
 #define TXN_BATCH_MAX 500	/* commits, bounds the memory of a batch */
+#ifndef TXN_BATCH_NS	/* -D for profiles, where a second is a few mails */
 #define TXN_BATCH_NS 1000000000L	/* age of a batch before it is written */
+#endif
 #define TXN_BATCH_BYTES (1UL << 20)	/* blob bytes held in memory at most */
 
 /*
