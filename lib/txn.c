@@ -212,44 +212,51 @@ batch_discard(struct txn_batch *b)
 
 /*
  * Moves the branch HEAD names from the batch's base to its tip: the ref
- * on the disk before its rename, its folder after, reflogs unsynced
- * (ref_move; libgit2 fsyncs a ref only after the rename, or else the
- * reflogs too).
+ * on the disk before its rename, its folder after (ref_move; libgit2
+ * fsyncs a ref only after the rename). The ref's name in *ref, for its
+ * reflog lines once the tip is read back.
  */
 static int
-move_branch(struct desk *d, struct txn_batch *b, const char *logmsg, int syncfd)
+move_branch(struct desk *d, struct txn_batch *b, int syncfd, char **ref)
 {
 	git_reference *head = NULL;
 	int rc;
 
+	*ref = NULL;
 	if ((rc = git_reference_lookup(&head, d->repo, "HEAD")) < 0)
 		return git_fail(rc, "cannot read HEAD");
-	rc = ref_move(d, git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ?
-	    git_reference_symbolic_target(head) : "HEAD", b->unborn ? NULL : &b->base,
-	    &b->tip, logmsg, syncfd);
+	*ref = xstrdup(git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ?
+	    git_reference_symbolic_target(head) : "HEAD");
+	rc = ref_move(d, *ref, b->unborn ? NULL : &b->base, &b->tip, NULL, syncfd);
 	git_reference_free(head);
 	return rc;
 }
 
 /*
- * Writes the batch's objects as one pack, then moves the branch. Either
- * way the batch is empty afterwards: on failure its commits are dropped
- * (-EAGAIN when the branch moved under us). With keep, the written
- * objects stay readable in memory (pack_mem_keep) until the next build.
+ * Writes the batch's objects as one pack, moves the branch and reads the
+ * tip back (commit_verify: paths, n), then logs the move. Either way the
+ * batch is empty afterwards: on failure its commits are dropped (-EAGAIN
+ * when the branch moved under us). With keep, the written objects stay
+ * readable in memory (pack_mem_keep) until the next build.
  */
 static int
-batch_write(struct desk *d, const char *logmsg, int keep)
+batch_write(struct desk *d, const char *logmsg, int keep, const char **paths, size_t n)
 {
 	struct txn_batch *b = d->batch;
+	const git_oid *base = b && !b->unborn ? &b->base : NULL;
+	char *ref = NULL;
 	int rc, dirfd = -1;
 
 	if (b == NULL || b->commits == 0)
 		return 0;
 	/* Without a mempack (it could not be added) the objects are loose. */
 	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem, &dirfd)) == 0)
-		rc = move_branch(d, b, logmsg, dirfd);	/* syncs the pack's folder */
+		rc = move_branch(d, b, dirfd, &ref);	/* syncs the pack's folder */
 	if (dirfd >= 0)
 		close(dirfd);
+	if (rc == 0 && (rc = commit_verify(d, b->mem, base, &b->tip, paths, n)) == 0)
+		ref_log(d, ref, base, &b->tip, logmsg);
+	free(ref);
 	if (rc == 0 && keep && b->mem) {
 		pack_mem_keep(b->mem);
 		b->commits = 0;
@@ -350,12 +357,10 @@ batch_write_all(struct desk *d)
 	 */
 	worktree_wait(worktree_queued());
 	msg = xasprintf("rt: batch of %zu commits", d->batch->commits);
-	rc = batch_write(d, msg, 1);	/* read back by the mirror and the cache: batch_forget */
+	rc = batch_write(d, msg, 1, NULL, 0);	/* read back by the mirror and the cache: batch_forget */
 	free(msg);
 	if (rc == -EAGAIN)
 		rc = rt_fail(EX_TEMPFAIL, "the desk branch moved during a batch; nothing of it stored");
-	else if (rc == 0)
-		rc = commit_verify(d, g.has_old ? &g.old : NULL, &tip, NULL, 0);
 	guard_commit_end(d, &g, 0);	/* 0: no index write follows (only rt-gc's) */
 	batch_mirror(d, d->batch, rc == 0 ? &tip : NULL);
 	if (rc != 0)
@@ -689,7 +694,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		rc = try_commit(t, msg, sig, &cid);
 		if (rc == 0 && !batched) {
 			char *logmsg = xasprintf("commit: %s", subject);
-			rc = batch_write(t->d, logmsg, 1);
+			rc = batch_write(t->d, logmsg, 1, paths, t->n);
 			free(logmsg);
 		}
 		if (rc != -EAGAIN)
@@ -700,8 +705,6 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		}
 		backoff(attempt);
 	}
-	if (rc == 0 && !batched)
-		rc = commit_verify(t->d, g.has_old ? &g.old : NULL, &cid, paths, t->n);
 	if (!batched)
 		guard_commit_end(t->d, &g, 0);	/* 0: no index write follows */
 	if (rc != 0) {
