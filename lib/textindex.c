@@ -211,15 +211,6 @@ word_end(struct word *word, struct wordset *ws)
 	word->hashed = 0;
 }
 
-/* Each ASCII byte lower-cased when text_is_wordchar holds it, else 0. */
-#define WL(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
-    ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ? (c) : 0)
-#define WL4(c) WL(c), WL((c) + 1), WL((c) + 2), WL((c) + 3)
-#define WL16(c) WL4(c), WL4((c) + 4), WL4((c) + 8), WL4((c) + 12)
-static const char word_lower[128] = {
-	WL16(0), WL16(16), WL16(32), WL16(48), WL16(64), WL16(80), WL16(96), WL16(112),
-};
-
 size_t
 textindex_words(const char *text, char ***out)
 {
@@ -233,7 +224,7 @@ textindex_words(const char *text, char ***out)
 		const char *a;
 		if ((unsigned char)text[i] < 0x80) {
 			/* an ASCII run at once, lower-cased and hashed as it is copied: most text */
-			char c = word_lower[(unsigned char)text[i]];
+			char c = text_ascii_word[(unsigned char)text[i]];
 			if (c == 0) {
 				if (w.b.len)
 					word_end(&w, &ws);
@@ -247,7 +238,7 @@ textindex_words(const char *text, char ***out)
 				w.b.buf[w.b.len++] = c;
 				w.hash = (w.hash ^ (unsigned char)c) * FNV_PRIME;
 			} while (++i < len && (unsigned char)text[i] < 0x80 &&
-			    (c = word_lower[(unsigned char)text[i]]) != 0);
+			    (c = text_ascii_word[(unsigned char)text[i]]) != 0);
 			w.hashed = w.b.len;
 			w.b.buf[w.b.len] = '\0';
 			continue;
