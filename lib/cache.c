@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "cacheboot.h"
+#include "cachehint.h"
 #include "desk.h"
 #include "head.h"
 #include "id.h"
@@ -40,6 +41,7 @@ struct cache {
 	struct prepared *kept;	/* a batch's tickets as indexed (kept_take) */
 	size_t nkept, kept_bytes;
 	MDB_txn *held;		/* in a batch, under the desk lock: the syncs' one write transaction */
+	struct cachehint hint;	/* the tickets this process's commits changed */
 };
 
 static void kept_clear(struct cache *c);
@@ -211,6 +213,7 @@ cache_close(struct desk *d)
 		return;
 	textindex_forget();
 	kept_clear(d->cache);
+	cachehint_free(&d->cache->hint);
 	(void)cache_settle(d, 0);	/* a batch not settled: the cache stays behind */
 	mdb_env_close(d->cache->env);
 	free(d->cache);
@@ -880,6 +883,37 @@ sync_folder(const char *name, const git_oid *now, void *arg)
 	return rc ? rc : sync_step(w->st);
 }
 
+static git_tree_entry *folder_in(git_tree *root, const char *id);
+
+/*
+ * changed_folders for the tickets the hint names (cachehint.h): each
+ * looked up in commit head's tree, none compared.
+ */
+static int
+hinted_folders(git_commit *head, char *const *ids, size_t n, folder_fn fn, void *arg)
+{
+	git_tree *root = NULL;
+	int rc = 0;
+
+	if (n && git_commit_tree(&root, head) < 0)
+		return git_fail(-1, "cannot read HEAD tree");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		git_tree_entry *e = folder_in(root, ids[i]);
+		rc = fn(ids[i], e ? git_tree_entry_id(e) : NULL, arg);
+		git_tree_entry_free(e);
+	}
+	git_tree_free(root);
+	return rc;
+}
+
+void
+cache_note_commit(struct desk *d, const git_oid *parent, const git_oid *commit,
+    const char *const *paths, size_t n)
+{
+	if (d->cache)
+		cachehint_note(&d->cache->hint, parent, commit, paths, n);
+}
+
 /*
  * A full rebuild on three threads: READERS reading threads, each with a
  * repository handle of its own, read, parse and replay every READERS-th
@@ -1302,7 +1336,9 @@ sync_to(struct desk *d, int full)
 	MDB_txn *txn;
 	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
 	char fmt[8], oldfmt[8];
-	int rc;
+	char *const *hinted = NULL;
+	size_t nhinted = 0;
+	int rc, rebuild, use_hint = 0;
 
 	memset(&st, 0, sizeof(st));
 	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
@@ -1337,12 +1373,15 @@ sync_to(struct desk *d, int full)
 		git_commit_free(head);
 		return 0;
 	}
-	if (!full && oldhex[0] && git_oid_fromstr(&old_id, oldhex) == 0)
+	/* this process's own commits since the cache's head: no trees compared */
+	if (!full && oldhex[0] && git_oid_fromstr(&old_id, oldhex) == 0 &&
+	    !(use_hint = cachehint_ids(&c->hint, &old_id, git_commit_id(head), &hinted, &nhinted)))
 		old = tickets_tree(d, &old_id);
+	rebuild = old == NULL && !use_hint;
 	st.c = c;
 	st.env = c->env;
-	c->text_on = old != NULL && text_built(c, txn);
-	if (old == NULL) {
+	c->text_on = !rebuild && text_built(c, txn);
+	if (rebuild) {
 		kept_clear(c);
 		c->text_ready = 0;
 		MDB_val k = { 4, "head" }, kt = val_str(TEXT_BUILT);
@@ -1359,17 +1398,23 @@ sync_to(struct desk *d, int full)
 		whole_desk_limits(1);
 	}
 	st.txn = txn;
-	new = tickets_tree(d, git_commit_id(head));
-	c->text_later = old != NULL;
-	if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
-		rc = changed_folders(d, old, new, 0, sync_folder, &(struct sync_walk){ d, &st });
+	c->text_later = !rebuild;
+	if (use_hint)
+		rc = hinted_folders(head, hinted, nhinted, sync_folder,
+		    &(struct sync_walk){ d, &st });
+	else {
+		new = tickets_tree(d, git_commit_id(head));
+		if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
+			rc = changed_folders(d, old, new, 0, sync_folder,
+			    &(struct sync_walk){ d, &st });
+	}
 	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
 	if (rc == 0 && st.txn && !c->defer)
 		rc = finish_pending(d, &st, head);
 	if (rc == 0 && st.txn && !c->defer && c->text_on &&
 	    (rc = textindex_fold(st.txn, &c->text, 0)) != 0)
 		rc = mdb_fail(rc, "cannot index");
-	if (old == NULL)
+	if (rebuild)
 		whole_desk_limits(0);
 	txn = st.txn;
 	if (txn == NULL)
@@ -1387,8 +1432,13 @@ sync_to(struct desk *d, int full)
 		;	/* a sysexits code from indexing */
 	else if (rc != 0)
 		rc = mdb_fail(rc, "cannot update");
+	/* the cache is at HEAD (or, failed, somewhere): own commits chain from there */
+	if (rc == 0)
+		cachehint_reset(&c->hint, git_commit_id(head));
+	else
+		cachehint_drop(&c->hint);
 	/* a small desk's text index costs little: built at once, as the rebuild's last step */
-	if (rc == 0 && old == NULL && !c->defer && cache_count(d) < lazy_text_min())
+	if (rc == 0 && rebuild && !c->defer && cache_count(d) < lazy_text_min())
 		rc = (rc = text_ready(d)) == 1 ? 0 : rc;
 	wt_memo_free(&st.wt);
 	git_tree_free(old);
