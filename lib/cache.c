@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "cacheboot.h"
+#include "cachefile.h"
 #include "cachehint.h"
 #include "desk.h"
 #include "head.h"
@@ -23,6 +24,15 @@
 
 #define CACHE_VERSION "8"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level) */
 #define MSGID_MAXKEY 400
+
+/* The version this rt writes; RT_CACHE_VERSION for tests (an older rt's cache). */
+static const char *
+cache_version(void)
+{
+	const char *v = getenv("RT_CACHE_VERSION");
+
+	return v && *v ? v : CACHE_VERSION;
+}
 
 struct cache {
 	MDB_env *env;
@@ -147,6 +157,51 @@ out:
 	return rc;
 }
 
+/* Whether the cache was written by an rt of another version (not a new, empty one). */
+static int
+other_version(struct cache *c)
+{
+	MDB_txn *txn;
+	MDB_val k = { 7, "version" }, v;
+	int other;
+
+	if (mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn) != 0)
+		return 0;
+	other = mdb_get(txn, c->meta, &k, &v) == 0 &&
+	    (v.mv_size != strlen(cache_version()) ||
+	    memcmp(v.mv_data, cache_version(), v.mv_size) != 0);
+	mdb_txn_abort(txn);
+	return other;
+}
+
+/*
+ * A cache of another version is not rebuilt inside its old file (the
+ * new pages would scatter over the old file's free ones): a writer
+ * removes the file, unless another writer already did, and opens a new
+ * one (cachefile.h).
+ */
+static int
+env_open_new(struct desk *d, struct cache *c)
+{
+	char *path = xasprintf("%s/cache.mdb", d->rtdir);
+	struct stat seen;
+	int fd, lockfd, rc, nosync = c->nosync;
+
+	if (mdb_env_get_fd(c->env, &fd) != 0 || fstat(fd, &seen) != 0 ||
+	    (lockfd = cachefile_lock(d->rtdir)) < 0) {
+		free(path);
+		return 0;	/* rebuilt in place, as before */
+	}
+	mdb_env_close(c->env);
+	memset(c, 0, sizeof(*c));
+	c->nosync = nosync;
+	cachefile_remove_if(path, &seen);
+	rc = env_open(d, c, 0);
+	cachefile_unlock(lockfd);
+	free(path);
+	return rc;
+}
+
 int
 cache_open(struct desk *d)
 {
@@ -189,6 +244,8 @@ cache_open(struct desk *d)
 		c->nosync = nosync;
 		rc = env_open(d, c, 0);
 	}
+	if (rc == 0 && !c->readonly && other_version(c))
+		rc = env_open_new(d, c);
 	if (rc != 0) {
 		int ro = c->readonly;
 		if (c->env)
@@ -1299,7 +1356,7 @@ is_current(struct cache *c, const char *headhex, int pending)
 	meta_get(c, txn, "head", hex, sizeof(hex));
 	meta_get(c, txn, "version", ver, sizeof(ver));
 	meta_get(c, txn, "format", oldfmt, sizeof(oldfmt));
-	yes = strcmp(hex, headhex) == 0 && strcmp(ver, CACHE_VERSION) == 0 &&
+	yes = strcmp(hex, headhex) == 0 && strcmp(ver, cache_version()) == 0 &&
 	    strcmp(oldfmt, fmt) == 0 && !(pending && pending_any(c, txn));
 	mdb_txn_abort(txn);
 	return yes;
@@ -1358,7 +1415,7 @@ sync_to(struct desk *d, int full)
 		git_commit_free(head);
 		return mdb_fail(rc, "cannot begin");
 	}
-	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, CACHE_VERSION))
+	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, cache_version()))
 		full = 1;
 	/* an upgraded desk has other folders: its trees cannot be compared */
 	snprintf(fmt, sizeof(fmt), "%d", id_format());
@@ -1420,7 +1477,7 @@ sync_to(struct desk *d, int full)
 	if (txn == NULL)
 		;	/* a chunk's commit failed; the message is set */
 	else if (rc == 0 && (rc = meta_put(c, txn, "head", newhex)) == 0 &&
-	    (rc = meta_put(c, txn, "version", CACHE_VERSION)) == 0 &&
+	    (rc = meta_put(c, txn, "version", cache_version())) == 0 &&
 	    (rc = meta_put(c, txn, "format", fmt)) == 0) {
 		if (c->defer && d->lockfd >= 0)
 			c->held = txn;	/* committed by cache_settle, before the lock goes */
