@@ -735,6 +735,24 @@ out:
 	kv_free(&rec);
 }
 
+/* Stores a prepared ticket's words (in a batch: marks it PENDING); 0 or an MDB error. */
+static int
+store_text(struct desk *d, MDB_txn *txn, const struct prepared *p)
+{
+	struct cache *c = d->cache;
+	int rc;
+
+	if (c->defer)
+		return pending_put(c, txn, p->id);
+	if (!c->text_on)
+		return 0;
+	if (c->text_later)
+		return mark_put(c, txn, UNINDEXED, p->id);
+	if ((rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log)) != 0)
+		return rc;
+	return mark_del(c, txn, UNINDEXED, p->id);
+}
+
 /* Stores a prepared ticket: its record, its Message-Ids, its words (in a batch: marked PENDING). */
 static int
 store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
@@ -757,13 +775,8 @@ store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 		rc = mdb_put(txn, c->msgids, &mk, &mv, 0);
 		free(key);
 	}
-	if (rc == 0 && c->defer)
-		rc = pending_put(c, txn, p->id);
-	else if (rc == 0 && c->text_on && c->text_later)
-		rc = mark_put(c, txn, UNINDEXED, p->id);
-	else if (rc == 0 && c->text_on &&
-	    (rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log)) == 0)
-		rc = mark_del(c, txn, UNINDEXED, p->id);
+	if (rc == 0)
+		rc = store_text(d, txn, p);
 	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
 }
 
@@ -803,9 +816,10 @@ index_pending(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_i
 	if (!kept_take(d->cache, id, dir_id, &p))
 		return index_ticket(d, txn, id, dir_id, wt);
 	mirror_ticket(d, &p, wt);
-	rc = store_ticket(d, txn, &p);
+	/* its record and message ids, stored with its commit, are this folder's */
+	rc = store_text(d, txn, &p);
 	prepared_free(&p);
-	return rc;
+	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
 }
 
 static int
