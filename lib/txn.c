@@ -27,7 +27,7 @@
 #ifndef TXN_BATCH_NS	/* -D for profiles, where a second is a few mails */
 #define TXN_BATCH_NS 1000000000L	/* age of a batch before it is written */
 #endif
-#define TXN_BATCH_BYTES (1UL << 20)	/* blob bytes held in memory at most */
+#define TXN_BATCH_BYTES (2UL << 20)	/* blob bytes held in memory at most */
 
 /*
  * New objects go to a mempack backend and reach the disk as one pack per
