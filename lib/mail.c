@@ -1155,6 +1155,11 @@ detect_auto(struct mail *m, mu_header_t hdr)
 	}
 	for (size_t i = 0; !yes && i < LEN(present); i++)
 		yes = hdr_has(hdr, present[i]);
+	/* a report (RFC 6522: DSN, MDN, ARF, TLS-RPT) is never answered */
+	if (!yes && (v = hdr_token(hdr, MU_HEADER_CONTENT_TYPE)) != NULL) {
+		yes = strcmp(v, "multipart/report") == 0;
+		free(v);
+	}
 	if (!yes)
 		yes = is_robot_address(m->from.email) ||
 		    is_robot_address(m->sender);
