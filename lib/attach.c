@@ -79,6 +79,46 @@ attach_safe_name(const char *name, long n)
 	return shorten_name(out);
 }
 
+/* The names one --save has written, so that it never writes one twice. */
+struct names {
+	char **v;
+	size_t n;
+};
+
+static int
+names_has(const struct names *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * name, or, when this --save wrote that name already (two attachments
+ * called image.png), the name with -N before its extension (image-2.png,
+ * N the attachment's number): each is kept, none overwrites another.
+ */
+static char *
+unique_name(char *name, long n, struct names *s)
+{
+	for (int k = 0; names_has(s, name); k++) {
+		const char *dot = strrchr(name, '.');
+		size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+		char *u = k ? xasprintf("%.*s-%ld-%d%s", (int)stem, name, n, k, name + stem) :
+		    xasprintf("%.*s-%ld%s", (int)stem, name, n, name + stem);
+		if (!names_has(s, u)) {
+			free(name);
+			name = u;
+			break;
+		}
+		free(u);
+	}
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n++] = xstrdup(name);
+	return name;
+}
+
 /* Creates path (never through a symlink); an existing file only with force. */
 static int
 write_new(const char *path, const char *buf, size_t len, int force)
@@ -100,7 +140,7 @@ write_new(const char *path, const char *buf, size_t len, int force)
 
 static int
 save_one(const struct mail_part *p, const char *buf, size_t len, long n,
-    const struct attach_opts *o)
+    struct names *seen, const struct attach_opts *o)
 {
 	char *name, *path;
 	int rc;
@@ -118,7 +158,7 @@ save_one(const struct mail_part *p, const char *buf, size_t len, long n,
 		if (o->dir && mkdir_p(o->dir, 0777) != 0)
 			return rt_fail(EX_CANTCREAT, "cannot create the folder '%s': %s", o->dir,
 			    strerror(errno));
-		name = attach_safe_name(p->filename, n);
+		name = unique_name(attach_safe_name(p->filename, n), n, seen);
 		path = xasprintf("%s/%s", o->dir ? o->dir : ".", name);
 		free(name);
 	}
@@ -131,7 +171,7 @@ save_one(const struct mail_part *p, const char *buf, size_t len, long n,
 /* Saves the wanted attachments of one stored message; *n counts them. */
 static int
 save_from(struct desk *d, const char *id, const char *file, long *n,
-    const struct attach_opts *o)
+    struct names *seen, const struct attach_opts *o)
 {
 	char *path, *buf, *body;
 	size_t len, blen;
@@ -158,7 +198,7 @@ save_from(struct desk *d, const char *id, const char *file, long *n,
 		if (o->n != 0 && *n != o->n)
 			continue;
 		if ((r = mail_part_body(m, i, &body, &blen)) == 0) {
-			r = save_one(&m->parts[i], body, blen, *n, o);
+			r = save_one(&m->parts[i], body, blen, *n, seen, o);
 			free(body);
 		}
 		if (r != 0 && first == 0)
@@ -175,6 +215,7 @@ int
 attach_save(struct desk *d, const char *id, const struct evlog *log,
     const struct attach_opts *o)
 {
+	struct names seen = { 0 };
 	long n = 0;
 	int rc = 0;
 
@@ -182,13 +223,16 @@ attach_save(struct desk *d, const char *id, const struct evlog *log,
 		int r;
 		if (!is_msg_event(&log->ev[i]))
 			continue;
-		r = save_from(d, id, kv_get(&log->ev[i], "file"), &n, o);
+		r = save_from(d, id, kv_get(&log->ev[i], "file"), &n, &seen, o);
 		if (r != 0 && rc == 0)
 			rc = r;
 
 		if (o->n != 0 && n >= o->n)
 			break;
 	}
+	for (size_t i = 0; i < seen.n; i++)
+		free(seen.v[i]);
+	free(seen.v);
 	if (rc == 0 && (o->n > n || (o->n == 0 && n == 0)))
 		rc = rt_fail(EX_NOINPUT, "#%s has %ld attachment%s%s", id, n, n == 1 ? "" : "s",
 		    o->n ? "" : " to save");
