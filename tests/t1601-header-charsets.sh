@@ -45,6 +45,16 @@ test_expect_success 'without a usable message charset they stay windows-1252' '
 	subject_of $id >actual && test_cmp expect actual
 '
 
+# Hunny Software's m2013: To: Heinz =?iso-8859-1?Q?M<0xFC>ller?= gave
+# "Heinz M=?WINDOWS-1252?QFC?=ller?=" (a word wrapped inside the word)
+test_expect_success 'a raw 8-bit byte inside an encoded word of an address' '
+	printf "From: Heinz =?iso-8859-1?Q?M\374ller?= <h@example.com>\nTo: Jo =?iso-8859-1?Q?Sch\366n?= <support@example.org>\nSubject: x\nMessage-Id: <w6@x>\n\nhi\n" >w6.eml &&
+	id=$(rt-ingest <w6.eml) &&
+	rt-show $id >show && cat show &&
+	grep "^From: *Heinz Müller <h@example.com>" show &&
+	grep "^To: *Jo Schön <support@example.org>" show
+'
+
 test_expect_success CORPUS 'the corpus mails that showed it read right' '
 	c=$CORPUS/mail &&
 	id=$(rt-ingest <$c/hunnysoft-mua-samples/m2004.txt) &&
