@@ -40,7 +40,7 @@ test_expect_success 'every line of the README crontab runs under cron'"'"'s envi
 	test $n -ge 5
 '
 
-test_expect_success 'rt-gc ran: the desk's git status is clean again' '
+test_expect_success 'rt-gc ran: git status of the desk is clean again' '
 	(cd "$TRASH/desk" && test -z "$(git status --porcelain)")
 '
 
