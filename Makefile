@@ -47,8 +47,10 @@ override LDFLAGS += -Wl,-u,__wrap_git_mbedtls_stream_global_init -Wl,-u,__wrap_l
 # uses, listed from its undefined symbols.
 override LDFLAGS += -Wl,--dynamic-list=$(B)/mailer.dyn
 MAILER    := $(B)/libexec/rt/rt-mailer.so
+# Nettle's SHA-1 (SHA-NI where the CPU has it) for pack checksums: lib/sha1.c.
+NETTLE_LIBS := $(if $(wildcard $(shell pkg-config --variable=libdir nettle)/libnettle.a),-l:libnettle.a,-lnettle)
 override LDLIBS  += $(GIT2_WRAP) $(GIT2_LIBS) $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) \
-                    $(MU_LIBS) -lm
+                    $(NETTLE_LIBS) $(MU_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
@@ -114,7 +116,7 @@ $(B)/bench/timeit: bench/ref/timeit.c
 $(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(B)/librt.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT2_WRAP) $(shell pkg-config --libs libgit2) \
-	    -lmbedx509 -lmbedcrypto -lz $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(MU_LIBS) -lm
+	    -lmbedx509 -lmbedcrypto -lz $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(NETTLE_LIBS) $(MU_LIBS) -lm
 
 # Tests run the binaries from $(B)/bin with the in-tree share/ folder.
 TEST_ENV = RT_BUILD=$(CURDIR)/$(B) RT_SHAREDIR=$(CURDIR)/share \

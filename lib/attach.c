@@ -138,9 +138,17 @@ write_new(const char *path, const char *buf, size_t len, int force)
 	return 0;
 }
 
+/* One --save run: attachments counted so far; the folder made, or not to be. */
+struct save_run {
+	long n;
+	int dir_made;
+	int dir_failed;	/* nothing can be saved: the rest is not tried */
+	struct names seen;	/* the names written */
+};
+
 static int
-save_one(const struct mail_part *p, const char *buf, size_t len, long n,
-    struct names *seen, const struct attach_opts *o)
+save_one(const struct mail_part *p, const char *buf, size_t len, struct save_run *run,
+    const struct attach_opts *o)
 {
 	char *name, *path;
 	int rc;
@@ -154,11 +162,19 @@ save_one(const struct mail_part *p, const char *buf, size_t len, long n,
 	if (o->output)
 		path = xstrdup(o->output);
 	else {
-		/* --dir ~/cases/ID, as rt-show(1)'s example gives it: made as by mkdir -p */
-		if (o->dir && mkdir_p(o->dir, 0777) != 0)
-			return rt_fail(EX_CANTCREAT, "cannot create the folder '%s': %s", o->dir,
-			    strerror(errno));
-		name = unique_name(attach_safe_name(p->filename, n), n, seen);
+		/*
+		 * --dir ~/cases/ID, as rt-show(1)'s example gives it: made as by
+		 * mkdir -p, once, when there is something to put in it.
+		 */
+		if (o->dir && !run->dir_made) {
+			if (mkdir_p(o->dir, 0777) != 0) {
+				run->dir_failed = 1;
+				return rt_fail(EX_CANTCREAT, "cannot create the folder '%s': %s",
+				    o->dir, strerror(errno));
+			}
+			run->dir_made = 1;
+		}
+		name = unique_name(attach_safe_name(p->filename, run->n), run->n, &run->seen);
 		path = xasprintf("%s/%s", o->dir ? o->dir : ".", name);
 		free(name);
 	}
@@ -168,10 +184,10 @@ save_one(const struct mail_part *p, const char *buf, size_t len, long n,
 	return rc;
 }
 
-/* Saves the wanted attachments of one stored message; *n counts them. */
+/* Saves the wanted attachments of one stored message; run->n counts them. */
 static int
-save_from(struct desk *d, const char *id, const char *file, long *n,
-    struct names *seen, const struct attach_opts *o)
+save_from(struct desk *d, const char *id, const char *file, struct save_run *run,
+    const struct attach_opts *o)
 {
 	char *path, *buf, *body;
 	size_t len, blen;
@@ -190,15 +206,15 @@ save_from(struct desk *d, const char *id, const char *file, long *n,
 			o->failed(rt_errmsg(), o->arg);
 		return rc;
 	}
-	for (size_t i = 0; i < m->nparts; i++) {
+	for (size_t i = 0; i < m->nparts && !run->dir_failed; i++) {
 		int r;
 		if (!m->parts[i].attachment)
 			continue;
-		++*n;
-		if (o->n != 0 && *n != o->n)
+		++run->n;
+		if (o->n != 0 && run->n != o->n)
 			continue;
 		if ((r = mail_part_body(m, i, &body, &blen)) == 0) {
-			r = save_one(&m->parts[i], body, blen, *n, seen, o);
+			r = save_one(&m->parts[i], body, blen, run, o);
 			free(body);
 		}
 		if (r != 0 && first == 0)
@@ -215,26 +231,25 @@ int
 attach_save(struct desk *d, const char *id, const struct evlog *log,
     const struct attach_opts *o)
 {
-	struct names seen = { 0 };
-	long n = 0;
+	struct save_run run = { 0, 0, 0, { NULL, 0 } };
 	int rc = 0;
 
-	for (size_t i = 0; i < log->n; i++) {
+	for (size_t i = 0; i < log->n && !run.dir_failed; i++) {
 		int r;
 		if (!is_msg_event(&log->ev[i]))
 			continue;
-		r = save_from(d, id, kv_get(&log->ev[i], "file"), &n, &seen, o);
+		r = save_from(d, id, kv_get(&log->ev[i], "file"), &run, o);
 		if (r != 0 && rc == 0)
 			rc = r;
-
-		if (o->n != 0 && n >= o->n)
+		if (o->n != 0 && run.n >= o->n)
 			break;
 	}
-	for (size_t i = 0; i < seen.n; i++)
-		free(seen.v[i]);
-	free(seen.v);
-	if (rc == 0 && (o->n > n || (o->n == 0 && n == 0)))
-		rc = rt_fail(EX_NOINPUT, "#%s has %ld attachment%s%s", id, n, n == 1 ? "" : "s",
-		    o->n ? "" : " to save");
+	for (size_t i = 0; i < run.seen.n; i++)
+		free(run.seen.v[i]);
+	free(run.seen.v);
+	/* all of none is nothing to do, as cp -R of an empty folder */
+	if (rc == 0 && o->n > run.n)
+		rc = rt_fail(EX_NOINPUT, "no attachment %ld: the ticket has %ld attachment%s",
+		    o->n, run.n, run.n == 1 ? "" : "s");
 	return rc;
 }

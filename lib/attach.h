@@ -25,9 +25,11 @@ struct attach_opts {
 
 /*
  * Saves attachments of ticket id (its log sorted as rt-show sorts it).
- * Returns 0, EX_NOINPUT when there is no such attachment, EX_CANTCREAT
- * when a file exists (without force) or cannot be written; goes on with
- * the others and returns the first error.
+ * Returns 0 (also for all of a ticket without any), EX_NOINPUT when
+ * there is no attachment n, EX_CANTCREAT when a file exists (without
+ * force) or cannot be written; goes on with the others and returns the
+ * first error. A folder that cannot be made stops it at once, failed
+ * called once.
  */
 int attach_save(struct desk *d, const char *id, const struct evlog *log,
     const struct attach_opts *o);

@@ -46,6 +46,7 @@ static struct {
 	const char *word;
 	int langs;
 } table[TABLE_SIZE];
+static size_t longest;	/* bytes of the longest listed word: a longer one is none */
 
 static size_t
 slot_of(const char *w)
@@ -54,7 +55,8 @@ slot_of(const char *w)
 
 	for (const char *p = w; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	for (i = h & (TABLE_SIZE - 1); table[i].word && strcmp(table[i].word, w) != 0;)
+	for (i = h & (TABLE_SIZE - 1); table[i].word &&
+	    (table[i].word[0] != w[0] || strcmp(table[i].word, w) != 0);)
 		i = (i + 1) & (TABLE_SIZE - 1);
 	return i;
 }
@@ -66,12 +68,14 @@ table_add(const char *const *v, size_t n, int lang)
 		size_t k = slot_of(v[i]);
 		table[k].word = v[i];
 		table[k].langs |= lang;
+		if (strlen(v[i]) > longest)
+			longest = strlen(v[i]);
 	}
 }
 
-/* LANG_DE and LANG_EN bits of the lists that hold w. */
+/* LANG_DE and LANG_EN bits of the lists that hold w, of len bytes. */
 static int
-listed(const char *w)
+listed(const char *w, size_t len)
 {
 	static int built;
 
@@ -80,7 +84,7 @@ listed(const char *w)
 		table_add(en_words, LEN(en_words), LANG_EN);
 		built = 1;
 	}
-	return table[slot_of(w)].langs;
+	return len > longest ? 0 : table[slot_of(w)].langs;
 }
 
 /* The code point at s + i and its length; ASCII without a call. */
@@ -103,6 +107,21 @@ is_wordchar(uint32_t cp)
 	return text_is_wordchar(cp);
 }
 
+/* Each ASCII byte lower-cased when it is a word character, else 0. */
+#define WL(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
+    ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ? (c) : 0)
+#define WL4(c) WL(c), WL((c) + 1), WL((c) + 2), WL((c) + 3)
+#define WL16(c) WL4(c), WL4((c) + 4), WL4((c) + 8), WL4((c) + 12)
+static const char ascii_lower[128] = {
+	WL16(0), WL16(16), WL16(32), WL16(48), WL16(64), WL16(80), WL16(96), WL16(112),
+};
+
+static int
+is_ascii_wordchar(unsigned char c)
+{
+	return c < 0x80 && ascii_lower[c];
+}
+
 /* Counts the stop words of s into g; *words counts the words seen. */
 static void
 count(const char *s, struct lang_guess *g, int *words)
@@ -112,25 +131,40 @@ count(const char *s, struct lang_guess *g, int *words)
 
 	while (i < len && *words < LANG_MAX_WORDS) {
 		uint32_t cp;
-		size_t start = i, k = next_cp(s, len, i, &cp);
+		size_t start = i, k;
+		int ascii = 1;
 
 		if (bol)
 			quoted = s[i] == '>';
 		bol = s[i] == '\n';
+		if ((unsigned char)s[i] < 0x80 && !ascii_lower[(unsigned char)s[i]]) {
+			i++;	/* ASCII space and punctuation without a decode: most bytes */
+			continue;
+		}
+		k = next_cp(s, len, i, &cp);
 		if (!is_wordchar(cp)) {
 			i += k;
 			continue;
 		}
-		while (i < len && (k = next_cp(s, len, i, &cp)) && is_wordchar(cp))
+		while (i < len && is_ascii_wordchar((unsigned char)s[i]))
+			i++;
+		while (i < len && (k = next_cp(s, len, i, &cp)) && is_wordchar(cp)) {
+			ascii &= k == 1;
 			i += k;
+		}
 		if (quoted || i - start > 24)
 			continue;
 		char w[25];
-		memcpy(w, s + start, i - start);
+		if (ascii) {
+			for (size_t j = start; j < i; j++)
+				w[j - start] = ascii_lower[(unsigned char)s[j]];
+		} else {
+			memcpy(w, s + start, i - start);
+			text_lower_utf8(w, i - start, 1);
+		}
 		w[i - start] = '\0';
-		text_lower_utf8(w, i - start, 1);
 		(*words)++;
-		int langs = listed(w);
+		int langs = listed(w, i - start);
 		g->de += (langs & LANG_DE) != 0;
 		g->en += (langs & LANG_EN) != 0;
 	}

@@ -277,8 +277,8 @@ linked(struct desk *d, const char *item, const struct change *dup, const struct 
  * DUP's links to other tickets move to INTO (unlink_merged has ended those
  * between the two), each ticket changed one more change of the commit:
  * DUP's children become INTO's; what DUP refers to INTO refers to, and
- * refers back to INTO; DUP's parent becomes INTO's when INTO has none;
- * DUP's watchers join INTO's. A link that would make INTO its own
+ * refers back to INTO; DUP's parent becomes INTO's when INTO has none.
+ * A link that would make INTO its own
  * ancestor, and DUP's parent when INTO has one, end instead: no list
  * keeps a merged id.
  */
@@ -333,10 +333,47 @@ carry_links(struct desk *d, struct change *cs, size_t *n, size_t cap)
 			link_event(into, 0, "parent", o->id);
 		}
 	}
-	nv = kv_list_split(kv_get(&dup->ticket, "watchers"), &v);
-	for (size_t i = 0; i < nv; i++)
-		list_edit(into, "watchers", v[i], 0);
-	strv_free(v, nv);
+}
+
+/* DUP's requestors, cc, tags and watchers join INTO's (each list once). */
+static void
+join_lists(struct change *dup, struct change *into)
+{
+	static const char *const keys[] = { "requestors", "cc", "tags", "watchers" };
+	char **v;
+	size_t nv;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		nv = kv_list_split(kv_get(&dup->ticket, keys[k]), &v);
+		for (size_t i = 0; i < nv; i++)
+			list_edit(into, keys[k], v[i], 0);
+		strv_free(v, nv);
+	}
+}
+
+/*
+ * DUP already merged into INTO: what an older rt-merge did not carry
+ * (links, tags, watchers) is carried now, in one commit, or nothing is
+ * done when nothing is left. The conversation, status and merge events
+ * stay as the first merge made them.
+ */
+static int
+merge_finish(struct change *cs, size_t n, size_t cap, const char *into)
+{
+	int dirty = 0;
+	char *summary;
+	int rc;
+
+	carry_links(cs[0].d, cs, &n, cap);
+	join_lists(&cs[0], &cs[1]);
+	for (size_t i = 0; i < n; i++)
+		dirty |= cs[i].dirty || cs[i].nevents;
+	if (!dirty)
+		return 0;
+	summary = xasprintf("into #%s, what an older merge left", into);
+	rc = change_commit_all(cs, n, summary);
+	free(summary);
+	return rc;
 }
 
 static int
@@ -346,8 +383,9 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 	struct evlog log;
 	struct kvmap dt = KVMAP_INIT;
 	const char *st;
+	ticket_id was;
 	size_t n = 2, cap = 3;
-	int rc;
+	int rc, again = 0;
 
 	memset(&log, 0, sizeof(log));
 	if (strcmp(dup, into) == 0)
@@ -358,8 +396,13 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 	cap += list_len(kv_get(&dt, "children")) + list_len(kv_get(&dt, "refers"));
 	cs = xcalloc(cap, sizeof(*cs));
 	if ((st = kv_get(&dt, "merged-into")) != NULL) {
-		rc = rt_fail(EX_DATAERR, "#%s is already merged into #%s", dup, st);
-		goto out;
+		/* merged into INTO already (merges followed): finish it, else refuse */
+		if (id_parse(st, was) != 0 || cache_resolve(d, was, was) != 0 ||
+		    strcmp(was, into) != 0) {
+			rc = rt_fail(EX_DATAERR, "#%s is already merged into #%s", dup, st);
+			goto out;
+		}
+		again = 1;
 	}
 	if ((rc = change_begin(&cs[0], d, dup, "merge")) != 0 ||
 	    (rc = change_begin_also(&cs[1], &cs[0], into)) != 0)
@@ -369,22 +412,15 @@ merge_locked(struct desk *d, const char *dup, const char *into)
 		    kv_get(&cs[1].ticket, "merged-into"));
 		goto out;
 	}
+	if (again) {
+		rc = merge_finish(cs, n, cap, into);
+		goto out;
+	}
 	unlink_merged(&cs[0], &cs[1]);
 	carry_links(d, cs, &n, cap);
 	copy_conversation(d, dup, into, &log, &cs[1], 0);
 	list_edit(&cs[1], "merged", dup, 0);
-	{
-		char **v;
-		size_t n = str_split(kv_get(&dt, "requestors") ? kv_get(&dt, "requestors") : "",
-		    ",", &v);
-		for (size_t i = 0; i < n; i++)
-			list_edit(&cs[1], "requestors", v[i], 0);
-		strv_free(v, n);
-		n = str_split(kv_get(&dt, "cc") ? kv_get(&dt, "cc") : "", ",", &v);
-		for (size_t i = 0; i < n; i++)
-			list_edit(&cs[1], "cc", v[i], 0);
-		strv_free(v, n);
-	}
+	join_lists(&cs[0], &cs[1]);
 	kv_set(change_event(&cs[1], "merge"), "from", dup);
 	field_edit(&cs[0], "merged-into", into);
 	if ((rc = status_change(&cs[0], "merged",

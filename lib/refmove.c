@@ -73,8 +73,8 @@ reflog_append(struct desk *d, const char *name, const git_oid *old, const git_oi
 	free(line);
 }
 
-static void
-reflogs_append(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
+void
+ref_log(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
     const char *msg)
 {
 	git_signature *who = NULL;
@@ -127,8 +127,8 @@ ref_move(struct desk *d, const char *name, const git_oid *old, const git_oid *ne
 		rc = rt_fail(EX_TEMPFAIL, "cannot move '%s': %s", path, strerror(errno));
 	if (!renamed)
 		unlink(lock);	/* once renamed it may be another writer's */
-	if (rc == 0)
-		reflogs_append(d, name, old, new, logmsg);
+	if (rc == 0 && logmsg)
+		ref_log(d, name, old, new, logmsg);
 out:
 	free(lock);
 	free(path);

@@ -1,11 +1,19 @@
-/* sha1.c: SHA-1 of a buffer, for a pack's trailing checksum (mbed TLS's, already linked for libgit2) */
-#include <mbedtls/sha1.h>
+/*
+ * sha1.c: SHA-1 of a buffer, for the checksums of the packs and indexes
+ * rt writes (integrity, not object ids: those stay libgit2's SHA1DC).
+ * Nettle's, whose x86_64 build picks the SHA-NI instructions when the CPU
+ * has them; mbed TLS's portable C cost 7% of a bulk import's instructions.
+ */
+#include <nettle/sha1.h>
 
 #include "sha1.h"
 
 void
 sha1(const void *buf, size_t len, unsigned char out[20])
 {
-	/* non-zero only from an alternative (hardware) implementation, not built here */
-	(void)mbedtls_sha1_ret(buf, len, out);
+	struct sha1_ctx c;
+
+	sha1_init(&c);
+	sha1_update(&c, len, buf);
+	sha1_digest(&c, SHA1_DIGEST_SIZE, out);
 }

@@ -111,9 +111,17 @@ cmp_str(const void *a, const void *b)
  * The words seen so far, each once: a ticket's text repeats its words
  * (a thread of ten mails, 3,000 words, has a few hundred distinct), so
  * they are made unique by hash before only those are copied and sorted.
+ * Each slot keeps its word's hash and length: a probe compares bytes
+ * only for a word of the same hash and length (6.6% of a bulk import
+ * went to this tokenizer).
  */
+struct wslot {
+	char *w;
+	uint32_t hash, len;
+};
+
 struct wordset {
-	char **slot;
+	struct wslot *slot;
 	size_t cap, n;
 };
 
@@ -127,13 +135,34 @@ word_hash(const char *s)
 	return h;
 }
 
+static uint32_t
+wordset_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int
+same_word(const struct wslot *e, const char *w, uint32_t hash, size_t len)
+{
+	if (e->hash != hash || e->len != len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (e->w[i] != w[i])
+			return 0;
+	return 1;
+}
+
 /* The slot holding w, or the empty one where it goes. */
 static size_t
-wordset_slot(const struct wordset *ws, const char *w)
+wordset_slot(const struct wordset *ws, const char *w, uint32_t hash, size_t len)
 {
-	size_t i = word_hash(w) & (ws->cap - 1);
+	size_t i = hash & (ws->cap - 1);
 
-	while (ws->slot[i] && strcmp(ws->slot[i], w) != 0)
+	while (ws->slot[i].w && !same_word(&ws->slot[i], w, hash, len))
 		i = (i + 1) & (ws->cap - 1);
 	return i;
 }
@@ -143,10 +172,11 @@ wordset_grow(struct wordset *ws)
 {
 	struct wordset big = { NULL, ws->cap ? ws->cap * 2 : 64, ws->n };
 
-	big.slot = xcalloc(big.cap, sizeof(char *));
+	big.slot = xcalloc(big.cap, sizeof(*big.slot));
 	for (size_t i = 0; i < ws->cap; i++)
-		if (ws->slot[i])
-			big.slot[wordset_slot(&big, ws->slot[i])] = ws->slot[i];
+		if (ws->slot[i].w)
+			big.slot[wordset_slot(&big, ws->slot[i].w, ws->slot[i].hash,
+			    ws->slot[i].len)] = ws->slot[i];
 	free(ws->slot);
 	*ws = big;
 }
@@ -157,23 +187,28 @@ word_end(struct sbuf *w, struct wordset *ws)
 	/* two letters, not bytes: a letter of 2-4 bytes alone is one */
 	if (w->len >= 2 && w->len <= TEXTINDEX_MAXWORD &&
 	    (w->len > 4 || (unsigned char)w->buf[0] < 0x80 || utf8_chars(w->buf) >= 2)) {
+		uint32_t h = wordset_hash(w->buf, w->len);
 		size_t i;
 		if (2 * (ws->n + 1) > ws->cap)
 			wordset_grow(ws);
-		if (ws->slot[i = wordset_slot(ws, w->buf)] == NULL) {
-			ws->slot[i] = xstrdup(w->buf);
+		if (ws->slot[i = wordset_slot(ws, w->buf, h, w->len)].w == NULL) {
+			ws->slot[i] = (struct wslot){ xstrdup(w->buf), h, (uint32_t)w->len };
 			ws->n++;
 		}
 	}
-	sbuf_reset(w);
+	w->len = 0;
+	if (w->buf)
+		w->buf[0] = '\0';
 }
 
-/* text_is_wordchar of an ASCII byte */
-static int
-ascii_wordchar(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+/* Each ASCII byte lower-cased when text_is_wordchar holds it, else 0. */
+#define WL(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
+    ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ? (c) : 0)
+#define WL4(c) WL(c), WL((c) + 1), WL((c) + 2), WL((c) + 3)
+#define WL16(c) WL4(c), WL4((c) + 4), WL4((c) + 8), WL4((c) + 12)
+static const char word_lower[128] = {
+	WL16(0), WL16(16), WL16(32), WL16(48), WL16(64), WL16(80), WL16(96), WL16(112),
+};
 
 size_t
 textindex_words(const char *text, char ***out)
@@ -187,20 +222,20 @@ textindex_words(const char *text, char ***out)
 		uint32_t cp;
 		const char *a;
 		if ((unsigned char)text[i] < 0x80) {
-			/* an ASCII run at once, without a call a letter: most text */
-			size_t j = i, at = w.len;
-			while (j < len && ascii_wordchar(text[j]))
+			/* an ASCII run at once, lower-cased as it is copied: most text */
+			size_t j = i;
+			while (j < len && (unsigned char)text[j] < 0x80 && word_lower[(unsigned char)text[j]])
 				j++;
 			if (j == i) {
-				word_end(&w, &ws);
+				if (w.len)
+					word_end(&w, &ws);
 				i++;
 				continue;
 			}
-			sbuf_add(&w, text + i, j - i);
-			for (size_t k = at; k < w.len; k++)
-				if (w.buf[k] >= 'A' && w.buf[k] <= 'Z')
-					w.buf[k] = (char)(w.buf[k] + 32);
-			i = j;
+			sbuf_grow(&w, j - i);
+			for (; i < j; i++)
+				w.buf[w.len++] = word_lower[(unsigned char)text[i]];
+			w.buf[w.len] = '\0';
 			continue;
 		}
 		i += utf8_decode(text + i, len - i, &cp);
@@ -220,8 +255,8 @@ textindex_words(const char *text, char ***out)
 	sbuf_free(&w);
 	v = xcalloc(ws.n + 1, sizeof(*v));
 	for (size_t i = 0; i < ws.cap; i++)
-		if (ws.slot[i])
-			v[n++] = ws.slot[i];
+		if (ws.slot[i].w)
+			v[n++] = ws.slot[i].w;
 	free(ws.slot);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_str);

@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "desk.h"
+#include "pack.h"
+#include "refmove.h"
 #include "util.h"
 #include "verify.h"
 
@@ -61,11 +64,14 @@ out:
 	return rc;
 }
 
-/* Puts the branch back on old, with the CAS, else over the ref file in place. */
+/*
+ * Puts the branch back on old, with the CAS, else over the ref file in
+ * place. No reflog line: none names the unreadable commit (ref_log).
+ */
 static void
 move_back(struct desk *d, git_repository *r, const git_oid *old, const git_oid *commit)
 {
-	git_reference *head = NULL, *ref = NULL;
+	git_reference *head = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
 	char *path;
 	int fd;
@@ -76,8 +82,7 @@ move_back(struct desk *d, git_repository *r, const git_oid *old, const git_oid *
 		const char *name = git_reference_symbolic_target(head);
 		if (old == NULL)
 			git_reference_remove(r, name);
-		else if (git_reference_create_matching(&ref, r, name, old, 1, commit,
-		    "rt: undo an unreadable commit") < 0) {
+		else if (ref_move(d, name, commit, old, NULL, -1) > 0) {
 			/* No room for a lock file: the ref keeps its size, overwrite it. */
 			path = xasprintf("%s%s", d->gitdir, name);
 			git_oid_tostr(hex, sizeof(hex), old);
@@ -89,7 +94,6 @@ move_back(struct desk *d, git_repository *r, const git_oid *old, const git_oid *
 			free(path);
 		}
 	}
-	git_reference_free(ref);
 	git_reference_free(head);
 }
 
@@ -113,14 +117,42 @@ open_objects(struct desk *d, git_repository **out)
 	return rc;
 }
 
+/* 1 when the error libgit2 left says an object is not there. */
+static int
+not_found(void)
+{
+	const git_error *ge = git_error_last();
+
+	return ge && ge->klass == GIT_ERROR_ODB && strstr(ge->message, "not found");
+}
+
+/*
+ * The commit's objects, still in memory, written once more as a pack
+ * (durably) after a git gc --prune=now or git prune beside rt deleted
+ * the first one: the branch names them now, so the next gc keeps them.
+ */
+static int
+write_again(struct desk *d, struct pack_mem *mem)
+{
+	int rc, dirfd = -1;
+
+	rc = pack_mem_write(d, mem, &dirfd);
+	if (rc == 0 && dirfd >= 0 && fsync(dirfd) < 0)
+		rc = rt_fail(EX_TEMPFAIL, "cannot sync %sobjects/pack: %s", d->gitdir,
+		    strerror(errno));
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
+}
+
 int
-commit_verify(struct desk *d, const git_oid *old, const git_oid *commit,
-    const char **paths, size_t n)
+commit_verify(struct desk *d, struct pack_mem *mem, const git_oid *old,
+    const git_oid *commit, const char **paths, size_t n)
 {
 	git_repository *r = NULL;
 	git_oid head;
 	char hex[GIT_OID_HEXSZ + 1];
-	int at_head, rc = 0;
+	int at_head, rc = 0, bad, again = mem != NULL && pack_mem_pending(mem) > 0;
 
 	git_oid_tostr(hex, sizeof(hex), commit);
 	if (open_objects(d, &r) < 0)
@@ -129,20 +161,35 @@ commit_verify(struct desk *d, const git_oid *old, const git_oid *commit,
 	/* refs are read from their files at each lookup: the desk's own refdb */
 	at_head = git_reference_name_to_id(&head, d->repo, "HEAD") == 0 &&
 	    git_oid_equal(&head, commit);
-	if (objects_readable(r, commit, paths, n) != 0) {
-		const git_error *ge = git_error_last();
-		if (ge && ge->klass == GIT_ERROR_ODB && strstr(ge->message, "not found"))
+	bad = objects_readable(r, commit, paths, n) != 0;
+	if (bad && at_head && again && not_found()) {
+		git_repository_free(r);
+		r = NULL;
+		if ((rc = write_again(d, mem)) != 0)
+			goto undo;
+		if (open_objects(d, &r) < 0) {
+			rc = rt_fail(EX_TEMPFAIL, "cannot reopen %s to check commit %.12s: %s",
+			    d->gitdir, hex, git_error_last() ? git_error_last()->message : "?");
+			goto undo;
+		}
+		bad = objects_readable(r, commit, paths, n) != 0;
+	}
+	if (bad) {
+		if (not_found())
 			rc = rt_fail(EX_TEMPFAIL, "the new commit %.12s cannot be read back: its "
 			    "objects were deleted before the branch moved to them (git gc "
 			    "--prune=now or git prune beside rt?); nothing stored", hex);
-		else
+		else {
+			const git_error *ge = git_error_last();
 			rc = rt_fail(EX_TEMPFAIL, "the new commit %.12s cannot be read back (%s); "
 			    "nothing stored", hex, ge ? ge->message : "?");
-		if (at_head)
-			move_back(d, d->repo, old, commit);
+		}
 	} else if (!at_head)
 		rc = rt_fail(EX_TEMPFAIL, "the branch did not move to the new commit %.12s; "
 		    "nothing stored", hex);
+undo:
+	if (rc != 0 && at_head)
+		move_back(d, d->repo, old, commit);
 	git_repository_free(r);
 	return rc;
 }

@@ -435,6 +435,8 @@ is_special_word(const char *s)
 	static const char *words[] = { "y", "n", "yes", "no", "on", "off", "true",
 	    "false", "null", "~", "<<", "=" };
 
+	if (strnlen(s, 6) > 5)		/* longer than any: most keys and values */
+		return 0;
 	for (size_t i = 0; i < LEN(words); i++)
 		if (strcasecmp(s, words[i]) == 0)
 			return 1;
@@ -459,8 +461,9 @@ plain_safe(const char *s)
 int
 yemit_key(struct yemit *e, const char *key)
 {
-	return scalar(e, key, plain_safe(key), plain_safe(key) ?
-	    YAML_PLAIN_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
+	int plain = plain_safe(key);
+
+	return scalar(e, key, plain, plain ? YAML_PLAIN_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <sysexits.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <git2.h>
 
 #include "desk.h"
 #include "id.h"
@@ -267,6 +268,40 @@ test_sha1(void)
 	is_str(hex, "291e9a6c66994949b57ba5e650361e98fc36b1ba", "sha1 of 1000 a");
 }
 
+/*
+ * The pack checksum agrees with libgit2's object hash (SHA1DC) on every
+ * length across the 64-byte blocks and on a buffer larger than a pack of
+ * one mail: a blob's hash is SHA-1 of "blob LEN\0" and its bytes.
+ */
+static void
+test_sha1_agrees_with_libgit2(void)
+{
+	size_t big = 3 * 65536 + 17, bad = 0;
+	unsigned char *data = malloc(big), *buf = malloc(big + 32), sum[20];
+	uint32_t x = 2463534242u;
+	git_oid oid;
+
+	for (size_t i = 0; i < big; i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		data[i] = (unsigned char)x;
+	}
+	for (size_t len = 0; len <= big; len = len < 300 ? len + 1 : len * 3 + 1) {
+		size_t len2 = len > big ? big : len;
+		int h = snprintf((char *)buf, 32, "blob %zu", len2) + 1;
+
+		memcpy(buf + h, data, len2);
+		sha1(buf, h + len2, sum);
+		if (git_odb_hash(&oid, data, len2, GIT_OBJECT_BLOB) != 0 ||
+		    memcmp(oid.id, sum, 20) != 0)
+			bad++;
+		if (len2 == big)
+			break;
+	}
+	ok(bad == 0, "sha1 equals libgit2's object hash at every length up to 196 KiB");
+	free(data);
+	free(buf);
+}
+
 /* mkdir_p remembers what it made; a remembered folder removed since is made again. */
 static void
 test_mkdir_known(void)
@@ -474,6 +509,7 @@ int
 main(void)
 {
 	test_sha1();
+	test_sha1_agrees_with_libgit2();
 	test_yaml_types_survive();
 	test_yaml_refusals();
 	test_event_lines();

@@ -32,5 +32,10 @@ main(void)
 	    "the audit\n", NULL), "en", "more English than German wins");
 	is_str(lang_detect("", "Für Sie und für uns über alles\n", NULL), "de",
 	    "umlaut words match");
+	lang_detect("FÜR Sie, ÜBER uns: DaNKe! MIT FREUNDLICHEN grüßen", "", &g);
+	ok(g.de == 7 && g.en == 0, "mixed case, umlauts in and out of ASCII runs");
+	lang_detect("", "freundlichenx Freundlichen dankex xdanke danke\xff\xfe und\xc3 "
+	    "the\xe2\x80\x94" "and thé théthe\n>the and\n the", &g);
+	ok(g.de == 3 && g.en == 3, "longer words, broken UTF-8, quoted lines");
 	return tap_done();
 }
