@@ -20,13 +20,15 @@ test_expect_success 'setup: a desk with a ticket and a bare remote, the README c
 '
 
 # cronrun LINE: runs a crontab line as cron does (variables from the
-# crontab's NAME=VALUE lines; rt's clock and share files for the test)
+# crontab's NAME=VALUE lines; rt's clock and share files for the test,
+# and under check-asan its leak suppressions)
 cronrun() {
 	vars=$(grep -E "^[A-Z_]+=" crontab | tr "\n" " ")
 	cmd=$(printf "%s\n" "$1" | sed -E "s/^([^ ]+ +){5}//")
 	env -i SHELL=/bin/sh HOME="$HOME" LOGNAME="$(id -un)" PATH=/usr/bin:/bin \
 	    RT_NOW=$RT_NOW TZ=$TZ RT_SHAREDIR="$RT_SHAREDIR" GIT_CONFIG_NOSYSTEM=1 \
-	    GIT_CEILING_DIRECTORIES="$GIT_CEILING_DIRECTORIES" $vars /bin/sh -c "$cmd"
+	    GIT_CEILING_DIRECTORIES="$GIT_CEILING_DIRECTORIES" \
+	    ${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} $vars /bin/sh -c "$cmd"
 }
 
 test_expect_success 'every line of the README crontab runs under cron'"'"'s environment' '
