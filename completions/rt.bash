@@ -19,8 +19,16 @@ _rt_ids() {
 	rt-ls $(_rt_desk_args) --ids 2>/dev/null
 }
 
+# A field's values on the desk's tickets, and for status and priority
+# also those no ticket has yet (rt-set ID status=open on a new desk).
 _rt_field_values() {
-	rt-ls $(_rt_desk_args) --format "%{$1}\n" 2>/dev/null | tr ',' '\n' | sort -u
+	{
+		rt-ls $(_rt_desk_args) --format "%{$1}\n" 2>/dev/null | tr ',' '\n'
+		case $1 in
+		status) printf '%s\n' new open waiting resolved closed ;;
+		priority) printf '%s\n' low normal high urgent critical ;;
+		esac
+	} | grep . | sort -u
 }
 
 _rt_options() {
@@ -45,7 +53,7 @@ _rt_cmd() {
 	--mbox) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--queue) COMPREPLY=($(compgen -W "$(_rt_field_values queue)" -- "$cur")); return ;;
 	--owner) COMPREPLY=($(compgen -W "$(_rt_field_values owner) none" -- "$cur")); return ;;
-	--status|--set-status) COMPREPLY=($(compgen -W "new open waiting resolved closed $(_rt_field_values status)" -- "$cur")); return ;;
+	--status|--set-status) COMPREPLY=($(compgen -W "$(_rt_field_values status)" -- "$cur")); return ;;
 	--priority) COMPREPLY=($(compgen -W "low normal high urgent critical" -- "$cur")); return ;;
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;

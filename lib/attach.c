@@ -79,6 +79,46 @@ attach_safe_name(const char *name, long n)
 	return shorten_name(out);
 }
 
+/* The names one --save has written, so that it never writes one twice. */
+struct names {
+	char **v;
+	size_t n;
+};
+
+static int
+names_has(const struct names *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * name, or, when this --save wrote that name already (two attachments
+ * called image.png), the name with -N before its extension (image-2.png,
+ * N the attachment's number): each is kept, none overwrites another.
+ */
+static char *
+unique_name(char *name, long n, struct names *s)
+{
+	for (int k = 0; names_has(s, name); k++) {
+		const char *dot = strrchr(name, '.');
+		size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+		char *u = k ? xasprintf("%.*s-%ld-%d%s", (int)stem, name, n, k, name + stem) :
+		    xasprintf("%.*s-%ld%s", (int)stem, name, n, name + stem);
+		if (!names_has(s, u)) {
+			free(name);
+			name = u;
+			break;
+		}
+		free(u);
+	}
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n++] = xstrdup(name);
+	return name;
+}
+
 /* Creates path (never through a symlink); an existing file only with force. */
 static int
 write_new(const char *path, const char *buf, size_t len, int force)
@@ -103,6 +143,7 @@ struct save_run {
 	long n;
 	int dir_made;
 	int dir_failed;	/* nothing can be saved: the rest is not tried */
+	struct names seen;	/* the names written */
 };
 
 static int
@@ -133,7 +174,7 @@ save_one(const struct mail_part *p, const char *buf, size_t len, struct save_run
 			}
 			run->dir_made = 1;
 		}
-		name = attach_safe_name(p->filename, run->n);
+		name = unique_name(attach_safe_name(p->filename, run->n), run->n, &run->seen);
 		path = xasprintf("%s/%s", o->dir ? o->dir : ".", name);
 		free(name);
 	}
@@ -190,7 +231,7 @@ int
 attach_save(struct desk *d, const char *id, const struct evlog *log,
     const struct attach_opts *o)
 {
-	struct save_run run = { 0, 0, 0 };
+	struct save_run run = { 0, 0, 0, { NULL, 0 } };
 	int rc = 0;
 
 	for (size_t i = 0; i < log->n && !run.dir_failed; i++) {
@@ -203,6 +244,9 @@ attach_save(struct desk *d, const char *id, const struct evlog *log,
 		if (o->n != 0 && run.n >= o->n)
 			break;
 	}
+	for (size_t i = 0; i < run.seen.n; i++)
+		free(run.seen.v[i]);
+	free(run.seen.v);
 	/* all of none is nothing to do, as cp -R of an empty folder */
 	if (rc == 0 && o->n > run.n)
 		rc = rt_fail(EX_NOINPUT, "no attachment %ld: the ticket has %ld attachment%s",

@@ -197,17 +197,40 @@ decode_word(const char *s, struct sbuf *sb)
 	return (size_t)(end + 2 - s);
 }
 
+/*
+ * Converts the text sb holds from byte from on, when it is not valid
+ * UTF-8, from charset cs (raw 8-bit bytes no encoded word declared).
+ */
+static void
+recode_run(struct sbuf *sb, size_t from, const char *cs)
+{
+	char *u;
+	size_t n;
+
+	if (cs == NULL || sb->len == from ||
+	    utf8_valid(sb->buf + from, sb->len - from))
+		return;
+	if ((u = charset_to_utf8(sb->buf + from, sb->len - from, cs, &n)) == NULL)
+		return;
+	sb->len = from;
+	sbuf_add(sb, u, n);
+	free(u);
+}
+
 char *
-rfc2047_decode(const char *s)
+rfc2047_decode_8bit(const char *s, const char *cs8)
 {
 	struct sbuf sb = SBUF_INIT;
 	size_t pending = 0;	/* whitespace after a decoded word, held back */
+	size_t run = 0;		/* where the text since the last word starts */
 	int after_word = 0;
 
 	while (*s) {
 		size_t used = 0;
 		if (s[0] == '=' && s[1] == '?') {
-			size_t mark = sb.len;
+			size_t mark;
+			recode_run(&sb, run, cs8);
+			mark = sb.len;
 			if (after_word)
 				sb.len -= pending;	/* drop the space between two words */
 			if ((used = decode_word(s, &sb)) == 0)
@@ -217,6 +240,7 @@ rfc2047_decode(const char *s)
 			s += used;
 			after_word = 1;
 			pending = 0;
+			run = sb.len;
 			continue;
 		}
 		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
@@ -227,6 +251,13 @@ rfc2047_decode(const char *s)
 		}
 		sbuf_addc(&sb, *s++);
 	}
+	recode_run(&sb, run, cs8);
 	sbuf_add(&sb, "", 0);
 	return sbuf_detach(&sb);
+}
+
+char *
+rfc2047_decode(const char *s)
+{
+	return rfc2047_decode_8bit(s, NULL);
 }

@@ -28,5 +28,11 @@ char *charset_to_utf8(const char *s, size_t len, const char *cs, size_t *outlen)
  * kept as it is. Returns a malloc'd string.
  */
 char *rfc2047_decode(const char *s);
+/*
+ * The same, where the text outside encoded words, when it is not valid
+ * UTF-8, is taken as charset cs8 (raw 8-bit bytes inside a word are in
+ * the word's charset).
+ */
+char *rfc2047_decode_8bit(const char *s, const char *cs8);
 
 #endif

@@ -388,7 +388,7 @@ static int
 quarantine(struct desk *d, const char *buf, size_t len, const char *reason, char **where)
 {
 	char *w = NULL;
-	int rc = quarantine_store(d, buf, len, reason, &w);
+	int rc = quarantine_store_kind(d, buf, len, "event", reason, &w);
 
 	if (rc == 0)
 		rc = rt_fail(EX_DATAERR, "%s (kept as %s)", reason, w);

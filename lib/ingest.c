@@ -54,10 +54,13 @@ quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject)
 	return rc;
 }
 
-/* Commits buf under quarantine/ with the reason beside it; whole: buf is all of the input. */
+/*
+ * Commits buf under quarantine/ with the reason (and its kind, when
+ * known) beside it; whole: buf is all of the input.
+ */
 static int
 quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
-    const char *reason, size_t size, char **where)
+    const char *kind, const char *reason, size_t size, char **where)
 {
 	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *y;
 	struct yemit *e = yemit_new();
@@ -76,6 +79,8 @@ quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
 	meta = xasprintf("%s.yaml", base);
 	yemit_map_start(e, 0);
 	yemit_kv(e, "reason", reason);
+	if (kind)
+		yemit_kv(e, "kind", kind);
 	yemit_kv(e, "received", stamp);
 	yemit_kv(e, "file", strrchr(eml, '/') + 1);
 	yemit_key(e, "size");
@@ -106,9 +111,16 @@ quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
 }
 
 int
+quarantine_store_kind(struct desk *d, const char *buf, size_t len, const char *kind,
+    const char *reason, char **where)
+{
+	return quarantine_commit(d, buf, len, 1, kind, reason, len, where);
+}
+
+int
 quarantine_store(struct desk *d, const char *buf, size_t len, const char *reason, char **where)
 {
-	return quarantine_commit(d, buf, len, 1, reason, len, where);
+	return quarantine_store_kind(d, buf, len, NULL, reason, where);
 }
 
 #define SUMMARY_HEAD (64 << 10)
@@ -130,7 +142,7 @@ quarantine_summary(struct desk *d, const char *head, size_t len, size_t size,
 	sbuf_add(&sb, head, end);
 	sbuf_addf(&sb, "\n[rt-ingest: %zu bytes received, only the header section above is kept: %s]\n",
 	    size, reason);
-	rc = quarantine_commit(d, sb.buf, sb.len, 0, reason, size, where);
+	rc = quarantine_commit(d, sb.buf, sb.len, 0, NULL, reason, size, where);
 	sbuf_free(&sb);
 	return rc;
 }

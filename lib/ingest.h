@@ -39,6 +39,9 @@ int ingest_mail(struct desk *d, const char *buf, size_t len, size_t size, int fl
 /* Commits the bytes under quarantine/ with the reason beside them. */
 int quarantine_store(struct desk *d, const char *buf, size_t len, const char *reason,
     char **where);
+/* The same, saying what it came in as ("event"): rt-quarantine re-ingests it so. */
+int quarantine_store_kind(struct desk *d, const char *buf, size_t len, const char *kind,
+    const char *reason, char **where);
 /*
  * Commits t as a quarantine change ("quarantine: SUBJECT", Action and Actor
  * trailers) and frees it; the caller holds the desk lock.

@@ -49,6 +49,7 @@ struct mail_priv {
 	mu_message_t msg;
 	mu_header_t hdr;
 	int envelope;		/* input started with an mbox From_ line */
+	char *hdr_cs;		/* charset of undeclared 8-bit header bytes */
 };
 
 struct walk {
@@ -131,24 +132,19 @@ recode(const char *s, size_t len, const char *cs, size_t *outlen)
 }
 
 /*
- * Decodes a raw header value: undeclared 8-bit bytes are taken as
- * windows-1252 unless they are UTF-8 already, then RFC 2047 words are
- * decoded (a word naming an unknown charset stays as it is); the result is one line of valid UTF-8 (never NULL).
+ * Decodes a raw header value: RFC 2047 words are decoded (raw 8-bit
+ * bytes inside one are in its charset; a word naming an unknown charset
+ * stays as it is), undeclared 8-bit bytes outside them are taken as cs
+ * (the message's charset, else windows-1252) unless they are UTF-8
+ * already; the result is one line of valid UTF-8 (never NULL).
  */
 static char *
-hdr_decode(const char *raw)
+hdr_decode(const char *raw, const char *cs)
 {
-	char *tmp = NULL, *dec = NULL, *out;
-	const char *s = raw;
+	char *dec = rfc2047_decode_8bit(raw, cs ? cs : FALLBACK_CS), *out;
 
-	if (!utf8_valid(raw, strlen(raw)) && (tmp = recode(raw, strlen(raw),
-	    FALLBACK_CS, NULL)) != NULL)
-		s = tmp;
-	dec = rfc2047_decode(s);
-	s = dec;
-	out = utf8_clean(s, strlen(s), 1);
+	out = utf8_clean(dec, strlen(dec), 1);
 	free(dec);
-	free(tmp);
 	return out;
 }
 
@@ -293,15 +289,17 @@ normalise(const char *in, size_t len, size_t *outlen)
 		len -= 3;
 	}
 	for (size_t i = 0; i < len; i++) {
-		if (in[i] == '\r') {
-			if (i + 1 < len && in[i + 1] == '\n')
-				continue;
-			if (!has_lf) {
-				out[o++] = '\n';
-				continue;
-			}
-		}
-		out[o++] = in[i];
+		/* the bytes up to the next CR at once: most mail has none or CRLF */
+		const char *cr = memchr(in + i, '\r', len - i);
+		size_t n = cr ? (size_t)(cr - (in + i)) : len - i;
+
+		memcpy(out + o, in + i, n);
+		o += n;
+		if ((i += n) == len)
+			break;
+		if (i + 1 < len && in[i + 1] == '\n')
+			continue;
+		out[o++] = has_lf ? '\r' : '\n';
 	}
 	out[o] = '\0';
 	/* Drop leading lines made of white space only. */
@@ -525,17 +523,45 @@ msgid_first(mu_header_t hdr, const char *name)
 /* Addresses                                                        */
 /* ---------------------------------------------------------------- */
 
+/* Length of the encoded word "=?cs?E?text?=" s starts with, else 0. */
+static size_t
+encoded_word_len(const char *s)
+{
+	const char *q, *end;
+
+	if (s[0] != '=' || s[1] != '?' || (q = strchr(s + 2, '?')) == NULL ||
+	    q == s + 2 || q[1] == '\0' || strchr("BbQq", q[1]) == NULL || q[2] != '?' ||
+	    (end = strstr(q + 3, "?=")) == NULL)
+		return 0;
+	for (const char *p = s; p < end; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			return 0;
+	return (size_t)(end + 2 - s);
+}
+
 /*
  * mu_address_create() rejects 8-bit bytes: hand each run of them over as
- * an RFC 2047 encoded word (which it keeps as text) and decode it after.
+ * an RFC 2047 encoded word (which it keeps as text) and decode it after;
+ * raw bytes inside an encoded word (=?iso-8859-1?Q?M\xFCller?=) become
+ * =XX there, in that word's charset.
  */
 static char *
-escape_8bit(const char *s)
+escape_8bit(const char *s, const char *cs8)
 {
-	const char *cs = utf8_valid(s, strlen(s)) ? "UTF-8" : FALLBACK_CS;
+	const char *cs = utf8_valid(s, strlen(s)) ? "UTF-8" :
+	    cs8 ? cs8 : FALLBACK_CS;
 	struct sbuf sb = SBUF_INIT;
 
 	while (*s) {
+		size_t w = encoded_word_len(s);
+
+		for (const char *end = s + w; s < end; s++)
+			if ((unsigned char)*s >= 0x80)
+				sbuf_addf(&sb, "=%02X", (unsigned char)*s);
+			else
+				sbuf_addc(&sb, *s);
+		if (w)
+			continue;
 		if ((unsigned char)*s < 0x80) {
 			sbuf_addc(&sb, *s++);
 			continue;
@@ -587,18 +613,19 @@ addr_create(mu_address_t *a, const char *s)
  * head each time, which made 100,000 addresses take minutes.
  */
 static void
-addr_collect(mu_address_t a, int esc, struct mail_addr **v, size_t *n, size_t *cap)
+addr_collect(mu_address_t a, int esc, const char *cs, struct mail_addr **v,
+    size_t *n, size_t *cap)
 {
 	for (mu_address_t p = a; p; p = p->next) {
 		char *e, *name = NULL;
 
 		if (p->email == NULL)
 			continue;	/* a group name */
-		e = esc ? hdr_decode(p->email) :
+		e = esc ? hdr_decode(p->email, cs) :
 		    utf8_clean(p->email, strlen(p->email), 1);
 		lower_domain(e);
 		if (p->personal != NULL) {
-			name = hdr_decode(p->personal);
+			name = hdr_decode(p->personal, cs);
 			if (*name == '\0') {
 				free(name);
 				name = NULL;
@@ -614,17 +641,17 @@ addr_collect(mu_address_t a, int esc, struct mail_addr **v, size_t *n, size_t *c
  * cannot parse as a whole is parsed item by item, keeping what parses.
  */
 static void
-addrs_parse(const char *value, struct mail_addr **v, size_t *n)
+addrs_parse(const char *value, const char *cs, struct mail_addr **v, size_t *n)
 {
 	int esc = has_8bit(value);
-	char *s = esc ? escape_8bit(value) : xstrdup(value);
+	char *s = esc ? escape_8bit(value, cs) : xstrdup(value);
 	size_t cap = *n;	/* v holds at least *n entries */
 	mu_address_t a;
 	int rc;
 
 	rc = addr_create(&a, s);
 	if (rc == 0) {
-		addr_collect(a, esc, v, n, &cap);
+		addr_collect(a, esc, cs, v, n, &cap);
 		mu_address_destroy(&a);
 	} else if (rc != MU_ERR_EMPTY_ADDRESS) {
 		/* item by item: commas outside quotes and comments */
@@ -644,7 +671,7 @@ addrs_parse(const char *value, struct mail_addr **v, size_t *n)
 				int end = *p == '\0';
 				*p = '\0';
 				if (addr_create(&a, item) == 0) {
-					addr_collect(a, esc, v, n, &cap);
+					addr_collect(a, esc, cs, v, n, &cap);
 					mu_address_destroy(&a);
 				}
 				if (end)
@@ -658,12 +685,13 @@ addrs_parse(const char *value, struct mail_addr **v, size_t *n)
 
 /* All addresses of every occurrence of header name. */
 static void
-addrs_header(mu_header_t hdr, const char *name, struct mail_addr **v, size_t *n)
+addrs_header(mu_header_t hdr, const char *name, const char *cs,
+    struct mail_addr **v, size_t *n)
 {
 	char *raw;
 
 	for (int i = 1; (raw = hdr_raw_n(hdr, name, i)) != NULL; i++) {
-		addrs_parse(raw, v, n);
+		addrs_parse(raw, cs, v, n);
 		free(raw);
 	}
 }
@@ -686,7 +714,7 @@ addr_first_email(const char *raw)
 	size_t n = 0;
 	char *e = NULL;
 
-	addrs_parse(raw, &v, &n);
+	addrs_parse(raw, NULL, &v, &n);
 	if (n > 0) {
 		e = v[0].email;
 		v[0].email = NULL;
@@ -1156,6 +1184,11 @@ detect_auto(struct mail *m, mu_header_t hdr)
 	}
 	for (size_t i = 0; !yes && i < LEN(present); i++)
 		yes = hdr_has(hdr, present[i]);
+	/* a report (RFC 6522: DSN, MDN, ARF, TLS-RPT) is never answered */
+	if (!yes && (v = hdr_token(hdr, MU_HEADER_CONTENT_TYPE)) != NULL) {
+		yes = strcmp(v, "multipart/report") == 0;
+		free(v);
+	}
 	if (!yes)
 		yes = is_robot_address(m->from.email) ||
 		    is_robot_address(m->sender);
@@ -1221,6 +1254,27 @@ first_language(mu_header_t hdr)
 	return t ? str_lower(t) : NULL;
 }
 
+/*
+ * The charset of header bytes no encoded word declares: the message's
+ * own (Content-Type charset), as mail readers take it, when iconv knows
+ * it and it is not UTF-8 or ASCII; else NULL (windows-1252).
+ */
+static char *
+header_charset(mu_header_t hdr)
+{
+	char *raw = hdr_raw_n(hdr, MU_HEADER_CONTENT_TYPE, 1), *cs;
+
+	if (raw == NULL)
+		return NULL;
+	cs = hdr_param(raw, "charset", NULL);
+	free(raw);
+	if (cs && (is_ascii_cs(cs) || is_utf8_cs(cs) || !charset_known(cs))) {
+		free(cs);
+		cs = NULL;
+	}
+	return cs;
+}
+
 static void
 extract(struct mail *m, struct mail_priv *pr)
 {
@@ -1236,11 +1290,12 @@ extract(struct mail *m, struct mail_priv *pr)
 		m->nreferences = msgids_parse(raw, SIZE_MAX, &m->references);
 		free(raw);
 	}
+	pr->hdr_cs = header_charset(hdr);
 	m->subject = mail_header(m, MU_HEADER_SUBJECT);
 	if (m->subject == NULL)
 		m->subject = xstrdup("");
 	if ((raw = hdr_raw_n(hdr, MU_HEADER_FROM, 1)) != NULL) {
-		addrs_parse(raw, &v, &n);
+		addrs_parse(raw, pr->hdr_cs, &v, &n);
 		free(raw);
 		if (n > 0) {
 			m->from = v[0];
@@ -1248,9 +1303,10 @@ extract(struct mail *m, struct mail_priv *pr)
 		}
 		addrs_free(v, n);
 	}
-	addrs_header(hdr, MU_HEADER_TO, &m->to, &m->nto);
-	addrs_header(hdr, MU_HEADER_CC, &m->cc, &m->ncc);
-	addrs_header(hdr, MU_HEADER_REPLY_TO, &m->reply_to, &m->nreply_to);
+	addrs_header(hdr, MU_HEADER_TO, pr->hdr_cs, &m->to, &m->nto);
+	addrs_header(hdr, MU_HEADER_CC, pr->hdr_cs, &m->cc, &m->ncc);
+	addrs_header(hdr, MU_HEADER_REPLY_TO, pr->hdr_cs, &m->reply_to,
+	    &m->nreply_to);
 	m->sender = envelope_sender(pr);
 	if (m->sender == NULL)
 		m->sender = return_path(hdr);
@@ -1403,6 +1459,7 @@ mail_free(struct mail *m)
 	free(m->parts);
 	if ((pr = m->priv) != NULL) {
 		priv_close(pr);
+		free(pr->hdr_cs);
 		free(pr->buf);
 		free(pr);
 	}
@@ -1432,7 +1489,7 @@ mail_header(struct mail *m, const char *name)
 
 	if (raw == NULL)
 		return NULL;
-	v = hdr_decode(raw);
+	v = hdr_decode(raw, ((struct mail_priv *)m->priv)->hdr_cs);
 	free(raw);
 	return v;
 }

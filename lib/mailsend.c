@@ -612,7 +612,8 @@ qp_finish(const char *in, size_t len, struct sbuf *out)
 		if (ws)
 			n--;
 		while (n + (ws ? 3 : 0) > QP_LINE) {
-			size_t b = QP_LINE - 1;
+			/* a line of 74 or 75 and a final blank: "=20" alone after the break */
+			size_t b = QP_LINE - 1 < n ? QP_LINE - 1 : n;
 
 			if (l[b - 1] == '=')
 				b -= 1;

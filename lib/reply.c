@@ -292,6 +292,31 @@ is_own_addr(struct desk *d, const char *addr)
 	return 0;
 }
 
+/*
+ * Whether the local part (n bytes at s) is a list's (NAME-request,
+ * owner-NAME, NAME-owner) or has a robot name as one of its words
+ * between '-', '_' and '.' (dmarc-noreply, noreply-dmarc-support,
+ * opendmarc-postmaster, bounce-123-x=y).
+ */
+static int
+robot_word(const char *s, size_t n, const char *const *robots, size_t nrobots)
+{
+	if ((n > 8 && strncasecmp(s + n - 8, "-request", 8) == 0) ||
+	    (n > 6 && strncasecmp(s + n - 6, "-owner", 6) == 0) ||
+	    (n > 6 && strncasecmp(s, "owner-", 6) == 0))
+		return 1;
+	for (size_t i = 0; i < n;) {
+		size_t w = i;
+		while (w < n && strchr("-_.", s[w]) == NULL)
+			w++;
+		for (size_t k = 0; k < nrobots; k++)
+			if (strlen(robots[k]) == w - i && strncasecmp(s + i, robots[k], w - i) == 0)
+				return 1;
+		i = w + 1;
+	}
+	return 0;
+}
+
 /* Addresses that never get an automatic reply (RFC 3834 section 2). */
 static const char *
 no_auto_reason(struct desk *d, const char *addr)
@@ -310,6 +335,8 @@ no_auto_reason(struct desk *d, const char *addr)
 	for (size_t i = 0; i < LEN(robots); i++)
 		if (strlen(robots[i]) == n && strncasecmp(addr, robots[i], n) == 0)
 			return "a mailer or robot address";
+	if (robot_word(addr, n, robots, LEN(robots)))
+		return "a mailer or robot address";
 	return NULL;
 }
 
