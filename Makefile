@@ -63,7 +63,13 @@ BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/ref-maildir $(B)/benc
             $(B)/bench/rt-show-shared
 MANS     := $(sort $(wildcard man/*.[1-9]))
 
-all: $(BINS) $(UNITS) $(BENCHES) $(MAILER)
+all: $(BINS) $(UNITS) $(BENCHES) $(MAILER) $(B)/share/man/.made
+
+# The pages laid out as installed, beside $(B)/bin: "rt help COMMAND" in
+# the build tree shows this build's page (rt_mandir).
+$(B)/share/man/.made: $(MANS)
+	@for m in $(MANS); do s=$${m##*.}; mkdir -p $(@D)/man$$s && cp $$m $(@D)/man$$s/ || exit 1; done
+	@touch $@
 
 $(MAILER): lib/mailsend.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)

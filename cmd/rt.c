@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "desk.h"
 #include "util.h"
 
 static const char usage[] =
@@ -197,7 +198,15 @@ main(int argc, char *argv[])
 		if (!valid_name(argv[2]))
 			errx(EX_USAGE, "'%s' is not a command name", argv[2]);
 		{
-			char *page = xasprintf("rt-%s", argv[2]);
+			char *page = xasprintf("rt-%s", argv[2]), *mine = rt_mandir();
+			/* this build's pages first, then man's own path (as git help does) */
+			if (mine) {
+				const char *mp = getenv("MANPATH");
+				char *both = xasprintf("%s:%s", mine, mp ? mp : "");
+				setenv("MANPATH", both, 1);
+				free(both);
+				free(mine);
+			}
 			if (strcmp(argv[2], "rt") == 0) {
 				free(page);
 				page = xstrdup("rt");

@@ -373,6 +373,17 @@ pending_list(struct cache *c, MDB_txn *txn, size_t *n)
 }
 
 static int
+pending_marked(struct cache *c, MDB_txn *txn, const char *id)
+{
+	char *key = xasprintf(PENDING "%s", id);
+	MDB_val k = val_str(key), v;
+	int rc = mdb_get(txn, c->meta, &k, &v);
+
+	free(key);
+	return rc == 0;
+}
+
+static int
 pending_del(struct cache *c, MDB_txn *txn, const char *id)
 {
 	char *key = xasprintf(PENDING "%s", id);
@@ -1722,7 +1733,8 @@ cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
 	if ((rc = read_begin(d->cache, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
 	/* not built: the caller parses the mail (routing a new mail, under the desk lock, builds nothing) */
-	rc = text_built(d->cache, txn) && !unindexed(d->cache, txn, id) ?
+	rc = text_built(d->cache, txn) && !unindexed(d->cache, txn, id) &&
+	    !pending_marked(d->cache, txn, id) ?
 	    textindex_first(txn, &d->cache->text, id, out) : MDB_NOTFOUND;
 	read_end(d->cache, txn);
 	if (rc == MDB_NOTFOUND)
@@ -1958,6 +1970,37 @@ text_search_marked(struct desk *d, struct text_search *ts, const char *query,
 	return rc;
 }
 
+/*
+ * The tickets whose words the index does not hold as the cache's head
+ * has them, in id order: those marked UNINDEXED, and those a batch left
+ * PENDING (killed before its end; only a writer's sync finishes them).
+ * A user who may only read the desk never writes it: the search reads
+ * these tickets instead, so its answer is a writer's.
+ */
+static char **
+stale_text(struct cache *c, MDB_txn *txn, size_t *n)
+{
+	size_t np, k = 0;
+	char **v = mark_list(c, txn, UNINDEXED, 0, n), **p = pending_list(c, txn, &np);
+
+	if (np == 0) {
+		free(p);
+		return v;
+	}
+	v = xrealloc(v, (*n + np) * sizeof(*v));
+	memcpy(v + *n, p, np * sizeof(*p));
+	free(p);
+	*n += np;
+	qsort(v, *n, sizeof(*v), cmp_strp);
+	for (size_t i = 0; i < *n; i++)
+		if (k && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	*n = k;
+	return v;
+}
+
 int
 cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 {
@@ -1975,7 +2018,7 @@ cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 		mdb_txn_abort(ts.txn);
 		return rc;
 	}
-	marked = mark_list(d->cache, ts.txn, UNINDEXED, 0, &nm);
+	marked = stale_text(d->cache, ts.txn, &nm);
 	if (nm)
 		rc = text_search_marked(d, &ts, query, marked, nm);
 	else if ((rc = textindex_search(ts.txn, &d->cache->text, query, text_hit, &ts)) != 0)

@@ -56,6 +56,26 @@ rt_sharedir(void)
 	return found;
 }
 
+char *
+rt_mandir(void)
+{
+	char exe[PATH_MAX], *slash, *dir;
+	ssize_t n;
+	struct stat st;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 2; up++)	/* PREFIX/bin/rt -> PREFIX */
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+	dir = xasprintf("%s/share/man", exe);
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
 int
 git_fail(int gitrc, const char *what)
 {

@@ -95,5 +95,12 @@ int git_fail(int gitrc, const char *what);
 
 /* The share folder: $RT_SHAREDIR, PREFIX/share/rt beside the binary, or the built-in path. */
 const char *rt_sharedir(void);
+/*
+ * The manual pages beside the binary: PREFIX/share/man for PREFIX/bin,
+ * which the build tree has too (B/share/man, made by make), so that
+ * "rt help" finds the pages of the build it is part of. NULL when there
+ * is no such folder. malloc'd.
+ */
+char *rt_mandir(void);
 
 #endif
