@@ -57,20 +57,32 @@ mbox() {
 	done
 }
 
-# stream COUNT TAG: the same mails as a git fast-import stream, one commit each
+# stream COUNT TAG: the same mails as a git fast-import stream, one commit each,
+# each mail where a desk keeps a new ticket's (rt-desk(5): tickets/X/Y/Z/ID/msg,
+# random ids), so fast-import reads and rewrites the fan-out folders rt-ingest
+# must; into 97 folders of its own (tickets/BN/NN) it touched none of the
+# desk's, and its instructions did not grow from the 1k desk to the 100k one
 stream() {
+	awk -v n="$1" 'BEGIN { srand(1); a = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+		for (i = 0; i < n; i++) {
+			s = ""
+			for (j = 0; j < 8; j++)
+				s = s substr(a, int(rand() * 32) + 1, 1)
+			print substr(s, 1, 1) "/" substr(s, 2, 1) "/" substr(s, 3, 1) "/" s
+		} }' >"$out/fi.ids"
 	_i=1
-	while [ "$_i" -le "$1" ]; do
+	while read -r _p; do
 		mail "$_i" "$2" >"$out/fi.mail"
 		_n=$(wc -c <"$out/fi.mail")
 		printf 'commit refs/heads/main\ncommitter Bench <bench@example.org> 1795000000 +0000\n'
 		printf 'data 14\nbench mail %03d\n' $(( _i % 1000 ))
 		[ "$_i" = 1 ] && printf 'from refs/heads/main^0\n'
-		printf 'M 100644 inline tickets/BN/%02d/BN%06d/msg/1.eml\ndata %s\n' $(( _i % 97 )) "$_i" "$_n"
+		printf 'M 100644 inline tickets/%s/msg/1.eml\ndata %s\n' "$_p" "$_n"
 		cat "$out/fi.mail"
 		echo
 		_i=$((_i + 1))
-	done
+	done <"$out/fi.ids"
+	rm -f "$out/fi.ids"
 }
 
 # copy SRC DST: a private clone of a bench desk (objects hard-linked), cache and text index built

@@ -12,6 +12,8 @@
 
 #include "cache.h"
 #include "cacheboot.h"
+#include "cachefile.h"
+#include "cachehint.h"
 #include "desk.h"
 #include "head.h"
 #include "id.h"
@@ -22,6 +24,15 @@
 
 #define CACHE_VERSION "8"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level) */
 #define MSGID_MAXKEY 400
+
+/* The version this rt writes; RT_CACHE_VERSION for tests (an older rt's cache). */
+static const char *
+cache_version(void)
+{
+	const char *v = getenv("RT_CACHE_VERSION");
+
+	return v && *v ? v : CACHE_VERSION;
+}
 
 struct cache {
 	MDB_env *env;
@@ -40,6 +51,7 @@ struct cache {
 	struct prepared *kept;	/* a batch's tickets as indexed (kept_take) */
 	size_t nkept, kept_bytes;
 	MDB_txn *held;		/* in a batch, under the desk lock: the syncs' one write transaction */
+	struct cachehint hint;	/* the tickets this process's commits changed */
 };
 
 static void kept_clear(struct cache *c);
@@ -145,6 +157,51 @@ out:
 	return rc;
 }
 
+/* Whether the cache was written by an rt of another version (not a new, empty one). */
+static int
+other_version(struct cache *c)
+{
+	MDB_txn *txn;
+	MDB_val k = { 7, "version" }, v;
+	int other;
+
+	if (mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn) != 0)
+		return 0;
+	other = mdb_get(txn, c->meta, &k, &v) == 0 &&
+	    (v.mv_size != strlen(cache_version()) ||
+	    memcmp(v.mv_data, cache_version(), v.mv_size) != 0);
+	mdb_txn_abort(txn);
+	return other;
+}
+
+/*
+ * A cache of another version is not rebuilt inside its old file (the
+ * new pages would scatter over the old file's free ones): a writer
+ * removes the file, unless another writer already did, and opens a new
+ * one (cachefile.h).
+ */
+static int
+env_open_new(struct desk *d, struct cache *c)
+{
+	char *path = xasprintf("%s/cache.mdb", d->rtdir);
+	struct stat seen;
+	int fd, lockfd, rc, nosync = c->nosync;
+
+	if (mdb_env_get_fd(c->env, &fd) != 0 || fstat(fd, &seen) != 0 ||
+	    (lockfd = cachefile_lock(d->rtdir)) < 0) {
+		free(path);
+		return 0;	/* rebuilt in place, as before */
+	}
+	mdb_env_close(c->env);
+	memset(c, 0, sizeof(*c));
+	c->nosync = nosync;
+	cachefile_remove_if(path, &seen);
+	rc = env_open(d, c, 0);
+	cachefile_unlock(lockfd);
+	free(path);
+	return rc;
+}
+
 int
 cache_open(struct desk *d)
 {
@@ -187,6 +244,8 @@ cache_open(struct desk *d)
 		c->nosync = nosync;
 		rc = env_open(d, c, 0);
 	}
+	if (rc == 0 && !c->readonly && other_version(c))
+		rc = env_open_new(d, c);
 	if (rc != 0) {
 		int ro = c->readonly;
 		if (c->env)
@@ -211,6 +270,7 @@ cache_close(struct desk *d)
 		return;
 	textindex_forget();
 	kept_clear(d->cache);
+	cachehint_free(&d->cache->hint);
 	(void)cache_settle(d, 0);	/* a batch not settled: the cache stays behind */
 	mdb_env_close(d->cache->env);
 	free(d->cache);
@@ -686,6 +746,24 @@ out:
 	kv_free(&rec);
 }
 
+/* Stores a prepared ticket's words (in a batch: marks it PENDING); 0 or an MDB error. */
+static int
+store_text(struct desk *d, MDB_txn *txn, const struct prepared *p)
+{
+	struct cache *c = d->cache;
+	int rc;
+
+	if (c->defer)
+		return pending_put(c, txn, p->id);
+	if (!c->text_on)
+		return 0;
+	if (c->text_later)
+		return mark_put(c, txn, UNINDEXED, p->id);
+	if ((rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log)) != 0)
+		return rc;
+	return mark_del(c, txn, UNINDEXED, p->id);
+}
+
 /* Stores a prepared ticket: its record, its Message-Ids, its words (in a batch: marked PENDING). */
 static int
 store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
@@ -708,13 +786,8 @@ store_ticket(struct desk *d, MDB_txn *txn, const struct prepared *p)
 		rc = mdb_put(txn, c->msgids, &mk, &mv, 0);
 		free(key);
 	}
-	if (rc == 0 && c->defer)
-		rc = pending_put(c, txn, p->id);
-	else if (rc == 0 && c->text_on && c->text_later)
-		rc = mark_put(c, txn, UNINDEXED, p->id);
-	else if (rc == 0 && c->text_on &&
-	    (rc = textindex_put(d, txn, &c->text, p->id, p->dir, &p->t, &p->log)) == 0)
-		rc = mark_del(c, txn, UNINDEXED, p->id);
+	if (rc == 0)
+		rc = store_text(d, txn, p);
 	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
 }
 
@@ -754,9 +827,10 @@ index_pending(struct desk *d, MDB_txn *txn, const char *id, const git_oid *dir_i
 	if (!kept_take(d->cache, id, dir_id, &p))
 		return index_ticket(d, txn, id, dir_id, wt);
 	mirror_ticket(d, &p, wt);
-	rc = store_ticket(d, txn, &p);
+	/* its record and message ids, stored with its commit, are this folder's */
+	rc = store_text(d, txn, &p);
 	prepared_free(&p);
-	return rc;
+	return rc != 0 ? mdb_fail(rc, "cannot store") : 0;
 }
 
 static int
@@ -889,6 +963,37 @@ sync_folder(const char *name, const git_oid *now, void *arg)
 	    drop_ticket(w->d, w->st->txn, name);
 
 	return rc ? rc : sync_step(w->st);
+}
+
+static git_tree_entry *folder_in(git_tree *root, const char *id);
+
+/*
+ * changed_folders for the tickets the hint names (cachehint.h): each
+ * looked up in commit head's tree, none compared.
+ */
+static int
+hinted_folders(git_commit *head, char *const *ids, size_t n, folder_fn fn, void *arg)
+{
+	git_tree *root = NULL;
+	int rc = 0;
+
+	if (n && git_commit_tree(&root, head) < 0)
+		return git_fail(-1, "cannot read HEAD tree");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		git_tree_entry *e = folder_in(root, ids[i]);
+		rc = fn(ids[i], e ? git_tree_entry_id(e) : NULL, arg);
+		git_tree_entry_free(e);
+	}
+	git_tree_free(root);
+	return rc;
+}
+
+void
+cache_note_commit(struct desk *d, const git_oid *parent, const git_oid *commit,
+    const char *const *paths, size_t n)
+{
+	if (d->cache)
+		cachehint_note(&d->cache->hint, parent, commit, paths, n);
 }
 
 /*
@@ -1276,7 +1381,7 @@ is_current(struct cache *c, const char *headhex, int pending)
 	meta_get(c, txn, "head", hex, sizeof(hex));
 	meta_get(c, txn, "version", ver, sizeof(ver));
 	meta_get(c, txn, "format", oldfmt, sizeof(oldfmt));
-	yes = strcmp(hex, headhex) == 0 && strcmp(ver, CACHE_VERSION) == 0 &&
+	yes = strcmp(hex, headhex) == 0 && strcmp(ver, cache_version()) == 0 &&
 	    strcmp(oldfmt, fmt) == 0 && !(pending && pending_any(c, txn));
 	mdb_txn_abort(txn);
 	return yes;
@@ -1313,7 +1418,9 @@ sync_to(struct desk *d, int full)
 	MDB_txn *txn;
 	char oldhex[GIT_OID_HEXSZ + 1] = "", newhex[GIT_OID_HEXSZ + 1], ver[8];
 	char fmt[8], oldfmt[8];
-	int rc;
+	char *const *hinted = NULL;
+	size_t nhinted = 0;
+	int rc, rebuild, use_hint = 0;
 
 	memset(&st, 0, sizeof(st));
 	if ((rc = desk_head(d, &head)) != 0 || head == NULL)
@@ -1333,7 +1440,7 @@ sync_to(struct desk *d, int full)
 		git_commit_free(head);
 		return mdb_fail(rc, "cannot begin");
 	}
-	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, CACHE_VERSION))
+	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, cache_version()))
 		full = 1;
 	/* an upgraded desk has other folders: its trees cannot be compared */
 	snprintf(fmt, sizeof(fmt), "%d", id_format());
@@ -1348,12 +1455,15 @@ sync_to(struct desk *d, int full)
 		git_commit_free(head);
 		return 0;
 	}
-	if (!full && oldhex[0] && git_oid_fromstr(&old_id, oldhex) == 0)
+	/* this process's own commits since the cache's head: no trees compared */
+	if (!full && oldhex[0] && git_oid_fromstr(&old_id, oldhex) == 0 &&
+	    !(use_hint = cachehint_ids(&c->hint, &old_id, git_commit_id(head), &hinted, &nhinted)))
 		old = tickets_tree(d, &old_id);
+	rebuild = old == NULL && !use_hint;
 	st.c = c;
 	st.env = c->env;
-	c->text_on = old != NULL && text_built(c, txn);
-	if (old == NULL) {
+	c->text_on = !rebuild && text_built(c, txn);
+	if (rebuild) {
 		kept_clear(c);
 		c->text_ready = 0;
 		MDB_val k = { 4, "head" }, kt = val_str(TEXT_BUILT);
@@ -1370,23 +1480,29 @@ sync_to(struct desk *d, int full)
 		whole_desk_limits(1);
 	}
 	st.txn = txn;
-	new = tickets_tree(d, git_commit_id(head));
-	c->text_later = old != NULL;
-	if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
-		rc = changed_folders(d, old, new, 0, sync_folder, &(struct sync_walk){ d, &st });
+	c->text_later = !rebuild;
+	if (use_hint)
+		rc = hinted_folders(head, hinted, nhinted, sync_folder,
+		    &(struct sync_walk){ d, &st });
+	else {
+		new = tickets_tree(d, git_commit_id(head));
+		if (old != NULL || (rc = rebuild_threaded(d, &st, new)) == 1)
+			rc = changed_folders(d, old, new, 0, sync_folder,
+			    &(struct sync_walk){ d, &st });
+	}
 	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
 	if (rc == 0 && st.txn && !c->defer)
 		rc = finish_pending(d, &st, head);
 	if (rc == 0 && st.txn && !c->defer && c->text_on &&
 	    (rc = textindex_fold(st.txn, &c->text, 0)) != 0)
 		rc = mdb_fail(rc, "cannot index");
-	if (old == NULL)
+	if (rebuild)
 		whole_desk_limits(0);
 	txn = st.txn;
 	if (txn == NULL)
 		;	/* a chunk's commit failed; the message is set */
 	else if (rc == 0 && (rc = meta_put(c, txn, "head", newhex)) == 0 &&
-	    (rc = meta_put(c, txn, "version", CACHE_VERSION)) == 0 &&
+	    (rc = meta_put(c, txn, "version", cache_version())) == 0 &&
 	    (rc = meta_put(c, txn, "format", fmt)) == 0) {
 		if (c->defer && d->lockfd >= 0)
 			c->held = txn;	/* committed by cache_settle, before the lock goes */
@@ -1398,8 +1514,13 @@ sync_to(struct desk *d, int full)
 		;	/* a sysexits code from indexing */
 	else if (rc != 0)
 		rc = mdb_fail(rc, "cannot update");
+	/* the cache is at HEAD (or, failed, somewhere): own commits chain from there */
+	if (rc == 0)
+		cachehint_reset(&c->hint, git_commit_id(head));
+	else
+		cachehint_drop(&c->hint);
 	/* a small desk's text index costs little: built at once, as the rebuild's last step */
-	if (rc == 0 && old == NULL && !c->defer && cache_count(d) < lazy_text_min())
+	if (rc == 0 && rebuild && !c->defer && cache_count(d) < lazy_text_min())
 		rc = (rc = text_ready(d)) == 1 ? 0 : rc;
 	wt_memo_free(&st.wt);
 	git_tree_free(old);

@@ -29,6 +29,13 @@ void cache_flush(struct desk *d);
  * commits were dropped) before the lock goes. 0 or a sysexits code.
  */
 int cache_settle(struct desk *d, int keep);
+/*
+ * Notes a commit this process made on parent (NULL: the first), writing
+ * paths: a sync then reads those tickets instead of comparing trees, as
+ * long as nothing else moved the branch (cachehint.h).
+ */
+void cache_note_commit(struct desk *d, const git_oid *parent, const git_oid *commit,
+    const char *const *paths, size_t n);
 /* Brings the cache up to HEAD. */
 int cache_sync(struct desk *d);
 /* Drops everything and reads every ticket from HEAD. */

@@ -107,19 +107,10 @@ is_wordchar(uint32_t cp)
 	return text_is_wordchar(cp);
 }
 
-/* Each ASCII byte lower-cased when it is a word character, else 0. */
-#define WL(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
-    ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ? (c) : 0)
-#define WL4(c) WL(c), WL((c) + 1), WL((c) + 2), WL((c) + 3)
-#define WL16(c) WL4(c), WL4((c) + 4), WL4((c) + 8), WL4((c) + 12)
-static const char ascii_lower[128] = {
-	WL16(0), WL16(16), WL16(32), WL16(48), WL16(64), WL16(80), WL16(96), WL16(112),
-};
-
 static int
 is_ascii_wordchar(unsigned char c)
 {
-	return c < 0x80 && ascii_lower[c];
+	return c < 0x80 && text_ascii_word[c];
 }
 
 /* Counts the stop words of s into g; *words counts the words seen. */
@@ -137,7 +128,7 @@ count(const char *s, struct lang_guess *g, int *words)
 		if (bol)
 			quoted = s[i] == '>';
 		bol = s[i] == '\n';
-		if ((unsigned char)s[i] < 0x80 && !ascii_lower[(unsigned char)s[i]]) {
+		if ((unsigned char)s[i] < 0x80 && !text_ascii_word[(unsigned char)s[i]]) {
 			i++;	/* ASCII space and punctuation without a decode: most bytes */
 			continue;
 		}
@@ -157,7 +148,7 @@ count(const char *s, struct lang_guess *g, int *words)
 		char w[25];
 		if (ascii) {
 			for (size_t j = start; j < i; j++)
-				w[j - start] = ascii_lower[(unsigned char)s[j]];
+				w[j - start] = text_ascii_word[(unsigned char)s[j]];
 		} else {
 			memcpy(w, s + start, i - start);
 			text_lower_utf8(w, i - start, 1);

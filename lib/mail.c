@@ -289,15 +289,17 @@ normalise(const char *in, size_t len, size_t *outlen)
 		len -= 3;
 	}
 	for (size_t i = 0; i < len; i++) {
-		if (in[i] == '\r') {
-			if (i + 1 < len && in[i + 1] == '\n')
-				continue;
-			if (!has_lf) {
-				out[o++] = '\n';
-				continue;
-			}
-		}
-		out[o++] = in[i];
+		/* the bytes up to the next CR at once: most mail has none or CRLF */
+		const char *cr = memchr(in + i, '\r', len - i);
+		size_t n = cr ? (size_t)(cr - (in + i)) : len - i;
+
+		memcpy(out + o, in + i, n);
+		o += n;
+		if ((i += n) == len)
+			break;
+		if (i + 1 < len && in[i + 1] == '\n')
+			continue;
+		out[o++] = has_lf ? '\r' : '\n';
 	}
 	out[o] = '\0';
 	/* Drop leading lines made of white space only. */

@@ -279,6 +279,14 @@ text_is_wordchar(uint32_t cp)
 	return 1;
 }
 
+#define WL(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
+    ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ? (c) : 0)
+#define WL4(c) WL(c), WL((c) + 1), WL((c) + 2), WL((c) + 3)
+#define WL16(c) WL4(c), WL4((c) + 4), WL4((c) + 8), WL4((c) + 12)
+const char text_ascii_word[128] = {
+	WL16(0), WL16(16), WL16(32), WL16(48), WL16(64), WL16(80), WL16(96), WL16(112),
+};
+
 const char *
 text_fold_ascii(uint32_t cp, char buf[2])
 {

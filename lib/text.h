@@ -45,6 +45,11 @@ uint32_t text_lower(uint32_t cp);
 void text_lower_utf8(char *s, size_t len, int ascii);
 /* A letter or digit of a word (not punctuation, symbol, emoji or U+FFFD). */
 int text_is_wordchar(uint32_t cp);
+/*
+ * text_lower of each ASCII byte that text_is_wordchar holds, 0 for the
+ * others: the tokenizers' table for the ASCII runs that are most text.
+ */
+extern const char text_ascii_word[128];
 /* The ASCII spelling of a small letter ("ae" for ä), or NULL when it has none. */
 const char *text_fold_ascii(uint32_t cp, char buf[2]);
 

@@ -135,14 +135,20 @@ word_hash(const char *s)
 	return h;
 }
 
-static uint32_t
-wordset_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
+/* A word being read, with the FNV-1a hash of its first "hashed" bytes. */
+struct word {
+	struct sbuf b;
+	uint32_t hash;
+	size_t hashed;
+};
+#define FNV_BASIS 2166136261u
+#define FNV_PRIME 16777619u
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+static void
+word_hash_up(struct word *w)
+{
+	for (; w->hashed < w->b.len; w->hashed++)
+		w->hash = (w->hash ^ (unsigned char)w->b.buf[w->hashed]) * FNV_PRIME;
 }
 
 static int
@@ -182,38 +188,33 @@ wordset_grow(struct wordset *ws)
 }
 
 static void
-word_end(struct sbuf *w, struct wordset *ws)
+word_end(struct word *word, struct wordset *ws)
 {
+	struct sbuf *w = &word->b;
+
 	/* two letters, not bytes: a letter of 2-4 bytes alone is one */
 	if (w->len >= 2 && w->len <= TEXTINDEX_MAXWORD &&
 	    (w->len > 4 || (unsigned char)w->buf[0] < 0x80 || utf8_chars(w->buf) >= 2)) {
-		uint32_t h = wordset_hash(w->buf, w->len);
 		size_t i;
+		word_hash_up(word);
 		if (2 * (ws->n + 1) > ws->cap)
 			wordset_grow(ws);
-		if (ws->slot[i = wordset_slot(ws, w->buf, h, w->len)].w == NULL) {
-			ws->slot[i] = (struct wslot){ xstrdup(w->buf), h, (uint32_t)w->len };
+		if (ws->slot[i = wordset_slot(ws, w->buf, word->hash, w->len)].w == NULL) {
+			ws->slot[i] = (struct wslot){ xstrdup(w->buf), word->hash, (uint32_t)w->len };
 			ws->n++;
 		}
 	}
 	w->len = 0;
 	if (w->buf)
 		w->buf[0] = '\0';
+	word->hash = FNV_BASIS;
+	word->hashed = 0;
 }
-
-/* Each ASCII byte lower-cased when text_is_wordchar holds it, else 0. */
-#define WL(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : \
-    ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ? (c) : 0)
-#define WL4(c) WL(c), WL((c) + 1), WL((c) + 2), WL((c) + 3)
-#define WL16(c) WL4(c), WL4((c) + 4), WL4((c) + 8), WL4((c) + 12)
-static const char word_lower[128] = {
-	WL16(0), WL16(16), WL16(32), WL16(48), WL16(64), WL16(80), WL16(96), WL16(112),
-};
 
 size_t
 textindex_words(const char *text, char ***out)
 {
-	struct sbuf w = SBUF_INIT;
+	struct word w = { SBUF_INIT, FNV_BASIS, 0 };
 	struct wordset ws = { NULL, 0, 0 };
 	char **v, fold[2];
 	size_t n = 0, len = strlen(text);
@@ -222,20 +223,24 @@ textindex_words(const char *text, char ***out)
 		uint32_t cp;
 		const char *a;
 		if ((unsigned char)text[i] < 0x80) {
-			/* an ASCII run at once, lower-cased as it is copied: most text */
-			size_t j = i;
-			while (j < len && (unsigned char)text[j] < 0x80 && word_lower[(unsigned char)text[j]])
-				j++;
-			if (j == i) {
-				if (w.len)
+			/* an ASCII run at once, lower-cased and hashed as it is copied: most text */
+			char c = text_ascii_word[(unsigned char)text[i]];
+			if (c == 0) {
+				if (w.b.len)
 					word_end(&w, &ws);
 				i++;
 				continue;
 			}
-			sbuf_grow(&w, j - i);
-			for (; i < j; i++)
-				w.buf[w.len++] = word_lower[(unsigned char)text[i]];
-			w.buf[w.len] = '\0';
+			word_hash_up(&w);
+			do {
+				if (w.b.len + 1 >= w.b.cap)
+					sbuf_grow(&w.b, 1);
+				w.b.buf[w.b.len++] = c;
+				w.hash = (w.hash ^ (unsigned char)c) * FNV_PRIME;
+			} while (++i < len && (unsigned char)text[i] < 0x80 &&
+			    (c = text_ascii_word[(unsigned char)text[i]]) != 0);
+			w.hashed = w.b.len;
+			w.b.buf[w.b.len] = '\0';
 			continue;
 		}
 		i += utf8_decode(text + i, len - i, &cp);
@@ -245,14 +250,14 @@ textindex_words(const char *text, char ***out)
 		}
 		cp = text_lower(cp);
 		if (cp < 0x80)
-			sbuf_addc(&w, (char)cp);
+			sbuf_addc(&w.b, (char)cp);
 		else if ((a = text_fold_ascii(cp, fold)) != NULL)
-			sbuf_adds(&w, a);
+			sbuf_adds(&w.b, a);
 		else
-			utf8_encode(&w, cp);
+			utf8_encode(&w.b, cp);
 	}
 	word_end(&w, &ws);
-	sbuf_free(&w);
+	sbuf_free(&w.b);
 	v = xcalloc(ws.n + 1, sizeof(*v));
 	for (size_t i = 0; i < ws.cap; i++)
 		if (ws.slot[i].w)

@@ -27,7 +27,7 @@
 #ifndef TXN_BATCH_NS	/* -D for profiles, where a second is a few mails */
 #define TXN_BATCH_NS 1000000000L	/* age of a batch before it is written */
 #endif
-#define TXN_BATCH_BYTES (1UL << 20)	/* blob bytes held in memory at most */
+#define TXN_BATCH_BYTES (2UL << 20)	/* blob bytes held in memory at most */
 
 /*
  * New objects go to a mempack backend and reach the disk as one pack per
@@ -66,6 +66,8 @@ struct txn {
 	size_t n;
 	char *author_name, *author_email;	/* NULL: the committer */
 	git_signature *author;
+	int has_parent;		/* the last commit built: on parent, for the cache */
+	git_oid parent;
 };
 
 struct txn *
@@ -598,6 +600,8 @@ try_commit(struct txn *t, const char *msg, git_signature *sig, git_oid *out)
 		rc = git_fail(rc, "cannot commit");
 	else
 		batch_add(t->d->batch, tip, out);
+	if ((t->has_parent = tip != NULL))
+		git_oid_cpy(&t->parent, git_commit_id(tip));
 out:
 	git_tree_free(tree);
 	git_tree_free(tiptree);
@@ -715,6 +719,7 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	}
 	if (out)
 		*out = cid;
+	cache_note_commit(t->d, t->has_parent ? &t->parent : NULL, &cid, paths, t->n);
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (batched)
 		batch_mirror_split(t);

@@ -66,7 +66,7 @@ test_expect_success 'a Maildir is one batch too' '
 	rt-ls --text "bulk 203" --ids >hit && grep -x "$(sed -n 3p mids)" hit
 '
 
-# big FIRST LAST: mails of 12 KB, so a batch is written every ~80 (TXN_BATCH_BYTES)
+# big FIRST LAST: mails of 12 KB, so a batch is written every ~170 (TXN_BATCH_BYTES)
 big() {
 	for i in $(seq "$1" "$2"); do
 		printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: k%s@example.com\nSubject: kill %s\nMessage-Id: <kill%s@x>\n\nzq%sx allkilled\n" $i $i $i $i

@@ -427,6 +427,23 @@ test_shapes(void)
 		ok(0, "CRLF message parses");
 	mail_free(m);
 
+	/* Lone CRs (no LF at all) end lines; a lone CR among LFs stays a byte. */
+	m = parse("From: a@example.com\rSubject: old mac\r\rline1\rline2\r");
+	if (m) {
+		is_str(m->subject, "old mac", "CR-only subject");
+		is_str(m->text, "line1\nline2\n", "CR-only body gets LF");
+	} else
+		ok(0, "CR-only message parses");
+	mail_free(m);
+	m = parse("From: a@example.com\r\nSubject: mixed\r\n\r\na\rb\r\r\nc\r");
+	if (m) {
+		is_str(m->subject, "mixed", "mixed line ends: subject");
+		ok(m->text && strncmp(m->text, "a", 1) == 0 && strchr(m->text, '\n') &&
+		    strchr(m->text, 'c') > strchr(m->text, 'b'), "mixed line ends: body in order");
+	} else
+		ok(0, "mixed line ends parse");
+	mail_free(m);
+
 	/* mbox From_ line is the envelope. */
 	m = parse("From bounce@Example.ORG Mon Jan  1 00:00:00 2024\n"
 	    "Return-Path: <other@example.org>\n"

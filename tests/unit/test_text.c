@@ -105,5 +105,12 @@ main(void)
 	ok(n == 2 && strcmp(w[0], "gr\xc3\xbc\xc3\x9f" "e") == 0 && strcmp(w[1], "\xd0\xb6\xd0\xb0") == 0,
 	    "topics: lowered, umlauts kept for display");
 	strv_free(w, n);
+	{
+		int same = 1;
+		for (uint32_t c = 0; c < 128; c++)
+			same &= text_ascii_word[c] ==
+			    (text_is_wordchar(c) ? (char)text_lower(c) : 0);
+		ok(same, "the ASCII word table is text_is_wordchar and text_lower");
+	}
 	return tap_done();
 }

@@ -1,0 +1,40 @@
+#!/bin/sh
+# A bulk import's groups: 500 mails of a few KB are one pack and one branch move
+. "$(dirname "$0")/lib.sh"
+
+# Under ASan or valgrind a batch outlives its one second and is cut by time.
+SANITIZED=${RT_VALGRIND:-}
+ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && SANITIZED=1
+
+new_desk desk
+npacks() { ls .git/objects/pack/*.pack | wc -l; }
+# mbox FIRST LAST: mails of about 30 KB (50 of them: 1.5 MB of blobs)
+mbox() {
+	for i in $(seq "$1" "$2"); do
+		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: g%s@example.com\nSubject: group %s\nMessage-Id: <group%s@x>\n\n' $i $i $i
+		seq 1 500 | sed "s/^/line of mail $i, the printer on floor 3 stopped: /"; echo
+	done
+}
+
+test_expect_success '1.5 MB of mail is one group: one pack, one branch move' '
+	mbox 1 50 >m.mbox && test $(wc -c <m.mbox) -gt 1300000 &&
+	n=$(npacks) && c=$(git rev-list --count HEAD) && r=$(git reflog | wc -l) &&
+	rt-ingest -q --mbox m.mbox && test $(git rev-list --count HEAD) = $((c + 50)) &&
+	git reflog -$(( $(git reflog | wc -l) - r )) --format=%gs >groups && cat groups &&
+	{ [ -n "$SANITIZED" ] || { echo "rt: batch of 50 commits" >expect && test_cmp expect groups &&
+	    test $(npacks) = $((n + 1)); }; } &&
+	rt-ls --text "group" --count >hits && echo 50 >expect && test_cmp expect hits &&
+	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
+'
+
+command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
+test_expect_success STRACE 'its pack, index, branch and their folders are fsynced once' '
+	mbox 51 100 >m2.mbox &&
+	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=fsync,fdatasync -o st rt-ingest -q --mbox m2.mbox &&
+	grep "^[0-9]* *f[a-z]*sync([0-9]*</.*\.git/\(objects\|refs\)/" st | wc -l >n && cat n &&
+	{ [ -n "$SANITIZED" ] || { echo 5 >expect && test_cmp expect n; }; } &&
+	grep -q "fsync([0-9]*</.*\.git/objects/pack/tmp_pack_" st &&
+	grep -q "fsync([0-9]*</.*\.git/refs/heads>" st
+'
+
+test_done
