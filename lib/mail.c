@@ -948,9 +948,31 @@ body_decoder(mu_message_t msg, mu_stream_t *dec)
 }
 
 /*
+ * Whether text declared UTF-8 is single-byte text in fact (Latin-1 sent
+ * as UTF-8, as Netscape did): not valid UTF-8, and not one valid
+ * multi-byte sequence in it.
+ */
+static int
+mislabelled_utf8(const char *s, size_t len)
+{
+	if (utf8_valid(s, len))
+		return 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+
+		if (n > 1)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/*
  * Decoded body of a text part as valid UTF-8, at most TEXT_MAX bytes read.
  * Undeclared (or "ASCII") 8-bit text is taken as windows-1252 unless it
- * is UTF-8; an unknown charset gets transfer decoding only.
+ * is UTF-8, and so is text declared UTF-8 without one UTF-8 sequence in
+ * it; an unknown charset gets transfer decoding only.
  */
 static char *
 text_decode(mu_message_t msg, const char *cs)
@@ -966,8 +988,13 @@ text_decode(mu_message_t msg, const char *cs)
 	}
 	if (sb.len > 0 && (declared || !utf8_valid(sb.buf, sb.len))) {
 		size_t n;
+		const char *from = declared ? cs : FALLBACK_CS;
+		char *r;
+
+		if (declared && is_utf8_cs(cs) && mislabelled_utf8(sb.buf, sb.len))
+			from = FALLBACK_CS;
 		/* An unknown charset gets transfer decoding only. */
-		char *r = recode(sb.buf, sb.len, declared ? cs : FALLBACK_CS, &n);
+		r = recode(sb.buf, sb.len, from, &n);
 
 		if (r) {
 			sbuf_reset(&sb);

@@ -55,6 +55,21 @@ test_expect_success 'a raw 8-bit byte inside an encoded word of an address' '
 	grep "^To: *Jo Schön <support@example.org>" show
 '
 
+# Hunny Software's m1010 (Netscape 4.7): charset=UTF-8 over Latin-1 text;
+# every umlaut became U+FFFD and rt-ls --text could not find the words
+test_expect_success 'a body declared UTF-8 without one UTF-8 sequence is Latin-1' '
+	printf "From: a@example.com\nSubject: f\nMessage-Id: <w7@x>\nContent-Type: text/plain; charset=UTF-8\n\nDie Hasen und die Kr\366ten\n" >w7.eml &&
+	id=$(rt-ingest <w7.eml) &&
+	rt-show $id >show && grep "^Die Hasen und die Kröten$" show &&
+	test "$(rt-ls --text kröten --ids)" = $id
+'
+
+test_expect_success 'a UTF-8 body with one stray byte stays UTF-8' '
+	printf "From: a@example.com\nSubject: g\nMessage-Id: <w8@x>\nContent-Type: text/plain; charset=UTF-8\n\nGr\303\274\303\237e \377 zur\303\274ck\n" >w8.eml &&
+	id=$(rt-ingest <w8.eml) &&
+	rt-show $id >show && grep "^Grüße � zurück$" show
+'
+
 test_expect_success CORPUS 'the corpus mails that showed it read right' '
 	c=$CORPUS/mail &&
 	id=$(rt-ingest <$c/hunnysoft-mua-samples/m2004.txt) &&
