@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "dedupe.h"
+#include "id.h"
 #include "util.h"
 
 /* Added by relays, delivery agents and mailbox programs, never by the author. */
@@ -40,13 +41,37 @@ line_len(const char *p, const char *end)
 	return nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
 }
 
+/* The blob id of buf in hex; -1 when SHA1DC sees a collision attack. */
+static int
+hash_hex(char hex[GIT_OID_HEXSZ + 1], const void *buf, size_t len)
+{
+	git_oid oid;
+
+	if (git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) != 0)
+		return -1;
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &oid);
+	return 0;
+}
+
+/*
+ * A mail SHA1DC refuses to hash is crafted to collide: its digest must
+ * match no other delivery, so it is never dropped as a duplicate.
+ */
+static char *
+unmatched_digest(void)
+{
+	ticket_id r;
+
+	id_generate(r);
+	return xasprintf("unhashable:%s", r);
+}
+
 char *
 dedupe_digest(const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 	struct sbuf head = SBUF_INIT;
 	char hex[2][GIT_OID_HEXSZ + 1], both[2 * GIT_OID_HEXSZ];
-	git_oid oid;
 	int skip = 0;
 
 	if (len >= 5 && memcmp(p, "From ", 5) == 0)
@@ -69,14 +94,15 @@ dedupe_digest(const char *buf, size_t len)
 		}
 		p += n;
 	}
-	git_odb_hash(&oid, head.buf ? head.buf : "", head.len, GIT_OBJECT_BLOB);
-	git_oid_tostr(hex[0], sizeof(hex[0]), &oid);
-	git_odb_hash(&oid, p, (size_t)(end - p), GIT_OBJECT_BLOB);
-	git_oid_tostr(hex[1], sizeof(hex[1]), &oid);
+	if (hash_hex(hex[0], head.buf ? head.buf : "", head.len) != 0 ||
+	    hash_hex(hex[1], p, (size_t)(end - p)) != 0) {
+		sbuf_free(&head);
+		return unmatched_digest();
+	}
 	memcpy(both, hex[0], GIT_OID_HEXSZ);
 	memcpy(both + GIT_OID_HEXSZ, hex[1], GIT_OID_HEXSZ);
-	git_odb_hash(&oid, both, sizeof(both), GIT_OBJECT_BLOB);
-	git_oid_tostr(hex[0], sizeof(hex[0]), &oid);
 	sbuf_free(&head);
+	if (hash_hex(hex[0], both, sizeof(both)) != 0)
+		return unmatched_digest();
 	return xasprintf("sha1:%s", hex[0]);
 }

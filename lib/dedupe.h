@@ -9,7 +9,9 @@
  * transport headers a redelivery changes (an mbox From_ line, Received,
  * Delivered-To, Return-Path, X-Original-To, ...), CRs dropped, then the
  * body as it is. Two deliveries of one message have the same digest;
- * two messages that only share a Message-Id do not. Malloc'd.
+ * two messages that only share a Message-Id do not. A message SHA1DC
+ * refuses to hash (a collision attack) gets "unhashable:RANDOM", which
+ * matches nothing. Malloc'd.
  */
 char *dedupe_digest(const char *buf, size_t len);
 

@@ -271,9 +271,11 @@ dedupe_check(struct desk *d, struct mail *m, const char *buf, size_t len,
 		/* desks before digests keyed a mail without Message-Id by its blob */
 		git_oid oid;
 		char hex[GIT_OID_HEXSZ + 1], *legacy;
-		git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB);
-		legacy = xasprintf("sha1:%s", git_oid_tostr(hex, sizeof(hex), &oid));
-		if (cache_find_msgid(d, legacy, found) == 0 && cache_resolve(d, found, out) == 0) {
+		if (git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) != 0)
+			legacy = xstrdup("");	/* SHA1DC refused it: no old key matches */
+		else
+			legacy = xasprintf("sha1:%s", git_oid_tostr(hex, sizeof(hex), &oid));
+		if (*legacy && cache_find_msgid(d, legacy, found) == 0 && cache_resolve(d, found, out) == 0) {
 			free(legacy);
 			return 1;
 		}
