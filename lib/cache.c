@@ -433,17 +433,6 @@ pending_list(struct cache *c, MDB_txn *txn, size_t *n)
 }
 
 static int
-pending_marked(struct cache *c, MDB_txn *txn, const char *id)
-{
-	char *key = xasprintf(PENDING "%s", id);
-	MDB_val k = val_str(key), v;
-	int rc = mdb_get(txn, c->meta, &k, &v);
-
-	free(key);
-	return rc == 0;
-}
-
-static int
 pending_del(struct cache *c, MDB_txn *txn, const char *id)
 {
 	char *key = xasprintf(PENDING "%s", id);
@@ -524,6 +513,18 @@ mark_del(struct cache *c, MDB_txn *txn, const char *prefix, const char *id)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* 1 when id carries the mark prefix (pending, unindexed). */
+static int
+mark_has(struct cache *c, MDB_txn *txn, const char *prefix, const char *id)
+{
+	char *key = xasprintf("%s%s", prefix, id);
+	MDB_val k = val_str(key), v;
+	int rc = mdb_get(txn, c->meta, &k, &v);
+
+	free(key);
+	return rc == 0;
+}
+
 static void
 unindexed_clear(struct cache *c, MDB_txn *txn)
 {
@@ -535,16 +536,6 @@ unindexed_clear(struct cache *c, MDB_txn *txn)
 	strv_free(ids, n);
 }
 
-static int
-unindexed(struct cache *c, MDB_txn *txn, const char *id)
-{
-	char *key = xasprintf(UNINDEXED "%s", id);
-	MDB_val k = val_str(key), v;
-	int rc = mdb_get(txn, c->meta, &k, &v);
-
-	free(key);
-	return rc == 0;
-}
 
 /* One ticket folder read, parsed and replayed: what is stored of it. */
 struct prepared {
@@ -1854,8 +1845,8 @@ cache_first_mail(struct desk *d, const char *id, struct kvmap *out)
 	if ((rc = read_begin(d->cache, &txn)) != 0)
 		return mdb_fail(rc, "cannot read");
 	/* not built: the caller parses the mail (routing a new mail, under the desk lock, builds nothing) */
-	rc = text_built(d->cache, txn) && !unindexed(d->cache, txn, id) &&
-	    !pending_marked(d->cache, txn, id) ?
+	rc = text_built(d->cache, txn) && !mark_has(d->cache, txn, UNINDEXED, id) &&
+	    !mark_has(d->cache, txn, PENDING, id) ?
 	    textindex_first(txn, &d->cache->text, id, out) : MDB_NOTFOUND;
 	read_end(d->cache, txn);
 	if (rc == MDB_NOTFOUND)

@@ -14,13 +14,14 @@
 
 #include <git2.h>
 
+#include "id.h"
+
 #define CACHEHINT_MAX 4096	/* tickets; beyond, the chain is dropped (trees compared) */
 
 struct cachehint {
 	int valid;
 	git_oid from, to;
-	char **ids;		/* sorted, each once */
-	size_t n, cap;
+	struct id_set ids;	/* the chain's tickets */
 };
 
 /* Notes commit (on parent, NULL for a first commit), which wrote paths. */

@@ -127,3 +127,60 @@ ticket_path(const char *id, const char *name)
 	free(dir);
 	return p;
 }
+
+int
+ticket_of_path(const char *path, ticket_id out)
+{
+	const char *p = path, *slash;
+
+	if (!str_starts(path, "tickets/"))
+		return -1;
+	for (p = path + strlen("tickets/"); *p; p = slash + 1) {
+		ticket_id id;
+		char *dir;
+		size_t len;
+		int ok;
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len == ID_LEN) {
+			char word[ID_LEN + 1];
+			memcpy(word, p, ID_LEN);
+			word[ID_LEN] = '\0';
+			if (id_parse(word, id) == 0 && strcmp(word, id) == 0) {
+				dir = ticket_dir(id);
+				ok = str_starts(path, dir) && (path[strlen(dir)] == '/' ||
+				    path[strlen(dir)] == '\0');
+				free(dir);
+				if (ok) {
+					memcpy(out, id, ID_LEN + 1);
+					return 0;
+				}
+			}
+		}
+		if (slash == NULL)
+			break;
+	}
+	return -1;
+}
+
+void
+id_set_add(struct id_set *s, const char *id)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->v[mid], id);
+		if (c == 0)
+			return;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (s->n == s->cap)
+		s->v = xrealloc(s->v, (s->cap = s->cap ? s->cap * 2 : 16) * sizeof(*s->v));
+	memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof(*s->v));
+	s->v[lo] = xstrdup(id);
+	s->n++;
+}

@@ -37,4 +37,16 @@ char *ticket_dir(const char *id);
 /* The same with "/NAME"; malloc'd. */
 char *ticket_path(const char *id, const char *name);
 
+/*
+ * The ticket a desk path belongs to ("tickets/.../ID/log.yaml"), in
+ * out; 0 if the path is inside a ticket's folder.
+ */
+int ticket_of_path(const char *path, ticket_id out);
+
+/* A sorted set of ticket ids, each once (v malloc'd; strv_free(v, n)). */
+struct id_set {
+	char **v;
+	size_t n, cap;
+};
+void id_set_add(struct id_set *s, const char *id);
 #endif

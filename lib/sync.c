@@ -26,67 +26,6 @@ struct remote_ctx {
 	char *fetchspec, *pushspec;
 };
 
-/* A sorted set of ticket ids (the tickets a merge touched). */
-struct idset {
-	char **v;
-	size_t n;
-};
-
-static void
-idset_add(struct idset *s, const char *id)
-{
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->v[mid], id);
-		if (c == 0)
-			return;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
-	memmove(&s->v[lo + 1], &s->v[lo], (s->n - lo) * sizeof(*s->v));
-	s->v[lo] = xstrdup(id);
-	s->n++;
-}
-
-int
-sync_path_ticket(const char *path, char out[ID_LEN + 1])
-{
-	const char *p = path, *slash;
-
-	if (!str_starts(path, "tickets/"))
-		return -1;
-	for (p = path + strlen("tickets/"); *p; p = slash + 1) {
-		ticket_id id;
-		char *dir;
-		size_t len;
-		int ok;
-		slash = strchr(p, '/');
-		len = slash ? (size_t)(slash - p) : strlen(p);
-		if (len == ID_LEN) {
-			char word[ID_LEN + 1];
-			memcpy(word, p, ID_LEN);
-			word[ID_LEN] = '\0';
-			if (id_parse(word, id) == 0 && strcmp(word, id) == 0) {
-				dir = ticket_dir(id);
-				ok = str_starts(path, dir) && (path[strlen(dir)] == '/' ||
-				    path[strlen(dir)] == '\0');
-				free(dir);
-				if (ok) {
-					memcpy(out, id, ID_LEN + 1);
-					return 0;
-				}
-			}
-		}
-		if (slash == NULL)
-			break;
-	}
-	return -1;
-}
 
 char *
 sync_clone_name(struct desk *d)
@@ -259,7 +198,7 @@ count_commits(git_repository *repo, const git_oid *tip, const git_oid *hide)
 
 /* Every ticket whose files differ between two commits. */
 static int
-touched_tickets(git_repository *repo, const git_oid *a, const git_oid *b, struct idset *ids,
+touched_tickets(git_repository *repo, const git_oid *a, const git_oid *b, struct id_set *ids,
     struct sbuf *paths)
 {
 	git_commit *ca = NULL, *cb = NULL;
@@ -283,8 +222,8 @@ touched_tickets(git_repository *repo, const git_oid *a, const git_oid *b, struct
 			sbuf_adds(paths, dd->new_file.path);
 			sbuf_addc(paths, '\0');
 		}
-		if (ids && sync_path_ticket(dd->new_file.path, id) == 0)
-			idset_add(ids, id);
+		if (ids && ticket_of_path(dd->new_file.path, id) == 0)
+			id_set_add(ids, id);
 	}
 out:
 	git_diff_free(diff);
@@ -297,7 +236,7 @@ out:
 
 static char *
 merge_message(struct remote_ctx *r, const char *branch, const git_oid *theirs,
-    const struct sync_result *res, const struct idset *ids)
+    const struct sync_result *res, const struct id_set *ids)
 {
 	struct sbuf sb = SBUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1];
@@ -349,7 +288,7 @@ merge_commit(struct desk *d, struct remote_ctx *r, const char *branch, const git
 	git_signature *sig = NULL;
 	git_merge_options mo;
 	git_oid tree_id;
-	struct idset ids = { NULL, 0 };
+	struct id_set ids = { NULL, 0, 0 };
 	char *msg = NULL;
 	int rc;
 
@@ -457,7 +396,7 @@ out:
 /* Brings the remote's branch in: nothing, a fast forward or a merge. */
 static int
 merge_in(struct desk *d, struct remote_ctx *r, const char *branch, struct sync_result *res,
-    struct idset *touched)
+    struct id_set *touched)
 {
 	git_oid ours, theirs, next;
 	char *logmsg;
@@ -548,7 +487,7 @@ do_push(struct desk *d, struct remote_ctx *r, struct sync_result *res, int *reje
 /* One round under the desk lock: fetch and merge. */
 static int
 fetch_merge(struct desk *d, struct remote_ctx *r, const char *branch, struct sync_result *res,
-    struct idset *touched)
+    struct id_set *touched)
 {
 	int rc;
 
@@ -586,7 +525,7 @@ int
 sync_desk(struct desk *d, const char *remote, struct sync_result *res)
 {
 	struct remote_ctx r;
-	struct idset touched = { NULL, 0 };
+	struct id_set touched = { NULL, 0, 0 };
 	int rc, rejected = 0;
 
 	memset(res, 0, sizeof(*res));

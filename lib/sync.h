@@ -48,12 +48,6 @@ int sync_desk(struct desk *d, const char *remote, struct sync_result *res);
 void sync_result_free(struct sync_result *res);
 
 /*
- * The ticket id a desk path belongs to ("tickets/.../ID/log.yaml"), in
- * out; 0 if the path is inside a ticket.
- */
-int sync_path_ticket(const char *path, char out[9]);
-
-/*
  * This clone's name: git config rt.clone (set per clone: .git/config is
  * not cloned), else the host name. escalation.sweeper names one.
  */

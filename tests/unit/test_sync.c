@@ -10,7 +10,7 @@ owner(const char *path)
 {
 	static char id[ID_LEN + 1];
 
-	return sync_path_ticket(path, id) == 0 ? id : NULL;
+	return ticket_of_path(path, id) == 0 ? id : NULL;
 }
 
 int
