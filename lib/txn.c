@@ -255,8 +255,11 @@ batch_write(struct desk *d, const char *logmsg, int keep, const char **paths, si
 	if (b == NULL || b->commits == 0)
 		return 0;
 	/* Without a mempack (it could not be added) the objects are loose. */
-	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem, &dirfd)) == 0)
+	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem, &dirfd)) == 0) {
+		/* the files written early are in place before the branch names them */
+		worktree_wait(worktree_queued());
 		rc = move_branch(d, b, dirfd, &ref);	/* syncs the pack's folder */
+	}
 	if (dirfd >= 0)
 		close(dirfd);
 	if (rc == 0 && (rc = commit_verify(d, b->mem, base, &b->tip, paths, n)) == 0)
@@ -658,8 +661,9 @@ batch_mirror_split(struct txn *t)
  * A single commit's mail files and new logs (lent bytes, or appended to
  * nothing at its first build: the bytes are the whole file) go to the
  * work-tree thread once the commit is built, so their folders and files
- * are made while the pack and the branch are synced, as a batch's mail
- * files are; the paths are in the journal already. The rest of paths (a
+ * are made while the pack is written and synced, and are in place before
+ * the branch moves (batch_write), as a batch's mail files are; the paths
+ * are in the journal already. The rest of paths (a
  * log.yaml that grows, a put) is left in *rest, mirrored in order from the
  * commit once it stands. Returns how many went.
  */

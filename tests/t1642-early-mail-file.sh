@@ -1,9 +1,9 @@
 #!/bin/sh
 # One mail's own file, and a new ticket's log.yaml, go into the work tree
 # while the commit is stored: a second thread makes their folders and files
-# during the pack's and the branch's fsyncs (after the paths are in
-# .git/rt/pending, before the branch moves); a follow-up's log.yaml grows
-# after the commit. A delivery that fails (75) takes the early files and
+# while the pack is written and synced (after the paths are in
+# .git/rt/pending); the branch moves only once they are in place. A
+# follow-up's log.yaml grows after the commit. A delivery that fails (75) takes the early files and
 # their folders back: the work tree is as it was.
 . "$(dirname "$0")/lib.sh"
 
