@@ -1221,7 +1221,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	if ((rc = auto_interval(d, &(long long){0})) != 0)
 		goto out;
 	if (nto == 0) {
-		rc = rt_fail(EX_DATAERR, "#%s has no requestor address to reply to", c->id);
+		rc = rt_fail(EX_DATAERR, "no requestor address to reply to");	/* callers name the ticket */
 		goto out;
 	}
 	for (size_t i = 0; i < nto && r->warning == NULL; i++)
