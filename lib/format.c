@@ -15,16 +15,20 @@ format_load(struct desk *d)
 	size_t len;
 	int f = 1;
 	git_commit *head = NULL;
+	git_tree *tree = NULL;
 
+	/* HEAD read once (its ref files are read again at each lookup) */
 	if (desk_head(d, &head) == 0 && head == NULL)
 		f = DESK_FORMAT;	/* unborn: rt-init's first commit writes it */
-	git_commit_free(head);
-	if (desk_read_head(d, FORMAT_FILE, &buf, &len) == 0) {
+	else if (head && git_commit_tree(&tree, head) == 0 &&
+	    tree_read(d->repo, tree, FORMAT_FILE, &buf, &len) == 0) {
 		f = atoi(buf);
 		free(buf);
 		if (f < 1)
 			f = 1;
 	}
+	git_tree_free(tree);
+	git_commit_free(head);
 	id_set_format(f);
 	return f;
 }

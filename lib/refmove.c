@@ -57,13 +57,15 @@ reflog_append(struct desk *d, const char *name, const git_oid *old, const git_oi
 			*p = ' ';
 	str_trim(line);
 	path = xasprintf("%slogs/%s", d->gitdir, name);
-	if ((p = strrchr(path, '/')) != NULL) {
+	/* A lost line is no lost mail: the reflog is history, not state. */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	/* its folders made only when missing (the first line of a ref) */
+	if (fd < 0 && errno == ENOENT && (p = strrchr(path, '/')) != NULL) {
 		*p = '\0';
 		mkdir_p(path, 0777);
 		*p = '/';
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	}
-	/* A lost line is no lost mail: the reflog is history, not state. */
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (fd >= 0) {
 		if (write_all(fd, line, strlen(line)) == 0)
 			write_all(fd, "\n", 1);

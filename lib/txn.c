@@ -649,6 +649,61 @@ batch_mirror_split(struct txn *t)
 	}
 }
 
+/*
+ * A single commit's mail files (their names are their content's) go to
+ * the work-tree thread before the commit is built, so their folders and
+ * files are made while the pack and the branch are synced, as a batch's
+ * are; the paths are in the journal already. The rest of paths is left in
+ * *rest (the YAML, mirrored from the commit once it stands). Returns how
+ * many went.
+ */
+static size_t
+mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nrest)
+{
+	size_t early = 0;
+
+	*rest = xcalloc(t->n + 1, sizeof(**rest));
+	*nrest = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct txn_op *o = &t->ops[i];
+		if (o->op == OP_PUT_LENT) {
+			char *full = xasprintf("%s/%s", t->d->root, o->path);
+			worktree_queue(full, xstrndup(o->buf, o->len), o->len);
+			free(full);
+			early++;
+		} else
+			(*rest)[(*nrest)++] = paths[i];
+	}
+	return early;
+}
+
+/*
+ * The commit failed: the mail files written early are taken back to what
+ * HEAD has (none, for a new mail), with the folders they emptied, so a 75
+ * leaves the work tree as it was.
+ */
+static void
+mirror_early_undo(struct txn *t)
+{
+	git_tree *tree = NULL;
+
+	if (worktree_head_tree(t->d, &tree) != 0)
+		return;	/* the journal still names them: rt-gc repairs */
+	for (size_t i = 0; i < t->n; i++) {
+		char *dir, *end;
+		if (t->ops[i].op != OP_PUT_LENT || worktree_mirror(t->d, tree, t->ops[i].path) != 0)
+			continue;
+		dir = xasprintf("%s/%s", t->d->root, t->ops[i].path);
+		while ((end = strrchr(dir, '/')) != NULL && end > dir + strlen(t->d->root)) {
+			*end = '\0';
+			if (strchr(dir + strlen(t->d->root) + 1, '/') == NULL || rmdir(dir) != 0)
+				break;	/* stops at tickets/ and at the first folder not empty */
+		}
+		free(dir);
+	}
+	git_tree_free(tree);
+}
+
 /* A failed commit (full disk, I/O, a libgit2 error) is worth a retry: 75. */
 static int
 commit_tempfail(int rc)
@@ -666,9 +721,11 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 {
 	char *msg = build_message(subject, trailers);
 	const char **paths = op_paths(t);
+	const char **rest = NULL;
 	git_signature *sig = NULL;
 	struct commit_guard g;
 	git_oid cid;
+	size_t nrest = 0, early = 0;
 	int rc, attempt = 0, batched;
 
 	if ((rc = make_signature(t->d, &sig)) != 0)
@@ -694,6 +751,8 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	memset(&g, 0, sizeof(g));
 	if (!batched && (rc = guard_commit_begin(t->d, &g)) != 0)
 		goto out;
+	if (!batched)
+		early = mirror_early(t, paths, &rest, &nrest);
 	for (;;) {
 		rc = try_commit(t, msg, sig, &cid);
 		if (rc == 0 && !batched) {
@@ -715,6 +774,13 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		if (t->d->batch->commits == 0)
 			batch_discard(t->d->batch);	/* objects of a failed build */
 		rc = commit_tempfail(rc);
+		if (early) {
+			char *why = xstrdup(rt_errmsg());	/* the commit's, not the mirror's */
+			worktree_drain();	/* what it failed to write is not wanted */
+			mirror_early_undo(t);
+			rt_fail(rc, "%s", why);
+			free(why);
+		}
 		goto out;
 	}
 	if (out)
@@ -723,10 +789,16 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	/* The commit is the record; a failed mirror is repaired by rt-gc. */
 	if (batched)
 		batch_mirror_split(t);
-	else if (t->n && worktree_write(t->d, &cid, paths, t->n) != 0)
-		rt_warn("warning: %s", rt_errmsg());
+	else {
+		/* the early files first: the YAML goes into their folders */
+		if (early && worktree_drain() != 0)
+			rt_warn("warning: %s", rt_errmsg());
+		if (nrest && worktree_write(t->d, &cid, rest, nrest) != 0)
+			rt_warn("warning: %s", rt_errmsg());
+	}
 out:
 	git_signature_free(sig);
+	free(rest);
 	free(paths);
 	free(msg);
 	return rc;

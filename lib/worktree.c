@@ -191,20 +191,70 @@ worktree_put(const char *full, const char *buf, size_t len)
 	return rc;
 }
 
+/*
+ * The file at full as it is, when buf only adds to its end (a ticket's
+ * log.yaml on a follow-up): the new bytes are appended in place, so the
+ * file keeps its inode, and no new one is made and the old one freed with
+ * its blocks as a rename over it would. Only a plain file with one link
+ * that we may write (O_NOFOLLOW: never through a symlink). A reader may
+ * see the file grow, never lose its head; a kill mid-append leaves a path
+ * that .git/rt/pending already names (rt-gc repairs it, as it repairs the
+ * file a kill left behind before). 1: it equals buf now; 0: not done
+ * (absent, not a prefix, not ours), *absent set when it does not exist.
+ */
+static int
+grow_in_place(const char *full, const char *buf, size_t len, int *absent)
+{
+	struct stat st;
+	char *old;
+	ssize_t n;
+	size_t have;
+	int fd, done = 0;
+
+	*absent = 0;
+	if ((fd = open(full, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		*absent = errno == ENOENT;
+		return 0;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (size_t)st.st_size > len) {
+		close(fd);
+		return 0;
+	}
+	have = (size_t)st.st_size;
+	old = xmalloc(have + 1);
+	n = have ? pread(fd, old, have, 0) : 0;
+	if (n == (ssize_t)have && memcmp(old, buf, have) == 0) {
+		if (have == len)
+			done = 1;
+		else if (pwrite(fd, buf + have, len - have, (off_t)have) == (ssize_t)(len - have))
+			done = 1;
+		else	/* a part written: cut back; the caller replaces it whole */
+			(void)!ftruncate(fd, (off_t)have);
+	}
+	free(old);
+	if (close(fd) != 0)
+		done = 0;
+	return done;
+}
+
 /* Makes the work-tree file at path equal to the blob (or absent). */
 int
 worktree_mirror(struct desk *d, git_tree *tree, const char *path)
 {
 	char *full = xasprintf("%s/%s", d->root, path), *buf = NULL, *old = NULL;
 	size_t len, oldlen;
-	int rc = 0;
+	int rc = 0, absent;
 
 	if (tree_read(d->repo, tree, path, &buf, &len) != 0) {
 		if (unlink(full) < 0 && errno != ENOENT)
 			rc = rt_fail(EX_IOERR, "cannot remove '%s': %s", full, strerror(errno));
 		goto out;
 	}
-	if (read_file(full, &old, &oldlen) == 0 && oldlen == len && memcmp(old, buf, len) == 0)
+	if (grow_in_place(full, buf, len, &absent))
+		goto out;
+	if (!absent && read_file(full, &old, &oldlen) == 0 && oldlen == len &&
+	    memcmp(old, buf, len) == 0)
 		goto out;
 	rc = worktree_put(full, buf, len);
 out:
