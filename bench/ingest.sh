@@ -15,9 +15,11 @@
 #                  writing every new ticket's files into the work tree
 #                  (fast-import writes one pack and no work tree). Every
 #                  round's copies are made before the first timed round and
-#                  deleted after the last, no timed round starts within a
-#                  minute of a deletion (settle), the file system is written
+#                  deleted at the end of the run, the file system is written
 #                  back before each tool, and the order alternates.
+# Every figure is the median of per-pair ratios with their spread; before
+# each timed section settle (lib.sh) waits for a file-system probe to be
+# stable near its best and flags the figures if it is not.
 #   16 writers     p95 latency of 16 concurrent deliveries against one
 #                  delivery alone on the same desk                      goal p95 < 1 s
 #   disk           pack and index per mail after rt-gc on the big desk,

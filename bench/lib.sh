@@ -69,9 +69,9 @@ settle() {
 		_last=$(tail -1 "$RT_BENCH_OUT/.deleted" | cut -d" " -f1)
 		_age=$(( _t0 - _last ))
 		_why="the bench last deleted files $_age s before"
-		if [ "$_age" -lt 65 ]; then
-			_why="$_why (waited until 65 s)"
-			sleep $(( 65 - _age ))
+		if [ "$_age" -lt "${RT_BENCH_SETTLE_AFTER:-65}" ]; then
+			_why="$_why (waited until ${RT_BENCH_SETTLE_AFTER:-65} s)"
+			sleep $(( ${RT_BENCH_SETTLE_AFTER:-65} - _age ))
 		fi
 		_why="$_why; "
 	fi
