@@ -60,7 +60,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/ref-maildir $(B)/bench/timeit \
-            $(B)/bench/rt-show-shared
+            $(B)/bench/fsprobe $(B)/bench/rt-show-shared
 MANS     := $(sort $(wildcard man/*.[1-9]))
 
 all: $(BINS) $(UNITS) $(BENCHES) $(MAILER) $(B)/share/man/.made
@@ -115,6 +115,10 @@ $(B)/bench/ref-maildir: bench/ref/maildir.c
 	$(CC) $(CFLAGS) -o $@ $<
 
 $(B)/bench/timeit: bench/ref/timeit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(B)/bench/fsprobe: bench/ref/fsprobe.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
 

@@ -15,9 +15,11 @@
 #                  writing every new ticket's files into the work tree
 #                  (fast-import writes one pack and no work tree). Every
 #                  round's copies are made before the first timed round and
-#                  deleted after the last, no timed round starts within a
-#                  minute of a deletion (settle), the file system is written
+#                  deleted at the end of the run, the file system is written
 #                  back before each tool, and the order alternates.
+# Every figure is the median of per-pair ratios with their spread; before
+# each timed section settle (lib.sh) waits for a file-system probe to be
+# stable near its best and flags the figures if it is not.
 #   16 writers     p95 latency of 16 concurrent deliveries against one
 #                  delivery alone on the same desk                      goal p95 < 1 s
 #   disk           pack and index per mail after rt-gc on the big desk,
@@ -90,24 +92,40 @@ copy() { [ ! -e "$2" ] || gone "$2"; git clone -q --local "$1" "$2" && current "
 current "$RT_BENCH_SMALL_DESK"; current "$RT_BENCH_DESK"
 # the copies a killed run left (deleted now, so settle waits for them)
 [ -z "$(ls -d "$out"/bulk-rt.* "$out"/bulk-git.* 2>/dev/null)" ] || gone "$out"/bulk-rt.* "$out"/bulk-git.*
+gone_later	# what a killed run left to delete at its end
 
 echo "-- durable mail, one process per mail ($ROUNDS paired rounds)"
 rm -rf "$out/maildir" && mkdir -p "$out/maildir/tmp" "$out/maildir/new" "$out/maildir/cur"
-: >"$out/t.ref"; : >"$out/t.small"; : >"$out/t.big"
+: >"$out/t.ref"; : >"$out/t.ref2"; : >"$out/t.small"; : >"$out/t.big"
+settle "the durable mails"
+# each rt-ingest has its own reference delivery right beside it (t.ref
+# pairs with t.small, t.ref2 with t.big); odd rounds time the reference
+# first, even ones rt-ingest first; the figure is the median of the
+# per-pair ratios, so a slow minute slows both sides of its pairs
 i=1
 while [ $i -le "$ROUNDS" ]; do
 	mail $i "d$run" >"$out/m.$i"
-	ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.$i" >>"$out/t.ref"
-	ms rt-ingest --desk "$RT_BENCH_SMALL_DESK" -q <"$out/m.$i" >>"$out/t.small"
-	mail $i "D$run" >"$out/m.$i"
-	ms rt-ingest --desk "$RT_BENCH_DESK" -q <"$out/m.$i" >>"$out/t.big"
+	mail $i "D$run" >"$out/m.D$i"
+	if [ $((i % 2)) = 1 ]; then
+		ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.$i" >>"$out/t.ref"
+		ms rt-ingest --desk "$RT_BENCH_SMALL_DESK" -q <"$out/m.$i" >>"$out/t.small"
+		ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.D$i" >>"$out/t.ref2"
+		ms rt-ingest --desk "$RT_BENCH_DESK" -q <"$out/m.D$i" >>"$out/t.big"
+	else
+		ms rt-ingest --desk "$RT_BENCH_SMALL_DESK" -q <"$out/m.$i" >>"$out/t.small"
+		ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.$i" >>"$out/t.ref"
+		ms rt-ingest --desk "$RT_BENCH_DESK" -q <"$out/m.D$i" >>"$out/t.big"
+		ms "$RT_BUILD/bench/ref-maildir" "$out/maildir" <"$out/m.D$i" >>"$out/t.ref2"
+	fi
+	rm -f "$out/m.D$i"
 	i=$((i + 1))
 done
-ref=$(median <"$out/t.ref") small=$(median <"$out/t.small") big=$(median <"$out/t.big")
-echo "  reference Maildir delivery (fsync file + dir): median $ref ms"
+fscheck
+ref=$(cat "$out/t.ref" "$out/t.ref2" | median) small=$(median <"$out/t.small") big=$(median <"$out/t.big")
+echo "  reference Maildir delivery (fsync file + dir): median $ref ms (spread $(cat "$out/t.ref" "$out/t.ref2" | spread) ms)$(fsflag)"
 sk=$(( ${RT_BENCH_SMALL:-1000} / 1000 ))k bk=$(( ${RT_BENCH_BIG:-100000} / 1000 ))k
-echo "  rt-ingest, $sk desk: median $small ms = $(ratio "$small" "$ref")x the reference (goal <= 5x)"
-echo "  rt-ingest, $bk desk: median $big ms = $(ratio "$big" "$ref")x the reference; $bk/$sk $(ratio "$big" "$small")x"
+echo "  rt-ingest, $sk desk: median $small ms; rt / reference $(pairs "$out/t.small" "$out/t.ref") (goal <= 5x)$(fsflag)"
+echo "  rt-ingest, $bk desk: median $big ms; rt / reference $(pairs "$out/t.big" "$out/t.ref2"); $bk/$sk $(ratio "$big" "$small")x$(fsflag)"
 
 N=${RT_BENCH_BULK:-500}
 BROUNDS=${RT_BENCH_BULK_ROUNDS:-4}	# even: each tool goes first as often (bulk_round)
@@ -183,11 +201,13 @@ bulk_fi() {
 bulk_report() {
 	_wr=$(cut -d" " -f1 "$out/b.$1.rt" | median) _cr=$(cut -d" " -f2 "$out/b.$1.rt" | median)
 	_wf=$(cut -d" " -f1 "$out/b.$1.fi" | median) _cf=$(cut -d" " -f2 "$out/b.$1.fi" | median)
-	_pw=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk '{ print $1 / $3 }' | median)
+	cut -d" " -f1 "$out/b.$1.rt" >"$out/b.$1.wr"; cut -d" " -f1 "$out/b.$1.fi" >"$out/b.$1.wf"
+	cut -d" " -f2 "$out/b.$1.rt" >"$out/b.$1.cr"; cut -d" " -f2 "$out/b.$1.fi" >"$out/b.$1.cf"
 	read -r _nr _nf <"$out/b.$1.n"
 	echo "  $2: $N mails, $_nr commits (fast-import $_nf), work-tree paths rt-ingest left differing from HEAD: $(cat "$out/b.$1.dirty")"
-	echo "    rt-ingest median $_wr ms = $(echo "$N $_wr" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400); fast-import median $_wf ms"
-	echo "    rt / fast-import, median of the pairs: $(printf %.2f "$_pw")x wall (goal <= 1.5x); CPU medians $_cr / $_cf ms = $(ratio "$_cr" "$_cf")x (rt also writes the work tree, YAML and cache)"
+	echo "    rt-ingest median $_wr ms = $(echo "$N $_wr" | awk '{ printf "%d", $1 * 1000 / $2 }') mails/s (goal >= 400); fast-import median $_wf ms$(fsflag)"
+	echo "    rt / fast-import wall, median of the per-round pairs: $(pairs "$out/b.$1.wr" "$out/b.$1.wf") (goal <= 1.5x)$(fsflag)"
+	echo "    CPU: medians $_cr / $_cf ms, pairs $(pairs "$out/b.$1.cr" "$out/b.$1.cf") (rt also writes the work tree, YAML and cache)"
 	# rows are rounds: odd ones timed rt-ingest first (bulk_round)
 	_po=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk 'NR % 2 { print $1 / $3 }' | median)
 	_pe=$(paste -d" " "$out/b.$1.rt" "$out/b.$1.fi" | awk '!(NR % 2) { print $1 / $3 }' | median)
@@ -195,19 +215,21 @@ bulk_report() {
 	rm -f "$out"/b."$1".*
 }
 pair_copies new && pair_copies thr || { echo "  copying the desk failed"; exit 1; }
-settle
+settle "the bulk pairs into the $sk desk"
 i=1
 while [ $i -le "$BROUNDS" ]; do
 	bulk_round "$out/bulk.mbox" new
 	bulk_round "$out/bulk-threads.mbox" thr
 	i=$((i + 1))
 done
+fscheck
 bulk_report new "each mail a new ticket"
 bulk_report thr "threads of 10 mails"
 
 echo "-- desks grown by rt-ingest, never rt-gc'd ($ROUNDS paired rounds)"
 # grown N: the desk grown to N tickets is there (desks grown before the
 # loop below stopped clobbering mbox's counter hold half as many: regrown)
+packs() { ls "$out/grown-$1/.git/objects/pack" | grep -c '\.pack$'; }
 grown() { [ -f "$out/grown-$1/rt.yaml" ] && [ "$(rt-ls --desk "$out/grown-$1" --count --all)" -ge "$1" ]; }
 grow() { # N: the desk grown to N tickets, built once and kept
 	_d=$out/grown-$1
@@ -239,7 +261,12 @@ for n in $GROWN; do
 	fi
 	current "$out/grown-$n"
 	: >"$out/t.grown-$n"
+	# one untimed mail: its writer rolls up the packs an older rt left
+	# (the desks are reused; writers before 371b362 let them reach 50)
+	mail 0 "s$run" | rt-ingest --desk "$out/grown-$n" -q
+	echo "$(packs "$n")" >"$out/p.grown-$n"
 done
+settle "the grown desks"
 i=1
 while [ $i -le "$ROUNDS" ]; do
 	mail $i "g$run" >"$out/m.$i"
@@ -252,8 +279,10 @@ first=
 for n in $GROWN; do
 	m=$(median <"$out/t.grown-$n")
 	[ -n "$first" ] || first=$m
-	echo "  $n tickets ($(ls "$out/grown-$n/.git/objects/pack" | grep -c '\.pack$') packs): median $m ms = $(ratio "$m" "$first")x the first (goal <= 1.2x)"
+	echo "  $n tickets ($(cat "$out/p.grown-$n")-$(packs "$n") packs): median $m ms = $(ratio "$m" "$first")x the first (goal <= 1.2x)"
 done
+fscheck
+[ -z "$(fsflag)" ] || echo "  the grown-desk figures above:$(fsflag)"
 
 big=$(echo $GROWN | awk '{ print $NF }')
 echo "-- bulk into big desks: the same $N new mails into copies of the $bk desk and the desk grown to $big ($BROUNDS paired rounds)"
@@ -261,13 +290,14 @@ echo "-- bulk into big desks: the same $N new mails into copies of the $bk desk 
 current "$RT_BENCH_DESK" && current "$out/grown-$big" &&
     pair_copies big "$RT_BENCH_DESK" && pair_copies grown "$out/grown-$big" ||
     { echo "  copying the big desks failed"; exit 1; }
-settle
+settle "the bulk pairs into the big desks"
 i=1
 while [ $i -le "$BROUNDS" ]; do
 	bulk_round "$out/bulk.mbox" big "$RT_BENCH_DESK"
 	bulk_round "$out/bulk.mbox" grown "$out/grown-$big"
 	i=$((i + 1))
 done
+fscheck
 bulk_report big "$bk desk ($(ls "$RT_BENCH_DESK/.git/objects/pack" | grep -c '\.pack$') packs)"
 bulk_report grown "desk grown to $big, never rt-gc'd ($(ls "$out/grown-$big/.git/objects/pack" | grep -c '\.pack$') packs)"
 # the copies go at the very end: deleting 300,000 inodes slows the next sections' file creation
@@ -276,6 +306,7 @@ rm -f "$out/bulk.mbox" "$out/bulk-threads.mbox" "$out/bulk.fi"
 echo "-- 16 concurrent writers, 10 mails each, one process per mail"
 W=${RT_BENCH_WRITERS:-16} M=${RT_BENCH_WRITER_MAILS:-10}
 copy "$RT_BENCH_SMALL_DESK" "$out/writers"
+settle "the writers"
 before=$(git -C "$out/writers" rev-list --count HEAD)
 i=1
 while [ $i -le "$ROUNDS" ]; do
@@ -300,10 +331,12 @@ cat "$out"/t.w[0-9]* >"$out/t.writers"
 landed=$(( $(git -C "$out/writers" rev-list --count HEAD) - before - ROUNDS ))
 alone=$(median <"$out/t.alone") p=$(p95 <"$out/t.writers") mx=$(sort -n "$out/t.writers" | tail -1)
 p50=$(median <"$out/t.writers")
-echo "  $landed of $((W * M)) mails landed; alone: median $alone ms; 16 writers: median $p50 ms, p95 $p ms (goal < 1000), max $mx ms"
+fscheck
+echo "  $landed of $((W * M)) mails landed; alone: median $alone ms; 16 writers: median $p50 ms, p95 $p ms (goal < 1000), max $mx ms$(fsflag)"
 echo "  p95 / median with 16 writers: $(ratio "$p" "$p50")x (the lock queue serves writers in the order they came)"
 echo "  p95 with 16 writers / one delivery alone: $(ratio "$p" "$alone")x"
-rm -rf "$out/writers" "$out"/w.* "$out"/t.w*
+rm -f "$out"/w.* "$out"/t.w*
+later "$out/writers"	# deleted at the end of the run: a deletion slows later rounds
 
 echo "-- disk per mail after rt-gc: 200 mails, one process each, into a copy of the big desk"
 P=${RT_BENCH_PACK_MAILS:-200}
@@ -354,7 +387,8 @@ if [ -n "${RT_BENCH_FULL_REPACK:-}" ]; then
 	echo "  git repack -adf --window=250 --depth=50 of the whole desk: $(( (fa - fb) / P )) bytes per mail ($t_full ms); rt-gc / git $(ratio "$per" $(( (fa - fb) / P )))x size, $(ratio "$t_rt" "$t_full")x time"
 	rm -rf "$out/pack-base"
 fi
-rm -rf "$out/pack-desk" "$out/pack-git" "$out/pack-ref" "$out/pack-mails" "$out/m.p"
+rm -f "$out/pack-mails" "$out/m.p"
+later "$out/pack-desk" "$out/pack-git" "$out/pack-ref"	# 200 MB: at the end of the run
 
 echo "-- process floor: rt-show --raw of one mail (start, open desk, cache check, read)"
 id=$(rt-ls --desk "$RT_BENCH_DESK" --limit 1 --ids)
@@ -368,10 +402,12 @@ while [ $i -le "$ROUNDS" ]; do
 	i=$((i + 1))
 done
 f=$(median <"$out/t.floor") fr=$(median <"$out/t.floor-ref")
-echo "  rt-show --raw: median $f ms = $(ratio "$f" "$fr")x one reference Maildir delivery"
+echo "  rt-show --raw: median $f ms, reference delivery $fr ms; rt-show / reference $(pairs "$out/t.floor" "$out/t.floor-ref")"
 if [ -s "$out/t.floor-shared" ]; then
 	fs=$(median <"$out/t.floor-shared")
 	echo "  same with libgit2 shared, CA bundle parsed at start: median $fs ms; static+deferred/shared $(ratio "$f" "$fs")x"
 fi
 rm -f "$out"/m.* "$out"/t.*
-gone "$out"/bulk-rt.* "$out"/bulk-git.*
+# every deletion of the run, here at its end (the next run's settle reads when)
+later "$out"/bulk-rt.* "$out"/bulk-git.*
+gone_later

@@ -136,8 +136,10 @@ reingest(struct desk *d, const struct qentry *e)
 	rc = quarantine_reingest(d, e, &r);
 	if (rc == 0 && !o.quiet)
 		printf("%s\n", r.id);
-	else if (rc != 0 && r.requarantined)
+	else if (rc != 0 && r.requarantined && strcmp(r.requarantined, e->id) != 0)
 		warnx("%s: still refused, now %s: %s", e->id, r.requarantined, rt_errmsg());
+	else if (rc != 0 && r.requarantined)
+		warnx("%s: still refused: %s", e->id, rt_errmsg());
 	else if (rc != 0)
 		warnx("%s: %s", e->id, rt_errmsg());
 	free(r.requarantined);

@@ -86,10 +86,13 @@ main(int argc, char *argv[])
 	if (optind != argc || nformats > 1 || (until && asof))
 		cli_usage(usage, 0);
 	o.until = rt_now() + 1;	/* the end is exclusive: this second counts */
+	o.until_now = 1;
 	if ((until || asof) && parse_date(until ? until : asof, 1, &o.until) != 0)
 		errx(EX_USAGE, "'%s' is not a date or time", until ? until : asof);
+	if (until || asof)
+		o.until_now = 0;
 	o.as_of = asof != NULL;
-	o.since = o.until - 30 * 86400;
+	o.since = o.until - o.until_now - 30 * 86400;
 	if (since && parse_date(since, 0, &o.since) != 0)
 		errx(EX_USAGE, "'%s' is not a date or time", since);
 	if (o.since >= o.until)

@@ -18,6 +18,7 @@
 static const char usage[] =
 "usage: rt-set [--desk DIR] [-n] [--json] [--cascade] [--no-exec] [--stdin] [ID ...]\n"
 "              FIELD=VALUE ...\n"
+"       rt-set [--desk DIR] --values FIELD\n"
 "Set ticket fields; print each ticket's id. Ids come from arguments or stdin.\n"
 "  FIELD=VALUE      set (empty VALUE clears); FIELD+=X / FIELD-=X add/remove list items\n"
 "  -n, --dry-run    print what would change (ID field=value ...), change nothing\n"
@@ -25,6 +26,7 @@ static const char usage[] =
 "  --cascade        resolving or closing a ticket does the same to its children\n"
 "  --no-exec        do not run the workflow's exec actions\n"
 "  --stdin          read ticket ids from stdin (the default without ID arguments)\n"
+"  --values FIELD   print the values rt.yaml declares for FIELD, one a line\n"
 "Fields: status owner queue priority severity type tags due team customer subject\n"
 "cc requestors language watchers, and custom fields declared under fields: in rt.yaml.\n";
 
@@ -106,6 +108,27 @@ out:
 	return rc;
 }
 
+/* --values FIELD: what completion offers after FIELD= */
+static int
+print_values(const char *deskpath, const char *field)
+{
+	struct desk *d;
+	char **v, *f = str_lower(xstrdup(field));
+	size_t n;
+	int rc;
+
+	if ((rc = desk_open(&d, deskpath, DESK_NOCACHE)) != 0)
+		cli_die(rc);
+	if ((rc = field_values(d, f, &v, &n)) != 0)
+		warnx("%s", rt_errmsg());
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", v[i]);
+	strv_free(v, n);
+	free(f);
+	desk_close(d);
+	return cli_close_stdout(rc);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -115,10 +138,11 @@ main(int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "stdin", no_argument, NULL, 's' },
+		{ "values", required_argument, NULL, 'V' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *deskpath = NULL;
+	const char *deskpath = NULL, *values = NULL;
 	struct opts o;
 	struct desk *d;
 	char **ids;
@@ -133,9 +157,14 @@ main(int argc, char *argv[])
 		case 'n': dry = o.noexec = 1; break;
 		case 'j': json = 1; break;
 		case 's': use_stdin = 1; break;
+		case 'V': values = optarg; break;
 		default: cli_common(ch, usage);
 		}
 	}
+	if (values && optind != argc)
+		cli_usage(usage, 0);
+	if (values)
+		return print_values(deskpath, values);
 	ids = xcalloc((size_t)(argc + 1), sizeof(*ids));
 	o.as = xcalloc((size_t)(argc + 1), sizeof(*o.as));
 	for (int i = optind; i < argc; i++) {

@@ -11,6 +11,9 @@ _rt_desk_args() {
 		if [[ ${COMP_WORDS[i]} == --desk ]]; then
 			printf -- '--desk %q' "${COMP_WORDS[i+1]}"
 			return
+		elif [[ ${COMP_WORDS[i]} == --desk=* ]]; then
+			printf -- '--desk %q' "${COMP_WORDS[i]#--desk=}"
+			return
 		fi
 	done
 }
@@ -19,14 +22,14 @@ _rt_ids() {
 	rt-ls $(_rt_desk_args) --ids 2>/dev/null
 }
 
-# A field's values on the desk's tickets, and for status and priority
-# also those no ticket has yet (rt-set ID status=open on a new desk).
+# A field's values on the desk's tickets, those rt.yaml declares (a new
+# queue no ticket is in yet: rt-set --values) and for status the usual ones.
 _rt_field_values() {
 	{
 		rt-ls $(_rt_desk_args) --format "%{$1}\n" 2>/dev/null | tr ',' '\n'
+		rt-set $(_rt_desk_args) --values "$1" 2>/dev/null
 		case $1 in
 		status) printf '%s\n' new open waiting resolved closed ;;
-		priority) printf '%s\n' low normal high urgent critical ;;
 		esac
 	} | grep . | sort -u
 }

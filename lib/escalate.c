@@ -866,8 +866,10 @@ esc_apply(struct esc *e, struct desk *d, struct esc_step *s, time_t now, int dry
 		sbuf_addf(line, " owner %s", lv->owner);
 	for (size_t i = 0; i < s->nsuperseded; i++)
 		sbuf_addf(line, " (skips %s)", s->superseded[i]);
-	if (dry)
+	if (dry) {
+		sbuf_adds(line, " (dry run)");	/* nothing was sent or changed */
 		goto out;
+	}
 
 	if ((rc = change_begin(&c, d, s->id, "escalate")) != 0)
 		goto out;

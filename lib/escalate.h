@@ -78,7 +78,8 @@ int esc_plan_phrases_unseen(struct esc *e, struct desk *d, const struct sla_tick
  * esc_retry() resends what a crash or a mail failure left; so a
  * notification is never lost, and is sent twice only when the process
  * dies between the send and the journal update. With dry, nothing is
- * changed or sent. Describes what was done in line (one line, no \n).
+ * changed or sent and line ends in " (dry run)". Describes what was
+ * done in line (one line, no \n).
  * Returns 0, EX_TEMPFAIL when the mail could not be sent (it is retried
  * by the next sweep), or another code when nothing was committed.
  */

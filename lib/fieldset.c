@@ -373,3 +373,52 @@ assign_value(struct desk *d, const struct kvmap *t, const struct assign *a, char
 	*newval = xstrdup(v);
 	return 0;
 }
+
+static void
+push(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+int
+field_values(struct desk *d, const char *field, char ***v, size_t *n)
+{
+	const struct people *p;
+	struct ynode *m, *decl, *vals;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if ((rc = field_settable(d, field)) != 0)
+		return rc;
+	if (strcmp(field, "priority") == 0) {
+		for (size_t i = 0; priorities[i]; i++)
+			push(v, n, priorities[i]);
+	} else if (strcmp(field, "queue") == 0) {
+		if ((rc = cfg_map(d, "queues", &m)) != 0)
+			return rc;
+		for (size_t i = 0; m && i < m->n; i++)
+			push(v, n, m->keys[i]);
+	} else if (strcmp(field, "owner") == 0 || strcmp(field, "team") == 0) {
+		if ((rc = people_load(d, &p)) != 0)
+			return rc;
+		if (strcmp(field, "owner") == 0) {
+			for (size_t i = 0; i < p->nagents; i++)
+				push(v, n, p->agents[i].name);
+			push(v, n, "none");
+		} else
+			for (size_t i = 0; i < p->nteams; i++)
+				push(v, n, p->teams[i].name);
+	} else if (!in_list(settable, field) || strcmp(field, "severity") == 0 ||
+	    strcmp(field, "type") == 0) {
+		if ((rc = cfg_map(d, "fields", &m)) != 0)
+			return rc;
+		decl = m ? ymap_get(m, field) : NULL;
+		vals = decl && decl->kind == Y_MAP ? ymap_get(decl, "values") : NULL;
+		for (size_t i = 0; vals && vals->kind == Y_SEQ && i < vals->n; i++)
+			if (vals->items[i]->kind == Y_SCALAR)
+				push(v, n, vals->items[i]->value);
+	}
+	return 0;
+}

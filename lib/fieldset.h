@@ -33,6 +33,15 @@ int field_settable(struct desk *d, const char *field);
 const char *const *field_settable_builtin(void);
 
 /*
+ * The values rt.yaml declares for field, the ones assign_value accepts
+ * (for completion): priority its five, queue the queues: names, owner the
+ * agents and "none", team the teams, a custom field its values:. None
+ * when the desk declares none (any value goes). A malloc'd vector
+ * (strv_free); EX_USAGE for a field that cannot be set.
+ */
+int field_values(struct desk *d, const char *field, char ***v, size_t *n);
+
+/*
  * Applies one assignment to the ticket state t: validates the value
  * (priority, declared queue, agent, team, field values, due time,
  * list items) and computes the new value. *newval receives the

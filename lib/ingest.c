@@ -389,6 +389,8 @@ add_mail_event(struct change *c, struct mail *m, const char *file, const struct 
 	kv_set(ev, "subject", m->subject);
 	if (m->auto_submitted)
 		kv_set(ev, "auto", "true");
+	if (m->spam)
+		kv_set(ev, "spam", "true");
 }
 
 /*

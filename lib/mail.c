@@ -1222,6 +1222,26 @@ detect_auto(struct mail *m, mu_header_t hdr)
 	return yes;
 }
 
+/*
+ * A spam filter's verdict (SpamAssassin's X-Spam-Flag: YES and
+ * X-Spam-Status: Yes, rspamd's X-Spam: Yes). The mail is kept; only the
+ * acknowledgement, which would go to a forged sender, is not sent.
+ */
+static int
+detect_spam(mu_header_t hdr)
+{
+	static const char *const flag[] = { "X-Spam-Flag", "X-Spam-Status", "X-Spam" };
+	char *v;
+	int yes = 0;
+
+	for (size_t i = 0; !yes && i < LEN(flag); i++)
+		if ((v = hdr_token(hdr, flag[i])) != NULL) {
+			yes = strcmp(v, "yes") == 0;
+			free(v);
+		}
+	return yes;
+}
+
 /* ---------------------------------------------------------------- */
 /* Field extraction                                                 */
 /* ---------------------------------------------------------------- */
@@ -1343,6 +1363,7 @@ extract(struct mail *m, struct mail_priv *pr)
 	}
 	m->content_language = first_language(hdr);
 	m->auto_submitted = detect_auto(m, hdr);
+	m->spam = detect_spam(hdr);
 
 	memset(&w, 0, sizeof(w));
 	w.m = m;

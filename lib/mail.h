@@ -35,6 +35,7 @@ struct mail {
 	time_t date;		/* Date header, 0 if missing or unparsable */
 	char *content_language;	/* first language tag, lower case, or NULL */
 	int auto_submitted;	/* RFC 3834 and list heuristics: never auto-reply */
+	int spam;		/* a spam filter's header says spam: never acknowledge */
 	char *text;		/* best plain-text body, decoded to UTF-8, valid UTF-8;
 				 * without a mail-command "Secret:" line (mailcmd.h) */
 	char *cmd_secret;	/* the value of that line, or NULL; never store or print */

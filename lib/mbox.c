@@ -145,9 +145,13 @@ mbox_read(struct desk *d, const char *file, size_t limit, mbox_fn fn, void *arg)
 	if (f == NULL)
 		return rt_fail(EX_NOINPUT, "cannot open '%s': %s", file, strerror(errno));
 	while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
-		/* mutt: a dated From_ line anywhere; Mailutils: a bare one after a blank line */
+		/*
+		 * mutt: a dated From_ line anywhere; Mailutils: a bare one after
+		 * a blank line; Thunderbird: its own "From - " anywhere (no
+		 * sender is "-", and writers quote a body's "From ").
+		 */
 		if (mbox_is_from(line, (size_t)len) || (is_bare_from(line, (size_t)len) &&
-		    (sp.blank || (!sp.open && sp.n == 0)))) {
+		    (sp.blank || (!sp.open && sp.n == 0) || line[5] == '-'))) {
 			if ((rc = finish(&sp)) == 0 && (rc = spool_begin_held(d, &sp.s, limit)) == 0)
 				sp.open = 1;
 		} else if (!sp.open && sp.n == 0 && line[0] == '\n')

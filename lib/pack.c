@@ -18,6 +18,7 @@
 #include "desk.h"
 #include "pack.h"
 #include "packofs.h"
+#include "packroll.h"
 #include "sha1.h"
 #include "util.h"
 
@@ -108,19 +109,17 @@ remove_one(const git_oid *oid, const char *path, void *arg)
 	return 0;
 }
 
-#define PACK_AUTO 50	/* packs before a writer rolls the small ones up */
 /*
- * Objects a writer rolls up at most: libgit2 searches deltas afresh for
- * every object it packs (about 75 us each), so a roll-up that reached the
- * desk's biggest pack stalled one delivery for a minute at 100k tickets
- * and, amortized, cost more than the mails themselves on grown desks.
- * Bigger merges are rt-gc's.
+ * Objects and bytes a writer rolls up at most: bigger merges are rt-gc's,
+ * so no delivery waits for a copy of the whole desk.
  */
 #define PACK_AUTO_OBJECTS 65536
+#define PACK_AUTO_BYTES (32UL << 20)
 
 struct packfile {
 	char *base;		/* objects/pack/pack-HEX, without extension */
 	unsigned long objects;
+	unsigned long long bytes;	/* of the .pack */
 };
 
 /* The object count of a version 2 pack index: the last fan-out entry. */
@@ -159,7 +158,8 @@ list_packs(struct desk *d, struct packfile **out)
 
 	while (dp && (de = readdir(dp)) != NULL) {
 		size_t len = strlen(de->d_name);
-		char *base, *idx, *keep;
+		char *base, *idx, *keep, *pk;
+		struct stat st;
 		if (len < 6 || strcmp(de->d_name + len - 5, ".pack") != 0)
 			continue;
 		base = xasprintf("%s/%.*s", dir, (int)(len - 5), de->d_name);
@@ -168,6 +168,9 @@ list_packs(struct desk *d, struct packfile **out)
 		if (access(idx, R_OK) == 0 && access(keep, F_OK) < 0) {
 			v = xrealloc(v, (n + 1) * sizeof(*v));
 			v[n].base = base;
+			pk = xasprintf("%s.pack", base);
+			v[n].bytes = stat(pk, &st) == 0 ? (unsigned long long)st.st_size : 0;
+			free(pk);
 			v[n++].objects = idx_objects(idx);
 		} else
 			free(base);
@@ -491,15 +494,104 @@ pack_names(struct desk *d)
 	return n;
 }
 
+struct entry;
+static void build_idx(struct entry *v, size_t n, const unsigned char *packsum, struct sbuf *sb);
+static int store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int *dirfd);
+static struct entry *entries_of(const struct pack_entry *pe, size_t n);
+
+/*
+ * Merges the packs v[k] into one by copying their entries (packroll.c):
+ * the new pack and its index are on the disk under their names (fsynced,
+ * with their folder, on a DESK_DURABLE desk) before the old ones go. A
+ * process that holds an old pack open reads on from it; one that finds
+ * it gone looks again and finds the new one, as git and libgit2 do.
+ */
+static int
+roll_copy(struct desk *d, const struct packfile *v, size_t k)
+{
+	char **bases = xmalloc(k * sizeof(*bases)), hex[GIT_OID_HEXSZ + 1];
+	struct sbuf pack = SBUF_INIT, idx = SBUF_INIT;
+	struct pack_entry *pe = NULL;
+	struct entry *e = NULL;
+	size_t n = 0;
+	int rc, dirfd = -1;
+	git_oid name;
+
+	for (size_t i = 0; i < k; i++)
+		bases[i] = v[i].base;
+	if ((rc = packroll_build(bases, k, &pack, &pe, &n)) == 0) {
+		e = entries_of(pe, n);
+		build_idx(e, n, (const unsigned char *)pack.buf + pack.len - 20, &idx);
+		rc = store_pack(d, &pack, &idx, &dirfd);
+	}
+	if (rc == 0 && dirfd >= 0 && fsync(dirfd) < 0)
+		rc = rt_fail(EX_TEMPFAIL, "cannot sync the folder of packs: %s", strerror(errno));
+	if (dirfd >= 0)
+		close(dirfd);
+	if (rc == 0) {
+		git_oid_fromraw(&name, (const unsigned char *)pack.buf + pack.len - 20);
+		git_oid_tostr(hex, sizeof(hex), &name);
+		for (size_t i = 0; i < k; i++)
+			remove_pack(v[i].base, hex);
+	}
+	sbuf_free(&pack);
+	sbuf_free(&idx);
+	free(pe);
+	free(e);
+	free(bases);
+	return rc;
+}
+
+/*
+ * How many of the smallest packs a writer rolls up: as git repack
+ * --geometric=2 among the packs within PACK_AUTO_OBJECTS and
+ * PACK_AUTO_BYTES (the bigger ones are rt-gc's), and only once at least
+ * PACK_ROLL_MIN of them go, so most commits merge nothing and a merge
+ * copies a few commits' packs: the pack count stays logarithmic in the
+ * young objects.
+ */
+#define PACK_ROLL_MIN 4
+#define PACK_ROLL_MANY 16	/* more packs: any two are merged */
+
+static size_t
+auto_split(const struct packfile *v, size_t n)
+{
+	unsigned long objects = 0;
+	unsigned long long bytes = 0;
+	size_t m = 0, k;
+
+	while (m < n && objects + v[m].objects <= PACK_AUTO_OBJECTS &&
+	    bytes + v[m].bytes <= PACK_AUTO_BYTES) {
+		objects += v[m].objects;
+		bytes += v[m++].bytes;
+	}
+	k = geometric_split(v, m, 0, 0);
+	return k >= PACK_ROLL_MIN || (k >= 2 && n > PACK_ROLL_MANY) ? k : 0;
+}
+
+/*
+ * After a commit, under the desk lock. libgit2 opens and searches the
+ * index of every pack in each rt process (about 33k instructions a pack
+ * for one mail), so a desk nobody runs rt-gc on keeps few packs: the
+ * small ones are merged by copying, without the packbuilder's delta
+ * search (about 75 us an object); rt-gc finds the deltas. Errors are
+ * left to rt-gc.
+ */
 void
 pack_auto(struct desk *d)
 {
-	struct pack_stats st;
+	struct packfile *packs;
+	size_t n, k;
 
-	/* pack_count opens every index: after each commit, only names are counted */
-	/* geometric only: a writer under the lock never repacks PACK_SMALL objects */
-	if (pack_names(d) >= PACK_AUTO && pack_count(d) >= PACK_AUTO)
-		repack(d, &st, 0, PACK_AUTO_OBJECTS);
+	/* pack_names only lists the folder: most commits stop here */
+	if (pack_names(d) < PACK_ROLL_MIN)
+		return;
+	n = list_packs(d, &packs);
+	if ((k = auto_split(packs, n)) > 0)
+		roll_copy(d, packs, k);
+	for (size_t i = 0; i < n; i++)
+		free(packs[i].base);
+	free(packs);
 }
 
 size_t
@@ -805,6 +897,19 @@ struct entry {
 	uint64_t off;
 	uint32_t crc;
 };
+
+static struct entry *
+entries_of(const struct pack_entry *pe, size_t n)
+{
+	struct entry *e = xcalloc(n ? n : 1, sizeof(*e));
+
+	for (size_t i = 0; i < n; i++) {
+		git_oid_cpy(&e[i].oid, &pe[i].oid);
+		e[i].off = pe[i].off;
+		e[i].crc = pe[i].crc;
+	}
+	return e;
+}
 
 static int
 cmp_entry(const void *a, const void *b)

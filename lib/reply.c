@@ -959,6 +959,10 @@ loop_check(struct ctx *c, enum tmpl_auto kind, const char **to, size_t *nto)
 	    strcmp(a, "true") == 0)
 		return xasprintf("the triggering mail %s is automatic (RFC 3834)",
 		    kv_get(trigger, "message-id") ? kv_get(trigger, "message-id") : "");
+	if (kind == TMPL_AUTO_REPLY && trigger && (a = kv_get(trigger, "spam")) &&
+	    strcmp(a, "true") == 0)
+		return xasprintf("the triggering mail %s is marked as spam (X-Spam-Flag)",
+		    kv_get(trigger, "message-id") ? kv_get(trigger, "message-id") : "");
 	for (size_t i = 0; i < c->log.n && kind == TMPL_AUTO_NOTIFY; i++) {
 		const char *ev = kv_get(&c->log.ev[i], "ev");
 		if (ev && strcmp(ev, "mail-in") == 0) {
@@ -1217,7 +1221,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	if ((rc = auto_interval(d, &(long long){0})) != 0)
 		goto out;
 	if (nto == 0) {
-		rc = rt_fail(EX_DATAERR, "#%s has no requestor address to reply to", c->id);
+		rc = rt_fail(EX_DATAERR, "no requestor address to reply to");	/* callers name the ticket */
 		goto out;
 	}
 	for (size_t i = 0; i < nto && r->warning == NULL; i++)

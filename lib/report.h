@@ -72,6 +72,7 @@ struct report_opts {
 	enum report_by by;
 	size_t topics;			/* top terms to list; 0 none */
 	int as_of;			/* the end is an --as-of date */
+	int until_now;			/* until is now + 1: shown as now */
 	int charts;			/* also group by channel and queue (HTML) */
 };
 

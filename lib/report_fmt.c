@@ -94,6 +94,13 @@ time_str(time_t t, char buf[RT_TIMELEN])
 	rt_fmttime(t, buf);
 }
 
+/* A period that ends now includes this second; its end is shown as now. */
+static time_t
+end_shown(const struct report *r, time_t t)
+{
+	return r->o.until_now && t == r->o.until ? t - 1 : t;
+}
+
 /* ---- one table model shared by text, CSV and HTML ---- */
 
 enum col_kind { C_KEY, C_INT, C_DUR, C_RATE, C_NUM, C_STR };
@@ -280,7 +287,7 @@ period_line(const struct report *r, FILE *fp)
 	char a[RT_TIMELEN], b[RT_TIMELEN];
 
 	time_str(r->o.since, a);
-	time_str(r->o.until, b);
+	time_str(end_shown(r, r->o.until), b);
 	fprintf(fp, "%s %s .. %s, durations in %s time, %ld tickets\n",
 	    r->o.as_of ? "as of" : "period", a, b, r->clock, r->tickets);
 }
@@ -425,7 +432,7 @@ report_csv(const struct report *r, FILE *fp)
 				char a[RT_TIMELEN], b[RT_TIMELEN];
 				int whole = rv[k] == &r->total;
 				time_str(whole ? r->o.since : rv[k]->from, a);
-				time_str(whole ? r->o.until : rv[k]->to, b);
+				time_str(end_shown(r, whole ? r->o.until : rv[k]->to), b);
 				fprintf(fp, ",%s,%s", a, b);
 			}
 		}
@@ -481,7 +488,7 @@ jsatisfaction(long surveyed, long rated, double sum)
 }
 
 static json_t *
-jfig(const struct report_fig *g, int timed)
+jfig(const struct report *r, const struct report_fig *g, int timed)
 {
 	json_t *o = json_object(), *sla = json_object(), *esc = json_object(),
 	    *lv = json_object(), *re = json_object(), *sat;
@@ -489,7 +496,7 @@ jfig(const struct report_fig *g, int timed)
 	json_object_set_new(o, "key", json_string(g->key));
 	if (timed) {
 		json_object_set_new(o, "from", jtime(g->from));
-		json_object_set_new(o, "to", jtime(g->to));
+		json_object_set_new(o, "to", jtime(end_shown(r, g->to)));
 	}
 	json_object_set_new(o, "created", json_integer(g->created));
 	json_object_set_new(o, "resolved", json_integer(g->resolved));
@@ -549,14 +556,14 @@ report_json(const struct report *r, FILE *fp)
 
 	json_object_set_new(o, "version", json_integer(1));
 	json_object_set_new(o, "since", jtime(r->o.since));
-	json_object_set_new(o, "until", jtime(r->o.until));
+	json_object_set_new(o, "until", jtime(end_shown(r, r->o.until)));
 	json_object_set_new(o, "as_of", json_boolean(r->o.as_of));
 	json_object_set_new(o, "by", r->o.by ? json_string(report_by_name(r->o.by)) : json_null());
 	json_object_set_new(o, "durations", json_string(r->clock));
 	json_object_set_new(o, "tickets", json_integer(r->tickets));
-	json_object_set_new(o, "total", jfig(&r->total, 0));
+	json_object_set_new(o, "total", jfig(r, &r->total, 0));
 	for (size_t i = 0; i < r->groups.n; i++)
-		json_array_append_new(groups, jfig(&r->groups.g[i], timed));
+		json_array_append_new(groups, jfig(r, &r->groups.g[i], timed));
 	json_object_set_new(o, "groups", groups);
 	for (size_t i = 0; i < r->agents.n; i++) {
 		struct report_fig *g = &r->agents.g[i];
@@ -789,7 +796,7 @@ report_html(const struct report *r, FILE *fp)
 	    *res = xmalloc((n + 1) * sizeof(double));
 
 	time_str(r->o.since, a);
-	time_str(r->o.until, b);
+	time_str(end_shown(r, r->o.until), b);
 	words = report_period_words(r->o.since, r->o.until);
 	sbuf_adds(&sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");

@@ -205,7 +205,7 @@ is_query(struct desk *d, const struct sq *q, struct mail *m, const char **to, ch
 	*why = NULL;
 	if (!subject_asks(q, m->subject) && !(q->address && *q->address && sent_to(m, q->address)))
 		return 0;
-	if (m->auto_submitted || from == NULL || strchr(from, '@') == NULL || own_address(d, from))
+	if (m->auto_submitted || m->spam || from == NULL || strchr(from, '@') == NULL || own_address(d, from))
 		return 0;	/* automatic mail asks nothing */
 	if (q->max_words >= 0 && own_words(m->text) > q->max_words)
 		return 0;	/* a request that happens to say "status" */

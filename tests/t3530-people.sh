@@ -64,6 +64,6 @@ test_expect_success 'escalation notifies a team by its members, address: and ema
 	git commit -qm escalation rt.yaml &&
 	rt-set $ID priority=critical >/dev/null &&
 	rt-escalate -n >out &&
-	grep "^$ID critical:immediate level 1 notify anna@example.org,bob@example.org\$" out
+	grep "^$ID critical:immediate level 1 notify anna@example.org,bob@example.org (dry run)\$" out
 '
 test_done
