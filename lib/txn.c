@@ -58,6 +58,8 @@ struct txn_op {
 	size_t len;
 	int has_id;	/* OP_PUT_LENT: id is buf's blob id */
 	git_oid id;
+	int whole;	/* lent, or appended to nothing at the last build: buf is the file */
+	int early;	/* written to the work tree before the branch moved */
 };
 
 struct txn {
@@ -119,6 +121,7 @@ add_op(struct txn *t, enum op op, const char *path, const void *buf, size_t len)
 	o->buf = op == OP_PUT_LENT ? (char *)buf : buf ? xstrndup(buf, len) : NULL;
 	o->len = len;
 	o->has_id = 0;
+	o->whole = o->early = 0;
 }
 
 void
@@ -252,8 +255,11 @@ batch_write(struct desk *d, const char *logmsg, int keep, const char **paths, si
 	if (b == NULL || b->commits == 0)
 		return 0;
 	/* Without a mempack (it could not be added) the objects are loose. */
-	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem, &dirfd)) == 0)
+	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem, &dirfd)) == 0) {
+		/* the files written early are in place before the branch names them */
+		worktree_wait(worktree_queued());
 		rc = move_branch(d, b, dirfd, &ref);	/* syncs the pack's folder */
+	}
 	if (dirfd >= 0)
 		close(dirfd);
 	if (rc == 0 && (rc = commit_verify(d, b->mem, base, &b->tip, paths, n)) == 0)
@@ -495,7 +501,7 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 		char *old = NULL;
 		size_t oldlen = 0;
 		struct sbuf sb = SBUF_INIT;
-		if (tree_read(repo, tip, o->path, &old, &oldlen) != 0)
+		if ((o->whole = tree_read(repo, tip, o->path, &old, &oldlen) != 0))
 			oldlen = 0;
 		sbuf_add(&sb, old ? old : "", oldlen);
 		sbuf_add(&sb, o->buf, o->len);
@@ -507,6 +513,8 @@ op_blob(struct txn *t, struct txn_op *o, git_tree *tip, git_oid *oid)
 		rc = pack_mem_put_blob(t->d->batch->mem, oid, o->buf, o->len);
 	} else
 		rc = git_blob_create_from_buffer(oid, repo, o->buf, o->len);
+	if (o->op == OP_PUT_LENT)
+		o->whole = 1;
 	if (t->d->batch)
 		t->d->batch->bytes += o->len;
 	return rc < 0 ? git_fail(rc, o->path) : 0;
@@ -650,12 +658,14 @@ batch_mirror_split(struct txn *t)
 }
 
 /*
- * A single commit's mail files (their names are their content's) go to
- * the work-tree thread before the commit is built, so their folders and
- * files are made while the pack and the branch are synced, as a batch's
- * are; the paths are in the journal already. The rest of paths is left in
- * *rest (the YAML, mirrored from the commit once it stands). Returns how
- * many went.
+ * A single commit's mail files and new logs (lent bytes, or appended to
+ * nothing at its first build: the bytes are the whole file) go to the
+ * work-tree thread once the commit is built, so their folders and files
+ * are made while the pack is written and synced, and are in place before
+ * the branch moves (batch_write), as a batch's mail files are; the paths
+ * are in the journal already. The rest of paths (a
+ * log.yaml that grows, a put) is left in *rest, mirrored in order from the
+ * commit once it stands. Returns how many went.
  */
 static size_t
 mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nrest)
@@ -666,10 +676,11 @@ mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nres
 	*nrest = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		struct txn_op *o = &t->ops[i];
-		if (o->op == OP_PUT_LENT) {
+		if (o->op != OP_REMOVE && o->whole) {
 			char *full = xasprintf("%s/%s", t->d->root, o->path);
 			worktree_queue(full, xstrndup(o->buf, o->len), o->len);
 			free(full);
+			o->early = 1;
 			early++;
 		} else
 			(*rest)[(*nrest)++] = paths[i];
@@ -678,8 +689,8 @@ mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nres
 }
 
 /*
- * The commit failed: the mail files written early are taken back to what
- * HEAD has (none, for a new mail), with the folders they emptied, so a 75
+ * The commit failed: the files written early are taken back to what HEAD
+ * has (none, for a new mail), with the folders they emptied, so a 75
  * leaves the work tree as it was.
  */
 static void
@@ -691,7 +702,7 @@ mirror_early_undo(struct txn *t)
 		return;	/* the journal still names them: rt-gc repairs */
 	for (size_t i = 0; i < t->n; i++) {
 		char *dir, *end;
-		if (t->ops[i].op != OP_PUT_LENT || worktree_mirror(t->d, tree, t->ops[i].path) != 0)
+		if (!t->ops[i].early || worktree_mirror(t->d, tree, t->ops[i].path) != 0)
 			continue;
 		dir = xasprintf("%s/%s", t->d->root, t->ops[i].path);
 		while ((end = strrchr(dir, '/')) != NULL && end > dir + strlen(t->d->root)) {
@@ -751,10 +762,10 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 	memset(&g, 0, sizeof(g));
 	if (!batched && (rc = guard_commit_begin(t->d, &g)) != 0)
 		goto out;
-	if (!batched)
-		early = mirror_early(t, paths, &rest, &nrest);
 	for (;;) {
 		rc = try_commit(t, msg, sig, &cid);
+		if (rc == 0 && !batched && attempt == 0)
+			early = mirror_early(t, paths, &rest, &nrest);
 		if (rc == 0 && !batched) {
 			char *logmsg = xasprintf("commit: %s", subject);
 			rc = batch_write(t->d, logmsg, 1, paths, t->n);
@@ -793,7 +804,10 @@ txn_commit(struct txn *t, const char *subject, const struct kvmap *trailers, git
 		/* the early files first: the YAML goes into their folders */
 		if (early && worktree_drain() != 0)
 			rt_warn("warning: %s", rt_errmsg());
-		if (nrest && worktree_write(t->d, &cid, rest, nrest) != 0)
+		/* rebuilt on a moved branch (or nothing went early): all from the commit */
+		const char **todo = rest && attempt == 0 ? rest : paths;
+		size_t ntodo = rest && attempt == 0 ? nrest : t->n;
+		if (ntodo && worktree_write(t->d, &cid, todo, ntodo) != 0)
 			rt_warn("warning: %s", rt_errmsg());
 	}
 out:

@@ -1,9 +1,10 @@
 #!/bin/sh
-# One mail's own file goes into the work tree while its commit is stored:
-# a second thread makes its folders and file during the pack's and the
-# branch's fsyncs (after the path is in .git/rt/pending, before the branch
-# moves); the YAML follows the commit. A delivery that fails (75) takes the
-# early file and its folders back: the work tree is as it was.
+# One mail's own file, and a new ticket's log.yaml, go into the work tree
+# while the commit is stored: a second thread makes their folders and files
+# while the pack is written and synced (after the paths are in
+# .git/rt/pending); the branch moves only once they are in place. A
+# follow-up's log.yaml grows after the commit. A delivery that fails (75) takes the early files and
+# their folders back: the work tree is as it was.
 . "$(dirname "$0")/lib.sh"
 
 export RT_NOW=2026-11-23T10:00:00Z TZ=UTC
@@ -18,14 +19,16 @@ mail 0 | rt-ingest -q || exit 1
 BRANCH=$(git symbolic-ref --short HEAD)
 command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
 
-test_expect_success STRACE 'the mail file is in place before the branch moves, after the journal' '
+test_expect_success STRACE 'mail file and new log.yaml are in place before the branch moves' '
 	mail 1 >"$TRASH/m1" &&
 	LSAN_OPTIONS=detect_leaks=0 strace -f -o "$TRASH/st" -e trace=write,rename,openat,fsync \
 	    rt-ingest -q <"$TRASH/m1" && stored 1 &&
 	j=$(line "$TRASH/st" "write([0-9]*, \"tickets/.*/msg/") &&
 	m=$(line "$TRASH/st" "rename(\"[^\"]*/tickets/[^\"]*\.eml\.tmp[0-9]*\"") &&
+	l=$(line "$TRASH/st" "rename(\"[^\"]*/tickets/[^\"]*/log\.yaml\.tmp[0-9]*\"") &&
 	b=$(line "$TRASH/st" "rename(\"[^\"]*/refs/heads/$BRANCH\.lock\"") &&
-	echo "journal $j mail $m branch $b" && test "$j" -lt "$m" && test "$m" -lt "$b"
+	echo "journal $j mail $m log $l branch $b" && test "$j" -lt "$m" && test "$m" -lt "$b" &&
+	test "$j" -lt "$l" && test "$l" -lt "$b"
 '
 
 test_expect_success 'the work tree equals HEAD for the new ticket and a follow-up' '
@@ -46,6 +49,20 @@ test_expect_success 'a delivery that fails (75) leaves the work tree as it was' 
 	find tickets | sort >"$TRASH/after" && test_cmp "$TRASH/before" "$TRASH/after" &&
 	rm ".git/refs/heads/$BRANCH.lock" && mail 3 | rt-ingest -q && stored 3 &&
 	dir=$(ticket_dir "$(idof 3)") && test -f "$dir/log.yaml" && ls "$dir"/msg/*.eml
+'
+
+command -v gdb >/dev/null && test_set_prereq GDB
+test_expect_success GDB,!VALGRIND 'a branch moved by git before rt moves it: rebuilt, stored, work tree equals HEAD' '
+	mail 4 >"$TRASH/m4" &&
+	printf "%s\n" "break ref_move" "commands 1" "silent" \
+	    "shell git update-ref HEAD \$(git commit-tree -p HEAD -m bystander HEAD^{tree})" \
+	    "delete 1" "continue" "end" "run -q <$TRASH/m4" "print \$_exitcode" >"$TRASH/gdb.cmd" &&
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    gdb -q -batch -x "$TRASH/gdb.cmd" --args "$(command -v rt-ingest)" >"$TRASH/gdb.out" 2>&1;
+	sed -n "s/^\$1 = //p" "$TRASH/gdb.out" | tail -n 1 >"$TRASH/rc" && test "$(cat "$TRASH/rc")" = 0 &&
+	test "$(git log -1 --format=%s HEAD~1)" = bystander && stored 4 &&
+	dir=$(ticket_dir "$(idof 4)") &&
+	for f in "$dir"/log.yaml "$dir"/msg/*; do git cat-file blob "HEAD:$f" | cmp - "$f" || exit 1; done
 '
 
 test_done
