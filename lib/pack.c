@@ -110,11 +110,14 @@ remove_one(const git_oid *oid, const char *path, void *arg)
 }
 
 /*
- * Objects and bytes a writer rolls up at most: bigger merges are rt-gc's,
- * so no delivery waits for a copy of the whole desk.
+ * Packs before a writer merges small ones with delta search, and the
+ * objects it merges so at most: libgit2 searches deltas afresh for every
+ * object it packs (about 75 us each), so no delivery waits for a merge
+ * of the whole desk; bigger merges are rt-gc's.
  */
+#define PACK_AUTO 16
 #define PACK_AUTO_OBJECTS 65536
-#define PACK_AUTO_BYTES (32UL << 20)
+#define PACK_COPY_BYTES (32UL << 20)	/* a writer's copy roll-up at most */
 
 struct packfile {
 	char *base;		/* objects/pack/pack-HEX, without extension */
@@ -543,43 +546,45 @@ roll_copy(struct desk *d, const struct packfile *v, size_t k)
 }
 
 /*
- * How many of the smallest packs a writer rolls up: as git repack
- * --geometric=2 among the packs within PACK_AUTO_OBJECTS and
- * PACK_AUTO_BYTES (the bigger ones are rt-gc's), and only once at least
+ * How many of the smallest packs a writer merges by copying: as git
+ * repack --geometric=2 among the packs of fewer than PACK_SMALL objects
+ * altogether (so rt-gc, which rolls those up, finds the deltas of what
+ * writers copied) and PACK_COPY_BYTES, and only once at least
  * PACK_ROLL_MIN of them go, so most commits merge nothing and a merge
  * copies a few commits' packs: the pack count stays logarithmic in the
  * young objects.
  */
 #define PACK_ROLL_MIN 4
-#define PACK_ROLL_MANY 16	/* more packs: any two are merged */
 
 static size_t
-auto_split(const struct packfile *v, size_t n)
+copy_split(const struct packfile *v, size_t n)
 {
 	unsigned long objects = 0;
 	unsigned long long bytes = 0;
 	size_t m = 0, k;
 
-	while (m < n && objects + v[m].objects <= PACK_AUTO_OBJECTS &&
-	    bytes + v[m].bytes <= PACK_AUTO_BYTES) {
+	while (m < n && objects + v[m].objects <= PACK_SMALL &&
+	    bytes + v[m].bytes <= PACK_COPY_BYTES) {
 		objects += v[m].objects;
 		bytes += v[m++].bytes;
 	}
 	k = geometric_split(v, m, 0, 0);
-	return k >= PACK_ROLL_MIN || (k >= 2 && n > PACK_ROLL_MANY) ? k : 0;
+	return k >= PACK_ROLL_MIN ? k : 0;
 }
 
 /*
  * After a commit, under the desk lock. libgit2 opens and searches the
  * index of every pack in each rt process (about 33k instructions a pack
  * for one mail), so a desk nobody runs rt-gc on keeps few packs: the
- * small ones are merged by copying, without the packbuilder's delta
- * search (about 75 us an object); rt-gc finds the deltas. Errors are
- * left to rt-gc.
+ * small ones are merged by copying (roll_copy), without the
+ * packbuilder's delta search; once the packs copied up to PACK_SMALL
+ * objects make PACK_AUTO packs, they are merged with deltas, at most
+ * PACK_AUTO_OBJECTS. Errors are left to rt-gc.
  */
 void
 pack_auto(struct desk *d)
 {
+	struct pack_stats st;
 	struct packfile *packs;
 	size_t n, k;
 
@@ -587,7 +592,10 @@ pack_auto(struct desk *d)
 	if (pack_names(d) < PACK_ROLL_MIN)
 		return;
 	n = list_packs(d, &packs);
-	if ((k = auto_split(packs, n)) > 0)
+	if (n >= PACK_AUTO &&
+	    roll_within(packs, geometric_split(packs, n, 0, 0), 0, PACK_AUTO_OBJECTS) >= 2)
+		repack(d, &st, 0, PACK_AUTO_OBJECTS);
+	else if ((k = copy_split(packs, n)) > 0)
 		roll_copy(d, packs, k);
 	for (size_t i = 0; i < n; i++)
 		free(packs[i].base);
