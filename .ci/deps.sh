@@ -3,7 +3,7 @@
 set -e
 PKGS="build-essential pkg-config git libgit2-dev libssh2-1-dev libssl-dev libmbedtls-dev nettle-dev libyaml-dev libjansson-dev \
 liblmdb-dev libmailutils-dev mailutils postfix mandoc python3 chromium tidy valgrind bc procmail fetchmail jq libxml2-utils strace gdb \
-clang libclang-rt-14-dev lighttpd tesseract-ocr tesseract-ocr-eng"
+clang libclang-rt-14-dev lighttpd tesseract-ocr tesseract-ocr-eng zsh"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
