@@ -111,11 +111,18 @@ test_expect_success STRACE 'a durable mail: pack, index, branch and their folder
 	printf "From: s@example.com\nSubject: sync\nMessage-Id: <sync@x>\n\nx\n" >sync.eml &&
 	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=fsync,fdatasync,rename -o st rt-ingest -q <sync.eml &&
 	grep -c "^[0-9]* *f[a-z]*sync(" st >n && echo 5 >expect && test_cmp expect n &&
-	# pack and index reach the disk under their temporary names (together), before either is renamed
-	grep "objects/pack" st | grep -v "resumed>" | sed -n "1,3p" >first &&
-	sed -n "1,2p" first | grep -c "sync([0-9]*</.*\.git/objects/pack/tmp_pack_[^>]*>" | grep -qx 1 &&
-	sed -n "1,2p" first | grep -c "sync([0-9]*</.*\.git/objects/pack/tmp_idx_[^>]*>" | grep -qx 1 &&
-	sed -n 3p first | grep -q "rename(\".*/tmp_pack_[^\"]*\", \".*/objects/pack/pack-[0-9a-f]*\.pack\")" &&
+	# pack and index reach the disk under their temporary names (together), before either
+	# is renamed: each fsynced once, both started and finished before the pack is renamed
+	# (by line numbers: other threads may print between them)
+	grep -n "sync([0-9]*</.*\.git/objects/pack/tmp_pack_[^>]*>" st | cut -d: -f1 >sp &&
+	grep -n "sync([0-9]*</.*\.git/objects/pack/tmp_idx_[^>]*>" st | cut -d: -f1 >si &&
+	rp=$(grep -n "rename(\".*/tmp_pack_[^\"]*\", \".*/objects/pack/pack-[0-9a-f]*\.pack\")" st | cut -d: -f1) &&
+	echo "pack fsync at line $(cat sp), index fsync $(cat si), pack rename $rp" &&
+	test $(wc -l <sp) = 1 && test $(wc -l <si) = 1 && test -n "$rp" &&
+	test $(cat sp) -lt "$rp" && test $(cat si) -lt "$rp" &&
+	{ head -n "$rp" st | grep -c "fsync(.*<unfinished" || :; } >started &&
+	{ head -n "$rp" st | grep -c "<\.\.\. f[a-z]*sync resumed>" || :; } >finished &&
+	test_cmp started finished &&
 	for f in "objects/pack/tmp_pack_[^>]*>" "objects/pack/tmp_idx_[^>]*>" \
 	    "objects/pack>"; do
 		grep -q "sync([0-9]*</.*\.git/$f" st || { echo "no fsync of $f"; return 1; }
