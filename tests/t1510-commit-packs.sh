@@ -113,10 +113,11 @@ test_expect_success STRACE 'a durable mail: pack, index, branch and their folder
 	grep -c "^[0-9]* *f[a-z]*sync(" st >n && echo 5 >expect && test_cmp expect n &&
 	# pack and index reach the disk under their temporary names (together), before either
 	# is renamed: each fsynced once, both started and finished before the pack is renamed
-	# (by line numbers: other threads may print between them)
+	# (by line numbers: other threads print between them, and split a call into
+	# "<unfinished ...>" and "resumed>" lines, so no pattern needs the closing paren)
 	grep -n "sync([0-9]*</.*\.git/objects/pack/tmp_pack_[^>]*>" st | cut -d: -f1 >sp &&
 	grep -n "sync([0-9]*</.*\.git/objects/pack/tmp_idx_[^>]*>" st | cut -d: -f1 >si &&
-	rp=$(grep -n "rename(\".*/tmp_pack_[^\"]*\", \".*/objects/pack/pack-[0-9a-f]*\.pack\")" st | cut -d: -f1) &&
+	rp=$(grep -n "rename(\".*/tmp_pack_[^\"]*\", \".*/objects/pack/pack-[0-9a-f]*\.pack\"" st | cut -d: -f1) &&
 	echo "pack fsync at line $(cat sp), index fsync $(cat si), pack rename $rp" &&
 	test $(wc -l <sp) = 1 && test $(wc -l <si) = 1 && test -n "$rp" &&
 	test $(cat sp) -lt "$rp" && test $(cat si) -lt "$rp" &&
@@ -130,7 +131,7 @@ test_expect_success STRACE 'a durable mail: pack, index, branch and their folder
 	# the branch on the disk under its lock name before the rename, its folder after:
 	# a crash leaves the old branch or the new one, never an empty file
 	l=$(grep -n "fsync([0-9]*</.*\.git/refs/heads/main\.lock>" st | cut -d: -f1) &&
-	r=$(grep -n "rename(\".*\.git/refs/heads/main\.lock\", \".*\.git/refs/heads/main\")" st | cut -d: -f1) &&
+	r=$(grep -n "rename(\".*\.git/refs/heads/main\.lock\", \".*\.git/refs/heads/main\"" st | cut -d: -f1) &&
 	f=$(grep -n "fsync([0-9]*</.*\.git/refs/heads>" st | cut -d: -f1) &&
 	echo "branch: fsync at line $l, rename $r, folder fsync $f" &&
 	test -n "$l" && test "$l" -lt "$r" && test "$r" -lt "$f" &&
@@ -162,7 +163,7 @@ test_expect_success STRACE 'the cache is written unsynced only in the boot noted
 	echo 00000000-0000-4000-8000-000000000000 >.git/rt/cache.boot &&
 	printf "From: b@example.com\nSubject: boot\nMessage-Id: <boot@x>\n\nx\n" >boot.eml &&
 	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=fsync,fdatasync,unlink,openat -o st rt-ingest <boot.eml >bid &&
-	grep -q "unlink(\".*\.git/rt/cache\.mdb\") = 0" st &&
+	grep -q "unlink(\".*\.git/rt/cache\.mdb\"" st && ! grep -q "unlink(\".*\.git/rt/cache\.mdb\").* = -1" st &&
 	grep -n "cache\.mdb\"\|fsync([0-9]*</.*\.git/rt/cache\.boot>" st >order && cat order &&
 	sed -n 1p order | grep -q "unlink(" && sed -n 2p order | grep -q "fsync(" &&
 	sed -n 3p order | grep -q "openat(" &&
