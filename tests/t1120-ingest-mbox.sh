@@ -77,8 +77,8 @@ test_expect_success 'a large mbox is read without holding it in memory' '
 	/usr/bin/time -f %M -o rss1 rt-ingest --mbox one.mbox >/dev/null &&
 	/usr/bin/time -f %M -o rss rt-ingest --mbox big.mbox >idsb && test $(wc -l <idsb) = 40 &&
 	echo "peak RSS $(tail -1 rss) KB for $(wc -c <big.mbox) bytes, $(tail -1 rss1) KB for one message" &&
-	# holding the 12 MB file would add 11,900 KB or more; the batch's own
-	# buffers, pack groups and roll-ups vary by some hundred KB a run
+	# holding the 12 MB file would add 11,900 KB or more; the
+	# buffers, pack groups and roll-ups of a batch vary by some hundred KB a run
 	{ [ -n "$SANITIZED" ] || test $(tail -1 rss) -lt $(( $(tail -1 rss1) + 8000 )); }
 '
 
