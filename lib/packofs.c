@@ -6,62 +6,12 @@
 
 #include <git2.h>
 
+#include "packidx.h"
 #include "packofs.h"
 #include "sha1.h"
 #include "util.h"
 
 #define OFS_MAX_PACK (512UL << 20)	/* larger packs are left as they are */
-
-struct entry {
-	uint64_t off;		/* in the old pack */
-	uint32_t i;		/* position in the index (object id order) */
-};
-
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int
-cmp_entry(const void *a, const void *b)
-{
-	const struct entry *x = a, *y = b;
-
-	return x->off < y->off ? -1 : x->off > y->off;
-}
-
-/* The entries of a version 2 index, by offset; NULL if it is not one. */
-static struct entry *
-idx_entries(const unsigned char *ix, size_t len, uint32_t *n)
-{
-	size_t offs, large;
-	struct entry *v;
-
-	if (len < 8 + 1024 + 40 || memcmp(ix, "\377tOc", 4) != 0 || be32(ix + 4) != 2)
-		return NULL;
-	*n = be32(ix + 8 + 255 * 4);
-	offs = 8 + 1024 + (size_t)*n * 24;
-	large = offs + (size_t)*n * 4;
-	if (large + 40 > len)
-		return NULL;
-	v = xmalloc((*n ? *n : 1) * sizeof(*v));
-	for (uint32_t i = 0; i < *n; i++) {
-		uint32_t o = be32(ix + offs + (size_t)i * 4);
-		v[i].i = i;
-		v[i].off = o;
-		if (o & 0x80000000u) {
-			size_t k = large + (size_t)(o & 0x7fffffffu) * 8;
-			if (k + 8 + 40 > len) {
-				free(v);
-				return NULL;
-			}
-			v[i].off = (uint64_t)be32(ix + k) << 32 | be32(ix + k + 4);
-		}
-	}
-	qsort(v, *n, sizeof(*v), cmp_entry);
-	return v;
-}
 
 /* The index position of object id, or -1. */
 static long
@@ -83,19 +33,6 @@ idx_find(const unsigned char *ix, uint32_t n, const unsigned char *id)
 	return -1;
 }
 
-/* Appends the offset encoding of git's OFS_DELTA. */
-static void
-add_ofs(struct sbuf *sb, uint64_t ofs)
-{
-	unsigned char b[16];
-	size_t i = sizeof(b) - 1;
-
-	b[i] = ofs & 127;
-	while (ofs >>= 7)
-		b[--i] = 128 | (--ofs & 127);
-	sbuf_add(sb, b + i, sizeof(b) - i);
-}
-
 /*
  * The pack rewritten: each REF_DELTA entry whose base lies before it
  * becomes an OFS_DELTA (the base's distance, 1 to 4 bytes, instead of its
@@ -104,7 +41,7 @@ add_ofs(struct sbuf *sb, uint64_t ofs)
  */
 static int
 rewrite(const unsigned char *pack, size_t plen, const unsigned char *ix,
-    uint32_t n, const struct entry *e, struct sbuf *sb)
+    uint32_t n, const struct pack_idx_entry *e, struct sbuf *sb)
 {
 	uint32_t *pos = xmalloc((n ? n : 1) * sizeof(*pos));
 	uint64_t *neu = xmalloc((n ? n : 1) * sizeof(*neu));
@@ -128,7 +65,7 @@ rewrite(const unsigned char *pack, size_t plen, const unsigned char *ix,
 		    (b = idx_find(ix, n, p + h)) >= 0 && pos[b] < k) {
 			sbuf_addc(sb, (char)((p[0] & 0x8f) | GIT_OBJECT_OFS_DELTA << 4));
 			sbuf_add(sb, p + 1, h - 1);
-			add_ofs(sb, neu[k] - neu[pos[b]]);
+			pack_add_ofs(sb, neu[k] - neu[pos[b]]);
 			sbuf_add(sb, p + h + 20, end - start - h - 20);
 			changed = 1;
 		} else
@@ -151,7 +88,7 @@ pack_ofs_rewrite(const char *packdir, const char *name, char *out)
 	char *pack = NULL, *ix = NULL;
 	size_t plen = 0, ilen = 0;
 	uint32_t n = 0;
-	struct entry *e = NULL;
+	struct pack_idx_entry *e = NULL;
 	struct sbuf sb = SBUF_INIT;
 	git_indexer *idx = NULL;
 	git_indexer_progress st;
@@ -161,8 +98,8 @@ pack_ofs_rewrite(const char *packdir, const char *name, char *out)
 	snprintf(out, GIT_OID_HEXSZ + 1, "%s", name);
 	if (read_file(pp, &pack, &plen) < 0 || plen < 32 || plen > OFS_MAX_PACK ||
 	    read_file(ip, &ix, &ilen) < 0 ||
-	    !(e = idx_entries((unsigned char *)ix, ilen, &n)) ||
-	    be32((unsigned char *)pack + 8) != n ||
+	    !(e = pack_idx_entries((unsigned char *)ix, ilen, &n)) ||
+	    pack_be32((unsigned char *)pack + 8) != n ||
 	    rewrite((unsigned char *)pack, plen, (unsigned char *)ix, n, e, &sb) < 0)
 		goto out;
 	rc = 0;

@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include "packidx.h"
 #include "packroll.h"
 #include "sha1.h"
 
@@ -11,28 +12,9 @@ struct src {
 	char *pack, *ix;
 	size_t plen, ilen;
 	uint32_t n;
-	struct at *at;		/* entries by offset */
+	struct pack_idx_entry *at;	/* entries by offset */
 	uint64_t *neu;		/* where each of them is in the new pack */
 };
-
-struct at {
-	uint64_t off;
-	uint32_t i;		/* position in the index (object id order) */
-};
-
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int
-cmp_at(const void *a, const void *b)
-{
-	const struct at *x = a, *y = b;
-
-	return x->off < y->off ? -1 : x->off > y->off;
-}
 
 /* Reads a version 2 index and its pack, entries by offset; -1 if they do not fit. */
 static int
@@ -40,37 +22,19 @@ src_load(struct src *s, const char *base)
 {
 	char *pp = xasprintf("%s.pack", base), *ip = xasprintf("%s.idx", base);
 	const unsigned char *ix;
-	size_t offs, large;
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
 	if (read_file(ip, &s->ix, &s->ilen) < 0 || read_file(pp, &s->pack, &s->plen) < 0)
 		goto out;
 	ix = (const unsigned char *)s->ix;
-	if (s->ilen < 8 + 1024 + 40 || memcmp(ix, "\377tOc", 4) != 0 || be32(ix + 4) != 2 ||
-	    s->plen < 32 || memcmp(s->pack, "PACK", 4) != 0 ||
-	    be32((unsigned char *)s->pack + 4) != 2 ||
+	if (s->plen < 32 || memcmp(s->pack, "PACK", 4) != 0 ||
+	    pack_be32((unsigned char *)s->pack + 4) != 2 ||
+	    (s->at = pack_idx_entries(ix, s->ilen, &s->n)) == NULL ||
+	    pack_be32((unsigned char *)s->pack + 8) != s->n ||
 	    memcmp(s->pack + s->plen - 20, ix + s->ilen - 40, 20) != 0)
 		goto out;
-	s->n = be32(ix + 8 + 255 * 4);
-	offs = 8 + 1024 + (size_t)s->n * 24;
-	large = offs + (size_t)s->n * 4;
-	if (be32((unsigned char *)s->pack + 8) != s->n || large + 40 > s->ilen)
-		goto out;
-	s->at = xmalloc((s->n ? s->n : 1) * sizeof(*s->at));
 	s->neu = xmalloc((s->n ? s->n : 1) * sizeof(*s->neu));
-	for (uint32_t i = 0; i < s->n; i++) {
-		uint32_t o = be32(ix + offs + (size_t)i * 4);
-		s->at[i].i = i;
-		s->at[i].off = o;
-		if (o & 0x80000000u) {
-			size_t k = large + (size_t)(o & 0x7fffffffu) * 8;
-			if (k + 8 + 40 > s->ilen)
-				goto out;
-			s->at[i].off = (uint64_t)be32(ix + k) << 32 | be32(ix + k + 4);
-		}
-	}
-	qsort(s->at, s->n, sizeof(*s->at), cmp_at);
 	rc = 0;
 out:
 	free(pp);
@@ -124,19 +88,6 @@ seen_find(struct seen *t, const struct pack_entry *v, const unsigned char *id)
 	return &t->slot[i];
 }
 
-/* Appends the offset encoding of git's OFS_DELTA. */
-static void
-add_ofs(struct sbuf *sb, uint64_t ofs)
-{
-	unsigned char b[16];
-	size_t i = sizeof(b) - 1;
-
-	b[i] = ofs & 127;
-	while (ofs >>= 7)
-		b[--i] = 128 | (--ofs & 127);
-	sbuf_add(sb, b + i, sizeof(b) - i);
-}
-
 /* Copies the entries of s not yet in the new pack; -1 on a bad entry. */
 static int
 copy_src(struct src *s, struct sbuf *sb, struct pack_entry *v, size_t *nv, struct seen *t)
@@ -148,7 +99,7 @@ copy_src(struct src *s, struct sbuf *sb, struct pack_entry *v, size_t *nv, struc
 	for (uint32_t k = 0; k < s->n; k++) {
 		uint64_t start = s->at[k].off, end = k + 1 < s->n ? s->at[k + 1].off : s->plen - 20;
 		const unsigned char *p = pack + start, *id = ix + 8 + 1024 + (size_t)s->at[k].i * 20;
-		uint32_t crc = be32(crcs + (size_t)s->at[k].i * 4);
+		uint32_t crc = pack_be32(crcs + (size_t)s->at[k].i * 4);
 		size_t h = 1, len;
 		long *slot;
 		int type;
@@ -184,7 +135,7 @@ copy_src(struct src *s, struct sbuf *sb, struct pack_entry *v, size_t *nv, struc
 			if (ofs == 0 || ofs > start || (b = src_at(s, k, start - ofs)) < 0)
 				return -1;
 			sbuf_add(sb, p, h);
-			add_ofs(sb, s->neu[k] - s->neu[b]);
+			pack_add_ofs(sb, s->neu[k] - s->neu[b]);
 			sbuf_add(sb, p + o, len - o);
 			crc = (uint32_t)crc32(0, (unsigned char *)sb->buf + s->neu[k],
 			    (uInt)(sb->len - s->neu[k]));
