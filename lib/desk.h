@@ -87,6 +87,11 @@ const char *desk_cfg_where(const struct desk *d, const struct ynode *n);
 
 /* "Name <email>" of the actor, malloc'd. */
 char *desk_actor(const struct desk *d);
+/*
+ * git's own identity (user.name, user.email) now, as git_signature_default
+ * gives it, from the config the desk read once (no snapshot copied).
+ */
+int desk_git_signature(const struct desk *d, git_signature **out);
 /* Short actor name for the log: the local part or the $RT_ACTOR name. */
 const char *desk_actor_short(const struct desk *d);
 

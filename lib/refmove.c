@@ -68,12 +68,12 @@ ref_log(struct desk *d, const char *name, const git_oid *old, const git_oid *new
 	git_oid zero;
 	int log = 1;
 
-	if (git_repository_config_snapshot(&cfg, d->repo) == 0)
+	if (git_repository_config(&cfg, d->repo) == 0)
 		git_config_get_bool(&log, cfg, "core.logallrefupdates");	/* unset: log */
 	git_config_free(cfg);
 	if (!log)
 		return;
-	if (git_signature_default(&who, d->repo) < 0 &&
+	if (desk_git_signature(d, &who) < 0 &&
 	    git_signature_now(&who, "unknown", "unknown") < 0)
 		return;
 	memset(&zero, 0, sizeof(zero));
