@@ -272,6 +272,7 @@ batch_write(struct desk *d, const char *logmsg, int keep, const char **paths, si
 		else
 			ref_unlock(&lk);
 	}
+	desk_head_moved(d, rc == 0 ? &b->tip : NULL);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (rc == 0 && (rc = commit_verify(d, b->mem, base, &b->tip, paths, n)) == 0)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "head.h"
 #include "pack.h"
 #include "refmove.h"
 #include "util.h"
@@ -95,6 +96,7 @@ move_back(struct desk *d, git_repository *r, const git_oid *old, const git_oid *
 		}
 	}
 	git_reference_free(head);
+	desk_head_moved(d, NULL);
 }
 
 /*
