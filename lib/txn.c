@@ -254,7 +254,7 @@ batch_write(struct desk *d, const char *logmsg, int keep, const char **paths, si
 	if (b == NULL || b->commits == 0)
 		return 0;
 	/*
-	 * The disk waited for three times in a row: the pack, its index and
+	 * The disk is waited for three times in a row: the pack, its index and
 	 * the branch's new content; the pack's folder; the branch's folder
 	 * after its rename. Without a mempack (it could not be added) the
 	 * objects are loose, fsynced as they were written.
@@ -272,11 +272,11 @@ batch_write(struct desk *d, const char *logmsg, int keep, const char **paths, si
 		else
 			ref_unlock(&lk);
 	}
-	desk_head_moved(d, rc == 0 ? &b->tip : NULL);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (rc == 0 && (rc = commit_verify(d, b->mem, base, &b->tip, paths, n)) == 0)
 		ref_log(d, ref, base, &b->tip, logmsg);
+	desk_head_moved(d, rc == 0 ? &b->tip : NULL);	/* read back, or read again */
 	free(ref);
 	if (rc == 0 && keep && b->mem) {
 		pack_mem_keep(b->mem);
