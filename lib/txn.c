@@ -663,7 +663,7 @@ batch_mirror_split(struct txn *t)
 		if (o->op == OP_PUT_LENT) {
 			char *full = xasprintf("%s/%s", t->d->root, o->path);
 			/* the lent bytes are the caller's again once txn_commit returns */
-			worktree_queue(full, xstrndup(o->buf, o->len), o->len, 0);
+			worktree_queue(full, xstrndup(o->buf, o->len), o->len);
 			free(full);
 		} else
 			batch_mirror_later(t->d->batch, &t->ops[i].path, 1);
@@ -691,7 +691,7 @@ mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nres
 		struct txn_op *o = &t->ops[i];
 		if (o->op != OP_REMOVE && o->whole) {
 			char *full = xasprintf("%s/%s", t->d->root, o->path);
-			worktree_queue(full, xstrndup(o->buf, o->len), o->len, 0);
+			worktree_queue(full, xstrndup(o->buf, o->len), o->len);
 			free(full);
 			o->early = 1;
 			early++;

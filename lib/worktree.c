@@ -242,37 +242,25 @@ grow_in_place(const char *full, const char *buf, size_t len, int *absent)
 int
 worktree_mirror(struct desk *d, git_tree *tree, const char *path)
 {
-	char *full = xasprintf("%s/%s", d->root, path), *buf = NULL;
-	size_t len;
-	int rc = 0;
+	char *full = xasprintf("%s/%s", d->root, path), *buf = NULL, *old = NULL;
+	size_t len, oldlen;
+	int rc = 0, absent;
 
 	if (tree_read(d->repo, tree, path, &buf, &len) != 0) {
 		if (unlink(full) < 0 && errno != ENOENT)
 			rc = rt_fail(EX_IOERR, "cannot remove '%s': %s", full, strerror(errno));
 		goto out;
 	}
-	rc = worktree_settle(full, buf, len);
-out:
-	free(buf);
-	free(full);
-	return rc;
-}
-
-int
-worktree_settle(const char *full, const char *buf, size_t len)
-{
-	char *old = NULL;
-	size_t oldlen;
-	int rc = 0, absent;
-
 	if (grow_in_place(full, buf, len, &absent))
-		return 0;
+		goto out;
 	if (!absent && read_file(full, &old, &oldlen) == 0 && oldlen == len &&
 	    memcmp(old, buf, len) == 0)
-		rc = 0;
-	else
-		rc = worktree_put(full, buf, len);
+		goto out;
+	rc = worktree_put(full, buf, len);
+out:
 	free(old);
+	free(buf);
+	free(full);
 	return rc;
 }
 
@@ -430,7 +418,7 @@ mirror_queued(struct desk *d, git_tree *tree, const char *path)
 		return worktree_mirror(d, tree, path);
 	}
 	char *full = xasprintf("%s/%s", d->root, path);
-	worktree_queue(full, buf, len, 1);
+	worktree_queue(full, buf, len);
 	free(full);
 	return 0;
 }

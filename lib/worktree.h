@@ -32,21 +32,13 @@ int worktree_write_queued(struct desk *d, const git_oid *commit, const char **pa
 /* Writes buf as the work-tree file full (an absolute path): aside, then renamed. */
 int worktree_put(const char *full, const char *buf, size_t len);
 /*
- * Makes the work-tree file full equal to buf: a log.yaml that only grew
- * is appended to in place (its inode kept), an equal file left alone,
- * any other written by worktree_put. One rule for a single mail and a
- * batch (worktree_mirror, worktree_queue's grow).
- */
-int worktree_settle(const char *full, const char *buf, size_t len);
-/*
  * A batch's files, written by a second thread (worktree_async.c): queue
- * takes buf (malloc'd; grow: the file may be there, worktree_settle it,
- * else it is new, worktree_put); queued is the sequence number of the last file
+ * takes buf (malloc'd); queued is the sequence number of the last file
  * queued; wait returns once the files up to seq are written; drain once
  * all are, the thread ended: EX_IOERR (message set) when any failed,
  * their paths left pending for rt-gc.
  */
-void worktree_queue(const char *full, char *buf, size_t len, int grow);
+void worktree_queue(const char *full, char *buf, size_t len);
 unsigned long worktree_queued(void);
 void worktree_wait(unsigned long seq);
 int worktree_drain(void);

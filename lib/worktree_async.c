@@ -6,8 +6,7 @@
  * part of the batch's system time. The commits do not need them (they are
  * built from trees), so a thread of its own writes them while the next
  * commit is built. Each file is still written aside and renamed
- * (worktree_put), so a reader never sees half a file, or a log.yaml that
- * grew appended to in place (worktree_settle), and its path is in
+ * (worktree_put), so a reader never sees half a file, and its path is in
  * .git/rt/pending before its commit is built: a kill leaves what the
  * journal repairs, as before. The mail files are written before the
  * branch moves (txn.c waits), so a ticket on the branch has its folder;
@@ -29,7 +28,6 @@ struct job {
 	char *buf;
 	size_t len;
 	unsigned long seq;
-	int grow;
 };
 
 static struct {
@@ -61,8 +59,7 @@ writer(void *arg)
 		if (q.head == NULL)
 			q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
-		int rc = j->grow ? worktree_settle(j->full, j->buf, j->len) :
-		    worktree_put(j->full, j->buf, j->len);
+		int rc = worktree_put(j->full, j->buf, j->len);
 		pthread_mutex_lock(&q.mu);
 		if (rc != 0) {
 			if (q.err == NULL)
@@ -80,21 +77,20 @@ writer(void *arg)
 }
 
 void
-worktree_queue(const char *full, char *buf, size_t len, int grow)
+worktree_queue(const char *full, char *buf, size_t len)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
 	j->full = xstrdup(full);
 	j->buf = buf;
 	j->len = len;
-	j->grow = grow;
 	pthread_mutex_lock(&q.mu);
 	if (!q.running) {
 		q.stop = 0;
 		if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
 			pthread_mutex_unlock(&q.mu);
 			/* no thread: written here, as without a batch */
-			if ((grow ? worktree_settle(full, buf, len) : worktree_put(full, buf, len)) != 0)
+			if (worktree_put(full, buf, len) != 0)
 				rt_warn("warning: %s", rt_errmsg());
 			free(j->full);
 			free(j->buf);
