@@ -182,6 +182,25 @@ set_actor_from(struct desk *d, const char *s)
 }
 
 /* $RT_ACTOR, else the git identity, else the login name at the host. */
+int
+desk_git_signature(const struct desk *d, git_signature **out)
+{
+	git_config *cfg = NULL;
+	git_buf name = { 0 }, email = { 0 };
+	int rc;
+
+	*out = NULL;
+	if ((rc = git_repository_config(&cfg, d->repo)) < 0)
+		return rc;
+	if ((rc = git_config_get_string_buf(&name, cfg, "user.name")) == 0 &&
+	    (rc = git_config_get_string_buf(&email, cfg, "user.email")) == 0)
+		rc = git_signature_now(out, name.ptr, email.ptr);
+	git_buf_dispose(&name);
+	git_buf_dispose(&email);
+	git_config_free(cfg);
+	return rc;
+}
+
 static void
 find_actor(struct desk *d)
 {
@@ -194,7 +213,7 @@ find_actor(struct desk *d)
 		char *clean = utf8_clean(env, strlen(env), 1);
 		set_actor_from(d, clean);
 		free(clean);
-	} else if (git_signature_default(&sig, d->repo) == 0) {
+	} else if (desk_git_signature(d, &sig) == 0) {
 		d->actor_name = utf8_clean(sig->name, strlen(sig->name), 1);
 		d->actor_email = utf8_clean(sig->email, strlen(sig->email), 1);
 		git_signature_free(sig);
@@ -258,7 +277,7 @@ apply_shared_umask(struct desk *d)
 	const char *val;
 	git_buf buf = { 0 };
 
-	if (git_repository_config_snapshot(&cfg, d->repo) < 0)
+	if (git_repository_config(&cfg, d->repo) < 0)
 		return;
 	if (git_config_get_string_buf(&buf, cfg, "core.sharedrepository") == 0) {
 		val = buf.ptr;

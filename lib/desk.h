@@ -24,6 +24,8 @@ struct desk {
 	char *actor_name;	/* who acts: $RT_ACTOR, git identity, user */
 	char *actor_email;
 	int lockfd;
+	int head_known;		/* head_tip read under the lock (head.c) */
+	git_oid head_tip;
 	int temps_owed;	/* a killed writer's work-tree temporaries remain (guard.c) */
 	int durable;		/* DESK_DURABLE: fsync what a commit writes */
 	struct cache *cache;
@@ -87,6 +89,11 @@ const char *desk_cfg_where(const struct desk *d, const struct ynode *n);
 
 /* "Name <email>" of the actor, malloc'd. */
 char *desk_actor(const struct desk *d);
+/*
+ * git's own identity (user.name, user.email) now, as git_signature_default
+ * gives it, from the config the desk read once (no snapshot copied).
+ */
+int desk_git_signature(const struct desk *d, git_signature **out);
 /* Short actor name for the log: the local part or the $RT_ACTOR name. */
 const char *desk_actor_short(const struct desk *d);
 

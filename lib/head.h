@@ -14,5 +14,10 @@ int tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf
     size_t *len);
 /* HEAD's commit, or NULL on an unborn branch; caller frees. */
 int desk_head(struct desk *d, git_commit **out);
+/*
+ * The branch was moved to tip by this process (NULL: moved some other
+ * way, or maybe not at all: read it again), for desk_head's memory.
+ */
+void desk_head_moved(struct desk *d, const git_oid *tip);
 
 #endif

@@ -16,6 +16,7 @@
 #include "desk.h"
 #include "format.h"
 #include "guard.h"
+#include "head.h"
 #include "txn.h"
 #include "util.h"
 
@@ -191,6 +192,8 @@ desk_lock(struct desk *d)
 	}
 	int rc = guard_locked(d);	/* git state, stale locks (guard.h) */
 
+	desk_head_moved(d, NULL);	/* read again now it is ours */
+
 	if (rc != 0) {
 		desk_unlock(d);
 		return rc;
@@ -207,4 +210,5 @@ desk_unlock(struct desk *d)
 	guard_unlocking(d);
 	close(d->lockfd);
 	d->lockfd = -1;
+	desk_head_moved(d, NULL);
 }

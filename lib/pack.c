@@ -499,7 +499,8 @@ pack_names(struct desk *d)
 
 struct entry;
 static void build_idx(struct entry *v, size_t n, const unsigned char *packsum, struct sbuf *sb);
-static int store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int *dirfd);
+static int store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int withfd,
+    int *dirfd);
 static struct entry *entries_of(const struct pack_entry *pe, size_t n);
 
 /*
@@ -525,7 +526,7 @@ roll_copy(struct desk *d, const struct packfile *v, size_t k)
 	if ((rc = packroll_build(bases, k, &pack, &pe, &n)) == 0) {
 		e = entries_of(pe, n);
 		build_idx(e, n, (const unsigned char *)pack.buf + pack.len - 20, &idx);
-		rc = store_pack(d, &pack, &idx, &dirfd);
+		rc = store_pack(d, &pack, &idx, -1, &dirfd);
 	}
 	if (rc == 0 && dirfd >= 0 && fsync(dirfd) < 0)
 		rc = rt_fail(EX_TEMPFAIL, "cannot sync the folder of packs: %s", strerror(errno));
@@ -1115,11 +1116,13 @@ write_temp(const char *dir, const char *what, const struct sbuf *sb, char **tmp)
  * The pack and its index, written aside and fsynced together, renamed to
  * their names (the index last: git reads a pack through its index): on a
  * DESK_DURABLE desk nothing is renamed before its data is on the disk.
- * Their folder is opened into *dirfd for the caller to fsync before
- * anything refers to the pack (pack_mem_write).
+ * withfd (-1: none) is fsynced with them. Their folder is opened into
+ * *dirfd for the caller to fsync before anything refers to the pack
+ * (pack_mem_write).
  */
 static int
-store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int *dirfd)
+store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int withfd,
+    int *dirfd)
 {
 	char *dir = xasprintf("%sobjects/pack", d->gitdir), hex[GIT_OID_HEXSZ + 1];
 	char *tp = NULL, *ti = NULL, *fp = NULL, *fi = NULL;
@@ -1133,7 +1136,7 @@ store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int 
 again:
 	if ((fdp = write_temp(dir, "pack", pack, &tp)) >= 0 &&
 	    (fdi = write_temp(dir, "idx", idx, &ti)) >= 0 &&
-	    (!d->durable || fsync_both(fdp, fdi) == 0) &&
+	    (!d->durable || fsync_all((int[]){ fdp, fdi, withfd }, 3) == 0) &&
 	    rename(tp, fp) == 0 && rename(ti, fi) == 0 &&
 	    (!d->durable || (*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0))
 		rc = 0;
@@ -1175,7 +1178,7 @@ again:
 }
 
 int
-pack_mem_write(struct desk *d, struct pack_mem *m, int *dirfd)
+pack_mem_write(struct desk *d, struct pack_mem *m, int withfd, int *dirfd)
 {
 	struct sbuf pack = SBUF_INIT, idx = SBUF_INIT;
 	struct entry *v;
@@ -1189,7 +1192,7 @@ pack_mem_write(struct desk *d, struct pack_mem *m, int *dirfd)
 		rc = git_fail(-1, "cannot build pack");
 	else {
 		build_idx(v, m->n, (const unsigned char *)pack.buf + pack.len - 20, &idx);
-		rc = store_pack(d, &pack, &idx, dirfd);
+		rc = store_pack(d, &pack, &idx, withfd, dirfd);
 	}
 	sbuf_free(&pack);
 	sbuf_free(&idx);

@@ -13,17 +13,18 @@ struct desk;
  * pack_mem_write stores exactly those as one pack and its index in
  * objects/pack: one commit or a batch of commits costs one pack, not a
  * file per object. On a DESK_DURABLE desk both are fsynced before they
- * are renamed to their names, and *dirfd is objects/pack, open, for the
- * caller to fsync (and close) before anything refers to the pack: with
- * the branch's lock file (ref_move), in one wait for the disk. *dirfd is
- * -1 when there is nothing to sync. The odb owns the buffer;
+ * are renamed to their names, together with withfd (-1: none; the
+ * branch's lock file, ref_lock: one wait for the disk, not two in a row),
+ * and *dirfd is objects/pack, open, for the caller to fsync (and close)
+ * before anything refers to the pack. *dirfd is -1 when there is nothing
+ * to sync (and then withfd was not synced either). The odb owns the buffer;
  * pack_mem_reset drops its objects (after they are written, or to undo).
  * pack_mem_keep, once they are durable, leaves them readable from memory
  * with none left to write; pack_mem_pending says how many are.
  */
 struct pack_mem;
 int pack_mem_new(struct desk *d, struct pack_mem **out);
-int pack_mem_write(struct desk *d, struct pack_mem *m, int *dirfd);
+int pack_mem_write(struct desk *d, struct pack_mem *m, int withfd, int *dirfd);
 void pack_mem_reset(struct pack_mem *m);
 void pack_mem_keep(struct pack_mem *m);
 size_t pack_mem_pending(const struct pack_mem *m);

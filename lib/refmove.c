@@ -11,22 +11,6 @@
 #include "refmove.h"
 #include "util.h"
 
-/*
- * The ref's new content in name.lock, on the disk before the caller renames
- * it, together with syncfd (the new pack's folder) when there is one.
- */
-static int
-write_lock(int fd, const git_oid *new, int durable, int syncfd)
-{
-	char line[GIT_OID_HEXSZ + 1];
-
-	git_oid_fmt(line, new);
-	line[GIT_OID_HEXSZ] = '\n';
-	if (write_all(fd, line, sizeof(line)) < 0 || (durable && fsync_both(fd, syncfd) < 0))
-		return -1;
-	return 0;
-}
-
 /* 1 when the ref is what the caller expects (old NULL: no such ref). */
 static int
 ref_is(git_repository *repo, const char *name, const git_oid *old)
@@ -84,12 +68,12 @@ ref_log(struct desk *d, const char *name, const git_oid *old, const git_oid *new
 	git_oid zero;
 	int log = 1;
 
-	if (git_repository_config_snapshot(&cfg, d->repo) == 0)
+	if (git_repository_config(&cfg, d->repo) == 0)
 		git_config_get_bool(&log, cfg, "core.logallrefupdates");	/* unset: log */
 	git_config_free(cfg);
 	if (!log)
 		return;
-	if (git_signature_default(&who, d->repo) < 0 &&
+	if (desk_git_signature(d, &who) < 0 &&
 	    git_signature_now(&who, "unknown", "unknown") < 0)
 		return;
 	memset(&zero, 0, sizeof(zero));
@@ -102,37 +86,79 @@ ref_log(struct desk *d, const char *name, const git_oid *old, const git_oid *new
 }
 
 int
-ref_move(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
-    const char *logmsg, int syncfd)
+ref_lock(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
+    struct ref_lock *lk)
 {
-	char *path = xasprintf("%s%s", d->gitdir, name);
-	char *lock = xasprintf("%s.lock", path);
-	int fd, rc = 0, renamed = 0;
+	char line[GIT_OID_HEXSZ + 1];
+	int rc = 0;
 
+	lk->path = xasprintf("%s%s", d->gitdir, name);
+	lk->lock = xasprintf("%s.lock", lk->path);
 	/* The lock git and libgit2 take: O_EXCL, so one writer at a time. */
-	if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
+	if ((lk->fd = open(lk->lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
 		rc = errno == EEXIST ? -EAGAIN :
-		    rt_fail(EX_TEMPFAIL, "cannot lock '%s': %s", lock, strerror(errno));
-		goto out;
+		    rt_fail(EX_TEMPFAIL, "cannot lock '%s': %s", lk->lock, strerror(errno));
+		free(lk->lock);
+		lk->lock = NULL;
+		ref_unlock(lk);
+		return rc;
 	}
+	git_oid_fmt(line, new);
+	line[GIT_OID_HEXSZ] = '\n';
 	if (!ref_is(d->repo, name, old))
 		rc = -EAGAIN;
-	else if (write_lock(fd, new, d->durable, syncfd) < 0)
+	else if (write_all(lk->fd, line, sizeof(line)) < 0)
+		rc = rt_fail(EX_TEMPFAIL, "cannot write '%s': %s", lk->lock, strerror(errno));
+	if (rc != 0)
+		ref_unlock(lk);
+	return rc;
+}
+
+int
+ref_lock_commit(struct desk *d, struct ref_lock *lk, int synced)
+{
+	int rc = 0;
+
+	if (d->durable && !synced && fsync(lk->fd) < 0)
 		rc = -1;
-	if (close(fd) < 0 && rc == 0)
+	if (close(lk->fd) < 0 && rc == 0)
 		rc = -1;
-	if (rc == 0 && (renamed = rename(lock, path) == 0) == 0)
-		rc = -1;
-	if (rc == 0 && d->durable && fsync_dir_of(path) < 0)
+	lk->fd = -1;
+	if (rc == 0 && rename(lk->lock, lk->path) == 0) {
+		free(lk->lock);
+		lk->lock = NULL;	/* renamed: it may be another writer's now */
+		if (d->durable && fsync_dir_of(lk->path) < 0)
+			rc = -1;
+	} else
 		rc = -1;
 	if (rc == -1)
-		rc = rt_fail(EX_TEMPFAIL, "cannot move '%s': %s", path, strerror(errno));
-	if (!renamed)
-		unlink(lock);	/* once renamed it may be another writer's */
-	if (rc == 0 && logmsg)
+		rc = rt_fail(EX_TEMPFAIL, "cannot move '%s': %s", lk->path, strerror(errno));
+	ref_unlock(lk);
+	return rc;
+}
+
+void
+ref_unlock(struct ref_lock *lk)
+{
+	if (lk->fd >= 0)
+		close(lk->fd);
+	lk->fd = -1;
+	if (lk->lock)
+		unlink(lk->lock);
+	free(lk->lock);
+	free(lk->path);
+	lk->lock = lk->path = NULL;
+}
+
+int
+ref_move(struct desk *d, const char *name, const git_oid *old, const git_oid *new,
+    const char *logmsg)
+{
+	struct ref_lock lk;
+	int rc;
+
+	if ((rc = ref_lock(d, name, old, new, &lk)) == 0 &&
+	    (rc = ref_lock_commit(d, &lk, 0)) == 0 && logmsg)
 		ref_log(d, name, old, new, logmsg);
-out:
-	free(lock);
-	free(path);
 	return rc;
 }

@@ -378,6 +378,7 @@ move_to(struct desk *d, const char *branch, const git_oid *old, const git_oid *n
 		goto out;
 	rc = git_reference_create_matching(&ref, d->repo, name, new, 1, old, logmsg);
 	git_reference_free(ref);
+	desk_head_moved(d, NULL);
 	if (rc < 0)
 		rc = git_fail(rc == GIT_EMODIFIED ? GIT_ELOCKED : rc, "cannot move the branch");
 	guard_commit_end(d, &g, rc == 0);

@@ -216,13 +216,12 @@ batch_discard(struct txn_batch *b)
 }
 
 /*
- * Moves the branch HEAD names from the batch's base to its tip: the ref
- * on the disk before its rename, its folder after (ref_move; libgit2
- * fsyncs a ref only after the rename). The ref's name in *ref, for its
- * reflog lines once the tip is read back.
+ * Locks the branch HEAD names to move it from the batch's base to its
+ * tip (ref_lock: the new content written, its fsync left to the pack's).
+ * The ref's name in *ref, for its reflog lines once the tip is read back.
  */
 static int
-move_branch(struct desk *d, struct txn_batch *b, int syncfd, char **ref)
+lock_branch(struct desk *d, struct txn_batch *b, struct ref_lock *lk, char **ref)
 {
 	git_reference *head = NULL;
 	int rc;
@@ -232,9 +231,8 @@ move_branch(struct desk *d, struct txn_batch *b, int syncfd, char **ref)
 		return git_fail(rc, "cannot read HEAD");
 	*ref = xstrdup(git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ?
 	    git_reference_symbolic_target(head) : "HEAD");
-	rc = ref_move(d, *ref, b->unborn ? NULL : &b->base, &b->tip, NULL, syncfd);
 	git_reference_free(head);
-	return rc;
+	return ref_lock(d, *ref, b->unborn ? NULL : &b->base, &b->tip, lk);
 }
 
 /*
@@ -249,21 +247,36 @@ batch_write(struct desk *d, const char *logmsg, int keep, const char **paths, si
 {
 	struct txn_batch *b = d->batch;
 	const git_oid *base = b && !b->unborn ? &b->base : NULL;
+	struct ref_lock lk;
 	char *ref = NULL;
 	int rc, dirfd = -1;
 
 	if (b == NULL || b->commits == 0)
 		return 0;
-	/* Without a mempack (it could not be added) the objects are loose. */
-	if (b->mem == NULL || (rc = pack_mem_write(d, b->mem, &dirfd)) == 0) {
+	/*
+	 * The disk is waited for three times in a row: the pack, its index and
+	 * the branch's new content; the pack's folder; the branch's folder
+	 * after its rename. Without a mempack (it could not be added) the
+	 * objects are loose, fsynced as they were written.
+	 */
+	if ((rc = lock_branch(d, b, &lk, &ref)) == 0) {
+		if (b->mem && (rc = pack_mem_write(d, b->mem, lk.fd, &dirfd)) == 0 &&
+		    dirfd >= 0 && fsync(dirfd) < 0)
+			rc = rt_fail(EX_TEMPFAIL, "cannot sync %sobjects/pack: %s", d->gitdir,
+			    strerror(errno));
 		/* the files written early are in place before the branch names them */
-		worktree_wait(worktree_queued());
-		rc = move_branch(d, b, dirfd, &ref);	/* syncs the pack's folder */
+		if (rc == 0)
+			worktree_wait(worktree_queued());
+		if (rc == 0)
+			rc = ref_lock_commit(d, &lk, dirfd >= 0);
+		else
+			ref_unlock(&lk);
 	}
 	if (dirfd >= 0)
 		close(dirfd);
 	if (rc == 0 && (rc = commit_verify(d, b->mem, base, &b->tip, paths, n)) == 0)
 		ref_log(d, ref, base, &b->tip, logmsg);
+	desk_head_moved(d, rc == 0 ? &b->tip : NULL);	/* read back, or read again */
 	free(ref);
 	if (rc == 0 && keep && b->mem) {
 		pack_mem_keep(b->mem);

@@ -355,6 +355,7 @@ commit_and_move(struct desk *d, git_commit *head, const git_oid *tree_id, git_oi
 		name = git_reference_symbolic_target(hr);
 	rc = git_reference_create_matching(&ref, d->repo, name, out, 1, git_commit_id(head),
 	    "rt: upgrade to desk format 2");
+	desk_head_moved(d, NULL);
 out:
 	free(msg);
 	git_reference_free(ref);

@@ -399,26 +399,40 @@ sync_job(void *arg)
 }
 
 /*
- * Two files to the disk at once, one fsync in a thread of its own: on a
- * busy disk each fsync waits for the device, and two waiting together
- * cost about one (0.4-0.7x of two in a row, measured here).
+ * Files to the disk at once, each fsync but the last in a thread of its
+ * own: on a busy disk each fsync waits for the device, and waiting
+ * together costs about one wait (0.4-0.7x of two in a row, measured here).
  */
 int
-fsync_both(int a, int b)
+fsync_all(const int *fds, size_t n)
 {
-	struct sync_job j = { a, 0, 0 };
-	pthread_t t;
-	int rc;
+	struct sync_job j[FSYNC_MAX];
+	pthread_t t[FSYNC_MAX];
+	size_t k = 0, started = 0;
+	int last = -1, rc = 0;
 
-	if (a < 0 || b < 0)
-		return a >= 0 ? fsync(a) : b >= 0 ? fsync(b) : 0;
-	if (pthread_create(&t, NULL, sync_job, &j) != 0)
-		return fsync(a) < 0 || fsync(b) < 0 ? -1 : 0;
-	rc = fsync(b);
-	pthread_join(t, NULL);
-	if (j.rc < 0) {
-		errno = j.err;
-		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			if (last >= 0 && k < FSYNC_MAX)
+				j[k++] = (struct sync_job){ last, 0, 0 };
+			else if (last >= 0 && fsync(last) < 0)
+				rc = -1;	/* more than FSYNC_MAX + 1: in a row */
+			last = fds[i];
+		}
+	for (; started < k; started++)
+		if (pthread_create(&t[started], NULL, sync_job, &j[started]) != 0)
+			break;
+	for (size_t i = started; i < k; i++)	/* no thread: in a row */
+		sync_job(&j[i]);
+	if (last >= 0 && fsync(last) < 0)
+		rc = -1;
+	for (size_t i = 0; i < k; i++) {
+		if (i < started)
+			pthread_join(t[i], NULL);
+		if (j[i].rc < 0 && rc == 0) {
+			errno = j[i].err;
+			rc = -1;
+		}
 	}
 	return rc;
 }

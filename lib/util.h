@@ -83,8 +83,10 @@ long rt_pid(void);
 /* n bytes of getrandom(2), asked for in blocks; 0, or -1 without a source. */
 int rt_random(void *buf, size_t n);
 int fsync_dir_of(const char *path);
-/* fsyncs a and b (either may be -1) at once; 0, or -1 with errno */
-int fsync_both(int a, int b);
+/* fsyncs the n fds (-1s skipped, at most FSYNC_MAX + 1) at once; 0, or -1 with errno */
+/* fsyncs the n fds (-1s skipped) at once; 0, or -1 with errno */
+#define FSYNC_MAX 3
+int fsync_all(const int *fds, size_t n);
 
 /* Strings */
 int str_starts(const char *s, const char *prefix);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "head.h"
 #include "pack.h"
 #include "refmove.h"
 #include "util.h"
@@ -82,7 +83,7 @@ move_back(struct desk *d, git_repository *r, const git_oid *old, const git_oid *
 		const char *name = git_reference_symbolic_target(head);
 		if (old == NULL)
 			git_reference_remove(r, name);
-		else if (ref_move(d, name, commit, old, NULL, -1) > 0) {
+		else if (ref_move(d, name, commit, old, NULL) > 0) {
 			/* No room for a lock file: the ref keeps its size, overwrite it. */
 			path = xasprintf("%s%s", d->gitdir, name);
 			git_oid_tostr(hex, sizeof(hex), old);
@@ -95,6 +96,7 @@ move_back(struct desk *d, git_repository *r, const git_oid *old, const git_oid *
 		}
 	}
 	git_reference_free(head);
+	desk_head_moved(d, NULL);
 }
 
 /*
@@ -136,7 +138,7 @@ write_again(struct desk *d, struct pack_mem *mem)
 {
 	int rc, dirfd = -1;
 
-	rc = pack_mem_write(d, mem, &dirfd);
+	rc = pack_mem_write(d, mem, -1, &dirfd);
 	if (rc == 0 && dirfd >= 0 && fsync(dirfd) < 0)
 		rc = rt_fail(EX_TEMPFAIL, "cannot sync %sobjects/pack: %s", d->gitdir,
 		    strerror(errno));

@@ -131,11 +131,11 @@ gdb_ingest() {
 	    gdb -q -batch -x gdb.cmd --args "$(command -v rt-ingest)" >gdb.out 2>&1;
 	sed -n 's/^\$1 = //p' gdb.out | tail -n 1 >rc
 }
-test_expect_success GDB,!VALGRIND 'git gc --prune=now deletes the temporary pack before its rename: written again, stored (0)' '
+test_expect_success GDB,!VALGRIND 'git prune deletes the temporary pack before its rename: written again, stored (0)' '
 	BEFORE=$(git -C desk rev-parse HEAD) &&
 	mail gc1@example.com "gc while storing" >gc1.eml &&
 	gdb_ingest gc1.eml "break rename" "commands 1" "silent" \
-	    "shell git -C desk gc -q --prune=now 2>/dev/null; ls desk/.git/objects/pack | grep -c tmp_ >tmps" \
+	    "shell git -C desk prune --expire=now 2>/dev/null; ls desk/.git/objects/pack | grep -c tmp_ >tmps" \
 	    "delete 1" "continue" "end" &&
 	cat err && test "$(cat rc)" = 0 && test "$(cat tmps)" = 0 &&
 	test "$(git -C desk rev-list --count $BEFORE..HEAD)" = 1 &&

@@ -1,6 +1,7 @@
 #!/bin/sh
-# git gc --prune=now run by a person while rt stores a mail deletes rt's
-# new pack between its rename and the branch's move. The mail is stored
+# git repack -a -d run by a person while rt stores a mail deletes rt's
+# new pack between its rename and the branch's move (git gc cannot: rt
+# holds the branch's lock by then, and gc stops at it). The mail is stored
 # (written again from memory) or comes back (75); no reflog line ever
 # names a commit that is not there.
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +34,8 @@ count() { rt-ls --desk desk --format "%{subject}\n" | grep -c "^$1\$"; }
 test_expect_success GDB,!VALGRIND 'a pack deleted before the branch moves: written again from memory, stored (0), fsck clean' '
 	BEFORE=$(git -C desk rev-parse HEAD) &&
 	mail g1@example.com "gc before the branch" >g1.eml &&
-	gdb_run "break ref_move" "commands 1" "silent" \
-	    "shell git -C desk gc -q --prune=now 2>/dev/null" "delete 1" "continue" "end" \
+	gdb_run "break ref_lock_commit" "commands 1" "silent" \
+	    "shell git -C desk repack -a -d -q 2>/dev/null" "delete 1" "continue" "end" \
 	    -- "--desk desk <g1.eml >id 2>err" &&
 	cat err && test "$(cat rc)" = 0 && test -s id && ! test -s err &&
 	test "$(git -C desk rev-list --count $BEFORE..HEAD)" = 1 &&
@@ -46,8 +47,8 @@ test_expect_success GDB,!VALGRIND 'a batch (--mbox) too: stored once, fsck clean
 	BEFORE=$(git -C desk rev-parse HEAD) &&
 	{ printf "From kunde@example.com Mon Nov 23 10:00:00 2026\n" && mail g2@example.com "batch one" &&
 	  printf "\nFrom kunde@example.com Mon Nov 23 10:00:00 2026\n" && mail g3@example.com "batch two"; } >g.mbox &&
-	gdb_run "break ref_move" "commands 1" "silent" \
-	    "shell git -C desk gc -q --prune=now 2>/dev/null" "delete 1" "continue" "end" \
+	gdb_run "break ref_lock_commit" "commands 1" "silent" \
+	    "shell git -C desk repack -a -d -q 2>/dev/null" "delete 1" "continue" "end" \
 	    -- "--desk desk --mbox g.mbox >ids 2>err" &&
 	cat err && test "$(cat rc)" = 0 && test "$(wc -l <ids)" = 2 &&
 	test "$(count "batch one")" = 1 && test "$(count "batch two")" = 1 && fsck_clean
@@ -57,8 +58,8 @@ test_expect_success GDB,!VALGRIND 'a batch (--mbox) too: stored once, fsck clean
 test_expect_code 75 GDB,!VALGRIND 'deleted again after it was written again: 75 naming git gc, branch back, fsck clean, stored once later' '
 	BEFORE=$(git -C desk rev-parse HEAD) &&
 	mail g4@example.com "gc twice" >g4.eml &&
-	gdb_run "break ref_move" "break rename if \$_regex((char *)\$rsi, \".*/pack-[0-9a-f]*\\\\.idx\$\")" \
-	    "disable 2" "commands 1" "silent" "shell git -C desk gc -q --prune=now 2>/dev/null" \
+	gdb_run "break ref_lock_commit" "break rename if \$_regex((char *)\$rsi, \".*/pack-[0-9a-f]*\\\\.idx\$\")" \
+	    "disable 2" "commands 1" "silent" "shell git -C desk repack -a -d -q 2>/dev/null" \
 	    "delete 1" "enable 2" "continue" "end" \
 	    "commands 2" "silent" "eval \"shell p=%s; rm -f \\\"\${p%%.idx}.pack\\\"\", (char *)\$rsi" "continue" "end" \
 	    -- "--desk desk <g4.eml 2>err" &&

@@ -54,7 +54,7 @@ test_expect_success 'a delivery that fails (75) leaves the work tree as it was' 
 command -v gdb >/dev/null && test_set_prereq GDB
 test_expect_success GDB,!VALGRIND 'a branch moved by git before rt moves it: rebuilt, stored, work tree equals HEAD' '
 	mail 4 >"$TRASH/m4" &&
-	printf "%s\n" "break ref_move" "commands 1" "silent" \
+	printf "%s\n" "break ref_lock" "commands 1" "silent" \
 	    "shell git update-ref HEAD \$(git commit-tree -p HEAD -m bystander HEAD^{tree})" \
 	    "delete 1" "continue" "end" "run -q <$TRASH/m4" "print \$_exitcode" >"$TRASH/gdb.cmd" &&
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
