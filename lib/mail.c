@@ -1283,24 +1283,54 @@ detect_auto(struct mail *m, mu_header_t hdr)
 	return yes;
 }
 
+/* SpamAssassin's default required_score: what a bare score is measured by. */
+#define SPAM_REQUIRED 5.0
+
+/* X-Spam-Score's number or X-Spam-Level's stars; -1 when neither says one. */
+static double
+spam_score(mu_header_t hdr)
+{
+	char *raw, *p, *end;
+	double score = -1;
+
+	if ((raw = hdr_raw_n(hdr, "X-Spam-Score", 1)) != NULL) {
+		p = raw + strspn(raw, " \t");
+		score = strtod(p, &end);
+		if (end == p)
+			score = -1;
+	} else if ((raw = hdr_raw_n(hdr, "X-Spam-Level", 1)) != NULL) {
+		p = raw + strspn(raw, " \t");
+		score = (double)strspn(p, "*");
+	}
+	free(raw);
+	return score;
+}
+
 /*
- * A spam filter's verdict (SpamAssassin's X-Spam-Flag: YES and
- * X-Spam-Status: Yes, rspamd's X-Spam: Yes). The mail is kept; only the
- * acknowledgement, which would go to a forged sender, is not sent.
+ * A spam filter's verdict. A yes from any of SpamAssassin's X-Spam-Flag
+ * and X-Spam-Status, rspamd's X-Spam or the "spam, score=..." form of
+ * X-Spam-Score marks the mail: the filter measured it by its own
+ * required score. Only a mail no header gives a verdict for is measured
+ * by its bare score (X-Spam-Score: 7.3, X-Spam-Level: *******) against
+ * SpamAssassin's default, 5. The mail is kept; only the acknowledgement,
+ * which would go to a forged sender, is not sent.
  */
 static int
 detect_spam(mu_header_t hdr)
 {
-	static const char *const flag[] = { "X-Spam-Flag", "X-Spam-Status", "X-Spam" };
+	static const char *const flag[] = {
+		"X-Spam-Flag", "X-Spam-Status", "X-Spam", "X-Spam-Score"
+	};
 	char *v;
-	int yes = 0;
+	int yes = 0, said = 0;
 
 	for (size_t i = 0; !yes && i < LEN(flag); i++)
 		if ((v = hdr_token(hdr, flag[i])) != NULL) {
-			yes = strcmp(v, "yes") == 0;
+			yes = strcmp(v, "yes") == 0 || strcmp(v, "spam") == 0;
+			said |= strcmp(v, "no") == 0 || strcmp(v, "ham") == 0;
 			free(v);
 		}
-	return yes;
+	return yes || (!said && spam_score(hdr) >= SPAM_REQUIRED);
 }
 
 /* ---------------------------------------------------------------- */

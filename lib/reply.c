@@ -961,7 +961,7 @@ loop_check(struct ctx *c, enum tmpl_auto kind, const char **to, size_t *nto)
 		    kv_get(trigger, "message-id") ? kv_get(trigger, "message-id") : "");
 	if (kind == TMPL_AUTO_REPLY && trigger && (a = kv_get(trigger, "spam")) &&
 	    strcmp(a, "true") == 0)
-		return xasprintf("the triggering mail %s is marked as spam (X-Spam-Flag)",
+		return xasprintf("the triggering mail %s is marked as spam by a filter (X-Spam-*)",
 		    kv_get(trigger, "message-id") ? kv_get(trigger, "message-id") : "");
 	for (size_t i = 0; i < c->log.n && kind == TMPL_AUTO_NOTIFY; i++) {
 		const char *ev = kv_get(&c->log.ev[i], "ev");
