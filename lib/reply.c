@@ -1188,7 +1188,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	lang = have_t && t.lang ? t.lang : c->langs[0];
 	/* recipients: an automatic reply goes to the sender only (RFC 3834) */
 	nreq = kv_list_split(kv_get(&c->t, "requestors"), &reqs);
-	if ((rc = outbound_route(d, c->id, &c->t, &c->log, &c->ob)) != 0)
+	if ((rc = outbound_route(d, &c->t, &c->log, &c->ob)) != 0)
 		goto out;
 	if (c->ob.channel && kind != TMPL_MANUAL) {
 		r->skipped = xasprintf("automatic replies are not sent to %s tickets", c->ob.channel);
