@@ -784,6 +784,15 @@ addr_first_email(const char *raw)
 	return e;
 }
 
+const char *
+mail_reply_address(const struct mail *m)
+{
+	for (size_t i = 0; i < m->nreply_to; i++)
+		if (m->reply_to[i].email && *m->reply_to[i].email)
+			return m->reply_to[i].email;
+	return m->from.email;
+}
+
 /* ---------------------------------------------------------------- */
 /* Date                                                             */
 /* ---------------------------------------------------------------- */

@@ -1202,8 +1202,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		push(&to, &nto, kv_get(c->ob.ev, "from") ? kv_get(c->ob.ev, "from") : "unknown");
 	} else if (kind == TMPL_AUTO_REPLY && c->last_in) {
 		const struct mail *m = c->last_in;
-		const char *sender = m->nreply_to && m->reply_to[0].email ? m->reply_to[0].email :
-		    m->from.email;
+		const char *sender = mail_reply_address(m);
 		if (sender && valid_addr(sender))
 			push(&to, &nto, sender);
 	} else

@@ -1,8 +1,8 @@
 #!/bin/sh
 # A From or Reply-To that a strict parser refuses but a mail client still
 # reads (an unterminated quote, a missing ">", a name without quotes)
-# gives the ticket its requestor and name; nothing that is not one word
-# with an "@" is ever made an address
+# gives the ticket its requestor and name; an empty Reply-To falls back
+# to From; nothing that is not one word with an "@" is made an address
 . "$(dirname "$0")/lib.sh"
 
 RT_NOW=2026-11-25T10:00:00Z TZ=UTC; export RT_NOW TZ
@@ -39,6 +39,12 @@ test_expect_success 'a broken Reply-To is salvaged too and wins over From' '
 	id=$(mail 6 "From: robot@example.net
 Reply-To: \"Help Me <helpme@example.com>" | rt-ingest) &&
 	test "$(requestors $id)" = helpme@example.com
+'
+
+test_expect_success 'an empty Reply-To ("Name" <>) leaves the From as requestor' '
+	id=$(mail 9 "From: buyer@example.com
+Reply-To: \"KLAUS\" <>" | rt-ingest) &&
+	test "$(requestors $id)" = buyer@example.com
 '
 
 test_expect_success 'no address is made up: a quote alone, a local part alone' '
