@@ -1,4 +1,5 @@
 /* rt-init: create a desk, a git repository with a commented configuration */
+#include <err.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -28,10 +29,24 @@ static const char usage[] =
 static const char *name = "Support", *address, *tag;
 static int shared;
 
-/* What this run created, so that a failure can take it back. */
+/*
+ * What this run writes beside .git, and how each was before it, so that
+ * a failure can put the folder back as it found it: a file it made is
+ * removed, one it replaced gets its bytes and mode back.
+ */
+static const char *const written[] = {
+	DESK_CONFIG, ".gitattributes", ".gitignore", ".rt", FORMAT_FILE
+};
+
 static struct {
 	const char *dir;
-	int made_dir, had_attrs;
+	int made_dir;
+	struct before {
+		int existed;
+		char *bytes;	/* a plain file's or a symlink's target, else NULL */
+		size_t len;
+		mode_t mode;	/* with its type */
+	} was[LEN(written)];
 } undo;
 
 static int
@@ -233,7 +248,40 @@ remove_tree(const char *path)
 	nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Takes back what a failed run created, so that it can simply be re-run. */
+static char *
+link_target(const char *path)
+{
+	char buf[4096];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	return n < 0 ? NULL : xstrndup(buf, (size_t)n);
+}
+
+static void
+note_before(const char *dir)
+{
+	struct stat st;
+
+	undo.dir = dir;
+	undo.made_dir = stat(dir, &st) != 0;
+	for (size_t i = 0; i < LEN(written); i++) {
+		struct before *b = &undo.was[i];
+		char *p = xasprintf("%s/%s", dir, written[i]);
+
+		if ((b->existed = lstat(p, &st) == 0) == 0) {
+			free(p);
+			continue;
+		}
+		b->mode = st.st_mode;
+		if (S_ISREG(st.st_mode) && read_file(p, &b->bytes, &b->len) < 0)
+			b->bytes = NULL;
+		if (S_ISLNK(st.st_mode) && (b->bytes = link_target(p)) == NULL)
+			b->mode = 0;
+		free(p);
+	}
+}
+
+/* Takes back what a failed run changed, so that it can simply be re-run. */
 static void
 rollback(void)
 {
@@ -247,12 +295,28 @@ rollback(void)
 	}
 	remove_tree(p = xasprintf("%s/.git", undo.dir));
 	free(p);
-	unlink(p = xasprintf("%s/" DESK_CONFIG, undo.dir));
-	free(p);
-	if (!undo.had_attrs) {
-		unlink(p = xasprintf("%s/.gitattributes", undo.dir));
+	for (size_t i = LEN(written); i-- > 0;) {
+		struct before *b = &undo.was[i];
+
+		p = xasprintf("%s/%s", undo.dir, written[i]);
+		if (!b->existed)
+			remove_tree(p);
+		else if (b->bytes && S_ISLNK(b->mode)) {
+			unlink(p);
+			if (symlink(b->bytes, p) < 0)
+				warn("cannot put back the symbolic link '%s'", p);
+		} else if (b->bytes && (write_file_atomic(p, b->bytes, b->len, 0) < 0 ||
+		    chmod(p, b->mode & 07777) < 0))
+			warn("cannot put back '%s'", p);
 		free(p);
 	}
+}
+
+static void
+forget_before(void)
+{
+	for (size_t i = 0; i < LEN(written); i++)
+		free(undo.was[i].bytes);
 }
 
 static void __attribute__((noreturn))
@@ -275,9 +339,8 @@ main(int argc, char *argv[])
 	};
 	const char *dir = ".";
 	char host[256] = "localhost", *cfg = NULL, *cfgpath, *def_addr = NULL;
-	char *tail = NULL, *attrs = NULL, *p;
+	char *tail = NULL, *attrs = NULL;
 	size_t cfglen = 0, tlen = 0, alen = 0;
-	struct stat st;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "n:a:t:sh", opts, NULL)) != -1) {
@@ -315,10 +378,7 @@ main(int argc, char *argv[])
 	    (rc = read_share("gitattributes", &attrs, &alen)) != 0 ||
 	    (rc = render_config(tail, tlen, &cfg, &cfglen)) != 0)
 		cli_die(rc);
-	undo.dir = dir;
-	undo.made_dir = stat(dir, &st) != 0;
-	undo.had_attrs = access(p = xasprintf("%s/.gitattributes", dir), F_OK) == 0;
-	free(p);
+	note_before(dir);
 	if ((rc = init_repo(dir)) != 0)
 		fail(rc);
 	cfgpath = xasprintf("%s/" DESK_CONFIG, dir);
@@ -326,6 +386,7 @@ main(int argc, char *argv[])
 		fail(rt_fail(EX_CANTCREAT, "%s: %s", cfgpath, strerror(errno)));
 	if ((rc = first_commit(dir, cfg, cfglen, attrs, alen)) != 0)
 		fail(rc);
+	forget_before();
 	printf("initialised desk in %s\n", dir);
 	free(cfgpath);
 	free(cfg);

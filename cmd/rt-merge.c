@@ -40,7 +40,7 @@ main(int argc, char *argv[])
 	};
 	const char *deskpath = NULL;
 	struct desk *d;
-	ticket_id dup, into;
+	ticket_id dup, into, found;
 	int ch, rc, dry = 0, json = 0;
 
 	while ((ch = getopt_long(argc, argv, "C:njh", opts, NULL)) != -1) {
@@ -59,7 +59,8 @@ main(int argc, char *argv[])
 	/* DUP is taken as named (a merged DUP is refused); INTO follows merges. */
 	if (id_parse(argv[optind], dup) != 0)
 		rc = rt_fail(EX_DATAERR, "'%s' is not a ticket id", argv[optind]);
-	else if ((rc = resolve(d, argv[optind + 1], into)) == 0) {
+	else if ((rc = resolve(d, argv[optind], found)) == 0 &&
+	    (rc = resolve(d, argv[optind + 1], into)) == 0) {
 		if (strcmp(dup, into) == 0)
 			rc = rt_fail(EX_DATAERR, "#%s is already #%s or merged into it", argv[optind],
 			    into);

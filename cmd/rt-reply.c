@@ -109,7 +109,10 @@ list_names(struct desk *d, int argc, char **argv)
 	if (argc > 1)
 		cli_usage(usage, 0);
 	if ((rc = reply_names(d, argc ? argv[0] : NULL, &v, &n)) != 0) {
-		warnx("%s", rt_errmsg());
+		if (argc)
+			warnx("#%s: %s", argv[0], rt_errmsg());
+		else
+			warnx("%s", rt_errmsg());
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++)

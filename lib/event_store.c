@@ -615,7 +615,7 @@ ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, v
 	if ((rc = read_bounded(fd, max, &buf, &kept, &size)) != 0)
 		return rc;
 	if (size == 0)
-		rc = rt_fail(EX_NOINPUT, "empty input, nothing stored");
+		rc = rt_fail(EX_DATAERR, "empty input is not an event, nothing stored");
 	else if (size > max) {
 		too_large(size, max);
 		rc = refuse(d, 0, size, buf, kept, NULL, 1, quarantined);

@@ -450,8 +450,7 @@ new_ticket(struct desk *d, struct mail *m, const struct raw *raw, const struct d
 	if ((rc = change_create(&c, d, "ingest")) != 0)
 		goto out;
 	change_init_field(&c, "subject", *m->subject ? m->subject : "(no subject)");
-	change_init_field(&c, "requestors", m->nreply_to && m->reply_to[0].email ?
-	    m->reply_to[0].email : m->from.email);
+	change_init_field(&c, "requestors", mail_reply_address(m));
 	cc = cc_list(d, m);
 	change_init_field(&c, "cc", cc);
 	free(cc);

@@ -35,6 +35,7 @@
 #include "charset.h"
 #include "entities.h"
 #include "mail.h"
+#include "mailbox.h"
 #include "mailcmd.h"
 #include "text.h"
 #include "util.h"
@@ -635,6 +636,65 @@ addr_collect(mu_address_t a, int esc, const char *cs, struct mail_addr **v,
 	}
 }
 
+/* A salvaged address: one word with an '@' inside, nothing that quotes. */
+static int
+plain_addr(const char *b, const char *e)
+{
+	const char *at = memchr(b, '@', (size_t)(e - b));
+
+	if (at == NULL || at == b || at + 1 == e)
+		return 0;
+	for (const char *p = b; p < e; p++)
+		if ((unsigned char)*p <= ' ' || strchr("\"<>(),;\\", *p))
+			return 0;
+	return 1;
+}
+
+/*
+ * What a mail client still finds in an item mailutils refuses, such as an
+ * unterminated quote ("Jane Doe <jane@example.com>): the address in the
+ * last <...>, or else the one word with an '@', and the text before it,
+ * without its quotes, as the name.  Never an address that is not one word
+ * with an '@'.
+ */
+static int
+addr_salvage(mu_address_t *a, const char *item)
+{
+	const char *lt = strrchr(item, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	const char *b = NULL, *e = NULL, *p;
+	char *addr, *name, *s;
+	size_t nb, ne;
+	int rc;
+
+	*a = NULL;
+	if (lt && gt) {
+		b = lt + 1;
+		e = gt;
+	} else {
+		for (p = item; *p; p = e) {
+			b = p + strspn(p, " \t\"<>(),;");
+			e = b + strcspn(b, " \t\"<>(),;");
+			if (memchr(b, '@', (size_t)(e - b)))
+				break;
+		}
+	}
+	if (b == NULL || !plain_addr(b, e))
+		return -1;
+	for (nb = 0; item[nb] == '"' || isspace((unsigned char)item[nb]); nb++)
+		;
+	for (ne = (size_t)(b - item) - (lt && gt); ne > nb &&
+	    (item[ne - 1] == '"' || isspace((unsigned char)item[ne - 1])); ne--)
+		;
+	name = xstrndup(item + nb, ne > nb ? ne - nb : 0);
+	addr = xstrndup(b, (size_t)(e - b));
+	s = mailbox_format(name, addr);
+	rc = addr_create(a, s);
+	free(s);
+	free(addr);
+	free(name);
+	return rc;
+}
+
 /*
  * Parses an address list header value.  An empty list (for instance
  * "undisclosed-recipients:;") gives no addresses; a list mailutils
@@ -670,7 +730,8 @@ addrs_parse(const char *value, const char *cs, struct mail_addr **v, size_t *n)
 			else if (*p == '\0' || (*p == ',' && !quote && !depth)) {
 				int end = *p == '\0';
 				*p = '\0';
-				if (addr_create(&a, item) == 0) {
+				if (addr_create(&a, item) == 0 ||
+				    addr_salvage(&a, item) == 0) {
 					addr_collect(a, esc, cs, v, n, &cap);
 					mu_address_destroy(&a);
 				}
@@ -721,6 +782,15 @@ addr_first_email(const char *raw)
 	}
 	addrs_free(v, n);
 	return e;
+}
+
+const char *
+mail_reply_address(const struct mail *m)
+{
+	for (size_t i = 0; i < m->nreply_to; i++)
+		if (m->reply_to[i].email && *m->reply_to[i].email)
+			return m->reply_to[i].email;
+	return m->from.email;
 }
 
 /* ---------------------------------------------------------------- */
@@ -1222,24 +1292,54 @@ detect_auto(struct mail *m, mu_header_t hdr)
 	return yes;
 }
 
+/* SpamAssassin's default required_score: what a bare score is measured by. */
+#define SPAM_REQUIRED 5.0
+
+/* X-Spam-Score's number or X-Spam-Level's stars; -1 when neither says one. */
+static double
+spam_score(mu_header_t hdr)
+{
+	char *raw, *p, *end;
+	double score = -1;
+
+	if ((raw = hdr_raw_n(hdr, "X-Spam-Score", 1)) != NULL) {
+		p = raw + strspn(raw, " \t");
+		score = strtod(p, &end);
+		if (end == p)
+			score = -1;
+	} else if ((raw = hdr_raw_n(hdr, "X-Spam-Level", 1)) != NULL) {
+		p = raw + strspn(raw, " \t");
+		score = (double)strspn(p, "*");
+	}
+	free(raw);
+	return score;
+}
+
 /*
- * A spam filter's verdict (SpamAssassin's X-Spam-Flag: YES and
- * X-Spam-Status: Yes, rspamd's X-Spam: Yes). The mail is kept; only the
- * acknowledgement, which would go to a forged sender, is not sent.
+ * A spam filter's verdict. A yes from any of SpamAssassin's X-Spam-Flag
+ * and X-Spam-Status, rspamd's X-Spam or the "spam, score=..." form of
+ * X-Spam-Score marks the mail: the filter measured it by its own
+ * required score. Only a mail no header gives a verdict for is measured
+ * by its bare score (X-Spam-Score: 7.3, X-Spam-Level: *******) against
+ * SpamAssassin's default, 5. The mail is kept; only the acknowledgement,
+ * which would go to a forged sender, is not sent.
  */
 static int
 detect_spam(mu_header_t hdr)
 {
-	static const char *const flag[] = { "X-Spam-Flag", "X-Spam-Status", "X-Spam" };
+	static const char *const flag[] = {
+		"X-Spam-Flag", "X-Spam-Status", "X-Spam", "X-Spam-Score"
+	};
 	char *v;
-	int yes = 0;
+	int yes = 0, said = 0;
 
 	for (size_t i = 0; !yes && i < LEN(flag); i++)
 		if ((v = hdr_token(hdr, flag[i])) != NULL) {
-			yes = strcmp(v, "yes") == 0;
+			yes = strcmp(v, "yes") == 0 || strcmp(v, "spam") == 0;
+			said |= strcmp(v, "no") == 0 || strcmp(v, "ham") == 0;
 			free(v);
 		}
-	return yes;
+	return yes || (!said && spam_score(hdr) >= SPAM_REQUIRED);
 }
 
 /* ---------------------------------------------------------------- */

@@ -66,6 +66,11 @@ char *mail_header_raw_n(struct mail *m, const char *name, int n);
 char *mail_header_raw_n(struct mail *m, const char *name, int n);
 /* RFC 2047 decoded, cleaned to one line of valid UTF-8; NULL if absent. malloc'd. */
 char *mail_header(struct mail *m, const char *name);
+/*
+ * Where an answer goes: the first Reply-To address that is not empty
+ * ("Name" <> is no address), else From's; NULL when there is neither.
+ */
+const char *mail_reply_address(const struct mail *m);
 /* An RFC 5322 date (or a looser one) as UTC seconds; 0 if it is none. */
 time_t mail_date_parse(const char *s);
 

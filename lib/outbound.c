@@ -90,7 +90,7 @@ channel_ok(const char *ch)
 }
 
 int
-outbound_route(struct desk *d, const char *id, const struct kvmap *t,
+outbound_route(struct desk *d, const struct kvmap *t,
     const struct evlog *log, struct outbound *ob)
 {
 	const struct kvmap *last = last_customer(d, log);
@@ -102,13 +102,13 @@ outbound_route(struct desk *d, const char *id, const struct kvmap *t,
 	if (last == NULL || strcmp(kv_get(last, "ev"), "event-in") != 0)
 		return 0;
 	if (!channel_ok(ch))
-		return rt_fail(EX_DATAERR, "#%s has the channel '%s', which names no rt.yaml key", id, ch);
+		return rt_fail(EX_DATAERR, "its channel '%s' names no rt.yaml key", ch);
 	ob->key = xasprintf("channels.%s.command", ch);
 	ob->command = desk_cfg_str(d, ob->key, NULL);
 	if (ob->command == NULL || *ob->command == '\0') {
 		int rc = has_mail_requestor(t) ? 0 : rt_fail(EX_CONFIG,
-		    "#%s came by %s from %s, and %s has no %s to answer there (rt-desk(5), CHANNELS)",
-		    id, ch, kv_get(last, "from") ? kv_get(last, "from") : "?", d->config_name, ob->key);
+		    "it came by %s from %s, and %s has no %s to answer there (rt-desk(5), CHANNELS)",
+		    ch, kv_get(last, "from") ? kv_get(last, "from") : "?", d->config_name, ob->key);
 		outbound_free(ob);
 		return rc;	/* answered by mail when it has an address */
 	}

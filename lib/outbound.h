@@ -32,7 +32,7 @@ struct outbound {
  * channel has no command and the ticket no mail address, or when
  * channels.CHANNEL.timeout is not a duration.
  */
-int outbound_route(struct desk *d, const char *id, const struct kvmap *t,
+int outbound_route(struct desk *d, const struct kvmap *t,
     const struct evlog *log, struct outbound *ob);
 void outbound_free(struct outbound *ob);
 

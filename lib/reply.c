@@ -961,7 +961,7 @@ loop_check(struct ctx *c, enum tmpl_auto kind, const char **to, size_t *nto)
 		    kv_get(trigger, "message-id") ? kv_get(trigger, "message-id") : "");
 	if (kind == TMPL_AUTO_REPLY && trigger && (a = kv_get(trigger, "spam")) &&
 	    strcmp(a, "true") == 0)
-		return xasprintf("the triggering mail %s is marked as spam (X-Spam-Flag)",
+		return xasprintf("the triggering mail %s is marked as spam by a filter (X-Spam-*)",
 		    kv_get(trigger, "message-id") ? kv_get(trigger, "message-id") : "");
 	for (size_t i = 0; i < c->log.n && kind == TMPL_AUTO_NOTIFY; i++) {
 		const char *ev = kv_get(&c->log.ev[i], "ev");
@@ -1188,7 +1188,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 	lang = have_t && t.lang ? t.lang : c->langs[0];
 	/* recipients: an automatic reply goes to the sender only (RFC 3834) */
 	nreq = kv_list_split(kv_get(&c->t, "requestors"), &reqs);
-	if ((rc = outbound_route(d, c->id, &c->t, &c->log, &c->ob)) != 0)
+	if ((rc = outbound_route(d, &c->t, &c->log, &c->ob)) != 0)
 		goto out;
 	if (c->ob.channel && kind != TMPL_MANUAL) {
 		r->skipped = xasprintf("automatic replies are not sent to %s tickets", c->ob.channel);
@@ -1202,8 +1202,7 @@ reply_locked(struct ctx *c, const struct reply_opts *o, struct reply_result *r)
 		push(&to, &nto, kv_get(c->ob.ev, "from") ? kv_get(c->ob.ev, "from") : "unknown");
 	} else if (kind == TMPL_AUTO_REPLY && c->last_in) {
 		const struct mail *m = c->last_in;
-		const char *sender = m->nreply_to && m->reply_to[0].email ? m->reply_to[0].email :
-		    m->from.email;
+		const char *sender = mail_reply_address(m);
 		if (sender && valid_addr(sender))
 			push(&to, &nto, sender);
 	} else

@@ -429,7 +429,7 @@ load_replayed(struct desk *d, const char *id, struct kvmap *t, struct evlog *log
 	memset(log, 0, sizeof(*log));
 	if (desk_read_head(d, path, &buf, &len) != 0) {
 		free(path);
-		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
+		return rt_fail(EX_NOINPUT, "no such ticket");
 	}
 	if ((rc = log_parse_keep(buf, len, path, log)) == 0)
 		rc = replay(id, log, t, NULL);
@@ -450,7 +450,7 @@ ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
 		return load_replayed(d, id, t, log);
 	path = ticket_path(id, "ticket.yaml");
 	if ((rc = desk_read_head(d, path, &buf, &len)) != 0) {
-		rt_fail(EX_NOINPUT, "no ticket #%s", id);
+		rt_fail(EX_NOINPUT, "no such ticket");
 		free(path);
 		return EX_NOINPUT;
 	}

@@ -28,6 +28,6 @@ test_expect_success 'a mail stored with stderr closed: no desk file holds a mess
 '
 test_expect_success 'with stdin and stdout closed a command still says what is wrong on stderr' '
 	rt-show ZZZZZZZZ <&- >&- 2>err; test $? = 66 &&
-	grep -i "no ticket" err
+	grep "#ZZZZZZZZ: no such ticket" err
 '
 test_done

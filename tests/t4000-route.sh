@@ -179,7 +179,7 @@ test_expect_success 'a changed rule applies again to what rt-route set' '
 test_expect_success 'unknown ids are reported, the others still routed' '
 	test_must_fail rt-route ZZZZZZZZ $(cat download.id) >out 2>err &&
 	cat download.id >expect && test_cmp expect out &&
-	grep "no ticket #ZZZZZZZZ" err
+	grep "#ZZZZZZZZ: no such ticket" err
 '
 
 test_expect_success 'usage errors' '
