@@ -141,6 +141,26 @@ idx_objects(const char *idx)
 	return n;
 }
 
+/*
+ * The object count of a version 2 index from its size: header and
+ * fan-out, 28 bytes an object (id, CRC, offset), two checksums. A pack
+ * under 2 GB has no 64-bit offsets, so the size tells the count exactly
+ * and no pack_auto opens an index; any other size is read.
+ */
+static unsigned long
+idx_objects_at(int dfd, const char *idx, unsigned long long packbytes)
+{
+	struct stat st;
+	unsigned long long body;
+
+	if (fstatat(dfd, idx, &st, 0) < 0)
+		return 0;
+	body = (unsigned long long)st.st_size - (8 + 256 * 4 + 40);
+	if (st.st_size >= 8 + 256 * 4 + 40 && body % 28 == 0 && packbytes < (1ULL << 31))
+		return (unsigned long)(body / 28);
+	return idx_objects(idx);
+}
+
 static int
 cmp_pack(const void *a, const void *b)
 {
@@ -149,7 +169,20 @@ cmp_pack(const void *a, const void *b)
 	return x->objects < y->objects ? -1 : x->objects > y->objects;
 }
 
-/* The packs with an index and without a .keep file, smallest first. */
+static int
+has_name(char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The packs with an index and without a .keep file, smallest first: one
+ * listing of the folder and a stat of each pack and index (pack_auto
+ * runs this after every commit on a desk of 4 packs or more).
+ */
 static size_t
 list_packs(struct desk *d, struct packfile **out)
 {
@@ -157,29 +190,37 @@ list_packs(struct desk *d, struct packfile **out)
 	DIR *dp = opendir(dir);
 	struct dirent *de;
 	struct packfile *v = NULL;
-	size_t n = 0;
+	char **names = NULL;
+	size_t n = 0, nn = 0;
 
 	while (dp && (de = readdir(dp)) != NULL) {
-		size_t len = strlen(de->d_name);
-		char *base, *idx, *keep, *pk;
+		names = xrealloc(names, (nn + 1) * sizeof(*names));
+		names[nn++] = xstrdup(de->d_name);
+	}
+	for (size_t i = 0; i < nn; i++) {
+		size_t len = strlen(names[i]);
+		char *idx, *keep;
 		struct stat st;
-		if (len < 6 || strcmp(de->d_name + len - 5, ".pack") != 0)
+		if (len < 6 || strcmp(names[i] + len - 5, ".pack") != 0)
 			continue;
-		base = xasprintf("%s/%.*s", dir, (int)(len - 5), de->d_name);
-		idx = xasprintf("%s.idx", base);
-		keep = xasprintf("%s.keep", base);
-		if (access(idx, R_OK) == 0 && access(keep, F_OK) < 0) {
+		idx = xasprintf("%.*s.idx", (int)(len - 5), names[i]);
+		keep = xasprintf("%.*s.keep", (int)(len - 5), names[i]);
+		if (has_name(names, nn, idx) && !has_name(names, nn, keep) &&
+		    fstatat(dirfd(dp), names[i], &st, 0) == 0) {
 			v = xrealloc(v, (n + 1) * sizeof(*v));
-			v[n].base = base;
-			pk = xasprintf("%s.pack", base);
-			v[n].bytes = stat(pk, &st) == 0 ? (unsigned long long)st.st_size : 0;
-			free(pk);
-			v[n++].objects = idx_objects(idx);
-		} else
-			free(base);
+			v[n].base = xasprintf("%s/%.*s", dir, (int)(len - 5), names[i]);
+			v[n].bytes = (unsigned long long)st.st_size;
+			free(idx);
+			idx = xasprintf("%s.idx", v[n].base);
+			v[n].objects = idx_objects_at(dirfd(dp), idx, v[n].bytes);
+			n++;
+		}
 		free(idx);
 		free(keep);
 	}
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
 	if (dp)
 		closedir(dp);
 	free(dir);
