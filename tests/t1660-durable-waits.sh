@@ -15,9 +15,13 @@ command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_
 trace() { LSAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat,fsync,rename,close,clone,clone3 -o "$TRASH/st" "$@"; }
 
 # order.awk: the syscalls of one mail as events in time order (strace -f
-# lines finish out of order: "<unfinished ...>" counts where it started)
+# lines finish out of order: "<unfinished ...>" counts where it started,
+# and the lock's descriptor may come on its "resumed>" line)
 cat >"$TRASH/order.awk" <<\AWK
-/main\.lock", O_WRONLY\|O_CREAT\|O_EXCL/ { sub(/.*= /, ""); lock = $1; print "lock-open"; next }
+/main\.lock", O_WRONLY\|O_CREAT\|O_EXCL/ { print "lock-open"
+	if (/unfinished/) { lockpid = $1; next }
+	sub(/.*= /, ""); lock = $1; next }
+lockpid != "" && $1 == lockpid && /openat resumed>/ { sub(/.*= /, ""); lock = $1; lockpid = ""; next }
 /fsync\(/ { fd = $0; sub(/.*fsync\(/, "", fd); sub(/[^0-9].*/, "", fd)
 	if (fd == lock) print "lock-fsync"; else print "fsync"; next }
 /rename\(.*tmp_pack_/ { print "pack-rename"; next }
