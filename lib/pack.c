@@ -77,7 +77,7 @@ pack_count_loose(struct desk *d)
 
 struct oidset {
 	git_oid *v;
-	size_t n;
+	size_t n, cap;
 	git_packbuilder *pb;
 };
 
@@ -87,7 +87,11 @@ collect_one(const git_oid *oid, const char *path, void *arg)
 	struct oidset *set = arg;
 
 	(void)path;
-	set->v = xrealloc(set->v, (set->n + 1) * sizeof(*set->v));
+	/* Doubling: one realloc an object copied the array each time (quadratic). */
+	if (set->n == set->cap) {
+		set->cap = set->cap ? 2 * set->cap : 1024;
+		set->v = xrealloc(set->v, set->cap * sizeof(*set->v));
+	}
 	git_oid_cpy(&set->v[set->n++], oid);
 	return 0;
 }
@@ -454,7 +458,7 @@ roll_within(const struct packfile *v, size_t roll, unsigned long loose, unsigned
 static int
 repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long max)
 {
-	struct oidset set = { NULL, 0, NULL };
+	struct oidset set = { NULL, 0, 0, NULL };
 	struct packfile *packs;
 	size_t npacks = list_packs(d, &packs), roll, loose;
 	char name[GIT_OID_HEXSZ + 1], *packdir;
