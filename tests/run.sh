@@ -5,7 +5,8 @@
 # Usage: run.sh [pattern...]   e.g. run.sh t1 unit/test_core   (only tests
 # whose name contains one of the patterns; make check T="t1120 t1510")
 # Files run RT_TEST_JOBS at a time (default: make's -jN, else 1); the
-# output stays in file order.
+# output stays in file order. A file with the line "# run.sh: alone" (its
+# tests wait on wall-clock sleeps) runs at the end, by itself.
 cd "$(dirname "$0")" || exit 2
 export RT_FIXTURES="$(pwd)/fixtures"
 # Unit tests too run with a pinned clock (lib.sh does the same for scripts).
@@ -42,6 +43,8 @@ list() {
 		echo "$t sh $t"
 	done
 }
+# alone NAME: the file waits on wall-clock sleeps and must run by itself
+alone() { case $1 in t*.sh) grep -q '^# run.sh: alone' "$1" ;; *) false ;; esac; }
 
 # run_one OUT NAME COMMAND...: runs one file; OUT gets its output, OUT.rc
 # its status and seconds, and OUT.done appears when both are written.
@@ -75,7 +78,10 @@ report() {
 out=$(mktemp -d "${TMPDIR:-/tmp}/rt-run.XXXXXX") || exit 2
 trap 'rm -rf "$out"' EXIT
 trap 'exit 130' INT TERM HUP
-list >"$out/list"
+list | while read -r n cmd; do
+	if alone "$n"; then echo "$n $cmd" >>"$out/alone"; else echo "$n $cmd"; fi
+done >"$out/list"
+touch "$out/alone"
 if [ "$jobs" -gt 1 ]; then
 	# xargs keeps $jobs files running, each through "run.sh --one"; this
 	# shell prints them in order as they finish.
@@ -100,6 +106,12 @@ while read -r n cmd; do
 	report "$o" "$n"
 done <"$out/list"
 wait
+while read -r n cmd; do
+	i=$((i + 1))
+	o=$(printf '%s/%04d' "$out" $i)
+	run_one "$o" "$n" $cmd
+	report "$o" "$n"
+done <"$out/alone"
 [ -n "$failed_files" ] && echo "failed:$failed_files"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
