@@ -129,7 +129,11 @@ $(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(B)/librt.a
 	    -lmbedx509 -lmbedcrypto -lz $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(NETTLE_LIBS) $(MU_LIBS) -lm
 
 # Tests run the binaries from $(B)/bin with the in-tree share/ folder.
+# Each build its own trash folder (build: tests/trash, build-asan:
+# tests/trash-asan), so a plain and an ASan run may go at once; files run N
+# at once under make -jN (tests/run.sh, or RT_TEST_JOBS=N).
 TEST_ENV = RT_BUILD=$(CURDIR)/$(B) RT_SHAREDIR=$(CURDIR)/share \
+           RT_TRASH=$(CURDIR)/tests/trash$(subst build,,$(notdir $(B))) \
            PATH=$(CURDIR)/$(B)/bin:$$PATH
 
 check: all

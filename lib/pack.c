@@ -633,14 +633,19 @@ pack_auto(struct desk *d)
 	struct pack_stats st;
 	struct packfile *packs;
 	size_t n, k;
+	/* a test knob (rt(7)): the cap's case in fewer objects under ASan */
+	const char *e = getenv("RT_PACK_AUTO_OBJECTS");
+	unsigned long cap = e ? strtoul(e, NULL, 10) : 0;
 
 	/* pack_names only lists the folder: most commits stop here */
 	if (pack_names(d) < PACK_ROLL_MIN)
 		return;
+	if (cap == 0)
+		cap = PACK_AUTO_OBJECTS;
 	n = list_packs(d, &packs);
 	if (n >= PACK_AUTO &&
-	    roll_within(packs, geometric_split(packs, n, 0, 0), 0, PACK_AUTO_OBJECTS) >= 2)
-		repack(d, &st, 0, PACK_AUTO_OBJECTS);
+	    roll_within(packs, geometric_split(packs, n, 0, 0), 0, cap) >= 2)
+		repack(d, &st, 0, cap);
 	else if ((k = copy_split(packs, n)) > 0)
 		roll_copy(d, packs, k);
 	for (size_t i = 0; i < n; i++)

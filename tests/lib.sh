@@ -14,6 +14,9 @@
 #   test_cmp EXPECT ACTUAL       test_must_fail CMD...
 #   test_when_finished 'cmd'     runs after the current test, pass or fail
 #   test_atexit 'cmd'            runs when the script exits (servers, users)
+#   test_lock_system_users       waits for, then holds till the script ends,
+#                                the machine-wide lock of scripts that add
+#                                or remove system users (files run at once)
 #   test_done                    ends the script; fails it when a process with
 #                                the trash folder in its arguments still runs
 #   new_desk [DIR]               creates a desk and cds into it
@@ -112,6 +115,16 @@ VG
 	done
 	PATH="$_vgdir:$PATH"
 fi
+
+# test_lock_system_users: the users and groups a script adds (rtmail,
+# rtdesk) are the machine's, and a script removes at its end what it
+# added, so no two such scripts may overlap, whichever run (plain, ASan,
+# another checkout) they belong to. The lock (descriptor 8) is held until
+# the script exits.
+test_lock_system_users() {
+	exec 8>>/tmp/rt-tests-system-users.lock
+	flock 8
+}
 
 say() { printf '%s\n' "$*"; }
 

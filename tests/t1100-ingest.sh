@@ -1,5 +1,6 @@
 #!/bin/sh
 # rt-ingest: new tickets, threading, duplicates, decoding, quarantine, exit codes
+# run.sh: alone (writers queue behind a lock held for fixed sleeps)
 . "$(dirname "$0")/lib.sh"
 
 new_desk desk

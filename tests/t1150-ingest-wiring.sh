@@ -2,6 +2,7 @@
 # The README's wiring recipes, run as written with the real procmail and
 # fetchmail and as Postfix's local(8) runs an alias command, under every
 # desk fault: the mail is stored (0) or stays with the mail system (75).
+# run.sh: alone (a lock held for a fixed sleep while fetchmail delivers)
 # a run killed while its small tmpfs was mounted must not block this one
 _small=${RT_TRASH:-$(cd "$(dirname "$0")" && pwd)/trash}/$(basename "$0" .sh)/small
 mountpoint -q "$_small" 2>/dev/null && umount "$_small"
@@ -22,6 +23,7 @@ test_expect_success 'the README has the three recipes' '
 
 # Everything runs as the mail user when we may create one (CI, see tests/lib.sh).
 if test_have_prereq SYSTEM_USERS && command -v setpriv >/dev/null; then
+	test_lock_system_users
 	getent group rtdesk >/dev/null || { groupadd rtdesk && test_atexit "groupdel rtdesk"; }
 	id rtmail >/dev/null 2>&1 || { useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail"; }
 	chmod o+x "$TRASH" "$TRASH/.." "$TRASH/../.." 2>/dev/null

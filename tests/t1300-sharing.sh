@@ -18,6 +18,7 @@ test_expect_success PROCMAIL 'the README procmail recipe delivers into the desk'
 
 # A system user and group of our own, only where that is allowed (CI, or
 # RT_TEST_SYSTEM_USERS=1 as root); removed again when the script ends.
+test_have_prereq SYSTEM_USERS && test_lock_system_users
 test_expect_success SYSTEM_USERS 'setup: the mail user rtmail in group rtdesk' '
 	if ! getent group rtdesk >/dev/null; then
 		groupadd rtdesk && test_atexit "groupdel rtdesk" || exit 1
