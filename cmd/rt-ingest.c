@@ -123,11 +123,7 @@ ingest_stdin(struct desk *d)
 		warnx("<stdin>: %s", rt_errmsg());
 		return EX_TEMPFAIL;
 	}
-	if (s.size == 0) {
-		warnx("<stdin>: empty input is not mail, nothing stored");
-		rc = EX_DATAERR;
-	} else
-		rc = ingest_spooled(d, &s, "<stdin>");
+	rc = ingest_spooled(d, &s, "<stdin>");
 	spool_discard(&s);
 	return rc;
 }
@@ -155,7 +151,17 @@ struct import {
 	struct desk *d;
 	const char *file;
 	int status;
+	size_t n;	/* messages seen */
 };
+
+/* An empty mailbox is a mailbox: nothing to store, said unless -q. */
+static int
+no_messages(const struct import *im, int rc)
+{
+	if (rc == 0 && im->n == 0 && !qflag)
+		warnx("%s: no messages", im->file);
+	return rc;
+}
 
 static int
 ingest_mbox_message(struct spool *s, size_t n, void *arg)
@@ -163,6 +169,7 @@ ingest_mbox_message(struct spool *s, size_t n, void *arg)
 	struct import *im = arg;
 	char *label = xasprintf("%s: message %zu", im->file, n);
 
+	im->n++;
 	im->status = rt_worse(im->status, ingest_spooled(im->d, s, label));
 	free(label);
 	return 0;
@@ -171,14 +178,14 @@ ingest_mbox_message(struct spool *s, size_t n, void *arg)
 static int
 ingest_mbox(struct desk *d, const char *file)
 {
-	struct import im = { d, file, 0 };
+	struct import im = { d, file, 0, 0 };
 	int rc = mbox_read(d, file, ingest_max_bytes(d), ingest_mbox_message, &im);
 
 	if (rc == EX_DATAERR && im.status == 0)
 		return quarantine_file(d, file, rt_errmsg());
 	if (rc != 0)
 		warnx("%s: %s", file, rt_errmsg());
-	return rt_worse(im.status, rc);
+	return no_messages(&im, rt_worse(im.status, rc));
 }
 
 /* One Maildir entry: a message to store, or why it was not read. */
@@ -188,6 +195,7 @@ ingest_maildir_file(const char *file, struct spool *s, int rc, void *arg)
 	struct import *im = arg;
 
 	im->status = 1;	/* an entry was seen: its line is printed here */
+	im->n++;
 	if (s != NULL)
 		return ingest_spooled(im->d, s, file);
 	if (rc == 0)
@@ -227,12 +235,12 @@ ingest_event_file(struct desk *d, const char *file, const char *source)
 static int
 ingest_maildir(struct desk *d, const char *dir)
 {
-	struct import im = { d, dir, 0 };
+	struct import im = { d, dir, 0, 0 };
 	int rc = maildir_read(d, dir, ingest_max_bytes(d), ingest_maildir_file, &im);
 
 	if (rc != 0 && im.status == 0)
 		warnx("%s: %s", dir, rt_errmsg());
-	return rc;
+	return no_messages(&im, rc);
 }
 
 int

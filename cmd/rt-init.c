@@ -55,8 +55,12 @@ refuse_existing(const char *dir)
 	char *cfg = xasprintf("%s/" DESK_CONFIG, dir), *git = xasprintf("%s/.git", dir);
 	int exists = access(cfg, F_OK) == 0 || access(git, F_OK) == 0;
 
+	struct stat st;
+
 	free(cfg);
 	free(git);
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return rt_fail(EX_CANTCREAT, "'%s' is not a directory", dir);
 	if (exists)
 		return rt_fail(EX_CANTCREAT, "'%s' already holds a desk or git repository", dir);
 	return 0;

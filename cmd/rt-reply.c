@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "desk.h"
 #include "jsonout.h"
+#include "kv.h"
 #include "reply.h"
+#include "ticket.h"
 #include "util.h"
 #include "yamlio.h"
 
@@ -151,6 +153,20 @@ edit(struct desk *d, int argc, char **argv, char **text)
 	return 0;
 }
 
+/* The tickets are looked up before the answer is read or checked. */
+static int
+known(struct desk *d, const char *id, void *arg)
+{
+	struct kvmap t = KVMAP_INIT;
+	int rc = ticket_load(d, id, &t, NULL);
+
+	(void)arg;
+	if (rc != 0)
+		warnx("#%s: %s", id, rt_errmsg());
+	kv_free(&t);
+	return rc;
+}
+
 static int
 blank(const char *s)
 {
@@ -238,6 +254,8 @@ main(int argc, char *argv[])
 		if (argc == 0) {
 			warnx("name the ticket to answer (the answer is read from stdin)");
 			rc = EX_USAGE;
+		} else if ((rc = cli_each_id(d, argc, argv, known, NULL)) != 0) {
+			/* said for each id: no answer is asked for */
 		} else if ((rc = isatty(0) ? edit(d, argc, argv, &text) :
 		    cli_read_all(stdin, "answer", &text, &textlen)) != 0)
 			warnx("%s", rt_errmsg());

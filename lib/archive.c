@@ -431,7 +431,8 @@ archive_tickets(struct desk *d, char **ids, size_t n, int restore, int dry_run,
 		char *dir = ticket_dir(ids[i]);
 
 		if (tree == NULL || !ticket_in_tree(tree, dir)) {
-			rt_warn("%s: no such ticket", ids[i]);
+			ticket_missing();
+			rt_warn("#%s: %s", ids[i], rt_errmsg());
 			(*missing)++;
 			free(dir);
 			continue;

@@ -1830,7 +1830,7 @@ cache_get(struct desk *d, const char *id, struct kvmap *rec)
 	}
 	read_end(d->cache, txn);
 	if (rc == MDB_NOTFOUND)
-		return rt_fail(EX_NOINPUT, "no such ticket");
+		return ticket_missing();
 	return rc ? mdb_fail(rc, "cannot read") : 0;
 }
 

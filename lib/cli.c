@@ -66,11 +66,21 @@ cli_warnings(void)
 	}
 }
 
+/* The failure is said once: a warning that only repeats it is dropped. */
 void
 cli_die(int code)
 {
-	cli_warnings();
-	errx(code ? code : EX_SOFTWARE, "%s", rt_errmsg());
+	const char *msg = rt_errmsg();
+	char *w;
+
+	while ((w = rt_warning_take()) != NULL) {
+		const char *bare = strncmp(w, "warning: ", 9) == 0 ? w + 9 : w;
+
+		if (strcmp(bare, msg) != 0)
+			warnx("%s", w);
+		free(w);
+	}
+	errx(code ? code : EX_SOFTWARE, "%s", msg);
 }
 
 static int

@@ -125,7 +125,7 @@ int ingest_events_buf(struct desk *d, const char *buf, size_t len, size_t size,
  * Same for a payload read from fd (a pipe or a file): at most
  * ingest.max-payload-bytes are held and spooled; a longer payload is
  * read to its end, not kept, and refused with its head quarantined.
- * EX_NOINPUT for empty input.
+ * Empty input is quarantined as not an event (EX_DATAERR).
  */
 int ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, void *arg,
     char **quarantined);

@@ -614,8 +614,8 @@ ingest_events_fd(struct desk *d, int fd, const char *source_hint, event_fn fn, v
 	event_limits_load(d, &lim, &max);
 	if ((rc = read_bounded(fd, max, &buf, &kept, &size)) != 0)
 		return rc;
-	if (size == 0)
-		rc = rt_fail(EX_DATAERR, "empty input is not an event, nothing stored");
+	if (size == 0)	/* not an event, as empty mail is not mail (mail_parse) */
+		rc = quarantine(d, "", 0, "not an event: empty input", quarantined);
 	else if (size > max) {
 		too_large(size, max);
 		rc = refuse(d, 0, size, buf, kept, NULL, 1, quarantined);

@@ -696,6 +696,59 @@ addr_salvage(mu_address_t *a, const char *item)
 }
 
 /*
+ * One item of a list mailutils refused as a whole: what it parses, or
+ * else what addr_salvage finds; a word without '@' (the rest of a name
+ * whose quote was blanked) is no address here.
+ */
+static int
+item_parse(mu_address_t *a, const char *item)
+{
+	if (addr_create(a, item) == 0) {
+		mu_address_t p = *a;
+
+		while (p && (p->email == NULL || strchr(p->email, '@')))
+			p = p->next;
+		if (p == NULL)
+			return 0;
+		mu_address_destroy(a);
+	}
+	return addr_salvage(a, item);
+}
+
+/*
+ * Blanks the opening character of each quote or comment that never ends,
+ * so that it is text and the commas after it split the list again (as
+ * the item split in addrs_parse scans); returns how many it blanked.
+ */
+static size_t
+blank_unclosed(char *s)
+{
+	size_t *open = NULL, nopen = 0, cap = 0, qat = 0, n;
+	int quote = 0;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '\\' && p[1] && (quote || nopen))
+			p++;
+		else if (*p == '"' && !nopen) {
+			qat = (size_t)(p - s);
+			quote = !quote;
+		} else if (!quote && *p == '(') {
+			if (nopen == cap)
+				open = xrealloc(open, (cap = cap ? 2 * cap : 8) * sizeof(*open));
+			open[nopen++] = (size_t)(p - s);
+		} else if (!quote && *p == ')' && nopen)
+			nopen--;
+	}
+	if (quote)
+		s[qat] = ' ';
+	for (size_t i = 0; i < nopen; i++)
+		s[open[i]] = ' ';
+	n = quote ? 1 : nopen;
+	free(open);
+	return n;
+}
+
+/*
  * Parses an address list header value.  An empty list (for instance
  * "undisclosed-recipients:;") gives no addresses; a list mailutils
  * cannot parse as a whole is parsed item by item, keeping what parses.
@@ -714,10 +767,21 @@ addrs_parse(const char *value, const char *cs, struct mail_addr **v, size_t *n)
 		addr_collect(a, esc, cs, v, n, &cap);
 		mu_address_destroy(&a);
 	} else if (rc != MU_ERR_EMPTY_ADDRESS) {
-		/* item by item: commas outside quotes and comments */
-		int quote = 0, depth = 0;
+		/*
+		 * item by item: commas outside quotes and comments; a quote or
+		 * comment left open (hostile or broken) does not swallow the
+		 * addresses after it. Each pass blanks at least one character;
+		 * the bound keeps hostile nesting linear.
+		 */
+		int quote = 0, depth = 0, pass = 0;
 		char *item = s;
 
+		while (blank_unclosed(s) > 0)
+			if (++pass == 8) {	/* then no quote or comment is left */
+				for (char *p = s; (p = strpbrk(p, "\"()\\")) != NULL; )
+					*p++ = ' ';
+				break;
+			}
 		for (char *p = s;; p++) {
 			if (*p == '\\' && p[1] && (quote || depth))
 				p++;
@@ -730,8 +794,7 @@ addrs_parse(const char *value, const char *cs, struct mail_addr **v, size_t *n)
 			else if (*p == '\0' || (*p == ',' && !quote && !depth)) {
 				int end = *p == '\0';
 				*p = '\0';
-				if (addr_create(&a, item) == 0 ||
-				    addr_salvage(&a, item) == 0) {
+				if (item_parse(&a, item) == 0) {
 					addr_collect(a, esc, cs, v, n, &cap);
 					mu_address_destroy(&a);
 				}

@@ -1025,7 +1025,7 @@ load_ticket(struct tctx *c)
 	if ((rc = desk_head(c->d, &head)) != 0)
 		return rc;
 	if (head == NULL)
-		return rt_fail(EX_NOINPUT, "no such ticket");
+		return ticket_missing();
 	rc = git_commit_tree(&root, head);
 	git_commit_free(head);
 	if (rc < 0)
@@ -1039,7 +1039,7 @@ load_ticket(struct tctx *c)
 	git_tree_free(root);
 	if (c->dir == NULL) {
 		free(path);
-		return rt_fail(EX_NOINPUT, "no such ticket");
+		return ticket_missing();
 	}
 	if (c->d->cache == NULL || cache_get(c->d, c->id, &c->t) != 0) {
 		kv_free(&c->t);
@@ -1049,7 +1049,7 @@ load_ticket(struct tctx *c)
 		}
 		if ((rc = read_in_dir(c, "ticket.yaml", &buf, &len)) != 0) {
 			free(path);
-			return rt_fail(EX_NOINPUT, "no such ticket");
+			return ticket_missing();
 		}
 		rc = ticket_parse(buf, len, "ticket.yaml", &c->t);
 		free(buf);

@@ -522,6 +522,38 @@ push_locked(struct desk *d, struct remote_ctx *r, struct sync_result *res, int *
 	return rc;
 }
 
+/*
+ * A hub made with "git init --bare" has HEAD on init.defaultBranch
+ * (often master) while the desk pushes its own branch: a git clone of
+ * it then checks out nothing and is no desk. The remote's HEAD is in
+ * the last connection's advertisement; a remote that showed no refs
+ * (empty until this run pushed) is asked once more.
+ */
+static void
+warn_headless(struct remote_ctx *r, const char *branch, int pushed)
+{
+	const git_remote_head **heads;
+	git_buf b = GIT_BUF_INIT;
+	git_remote *fresh = NULL, *rm = r->remote;
+	size_t n = 0;
+	int rc;
+
+	if (git_remote_ls(&heads, &n, r->remote) < 0)
+		n = 0;
+	if (n == 0 && (!pushed || git_remote_dup(&fresh, r->remote) < 0 ||
+	    git_remote_connect(rm = fresh, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0)) {
+		git_remote_free(fresh);
+		return;
+	}
+	rc = git_remote_default_branch(&b, rm);
+	git_remote_free(fresh);	/* disconnects */
+	if (rc == GIT_ENOTFOUND)
+		rt_warn("warning: the HEAD of '%s' names no branch, so a git clone of it checks "
+		    "out nothing; in that repository: git symbolic-ref HEAD refs/heads/%s",
+		    r->name, branch);
+	git_buf_dispose(&b);
+}
+
 int
 sync_desk(struct desk *d, const char *remote, struct sync_result *res)
 {
@@ -553,6 +585,8 @@ sync_desk(struct desk *d, const char *remote, struct sync_result *res)
 	}
 	if (res->attempts > SYNC_ATTEMPTS)
 		res->attempts = SYNC_ATTEMPTS;
+	if (rc == 0)
+		warn_headless(&r, res->branch, res->pushed);
 out:
 	strv_free(touched.v, touched.n);
 	remote_close(&r);

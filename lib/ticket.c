@@ -429,7 +429,7 @@ load_replayed(struct desk *d, const char *id, struct kvmap *t, struct evlog *log
 	memset(log, 0, sizeof(*log));
 	if (desk_read_head(d, path, &buf, &len) != 0) {
 		free(path);
-		return rt_fail(EX_NOINPUT, "no such ticket");
+		return ticket_missing();
 	}
 	if ((rc = log_parse_keep(buf, len, path, log)) == 0)
 		rc = replay(id, log, t, NULL);
@@ -437,6 +437,12 @@ load_replayed(struct desk *d, const char *id, struct kvmap *t, struct evlog *log
 	free(path);
 	log_free(&own);
 	return rc;
+}
+
+int
+ticket_missing(void)
+{
+	return rt_fail(EX_NOINPUT, "no such ticket");
 }
 
 int
@@ -450,9 +456,8 @@ ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
 		return load_replayed(d, id, t, log);
 	path = ticket_path(id, "ticket.yaml");
 	if ((rc = desk_read_head(d, path, &buf, &len)) != 0) {
-		rt_fail(EX_NOINPUT, "no such ticket");
 		free(path);
-		return EX_NOINPUT;
+		return ticket_missing();
 	}
 	rc = ticket_parse(buf, len, path, t);
 	free(buf);

@@ -37,6 +37,12 @@ void log_sort(struct evlog *log);
 void log_free(struct evlog *log);
 
 /*
+ * The one error for an id that names no ticket (EX_NOINPUT): whoever
+ * prints it puts "#ID: " before it, as every command does.
+ */
+int ticket_missing(void);
+
+/*
  * Loads a ticket from HEAD (EX_NOINPUT if there is none). log may be NULL.
  * Format 1 reads ticket.yaml; format 2 replays log.yaml (replay.h).
  */

@@ -40,7 +40,8 @@ static const char pre_commit_hook[] =
     "# what rt stored. A commit of named files (git commit FILE) is safe.\n"
     "case ${GIT_INDEX_FILE:-} in */next-index-*) exit 0 ;; esac\n"
     "if [ -s \"$(git rev-parse --git-dir)/rt/pending\" ]; then\n"
-    "\techo 'rt: the index is behind rt'\\''s commits: run rt-gc, then commit again' >&2\n"
+    "\techo 'rt: the index is behind rt'\\''s commits: run rt-gc, then commit again"
+    " (or name the files: git commit rt.yaml)' >&2\n"
     "\texit 1\n"
     "fi\n";
 

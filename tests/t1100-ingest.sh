@@ -150,10 +150,10 @@ test_expect_code 65 'junk is quarantined with its reason and exit 65' '
 	git log -1 --format=%s | grep "^quarantine: not a mail message" && exit $rc
 '
 
-test_expect_code 65 'empty input is not mail: nothing stored, exit 65' '
-	before=$(git rev-parse HEAD) &&
-	rt-ingest </dev/null; rc=$?;
-	test "$(git rev-parse HEAD)" = "$before" && exit $rc
+test_expect_code 65 'empty input is not mail: quarantined, exit 65' '
+	rt-ingest </dev/null 2>err; rc=$?;
+	grep "^rt-ingest: <stdin>: not a mail message: empty input (kept as quarantine/" err &&
+	git log -1 --format=%s | grep "^quarantine: not a mail message: empty input" && exit $rc
 '
 
 test_expect_code 75 'a locked desk gives EX_TEMPFAIL and changes nothing' '

@@ -68,7 +68,7 @@ test_expect_success 'archiving again changes nothing and prints nothing' '
 
 test_expect_code 66 'an id that is no ticket: a warning, exit 66, the others archived' '
 	rt-archive 0000000Z $C 2>err >out; rc=$?;
-	grep "^rt-archive: 0000000Z: no such ticket$" err && echo $C >want && test_cmp want out &&
+	grep "^rt-archive: #0000000Z: no such ticket$" err && echo $C >want && test_cmp want out &&
 	rt-archive --restore $C >/dev/null && exit $rc
 '
 

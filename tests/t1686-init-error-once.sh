@@ -1,0 +1,26 @@
+#!/bin/sh
+# rt-init says its failure once: a work-tree write that fails is not
+# first a warning and then the same error; a file in the way of DIR is
+# named as not a directory (not libgit2's "directory exists")
+. "$(dirname "$0")/lib.sh"
+
+RT_NOW=2026-11-25T10:00:00Z TZ=UTC; export RT_NOW TZ
+
+test_expect_code 74 'a work-tree write that fails: one line, rolled back' '
+	mkdir d && ln -s "$TRASH/nowhere" d/.rt &&
+	rt-init d >out 2>err; rc=$?; cat err;
+	test $(wc -l <err) = 1 && grep "^rt-init: cannot write .*/d/.rt/format" err &&
+	test ! -e d/.git && test ! -e d/rt.yaml && test -L d/.rt && exit $rc
+'
+
+test_expect_code 73 'a file where DIR should be: not a directory, once' '
+	echo x >afile && rt-init afile 2>err; rc=$?; cat err;
+	echo "rt-init: '"'"'afile'"'"' is not a directory" >expect && test_cmp expect err &&
+	test "$(cat afile)" = x && exit $rc
+'
+
+test_expect_success 'the fixed folder then takes a desk' '
+	rm d/.rt && rt-init d >out && git -C d log --oneline >log && test $(wc -l <log) = 1
+'
+
+test_done
