@@ -54,10 +54,11 @@ test_expect_success 'one young pack stores fewer trees whole than the geometric 
 # read from its first byte at the offset the index gives
 types() {
 	for i in .git/objects/pack/*.idx; do
-		git show-index <"$i" | while read off rest; do
-			od -An -tu1 -j "$off" -N 1 "${i%.idx}.pack"
-		done
-	done | awk "{ print int(\$1 / 16) % 8 }" | sort | uniq -c
+		git show-index <"$i" | cut -d" " -f1 >offsets &&
+		od -An -v -tu1 "${i%.idx}.pack" |
+		    awk "NR == FNR { at[\$1] = 1; next }
+			{ for (k = 1; k <= NF; k++) if ((pos++) in at) print int(\$k / 16) % 8 }" offsets -
+	done | sort | uniq -c
 }
 
 test_expect_success 'deltas name their base by offset, as git writes them, not by id' '
@@ -73,20 +74,22 @@ test_expect_success 'deltas name their base by offset, as git writes them, not b
 # object with its 10 neighbours), so versions of one folder meet.
 A=0123456789ABCDEFGHJKMNPQRSTVWXYZ
 fanout() {
-	printf 'commit refs/t1525/fanout\ncommitter T <t@x> 1795000000 +0000\ndata 1\n0\n'
-	for i in $(seq 1 32); do
-		for j in $(seq 1 32); do
-			x=$(echo $A | cut -c$i) y=$(echo $A | cut -c$j)
-			printf 'M 100644 inline d/%s/%s\ndata 8\nv0000%s%s\n' $x $y $x $y
-		done
-	done
-	echo checkpoint
-	awk 'BEGIN { srand(7); for (c = 1; c <= 100; c++) print c, int(rand() * 32) + 1, int(rand() * 32) + 1 }' |
-	while read c i j; do
-		x=$(echo $A | cut -c$i) y=$(echo $A | cut -c$j)
-		printf 'commit refs/t1525/fanout\ncommitter T <t@x> 1795000000 +0000\ndata 1\n%d\n' $((c % 10))
-		printf 'M 100644 inline d/%s/%s\ndata 8\nv%04d%s%s\ncheckpoint\n' $x $y $c $x $y
-	done
+	awk -v A=$A 'BEGIN {
+		printf "commit refs/t1525/fanout\ncommitter T <t@x> 1795000000 +0000\ndata 1\n0\n"
+		for (i = 1; i <= 32; i++)
+			for (j = 1; j <= 32; j++) {
+				x = substr(A, i, 1); y = substr(A, j, 1)
+				printf "M 100644 inline d/%s/%s\ndata 8\nv0000%s%s\n", x, y, x, y
+			}
+		print "checkpoint"
+		srand(7)
+		for (c = 1; c <= 100; c++) {
+			i = int(rand() * 32) + 1; j = int(rand() * 32) + 1
+			x = substr(A, i, 1); y = substr(A, j, 1)
+			printf "commit refs/t1525/fanout\ncommitter T <t@x> 1795000000 +0000\ndata 1\n%d\n", c % 10
+			printf "M 100644 inline d/%s/%s\ndata 8\nv%04d%s%s\ncheckpoint\n", x, y, c, x, y
+		}
+	}'
 }
 
 test_expect_success 'versions of one folder are deltas of each other, not of same-sized folders' '
