@@ -633,14 +633,15 @@ pack_auto(struct desk *d)
 	struct pack_stats st;
 	struct packfile *packs;
 	size_t n, k;
-	/* a test knob (rt(7)): the cap's case in fewer objects under ASan */
-	const char *e = getenv("RT_PACK_AUTO_OBJECTS");
-	unsigned long cap = e ? strtoul(e, NULL, 10) : 0;
+	const char *e;
+	unsigned long cap;
 
 	/* pack_names only lists the folder: most commits stop here */
 	if (pack_names(d) < PACK_ROLL_MIN)
 		return;
-	if (cap == 0)
+	/* a test knob (rt(7)): the cap's case in fewer objects under ASan */
+	e = getenv("RT_PACK_AUTO_OBJECTS");
+	if (e == NULL || (cap = strtoul(e, NULL, 10)) == 0)
 		cap = PACK_AUTO_OBJECTS;
 	n = list_packs(d, &packs);
 	if (n >= PACK_AUTO &&
