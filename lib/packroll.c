@@ -179,13 +179,13 @@ src_below(struct src *s)
 	}
 }
 
-/* Object id to entry of the new pack: open addressing, -1 empty. */
+/* Object id to entry of the new pack: open addressing, -1 empty (a pack counts in 32 bits). */
 struct seen {
-	long *slot;
+	int32_t *slot;
 	size_t mask;
 };
 
-static long *
+static int32_t *
 seen_find(struct seen *t, const struct pack_entry *v, const unsigned char *id)
 {
 	uint64_t h;
@@ -207,7 +207,7 @@ new_depth(const struct sbuf *sb, uint64_t off, const struct pack_entry *v, struc
 	int d = 0, type;
 	uint64_t ofs;
 	size_t h, o;
-	long *slot;
+	int32_t *slot;
 
 	while (d <= max) {
 		if (off < 12 || off >= sb->len ||
@@ -248,7 +248,7 @@ rebase_one(struct fold *f, const struct src *s, uint32_t k, size_t len,
     const unsigned char *id, struct sbuf *sb, const struct pack_entry *v, struct seen *t)
 {
 	git_oid oid, base;
-	long *slot;
+	int32_t *slot;
 	unsigned char hd[16], c;
 	size_t nh = 0, dlen, room;
 	uint64_t at = sb->len, boff;
@@ -304,7 +304,8 @@ copy_src(struct src *s, struct sbuf *sb, struct pack_entry *v, size_t *nv, struc
 		const unsigned char *p = pack + start, *id = ix + 8 + 1024 + (size_t)s->at[k].i * 20;
 		uint32_t crc = pack_be32(crcs + (size_t)s->at[k].i * 4);
 		size_t h, o, len;
-		long *slot, b;
+		int32_t *slot;
+		long b;
 		int type, r;
 		if (start < 12 || end <= start || end > s->plen - 20)
 			return -1;
@@ -341,7 +342,7 @@ copy_src(struct src *s, struct sbuf *sb, struct pack_entry *v, size_t *nv, struc
 		memcpy(v[*nv].oid.id, id, 20);
 		v[*nv].off = s->neu[k];
 		v[*nv].crc = crc;
-		*slot = (long)(*nv)++;
+		*slot = (int32_t)(*nv)++;
 	}
 	return 0;
 }
@@ -372,6 +373,8 @@ build(char *const *bases, size_t n, const struct packroll_rebase *rb, struct sbu
 		total += s[i].n;
 		bytes += s[i].plen;
 	}
+	if (total >= INT32_MAX)
+		goto out;	/* more than a pack's count holds */
 	while (size < 2 * total + 2)
 		size <<= 1;
 	t.slot = xmalloc(size * sizeof(*t.slot));
