@@ -44,7 +44,7 @@ main(int argc, char *argv[])
 	const char *deskpath = NULL;
 	int ch, rc, full = 0, rebuild = 0, nopack = 0, quiet = 0, upgrade = 0, upgraded = 0;
 	size_t pending, tmpobjs, respooled, kept;
-	struct pack_stats ps = { 0, 0, 0 };
+	struct pack_stats ps = { 0, 0, 0, 0, 0 };
 	long stale = 3600;
 	char *end;
 	struct desk *d;
@@ -95,6 +95,9 @@ main(int argc, char *argv[])
 		    "cache: %zu tickets%s\n", pending, full ? " (rebuilt)" : "", ps.loose,
 		    ps.merged, nopack ? pack_count(d) : ps.packs,
 		    cache_count(d), rebuild ? " (rebuilt)" : "");
+	if (!quiet && ps.folded)
+		printf("fold: the new objects written into the largest pack, %zu as deltas there\n",
+		    ps.deltas);
 	if (!quiet)
 		printf("text index: %zu tickets indexed\n", cache_text_caught_up(d));
 	/* Last: storing spooled mail takes and releases the desk lock per file. */

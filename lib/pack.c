@@ -17,6 +17,8 @@
 
 #include "desk.h"
 #include "pack.h"
+#include "packfold.h"
+#include "packidx.h"
 #include "packofs.h"
 #include "packroll.h"
 #include "sha1.h"
@@ -455,14 +457,36 @@ roll_within(const struct packfile *v, size_t roll, unsigned long loose, unsigned
 	return max ? k : roll;
 }
 
+/*
+ * rt-gc folds the young pack into the largest pack when that one is at
+ * most this large (bytes; RT_PACK_FOLD_MAX for tests, 0: never): the fold
+ * writes the whole largest pack again, in memory, so its cost follows the
+ * desk (see rt-gc(1)); beyond it the young pack stays beside.
+ */
+#define PACK_FOLD_MAX (512ULL << 20)
+/*
+ * ... and once the young pack holds this many objects (about 100 mails;
+ * RT_PACK_FOLD_MIN for tests): rt-gc from cron every ten minutes writes
+ * the largest pack again once per hundred mails, not at every run.
+ */
+#define PACK_FOLD_MIN 1024
+
+static int fold(struct desk *d, const char *target, const char *young, struct pack_stats *st);
+
+struct foldlim {
+	unsigned long long max;	/* bytes of the largest pack */
+	unsigned long min;	/* objects of the young one */
+};
+
 static int
-repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long max)
+repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long max,
+    const struct foldlim *fl)
 {
 	struct oidset set = { NULL, 0, 0, NULL };
 	struct packfile *packs;
-	size_t npacks = list_packs(d, &packs), roll, loose;
-	char name[GIT_OID_HEXSZ + 1], *packdir;
-	int rc = 0;
+	size_t npacks = list_packs(d, &packs), roll, loose, nyoung = 0;
+	char name[GIT_OID_HEXSZ + 1], *packdir, *young = NULL;
+	int rc = 0, made = 0;
 
 	memset(st, 0, sizeof(*st));
 	if ((rc = git_packbuilder_new(&set.pb, d->repo)) < 0) {
@@ -474,10 +498,17 @@ repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long
 	loose = set.n;
 	roll = roll_within(packs, geometric_split(packs, npacks, (unsigned long)loose, small),
 	    (unsigned long)loose, max);
-	if (roll == 1 && loose == 0)
+	if (roll == 1 && loose == 0) {
 		roll = 0;	/* one pack alone is already rolled up */
+		if (npacks >= 2) {
+			young = xstrdup(packs[0].base);	/* but may be folded */
+			nyoung = packs[0].objects;
+		}
+	}
 	if (loose == 0 && roll == 0)
-		goto out;
+		goto folding;
+	free(young);
+	young = NULL;
 	for (size_t i = 0; i < roll; i++)
 		if (collect_pack(&set, packs[i].base) < 0) {
 			rc = git_fail(-1, "cannot read pack");
@@ -487,6 +518,7 @@ repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long
 		rc = git_fail(-1, "cannot add object to pack");
 		goto out;
 	}
+	nyoung = set.n;
 	set.n = loose;	/* the loose ones are removed afterwards */
 	/* The pack and its index are fsynced (DESK_DURABLE) before anything goes. */
 	if ((rc = git_packbuilder_write(set.pb, NULL, 0, NULL, NULL)) < 0) {
@@ -497,7 +529,9 @@ repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long
 	packdir = xasprintf("%sobjects/pack", d->gitdir);
 	if (pack_ofs_rewrite(packdir, git_packbuilder_name(set.pb), name) < 0)
 		git_error_clear();	/* the pack as libgit2 wrote it stays */
+	young = xasprintf("%s/pack-%s", packdir, name);
 	free(packdir);
+	made = 1;
 	st->loose = set.n;
 	st->merged = roll;
 	if (set.n) {
@@ -506,22 +540,54 @@ repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long
 	}
 	for (size_t i = 0; i < roll; i++)
 		remove_pack(packs[i].base, name);
+folding:
+	/* into the largest pack, when the roll left it, within the limits */
+	if (young && fl && npacks > roll && strcmp(packs[npacks - 1].base, young) != 0 &&
+	    packs[npacks - 1].bytes <= fl->max && nyoung >= fl->min &&
+	    fold(d, packs[npacks - 1].base, young, st) < 0)
+		git_error_clear();	/* the young pack stays beside: nothing lost */
 out:
-	st->packs = npacks - st->merged + (st->loose || st->merged ? 1 : 0);
+	st->packs = npacks - st->merged + (size_t)made - (st->folded ? 1 : 0);
 	for (size_t i = 0; i < npacks; i++)
 		free(packs[i].base);
 	free(packs);
+	free(young);
 	git_packbuilder_free(set.pb);
 	free(set.v);
 	return rc;
 }
 
+/*
+ * After a kill between the fold's rename and its removals, the young pack
+ * and the old largest one stay beside the new one that holds all their
+ * objects: each pack whose every object is in the largest is removed,
+ * before the packs are counted for the roll (which would otherwise see
+ * two large packs and merge the desk afresh).
+ */
+static void
+drop_redundant(struct desk *d)
+{
+	struct packfile *packs;
+	size_t n = list_packs(d, &packs);
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (pack_idx_within(packs[i].base, packs[n - 1].base) == 1)
+			remove_pack(packs[i].base, NULL);
+	for (size_t i = 0; i < n; i++)
+		free(packs[i].base);
+	free(packs);
+}
+
 int
 pack_repack(struct desk *d, struct pack_stats *st)
 {
-	const char *e = getenv("RT_PACK_SMALL");
+	const char *e = getenv("RT_PACK_SMALL"), *fmax = getenv("RT_PACK_FOLD_MAX");
+	const char *fmin = getenv("RT_PACK_FOLD_MIN");
+	struct foldlim fl = { fmax ? strtoull(fmax, NULL, 10) : PACK_FOLD_MAX,
+	    fmin ? strtoul(fmin, NULL, 10) : PACK_FOLD_MIN };
 
-	return repack(d, st, e ? strtoul(e, NULL, 10) : PACK_SMALL, 0);
+	drop_redundant(d);
+	return repack(d, st, e ? strtoul(e, NULL, 10) : PACK_SMALL, 0, &fl);
 }
 
 /* The *.pack names in objects/pack: one listing, no file opened. */
@@ -542,35 +608,34 @@ pack_names(struct desk *d)
 	return n;
 }
 
-struct entry;
-static void build_idx(struct entry *v, size_t n, const unsigned char *packsum, struct sbuf *sb);
+static void build_idx(struct pack_entry *v, size_t n, const unsigned char *packsum,
+    struct sbuf *sb);
 static int store_pack(struct desk *d, const struct sbuf *pack, const struct sbuf *idx, int withfd,
     int *dirfd);
-static struct entry *entries_of(const struct pack_entry *pe, size_t n);
 
 /*
- * Merges the packs v[k] into one by copying their entries (packroll.c):
- * the new pack and its index are on the disk under their names (fsynced,
+ * Merges the packs bases[k] into one by copying their entries
+ * (packroll.c), with rb: the others folded into bases[0] (packroll_fold).
+ * The new pack and its index are on the disk under their names (fsynced,
  * with their folder, on a DESK_DURABLE desk) before the old ones go. A
  * process that holds an old pack open reads on from it; one that finds
  * it gone looks again and finds the new one, as git and libgit2 do.
  */
 static int
-roll_copy(struct desk *d, const struct packfile *v, size_t k)
+roll_write(struct desk *d, char *const *bases, size_t k, const struct packroll_rebase *rb,
+    size_t *rebased)
 {
-	char **bases = xmalloc(k * sizeof(*bases)), hex[GIT_OID_HEXSZ + 1];
 	struct sbuf pack = SBUF_INIT, idx = SBUF_INIT;
 	struct pack_entry *pe = NULL;
-	struct entry *e = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
 	size_t n = 0;
 	int rc, dirfd = -1;
 	git_oid name;
 
-	for (size_t i = 0; i < k; i++)
-		bases[i] = v[i].base;
-	if ((rc = packroll_build(bases, k, &pack, &pe, &n)) == 0) {
-		e = entries_of(pe, n);
-		build_idx(e, n, (const unsigned char *)pack.buf + pack.len - 20, &idx);
+	rc = rb ? packroll_fold(bases, k, rb, &pack, &pe, &n, rebased) :
+	    packroll_build(bases, k, &pack, &pe, &n);
+	if (rc == 0) {
+		build_idx(pe, n, (const unsigned char *)pack.buf + pack.len - 20, &idx);
 		rc = store_pack(d, &pack, &idx, -1, &dirfd);
 	}
 	if (rc == 0 && dirfd >= 0 && fsync(dirfd) < 0)
@@ -580,14 +645,55 @@ roll_copy(struct desk *d, const struct packfile *v, size_t k)
 	if (rc == 0) {
 		git_oid_fromraw(&name, (const unsigned char *)pack.buf + pack.len - 20);
 		git_oid_tostr(hex, sizeof(hex), &name);
-		for (size_t i = 0; i < k; i++)
-			remove_pack(v[i].base, hex);
+		for (size_t i = k; i-- > 0;)	/* the young ones first: all are in the new pack */
+			remove_pack(bases[i], hex);
 	}
 	sbuf_free(&pack);
 	sbuf_free(&idx);
 	free(pe);
-	free(e);
+	return rc;
+}
+
+static int
+roll_copy(struct desk *d, const struct packfile *v, size_t k)
+{
+	char **bases = xmalloc((k ? k : 1) * sizeof(*bases));
+	int rc;
+
+	for (size_t i = 0; i < k; i++)
+		bases[i] = v[i].base;
+	rc = roll_write(d, bases, k, NULL, NULL);
 	free(bases);
+	return rc;
+}
+
+/*
+ * The young pack folded into target (packfold.c, packroll_fold): each
+ * tree and file it stores whole that has a previous version in target
+ * becomes a delta against it, where a pack of its own has to store the
+ * first version of each path whole.
+ */
+static int
+fold(struct desk *d, const char *target, const char *young, struct pack_stats *st)
+{
+	char *bases[2] = { (char *)target, (char *)young };
+	struct packroll_rebase rb;
+	struct packfold *f;
+	size_t rebased = 0;
+	const char *e;
+	int rc;
+
+	if ((rc = packfold_new(d->repo, young, &f)) < 0)
+		return rc;
+	packfold_rebase(f, &rb);
+	/* a test knob (rt(7)): the depth's bound in a few rounds */
+	if ((e = getenv("RT_PACK_DEPTH")) != NULL)
+		rb.depth = atoi(e);
+	if ((rc = roll_write(d, bases, 2, &rb, &rebased)) == 0) {
+		st->folded = 1;
+		st->deltas = rebased;
+	}
+	packfold_free(f);
 	return rc;
 }
 
@@ -646,7 +752,7 @@ pack_auto(struct desk *d)
 	n = list_packs(d, &packs);
 	if (n >= PACK_AUTO &&
 	    roll_within(packs, geometric_split(packs, n, 0, 0), 0, cap) >= 2)
-		repack(d, &st, 0, cap);
+		repack(d, &st, 0, cap, NULL);
 	else if ((k = copy_split(packs, n)) > 0)
 		roll_copy(d, packs, k);
 	for (size_t i = 0; i < n; i++)
@@ -952,29 +1058,10 @@ pack_mem_put_blob(struct pack_mem *m, const git_oid *id, const void *buf, size_t
  * the offsets, CRCs and names are known while the pack is built. Each
  * object is stored whole (rt-gc finds the deltas when it merges packs).
  */
-struct entry {
-	git_oid oid;
-	uint64_t off;
-	uint32_t crc;
-};
-
-static struct entry *
-entries_of(const struct pack_entry *pe, size_t n)
-{
-	struct entry *e = xcalloc(n ? n : 1, sizeof(*e));
-
-	for (size_t i = 0; i < n; i++) {
-		git_oid_cpy(&e[i].oid, &pe[i].oid);
-		e[i].off = pe[i].off;
-		e[i].crc = pe[i].crc;
-	}
-	return e;
-}
-
 static int
 cmp_entry(const void *a, const void *b)
 {
-	return git_oid_cmp(&((const struct entry *)a)->oid, &((const struct entry *)b)->oid);
+	return git_oid_cmp(&((const struct pack_entry *)a)->oid, &((const struct pack_entry *)b)->oid);
 }
 
 static void
@@ -1002,7 +1089,7 @@ entry_header(unsigned char *h, git_object_t type, size_t len)
 
 static int
 add_entry(struct sbuf *sb, z_stream *z, git_object_t type, const void *data, size_t len,
-    struct entry *e)
+    struct pack_entry *e)
 {
 	unsigned char h[16];
 	size_t room;
@@ -1065,7 +1152,7 @@ zpair_get(struct zpair *zp, size_t len, int level)
  * their packs' pages, read back, grew an import's memory.
  */
 static int
-build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
+build_pack(const struct pack_mem *m, struct sbuf *sb, struct pack_entry *v)
 {
 	unsigned char sum[20];
 	struct zpair zp, zs;	/* deflated, stored */
@@ -1105,7 +1192,7 @@ build_pack(const struct pack_mem *m, struct sbuf *sb, struct entry *v)
 
 /* Its version 2 index: fan-out, names, CRCs, offsets, both checksums. */
 static void
-build_idx(struct entry *v, size_t n, const unsigned char *packsum, struct sbuf *sb)
+build_idx(struct pack_entry *v, size_t n, const unsigned char *packsum, struct sbuf *sb)
 {
 	unsigned char sum[20];
 	size_t big = 0, k = 0;
@@ -1232,7 +1319,7 @@ int
 pack_mem_write(struct desk *d, struct pack_mem *m, int withfd, int *dirfd)
 {
 	struct sbuf pack = SBUF_INIT, idx = SBUF_INIT;
-	struct entry *v;
+	struct pack_entry *v;
 	int rc;
 
 	*dirfd = -1;

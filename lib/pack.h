@@ -43,6 +43,8 @@ struct pack_stats {
 	size_t loose;		/* loose objects packed */
 	size_t merged;		/* small packs rolled up */
 	size_t packs;		/* packs afterwards */
+	size_t folded;		/* 1: the young pack was folded into the largest */
+	size_t deltas;		/* its whole objects written as deltas there */
 };
 
 /*
@@ -50,8 +52,11 @@ struct pack_stats {
  * pack: all packs under 8,192 objects (the young ones, so each path's
  * first version in them is stored whole once), then geometrically (as
  * git repack --geometric=2): the pack count stays logarithmic in the
- * objects, and the cost follows the small packs and the loose objects,
- * not the desk, so it can run from cron often.
+ * objects, and the cost follows the small packs and the loose objects.
+ * Once the young pack holds 1,024 objects it is folded into the largest
+ * (up to 512 MB): its trees and files become deltas of their versions
+ * there, for the largest pack written again (a cost that follows the
+ * desk, once per hundred mails or so).
  */
 int pack_repack(struct desk *d, struct pack_stats *st);
 /*

@@ -1,6 +1,10 @@
 /* packidx.c: a version 2 pack index read in pack order, and OFS_DELTA offsets */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "packidx.h"
 
@@ -59,4 +63,82 @@ pack_add_ofs(struct sbuf *sb, uint64_t ofs)
 	while (ofs >>= 7)
 		b[--i] = 128 | (--ofs & 127);
 	sbuf_add(sb, b + i, sizeof(b) - i);
+}
+
+int
+pack_map(const char *path, const unsigned char **p, size_t *len)
+{
+	struct stat st;
+	void *m;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 ||
+	    (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	*p = m;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+/* The object count of a version 2 index, or -1 when it is not one. */
+static long long
+idx_count(const unsigned char *ix, size_t len)
+{
+	uint32_t n;
+
+	if (len < 8 + 1024 + 40 || memcmp(ix, "\377tOc", 4) != 0 || pack_be32(ix + 4) != 2)
+		return -1;
+	n = pack_be32(ix + 8 + 255 * 4);
+	return 8 + 1024 + (size_t)n * 28 + 40 <= len ? (long long)n : -1;
+}
+
+static int
+idx_has(const unsigned char *ix, uint32_t n, const unsigned char *id)
+{
+	const unsigned char *ids = ix + 8 + 1024;
+	uint32_t lo = id[0] ? pack_be32(ix + 8 + (id[0] - 1) * 4) : 0;
+	uint32_t hi = pack_be32(ix + 8 + id[0] * 4);
+
+	if (hi > n || lo > hi)
+		return 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(ids + (size_t)mid * 20, id, 20);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int
+pack_idx_within(const char *a, const char *b)
+{
+	char *pa = xasprintf("%s.idx", a), *pb = xasprintf("%s.idx", b);
+	const unsigned char *x = NULL, *y = NULL;
+	size_t xl = 0, yl = 0;
+	long long nx, ny;
+	int rc = -1;
+
+	if (pack_map(pa, &x, &xl) == 0 && pack_map(pb, &y, &yl) == 0 &&
+	    (nx = idx_count(x, xl)) >= 0 && (ny = idx_count(y, yl)) >= 0) {
+		rc = 1;
+		for (long long i = 0; i < nx && rc == 1; i++)
+			rc = idx_has(y, (uint32_t)ny, x + 8 + 1024 + (size_t)i * 20);
+	}
+	if (x)
+		munmap((void *)x, xl);
+	if (y)
+		munmap((void *)y, yl);
+	free(pa);
+	free(pb);
+	return rc;
 }

@@ -20,6 +20,16 @@ uint32_t pack_be32(const unsigned char *p);
  */
 struct pack_idx_entry *pack_idx_entries(const unsigned char *ix, size_t len, uint32_t *n);
 
+/* The file mapped read-only in *p, *len bytes (not empty); 0 or -1. */
+int pack_map(const char *path, const unsigned char **p, size_t *len);
+
+/*
+ * 1 when every object of the pack a (objects/pack/pack-HEX, without
+ * extension) is in the pack b, by their version 2 indexes; 0 when not,
+ * -1 when either cannot be read.
+ */
+int pack_idx_within(const char *a, const char *b);
+
 /* Appends the offset encoding of git's OFS_DELTA. */
 void pack_add_ofs(struct sbuf *sb, uint64_t ofs);
 
