@@ -1,6 +1,5 @@
 #!/bin/sh
 # rt-ingest: new tickets, threading, duplicates, decoding, quarantine, exit codes
-# run.sh: alone (writers queue behind a lock held for fixed sleeps)
 . "$(dirname "$0")/lib.sh"
 
 new_desk desk
@@ -154,31 +153,6 @@ test_expect_code 65 'empty input is not mail: quarantined, exit 65' '
 	rt-ingest </dev/null 2>err; rc=$?;
 	grep "^rt-ingest: <stdin>: not a mail message: empty input (kept as quarantine/" err &&
 	git log -1 --format=%s | grep "^quarantine: not a mail message: empty input" && exit $rc
-'
-
-test_expect_code 75 'a locked desk gives EX_TEMPFAIL and changes nothing' '
-	before=$(git rev-parse HEAD)
-	( flock 9; sleep 3 ) 9>.git/rt/lock &
-	sleep 0.5 &&
-	mail m9@example.com "locked" | RT_LOCK_TIMEOUT=1 rt-ingest; rc=$?;
-	wait;
-	test "$(git rev-parse HEAD)" = "$before" && test -z "$(ls .git/rt/tmp)" && exit $rc
-'
-
-# flock(2) wakes all waiters and one wins the race: with the first one
-# stopped for a moment, the others would pass it. The desk's queue keeps
-# the order (up to a few seconds for a stopped one).
-test_expect_success !VALGRIND 'writers waiting for the desk are served in the order they came' '
-	( flock 9; sleep 2.6 ) 9>.git/rt/lock &
-	sleep 0.2 && mail q1@example.com "queued 1" >q1.eml &&
-	{ rt-ingest -q <q1.eml & } && first=$! && sleep 0.4 && kill -STOP $first &&
-	for i in 2 3 4 5 6; do
-		mail q$i@example.com "queued $i" >q$i.eml &&
-		{ rt-ingest -q <q$i.eml & } && sleep 0.3 || return 1
-	done &&
-	sleep 1 && kill -CONT $first && wait &&
-	git log -6 --reverse --format=%s | sed -n "s/.*queued \([0-9]\)$/\1/p" | tr -d "\n" >order &&
-	printf 123456 >expect && test_cmp expect order
 '
 
 test_expect_success 'the desk is found from a subfolder and from RT_DESK' '

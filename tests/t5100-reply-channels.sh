@@ -13,8 +13,10 @@ start_http() {
 	python3 "$TEST_ROOT/http-sink.py" "$TRASH/$1" 2>>"$TRASH/http.log" &
 	HPID=$!
 	test_atexit "kill $HPID 2>/dev/null"
-	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	# up to 20 s: python3 starts slowly on a loaded machine (4 s once was not enough)
+	for _i in $(seq 100); do
 		test -s "$1/port" && break
+		kill -0 $HPID 2>/dev/null || break
 		sleep 0.2
 	done
 	HPORT=$(cat "$1/port") && test -n "$HPORT"
