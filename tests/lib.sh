@@ -256,9 +256,13 @@ start_sink() {
 	done
 	return 1
 }
-# received DIR: the dump of the one message received in DIR (waits a moment).
+# received DIR: the dump of the one message received in DIR (waits up to
+# 10 s: postfix's smtp-sink writes after the client has gone, late on a
+# loaded host).
 received() {
-	for _i in 1 2 3 4 5 6 7 8 9 10; do
+	_i=0
+	while [ $_i -lt 50 ]; do
+		_i=$((_i + 1))
 		_f=$(ls "$1"/* 2>/dev/null | head -n 1)
 		[ -n "$_f" ] && [ -s "$_f" ] && { sleep 0.1; echo "$_f"; return 0; }
 		sleep 0.2
