@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <zlib.h>
 
+#include "commitwalk.h"
 #include "desk.h"
 #include "pack.h"
 #include "packfold.h"
@@ -354,56 +355,36 @@ todo_tree(struct todo *t, const git_tree *tree)
 	return rc;
 }
 
-/*
- * Walks history from every ref, newest first, through the commits that
- * are ours (older ones are in the packs that stay), inserting each commit
- * and the new trees and blobs under it with their paths.
- */
+static int
+todo_take_commit(void *arg, const git_oid *id)
+{
+	return todo_take(arg, id);
+}
+
+/* Inserts commit c and the new trees and blobs under it, with their paths. */
+static int
+todo_commit(void *arg, git_commit *c)
+{
+	struct todo *t = arg;
+	git_tree *tree;
+	int rc;
+
+	if ((rc = git_packbuilder_insert(t->pb, git_commit_id(c), NULL)) == 0 &&
+	    todo_take(t, git_commit_tree_id(c)) &&
+	    (rc = git_packbuilder_insert(t->pb, git_commit_tree_id(c), "")) == 0 &&
+	    (rc = git_commit_tree(&tree, c)) == 0) {
+		t->path.len = 0;
+		rc = todo_tree(t, tree);
+		git_tree_free(tree);
+	}
+	return rc;
+}
+
+/* The commits that are ours (older ones are in the packs that stay), newest first. */
 static int
 todo_walk(struct todo *t)
 {
-	git_oid *stack = NULL;
-	size_t depth = 0;
-	git_reference_iterator *it;
-	git_reference *ref;
-	int rc = 0;
-
-	if (git_reference_iterator_new(&it, t->repo) < 0)
-		return -1;
-	while (git_reference_next(&ref, it) == 0) {
-		git_object *o;
-		if (git_reference_peel(&o, ref, GIT_OBJECT_COMMIT) == 0) {
-			stack = xrealloc(stack, (depth + 1) * sizeof(*stack));
-			git_oid_cpy(&stack[depth++], git_object_id(o));
-			git_object_free(o);
-		}
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	while (depth && rc == 0) {
-		git_oid id = stack[--depth];
-		git_commit *c;
-		git_tree *tree;
-		unsigned np;
-		if (!todo_take(t, &id) || git_commit_lookup(&c, t->repo, &id) < 0)
-			continue;
-		rc = git_packbuilder_insert(t->pb, &id, NULL);
-		if (rc == 0 && todo_take(t, git_commit_tree_id(c)) &&
-		    (rc = git_packbuilder_insert(t->pb, git_commit_tree_id(c), "")) == 0 &&
-		    (rc = git_commit_tree(&tree, c)) == 0) {
-			t->path.len = 0;
-			rc = todo_tree(t, tree);
-			git_tree_free(tree);
-		}
-		/* the first parent popped first: newest first along the main line */
-		np = git_commit_parentcount(c);
-		stack = xrealloc(stack, (depth + np) * sizeof(*stack));
-		for (unsigned i = np; i-- > 0;)
-			git_oid_cpy(&stack[depth++], git_commit_parent_id(c, i));
-		git_commit_free(c);
-	}
-	free(stack);
-	return rc;
+	return commit_walk(t->repo, todo_take_commit, todo_commit, t);
 }
 
 /* Inserts the objects of v[n] (loose and rolled-up), named where reachable. */

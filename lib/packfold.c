@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commitwalk.h"
 #include "desk.h"
 #include "packdelta.h"
 #include "packfold.h"
@@ -13,28 +14,18 @@
 
 struct packfold {
 	git_repository *repo;
-	git_oid *young;		/* the young pack's ids, sorted (its index order) */
+	char *ix;		/* the young pack's index */
+	const unsigned char *young;	/* its ids, 20 bytes each, sorted */
 	git_oid *base;		/* base[i]: the previous version of young[i], or zero */
-	unsigned char *seen;	/* young[i] visited */
+	unsigned char *seen;	/* young[i] paired */
+	unsigned char *walked;	/* young[i], a commit, walked */
 	size_t n, paired;
 };
 
 static long
 young_at(const struct packfold *f, const git_oid *id)
 {
-	size_t lo = 0, hi = f->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = git_oid_cmp(&f->young[mid], id);
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return pack_ids_find(f->young, (uint32_t)f->n, id->id);
 }
 
 /*
@@ -74,52 +65,31 @@ out:
 	return rc;
 }
 
-/* Pairs the trees of each young commit reachable from a ref with its first parent's. */
+/* 1 for a young commit not walked yet (marked walked). */
 static int
-walk(struct packfold *f)
+take_young(void *arg, const git_oid *id)
 {
-	git_oid *stack = NULL;
-	size_t depth = 0;
-	git_reference_iterator *it;
-	git_reference *ref;
-	unsigned char *done = xcalloc(f->n ? f->n : 1, 1);
+	struct packfold *f = arg;
+	long i = young_at(f, id);
+
+	if (i < 0 || f->walked[i])
+		return 0;
+	f->walked[i] = 1;
+	return 1;
+}
+
+/* Pairs the trees of young commit c with its first parent's. */
+static int
+pair_commit(void *arg, git_commit *c)
+{
+	struct packfold *f = arg;
+	git_commit *p;
 	int rc = 0;
 
-	if (git_reference_iterator_new(&it, f->repo) < 0) {
-		free(done);
-		return -1;
+	if (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0) {
+		rc = pair(f, git_commit_tree_id(c), git_commit_tree_id(p), GIT_OBJECT_TREE);
+		git_commit_free(p);
 	}
-	while (git_reference_next(&ref, it) == 0) {
-		git_object *o;
-		if (git_reference_peel(&o, ref, GIT_OBJECT_COMMIT) == 0) {
-			stack = xrealloc(stack, (depth + 1) * sizeof(*stack));
-			git_oid_cpy(&stack[depth++], git_object_id(o));
-			git_object_free(o);
-		}
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	git_error_clear();
-	while (depth && rc == 0) {
-		git_oid id = stack[--depth];
-		long i = young_at(f, &id);
-		git_commit *c, *p;
-		unsigned np;
-		if (i < 0 || done[i] || git_commit_lookup(&c, f->repo, &id) < 0)
-			continue;
-		done[i] = 1;
-		np = git_commit_parentcount(c);
-		if (np > 0 && git_commit_parent(&p, c, 0) == 0) {
-			rc = pair(f, git_commit_tree_id(c), git_commit_tree_id(p), GIT_OBJECT_TREE);
-			git_commit_free(p);
-		}
-		stack = xrealloc(stack, (depth + np) * sizeof(*stack));
-		for (unsigned k = np; k-- > 0;)
-			git_oid_cpy(&stack[depth++], git_commit_parent_id(c, k));
-		git_commit_free(c);
-	}
-	free(stack);
-	free(done);
 	return rc;
 }
 
@@ -144,30 +114,25 @@ int
 packfold_new(git_repository *repo, const char *young, struct packfold **out)
 {
 	struct packfold *f = xcalloc(1, sizeof(*f));
-	char *ip = xasprintf("%s.idx", young), *ix = NULL;
+	char *ip = xasprintf("%s.idx", young);
 	size_t ilen = 0;
-	uint32_t n;
+	long long n = -1;
 
 	*out = NULL;
 	f->repo = repo;
-	n = read_file(ip, &ix, &ilen) == 0 && ilen >= 8 + 1024 + 40 &&
-	    memcmp(ix, "\377tOc", 4) == 0 && pack_be32((unsigned char *)ix + 4) == 2 ?
-	    pack_be32((unsigned char *)ix + 8 + 255 * 4) : UINT32_MAX;
-	if (n == UINT32_MAX || 8 + 1024 + (size_t)n * 20 > ilen) {
-		free(ix);
-		free(ip);
-		free(f);
+	if (read_file(ip, &f->ix, &ilen) == 0)
+		n = pack_idx_count((unsigned char *)f->ix, ilen);
+	free(ip);
+	if (n < 0) {
+		packfold_free(f);
 		return git_fail(-1, "cannot read the young pack's index");
 	}
-	f->n = n;
-	f->young = xmalloc((n ? n : 1) * sizeof(*f->young));
-	for (uint32_t i = 0; i < n; i++)
-		git_oid_fromraw(&f->young[i], (unsigned char *)ix + 8 + 1024 + (size_t)i * 20);
+	f->n = (size_t)n;
+	f->young = (unsigned char *)f->ix + 8 + 1024;
 	f->base = xcalloc(n ? n : 1, sizeof(*f->base));
 	f->seen = xcalloc(n ? n : 1, 1);
-	free(ix);
-	free(ip);
-	if (walk(f) < 0) {
+	f->walked = xcalloc(n ? n : 1, 1);
+	if (commit_walk(repo, take_young, pair_commit, f) < 0) {
 		packfold_free(f);
 		return git_fail(-1, "cannot read the young commits");
 	}
@@ -228,8 +193,9 @@ packfold_free(struct packfold *f)
 {
 	if (f == NULL)
 		return;
-	free(f->young);
+	free(f->ix);
 	free(f->base);
 	free(f->seen);
+	free(f->walked);
 	free(f);
 }

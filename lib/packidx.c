@@ -85,9 +85,8 @@ pack_map(const char *path, const unsigned char **p, size_t *len)
 	return 0;
 }
 
-/* The object count of a version 2 index, or -1 when it is not one. */
-static long long
-idx_count(const unsigned char *ix, size_t len)
+long long
+pack_idx_count(const unsigned char *ix, size_t len)
 {
 	uint32_t n;
 
@@ -97,26 +96,22 @@ idx_count(const unsigned char *ix, size_t len)
 	return 8 + 1024 + (size_t)n * 28 + 40 <= len ? (long long)n : -1;
 }
 
-static int
-idx_has(const unsigned char *ix, uint32_t n, const unsigned char *id)
+long
+pack_ids_find(const unsigned char *ids, uint32_t n, const unsigned char *id)
 {
-	const unsigned char *ids = ix + 8 + 1024;
-	uint32_t lo = id[0] ? pack_be32(ix + 8 + (id[0] - 1) * 4) : 0;
-	uint32_t hi = pack_be32(ix + 8 + id[0] * 4);
+	uint32_t lo = 0, hi = n;
 
-	if (hi > n || lo > hi)
-		return 0;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		int c = memcmp(ids + (size_t)mid * 20, id, 20);
 		if (c == 0)
-			return 1;
+			return (long)mid;
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return 0;
+	return -1;
 }
 
 int
@@ -129,10 +124,11 @@ pack_idx_within(const char *a, const char *b)
 	int rc = -1;
 
 	if (pack_map(pa, &x, &xl) == 0 && pack_map(pb, &y, &yl) == 0 &&
-	    (nx = idx_count(x, xl)) >= 0 && (ny = idx_count(y, yl)) >= 0) {
+	    (nx = pack_idx_count(x, xl)) >= 0 && (ny = pack_idx_count(y, yl)) >= 0) {
 		rc = 1;
 		for (long long i = 0; i < nx && rc == 1; i++)
-			rc = idx_has(y, (uint32_t)ny, x + 8 + 1024 + (size_t)i * 20);
+			rc = pack_ids_find(y + 8 + 1024, (uint32_t)ny,
+			    x + 8 + 1024 + (size_t)i * 20) >= 0;
 	}
 	if (x)
 		munmap((void *)x, xl);

@@ -20,6 +20,12 @@ uint32_t pack_be32(const unsigned char *p);
  */
 struct pack_idx_entry *pack_idx_entries(const unsigned char *ix, size_t len, uint32_t *n);
 
+/* The object count of the version 2 index ix (len bytes), or -1 when it is not one. */
+long long pack_idx_count(const unsigned char *ix, size_t len);
+
+/* The position of id among the n sorted 20-byte object ids at ids, or -1. */
+long pack_ids_find(const unsigned char *ids, uint32_t n, const unsigned char *id);
+
 /* The file mapped read-only in *p, *len bytes (not empty); 0 or -1. */
 int pack_map(const char *path, const unsigned char **p, size_t *len);
 

@@ -13,26 +13,6 @@
 
 #define OFS_MAX_PACK (512UL << 20)	/* larger packs are left as they are */
 
-/* The index position of object id, or -1. */
-static long
-idx_find(const unsigned char *ix, uint32_t n, const unsigned char *id)
-{
-	const unsigned char *ids = ix + 8 + 1024;
-	uint32_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(ids + (size_t)mid * 20, id, 20);
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 /*
  * The pack rewritten: each REF_DELTA entry whose base lies before it
  * becomes an OFS_DELTA (the base's distance, 1 to 4 bytes, instead of its
@@ -62,7 +42,7 @@ rewrite(const unsigned char *pack, size_t plen, const unsigned char *ix,
 				goto out;
 		neu[k] = sb->len;
 		if ((p[0] >> 4 & 7) == GIT_OBJECT_REF_DELTA && start + h + 20 <= end &&
-		    (b = idx_find(ix, n, p + h)) >= 0 && pos[b] < k) {
+		    (b = pack_ids_find(ix + 8 + 1024, n, p + h)) >= 0 && pos[b] < k) {
 			sbuf_addc(sb, (char)((p[0] & 0x8f) | GIT_OBJECT_OFS_DELTA << 4));
 			sbuf_add(sb, p + 1, h - 1);
 			pack_add_ofs(sb, neu[k] - neu[pos[b]]);

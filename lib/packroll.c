@@ -116,26 +116,6 @@ entry_end(const struct src *s, uint32_t k)
 	return k + 1 < s->n ? s->at[k + 1].off : s->plen - 20;
 }
 
-/* The index position of object id in s, or -1. */
-static long
-src_find(const struct src *s, const unsigned char *id)
-{
-	const unsigned char *ids = s->ix + 8 + 1024;
-	uint32_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(ids + (size_t)mid * 20, id, 20);
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 /* The base of entry k within s (by offset order), or -1 for a whole object. */
 static long
 src_base(const struct src *s, uint32_t k)
@@ -150,7 +130,7 @@ src_base(const struct src *s, uint32_t k)
 		return -1;
 	if (type == GIT_OBJECT_OFS_DELTA)
 		return ofs <= start ? src_at(s, k, start - ofs) : -1;
-	if (type == GIT_OBJECT_REF_DELTA && (i = src_find(s, s->pack + start + h)) >= 0)
+	if (type == GIT_OBJECT_REF_DELTA && (i = pack_ids_find(s->ix + 8 + 1024, s->n, s->pack + start + h)) >= 0)
 		return (long)s->pos[i];
 	return -1;
 }
