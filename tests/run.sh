@@ -5,8 +5,11 @@
 # Usage: run.sh [pattern...]   e.g. run.sh t1 unit/test_core   (only tests
 # whose name contains one of the patterns; make check T="t1120 t1510")
 # Files run RT_TEST_JOBS at a time (default: make's -jN, else 1); the
-# output stays in file order. A file with the line "# run.sh: alone" (its
-# tests wait on wall-clock sleeps) runs at the end, by itself.
+# output stays in file order. With more than one at a time the longest
+# start first (tests/seconds: measured seconds of the slow files, plain
+# and ASan; the rest follow in file order), so no long file starts last
+# beside an idle core. A file with the line "# run.sh: alone" (its tests
+# wait on wall-clock sleeps) runs at the end, by itself.
 cd "$(dirname "$0")" || exit 2
 export RT_FIXTURES="$(pwd)/fixtures"
 # Unit tests too run with a pinned clock (lib.sh does the same for scripts).
@@ -82,14 +85,27 @@ list | while read -r n cmd; do
 	if alone "$n"; then echo "$n $cmd" >>"$out/alone"; else echo "$n $cmd"; fi
 done >"$out/list"
 touch "$out/alone"
+# expected NAME: the file's measured seconds in this build (tests/seconds:
+# NAME PLAIN [ASAN]; the ASan column, else the plain one, when RT_BUILD is
+# an ASan build), else 0
+col=2; case ${RT_BUILD:-} in *asan*) col=3 ;; esac
+expected() {
+	awk -v n="$1" -v c=$col '$1 == n { s = (NF >= c) ? $c : $2 } END { print s + 0 }' \
+	    seconds 2>/dev/null || echo 0
+}
 if [ "$jobs" -gt 1 ]; then
-	# xargs keeps $jobs files running, each through "run.sh --one"; this
-	# shell prints them in order as they finish.
+	# xargs keeps $jobs files running, each through "run.sh --one", the
+	# longest expected first (longest-processing-time-first: the last to
+	# start are the short ones); this shell prints them in file order as
+	# they finish.
 	i=0
 	while read -r n cmd; do
 		i=$((i + 1))
-		printf '%s/%04d %s %s\n' "$out" $i "$n" "$cmd"
-	done <"$out/list" | xargs -P "$jobs" -L 1 sh "$self" --one &
+		printf '%s %04d %s %s\n' "$(expected "$n")" $i "$n" "$cmd"
+	done <"$out/list" | sort -k1,1nr -k2,2n |
+	while read -r secs i n cmd; do
+		printf '%s/%s %s %s\n' "$out" "$i" "$n" "$cmd"
+	done | xargs -P "$jobs" -L 1 sh "$self" --one &
 	runner=$!
 fi
 i=0

@@ -2,7 +2,6 @@
 # The README's wiring recipes, run as written with the real procmail and
 # fetchmail and as Postfix's local(8) runs an alias command, under every
 # desk fault: the mail is stored (0) or stays with the mail system (75).
-# run.sh: alone (a lock held for a fixed sleep while fetchmail delivers)
 # a run killed while its small tmpfs was mounted must not block this one
 _small=${RT_TRASH:-$(cd "$(dirname "$0")" && pwd)/trash}/$(basename "$0" .sh)/small
 mountpoint -q "$_small" 2>/dev/null && umount "$_small"
@@ -88,13 +87,24 @@ wire_fetchmail() { # wire_fetchmail DESK ID [FILE]
 	fi
 }
 
+# The lock is held from before the wiring starts until it has returned,
+# however slow its start (a loaded machine, other files beside this one):
+# no fixed sleep decides who holds it, so this file need not run alone.
+lock_desk_until_released() { # lock_desk_until_released DESK: sets LOCKER
+	rm -f held released
+	( flock 9; : >held; _w=0
+	  while [ ! -f released ] && [ $_w -lt 1200 ]; do sleep 0.1; _w=$((_w + 1)); done ) 9>"$1/.git/rt/lock" &
+	LOCKER=$!
+	_w=0; while [ ! -f held ] && [ $_w -lt 600 ]; do sleep 0.1; _w=$((_w + 1)); done
+}
+
 # fault_on NAME: sets DESK (the path the wiring uses); fault_off NAME undoes it
 fault_on() {
 	case $1 in
 	missing) DESK=$TRASH/dsek ;;
 	foreign) DESK=$TRASH/foreign ;;
 	noperm) DESK=$TRASH/noperm ;;
-	locked) DESK=$TRASH/desk; ( flock 9; sleep 4 ) 9>desk/.git/rt/lock & LOCKER=$!; sleep 0.5 ;;
+	locked) DESK=$TRASH/desk; lock_desk_until_released desk ;;
 	merge) DESK=$TRASH/desk; git -C desk rev-parse HEAD >desk/.git/MERGE_HEAD ;;
 	full) DESK=$TRASH/small/desk; dd if=/dev/zero of=small/fill bs=4k 2>/dev/null ;;
 	broken) DESK=$TRASH/desk; cp desk/rt.yaml rt.yaml.good; echo "queues: [" >>desk/rt.yaml ;;
@@ -103,7 +113,7 @@ fault_on() {
 }
 fault_off() {
 	case $1 in
-	locked) wait $LOCKER ;;
+	locked) : >released; wait $LOCKER ;;
 	merge) rm -f desk/.git/MERGE_HEAD ;;
 	full) rm -f small/fill ;;
 	broken) cp rt.yaml.good desk/rt.yaml ;;
