@@ -193,21 +193,6 @@ kv_list_del(const char *list, const char *item)
  * strlen call for each was a third of a sorted listing of 100k tickets.
  */
 const char *
-rec_strend(const char *p, const char *end)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (; end - p >= 8; p += 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		w = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
-		if (w)	/* the lowest flagged byte is the first NUL */
-			return p + __builtin_ctzll(w) / 8;
-	}
-#endif
-	return p + strnlen(p, (size_t)(end - p));
-}
-
-const char *
 rec_get(const struct rec *r, const char *key)
 {
 	const char *p = r->buf, *end = r->buf + r->len;

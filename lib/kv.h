@@ -3,6 +3,8 @@
 #define RT_KV_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 struct kv {
 	char *key;
@@ -49,7 +51,20 @@ struct rec {
 };
 const char *rec_get(const struct rec *r, const char *key);
 /* The NUL ending the string at p, or end if there is none before it. */
-const char *rec_strend(const char *p, const char *end);
+static inline const char *
+rec_strend(const char *p, const char *end)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; end - p >= 8; p += 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		w = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+		if (w)	/* the lowest flagged byte is the first NUL */
+			return p + __builtin_ctzll(w) / 8;
+	}
+#endif
+	return p + strnlen(p, (size_t)(end - p));
+}
 void rec_to_kvmap(const struct rec *r, struct kvmap *m);
 /* Serializes m; returns malloc'd buffer and its length. */
 char *kv_serialize(const struct kvmap *m, size_t *len);

@@ -281,6 +281,26 @@ query_limit(struct query *q, const char *s)
 	return 0;
 }
 
+/* A record key's bucket in slot_tab: every key of a record is looked up. */
+static size_t
+slot_hash(const char *k, size_t kl)
+{
+	size_t h = kl * 7 + (unsigned char)k[0] * 3 + (kl ? (unsigned char)k[kl - 1] : 0);
+
+	return h % (2 * QUERY_MAXSLOTS);
+}
+
+static int
+slot_find(const struct query *q, const char *k, size_t kl)
+{
+	for (size_t h = slot_hash(k, kl); q->slot_tab[h]; h = (h + 1) % (2 * QUERY_MAXSLOTS)) {
+		int i = q->slot_tab[h] - 1;
+		if (q->slot_len[i] == kl && memcmp(q->slot_key[i], k, kl) == 0)
+			return i;
+	}
+	return -1;
+}
+
 int
 query_slot(struct query *q, const char *key)
 {
@@ -290,6 +310,11 @@ query_slot(struct query *q, const char *key)
 	if (q->nslots == QUERY_MAXSLOTS)
 		return rt_fail(EX_USAGE, "too many keys"), -1;
 	q->slot_key[q->nslots] = xstrdup(key);
+	q->slot_len[q->nslots] = strlen(key);
+	size_t h = slot_hash(key, q->slot_len[q->nslots]);
+	while (q->slot_tab[h])
+		h = (h + 1) % (2 * QUERY_MAXSLOTS);
+	q->slot_tab[h] = (unsigned char)(q->nslots + 1);
 	return q->nslots++;
 }
 
@@ -522,13 +547,12 @@ query_fill(const struct query *q, const struct rec *r, const char **v)
 	memset(v, 0, (size_t)q->nslots * sizeof(*v));
 	while (p < end) {
 		const char *k = p, *val = rec_strend(k, end) + 1;
+		size_t kl = (size_t)(val - 1 - k);
 		if (val >= end)
 			break;
-		for (int i = 0; i < q->nslots; i++)
-			if (q->slot_key[i][0] == k[0] && strcmp(q->slot_key[i], k) == 0) {
-				v[i] = val;
-				break;
-			}
+		int i = slot_find(q, k, kl);
+		if (i >= 0)
+			v[i] = val;
 		p = rec_strend(val, end) + 1;
 	}
 }

@@ -51,6 +51,8 @@ struct query {
 
 	/* the keys looked up per record; set by query_slot */
 	char *slot_key[QUERY_MAXSLOTS];
+	size_t slot_len[QUERY_MAXSLOTS];
+	unsigned char slot_tab[2 * QUERY_MAXSLOTS];	/* open addressing by slot_hash: slot + 1, 0 empty */
 	int nslots;
 	int s_id, s_status, s_queue, s_owner, s_prio, s_channel, s_customer, s_tags, s_req,
 	    s_created, s_updated, s_sladue, s_due, s_esc;
