@@ -412,20 +412,26 @@ txn_batch_keeps_lock(struct desk *d)
 	struct txn_batch *b = d->batch;
 	int rc;
 
-	if (b == NULL || !b->open || b->commits == 0) {
-		if (b && cache_settle(d, 1) != 0)
-			rt_warn("warning: %s", rt_errmsg());
-		return b ? (b->kept = 0) : 0;
-	}
-	if (!batch_due(b))
+	if (b && b->open && b->commits && !batch_due(b))
 		return b->kept = 1;
-	if ((rc = batch_write_all(d)) != 0 && b->err == 0)
-		b->err = rc;
-	/* the cache's records of this group go with it, before the lock */
-	if ((rc = cache_settle(d, rc == 0)) != 0)
+	if (b && b->open && b->commits) {
+		if ((rc = batch_write_all(d)) != 0 && b->err == 0)
+			b->err = rc;
+		/* the cache's records of this group go with it, before the lock */
+		if ((rc = cache_settle(d, rc == 0)) != 0)
+			rt_warn("warning: %s", rt_errmsg());
+		batch_forget(b);
+	} else if (b && cache_settle(d, 1) != 0)
 		rt_warn("warning: %s", rt_errmsg());
-	batch_forget(b);
-	return b->kept = 0;
+	/*
+	 * The work-tree files queued under the lock (the group's, or a settled
+	 * batch's) are written under it: the next writer may grow a log.yaml
+	 * in place, and an older copy of ours renamed over it afterwards would
+	 * leave the work tree without its entry until rt-gc.
+	 */
+	if (worktree_drain() != 0)
+		rt_warn("warning: %s", rt_errmsg());
+	return b ? (b->kept = 0) : 0;
 }
 
 void
