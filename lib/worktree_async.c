@@ -5,8 +5,9 @@
  * its folders and files in the work tree: inode allocation, the larger
  * part of the batch's system time. The commits do not need them (they are
  * built from trees), so a thread of its own writes them while the next
- * commit is built. Each file is still written aside and renamed
- * (worktree_put), so a reader never sees half a file, and its path is in
+ * commit is built. Each file is written as a single commit writes it
+ * (worktree_file: a new one aside and renamed, so a reader never sees
+ * half a file; a log.yaml that grows, in place), and its path is in
  * .git/rt/pending before its commit is built: a kill leaves what the
  * journal repairs, as before. The mail files are written before the
  * branch moves (txn.c waits), so a ticket on the branch has its folder;
@@ -30,6 +31,7 @@ struct job {
 	char *full;
 	char *buf;
 	size_t len;
+	int fresh;	/* new to the work tree (worktree_file) */
 	unsigned long seq;
 };
 
@@ -91,7 +93,7 @@ writer(void *arg)
 			q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
 		test_hold(j->full);
-		int rc = worktree_put(j->full, j->buf, j->len);
+		int rc = worktree_file(j->full, j->buf, j->len, j->fresh);
 		pthread_mutex_lock(&q.mu);
 		if (rc != 0) {
 			if (q.err == NULL)
@@ -109,13 +111,14 @@ writer(void *arg)
 }
 
 void
-worktree_queue(const char *full, char *buf, size_t len)
+worktree_queue(const char *full, char *buf, size_t len, int fresh)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
 	j->full = xstrdup(full);
 	j->buf = buf;
 	j->len = len;
+	j->fresh = fresh;
 	pthread_mutex_lock(&q.mu);
 	if (!q.running) {
 		q.stop = 0;
@@ -124,7 +127,7 @@ worktree_queue(const char *full, char *buf, size_t len)
 		if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
 			pthread_mutex_unlock(&q.mu);
 			/* no thread: written here, as without a batch */
-			if (worktree_put(full, buf, len) != 0)
+			if (worktree_file(full, buf, len, fresh) != 0)
 				rt_warn("warning: %s", rt_errmsg());
 			free(j->full);
 			free(j->buf);

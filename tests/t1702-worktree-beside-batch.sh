@@ -3,6 +3,8 @@
 # a batch group queued are written before it lets go of the desk lock, so
 # a delivery that grows a ticket's log.yaml in place never finds the
 # batch's older copy renamed over it afterwards: the work tree equals HEAD.
+# Both write a work-tree file alike (worktree_file): a batch's follow-up
+# grows log.yaml in place too, which keeps its inode (tail -f follows it).
 . "$(dirname "$0")/lib.sh"
 
 export RT_NOW=2026-11-23T10:00:00Z TZ=UTC
@@ -22,6 +24,7 @@ big() {
 idof() { rt-ls --all --format "%{id} %{subject}\n" | sed -n "s/ printer $1\$//p"; }
 # same_as_head FILE: the work-tree file holds HEAD's blob, byte for byte
 same_as_head() { git cat-file blob "HEAD:$1" | cmp - "$1"; }
+inode() { stat -c %i "$1"; }
 # clean [PATH...]: the work tree equals HEAD, against a scratch index (the
 # desk's lags until rt-gc, which would repair what it finds)
 clean() {
@@ -54,6 +57,35 @@ test_expect_success 'a delivery beside a batch group: the group is written first
 	fi &&
 	wait $batch && test "$(idof 2)$(idof 4)" = "" && git show HEAD:"$LOG" | grep -q "printer 4" &&
 	same_as_head "$LOG" && clean && test ! -f "$TRASH/free"
+'
+
+test_expect_success 'a batch follow-up to an existing ticket grows its log.yaml: same inode' '
+	i=$(inode "$LOG") && n=$(wc -l <"$LOG") &&
+	{ from_; mail 5 1; echo; from_; mail 6; echo; from_; mail 7 1; } >"$TRASH/follow.mbox" &&
+	rt-ingest -q --mbox "$TRASH/follow.mbox" && test "$(idof 5)$(idof 7)" = "" &&
+	test "$(inode "$LOG")" = "$i" && test "$(wc -l <"$LOG")" -gt "$n" &&
+	git show HEAD:"$LOG" | grep -q "printer 7" && same_as_head "$LOG" && clean
+'
+
+test_expect_success 'a new ticket'"'"'s log.yaml in a batch, followed up in the same group, equals HEAD' '
+	{ from_; mail 8; echo; from_; mail 9 8; } >"$TRASH/new.mbox" &&
+	rt-ingest -q --mbox "$TRASH/new.mbox" && id=$(idof 8) && test -n "$id" &&
+	l=$(ticket_dir "$id")/log.yaml && git show HEAD:"$l" | grep -q "printer 9" &&
+	same_as_head "$l" && clean
+'
+
+# Not timed: groups cut by size and deliveries wherever they fall; at the
+# end the work tree is HEAD'"'"'s and ticket 1'"'"'s log.yaml the same file.
+test_expect_success 'batch groups and single deliveries interleaved: the work tree equals HEAD' '
+	i=$(inode "$LOG") &&
+	for k in 10 12 14; do from_; mail $k 1; echo; from_; big $((k + 1)); echo; done >"$TRASH/mixed.mbox" &&
+	{ rt-ingest -q --mbox "$TRASH/mixed.mbox" & } && batch=$! &&
+	for k in 20 21 22 23 24 25; do mail $k 1 | rt-ingest -q || exit 1; done &&
+	wait $batch &&
+	for k in 10 12 14 20 21 22 23 24 25; do
+		git show HEAD:"$LOG" | grep -q "printer ${k}[^0-9]" || { echo "no printer $k"; exit 1; }
+	done &&
+	same_as_head "$LOG" && test "$(inode "$LOG")" = "$i" && clean
 '
 
 test_done
