@@ -29,6 +29,11 @@
 #endif
 #define TXN_BATCH_BYTES (2UL << 20)	/* blob bytes held in memory at most */
 
+struct mirror_path {
+	char *path;
+	int fresh;	/* made from nothing by a commit of the group: new to the work tree */
+};
+
 /*
  * New objects go to a mempack backend and reach the disk as one pack per
  * commit (per batch): 10 fsyncs instead of 26 for ten loose objects.
@@ -45,7 +50,7 @@ struct txn_batch {
 	git_oid base;		/* the branch when the first commit was built */
 	git_oid tip;		/* the last commit built */
 	struct timespec start;
-	char **mirror;		/* work-tree paths of the commits not yet mirrored */
+	struct mirror_path *mirror;	/* work-tree paths of the commits not yet mirrored */
 	size_t nmirror;
 };
 
@@ -302,17 +307,17 @@ batch_due(const struct txn_batch *b)
 
 /* The work tree waits for the batch: its paths are mirrored once, at the end. */
 static void
-batch_mirror_later(struct txn_batch *b, char *const *paths, size_t n)
+batch_mirror_later(struct txn_batch *b, const char *path, int fresh)
 {
-	b->mirror = xrealloc(b->mirror, (b->nmirror + n) * sizeof(*b->mirror));
-	for (size_t i = 0; i < n; i++)
-		b->mirror[b->nmirror++] = xstrdup(paths[i]);
+	b->mirror = xrealloc(b->mirror, (b->nmirror + 1) * sizeof(*b->mirror));
+	b->mirror[b->nmirror].path = xstrdup(path);
+	b->mirror[b->nmirror++].fresh = fresh;
 }
 
 static int
 cmp_path(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct mirror_path *)a)->path, ((const struct mirror_path *)b)->path);
 }
 
 /*
@@ -323,18 +328,27 @@ cmp_path(const void *a, const void *b)
 static void
 batch_mirror(struct desk *d, struct txn_batch *b, const git_oid *tip)
 {
+	const char **paths;
+	int *fresh;
 	size_t n = 0;
 
 	if (b->nmirror)
 		qsort(b->mirror, b->nmirror, sizeof(*b->mirror), cmp_path);
+	paths = xcalloc(b->nmirror + 1, sizeof(*paths));
+	fresh = xcalloc(b->nmirror + 1, sizeof(*fresh));
 	for (size_t i = 0; i < b->nmirror; i++)
-		if (n == 0 || strcmp(b->mirror[n - 1], b->mirror[i]) != 0)
-			b->mirror[n++] = b->mirror[i];
-		else
-			free(b->mirror[i]);
-	if (tip && n && worktree_write_queued(d, tip, (const char **)b->mirror, n) != 0)
+		if (n == 0 || strcmp(paths[n - 1], b->mirror[i].path) != 0) {
+			paths[n] = b->mirror[i].path;
+			fresh[n++] = b->mirror[i].fresh;
+		} else	/* new once in the group: not in the work tree before it */
+			fresh[n - 1] |= b->mirror[i].fresh;
+	if (tip && n && worktree_write_queued(d, tip, paths, fresh, n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
-	strv_free(b->mirror, n);
+	for (size_t i = 0; i < b->nmirror; i++)
+		free(b->mirror[i].path);
+	free(paths);
+	free(fresh);
+	free(b->mirror);
 	b->mirror = NULL;
 	b->nmirror = 0;
 }
@@ -412,20 +426,26 @@ txn_batch_keeps_lock(struct desk *d)
 	struct txn_batch *b = d->batch;
 	int rc;
 
-	if (b == NULL || !b->open || b->commits == 0) {
-		if (b && cache_settle(d, 1) != 0)
-			rt_warn("warning: %s", rt_errmsg());
-		return b ? (b->kept = 0) : 0;
-	}
-	if (!batch_due(b))
+	if (b && b->open && b->commits && !batch_due(b))
 		return b->kept = 1;
-	if ((rc = batch_write_all(d)) != 0 && b->err == 0)
-		b->err = rc;
-	/* the cache's records of this group go with it, before the lock */
-	if ((rc = cache_settle(d, rc == 0)) != 0)
+	if (b && b->open && b->commits) {
+		if ((rc = batch_write_all(d)) != 0 && b->err == 0)
+			b->err = rc;
+		/* the cache's records of this group go with it, before the lock */
+		if ((rc = cache_settle(d, rc == 0)) != 0)
+			rt_warn("warning: %s", rt_errmsg());
+		batch_forget(b);
+	} else if (b && cache_settle(d, 1) != 0)
 		rt_warn("warning: %s", rt_errmsg());
-	batch_forget(b);
-	return b->kept = 0;
+	/*
+	 * The work-tree files queued under the lock (the group's, or a settled
+	 * batch's) are written under it: the next writer may grow a log.yaml
+	 * in place, and an older copy of ours renamed over it afterwards would
+	 * leave the work tree without its entry until rt-gc.
+	 */
+	if (worktree_drain() != 0)
+		rt_warn("warning: %s", rt_errmsg());
+	return b ? (b->kept = 0) : 0;
 }
 
 void
@@ -663,10 +683,10 @@ batch_mirror_split(struct txn *t)
 		if (o->op == OP_PUT_LENT) {
 			char *full = xasprintf("%s/%s", t->d->root, o->path);
 			/* the lent bytes are the caller's again once txn_commit returns */
-			worktree_queue(full, xstrndup(o->buf, o->len), o->len);
+			worktree_queue(full, xstrndup(o->buf, o->len), o->len, 1);
 			free(full);
 		} else
-			batch_mirror_later(t->d->batch, &t->ops[i].path, 1);
+			batch_mirror_later(t->d->batch, o->path, o->op != OP_REMOVE && o->whole);
 	}
 }
 
@@ -691,7 +711,7 @@ mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nres
 		struct txn_op *o = &t->ops[i];
 		if (o->op != OP_REMOVE && o->whole) {
 			char *full = xasprintf("%s/%s", t->d->root, o->path);
-			worktree_queue(full, xstrndup(o->buf, o->len), o->len);
+			worktree_queue(full, xstrndup(o->buf, o->len), o->len, 1);
 			free(full);
 			o->early = 1;
 			early++;

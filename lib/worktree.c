@@ -172,8 +172,9 @@ worktree_pending(struct desk *d)
 	return n;
 }
 
-int
-worktree_put(const char *full, const char *buf, size_t len)
+/* Writes buf as the file full: aside, then renamed over it (a new inode). */
+static int
+put_whole(const char *full, const char *buf, size_t len)
 {
 	char *dir = xstrndup(full, (size_t)(strrchr(full, '/') - full));
 	int rc = 0;
@@ -239,27 +240,36 @@ grow_in_place(const char *full, const char *buf, size_t len, int *absent)
 	return done;
 }
 
+int
+worktree_file(const char *full, const char *buf, size_t len, int fresh)
+{
+	char *old = NULL;
+	size_t oldlen;
+	int rc = 0, absent = fresh;
+
+	if (!fresh && grow_in_place(full, buf, len, &absent))
+		return 0;
+	/* equal already (a file with a second link, say): left as it is */
+	if (absent || read_file(full, &old, &oldlen) != 0 || oldlen != len ||
+	    memcmp(old, buf, len) != 0)
+		rc = put_whole(full, buf, len);
+	free(old);
+	return rc;
+}
+
 /* Makes the work-tree file at path equal to the blob (or absent). */
 int
 worktree_mirror(struct desk *d, git_tree *tree, const char *path)
 {
-	char *full = xasprintf("%s/%s", d->root, path), *buf = NULL, *old = NULL;
-	size_t len, oldlen;
-	int rc = 0, absent;
+	char *full = xasprintf("%s/%s", d->root, path), *buf = NULL;
+	size_t len;
+	int rc = 0;
 
 	if (tree_read(d->repo, tree, path, &buf, &len) != 0) {
 		if (unlink(full) < 0 && errno != ENOENT)
 			rc = rt_fail(EX_IOERR, "cannot remove '%s': %s", full, strerror(errno));
-		goto out;
-	}
-	if (grow_in_place(full, buf, len, &absent))
-		goto out;
-	if (!absent && read_file(full, &old, &oldlen) == 0 && oldlen == len &&
-	    memcmp(old, buf, len) == 0)
-		goto out;
-	rc = worktree_put(full, buf, len);
-out:
-	free(old);
+	} else
+		rc = worktree_file(full, buf, len, 0);
 	free(buf);
 	free(full);
 	return rc;
@@ -379,11 +389,15 @@ out:
 	return rc;
 }
 
-typedef int (*path_writer)(struct desk *, git_tree *, const char *);
+typedef int (*path_writer)(struct desk *, git_tree *, const char *, int);
 
-/* Runs write on each of paths against commit's tree; stops at the first failure. */
+/*
+ * Runs write on each of paths (fresh[i]: new to the work tree, fresh NULL:
+ * none known new) against commit's tree; stops at the first failure.
+ */
 static int
-each_path(struct desk *d, const git_oid *commit, const char **paths, size_t n, path_writer write)
+each_path(struct desk *d, const git_oid *commit, const char **paths, const int *fresh, size_t n,
+    path_writer write)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -394,22 +408,29 @@ each_path(struct desk *d, const git_oid *commit, const char **paths, size_t n, p
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = write(d, tree, paths[i]);
+		rc = write(d, tree, paths[i], fresh && fresh[i]);
 out:
 	git_tree_free(tree);
 	git_commit_free(c);
 	return rc;
 }
 
+static int
+mirror_now(struct desk *d, git_tree *tree, const char *path, int fresh)
+{
+	(void)fresh;
+	return worktree_mirror(d, tree, path);
+}
+
 int
 worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n)
 {
-	return each_path(d, commit, paths, n, worktree_mirror);
+	return each_path(d, commit, paths, NULL, n, mirror_now);
 }
 
 /* path's file queued for the writer thread; a removal waits for the writes queued before it. */
 static int
-mirror_queued(struct desk *d, git_tree *tree, const char *path)
+mirror_queued(struct desk *d, git_tree *tree, const char *path, int fresh)
 {
 	char *buf;
 	size_t len;
@@ -419,13 +440,14 @@ mirror_queued(struct desk *d, git_tree *tree, const char *path)
 		return worktree_mirror(d, tree, path);
 	}
 	char *full = xasprintf("%s/%s", d->root, path);
-	worktree_queue(full, buf, len);
+	worktree_queue(full, buf, len, fresh);
 	free(full);
 	return 0;
 }
 
 int
-worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths, size_t n)
+worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths,
+    const int *fresh, size_t n)
 {
-	return each_path(d, commit, paths, n, mirror_queued);
+	return each_path(d, commit, paths, fresh, n, mirror_queued);
 }

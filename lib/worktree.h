@@ -27,18 +27,29 @@ size_t worktree_pending(struct desk *d);
 /*
  * As worktree_write, for a batch: the files go to worktree_queue; a path
  * the commit lacks is removed at once, after the files queued before it.
+ * fresh (NULL: none): fresh[i] when paths[i] is new (worktree_file).
  */
-int worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths, size_t n);
-/* Writes buf as the work-tree file full (an absolute path): aside, then renamed. */
-int worktree_put(const char *full, const char *buf, size_t len);
+int worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths,
+    const int *fresh, size_t n);
 /*
- * A batch's files, written by a second thread (worktree_async.c): queue
- * takes buf (malloc'd); queued is the sequence number of the last file
- * queued; wait returns once the files up to seq are written; drain once
- * all are, the thread ended: EX_IOERR (message set) when any failed,
- * their paths left pending for rt-gc.
+ * The one writer of a work-tree file (full: an absolute path; its folders
+ * made when missing): when buf only adds to the end of the file there,
+ * the new bytes are appended in place (log.yaml on a follow-up keeps its
+ * inode, tail -f keeps reading it); when it holds buf already, it is left;
+ * else buf is written aside and renamed over it. fresh: the caller knows
+ * the file is new (a mail, a new ticket's log), so it is not looked at
+ * first. Single commits and the batch thread both write through it.
  */
-void worktree_queue(const char *full, char *buf, size_t len);
+int worktree_file(const char *full, const char *buf, size_t len, int fresh);
+/*
+ * A batch's files, written by a second thread (worktree_async.c) through
+ * worktree_file: queue takes buf (malloc'd); queued is the sequence number
+ * of the last file queued; wait returns once the files up to seq are
+ * written; drain once all are, the thread ended: EX_IOERR (message set)
+ * when any failed, their paths left pending for rt-gc. A batch drains
+ * before it lets go of the desk lock (txn_batch_keeps_lock).
+ */
+void worktree_queue(const char *full, char *buf, size_t len, int fresh);
 unsigned long worktree_queued(void);
 void worktree_wait(unsigned long seq);
 int worktree_drain(void);

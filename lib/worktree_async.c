@@ -5,8 +5,9 @@
  * its folders and files in the work tree: inode allocation, the larger
  * part of the batch's system time. The commits do not need them (they are
  * built from trees), so a thread of its own writes them while the next
- * commit is built. Each file is still written aside and renamed
- * (worktree_put), so a reader never sees half a file, and its path is in
+ * commit is built. Each file is written as a single commit writes it
+ * (worktree_file: a new one aside and renamed, so a reader never sees
+ * half a file; a log.yaml that grows, in place), and its path is in
  * .git/rt/pending before its commit is built: a kill leaves what the
  * journal repairs, as before. The mail files are written before the
  * branch moves (txn.c waits), so a ticket on the branch has its folder;
@@ -15,9 +16,12 @@
  * rt-ingest exits) only after it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "worktree.h"
@@ -27,6 +31,7 @@ struct job {
 	char *full;
 	char *buf;
 	size_t len;
+	int fresh;	/* new to the work tree (worktree_file) */
 	unsigned long seq;
 };
 
@@ -39,8 +44,36 @@ static struct {
 	pthread_t thread;
 	char *err;		/* the first failure, for the drain's warning */
 	unsigned long failed;
+	const char *hold;	/* RT_TEST_WORKTREE_HOLD, read once (test_hold) */
 } q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
+	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, NULL };
+
+/*
+ * For tests of what runs beside a batch (t1702): with
+ * RT_TEST_WORKTREE_HOLD=DIR the thread stops before the first log.yaml it
+ * writes, makes DIR/held and waits for DIR/release (a minute at most), so
+ * a test decides what happens while a work-tree file is still queued.
+ */
+static void
+test_hold(const char *full)
+{
+	static int held;
+	size_t n = strlen(full);
+	char *path;
+	int fd;
+
+	if (q.hold == NULL || held || n < 9 || strcmp(full + n - 9, "/log.yaml") != 0)
+		return;
+	held = 1;
+	path = xasprintf("%s/held", q.hold);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) >= 0)
+		close(fd);
+	free(path);
+	path = xasprintf("%s/release", q.hold);
+	for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+	free(path);
+}
 
 static void *
 writer(void *arg)
@@ -59,7 +92,8 @@ writer(void *arg)
 		if (q.head == NULL)
 			q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
-		int rc = worktree_put(j->full, j->buf, j->len);
+		test_hold(j->full);
+		int rc = worktree_file(j->full, j->buf, j->len, j->fresh);
 		pthread_mutex_lock(&q.mu);
 		if (rc != 0) {
 			if (q.err == NULL)
@@ -77,20 +111,23 @@ writer(void *arg)
 }
 
 void
-worktree_queue(const char *full, char *buf, size_t len)
+worktree_queue(const char *full, char *buf, size_t len, int fresh)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
 	j->full = xstrdup(full);
 	j->buf = buf;
 	j->len = len;
+	j->fresh = fresh;
 	pthread_mutex_lock(&q.mu);
 	if (!q.running) {
 		q.stop = 0;
+		if (q.hold == NULL && (q.hold = getenv("RT_TEST_WORKTREE_HOLD")) && !*q.hold)
+			q.hold = NULL;
 		if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
 			pthread_mutex_unlock(&q.mu);
 			/* no thread: written here, as without a batch */
-			if (worktree_put(full, buf, len) != 0)
+			if (worktree_file(full, buf, len, fresh) != 0)
 				rt_warn("warning: %s", rt_errmsg());
 			free(j->full);
 			free(j->buf);
