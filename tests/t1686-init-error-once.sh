@@ -1,8 +1,9 @@
 #!/bin/sh
 # rt-init says its failure once: a work-tree write that fails is not
 # first a warning and then the same error; a file in the way of DIR is
-# named as not a directory (not libgit2's "directory exists"); a DIR
-# that cannot be made is named once, not by rt and again by libgit2
+# named as not a directory (not libgit2's "directory exists"), and so is
+# a file in the way of a parent of DIR; a DIR that cannot be made is
+# named once, not by rt and again by libgit2
 . "$(dirname "$0")/lib.sh"
 
 RT_NOW=2026-11-25T10:00:00Z TZ=UTC; export RT_NOW TZ
@@ -16,6 +17,12 @@ test_expect_code 74 'a work-tree write that fails: one line, rolled back' '
 
 test_expect_code 73 'a file where DIR should be: not a directory, once' '
 	echo x >afile && rt-init afile 2>err; rc=$?; cat err;
+	echo "rt-init: '"'"'afile'"'"' is not a directory" >expect && test_cmp expect err &&
+	test "$(cat afile)" = x && exit $rc
+'
+
+test_expect_code 73 'a file where a parent of DIR should be: that file, not a directory' '
+	rt-init afile/sub/desk 2>err; rc=$?; cat err;
 	echo "rt-init: '"'"'afile'"'"' is not a directory" >expect && test_cmp expect err &&
 	test "$(cat afile)" = x && exit $rc
 '
