@@ -59,8 +59,20 @@ refuse_existing(const char *dir)
 
 	free(cfg);
 	free(git);
-	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-		return rt_fail(EX_CANTCREAT, "'%s' is not a directory", dir);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return rt_fail(EX_CANTCREAT, "'%s' is not a directory", dir);
+	} else if (errno == ENOTDIR) {	/* a file where a parent should be: name it */
+		for (const char *sl = strchr(dir + 1, '/'); sl; sl = strchr(sl + 1, '/')) {
+			char *up = xstrndup(dir, (size_t)(sl - dir));
+			int file = stat(up, &st) == 0 && !S_ISDIR(st.st_mode);
+			if (file)
+				rt_fail(EX_CANTCREAT, "'%s' is not a directory", up);
+			free(up);
+			if (file)
+				return EX_CANTCREAT;
+		}
+	}
 	if (exists)
 		return rt_fail(EX_CANTCREAT, "'%s' already holds a desk or git repository", dir);
 	return 0;

@@ -16,6 +16,7 @@
 #include "jsonout.h"
 #include "kv.h"
 #include "mail.h"
+#include "mailbox.h"
 #include "replay.h"
 #include "text.h"
 #include "ticket.h"
@@ -80,11 +81,7 @@ read_ticket_file(struct desk *d, const char *id, const char *file, char **buf, s
 static char *
 addr_str(const struct mail_addr *a)
 {
-	if (a->email == NULL)
-		return xstrdup("");
-	if (a->name && *a->name)
-		return xasprintf("%s <%s>", a->name, a->email);
-	return xstrdup(a->email);
+	return a->email ? mailbox_display(a->name, a->email) : xstrdup("");
 }
 
 static char *

@@ -81,11 +81,15 @@ git_fail(int gitrc, const char *what)
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
+	/* libgit2's message often names the path already: it is not said twice. */
+	const char *pre = what && *what && strstr(msg, what) == NULL ? what : NULL;
+	int code;
 
 	switch (gitrc) {
 	case GIT_ELOCKED:
 	case GIT_EMODIFIED:
-		return rt_fail(EX_TEMPFAIL, "%s: %s", what, msg);
+		code = EX_TEMPFAIL;
+		break;
 	case GIT_EOWNER:
 		/* libgit2's own text here is a stale "safe.directory not found". */
 		return rt_fail(EX_NOPERM, "desk '%s' belongs to another user; declare it safe: "
@@ -93,12 +97,13 @@ git_fail(int gitrc, const char *what)
 		    "--system instead of --global for a user without a home, such as nobody)",
 		    what, what);
 	case GIT_ENOTFOUND:
-		return rt_fail(EX_NOINPUT, "%s: %s", what, msg);
+		code = EX_NOINPUT;
+		break;
 	default:
-		if (e && e->klass == GIT_ERROR_OS)
-			return rt_fail(EX_TEMPFAIL, "%s: %s", what, msg);
-		return rt_fail(EX_SOFTWARE, "%s: %s", what, msg);
+		code = e && e->klass == GIT_ERROR_OS ? EX_TEMPFAIL : EX_SOFTWARE;
+		break;
 	}
+	return pre ? rt_fail(code, "%s: %s", pre, msg) : rt_fail(code, "%s", msg);
 }
 
 /*

@@ -296,7 +296,7 @@ mail:
 	if (desk_cfg_str(d, "escalation.from", NULL))
 		e->from = xstrdup(desk_cfg_str(d, "escalation.from", NULL));
 	else if (addr && desk_cfg_str(d, "desk.name", NULL))
-		e->from = xasprintf("%s <%s>", desk_cfg_str(d, "desk.name", NULL), addr);
+		e->from = mailbox_format(desk_cfg_str(d, "desk.name", NULL), addr);
 	else
 		e->from = xstrdup(addr ? addr : d->actor_email ? d->actor_email : "rt@localhost");
 	e->env_from = mailbox_addr(e->from);

@@ -54,29 +54,14 @@ quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject)
 	return rc;
 }
 
-/*
- * Commits buf under quarantine/ with the reason (and its kind, when
- * known) beside it; whole: buf is all of the input.
- */
-static int
-quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
-    const char *kind, const char *reason, size_t size, char **where)
+/* The .yaml beside a quarantined file; NULL if it cannot be written. */
+static char *
+quarantine_meta(const char *eml, int whole, const char *kind, const char *reason,
+    const char *stamp, size_t size, size_t *ylen)
 {
-	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml, *meta, *y;
 	struct yemit *e = yemit_new();
-	struct txn *t;
-	git_oid oid;
-	size_t ylen;
-	int rc;
+	char *y;
 
-	if (git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
-		memset(&oid, 0, sizeof(oid));
-	git_oid_tostr(hex, sizeof(hex), &oid);
-	rt_fmttime(rt_now(), stamp);
-	base = xasprintf("quarantine/%.7s/%.4s%.2s%.2sT%.2s%.2s%.2sZ-%.10s", stamp, stamp,
-	    stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17, hex);
-	eml = xasprintf("%s.eml", base);
-	meta = xasprintf("%s.yaml", base);
 	yemit_map_start(e, 0);
 	yemit_kv(e, "reason", reason);
 	if (kind)
@@ -88,19 +73,70 @@ quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
 	if (!whole)
 		yemit_kv(e, "kept", "headers only");
 	yemit_map_end(e);
-	y = yemit_finish(e, &ylen);
+	y = yemit_finish(e, ylen);
 	yemit_free(e);
-	if (y == NULL) {
-		free(base), free(eml), free(meta);
-		return EX_SOFTWARE;
+	return y;
+}
+
+/*
+ * Commits buf under quarantine/ with the reason (and its kind, when
+ * known) beside it; whole: buf is all of the input. The name is the
+ * second and the blob id of buf: the same input refused the same way in
+ * the same second is one entry (each arrival its own commit). An entry
+ * of that name saying something else (the same head of two payloads,
+ * the same bytes as mail and as an event) is not written over: the new
+ * one is NAME-2, NAME-3, ...
+ */
+static int
+quarantine_commit(struct desk *d, const char *buf, size_t len, int whole,
+    const char *kind, const char *reason, size_t size, char **where)
+{
+	char stamp[RT_TIMELEN], hex[GIT_OID_HEXSZ + 1], *base, *eml = NULL, *meta = NULL, *y = NULL;
+	struct txn *t;
+	git_oid oid;
+	size_t ylen;
+	int rc;
+
+	if (git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
+		memset(&oid, 0, sizeof(oid));
+	git_oid_tostr(hex, sizeof(hex), &oid);
+	rt_fmttime(rt_now(), stamp);
+	base = xasprintf("quarantine/%.7s/%.4s%.2s%.2sT%.2s%.2s%.2sZ-%.10s", stamp, stamp,
+	    stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17, hex);
+	if ((rc = desk_lock(d)) != 0) {
+		free(base);
+		return rc;
 	}
-	if ((rc = desk_lock(d)) == 0) {
+	for (int n = 1;; n++) {
+		char *old;
+		size_t olen;
+		int same;
+
+		eml = n == 1 ? xasprintf("%s.eml", base) : xasprintf("%s-%d.eml", base, n);
+		meta = n == 1 ? xasprintf("%s.yaml", base) : xasprintf("%s-%d.yaml", base, n);
+		if ((y = quarantine_meta(eml, whole, kind, reason, stamp, size, &ylen)) == NULL) {
+			rc = EX_SOFTWARE;
+			break;
+		}
+		if ((rc = desk_read_head(d, meta, &old, &olen)) != 0) {
+			if (rc == EX_NOINPUT)	/* a free name */
+				rc = 0;
+			break;
+		}
+		same = olen == ylen && memcmp(old, y, ylen) == 0;
+		free(old);
+		if (same)
+			break;
+		free(eml), free(meta), free(y);
+		eml = meta = y = NULL;
+	}
+	if (rc == 0) {
 		t = txn_begin(d);
 		txn_put_lent(t, eml, buf, len, NULL);
 		txn_put(t, meta, y, ylen);
 		rc = quarantine_txn_commit(d, t, reason);
-		desk_unlock(d);
 	}
+	desk_unlock(d);
 	free(y);
 	if (rc == 0 && where)
 		*where = xstrdup(eml);

@@ -6,5 +6,11 @@
 char *mailbox_addr(const char *s);
 /* "Name" <addr> with the name quoted (CR/LF dropped), or addr; malloc'd. */
 char *mailbox_format(const char *name, const char *addr);
+/*
+ * The same for people to read (rt-show): the name quoted only when
+ * RFC 5322 needs it ("Doe, John" <j@x>, John Doe <j@x>), so that what
+ * is shown is still one address; malloc'd.
+ */
+char *mailbox_display(const char *name, const char *addr);
 
 #endif

@@ -564,7 +564,7 @@ from_of(struct desk *d)
 
 	if (addr == NULL)
 		return NULL;
-	return name ? xasprintf("%s <%s>", name, addr) : xstrdup(addr);
+	return mailbox_format(name, addr);
 }
 
 /* Message-ids of the ticket's mail, oldest first, for References. */

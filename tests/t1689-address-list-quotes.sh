@@ -38,6 +38,17 @@ test_expect_success 'an address in a quoted name is a name, not a recipient' '
 	test "$(cc_of "\"boss@corp.example\" <evil@x.example>, k@k.example")" = "evil@x.example,k@k.example"
 '
 
+test_expect_success 'rt-show keeps the quotes a name with a comma needs' '
+	printf "From: \"Doe, John\" <john@example.com>\nTo: Ann Other <ann@example.org>, \"Roe, R.\" <r@example.org>\nSubject: show\nMessage-ID: <show@example.com>\n\nhi\n" |
+	rt-ingest >id &&
+	rt-show $(cat id) >out &&
+	grep "^From:    \"Doe, John\" <john@example.com>$" out &&
+	grep "^To:      Ann Other <ann@example.org>, \"Roe, R.\" <r@example.org>$" out &&
+	rt-show --json $(cat id) >json &&
+	test "$(jq -r ".messages[0].from" json)" = "\"Doe, John\" <john@example.com>" &&
+	test "$(jq -r ".messages[0].to[1]" json)" = "\"Roe, R.\" <r@example.org>"
+'
+
 test_expect_success 'hostile nesting: 30,000 openers, both addresses, quickly' '
 	for pat in "(" "\"(" "\\\\\"" "\"\\\\("; do
 		v=$(awk -v p="$pat" "BEGIN { for (i = 0; i < 30000; i++) printf \"%s\", p }") &&

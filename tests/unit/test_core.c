@@ -505,6 +505,27 @@ test_mailbox_addr(void)
 	}
 }
 
+/* Shown names are quoted only where RFC 5322 needs it; headers always. */
+static void
+test_mailbox_display(void)
+{
+	const char *name[] = { "John Doe", "Doe, John", "John Q. Public", "Say \"hi\"", "J\xc3\xbcrgen M\xc3\xbcller",
+	    " lead", "two  spaces", "O'Brien-Smith", "a@b", "" };
+	const char *want[] = { "John Doe <j@x>", "\"Doe, John\" <j@x>", "\"John Q. Public\" <j@x>",
+	    "\"Say \\\"hi\\\"\" <j@x>", "J\xc3\xbcrgen M\xc3\xbcller <j@x>", "\" lead\" <j@x>",
+	    "\"two  spaces\" <j@x>", "O'Brien-Smith <j@x>", "\"a@b\" <j@x>", "j@x" };
+
+	for (size_t i = 0; i < sizeof(name) / sizeof(*name); i++) {
+		char *a = mailbox_display(name[i], "j@x"), *what = xasprintf("mailbox_display(\"%s\")", name[i]);
+		is_str(a, want[i], what);
+		free(what);
+		free(a);
+	}
+	char *h = mailbox_format("John Doe", "j@x");
+	is_str(h, "\"John Doe\" <j@x>", "mailbox_format quotes every name");
+	free(h);
+}
+
 int
 main(void)
 {
@@ -522,5 +543,6 @@ main(void)
 	test_spool_bytes();
 	test_maildir_read();
 	test_mailbox_addr();
+	test_mailbox_display();
 	return tap_done();
 }
