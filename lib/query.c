@@ -731,21 +731,13 @@ query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *coun
 	return rc;
 }
 
-/* Sort keys decoded once per row. */
-struct skey {
-	const char *s;		/* NULL: missing */
-	uint64_t pfx[2];	/* its first 16 bytes, big-endian, zero-padded */
-	double num;
-	int isnum;
-	int rank;		/* priority */
-};
-
 struct collect {
 	const struct query *q;
 	const char **v;
 	struct query_rows *rows;
 	size_t cap;
 	size_t *slotoff;	/* n * nslots offsets into the arena, SIZE_MAX if missing */
+	uint64_t keep;		/* the slots whose values are copied (bit i: slot i) */
 };
 
 static int
@@ -767,7 +759,7 @@ collect_one(const struct rec *r, void *arg)
 	/*
 	 * The values found by the filter pass are kept as offsets: no second
 	 * pass. Only whole records are copied whole; otherwise only the
-	 * values of the slots.
+	 * values of the slots kept.
 	 */
 	so = &c->slotoff[rows->n * ns];
 	rows->rec[rows->n] = rows->arena.len;
@@ -778,16 +770,40 @@ collect_one(const struct rec *r, void *arg)
 		sbuf_add(&rows->arena, r->buf, r->len);
 	} else
 		for (size_t i = 0; i < ns; i++) {
-			if (c->v[i] == NULL) {
+			if (c->v[i] == NULL || !(c->keep >> i & 1)) {
 				so[i] = SIZE_MAX;
 				continue;
 			}
 			so[i] = rows->arena.len;
-			sbuf_add(&rows->arena, c->v[i], strlen(c->v[i]) + 1);
+			sbuf_add(&rows->arena, c->v[i],
+			    (size_t)(rec_strend(c->v[i], r->buf + r->len) - c->v[i]) + 1);
 		}
 	rows->n++;
 	return 0;
 }
+
+/*
+ * Sorting. Two values of a sort key compare so: a missing value after
+ * any other (either direction); priorities by rank; two plain decimal
+ * numbers as numbers; else as strcmp. Rows with equal keys go by id.
+ *
+ * A key whose every value is a priority, a whole number, or digits in
+ * one fixed layout (times: "2026-11-23T10:05:00Z") is turned into an
+ * integer code per row that compares exactly as its values do, pair by
+ * pair; a leading run of such keys is packed into one 64-bit word. The
+ * keys after it compare value by value as above. The merge sort is
+ * glibc's qsort (top-down, halves n/2 and n - n/2, ties to the left),
+ * so the order of rows is the same as it always was, whatever the keys.
+ */
+
+/* Sort keys of the unpacked rest, decoded once per row. */
+struct skey {
+	const char *s;		/* NULL: missing */
+	uint64_t pfx[2];	/* its first 16 bytes, big-endian, zero-padded */
+	double num;
+	int isnum;
+	int rank;		/* priority */
+};
 
 /* Plain decimal numbers ("12", "-3", "4.5") compare as numbers; times do not. */
 static int
@@ -821,59 +837,252 @@ prefix(const char *s, uint64_t pfx[2])
 		pfx[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (7 - i % 8));
 }
 
+/* A row to sort: its packed keys, the first 8 bytes of its id as prefix() makes them. */
+struct srow {
+	uint64_t key, id;
+	size_t row;
+};
+
 struct sorting {
 	const struct query *q;
 	const struct query_rows *rows;
-	struct skey *keys;	/* n * nsort */
+	size_t kfrom;		/* the first sort key not packed */
+	struct skey *keys;	/* n * (nsort - kfrom) */
 	int *is_prio;		/* per sort key */
 };
 
+/* Sort key k (>= kfrom) of rows a and b. */
 static int
-cmp_rows(const void *pa, const void *pb, void *arg)
+cmp_key(const struct sorting *st, size_t k, size_t a, size_t b)
 {
-	const struct sorting *st = arg;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb, ns = st->q->nsort;
-	const char *ia, *ib;
+	size_t nk = st->q->nsort - st->kfrom;
+	const struct skey *x = &st->keys[a * nk + k - st->kfrom],
+	    *y = &st->keys[b * nk + k - st->kfrom];
+	int c;
 
-	for (size_t k = 0; k < ns; k++) {
-		const struct skey *x = &st->keys[a * ns + k], *y = &st->keys[b * ns + k];
-		int c;
-		if (x->s == NULL || y->s == NULL) {
-			if (x->s == y->s)
-				continue;
-			return x->s == NULL ? 1 : -1;	/* missing values last */
-		}
-		if (st->is_prio[k])
-			c = x->rank - y->rank;
-		else if (x->isnum && y->isnum)
-			c = x->num < y->num ? -1 : x->num > y->num;
-		else if (x->pfx[0] != y->pfx[0])
-			c = x->pfx[0] < y->pfx[0] ? -1 : 1;
-		else if (x->pfx[1] != y->pfx[1])
-			c = x->pfx[1] < y->pfx[1] ? -1 : 1;
-		else	/* equal so far: both end here, or both go on */
-			c = (y->pfx[1] & 0xff) == 0 ? 0 : strcmp(x->s + 16, y->s + 16);
-		if (c)
-			return st->q->sort[k].desc ? -c : c;
+	if (x->s == NULL || y->s == NULL) {
+		if (x->s == y->s)
+			return 0;
+		return x->s == NULL ? 1 : -1;	/* missing values last */
 	}
-	ia = st->rows->slots[a * (size_t)st->rows->nslots + (size_t)st->q->s_id];
-	ib = st->rows->slots[b * (size_t)st->rows->nslots + (size_t)st->q->s_id];
-	return strcmp(ia ? ia : "", ib ? ib : "");
+	if (st->is_prio[k])
+		c = x->rank - y->rank;
+	else if (x->isnum && y->isnum)
+		c = x->num < y->num ? -1 : x->num > y->num;
+	else if (x->pfx[0] != y->pfx[0])
+		c = x->pfx[0] < y->pfx[0] ? -1 : 1;
+	else if (x->pfx[1] != y->pfx[1])
+		c = x->pfx[1] < y->pfx[1] ? -1 : 1;
+	else	/* equal so far: both end here, or both go on */
+		c = (y->pfx[1] & 0xff) == 0 ? 0 : strcmp(x->s + 16, y->s + 16);
+	return st->q->sort[k].desc ? -c : c;
+}
+
+static const char *
+row_id(const struct sorting *st, size_t row)
+{
+	const char *id = st->rows->slots[row * (size_t)st->rows->nslots + (size_t)st->q->s_id];
+
+	return id ? id : "";
+}
+
+static inline int
+cmp_srow(const struct srow *a, const struct srow *b, const struct sorting *st)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	for (size_t k = st->kfrom; k < st->q->nsort; k++) {
+		int c = cmp_key(st, k, a->row, b->row);
+		if (c)
+			return c;
+	}
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	if ((a->id & 0xff) == 0)	/* both ids end in their first 8 bytes */
+		return 0;
+	return strcmp(row_id(st, a->row) + 8, row_id(st, b->row) + 8);
+}
+
+/* Stable; the same comparisons, in the same order, as glibc's msort_with_tmp. */
+static void
+msort_rows(struct srow *b, size_t n, struct srow *tmp, const struct sorting *st)
+{
+	size_t n1 = n / 2, n2 = n - n1;
+	struct srow *b1 = b, *b2 = b + n1, *t = tmp;
+
+	if (n <= 1)
+		return;
+	msort_rows(b1, n1, tmp, st);
+	msort_rows(b2, n2, tmp, st);
+	while (n1 > 0 && n2 > 0) {
+		if (cmp_srow(b1, b2, st) <= 0) {
+			*t++ = *b1++;
+			n1--;
+		} else {
+			*t++ = *b2++;
+			n2--;
+		}
+	}
+	memcpy(t, b1, n1 * sizeof(*t));
+	memcpy(b, tmp, (n - n2) * sizeof(*b));
+}
+
+/* A whole number of up to 15 digits, exact as the double numeric() makes of it. */
+static int
+whole_number(const char *s, uint64_t *out)
+{
+	const char *p = s + (*s == '-');
+	int64_t v = 0;
+	int n = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (++n > 15)
+			return 0;
+		else
+			v = v * 10 + (*p - '0');
+	if (n == 0 || *p)
+		return 0;
+	*out = (uint64_t)(*s == '-' ? -v : v) ^ (UINT64_C(1) << 63);	/* in order, unsigned */
+	return 1;
+}
+
+/* Has s the layout of t (see layout_ok)? Its digits as one number. */
+static int
+same_layout(const char *s, const char *t, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	for (; t[i]; i++)
+		if (t[i] >= '0' && t[i] <= '9') {
+			if (s[i] < '0' || s[i] > '9')
+				return 0;
+			v = v * 10 + (uint64_t)(s[i] - '0');
+		} else if (s[i] != t[i])
+			return 0;
+	if (s[i])
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/*
+ * Can values of t's layout compare by their digits? Yes if they compare
+ * as strings (not numbers), their digits fit 64 bits and there are some.
+ */
+static int
+layout_ok(const char *t)
+{
+	double d;
+	int digits = 0;
+
+	for (const char *p = t; *p; p++)
+		digits += *p >= '0' && *p <= '9';
+	return digits > 0 && digits <= 19 && !numeric(t, &d);
+}
+
+enum { CODE_PRIO, CODE_WHOLE, CODE_LAYOUT };
+
+/*
+ * The codes of sort key k, one per row (code[i] valid where the value
+ * is not missing), and their least and greatest: 0 if they cannot be
+ * made (then the key compares value by value).
+ */
+static int
+key_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64_t *code,
+    uint64_t *lo, uint64_t *hi)
+{
+	size_t slot = (size_t)q->sort[k].slot, ns = (size_t)rows->nslots, n = rows->n;
+	const char *t = NULL;
+	int how = strcmp(q->sort[k].key, "priority") == 0 ? CODE_PRIO : CODE_WHOLE, seen = 0;
+
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = rows->slots[i * ns + slot];
+		if (s == NULL)
+			continue;
+		if (how == CODE_PRIO)
+			code[i] = (uint64_t)(priority_rank(s) + 1);
+		else if (how == CODE_WHOLE && !whole_number(s, &code[i])) {
+			/* whole numbers before it cannot have its layout */
+			if (seen || !layout_ok(s))
+				return 0;
+			how = CODE_LAYOUT;
+		}
+		if (how == CODE_LAYOUT) {
+			if (t == NULL)
+				t = s;
+			if (!same_layout(s, t, &code[i]))
+				return 0;
+		}
+		seen = 1;
+		if (code[i] < *lo)
+			*lo = code[i];
+		if (code[i] > *hi)
+			*hi = code[i];
+	}
+	return 1;
+}
+
+/* Bits for 0 .. max. */
+static unsigned
+bits_for(uint64_t max)
+{
+	return max ? 64 - (unsigned)__builtin_clzll(max) : 0;
+}
+
+/* Packs the leading sort keys that can be into sr[].key; returns how many. */
+static size_t
+pack_keys(const struct query *q, const struct query_rows *rows, struct srow *sr)
+{
+	size_t ns = (size_t)rows->nslots, n = rows->n, k = 0;
+	uint64_t *code = xmalloc((n + 1) * sizeof(*code)), lo, hi;
+	unsigned used = 0;
+
+	for (; k < q->nsort; k++) {
+		size_t slot = (size_t)q->sort[k].slot;
+		if (!key_codes(q, rows, k, code, &lo, &hi))
+			break;
+		if (lo > hi)	/* every value missing */
+			lo = hi = 0;
+		/* present values 0 .. hi - lo, missing ones hi - lo + 1 (after them) */
+		unsigned b = bits_for(hi - lo + 1);
+		if (used + b > 64)
+			break;
+		used += b;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t c = rows->slots[i * ns + slot] == NULL ? hi - lo + 1 :
+			    q->sort[k].desc ? hi - code[i] : code[i] - lo;
+			sr[i].key = b ? (sr[i].key << (b - 1) << 1) | c : sr[i].key;
+		}
+	}
+	free(code);
+	return k;
 }
 
 static void
 sort_rows(const struct query *q, struct query_rows *rows)
 {
-	struct sorting st = { q, rows, NULL, NULL };
-	size_t ns = q->nsort;
+	struct sorting st = { q, rows, 0, NULL, NULL };
+	size_t ns = q->nsort, nk, n = rows->n;
+	struct srow *sr = xcalloc(n + 1, sizeof(*sr)), *tmp;
 
-	st.keys = xcalloc(rows->n * ns + 1, sizeof(*st.keys));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfx[2];
+		prefix(row_id(&st, i), pfx);
+		sr[i].id = pfx[0];
+		sr[i].row = i;
+	}
+	st.kfrom = pack_keys(q, rows, sr);
+	nk = ns - st.kfrom;
+	st.keys = xcalloc(n * nk + 1, sizeof(*st.keys));
 	st.is_prio = xcalloc(ns + 1, sizeof(*st.is_prio));
-	for (size_t k = 0; k < ns; k++)
+	for (size_t k = st.kfrom; k < ns; k++)
 		st.is_prio[k] = strcmp(q->sort[k].key, "priority") == 0;
-	for (size_t i = 0; i < rows->n; i++)
-		for (size_t k = 0; k < ns; k++) {
-			struct skey *x = &st.keys[i * ns + k];
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = st.kfrom; k < ns; k++) {
+			struct skey *x = &st.keys[i * nk + k - st.kfrom];
 			x->s = rows->slots[i * (size_t)rows->nslots + (size_t)q->sort[k].slot];
 			if (x->s == NULL)
 				continue;
@@ -884,7 +1093,12 @@ sort_rows(const struct query *q, struct query_rows *rows)
 				prefix(x->s, x->pfx);	/* for a number against a word */
 			}
 		}
-	qsort_r(rows->order, rows->n, sizeof(*rows->order), cmp_rows, &st);
+	tmp = xmalloc((n + 1) * sizeof(*tmp));
+	msort_rows(sr, n, tmp, &st);
+	for (size_t i = 0; i < n; i++)
+		rows->order[i] = sr[i].row;
+	free(tmp);
+	free(sr);
 	free(st.keys);
 	free(st.is_prio);
 }
@@ -892,7 +1106,7 @@ sort_rows(const struct query *q, struct query_rows *rows)
 int
 query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 {
-	struct collect c = { q, NULL, rows, 0, NULL };
+	struct collect c = { q, NULL, rows, 0, NULL, UINT64_MAX };
 	const char *v[QUERY_MAXSLOTS];
 	size_t ns = (size_t)q->nslots;
 	int rc;
@@ -901,6 +1115,11 @@ query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
 	c.v = v;
+	if (q->keep) {	/* and what sorting reads */
+		c.keep = q->keep | UINT64_C(1) << q->s_id;
+		for (size_t k = 0; k < q->nsort; k++)
+			c.keep |= UINT64_C(1) << q->sort[k].slot;
+	}
 	rows->nslots = q->nslots;
 	rc = foreach_rc(q->text ? cache_text_search(d, q->text, collect_one, &c) :
 	    cache_foreach(d, collect_one, &c));
