@@ -736,8 +736,9 @@ struct collect {
 	const char **v;
 	struct query_rows *rows;
 	size_t cap;
-	size_t *slotoff;	/* n * nslots offsets into the arena, SIZE_MAX if missing */
-	uint64_t keep;		/* the slots whose values are copied (bit i: slot i) */
+	int keep[QUERY_MAXSLOTS];	/* the slots whose values rows hold */
+	size_t nkeep;
+	size_t *slotoff;	/* n * nkeep offsets into the arena, SIZE_MAX if missing */
 };
 
 static int
@@ -745,7 +746,7 @@ collect_one(const struct rec *r, void *arg)
 {
 	struct collect *c = arg;
 	struct query_rows *rows = c->rows;
-	size_t ns = (size_t)c->q->nslots, *so;
+	size_t nk = c->nkeep, *so;
 
 	query_fill(c->q, r, c->v);
 	if (!match_rec(c->q, r, c->v))
@@ -754,29 +755,32 @@ collect_one(const struct rec *r, void *arg)
 		c->cap = c->cap ? c->cap * 2 : 1024;
 		rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
 		rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(size_t));
-		c->slotoff = xrealloc(c->slotoff, c->cap * ns * sizeof(size_t));
+		c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
 	}
 	/*
 	 * The values found by the filter pass are kept as offsets: no second
 	 * pass. Only whole records are copied whole; otherwise only the
 	 * values of the slots kept.
 	 */
-	so = &c->slotoff[rows->n * ns];
+	so = &c->slotoff[rows->n * nk];
 	rows->rec[rows->n] = rows->arena.len;
 	rows->reclen[rows->n] = c->q->whole ? r->len : 0;
 	if (c->q->whole) {
-		for (size_t i = 0; i < ns; i++)
-			so[i] = c->v[i] ? rows->arena.len + (size_t)(c->v[i] - r->buf) : SIZE_MAX;
+		for (size_t i = 0; i < nk; i++) {
+			const char *val = c->v[c->keep[i]];
+			so[i] = val ? rows->arena.len + (size_t)(val - r->buf) : SIZE_MAX;
+		}
 		sbuf_add(&rows->arena, r->buf, r->len);
 	} else
-		for (size_t i = 0; i < ns; i++) {
-			if (c->v[i] == NULL || !(c->keep >> i & 1)) {
+		for (size_t i = 0; i < nk; i++) {
+			const char *val = c->v[c->keep[i]];
+			if (val == NULL) {
 				so[i] = SIZE_MAX;
 				continue;
 			}
 			so[i] = rows->arena.len;
-			sbuf_add(&rows->arena, c->v[i],
-			    (size_t)(rec_strend(c->v[i], r->buf + r->len) - c->v[i]) + 1);
+			sbuf_add(&rows->arena, val,
+			    (size_t)(rec_strend(val, r->buf + r->len) - val) + 1);
 		}
 	rows->n++;
 	return 0;
@@ -837,15 +841,16 @@ prefix(const char *s, uint64_t pfx[2])
 		pfx[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (7 - i % 8));
 }
 
-/* A row to sort: its packed keys, the first 8 bytes of its id as prefix() makes them. */
+/* A row to sort: its packed keys. */
 struct srow {
-	uint64_t key, id;
+	uint64_t key;
 	size_t row;
 };
 
 struct sorting {
 	const struct query *q;
 	const struct query_rows *rows;
+	uint64_t *id;		/* per row: the first 8 bytes of its id as prefix() makes them */
 	size_t kfrom;		/* the first sort key not packed */
 	struct skey *keys;	/* n * (nsort - kfrom) */
 	int *is_prio;		/* per sort key */
@@ -896,35 +901,40 @@ cmp_srow(const struct srow *a, const struct srow *b, const struct sorting *st)
 		if (c)
 			return c;
 	}
-	if (a->id != b->id)
-		return a->id < b->id ? -1 : 1;
-	if ((a->id & 0xff) == 0)	/* both ids end in their first 8 bytes */
+	if (st->id[a->row] != st->id[b->row])
+		return st->id[a->row] < st->id[b->row] ? -1 : 1;
+	if ((st->id[a->row] & 0xff) == 0)	/* both ids end in their first 8 bytes */
 		return 0;
 	return strcmp(row_id(st, a->row) + 8, row_id(st, b->row) + 8);
 }
 
-/* Stable; the same comparisons, in the same order, as glibc's msort_with_tmp. */
+/*
+ * Sorts from[] into to[] (both hold the rows, and each half of either
+ * may be scratch): stable, and the same comparisons in the same order as
+ * glibc's msort_with_tmp, without its copying back after each merge.
+ */
 static void
-msort_rows(struct srow *b, size_t n, struct srow *tmp, const struct sorting *st)
+msort_rows(struct srow *from, struct srow *to, size_t n, const struct sorting *st)
 {
 	size_t n1 = n / 2, n2 = n - n1;
-	struct srow *b1 = b, *b2 = b + n1, *t = tmp;
+	struct srow *b1, *b2;
 
 	if (n <= 1)
 		return;
-	msort_rows(b1, n1, tmp, st);
-	msort_rows(b2, n2, tmp, st);
+	msort_rows(to, from, n1, st);	/* the halves, sorted into from[] */
+	msort_rows(to + n1, from + n1, n2, st);
+	b1 = from;
+	b2 = from + n1;
 	while (n1 > 0 && n2 > 0) {
 		if (cmp_srow(b1, b2, st) <= 0) {
-			*t++ = *b1++;
+			*to++ = *b1++;
 			n1--;
 		} else {
-			*t++ = *b2++;
+			*to++ = *b2++;
 			n2--;
 		}
 	}
-	memcpy(t, b1, n1 * sizeof(*t));
-	memcpy(b, tmp, (n - n2) * sizeof(*b));
+	memcpy(to, n1 ? b1 : b2, (n1 ? n1 : n2) * sizeof(*to));
 }
 
 /* A whole number of up to 15 digits, exact as the double numeric() makes of it. */
@@ -946,39 +956,56 @@ whole_number(const char *s, uint64_t *out)
 	return 1;
 }
 
-/* Has s the layout of t (see layout_ok)? Its digits as one number. */
-static int
-same_layout(const char *s, const char *t, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i = 0;
-
-	for (; t[i]; i++)
-		if (t[i] >= '0' && t[i] <= '9') {
-			if (s[i] < '0' || s[i] > '9')
-				return 0;
-			v = v * 10 + (uint64_t)(s[i] - '0');
-		} else if (s[i] != t[i])
-			return 0;
-	if (s[i])
-		return 0;
-	*out = v;
-	return 1;
-}
+/* A layout of digits and other bytes: "DDDD-DD-DDTDD:DD:DDZ" (see layout_of). */
+struct layout {
+	size_t len, ndig, nsep;
+	unsigned char dig[32], sep[32];	/* where the digits are; the others */
+	char sepc[32];
+};
 
 /*
- * Can values of t's layout compare by their digits? Yes if they compare
- * as strings (not numbers), their digits fit 64 bits and there are some.
+ * The layout of t. Can values of it compare by their digits? Yes if they
+ * compare as strings (not numbers), their digits fit 64 bits and there
+ * are some.
  */
 static int
-layout_ok(const char *t)
+layout_of(const char *t, struct layout *l)
 {
 	double d;
-	int digits = 0;
 
-	for (const char *p = t; *p; p++)
-		digits += *p >= '0' && *p <= '9';
-	return digits > 0 && digits <= 19 && !numeric(t, &d);
+	memset(l, 0, sizeof(*l));
+	for (; t[l->len]; l->len++) {
+		if (l->len == sizeof(l->dig))
+			return 0;
+		if (t[l->len] >= '0' && t[l->len] <= '9')
+			l->dig[l->ndig++] = (unsigned char)l->len;
+		else {
+			l->sepc[l->nsep] = t[l->len];
+			l->sep[l->nsep++] = (unsigned char)l->len;
+		}
+	}
+	return l->ndig > 0 && l->ndig <= 19 && !numeric(t, &d);
+}
+
+/* Has s the layout l? Its digits as one number. */
+static int
+same_layout(const char *s, const struct layout *l, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (strnlen(s, l->len + 1) != l->len)
+		return 0;
+	for (size_t i = 0; i < l->nsep; i++)
+		if (s[l->sep[i]] != l->sepc[i])
+			return 0;
+	for (size_t i = 0; i < l->ndig; i++) {
+		unsigned d = (unsigned char)s[l->dig[i]] - (unsigned)'0';
+		if (d > 9)
+			return 0;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 1;
 }
 
 enum { CODE_PRIO, CODE_WHOLE, CODE_LAYOUT };
@@ -993,7 +1020,7 @@ key_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64
     uint64_t *lo, uint64_t *hi)
 {
 	size_t slot = (size_t)q->sort[k].slot, ns = (size_t)rows->nslots, n = rows->n;
-	const char *t = NULL;
+	struct layout l;
 	int how = strcmp(q->sort[k].key, "priority") == 0 ? CODE_PRIO : CODE_WHOLE, seen = 0;
 
 	*lo = UINT64_MAX;
@@ -1006,16 +1033,12 @@ key_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64
 			code[i] = (uint64_t)(priority_rank(s) + 1);
 		else if (how == CODE_WHOLE && !whole_number(s, &code[i])) {
 			/* whole numbers before it cannot have its layout */
-			if (seen || !layout_ok(s))
+			if (seen || !layout_of(s, &l))
 				return 0;
 			how = CODE_LAYOUT;
 		}
-		if (how == CODE_LAYOUT) {
-			if (t == NULL)
-				t = s;
-			if (!same_layout(s, t, &code[i]))
-				return 0;
-		}
+		if (how == CODE_LAYOUT && !same_layout(s, &l, &code[i]))
+			return 0;
 		seen = 1;
 		if (code[i] < *lo)
 			*lo = code[i];
@@ -1064,14 +1087,15 @@ pack_keys(const struct query *q, const struct query_rows *rows, struct srow *sr)
 static void
 sort_rows(const struct query *q, struct query_rows *rows)
 {
-	struct sorting st = { q, rows, 0, NULL, NULL };
+	struct sorting st = { q, rows, NULL, 0, NULL, NULL };
 	size_t ns = q->nsort, nk, n = rows->n;
 	struct srow *sr = xcalloc(n + 1, sizeof(*sr)), *tmp;
 
+	st.id = xmalloc((n + 1) * sizeof(*st.id));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfx[2];
 		prefix(row_id(&st, i), pfx);
-		sr[i].id = pfx[0];
+		st.id[i] = pfx[0];
 		sr[i].row = i;
 	}
 	st.kfrom = pack_keys(q, rows, sr);
@@ -1094,11 +1118,13 @@ sort_rows(const struct query *q, struct query_rows *rows)
 			}
 		}
 	tmp = xmalloc((n + 1) * sizeof(*tmp));
-	msort_rows(sr, n, tmp, &st);
+	memcpy(tmp, sr, n * sizeof(*sr));
+	msort_rows(tmp, sr, n, &st);
 	for (size_t i = 0; i < n; i++)
 		rows->order[i] = sr[i].row;
 	free(tmp);
 	free(sr);
+	free(st.id);
 	free(st.keys);
 	free(st.is_prio);
 }
@@ -1106,29 +1132,33 @@ sort_rows(const struct query *q, struct query_rows *rows)
 int
 query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 {
-	struct collect c = { q, NULL, rows, 0, NULL, UINT64_MAX };
+	struct collect c = { .q = q, .rows = rows };
 	const char *v[QUERY_MAXSLOTS];
-	size_t ns = (size_t)q->nslots;
+	size_t ns = (size_t)q->nslots, nk;
+	uint64_t keep = q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX;
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
 	c.v = v;
-	if (q->keep) {	/* and what sorting reads */
-		c.keep = q->keep | UINT64_C(1) << q->s_id;
-		for (size_t k = 0; k < q->nsort; k++)
-			c.keep |= UINT64_C(1) << q->sort[k].slot;
-	}
+	for (size_t k = 0; k < q->nsort; k++)	/* and what sorting reads */
+		keep |= UINT64_C(1) << q->sort[k].slot;
+	for (int i = 0; i < q->nslots; i++)
+		if (keep >> i & 1)
+			c.keep[c.nkeep++] = i;
+	nk = c.nkeep;
 	rows->nslots = q->nslots;
 	rc = foreach_rc(q->text ? cache_text_search(d, q->text, collect_one, &c) :
 	    cache_foreach(d, collect_one, &c));
 	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
 	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
 	for (size_t i = 0; i < rows->n; i++) {
-		for (size_t k = i * ns; k < (i + 1) * ns; k++)
-			rows->slots[k] = c.slotoff[k] == SIZE_MAX ? NULL :
-			    rows->arena.buf + c.slotoff[k];
+		for (size_t k = 0; k < nk; k++) {
+			size_t off = c.slotoff[i * nk + k];
+			rows->slots[i * ns + (size_t)c.keep[k]] = off == SIZE_MAX ? NULL :
+			    rows->arena.buf + off;
+		}
 		rows->order[i] = i;
 	}
 	free(c.slotoff);

@@ -49,8 +49,8 @@ struct query {
 	size_t nsort;
 	long limit;		/* -1 none */
 	int whole;		/* sorted results keep whole records (for JSON) */
-	uint64_t keep;		/* else the values of these slots (bit i: slot i), 0 all; the id
-				   and the sort keys are always kept */
+	uint64_t keep;		/* the slots sorted results hold values of (bit i: slot i), 0 all;
+				   the id and the sort keys always */
 
 	/* the keys looked up per record; set by query_slot */
 	char *slot_key[QUERY_MAXSLOTS];
