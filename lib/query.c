@@ -1084,8 +1084,8 @@ pack_keys(const struct query *q, const struct query_rows *rows, struct srow *sr)
 	return k;
 }
 
-static void
-sort_rows(const struct query *q, struct query_rows *rows)
+void
+query_sort_rows(const struct query *q, struct query_rows *rows)
 {
 	struct sorting st = { q, rows, NULL, 0, NULL, NULL };
 	size_t ns = q->nsort, nk, n = rows->n;
@@ -1164,7 +1164,7 @@ query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 	free(c.slotoff);
 	rows->matched = (long)rows->n;
 	if (q->nsort)
-		sort_rows(q, rows);
+		query_sort_rows(q, rows);
 	if (q->limit >= 0 && (size_t)q->limit < rows->n)
 		rows->n = (size_t)q->limit;
 	return rc;
