@@ -1,10 +1,11 @@
 /*
  * query.c: the list/filter engine over the ticket cache (see query.h).
  * Records that pass the filters are streamed straight to the caller when
- * no sorting is needed; otherwise their values are copied into one arena
- * (a single growing buffer) and sorted by index, so a listing costs no
- * allocation per record. Sort keys are decoded once per record (priority
- * rank, number), so a comparison costs O(1) beyond a string compare.
+ * no sorting is needed; otherwise the values of the slots kept are copied
+ * into one arena (a single growing buffer) and sorted by index, so a
+ * listing costs no allocation per record. Sort keys are decoded once per
+ * row; those that can (priorities, whole numbers, times) are packed into
+ * one integer per row, so most comparisons are one integer compare.
  */
 #include <stdint.h>
 #include <stdlib.h>
