@@ -792,11 +792,12 @@ collect_one(const struct rec *r, void *arg)
  * any other (either direction); priorities by rank; two plain decimal
  * numbers as numbers; else as strcmp. Rows with equal keys go by id.
  *
- * A key whose every value is a priority, a whole number, or digits in
- * one fixed layout (times: "2026-11-23T10:05:00Z") is turned into an
- * integer code per row that compares exactly as its values do, pair by
- * pair; a leading run of such keys is packed into one 64-bit word. The
- * keys after it compare value by value as above. The merge sort is
+ * A key whose every value is a priority, a whole number, digits in one
+ * fixed layout (times: "2026-11-23T10:05:00Z"), or one of a few words
+ * that are not numbers (queue, owner), is turned into an integer code
+ * per row that compares exactly as its values do, pair by pair; a
+ * leading run of such keys is packed into one 64-bit word. The keys
+ * after it compare value by value as above. The merge sort is
  * glibc's qsort (top-down, halves n/2 and n - n/2, ties to the left),
  * so the order of rows is the same as it always was, whatever the keys.
  */
@@ -1012,9 +1013,9 @@ same_layout(const char *s, const struct layout *l, uint64_t *out)
 enum { CODE_PRIO, CODE_WHOLE, CODE_LAYOUT };
 
 /*
- * The codes of sort key k, one per row (code[i] valid where the value
- * is not missing), and their least and greatest: 0 if they cannot be
- * made (then the key compares value by value).
+ * The codes of sort key k as priorities, whole numbers or digits of one
+ * layout, one per row (code[i] valid where the value is not missing),
+ * and their least and greatest: 0 if they cannot be made so.
  */
 static int
 key_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64_t *code,
@@ -1049,6 +1050,66 @@ key_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64
 	return 1;
 }
 
+/* A word and its place among the distinct words of a key. */
+struct word {
+	const char *s;
+	size_t idx;
+};
+
+static int
+cmp_word(const void *a, const void *b)
+{
+	return strcmp(((const struct word *)a)->s, ((const struct word *)b)->s);
+}
+
+enum { WORDS_MAX = 1024 };
+
+/*
+ * The codes of sort key k when its values are a few words, none of them
+ * a number (status, queue, owner): each word's rank in strcmp order. As
+ * key_codes; 0 past WORDS_MAX distinct values or at a number.
+ */
+static int
+word_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64_t *code,
+    uint64_t *lo, uint64_t *hi)
+{
+	size_t slot = (size_t)q->sort[k].slot, ns = (size_t)rows->nslots, n = rows->n, nw = 0;
+	struct word w[WORDS_MAX];
+	uint64_t rank[WORDS_MAX];
+	unsigned short tab[2 * WORDS_MAX];	/* open addressing: index in w + 1, 0 empty */
+	double d;
+
+	memset(tab, 0, sizeof(tab));
+	for (size_t i = 0; i < n; i++) {
+		const char *s = rows->slots[i * ns + slot];
+		uint32_t h = 2166136261u;	/* FNV-1a */
+		if (s == NULL)
+			continue;
+		for (const char *p = s; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		for (h &= 2 * WORDS_MAX - 1; tab[h] && strcmp(w[tab[h] - 1].s, s) != 0;
+		    h = (h + 1) & (2 * WORDS_MAX - 1))
+			;
+		if (tab[h] == 0) {
+			if (nw == WORDS_MAX || numeric(s, &d))
+				return 0;
+			w[nw].s = s;
+			w[nw].idx = nw;
+			tab[h] = (unsigned short)++nw;
+		}
+		code[i] = tab[h] - 1U;
+	}
+	qsort(w, nw, sizeof(*w), cmp_word);	/* distinct: no ties */
+	for (size_t r = 0; r < nw; r++)
+		rank[w[r].idx] = r;
+	for (size_t i = 0; i < n; i++)
+		if (rows->slots[i * ns + slot] != NULL)
+			code[i] = rank[code[i]];
+	*lo = nw ? 0 : UINT64_MAX;
+	*hi = nw ? nw - 1 : 0;
+	return 1;
+}
+
 /* Bits for 0 .. max. */
 static unsigned
 bits_for(uint64_t max)
@@ -1066,7 +1127,8 @@ pack_keys(const struct query *q, const struct query_rows *rows, struct srow *sr)
 
 	for (; k < q->nsort; k++) {
 		size_t slot = (size_t)q->sort[k].slot;
-		if (!key_codes(q, rows, k, code, &lo, &hi))
+		if (!key_codes(q, rows, k, code, &lo, &hi) &&
+		    !word_codes(q, rows, k, code, &lo, &hi))
 			break;
 		if (lo > hi)	/* every value missing */
 			lo = hi = 0;

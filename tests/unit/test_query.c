@@ -49,6 +49,7 @@ static const char *const *const pools[] = {
 	    "0000000000-0000000000", NULL },
 	(const char *const[]){ "big", "12345678901234567", "12345678901234568", "5", NULL },
 	(const char *const[]){ "none", NULL },
+	(const char *const[]){ "many", NULL },	/* made up per row: more words than are ranked */
 };
 #define NPOOLS (sizeof(pools) / sizeof(*pools))
 
@@ -147,6 +148,11 @@ sorts_as_ref(const char *spec, size_t n, int nmissing)
 				np++;
 			unsigned k = np + (unsigned)nmissing ? rnd((unsigned)np + (unsigned)nmissing) : 0;
 			v[slot[p]] = k < np ? pools[p][k + 1] : NULL;
+			if (strcmp(pools[p][0], "many") == 0) {
+				static char many[2000][8];
+				snprintf(many[i % 2000], sizeof(many[0]), "w%u", rnd(3000));
+				v[slot[p]] = rnd(8) < (unsigned)nmissing ? NULL : many[i % 2000];
+			}
 		}
 		rows.order[i] = want[i] = i;
 	}
@@ -260,6 +266,8 @@ main(void)
 	ok(sorts_as_ref("score,subject", 300, 1) && sorts_as_ref("-mixed,-wide", 300, 1) &&
 	    sorts_as_ref("stamp,none,-subject", 300, 2),
 	    "sort: decimals, words, mixed layouts, long digits, all missing");
+	ok(sorts_as_ref("-many,priority", 1500, 1) && sorts_as_ref("-priority,many", 1500, 1),
+	    "sort: more distinct words than are ranked compare value by value");
 	ok(random_specs(300, 120), "sort: 300 random specs as the plain rules say");
 	return tap_done();
 }
