@@ -30,7 +30,7 @@ int
 priority_rank(const char *p)
 {
 	for (int i = 0; p && priorities[i]; i++)
-		if (strcmp(p, priorities[i]) == 0)
+		if (p[0] == priorities[i][0] && strcmp(p, priorities[i]) == 0)
 			return i;
 	return -1;
 }

@@ -81,16 +81,29 @@ jsonout_ticket(const struct kvmap *t)
 static int
 add_string(struct sbuf *sb, const char *s, size_t n)
 {
-	int ascii = 1;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t high = 0;
+	int ascii;
 	json_t *js;
-	size_t need;
+	size_t need, i = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	/* eight bytes at a time: any below 0x20, any '"' or '\\' (exact tests), high bits */
+	for (; n - i >= 8; i += 8) {
+		uint64_t w, q, b;
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+			goto escape;
+		high |= w;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == '"' || c == '\\')
 			goto escape;
-		ascii &= c < 0x80;
+		high |= c;
 	}
+	ascii = (high & highs) == 0;
 	if (!ascii && !utf8_valid(s, n))
 		return -1;
 	sbuf_grow(sb, n + 2);

@@ -1,10 +1,11 @@
 /*
  * query.c: the list/filter engine over the ticket cache (see query.h).
  * Records that pass the filters are streamed straight to the caller when
- * no sorting is needed; otherwise their values are copied into one arena
- * (a single growing buffer) and sorted by index, so a listing costs no
- * allocation per record. Sort keys are decoded once per record (priority
- * rank, number), so a comparison costs O(1) beyond a string compare.
+ * no sorting is needed; otherwise the values of the slots kept are copied
+ * into one arena (a single growing buffer) and sorted by index, so a
+ * listing costs no allocation per record. Sort keys are decoded once per
+ * row; those that can (priorities, whole numbers, times) are packed into
+ * one integer per row, so most comparisons are one integer compare.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -731,21 +732,14 @@ query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *coun
 	return rc;
 }
 
-/* Sort keys decoded once per row. */
-struct skey {
-	const char *s;		/* NULL: missing */
-	uint64_t pfx[2];	/* its first 16 bytes, big-endian, zero-padded */
-	double num;
-	int isnum;
-	int rank;		/* priority */
-};
-
 struct collect {
 	const struct query *q;
 	const char **v;
 	struct query_rows *rows;
 	size_t cap;
-	size_t *slotoff;	/* n * nslots offsets into the arena, SIZE_MAX if missing */
+	int keep[QUERY_MAXSLOTS];	/* the slots whose values rows hold */
+	size_t nkeep;
+	size_t *slotoff;	/* n * nkeep offsets into the arena, SIZE_MAX if missing */
 };
 
 static int
@@ -753,7 +747,7 @@ collect_one(const struct rec *r, void *arg)
 {
 	struct collect *c = arg;
 	struct query_rows *rows = c->rows;
-	size_t ns = (size_t)c->q->nslots, *so;
+	size_t nk = c->nkeep, *so;
 
 	query_fill(c->q, r, c->v);
 	if (!match_rec(c->q, r, c->v))
@@ -762,32 +756,60 @@ collect_one(const struct rec *r, void *arg)
 		c->cap = c->cap ? c->cap * 2 : 1024;
 		rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
 		rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(size_t));
-		c->slotoff = xrealloc(c->slotoff, c->cap * ns * sizeof(size_t));
+		c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
 	}
 	/*
 	 * The values found by the filter pass are kept as offsets: no second
 	 * pass. Only whole records are copied whole; otherwise only the
-	 * values of the slots.
+	 * values of the slots kept.
 	 */
-	so = &c->slotoff[rows->n * ns];
+	so = &c->slotoff[rows->n * nk];
 	rows->rec[rows->n] = rows->arena.len;
 	rows->reclen[rows->n] = c->q->whole ? r->len : 0;
 	if (c->q->whole) {
-		for (size_t i = 0; i < ns; i++)
-			so[i] = c->v[i] ? rows->arena.len + (size_t)(c->v[i] - r->buf) : SIZE_MAX;
+		for (size_t i = 0; i < nk; i++) {
+			const char *val = c->v[c->keep[i]];
+			so[i] = val ? rows->arena.len + (size_t)(val - r->buf) : SIZE_MAX;
+		}
 		sbuf_add(&rows->arena, r->buf, r->len);
 	} else
-		for (size_t i = 0; i < ns; i++) {
-			if (c->v[i] == NULL) {
+		for (size_t i = 0; i < nk; i++) {
+			const char *val = c->v[c->keep[i]];
+			if (val == NULL) {
 				so[i] = SIZE_MAX;
 				continue;
 			}
 			so[i] = rows->arena.len;
-			sbuf_add(&rows->arena, c->v[i], strlen(c->v[i]) + 1);
+			sbuf_add(&rows->arena, val,
+			    (size_t)(rec_strend(val, r->buf + r->len) - val) + 1);
 		}
 	rows->n++;
 	return 0;
 }
+
+/*
+ * Sorting. Two values of a sort key compare so: a missing value after
+ * any other (either direction); priorities by rank; two plain decimal
+ * numbers as numbers; else as strcmp. Rows with equal keys go by id.
+ *
+ * A key whose every value is a priority, a whole number, digits in one
+ * fixed layout (times: "2026-11-23T10:05:00Z"), or one of a few words
+ * that are not numbers (queue, owner), is turned into an integer code
+ * per row that compares exactly as its values do, pair by pair; a
+ * leading run of such keys is packed into one 64-bit word. The keys
+ * after it compare value by value as above. The merge sort is
+ * glibc's qsort (top-down, halves n/2 and n - n/2, ties to the left),
+ * so the order of rows is the same as it always was, whatever the keys.
+ */
+
+/* Sort keys of the unpacked rest, decoded once per row. */
+struct skey {
+	const char *s;		/* NULL: missing */
+	uint64_t pfx[2];	/* its first 16 bytes, big-endian, zero-padded */
+	double num;
+	int isnum;
+	int rank;		/* priority */
+};
 
 /* Plain decimal numbers ("12", "-3", "4.5") compare as numbers; times do not. */
 static int
@@ -821,59 +843,333 @@ prefix(const char *s, uint64_t pfx[2])
 		pfx[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (7 - i % 8));
 }
 
+/* A row to sort: its packed keys. */
+struct srow {
+	uint64_t key;
+	size_t row;
+};
+
 struct sorting {
 	const struct query *q;
 	const struct query_rows *rows;
-	struct skey *keys;	/* n * nsort */
+	uint64_t *id;		/* per row: the first 8 bytes of its id as prefix() makes them */
+	size_t kfrom;		/* the first sort key not packed */
+	struct skey *keys;	/* n * (nsort - kfrom) */
 	int *is_prio;		/* per sort key */
 };
 
+/* Sort key k (>= kfrom) of rows a and b. */
 static int
-cmp_rows(const void *pa, const void *pb, void *arg)
+cmp_key(const struct sorting *st, size_t k, size_t a, size_t b)
 {
-	const struct sorting *st = arg;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb, ns = st->q->nsort;
-	const char *ia, *ib;
+	size_t nk = st->q->nsort - st->kfrom;
+	const struct skey *x = &st->keys[a * nk + k - st->kfrom],
+	    *y = &st->keys[b * nk + k - st->kfrom];
+	int c;
 
-	for (size_t k = 0; k < ns; k++) {
-		const struct skey *x = &st->keys[a * ns + k], *y = &st->keys[b * ns + k];
-		int c;
-		if (x->s == NULL || y->s == NULL) {
-			if (x->s == y->s)
-				continue;
-			return x->s == NULL ? 1 : -1;	/* missing values last */
-		}
-		if (st->is_prio[k])
-			c = x->rank - y->rank;
-		else if (x->isnum && y->isnum)
-			c = x->num < y->num ? -1 : x->num > y->num;
-		else if (x->pfx[0] != y->pfx[0])
-			c = x->pfx[0] < y->pfx[0] ? -1 : 1;
-		else if (x->pfx[1] != y->pfx[1])
-			c = x->pfx[1] < y->pfx[1] ? -1 : 1;
-		else	/* equal so far: both end here, or both go on */
-			c = (y->pfx[1] & 0xff) == 0 ? 0 : strcmp(x->s + 16, y->s + 16);
-		if (c)
-			return st->q->sort[k].desc ? -c : c;
+	if (x->s == NULL || y->s == NULL) {
+		if (x->s == y->s)
+			return 0;
+		return x->s == NULL ? 1 : -1;	/* missing values last */
 	}
-	ia = st->rows->slots[a * (size_t)st->rows->nslots + (size_t)st->q->s_id];
-	ib = st->rows->slots[b * (size_t)st->rows->nslots + (size_t)st->q->s_id];
-	return strcmp(ia ? ia : "", ib ? ib : "");
+	if (st->is_prio[k])
+		c = x->rank - y->rank;
+	else if (x->isnum && y->isnum)
+		c = x->num < y->num ? -1 : x->num > y->num;
+	else if (x->pfx[0] != y->pfx[0])
+		c = x->pfx[0] < y->pfx[0] ? -1 : 1;
+	else if (x->pfx[1] != y->pfx[1])
+		c = x->pfx[1] < y->pfx[1] ? -1 : 1;
+	else	/* equal so far: both end here, or both go on */
+		c = (y->pfx[1] & 0xff) == 0 ? 0 : strcmp(x->s + 16, y->s + 16);
+	return st->q->sort[k].desc ? -c : c;
 }
 
-static void
-sort_rows(const struct query *q, struct query_rows *rows)
+static const char *
+row_id(const struct sorting *st, size_t row)
 {
-	struct sorting st = { q, rows, NULL, NULL };
-	size_t ns = q->nsort;
+	const char *id = st->rows->slots[row * (size_t)st->rows->nslots + (size_t)st->q->s_id];
 
-	st.keys = xcalloc(rows->n * ns + 1, sizeof(*st.keys));
+	return id ? id : "";
+}
+
+static inline int
+cmp_srow(const struct srow *a, const struct srow *b, const struct sorting *st)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	for (size_t k = st->kfrom; k < st->q->nsort; k++) {
+		int c = cmp_key(st, k, a->row, b->row);
+		if (c)
+			return c;
+	}
+	if (st->id[a->row] != st->id[b->row])
+		return st->id[a->row] < st->id[b->row] ? -1 : 1;
+	if ((st->id[a->row] & 0xff) == 0)	/* both ids end in their first 8 bytes */
+		return 0;
+	return strcmp(row_id(st, a->row) + 8, row_id(st, b->row) + 8);
+}
+
+/*
+ * Sorts from[] into to[] (both hold the rows, and each half of either
+ * may be scratch): stable, and the same comparisons in the same order as
+ * glibc's msort_with_tmp, without its copying back after each merge.
+ */
+static void
+msort_rows(struct srow *from, struct srow *to, size_t n, const struct sorting *st)
+{
+	size_t n1 = n / 2, n2 = n - n1;
+	struct srow *b1, *b2;
+
+	if (n <= 1)
+		return;
+	msort_rows(to, from, n1, st);	/* the halves, sorted into from[] */
+	msort_rows(to + n1, from + n1, n2, st);
+	b1 = from;
+	b2 = from + n1;
+	while (n1 > 0 && n2 > 0) {
+		if (cmp_srow(b1, b2, st) <= 0) {
+			*to++ = *b1++;
+			n1--;
+		} else {
+			*to++ = *b2++;
+			n2--;
+		}
+	}
+	memcpy(to, n1 ? b1 : b2, (n1 ? n1 : n2) * sizeof(*to));
+}
+
+/* A whole number of up to 15 digits, exact as the double numeric() makes of it. */
+static int
+whole_number(const char *s, uint64_t *out)
+{
+	const char *p = s + (*s == '-');
+	int64_t v = 0;
+	int n = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (++n > 15)
+			return 0;
+		else
+			v = v * 10 + (*p - '0');
+	if (n == 0 || *p)
+		return 0;
+	*out = (uint64_t)(*s == '-' ? -v : v) ^ (UINT64_C(1) << 63);	/* in order, unsigned */
+	return 1;
+}
+
+/* A layout of digits and other bytes: "DDDD-DD-DDTDD:DD:DDZ" (see layout_of). */
+struct layout {
+	size_t len, ndig, nsep;
+	unsigned char dig[32], sep[32];	/* where the digits are; the others */
+	char sepc[32];
+};
+
+/*
+ * The layout of t. Can values of it compare by their digits? Yes if they
+ * compare as strings (not numbers), their digits fit 64 bits and there
+ * are some.
+ */
+static int
+layout_of(const char *t, struct layout *l)
+{
+	double d;
+
+	memset(l, 0, sizeof(*l));
+	for (; t[l->len]; l->len++) {
+		if (l->len == sizeof(l->dig))
+			return 0;
+		if (t[l->len] >= '0' && t[l->len] <= '9')
+			l->dig[l->ndig++] = (unsigned char)l->len;
+		else {
+			l->sepc[l->nsep] = t[l->len];
+			l->sep[l->nsep++] = (unsigned char)l->len;
+		}
+	}
+	return l->ndig > 0 && l->ndig <= 19 && !numeric(t, &d);
+}
+
+/* Has s the layout l? Its digits as one number. */
+static int
+same_layout(const char *s, const struct layout *l, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (strnlen(s, l->len + 1) != l->len)
+		return 0;
+	for (size_t i = 0; i < l->nsep; i++)
+		if (s[l->sep[i]] != l->sepc[i])
+			return 0;
+	for (size_t i = 0; i < l->ndig; i++) {
+		unsigned d = (unsigned char)s[l->dig[i]] - (unsigned)'0';
+		if (d > 9)
+			return 0;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 1;
+}
+
+enum { CODE_PRIO, CODE_WHOLE, CODE_LAYOUT };
+
+/*
+ * The codes of sort key k as priorities, whole numbers or digits of one
+ * layout, one per row (code[i] valid where the value is not missing),
+ * and their least and greatest: 0 if they cannot be made so.
+ */
+static int
+key_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64_t *code,
+    uint64_t *lo, uint64_t *hi)
+{
+	size_t slot = (size_t)q->sort[k].slot, ns = (size_t)rows->nslots, n = rows->n;
+	struct layout l;
+	int how = strcmp(q->sort[k].key, "priority") == 0 ? CODE_PRIO : CODE_WHOLE, seen = 0;
+
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = rows->slots[i * ns + slot];
+		if (s == NULL)
+			continue;
+		if (how == CODE_PRIO)
+			code[i] = (uint64_t)(priority_rank(s) + 1);
+		else if (how == CODE_WHOLE && !whole_number(s, &code[i])) {
+			/* whole numbers before it cannot have its layout */
+			if (seen || !layout_of(s, &l))
+				return 0;
+			how = CODE_LAYOUT;
+		}
+		if (how == CODE_LAYOUT && !same_layout(s, &l, &code[i]))
+			return 0;
+		seen = 1;
+		if (code[i] < *lo)
+			*lo = code[i];
+		if (code[i] > *hi)
+			*hi = code[i];
+	}
+	return 1;
+}
+
+/* A word and its place among the distinct words of a key. */
+struct word {
+	const char *s;
+	size_t idx;
+};
+
+static int
+cmp_word(const void *a, const void *b)
+{
+	return strcmp(((const struct word *)a)->s, ((const struct word *)b)->s);
+}
+
+enum { WORDS_MAX = 1024 };
+
+/*
+ * The codes of sort key k when its values are a few words, none of them
+ * a number (status, queue, owner): each word's rank in strcmp order. As
+ * key_codes; 0 past WORDS_MAX distinct values or at a number.
+ */
+static int
+word_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64_t *code,
+    uint64_t *lo, uint64_t *hi)
+{
+	size_t slot = (size_t)q->sort[k].slot, ns = (size_t)rows->nslots, n = rows->n, nw = 0;
+	struct word w[WORDS_MAX];
+	uint64_t rank[WORDS_MAX];
+	unsigned short tab[2 * WORDS_MAX];	/* open addressing: index in w + 1, 0 empty */
+	double d;
+
+	memset(tab, 0, sizeof(tab));
+	for (size_t i = 0; i < n; i++) {
+		const char *s = rows->slots[i * ns + slot];
+		uint32_t h = 2166136261u;	/* FNV-1a */
+		if (s == NULL)
+			continue;
+		for (const char *p = s; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		for (h &= 2 * WORDS_MAX - 1; tab[h] && strcmp(w[tab[h] - 1].s, s) != 0;
+		    h = (h + 1) & (2 * WORDS_MAX - 1))
+			;
+		if (tab[h] == 0) {
+			if (nw == WORDS_MAX || numeric(s, &d))
+				return 0;
+			w[nw].s = s;
+			w[nw].idx = nw;
+			tab[h] = (unsigned short)++nw;
+		}
+		code[i] = tab[h] - 1U;
+	}
+	qsort(w, nw, sizeof(*w), cmp_word);	/* distinct: no ties */
+	for (size_t r = 0; r < nw; r++)
+		rank[w[r].idx] = r;
+	for (size_t i = 0; i < n; i++)
+		if (rows->slots[i * ns + slot] != NULL)
+			code[i] = rank[code[i]];
+	*lo = nw ? 0 : UINT64_MAX;
+	*hi = nw ? nw - 1 : 0;
+	return 1;
+}
+
+/* Bits for 0 .. max. */
+static unsigned
+bits_for(uint64_t max)
+{
+	return max ? 64 - (unsigned)__builtin_clzll(max) : 0;
+}
+
+/* Packs the leading sort keys that can be into sr[].key; returns how many. */
+static size_t
+pack_keys(const struct query *q, const struct query_rows *rows, struct srow *sr)
+{
+	size_t ns = (size_t)rows->nslots, n = rows->n, k = 0;
+	uint64_t *code = xmalloc((n + 1) * sizeof(*code)), lo, hi;
+	unsigned used = 0;
+
+	for (; k < q->nsort; k++) {
+		size_t slot = (size_t)q->sort[k].slot;
+		if (!key_codes(q, rows, k, code, &lo, &hi) &&
+		    !word_codes(q, rows, k, code, &lo, &hi))
+			break;
+		if (lo > hi)	/* every value missing */
+			lo = hi = 0;
+		/* present values 0 .. hi - lo, missing ones hi - lo + 1 (after them) */
+		unsigned b = bits_for(hi - lo + 1);
+		if (used + b > 64)
+			break;
+		used += b;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t c = rows->slots[i * ns + slot] == NULL ? hi - lo + 1 :
+			    q->sort[k].desc ? hi - code[i] : code[i] - lo;
+			sr[i].key = b ? (sr[i].key << (b - 1) << 1) | c : sr[i].key;
+		}
+	}
+	free(code);
+	return k;
+}
+
+void
+query_sort_rows(const struct query *q, struct query_rows *rows)
+{
+	struct sorting st = { q, rows, NULL, 0, NULL, NULL };
+	size_t ns = q->nsort, nk, n = rows->n;
+	struct srow *sr = xcalloc(n + 1, sizeof(*sr)), *tmp;
+
+	st.id = xmalloc((n + 1) * sizeof(*st.id));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfx[2];
+		prefix(row_id(&st, i), pfx);
+		st.id[i] = pfx[0];
+		sr[i].row = i;
+	}
+	st.kfrom = pack_keys(q, rows, sr);
+	nk = ns - st.kfrom;
+	st.keys = xcalloc(n * nk + 1, sizeof(*st.keys));
 	st.is_prio = xcalloc(ns + 1, sizeof(*st.is_prio));
-	for (size_t k = 0; k < ns; k++)
+	for (size_t k = st.kfrom; k < ns; k++)
 		st.is_prio[k] = strcmp(q->sort[k].key, "priority") == 0;
-	for (size_t i = 0; i < rows->n; i++)
-		for (size_t k = 0; k < ns; k++) {
-			struct skey *x = &st.keys[i * ns + k];
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = st.kfrom; k < ns; k++) {
+			struct skey *x = &st.keys[i * nk + k - st.kfrom];
 			x->s = rows->slots[i * (size_t)rows->nslots + (size_t)q->sort[k].slot];
 			if (x->s == NULL)
 				continue;
@@ -884,7 +1180,14 @@ sort_rows(const struct query *q, struct query_rows *rows)
 				prefix(x->s, x->pfx);	/* for a number against a word */
 			}
 		}
-	qsort_r(rows->order, rows->n, sizeof(*rows->order), cmp_rows, &st);
+	tmp = xmalloc((n + 1) * sizeof(*tmp));
+	memcpy(tmp, sr, n * sizeof(*sr));
+	msort_rows(tmp, sr, n, &st);
+	for (size_t i = 0; i < n; i++)
+		rows->order[i] = sr[i].row;
+	free(tmp);
+	free(sr);
+	free(st.id);
 	free(st.keys);
 	free(st.is_prio);
 }
@@ -892,30 +1195,39 @@ sort_rows(const struct query *q, struct query_rows *rows)
 int
 query_collect(struct query *q, struct desk *d, struct query_rows *rows)
 {
-	struct collect c = { q, NULL, rows, 0, NULL };
+	struct collect c = { .q = q, .rows = rows };
 	const char *v[QUERY_MAXSLOTS];
-	size_t ns = (size_t)q->nslots;
+	size_t ns = (size_t)q->nslots, nk;
+	uint64_t keep = q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX;
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
 	c.v = v;
+	for (size_t k = 0; k < q->nsort; k++)	/* and what sorting reads */
+		keep |= UINT64_C(1) << q->sort[k].slot;
+	for (int i = 0; i < q->nslots; i++)
+		if (keep >> i & 1)
+			c.keep[c.nkeep++] = i;
+	nk = c.nkeep;
 	rows->nslots = q->nslots;
 	rc = foreach_rc(q->text ? cache_text_search(d, q->text, collect_one, &c) :
 	    cache_foreach(d, collect_one, &c));
 	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
 	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
 	for (size_t i = 0; i < rows->n; i++) {
-		for (size_t k = i * ns; k < (i + 1) * ns; k++)
-			rows->slots[k] = c.slotoff[k] == SIZE_MAX ? NULL :
-			    rows->arena.buf + c.slotoff[k];
+		for (size_t k = 0; k < nk; k++) {
+			size_t off = c.slotoff[i * nk + k];
+			rows->slots[i * ns + (size_t)c.keep[k]] = off == SIZE_MAX ? NULL :
+			    rows->arena.buf + off;
+		}
 		rows->order[i] = i;
 	}
 	free(c.slotoff);
 	rows->matched = (long)rows->n;
 	if (q->nsort)
-		sort_rows(q, rows);
+		query_sort_rows(q, rows);
 	if (q->limit >= 0 && (size_t)q->limit < rows->n)
 		rows->n = (size_t)q->limit;
 	return rc;

@@ -11,6 +11,7 @@
 #define RT_QUERY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kv.h"
 #include "util.h"
@@ -48,6 +49,8 @@ struct query {
 	size_t nsort;
 	long limit;		/* -1 none */
 	int whole;		/* sorted results keep whole records (for JSON) */
+	uint64_t keep;		/* the slots sorted results hold values of (bit i: slot i), 0 all;
+				   the id and the sort keys always */
 
 	/* the keys looked up per record; set by query_slot */
 	char *slot_key[QUERY_MAXSLOTS];
@@ -126,6 +129,8 @@ int query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *
 /* Collects the matching records, sorted by the sort keys (then by id), limited. */
 int query_collect(struct query *q, struct desk *d, struct query_rows *out);
 void query_rows_free(struct query_rows *r);
+/* Sorts rows (n, nslots, slots set, order 0 .. n - 1) as query_collect does. */
+void query_sort_rows(const struct query *q, struct query_rows *rows);
 /* Row k of the output order: its slots, and its record if whole was set. */
 const char **query_row_slots(const struct query_rows *r, size_t k);
 struct rec query_row_rec(const struct query_rows *r, size_t k);
