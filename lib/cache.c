@@ -1877,27 +1877,38 @@ cache_find_msgid(struct desk *d, const char *msgid, ticket_id out)
 	return rc;
 }
 
+/* Follows merged-into in the records themselves: no map built per hop (one per id of a listing). */
 int
 cache_resolve(struct desk *d, const char *id, ticket_id out)
 {
+	MDB_txn *txn;
 	ticket_id cur;
+	int rc, hops;
 
+	if ((rc = read_begin(d->cache, &txn)) != 0)
+		return mdb_fail(rc, "cannot read"), -1;
 	memcpy(cur, id, sizeof(cur));
-	for (int hops = 0; hops < 16; hops++) {
-		struct kvmap rec = KVMAP_INIT;
+	for (hops = 0; hops < 16; hops++) {
+		MDB_val k = val_str(cur), v;
 		const char *into;
-		if (cache_get(d, cur, &rec) != 0) {
-			kv_free(&rec);
-			return -1;
+		ticket_id next;
+		if ((rc = mdb_get(txn, d->cache->tickets, &k, &v)) != 0) {
+			if (rc == MDB_NOTFOUND)
+				ticket_missing();
+			else
+				mdb_fail(rc, "cannot read");
+			break;
 		}
-		into = kv_get(&rec, "merged-into");
-		if (into == NULL || id_parse(into, cur) != 0) {
+		struct rec r = { v.mv_data, v.mv_size };
+		into = rec_get(&r, "merged-into");
+		if (into == NULL || id_parse(into, next) != 0) {
 			memcpy(out, cur, sizeof(cur));
-			kv_free(&rec);
+			read_end(d->cache, txn);
 			return 0;
 		}
-		kv_free(&rec);
+		memcpy(cur, next, sizeof(cur));
 	}
+	read_end(d->cache, txn);
 	return -1;
 }
 
