@@ -22,7 +22,7 @@
 #include "ticket.h"
 #include "util.h"
 
-#define CACHE_VERSION "8"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level) */
+#define CACHE_VERSION "9"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level, 9: set-by-hand) */
 #define MSGID_MAXKEY 400
 
 /* The version this rt writes; RT_CACHE_VERSION for tests (an older rt's cache). */

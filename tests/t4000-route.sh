@@ -170,6 +170,15 @@ test_expect_success 'a tag removed by hand is not added back' '
 	echo $ID >expect && test_cmp expect out
 '
 
+test_expect_success 'the cache keeps what was set and untagged by hand (set-by-hand, untagged-by-hand)' '
+	B=$(cat billing.id) && O=$(cat outage.id) &&
+	rt-ls --all --format "%{id} %{set-by-hand} %{untagged-by-hand}\n" >ls &&
+	grep "^$B queue $" ls && grep "^$O tags critical$" ls &&
+	grep "^$(cat ausfall.id)  $" ls &&
+	rt-route -n $O >out 2>err &&
+	echo $O >expect && test_cmp expect out && ! test -s err
+'
+
 test_expect_success 'a changed rule applies again to what rt-route set' '
 	sed -i "s/then: {queue: it, type: incident, severity: 2}/then: {queue: it, type: incident, severity: 1}/" rt.yaml &&
 	rt-route $(cat outage.id) >/dev/null &&
