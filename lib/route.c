@@ -1171,16 +1171,23 @@ tctx_mail(struct tctx *c)
 	return c->m;
 }
 
-/* The opening mail's text, recipients and attachment from the cache: no parse. */
+/*
+ * The opening mail's text, recipients and attachment from the cache: no
+ * parse. The cache names the oldest .eml of msg/ too, so its folder is
+ * read only when the cache has no copy.
+ */
 static const struct kvmap *
 tctx_first(struct tctx *c)
 {
-	const char *f;
+	const char *f, *oldest;
 
 	if (!c->first_done) {
 		c->first_done = 1;
-		if (first_mail(c) == NULL || cache_first_mail(c->d, c->id, &c->first) != 0 ||
-		    (f = kv_get(&c->first, "file")) == NULL || strcmp(f, c->mailfile) != 0)
+		if (cache_first_mail(c->d, c->id, &c->first) == 0 && c->mailfile == NULL &&
+		    (oldest = kv_get(&c->first, "oldest")) != NULL)
+			c->mailfile = xstrdup(oldest);	/* as first_mail would find it */
+		if (first_mail(c) == NULL || (f = kv_get(&c->first, "file")) == NULL ||
+		    strcmp(f, c->mailfile) != 0)
 			kv_free(&c->first);
 	}
 	return kv_get(&c->first, "text") ? &c->first : NULL;
