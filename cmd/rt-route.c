@@ -13,6 +13,7 @@
 #include "change.h"
 #include "cli.h"
 #include "desk.h"
+#include "head.h"
 #include "jsonout.h"
 #include "route.h"
 #include "util.h"
@@ -154,6 +155,8 @@ main(int argc, char *argv[])
 		desk_close(d);
 		return rc;
 	}
+	if (run.dry)
+		desk_head_pin(d);	/* every plan from the same HEAD, read once */
 	if (pending)
 		rc = arrival_each_pending(d, arrival_one, NULL);
 	else if (!check)

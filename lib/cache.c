@@ -22,7 +22,7 @@
 #include "ticket.h"
 #include "util.h"
 
-#define CACHE_VERSION "8"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level) */
+#define CACHE_VERSION "9"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level, 9: set-by-hand) */
 #define MSGID_MAXKEY 400
 
 /* The version this rt writes; RT_CACHE_VERSION for tests (an older rt's cache). */
@@ -51,10 +51,12 @@ struct cache {
 	struct prepared *kept;	/* a batch's tickets as indexed (kept_take) */
 	size_t nkept, kept_bytes;
 	MDB_txn *held;		/* in a batch, under the desk lock: the syncs' one write transaction */
+	MDB_txn *spare;		/* a reset read transaction, renewed by the next read_begin */
 	struct cachehint hint;	/* the tickets this process's commits changed */
 };
 
 static void kept_clear(struct cache *c);
+static void spare_drop(struct cache *c);
 
 /*
  * Pages of the file that LMDB reads through its map stay in this
@@ -272,6 +274,7 @@ cache_close(struct desk *d)
 	kept_clear(d->cache);
 	cachehint_free(&d->cache->hint);
 	(void)cache_settle(d, 0);	/* a batch not settled: the cache stays behind */
+	spare_drop(d->cache);
 	mdb_env_close(d->cache->env);
 	free(d->cache);
 	d->cache = NULL;
@@ -315,6 +318,11 @@ cache_settle(struct desk *d, int keep)
 }
 
 /* A reader's transaction: inside a batch its open one, which holds what it wrote. */
+/*
+ * One read transaction is reset and renewed, not begun and aborted each
+ * time: a command that reads a record or two per ticket (rt-route) began
+ * three a ticket, each a calloc of LMDB's transaction and its tables.
+ */
 static int
 read_begin(struct cache *c, MDB_txn **txn)
 {
@@ -322,14 +330,35 @@ read_begin(struct cache *c, MDB_txn **txn)
 		*txn = c->held;
 		return 0;
 	}
+	if (c->spare) {
+		*txn = c->spare;
+		c->spare = NULL;
+		if (mdb_txn_renew(*txn) == 0)
+			return 0;
+		mdb_txn_abort(*txn);
+	}
 	return mdb_txn_begin(c->env, NULL, MDB_RDONLY, txn);
 }
 
 static void
 read_end(struct cache *c, MDB_txn *txn)
 {
-	if (txn != c->held)
+	if (txn == c->held)
+		return;
+	if (c->spare == NULL) {
+		mdb_txn_reset(txn);
+		c->spare = txn;
+	} else
 		mdb_txn_abort(txn);
+}
+
+/* Before the environment closes. */
+static void
+spare_drop(struct cache *c)
+{
+	if (c->spare)
+		mdb_txn_abort(c->spare);
+	c->spare = NULL;
 }
 
 void
@@ -1877,27 +1906,38 @@ cache_find_msgid(struct desk *d, const char *msgid, ticket_id out)
 	return rc;
 }
 
+/* Follows merged-into in the records themselves: no map built per hop (one per id of a listing). */
 int
 cache_resolve(struct desk *d, const char *id, ticket_id out)
 {
+	MDB_txn *txn;
 	ticket_id cur;
+	int rc, hops;
 
+	if ((rc = read_begin(d->cache, &txn)) != 0)
+		return mdb_fail(rc, "cannot read"), -1;
 	memcpy(cur, id, sizeof(cur));
-	for (int hops = 0; hops < 16; hops++) {
-		struct kvmap rec = KVMAP_INIT;
+	for (hops = 0; hops < 16; hops++) {
+		MDB_val k = val_str(cur), v;
 		const char *into;
-		if (cache_get(d, cur, &rec) != 0) {
-			kv_free(&rec);
-			return -1;
+		ticket_id next;
+		if ((rc = mdb_get(txn, d->cache->tickets, &k, &v)) != 0) {
+			if (rc == MDB_NOTFOUND)
+				ticket_missing();
+			else
+				mdb_fail(rc, "cannot read");
+			break;
 		}
-		into = kv_get(&rec, "merged-into");
-		if (into == NULL || id_parse(into, cur) != 0) {
+		struct rec r = { v.mv_data, v.mv_size };
+		into = rec_get(&r, "merged-into");
+		if (into == NULL || id_parse(into, next) != 0) {
 			memcpy(out, cur, sizeof(cur));
-			kv_free(&rec);
+			read_end(d->cache, txn);
 			return 0;
 		}
-		kv_free(&rec);
+		memcpy(cur, next, sizeof(cur));
 	}
+	read_end(d->cache, txn);
 	return -1;
 }
 

@@ -24,7 +24,8 @@ struct desk {
 	char *actor_name;	/* who acts: $RT_ACTOR, git identity, user */
 	char *actor_email;
 	int lockfd;
-	int head_known;		/* head_tip read under the lock (head.c) */
+	int head_known;		/* head_tip read under the lock, or pinned (head.c) */
+	int head_pinned;	/* a reading run keeps the HEAD it read first (desk_head_pin) */
 	git_oid head_tip;
 	int temps_owed;	/* a killed writer's work-tree temporaries remain (guard.c) */
 	int durable;		/* DESK_DURABLE: fsync what a commit writes */

@@ -19,5 +19,11 @@ int desk_head(struct desk *d, git_commit **out);
  * way, or maybe not at all: read it again), for desk_head's memory.
  */
 void desk_head_moved(struct desk *d, const git_oid *tip);
+/*
+ * For a run that changes nothing (rt-route -n): HEAD as first read stays
+ * the run's, all its tickets read from one commit, as a lock would keep
+ * it. desk_lock and desk_unlock still read it again.
+ */
+void desk_head_pin(struct desk *d);
 
 #endif

@@ -970,6 +970,7 @@ struct tctx {
 	struct kvmap t;
 	struct evlog log;	/* parsed on demand: tctx_log() */
 	int log_done;
+	int from_cache;		/* t is the cache's record: it says what was set by hand */
 	const char *from;	/* sender: the first requestor */
 	const char *subject;	/* the ticket's subject */
 	char *mailfile;		/* "msg/....eml" that opened the ticket */
@@ -1041,7 +1042,9 @@ load_ticket(struct tctx *c)
 		free(path);
 		return ticket_missing();
 	}
-	if (c->d->cache == NULL || cache_get(c->d, c->id, &c->t) != 0) {
+	if (c->d->cache && cache_get(c->d, c->id, &c->t) == 0)
+		c->from_cache = 1;
+	else {
 		kv_free(&c->t);
 		if (id_format() >= 2) {	/* the state is derived (replay.h) */
 			free(path);
@@ -1168,16 +1171,23 @@ tctx_mail(struct tctx *c)
 	return c->m;
 }
 
-/* The opening mail's text, recipients and attachment from the cache: no parse. */
+/*
+ * The opening mail's text, recipients and attachment from the cache: no
+ * parse. The cache names the oldest .eml of msg/ too, so its folder is
+ * read only when the cache has no copy.
+ */
 static const struct kvmap *
 tctx_first(struct tctx *c)
 {
-	const char *f;
+	const char *f, *oldest;
 
 	if (!c->first_done) {
 		c->first_done = 1;
-		if (first_mail(c) == NULL || cache_first_mail(c->d, c->id, &c->first) != 0 ||
-		    (f = kv_get(&c->first, "file")) == NULL || strcmp(f, c->mailfile) != 0)
+		if (cache_first_mail(c->d, c->id, &c->first) == 0 && c->mailfile == NULL &&
+		    (oldest = kv_get(&c->first, "oldest")) != NULL)
+			c->mailfile = xstrdup(oldest);	/* as first_mail would find it */
+		if (first_mail(c) == NULL || (f = kv_get(&c->first, "file")) == NULL ||
+		    strcmp(f, c->mailfile) != 0)
 			kv_free(&c->first);
 	}
 	return kv_get(&c->first, "text") ? &c->first : NULL;
@@ -1479,11 +1489,20 @@ want_tags(char **tags, const char *tag)
 	*tags = n;
 }
 
-/* Per field: 1 when its latest set event was not made by rt-route. */
+/*
+ * Per field: 1 when its latest set event was not made by rt-route. The
+ * cache's record keeps the answer (set-by-hand, summary.c), so the log is
+ * read only when the state did not come from the cache.
+ */
 static int
-set_by_hand(const struct evlog *log, const char *field)
+set_by_hand(struct tctx *c, const char *field)
 {
+	const struct evlog *log;
 	int hand = 0;
+
+	if (c->from_cache)
+		return kv_list_has(kv_get(&c->t, "set-by-hand"), field);
+	log = tctx_log(c);
 
 	for (size_t i = 0; i < log->n; i++) {
 		const struct kvmap *ev = &log->ev[i];
@@ -1498,8 +1517,13 @@ set_by_hand(const struct evlog *log, const char *field)
 
 /* Tags that a hand-made set event took away: rt-route does not add them back. */
 static int
-tag_removed_by_hand(const struct evlog *log, const char *tag)
+tag_removed_by_hand(struct tctx *c, const char *tag)
 {
+	const struct evlog *log;
+
+	if (c->from_cache)
+		return kv_list_has(kv_get(&c->t, "untagged-by-hand"), tag);
+	log = tctx_log(c);
 	for (size_t i = 0; i < log->n; i++) {
 		const struct kvmap *ev = &log->ev[i];
 		const char *t = kv_get(ev, "ev"), *f = kv_get(ev, "field"), *via = kv_get(ev, "via");
@@ -1593,7 +1617,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 			continue;
 		if (v == NULL || (cur && strcmp(cur, v) == 0))
 			continue;
-		if (set_by_hand(tctx_log(c), f)) {
+		if (set_by_hand(c, f)) {
 			if (ex)
 				sbuf_addf(ex, "  keep %s: %s (set by hand; rules want %s)\n", f,
 				    cur ? cur : "-", v);
@@ -1608,7 +1632,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 		for (size_t i = 0; i < n; i++) {
 			if (kv_list_has(cur, v[i]))
 				continue;
-			if (tag_removed_by_hand(tctx_log(c), v[i])) {
+			if (tag_removed_by_hand(c, v[i])) {
 				if (ex)
 					sbuf_addf(ex, "  keep tags: '%s' was removed by hand\n", v[i]);
 				continue;
@@ -1627,7 +1651,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 			member |= strcmp(r->agents[t->members[i]].name, cur_owner) == 0;
 		if (member)
 			owner = cur_owner;
-		else if (t && !set_by_hand(tctx_log(c), "owner")) {
+		else if (t && !set_by_hand(c, "owner")) {
 			struct sbuf note = SBUF_INIT;
 			const char *all = kv_get(&p->set, "tags") ? kv_get(&p->set, "tags") :
 			    kv_get(&c->t, "tags");
@@ -1644,7 +1668,7 @@ plan_fields(struct tctx *c, const struct kvmap *want, const char *tags, const ch
 		}
 	}
 	if (owner && !(cur_owner && strcmp(cur_owner, owner) == 0)) {
-		if (set_by_hand(tctx_log(c), "owner")) {
+		if (set_by_hand(c, "owner")) {
 			if (ex)
 				sbuf_addf(ex, "  keep owner: %s (set by hand; rules want %s)\n",
 				    cur_owner ? cur_owner : "-", owner);
@@ -1761,7 +1785,7 @@ route_plan(struct route *r, struct desk *d, const char *id, int explain, struct 
 	else if (ex)
 		sbuf_adds(ex, "  no rule matched\n");
 	/* only a rule's team: action assigns, and not when the team was set by hand */
-	team = set_by_hand(tctx_log(&c), "team") ? NULL : kv_get(&want, "team");
+	team = set_by_hand(&c, "team") ? NULL : kv_get(&want, "team");
 	if (team && kv_get(&want, "owner") == NULL)
 		need_state = 1;
 	if (need_state && (rc = state_load(r, d)) != 0)

@@ -14,6 +14,10 @@
  *   rating          last satisfaction score; rated-at
  *   surveyed-at     first satisfaction survey sent (mail-out, template survey)
  *   esc-steps       escalation steps done, esc-level the highest level
+ *   set-by-hand     fields whose latest set event was not rt-route's (no
+ *                   "via: route"): rt-route leaves them alone
+ *   untagged-by-hand  tags such a set event took away: rt-route does not
+ *                   add them back
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +80,29 @@ mail_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char 
 	kv_set(rec, "last-out", at);
 }
 
+/* Who set field last: rt-route (via: route) or anyone else; tags taken away by hand. */
+static void
+set_by(struct kvmap *rec, const struct kvmap *ev, const char *field)
+{
+	const char *via = kv_get(ev, "via");
+	int hand = via == NULL || strcmp(via, "route") != 0;
+	char *l = (hand ? kv_list_add : kv_list_del)(kv_get(rec, "set-by-hand"), field);
+
+	kv_set(rec, "set-by-hand", l);
+	free(l);
+	if (hand && strcmp(field, "tags") == 0 && kv_get(ev, "old")) {
+		char **v;
+		size_t n = kv_list_split(kv_get(ev, "old"), &v);
+		for (size_t i = 0; i < n; i++)
+			if (!kv_list_has(kv_get(ev, "new"), v[i])) {
+				l = kv_list_add(kv_get(rec, "untagged-by-hand"), v[i]);
+				kv_set(rec, "untagged-by-hand", l);
+				free(l);
+			}
+		strv_free(v, n);
+	}
+}
+
 static void
 other_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char *at)
 {
@@ -85,6 +112,8 @@ other_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char
 		const char *field = kv_get(ev, "field"), *val = kv_get(ev, "new");
 		if (field && strcmp(field, "status") == 0 && val)
 			status_entered(a, rec, at, val);
+		if (field)
+			set_by(rec, ev, field);
 	} else if (strcmp(type, "create") == 0) {
 		const char *st = kv_get(ev, "status");
 		status_entered(a, rec, at, st ? st : "new");

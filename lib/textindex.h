@@ -105,9 +105,11 @@ int textindex_fold(MDB_txn *txn, const struct textindex *ti, int all);
  * never parses it again: "file" (msg/NAME.eml), "text" (the decoded
  * plain-text body), "rcpt" (To, Cc, Delivered-To and X-Original-To
  * addresses, one a line), "attachment" (the first attachment's name or
- * type; absent: none). A body longer than TEXTINDEX_FIRST_MAX is not kept
- * (no record): the reader parses the mail. Returns 0, MDB_NOTFOUND, or
- * an MDB error code.
+ * type; absent: none), "oldest" (msg/NAME.eml, the oldest .eml of msg/
+ * whatever wrote it: when it is not "file", that file is no mail the
+ * index could read, and the reader parses it). A body longer than
+ * TEXTINDEX_FIRST_MAX is not kept (no record): the reader parses the
+ * mail. Returns 0, MDB_NOTFOUND, or an MDB error code.
  */
 #define TEXTINDEX_FIRST_MAX 65536
 int textindex_first(MDB_txn *txn, const struct textindex *ti, const char *id,

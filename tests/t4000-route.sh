@@ -170,6 +170,25 @@ test_expect_success 'a tag removed by hand is not added back' '
 	echo $ID >expect && test_cmp expect out
 '
 
+test_expect_success 'the cache keeps what was set and untagged by hand (set-by-hand, untagged-by-hand)' '
+	B=$(cat billing.id) && O=$(cat outage.id) &&
+	rt-ls --all --format "%{id} %{set-by-hand} %{untagged-by-hand}\n" >ls &&
+	grep "^$B queue $" ls && grep "^$O tags critical$" ls &&
+	grep "^$(cat ausfall.id)  $" ls &&
+	rt-route -n $O >out 2>err &&
+	echo $O >expect && test_cmp expect out && ! test -s err
+'
+
+test_expect_success 'plans from the cache'"'"'s copy of the first mails are those from parsing them' '
+	mail followup.eml "Carl <carl@kunde.example>" "support@example.org" "Re: Frage zur Rechnung [#$(cat billing.id)]" "Noch eine Frage zum Drucker." &&
+	ingest followup.eml 2026-11-24T10:00:00Z >followup.id &&
+	test_cmp billing.id followup.id &&
+	rt-route -n -x <all.ids >plan.parsed 2>explain.parsed &&
+	rt-ls --all --count --text zzqxnothere >/dev/null &&
+	rt-route -n -x <all.ids >plan.cached 2>explain.cached &&
+	test_cmp plan.parsed plan.cached && test_cmp explain.parsed explain.cached
+'
+
 test_expect_success 'a changed rule applies again to what rt-route set' '
 	sed -i "s/then: {queue: it, type: incident, severity: 2}/then: {queue: it, type: incident, severity: 1}/" rt.yaml &&
 	rt-route $(cat outage.id) >/dev/null &&
