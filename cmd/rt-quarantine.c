@@ -66,7 +66,12 @@ list(struct desk *d, const struct qlist *l)
 	}
 	if (l->n == 0)
 		return 0;
-	printf("%-28s %-25s %6s %-12s %s\n", "ID", "RECEIVED", "SIZE", "SOURCE", "REASON");
+	/* as wide as the longest id (NAME-2 of a second's other record), as rt-ls sizes its columns */
+	int idw = 2;
+	for (size_t i = 0; i < l->n; i++)
+		if ((int)strlen(l->v[i].id) > idw)
+			idw = (int)strlen(l->v[i].id);
+	printf("%-*s  %-25s %6s %-12s %s\n", idw, "ID", "RECEIVED", "SIZE", "SOURCE", "REASON");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct qentry *e = &l->v[i];
 		char sz[32], at[HUMAN_TIMELEN], *reason = quarantine_safe_text(e->reason ? e->reason : "?",
@@ -74,7 +79,7 @@ list(struct desk *d, const struct qlist *l)
 		char *src = e->source ? xasprintf("%s/%s", e->kind, e->source) : xstrdup(e->kind);
 		char *srcs = quarantine_safe_text(src, strlen(src));
 		size_str(e->size, sz);
-		printf("%-28s %-25s %6s %-12s %s%s\n", e->id,
+		printf("%-*s  %-25s %6s %-12s %s%s\n", idw, e->id,
 		    e->received ? human_time_str(e->received, at) : "?", sz,
 		    srcs, reason, e->partial ? " [partial]" : "");
 		free(reason);

@@ -33,6 +33,27 @@ change_begin(struct change *c, struct desk *d, const char *id, const char *actio
 	return 0;
 }
 
+int
+change_begin_loaded(struct change *c, struct desk *d, const char *id, const char *action,
+    const struct kvmap *state, const struct evlog *log)
+{
+	struct hlc h;
+
+	change_init(c, d, action);
+	memcpy(c->id, id, sizeof(c->id));
+	kv_copy(&c->ticket, state);
+	kv_copy(&c->base, state);
+	/* the next clock is after every event of the log (next_clock, not read again) */
+	c->clock.ms = c->clock.n = 0;
+	for (size_t i = 0; i < log->n; i++) {
+		event_hlc(&log->ev[i], &h);
+		if (hlc_cmp(&h, &c->clock) > 0)
+			c->clock = h;
+	}
+	c->clock_known = 1;
+	return 0;
+}
+
 /* A fresh id that no ticket of this desk has. */
 static int
 new_id(struct desk *d, ticket_id out)

@@ -37,6 +37,14 @@ struct change {
 
 /* Starts a change of an existing ticket (state loaded from HEAD). */
 int change_begin(struct change *c, struct desk *d, const char *id, const char *action);
+/*
+ * Starts a change of a ticket the caller loaded under the desk lock it
+ * still holds (ticket_load's state and log, unchanged since): neither is
+ * read from HEAD again.
+ */
+struct evlog;
+int change_begin_loaded(struct change *c, struct desk *d, const char *id, const char *action,
+    const struct kvmap *state, const struct evlog *log);
 /* Starts a new ticket with a fresh id, status "new" and created = now. */
 int change_create(struct change *c, struct desk *d, const char *action);
 /* Sets a field; records a "set" event when the value changes. NULL clears. */

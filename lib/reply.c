@@ -1125,7 +1125,8 @@ record(struct ctx *c, const struct reply_opts *o, const struct tmpl *t, const ch
 	int rc;
 
 	(void)o;
-	if ((rc = change_begin(&ch, c->d, c->id, "reply")) != 0)
+	/* the ticket as ctx_load read it, under this lock */
+	if ((rc = change_begin_loaded(&ch, c->d, c->id, "reply", &c->t, &c->log)) != 0)
 		goto out;
 	file = change_add_file(&ch, "eml", buf, len);
 	ev = change_event(&ch, "mail-out");

@@ -465,7 +465,7 @@ int
 txn_batch_end(struct desk *d)
 {
 	struct txn_batch *b = d->batch;
-	int rc;
+	int rc, relock = 0;
 
 	if (b == NULL)
 		return 0;
@@ -476,8 +476,21 @@ txn_batch_end(struct desk *d)
 		pack_mem_whole(b->mem, 0);
 	if (b->open) {
 		cache_defer_sync(d, 0);
-		/* the text and ticket.yaml the batch left pending (cache.c); derived */
-		if (rc == 0 && d->cache && cache_sync(d) != 0)
+		/*
+		 * The text and ticket.yaml the batch left pending (cache.c):
+		 * derived, but written under the lock as every work-tree file
+		 * is. A batch whose last group was due let go of it there; a
+		 * single delivery in between may have written a newer
+		 * ticket.yaml, which ours, rendered from an older HEAD, would
+		 * replace. Not had in time: the next sync finishes them.
+		 */
+		if (rc == 0 && d->cache && d->lockfd < 0) {
+			if (desk_lock(d) == 0)
+				relock = 1;
+			else
+				rt_warn("warning: %s", rt_errmsg());
+		}
+		if (rc == 0 && d->cache && d->lockfd >= 0 && cache_sync(d) != 0)
 			rt_warn("warning: %s", rt_errmsg());
 		cache_flush(d);
 		textindex_forget();	/* the mails it did not need */
@@ -489,7 +502,7 @@ txn_batch_end(struct desk *d)
 	if (rc == 0)
 		rc = b->err;
 	b->err = 0;
-	if (b->kept) {
+	if (b->kept || relock) {
 		b->kept = 0;
 		desk_unlock(d);
 	}

@@ -45,6 +45,57 @@ static const char pre_commit_hook[] =
     "\texit 1\n"
     "fi\n";
 
+/* The hooks older rts installed, byte for byte: rt's own, refreshed (worktree_hook_refresh). */
+static const char *const older_hooks[] = {
+	/* before the line named the files' way out */
+	"#!/bin/sh\n"
+	"# Installed by rt (rt-desk(5), THE INDEX): git's index lags rt's commits\n"
+	"# until rt-gc applies .git/rt/pending; committing it now would delete\n"
+	"# what rt stored. A commit of named files (git commit FILE) is safe.\n"
+	"case ${GIT_INDEX_FILE:-} in */next-index-*) exit 0 ;; esac\n"
+	"if [ -s \"$(git rev-parse --git-dir)/rt/pending\" ]; then\n"
+	"\techo 'rt: the index is behind rt'\\''s commits: run rt-gc, then commit again' >&2\n"
+	"\texit 1\n"
+	"fi\n",
+};
+
+/*
+ * An older rt's hook, unchanged since, becomes this rt's: the same
+ * commits refused, with the line of today. Any other content is the
+ * user's (or edited by them) and stays. Written aside and renamed, with
+ * the old one's mode, never group-writable. Never fails the caller.
+ */
+static void
+hook_refresh(struct desk *d)
+{
+	char *path = xasprintf("%s/../hooks/pre-commit", d->rtdir);
+	char *tmp = xasprintf("%s/../hooks/pre-commit.rt-new", d->rtdir);
+	char *buf = NULL;
+	size_t len = 0, i, n = sizeof(older_hooks) / sizeof(older_hooks[0]);
+	struct stat st;
+	int fd, ok;
+
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 4096 ||
+	    read_file(path, &buf, &len) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (len == strlen(older_hooks[i]) && memcmp(buf, older_hooks[i], len) == 0)
+			break;
+	if (i == n)
+		goto out;
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0700)) < 0)
+		goto out;
+	ok = write_all(fd, pre_commit_hook, sizeof(pre_commit_hook) - 1) == 0 &&
+	    fchmod(fd, st.st_mode & 0755) == 0;
+	if (close(fd) < 0 || !ok || rename(tmp, path) < 0)
+		unlink(tmp);
+out:
+	free(buf);
+	free(path);
+	free(tmp);
+}
+
 /* Installs the hook when the desk has none (a clone, an older desk); a
  * hook of the user's own is left alone. Never fails the caller. Never
  * group-writable: a shared desk's group must not plant code others run. */
@@ -380,6 +431,7 @@ worktree_sync(struct desk *d, int full)
 	if (truncate(jp, 0) < 0 && errno != ENOENT)
 		rc = rt_fail(EX_IOERR, "cannot empty '%s': %s", jp, strerror(errno));
 	free(jp);
+	hook_refresh(d);	/* rt-gc, rt-sync, an upgrade: where rt rewrites the desk's own files */
 out:
 	archive_free(&ar);
 	git_index_free(idx);

@@ -37,4 +37,19 @@ test_expect_success STRACE 'its pack, index, branch and their folders are fsynce
 	grep -q "fsync([0-9]*</.*\.git/refs/heads>" st
 '
 
+# 500 small mails: the last one makes the group due, so the batch lets go
+# of the desk lock there; the ticket.yaml it left pending for its end are
+# written under the lock again, never beside a single delivery's newer one.
+test_expect_success STRACE 'a batch due at its last mail writes its ticket.yaml under the lock' '
+	for i in $(seq 101 600); do
+		printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: s%s@example.com\nSubject: small %s\nMessage-Id: <small%s@x>\n\nbody %s\n\n" $i $i $i $i
+	done >m3.mbox &&
+	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=openat,close,rename -o st3 rt-ingest -q --mbox m3.mbox &&
+	test $(grep -c "rename(.*/ticket\.yaml\")" st3) -ge 500 &&
+	awk "/openat\(.*\/rt\/lock\"/ { held = 1 }
+	    /close\([0-9]*<.*\/rt\/lock>\)/ { held = 0 }
+	    /rename\(.*\/ticket\.yaml\"\)/ && !held { bad++ }
+	    END { print bad + 0 }" st3 >outside && echo 0 >expect && test_cmp expect outside
+'
+
 test_done

@@ -38,6 +38,13 @@ test_expect_success 'the same bytes as an event too: its own entry, the mail one
 	printf "event\nmail\n" >expect && test_cmp expect kinds
 '
 
+test_expect_success 'the list keeps its columns for a NAME-2 id' '
+	rt-quarantine >list && cat list && grep -q "^[^ ]*-2 " list &&
+	awk "{ print index(\$0, \"RECEIVED\") ? index(\$0, \"RECEIVED\") : index(\$0, \"2026-\") }" list |
+	    sort -u >cols && test $(wc -l <cols) = 1 &&
+	grep -c "^[^ ]*  " list >spaced && wc -l <list >lines && test_cmp lines spaced
+'
+
 test_expect_success 'two payloads with the same kept head in one second: two entries' '
 	sed -i "s/max-payload-bytes: .*/max-payload-bytes: 5000/" rt.yaml &&
 	git commit -qm limit rt.yaml &&

@@ -29,4 +29,20 @@ test_expect_code 66 'an empty answer to a ticket that exists: still empty answer
 	grep "empty answer, nothing sent" err && exit $rc
 '
 
+# Under the desk lock the ticket is read once: the change that records
+# the reply starts from that state and log, not from HEAD again. Its
+# log.yaml is made a loose object so each read of it opens its file:
+# the look-up before the lock, the load under it, and the commit's append.
+command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
+test_expect_success STRACE 'a reply reads the ticket once under the lock' '
+	id=$(cat id) && log=$(git ls-tree -r --name-only HEAD | grep "/$id/log.yaml$") &&
+	blob=$(git rev-parse HEAD:$log) && mkdir ../packs && mv .git/objects/pack/* ../packs/ &&
+	for p in ../packs/*.pack; do git unpack-objects -q <$p || exit 1; done &&
+	test -f .git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-) &&
+	echo Thanks | LSAN_OPTIONS=detect_leaks=0 strace -f -o st rt-reply $id >out &&
+	git log -1 --format=%s | grep "^reply: #$id" &&
+	grep -c "open.*objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-)\"" st >n &&
+	echo 3 >expect && test_cmp expect n
+'
+
 test_done

@@ -49,4 +49,32 @@ test_expect_success 'rt-sync applies the pending paths too' '
 	git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
 '
 
+# old_hook: the hook an rt before the "(or name the files ...)" line installed
+old_hook() {
+	printf '%s\n' '#!/bin/sh' \
+	    "# Installed by rt (rt-desk(5), THE INDEX): git's index lags rt's commits" \
+	    '# until rt-gc applies .git/rt/pending; committing it now would delete' \
+	    '# what rt stored. A commit of named files (git commit FILE) is safe.' \
+	    'case ${GIT_INDEX_FILE:-} in */next-index-*) exit 0 ;; esac' \
+	    'if [ -s "$(git rev-parse --git-dir)/rt/pending" ]; then' \
+	    "	echo 'rt: the index is behind rt'\\''s commits: run rt-gc, then commit again' >&2" \
+	    '	exit 1' 'fi'
+}
+
+test_expect_success 'an older rt hook refuses alike, and rt-gc makes it this rt hook' '
+	cp .git/hooks/pre-commit new-hook && old_hook >.git/hooks/pre-commit &&
+	printf "From: c@example.com\nTo: support@example.org\nSubject: u\nMessage-ID: <s3@example.com>\n\nhi\n" |
+	rt-ingest >/dev/null && test -s .git/rt/pending &&
+	echo "# old hook" >>rt.yaml && test_must_fail git commit -qam old 2>err &&
+	grep -x "rt: the index is behind rt.s commits: run rt-gc, then commit again" err &&
+	rt-gc -q && test_cmp new-hook .git/hooks/pre-commit && test -x .git/hooks/pre-commit &&
+	test ! -e .git/hooks/pre-commit.rt-new && git checkout -q rt.yaml
+'
+
+test_expect_success 'a hook of the user (or an edited rt one) stays as it is' '
+	{ old_hook; echo "# mine"; } >.git/hooks/pre-commit && cp .git/hooks/pre-commit mine &&
+	printf "From: d@example.com\nTo: support@example.org\nSubject: v\nMessage-ID: <s4@example.com>\n\nhi\n" |
+	rt-ingest >/dev/null && rt-gc -q && test_cmp mine .git/hooks/pre-commit
+'
+
 test_done
