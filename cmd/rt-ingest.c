@@ -100,8 +100,11 @@ ingest_spooled(struct desk *d, struct spool *s, const char *label)
 		rc = ingest_mail(d, buf, len, s->size, ingest_flags, &r);
 
 	announce(d, rc == 0 ? r.id : NULL);
-	if (rc != 0)
+	/* The mail system's log keeps this line: say what happens to the mail. */
+	if (rc != 0 && rc == EX_DATAERR && r.quarantined)
 		warnx("%s: %s", label, rt_errmsg());
+	else if (rc != 0)
+		warnx("%s: %s%s; not stored, retry later", label, rt_errmsg(), desk_write_hint(d));
 	/* The mail is durable: nothing after this changes the exit code. */
 	if (rc == 0 && r.created && (ingest_flags & INGEST_ARRIVAL) && !d->config_error &&
 	    arrival_run(d, r.id) != 0)
@@ -120,7 +123,7 @@ ingest_stdin(struct desk *d)
 	int rc;
 
 	if ((rc = spool_fd(d, 0, ingest_max_bytes(d), &s)) != 0) {
-		warnx("<stdin>: %s", rt_errmsg());
+		warnx("<stdin>: %s%s; not stored, retry later", rt_errmsg(), desk_write_hint(d));
 		return EX_TEMPFAIL;
 	}
 	rc = ingest_spooled(d, &s, "<stdin>");

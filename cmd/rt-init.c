@@ -222,6 +222,16 @@ init_repo(const char *dir)
 		return git_fail(rc, dir);
 	rc = shared ? restrict_repo(repo) : 0;
 	git_repository_free(repo);
+	/*
+	 * A folder made beforehand (for the mail user to own) keeps its mode
+	 * through git init: make it the desk's, group-writable, setgid, never
+	 * for others, as the folders below.
+	 */
+	struct stat st;
+	if (rc == 0 && shared && stat(dir, &st) == 0 &&
+	    (st.st_mode & 07777) != ((st.st_mode & 0700) | 02070) &&
+	    chmod(dir, (st.st_mode & 0700) | 02070) < 0)
+		rc = rt_fail(EX_CANTCREAT, "cannot make '%s' group-writable: %s", dir, strerror(errno));
 	return rc;
 }
 

@@ -467,3 +467,28 @@ desk_actor_short(const struct desk *d)
 {
 	return d->actor_name;
 }
+
+const char *
+desk_write_hint(const struct desk *d)
+{
+	static char buf[PATH_MAX + 128];
+	static const char *const sub[] = { "objects", "objects/pack", "refs/heads", "rt", "rt/tmp" };
+	char path[PATH_MAX];
+	const char *bad = NULL;
+
+	if (euidaccess(d->root, W_OK | X_OK) != 0 && errno == EACCES)
+		bad = d->root;
+	for (size_t i = 0; !bad && i < sizeof(sub) / sizeof(*sub); i++) {
+		snprintf(path, sizeof(path), "%s%s", d->gitdir, sub[i]);
+		if (euidaccess(path, W_OK | X_OK) != 0 && errno == EACCES)
+			bad = path;
+	}
+	if (!bad)
+		return "";
+	const struct passwd *pw = getpwuid(geteuid());
+	if (pw)
+		snprintf(buf, sizeof(buf), " (user %s may not write %s)", pw->pw_name, bad);
+	else
+		snprintf(buf, sizeof(buf), " (uid %ld may not write %s)", (long)geteuid(), bad);
+	return buf;
+}

@@ -71,6 +71,14 @@ void desk_close(struct desk *d);
 int desk_open_repo(struct desk **out, const char *path, int flags);
 void desk_close_repo(struct desk *d);
 
+/*
+ * " (user NAME may not write DIR)" when this process may not write a
+ * folder every commit writes into (the work tree, .git/objects and its
+ * pack/, .git/refs/heads, .git/rt and its tmp/), else "": a mail system
+ * runs rt as a user its admin may not expect. Static buffer.
+ */
+const char *desk_write_hint(const struct desk *d);
+
 /* The lock serialises writers; waits up to $RT_LOCK_TIMEOUT seconds (30) (lock.c). */
 int desk_lock(struct desk *d);
 void desk_unlock(struct desk *d);

@@ -187,7 +187,8 @@ desk_lock(struct desk *d)
 		close(d->lockfd);
 		d->lockfd = -1;
 		if (e == EWOULDBLOCK)
-			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process", d->root);
+			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process "
+			    "(waited %g s, RT_LOCK_TIMEOUT)", d->root, timeout);
 		return rt_fail(EX_TEMPFAIL, "cannot lock desk '%s': %s", d->root, strerror(e));
 	}
 	int rc = guard_locked(d);	/* git state, stale locks (guard.h) */

@@ -61,6 +61,14 @@ test_expect_success 'rt-init --shared makes a group-writable repository' '
 	test -n "$(find d2/.git/objects -maxdepth 0 -perm -g+w)"
 '
 
+# the admin makes the folder first so that the mail user may own it
+test_expect_success 'rt-init --shared into an empty folder made beforehand: group-writable, setgid, not for others' '
+	mkdir -m 755 d3 &&
+	rt-init --shared d3 >/dev/null &&
+	test "$(stat -c %a d3)" = 2770 &&
+	test "$(stat -c %a d3/.git)" = "$(stat -c %a d2/.git)"
+'
+
 test_expect_success '--help is short and names the synopsis' '
 	rt-init --help >out && head -1 out | grep "^usage: rt-init" && test $(wc -l <out) -lt 12
 '

@@ -43,7 +43,8 @@ test_expect_code 75 'a locked desk: 75, nothing half-written' '
 	( flock 9; sleep 3 ) 9>desk/.git/rt/lock &
 	sleep 0.5;
 	mail f4@example.com x | RT_LOCK_TIMEOUT=1 rt-ingest --desk desk 2>err; rc=$?;
-	wait; cat err; grep "locked" err && stored_nothing && exit $rc
+	wait; cat err; grep "is locked by another process (waited 1 s, RT_LOCK_TIMEOUT); not stored, retry later$" err &&
+	stored_nothing && exit $rc
 '
 
 if test_have_prereq SYSTEM_USERS; then
@@ -67,14 +68,24 @@ if test_have_prereq SYSTEM_USERS; then
 		mail f6@example.com x | as_mail rt-ingest --desk "$DESK" 2>err; rc=$?;
 		chmod 755 desk; cat err; grep "Permission denied" err && stored_nothing && exit $rc
 	'
-	test_expect_code 75 'a desk the mail user may not write: 75' '
+	# the mail system logs this line: it names the user it ran rt as
+	test_expect_code 75 'a desk the mail user may not write: 75 naming the user and the folder' '
 		mail f7@example.com x | as_mail rt-ingest --desk "$DESK" 2>err; rc=$?;
-		cat err; stored_nothing && exit $rc
+		cat err; grep "(user rtmail may not write $DESK); not stored, retry later$" err &&
+		stored_nothing && exit $rc
+	'
+	test_expect_code 75 'a desk whose branch the mail user may not move: 75 naming .git/refs/heads' '
+		chmod -R a+w desk && chmod -R go-w desk/.git/refs &&
+		mail f7b@example.com x | as_mail rt-ingest --desk "$DESK" 2>err; rc=$?;
+		chmod -R go-w desk; cat err;
+		grep "(user rtmail may not write $DESK/.git/refs/heads); not stored, retry later$" err &&
+		stored_nothing && exit $rc
 	'
 else
 	test_skip 'a desk not declared safe for the mail user: 75 naming safe.directory' 'needs SYSTEM_USERS'
 	test_skip 'a desk the mail user may not read: 75 naming the fix' 'needs SYSTEM_USERS'
-	test_skip 'a desk the mail user may not write: 75' 'needs SYSTEM_USERS'
+	test_skip 'a desk the mail user may not write: 75 naming the user and the folder' 'needs SYSTEM_USERS'
+	test_skip 'a desk whose branch the mail user may not move: 75 naming .git/refs/heads' 'needs SYSTEM_USERS'
 fi
 
 if [ "$(id -u)" = 0 ] && mkdir -p small && mount -t tmpfs -o size=4m tmpfs small 2>/dev/null; then
