@@ -739,7 +739,11 @@ struct collect {
 	size_t cap;
 	int keep[QUERY_MAXSLOTS];	/* the slots whose values rows hold */
 	size_t nkeep;
+	int borrow;		/* rows point into the records (query_sorted) */
 	size_t *slotoff;	/* n * nkeep offsets into the arena, SIZE_MAX if missing */
+	const char **slotp;	/* borrowing: n * nkeep values in the records, or NULL */
+	query_rows_fn fn;
+	void *arg;
 };
 
 static int
@@ -754,9 +758,23 @@ collect_one(const struct rec *r, void *arg)
 		return 0;
 	if (rows->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 1024;
-		rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
 		rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(size_t));
-		c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
+		if (c->borrow) {
+			rows->recp = xrealloc(rows->recp, c->cap * sizeof(*rows->recp));
+			c->slotp = xrealloc(c->slotp, c->cap * nk * sizeof(*c->slotp) + 1);
+		} else {
+			rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
+			c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
+		}
+	}
+	if (c->borrow) {
+		/* valid until the read transaction ends, after c->fn */
+		rows->recp[rows->n] = r->buf;
+		rows->reclen[rows->n] = r->len;
+		for (size_t i = 0; i < nk; i++)
+			c->slotp[rows->n * nk + i] = c->v[c->keep[i]];
+		rows->n++;
+		return 0;
 	}
 	/*
 	 * The values found by the filter pass are kept as offsets: no second
@@ -1192,44 +1210,98 @@ query_sort_rows(const struct query *q, struct query_rows *rows)
 	free(st.is_prio);
 }
 
-int
-query_collect(struct query *q, struct desk *d, struct query_rows *rows)
+/* The rows of a finished scan: their slots, sorted, limited. */
+static void
+collect_end(struct collect *c)
 {
-	struct collect c = { .q = q, .rows = rows };
+	struct query_rows *rows = c->rows;
+	size_t ns = (size_t)c->q->nslots, nk = c->nkeep;
+
+	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
+	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
+	for (size_t i = 0; i < rows->n; i++) {
+		for (size_t k = 0; k < nk; k++) {
+			const char **slot = &rows->slots[i * ns + (size_t)c->keep[k]];
+			if (c->borrow)
+				*slot = c->slotp[i * nk + k];
+			else {
+				size_t off = c->slotoff[i * nk + k];
+				*slot = off == SIZE_MAX ? NULL : rows->arena.buf + off;
+			}
+		}
+		rows->order[i] = i;
+	}
+	free(c->slotoff);
+	free(c->slotp);
+	c->slotoff = NULL;
+	c->slotp = NULL;
+	rows->matched = (long)rows->n;
+	if (c->q->nsort)
+		query_sort_rows(c->q, rows);
+	if (c->q->limit >= 0 && (size_t)c->q->limit < rows->n)
+		rows->n = (size_t)c->q->limit;
+}
+
+/* query_sorted: the rows, while the records they point into are there. */
+static int
+collect_done(int rc, void *arg)
+{
+	struct collect *c = arg;
+
+	rc = foreach_rc(rc);
+	collect_end(c);
+	return rc == 0 ? c->fn(c->rows, c->arg) : rc;
+}
+
+static int
+collect_run(struct query *q, struct desk *d, struct query_rows *rows, struct collect *c)
+{
 	const char *v[QUERY_MAXSLOTS];
-	size_t ns = (size_t)q->nslots, nk;
 	uint64_t keep = q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX;
+	cache_done_fn done = c->borrow ? collect_done : NULL;
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
-	c.v = v;
+	c->q = q;
+	c->rows = rows;
+	c->v = v;
 	for (size_t k = 0; k < q->nsort; k++)	/* and what sorting reads */
 		keep |= UINT64_C(1) << q->sort[k].slot;
 	for (int i = 0; i < q->nslots; i++)
 		if (keep >> i & 1)
-			c.keep[c.nkeep++] = i;
-	nk = c.nkeep;
+			c->keep[c->nkeep++] = i;
 	rows->nslots = q->nslots;
-	rc = foreach_rc(q->text ? cache_text_search(d, q->text, collect_one, &c) :
-	    cache_foreach(d, collect_one, &c));
-	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
-	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
-	for (size_t i = 0; i < rows->n; i++) {
-		for (size_t k = 0; k < nk; k++) {
-			size_t off = c.slotoff[i * nk + k];
-			rows->slots[i * ns + (size_t)c.keep[k]] = off == SIZE_MAX ? NULL :
-			    rows->arena.buf + off;
-		}
-		rows->order[i] = i;
-	}
-	free(c.slotoff);
-	rows->matched = (long)rows->n;
-	if (q->nsort)
-		query_sort_rows(q, rows);
-	if (q->limit >= 0 && (size_t)q->limit < rows->n)
-		rows->n = (size_t)q->limit;
+	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, done, c) :
+	    cache_foreach_then(d, collect_one, done, c));
+	if (!c->borrow)
+		collect_end(c);
+	free(c->slotoff);	/* a scan that failed before done */
+	free(c->slotp);
+	return rc;
+}
+
+int
+query_collect(struct query *q, struct desk *d, struct query_rows *rows)
+{
+	struct collect c = { 0 };
+
+	return collect_run(q, d, rows, &c);
+}
+
+int
+query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg)
+{
+	struct query_rows rows;
+	struct collect c = { 0 };
+	int rc;
+
+	c.borrow = 1;
+	c.fn = fn;
+	c.arg = arg;
+	rc = collect_run(q, d, &rows, &c);
+	query_rows_free(&rows);
 	return rc;
 }
 
@@ -1238,6 +1310,7 @@ query_rows_free(struct query_rows *r)
 {
 	free(r->order);
 	free(r->rec);
+	free(r->recp);
 	free(r->reclen);
 	free(r->slots);
 	sbuf_free(&r->arena);
@@ -1253,7 +1326,8 @@ query_row_slots(const struct query_rows *r, size_t k)
 struct rec
 query_row_rec(const struct query_rows *r, size_t k)
 {
-	struct rec rec = { r->arena.buf + r->rec[r->order[k]], r->reclen[r->order[k]] };
+	size_t row = r->order[k];
+	struct rec rec = { r->recp ? r->recp[row] : r->arena.buf + r->rec[row], r->reclen[row] };
 
 	return rec;
 }
