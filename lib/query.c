@@ -741,7 +741,6 @@ struct collect {
 	size_t nkeep;
 	int borrow;		/* rows point into the records (query_sorted) */
 	size_t *slotoff;	/* n * nkeep offsets into the arena, SIZE_MAX if missing */
-	const char **slotp;	/* borrowing: n * nkeep values in the records, or NULL */
 	query_rows_fn fn;
 	void *arg;
 };
@@ -760,8 +759,10 @@ collect_one(const struct rec *r, void *arg)
 		c->cap = c->cap ? c->cap * 2 : 1024;
 		rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(size_t));
 		if (c->borrow) {
+			/* large: realloc moves the pages (mremap), not the bytes */
 			rows->recp = xrealloc(rows->recp, c->cap * sizeof(*rows->recp));
-			c->slotp = xrealloc(c->slotp, c->cap * nk * sizeof(*c->slotp) + 1);
+			rows->slots = xrealloc(rows->slots,
+			    c->cap * (size_t)rows->nslots * sizeof(*rows->slots) + 1);
 		} else {
 			rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
 			c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
@@ -771,8 +772,8 @@ collect_one(const struct rec *r, void *arg)
 		/* valid until the read transaction ends, after c->fn */
 		rows->recp[rows->n] = r->buf;
 		rows->reclen[rows->n] = r->len;
-		for (size_t i = 0; i < nk; i++)
-			c->slotp[rows->n * nk + i] = c->v[c->keep[i]];
+		memcpy(&rows->slots[rows->n * (size_t)rows->nslots], c->v,
+		    (size_t)rows->nslots * sizeof(*rows->slots));
 		rows->n++;
 		return 0;
 	}
@@ -1217,24 +1218,19 @@ collect_end(struct collect *c)
 	struct query_rows *rows = c->rows;
 	size_t ns = (size_t)c->q->nslots, nk = c->nkeep;
 
-	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
 	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
+	if (!c->borrow)		/* borrowing, collect_one set every slot */
+		rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
 	for (size_t i = 0; i < rows->n; i++) {
-		for (size_t k = 0; k < nk; k++) {
-			const char **slot = &rows->slots[i * ns + (size_t)c->keep[k]];
-			if (c->borrow)
-				*slot = c->slotp[i * nk + k];
-			else {
-				size_t off = c->slotoff[i * nk + k];
-				*slot = off == SIZE_MAX ? NULL : rows->arena.buf + off;
-			}
+		for (size_t k = 0; !c->borrow && k < nk; k++) {
+			size_t off = c->slotoff[i * nk + k];
+			rows->slots[i * ns + (size_t)c->keep[k]] = off == SIZE_MAX ? NULL :
+			    rows->arena.buf + off;
 		}
 		rows->order[i] = i;
 	}
 	free(c->slotoff);
-	free(c->slotp);
 	c->slotoff = NULL;
-	c->slotp = NULL;
 	rows->matched = (long)rows->n;
 	if (c->q->nsort)
 		query_sort_rows(c->q, rows);
@@ -1277,8 +1273,7 @@ collect_run(struct query *q, struct desk *d, struct query_rows *rows, struct col
 	    cache_foreach_then(d, collect_one, done, c));
 	if (!c->borrow)
 		collect_end(c);
-	free(c->slotoff);	/* a scan that failed before done */
-	free(c->slotp);
+	free(c->slotoff);
 	return rc;
 }
 
