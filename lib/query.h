@@ -131,12 +131,12 @@ int query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *
 int query_collect(struct query *q, struct desk *d, struct query_rows *out);
 void query_rows_free(struct query_rows *r);
 /*
- * As query_collect, but nothing is copied: fn gets the rows while the
- * cache's read transaction is still open, their slots and records
- * (whole is not needed) pointing into the cache's records, valid until
- * fn returns. Returns fn's value, or a sysexits code (fn not called).
- * Costs no more memory than the rows' pointers: a sorted listing of a
- * large desk reads its records where they are.
+ * As query_collect, but fn gets the rows while the cache's read
+ * transaction is still open: with whole set, or keep 0 (every slot),
+ * nothing is copied, the rows' slots and records pointing into the
+ * cache's records, valid until fn returns; with a few slots kept they
+ * are copied as query_collect does. Returns fn's value, or a sysexits
+ * code (fn not called).
  */
 typedef int (*query_rows_fn)(const struct query_rows *rows, void *arg);
 int query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg);
