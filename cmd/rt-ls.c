@@ -202,8 +202,10 @@ put_one(const struct rec *r, const char **slots, void *arg)
 }
 
 static int
-put_sorted(struct ls *ls, const struct query_rows *r)
+put_sorted(const struct query_rows *r, void *arg)
 {
+	struct ls *ls = arg;
+
 	if (ls->out == OUT_TABLE) {
 		put_table(&ls->q, r);
 		return 0;
@@ -248,7 +250,6 @@ format_keys(struct ls *ls, struct desk *d)
 static int
 list(struct ls *ls, struct desk *d)
 {
-	struct query_rows rows;
 	long count = 0;
 	int rc;
 
@@ -260,9 +261,7 @@ list(struct ls *ls, struct desk *d)
 			ls->q.keep = UINT64_C(1) << ls->q.s_id;
 		if (ls->out == OUT_TABLE)
 			query_slot(&ls->q, "subject");	/* before the rows are read */
-		if ((rc = query_collect(&ls->q, d, &rows)) == 0)
-			put_sorted(ls, &rows);
-		query_rows_free(&rows);
+		rc = query_sorted(&ls->q, d, put_sorted, ls);
 	} else
 		rc = query_stream(&ls->q, d, put_one, ls, &count);
 	if (rc != 0)

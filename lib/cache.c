@@ -1952,6 +1952,12 @@ cache_resolve(struct desk *d, const char *id, ticket_id out)
 int
 cache_foreach(struct desk *d, cache_fn fn, void *arg)
 {
+	return cache_foreach_then(d, fn, NULL, arg);
+}
+
+int
+cache_foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg)
+{
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -1973,6 +1979,8 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 			unmap_pages(d->cache);
 	}
 	mdb_cursor_close(cur);
+	if (done)
+		rc = done(rc, arg);
 	read_end(d->cache, txn);
 	return rc;
 }
@@ -2164,6 +2172,13 @@ stale_text(struct cache *c, MDB_txn *txn, size_t *n)
 int
 cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 {
+	return cache_text_search_then(d, query, fn, NULL, arg);
+}
+
+int
+cache_text_search_then(struct desk *d, const char *query, cache_fn fn, cache_done_fn done,
+    void *arg)
+{
 	struct text_search ts = { NULL, d->cache->tickets, fn, arg };
 	char **marked;
 	size_t nm;
@@ -2175,6 +2190,8 @@ cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 		return mdb_fail(rc, "cannot read");
 	if (ready == 1) {
 		rc = text_scan(d, &ts, query);
+		if (done)
+			rc = done(rc, arg);
 		mdb_txn_abort(ts.txn);
 		return rc;
 	}
@@ -2184,6 +2201,8 @@ cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
 	else if ((rc = textindex_search(ts.txn, &d->cache->text, query, text_hit, &ts)) != 0)
 		rc = mdb_fail(rc, "cannot search");
 	strv_free(marked, nm);
+	if (done)
+		rc = done(rc, arg);
 	mdb_txn_abort(ts.txn);
 	return rc;
 }

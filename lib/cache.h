@@ -84,6 +84,17 @@ size_t cache_count(struct desk *d);
  */
 int cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg);
 /*
+ * As cache_foreach and cache_text_search, then done(rc, arg) with what
+ * they would return, before the read transaction ends: the records fn
+ * was handed (they point into LMDB's map) stay valid until done returns,
+ * so a caller may keep pointers to them instead of copies. What done
+ * returns is returned.
+ */
+typedef int (*cache_done_fn)(int rc, void *arg);
+int cache_foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg);
+int cache_text_search_then(struct desk *d, const char *query, cache_fn fn, cache_done_fn done,
+    void *arg);
+/*
  * Builds the text index if a rebuild left it out, indexes the tickets
  * syncs left unindexed and folds its recent level into the main one
  * (rt-gc); 0 or a sysexits code.

@@ -739,7 +739,10 @@ struct collect {
 	size_t cap;
 	int keep[QUERY_MAXSLOTS];	/* the slots whose values rows hold */
 	size_t nkeep;
+	int borrow;		/* rows point into the records (query_sorted) */
 	size_t *slotoff;	/* n * nkeep offsets into the arena, SIZE_MAX if missing */
+	query_rows_fn fn;
+	void *arg;
 };
 
 static int
@@ -754,9 +757,25 @@ collect_one(const struct rec *r, void *arg)
 		return 0;
 	if (rows->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 1024;
-		rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
 		rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(size_t));
-		c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
+		if (c->borrow) {
+			/* large: realloc moves the pages (mremap), not the bytes */
+			rows->recp = xrealloc(rows->recp, c->cap * sizeof(*rows->recp));
+			rows->slots = xrealloc(rows->slots,
+			    c->cap * (size_t)rows->nslots * sizeof(*rows->slots) + 1);
+		} else {
+			rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
+			c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
+		}
+	}
+	if (c->borrow) {
+		/* valid until the read transaction ends, after c->fn */
+		rows->recp[rows->n] = r->buf;
+		rows->reclen[rows->n] = r->len;
+		memcpy(&rows->slots[rows->n * (size_t)rows->nslots], c->v,
+		    (size_t)rows->nslots * sizeof(*rows->slots));
+		rows->n++;
+		return 0;
 	}
 	/*
 	 * The values found by the filter pass are kept as offsets: no second
@@ -1192,44 +1211,99 @@ query_sort_rows(const struct query *q, struct query_rows *rows)
 	free(st.is_prio);
 }
 
-int
-query_collect(struct query *q, struct desk *d, struct query_rows *rows)
+/* The rows of a finished scan: their slots, sorted, limited. */
+static void
+collect_end(struct collect *c)
 {
-	struct collect c = { .q = q, .rows = rows };
+	struct query_rows *rows = c->rows;
+	size_t ns = (size_t)c->q->nslots, nk = c->nkeep;
+
+	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
+	if (!c->borrow)		/* borrowing, collect_one set every slot */
+		rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
+	for (size_t i = 0; i < rows->n; i++) {
+		for (size_t k = 0; !c->borrow && k < nk; k++) {
+			size_t off = c->slotoff[i * nk + k];
+			rows->slots[i * ns + (size_t)c->keep[k]] = off == SIZE_MAX ? NULL :
+			    rows->arena.buf + off;
+		}
+		rows->order[i] = i;
+	}
+	free(c->slotoff);
+	c->slotoff = NULL;
+	rows->matched = (long)rows->n;
+	if (c->q->nsort)
+		query_sort_rows(c->q, rows);
+	if (c->q->limit >= 0 && (size_t)c->q->limit < rows->n)
+		rows->n = (size_t)c->q->limit;
+}
+
+/* query_sorted: the rows, while the records they may point into are there. */
+static int
+collect_done(int rc, void *arg)
+{
+	struct collect *c = arg;
+
+	rc = foreach_rc(rc);
+	collect_end(c);
+	return rc == 0 ? c->fn(c->rows, c->arg) : rc;
+}
+
+static int
+collect_run(struct query *q, struct desk *d, struct query_rows *rows, struct collect *c)
+{
 	const char *v[QUERY_MAXSLOTS];
-	size_t ns = (size_t)q->nslots, nk;
 	uint64_t keep = q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX;
+	cache_done_fn done = c->fn ? collect_done : NULL;
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
-	c.v = v;
+	c->q = q;
+	c->rows = rows;
+	c->v = v;
 	for (size_t k = 0; k < q->nsort; k++)	/* and what sorting reads */
 		keep |= UINT64_C(1) << q->sort[k].slot;
 	for (int i = 0; i < q->nslots; i++)
 		if (keep >> i & 1)
-			c.keep[c.nkeep++] = i;
-	nk = c.nkeep;
+			c->keep[c->nkeep++] = i;
 	rows->nslots = q->nslots;
-	rc = foreach_rc(q->text ? cache_text_search(d, q->text, collect_one, &c) :
-	    cache_foreach(d, collect_one, &c));
-	rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
-	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
-	for (size_t i = 0; i < rows->n; i++) {
-		for (size_t k = 0; k < nk; k++) {
-			size_t off = c.slotoff[i * nk + k];
-			rows->slots[i * ns + (size_t)c.keep[k]] = off == SIZE_MAX ? NULL :
-			    rows->arena.buf + off;
-		}
-		rows->order[i] = i;
-	}
-	free(c.slotoff);
-	rows->matched = (long)rows->n;
-	if (q->nsort)
-		query_sort_rows(q, rows);
-	if (q->limit >= 0 && (size_t)q->limit < rows->n)
-		rows->n = (size_t)q->limit;
+	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, done, c) :
+	    cache_foreach_then(d, collect_one, done, c));
+	if (c->fn == NULL)
+		collect_end(c);
+	free(c->slotoff);	/* a scan that failed before collect_done */
+	return rc;
+}
+
+int
+query_collect(struct query *q, struct desk *d, struct query_rows *rows)
+{
+	struct collect c = { 0 };
+
+	return collect_run(q, d, rows, &c);
+}
+
+int
+query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg)
+{
+	struct query_rows rows;
+	struct collect c = { 0 };
+	int rc;
+
+	/*
+	 * A few values (keep, e.g. --ids) are copied: after the scan the
+	 * cache's pages are not read again, fewer are resident (82 MB at
+	 * 100k tickets against 90 MB). Whole records, or every slot (a
+	 * table), are read where they are: copying them cost more time and
+	 * memory than reading the pages back.
+	 */
+	c.borrow = q->whole || q->keep == 0;
+	c.fn = fn;
+	c.arg = arg;
+	rc = collect_run(q, d, &rows, &c);
+	query_rows_free(&rows);
 	return rc;
 }
 
@@ -1238,6 +1312,7 @@ query_rows_free(struct query_rows *r)
 {
 	free(r->order);
 	free(r->rec);
+	free(r->recp);
 	free(r->reclen);
 	free(r->slots);
 	sbuf_free(&r->arena);
@@ -1253,7 +1328,8 @@ query_row_slots(const struct query_rows *r, size_t k)
 struct rec
 query_row_rec(const struct query_rows *r, size_t k)
 {
-	struct rec rec = { r->arena.buf + r->rec[r->order[k]], r->reclen[r->order[k]] };
+	size_t row = r->order[k];
+	struct rec rec = { r->recp ? r->recp[row] : r->arena.buf + r->rec[row], r->reclen[row] };
 
 	return rec;
 }

@@ -113,6 +113,7 @@ struct query_rows {
 	size_t n;
 	size_t *order;		/* row numbers in output order */
 	size_t *rec;		/* per row: offset, length of the whole record */
+	const char **recp;	/* or (query_sorted) the record itself */
 	size_t *reclen;
 	const char **slots;	/* per row: nslots values, pointing into arena */
 	int nslots;
@@ -129,6 +130,16 @@ int query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *
 /* Collects the matching records, sorted by the sort keys (then by id), limited. */
 int query_collect(struct query *q, struct desk *d, struct query_rows *out);
 void query_rows_free(struct query_rows *r);
+/*
+ * As query_collect, but fn gets the rows while the cache's read
+ * transaction is still open: with whole set, or keep 0 (every slot),
+ * nothing is copied, the rows' slots and records pointing into the
+ * cache's records, valid until fn returns; with a few slots kept they
+ * are copied as query_collect does. Returns fn's value, or a sysexits
+ * code (fn not called).
+ */
+typedef int (*query_rows_fn)(const struct query_rows *rows, void *arg);
+int query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg);
 /* Sorts rows (n, nslots, slots set, order 0 .. n - 1) as query_collect does. */
 void query_sort_rows(const struct query *q, struct query_rows *rows);
 /* Row k of the output order: its slots, and its record if whole was set. */

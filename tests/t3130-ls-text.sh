@@ -50,6 +50,15 @@ test_expect_success 'combines with filters and output formats' '
 	rt-ls --json --text vpn | jq -r ".[].id" >out && test_cmp b out
 '
 
+test_expect_success 'sorted, the hits come whole, as unsorted in that order' '
+	rt-ls --json --text the >plain && jq length plain >n && echo 2 >expect && test_cmp expect n &&
+	rt-ls --json --sort id --text the >sorted && test_cmp plain sorted &&
+	rt-ls --json --sort -id --text the | jq . >sorted && jq reverse plain >expect &&
+	test_cmp expect sorted &&
+	rt-ls --sort -id --format "%{id} %{subject}\n" --text the >out &&
+	jq -r ".[] | .id + \" \" + .subject" expect >want && test_cmp want out
+'
+
 test_expect_success 'a rebuilt cache finds the same' '
 	rm -f .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
 	rt-ls --ids --text toner >out && test_cmp c out
