@@ -45,10 +45,11 @@ test_expect_success STRACE 'a batch due at its last mail writes its ticket.yaml 
 		printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: s%s@example.com\nSubject: small %s\nMessage-Id: <small%s@x>\n\nbody %s\n\n" $i $i $i $i
 	done >m3.mbox &&
 	LSAN_OPTIONS=detect_leaks=0 strace -f -y -e trace=openat,close,rename -o st3 rt-ingest -q --mbox m3.mbox &&
-	test $(grep -c "rename(.*/ticket\.yaml\")" st3) -ge 500 &&
+	# with -f a call that another thread interrupts ends "<unfinished ...>"
+	test $(grep -c "rename(.*/ticket\.yaml\"" st3) -ge 500 &&
 	awk "/openat\(.*\/rt\/lock\"/ { held = 1 }
-	    /close\([0-9]*<.*\/rt\/lock>\)/ { held = 0 }
-	    /rename\(.*\/ticket\.yaml\"\)/ && !held { bad++ }
+	    /close\([0-9]*<.*\/rt\/lock>/ { held = 0 }
+	    /rename\(.*\/ticket\.yaml\"/ && !held { bad++ }
 	    END { print bad + 0 }" st3 >outside && echo 0 >expect && test_cmp expect outside
 '
 
