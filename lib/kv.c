@@ -25,6 +25,17 @@ kv_get(const struct kvmap *m, const char *key)
 	return p ? p->val : NULL;
 }
 
+/* Appends a pair whose key the map does not hold. */
+static void
+kv_push(struct kvmap *m, const char *key, const char *val)
+{
+	if (m->n == m->cap)
+		m->v = xrealloc(m->v, (m->cap = m->cap ? m->cap * 2 : 16) * sizeof(*m->v));
+	m->v[m->n].key = xstrdup(key);
+	m->v[m->n].val = xstrdup(val);
+	m->n++;
+}
+
 void
 kv_set(struct kvmap *m, const char *key, const char *val)
 {
@@ -45,11 +56,7 @@ kv_set(struct kvmap *m, const char *key, const char *val)
 		p->val = copy;
 		return;
 	}
-	if (m->n == m->cap)
-		m->v = xrealloc(m->v, (m->cap = m->cap ? m->cap * 2 : 16) * sizeof(*m->v));
-	m->v[m->n].key = xstrdup(key);
-	m->v[m->n].val = xstrdup(val);
-	m->n++;
+	kv_push(m, key, val);
 }
 
 void
@@ -231,11 +238,7 @@ rec_to_kvmap(const struct rec *r, struct kvmap *m)
 		}
 		if (*v == '\0')	/* as kv_set: an empty value is no key */
 			continue;
-		if (m->n == m->cap)
-			m->v = xrealloc(m->v, (m->cap = m->cap ? m->cap * 2 : 64) * sizeof(*m->v));
-		m->v[m->n].key = xstrdup(k);
-		m->v[m->n].val = xstrdup(v);
-		m->n++;
+		kv_push(m, k, v);
 	}
 }
 
