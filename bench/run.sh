@@ -28,7 +28,10 @@ for n in $SMALL $BIG; do
 done
 export RT_BENCH_SMALL_DESK="$out/desk-$SMALL" RT_BENCH_DESK="$out/desk-$BIG" RT_BENCH_OUT="$out" \
     RT_BENCH_SMALL=$SMALL RT_BENCH_BIG=$BIG
-for b in ./*.sh; do
+# ingest.sh writes mails into both desks (and leaves them loose, pending in
+# the cache): it runs last, so every read section measures the desks as
+# mkdesk.sh built them and rt-gc keeps them, whichever sections are chosen.
+for b in $(ls ./*.sh | grep -vx './ingest.sh') ./ingest.sh; do
 	case $b in ./run.sh|./mkdesk.sh|./lib.sh) continue ;; esac
 	# RT_BENCH_ONLY="ingest ls" runs only those
 	case " ${RT_BENCH_ONLY:-$(basename "$b" .sh)} " in *" $(basename "$b" .sh) "*) ;; *) continue ;; esac
