@@ -239,6 +239,14 @@ SH
 	mkdir -p "$SM_DIR"
 }
 
+# free_port: a TCP port of 127.0.0.1 that nothing listens on now (the
+# kernel's choice of an ephemeral port), for servers a test configures
+# before it starts them and so cannot retry on another port.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # start_sink DIR [smtp-sink options]: a real SMTP server (postfix's
 # smtp-sink) on a free port of 127.0.0.1, keeping each message in DIR;
 # sets PORT and SPID, and is stopped when the script ends.

@@ -23,7 +23,7 @@ as_mail() { setpriv --reuid=rtmail --regid=rtdesk --init-groups env HOME=/nonexi
 
 PF=$TRASH/pf
 mkdir -p pf/etc pf/spool pf/data pf/rt pm && chown postfix pf/data && chown rtmail:rtdesk pf/rt pm
-PORT=$(( 20000 + ($$ * 31 + $(date +%N | sed "s/^0*//;s/^$/0/") % 1000) % 40000 ))
+PORT=$(free_port)
 cat >pf/etc/main.cf <<EOF
 compatibility_level = 3.6
 queue_directory = $PF/spool
