@@ -2,7 +2,7 @@
 # Installs the Debian packages rt needs to build and test; a no-op when present.
 set -e
 PKGS="build-essential pkg-config git libgit2-dev libssh2-1-dev libssl-dev libmbedtls-dev nettle-dev libyaml-dev libjansson-dev \
-liblmdb-dev libmailutils-dev mailutils postfix mandoc python3 chromium tidy valgrind bc procmail fetchmail jq libxml2-utils strace gdb \
+liblmdb-dev libmailutils-dev mailutils postfix mandoc python3 python3-yaml chromium tidy valgrind bc procmail fetchmail jq libxml2-utils strace gdb \
 clang libclang-rt-14-dev lighttpd tesseract-ocr tesseract-ocr-eng zsh"
 missing=
 for p in $PKGS; do
