@@ -5,6 +5,7 @@
 #   test_expect_code CODE [PREREQ] 'desc' 'command'   exact exit status
 #   test_skip 'desc' 'why'       reports a skipped test
 #   test_set_prereq NAME         test_have_prereq NAME[,NAME...]
+#   test_lazy_prereq NAME 'cmd'  NAME set if cmd succeeds, run when first asked
 #       PREREQ is a comma-separated list; !NAME means "NAME is missing".
 #       Set here: CORPUS (../shared/corpus or $RT_CORPUS), ROOT,
 #       OTHER_USERS (root may run the build as nobody),
@@ -54,10 +55,23 @@ FIXTURES=$TEST_ROOT/fixtures
 
 _prereqs=" "
 test_set_prereq() { _prereqs="$_prereqs$1 "; }
+# test_lazy_prereq NAME 'command': NAME is set if command succeeds, run
+# the first time a test asks for NAME (checks that start a process only
+# a few scripts need).
+_lazy=" "
+test_lazy_prereq() { _lazy="$_lazy$1 "; eval "_lazy_$1=\$2"; }
+_decide_lazy() { # _decide_lazy NAME
+	case $_lazy in *" $1 "*) ;; *) return 0 ;; esac
+	_lazy="${_lazy%%" $1 "*} ${_lazy#*" $1 "}"
+	eval "_cmd=\$_lazy_$1"
+	(eval "$_cmd") >/dev/null 2>&1 && test_set_prereq "$1"
+	return 0
+}
 # test_have_prereq A,!B: true when A is set and B is not.
 test_have_prereq() {
 	_ifs=$IFS; IFS=,; set -- $1; IFS=$_ifs
 	for _p; do
+		_decide_lazy "${_p#!}"
 		case $_p in
 		!*) case $_prereqs in *" ${_p#!} "*) return 1 ;; esac ;;
 		*) case $_prereqs in *" $_p "*) ;; *) return 1 ;; esac ;;
@@ -88,11 +102,11 @@ if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; t
 fi
 command -v procmail >/dev/null && test_set_prereq PROCMAIL
 [ -x /usr/sbin/smtp-sink ] && test_set_prereq SMTP_SINK
-python3 -c "import yaml" 2>/dev/null && test_set_prereq PYYAML
+test_lazy_prereq PYYAML 'python3 -c "import yaml"'
 command -v bash >/dev/null && test_set_prereq BASH
 [ -x /usr/sbin/lighttpd ] && command -v curl >/dev/null && test_set_prereq LIGHTTPD
 command -v chromium >/dev/null && test_set_prereq CHROMIUM
-tesseract --list-langs 2>/dev/null | grep -qx eng && test_set_prereq OCR
+test_lazy_prereq OCR 'tesseract --list-langs 2>/dev/null | grep -qx eng'
 
 # Test bodies run in a subshell, so both cleanup lists live in files.
 # test_when_finished 'cmd': runs after the current test, pass or fail.

@@ -36,6 +36,27 @@ test_expect_success 'prerequisites: set, missing and negated' '
 	test_cmp expect prereq.out && test $(cat prereq.rc) = 0
 '
 
+test_expect_success 'lazy prerequisites: decided when first asked, their check run once' '
+	inner lazy <<-\EOS &&
+	test_lazy_prereq YES "echo run >>\$TRASH/yes.runs"
+	test_lazy_prereq NO "false"
+	test_lazy_prereq NEVER "echo run >>\$TRASH/never.runs"
+	test_expect_success YES "a" "true"
+	test_expect_success YES,!NO "b" "true"
+	test_expect_success NO "c" "false"
+	test_expect_success "one run of YES, none of NEVER" "test \$(wc -l <\$TRASH/yes.runs) = 1 && ! test -e \$TRASH/never.runs"
+	test_done
+	EOS
+	cat >expect <<-\EOT &&
+	ok 1 - a
+	ok 2 - b
+	ok 3 - c # SKIP missing NO
+	ok 4 - one run of YES, none of NEVER
+	1..4
+	EOT
+	test_cmp expect lazy.out && test $(cat lazy.rc) = 0
+'
+
 test_expect_success 'test_when_finished runs when the test fails, in its folder' '
 	inner cleanup <<-EOS &&
 	test_expect_success "fails" "mkdir sub && cd sub && test_when_finished \"touch cleaned\" && false"
