@@ -46,9 +46,7 @@ unset RT_DESK
 TEST_NOW=2026-11-25T10:00:00Z
 export RT_NOW=$TEST_NOW
 export RT_ACTOR="Test Agent <agent@example.org>"
-git config --global user.name 'Test Agent'
-git config --global user.email 'agent@example.org'
-git config --global init.defaultBranch main
+printf '[user]\n\tname = Test Agent\n\temail = agent@example.org\n[init]\n\tdefaultBranch = main\n' >"$HOME/.gitconfig"
 
 test_count=0 test_failures=0 test_skipped=0 _setup_failed=
 FIXTURES=$TEST_ROOT/fixtures
