@@ -129,7 +129,7 @@ test_expect_success 'a follow-up while rt.yaml is broken threads and is warned t
 
 test_expect_code 65 'empty input is not mail: 65, quarantined, no ticket' '
 	rt-ingest --desk desk </dev/null 2>err; rc=$?;
-	cat err; grep "not a mail message: empty input (kept as quarantine/" err &&
+	cat err; grep "not a mail message: empty input (kept in quarantine as 2026" err &&
 	git -C desk log -1 --format=%s | grep "^quarantine: " && exit $rc
 '
 

@@ -53,8 +53,8 @@ test_expect_success 'two payloads with the same kept head in one second: two ent
 	printf "[{\"title\": \"%s\", \"n\": 2, \"more\": 3}]" $head >p2.json &&
 	{ rt-ingest --event p1.json 2>err1; test $? = 65; } &&
 	{ rt-ingest --event p2.json 2>err2; test $? = 65; } &&
-	q1=$(sed -n "s/.*(kept as \(.*\)\.eml)$/\1/p" err1) &&
-	q2=$(sed -n "s/.*(kept as \(.*\)\.eml)$/\1/p" err2) &&
+	q1=$(quarantined err1) && q1=${q1%.eml} &&
+	q2=$(quarantined err2) && q2=${q2%.eml} &&
 	test -n "$q1" && test "$q1" != "$q2" &&
 	git show HEAD:$q1.yaml | grep "of $(wc -c <p1.json) bytes" &&
 	git show HEAD:$q2.yaml | grep "of $(wc -c <p2.json) bytes" &&
