@@ -85,6 +85,18 @@ announce(struct desk *d, const char *id)
 }
 
 /*
+ * The line of mail not stored that the mail system will retry, which its
+ * log keeps: what failed, the user and folder when rt may not write the
+ * desk, and what happens to the mail. Every input path says it so.
+ */
+static int
+deferred(struct desk *d, const char *label)
+{
+	warnx("%s: %s%s; not stored, retry later", label, rt_errmsg(), desk_write_hint(d));
+	return EX_TEMPFAIL;
+}
+
+/*
  * A message ends stored (0), quarantined as not mail (65) or to be
  * retried (75): whatever else went wrong is about the desk, not the mail.
  */
@@ -104,7 +116,7 @@ ingest_spooled(struct desk *d, struct spool *s, const char *label)
 	if (rc != 0 && rc == EX_DATAERR && r.quarantined)
 		warnx("%s: %s", label, rt_errmsg());
 	else if (rc != 0)
-		warnx("%s: %s%s; not stored, retry later", label, rt_errmsg(), desk_write_hint(d));
+		deferred(d, label);
 	/* The mail is durable: nothing after this changes the exit code. */
 	if (rc == 0 && r.created && (ingest_flags & INGEST_ARRIVAL) && !d->config_error &&
 	    arrival_run(d, r.id) != 0)
@@ -122,10 +134,8 @@ ingest_stdin(struct desk *d)
 	struct spool s;
 	int rc;
 
-	if ((rc = spool_fd(d, 0, ingest_max_bytes(d), &s)) != 0) {
-		warnx("<stdin>: %s%s; not stored, retry later", rt_errmsg(), desk_write_hint(d));
-		return EX_TEMPFAIL;
-	}
+	if (spool_fd(d, 0, ingest_max_bytes(d), &s) != 0)
+		return deferred(d, "<stdin>");
 	rc = ingest_spooled(d, &s, "<stdin>");
 	spool_discard(&s);
 	return rc;
@@ -186,7 +196,9 @@ ingest_mbox(struct desk *d, const char *file)
 
 	if (rc == EX_DATAERR && im.status == 0)
 		return quarantine_file(d, file, rt_errmsg());
-	if (rc != 0)
+	if (rc == EX_TEMPFAIL)
+		deferred(d, file);	/* the messages from here on */
+	else if (rc != 0)
 		warnx("%s: %s", file, rt_errmsg());
 	return no_messages(&im, rt_worse(im.status, rc));
 }
@@ -203,6 +215,8 @@ ingest_maildir_file(const char *file, struct spool *s, int rc, void *arg)
 		return ingest_spooled(im->d, s, file);
 	if (rc == 0)
 		warnx("%s: not a regular file, skipped", file);
+	else if (rc == EX_TEMPFAIL)
+		deferred(im->d, file);
 	else
 		warnx("%s: %s", file, rt_errmsg());
 	return rc;
@@ -241,7 +255,9 @@ ingest_maildir(struct desk *d, const char *dir)
 	struct import im = { d, dir, 0, 0 };
 	int rc = maildir_read(d, dir, ingest_max_bytes(d), ingest_maildir_file, &im);
 
-	if (rc != 0 && im.status == 0)
+	if (rc == EX_TEMPFAIL && im.status == 0)
+		deferred(d, dir);
+	else if (rc != 0 && im.status == 0)
 		warnx("%s: %s", dir, rt_errmsg());
 	return no_messages(&im, rc);
 }

@@ -66,26 +66,35 @@ list(struct desk *d, const struct qlist *l)
 	}
 	if (l->n == 0)
 		return 0;
-	/* as wide as the longest id (NAME-2 of a second's other record), as rt-ls sizes its columns */
-	int idw = 2;
-	for (size_t i = 0; i < l->n; i++)
-		if ((int)strlen(l->v[i].id) > idw)
-			idw = (int)strlen(l->v[i].id);
-	printf("%-*s  %-25s %6s %-12s %s\n", idw, "ID", "RECEIVED", "SIZE", "SOURCE", "REASON");
+	/*
+	 * ID and SOURCE as wide as their longest value (NAME-2 of a second's
+	 * other record, an event source's name), as rt-ls sizes its columns.
+	 */
+	char **srcs = xcalloc(l->n, sizeof(*srcs));
+	int idw = 2, srcw = 6;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct qentry *e = &l->v[i];
+		char *src = e->source ? xasprintf("%s/%s", e->kind, e->source) : xstrdup(e->kind);
+		srcs[i] = quarantine_safe_text(src, strlen(src));
+		free(src);
+		if ((int)strlen(e->id) > idw)
+			idw = (int)strlen(e->id);
+		if ((int)strlen(srcs[i]) > srcw)
+			srcw = (int)strlen(srcs[i]);
+	}
+	printf("%-*s  %-25s %6s %-*s %s\n", idw, "ID", "RECEIVED", "SIZE", srcw, "SOURCE", "REASON");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct qentry *e = &l->v[i];
 		char sz[32], at[HUMAN_TIMELEN], *reason = quarantine_safe_text(e->reason ? e->reason : "?",
 		    strlen(e->reason ? e->reason : "?"));
-		char *src = e->source ? xasprintf("%s/%s", e->kind, e->source) : xstrdup(e->kind);
-		char *srcs = quarantine_safe_text(src, strlen(src));
 		size_str(e->size, sz);
-		printf("%-*s  %-25s %6s %-12s %s%s\n", idw, e->id,
+		printf("%-*s  %-25s %6s %-*s %s%s\n", idw, e->id,
 		    e->received ? human_time_str(e->received, at) : "?", sz,
-		    srcs, reason, e->partial ? " [partial]" : "");
+		    srcw, srcs[i], reason, e->partial ? " [partial]" : "");
 		free(reason);
-		free(src);
-		free(srcs);
+		free(srcs[i]);
 	}
+	free(srcs);
 	return 0;
 }
 

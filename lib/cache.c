@@ -40,6 +40,8 @@ struct cache {
 	int readonly;		/* opened by a user who may read but not write */
 	int nosync;		/* written without fdatasync in this boot (cacheboot.h) */
 	int defer;		/* in a batch: text index and ticket.yaml wait (PENDING) */
+	int unlocked;		/* this sync runs without the desk lock: ticket.yaml waits (PENDING) */
+	int took_lock;		/* this sync took the desk lock (desk_lock_try), lets it go */
 	int text_on;		/* this sync keeps the text index (it is built: TEXT_BUILT) */
 	int text_later;		/* this sync marks changed tickets UNINDEXED instead */
 	size_t text_caught;	/* UNINDEXED tickets this process indexed */
@@ -578,6 +580,7 @@ struct prepared {
 	int rc;			/* 0 ready, -1 damaged (skipped, rt-fsck reports it), else sysexits */
 	char *err;		/* the message of rc */
 	size_t size;		/* of its log */
+	int owed;		/* its ticket.yaml differs, and this sync may not write it */
 };
 
 static void
@@ -707,15 +710,23 @@ wt_parents_there(struct desk *d, struct wt_memo *m, const char *id)
 /* ticket_render_worktree writes through one temporary per process: one reading thread at a time. */
 static pthread_mutex_t mirror_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* ticket.yaml of a prepared ticket in the work tree (format 2), unless in a batch. */
+/*
+ * ticket.yaml of a prepared ticket in the work tree (format 2), unless in
+ * a batch. Written only under the desk lock, as every work-tree file: a
+ * sync without it (sync_to) notes the copy that differs as owed instead.
+ */
 static void
 mirror_ticket(struct desk *d, struct prepared *p, struct wt_memo *wt)
 {
-	if (wt && !d->cache->readonly && !d->cache->defer && wt_parents_there(d, wt, p->id)) {
-		pthread_mutex_lock(&mirror_mu);
-		(void)ticket_render_worktree(d, p->id, &p->t);
-		pthread_mutex_unlock(&mirror_mu);
+	if (wt == NULL || d->cache->readonly || d->cache->defer || !wt_parents_there(d, wt, p->id))
+		return;
+	if (d->cache->unlocked) {
+		p->owed = ticket_worktree_owed(d, p->id, &p->t);
+		return;
 	}
+	pthread_mutex_lock(&mirror_mu);
+	(void)ticket_render_worktree(d, p->id, &p->t);
+	pthread_mutex_unlock(&mirror_mu);
 }
 
 /*
@@ -766,14 +777,18 @@ out:
 	kv_free(&rec);
 }
 
-/* Stores a prepared ticket's words (in a batch: marks it PENDING); 0 or an MDB error. */
+/*
+ * Stores a prepared ticket's words; in a batch, or owed a ticket.yaml this
+ * sync may not write, marks it PENDING (finish_pending, under the lock).
+ * 0 or an MDB error.
+ */
 static int
 store_text(struct desk *d, MDB_txn *txn, const struct prepared *p)
 {
 	struct cache *c = d->cache;
 	int rc;
 
-	if (c->defer)
+	if (c->defer || p->owed)
 		return pending_put(c, txn, p->id);
 	if (!c->text_on)
 		return 0;
@@ -1428,7 +1443,7 @@ lazy_text_min(void)
 }
 
 static int
-sync_to(struct desk *d, int full)
+sync_head(struct desk *d, int full)
 {
 	struct cache *c = d->cache;
 	git_commit *head = NULL;
@@ -1454,6 +1469,27 @@ sync_to(struct desk *d, int full)
 		git_commit_free(head);
 		return 0;
 	}
+	/*
+	 * ticket.yaml is written under the desk lock, as every work-tree
+	 * file: rendered from a HEAD read without it, a reader's copy could
+	 * replace the newer one of a delivery that committed meanwhile. A
+	 * process without it (a reader) takes it if free and reads HEAD again;
+	 * busy, the copies that differ wait, marked, for its holder's sync.
+	 */
+	if (d->lockfd < 0 && !c->defer && desk_lock_try(d) == 0) {
+		c->took_lock = 1;
+		git_commit_free(head);
+		if ((rc = desk_head(d, &head)) != 0 || head == NULL)
+			return rc;
+		git_oid_tostr(newhex, sizeof(newhex), git_commit_id(head));
+	}
+	c->unlocked = d->lockfd < 0 && !c->defer;
+	/* at HEAD, only tickets owed to the lock's holder: nothing for us */
+	if (c->unlocked && c->held == NULL && !full && is_current(c, newhex, 0)) {
+		git_commit_free(head);
+		return 0;
+	}
+	test_hold("RT_TEST_SYNC_HOLD");	/* t1703: what a delivery does meanwhile */
 	if ((txn = c->held) != NULL)
 		c->held = NULL;
 	else if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
@@ -1467,7 +1503,7 @@ sync_to(struct desk *d, int full)
 	if (meta_get(c, txn, "format", oldfmt, sizeof(oldfmt)) != 0 || strcmp(oldfmt, fmt))
 		full = 1;
 	if (!full && meta_get(c, txn, "head", oldhex, sizeof(oldhex)) == 0 &&
-	    strcmp(oldhex, newhex) == 0 && (c->defer || !pending_any(c, txn))) {
+	    strcmp(oldhex, newhex) == 0 && (c->defer || c->unlocked || !pending_any(c, txn))) {
 		if (c->defer && d->lockfd >= 0)
 			c->held = txn;	/* may hold the batch's records: kept */
 		else
@@ -1511,7 +1547,7 @@ sync_to(struct desk *d, int full)
 			    &(struct sync_walk){ d, &st });
 	}
 	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
-	if (rc == 0 && st.txn && !c->defer)
+	if (rc == 0 && st.txn && !c->defer && !c->unlocked)
 		rc = finish_pending(d, &st, head);
 	if (rc == 0 && st.txn && !c->defer && c->text_on &&
 	    (rc = textindex_fold(st.txn, &c->text, 0)) != 0)
@@ -1546,6 +1582,21 @@ sync_to(struct desk *d, int full)
 	git_tree_free(old);
 	git_tree_free(new);
 	git_commit_free(head);
+	return rc;
+}
+
+/* sync_head, and the desk lock it took let go */
+static int
+sync_to(struct desk *d, int full)
+{
+	struct cache *c = d->cache;
+	int rc = sync_head(d, full);
+
+	c->unlocked = 0;
+	if (c->took_lock) {
+		c->took_lock = 0;
+		desk_unlock(d);
+	}
 	return rc;
 }
 

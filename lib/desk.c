@@ -1,5 +1,6 @@
 /* desk.c: finding and opening a desk, its configuration and actor */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -314,6 +315,24 @@ read_git_config_once(struct desk *d)
 	git_config_free(cfg);
 }
 
+/*
+ * libgit2 opens a desk whose HEAD this user may not read, then reports
+ * the file "is locked" on every read of it: one line naming it instead.
+ */
+static int
+head_readable(struct desk *d)
+{
+	char *path = xasprintf("%sHEAD", d->gitdir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd >= 0)
+		close(fd);
+	else if (errno == EACCES || errno == EPERM)
+		rc = rt_fail(EX_NOPERM, "cannot read '%s': %s", path, strerror(errno));
+	free(path);
+	return rc;
+}
+
 int
 desk_open_repo(struct desk **out, const char *path, int flags)
 {
@@ -349,6 +368,8 @@ desk_open_repo(struct desk **out, const char *path, int flags)
 	}
 	d->gitdir = xstrdup(git_repository_path(d->repo));
 	d->rtdir = xasprintf("%srt", d->gitdir);
+	if ((rc = head_readable(d)) != 0)
+		goto fail;
 	read_git_config_once(d);
 	apply_shared_umask(d);
 	if (mkdir_p(d->rtdir, 0777) < 0) {

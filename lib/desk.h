@@ -24,6 +24,7 @@ struct desk {
 	char *actor_name;	/* who acts: $RT_ACTOR, git identity, user */
 	char *actor_email;
 	int lockfd;
+	int lock_tried;		/* lockfd taken by desk_lock_try, not desk_lock */
 	int head_known;		/* head_tip read under the lock, or pinned (head.c) */
 	int head_pinned;	/* a reading run keeps the HEAD it read first (desk_head_pin) */
 	git_oid head_tip;
@@ -81,6 +82,13 @@ const char *desk_write_hint(const struct desk *d);
 
 /* The lock serialises writers; waits up to $RT_LOCK_TIMEOUT seconds (30) (lock.c). */
 int desk_lock(struct desk *d);
+/*
+ * The desk lock only if it is free, for the files a reader derives and
+ * writes only under it (ticket.yaml as the cache renders it): without the
+ * guard or a format upgrade, which are a writer's. 0: held, desk_unlock
+ * lets it go; -1: busy or not to be had (no message).
+ */
+int desk_lock_try(struct desk *d);
 void desk_unlock(struct desk *d);
 
 /* Configuration lookups by dotted path: "desk.address". */

@@ -391,7 +391,7 @@ quarantine(struct desk *d, const char *buf, size_t len, const char *reason, char
 	int rc = quarantine_store_kind(d, buf, len, "event", reason, &w);
 
 	if (rc == 0)
-		rc = rt_fail(EX_DATAERR, "%s (kept as %s)", reason, w);
+		rc = quarantine_refused(reason, w, 1);
 	if (where)
 		*where = w;
 	else

@@ -1,5 +1,6 @@
 /* head.c: reading the desk as it stands in HEAD */
 #include <stdlib.h>
+#include <string.h>
 
 #include "desk.h"
 #include "head.h"
@@ -92,4 +93,28 @@ desk_read_head(struct desk *d, const char *path, char **buf, size_t *len)
 	git_tree_free(tree);
 	git_commit_free(head);
 	return rc;
+}
+
+char *
+ticket_opening_mail(git_repository *repo, git_tree *dir)
+{
+	git_tree_entry *e;
+	git_tree *msg = NULL;
+	char *file = NULL;
+
+	if (dir == NULL || git_tree_entry_bypath(&e, dir, "msg") < 0)
+		return NULL;
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_tree_lookup(&msg, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	for (size_t i = 0; msg && i < git_tree_entrycount(msg); i++) {
+		const char *n = git_tree_entry_name(git_tree_entry_byindex(msg, i));
+		size_t l = strlen(n);
+		if (l > 4 && strcmp(n + l - 4, ".eml") == 0) {
+			file = xasprintf("msg/%s", n);
+			break;
+		}
+	}
+	git_tree_free(msg);
+	return file;
 }

@@ -12,6 +12,12 @@ int desk_read_head(struct desk *d, const char *path, char **buf, size_t *len);
 /* Reads path from a tree. */
 int tree_read(git_repository *repo, git_tree *tree, const char *path, char **buf,
     size_t *len);
+/*
+ * The mail that opened the ticket of folder dir: the oldest .eml of its
+ * msg/ (names start with the time), "msg/NAME" malloc'd, or NULL. What
+ * rt-route reads as the opening mail and the cache keeps for it.
+ */
+char *ticket_opening_mail(git_repository *repo, git_tree *dir);
 /* HEAD's commit, or NULL on an unborn branch; caller frees. */
 int desk_head(struct desk *d, git_commit **out);
 /*

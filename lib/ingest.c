@@ -211,6 +211,26 @@ out:
 	return rc;
 }
 
+char *
+quarantine_id(const char *where)
+{
+	const char *b = strrchr(where, '/'), *dot;
+
+	b = b ? b + 1 : where;
+	dot = strrchr(b, '.');
+	return dot ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
+}
+
+int
+quarantine_refused(const char *reason, const char *where, int whole)
+{
+	char *id = quarantine_id(where);
+
+	rt_fail(EX_DATAERR, "%s (%skept in quarantine as %s)", reason, whole ? "" : "headers ", id);
+	free(id);
+	return EX_DATAERR;
+}
+
 size_t
 ingest_max_bytes(struct desk *d)
 {
@@ -644,7 +664,7 @@ ingest_mail(struct desk *d, const char *buf, size_t len, size_t size, int flags,
 		reason = xasprintf("message too large (%zu bytes, limit %zu)", size, max);
 		rc = quarantine_summary(d, buf, len, size, reason, &r->quarantined);
 		if (rc == 0)
-			rc = rt_fail(EX_DATAERR, "%s (headers kept as %s)", reason, r->quarantined);
+			rc = quarantine_refused(reason, r->quarantined, 0);
 		free(reason);
 		return rc;
 	}
@@ -656,7 +676,7 @@ ingest_mail(struct desk *d, const char *buf, size_t len, size_t size, int flags,
 	if (reason) {
 		rc = quarantine_store(d, buf, len, reason, &r->quarantined);
 		if (rc == 0)
-			rc = rt_fail(EX_DATAERR, "%s (kept as %s)", reason, r->quarantined);
+			rc = quarantine_refused(reason, r->quarantined, 1);
 		free(reason);
 		return rc;
 	}

@@ -55,6 +55,15 @@ int quarantine_summary(struct desk *d, const char *head, size_t len, size_t size
     const char *reason, char **where);
 /* A file that is not mail: quarantine_store, or quarantine_summary over ingest.max-bytes. */
 int quarantine_store_file(struct desk *d, const char *path, const char *reason, char **where);
+/* The entry id (rt-quarantine(1)) of where, a quarantined file's path in the desk; malloc'd. */
+char *quarantine_id(const char *where);
+/*
+ * Fails EX_DATAERR with the line for input refused into quarantine at
+ * where: the reason and the entry's id, never its path in the desk (for
+ * mail the MTA returns this line to the sender in its bounce). whole: all
+ * of the input was kept, else only its head.
+ */
+int quarantine_refused(const char *reason, const char *where, int whole);
 
 /* Finds the ticket a message belongs to: subject tag, In-Reply-To, References. */
 int ingest_thread(struct desk *d, struct mail *m, ticket_id out);

@@ -203,12 +203,35 @@ desk_lock(struct desk *d)
 	return 0;
 }
 
+int
+desk_lock_try(struct desk *d)
+{
+	char *path;
+
+	if (d->lockfd >= 0)
+		return -1;	/* held already: not this caller's to let go */
+	path = xasprintf("%s/lock", d->rtdir);
+	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	free(path);
+	if (d->lockfd >= 0 && lock_wait(d->lockfd, 0) < 0) {
+		close(d->lockfd);
+		d->lockfd = -1;
+	}
+	if (d->lockfd < 0)
+		return -1;
+	d->lock_tried = 1;
+	desk_head_moved(d, NULL);	/* read again now it is ours */
+	return 0;
+}
+
 void
 desk_unlock(struct desk *d)
 {
 	if (d->lockfd < 0 || txn_batch_keeps_lock(d))
 		return;
-	guard_unlocking(d);
+	if (!d->lock_tried)
+		guard_unlocking(d);	/* the holder's mark is a writer's */
+	d->lock_tried = 0;
 	close(d->lockfd);
 	d->lockfd = -1;
 	desk_head_moved(d, NULL);

@@ -290,17 +290,6 @@ stored_one(const struct ingest_result *r, void *arg)
 	o->stored++;
 }
 
-/* "quarantine/2026-11/ID.eml" -> "ID" */
-static char *
-id_of_path(const char *path)
-{
-	const char *b = strrchr(path, '/'), *dot;
-
-	b = b ? b + 1 : path;
-	dot = strrchr(b, '.');
-	return dot ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
-}
-
 int
 quarantine_reingest(struct desk *d, const struct qentry *e, struct qreingest *o)
 {
@@ -339,7 +328,7 @@ quarantine_reingest(struct desk *d, const struct qentry *e, struct qreingest *o)
 		free(why);
 	} else if (rc == EX_DATAERR && where) {
 		/* Refused again: the new entry holds today's reason. */
-		o->requarantined = id_of_path(where);
+		o->requarantined = quarantine_id(where);
 		err = xstrdup(rt_errmsg());
 		if (strcmp(o->requarantined, e->id) != 0)
 			remove_entry(d, e, "refused again, superseded");

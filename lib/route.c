@@ -1126,29 +1126,12 @@ tctx_log(struct tctx *c)
 	return &c->log;
 }
 
-/* The mail that opened the ticket: the oldest .eml of msg/ (names start with the time). */
+/* The mail that opened the ticket (ticket_opening_mail). */
 static const char *
 first_mail(struct tctx *c)
 {
-	git_tree_entry *e;
-	git_tree *msg = NULL;
-
-	if (c->mailfile)	/* asked before: the cache's copy, then the parse */
-		return c->mailfile;
-	if (c->dir == NULL || git_tree_entry_bypath(&e, c->dir, "msg") < 0)
-		return NULL;
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		git_tree_lookup(&msg, c->d->repo, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	for (size_t i = 0; msg && i < git_tree_entrycount(msg); i++) {
-		const char *n = git_tree_entry_name(git_tree_entry_byindex(msg, i));
-		size_t l = strlen(n);
-		if (l > 4 && strcmp(n + l - 4, ".eml") == 0) {
-			c->mailfile = xasprintf("msg/%s", n);
-			break;
-		}
-	}
-	git_tree_free(msg);
+	if (c->mailfile == NULL)	/* else asked before: the cache's copy, then the parse */
+		c->mailfile = ticket_opening_mail(c->d->repo, c->dir);
 	return c->mailfile;
 }
 

@@ -661,31 +661,14 @@ textindex_drop(MDB_txn *txn, const struct textindex *ti, const char *id)
 	return rc;
 }
 
-/*
- * "oldest": the oldest .eml of the ticket's msg/ (names start with the
- * time), as rt-route would find it by reading that folder.
- */
+/* "oldest": the mail rt-route reads as the opening one (ticket_opening_mail). */
 static void
 oldest_eml(struct desk *d, git_tree *dir, struct kvmap *first)
 {
-	git_tree_entry *e;
-	git_tree *msg = NULL;
+	char *file = ticket_opening_mail(d->repo, dir);
 
-	kv_set(first, "oldest", NULL);
-	if (dir == NULL || git_tree_entry_bypath(&e, dir, "msg") < 0)
-		return;
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		git_tree_lookup(&msg, d->repo, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	for (size_t i = 0; msg && i < git_tree_entrycount(msg); i++) {
-		const char *n = git_tree_entry_name(git_tree_entry_byindex(msg, i));
-		size_t l = strlen(n);
-		if (l > 4 && strcmp(n + l - 4, ".eml") == 0) {
-			kv_setf(first, "oldest", "msg/%s", n);
-			break;
-		}
-	}
-	git_tree_free(msg);
+	kv_set(first, "oldest", file);
+	free(file);
 }
 
 static int

@@ -503,15 +503,22 @@ write_derived(struct desk *d, const char *path, const char *buf, size_t len)
 	return rc < 0 ? -1 : 0;
 }
 
-int
-ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
+/*
+ * The path of id's ticket.yaml in the work tree when it is not t rendered
+ * (*buf, *len: the rendering), else NULL: equal, or its folder not checked
+ * out (nothing to mirror into).
+ */
+static char *
+worktree_owed(struct desk *d, const char *id, const struct kvmap *t, char **buf, size_t *len)
 {
 	char *rel = ticket_path(id, "ticket.yaml"), *path = xasprintf("%s/%s", d->root, rel);
-	char *buf, *old = NULL, *slash = strrchr(path, '/');
-	size_t len, oldlen = 0;
-	int rc = 0, have, made;
+	char *old = NULL, *slash = strrchr(path, '/');
+	size_t oldlen = 0;
+	int have, made, owed = 0;
 	struct stat st;
 
+	*buf = NULL;
+	free(rel);
 	/* a folder this process made has no ticket.yaml it did not write */
 	*slash = '\0';
 	made = dir_known(path) == 2;
@@ -519,21 +526,47 @@ ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
 	have = !made && read_file(path, &old, &oldlen) == 0;
 	/* no folder in the work tree (not checked out): nothing to mirror into */
 	if (!have && !made && errno == ENOENT) {
-		char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
-		int there = stat(dir, &st) == 0;
-		free(dir);
+		*slash = '\0';
+		int there = stat(path, &st) == 0;
+		*slash = '/';
 		if (!there)
 			goto out;
 	}
-	if (ticket_render(t, &buf, &len) == 0) {
-		/* unchanged files are not rewritten: a rebuild touches only what moved */
-		if (!have || oldlen != len || memcmp(old, buf, len))
-			rc = write_derived(d, path, buf, len);
-		free(buf);
-	}
+	/* unchanged files are not rewritten: a rebuild touches only what moved */
+	if (ticket_render(t, buf, len) == 0)
+		owed = !have || oldlen != *len || memcmp(old, *buf, *len) != 0;
 out:
 	free(old);
-	free(rel);
+	if (!owed) {
+		free(*buf);
+		*buf = NULL;
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+int
+ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
+{
+	char *buf, *path;
+	size_t len;
+	int rc = 0;
+
+	if ((path = worktree_owed(d, id, t, &buf, &len)) != NULL)
+		rc = write_derived(d, path, buf, len);
+	free(buf);
 	free(path);
 	return rc;
+}
+
+int
+ticket_worktree_owed(struct desk *d, const char *id, const struct kvmap *t)
+{
+	char *buf, *path = worktree_owed(d, id, t, &buf, &(size_t){ 0 });
+	int owed = path != NULL;
+
+	free(buf);
+	free(path);
+	return owed;
 }

@@ -54,6 +54,8 @@ int ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *l
  * -1: nothing may fail for it.
  */
 int ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t);
+/* 1 when ticket_render_worktree would write: the work tree's copy is not t's. */
+int ticket_worktree_owed(struct desk *d, const char *id, const struct kvmap *t);
 
 /* Derives the cache record of a ticket: its state plus figures from its log. */
 void summary_build(const struct kvmap *t, const struct evlog *log, struct kvmap *rec);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -884,4 +885,23 @@ strv_free(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+void
+test_hold(const char *env)
+{
+	const char *dir = getenv(env);
+	char *path;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		return;
+	path = xasprintf("%s/held", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) >= 0)
+		close(fd);
+	free(path);
+	path = xasprintf("%s/release", dir);
+	for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+	free(path);
 }

@@ -97,4 +97,11 @@ char *str_lower(char *s);
 size_t str_split(const char *s, const char *seps, char ***out);
 void strv_free(char **v, size_t n);
 
+/*
+ * For tests of what runs beside a command: with the environment variable
+ * env set to a folder DIR, makes DIR/held and waits for DIR/release (a
+ * minute at most), so a test decides what happens meanwhile.
+ */
+void test_hold(const char *env);
+
 #endif

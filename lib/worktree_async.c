@@ -16,12 +16,9 @@
  * rt-ingest exits) only after it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "util.h"
 #include "worktree.h"
@@ -44,35 +41,25 @@ static struct {
 	pthread_t thread;
 	char *err;		/* the first failure, for the drain's warning */
 	unsigned long failed;
-	const char *hold;	/* RT_TEST_WORKTREE_HOLD, read once (test_hold) */
 } q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, NULL };
+	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
 
 /*
  * For tests of what runs beside a batch (t1702): with
  * RT_TEST_WORKTREE_HOLD=DIR the thread stops before the first log.yaml it
- * writes, makes DIR/held and waits for DIR/release (a minute at most), so
- * a test decides what happens while a work-tree file is still queued.
+ * writes (test_hold), so a test decides what happens while a work-tree
+ * file is still queued.
  */
 static void
-test_hold(const char *full)
+hold_first_log(const char *full)
 {
 	static int held;
 	size_t n = strlen(full);
-	char *path;
-	int fd;
 
-	if (q.hold == NULL || held || n < 9 || strcmp(full + n - 9, "/log.yaml") != 0)
+	if (held || n < 9 || strcmp(full + n - 9, "/log.yaml") != 0)
 		return;
 	held = 1;
-	path = xasprintf("%s/held", q.hold);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) >= 0)
-		close(fd);
-	free(path);
-	path = xasprintf("%s/release", q.hold);
-	for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
-		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
-	free(path);
+	test_hold("RT_TEST_WORKTREE_HOLD");
 }
 
 static void *
@@ -92,7 +79,7 @@ writer(void *arg)
 		if (q.head == NULL)
 			q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
-		test_hold(j->full);
+		hold_first_log(j->full);
 		int rc = worktree_file(j->full, j->buf, j->len, j->fresh);
 		pthread_mutex_lock(&q.mu);
 		if (rc != 0) {
@@ -122,8 +109,6 @@ worktree_queue(const char *full, char *buf, size_t len, int fresh)
 	pthread_mutex_lock(&q.mu);
 	if (!q.running) {
 		q.stop = 0;
-		if (q.hold == NULL && (q.hold = getenv("RT_TEST_WORKTREE_HOLD")) && !*q.hold)
-			q.hold = NULL;
 		if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
 			pthread_mutex_unlock(&q.mu);
 			/* no thread: written here, as without a batch */

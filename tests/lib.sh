@@ -24,6 +24,8 @@
 #   mail_fixture NAME            path of a vendored mail (tests/fixtures/mail)
 #   event_fixture NAME           path of a vendored event (tests/fixtures/events)
 #   ticket_dir ID [DESK]         the ticket's folder in the desk (any format)
+#   quarantined ERRFILE          the kept file (quarantine/YYYY-MM/ID.eml) of
+#                                the entry rt-ingest's last refusal there names
 #   start_lighttpd DESK          lighttpd with share/web/lighttpd.conf serving
 #                                rt-web at $WEB/rt for DESK (stopped at exit)
 #
@@ -309,6 +311,14 @@ ticket_dir() {
 		printf 'tickets/%s/%s/%s\n' "$(printf %s "$1" | cut -c1-2)" \
 		    "$(printf %s "$1" | cut -c3-4)" "$1"
 	fi
+}
+
+# quarantined ERRFILE: the kept file of the quarantine entry whose id the
+# last "kept in quarantine as ID" line in ERRFILE names
+quarantined() {
+	_q=$(sed -n 's/.*kept in quarantine as \([^) ]*\)).*/\1/p' "$1" | tail -n 1) &&
+	test -n "$_q" && printf 'quarantine/%s-%s/%s.eml\n' "$(printf %s "$_q" | cut -c1-4)" \
+	    "$(printf %s "$_q" | cut -c5-6)" "$_q"
 }
 
 # start_lighttpd DESK: a real lighttpd on a free port of 127.0.0.1 with the

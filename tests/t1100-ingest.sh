@@ -151,7 +151,7 @@ test_expect_code 65 'junk is quarantined with its reason and exit 65' '
 
 test_expect_code 65 'empty input is not mail: quarantined, exit 65' '
 	rt-ingest </dev/null 2>err; rc=$?;
-	grep "^rt-ingest: <stdin>: not a mail message: empty input (kept as quarantine/" err &&
+	grep "^rt-ingest: <stdin>: not a mail message: empty input (kept in quarantine as 2026" err &&
 	git log -1 --format=%s | grep "^quarantine: not a mail message: empty input" && exit $rc
 '
 

@@ -34,6 +34,14 @@ test_expect_code 65 'limit+1 bytes: refused, only the headers kept in quarantine
 	test -z "$(ls .git/rt/tmp)" && exit $rc
 '
 
+# The line goes back to the sender in the mail system's bounce: it names
+# the entry as rt-quarantine(1) does, not where the desk keeps it.
+test_expect_success 'the refusal names the quarantine entry, not its path in the desk' '
+	q=$(git ls-tree -r --name-only HEAD quarantine | grep "\.eml$") && id=$(basename "${q%.eml}") &&
+	grep "^rt-ingest: <stdin>: message too large ($((LIMIT + 1)) bytes, limit $LIMIT) (headers kept in quarantine as $id)$" err &&
+	! grep quarantine/ err && rt-quarantine show "$id" >shown && grep "^Message-Id: <l3>" shown
+'
+
 test_expect_success 'a 30 MB mail under a 4 KB limit costs neither memory nor storage' '
 	du -sk .git | cut -f1 >git.before &&
 	{ printf "From: k@example.com\nSubject: huge\nMessage-Id: <huge@x>\n\n"; head -c 30000000 /dev/zero | tr "\\0" y; } >huge &&

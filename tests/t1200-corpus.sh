@@ -33,7 +33,7 @@ test_expect_success CORPUS 'every corpus mail is stored or quarantined with a re
 		echo "$rc $(wc -l <out) $path" >>results
 		case $rc in
 		0) test -s out || { echo "no id for $path"; exit 1; } ;;
-		65) grep -q "kept as quarantine/" err || { echo "no reason for $path"; cat err; exit 1; } ;;
+		65) grep -q "kept in quarantine as " err || { echo "no reason for $path"; cat err; exit 1; } ;;
 		*) echo "exit $rc for $path"; cat err; exit 1 ;;
 		esac
 	done

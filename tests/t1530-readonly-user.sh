@@ -114,4 +114,11 @@ test_expect_success 'a desk not declared safe: one line saying how, for a user w
 	grep -- "--system" err
 '
 
+test_expect_code 77 'an unreadable .git/HEAD: one line naming the file' '
+	chmod 600 desk/.git/HEAD && test_when_finished "chmod 644 desk/.git/HEAD" &&
+	as_nobody rt-ls --desk "$TRASH/desk" 2>err; rc=$?; cat err &&
+	test $(wc -l <err) = 1 && grep "^rt-ls: cannot read '"'$TRASH/desk/.git/HEAD'"': Permission denied$" err &&
+	exit $rc
+'
+
 test_done

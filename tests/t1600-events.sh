@@ -24,8 +24,7 @@ test_expect_success CORPUS 'every corpus event file is stored or quarantined wit
 		   done
 		   test -n "$found" || test -z "$new" || { echo "$f not stored"; exit 1; }
 		   cat ids >>seen && echo "$f" >>stored ;;
-		65) grep -q "(kept as quarantine/" err || { echo "no reason for $f"; cat err; exit 1; }
-		   sed "s/.*(kept as \(quarantine\/[^)]*\)).*/\1/" err >>kept ;;
+		65) quarantined err >>kept || { echo "no reason for $f"; cat err; exit 1; } ;;
 		*) echo "$f: exit $rc"; cat err; exit 1 ;;
 		esac
 	done <files &&
@@ -123,7 +122,7 @@ test_expect_success 'surrogate-pair escapes become the emoji in the subject' '
 test_expect_code 65 'junk JSON is refused and quarantined' '
 	printf "{\"alerts\": [1, 2,, }" >junk.json &&
 	rt-ingest --event junk.json 2>err; rc=$?
-	grep -q "invalid JSON" err && q=$(sed "s/.*(kept as \(quarantine\/[^)]*\)).*/\1/" err) &&
+	grep -q "invalid JSON" err && q=$(quarantined err) &&
 	cmp junk.json "$q" && grep -q "^reason: .*invalid JSON" "${q%.eml}.yaml" && exit $rc
 '
 

@@ -25,7 +25,7 @@ refused() {
 	n=$(tickets) &&
 	{ rt-ingest --event "$1" >out 2>err; rc=$?; test $rc = 65 || { echo "exit $rc"; cat err; return 1; }; } &&
 	grep -q "$2" err && test ! -s out && test "$(tickets)" = $n &&
-	q=$(sed "s/.*(kept as \(quarantine\/[^)]*\)).*/\1/" err) && test -f "$q" &&
+	q=$(quarantined err) && test -f "$q" &&
 	test $(wc -c <"$q") -le 4096 && head -c $(wc -c <"$q") "$1" | cmp - "$q" &&
 	grep -q "^reason: .*$2.*kept: the first $(wc -c <"$q") of $(wc -c <"$1") bytes" "${q%.eml}.yaml" &&
 	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st &&
@@ -82,7 +82,7 @@ test_expect_success 'ingest.max-payload-bytes: one past the limit refused' '
 	printf "{\"title\":\"%s\"}" $(printf "%0201d" 0) >p1.json &&
 	refused p1.json "event payload too large ($(wc -c <p1.json) bytes, limit $(($(wc -c <p1.json) - 1)): ingest.max-payload-bytes)" &&
 	{ yes "{\"title\":\"x\"}" | head -c 300000 | rt-ingest --event; test $? = 65; } 2>err &&
-	grep -q "too large (300000 bytes" err && q=$(sed "s/.*(kept as \(quarantine\/[^)]*\)).*/\1/" err) &&
+	grep -q "too large (300000 bytes" err && q=$(quarantined err) &&
 	test $(wc -c <"$q") = $(($(wc -c <p1.json))) && test -z "$(ls "$(git rev-parse --git-dir)/rt/tmp")"
 '
 

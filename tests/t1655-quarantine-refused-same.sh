@@ -45,6 +45,23 @@ test_expect_success 'the list keeps its columns for a NAME-2 id' '
 	grep -c "^[^ ]*  " list >spaced && wc -l <list >lines && test_cmp lines spaced
 '
 
+# reason_at: each line's column where its REASON starts (after the SOURCE
+# field, $4 with --utc, and at least one space)
+reason_at() {
+	awk "{ p = index(\$0, \" \" \$4 \" \") + length(\$4) + 1; r = substr(\$0, p);
+	    match(r, /^ +/); print RLENGTH < 1 ? -1 : p + RLENGTH }" "$1"
+}
+
+test_expect_success 'the list keeps its columns for an event source wider than SOURCE was (12)' '
+	q=quarantine/2026-11/20261125T090000Z-0123456789 && mkdir -p quarantine/2026-11 &&
+	printf "{}" >$q.eml &&
+	printf "reason: unknown event source\nreceived: 2026-11-25T09:00:00Z\nfile: %s\nkind: event\nsource: alertmanager\n" \
+	    ${q##*/}.eml >$q.yaml &&
+	rt-gc -q && git add quarantine && git commit -qm "quarantine: by an older rt" &&
+	rt-quarantine --utc >list && cat list && grep -q " event/alertmanager " list &&
+	reason_at list | sort -u >cols && cat cols && test $(wc -l <cols) = 1 && test "$(cat cols)" -gt 0
+'
+
 test_expect_success 'two payloads with the same kept head in one second: two entries' '
 	sed -i "s/max-payload-bytes: .*/max-payload-bytes: 5000/" rt.yaml &&
 	git commit -qm limit rt.yaml &&
@@ -53,8 +70,8 @@ test_expect_success 'two payloads with the same kept head in one second: two ent
 	printf "[{\"title\": \"%s\", \"n\": 2, \"more\": 3}]" $head >p2.json &&
 	{ rt-ingest --event p1.json 2>err1; test $? = 65; } &&
 	{ rt-ingest --event p2.json 2>err2; test $? = 65; } &&
-	q1=$(sed -n "s/.*(kept as \(.*\)\.eml)$/\1/p" err1) &&
-	q2=$(sed -n "s/.*(kept as \(.*\)\.eml)$/\1/p" err2) &&
+	q1=$(quarantined err1) && q1=${q1%.eml} &&
+	q2=$(quarantined err2) && q2=${q2%.eml} &&
 	test -n "$q1" && test "$q1" != "$q2" &&
 	git show HEAD:$q1.yaml | grep "of $(wc -c <p1.json) bytes" &&
 	git show HEAD:$q2.yaml | grep "of $(wc -c <p2.json) bytes" &&

@@ -10,7 +10,7 @@ new_desk desk || exit 1
 # empty_kept LABEL KIND: err is one line naming LABEL, the commit a quarantine
 empty_kept() {
 	test $(wc -l <err) = 1 &&
-	grep "^rt-ingest: $1: $2: empty input (kept as quarantine/" err &&
+	grep "^rt-ingest: $1: $2: empty input (kept in quarantine as 2026" err &&
 	git log -1 --format=%s | grep "^quarantine: $2: empty input" &&
 	test "$(rt-ls --all | wc -l)" = 1
 }

@@ -1,0 +1,69 @@
+#!/bin/sh
+# A command that only reads (rt-ls) catches the cache up to HEAD; the
+# ticket.yaml copies it renders on the way are written under the desk
+# lock, as every work-tree file: never from a HEAD read before a change
+# (a delivery, rt-set) that wrote a newer copy meanwhile. With the lock busy they wait, marked,
+# for the next command that has it; a user who may only read writes none.
+. "$(dirname "$0")/lib.sh"
+
+# tag N: a change to the ticket that its ticket.yaml shows
+tag() { rt-set "$ID" tags+="floor$1" >/dev/null; }
+# wait_for FILE: up to a minute
+wait_for() { _w=0; while [ ! -f "$1" ] && [ $_w -lt 600 ]; do sleep 0.1; _w=$((_w + 1)); done; test -f "$1"; }
+# behind: HEAD moves by hand to a commit of the same tree, so the next command syncs the cache
+behind() { git update-ref HEAD "$(git commit-tree -p HEAD -m "by hand" "HEAD^{tree}")"; }
+# as_rebuilt: ticket.yaml as a rebuild of the cache from HEAD renders it
+as_rebuilt() {
+	cp "$YAML" "$TRASH/seen" && rm -f .git/rt/cache.mdb .git/rt/cache.mdb-lock &&
+	rm "$YAML" && rt-ls --all >/dev/null && cp "$YAML" "$TRASH/rebuilt" &&
+	test_cmp "$TRASH/rebuilt" "$TRASH/seen"
+}
+
+new_desk desk || exit 1
+printf 'From: c@example.com\nSubject: printer\nMessage-Id: <r1@x>\n\nstuck on floor 1\n' |
+    rt-ingest -q || exit 1
+ID=$(rt-ls --all --format '%{id}\n') && YAML=$(ticket_dir "$ID")/ticket.yaml || exit 1
+
+# The reader is held (RT_TEST_SYNC_HOLD) after it read HEAD, before its
+# cache transaction. A change to the ticket now must wait for the desk;
+# had the reader no lock, the change would write its ticket.yaml and the
+# reader then replace it with one rendered from the older HEAD.
+test_expect_success 'a change while a reader syncs: ticket.yaml is the newer HEAD'"'"'s' '
+	behind && cp "$YAML" "$TRASH/before" &&
+	rm -rf "$TRASH/hold" && mkdir "$TRASH/hold" &&
+	{ RT_TEST_SYNC_HOLD=$TRASH/hold rt-ls --all >"$TRASH/ls" & } && reader=$! &&
+	wait_for "$TRASH/hold/held" &&
+	if flock -n .git/rt/lock true; then
+		echo "the desk lock is free while the reader renders ticket.yaml" &&
+		: >"$TRASH/free" && tag 2 && : >"$TRASH/hold/release"
+	else
+		{ tag 2 & } && single=$! &&
+		: >"$TRASH/hold/release" && wait $single
+	fi &&
+	wait $reader && grep -q printer "$TRASH/ls" &&
+	grep -q floor2 "$YAML" && as_rebuilt && test ! -f "$TRASH/free"
+'
+
+# The lock busy (a writer holds it): the reader answers, leaves the stale
+# ticket.yaml as it is, and the next command that has the lock renders it.
+test_expect_success 'the lock busy: ticket.yaml waits for the next command with the lock' '
+	cp .git/rt/cache.mdb "$TRASH/old.mdb" && cp "$YAML" "$TRASH/old.yaml" &&
+	tag 3 && cp "$YAML" "$TRASH/new.yaml" && grep -q floor3 "$TRASH/new.yaml" &&
+	cp "$TRASH/old.mdb" .git/rt/cache.mdb && cp "$TRASH/old.yaml" "$YAML" &&
+	flock .git/rt/lock sh -c "rt-ls --all >\"$TRASH/ls\"" &&
+	grep -q printer "$TRASH/ls" && test_cmp "$TRASH/old.yaml" "$YAML" &&
+	rt-ls --all >/dev/null && test_cmp "$TRASH/new.yaml" "$YAML" && as_rebuilt
+'
+
+# Its words too wait with it: a search meanwhile reads the ticket itself.
+test_expect_success 'the lock busy: a search finds the words of the waiting ticket' '
+	cp .git/rt/cache.mdb "$TRASH/old.mdb" &&
+	printf "From: c@example.com\nSubject: printer\nIn-Reply-To: <r1@x>\n\nthe toner too\n" |
+	    rt-ingest -q && cp "$TRASH/old.mdb" .git/rt/cache.mdb && cp "$TRASH/old.yaml" "$YAML" &&
+	flock .git/rt/lock sh -c "rt-ls --all --text toner --format \"%{id}\\n\" >\"$TRASH/hits\"" &&
+	echo "$ID" >expect && test_cmp expect "$TRASH/hits" && test_cmp "$TRASH/old.yaml" "$YAML" &&
+	rt-ls --all --text toner --format "%{id}\n" >"$TRASH/hits" && test_cmp expect "$TRASH/hits" &&
+	test_cmp "$TRASH/new.yaml" "$YAML"
+'
+
+test_done
