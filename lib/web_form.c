@@ -27,10 +27,11 @@
 #include "webcrypt.h"
 
 #define CSRF_TTL (2 * 3600)
-#define NAME_MAX_BYTES 100
-#define ADDRESS_MAX_BYTES 254
-#define SUBJECT_MAX_BYTES 200
-#define TEXT_MAX_BYTES 20000
+/* Field limits in characters, as the form's maxlength counts them. */
+#define NAME_MAX_CHARS 100
+#define ADDRESS_MAX_BYTES 254	/* an address is ASCII */
+#define SUBJECT_MAX_CHARS 200
+#define TEXT_MAX_CHARS 20000
 #define RATE_MAX_LINES 10000
 #define ATTACH_MAX_BYTES (1L << 20)	/* web.attach-max-bytes */
 
@@ -47,10 +48,10 @@ struct form {
 };
 
 static const struct { const char *name; size_t off, max; } fields[] = {
-	{ "name", offsetof(struct form, name), NAME_MAX_BYTES },
+	{ "name", offsetof(struct form, name), NAME_MAX_CHARS },
 	{ "address", offsetof(struct form, address), ADDRESS_MAX_BYTES },
-	{ "subject", offsetof(struct form, subject), SUBJECT_MAX_BYTES },
-	{ "text", offsetof(struct form, text), TEXT_MAX_BYTES },
+	{ "subject", offsetof(struct form, subject), SUBJECT_MAX_CHARS },
+	{ "text", offsetof(struct form, text), TEXT_MAX_CHARS },
 	{ "website", offsetof(struct form, trap), 1000 },
 	{ "csrf", offsetof(struct form, csrf), 64 },
 };
@@ -137,6 +138,21 @@ rawvalue(const char *v, size_t n)
 	return xstrndup(v, n);
 }
 
+/*
+ * The length a browser's maxlength allows: characters, a line break one
+ * (the browser counts it as LF and sends it as CRLF). A limit in bytes
+ * would refuse what the form let a writer of German or Japanese type.
+ */
+static size_t
+form_chars(const char *s)
+{
+	size_t n = utf8_chars(s);
+
+	for (const char *p = s; (p = strstr(p, "\r\n")) != NULL; p += 2)
+		n--;
+	return n;
+}
+
 static void
 set_field(struct form *f, char **slot, const char *v, size_t n, size_t max, int raw)
 {
@@ -150,7 +166,7 @@ set_field(struct form *f, char **slot, const char *v, size_t n, size_t max, int 
 		f->bad = 1;
 		return;
 	}
-	if (strlen(s) > max)
+	if (form_chars(s) > max)
 		f->toolong = 1;
 	*slot = s;
 }
