@@ -293,6 +293,21 @@ form_page(struct web_resp *w, int status, const char *lang, const char *script,
 	free(tok);
 }
 
+/*
+ * The desk cannot store the form now (503): the form again with what the
+ * person wrote, so sending it again is one click, not typing it anew.
+ */
+static void
+form_retry(struct web_resp *w, const char *lang, const char *script, const char *secret,
+    const struct form *f)
+{
+	char secs[16];
+
+	form_page(w, 503, lang, script, secret, f, web_text(lang, "retry.text"));
+	snprintf(secs, sizeof(secs), "%d", WEB_RETRY_AFTER);
+	web_add_header(w, "Retry-After", secs);
+}
+
 /* One line, no control characters, nothing that would break "Name <addr>". */
 static char *
 clean_name(const char *s)
@@ -543,8 +558,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	if (rate_open(d, &rt, secret, f.address, r->client) != 0) {
 		web_log_error(w, "rate limit");
 		rate_close(&rt);
-		web_page_message(w, 503, lang, web_text(lang, "retry.title"), web_text(lang, "retry.text"));
-		web_add_header(w, "Retry-After", "60");
+		form_retry(w, lang, r->script, secret, &f);
 		goto out;
 	}
 	if ((wait = rate_wait(&rt)) > 0) {
@@ -575,8 +589,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	}
 	if (rc != 0) {
 		web_log_error(w, "new ticket");
-		web_page_message(w, 503, lang, web_text(lang, "retry.title"), web_text(lang, "retry.text"));
-		web_add_header(w, "Retry-After", "60");
+		form_retry(w, lang, r->script, secret, &f);
 		goto out;
 	}
 	/* Stored: the acknowledgement and routing never change the answer. */

@@ -258,6 +258,26 @@ test_expect_success LIGHTTPD 'the rate limit per address: 429 with Retry-After, 
 	test "$(submit Eva eva@example.com "Next hour" "again")" = 200
 '
 
+test_expect_success LIGHTTPD 'a locked desk: 503 with Retry-After, the form again with what was written; sending that stores it once' '
+	( flock 9; sleep 4 ) 9>.git/rt/lock &
+	n=$(tickets) &&
+	echo "export RT_LOCK_TIMEOUT=1" >"$TRASH/web-env" &&
+	test_when_finished "rm -f \"$TRASH/web-env\"" &&
+	sleep 0.5 &&
+	test "$(submit "Lena Lock" lena@example.com "Desk busy" "Written once, not twice.")" = 503 &&
+	grep -i "^Retry-After: 60" headers &&
+	grep "class=\"error\".*could not be stored just now" out &&
+	fields out >again &&
+	grep "^name=Lena Lock$" again && grep "^address=lena@example.com$" again &&
+	grep "^subject=Desk busy$" again && grep ">Written once, not twice.</textarea>" out &&
+	test "$(tickets)" = "$n" && wait &&
+	csrf=$(sed -n "s/^csrf=//p" again) &&
+	test "$(curl -s -o out -w "%{http_code}" --data-urlencode "csrf=$csrf" --data-urlencode "name=Lena Lock" \
+	    --data-urlencode address=lena@example.com --data-urlencode "subject=Desk busy" \
+	    --data-urlencode "text=Written once, not twice." --data-urlencode website= "$WEB/rt/new")" = 200 &&
+	grep "id=\"ticket\"" out && test "$(tickets)" = $((n + 1))
+'
+
 test_expect_success LIGHTTPD 'oversized, wrongly typed and wrong-method requests store nothing' '
 	n=$(tickets) &&
 	big=$(head -c 5000 /dev/zero | tr "\0" a) &&
