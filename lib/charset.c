@@ -261,3 +261,63 @@ rfc2047_decode(const char *s)
 {
 	return rfc2047_decode_8bit(s, NULL);
 }
+
+/* Length of the encoded word "=?cs?E?text?=" s starts with, else 0. */
+static size_t
+encoded_word_len(const char *s)
+{
+	const char *q, *end;
+
+	if (s[0] != '=' || s[1] != '?' || (q = strchr(s + 2, '?')) == NULL ||
+	    q == s + 2 || q[1] == '\0' || strchr("BbQq", q[1]) == NULL || q[2] != '?' ||
+	    (end = strstr(q + 3, "?=")) == NULL)
+		return 0;
+	for (const char *p = s; p < end; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			return 0;
+	return (size_t)(end + 2 - s);
+}
+
+/* Blanks at the end of sb that follow an encoded word ("?="), else 0. */
+static size_t
+blanks_after_word(const struct sbuf *sb)
+{
+	size_t n = 0;
+
+	while (n < sb->len && (sb->buf[sb->len - 1 - n] == ' ' || sb->buf[sb->len - 1 - n] == '\t'))
+		n++;
+	return n && sb->len - n >= 2 && memcmp(sb->buf + sb->len - n - 2, "?=", 2) == 0 ? n : 0;
+}
+
+char *
+rfc2047_escape_8bit(const char *s, const char *cs)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	while (*s) {
+		size_t w = encoded_word_len(s), b;
+
+		for (const char *end = s + w; s < end; s++)
+			if ((unsigned char)*s >= 0x80)
+				sbuf_addf(&sb, "=%02X", (unsigned char)*s);
+			else
+				sbuf_addc(&sb, *s);
+		if (w)
+			continue;
+		if ((unsigned char)*s < 0x80) {
+			sbuf_addc(&sb, *s++);
+			continue;
+		}
+		/* A decoder drops the blanks between two words: they go inside. */
+		b = blanks_after_word(&sb);
+		sb.len -= b;
+		sbuf_addf(&sb, "=?%s?Q?", cs);
+		while (b--)
+			sbuf_adds(&sb, "=20");
+		while ((unsigned char)*s >= 0x80)
+			sbuf_addf(&sb, "=%02X", (unsigned char)*s++);
+		sbuf_adds(&sb, "?=");
+	}
+	sbuf_add(&sb, "", 0);
+	return sbuf_detach(&sb);
+}

@@ -34,5 +34,12 @@ char *rfc2047_decode(const char *s);
  * the word's charset).
  */
 char *rfc2047_decode_8bit(const char *s, const char *cs8);
+/*
+ * s with each run of 8-bit bytes outside an encoded word made an encoded
+ * word of charset cs, and raw 8-bit bytes inside one =XX there, for
+ * parsers that take ASCII only (mailutils' address parser); decoding the
+ * result gives s again, the blanks between two runs included.
+ */
+char *rfc2047_escape_8bit(const char *s, const char *cs);
 
 #endif

@@ -524,55 +524,15 @@ msgid_first(mu_header_t hdr, const char *name)
 /* Addresses                                                        */
 /* ---------------------------------------------------------------- */
 
-/* Length of the encoded word "=?cs?E?text?=" s starts with, else 0. */
-static size_t
-encoded_word_len(const char *s)
-{
-	const char *q, *end;
-
-	if (s[0] != '=' || s[1] != '?' || (q = strchr(s + 2, '?')) == NULL ||
-	    q == s + 2 || q[1] == '\0' || strchr("BbQq", q[1]) == NULL || q[2] != '?' ||
-	    (end = strstr(q + 3, "?=")) == NULL)
-		return 0;
-	for (const char *p = s; p < end; p++)
-		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			return 0;
-	return (size_t)(end + 2 - s);
-}
-
 /*
  * mu_address_create() rejects 8-bit bytes: hand each run of them over as
- * an RFC 2047 encoded word (which it keeps as text) and decode it after;
- * raw bytes inside an encoded word (=?iso-8859-1?Q?M\xFCller?=) become
- * =XX there, in that word's charset.
+ * an RFC 2047 encoded word (which it keeps as text) and decode it after.
  */
 static char *
 escape_8bit(const char *s, const char *cs8)
 {
-	const char *cs = utf8_valid(s, strlen(s)) ? "UTF-8" :
-	    cs8 ? cs8 : FALLBACK_CS;
-	struct sbuf sb = SBUF_INIT;
-
-	while (*s) {
-		size_t w = encoded_word_len(s);
-
-		for (const char *end = s + w; s < end; s++)
-			if ((unsigned char)*s >= 0x80)
-				sbuf_addf(&sb, "=%02X", (unsigned char)*s);
-			else
-				sbuf_addc(&sb, *s);
-		if (w)
-			continue;
-		if ((unsigned char)*s < 0x80) {
-			sbuf_addc(&sb, *s++);
-			continue;
-		}
-		sbuf_addf(&sb, "=?%s?Q?", cs);
-		while ((unsigned char)*s >= 0x80)
-			sbuf_addf(&sb, "=%02X", (unsigned char)*s++);
-		sbuf_adds(&sb, "?=");
-	}
-	return sbuf_detach(&sb);
+	return rfc2047_escape_8bit(s, utf8_valid(s, strlen(s)) ? "UTF-8" :
+	    cs8 ? cs8 : FALLBACK_CS);
 }
 
 /* Lower-cases the domain part of an address in place. */

@@ -246,24 +246,12 @@ static int
 addr_parse(const char *s, mu_address_t *a)
 {
 	struct mu_address hint = MU_ADDRESS_HINT_INITIALIZER;
-	struct sbuf sb = SBUF_INIT;
-	char *u = clean1(s);
+	char *u = clean1(s), *e = rfc2047_escape_8bit(u, "UTF-8");
 	int rc;
 
-	for (const char *p = u; *p;) {
-		if ((unsigned char)*p < 0x80) {
-			sbuf_addc(&sb, *p++);
-			continue;
-		}
-		sbuf_adds(&sb, "=?UTF-8?Q?");
-		while ((unsigned char)*p >= 0x80)
-			sbuf_addf(&sb, "=%02X", (unsigned char)*p++);
-		sbuf_adds(&sb, "?=");
-	}
 	*a = NULL;
-	rc = mu_address_create_hint(a, sb.buf ? sb.buf : "", &hint,
-	    MU_ADDR_HINT_DOMAIN);
-	sbuf_free(&sb);
+	rc = mu_address_create_hint(a, e, &hint, MU_ADDR_HINT_DOMAIN);
+	free(e);
 	free(u);
 	return rc;
 }

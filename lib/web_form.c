@@ -27,10 +27,11 @@
 #include "webcrypt.h"
 
 #define CSRF_TTL (2 * 3600)
-#define NAME_MAX_BYTES 100
-#define ADDRESS_MAX_BYTES 254
-#define SUBJECT_MAX_BYTES 200
-#define TEXT_MAX_BYTES 20000
+/* Field limits in characters, as the form's maxlength counts them. */
+#define NAME_MAX_CHARS 100
+#define ADDRESS_MAX_BYTES 254	/* an address is ASCII */
+#define SUBJECT_MAX_CHARS 200
+#define TEXT_MAX_CHARS 20000
 #define RATE_MAX_LINES 10000
 #define ATTACH_MAX_BYTES (1L << 20)	/* web.attach-max-bytes */
 
@@ -47,10 +48,10 @@ struct form {
 };
 
 static const struct { const char *name; size_t off, max; } fields[] = {
-	{ "name", offsetof(struct form, name), NAME_MAX_BYTES },
+	{ "name", offsetof(struct form, name), NAME_MAX_CHARS },
 	{ "address", offsetof(struct form, address), ADDRESS_MAX_BYTES },
-	{ "subject", offsetof(struct form, subject), SUBJECT_MAX_BYTES },
-	{ "text", offsetof(struct form, text), TEXT_MAX_BYTES },
+	{ "subject", offsetof(struct form, subject), SUBJECT_MAX_CHARS },
+	{ "text", offsetof(struct form, text), TEXT_MAX_CHARS },
 	{ "website", offsetof(struct form, trap), 1000 },
 	{ "csrf", offsetof(struct form, csrf), 64 },
 };
@@ -137,6 +138,21 @@ rawvalue(const char *v, size_t n)
 	return xstrndup(v, n);
 }
 
+/*
+ * The length a browser's maxlength allows: characters, a line break one
+ * (the browser counts it as LF and sends it as CRLF). A limit in bytes
+ * would refuse what the form let a writer of German or Japanese type.
+ */
+static size_t
+form_chars(const char *s)
+{
+	size_t n = utf8_chars(s);
+
+	for (const char *p = s; (p = strstr(p, "\r\n")) != NULL; p += 2)
+		n--;
+	return n;
+}
+
 static void
 set_field(struct form *f, char **slot, const char *v, size_t n, size_t max, int raw)
 {
@@ -150,7 +166,7 @@ set_field(struct form *f, char **slot, const char *v, size_t n, size_t max, int 
 		f->bad = 1;
 		return;
 	}
-	if (strlen(s) > max)
+	if (form_chars(s) > max)
 		f->toolong = 1;
 	*slot = s;
 }
@@ -275,6 +291,21 @@ form_page(struct web_resp *w, int status, const char *lang, const char *script,
 	sbuf_adds(b, "</button>\n</form>\n");
 	web_page_end(w);
 	free(tok);
+}
+
+/*
+ * The desk cannot store the form now (503): the form again with what the
+ * person wrote, so sending it again is one click, not typing it anew.
+ */
+static void
+form_retry(struct web_resp *w, const char *lang, const char *script, const char *secret,
+    const struct form *f)
+{
+	char secs[16];
+
+	form_page(w, 503, lang, script, secret, f, web_text(lang, "retry.text"));
+	snprintf(secs, sizeof(secs), "%d", WEB_RETRY_AFTER);
+	web_add_header(w, "Retry-After", secs);
 }
 
 /* One line, no control characters, nothing that would break "Name <addr>". */
@@ -527,8 +558,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	if (rate_open(d, &rt, secret, f.address, r->client) != 0) {
 		web_log_error(w, "rate limit");
 		rate_close(&rt);
-		web_page_message(w, 503, lang, web_text(lang, "retry.title"), web_text(lang, "retry.text"));
-		web_add_header(w, "Retry-After", "60");
+		form_retry(w, lang, r->script, secret, &f);
 		goto out;
 	}
 	if ((wait = rate_wait(&rt)) > 0) {
@@ -559,8 +589,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	}
 	if (rc != 0) {
 		web_log_error(w, "new ticket");
-		web_page_message(w, 503, lang, web_text(lang, "retry.title"), web_text(lang, "retry.text"));
-		web_add_header(w, "Retry-After", "60");
+		form_retry(w, lang, r->script, secret, &f);
 		goto out;
 	}
 	/* Stored: the acknowledgement and routing never change the answer. */

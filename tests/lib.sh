@@ -321,13 +321,21 @@ quarantined() {
 	    "$(printf %s "$_q" | cut -c5-6)" "$_q"
 }
 
-# start_lighttpd DESK: a real lighttpd on a free port of 127.0.0.1 with the
-# example configuration (share/web/lighttpd.conf, its two paths set) and
-# $TRASH/htdocs as document root; rt-web runs with this script's clock and
-# settings, plus what $TRASH/web-env sets (sourced per request). Sets WEB
-# (http://127.0.0.1:PORT) and LPID; lighttpd is stopped when the script ends.
+# start_lighttpd DESK [USER]: a real lighttpd on a free port of 127.0.0.1
+# with the example configuration (share/web/lighttpd.conf, its two paths
+# set) and $TRASH/htdocs as document root; rt-web runs with this script's
+# clock and settings, plus what $TRASH/web-env sets (sourced per request).
+# With USER (as root), lighttpd drops to USER and its groups as Debian's
+# does for www-data. Sets WEB (http://127.0.0.1:PORT) and LPID; lighttpd
+# is stopped when the script ends.
 start_lighttpd() {
 	_ld=$TRASH/lighttpd; mkdir -p "$_ld" "$TRASH/htdocs"
+	_luser=
+	if [ -n "${2:-}" ]; then
+		chown "$2" "$_ld" || return 1
+		_luser="server.username = \"$2\"
+server.groupname = \"$(id -gn "$2")\""
+	fi
 	cat >"$_ld/rt-web" <<EOW
 #!/bin/sh
 export RT_NOW=$RT_NOW TZ=UTC LC_ALL=C.UTF-8 HOME='$HOME' GIT_CONFIG_NOSYSTEM=1 \
@@ -349,6 +357,7 @@ server.bind = "127.0.0.1"
 server.port = $_port
 server.errorlog = "$_ld/error.log"
 server.breakagelog = "$_ld/cgi.log"
+$_luser
 include "$_ld/rt-web.conf"
 EOC
 		/usr/sbin/lighttpd -D -f "$_ld/lighttpd.conf" 2>>"$_ld/start.log" &

@@ -56,4 +56,16 @@ test_expect_success 'the NUL mail is stored byte-exact' '
 	id=$(rt-ingest <nul2.eml) && cmp nul2.eml $(ticket_dir $id)/msg/*.eml &&
 	rt-show $id | grep "^Subject: nul2"
 '
+test_expect_success 'the words of a non-ASCII name keep the space between them (mail in, rt-new, the mail rt writes)' '
+	printf "From: 山田 太郎 <yamada@example.jp>\nTo: support@example.org, =?UTF-8?Q?Ann?= Ünal <ann@example.de>\nSubject: names\nMessage-Id: <names@x>\n\nhi\n" |
+	    rt-ingest >id && id=$(cat id) &&
+	rt-show --json "$id" | jq -r ".messages[0].from, .messages[0].to[1]" >names &&
+	printf "%s\n" "山田 太郎 <yamada@example.jp>" "Ann Ünal <ann@example.de>" >expect &&
+	test_cmp expect names &&
+	id=$(rt-new -r "山田 太郎 محمد <yamada2@example.jp>" -c phone --subject names -m hi) &&
+	rt-show --raw 1 "$id" >raw &&
+	python3 -c "import email, sys; m = email.message_from_binary_file(open(sys.argv[1], \"rb\")); print(str(email.header.make_header(email.header.decode_header(m[\"From\"]))))" raw >from &&
+	echo "山田 太郎 محمد <yamada2@example.jp>" >expect && test_cmp expect from
+'
+
 test_done

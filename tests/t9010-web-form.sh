@@ -178,6 +178,37 @@ Bcc: victim@example.org" "x")" = 400 &&
 	test "$(tickets)" = $((n + 1)) && ! grep -i "victim" "$TRASH/sent-mail"
 '
 
+# maxlength FIELD: the form's own limit of a field (form.html).
+maxlength() { sed -n "s/.*id=\"$1\" name=\"$1\"[^>]* maxlength=\"\([0-9]*\)\".*/\1/p" form.html; }
+
+test_expect_success LIGHTTPD 'what the form'\''s maxlength lets a browser send is taken: characters, not bytes; a line break one' '
+	n=$(tickets) &&
+	sed -i "s/^  form-max-bytes: .*/  form-max-bytes: 65536/" rt.yaml && git commit -qm "roomy form" rt.yaml &&
+	test_when_finished "sed -i \"s/^  form-max-bytes: .*/  form-max-bytes: 4096/\" rt.yaml && git commit -qm \"small form\" rt.yaml" &&
+	curl -s -o form.html "$WEB/rt/new" && csrf=$(fields form.html | sed -n "s/^csrf=//p") &&
+	nmax=$(maxlength name) smax=$(maxlength subject) tmax=$(maxlength text) &&
+	test "$nmax" = 100 && test "$smax" = 200 && test "$tmax" = 20000 &&
+	rep() { python3 -c "import sys; sys.stdout.write(sys.argv[1] * int(sys.argv[2]))" "$1" "$2"; } &&
+	rep "山" "$nmax" >name.txt && rep "件" "$smax" >subject.txt &&
+	python3 -c "import sys; sys.stdout.write(\"Grüße aus Köln\r\n\" * (int(sys.argv[1]) // 15))" "$tmax" >text.txt &&
+	test $(wc -c <text.txt) -gt "$tmax" &&
+	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F "name=<name.txt" -F address=yamada@example.jp \
+	    -F "subject=<subject.txt" -F "text=<text.txt" -F website= "$WEB/rt/new")" = 200 &&
+	id=$(sed -n "s/.*id=\"ticket\">#\([0-9A-Z]*\)<.*/\1/p" out) && test -n "$id" &&
+	rt-show "$id" >show && grep "^subject  *$(cat subject.txt)$" show &&
+	grep "^From: *$(cat name.txt) <yamada@example.jp>$" show &&
+	test "$(rt-show --json "$id" | jq -r ".messages[0].text" | grep -c "^Grüße aus Köln$")" = $((tmax / 15)) &&
+	rep "山" $((nmax + 1)) >name.txt &&
+	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F "name=<name.txt" -F address=yamada2@example.jp \
+	    -F subject=Hi -F text=x -F website= "$WEB/rt/new")" = 400 &&
+	grep "class=\"error\".*too long" out &&
+	rep "ä" $((tmax + 1)) >text.txt &&
+	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F name=Y -F address=yamada3@example.jp \
+	    -F subject=Hi -F "text=<text.txt" -F website= "$WEB/rt/new")" = 400 &&
+	grep "class=\"error\".*too long" out &&
+	test "$(tickets)" = $((n + 1))
+'
+
 test_expect_success LIGHTTPD 'a NUL byte or bad UTF-8 in a field: 400 that says so (not "too long"), nothing stored' '
 	n=$(tickets) &&
 	curl -s -o form.html "$WEB/rt/new" && csrf=$(fields form.html | sed -n "s/^csrf=//p") &&
@@ -225,6 +256,26 @@ test_expect_success LIGHTTPD 'the rate limit per address: 429 with Retry-After, 
 	echo "export RT_NOW=2026-11-25T11:00:01Z" >"$TRASH/web-env" &&
 	test_when_finished "rm -f \"$TRASH/web-env\"" &&
 	test "$(submit Eva eva@example.com "Next hour" "again")" = 200
+'
+
+test_expect_success LIGHTTPD 'a locked desk: 503 with Retry-After, the form again with what was written; sending that stores it once' '
+	( flock 9; sleep 4 ) 9>.git/rt/lock &
+	n=$(tickets) &&
+	echo "export RT_LOCK_TIMEOUT=1" >"$TRASH/web-env" &&
+	test_when_finished "rm -f \"$TRASH/web-env\"" &&
+	sleep 0.5 &&
+	test "$(submit "Lena Lock" lena@example.com "Desk busy" "Written once, not twice.")" = 503 &&
+	grep -i "^Retry-After: 60" headers &&
+	grep "class=\"error\".*could not be stored just now" out &&
+	fields out >again &&
+	grep "^name=Lena Lock$" again && grep "^address=lena@example.com$" again &&
+	grep "^subject=Desk busy$" again && grep ">Written once, not twice.</textarea>" out &&
+	test "$(tickets)" = "$n" && wait &&
+	csrf=$(sed -n "s/^csrf=//p" again) &&
+	test "$(curl -s -o out -w "%{http_code}" --data-urlencode "csrf=$csrf" --data-urlencode "name=Lena Lock" \
+	    --data-urlencode address=lena@example.com --data-urlencode "subject=Desk busy" \
+	    --data-urlencode "text=Written once, not twice." --data-urlencode website= "$WEB/rt/new")" = 200 &&
+	grep "id=\"ticket\"" out && test "$(tickets)" = $((n + 1))
 '
 
 test_expect_success LIGHTTPD 'oversized, wrongly typed and wrong-method requests store nothing' '
