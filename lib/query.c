@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cache.h"
 #include "desk.h"
@@ -540,21 +543,167 @@ query_check(const struct query *q, struct desk *d)
 
 /* Matching */
 
+/*
+ * The NULs of a record in turn, found 64 bytes at a time: a record's
+ * strings are short (a key, "open", a time) and follow each other, so
+ * the end of the next is the next NUL; finding each end on its own cost
+ * more than the rest of a sorted listing's scan.
+ */
+struct nuls {
+	const char *at, *end;
+	uint64_t m;		/* bit i: at[i] is a NUL not yet handed out */
+};
+
+/* Bit i: p[i] is a NUL, for i < 64 and p + i < end. */
+static inline uint64_t
+nul_mask(const char *p, const char *end)
+{
+	char tail[64];
+	uint64_t m = 0;
+
+	if (end - p < 64) {
+		memset(tail, 1, sizeof(tail));
+		memcpy(tail, p, (size_t)(end - p));
+		p = tail;
+	}
+#ifdef __SSE2__
+	const __m128i zero = _mm_setzero_si128();
+	for (int i = 0; i < 4; i++) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, zero)) << (16 * i);
+	}
+#else
+	for (int i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == '\0') << i;
+#endif
+	return m;
+}
+
+static inline void
+nuls_init(struct nuls *n, const struct rec *r)
+{
+	n->at = r->buf;
+	n->end = r->buf + r->len;
+	n->m = r->len ? nul_mask(n->at, n->end) : 0;
+}
+
+/* The NUL ending the next string (the first at the record's start), or end. */
+static inline const char *
+nuls_next(struct nuls *n)
+{
+	const char *nul;
+
+	while (n->m == 0) {
+		if (n->end - n->at <= 64)
+			return n->end;
+		n->at += 64;
+		n->m = nul_mask(n->at, n->end);
+	}
+	nul = n->at + __builtin_ctzll(n->m);
+	n->m &= n->m - 1;
+	return nul;
+}
+
 void
 query_fill(const struct query *q, const struct rec *r, const char **v)
 {
 	const char *p = r->buf, *end = r->buf + r->len;
+	struct nuls n;
 
+	nuls_init(&n, r);
 	memset(v, 0, (size_t)q->nslots * sizeof(*v));
 	while (p < end) {
-		const char *k = p, *val = rec_strend(k, end) + 1;
+		const char *k = p, *val = nuls_next(&n) + 1;
 		size_t kl = (size_t)(val - 1 - k);
 		if (val >= end)
 			break;
 		int i = slot_find(q, k, kl);
 		if (i >= 0)
 			v[i] = val;
-		p = rec_strend(val, end) + 1;
+		p = nuls_next(&n) + 1;
+	}
+}
+
+/*
+ * The slots query_match reads: the status always, the others only for
+ * the filters given. Keep it in step with query_match.
+ */
+static uint64_t
+match_slots(const struct query *q)
+{
+	uint64_t m = UINT64_C(1) << q->s_status;
+
+#define SLOT_IF(cond, s) if (cond) m |= UINT64_C(1) << (s)
+	SLOT_IF(q->queue.n, q->s_queue);
+	SLOT_IF(q->owner.n, q->s_owner);
+	SLOT_IF(q->priority.n || q->prio_min >= 0, q->s_prio);
+	SLOT_IF(q->channel.n, q->s_channel);
+	SLOT_IF(q->customer.n, q->s_customer);
+	SLOT_IF(q->ntags, q->s_tags);
+	SLOT_IF(q->requestor, q->s_req);
+	SLOT_IF(q->created_since || q->created_until, q->s_created);
+	SLOT_IF(q->updated_since || q->updated_until, q->s_updated);
+	SLOT_IF(q->esc_level >= 0, q->s_esc);
+#undef SLOT_IF
+	for (size_t i = 0; i < q->nwhere; i++)
+		m |= UINT64_C(1) << q->where[i].slot;
+	return m;
+}
+
+/*
+ * The slots a sorted listing looks up (see fill_need): those filters
+ * read, and need. Bit kl of screen[c] is set when one of their keys is
+ * kl bytes long and begins with c: most keys of a record fail it with
+ * one load, before slot_find hashes them.
+ */
+struct fillplan {
+	uint64_t need;
+	int nneed;
+	uint32_t screen[256];
+};
+
+static void
+fillplan_init(const struct query *q, uint64_t need, struct fillplan *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	need |= match_slots(q);
+	for (int i = 0; i < q->nslots; i++) {
+		if (!(need >> i & 1))
+			continue;
+		fp->need |= UINT64_C(1) << i;
+		fp->nneed++;
+		if (q->slot_len[i] < 32)
+			fp->screen[(unsigned char)q->slot_key[i][0]] |= UINT32_C(1) << q->slot_len[i];
+	}
+}
+
+/*
+ * As query_fill, the slots in fp's need only (the others NULL), and done
+ * when they are found: a record's keys are distinct (kv_serialize).
+ */
+static void
+fill_need(const struct query *q, const struct fillplan *fp, const struct rec *r,
+    const char **v)
+{
+	const char *p = r->buf, *end = r->buf + r->len;
+	int left = fp->nneed;
+	struct nuls n;
+
+	nuls_init(&n, r);
+	memset(v, 0, (size_t)q->nslots * sizeof(*v));
+	while (p < end && left > 0) {
+		const char *k = p, *val = nuls_next(&n) + 1;
+		size_t kl = (size_t)(val - 1 - k);
+		int i;
+		if (val >= end)
+			break;
+		p = nuls_next(&n) + 1;
+		if (kl >= 32 || !(fp->screen[(unsigned char)*k] >> kl & 1))
+			continue;
+		if ((i = slot_find(q, k, kl)) >= 0 && fp->need >> i & 1) {
+			v[i] = val;
+			left--;
+		}
 	}
 }
 
@@ -609,6 +758,7 @@ in_range(const char *t, const char *since, const char *until)
 	return 1;
 }
 
+/* The slots this reads are match_slots'. */
 int
 query_match(const struct query *q, const char **v)
 {
@@ -741,6 +891,7 @@ struct collect {
 	size_t nkeep;
 	int borrow;		/* rows point into the records (query_sorted) */
 	size_t *slotoff;	/* n * nkeep offsets into the arena, SIZE_MAX if missing */
+	struct fillplan plan;	/* the slots looked up */
 	query_rows_fn fn;
 	void *arg;
 };
@@ -752,7 +903,7 @@ collect_one(const struct rec *r, void *arg)
 	struct query_rows *rows = c->rows;
 	size_t nk = c->nkeep, *so;
 
-	query_fill(c->q, r, c->v);
+	fill_need(c->q, &c->plan, r, c->v);
 	if (!match_rec(c->q, r, c->v))
 		return 0;
 	if (rows->n == c->cap) {
@@ -1268,6 +1419,7 @@ collect_run(struct query *q, struct desk *d, struct query_rows *rows, struct col
 	for (int i = 0; i < q->nslots; i++)
 		if (keep >> i & 1)
 			c->keep[c->nkeep++] = i;
+	fillplan_init(q, keep, &c->plan);
 	rows->nslots = q->nslots;
 	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, done, c) :
 	    cache_foreach_then(d, collect_one, done, c));
