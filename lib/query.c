@@ -842,6 +842,7 @@ struct stream {
 	query_fn fn;
 	void *arg;
 	long count;
+	struct fillplan plan;	/* the slots looked up */
 };
 
 static int
@@ -849,7 +850,7 @@ stream_one(const struct rec *r, void *arg)
 {
 	struct stream *s = arg;
 
-	query_fill(s->q, r, s->v);
+	fill_need(s->q, &s->plan, r, s->v);
 	if (!match_rec(s->q, r, s->v))
 		return 0;
 	if (s->q->limit >= 0 && s->count >= s->q->limit)
@@ -868,13 +869,14 @@ foreach_rc(int rc)
 int
 query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *count)
 {
-	struct stream s = { q, NULL, fn, arg, 0 };
+	struct stream s = { q, NULL, fn, arg, 0, { 0 } };
 	const char *v[QUERY_MAXSLOTS];
 	int rc;
 
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
 	s.v = v;
+	fillplan_init(q, q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX, &s.plan);
 	rc = foreach_rc(q->text ? cache_text_search(d, q->text, stream_one, &s) :
 	    cache_foreach(d, stream_one, &s));
 	if (count)

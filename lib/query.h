@@ -49,8 +49,8 @@ struct query {
 	size_t nsort;
 	long limit;		/* -1 none */
 	int whole;		/* sorted results keep whole records (for JSON) */
-	uint64_t keep;		/* the slots sorted results hold values of (bit i: slot i), 0 all;
-				   the id and the sort keys always */
+	uint64_t keep;		/* the slots a listing hands on (bit i: slot i), 0 all; the id,
+				   and in sorted results the sort keys, always */
 
 	/* the keys looked up per record; set by query_slot */
 	char *slot_key[QUERY_MAXSLOTS];
@@ -129,8 +129,10 @@ struct query_rows {
 
 /*
  * Calls fn for every matching record in cache order, up to the limit,
- * without sorting or copying; fn returns non-zero to stop. Returns 0 or
- * a sysexits code; *count (may be NULL) gets the number of calls.
+ * without sorting or copying, with the slots of keep (every slot when
+ * keep is 0) and the id; others may be NULL. fn returns non-zero to
+ * stop. Returns 0 or a sysexits code; *count (may be NULL) gets the
+ * number of calls.
  */
 typedef int (*query_fn)(const struct rec *r, const char **slots, void *arg);
 int query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *count);
