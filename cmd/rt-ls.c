@@ -255,10 +255,10 @@ list(struct ls *ls, struct desk *d)
 
 	if (ls->out == OUT_JSON)
 		jsonout_list_begin(&ls->json, stdout);
+	if (ls->out == OUT_IDS || ls->out == OUT_JSON || ls->out == OUT_COUNT)
+		ls->q.keep = UINT64_C(1) << ls->q.s_id;	/* the id, or the record */
 	if (ls->out == OUT_TABLE || (ls->q.nsort > 0 && ls->out != OUT_COUNT)) {
 		ls->q.whole = ls->out == OUT_JSON;
-		if (ls->out == OUT_IDS || ls->out == OUT_JSON)
-			ls->q.keep = UINT64_C(1) << ls->q.s_id;
 		if (ls->out == OUT_TABLE)
 			query_slot(&ls->q, "subject");	/* before the rows are read */
 		rc = query_sorted(&ls->q, d, put_sorted, ls);

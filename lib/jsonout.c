@@ -1,6 +1,9 @@
 /* jsonout.c: the one JSON writer of the commands (see jsonout.h) */
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "jsonout.h"
 #include "text.h"
@@ -15,25 +18,31 @@ is_list(const char *key)
 /*
  * The answer of is_list per key, remembered: a listing asks it for every
  * key of every record (eight string compares each, a quarter of rt-ls
- * --json on 100k tickets), and records hold the same few keys.
+ * --json on 100k tickets), and records hold the same few keys. Looked up
+ * by length and first and last byte, as query.c's slots are.
  */
-int
-jsonout_is_list(const char *key)
+static int
+is_list_n(const char *key, size_t n)
 {
-	static struct { char key[32]; int list; } memo[128];
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t n = 0;
+	static struct { char key[32]; size_t n; int list; } memo[128];
+	size_t h;
 
-	for (; key[n]; n++)
-		h = (h ^ (unsigned char)key[n]) * 16777619u;
-	if (n >= sizeof(memo[0].key))
+	if (n == 0 || n >= sizeof(memo[0].key))
 		return is_list(key);
-	h &= LEN(memo) - 1;
-	if (strcmp(memo[h].key, key) != 0) {
-		memcpy(memo[h].key, key, n + 1);
+	h = (n * 7 + (unsigned char)key[0] * 3 + (unsigned char)key[n - 1]) & (LEN(memo) - 1);
+	if (memo[h].n != n || memcmp(memo[h].key, key, n) != 0) {
+		memcpy(memo[h].key, key, n);
+		memo[h].key[n] = '\0';
+		memo[h].n = n;
 		memo[h].list = is_list(key);
 	}
 	return memo[h].list;
+}
+
+int
+jsonout_is_list(const char *key)
+{
+	return is_list_n(key, strlen(key));
 }
 
 int
@@ -73,20 +82,42 @@ jsonout_ticket(const struct kvmap *t)
 }
 
 /*
- * Appends s (n bytes) as a JSON string. Plain text (no quote, backslash
- * or control character, valid UTF-8) is copied as it is, which is what
- * jansson would write; anything else is escaped by jansson. Returns -1 if
- * s is not valid UTF-8 (jansson refuses such a string).
+ * Is s (n bytes) plain: no quote, backslash or control character? *high:
+ * has it a byte past ASCII? avail >= n bytes at s may be read: a
+ * record's strings are read 16 bytes at a time, past their ends.
  */
 static int
-add_string(struct sbuf *sb, const char *s, size_t n)
+plain(const char *s, size_t n, size_t avail, int *high)
 {
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t high = 0;
-	int ascii;
-	json_t *js;
-	size_t need, i = 0;
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+	    ctl = _mm_set1_epi8(0x1f);
+	unsigned bad = 0, hi = 0;
 
+	for (size_t i = 0; i < n; i += 16) {
+		char tail[16];
+		const char *at = s + i;
+		unsigned mask = n - i >= 16 ? 0xffff : (1U << (n - i)) - 1;
+		__m128i x;
+		if (avail - i < 16) {
+			memset(tail, 'a', sizeof(tail));
+			memcpy(tail, at, n - i < 16 ? n - i : 16);
+			at = tail;
+		}
+		x = _mm_loadu_si128((const __m128i *)(const void *)at);
+		bad |= (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+		    _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x))) & mask;
+		hi |= (unsigned)_mm_movemask_epi8(x) & mask;
+	}
+	*high = hi != 0;
+	return bad == 0;
+#else
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t h = 0;
+	size_t i = 0;
+
+	(void)avail;
 	/* eight bytes at a time: any below 0x20, any '"' or '\\' (exact tests), high bits */
 	for (; n - i >= 8; i += 8) {
 		uint64_t w, q, b;
@@ -94,17 +125,36 @@ add_string(struct sbuf *sb, const char *s, size_t n)
 		q = w ^ (ones * '"');
 		b = w ^ (ones * '\\');
 		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
-			goto escape;
-		high |= w;
+			return 0;
+		h |= w;
 	}
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == '"' || c == '\\')
-			goto escape;
-		high |= c;
+			return 0;
+		h |= c;
 	}
-	ascii = (high & highs) == 0;
-	if (!ascii && !utf8_valid(s, n))
+	*high = (h & highs) != 0;
+	return 1;
+#endif
+}
+
+/*
+ * Appends s (n bytes, avail readable, see plain) as a JSON string. Plain
+ * text (valid UTF-8) is copied as it is, which is what jansson would
+ * write; anything else is escaped by jansson. Returns -1 if s is not
+ * valid UTF-8 (jansson refuses such a string).
+ */
+static int
+add_string(struct sbuf *sb, const char *s, size_t n, size_t avail)
+{
+	int high;
+	json_t *js;
+	size_t need;
+
+	if (!plain(s, n, avail, &high))
+		goto escape;
+	if (high && !utf8_valid(s, n))
 		return -1;
 	sbuf_grow(sb, n + 2);
 	sb->buf[sb->len++] = '"';
@@ -124,26 +174,36 @@ escape:
 	return 0;
 }
 
+/* sbuf_addc without the call: a record's JSON is mostly its punctuation. */
+static inline void
+add_char(struct sbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap)
+		sbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
+
 /* A comma list as an array; items that are not UTF-8 are left out, as jansson does. */
 static void
 add_list(struct sbuf *sb, const char *val)
 {
 	size_t kept = 0;
 
-	sbuf_addc(sb, '[');
+	add_char(sb, '[');
 	for (const char *p = val; *p;) {
 		size_t k = strcspn(p, ","), at = sb->len;
 		if (k > 0) {		/* str_split keeps no empty items */
 			if (kept)
-				sbuf_addc(sb, ',');
-			if (add_string(sb, p, k) == 0)
+				add_char(sb, ',');
+			if (add_string(sb, p, k, k) == 0)
 				kept++;
 			else
 				sb->len = at;
 		}
 		p += k + (p[k] == ',');
 	}
-	sbuf_addc(sb, ']');
+	add_char(sb, ']');
 }
 
 /* The object of one record, as json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) writes it. */
@@ -153,7 +213,7 @@ rec_json(struct sbuf *sb, const struct rec *r)
 	const char *p = r->buf, *end = r->buf + r->len;
 	int first = 1;
 
-	sbuf_addc(sb, '{');
+	add_char(sb, '{');
 	while (p < end) {
 		size_t klen = (size_t)(rec_strend(p, end) - p), vlen, mark = sb->len;
 		const char *k = p, *val = k + klen + 1;
@@ -162,13 +222,13 @@ rec_json(struct sbuf *sb, const struct rec *r)
 		vlen = (size_t)(rec_strend(val, end) - val);
 		p = val + vlen + 1;
 		if (!first)
-			sbuf_addc(sb, ',');
-		if (add_string(sb, k, klen) != 0)
+			add_char(sb, ',');
+		if (add_string(sb, k, klen, (size_t)(end - k)) != 0)
 			goto skip;
-		sbuf_addc(sb, ':');
-		if (jsonout_is_list(k))
+		add_char(sb, ':');
+		if (is_list_n(k, klen))
 			add_list(sb, val);
-		else if (add_string(sb, val, vlen) != 0)
+		else if (add_string(sb, val, vlen, (size_t)(end - val)) != 0)
 			goto skip;
 		first = 0;
 		continue;
@@ -176,7 +236,7 @@ skip:
 		sb->len = mark;		/* json_object_set_new refuses it */
 		sb->buf[sb->len] = '\0';
 	}
-	sbuf_addc(sb, '}');
+	add_char(sb, '}');
 }
 
 void

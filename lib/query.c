@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cache.h"
 #include "desk.h"
@@ -540,21 +543,167 @@ query_check(const struct query *q, struct desk *d)
 
 /* Matching */
 
+/*
+ * The NULs of a record in turn, found 64 bytes at a time: a record's
+ * strings are short (a key, "open", a time) and follow each other, so
+ * the end of the next is the next NUL; finding each end on its own cost
+ * more than the rest of a sorted listing's scan.
+ */
+struct nuls {
+	const char *at, *end;
+	uint64_t m;		/* bit i: at[i] is a NUL not yet handed out */
+};
+
+/* Bit i: p[i] is a NUL, for i < 64 and p + i < end. */
+static inline uint64_t
+nul_mask(const char *p, const char *end)
+{
+	char tail[64];
+	uint64_t m = 0;
+
+	if (end - p < 64) {
+		memset(tail, 1, sizeof(tail));
+		memcpy(tail, p, (size_t)(end - p));
+		p = tail;
+	}
+#ifdef __SSE2__
+	const __m128i zero = _mm_setzero_si128();
+	for (int i = 0; i < 4; i++) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, zero)) << (16 * i);
+	}
+#else
+	for (int i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == '\0') << i;
+#endif
+	return m;
+}
+
+static inline void
+nuls_init(struct nuls *n, const struct rec *r)
+{
+	n->at = r->buf;
+	n->end = r->buf + r->len;
+	n->m = r->len ? nul_mask(n->at, n->end) : 0;
+}
+
+/* The NUL ending the next string (the first at the record's start), or end. */
+static inline const char *
+nuls_next(struct nuls *n)
+{
+	const char *nul;
+
+	while (n->m == 0) {
+		if (n->end - n->at <= 64)
+			return n->end;
+		n->at += 64;
+		n->m = nul_mask(n->at, n->end);
+	}
+	nul = n->at + __builtin_ctzll(n->m);
+	n->m &= n->m - 1;
+	return nul;
+}
+
 void
 query_fill(const struct query *q, const struct rec *r, const char **v)
 {
 	const char *p = r->buf, *end = r->buf + r->len;
+	struct nuls n;
 
+	nuls_init(&n, r);
 	memset(v, 0, (size_t)q->nslots * sizeof(*v));
 	while (p < end) {
-		const char *k = p, *val = rec_strend(k, end) + 1;
+		const char *k = p, *val = nuls_next(&n) + 1;
 		size_t kl = (size_t)(val - 1 - k);
 		if (val >= end)
 			break;
 		int i = slot_find(q, k, kl);
 		if (i >= 0)
 			v[i] = val;
-		p = rec_strend(val, end) + 1;
+		p = nuls_next(&n) + 1;
+	}
+}
+
+/*
+ * The slots query_match reads: the status always, the others only for
+ * the filters given. Keep it in step with query_match.
+ */
+static uint64_t
+match_slots(const struct query *q)
+{
+	uint64_t m = UINT64_C(1) << q->s_status;
+
+#define SLOT_IF(cond, s) if (cond) m |= UINT64_C(1) << (s)
+	SLOT_IF(q->queue.n, q->s_queue);
+	SLOT_IF(q->owner.n, q->s_owner);
+	SLOT_IF(q->priority.n || q->prio_min >= 0, q->s_prio);
+	SLOT_IF(q->channel.n, q->s_channel);
+	SLOT_IF(q->customer.n, q->s_customer);
+	SLOT_IF(q->ntags, q->s_tags);
+	SLOT_IF(q->requestor, q->s_req);
+	SLOT_IF(q->created_since || q->created_until, q->s_created);
+	SLOT_IF(q->updated_since || q->updated_until, q->s_updated);
+	SLOT_IF(q->esc_level >= 0, q->s_esc);
+#undef SLOT_IF
+	for (size_t i = 0; i < q->nwhere; i++)
+		m |= UINT64_C(1) << q->where[i].slot;
+	return m;
+}
+
+/*
+ * The slots a sorted listing looks up (see fill_need): those filters
+ * read, and need. Bit kl of screen[c] is set when one of their keys is
+ * kl bytes long and begins with c: most keys of a record fail it with
+ * one load, before slot_find hashes them.
+ */
+struct fillplan {
+	uint64_t need;
+	int nneed;
+	uint32_t screen[256];
+};
+
+static void
+fillplan_init(const struct query *q, uint64_t need, struct fillplan *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	need |= match_slots(q);
+	for (int i = 0; i < q->nslots; i++) {
+		if (!(need >> i & 1))
+			continue;
+		fp->need |= UINT64_C(1) << i;
+		fp->nneed++;
+		if (q->slot_len[i] < 32)
+			fp->screen[(unsigned char)q->slot_key[i][0]] |= UINT32_C(1) << q->slot_len[i];
+	}
+}
+
+/*
+ * As query_fill, the slots in fp's need only (the others NULL), and done
+ * when they are found: a record's keys are distinct (kv_serialize).
+ */
+static void
+fill_need(const struct query *q, const struct fillplan *fp, const struct rec *r,
+    const char **v)
+{
+	const char *p = r->buf, *end = r->buf + r->len;
+	int left = fp->nneed;
+	struct nuls n;
+
+	nuls_init(&n, r);
+	memset(v, 0, (size_t)q->nslots * sizeof(*v));
+	while (p < end && left > 0) {
+		const char *k = p, *val = nuls_next(&n) + 1;
+		size_t kl = (size_t)(val - 1 - k);
+		int i;
+		if (val >= end)
+			break;
+		p = nuls_next(&n) + 1;
+		if (kl >= 32 || !(fp->screen[(unsigned char)*k] >> kl & 1))
+			continue;
+		if ((i = slot_find(q, k, kl)) >= 0 && fp->need >> i & 1) {
+			v[i] = val;
+			left--;
+		}
 	}
 }
 
@@ -609,6 +758,7 @@ in_range(const char *t, const char *since, const char *until)
 	return 1;
 }
 
+/* The slots this reads are match_slots'. */
 int
 query_match(const struct query *q, const char **v)
 {
@@ -692,6 +842,7 @@ struct stream {
 	query_fn fn;
 	void *arg;
 	long count;
+	struct fillplan plan;	/* the slots looked up */
 };
 
 static int
@@ -699,7 +850,7 @@ stream_one(const struct rec *r, void *arg)
 {
 	struct stream *s = arg;
 
-	query_fill(s->q, r, s->v);
+	fill_need(s->q, &s->plan, r, s->v);
 	if (!match_rec(s->q, r, s->v))
 		return 0;
 	if (s->q->limit >= 0 && s->count >= s->q->limit)
@@ -718,13 +869,14 @@ foreach_rc(int rc)
 int
 query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *count)
 {
-	struct stream s = { q, NULL, fn, arg, 0 };
+	struct stream s = { q, NULL, fn, arg, 0, { 0 } };
 	const char *v[QUERY_MAXSLOTS];
 	int rc;
 
 	if ((rc = prepare(q, d)) != 0)
 		return rc;
 	s.v = v;
+	fillplan_init(q, q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX, &s.plan);
 	rc = foreach_rc(q->text ? cache_text_search(d, q->text, stream_one, &s) :
 	    cache_foreach(d, stream_one, &s));
 	if (count)
@@ -737,73 +889,79 @@ struct collect {
 	const char **v;
 	struct query_rows *rows;
 	size_t cap;
-	int keep[QUERY_MAXSLOTS];	/* the slots whose values rows hold */
-	size_t nkeep;
-	int borrow;		/* rows point into the records (query_sorted) */
-	size_t *slotoff;	/* n * nkeep offsets into the arena, SIZE_MAX if missing */
+	int nkeep;		/* the slots whose values rows hold (rows->kept) */
+	int borrow;		/* rows point into the records */
+	struct fillplan plan;	/* the slots looked up */
 	query_rows_fn fn;
 	void *arg;
 };
+
+enum { BLOCK = 256 * 1024 };
+
+/* A copy of the n bytes at s among the rows' blocks, which never move. */
+static const char *
+rows_copy(struct query_rows *rows, const char *s, size_t n)
+{
+	char *at;
+
+	if (n > rows->room) {
+		size_t size = n > BLOCK ? n : BLOCK;
+		rows->block = xrealloc(rows->block, (rows->nblock + 1) * sizeof(*rows->block));
+		rows->block[rows->nblock++] = xmalloc(size);
+		rows->room = size;
+	}
+	at = rows->block[rows->nblock - 1] + (BLOCK > n ? BLOCK : n) - rows->room;
+	memcpy(at, s, n);
+	rows->room -= n;
+	return at;
+}
 
 static int
 collect_one(const struct rec *r, void *arg)
 {
 	struct collect *c = arg;
 	struct query_rows *rows = c->rows;
-	size_t nk = c->nkeep, *so;
+	size_t nc = rows->ncols ? (size_t)rows->ncols : (size_t)rows->nslots;
+	const char **out;
 
-	query_fill(c->q, r, c->v);
+	fill_need(c->q, &c->plan, r, c->v);
 	if (!match_rec(c->q, r, c->v))
 		return 0;
 	if (rows->n == c->cap) {
+		/* large: realloc moves the pages (mremap), not the bytes */
 		c->cap = c->cap ? c->cap * 2 : 1024;
-		rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(size_t));
-		if (c->borrow) {
-			/* large: realloc moves the pages (mremap), not the bytes */
+		rows->slots = xrealloc(rows->slots, c->cap * nc * sizeof(*rows->slots) + 1);
+		if (c->q->whole) {
 			rows->recp = xrealloc(rows->recp, c->cap * sizeof(*rows->recp));
-			rows->slots = xrealloc(rows->slots,
-			    c->cap * (size_t)rows->nslots * sizeof(*rows->slots) + 1);
-		} else {
-			rows->rec = xrealloc(rows->rec, c->cap * sizeof(size_t));
-			c->slotoff = xrealloc(c->slotoff, c->cap * nk * sizeof(size_t) + 1);
+			rows->reclen = xrealloc(rows->reclen, c->cap * sizeof(*rows->reclen));
 		}
 	}
-	if (c->borrow) {
+	out = &rows->slots[rows->n * nc];
+	if (rows->ncols == 0)
+		memcpy(out, c->v, nc * sizeof(*out));
+	else
+		for (size_t i = 0; i < nc; i++) {
+			const char *val = c->v[rows->kept[i]];
+			out[i] = val == NULL || c->borrow ? val : rows_copy(rows, val,
+			    (size_t)(rec_strend(val, r->buf + r->len) - val) + 1);
+		}
+	if (c->q->whole) {
 		/* valid until the read transaction ends, after c->fn */
 		rows->recp[rows->n] = r->buf;
 		rows->reclen[rows->n] = r->len;
-		memcpy(&rows->slots[rows->n * (size_t)rows->nslots], c->v,
-		    (size_t)rows->nslots * sizeof(*rows->slots));
-		rows->n++;
-		return 0;
 	}
-	/*
-	 * The values found by the filter pass are kept as offsets: no second
-	 * pass. Only whole records are copied whole; otherwise only the
-	 * values of the slots kept.
-	 */
-	so = &c->slotoff[rows->n * nk];
-	rows->rec[rows->n] = rows->arena.len;
-	rows->reclen[rows->n] = c->q->whole ? r->len : 0;
-	if (c->q->whole) {
-		for (size_t i = 0; i < nk; i++) {
-			const char *val = c->v[c->keep[i]];
-			so[i] = val ? rows->arena.len + (size_t)(val - r->buf) : SIZE_MAX;
-		}
-		sbuf_add(&rows->arena, r->buf, r->len);
-	} else
-		for (size_t i = 0; i < nk; i++) {
-			const char *val = c->v[c->keep[i]];
-			if (val == NULL) {
-				so[i] = SIZE_MAX;
-				continue;
-			}
-			so[i] = rows->arena.len;
-			sbuf_add(&rows->arena, val,
-			    (size_t)(rec_strend(val, r->buf + r->len) - val) + 1);
-		}
 	rows->n++;
 	return 0;
+}
+
+/* Slot s of row i (a row number, not a place in the output order). */
+static inline const char *
+row_val(const struct query_rows *rows, size_t i, int s)
+{
+	if (rows->ncols == 0)
+		return rows->slots[i * (size_t)rows->nslots + (size_t)s];
+	return rows->col[s] < 0 ? NULL :
+	    rows->slots[i * (size_t)rows->ncols + (size_t)rows->col[s]];
 }
 
 /*
@@ -851,15 +1009,28 @@ numeric(const char *s, double *out)
 	return 1;
 }
 
+/* The 8 bytes of w in memory order, first the highest. */
+static inline uint64_t
+be64(uint64_t w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap64(w);
+#else
+	return w;
+#endif
+}
+
 /* The first 16 bytes of s as two numbers that compare as strcmp would. */
 static void
 prefix(const char *s, uint64_t pfx[2])
 {
-	size_t i = 0;
+	unsigned char b[16] = { 0 };
+	uint64_t w[2];
 
-	pfx[0] = pfx[1] = 0;
-	for (; i < 16 && s[i]; i++)
-		pfx[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (7 - i % 8));
+	memcpy(b, s, strnlen(s, sizeof(b)));
+	memcpy(w, b, sizeof(w));
+	pfx[0] = be64(w[0]);
+	pfx[1] = be64(w[1]);
 }
 
 /* A row to sort: its packed keys. */
@@ -907,9 +1078,10 @@ cmp_key(const struct sorting *st, size_t k, size_t a, size_t b)
 static const char *
 row_id(const struct sorting *st, size_t row)
 {
-	const char *id = st->rows->slots[row * (size_t)st->rows->nslots + (size_t)st->q->s_id];
+	static const char none[16];	/* "", and room for cmp_srow's id + 8 */
+	const char *id = row_val(st->rows, row, st->q->s_id);
 
-	return id ? id : "";
+	return id ? id : none;
 }
 
 static inline int
@@ -1040,14 +1212,15 @@ static int
 key_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64_t *code,
     uint64_t *lo, uint64_t *hi)
 {
-	size_t slot = (size_t)q->sort[k].slot, ns = (size_t)rows->nslots, n = rows->n;
+	size_t n = rows->n;
+	int slot = q->sort[k].slot;
 	struct layout l;
 	int how = strcmp(q->sort[k].key, "priority") == 0 ? CODE_PRIO : CODE_WHOLE, seen = 0;
 
 	*lo = UINT64_MAX;
 	*hi = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *s = rows->slots[i * ns + slot];
+		const char *s = row_val(rows, i, slot);
 		if (s == NULL)
 			continue;
 		if (how == CODE_PRIO)
@@ -1092,7 +1265,8 @@ static int
 word_codes(const struct query *q, const struct query_rows *rows, size_t k, uint64_t *code,
     uint64_t *lo, uint64_t *hi)
 {
-	size_t slot = (size_t)q->sort[k].slot, ns = (size_t)rows->nslots, n = rows->n, nw = 0;
+	size_t n = rows->n, nw = 0;
+	int slot = q->sort[k].slot;
 	struct word w[WORDS_MAX];
 	uint64_t rank[WORDS_MAX];
 	unsigned short tab[2 * WORDS_MAX];	/* open addressing: index in w + 1, 0 empty */
@@ -1100,7 +1274,7 @@ word_codes(const struct query *q, const struct query_rows *rows, size_t k, uint6
 
 	memset(tab, 0, sizeof(tab));
 	for (size_t i = 0; i < n; i++) {
-		const char *s = rows->slots[i * ns + slot];
+		const char *s = row_val(rows, i, slot);
 		uint32_t h = 2166136261u;	/* FNV-1a */
 		if (s == NULL)
 			continue;
@@ -1122,7 +1296,7 @@ word_codes(const struct query *q, const struct query_rows *rows, size_t k, uint6
 	for (size_t r = 0; r < nw; r++)
 		rank[w[r].idx] = r;
 	for (size_t i = 0; i < n; i++)
-		if (rows->slots[i * ns + slot] != NULL)
+		if (row_val(rows, i, slot) != NULL)
 			code[i] = rank[code[i]];
 	*lo = nw ? 0 : UINT64_MAX;
 	*hi = nw ? nw - 1 : 0;
@@ -1140,12 +1314,12 @@ bits_for(uint64_t max)
 static size_t
 pack_keys(const struct query *q, const struct query_rows *rows, struct srow *sr)
 {
-	size_t ns = (size_t)rows->nslots, n = rows->n, k = 0;
+	size_t n = rows->n, k = 0;
 	uint64_t *code = xmalloc((n + 1) * sizeof(*code)), lo, hi;
 	unsigned used = 0;
 
 	for (; k < q->nsort; k++) {
-		size_t slot = (size_t)q->sort[k].slot;
+		int slot = q->sort[k].slot;
 		if (!key_codes(q, rows, k, code, &lo, &hi) &&
 		    !word_codes(q, rows, k, code, &lo, &hi))
 			break;
@@ -1157,7 +1331,7 @@ pack_keys(const struct query *q, const struct query_rows *rows, struct srow *sr)
 			break;
 		used += b;
 		for (size_t i = 0; i < n; i++) {
-			uint64_t c = rows->slots[i * ns + slot] == NULL ? hi - lo + 1 :
+			uint64_t c = row_val(rows, i, slot) == NULL ? hi - lo + 1 :
 			    q->sort[k].desc ? hi - code[i] : code[i] - lo;
 			sr[i].key = b ? (sr[i].key << (b - 1) << 1) | c : sr[i].key;
 		}
@@ -1189,7 +1363,7 @@ query_sort_rows(const struct query *q, struct query_rows *rows)
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = st.kfrom; k < ns; k++) {
 			struct skey *x = &st.keys[i * nk + k - st.kfrom];
-			x->s = rows->slots[i * (size_t)rows->nslots + (size_t)q->sort[k].slot];
+			x->s = row_val(rows, i, q->sort[k].slot);
 			if (x->s == NULL)
 				continue;
 			if (st.is_prio[k])
@@ -1211,26 +1385,15 @@ query_sort_rows(const struct query *q, struct query_rows *rows)
 	free(st.is_prio);
 }
 
-/* The rows of a finished scan: their slots, sorted, limited. */
+/* The rows of a finished scan: sorted, limited. */
 static void
 collect_end(struct collect *c)
 {
 	struct query_rows *rows = c->rows;
-	size_t ns = (size_t)c->q->nslots, nk = c->nkeep;
 
 	rows->order = xmalloc((rows->n + 1) * sizeof(*rows->order));
-	if (!c->borrow)		/* borrowing, collect_one set every slot */
-		rows->slots = xcalloc(rows->n * ns + 1, sizeof(*rows->slots));
-	for (size_t i = 0; i < rows->n; i++) {
-		for (size_t k = 0; !c->borrow && k < nk; k++) {
-			size_t off = c->slotoff[i * nk + k];
-			rows->slots[i * ns + (size_t)c->keep[k]] = off == SIZE_MAX ? NULL :
-			    rows->arena.buf + off;
-		}
+	for (size_t i = 0; i < rows->n; i++)
 		rows->order[i] = i;
-	}
-	free(c->slotoff);
-	c->slotoff = NULL;
 	rows->matched = (long)rows->n;
 	if (c->q->nsort)
 		query_sort_rows(c->q, rows);
@@ -1238,7 +1401,7 @@ collect_end(struct collect *c)
 		rows->n = (size_t)c->q->limit;
 }
 
-/* query_sorted: the rows, while the records they may point into are there. */
+/* The rows, while the records they may point into are there. */
 static int
 collect_done(int rc, void *arg)
 {
@@ -1249,60 +1412,47 @@ collect_done(int rc, void *arg)
 	return rc == 0 ? c->fn(c->rows, c->arg) : rc;
 }
 
-static int
-collect_run(struct query *q, struct desk *d, struct query_rows *rows, struct collect *c)
-{
-	const char *v[QUERY_MAXSLOTS];
-	uint64_t keep = q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX;
-	cache_done_fn done = c->fn ? collect_done : NULL;
-	int rc;
-
-	memset(rows, 0, sizeof(*rows));
-	if ((rc = prepare(q, d)) != 0)
-		return rc;
-	c->q = q;
-	c->rows = rows;
-	c->v = v;
-	for (size_t k = 0; k < q->nsort; k++)	/* and what sorting reads */
-		keep |= UINT64_C(1) << q->sort[k].slot;
-	for (int i = 0; i < q->nslots; i++)
-		if (keep >> i & 1)
-			c->keep[c->nkeep++] = i;
-	rows->nslots = q->nslots;
-	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, done, c) :
-	    cache_foreach_then(d, collect_one, done, c));
-	if (c->fn == NULL)
-		collect_end(c);
-	free(c->slotoff);	/* a scan that failed before collect_done */
-	return rc;
-}
-
-int
-query_collect(struct query *q, struct desk *d, struct query_rows *rows)
-{
-	struct collect c = { 0 };
-
-	return collect_run(q, d, rows, &c);
-}
-
 int
 query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg)
 {
 	struct query_rows rows;
 	struct collect c = { 0 };
+	const char *v[QUERY_MAXSLOTS];
+	uint64_t keep = q->keep ? q->keep | UINT64_C(1) << q->s_id : UINT64_MAX;
 	int rc;
 
+	memset(&rows, 0, sizeof(rows));
+	if ((rc = prepare(q, d)) != 0)
+		return rc;
+	for (size_t k = 0; k < q->nsort; k++)	/* and what sorting reads */
+		keep |= UINT64_C(1) << q->sort[k].slot;
+	rows.nslots = q->nslots;
+	for (int i = 0; i < q->nslots; i++) {
+		rows.col[i] = -1;
+		if (keep >> i & 1) {
+			rows.col[i] = c.nkeep;
+			rows.kept[c.nkeep++] = i;
+		}
+	}
 	/*
-	 * A few values (keep, e.g. --ids) are copied: after the scan the
-	 * cache's pages are not read again, fewer are resident (82 MB at
-	 * 100k tickets against 90 MB). Whole records, or every slot (a
+	 * Rows of a few values hold those alone. The values of a few (keep,
+	 * e.g. --ids) are copied: after the scan the cache's pages are not
+	 * read again, fewer are resident. Whole records, or every slot (a
 	 * table), are read where they are: copying them cost more time and
 	 * memory than reading the pages back.
 	 */
+	rows.ncols = q->keep ? c.nkeep : 0;
+	if (rows.ncols)
+		rows.wide = xcalloc(QUERY_MAXSLOTS, sizeof(*rows.wide));
 	c.borrow = q->whole || q->keep == 0;
+	c.q = q;
+	c.rows = &rows;
+	c.v = v;
 	c.fn = fn;
 	c.arg = arg;
-	rc = collect_run(q, d, &rows, &c);
+	fillplan_init(q, keep, &c.plan);
+	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, collect_done, &c) :
+	    cache_foreach_then(d, collect_one, collect_done, &c));
 	query_rows_free(&rows);
 	return rc;
 }
@@ -1311,25 +1461,33 @@ void
 query_rows_free(struct query_rows *r)
 {
 	free(r->order);
-	free(r->rec);
 	free(r->recp);
 	free(r->reclen);
 	free(r->slots);
-	sbuf_free(&r->arena);
+	free(r->wide);
+	for (size_t i = 0; i < r->nblock; i++)
+		free(r->block[i]);
+	free(r->block);
 	memset(r, 0, sizeof(*r));
 }
 
 const char **
 query_row_slots(const struct query_rows *r, size_t k)
 {
-	return &r->slots[r->order[k] * (size_t)r->nslots];
+	size_t row = r->order[k];
+
+	if (r->ncols == 0)
+		return &r->slots[row * (size_t)r->nslots];
+	for (int c = 0; c < r->ncols; c++)	/* the others stay NULL */
+		r->wide[r->kept[c]] = r->slots[row * (size_t)r->ncols + (size_t)c];
+	return r->wide;
 }
 
 struct rec
 query_row_rec(const struct query_rows *r, size_t k)
 {
 	size_t row = r->order[k];
-	struct rec rec = { r->recp ? r->recp[row] : r->arena.buf + r->rec[row], r->reclen[row] };
+	struct rec rec = { r->recp ? r->recp[row] : NULL, r->reclen ? r->reclen[row] : 0 };
 
 	return rec;
 }

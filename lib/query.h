@@ -49,8 +49,8 @@ struct query {
 	size_t nsort;
 	long limit;		/* -1 none */
 	int whole;		/* sorted results keep whole records (for JSON) */
-	uint64_t keep;		/* the slots sorted results hold values of (bit i: slot i), 0 all;
-				   the id and the sort keys always */
+	uint64_t keep;		/* the slots a listing hands on (bit i: slot i), 0 all; the id,
+				   and in sorted results the sort keys, always */
 
 	/* the keys looked up per record; set by query_slot */
 	char *slot_key[QUERY_MAXSLOTS];
@@ -89,7 +89,7 @@ int query_limit(struct query *q, const char *s);
  * priority, channel) and the sort keys, as rt-set checks values: an
  * unknown one is EX_DATAERR (a sort key EX_USAGE) with rt_errmsg()
  * naming the valid ones. Free-form filters (tags, requestor, customer,
- * where) are not checked. query_stream and query_collect call it too.
+ * where) are not checked. query_stream and query_sorted call it too.
  */
 int query_check(const struct query *q, struct desk *d);
 
@@ -109,40 +109,52 @@ int query_match(const struct query *q, const char **v);
 
 /* Results: matching records, sorted, limited. */
 struct query_rows {
-	struct sbuf arena;	/* copied values (or whole records) */
 	size_t n;
 	size_t *order;		/* row numbers in output order */
-	size_t *rec;		/* per row: offset, length of the whole record */
-	const char **recp;	/* or (query_sorted) the record itself */
+	const char **recp;	/* with whole: per row its record (in the cache's map) */
 	size_t *reclen;
-	const char **slots;	/* per row: nslots values, pointing into arena */
-	int nslots;
+	/*
+	 * Per row its values: with ncols 0 nslots of them, value i that of
+	 * slot i; else ncols, slot i's at col[i] (-1: not kept), value c
+	 * that of slot kept[c].
+	 */
+	const char **slots;
+	int nslots, ncols;
+	int col[QUERY_MAXSLOTS], kept[QUERY_MAXSLOTS];
+	const char **wide;	/* query_row_slots' answer when ncols is not 0 */
+	char **block;		/* copied values, in blocks that stay where they are */
+	size_t nblock, room;
 	long matched;		/* before the limit */
 };
 
 /*
  * Calls fn for every matching record in cache order, up to the limit,
- * without sorting or copying; fn returns non-zero to stop. Returns 0 or
- * a sysexits code; *count (may be NULL) gets the number of calls.
+ * without sorting or copying, with the slots of keep (every slot when
+ * keep is 0) and the id; others may be NULL. fn returns non-zero to
+ * stop. Returns 0 or a sysexits code; *count (may be NULL) gets the
+ * number of calls.
  */
 typedef int (*query_fn)(const struct rec *r, const char **slots, void *arg);
 int query_stream(struct query *q, struct desk *d, query_fn fn, void *arg, long *count);
-/* Collects the matching records, sorted by the sort keys (then by id), limited. */
-int query_collect(struct query *q, struct desk *d, struct query_rows *out);
-void query_rows_free(struct query_rows *r);
 /*
- * As query_collect, but fn gets the rows while the cache's read
- * transaction is still open: with whole set, or keep 0 (every slot),
- * nothing is copied, the rows' slots and records pointing into the
- * cache's records, valid until fn returns; with a few slots kept they
- * are copied as query_collect does. Returns fn's value, or a sysexits
- * code (fn not called).
+ * Collects the matching records, sorted by the sort keys (then by id),
+ * limited, and calls fn with them while the cache's read transaction is
+ * still open. The rows hold the values of the slots of keep (every slot
+ * when keep is 0), the id and the sort keys; the others are NULL. With
+ * whole set, or keep 0, nothing is copied: the rows' values and records
+ * point into the cache's records, valid until fn returns. Otherwise the
+ * values kept are copied (after the scan the cache's pages are not read
+ * again). Returns fn's value, or a sysexits code (fn not called).
  */
 typedef int (*query_rows_fn)(const struct query_rows *rows, void *arg);
 int query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg);
-/* Sorts rows (n, nslots, slots set, order 0 .. n - 1) as query_collect does. */
+void query_rows_free(struct query_rows *r);
+/* Sorts rows (n, nslots, slots set, order 0 .. n - 1) as query_sorted does. */
 void query_sort_rows(const struct query *q, struct query_rows *rows);
-/* Row k of the output order: its slots, and its record if whole was set. */
+/*
+ * Row k of the output order: its slots (with ncols, valid until the next
+ * call), and its record if whole was set.
+ */
 const char **query_row_slots(const struct query_rows *r, size_t k);
 struct rec query_row_rec(const struct query_rows *r, size_t k);
 
