@@ -146,9 +146,13 @@ check: all
 # shared: tests detect the ASan build by it (ldd).
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_LDFLAGS = -no-pie -static-libubsan
+ASAN_VARS = B=build-asan CFLAGS="$(ASAN_CFLAGS)" LDFLAGS="$(ASAN_LDFLAGS)"
+# The sanitized build alone (.ci/run builds it while the plain run goes).
+asan:
+	@$(MAKE) $(ASAN_VARS) all
 check-asan:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	$(MAKE) B=build-asan CFLAGS="$(ASAN_CFLAGS)" LDFLAGS="$(ASAN_LDFLAGS)" check
+	$(MAKE) $(ASAN_VARS) check
 
 check-valgrind: all
 	@$(TEST_ENV) RT_VALGRIND=1 sh tests/run.sh $(T)
@@ -217,6 +221,6 @@ $(B)/tests/unit/test_fuzz_replay.o: $(FUZZ_SRC)
 fuzz-smoke: fuzz
 	@FUZZ_BUILD=$(CURDIR)/$(FUZZ_B) sh fuzz/run.sh smoke
 
-.PHONY: FORCE all check check-asan check-valgrind lint-man bench bench-big demo deps install clean \
+.PHONY: FORCE all asan check check-asan check-valgrind lint-man bench bench-big demo deps install clean \
         fuzz fuzz-smoke
 .SECONDARY:

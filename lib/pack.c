@@ -22,6 +22,7 @@
 #include "packidx.h"
 #include "packofs.h"
 #include "packroll.h"
+#include "packwrite.h"
 #include "sha1.h"
 #include "util.h"
 
@@ -466,7 +467,7 @@ repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long
 	struct oidset set = { NULL, 0, 0, NULL };
 	struct packfile *packs;
 	size_t npacks = list_packs(d, &packs), roll, loose, nyoung = 0;
-	char name[GIT_OID_HEXSZ + 1], *packdir, *young = NULL;
+	char name[GIT_OID_HEXSZ + 1], written[GIT_OID_HEXSZ + 1], *packdir, *young = NULL;
 	int rc = 0, made = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -502,13 +503,14 @@ repack(struct desk *d, struct pack_stats *st, unsigned long small, unsigned long
 	nyoung = set.n;
 	set.n = loose;	/* the loose ones are removed afterwards */
 	/* The pack and its index are fsynced (DESK_DURABLE) before anything goes. */
-	if ((rc = git_packbuilder_write(set.pb, NULL, 0, NULL, NULL)) < 0) {
+	packdir = xasprintf("%sobjects/pack", d->gitdir);
+	if ((rc = pack_write_chunked(set.pb, packdir, written)) < 0) {
+		free(packdir);
 		rc = git_fail(rc, "cannot write pack");
 		goto out;
 	}
 	/* Deltas by offset, as git writes them: 18 bytes less per delta. */
-	packdir = xasprintf("%sobjects/pack", d->gitdir);
-	if (pack_ofs_rewrite(packdir, git_packbuilder_name(set.pb), name) < 0)
+	if (pack_ofs_rewrite(packdir, written, name) < 0)
 		git_error_clear();	/* the pack as libgit2 wrote it stays */
 	young = xasprintf("%s/pack-%s", packdir, name);
 	free(packdir);

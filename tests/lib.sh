@@ -26,6 +26,7 @@
 #   ticket_dir ID [DESK]         the ticket's folder in the desk (any format)
 #   quarantined ERRFILE          the kept file (quarantine/YYYY-MM/ID.eml) of
 #                                the entry rt-ingest's last refusal there names
+#   fast_import [GIT-OPTION...]  git fast-import --quiet of stdin, quickly
 #   start_lighttpd DESK          lighttpd with share/web/lighttpd.conf serving
 #                                rt-web at $WEB/rt for DESK (stopped at exit)
 #
@@ -375,6 +376,13 @@ EOC
 	done
 	return 1
 }
+
+# fast_import [GIT-OPTION...]: git fast-import --quiet of stdin. By
+# glibc's default trim threshold fast-import hands its zlib state's heap
+# top back to the kernel after every object and takes it again for the
+# next (4 brk calls an object, ~150 us each on CI's virtual machines):
+# 5,000 tiny blobs took 8.3 s of which 3.9 s system time, 0.1 s so.
+fast_import() { GLIBC_TUNABLES=glibc.malloc.trim_threshold=33554432 git "$@" fast-import --quiet; }
 
 mail_fixture() { printf '%s\n' "$FIXTURES/mail/$1"; }
 event_fixture() { printf '%s\n' "$FIXTURES/events/$1"; }

@@ -106,10 +106,10 @@ inpack() { git count-objects -v | sed -n "s/^in-pack: //p"; }
 cap=65536
 ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && cap=4096
 test_expect_success "a writer rolls up at most $cap objects of small packs; rt-gc merges the rest" '
-	blobs 0 $((cap * 70000 / 65536)) | git fast-import --quiet && big=$(ls -t .git/objects/pack/*.pack | head -1) &&
+	blobs 0 $((cap * 70000 / 65536)) | fast_import && big=$(ls -t .git/objects/pack/*.pack | head -1) &&
 	i=1; while [ $(npacks) -lt 50 ]; do
 		blobs $((100000 + i * 1000)) $((cap * 1000 / 65536)) |
-			git -c fastimport.unpackLimit=0 fast-import --quiet || return 1
+			fast_import -c fastimport.unpackLimit=0 || return 1
 		i=$((i + 1)); test $i -le 60 || return 1; done &&
 	n=$(inpack) && printf "From: r@example.com\nSubject: roll up\nMessage-Id: <roll@x>\n\nx\n" |
 		RT_PACK_AUTO_OBJECTS=$cap rt-ingest >/dev/null &&

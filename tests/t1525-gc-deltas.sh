@@ -96,7 +96,7 @@ fanout() {
 # times, and under ASan each of the fan-out's 3,000 objects is slow to pack)
 test_expect_success 'versions of one folder are deltas of each other, not of same-sized folders' '
 	rm -rf ../fan && cp -a . ../fan && cd ../fan &&
-	fanout | git -c fastimport.unpackLimit=1 fast-import --quiet &&
+	fanout | fast_import -c fastimport.unpackLimit=1 &&
 	test $(git count-objects | cut -d" " -f1) = 0 &&
 	test $(ls .git/objects/pack/*.pack | wc -l) -gt 100 &&
 	rt-gc -q && test $(ls .git/objects/pack/*.pack | wc -l) -le 3 &&
