@@ -149,6 +149,14 @@ test_lock_system_users() {
 	flock 8
 }
 
+# test_mail_user: the mail user rtmail in its group rtdesk, as the README
+# sets them up, made when missing (after test_lock_system_users) and
+# removed again when the script ends.
+test_mail_user() {
+	getent group rtdesk >/dev/null || { groupadd rtdesk && test_atexit "groupdel rtdesk"; } || return 1
+	id rtmail >/dev/null 2>&1 || { useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail"; }
+}
+
 say() { printf '%s\n' "$*"; }
 
 _run() {

@@ -49,8 +49,7 @@ test_expect_code 75 'a locked desk: 75, nothing half-written' '
 
 if test_have_prereq SYSTEM_USERS; then
 	test_lock_system_users
-	getent group rtdesk >/dev/null || { groupadd rtdesk && test_atexit "groupdel rtdesk"; }
-	id rtmail >/dev/null 2>&1 || { useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail"; }
+	test_mail_user
 	mkdir -p mailhome && chown rtmail mailhome
 	chmod o+x "$TRASH" "$TRASH/.." "$TRASH/../.." 2>/dev/null
 	as_mail() {

@@ -23,8 +23,7 @@ test_expect_success 'the README has the three recipes' '
 # Everything runs as the mail user when we may create one (CI, see tests/lib.sh).
 if test_have_prereq SYSTEM_USERS && command -v setpriv >/dev/null; then
 	test_lock_system_users
-	getent group rtdesk >/dev/null || { groupadd rtdesk && test_atexit "groupdel rtdesk"; }
-	id rtmail >/dev/null 2>&1 || { useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail"; }
+	test_mail_user
 	chmod o+x "$TRASH" "$TRASH/.." "$TRASH/../.." 2>/dev/null
 	AS="setpriv --reuid=rtmail --regid=rtdesk --init-groups"
 	ROOT=1

@@ -15,8 +15,7 @@ if ! test_have_prereq SYSTEM_USERS || ! [ -x /usr/sbin/postfix ] || ! id postfix
 	exit 0
 fi
 test_lock_system_users
-getent group rtdesk >/dev/null || { groupadd rtdesk && test_atexit "groupdel rtdesk"; }
-id rtmail >/dev/null 2>&1 || { useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail"; }
+test_mail_user
 chmod o+x "$TRASH" "$TRASH/.." "$TRASH/../.." 2>/dev/null
 RTBIN=$(dirname "$(command -v rt-ingest)")
 as_mail() { setpriv --reuid=rtmail --regid=rtdesk --init-groups env HOME=/nonexistent PATH="$RTBIN:/usr/bin:/bin" "$@"; }

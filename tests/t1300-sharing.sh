@@ -20,12 +20,7 @@ test_expect_success PROCMAIL 'the README procmail recipe delivers into the desk'
 # RT_TEST_SYSTEM_USERS=1 as root); removed again when the script ends.
 test_have_prereq SYSTEM_USERS && test_lock_system_users
 test_expect_success SYSTEM_USERS 'setup: the mail user rtmail in group rtdesk' '
-	if ! getent group rtdesk >/dev/null; then
-		groupadd rtdesk && test_atexit "groupdel rtdesk" || exit 1
-	fi &&
-	if ! id rtmail >/dev/null 2>&1; then
-		useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail" || exit 1
-	fi &&
+	test_mail_user &&
 	mkdir -p mailhome && chown rtmail mailhome
 '
 

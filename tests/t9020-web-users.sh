@@ -18,12 +18,7 @@ as() { _u=$1; shift; HOME=$TRASH/home-$_u setpriv --reuid="$_u" --regid="$(id -g
 
 test_lock_system_users
 test_expect_success 'setup: the desk of rtmail in group rtdesk, the web user rtweb in rtdesk' '
-	if ! getent group rtdesk >/dev/null; then
-		groupadd rtdesk && test_atexit "groupdel rtdesk" || exit 1
-	fi &&
-	if ! id rtmail >/dev/null 2>&1; then
-		useradd -M -N -g rtdesk -s /bin/sh rtmail && test_atexit "userdel rtmail" || exit 1
-	fi &&
+	test_mail_user &&
 	if ! id rtweb >/dev/null 2>&1; then
 		useradd -M -U -s /usr/sbin/nologin rtweb && test_atexit "userdel rtweb" || exit 1
 	fi &&
