@@ -54,14 +54,7 @@ cfg_fail(const struct ynode *n, const char *cfgname, const char *fmt, const char
 static long
 day_of(int y, int m, int d)
 {
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	return (long)(timegm(&tm) / DAY);
+	return (long)rt_days_from_civil(y, m, d);
 }
 
 static int

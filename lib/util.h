@@ -61,6 +61,8 @@ char *rt_fmttime(time_t t, char buf[RT_TIMELEN]);
 int rt_parsetime(const char *s, time_t *out);
 /* 1 if y-m-d is a day of the calendar (no 2026-11-31, no 2026-02-29). */
 int rt_date_valid(int y, int m, int d);
+/* Days from 1970-01-01 to the civil date y-m-d (negative before). */
+long long rt_days_from_civil(int y, int m, int d);
 
 /* Files */
 int read_file(const char *path, char **buf, size_t *len);

@@ -161,6 +161,35 @@ test_time_and_text(void)
 	free(c);
 }
 
+/* rt_days_from_civil and rt_parsetime agree with timegm(3) on every day of 0001-9999. */
+static void
+test_days_from_civil(void)
+{
+	int bad = 0, badparse = 0;
+	char s[40];
+
+	for (int y = 1; y <= 9999; y++)
+		for (int m = 1; m <= 12; m++)
+			for (int d = 1; rt_date_valid(y, m, d); d++) {
+				struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d };
+				time_t want = timegm(&tm), got;
+				bad += rt_days_from_civil(y, m, d) * 86400 != (long long)want;
+				if (d % 7 == y % 7) {
+					snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02d-01:30",
+					    y, m, d, d % 24, m * 4, y % 61);
+					tm.tm_hour = d % 24 + 1, tm.tm_min = m * 4 + 30, tm.tm_sec = y % 61;
+					want = timegm(&tm);
+					badparse += rt_parsetime(s, &got) != 0 || got != want;
+				}
+			}
+	if (bad || badparse)
+		printf("# %d days, %d parsed times differ\n", bad, badparse);
+	ok(bad == 0, "days from civil: 0001-01-01 to 9999-12-31 as timegm");
+	ok(badparse == 0, "rt_parsetime with offsets and leap seconds as timegm");
+	ok(rt_days_from_civil(1970, 1, 1) == 0 && rt_days_from_civil(1969, 12, 31) == -1,
+	    "day 0 and the day before");
+}
+
 static void
 test_summary(void)
 {
@@ -536,6 +565,7 @@ main(void)
 	test_event_lines();
 	test_ids();
 	test_time_and_text();
+	test_days_from_civil();
 	test_summary();
 	test_kv();
 	test_mkdir_known();
