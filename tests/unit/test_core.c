@@ -166,7 +166,7 @@ static void
 test_days_from_civil(void)
 {
 	int bad = 0, badparse = 0;
-	char s[40];
+	char s[64];
 
 	for (int y = 1; y <= 9999; y++)
 		for (int m = 1; m <= 12; m++)
