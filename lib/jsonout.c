@@ -29,7 +29,7 @@ is_list_n(const char *key, size_t n)
 
 	if (n == 0 || n >= sizeof(memo[0].key))
 		return is_list(key);
-	h = (n * 7 + (unsigned char)key[0] * 3 + (unsigned char)key[n - 1]) & (LEN(memo) - 1);
+	h = rt_keyhash(key, n) & (LEN(memo) - 1);
 	if (memo[h].n != n || memcmp(memo[h].key, key, n) != 0) {
 		memcpy(memo[h].key, key, n);
 		memo[h].key[n] = '\0';

@@ -289,9 +289,7 @@ query_limit(struct query *q, const char *s)
 static size_t
 slot_hash(const char *k, size_t kl)
 {
-	size_t h = kl * 7 + (unsigned char)k[0] * 3 + (kl ? (unsigned char)k[kl - 1] : 0);
-
-	return h % (2 * QUERY_MAXSLOTS);
+	return kl ? rt_keyhash(k, kl) % (2 * QUERY_MAXSLOTS) : 0;
 }
 
 static int

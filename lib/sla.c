@@ -89,7 +89,7 @@ static pthread_once_t field_once = PTHREAD_ONCE_INIT;
 static size_t
 field_hash(const char *k, size_t kl)
 {
-	return (kl * 7 + (unsigned char)k[0] * 3 + (unsigned char)k[kl - 1]) % FIELD_BUCKETS;
+	return rt_keyhash(k, kl) % FIELD_BUCKETS;
 }
 
 static void

@@ -52,6 +52,17 @@ void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The oldest pending warning (malloc'd), or NULL when there is none. */
 char *rt_warning_take(void);
 
+/*
+ * A key's hash by its length, first and last byte (kl > 0): the keys of a
+ * cache record differ there, so per-key lookups on hot paths (query slots,
+ * SLA fields, JSON list keys) stay a few instructions. Callers reduce it.
+ */
+static inline size_t
+rt_keyhash(const char *k, size_t kl)
+{
+	return kl * 7 + (unsigned char)k[0] * 3 + (unsigned char)k[kl - 1];
+}
+
 /* Time: "now" honours $RT_NOW (RFC 3339 or epoch seconds) for tests. */
 time_t rt_now(void);
 /* RFC 3339 UTC, "2026-11-23T10:05:00Z"; buf must hold RT_TIMELEN bytes. */
