@@ -20,6 +20,7 @@
 #                                or remove system users (files run at once)
 #   test_done                    ends the script; fails it when a process with
 #                                the trash folder in its arguments still runs
+#   sanitized_build              true when the binaries are the ASan+UBSan build
 #   new_desk [DIR]               creates a desk and cds into it
 #   mail_fixture NAME            path of a vendored mail (tests/fixtures/mail)
 #   event_fixture NAME           path of a vendored event (tests/fixtures/events)
@@ -209,6 +210,10 @@ test_skip() {
 }
 
 test_cmp() { diff -u "$1" "$2"; }
+
+# sanitized_build: the binaries under test are the ASan+UBSan build (its
+# runtime is linked in statically: ldd shows no libasan; its symbols do).
+sanitized_build() { grep -q __asan_init "$(command -v rt-ingest)" 2>/dev/null; }
 
 # Fails unless the command exits non-zero by itself (not by a signal).
 test_must_fail() {

@@ -4,7 +4,7 @@
 export RT_NOW=2026-11-23T10:00:00Z
 # Memory figures mean nothing under ASan (its quarantine keeps freed memory) or valgrind.
 SANITIZED=${RT_VALGRIND:-}
-ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && SANITIZED=1
+sanitized_build && SANITIZED=1
 
 new_desk desk
 LIMIT=4000

@@ -104,7 +104,7 @@ inpack() { git count-objects -v | sed -n "s/^in-pack: //p"; }
 # which it rolls all into one) lowered to match (RT_PACK_AUTO_OBJECTS and
 # RT_PACK_SMALL, test knobs); the plain run keeps the real values.
 cap=65536
-ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && cap=4096
+sanitized_build && cap=4096
 test_expect_success "a writer rolls up at most $cap objects of small packs; rt-gc merges the rest" '
 	blobs 0 $((cap * 70000 / 65536)) | fast_import && big=$(ls -t .git/objects/pack/*.pack | head -1) &&
 	i=1; while [ $(npacks) -lt 50 ]; do

@@ -4,7 +4,7 @@
 
 # Under ASan or valgrind a batch outlives its one second and is cut by time.
 SANITIZED=${RT_VALGRIND:-}
-ldd "$(command -v rt-ingest)" 2>/dev/null | grep -q libasan && SANITIZED=1
+sanitized_build && SANITIZED=1
 
 new_desk desk
 npacks() { ls .git/objects/pack/*.pack | wc -l; }
