@@ -1449,7 +1449,9 @@ query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg)
 	c.fn = fn;
 	c.arg = arg;
 	fillplan_init(q, keep, &c.plan);
+	/* whole records are read again, in the sorted order, before the scan's transaction ends */
 	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, collect_done, &c) :
+	    q->whole ? cache_foreach_reread(d, collect_one, collect_done, &c) :
 	    cache_foreach_then(d, collect_one, collect_done, &c));
 	query_rows_free(&rows);
 	return rc;
