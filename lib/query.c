@@ -1483,11 +1483,25 @@ query_row_slots(const struct query_rows *r, size_t k)
 	return r->wide;
 }
 
+/*
+ * Rows are read in output order, their records scattered over the map:
+ * the record a few rows on is fetched into the cache while this one is
+ * written, so its bytes are not waited for then.
+ */
+enum { ROW_AHEAD = 4, AHEAD_MAX = 1024 };
+
 struct rec
 query_row_rec(const struct query_rows *r, size_t k)
 {
 	size_t row = r->order[k];
 	struct rec rec = { r->recp ? r->recp[row] : NULL, r->reclen ? r->reclen[row] : 0 };
 
+	if (r->recp && k + ROW_AHEAD < r->n) {
+		size_t next = r->order[k + ROW_AHEAD];
+		const char *p = r->recp[next];
+		size_t len = r->reclen[next] < AHEAD_MAX ? r->reclen[next] : AHEAD_MAX;
+		for (size_t i = 0; i < len; i += 64)
+			__builtin_prefetch(p + i);
+	}
 	return rec;
 }
