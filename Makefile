@@ -222,6 +222,8 @@ $(B)/fuzzers/%: $(B)/fuzz/%.o $(B)/librt.a | $(B)/mailer.dyn
 
 # The replay unit test includes the harnesses.
 $(B)/tests/unit/test_fuzz_replay.o: $(FUZZ_SRC)
+# The portable JSON writer's test includes the writer and its test.
+$(B)/tests/unit/test_jsonout_portable.o: lib/jsonout.c tests/unit/test_jsonout.c
 
 fuzz-smoke: fuzz
 	@FUZZ_BUILD=$(CURDIR)/$(FUZZ_B) sh fuzz/run.sh smoke

@@ -2006,8 +2006,9 @@ cache_foreach(struct desk *d, cache_fn fn, void *arg)
 	return cache_foreach_then(d, fn, NULL, arg);
 }
 
-int
-cache_foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg)
+/* every: records between two hand-backs of the map's pages; 0: none */
+static int
+foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg, size_t every)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
@@ -2026,7 +2027,7 @@ cache_foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg)
 		struct rec r = { v.mv_data, v.mv_size };
 		if ((rc = fn(&r, arg)) != 0)
 			break;
-		if (++n % SCAN_UNMAP_EVERY == 0)
+		if (every && ++n % every == 0)
 			unmap_pages(d->cache);
 	}
 	mdb_cursor_close(cur);
@@ -2034,6 +2035,18 @@ cache_foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg)
 		rc = done(rc, arg);
 	read_end(d->cache, txn);
 	return rc;
+}
+
+int
+cache_foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg)
+{
+	return foreach_then(d, fn, done, arg, SCAN_UNMAP_EVERY);
+}
+
+int
+cache_foreach_reread(struct desk *d, cache_fn fn, cache_done_fn done, void *arg)
+{
+	return foreach_then(d, fn, done, arg, 0);
 }
 
 size_t

@@ -92,6 +92,14 @@ int cache_text_search(struct desk *d, const char *query, cache_fn fn, void *arg)
  */
 typedef int (*cache_done_fn)(int rc, void *arg);
 int cache_foreach_then(struct desk *d, cache_fn fn, cache_done_fn done, void *arg);
+/*
+ * As cache_foreach_then, for a caller whose done reads the records again
+ * (a sorted listing of whole records): the scan keeps the map's pages
+ * instead of handing them back as it goes, which would only make done
+ * fault them back in. Reading them all, done has them all resident in
+ * the end either way.
+ */
+int cache_foreach_reread(struct desk *d, cache_fn fn, cache_done_fn done, void *arg);
 int cache_text_search_then(struct desk *d, const char *query, cache_fn fn, cache_done_fn done,
     void *arg);
 /*

@@ -9,39 +9,69 @@
 #include "text.h"
 #include "ticket.h"
 
+/* Record keys whose values are lists besides ticket.yaml's: the sweep's escalation steps. */
+static const char *const extra_lists[] = { "esc-steps", NULL };
+
 static int
 is_list(const char *key)
 {
-	return ticket_is_list(key) || strcmp(key, "esc-steps") == 0;
+	if (ticket_is_list(key))
+		return 1;
+	for (size_t i = 0; extra_lists[i]; i++)
+		if (strcmp(key, extra_lists[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /*
- * The answer of is_list per key, remembered: a listing asks it for every
- * key of every record (eight string compares each, a quarter of rt-ls
- * --json on 100k tickets), and records hold the same few keys. Looked up
- * by length and first and last byte, as query.c's slots are.
+ * is_list for a key of n bytes (NUL-terminated). A listing asks it for
+ * every key of every record, so the list keys are put in a table by
+ * rt_keyhash (as query.c's slots are): a key whose slot holds none is no
+ * list without a compare, which is most keys; a slot that two list keys
+ * share asks is_list.
  */
-static int
+enum { LIST_SLOTS = 256, LIST_SHARED = 255 };
+static const char *list_name[LIST_SLOTS];
+static unsigned char list_slot[LIST_SLOTS];	/* 0: none; an index in list_name; LIST_SHARED */
+
+static void
+list_slots_init(void)
+{
+	static const char *const *const sets[] = { ticket_list_keys, extra_lists };
+	static int ready;
+	unsigned char k = 0;
+
+	if (ready)
+		return;
+	for (size_t s = 0; s < LEN(sets); s++)
+		for (size_t i = 0; sets[s][i]; i++) {
+			const char *name = sets[s][i];
+			size_t h = rt_keyhash(name, strlen(name)) & (LIST_SLOTS - 1);
+			list_name[++k] = name;
+			list_slot[h] = list_slot[h] ? LIST_SHARED : k;
+		}
+	ready = 1;
+}
+
+static inline int
 is_list_n(const char *key, size_t n)
 {
-	static struct { char key[32]; size_t n; int list; } memo[128];
-	size_t h;
+	unsigned char at;
 
-	if (n == 0 || n >= sizeof(memo[0].key))
+	if (n == 0)
+		return 0;
+	at = list_slot[rt_keyhash(key, n) & (LIST_SLOTS - 1)];
+	if (at == 0)
+		return 0;
+	if (at == LIST_SHARED)
 		return is_list(key);
-	h = rt_keyhash(key, n) & (LEN(memo) - 1);
-	if (memo[h].n != n || memcmp(memo[h].key, key, n) != 0) {
-		memcpy(memo[h].key, key, n);
-		memo[h].key[n] = '\0';
-		memo[h].n = n;
-		memo[h].list = is_list(key);
-	}
-	return memo[h].list;
+	return strncmp(list_name[at], key, n) == 0 && list_name[at][n] == '\0';
 }
 
 int
 jsonout_is_list(const char *key)
 {
+	list_slots_init();
 	return is_list_n(key, strlen(key));
 }
 
@@ -82,128 +112,187 @@ jsonout_ticket(const struct kvmap *t)
 }
 
 /*
- * Is s (n bytes) plain: no quote, backslash or control character? *high:
- * has it a byte past ASCII? avail >= n bytes at s may be read: a
- * record's strings are read 16 bytes at a time, past their ends.
+ * A record's JSON is written at a cursor o into an sbuf that has room
+ * for all of it (reserve), so no byte is checked for room. Strings are
+ * copied while they are checked, in one pass: 16 bytes at a time with
+ * SSE2 (8 with the portable words), each block stored whole and then
+ * tested for a quote, a backslash, a control byte (NUL, the end of a
+ * record's string, is one) and bytes past ASCII. A string with none of
+ * the first three is written as it is, which is what jansson would write
+ * if it is valid UTF-8; anything else is left to jansson.
  */
-static int
-plain(const char *s, size_t n, size_t avail, int *high)
+enum { STR_PLAIN, STR_HIGH, STR_ESCAPE };
+
+/*
+ * Makes room at o for the JSON of the rest of a record, lim bytes, if
+ * none needs escaping: a string of n bytes and its NUL become at most
+ * 3n + 3 (a list's commas become '","'), and a block's store may reach
+ * 16 bytes past a string's end. Returns the cursor (sb may move).
+ */
+static inline char *
+reserve(struct sbuf *sb, char *o, size_t lim)
 {
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-	    ctl = _mm_set1_epi8(0x1f);
-	unsigned bad = 0, hi = 0;
+	size_t len = (size_t)(o - sb->buf), need = 3 * lim + 64;
 
-	for (size_t i = 0; i < n; i += 16) {
-		char tail[16];
-		const char *at = s + i;
-		unsigned mask = n - i >= 16 ? 0xffff : (1U << (n - i)) - 1;
-		__m128i x;
-		if (avail - i < 16) {
-			memset(tail, 'a', sizeof(tail));
-			memcpy(tail, at, n - i < 16 ? n - i : 16);
-			at = tail;
-		}
-		x = _mm_loadu_si128((const __m128i *)(const void *)at);
-		bad |= (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-		    _mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-		    _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x))) & mask;
-		hi |= (unsigned)_mm_movemask_epi8(x) & mask;
+	if (len + need > sb->cap) {
+		sb->len = len;
+		sbuf_grow(sb, need);
+		o = sb->buf + len;
 	}
-	*high = hi != 0;
-	return bad == 0;
-#else
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t h = 0;
-	size_t i = 0;
+	return o;
+}
 
-	(void)avail;
-	/* eight bytes at a time: any below 0x20, any '"' or '\\' (exact tests), high bits */
+#if defined(__SSE2__) && !defined(RT_JSONOUT_PORTABLE)
+/*
+ * Copies the string at s to o (room: see reserve): its bytes up to its
+ * NUL, or lim bytes, whichever come first; no byte past s + lim is read.
+ * Returns its length; *how: STR_PLAIN, STR_HIGH (plain, with bytes past
+ * ASCII) or STR_ESCAPE (the copy is partial).
+ */
+static inline size_t
+copy_str(char *o, const char *s, size_t lim, int *how)
+{
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+	    ctl = _mm_set1_epi8(0x1f), zero = _mm_setzero_si128();
+	unsigned hi = 0;
+
+	for (size_t i = 0;; i += 16) {
+		__m128i x;
+		unsigned stop, first;
+		if (lim - i >= 16)
+			x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		else {		/* the last bytes, then NULs */
+			char tail[16] = { 0 };
+			memcpy(tail, s + i, lim - i);
+			x = _mm_loadu_si128((const __m128i *)(const void *)tail);
+		}
+		_mm_storeu_si128((__m128i *)(void *)(o + i), x);
+		stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+		    _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x)));
+		if (stop == 0) {
+			hi |= (unsigned)_mm_movemask_epi8(x);
+			continue;
+		}
+		first = (unsigned)__builtin_ctz(stop);
+		if (((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, zero)) >> first & 1) == 0) {
+			*how = STR_ESCAPE;
+			return (size_t)(rec_strend(s + i + first, s + lim) - s);
+		}
+		hi |= (unsigned)_mm_movemask_epi8(x) & ((1U << first) - 1);
+		*how = hi ? STR_HIGH : STR_PLAIN;
+		return i + first;
+	}
+}
+#else
+/* The same, eight bytes at a time in portable C. */
+static inline size_t
+copy_str(char *o, const char *s, size_t lim, int *how)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t n = (size_t)(rec_strend(s, s + lim) - s), i = 0;
+	uint64_t h = 0;
+
+	/* any below 0x20, any '"' or '\\' (exact tests), high bits */
 	for (; n - i >= 8; i += 8) {
 		uint64_t w, q, b;
 		memcpy(&w, s + i, 8);
+		memcpy(o + i, &w, 8);
 		q = w ^ (ones * '"');
 		b = w ^ (ones * '\\');
-		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
-			return 0;
+		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs) {
+			*how = STR_ESCAPE;
+			return n;
+		}
 		h |= w;
 	}
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\')
-			return 0;
+		if (c < 0x20 || c == '"' || c == '\\') {
+			*how = STR_ESCAPE;
+			return n;
+		}
+		o[i] = (char)c;
 		h |= c;
 	}
-	*high = (h & highs) != 0;
-	return 1;
-#endif
+	*how = h & highs ? STR_HIGH : STR_PLAIN;
+	return n;
 }
+#endif
 
 /*
- * Appends s (n bytes, avail readable, see plain) as a JSON string. Plain
- * text (valid UTF-8) is copied as it is, which is what jansson would
- * write; anything else is escaped by jansson. Returns -1 if s is not
- * valid UTF-8 (jansson refuses such a string).
+ * The string at o is not plain (how): appends it as jansson writes it,
+ * and returns the cursor after it with room for the rest (rest bytes) of
+ * the record; NULL if s is not valid UTF-8 (jansson refuses such a
+ * string).
  */
-static int
-add_string(struct sbuf *sb, const char *s, size_t n, size_t avail)
+static __attribute__((noinline)) char *
+add_escaped(struct sbuf *sb, char *o, const char *s, size_t n, int how, size_t rest)
 {
-	int high;
 	json_t *js;
 	size_t need;
 
-	if (!plain(s, n, avail, &high))
-		goto escape;
-	if (high && !utf8_valid(s, n))
-		return -1;
-	sbuf_grow(sb, n + 2);
-	sb->buf[sb->len++] = '"';
-	memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
-	sb->buf[sb->len++] = '"';
-	sb->buf[sb->len] = '\0';
-	return 0;
-escape:
-	if ((js = json_stringn(s, n)) == NULL)
-		return -1;
+	if (how == STR_HIGH || (js = json_stringn(s, n)) == NULL)
+		return NULL;
+	sb->len = (size_t)(o - sb->buf);
 	need = json_dumpb(js, NULL, 0, JSON_ENCODE_ANY);
 	sbuf_grow(sb, need);
 	sb->len += json_dumpb(js, sb->buf + sb->len, need, JSON_ENCODE_ANY);
-	sb->buf[sb->len] = '\0';
 	json_decref(js);
-	return 0;
+	return reserve(sb, sb->buf + sb->len, rest);
 }
 
-/* sbuf_addc without the call: a record's JSON is mostly its punctuation. */
-static inline void
-add_char(struct sbuf *sb, char c)
+/*
+ * Writes the string at s (to its NUL or lim bytes, see copy_str) at o as
+ * a JSON string and sets *n to its length; rest: the bytes of the record
+ * from s on. Returns the cursor after it, or NULL if it is not valid
+ * UTF-8 (nothing written; sb may have moved: the caller goes back to a
+ * length, not a pointer).
+ */
+static inline __attribute__((always_inline)) char *
+put_string(struct sbuf *sb, char *o, const char *s, size_t lim, size_t rest, size_t *n)
 {
-	if (sb->len + 2 > sb->cap)
-		sbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
+	int how;
+
+	*o = '"';
+	*n = copy_str(o + 1, s, lim, &how);
+	if (how == STR_PLAIN || (how == STR_HIGH && utf8_valid(s, *n))) {
+		o += *n + 1;
+		*o++ = '"';
+		return o;
+	}
+	return add_escaped(sb, o, s, *n, how, rest);
 }
 
-/* A comma list as an array; items that are not UTF-8 are left out, as jansson does. */
-static void
-add_list(struct sbuf *sb, const char *val)
+/*
+ * A comma list (n bytes of a record whose end is at rec_end) as an
+ * array; items that are not UTF-8 are left out, as jansson does.
+ */
+static char *
+put_list(struct sbuf *sb, char *o, const char *val, size_t n, const char *rec_end)
 {
+	const char *end = val + n;
 	size_t kept = 0;
 
-	add_char(sb, '[');
-	for (const char *p = val; *p;) {
-		size_t k = strcspn(p, ","), at = sb->len;
+	*o++ = '[';
+	for (const char *p = val; p < end;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t k = comma ? (size_t)(comma - p) : (size_t)(end - p), len;
 		if (k > 0) {		/* str_split keeps no empty items */
+			size_t at = (size_t)(o - sb->buf);
+			char *next;
 			if (kept)
-				add_char(sb, ',');
-			if (add_string(sb, p, k, k) == 0)
+				*o++ = ',';
+			if ((next = put_string(sb, o, p, k, (size_t)(rec_end - p), &len)) != NULL) {
+				o = next;
 				kept++;
-			else
-				sb->len = at;
+			} else
+				o = sb->buf + at;
 		}
-		p += k + (p[k] == ',');
+		p += k + 1;
 	}
-	add_char(sb, ']');
+	*o++ = ']';
+	return o;
 }
 
 /* The object of one record, as json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) writes it. */
@@ -211,32 +300,43 @@ static void
 rec_json(struct sbuf *sb, const struct rec *r)
 {
 	const char *p = r->buf, *end = r->buf + r->len;
+	char *o = reserve(sb, sb->buf + sb->len, r->len);
 	int first = 1;
 
-	add_char(sb, '{');
+	*o++ = '{';
 	while (p < end) {
-		size_t klen = (size_t)(rec_strend(p, end) - p), vlen, mark = sb->len;
-		const char *k = p, *val = k + klen + 1;
-		if (val >= end)
-			break;
-		vlen = (size_t)(rec_strend(val, end) - val);
-		p = val + vlen + 1;
+		size_t klen, vlen, mark = (size_t)(o - sb->buf);
+		const char *k = p, *val;
+		char *next;
 		if (!first)
-			add_char(sb, ',');
-		if (add_string(sb, k, klen, (size_t)(end - k)) != 0)
-			goto skip;
-		add_char(sb, ':');
-		if (is_list_n(k, klen))
-			add_list(sb, val);
-		else if (add_string(sb, val, vlen, (size_t)(end - val)) != 0)
-			goto skip;
+			*o++ = ',';
+		next = put_string(sb, o, k, (size_t)(end - k), (size_t)(end - k), &klen);
+		if ((val = k + klen + 1) >= end) {
+			o = sb->buf + mark;
+			break;
+		}
+		if (next == NULL)
+			vlen = (size_t)(rec_strend(val, end) - val);
+		else {
+			o = next;
+			*o++ = ':';
+			if (is_list_n(k, klen)) {
+				vlen = (size_t)(rec_strend(val, end) - val);
+				next = put_list(sb, o, val, vlen, end);
+			} else
+				next = put_string(sb, o, val, (size_t)(end - val), (size_t)(end - val), &vlen);
+		}
+		p = val + vlen + 1;
+		if (next == NULL) {
+			o = sb->buf + mark;	/* json_object_set_new refuses it */
+			continue;
+		}
+		o = next;
 		first = 0;
-		continue;
-skip:
-		sb->len = mark;		/* json_object_set_new refuses it */
-		sb->buf[sb->len] = '\0';
 	}
-	add_char(sb, '}');
+	*o++ = '}';
+	sb->len = (size_t)(o - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 void
@@ -244,20 +344,32 @@ jsonout_list_begin(struct jsonout_list *l, FILE *fp)
 {
 	memset(l, 0, sizeof(*l));
 	l->fp = fp;
+	list_slots_init();
+}
+
+/* Records are written to fp this many bytes at a time, not one by one. */
+enum { LIST_FLUSH = 64 * 1024 };
+
+static void
+list_flush(struct jsonout_list *l)
+{
+	fwrite(l->buf.buf, 1, l->buf.len, l->fp);
+	l->buf.len = 0;
 }
 
 void
 jsonout_list_rec(struct jsonout_list *l, const struct rec *r)
 {
-	sbuf_reset(&l->buf);
 	sbuf_adds(&l->buf, l->n++ ? ",\n" : "[\n");
 	rec_json(&l->buf, r);
-	fwrite(l->buf.buf, 1, l->buf.len, l->fp);
+	if (l->buf.len >= LIST_FLUSH)
+		list_flush(l);
 }
 
 void
 jsonout_list_end(struct jsonout_list *l)
 {
-	fputs(l->n ? "\n]\n" : "[]\n", l->fp);
+	sbuf_adds(&l->buf, l->n ? "\n]\n" : "[]\n");
+	list_flush(l);
 	sbuf_free(&l->buf);
 }

@@ -1,6 +1,6 @@
 /*
  * jsonout.h: every command's JSON goes out through here. Lists of ticket
- * records are streamed one record at a time (no tree per record); whole
+ * records are streamed (no tree per record, 64 KiB a write); whole
  * documents are jansson trees printed in one of two layouts. jansson does
  * the escaping wherever a value needs any, so the output stays the same
  * bytes as json_dumps would give.
@@ -29,7 +29,7 @@ json_t *jsonout_ticket(const struct kvmap *t);
 struct jsonout_list {
 	FILE *fp;
 	size_t n;
-	struct sbuf buf;	/* one record, reused */
+	struct sbuf buf;	/* records not yet written to fp */
 };
 void jsonout_list_begin(struct jsonout_list *l, FILE *fp);
 /* Appends one cache record (NUL-separated keys and values) as an object. */

@@ -1449,7 +1449,9 @@ query_sorted(struct query *q, struct desk *d, query_rows_fn fn, void *arg)
 	c.fn = fn;
 	c.arg = arg;
 	fillplan_init(q, keep, &c.plan);
+	/* whole records are read again, in the sorted order, before the scan's transaction ends */
 	rc = foreach_rc(q->text ? cache_text_search_then(d, q->text, collect_one, collect_done, &c) :
+	    q->whole ? cache_foreach_reread(d, collect_one, collect_done, &c) :
 	    cache_foreach_then(d, collect_one, collect_done, &c));
 	query_rows_free(&rows);
 	return rc;
@@ -1481,11 +1483,25 @@ query_row_slots(const struct query_rows *r, size_t k)
 	return r->wide;
 }
 
+/*
+ * Rows are read in output order, their records scattered over the map:
+ * the record a few rows on is fetched into the cache while this one is
+ * written, so its bytes are not waited for then.
+ */
+enum { ROW_AHEAD = 4, AHEAD_MAX = 1024 };
+
 struct rec
 query_row_rec(const struct query_rows *r, size_t k)
 {
 	size_t row = r->order[k];
 	struct rec rec = { r->recp ? r->recp[row] : NULL, r->reclen ? r->reclen[row] : 0 };
 
+	if (r->recp && k + ROW_AHEAD < r->n) {
+		size_t next = r->order[k + ROW_AHEAD];
+		const char *p = r->recp[next];
+		size_t len = r->reclen[next] < AHEAD_MAX ? r->reclen[next] : AHEAD_MAX;
+		for (size_t i = 0; i < len; i += 64)
+			__builtin_prefetch(p + i);
+	}
 	return rec;
 }

@@ -25,15 +25,15 @@ const char *const ticket_keys[] = {
 	"merged", NULL
 };
 
-static const char *const list_keys[] = {
+const char *const ticket_list_keys[] = {
 	"requestors", "cc", "tags", "children", "refers", "merged", "watchers", NULL
 };
 
 int
 ticket_is_list(const char *key)
 {
-	for (size_t i = 0; list_keys[i]; i++)
-		if (strcmp(key, list_keys[i]) == 0)
+	for (size_t i = 0; ticket_list_keys[i]; i++)
+		if (strcmp(key, ticket_list_keys[i]) == 0)
 			return 1;
 	return 0;
 }

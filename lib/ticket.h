@@ -11,6 +11,7 @@ struct desk;
 /* Keys of ticket.yaml in the order they are written; others follow. */
 extern const char *const ticket_keys[];
 /* Keys whose value is a list (comma-joined in memory, a sequence in YAML). */
+extern const char *const ticket_list_keys[];
 int ticket_is_list(const char *key);
 
 int ticket_parse(const char *buf, size_t len, const char *name, struct kvmap *t);
