@@ -221,14 +221,45 @@ quarantine_id(const char *where)
 	return dot ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
 }
 
+/* What quarantine_refused adds after the reason for the entry at where. */
+static char *
+refused_note(const char *where, int whole)
+{
+	char *id = quarantine_id(where), *note;
+
+	note = xasprintf(" (%skept in quarantine as %s)", whole ? "" : "headers ", id);
+	free(id);
+	return note;
+}
+
 int
 quarantine_refused(const char *reason, const char *where, int whole)
 {
-	char *id = quarantine_id(where);
+	char *note = refused_note(where, whole);
 
-	rt_fail(EX_DATAERR, "%s (%skept in quarantine as %s)", reason, whole ? "" : "headers ", id);
-	free(id);
+	rt_fail(EX_DATAERR, "%s%s", reason, note);
+	free(note);
 	return EX_DATAERR;
+}
+
+char *
+quarantine_reason(const char *msg, const char *where)
+{
+	size_t n = strlen(msg);
+
+	for (int whole = 0; whole <= 1; whole++) {
+		char *note = refused_note(where, whole);
+		size_t k = strlen(note);
+
+		int match = n >= k && strcmp(msg + n - k, note) == 0;
+
+		free(note);
+		if (match) {
+			n -= k;
+			break;
+		}
+	}
+	return xstrndup(msg, n);
 }
 
 size_t

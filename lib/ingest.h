@@ -64,6 +64,8 @@ char *quarantine_id(const char *where);
  * of the input was kept, else only its head.
  */
 int quarantine_refused(const char *reason, const char *where, int whole);
+/* The reason alone of msg, quarantine_refused's line for where (malloc'd). */
+char *quarantine_reason(const char *msg, const char *where);
 
 /* Finds the ticket a message belongs to: subject tag, In-Reply-To, References. */
 int ingest_thread(struct desk *d, struct mail *m, ticket_id out);
