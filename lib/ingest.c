@@ -200,10 +200,12 @@ quarantine_store_file(struct desk *d, const char *path, const char *reason, char
 		ssize_t n = read(fd, buf, SUMMARY_HEAD);	/* a short head is head enough */
 		rc = quarantine_summary(d, buf, n > 0 ? (size_t)n : 0, (size_t)st.st_size,
 		    reason, where);
+		if (rc == 0)
+			rc = quarantine_refused(reason, *where, 0);
 	} else if (read_file(path, &buf, &len) < 0)
 		rc = rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", path, strerror(errno));
-	else
-		rc = quarantine_store(d, buf, len, reason, where);
+	else if ((rc = quarantine_store(d, buf, len, reason, where)) == 0)
+		rc = quarantine_refused(reason, *where, 1);
 out:
 	if (fd >= 0)
 		close(fd);

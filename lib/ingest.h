@@ -53,7 +53,11 @@ int quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject);
  */
 int quarantine_summary(struct desk *d, const char *head, size_t len, size_t size,
     const char *reason, char **where);
-/* A file that is not mail: quarantine_store, or quarantine_summary over ingest.max-bytes. */
+/*
+ * A file that is not mail: quarantine_store, or quarantine_summary over
+ * ingest.max-bytes. Kept: EX_DATAERR with quarantine_refused's line and
+ * *where set; else a sysexits code (EX_TEMPFAIL: retry).
+ */
 int quarantine_store_file(struct desk *d, const char *path, const char *reason, char **where);
 /* The entry id (rt-quarantine(1)) of where, a quarantined file's path in the desk; malloc'd. */
 char *quarantine_id(const char *where);
