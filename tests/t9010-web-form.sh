@@ -47,6 +47,12 @@ test_expect_success 'the example configuration names the desk the README sets up
 	test -n "$d" && grep "^var.rt_desk = \"$d\"$" "$SRC_ROOT/share/web/lighttpd.conf"
 '
 
+test_expect_success 'the README states the example'"'"'s lighttpd body limit (its own 413)' '
+	kib=$(sed -n "s/^server.max-request-size = \([0-9]*\)$/\1/p" "$SRC_ROOT/share/web/lighttpd.conf") &&
+	test -n "$kib" && tr "\n" " " <"$SRC_ROOT/README" >readme &&
+	grep "server.max-request-size = $kib (KiB), for the whole server: a body over $((kib / 1024)) MiB is refused with lighttpd.s own 413" readme
+'
+
 test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' '
 	new_desk &&
 	sed -i "s/^  max-bytes: .*/&\n  on-arrival: {acknowledge: ack}/" rt.yaml &&
