@@ -252,7 +252,6 @@ quarantine_reason(const char *msg, const char *where)
 	for (int whole = 0; whole <= 1; whole++) {
 		char *note = refused_note(where, whole);
 		size_t k = strlen(note);
-
 		int match = n >= k && strcmp(msg + n - k, note) == 0;
 
 		free(note);
