@@ -148,13 +148,11 @@ quarantine_file(struct desk *d, const char *file, const char *why)
 	char *where = NULL, *reason = xasprintf("cannot read mbox: %s", why);
 	int rc = quarantine_store_file(d, file, reason, &where);
 
-	if (rc == 0) {
-		warnx("%s: %s (kept as %s)", file, reason, where);
-		rc = EX_DATAERR;
-	} else {
+	/* The line every refused input gets (its entry's id), or the retry's. */
+	if (rc == EX_DATAERR)
 		warnx("%s: %s", file, rt_errmsg());
-		rc = EX_TEMPFAIL;
-	}
+	else
+		rc = deferred(d, file);
 	free(reason);
 	free(where);
 	return rc;

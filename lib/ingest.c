@@ -200,10 +200,12 @@ quarantine_store_file(struct desk *d, const char *path, const char *reason, char
 		ssize_t n = read(fd, buf, SUMMARY_HEAD);	/* a short head is head enough */
 		rc = quarantine_summary(d, buf, n > 0 ? (size_t)n : 0, (size_t)st.st_size,
 		    reason, where);
+		if (rc == 0)
+			rc = quarantine_refused(reason, *where, 0);
 	} else if (read_file(path, &buf, &len) < 0)
 		rc = rt_fail(EX_TEMPFAIL, "cannot read '%s': %s", path, strerror(errno));
-	else
-		rc = quarantine_store(d, buf, len, reason, where);
+	else if ((rc = quarantine_store(d, buf, len, reason, where)) == 0)
+		rc = quarantine_refused(reason, *where, 1);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -221,14 +223,44 @@ quarantine_id(const char *where)
 	return dot ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
 }
 
+/* What quarantine_refused adds after the reason for the entry at where. */
+static char *
+refused_note(const char *where, int whole)
+{
+	char *id = quarantine_id(where), *note;
+
+	note = xasprintf(" (%skept in quarantine as %s)", whole ? "" : "headers ", id);
+	free(id);
+	return note;
+}
+
 int
 quarantine_refused(const char *reason, const char *where, int whole)
 {
-	char *id = quarantine_id(where);
+	char *note = refused_note(where, whole);
 
-	rt_fail(EX_DATAERR, "%s (%skept in quarantine as %s)", reason, whole ? "" : "headers ", id);
-	free(id);
+	rt_fail(EX_DATAERR, "%s%s", reason, note);
+	free(note);
 	return EX_DATAERR;
+}
+
+char *
+quarantine_reason(const char *msg, const char *where)
+{
+	size_t n = strlen(msg);
+
+	for (int whole = 0; whole <= 1; whole++) {
+		char *note = refused_note(where, whole);
+		size_t k = strlen(note);
+		int match = n >= k && strcmp(msg + n - k, note) == 0;
+
+		free(note);
+		if (match) {
+			n -= k;
+			break;
+		}
+	}
+	return xstrndup(msg, n);
 }
 
 size_t

@@ -53,7 +53,11 @@ int quarantine_txn_commit(struct desk *d, struct txn *t, const char *subject);
  */
 int quarantine_summary(struct desk *d, const char *head, size_t len, size_t size,
     const char *reason, char **where);
-/* A file that is not mail: quarantine_store, or quarantine_summary over ingest.max-bytes. */
+/*
+ * A file that is not mail: quarantine_store, or quarantine_summary over
+ * ingest.max-bytes. Kept: EX_DATAERR with quarantine_refused's line and
+ * *where set; else a sysexits code (EX_TEMPFAIL: retry).
+ */
 int quarantine_store_file(struct desk *d, const char *path, const char *reason, char **where);
 /* The entry id (rt-quarantine(1)) of where, a quarantined file's path in the desk; malloc'd. */
 char *quarantine_id(const char *where);
@@ -64,6 +68,8 @@ char *quarantine_id(const char *where);
  * of the input was kept, else only its head.
  */
 int quarantine_refused(const char *reason, const char *where, int whole);
+/* The reason alone of msg, quarantine_refused's line for where (malloc'd). */
+char *quarantine_reason(const char *msg, const char *where);
 
 /* Finds the ticket a message belongs to: subject tag, In-Reply-To, References. */
 int ingest_thread(struct desk *d, struct mail *m, ticket_id out);

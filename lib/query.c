@@ -622,31 +622,8 @@ query_fill(const struct query *q, const struct rec *r, const char **v)
 	}
 }
 
-/*
- * The slots query_match reads: the status always, the others only for
- * the filters given. Keep it in step with query_match.
- */
-static uint64_t
-match_slots(const struct query *q)
-{
-	uint64_t m = UINT64_C(1) << q->s_status;
-
-#define SLOT_IF(cond, s) if (cond) m |= UINT64_C(1) << (s)
-	SLOT_IF(q->queue.n, q->s_queue);
-	SLOT_IF(q->owner.n, q->s_owner);
-	SLOT_IF(q->priority.n || q->prio_min >= 0, q->s_prio);
-	SLOT_IF(q->channel.n, q->s_channel);
-	SLOT_IF(q->customer.n, q->s_customer);
-	SLOT_IF(q->ntags, q->s_tags);
-	SLOT_IF(q->requestor, q->s_req);
-	SLOT_IF(q->created_since || q->created_until, q->s_created);
-	SLOT_IF(q->updated_since || q->updated_until, q->s_updated);
-	SLOT_IF(q->esc_level >= 0, q->s_esc);
-#undef SLOT_IF
-	for (size_t i = 0; i < q->nwhere; i++)
-		m |= UINT64_C(1) << q->where[i].slot;
-	return m;
-}
+/* The slots query_match reads (QUERY_FILTERS below). */
+static uint64_t match_slots(const struct query *q);
 
 /*
  * The slots a sorted listing looks up (see fill_need): those filters
@@ -756,38 +733,79 @@ in_range(const char *t, const char *since, const char *until)
 	return 1;
 }
 
-/* The slots this reads are match_slots'. */
-int
-query_match(const struct query *q, const char **v)
+/* The status filter: the statuses asked, else not merged (unless --all); --open. */
+static int
+status_pass(const struct query *q, const char *st)
 {
-	const char *st = v[q->s_status];
-
 	if (q->status.n) {
 		if (!list_match(&q->status, st))
 			return 0;
 	} else if (!q->all && st && strcmp(st, "merged") == 0)
 		return 0;
-	if (q->open && status_is_done(st))
-		return 0;
-	if (!list_match(&q->queue, v[q->s_queue]) || !list_match(&q->owner, v[q->s_owner]) ||
-	    !list_match(&q->priority, v[q->s_prio]) || !list_match(&q->channel, v[q->s_channel]) ||
-	    !list_match(&q->customer, v[q->s_customer]))
-		return 0;
-	if (q->prio_min >= 0 && priority_rank(v[q->s_prio]) < q->prio_min)
-		return 0;
+	return !(q->open && status_is_done(st));
+}
+
+/* Every --tag given has an item in the tags. */
+static int
+tags_pass(const struct query *q, const char *tags)
+{
 	for (size_t i = 0; i < q->ntags; i++)
-		if (!list_any_in(&q->tags[i], v[q->s_tags]))
+		if (!list_any_in(&q->tags[i], tags))
 			return 0;
-	if (q->requestor && !requestor_match(v[q->s_req], q->requestor))
-		return 0;
-	if (!in_range(v[q->s_created], q->created_since, q->created_until) ||
-	    !in_range(v[q->s_updated], q->updated_since, q->updated_until))
-		return 0;
-	if (q->esc_level >= 0) {
-		long l = v[q->s_esc] ? strtol(v[q->s_esc], NULL, 10) : 0;
-		if (q->esc_min ? l < q->esc_level : l != q->esc_level)
-			return 0;
-	}
+	return 1;
+}
+
+static int
+esc_pass(const struct query *q, const char *x)
+{
+	long l = x ? strtol(x, NULL, 10) : 0;
+
+	return q->esc_min ? l >= q->esc_level : l == q->esc_level;
+}
+
+/*
+ * The filters, one line each: X(GIVEN, SLOT, PASS): whether the query has
+ * the filter, the slot (a struct query member) it reads, and whether the
+ * slot's value x (NULL: none) passes it. query_match tests them,
+ * match_slots asks for their slots: one list, so a filter cannot be read
+ * and not looked up. The status is always read (merged tickets are
+ * left out); --where's filters carry their slots (q->where).
+ */
+#define QUERY_FILTERS(X) \
+	X(1, s_status, status_pass(q, x)) \
+	X(q->queue.n, s_queue, list_match(&q->queue, x)) \
+	X(q->owner.n, s_owner, list_match(&q->owner, x)) \
+	X(q->priority.n || q->prio_min >= 0, s_prio, list_match(&q->priority, x) && \
+	    (q->prio_min < 0 || priority_rank(x) >= q->prio_min)) \
+	X(q->channel.n, s_channel, list_match(&q->channel, x)) \
+	X(q->customer.n, s_customer, list_match(&q->customer, x)) \
+	X(q->ntags, s_tags, tags_pass(q, x)) \
+	X(q->requestor, s_req, requestor_match(x, q->requestor)) \
+	X(q->created_since || q->created_until, s_created, \
+	    in_range(x, q->created_since, q->created_until)) \
+	X(q->updated_since || q->updated_until, s_updated, \
+	    in_range(x, q->updated_since, q->updated_until)) \
+	X(q->esc_level >= 0, s_esc, esc_pass(q, x))
+
+static uint64_t
+match_slots(const struct query *q)
+{
+	uint64_t m = 0;
+
+#define SLOT(given, slot, pass) if (given) m |= UINT64_C(1) << q->slot;
+	QUERY_FILTERS(SLOT)
+#undef SLOT
+	for (size_t i = 0; i < q->nwhere; i++)
+		m |= UINT64_C(1) << q->where[i].slot;
+	return m;
+}
+
+int
+query_match(const struct query *q, const char **v)
+{
+#define PASS(given, slot, pass) if (given) { const char *x = v[q->slot]; if (!(pass)) return 0; }
+	QUERY_FILTERS(PASS)
+#undef PASS
 	for (size_t i = 0; i < q->nwhere; i++) {
 		const char *x = v[q->where[i].slot];
 		if (strcmp(x ? x : "", q->where[i].val) != 0)

@@ -45,6 +45,7 @@ struct txn_batch {
 	int err;		/* first failure of a write inside the batch */
 	unsigned long failures;	/* writes that failed, for txn_batch_settled */
 	size_t commits;		/* built, not yet on the branch */
+	int wrote;		/* a group of the open batch reached the branch */
 	size_t bytes;		/* blob bytes built, not yet written */
 	int unborn;		/* the branch had no commit when the batch began */
 	git_oid base;		/* the branch when the first commit was built */
@@ -400,6 +401,8 @@ batch_write_all(struct desk *d)
 	batch_mirror(d, d->batch, rc == 0 ? &tip : NULL);
 	if (rc != 0)
 		d->batch->failures++;
+	else
+		d->batch->wrote = 1;
 	return rc;
 }
 
@@ -415,6 +418,7 @@ txn_batch_begin(struct desk *d)
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	batch_get(d)->open = 1;
+	d->batch->wrote = 0;
 	if (d->batch->mem)
 		pack_mem_whole(d->batch->mem, 1);
 	cache_defer_sync(d, 1);
@@ -483,8 +487,11 @@ txn_batch_end(struct desk *d)
 		 * single delivery in between may have written a newer
 		 * ticket.yaml, which ours, rendered from an older HEAD, would
 		 * replace. Not had in time: the next sync finishes them.
+		 * A batch that stored nothing left nothing: no lock wanted
+		 * (one a user who may not write the desk has been refused
+		 * for every message already).
 		 */
-		if (rc == 0 && d->cache && d->lockfd < 0) {
+		if (rc == 0 && b->wrote && d->cache && d->lockfd < 0) {
 			if (desk_lock(d) == 0)
 				relock = 1;
 			else

@@ -38,7 +38,7 @@
 struct form {
 	char *name, *address, *subject, *text, *trap, *csrf;
 	int bad;		/* a field was not valid UTF-8 or had a NUL */
-	int toolong;
+	int toolong;		/* 1 + the index in fields[] of the first too long */
 	/* The optional attachment (multipart/form-data only); data in the body. */
 	struct outpart file;
 	char *filename, *filetype;
@@ -47,13 +47,14 @@ struct form {
 	int filebig;
 };
 
-static const struct { const char *name; size_t off, max; } fields[] = {
-	{ "name", offsetof(struct form, name), NAME_MAX_CHARS },
-	{ "address", offsetof(struct form, address), ADDRESS_MAX_BYTES },
-	{ "subject", offsetof(struct form, subject), SUBJECT_MAX_CHARS },
-	{ "text", offsetof(struct form, text), TEXT_MAX_CHARS },
-	{ "website", offsetof(struct form, trap), 1000 },
-	{ "csrf", offsetof(struct form, csrf), 64 },
+/* Each field, the text key of its label (what a too long one is called), its limit. */
+static const struct { const char *name, *label; size_t off, max; } fields[] = {
+	{ "name", "form.name", offsetof(struct form, name), NAME_MAX_CHARS },
+	{ "address", "form.address", offsetof(struct form, address), ADDRESS_MAX_BYTES },
+	{ "subject", "form.subject", offsetof(struct form, subject), SUBJECT_MAX_CHARS },
+	{ "text", "form.text", offsetof(struct form, text), TEXT_MAX_CHARS },
+	{ "website", "form.trap", offsetof(struct form, trap), 1000 },
+	{ "csrf", NULL, offsetof(struct form, csrf), 64 },
 };
 
 /* The CSRF token for time t: "T.HEX". */
@@ -154,9 +155,9 @@ form_chars(const char *s)
 }
 
 static void
-set_field(struct form *f, char **slot, const char *v, size_t n, size_t max, int raw)
+set_field(struct form *f, size_t i, const char *v, size_t n, int raw)
 {
-	char *s;
+	char **slot = (char **)((char *)f + fields[i].off), *s;
 
 	if (*slot && (slot != &f->trap || **slot))
 		return;		/* the first of a repeated field counts; any filled trap */
@@ -166,8 +167,8 @@ set_field(struct form *f, char **slot, const char *v, size_t n, size_t max, int 
 		f->bad = 1;
 		return;
 	}
-	if (form_chars(s) > max)
-		f->toolong = 1;
+	if (form_chars(s) > fields[i].max && !f->toolong)
+		f->toolong = (int)i + 1;
 	*slot = s;
 }
 
@@ -183,8 +184,7 @@ form_parse(const char *body, size_t len, struct form *f)
 			for (size_t i = 0; i < LEN(fields); i++)
 				if ((size_t)(eq - p) == strlen(fields[i].name) &&
 				    memcmp(p, fields[i].name, (size_t)(eq - p)) == 0)
-					set_field(f, (char **)((char *)f + fields[i].off), eq + 1,
-					    (size_t)(stop - eq - 1), fields[i].max, 0);
+					set_field(f, i, eq + 1, (size_t)(stop - eq - 1), 0);
 		p = stop + 1;
 	}
 }
@@ -216,8 +216,7 @@ form_part(const struct web_part *p, void *arg)
 	}
 	for (size_t i = 0; i < LEN(fields); i++)
 		if (strcmp(p->name, fields[i].name) == 0)
-			set_field(f, (char **)((char *)f + fields[i].off), p->data, p->len,
-			    fields[i].max, 1);
+			set_field(f, i, p->data, p->len, 1);
 	return 0;
 }
 
@@ -347,14 +346,22 @@ blank(const char *s)
 	return s == NULL || s[strspn(s, " \t\r\n")] == '\0';
 }
 
-/* The error text for the first field that is wrong, or NULL. */
+/*
+ * The error text for the first field that is wrong, or NULL; one too long
+ * is named by its label, with its limit (buf holds that text).
+ */
 static const char *
-form_error(const char *lang, const struct form *f)
+form_error(const char *lang, const struct form *f, char *buf, size_t size)
 {
 	if (f->bad)
 		return web_text(lang, "form.error.bytes");
-	if (f->toolong)
-		return web_text(lang, "form.error.long");
+	if (f->toolong) {
+		size_t i = (size_t)f->toolong - 1;
+		snprintf(buf, size, web_text(lang, "form.error.long"),
+		    fields[i].label ? web_text(lang, fields[i].label) : fields[i].name,
+		    fields[i].max);
+		return buf;
+	}
 	if (f->nfiles > 1)
 		return web_text(lang, "form.error.files");
 	if (f->name && !one_line(f->name))
@@ -509,7 +516,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 	struct form f;
 	struct rate rt;
 	const char *err, *why;
-	char *body, *name, *req, secs[24];
+	char *body, *name, *req, secs[24], errbuf[256];
 	ticket_id id;
 	long long wait;
 	int st, rc;
@@ -526,7 +533,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 			    web_text(lang, "retry.text"));
 		else	/* 413 too long, 400 cut short (web_read_body), 411 no length */
 			web_page_message(w, st, lang, web_text(lang, "form.error.title"),
-			    web_text(lang, st == 413 ? "form.error.long" : st == 400 ?
+			    web_text(lang, st == 413 ? "form.error.size" : st == 400 ?
 			    "form.error.cut" : "form.error.broken"));
 		return;
 	}
@@ -547,7 +554,7 @@ submit(struct desk *d, const struct web_req *r, struct web_resp *w, const char *
 		web_page_message(w, 200, lang, web_text(lang, "form.sent.title"), "");
 		goto out;
 	}
-	if ((err = form_error(lang, &f)) != NULL) {
+	if ((err = form_error(lang, &f, errbuf, sizeof(errbuf))) != NULL) {
 		form_page(w, 400, lang, r->script, secret, &f, err);
 		goto out;
 	}

@@ -227,10 +227,10 @@ store(struct desk *d, const struct hook *h, const char *buf, size_t len, size_t 
 		sbuf_reset(&w->body);
 		sbuf_add(&w->body, ids.buf ? ids.buf : "", ids.len);
 	} else if (rc == EX_DATAERR && where) {
-		const char *why = rt_errmsg();
-		size_t n = strcspn(why, "(");
-		web_plain(w, over ? 413 : 422,
-		    "not stored: %.*s(kept in quarantine)", (int)n, why);
+		/* The whole reason (web_plain keeps it one line); the entry's id stays inside. */
+		char *why = quarantine_reason(rt_errmsg(), where);
+		web_plain(w, over ? 413 : 422, "not stored: %s (kept in quarantine)", why);
+		free(why);
 	} else {
 		web_log_error(w, h->name);
 		web_retry(w, "the desk cannot store it now");

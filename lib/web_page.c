@@ -30,7 +30,11 @@ static const struct { const char *key, *en, *de; } texts[] = {
 	{ "form.error.subject", "Please give a subject of one line.",
 	  "Bitte geben Sie einen einzeiligen Betreff an." },
 	{ "form.error.text", "Please write a message.", "Bitte schreiben Sie eine Nachricht." },
-	{ "form.error.long", "A field is too long.", "Ein Feld ist zu lang." },
+	/* form_error fills in the field's label and its limit. */
+	{ "form.error.long", "The field “%s” is too long: at most %zu characters.",
+	  "Das Feld „%s“ ist zu lang: höchstens %zu Zeichen." },
+	{ "form.error.size", "The form is too long altogether; please shorten the message.",
+	  "Das Formular ist insgesamt zu lang; bitte kürzen Sie die Nachricht." },
 	{ "form.error.cut", "The form arrived incomplete, cut off before its end; please send it again.",
 	  "Das Formular kam unvollständig an, vor seinem Ende abgeschnitten; bitte senden Sie es erneut." },
 	{ "form.error.broken", "The form arrived garbled: its multipart/form-data framing is broken; "

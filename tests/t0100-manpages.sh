@@ -47,6 +47,23 @@ test_expect_success 'the pages name a ticket folder as rt-desk(5) does (format 2
 	grep -q "tickets/K/7/M/" "$SRC_ROOT/man/rt-desk.5"
 '
 
+# exit_status PAGE: the page's EXIT STATUS section (rt(7): its Exit status list)
+exit_status() {
+	awk '/^\.S[hs] (EXIT STATUS|Exit status)$/ { f = 1; next } /^\.S[hs] / { f = 0 } f' "$SRC_ROOT/man/$1"
+}
+
+test_expect_success 'exit 77 (EX_NOPERM) is listed with each case the library fails so, HEAD included' '
+	grep -q "rt_fail(EX_NOPERM, \"desk .* belongs to another user" "$SRC_ROOT/lib/desk.c" &&
+	grep -q "rt_fail(EX_NOPERM, \"cannot read .%s.: %s\", path" "$SRC_ROOT/lib/desk.c" &&
+	exit_status rt.7 | awk "/^\.It 77/ { f = 1; next } /^\.It / { f = 0 } f" >rt77 &&
+	grep -q "safe.directory" rt77 && grep -q "^\.Pa \.git/HEAD" rt77 &&
+	grep -q "cannot read .\.\.\./\.git/HEAD.: Permission denied" rt77 && grep -q "behind HEAD" rt77 &&
+	for m in rt-ls.1 rt-show.1 rt-report.1; do
+		exit_status $m >s && grep -q "77" s && grep -q "^\.Pa \.git/HEAD" s ||
+			{ echo "$m: no 77 for an unreadable .git/HEAD"; return 1; }
+	done
+'
+
 test_expect_success 'every command is completed' '
 	for c in "$SRC_ROOT"/cmd/*.c; do
 		n=$(basename "$c" .c)

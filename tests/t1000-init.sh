@@ -55,6 +55,27 @@ test_expect_success PYYAML 'the configuration written by rt-init parses as YAML'
 	python3 -c "import yaml,sys; d=yaml.safe_load(open(\"d1/rt.yaml\")); assert d[\"desk\"][\"tag\"]==\"Acme\""
 '
 
+test_expect_success PYYAML 'the shipped rt.yaml has a commented web: section naming every key rt-web reads; uncommented it is read' '
+	sed -n "/^#web:/,/^\$/p" d1/rt.yaml | sed "s/^#//" >web.yaml && test -s web.yaml &&
+	python3 -c "import yaml, sys
+def keys(m, p):
+    for k, v in m.items():
+        yield p + k
+        if isinstance(v, dict) and k != \"hooks\":
+            yield from keys(v, p + k + \".\")
+print(\"\\n\".join(sorted(keys(yaml.safe_load(open(\"web.yaml\")), \"\"))))" >shipped &&
+	grep -ho "cfg[a-z_]*([a-z]*, \"web\.[a-z.-]*\"" "$SRC_ROOT"/lib/*.c | sed "s/.*\"\(web\..*\)\"/\1/" | sort -u >read &&
+	test $(wc -l <read) -ge 8 &&
+	comm -13 shipped read >missing && test_cmp /dev/null missing &&
+	# the defaults of lib/web.h and lib/web_form.c
+	grep "^  form-max-bytes: $((64 << 10)) " web.yaml && grep "^  attach-max-bytes: $((1 << 20)) " web.yaml &&
+	grep "^  rate-limit: {per-address: 5, per-client: 20, period: 3600} " web.yaml &&
+	rt-web --desk d1 --token a@example.com | grep "^/status/[0-9a-f]\{32\}$" &&
+	cp d1/rt.yaml rt.yaml.d1 && test_when_finished "cp rt.yaml.d1 d1/rt.yaml && git -C d1 commit -qm back rt.yaml" &&
+	cat web.yaml >>d1/rt.yaml && git -C d1 commit -qm web rt.yaml &&
+	rt-web --desk d1 --token a@example.com | grep "^https://help.example.org/rt/status/[0-9a-f]\{32\}$"
+'
+
 test_expect_success 'rt-init --shared makes a group-writable repository' '
 	rt-init --shared d2 >/dev/null &&
 	test "$(git -C d2 config core.sharedRepository)" = 0660 &&

@@ -66,7 +66,21 @@ test_expect_code 65 'a file that is no mbox is quarantined whole' '
 	printf "From: a@x\nSubject: no envelope\n\nbody\n" >plain.txt &&
 	rt-ingest --mbox plain.txt >out 2>err; rc=$?;
 	cat err; grep "not an mbox" err && q=$(git ls-tree -r --name-only HEAD quarantine | grep "\.eml$") &&
-	cmp plain.txt $q && exit $rc
+	cmp plain.txt $q &&
+	# the one line every refused input gets: the entry id, not its path
+	test $(wc -l <err) = 1 && test "$(quarantined err)" = "$q" &&
+	grep "^rt-ingest: plain.txt: cannot read mbox: not an mbox: .* (kept in quarantine as [0-9a-zA-Z-]*)$" err &&
+	! grep "quarantine/" err && exit $rc
+'
+
+test_expect_code 65 'a file that is no mbox over ingest.max-bytes: its headers kept, said so in one line' '
+	cp rt.yaml rt.yaml.before && test_when_finished "cp rt.yaml.before rt.yaml && git commit -qm back rt.yaml" &&
+	sed -i "s/^  max-bytes: .*/  max-bytes: 1000/" rt.yaml && git commit -qm small rt.yaml &&
+	{ printf "From: a@x\nSubject: no envelope, big\n\n"; head -c 5000 /dev/zero | tr "\\0" y; } >bigplain.txt &&
+	rt-ingest --mbox bigplain.txt >out 2>err; rc=$?;
+	cat err; test $(wc -l <err) = 1 &&
+	grep "^rt-ingest: bigplain.txt: cannot read mbox: not an mbox: .* (headers kept in quarantine as [0-9a-zA-Z-]*)$" err &&
+	grep "^Subject: no envelope, big$" "$(quarantined err)" && exit $rc
 '
 
 test_expect_success 'a large mbox is read without holding it in memory' '

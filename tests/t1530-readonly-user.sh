@@ -31,6 +31,17 @@ test_expect_success 'nobody lists, shows and reports' '
 	as_nobody rt-report --desk "$TRASH/desk" >out && grep "^total" out
 '
 
+test_expect_success 'nobody feeding an mbox, or a file that is no mbox: one line each, to retry' '
+	printf "From a@x Mon Nov 23 09:00:00 2026\nFrom: a@x\nSubject: ro mbox\nMessage-Id: <ro2@x>\n\nx\n" >ro.mbox &&
+	printf "no mailbox\n" >ro.txt && chmod a+r ro.mbox ro.txt &&
+	for f in ro.mbox ro.txt; do
+		as_nobody rt-ingest --desk "$TRASH/desk" --mbox $f >out 2>err; rc=$?
+		cat err && test $rc = 75 && test_cmp /dev/null out && test $(wc -l <err) = 1 &&
+		grep "^rt-ingest: $f: .*cannot open lock .*: Permission denied (user nobody may not write $TRASH/desk.*); not stored, retry later$" err ||
+		return 1
+	done
+'
+
 test_expect_code 77 'a cache behind HEAD is refused with a reason, not read stale' '
 	rt-gc -q --desk desk && git -C desk commit -q --allow-empty -m "by hand" &&
 	as_nobody rt-ls --desk "$TRASH/desk" --ids 2>err; rc=$?

@@ -80,11 +80,21 @@ test_expect_success LIGHTTPD 'not an event: 422, kept in quarantine, no ticket' 
 	grep "kept in quarantine" out && test "$(quarantined)" = 1 && test "$(tickets)" = 1
 '
 
+# entries: the quarantine's entry ids; new_reason: the reason of the one
+# entry not in the file before; reason_line: rt-web's 4xx answer for it.
+entries() { rt-quarantine --json | jq -r ".[].id" | sort; }
+new_reason() {
+	entries >after && test "$(comm -13 before after | wc -l)" = 1 &&
+	rt-quarantine --json | jq -r --arg id "$(comm -13 before after)" ".[] | select(.id == \$id) | .reason"
+}
+reason_line() { echo "not stored: $(new_reason) (kept in quarantine)"; }
+
 test_expect_success LIGHTTPD 'body too large: 413, its head kept in quarantine, nothing read beyond' '
-	head -c 20000 /dev/zero | tr "\0" x >big.json &&
+	head -c 20000 /dev/zero | tr "\0" x >big.json && entries >before &&
 	test "$(post alertmanager big.json -H "Authorization: Bearer $SECRET")" = 413 &&
 	test "$(quarantined)" = 2 &&
-	rt-quarantine --json | jq -r ".[1].reason" | grep "too large" &&
+	new_reason | grep "too large" &&
+	reason_line >expect && test_cmp expect out &&
 	test "$(tickets)" = 1
 '
 
@@ -100,6 +110,22 @@ test_expect_success LIGHTTPD 'a truncated body: 4xx, nothing stored or kept' '
 	print(answer[1].decode() if len(answer) > 1 else "closed")
 	PY
 	grep -E "^(4..|closed)$" status && test "$(tickets)" = 1 && test "$(quarantined)" = 2
+'
+
+test_expect_success LIGHTTPD 'a refused payload: the whole reason in one line, its parentheses kept, no entry id' '
+	q=$(quarantined) && entries >before &&
+	python3 -c "print(\"[\" * 100 + \"]\" * 100)" >deep.json &&
+	test "$(post alertmanager deep.json -H "Authorization: Bearer $SECRET")" = 422 &&
+	test "$(quarantined)" = $((q + 1)) &&
+	reason_line >expect && test_cmp expect out && entries >before &&
+	grep "^not stored: JSON nested deeper than [0-9]* levels (ingest.max-json-depth); kept: the first [0-9]* of [0-9]* bytes (blob [0-9a-f]*) (kept in quarantine)$" out &&
+	printf "[{\"reason\": \"x\", \"created\": \"2013-06-25 18:41:03\", \"email\": \"ne\\\\nko\\\\u0001(a)\\\\t<b>@neko\"}]" >sg.json &&
+	test "$(post sendgrid sg.json -u "sg:$SECRET")" = 422 &&
+	test "$(quarantined)" = $((q + 2)) &&
+	reason_line >expect && test_cmp expect out &&
+	echo "not stored: a bounce report on mail the desk did not send (ne ko (a) <b>@neko) (kept in quarantine)" >expect &&
+	test_cmp expect out &&
+	! grep "as [0-9a-z-]*)" out
 '
 
 test_expect_success LIGHTTPD 'a locked desk: 503 with Retry-After, nothing stored; the retry stores it once' '

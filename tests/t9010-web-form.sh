@@ -47,6 +47,12 @@ test_expect_success 'the example configuration names the desk the README sets up
 	test -n "$d" && grep "^var.rt_desk = \"$d\"$" "$SRC_ROOT/share/web/lighttpd.conf"
 '
 
+test_expect_success 'the README states the example'"'"'s lighttpd body limit (its own 413)' '
+	kib=$(sed -n "s/^server.max-request-size = \([0-9]*\)$/\1/p" "$SRC_ROOT/share/web/lighttpd.conf") &&
+	test -n "$kib" && tr "\n" " " <"$SRC_ROOT/README" >readme &&
+	grep "server.max-request-size = $kib (KiB), for the whole server: a body over $((kib / 1024)) MiB is refused with lighttpd.s own 413" readme
+'
+
 test_expect_success LIGHTTPD 'setup: a desk that acknowledges, behind lighttpd' '
 	new_desk &&
 	sed -i "s/^  max-bytes: .*/&\n  on-arrival: {acknowledge: ack}/" rt.yaml &&
@@ -201,11 +207,22 @@ test_expect_success LIGHTTPD 'what the form'\''s maxlength lets a browser send i
 	rep "山" $((nmax + 1)) >name.txt &&
 	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F "name=<name.txt" -F address=yamada2@example.jp \
 	    -F subject=Hi -F text=x -F website= "$WEB/rt/new")" = 400 &&
-	grep "class=\"error\".*too long" out &&
+	grep "class=\"error\".*>The field “Your name” is too long: at most $nmax characters\.<" out &&
+	test "$(curl -s -o out -w "%{http_code}" -H "Accept-Language: de" -F "csrf=$csrf" -F "name=<name.txt" \
+	    -F address=yamada2@example.jp -F subject=Hi -F text=x -F website= "$WEB/rt/new")" = 400 &&
+	grep "class=\"error\".*>Das Feld „Ihr Name“ ist zu lang: höchstens $nmax Zeichen\.<" out &&
+	rep "件" $((smax + 1)) >subject.txt &&
+	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F name=Y -F address=yamada3@example.jp \
+	    -F "subject=<subject.txt" -F text=x -F website= "$WEB/rt/new")" = 400 &&
+	grep "class=\"error\".*>The field “Subject” is too long: at most $smax characters\.<" out &&
 	rep "ä" $((tmax + 1)) >text.txt &&
 	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F name=Y -F address=yamada3@example.jp \
 	    -F subject=Hi -F "text=<text.txt" -F website= "$WEB/rt/new")" = 400 &&
-	grep "class=\"error\".*too long" out &&
+	grep "class=\"error\".*>The field “Your message” is too long: at most $tmax characters\.<" out &&
+	a=$(rep a 250)@example.jp && test "$(maxlength address)" = 254 &&
+	test "$(curl -s -o out -w "%{http_code}" -F "csrf=$csrf" -F name=Y -F "address=$a" \
+	    -F subject=Hi -F text=x -F website= "$WEB/rt/new")" = 400 &&
+	grep "class=\"error\".*>The field “Your e-mail address” is too long: at most 254 characters\.<" out &&
 	test "$(tickets)" = $((n + 1))
 '
 
@@ -282,6 +299,7 @@ test_expect_success LIGHTTPD 'oversized, wrongly typed and wrong-method requests
 	n=$(tickets) &&
 	big=$(head -c 5000 /dev/zero | tr "\0" a) &&
 	test "$(submit Eva eve2@example.com "Big" "$big")" = 413 &&
+	grep "The form is too long altogether; please shorten the message\." out && ! grep "field" out &&
 	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: text/plain" --data-binary "x" "$WEB/rt/new")" = 415 &&
 	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data" --data-binary "--x--" "$WEB/rt/new")" = 400 &&
 	test "$(curl -s -o out -w "%{http_code}" -H "Content-Type: multipart/form-data; boundary=x" --data-binary "--x
