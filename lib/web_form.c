@@ -34,6 +34,9 @@
 #define TEXT_MAX_CHARS 20000
 #define RATE_MAX_LINES 10000
 #define ATTACH_MAX_BYTES (1L << 20)	/* web.attach-max-bytes */
+/* A limit as the page's maxlength attribute: the same figure, one owner. */
+#define MAXLEN_(n) " maxlength=\"" #n "\""
+#define MAXLEN(n) MAXLEN_(n)
 
 struct form {
 	char *name, *address, *subject, *text, *trap, *csrf;
@@ -271,13 +274,13 @@ form_page(struct web_resp *w, int status, const char *lang, const char *script,
 		html_escape(b, (val) ? (val) : ""); sbuf_adds(b, "\">\n"); \
 	} } while (0)
 	LABELED("form.name", "name", "text", f ? f->name : NULL,
-	    " maxlength=\"100\" autocomplete=\"name\"");
+	    MAXLEN(NAME_MAX_CHARS) " autocomplete=\"name\"");
 	LABELED("form.address", "address", "email", f ? f->address : NULL,
-	    " maxlength=\"254\" required autocomplete=\"email\"");
+	    MAXLEN(ADDRESS_MAX_BYTES) " required autocomplete=\"email\"");
 	LABELED("form.subject", "subject", "text", f ? f->subject : NULL,
-	    " maxlength=\"200\" required");
+	    MAXLEN(SUBJECT_MAX_CHARS) " required");
 	LABELED("form.text", "text", "textarea", f ? f->text : NULL,
-	    " maxlength=\"20000\" required");
+	    MAXLEN(TEXT_MAX_CHARS) " required");
 	sbuf_adds(b, "<label for=\"attachment\">");
 	html_escape(b, web_text(lang, "form.attachment"));
 	sbuf_adds(b, "</label>\n<input id=\"attachment\" name=\"attachment\" type=\"file\">\n");
