@@ -24,7 +24,7 @@ override CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 GIT2_A    := $(wildcard $(shell pkg-config --variable=libdir libgit2)/libgit2.a)
 GIT2_STATIC ?= $(if $(GIT2_A),1,0)
 GIT2_WRAP  = $(foreach f,git_mbedtls_stream_global_init git_mbedtls__set_cert_location \
-             libssh2_init,-Wl,--wrap=$(f))
+             libssh2_init deflateInit_ inflateInit_,-Wl,--wrap=$(f))
 # With it, the libraries whose .a is installed are linked statically too:
 # fewer objects for ld.so to open and relocate at every start (24 -> 5
 # with GSSAPI opened on demand).
@@ -40,8 +40,11 @@ GIT2_LIBS  = -Wl,-u,gss_init_sec_context -Wl,-Bstatic -lgit2 $(STATIC_A) -Wl,-Bd
 else
 GIT2_LIBS  = $(shell pkg-config --libs libgit2) -lmbedx509 -lmbedcrypto -lz
 endif
-# -u pulls lib/tls.o out of librt.a before libgit2.a asks for the wrappers.
-override LDFLAGS += -Wl,-u,__wrap_git_mbedtls_stream_global_init -Wl,-u,__wrap_libssh2_init
+# zlib's stream starts too, each stream's state reused (lib/zstate.h).
+# -u pulls lib/tls.o and lib/zstate.o out of librt.a before libgit2.a asks
+# for the wrappers.
+override LDFLAGS += -Wl,-u,__wrap_git_mbedtls_stream_global_init -Wl,-u,__wrap_libssh2_init \
+                    -Wl,-u,__wrap_deflateInit_
 # The mailer (libmu_mailer: gnutls, sasl, ldap...) is a module loaded on the
 # first send (lib/mailsend_load.c); the binaries export the rt functions it
 # uses, listed from its undefined symbols.
