@@ -29,11 +29,6 @@
 #endif
 #define TXN_BATCH_BYTES (2UL << 20)	/* blob bytes held in memory at most */
 
-struct mirror_path {
-	char *path;
-	int fresh;	/* made from nothing by a commit of the group: new to the work tree */
-};
-
 /*
  * New objects go to a mempack backend and reach the disk as one pack per
  * commit (per batch): 10 fsyncs instead of 26 for ten loose objects.
@@ -51,7 +46,7 @@ struct txn_batch {
 	git_oid base;		/* the branch when the first commit was built */
 	git_oid tip;		/* the last commit built */
 	struct timespec start;
-	struct mirror_path *mirror;	/* work-tree paths of the commits not yet mirrored */
+	char **mirror;		/* work-tree paths of the commits not yet mirrored */
 	size_t nmirror;
 };
 
@@ -308,17 +303,16 @@ batch_due(const struct txn_batch *b)
 
 /* The work tree waits for the batch: its paths are mirrored once, at the end. */
 static void
-batch_mirror_later(struct txn_batch *b, const char *path, int fresh)
+batch_mirror_later(struct txn_batch *b, const char *path)
 {
 	b->mirror = xrealloc(b->mirror, (b->nmirror + 1) * sizeof(*b->mirror));
-	b->mirror[b->nmirror].path = xstrdup(path);
-	b->mirror[b->nmirror++].fresh = fresh;
+	b->mirror[b->nmirror++] = xstrdup(path);
 }
 
 static int
 cmp_path(const void *a, const void *b)
 {
-	return strcmp(((const struct mirror_path *)a)->path, ((const struct mirror_path *)b)->path);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /*
@@ -330,26 +324,18 @@ static void
 batch_mirror(struct desk *d, struct txn_batch *b, const git_oid *tip)
 {
 	const char **paths;
-	int *fresh;
 	size_t n = 0;
 
 	if (b->nmirror)
 		qsort(b->mirror, b->nmirror, sizeof(*b->mirror), cmp_path);
 	paths = xcalloc(b->nmirror + 1, sizeof(*paths));
-	fresh = xcalloc(b->nmirror + 1, sizeof(*fresh));
 	for (size_t i = 0; i < b->nmirror; i++)
-		if (n == 0 || strcmp(paths[n - 1], b->mirror[i].path) != 0) {
-			paths[n] = b->mirror[i].path;
-			fresh[n++] = b->mirror[i].fresh;
-		} else	/* new once in the group: not in the work tree before it */
-			fresh[n - 1] |= b->mirror[i].fresh;
-	if (tip && n && worktree_write_queued(d, tip, paths, fresh, n) != 0)
+		if (n == 0 || strcmp(paths[n - 1], b->mirror[i]) != 0)
+			paths[n++] = b->mirror[i];
+	if (tip && n && worktree_write_queued(d, tip, paths, n) != 0)
 		rt_warn("warning: %s", rt_errmsg());
-	for (size_t i = 0; i < b->nmirror; i++)
-		free(b->mirror[i].path);
+	strv_free(b->mirror, b->nmirror);
 	free(paths);
-	free(fresh);
-	free(b->mirror);
 	b->mirror = NULL;
 	b->nmirror = 0;
 }
@@ -689,24 +675,43 @@ op_paths(struct txn *t)
 }
 
 /*
- * In a batch, the files a ticket rewrites (its YAML) are mirrored once, at
- * the batch's end; a mail's own file goes now to the work-tree thread
- * (worktree_queue) with the bytes its blob was made of (from the pack, a
- * blob 300 KB large is rebuilt through deltas, and the delta cache holds
- * megabytes).
+ * An op whose bytes are the whole file (lent: a mail; appended to nothing
+ * at its build: a new ticket's log.yaml) goes to the work-tree thread now,
+ * new to the work tree, with a copy of those bytes (the lent ones are the
+ * caller's again once txn_commit returns; from the pack, a blob 300 KB
+ * large is rebuilt through deltas). 1 when it went.
+ */
+static int
+queue_whole(struct txn *t, struct txn_op *o)
+{
+	char *full;
+
+	if (o->op == OP_REMOVE || !o->whole)
+		return 0;
+	full = xasprintf("%s/%s", t->d->root, o->path);
+	worktree_queue(full, xstrndup(o->buf, o->len), o->len, 1);
+	free(full);
+	return o->early = 1;
+}
+
+/*
+ * In a batch, the files a commit makes whole (its mail, a new ticket's
+ * log.yaml) go to the work-tree thread at once (queue_whole), written
+ * while the next commits are built and before the branch moves, as a
+ * single commit's are (mirror_early); the files it rewrites are mirrored
+ * once, from the group's tip, at its end. A later commit of the group
+ * that grows a log written here finds it in its tip (not whole) and
+ * mirrors it at the end, in place. Before, every new ticket's log.yaml
+ * waited for the group's end: read back from the tip and written while
+ * the batch, holding the desk lock, waited for the thread.
  */
 static void
 batch_mirror_split(struct txn *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		struct txn_op *o = &t->ops[i];
-		if (o->op == OP_PUT_LENT) {
-			char *full = xasprintf("%s/%s", t->d->root, o->path);
-			/* the lent bytes are the caller's again once txn_commit returns */
-			worktree_queue(full, xstrndup(o->buf, o->len), o->len, 1);
-			free(full);
-		} else
-			batch_mirror_later(t->d->batch, o->path, o->op != OP_REMOVE && o->whole);
+		if (!queue_whole(t, o))
+			batch_mirror_later(t->d->batch, o->path);
 	}
 }
 
@@ -728,14 +733,9 @@ mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nres
 	*rest = xcalloc(t->n + 1, sizeof(**rest));
 	*nrest = 0;
 	for (size_t i = 0; i < t->n; i++) {
-		struct txn_op *o = &t->ops[i];
-		if (o->op != OP_REMOVE && o->whole) {
-			char *full = xasprintf("%s/%s", t->d->root, o->path);
-			worktree_queue(full, xstrndup(o->buf, o->len), o->len, 1);
-			free(full);
-			o->early = 1;
+		if (queue_whole(t, &t->ops[i]))
 			early++;
-		} else
+		else
 			(*rest)[(*nrest)++] = paths[i];
 	}
 	return early;

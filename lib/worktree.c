@@ -441,15 +441,11 @@ out:
 	return rc;
 }
 
-typedef int (*path_writer)(struct desk *, git_tree *, const char *, int);
+typedef int (*path_writer)(struct desk *, git_tree *, const char *);
 
-/*
- * Runs write on each of paths (fresh[i]: new to the work tree, fresh NULL:
- * none known new) against commit's tree; stops at the first failure.
- */
+/* Runs write on each of paths against commit's tree; stops at the first failure. */
 static int
-each_path(struct desk *d, const git_oid *commit, const char **paths, const int *fresh, size_t n,
-    path_writer write)
+each_path(struct desk *d, const git_oid *commit, const char **paths, size_t n, path_writer write)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -460,29 +456,22 @@ each_path(struct desk *d, const git_oid *commit, const char **paths, const int *
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = write(d, tree, paths[i], fresh && fresh[i]);
+		rc = write(d, tree, paths[i]);
 out:
 	git_tree_free(tree);
 	git_commit_free(c);
 	return rc;
 }
 
-static int
-mirror_now(struct desk *d, git_tree *tree, const char *path, int fresh)
-{
-	(void)fresh;
-	return worktree_mirror(d, tree, path);
-}
-
 int
 worktree_write(struct desk *d, const git_oid *commit, const char **paths, size_t n)
 {
-	return each_path(d, commit, paths, NULL, n, mirror_now);
+	return each_path(d, commit, paths, n, worktree_mirror);
 }
 
 /* path's file queued for the writer thread; a removal waits for the writes queued before it. */
 static int
-mirror_queued(struct desk *d, git_tree *tree, const char *path, int fresh)
+mirror_queued(struct desk *d, git_tree *tree, const char *path)
 {
 	char *buf;
 	size_t len;
@@ -492,14 +481,13 @@ mirror_queued(struct desk *d, git_tree *tree, const char *path, int fresh)
 		return worktree_mirror(d, tree, path);
 	}
 	char *full = xasprintf("%s/%s", d->root, path);
-	worktree_queue(full, buf, len, fresh);
+	worktree_queue(full, buf, len, 0);
 	free(full);
 	return 0;
 }
 
 int
-worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths,
-    const int *fresh, size_t n)
+worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths, size_t n)
 {
-	return each_path(d, commit, paths, fresh, n, mirror_queued);
+	return each_path(d, commit, paths, n, mirror_queued);
 }

@@ -27,10 +27,9 @@ size_t worktree_pending(struct desk *d);
 /*
  * As worktree_write, for a batch: the files go to worktree_queue; a path
  * the commit lacks is removed at once, after the files queued before it.
- * fresh (NULL: none): fresh[i] when paths[i] is new (worktree_file).
+ * (The files a batch makes new went to worktree_queue at their commit.)
  */
-int worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths,
-    const int *fresh, size_t n);
+int worktree_write_queued(struct desk *d, const git_oid *commit, const char **paths, size_t n);
 /*
  * The one writer of a work-tree file (full: an absolute path; its folders
  * made when missing): when buf only adds to the end of the file there,

@@ -9,8 +9,9 @@
  * (worktree_file: a new one aside and renamed, so a reader never sees
  * half a file; a log.yaml that grows, in place), and its path is in
  * .git/rt/pending before its commit is built: a kill leaves what the
- * journal repairs, as before. The mail files are written before the
- * branch moves (txn.c waits), so a ticket on the branch has its folder;
+ * journal repairs, as before. The mail files and new tickets' log.yaml
+ * are queued at their commit and written before the branch moves (txn.c
+ * waits), so a ticket on the branch has its folder and log;
  * ticket.yaml stays the cache's, written before the cache records it.
  * worktree_drain waits for every queued file; a batch ends (and
  * rt-ingest exits) only after it.

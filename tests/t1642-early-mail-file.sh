@@ -1,6 +1,6 @@
 #!/bin/sh
 # One mail's own file, and a new ticket's log.yaml, go into the work tree
-# while the commit is stored: a second thread makes their folders and files
+# while the commit is stored (in a batch, while the next are built): a second thread makes their folders and files
 # while the pack is written and synced (after the paths are in
 # .git/rt/pending); the branch moves only once they are in place. A
 # follow-up's log.yaml grows after the commit. A delivery that fails (75) takes the early files and
@@ -29,6 +29,20 @@ test_expect_success STRACE 'mail file and new log.yaml are in place before the b
 	b=$(line "$TRASH/st" "rename(\"[^\"]*/refs/heads/$BRANCH\.lock\"") &&
 	echo "journal $j mail $m log $l branch $b" && test "$j" -lt "$m" && test "$m" -lt "$b" &&
 	test "$j" -lt "$l" && test "$l" -lt "$b"
+'
+
+# A batch writes a new ticket's log.yaml as it writes its mail file: while
+# the next commits are built, all before the branch moves (not read back
+# from the group's tip at its end, while the group waits for them).
+test_expect_success STRACE 'a batch: every new log.yaml is in place before the branch moves' '
+	for i in 5 6 7; do printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n"; mail $i; echo; done >"$TRASH/b.mbox" &&
+	LSAN_OPTIONS=detect_leaks=0 strace -f -o "$TRASH/sb" -e trace=rename \
+	    rt-ingest -q --mbox "$TRASH/b.mbox" && stored 5 && stored 7 &&
+	grep -v "= -1 " "$TRASH/sb" | grep -n "rename(\"[^\"]*/tickets/[^\"]*/log\.yaml\.tmp[0-9]*\"" |
+	    cut -d: -f1 >"$TRASH/logs" &&
+	b=$(line "$TRASH/sb" "rename(\"[^\"]*/refs/heads/$BRANCH\.lock\"") &&
+	echo "logs $(tr "\n" " " <"$TRASH/logs")branch $b" && test "$(wc -l <"$TRASH/logs")" = 3 &&
+	test "$(tail -n 1 "$TRASH/logs")" -lt "$b"
 '
 
 test_expect_success 'the work tree equals HEAD for the new ticket and a follow-up' '
