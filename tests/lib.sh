@@ -211,8 +211,8 @@ test_skip() {
 
 test_cmp() { diff -u "$1" "$2"; }
 
-# sanitized_build: the binaries under test are the ASan+UBSan build (its
-# runtime is linked in statically: ldd shows no libasan; its symbols do).
+# sanitized_build: the binaries under test are the ASan+UBSan build (they
+# call its runtime, whether libasan is linked shared or static).
 sanitized_build() { grep -q __asan_init "$(command -v rt-ingest)" 2>/dev/null; }
 
 # Fails unless the command exits non-zero by itself (not by a signal).
