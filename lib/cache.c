@@ -1442,6 +1442,34 @@ lazy_text_min(void)
 	    LAZY_TEXT_MIN;
 }
 
+/*
+ * A sync without the desk lock read HEAD before its write transaction:
+ * meanwhile a writer may have moved the branch and brought the cache to
+ * its new commit, and the cache, synced to the HEAD read before, would go
+ * back to an older commit. Inside the transaction no one else writes the
+ * cache, and what the branch names now is where the cache is or past it
+ * (a writer moves the branch before its sync; a batch's records are
+ * committed after its branch moved): read again, *head and hex become it,
+ * so such a sync only ever moves the cache forward.
+ */
+static int
+head_now(struct desk *d, git_commit **head, char hex[GIT_OID_HEXSZ + 1])
+{
+	git_commit *now = NULL;
+	git_oid id;
+	int rc;
+
+	if (git_reference_name_to_id(&id, d->repo, "HEAD") < 0 ||
+	    git_oid_equal(&id, git_commit_id(*head)))
+		return 0;	/* unborn or unreadable now: the sync goes on as it began */
+	if ((rc = git_commit_lookup(&now, d->repo, &id)) < 0)
+		return git_fail(rc, "cannot read HEAD commit");
+	git_commit_free(*head);
+	*head = now;
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &id);
+	return 0;
+}
+
 static int
 sync_head(struct desk *d, int full)
 {
@@ -1495,6 +1523,11 @@ sync_head(struct desk *d, int full)
 	else if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
 		git_commit_free(head);
 		return mdb_fail(rc, "cannot begin");
+	}
+	if (c->unlocked && (rc = head_now(d, &head, newhex)) != 0) {
+		mdb_txn_abort(txn);
+		git_commit_free(head);
+		return rc;
 	}
 	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, cache_version()))
 		full = 1;

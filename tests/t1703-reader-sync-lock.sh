@@ -66,4 +66,25 @@ test_expect_success 'the lock busy: a search finds the words of the waiting tick
 	test_cmp "$TRASH/new.yaml" "$YAML"
 '
 
+# The lock busy and the reader held after it read HEAD, a writer moves
+# the branch and brings the cache to its commit. The reader must not take
+# the cache back to the older HEAD it read: the cache only ever moves
+# forward. behind_probe: a reader finds the cache behind HEAD (only then
+# does it reach the hold).
+behind_probe() {
+	rm -rf "$TRASH/probe" && mkdir "$TRASH/probe" && : >"$TRASH/probe/release" &&
+	RT_TEST_SYNC_HOLD=$TRASH/probe rt-ls --all >/dev/null && test -f "$TRASH/probe/held"
+}
+test_expect_success 'the lock busy: a reader never takes the cache back to an older HEAD' '
+	rt-ls --all >/dev/null && ! behind_probe &&
+	behind && rm -rf "$TRASH/hold" "$TRASH/unlock" && mkdir "$TRASH/hold" &&
+	{ ( flock 9 && while [ ! -f "$TRASH/unlock" ]; do sleep 0.05; done ) 9>>.git/rt/lock & } &&
+	locker=$! && test_when_finished ": >\"$TRASH/unlock\" && : >\"$TRASH/hold/release\"" && w=0 &&
+	while flock -n .git/rt/lock true; do test $w -lt 600 || return 1; sleep 0.1; w=$((w + 1)); done &&
+	{ RT_TEST_SYNC_HOLD=$TRASH/hold rt-ls --all >"$TRASH/ls" & } && reader=$! &&
+	wait_for "$TRASH/hold/held" && : >"$TRASH/unlock" && wait $locker &&
+	tag 4 && : >"$TRASH/hold/release" && wait $reader && grep -q printer "$TRASH/ls" &&
+	! behind_probe && grep -q floor4 "$YAML" && as_rebuilt
+'
+
 test_done
