@@ -920,13 +920,17 @@ rebuild_chunk(void)
 	    REBUILD_CHUNK;
 }
 
+#define SYNC_LEFT (-2)	/* sync_step: another process built the cache meanwhile */
+
 static int
 sync_step(struct sync_txn *st)
 {
+	size_t id;
 	int rc;
 
 	if (st->chunk == 0 || ++st->n % st->chunk)
 		return 0;
+	id = mdb_txn_id(st->txn);
 	if ((rc = mdb_txn_commit(st->txn)) != 0) {
 		st->txn = NULL;
 		return mdb_fail(rc, "cannot update");
@@ -935,6 +939,21 @@ sync_step(struct sync_txn *st)
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &st->txn)) != 0) {
 		st->txn = NULL;
 		return mdb_fail(rc, "cannot begin");
+	}
+	/*
+	 * A rebuild without the desk lock (a reader's): a writer that wrote
+	 * the cache between two of its transactions found no head and builds
+	 * it itself, from its newer HEAD. The rest is not ours to write: the
+	 * cache would mix two commits and record the older (head_now). Built
+	 * (it has a head again), it is read as it is; else try again.
+	 */
+	if (st->c->unlocked && mdb_txn_id(st->txn) != id + 1) {
+		char hex[GIT_OID_HEXSZ + 1];
+		int built = meta_get(st->c, st->txn, "head", hex, sizeof(hex)) == 0;
+		mdb_txn_abort(st->txn);
+		st->txn = NULL;
+		return built ? SYNC_LEFT : rt_fail(EX_TEMPFAIL, "ticket cache: being rebuilt by "
+		    "another process; try again");
 	}
 	return 0;
 }
@@ -1580,6 +1599,16 @@ sync_head(struct desk *d, int full)
 			    &(struct sync_walk){ d, &st });
 	}
 	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
+	if (rc == SYNC_LEFT) {	/* built by another meanwhile: read as it is */
+		if (rebuild)
+			whole_desk_limits(0);
+		cachehint_drop(&c->hint);
+		wt_memo_free(&st.wt);
+		git_tree_free(old);
+		git_tree_free(new);
+		git_commit_free(head);
+		return 0;
+	}
 	if (rc == 0 && st.txn && !c->defer && !c->unlocked)
 		rc = finish_pending(d, &st, head);
 	if (rc == 0 && st.txn && !c->defer && c->text_on &&
@@ -1599,8 +1628,8 @@ sync_head(struct desk *d, int full)
 			rc = mdb_txn_commit(txn);
 	} else
 		mdb_txn_abort(txn);
-	if (rc > 0 && rc < 64)
-		;	/* a sysexits code from indexing */
+	if (rc >= EX__BASE && rc <= EX__MAX)
+		;	/* a sysexits code, its message set (indexing, a chunk's step) */
 	else if (rc != 0)
 		rc = mdb_fail(rc, "cannot update");
 	/* the cache is at HEAD (or, failed, somewhere): own commits chain from there */
