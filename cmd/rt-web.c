@@ -15,7 +15,7 @@ static const char usage[] =
 "usage: rt-web                      (as a CGI program: GATEWAY_INTERFACE is set)\n"
 "       rt-web [--desk DIR] --token ADDR | --revoke ADDR | --restore ADDR\n"
 "Answer one HTTP request through CGI: POST /hook/NAME, GET and POST /new,\n"
-"GET /status/TOKEN. From a shell:\n"
+"GET /status/TOKEN, GET / (the form). From a shell:\n"
 "  --token ADDR     print the status page path of requestor ADDR\n"
 "  --revoke ADDR    make that page unreachable\n"
 "  --restore ADDR   make it reachable again\n";

@@ -920,13 +920,17 @@ rebuild_chunk(void)
 	    REBUILD_CHUNK;
 }
 
+#define SYNC_LEFT (-2)	/* sync_step: another process built the cache meanwhile */
+
 static int
 sync_step(struct sync_txn *st)
 {
+	size_t id;
 	int rc;
 
 	if (st->chunk == 0 || ++st->n % st->chunk)
 		return 0;
+	id = mdb_txn_id(st->txn);
 	if ((rc = mdb_txn_commit(st->txn)) != 0) {
 		st->txn = NULL;
 		return mdb_fail(rc, "cannot update");
@@ -935,6 +939,21 @@ sync_step(struct sync_txn *st)
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &st->txn)) != 0) {
 		st->txn = NULL;
 		return mdb_fail(rc, "cannot begin");
+	}
+	/*
+	 * A rebuild without the desk lock (a reader's): a writer that wrote
+	 * the cache between two of its transactions found no head and builds
+	 * it itself, from its newer HEAD. The rest is not ours to write: the
+	 * cache would mix two commits and record the older (head_now). Built
+	 * (it has a head again), it is read as it is; else try again.
+	 */
+	if (st->c->unlocked && mdb_txn_id(st->txn) != id + 1) {
+		char hex[GIT_OID_HEXSZ + 1];
+		int built = meta_get(st->c, st->txn, "head", hex, sizeof(hex)) == 0;
+		mdb_txn_abort(st->txn);
+		st->txn = NULL;
+		return built ? SYNC_LEFT : rt_fail(EX_TEMPFAIL, "ticket cache: being rebuilt by "
+		    "another process; try again");
 	}
 	return 0;
 }
@@ -1442,6 +1461,34 @@ lazy_text_min(void)
 	    LAZY_TEXT_MIN;
 }
 
+/*
+ * A sync without the desk lock read HEAD before its write transaction:
+ * meanwhile a writer may have moved the branch and brought the cache to
+ * its new commit, and the cache, synced to the HEAD read before, would go
+ * back to an older commit. Inside the transaction no one else writes the
+ * cache, and what the branch names now is where the cache is or past it
+ * (a writer moves the branch before its sync; a batch's records are
+ * committed after its branch moved): read again, *head and hex become it,
+ * so such a sync only ever moves the cache forward.
+ */
+static int
+head_now(struct desk *d, git_commit **head, char hex[GIT_OID_HEXSZ + 1])
+{
+	git_commit *now = NULL;
+	git_oid id;
+	int rc;
+
+	if (git_reference_name_to_id(&id, d->repo, "HEAD") < 0 ||
+	    git_oid_equal(&id, git_commit_id(*head)))
+		return 0;	/* unborn or unreadable now: the sync goes on as it began */
+	if ((rc = git_commit_lookup(&now, d->repo, &id)) < 0)
+		return git_fail(rc, "cannot read HEAD commit");
+	git_commit_free(*head);
+	*head = now;
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &id);
+	return 0;
+}
+
 static int
 sync_head(struct desk *d, int full)
 {
@@ -1496,6 +1543,11 @@ sync_head(struct desk *d, int full)
 		git_commit_free(head);
 		return mdb_fail(rc, "cannot begin");
 	}
+	if (c->unlocked && (rc = head_now(d, &head, newhex)) != 0) {
+		mdb_txn_abort(txn);
+		git_commit_free(head);
+		return rc;
+	}
 	if (meta_get(c, txn, "version", ver, sizeof(ver)) != 0 || strcmp(ver, cache_version()))
 		full = 1;
 	/* an upgraded desk has other folders: its trees cannot be compared */
@@ -1547,6 +1599,16 @@ sync_head(struct desk *d, int full)
 			    &(struct sync_walk){ d, &st });
 	}
 	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
+	if (rc == SYNC_LEFT) {	/* built by another meanwhile: read as it is */
+		if (rebuild)
+			whole_desk_limits(0);
+		cachehint_drop(&c->hint);
+		wt_memo_free(&st.wt);
+		git_tree_free(old);
+		git_tree_free(new);
+		git_commit_free(head);
+		return 0;
+	}
 	if (rc == 0 && st.txn && !c->defer && !c->unlocked)
 		rc = finish_pending(d, &st, head);
 	if (rc == 0 && st.txn && !c->defer && c->text_on &&
@@ -1566,8 +1628,8 @@ sync_head(struct desk *d, int full)
 			rc = mdb_txn_commit(txn);
 	} else
 		mdb_txn_abort(txn);
-	if (rc > 0 && rc < 64)
-		;	/* a sysexits code from indexing */
+	if (rc >= EX__BASE && rc <= EX__MAX)
+		;	/* a sysexits code, its message set (indexing, a chunk's step) */
 	else if (rc != 0)
 		rc = mdb_fail(rc, "cannot update");
 	/* the cache is at HEAD (or, failed, somewhere): own commits chain from there */

@@ -48,6 +48,8 @@ struct txn_batch {
 	struct timespec start;
 	char **mirror;		/* work-tree paths of the commits not yet mirrored */
 	size_t nmirror;
+	char **early;		/* work-tree files the group wrote before its branch moved */
+	size_t nearly;
 };
 
 enum op { OP_PUT, OP_PUT_LENT, OP_APPEND, OP_REMOVE };
@@ -316,6 +318,50 @@ cmp_path(const void *a, const void *b)
 }
 
 /*
+ * Files written before the branch named them (a mail, a new ticket's
+ * log.yaml), their commit not stored: taken back to what HEAD has (none,
+ * for a new mail or ticket), with the folders they emptied, so a failure
+ * (75) leaves the work tree as it was, not until rt-gc.
+ */
+static void
+early_undo(struct desk *d, char *const *paths, size_t n)
+{
+	git_tree *tree = NULL;
+
+	if (n == 0 || worktree_head_tree(d, &tree) != 0)
+		return;	/* the journal still names them: rt-gc repairs */
+	for (size_t i = 0; i < n; i++) {
+		char *dir, *end;
+		if (worktree_mirror(d, tree, paths[i]) != 0)
+			continue;
+		dir = xasprintf("%s/%s", d->root, paths[i]);
+		while ((end = strrchr(dir, '/')) != NULL && end > dir + strlen(d->root)) {
+			*end = '\0';
+			if (strchr(dir + strlen(d->root) + 1, '/') == NULL || rmdir(dir) != 0)
+				break;	/* stops at tickets/ and at the first folder not empty */
+		}
+		free(dir);
+	}
+	git_tree_free(tree);
+}
+
+/*
+ * The group's early files: kept (its branch moved) or, the group failed,
+ * taken back once the thread has written them all (early_undo).
+ */
+static void
+batch_early_end(struct desk *d, struct txn_batch *b, int stored)
+{
+	if (!stored && b->nearly) {
+		worktree_wait(worktree_queued());
+		early_undo(d, b->early, b->nearly);
+	}
+	strv_free(b->early, b->nearly);
+	b->early = NULL;
+	b->nearly = 0;
+}
+
+/*
  * Each path of the batch written once, as its durable tip has it (tip
  * NULL: the batch was dropped, nothing to write). A failure is a warning
  * only: the paths stay in the journal for rt-gc (worktree_journal).
@@ -368,6 +414,7 @@ batch_write_all(struct desk *d)
 	if ((rc = guard_commit_begin(d, &g)) != 0) {
 		batch_discard(d->batch);
 		batch_mirror(d, d->batch, NULL);
+		batch_early_end(d, d->batch, 0);
 		d->batch->failures++;
 		return rc;
 	}
@@ -385,6 +432,7 @@ batch_write_all(struct desk *d)
 		rc = rt_fail(EX_TEMPFAIL, "the desk branch moved during a batch; nothing of it stored");
 	guard_commit_end(d, &g, 0);	/* 0: no index write follows (only rt-gc's) */
 	batch_mirror(d, d->batch, rc == 0 ? &tip : NULL);
+	batch_early_end(d, d->batch, rc == 0);
 	if (rc != 0)
 		d->batch->failures++;
 	else
@@ -509,6 +557,7 @@ txn_batch_close(struct desk *d)
 		return;
 	txn_batch_end(d);
 	batch_mirror(d, d->batch, NULL);
+	batch_early_end(d, d->batch, 1);	/* none: every group ended */
 	free(d->batch);
 	d->batch = NULL;
 }
@@ -708,10 +757,16 @@ queue_whole(struct txn *t, struct txn_op *o)
 static void
 batch_mirror_split(struct txn *t)
 {
+	struct txn_batch *b = t->d->batch;
+
 	for (size_t i = 0; i < t->n; i++) {
 		struct txn_op *o = &t->ops[i];
 		if (!queue_whole(t, o))
-			batch_mirror_later(t->d->batch, o->path);
+			batch_mirror_later(b, o->path);
+		else {	/* taken back if the group fails (batch_early_end) */
+			b->early = xrealloc(b->early, (b->nearly + 1) * sizeof(*b->early));
+			b->early[b->nearly++] = xstrdup(o->path);
+		}
 	}
 }
 
@@ -741,31 +796,18 @@ mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nres
 	return early;
 }
 
-/*
- * The commit failed: the files written early are taken back to what HEAD
- * has (none, for a new mail), with the folders they emptied, so a 75
- * leaves the work tree as it was.
- */
+/* The commit failed: the files it wrote early are taken back (early_undo). */
 static void
 mirror_early_undo(struct txn *t)
 {
-	git_tree *tree = NULL;
+	char **paths = xcalloc(t->n + 1, sizeof(*paths));
+	size_t n = 0;
 
-	if (worktree_head_tree(t->d, &tree) != 0)
-		return;	/* the journal still names them: rt-gc repairs */
-	for (size_t i = 0; i < t->n; i++) {
-		char *dir, *end;
-		if (!t->ops[i].early || worktree_mirror(t->d, tree, t->ops[i].path) != 0)
-			continue;
-		dir = xasprintf("%s/%s", t->d->root, t->ops[i].path);
-		while ((end = strrchr(dir, '/')) != NULL && end > dir + strlen(t->d->root)) {
-			*end = '\0';
-			if (strchr(dir + strlen(t->d->root) + 1, '/') == NULL || rmdir(dir) != 0)
-				break;	/* stops at tickets/ and at the first folder not empty */
-		}
-		free(dir);
-	}
-	git_tree_free(tree);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ops[i].early)
+			paths[n++] = t->ops[i].path;
+	early_undo(t->d, paths, n);
+	free(paths);
 }
 
 /* A failed commit (full disk, I/O, a libgit2 error) is worth a retry: 75. */

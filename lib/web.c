@@ -116,7 +116,7 @@ const char *
 web_reason(int status)
 {
 	static const struct { int code; const char *text; } reasons[] = {
-		{ 200, "OK" }, { 202, "Accepted" }, { 303, "See Other" },
+		{ 200, "OK" }, { 202, "Accepted" }, { 301, "Moved Permanently" }, { 303, "See Other" },
 		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
 		{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 411, "Length Required" },
 		{ 413, "Content Too Large" }, { 414, "URI Too Long" },
@@ -283,12 +283,45 @@ method_is(const struct web_req *r, const char *allow, struct web_resp *w)
 	return ok;
 }
 
+/*
+ * The program's own address (/rt in the README's example, PATH_INFO
+ * empty): its pages are below it, so a browser is sent to the address
+ * with a slash, the query kept, as a web server does for a folder. A
+ * SCRIPT_NAME that is no plain path (or a query with other bytes) is not
+ * echoed into the Location: not found, as before.
+ */
+static int
+redirect_slash(const struct web_req *r, struct web_resp *w)
+{
+	static const char path_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-._~!$&'()*+,;=:@/%";
+	size_t n = strlen(r->script);
+	char *to;
+
+	if ((n && (r->script[0] != '/' || r->script[1] == '/' || r->script[n - 1] == '/')) ||
+	    strspn(r->script, path_ok) != n)
+		return 0;
+	for (const char *q = r->query; *q; q++)
+		if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f || *q == '#')
+			return 0;
+	if (!method_is(r, "GET", w))
+		return 1;
+	to = xasprintf("%s/%s%s", r->script, *r->query ? "?" : "", r->query);
+	web_plain(w, 301, "moved to %s", to);
+	web_add_header(w, "Location", to);
+	free(to);
+	return 1;
+}
+
 static void
 route(struct desk *d, const struct web_req *r, struct web_resp *w)
 {
 	const char *arg;
 
-	if ((arg = segment(r->path, "/hook/", 64)) != NULL) {
+	if (strcmp(r->path, "/") == 0) {	/* the site's /rt/: the contact form */
+		if (method_is(r, "GET", w))
+			web_form(d, r, w);
+	} else if ((arg = segment(r->path, "/hook/", 64)) != NULL) {
 		if (method_is(r, "POST", w))
 			web_hook(d, r, arg, w);
 	} else if (strcmp(r->path, "/new") == 0) {
@@ -311,6 +344,8 @@ web_serve(const char *deskpath, const struct web_req *r, struct web_resp *w)
 		web_plain(w, 414, "path too long");
 		return;
 	}
+	if (r->path[0] == '\0' && redirect_slash(r, w))
+		return;	/* no desk needed */
 	if (desk_open(&d, deskpath, DESK_DURABLE) != 0) {
 		web_log_error(w, "desk");
 		web_retry(w, "the desk cannot be opened now");

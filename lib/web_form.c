@@ -284,6 +284,18 @@ form_page(struct web_resp *w, int status, const char *lang, const char *script,
 	sbuf_adds(b, "<label for=\"attachment\">");
 	html_escape(b, web_text(lang, "form.attachment"));
 	sbuf_adds(b, "</label>\n<input id=\"attachment\" name=\"attachment\" type=\"file\">\n");
+	/*
+	 * A browser never fills a file input in again: the person is told
+	 * that the file they chose is not kept, so it is not lost unnoticed
+	 * when they send the form again (one too large is the error itself).
+	 */
+	if (f && f->nfiles && !f->filebig) {
+		char *again = xasprintf(web_text(lang, "form.file.again"), f->filename);
+		sbuf_adds(b, "<p class=\"error\" id=\"attachment-again\">");
+		html_escape(b, again);
+		sbuf_adds(b, "</p>\n");
+		free(again);
+	}
 	sbuf_adds(b, "<div class=\"trap\" aria-hidden=\"true\">\n");
 	LABELED("form.trap", "website", "text", NULL, " tabindex=\"-1\" autocomplete=\"off\"");
 	sbuf_adds(b, "</div>\n");

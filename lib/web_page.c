@@ -43,6 +43,9 @@ static const struct { const char *key, *en, *de; } texts[] = {
 	{ "form.error.bytes", "A field contains a NUL byte or text that is not valid UTF-8.",
 	  "Ein Feld enthält ein NUL-Byte oder Text, der kein gültiges UTF-8 ist." },
 	{ "form.attachment", "A file (optional)", "Eine Datei (freiwillig)" },
+	/* form_page fills in the file's name: a browser never fills a file input in again. */
+	{ "form.file.again", "The file “%s” was not kept: please choose it again before you send the form.",
+	  "Die Datei „%s“ wurde nicht übernommen: bitte wählen Sie sie erneut, bevor Sie das Formular senden." },
 	{ "form.error.files", "Please attach only one file.", "Bitte hängen Sie nur eine Datei an." },
 	{ "form.error.big", "The file is too large.", "Die Datei ist zu groß." },
 	{ "form.error.name", "Please give your name in one line.",

@@ -65,6 +65,31 @@ test_expect_success 'a delivery that fails (75) leaves the work tree as it was' 
 	dir=$(ticket_dir "$(idof 3)") && test -f "$dir/log.yaml" && ls "$dir"/msg/*.eml
 '
 
+# A batch group whose branch does not move (its mails exit 75, to be
+# retried) takes back the files it wrote before the move: the mails' own
+# files and the new tickets' log.yaml, with their folders; git status
+# stays clean, not until rt-gc. The same for --mbox and --maildir.
+test_expect_success 'a batch group that fails (75) leaves the work tree as it was: git status clean' '
+	rt-gc -q && git status --porcelain >"$TRASH/st" && test_cmp /dev/null "$TRASH/st" &&
+	find tickets | sort >"$TRASH/before" && old=$(git rev-parse HEAD) &&
+	for i in 8 9; do printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n"; mail $i; echo; done >"$TRASH/f.mbox" &&
+	printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\nFrom: c2@example.com\nSubject: Re: early 2\nMessage-Id: <e2c@x>\nIn-Reply-To: <e2@x>\n\nagain\n" >>"$TRASH/f.mbox" &&
+	mkdir -p "$TRASH/md/cur" "$TRASH/md/new" "$TRASH/md/tmp" &&
+	mail 10 >"$TRASH/md/new/1.m10" && mail 11 >"$TRASH/md/new/2.m11" &&
+	: >".git/refs/heads/$BRANCH.lock" &&
+	test_when_finished "rm -f .git/refs/heads/$BRANCH.lock" &&
+	{ rt-ingest -q --mbox "$TRASH/f.mbox" 2>"$TRASH/err"; test $? = 75; } && cat "$TRASH/err" &&
+	{ rt-ingest -q --maildir "$TRASH/md" 2>"$TRASH/err"; test $? = 75; } && cat "$TRASH/err" &&
+	test "$(git rev-parse HEAD)" = "$old" &&
+	find tickets | sort >"$TRASH/after" && test_cmp "$TRASH/before" "$TRASH/after" &&
+	git status --porcelain >"$TRASH/st" && test_cmp /dev/null "$TRASH/st" &&
+	rm ".git/refs/heads/$BRANCH.lock" && rt-ingest -q --mbox "$TRASH/f.mbox" &&
+	rt-ingest -q --maildir "$TRASH/md" &&
+	stored 8 && stored 9 && stored 10 && stored 11 && git grep -q "Message-Id: <e2c@x>" HEAD -- tickets &&
+	dir=$(ticket_dir "$(idof 8)") && test -f "$dir/log.yaml" &&
+	rt-gc -q && git status --porcelain >"$TRASH/st" && test_cmp /dev/null "$TRASH/st"
+'
+
 command -v gdb >/dev/null && test_set_prereq GDB
 test_expect_success GDB,!VALGRIND 'a branch moved by git before rt moves it: rebuilt, stored, work tree equals HEAD' '
 	mail 4 >"$TRASH/m4" &&

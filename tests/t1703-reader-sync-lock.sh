@@ -66,4 +66,51 @@ test_expect_success 'the lock busy: a search finds the words of the waiting tick
 	test_cmp "$TRASH/new.yaml" "$YAML"
 '
 
+# The lock busy and the reader held after it read HEAD, a writer moves
+# the branch and brings the cache to its commit. The reader must not take
+# the cache back to the older HEAD it read: the cache only ever moves
+# forward. behind_probe: a reader finds the cache behind HEAD (only then
+# does it reach the hold).
+behind_probe() {
+	rm -rf "$TRASH/probe" && mkdir "$TRASH/probe" && : >"$TRASH/probe/release" &&
+	RT_TEST_SYNC_HOLD=$TRASH/probe rt-ls --all >/dev/null && test -f "$TRASH/probe/held"
+}
+test_expect_success 'the lock busy: a reader never takes the cache back to an older HEAD' '
+	rt-ls --all >/dev/null && ! behind_probe &&
+	behind && rm -rf "$TRASH/hold" "$TRASH/unlock" && mkdir "$TRASH/hold" &&
+	{ ( flock 9 && while [ ! -f "$TRASH/unlock" ]; do sleep 0.05; done ) 9>>.git/rt/lock & } &&
+	locker=$! && test_when_finished ": >\"$TRASH/unlock\" && : >\"$TRASH/hold/release\"" && w=0 &&
+	while flock -n .git/rt/lock true; do test $w -lt 600 || return 1; sleep 0.1; w=$((w + 1)); done &&
+	{ RT_TEST_SYNC_HOLD=$TRASH/hold rt-ls --all >"$TRASH/ls" & } && reader=$! &&
+	wait_for "$TRASH/hold/held" && : >"$TRASH/unlock" && wait $locker &&
+	tag 4 && : >"$TRASH/hold/release" && wait $reader && grep -q printer "$TRASH/ls" &&
+	! behind_probe && grep -q floor4 "$YAML" && as_rebuilt
+'
+
+command -v gdb >/dev/null && test_set_prereq GDB
+# A reader that rebuilds the cache with the lock busy commits it in chunks
+# (here of one ticket); a writer that gets the lock between two of them
+# finds no head and builds the cache itself, from its newer commit. The
+# reader leaves the rest to it and reads what it built (75, try again,
+# while it is still building) instead of writing the older HEAD's
+# records over it and recording that HEAD.
+test_expect_success GDB,!VALGRIND 'the lock busy, a reader rebuilding: a writer between its chunks is never undone' '
+	for i in 2 3 4; do
+		printf "From: c@example.com\nSubject: more %s\nMessage-Id: <r1%s@x>\n\nx\n" $i $i |
+		    rt-ingest -q || return 1
+	done &&
+	rm -f .git/rt/cache.mdb .git/rt/cache.mdb-lock "$TRASH/unlock" &&
+	{ ( flock 9 && while [ ! -f "$TRASH/unlock" ]; do sleep 0.05; done ) 9>>.git/rt/lock & } &&
+	locker=$! && test_when_finished ": >\"$TRASH/unlock\"" && w=0 &&
+	while flock -n .git/rt/lock true; do test $w -lt 600 || return 1; sleep 0.1; w=$((w + 1)); done &&
+	printf "%s\n" "break unmap_pages" "ignore 1 1" run \
+	    "shell : >\"$TRASH/unlock\"; sleep 0.3; rt-set $ID tags+=floor5 >/dev/null" \
+	    delete continue "print \$_exitcode" >"$TRASH/gdb.cmd" &&
+	RT_CACHE_CHUNK=1 RT_CACHE_NOTHREAD=1 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    gdb -q -batch -x "$TRASH/gdb.cmd" --args "$(command -v rt-ls)" --all >"$TRASH/gdb.out" 2>&1;
+	wait $locker && test "$(sed -n "s/^\$1 = //p" "$TRASH/gdb.out" | tail -n 1)" = 0 &&
+	grep "^$ID .*printer" "$TRASH/gdb.out" && test "$(grep -c "^[0-9A-Z]\{8\} " "$TRASH/gdb.out")" = 4 &&
+	! behind_probe && grep -q floor5 "$YAML" && as_rebuilt
+'
+
 test_done

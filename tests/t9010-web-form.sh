@@ -371,6 +371,49 @@ test_expect_success LIGHTTPD 'an oversized file or a second file: refused, nothi
 	test "$(tickets)" = "$n"
 '
 
+# A browser never fills a file input in again: a form shown again says so
+# by the file input, naming the file, so it is not lost unnoticed.
+test_expect_success LIGHTTPD 'a locked desk and a file: the form again says the file was not kept, to choose again' '
+	rm -f unlock && { ( flock 9 && while [ ! -f unlock ]; do sleep 0.05; done ) 9>>.git/rt/lock & } &&
+	locker=$! && test_when_finished ": >unlock" &&
+	n=$(tickets) &&
+	echo "export RT_LOCK_TIMEOUT=1" >"$TRASH/web-env" &&
+	test_when_finished "rm -f \"$TRASH/web-env\"" &&
+	sleep 0.5 && printf "chosen" >chosen.bin &&
+	test "$(submit_file Lena lena2@example.com chosen.bin report.txt)" = 503 &&
+	grep "class=\"error\".*could not be stored just now" out &&
+	grep "id=\"attachment-again\">The file “report.txt” was not kept: please choose it again" out &&
+	fields out | grep "^name=Lena$" &&
+	test "$(submit_file Lena lena2@example.com chosen.bin report.txt -H "Accept-Language: de")" = 503 &&
+	grep "id=\"attachment-again\">Die Datei „report.txt“ wurde nicht übernommen" out &&
+	test "$(submit Lena lena2@example.com "No file" "none")" = 503 && ! grep "attachment-again" out &&
+	test "$(tickets)" = "$n" && : >unlock && wait $locker
+'
+
+test_expect_success LIGHTTPD,CHROMIUM 'headless Chromium shows the note by the file input of the form shown again' '
+	test "$(submit_file Lena lena3@example.com chosen.bin report.txt -F "attachment=@chosen.bin;filename=b.txt")" = 400 &&
+	cp out again.html && chrome --dump-dom "file://$PWD/again.html" >dom-again.html &&
+	grep "type=\"file\"" dom-again.html && grep "The file “report.txt” was not kept" dom-again.html
+'
+
+# The program's own address (/rt of the example, no PATH_INFO) goes to
+# its folder, /rt/, as a web server sends a folder's address: the form.
+test_expect_success LIGHTTPD 'GET /rt: 301 to /rt/ (the query kept), which shows the form' '
+	test "$(curl -s -o out -D headers -w "%{http_code}" "$WEB/rt")" = 301 &&
+	tr -d "\r" <headers >h && grep -i "^Location: /rt/$" h &&
+	test "$(curl -s -o out -D headers -w "%{http_code}" "$WEB/rt?x=1")" = 301 &&
+	tr -d "\r" <headers >h && grep -i "^Location: /rt/?x=1$" h &&
+	test "$(curl -s -L -o form2.html -w "%{http_code} %{url_effective}" "$WEB/rt")" = "200 $WEB/rt/" &&
+	fields form2.html | grep "^csrf=[0-9]" && grep "<form method=\"post\" action=\"/rt/new\"" form2.html &&
+	test "$(curl -s -o out -D headers -w "%{http_code}" -X POST --data x "$WEB/rt")" = 405 &&
+	test "$(curl -s -o out -w "%{http_code}" -X POST --data x "$WEB/rt/")" = 405
+'
+
+test_expect_success LIGHTTPD,CHROMIUM 'headless Chromium opening /rt lands on the form' '
+	chrome --dump-dom "$WEB/rt" >dom2.html &&
+	grep "<form method=\"post\" action=\"/rt/new\"" dom2.html
+'
+
 test_expect_success LIGHTTPD 'a failed acknowledgement never fails the form; rt-route --pending sends it' '
 	cp rt.yaml rt.yaml.good &&
 	sed -i "s|^  mailer: .*|  mailer: sendmail:///nonexistent/sendmail|" rt.yaml && git commit -qm "no mailer" rt.yaml &&
