@@ -5,29 +5,89 @@
 # Options come from each command's --help; ticket ids, queues, owners and
 # templates from the desk the command would use.
 
-_rt_desk_args() {
-	local i
-	for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
-		if [[ ${COMP_WORDS[i]} == --desk ]]; then
-			printf -- '--desk %q' "${COMP_WORDS[i+1]}"
-			return
-		elif [[ ${COMP_WORDS[i]} == --desk=* ]]; then
-			printf -- '--desk %q' "${COMP_WORDS[i]#--desk=}"
-			return
+# Interactive bash splits the line at the characters of COMP_WORDBREAKS,
+# "=" and ":" among them: "status=o" arrives as "status" "=" "o",
+# "--desk=DIR" as "--desk" "=" "DIR". _rt_words joins such pieces again
+# as they were typed, into _rt_w (the words) and _rt_cw (the current one);
+# readline still replaces only what follows the last "=" or ":" of the
+# word, so _rt_trim cuts that part off every answer.
+_rt_words() {
+	local i w line=$COMP_LINE join=0 j=-1
+	_rt_w=() _rt_cw=0
+	for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		# a piece glues to the one before when no blank parts them and
+		# either of them is a run of "=" or ":"
+		if ((j >= 0)) && [[ $line != [[:blank:]]* ]] &&
+		    { ((join)) || [[ -n $w && $w != *[!=:]* ]]; }; then
+			_rt_w[j]+=$w
+		else
+			_rt_w[++j]=$w
 		fi
+		[[ -n $w && $w != *[!=:]* ]] && join=1 || join=0
+		line=${line#"${line%%[![:blank:]]*}"}
+		line=${line#"$w"}
+		((i == COMP_CWORD)) && _rt_cw=$j
 	done
 }
 
+_rt_trim() {
+	local c pre= p r out=()
+	for c in = :; do
+		[[ $COMP_WORDBREAKS == *"$c"* && $1 == *"$c"* ]] || continue
+		p=${1%"${1##*"$c"}"}
+		((${#p} > ${#pre})) && pre=$p
+	done
+	[[ -n $pre ]] || return 0
+	for r in "${COMPREPLY[@]}"; do
+		[[ $r == "$pre"* ]] && out+=("${r#"$pre"}")
+	done
+	COMPREPLY=("${out[@]}")
+}
+
+# The desk named by --desk DIR or --desk=DIR on the line, as the shell
+# would pass it (a leading ~/, quotes and backslashes undone).
+_rt_desk_dir() {
+	local i d=
+	for ((i = 1; i < ${#_rt_w[@]}; i++)); do
+		if [[ ${_rt_w[i]} == --desk ]]; then
+			d=${_rt_w[i+1]}
+			break
+		elif [[ ${_rt_w[i]} == --desk=* ]]; then
+			d=${_rt_w[i]#--desk=}
+			break
+		fi
+	done
+	if [[ $d == \'*\' || $d == \"*\" ]]; then
+		d=${d:1:${#d}-2}
+	else
+		d=${d//\\/}
+	fi
+	[[ $d == "~" || $d == "~/"* ]] && d=$HOME${d#"~"}
+	printf '%s' "$d"
+}
+
+# Runs an rt command on the desk of the line (--desk), else the usual one.
+_rt_run() {
+	local d
+	d=$(_rt_desk_dir)
+	if [[ -n $d ]]; then
+		"$1" --desk "$d" "${@:2}"
+	else
+		"$@"
+	fi
+}
+
 _rt_ids() {
-	rt-ls $(_rt_desk_args) --ids 2>/dev/null
+	_rt_run rt-ls --ids 2>/dev/null
 }
 
 # A field's values on the desk's tickets, those rt.yaml declares (a new
 # queue no ticket is in yet: rt-set --values) and for status the usual ones.
 _rt_field_values() {
 	{
-		rt-ls $(_rt_desk_args) --format "%{$1}\n" 2>/dev/null | tr ',' '\n'
-		rt-set $(_rt_desk_args) --values "$1" 2>/dev/null
+		_rt_run rt-ls --format "%{$1}\n" 2>/dev/null | tr ',' '\n'
+		_rt_run rt-set --values "$1" 2>/dev/null
 		case $1 in
 		status) printf '%s\n' new open waiting resolved closed ;;
 		esac
@@ -39,18 +99,31 @@ _rt_options() {
 }
 
 _rt_remotes() {
-	local a dir=.
-	a=$(_rt_desk_args)
-	[[ -n $a ]] && eval "dir=${a#--desk }"
-	git -C "$dir" remote 2>/dev/null
+	local dir
+	dir=$(_rt_desk_dir)
+	git -C "${dir:-.}" remote 2>/dev/null
 }
 
 _rt_templates() {
-	rt-reply $(_rt_desk_args) --list 2>/dev/null | awk '{ print $1 }' | sort -u
+	_rt_run rt-reply --list 2>/dev/null | awk '{ print $1 }' | sort -u
 }
 
 _rt_cmd() {
-	local cmd=$1 cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local cmd=$1 cur prev
+	_rt_words
+	cur=${_rt_w[_rt_cw]} prev=${_rt_w[_rt_cw-1]}
+	_rt_cmd_of "$cur" "$prev"
+	_rt_trim "$cur"
+}
+
+_rt_cmd_of() {
+	local cur=$1 prev=$2
+	if [[ $cur == --*=* ]]; then	# --queue=b as --queue b
+		prev=${cur%%=*} cur=${cur#*=}
+		_rt_cmd_of "$cur" "$prev"
+		COMPREPLY=("${COMPREPLY[@]/#/$prev=}")
+		return
+	fi
 	case $prev in
 	--desk|--maildir|-C) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--mbox) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -77,8 +150,8 @@ _rt_cmd() {
 	rt-ingest|rt-gc|rt-ls|rt-report|rt-escalate|rt-web) ;;
 	rt-sync) COMPREPLY=($(compgen -W "$(_rt_remotes)" -- "$cur")) ;;
 	rt-archive)
-		if [[ " ${COMP_WORDS[*]} " == *" --restore "* ]]; then
-			COMPREPLY=($(compgen -W "$(rt-archive $(_rt_desk_args) --list 2>/dev/null)" -- "$cur"))
+		if [[ " ${_rt_w[*]} " == *" --restore "* ]]; then
+			COMPREPLY=($(compgen -W "$(_rt_run rt-archive --list 2>/dev/null)" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_rt_ids)" -- "$cur"))
 		fi ;;
@@ -86,7 +159,7 @@ _rt_cmd() {
 		if [[ $prev == rt-quarantine || $prev == quarantine || $prev == */rt-quarantine ]]; then
 			COMPREPLY=($(compgen -W "list show reingest" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "$(rt-quarantine $(_rt_desk_args) --json 2>/dev/null | grep -o '"id": "[^"]*"' | cut -d'"' -f4)" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_rt_run rt-quarantine --json 2>/dev/null | grep -o '"id": "[^"]*"' | cut -d'"' -f4)" -- "$cur"))
 		fi ;;
 	rt-set|rt-new)
 		if [[ $cur == *=* ]]; then

@@ -433,12 +433,33 @@ desk_cfg_str(const struct desk *d, const char *path, const char *dflt)
 	return n->value;
 }
 
+/*
+ * A whole number; a value that is none ("10M", "lots") is the default,
+ * with a warning naming the file, line and key, once a run for each.
+ */
 long long
 desk_cfg_int(const struct desk *d, const char *path, long long dflt)
 {
+	static const struct ynode *warned[16];
+	static size_t nwarned;
+	struct ynode *n = desk_cfg(d, path);
 	long long v;
+	size_t i;
 
-	return ynode_int(desk_cfg(d, path), &v) == 0 ? v : dflt;
+	if (n == NULL || yscalar_is_null(n))
+		return dflt;
+	if (ynode_int(n, &v) == 0)
+		return v;
+	for (i = 0; i < nwarned && warned[i] != n; i++)
+		;
+	if (i == nwarned) {
+		if (nwarned < LEN(warned))
+			warned[nwarned++] = n;
+		rt_warn("warning: %s: %s '%s' is not a whole number; the default %lld is used",
+		    desk_cfg_where(d, n), path, n->kind == Y_SCALAR ? n->value : "(a list or map)",
+		    dflt);
+	}
+	return dflt;
 }
 
 int

@@ -94,6 +94,7 @@ void desk_unlock(struct desk *d);
 /* Configuration lookups by dotted path: "desk.address". */
 struct ynode *desk_cfg(const struct desk *d, const char *path);
 const char *desk_cfg_str(const struct desk *d, const char *path, const char *dflt);
+/* A whole number, else dflt (a value that is none warns: rt_warn). */
 long long desk_cfg_int(const struct desk *d, const char *path, long long dflt);
 /*
  * A config value that is one value or a list of values, as malloc'd

@@ -526,8 +526,9 @@ push_locked(struct desk *d, struct remote_ctx *r, struct sync_result *res, int *
  * A hub made with "git init --bare" has HEAD on init.defaultBranch
  * (often master) while the desk pushes its own branch: a git clone of
  * it then checks out nothing and is no desk. The remote's HEAD is in
- * the last connection's advertisement; a remote that showed no refs
- * (empty until this run pushed) is asked once more.
+ * the last connection's advertisement when that was a fetch; a push's
+ * (receive-pack) never names HEAD, so after a push the remote is asked
+ * once more, as is a remote that showed no refs.
  */
 static void
 warn_headless(struct remote_ctx *r, const char *branch, int pushed)
@@ -538,7 +539,7 @@ warn_headless(struct remote_ctx *r, const char *branch, int pushed)
 	size_t n = 0;
 	int rc;
 
-	if (git_remote_ls(&heads, &n, r->remote) < 0)
+	if (pushed || git_remote_ls(&heads, &n, r->remote) < 0)
 		n = 0;
 	if (n == 0 && (!pushed || git_remote_dup(&fresh, r->remote) < 0 ||
 	    git_remote_connect(rm = fresh, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0)) {

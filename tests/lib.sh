@@ -30,6 +30,9 @@
 #   fast_import [GIT-OPTION...]  git fast-import --quiet of stdin, quickly
 #   start_lighttpd DESK          lighttpd with share/web/lighttpd.conf serving
 #                                rt-web at $WEB/rt for DESK (stopped at exit)
+#   complete_words WORD...       what bash completion (completions/rt.bash)
+#                                makes of the last word, as interactive bash
+#                                splits the line and readline inserts
 #
 # Every test runs with a pinned clock: TZ=UTC and RT_NOW=$TEST_NOW, a
 # Wednesday at 10:00 UTC (office hours everywhere); a test that needs
@@ -312,6 +315,34 @@ received() {
 		sleep 0.2
 	done
 	return 1
+}
+
+# complete_words WORD...: what bash completion makes of the last word, one
+# candidate a line, as an interactive bash calls it: the line is split
+# into COMP_WORDS at the "=" and ":" of COMP_WORDBREAKS ("status=o" is
+# "status" "=" "o", "status=" is "status" "="), COMP_LINE and COMP_POINT
+# are set, and readline replaces only what follows the word's last "=" or
+# ":", so each candidate is printed after that part of the word.
+complete_words() {
+	bash -c '
+	src=$1; shift
+	. "$src/completions/rt.bash" || exit 1
+	COMP_LINE="$*" COMP_POINT=${#COMP_LINE} COMP_WORDS=()
+	for w in "$@"; do
+		cut=0
+		while [[ $w =~ ^([^=:]*)([=:]+)(.*)$ ]]; do
+			[[ -n ${BASH_REMATCH[1]} ]] && COMP_WORDS+=("${BASH_REMATCH[1]}")
+			COMP_WORDS+=("${BASH_REMATCH[2]}")
+			w=${BASH_REMATCH[3]} cut=1
+		done
+		[[ -n $w || $cut = 0 ]] && COMP_WORDS+=("$w")
+	done
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	last=${!#}
+	pre=${last%"${last##*[=:]}"}
+	f=$(complete -p "$1" | sed "s/.*-F \([^ ]*\).*/\1/")
+	$f
+	for r in "${COMPREPLY[@]}"; do printf "%s%s\n" "$pre" "$r"; done' _ "$SRC_ROOT" "$@"
 }
 
 # ticket_dir ID [DESK]: the folder of ticket ID relative to the desk's root

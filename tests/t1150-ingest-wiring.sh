@@ -14,10 +14,10 @@ recipe() { # recipe FIRST-LINE-PATTERN LAST-LINE-PATTERN: README lines, desk pat
 }
 recipe '^    :0 w$' '^    HOST=' >procmail.recipe
 recipe '^    poll mail.example.org' 'mda ' >fetchmail.recipe
-sed -n 's/^    support: "|/support: "|/p' "$SRC_ROOT/README" | sed "s|/usr/local/bin/rt-ingest|$RTBIN/rt-ingest|" >alias.recipe
+sed -n 's/^    \([a-z][a-z0-9.-]*: "|\/usr\/local\/bin\/rt-ingest \)/\1/p' "$SRC_ROOT/README" | sed "s|/usr/local/bin/rt-ingest|$RTBIN/rt-ingest|" >alias.recipe
 test_expect_success 'the README has the three recipes' '
 	grep -x "EXITCODE=.?" procmail.recipe && grep "mda \"rt-ingest" fetchmail.recipe &&
-	grep "^support: \"|" alias.recipe
+	grep "^[a-z][a-z0-9.-]*: \"|" alias.recipe
 '
 
 # Everything runs as the mail user when we may create one (CI, see tests/lib.sh).
@@ -47,7 +47,7 @@ stored() { test -d "$1" && git -C "$1" log --format=%B | grep -q "^Message-Id: $
 # Postfix local(8): envelope headers prepended, the command run directly
 # (no shell magic characters in it), as the mail user, with local's env.
 wire_alias() { # wire_alias DESK ID -> "code where"
-	cmd=$(sed 's/^support: "|//; s/"$//; s|/srv/desk|'"$1"'|' alias.recipe)
+	cmd=$(sed 's/^[a-z][a-z0-9.-]*: "|//; s/"$//; s|/srv/desk|'"$1"'|' alias.recipe)
 	{ printf 'From kunde@example.com  Mon Nov 23 10:00:00 2026\nX-Original-To: support@example.org\nDelivered-To: support@example.org\nReturn-Path: <kunde@example.com>\n'; msg $2; } |
 	HOME=$TRASH/mailhome $AS env -i HOME="$TRASH/mailhome" USER=rtmail LOGNAME=rtmail SHELL=/bin/sh \
 		RECIPIENT=support@example.org LOCAL=support DOMAIN=example.org RT_LOCK_TIMEOUT=1 $cmd >/dev/null 2>>wire.err
@@ -160,7 +160,7 @@ done
 
 test_expect_success 'input that is not mail: kept in quarantine and bounced; fetchmail leaves it on the server' '
 	printf "\\001\\002 junk\\n" >mailhome/junk &&
-	cmd=$(sed "s/^support: \"|//; s/\"$//; s|/srv/desk|$TRASH/desk|" alias.recipe) &&
+	cmd=$(sed "s/^[a-z][a-z0-9.-]*: \"|//; s/\"$//; s|/srv/desk|$TRASH/desk|" alias.recipe) &&
 	$AS env -i HOME="$TRASH/mailhome" $cmd <mailhome/junk 2>/dev/null; test $? = 65 &&
 	{ printf "SHELL=/bin/sh\nPATH=$RTBIN:/usr/bin:/bin\nHOME=$TRASH/mailhome\n"; sed "s|/srv/desk|$TRASH/desk|" procmail.recipe; } >mailhome/procmailrc &&
 	as_mail procmail -m "$TRASH/mailhome/procmailrc" <mailhome/junk; test $? = 65 &&

@@ -4,12 +4,6 @@
 # rt-ls --status listed new and resolved twice
 . "$(dirname "$0")/lib.sh"
 
-complete_words() { # complete_words WORD... : prints COMPREPLY for the last word
-	bash -c '. "$1/completions/rt.bash"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
-		f=$(complete -p "$1" | sed "s/.*-F \([^ ]*\).*/\1/"); $f; printf "%s\n" "${COMPREPLY[@]}"' \
-		_ "$SRC_ROOT" "$@"
-}
-
 new_desk d || exit 1
 ID=$(printf "From: a@example.com\nSubject: x\nMessage-Id: <c1@x>\n\nx\n" | rt-ingest) || exit 1
 

@@ -5,11 +5,6 @@
 # (it listed the ids and values of the desk in the current folder)
 . "$(dirname "$0")/lib.sh"
 
-complete_words() { # complete_words WORD... : prints COMPREPLY for the last word
-	bash -c '. "$1/completions/rt.bash"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
-		f=$(complete -p "$1" | sed "s/.*-F \([^ ]*\).*/\1/"); $f; printf "%s\n" "${COMPREPLY[@]}"' \
-		_ "$SRC_ROOT" "$@"
-}
 # zsh_complete PREFIX WORD...: what completions/_rt offers for PREFIX after
 # the words (compadd and _describe print their candidates). Under
 # check-asan, LeakSanitizer's exit-time stop of the process hung an rt-ls

@@ -38,4 +38,22 @@ test_expect_success 'a hub made with --initial-branch=main: no warning' '
 	rt-sync -q --desk desk 2>err && test ! -s err
 '
 
+# a push connection (receive-pack) advertises the branches but never HEAD:
+# every sync that pushed to a hub holding the branch warned
+test_expect_success 'a hub made with git clone --bare: no warning when a sync pushes' '
+	git clone -q --bare desk hub3.git &&
+	git -C desk remote set-url origin "$TRASH/hub3.git" &&
+	printf "From: a@example.com\nSubject: new\nMessage-Id: <p1@x>\n\nx\n" | rt-ingest --desk desk >/dev/null &&
+	rt-sync --desk desk >out 2>err && cat out err && grep "1 out" out && test ! -s err &&
+	test "$(git -C hub3.git rev-parse main)" = "$(git -C desk rev-parse HEAD)" &&
+	rt-sync -q --desk desk 2>err && test ! -s err
+'
+
+test_expect_success 'a headless hub still warns when the sync pushes to its branch' '
+	git -C hub.git symbolic-ref HEAD refs/heads/master &&
+	git -C desk remote set-url origin "$TRASH/hub.git" &&
+	printf "From: a@example.com\nSubject: newer\nMessage-Id: <p2@x>\n\nx\n" | rt-ingest --desk desk >/dev/null &&
+	rt-sync -q --desk desk 2>err; cat err && grep "^rt-sync: $W" err
+'
+
 test_done

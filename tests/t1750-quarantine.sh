@@ -115,17 +115,14 @@ test_expect_success 'refused again: one entry, with the new reason' '
 	grep "2026-11-26T08:00:00Z" out
 '
 
-complete_words() { # complete_words WORD... : COMPREPLY for the last word, as t1400
-	bash -c '. "$1/completions/rt.bash"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
-		f=$(complete -p "$1" | sed "s/.*-F \([^ ]*\).*/\1/"); $f; printf "%s\n" "${COMPREPLY[@]}"' \
-		_ "$SRC_ROOT" "$@" | sort
-}
+# the candidates sorted (lib.sh: complete_words)
+complete_sorted() { complete_words "$@" | sort; }
 
 test_expect_success BASH 'bash completes the subcommands and the entry ids' '
-	complete_words rt-quarantine "" >out &&
+	complete_sorted rt-quarantine "" >out &&
 	printf "list\nreingest\nshow\n" >expect && test_cmp expect out &&
-	complete_words rt quarantine "" >out && test_cmp expect out &&
-	complete_words rt-quarantine show 2026112 >out &&
+	complete_sorted rt quarantine "" >out && test_cmp expect out &&
+	complete_sorted rt-quarantine show 2026112 >out &&
 	rt-quarantine --json | grep -o "\"id\": *\"2026112[^\"]*\"" | cut -d\" -f4 | sort >expect &&
 	test -s expect && test_cmp expect out
 '
