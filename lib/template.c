@@ -95,18 +95,20 @@ var_char(int c)
 
 /*
  * "{{?name}}" at the start of a line keeps the rest of the line only when
- * name has a value, so an optional footer leaves no empty line behind.
+ * name has a value, so an optional footer leaves no empty line behind;
+ * "{{!name}}" only when it has none ("Hello," for a sender without a name).
  */
 static int
 line_cond(const char **pp, const struct tvars *v, const char *file, unsigned *line)
 {
 	const char *n0 = *pp + 3, *q = n0, *val;
+	int keep_if_set = (*pp)[2] == '?';
 
 	while (var_char((unsigned char)*q))
 		q++;
 	if (q == n0 || q[0] != '}' || q[1] != '}')
-		return rt_fail(EX_DATAERR, "%s:%u: bad line condition, want '{{?name}}'",
-		    file, *line);
+		return rt_fail(EX_DATAERR, "%s:%u: bad line condition, want '{{%cname}}'",
+		    file, *line, (*pp)[2]);
 	char *name = xstrndup(n0, (size_t)(q - n0));
 	if ((val = tvars_get(v, name)) == NULL) {
 		int rc = rt_fail(EX_DATAERR, "%s:%u: unknown variable '%s'", file, *line, name);
@@ -115,7 +117,7 @@ line_cond(const char **pp, const struct tvars *v, const char *file, unsigned *li
 	}
 	free(name);
 	*pp = q + 2;
-	if (*val == '\0') {
+	if ((*val != '\0') != keep_if_set) {
 		*pp += strcspn(*pp, "\n");
 		if (**pp == '\n')
 			(*pp)++, (*line)++;
@@ -131,7 +133,8 @@ tmpl_expand(const char *text, const struct tvars *v, const char *file, unsigned 
 	const char *p = text;
 
 	while (*p) {
-		if ((p == text || p[-1] == '\n') && strncmp(p, "{{?", 3) == 0) {
+		if ((p == text || p[-1] == '\n') &&
+		    (strncmp(p, "{{?", 3) == 0 || strncmp(p, "{{!", 3) == 0)) {
 			int rc = line_cond(&p, v, file, &line);
 			if (rc != 0) {
 				sbuf_free(&sb);

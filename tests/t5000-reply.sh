@@ -199,4 +199,15 @@ test_expect_success '--notify is silent unless reply.notify-status is true' '
 	grep -i "^Auto-Submitted: auto-generated" $(last_msg)
 '
 
+test_expect_success 'the greeting names the sender, or greets without a name' '
+	mail m8@customer.example "Named" | rt-ingest >id8 &&
+	rt-reply -n --template ack $(cat id8) >named &&
+	grep -x "Hello Jane Doe," named &&
+	mail m9@customer.example "No name" "" "nameless@customer.example" |
+	    rt-ingest >id9 &&
+	rt-reply --template ack $(cat id9) &&
+	grep -x "Hello," $(last_msg) &&
+	! grep "Hello ," $(last_msg)
+'
+
 test_done

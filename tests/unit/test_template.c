@@ -62,6 +62,14 @@ main(void)
 	free(out);
 	out = expand(v, "a\n{{?ticket.bogus}}x\n", &rc);
 	ok(rc == EX_DATAERR && out == NULL, "line condition on an unknown variable fails");
+	out = expand(v, "{{?requestor.name}}Hello {{requestor.name}},\n{{!requestor.name}}Hello,\nend\n", &rc);
+	is_str(out, "Hello,\nend\n", "negated line condition keeps the line of an empty variable only");
+	free(out);
+	out = expand(v, "{{?ticket.id}}Id {{ticket.id}}\n{{!ticket.id}}no id\nend\n", &rc);
+	is_str(out, "Id K7M2Q9XD\nend\n", "negated line condition drops the line of a set variable");
+	free(out);
+	out = expand(v, "a\n{{!ticket.bogus}}x\n", &rc);
+	ok(rc == EX_DATAERR && out == NULL, "negated line condition on an unknown variable fails");
 	out = expand(v, "a {{?ticket.id}}x\n", &rc);
 	ok(rc == EX_DATAERR && out == NULL, "line condition only at the start of a line");
 
