@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "calendar.h"
 #include "desk.h"
@@ -11,23 +12,35 @@
 static char *zone;	/* NULL: UTC */
 static int chosen;	/* human_time_init ran */
 
+/* TZ may also name a zone file by its path (TZ=:/etc/localtime) */
+static int
+env_zone_valid(const char *tz)
+{
+	struct stat st;
+
+	if (*tz == '/')
+		return stat(tz, &st) == 0 && S_ISREG(st.st_mode);
+	return cal_zone_valid(tz);
+}
+
 int
 human_time_init(struct desk *d, int utc)
 {
 	const char *tz = utc ? "UTC" : d ? desk_cfg_str(d, "desk.timezone", NULL) : NULL;
+	int from_env = 0;
 
 	free(zone);
 	zone = NULL;
 	chosen = 1;
 	if (tz == NULL || *tz == '\0')
-		tz = getenv("TZ");
-	if (tz && *tz == ':')
+		tz = getenv("TZ"), from_env = 1;
+	if (from_env && tz && *tz == ':')
 		tz++;
 	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0)
 		return 0;
-	if (!cal_zone_valid(tz))
-		return rt_fail(EX_CONFIG, "rt.yaml: desk.timezone '%s' is not a time zone "
-		    "(like Europe/Berlin); times are shown in UTC", tz);
+	if (from_env ? !env_zone_valid(tz) : !cal_zone_valid(tz))
+		return rt_fail(EX_CONFIG, "%s '%s' is not a time zone (like Europe/Berlin); "
+		    "times are shown in UTC", from_env ? "TZ" : "rt.yaml: desk.timezone", tz);
 	zone = xstrdup(tz);
 	return 0;
 }

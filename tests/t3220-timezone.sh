@@ -73,6 +73,18 @@ test_expect_success 'without desk.timezone, TZ decides' '
 	git checkout -q rt.yaml
 '
 
+test_expect_success 'TZ may name a zone file; a bad TZ is named as TZ, not desk.timezone' '
+	sed -i "s|^  timezone: Europe/Berlin$|  timezone:|" rt.yaml &&
+	TZ=:${TZDIR:-/usr/share/zoneinfo}/America/New_York rt-show $ID2 >out 2>err &&
+	grep "^=== #1 2026-03-28T21:30:00-04:00 mail-in" out &&
+	! test -s err &&
+	TZ=:Mars/Olympus rt-show $ID2 >out 2>err &&
+	grep "^rt-show: TZ .Mars/Olympus. is not a time zone" err &&
+	! grep desk.timezone err &&
+	grep "^=== #1 2026-03-29T01:30:00Z mail-in" out &&
+	git checkout -q rt.yaml
+'
+
 test_expect_success 'an unknown desk.timezone: one warning naming it, times in UTC' '
 	sed -i "s|^  timezone: Europe/Berlin$|  timezone: Mars/Olympus|" rt.yaml &&
 	rt-show $ID2 >out 2>err &&
