@@ -43,12 +43,31 @@ static struct {
 	pthread_cond_t more, done;
 	struct job *head, *tail;
 	unsigned long queued, written;	/* sequence numbers */
+	unsigned long woken;	/* the last one the thread was woken for */
 	int running, stop;
 	pthread_t thread;
 	char *err;		/* the first failure, for the drain's warning */
 	unsigned long failed;
 } q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
+	NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, 0 };
+
+/*
+ * The thread is woken once WAKE_EVERY files wait, not for each: it wrote
+ * a file in less time than a mail takes to commit, then slept again, a
+ * futex wake, a futex wait and two switches for every file. Whoever
+ * waits for the files (worktree_wait, worktree_drain) wakes it first.
+ */
+#define WAKE_EVERY 16
+
+/* Under q.mu: the thread woken for every file queued so far. */
+static void
+wake(void)
+{
+	if (q.woken != q.queued) {
+		q.woken = q.queued;
+		pthread_cond_signal(&q.more);
+	}
+}
 
 /*
  * For tests of what runs beside a batch (t1702): with
@@ -130,7 +149,8 @@ enqueue(struct job *j)
 	else
 		q.head = j;
 	q.tail = j;
-	pthread_cond_signal(&q.more);
+	if (q.queued - q.woken >= WAKE_EVERY)
+		wake();
 	pthread_mutex_unlock(&q.mu);
 }
 
@@ -174,6 +194,8 @@ void
 worktree_wait(unsigned long seq)
 {
 	pthread_mutex_lock(&q.mu);
+	if (q.running && q.written < seq)
+		wake();
 	while (q.running && q.written < seq)
 		pthread_cond_wait(&q.done, &q.mu);
 	pthread_mutex_unlock(&q.mu);
