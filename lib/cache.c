@@ -20,6 +20,7 @@
 #include "replay.h"
 #include "textindex.h"
 #include "ticket.h"
+#include "txn.h"
 #include "util.h"
 
 #define CACHE_VERSION "9"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level, 9: set-by-hand) */
@@ -707,13 +708,13 @@ wt_parents_there(struct desk *d, struct wt_memo *m, const char *id)
 	return there;
 }
 
-/* ticket_render_worktree writes through one temporary per process: one reading thread at a time. */
-static pthread_mutex_t mirror_mu = PTHREAD_MUTEX_INITIALIZER;
-
 /*
  * ticket.yaml of a prepared ticket in the work tree (format 2), unless in
  * a batch. Written only under the desk lock, as every work-tree file: a
  * sync without it (sync_to) notes the copy that differs as owed instead.
+ * A batch's end (txn_batch_open: its tickets, indexed for their words)
+ * hands the files to the work-tree thread, which writes them while the
+ * words are indexed; the batch drains it before the lock goes.
  */
 static void
 mirror_ticket(struct desk *d, struct prepared *p, struct wt_memo *wt)
@@ -724,9 +725,10 @@ mirror_ticket(struct desk *d, struct prepared *p, struct wt_memo *wt)
 		p->owed = ticket_worktree_owed(d, p->id, &p->t);
 		return;
 	}
-	pthread_mutex_lock(&mirror_mu);
-	(void)ticket_render_worktree(d, p->id, &p->t);
-	pthread_mutex_unlock(&mirror_mu);
+	if (txn_batch_open(d))
+		(void)ticket_render_worktree_queued(d, p->id, &p->t);
+	else
+		(void)ticket_render_worktree(d, p->id, &p->t);
 }
 
 /*

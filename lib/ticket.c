@@ -16,6 +16,7 @@
 #include "replay.h"
 #include "ticket.h"
 #include "util.h"
+#include "worktree.h"
 #include "yamlio.h"
 
 const char *const ticket_keys[] = {
@@ -480,6 +481,8 @@ ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *log)
  * next to itself: what a killed process leaves is then a part.* file,
  * which rt-gc removes, and never litters the work tree.
  */
+static pthread_mutex_t derived_mu = PTHREAD_MUTEX_INITIALIZER;	/* one temporary a process */
+
 static int
 write_derived(struct desk *d, const char *path, const char *buf, size_t len)
 {
@@ -487,6 +490,7 @@ write_derived(struct desk *d, const char *path, const char *buf, size_t len)
 	char *tmp = xasprintf("%s/part.ticket.%ld", dir, rt_pid());
 	int fd, rc = -1;
 
+	pthread_mutex_lock(&derived_mu);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666)) < 0 &&
 	    errno == ENOENT && mkdir_p(dir, 0777) == 0)
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
@@ -498,6 +502,7 @@ write_derived(struct desk *d, const char *path, const char *buf, size_t len)
 			unlink(tmp);
 		}
 	}
+	pthread_mutex_unlock(&derived_mu);
 	free(tmp);
 	free(dir);
 	return rc < 0 ? -1 : 0;
@@ -558,6 +563,28 @@ ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t)
 	free(buf);
 	free(path);
 	return rc;
+}
+
+/* The work-tree thread's writer of a ticket.yaml: nothing may fail for it. */
+static int
+derived_job(const char *full, const char *buf, size_t len, void *arg)
+{
+	(void)write_derived(arg, full, buf, len);
+	return 0;
+}
+
+int
+ticket_render_worktree_queued(struct desk *d, const char *id, const struct kvmap *t)
+{
+	char *buf, *path;
+	size_t len;
+
+	if ((path = worktree_owed(d, id, t, &buf, &len)) != NULL)
+		worktree_queue_by(path, buf, len, derived_job, d);	/* buf is the queue's */
+	else
+		free(buf);
+	free(path);
+	return 0;
 }
 
 int

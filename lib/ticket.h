@@ -55,6 +55,13 @@ int ticket_load(struct desk *d, const char *id, struct kvmap *t, struct evlog *l
  * -1: nothing may fail for it.
  */
 int ticket_render_worktree(struct desk *d, const char *id, const struct kvmap *t);
+/*
+ * As ticket_render_worktree, the file compared and rendered here and
+ * written by the work-tree thread (worktree_queue_by), after the files
+ * queued before it; the caller drains the queue before the desk lock
+ * goes (desk_unlock does).
+ */
+int ticket_render_worktree_queued(struct desk *d, const char *id, const struct kvmap *t);
 /* 1 when ticket_render_worktree would write: the work tree's copy is not t's. */
 int ticket_worktree_owed(struct desk *d, const char *id, const struct kvmap *t);
 

@@ -570,6 +570,12 @@ txn_batch_settled(struct desk *d, unsigned long *failures)
 }
 
 int
+txn_batch_open(struct desk *d)
+{
+	return d->batch && d->batch->open;
+}
+
+int
 txn_batch_tip(struct desk *d, git_oid *out)
 {
 	if (d->batch == NULL || d->batch->commits == 0)

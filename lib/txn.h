@@ -76,6 +76,8 @@ void txn_batch_close(struct desk *d);
  * number of batch writes that failed so far (their commits were dropped).
  */
 int txn_batch_settled(struct desk *d, unsigned long *failures);
+/* 1 between txn_batch_begin and txn_batch_end (its end included). */
+int txn_batch_open(struct desk *d);
 /* For desk_head: 1 and the last commit while a batch has commits not on the branch. */
 int txn_batch_tip(struct desk *d, git_oid *out);
 

@@ -49,6 +49,14 @@ int worktree_file(const char *full, const char *buf, size_t len, int fresh);
  * before it lets go of the desk lock (txn_batch_keeps_lock).
  */
 void worktree_queue(const char *full, char *buf, size_t len, int fresh);
+/*
+ * As worktree_queue, for a file another owner writes its own way (the
+ * cache's ticket.yaml, written aside in .git/rt/tmp: ticket.c): the
+ * thread calls write(full, buf, len, arg) instead of worktree_file, in
+ * queue order (after the files of its folder queued before it).
+ */
+typedef int (*worktree_writer)(const char *full, const char *buf, size_t len, void *arg);
+void worktree_queue_by(const char *full, char *buf, size_t len, worktree_writer write, void *arg);
 unsigned long worktree_queued(void);
 void worktree_wait(unsigned long seq);
 int worktree_drain(void);

@@ -12,7 +12,10 @@
  * journal repairs, as before. The mail files and new tickets' log.yaml
  * are queued at their commit and written before the branch moves (txn.c
  * waits), so a ticket on the branch has its folder and log;
- * ticket.yaml stays the cache's, written before the cache records it.
+ * ticket.yaml stays the cache's: rendered when a batch's end indexes its
+ * tickets, and handed here to be written its own way (worktree_queue_by,
+ * after the files of its folder), while the cache indexes the next
+ * ticket's words.
  * worktree_drain waits for every queued file; a batch ends (and
  * rt-ingest exits) only after it.
  */
@@ -30,6 +33,8 @@ struct job {
 	char *buf;
 	size_t len;
 	int fresh;	/* new to the work tree (worktree_file) */
+	worktree_writer write;	/* NULL: worktree_file */
+	void *arg;
 	unsigned long seq;
 };
 
@@ -38,12 +43,31 @@ static struct {
 	pthread_cond_t more, done;
 	struct job *head, *tail;
 	unsigned long queued, written;	/* sequence numbers */
+	unsigned long woken;	/* the last one the thread was woken for */
 	int running, stop;
 	pthread_t thread;
 	char *err;		/* the first failure, for the drain's warning */
 	unsigned long failed;
 } q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
+	NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, 0 };
+
+/*
+ * The thread is woken once WAKE_EVERY files wait, not for each: it wrote
+ * a file in less time than a mail takes to commit, then slept again, a
+ * futex wake, a futex wait and two switches for every file. Whoever
+ * waits for the files (worktree_wait, worktree_drain) wakes it first.
+ */
+#define WAKE_EVERY 16
+
+/* Under q.mu: the thread woken for every file queued so far. */
+static void
+wake(void)
+{
+	if (q.woken != q.queued) {
+		q.woken = q.queued;
+		pthread_cond_signal(&q.more);
+	}
+}
 
 /*
  * For tests of what runs beside a batch (t1702): with
@@ -81,7 +105,8 @@ writer(void *arg)
 			q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
 		hold_first_log(j->full);
-		int rc = worktree_file(j->full, j->buf, j->len, j->fresh);
+		int rc = j->write ? j->write(j->full, j->buf, j->len, j->arg) :
+		    worktree_file(j->full, j->buf, j->len, j->fresh);
 		pthread_mutex_lock(&q.mu);
 		if (rc != 0) {
 			if (q.err == NULL)
@@ -98,22 +123,18 @@ writer(void *arg)
 	return NULL;
 }
 
-void
-worktree_queue(const char *full, char *buf, size_t len, int fresh)
+/* j written by the thread, started when none runs; without one, written here. */
+static void
+enqueue(struct job *j)
 {
-	struct job *j = xcalloc(1, sizeof(*j));
-
-	j->full = xstrdup(full);
-	j->buf = buf;
-	j->len = len;
-	j->fresh = fresh;
 	pthread_mutex_lock(&q.mu);
 	if (!q.running) {
 		q.stop = 0;
 		if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
 			pthread_mutex_unlock(&q.mu);
 			/* no thread: written here, as without a batch */
-			if (worktree_file(full, buf, len, fresh) != 0)
+			if ((j->write ? j->write(j->full, j->buf, j->len, j->arg) :
+			    worktree_file(j->full, j->buf, j->len, j->fresh)) != 0)
 				rt_warn("warning: %s", rt_errmsg());
 			free(j->full);
 			free(j->buf);
@@ -128,8 +149,34 @@ worktree_queue(const char *full, char *buf, size_t len, int fresh)
 	else
 		q.head = j;
 	q.tail = j;
-	pthread_cond_signal(&q.more);
+	if (q.queued - q.woken >= WAKE_EVERY)
+		wake();
 	pthread_mutex_unlock(&q.mu);
+}
+
+void
+worktree_queue(const char *full, char *buf, size_t len, int fresh)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->full = xstrdup(full);
+	j->buf = buf;
+	j->len = len;
+	j->fresh = fresh;
+	enqueue(j);
+}
+
+void
+worktree_queue_by(const char *full, char *buf, size_t len, worktree_writer write, void *arg)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->full = xstrdup(full);
+	j->buf = buf;
+	j->len = len;
+	j->write = write;
+	j->arg = arg;
+	enqueue(j);
 }
 
 unsigned long
@@ -147,6 +194,8 @@ void
 worktree_wait(unsigned long seq)
 {
 	pthread_mutex_lock(&q.mu);
+	if (q.running && q.written < seq)
+		wake();
 	while (q.running && q.written < seq)
 		pthread_cond_wait(&q.done, &q.mu);
 	pthread_mutex_unlock(&q.mu);

@@ -78,6 +78,28 @@ test_expect_success '--mbox: the work tree equals HEAD at exit, each ticket whol
 	rt-gc -q && git status --porcelain --untracked-files=no >st && test_cmp /dev/null st
 '
 
+# A batch's end renders its new tickets' ticket.yaml and hands the files
+# to the work-tree thread, which writes them while the cache indexes the
+# next ticket's words: the main thread (the pid of the execve) renames none,
+# and each is what a rebuilt cache renders (a rebuild rewrites only the
+# copies that differ).
+test_expect_success STRACE,!VALGRIND '--mbox: ticket.yaml written beside the text index, as a rebuild renders it' '
+	rm -rf ../traced3 && (
+		new_desk ../traced3 &&
+		LSAN_OPTIONS=detect_leaks=0 strace -f -o st -e trace=execve,rename \
+		    rt-ingest -q --mbox ../desk/bulk.mbox &&
+		main=$(head -n 1 st | cut -d" " -f1) &&
+		t=$(count "rename(.*/ticket\.yaml\"") && m=$(grep -v "resumed>" st | grep "^$main " | grep -c "/ticket\.yaml\"" || true) &&
+		echo "$N mails: $t ticket.yaml renamed, $m of them by the main thread" &&
+		test "$t" = $N && test "$m" = 0 &&
+		find tickets -name ticket.yaml | sort | xargs cat >before &&
+		rt-gc -q --rebuild-cache &&
+		find tickets -name ticket.yaml | sort | xargs cat >after &&
+		test_cmp before after && test -s after &&
+		find .git/rt/tmp -type f >left && test_cmp /dev/null left
+	)
+'
+
 test_expect_success 'a follow-up batch rewrites the tickets it changes' '
 	id=$(rt-ls --all --ids | head -n 1) &&
 	for i in 1 2 3; do
