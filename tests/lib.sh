@@ -251,14 +251,16 @@ exec_on_open() {
 # bulk_mbox FIRST LAST [LINES]: an mbox of new-ticket mails FIRST..LAST,
 # mail i with its own word okapiword<i>, LINES more body lines (default
 # 0) and a last line END-<i>
-bulk_mbox() {
-	for _i in $(seq "$1" "$2"); do
-		printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'
-		printf 'From: c%s@example.com\nSubject: bulk %s\nMessage-Id: <b%s@x>\n\n' $_i $_i $_i
-		printf 'a body with okapiword%s in it\n' $_i
-		for _l in $(seq 1 "${3:-0}"); do echo "line $_l of mail $_i"; done
-		printf 'END-%s\n\n' $_i
-	done
+bulk_mbox() {	# one awk, not a seq per mail: 2,500 mails took a minute of forks
+	awk -v first="$1" -v last="$2" -v lines="${3:-0}" 'BEGIN {
+		for (i = first; i <= last; i++) {
+			printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n"
+			printf "From: c%s@example.com\nSubject: bulk %s\nMessage-Id: <b%s@x>\n\n", i, i, i
+			printf "a body with okapiword%s in it\n", i
+			for (l = 1; l <= lines; l++)
+				printf "line %s of mail %s\n", l, i
+			printf "END-%s\n\n", i
+		} }'
 }
 
 # sendmail_recorder: $TRASH/sendmail, a program mailer that keeps each
