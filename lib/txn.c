@@ -799,6 +799,8 @@ mirror_early(struct txn *t, const char **paths, const char ***rest, size_t *nres
 		else
 			(*rest)[(*nrest)++] = paths[i];
 	}
+	if (early)
+		worktree_kick();	/* written while the pack is written and synced */
 	return early;
 }
 

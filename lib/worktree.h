@@ -57,6 +57,8 @@ void worktree_queue(const char *full, char *buf, size_t len, int fresh);
  */
 typedef int (*worktree_writer)(const char *full, const char *buf, size_t len, void *arg);
 void worktree_queue_by(const char *full, char *buf, size_t len, worktree_writer write, void *arg);
+/* The thread starts on the files queued so far (it is woken per 16 otherwise). */
+void worktree_kick(void);
 unsigned long worktree_queued(void);
 void worktree_wait(unsigned long seq);
 int worktree_drain(void);

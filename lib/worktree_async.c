@@ -69,6 +69,14 @@ wake(void)
 	}
 }
 
+/* j's file, written its owner's way or as worktree_file writes it */
+static int
+job_write(const struct job *j)
+{
+	return j->write ? j->write(j->full, j->buf, j->len, j->arg) :
+	    worktree_file(j->full, j->buf, j->len, j->fresh);
+}
+
 /*
  * For tests of what runs beside a batch (t1702): with
  * RT_TEST_WORKTREE_HOLD=DIR the thread stops before the first log.yaml it
@@ -105,8 +113,7 @@ writer(void *arg)
 			q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
 		hold_first_log(j->full);
-		int rc = j->write ? j->write(j->full, j->buf, j->len, j->arg) :
-		    worktree_file(j->full, j->buf, j->len, j->fresh);
+		int rc = job_write(j);
 		pthread_mutex_lock(&q.mu);
 		if (rc != 0) {
 			if (q.err == NULL)
@@ -133,8 +140,7 @@ enqueue(struct job *j)
 		if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
 			pthread_mutex_unlock(&q.mu);
 			/* no thread: written here, as without a batch */
-			if ((j->write ? j->write(j->full, j->buf, j->len, j->arg) :
-			    worktree_file(j->full, j->buf, j->len, j->fresh)) != 0)
+			if (job_write(j) != 0)
 				rt_warn("warning: %s", rt_errmsg());
 			free(j->full);
 			free(j->buf);
@@ -155,6 +161,19 @@ enqueue(struct job *j)
 }
 
 void
+worktree_queue_by(const char *full, char *buf, size_t len, worktree_writer write, void *arg)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->full = xstrdup(full);
+	j->buf = buf;
+	j->len = len;
+	j->write = write;
+	j->arg = arg;
+	enqueue(j);
+}
+
+void
 worktree_queue(const char *full, char *buf, size_t len, int fresh)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
@@ -167,16 +186,12 @@ worktree_queue(const char *full, char *buf, size_t len, int fresh)
 }
 
 void
-worktree_queue_by(const char *full, char *buf, size_t len, worktree_writer write, void *arg)
+worktree_kick(void)
 {
-	struct job *j = xcalloc(1, sizeof(*j));
-
-	j->full = xstrdup(full);
-	j->buf = buf;
-	j->len = len;
-	j->write = write;
-	j->arg = arg;
-	enqueue(j);
+	pthread_mutex_lock(&q.mu);
+	if (q.running)
+		wake();
+	pthread_mutex_unlock(&q.mu);
 }
 
 unsigned long
