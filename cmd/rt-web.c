@@ -36,6 +36,7 @@ cgi(void)
 	web_serve(NULL, &r, &w);
 	if (w.log.len)	/* the server's error log; never the client */
 		fprintf(stderr, "rt-web: %s %s: %s", r.method, r.path, w.log.buf);
+	cli_warnings();	/* a bad rt.yaml value, one line each: the error log too */
 	out = web_resp_render(&w, &len);
 	if (fwrite(out, 1, len, stdout) != len || fflush(stdout) != 0)
 		rc = EX_IOERR;

@@ -923,6 +923,7 @@ rebuild_chunk(void)
 }
 
 #define SYNC_LEFT (-2)	/* sync_step: another process built the cache meanwhile */
+#define SYNC_WAIT (-3)	/* sync_step: another process is building it: wait for its lock */
 
 static int
 sync_step(struct sync_txn *st)
@@ -947,15 +948,15 @@ sync_step(struct sync_txn *st)
 	 * the cache between two of its transactions found no head and builds
 	 * it itself, from its newer HEAD. The rest is not ours to write: the
 	 * cache would mix two commits and record the older (head_now). Built
-	 * (it has a head again), it is read as it is; else try again.
+	 * (it has a head again), it is read as it is; else its builder, which
+	 * holds the desk lock until the cache is whole, is waited for.
 	 */
 	if (st->c->unlocked && mdb_txn_id(st->txn) != id + 1) {
 		char hex[GIT_OID_HEXSZ + 1];
 		int built = meta_get(st->c, st->txn, "head", hex, sizeof(hex)) == 0;
 		mdb_txn_abort(st->txn);
 		st->txn = NULL;
-		return built ? SYNC_LEFT : rt_fail(EX_TEMPFAIL, "ticket cache: being rebuilt by "
-		    "another process; try again");
+		return built ? SYNC_LEFT : SYNC_WAIT;
 	}
 	return 0;
 }
@@ -1601,7 +1602,7 @@ sync_head(struct desk *d, int full)
 			    &(struct sync_walk){ d, &st });
 	}
 	c->text_later = 0;	/* a batch's end indexes its tickets at once, as it always did */
-	if (rc == SYNC_LEFT) {	/* built by another meanwhile: read as it is */
+	if (rc == SYNC_LEFT || rc == SYNC_WAIT) {	/* another process built or builds it */
 		if (rebuild)
 			whole_desk_limits(0);
 		cachehint_drop(&c->hint);
@@ -1609,7 +1610,18 @@ sync_head(struct desk *d, int full)
 		git_tree_free(old);
 		git_tree_free(new);
 		git_commit_free(head);
-		return 0;
+		if (rc == SYNC_LEFT)
+			return 0;	/* built meanwhile: read as it is */
+		/*
+		 * Still building: its builder has the desk lock until the cache
+		 * is whole. Wait for it in turn (RT_LOCK_TIMEOUT), as a writer
+		 * would, then sync from what it built, under the lock.
+		 */
+		if ((rc = desk_lock_wait(d)) != 0)
+			return rc;
+		c->took_lock = 1;
+		c->unlocked = 0;
+		return sync_head(d, full);
 	}
 	if (rc == 0 && st.txn && !c->defer && !c->unlocked)
 		rc = finish_pending(d, &st, head);

@@ -1,5 +1,6 @@
 /* calendar.c: business-time arithmetic (see calendar.h) */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -402,24 +403,207 @@ cal_zone_valid(const char *tz)
 	return valid_zone(tz);
 }
 
-void
-cal_local_date(const char *tz, time_t t, char out[11])
-{
-	char *saved = tz_enter(tz);
-	struct tm tm;
+/*
+ * Local time without a time-zone switch per call. A switch (tz_enter and
+ * back) makes glibc read the zone file twice, so a listing in
+ * desk.timezone read it twice a row. Each zone's offsets are learnt once
+ * per window of days in one switch: sampled every ZONE_STEP, each change
+ * found to the second; a time is then UTC broken down at the offset of
+ * its span. A zone whose local time is not UTC plus an offset (right/
+ * zones count leap seconds) keeps the switch per call.
+ */
+#define ZONE_STEP (6 * 3600)	/* no zone changes its offset twice within it */
+#define ZONE_DAYS 64		/* the first window; it doubles as it grows */
+#define ZONE_FAR (2 * 366 * DAY)	/* a time further out starts a new window */
+#define ZONE_MAX 8		/* zones cached; more switch per call */
+#define ZONE_LIMIT ((time_t)1 << 40)	/* times beyond: switch per call */
 
-	localtime_r(&t, &tm);
+struct zspan {
+	time_t from;		/* this offset from here to the next span */
+	long off;
+	int isdst;
+	const char *abbr;	/* interned */
+};
+
+struct zone {
+	char *tz;		/* NULL: UTC */
+	int direct;		/* switch per call */
+	time_t lo, hi;		/* the spans cover [lo, hi) */
+	struct zspan *sp;
+	size_t n;
+};
+
+static struct zone zones[ZONE_MAX];
+static size_t nzones;
+static pthread_mutex_t zone_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Zone abbreviations ("CET") as tm_zone, kept for the process; NULL when full. */
+static const char *
+zone_abbr(const char *s)
+{
+	static char *pool[64];
+	static size_t n;
+
+	s = s ? s : "";
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pool[i], s) == 0)
+			return pool[i];
+	return n < LEN(pool) ? (pool[n++] = xstrdup(s)) : NULL;
+}
+
+static int
+same_offset(const struct tm *a, const struct tm *b)
+{
+	return a->tm_gmtoff == b->tm_gmtoff && a->tm_isdst == b->tm_isdst &&
+	    strcmp(a->tm_zone ? a->tm_zone : "", b->tm_zone ? b->tm_zone : "") == 0;
+}
+
+/* Whether local time lt of t is UTC at its offset. */
+static int
+plain_offset(time_t t, const struct tm *lt)
+{
+	time_t u = t + lt->tm_gmtoff;
+	struct tm g;
+
+	gmtime_r(&u, &g);
+	return g.tm_sec == lt->tm_sec && g.tm_min == lt->tm_min && g.tm_hour == lt->tm_hour &&
+	    g.tm_mday == lt->tm_mday && g.tm_mon == lt->tm_mon && g.tm_year == lt->tm_year;
+}
+
+static int
+zone_push(struct zone *z, size_t *cap, time_t from, time_t t, const struct tm *lt)
+{
+	const char *abbr = zone_abbr(lt->tm_zone);
+
+	if (abbr == NULL || !plain_offset(t, lt))
+		return -1;
+	if (z->n == *cap) {
+		*cap *= 2;
+		z->sp = xrealloc(z->sp, *cap * sizeof(*z->sp));
+	}
+	z->sp[z->n++] = (struct zspan){ from, lt->tm_gmtoff, lt->tm_isdst, abbr };
+	return 0;
+}
+
+/* The spans of z over [lo, hi) (whole days), learnt in one switch; direct if it cannot be. */
+static void
+zone_learn(struct zone *z, time_t lo, time_t hi)
+{
+	char *saved = tz_enter(z->tz);
+	size_t cap = 16;
+	struct tm at, now;
+	time_t a = lo;
+	int rc;
+
+	free(z->sp);
+	z->sp = xmalloc(cap * sizeof(*z->sp));
+	z->n = 0;
+	localtime_r(&lo, &at);
+	rc = zone_push(z, &cap, lo, lo, &at);
+	for (time_t t = lo + ZONE_STEP; rc == 0 && t <= hi; t += ZONE_STEP) {
+		localtime_r(&t, &now);
+		/* each change in (a, t]: the first second at another offset */
+		while (rc == 0 && !same_offset(&at, &now)) {
+			time_t x = a, y = t;
+			struct tm m;
+			while (y - x > 1) {
+				time_t mid = x + (y - x) / 2;
+				localtime_r(&mid, &m);
+				if (same_offset(&at, &m))
+					x = mid;
+				else
+					y = mid;
+			}
+			localtime_r(&y, &at);
+			a = y;
+			rc = zone_push(z, &cap, y, y, &at);
+		}
+		a = t;
+		at = now;
+		if (rc == 0 && !plain_offset(t, &now))
+			rc = -1;
+	}
 	tz_leave(saved);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	z->lo = lo;
+	z->hi = hi;
+	if (rc != 0) {
+		z->direct = 1;
+		free(z->sp);
+		z->sp = NULL;
+		z->n = 0;
+	}
+}
+
+/* Makes z's window cover t: grown (doubling) when near, else a new one. */
+static void
+zone_cover(struct zone *z, time_t t)
+{
+	time_t day = (t >= 0 ? t / DAY : (t - DAY + 1) / DAY) * DAY, lo, hi;
+
+	if (z->sp && t >= z->lo && t < z->hi)
+		return;
+	if (z->sp == NULL || t < z->lo - ZONE_FAR || t >= z->hi + ZONE_FAR) {
+		lo = day - ZONE_DAYS / 2 * DAY;
+		hi = day + ZONE_DAYS / 2 * DAY;
+	} else {
+		time_t w = z->hi - z->lo;
+		lo = t < z->lo ? (day < z->lo - w ? day : z->lo - w) : z->lo;
+		hi = t >= z->hi ? (day + DAY > z->hi + w ? day + DAY : z->hi + w) : z->hi;
+	}
+	zone_learn(z, lo, hi);
+}
+
+static struct zone *
+zone_find(const char *tz)
+{
+	for (size_t i = 0; i < nzones; i++)
+		if (tz ? zones[i].tz && strcmp(zones[i].tz, tz) == 0 : zones[i].tz == NULL)
+			return &zones[i];
+	if (nzones == ZONE_MAX)
+		return NULL;
+	zones[nzones].tz = tz ? xstrdup(tz) : NULL;
+	return &zones[nzones++];
 }
 
 void
 cal_local_tm(const char *tz, time_t t, struct tm *out)
 {
-	char *saved = tz_enter(tz);
+	struct zone *z;
 
-	localtime_r(&t, out);
-	tz_leave(saved);
+	pthread_mutex_lock(&zone_mu);
+	z = t > -ZONE_LIMIT && t < ZONE_LIMIT ? zone_find(tz) : NULL;
+	if (z && !z->direct)
+		zone_cover(z, t);
+	if (z && !z->direct) {
+		size_t lo = 0, hi = z->n;
+		/* the last span from t or before (the first is from lo <= t) */
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (z->sp[mid].from <= t)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		time_t u = t + z->sp[lo].off;
+		gmtime_r(&u, out);
+		out->tm_gmtoff = z->sp[lo].off;
+		out->tm_isdst = z->sp[lo].isdst;
+		out->tm_zone = z->sp[lo].abbr;
+	} else {
+		char *saved = tz_enter(tz);
+		localtime_r(&t, out);
+		tz_leave(saved);
+	}
+	pthread_mutex_unlock(&zone_mu);
+}
+
+void
+cal_local_date(const char *tz, time_t t, char out[11])
+{
+	struct tm tm;
+
+	cal_local_tm(tz, t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 void

@@ -89,6 +89,13 @@ int desk_lock(struct desk *d);
  * lets it go; -1: busy or not to be had (no message).
  */
 int desk_lock_try(struct desk *d);
+/*
+ * The same lock for a reader that must wait for a writer (one building
+ * the ticket cache): in turn, as writers wait, up to $RT_LOCK_TIMEOUT
+ * seconds. 0: held, desk_unlock lets it go; EX_TEMPFAIL with the message.
+ * For a caller that holds no lock.
+ */
+int desk_lock_wait(struct desk *d);
 void desk_unlock(struct desk *d);
 
 /* Configuration lookups by dotted path: "desk.address". */

@@ -9,7 +9,8 @@
 #include "humantime.h"
 #include "util.h"
 
-static char *zone;	/* NULL: UTC */
+static char *zone;	/* NULL: UTC, or the system's zone when syszone */
+static int syszone;	/* TZ unset: the system's zone (/etc/localtime), as every program shows */
 static int chosen;	/* human_time_init ran */
 
 /* TZ may also name a zone file by its path (TZ=:/etc/localtime) */
@@ -31,9 +32,14 @@ human_time_init(struct desk *d, int utc)
 
 	free(zone);
 	zone = NULL;
+	syszone = 0;
 	chosen = 1;
 	if (tz == NULL || *tz == '\0')
 		tz = getenv("TZ"), from_env = 1;
+	if (tz == NULL) {	/* localtime(3) reads /etc/localtime (UTC without one) */
+		syszone = 1;
+		return 0;
+	}
 	if (from_env && tz && *tz == ':')
 		tz++;
 	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0)
@@ -50,6 +56,8 @@ local(time_t t, struct tm *tm)
 {
 	if (zone)
 		cal_local_tm(zone, t, tm);
+	else if (syszone)
+		localtime_r(&t, tm);	/* TZ is unset: the system's zone */
 	else
 		gmtime_r(&t, tm);
 }
@@ -74,7 +82,7 @@ human_time(time_t t, char buf[HUMAN_TIMELEN])
 	long off;
 
 	local(t, &tm);
-	off = zone ? tm.tm_gmtoff : 0;
+	off = zone || syszone ? tm.tm_gmtoff : 0;
 	strftime(buf, HUMAN_TIMELEN, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (off == 0)
 		strcat(buf, "Z");

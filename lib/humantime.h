@@ -1,6 +1,7 @@
 /*
  * humantime.h: every time a person reads, in one zone: UTC for --utc,
- * else desk.timezone from rt.yaml, else $TZ (else the system's zone).
+ * else desk.timezone from rt.yaml, else $TZ, else (TZ unset) the system's
+ * zone, /etc/localtime, as date(1) and every other program show it.
  * JSON and other output for programs stays RFC 3339 UTC (rt_fmttime).
  */
 #ifndef RT_HUMANTIME_H

@@ -163,11 +163,29 @@ lock_wait(int fd, double timeout)
 	return rc;
 }
 
+/* Seconds a process waits for the desk lock: RT_LOCK_TIMEOUT, else 30. */
+static double
+lock_timeout(void)
+{
+	const char *env = getenv("RT_LOCK_TIMEOUT");
+
+	return env && *env ? atof(env) : 30.0;
+}
+
+/* The message of a lock not had after timeout seconds (errno e). */
+static int
+lock_failed(const struct desk *d, int e, double timeout)
+{
+	if (e == EWOULDBLOCK)
+		return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process "
+		    "(waited %g s, RT_LOCK_TIMEOUT)", d->root, timeout);
+	return rt_fail(EX_TEMPFAIL, "cannot lock desk '%s': %s", d->root, strerror(e));
+}
+
 int
 desk_lock(struct desk *d)
 {
-	const char *env = getenv("RT_LOCK_TIMEOUT");
-	double timeout = env && *env ? atof(env) : 30.0;
+	double timeout = lock_timeout();
 	char *path = xasprintf("%s/lock", d->rtdir);
 
 	if (d->lockfd >= 0) {
@@ -186,10 +204,7 @@ desk_lock(struct desk *d)
 		int e = errno;
 		close(d->lockfd);
 		d->lockfd = -1;
-		if (e == EWOULDBLOCK)
-			return rt_fail(EX_TEMPFAIL, "desk '%s' is locked by another process "
-			    "(waited %g s, RT_LOCK_TIMEOUT)", d->root, timeout);
-		return rt_fail(EX_TEMPFAIL, "cannot lock desk '%s': %s", d->root, strerror(e));
+		return lock_failed(d, e, timeout);
 	}
 	int rc = guard_locked(d);	/* git state, stale locks (guard.h) */
 
@@ -203,25 +218,47 @@ desk_lock(struct desk *d)
 	return 0;
 }
 
-int
-desk_lock_try(struct desk *d)
+/* A reader's lock (no guard, no upgrade), waiting up to timeout (0: not at all); errno set. */
+static int
+reader_lock(struct desk *d, double timeout)
 {
 	char *path;
+	int e;
 
-	if (d->lockfd >= 0)
+	if (d->lockfd >= 0) {
+		errno = EBUSY;
 		return -1;	/* held already: not this caller's to let go */
+	}
 	path = xasprintf("%s/lock", d->rtdir);
 	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	e = errno;
 	free(path);
-	if (d->lockfd >= 0 && lock_wait(d->lockfd, 0) < 0) {
+	if (d->lockfd >= 0 && lock_wait(d->lockfd, timeout) < 0) {
+		e = errno;
 		close(d->lockfd);
 		d->lockfd = -1;
 	}
-	if (d->lockfd < 0)
+	if (d->lockfd < 0) {
+		errno = e;
 		return -1;
+	}
 	d->lock_tried = 1;
 	desk_head_moved(d, NULL);	/* read again now it is ours */
 	return 0;
+}
+
+int
+desk_lock_try(struct desk *d)
+{
+	return reader_lock(d, 0);
+}
+
+int
+desk_lock_wait(struct desk *d)
+{
+	double timeout = lock_timeout();
+
+	return reader_lock(d, timeout) == 0 ? 0 : lock_failed(d, errno, timeout);
 }
 
 void

@@ -91,9 +91,9 @@ command -v gdb >/dev/null && test_set_prereq GDB
 # A reader that rebuilds the cache with the lock busy commits it in chunks
 # (here of one ticket); a writer that gets the lock between two of them
 # finds no head and builds the cache itself, from its newer commit. The
-# reader leaves the rest to it and reads what it built (75, try again,
-# while it is still building) instead of writing the older HEAD's
-# records over it and recording that HEAD.
+# reader leaves the rest to it and reads what it built (after waiting for
+# it while it is still building, the next test) instead of writing the
+# older HEAD's records over it and recording that HEAD.
 test_expect_success GDB,!VALGRIND 'the lock busy, a reader rebuilding: a writer between its chunks is never undone' '
 	for i in 2 3 4; do
 		printf "From: c@example.com\nSubject: more %s\nMessage-Id: <r1%s@x>\n\nx\n" $i $i |
@@ -111,6 +111,30 @@ test_expect_success GDB,!VALGRIND 'the lock busy, a reader rebuilding: a writer 
 	wait $locker && test "$(sed -n "s/^\$1 = //p" "$TRASH/gdb.out" | tail -n 1)" = 0 &&
 	grep "^$ID .*printer" "$TRASH/gdb.out" && test "$(grep -c "^[0-9A-Z]\{8\} " "$TRASH/gdb.out")" = 4 &&
 	! behind_probe && grep -q floor5 "$YAML" && as_rebuilt
+'
+
+# The same, the writer still building when the reader looks: the reader
+# waits for the desk lock (the writers' fair wait, RT_LOCK_TIMEOUT), which
+# the builder holds until its cache is whole, and then reads it; it used
+# to exit 75 ("try again"). The writer (W) stops after its first chunk
+# and goes on a few seconds after the reader found its chunk.
+test_expect_success GDB,!VALGRIND 'the lock busy, a reader rebuilding: a writer still building is waited for, then read' '
+	rm -f .git/rt/cache.mdb .git/rt/cache.mdb-lock "$TRASH/unlock" "$TRASH/w.held" "$TRASH/w.done" &&
+	{ ( flock 9 && while [ ! -f "$TRASH/unlock" ]; do sleep 0.05; done ) 9>>.git/rt/lock & } &&
+	locker=$! && test_when_finished ": >\"$TRASH/unlock\"" && w=0 &&
+	while flock -n .git/rt/lock true; do test $w -lt 600 || return 1; sleep 0.1; w=$((w + 1)); done &&
+	printf "%s\n" "break unmap_pages" run "shell : >\"$TRASH/w.held\"; sleep 2" delete continue \
+	    "print \$_exitcode" "shell : >\"$TRASH/w.done\"" >"$TRASH/w.cmd" &&
+	printf "%s\n" "break unmap_pages" "ignore 1 1" run \
+	    "shell : >\"$TRASH/unlock\"; (gdb -q -batch -x \"$TRASH/w.cmd\" --args \"$(command -v rt-set)\" $ID tags+=floor6 >\"$TRASH/w.out\" 2>&1 &); w=0; while [ ! -f \"$TRASH/w.held\" ] && [ \$w -lt 600 ]; do sleep 0.1; w=\$((w + 1)); done" \
+	    delete continue "print \$_exitcode" >"$TRASH/gdb.cmd" &&
+	RT_CACHE_CHUNK=1 RT_CACHE_NOTHREAD=1 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    gdb -q -batch -x "$TRASH/gdb.cmd" --args "$(command -v rt-ls)" --all >"$TRASH/gdb.out" 2>&1;
+	wait $locker && wait_for "$TRASH/w.done" && test -f "$TRASH/w.held" &&
+	test "$(sed -n "s/^\$1 = //p" "$TRASH/w.out" | tail -n 1)" = 0 &&
+	test "$(sed -n "s/^\$1 = //p" "$TRASH/gdb.out" | tail -n 1)" = 0 &&
+	grep "^$ID .*printer" "$TRASH/gdb.out" && test "$(grep -c "^[0-9A-Z]\{8\} " "$TRASH/gdb.out")" = 4 &&
+	! behind_probe && grep -q floor6 "$YAML" && as_rebuilt
 '
 
 test_done

@@ -85,6 +85,33 @@ test_expect_success 'TZ may name a zone file; a bad TZ is named as TZ, not desk.
 	git checkout -q rt.yaml
 '
 
+# Without desk.timezone and TZ: the system's zone, /etc/localtime, as
+# date(1) and every other program read it (it was UTC). A private mount
+# namespace (unshare -Urm, where the kernel lets this user make one) puts
+# Europe/Berlin there; the output must be what TZ=:/etc/localtime gives.
+berlin=${TZDIR:-/usr/share/zoneinfo}/Europe/Berlin
+# in_berlin CMD: CMD in a namespace whose /etc/localtime is Europe/Berlin
+in_berlin() { unshare -Urm sh -c "mount --bind \"$berlin\" /etc/localtime && $1"; }
+command -v unshare >/dev/null && test -f "$berlin" &&
+    test "$(in_berlin "env -u TZ date -d 2026-11-25T10:00:00Z +%H:%M" 2>/dev/null)" = 11:00 &&
+    test_set_prereq LOCALTIME_NS
+test_expect_success LOCALTIME_NS 'without desk.timezone and TZ, the system'"'"'s zone (/etc/localtime)' '
+	sed -i "s|^  timezone: Europe/Berlin$|  timezone:|" rt.yaml &&
+	in_berlin "env -u TZ rt-show $ID2 >sys.show && env -u TZ rt-ls --sort created >sys.ls &&
+	    TZ=:/etc/localtime rt-show $ID2 >file.show && TZ=:/etc/localtime rt-ls --sort created >file.ls" &&
+	grep "^=== #1 2026-03-29T03:30:00+02:00 mail-in" sys.show &&
+	grep "^$ID1 .* 2026-03-29 01:30  Winter$" sys.ls &&
+	test_cmp file.show sys.show && test_cmp file.ls sys.ls &&
+	git checkout -q rt.yaml
+'
+
+test_expect_success 'without desk.timezone and TZ: as TZ=:/etc/localtime says, here too' '
+	sed -i "s|^  timezone: Europe/Berlin$|  timezone:|" rt.yaml &&
+	env -u TZ rt-show $ID2 >sys.show && TZ=:/etc/localtime rt-show $ID2 >file.show &&
+	test_cmp file.show sys.show &&
+	git checkout -q rt.yaml
+'
+
 test_expect_success 'an unknown desk.timezone: one warning naming it, times in UTC' '
 	sed -i "s|^  timezone: Europe/Berlin$|  timezone: Mars/Olympus|" rt.yaml &&
 	rt-show $ID2 >out 2>err &&

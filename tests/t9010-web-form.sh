@@ -275,6 +275,21 @@ test_expect_success LIGHTTPD 'the rate limit per address: 429 with Retry-After, 
 	test "$(submit Eva eva@example.com "Next hour" "again")" = 200
 '
 
+# A bad value in rt.yaml is a warning for the admin: through CGI's
+# standard error into the web server's log (lighttpd: server.breakagelog),
+# one line naming the file, line and key; the visitor gets the page.
+test_expect_success LIGHTTPD 'a bad web.rate-limit value: the default applies, the error log says why' '
+	cp rt.yaml rt.yaml.good &&
+	sed -i "s/^  rate-limit: .*/  rate-limit: {per-address: 3, per-client: 50, period: hourly}/" rt.yaml &&
+	git commit -qm "a bad period" rt.yaml &&
+	test_when_finished "mv rt.yaml.good rt.yaml && git commit -qm \"period back\" rt.yaml" &&
+	test "$(submit Walt walt@example.com "Warned" "Hello")" = 200 && grep "id=\"ticket\"" out &&
+	! grep -i "hourly\|rt.yaml" out &&
+	grep "rt-web: warning: $(pwd)/rt.yaml:[0-9]*:[0-9]*: web.rate-limit.period .hourly. is not a whole number; the default 3600 is used$" \
+	    "$TRASH/lighttpd/cgi.log" &&
+	test "$(grep -c "web.rate-limit.period .hourly." "$TRASH/lighttpd/cgi.log")" = 1
+'
+
 test_expect_success LIGHTTPD 'a locked desk: 503 with Retry-After, the form again with what was written; sending that stores it once' '
 	( flock 9; sleep 4 ) 9>.git/rt/lock &
 	n=$(tickets) &&

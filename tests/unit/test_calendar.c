@@ -62,6 +62,83 @@ parse_err(const char *yaml, const char *want)
 	return good;
 }
 
+/*
+ * cal_local_tm serves offsets it learnt once per window (calendar.c):
+ * every field as localtime_r has it under TZ, on a sweep over 80 years,
+ * at each second around each change, and at times far apart.
+ */
+static int
+tm_same(const struct tm *a, const struct tm *b)
+{
+	return a->tm_sec == b->tm_sec && a->tm_min == b->tm_min && a->tm_hour == b->tm_hour &&
+	    a->tm_mday == b->tm_mday && a->tm_mon == b->tm_mon && a->tm_year == b->tm_year &&
+	    a->tm_wday == b->tm_wday && a->tm_yday == b->tm_yday && a->tm_isdst == b->tm_isdst &&
+	    a->tm_gmtoff == b->tm_gmtoff && strcmp(a->tm_zone, b->tm_zone) == 0;
+}
+
+static int
+local_agrees(const char *tz, time_t t)
+{
+	struct tm want, got;
+
+	localtime_r(&t, &want);
+	cal_local_tm(tz, t, &got);
+	if (tm_same(&want, &got))
+		return 1;
+	printf("# %s at %lld: %+ld %s, want %+ld %s\n", tz, (long long)t, got.tm_gmtoff,
+	    got.tm_zone, want.tm_gmtoff, want.tm_zone);
+	return 0;
+}
+
+static void
+test_local_tm(void)
+{
+	static const char *const zones[] = { "Europe/Berlin", "America/St_Johns",
+		"Australia/Lord_Howe", "Pacific/Apia", "Africa/Casablanca", "Europe/Dublin" };
+	time_t from = T("1965-01-01T00:00:00Z"), to = T("2045-01-01T00:00:00Z");
+	unsigned long long r = 42;
+
+	for (size_t i = 0; i < LEN(zones); i++) {
+		int bad = 0, changes = 0;
+		struct tm prev, now;
+		time_t p = from;
+		setenv("TZ", zones[i], 1);
+		tzset();
+		localtime_r(&p, &prev);
+		for (time_t t = from; t < to && bad < 5; t += 86413) {
+			bad += !local_agrees(zones[i], t);
+			localtime_r(&t, &now);
+			if (now.tm_gmtoff != prev.tm_gmtoff || now.tm_isdst != prev.tm_isdst) {
+				time_t x = p, y = t;	/* the change, to the second */
+				while (y - x > 1) {
+					time_t mid = x + (y - x) / 2;
+					struct tm m;
+					localtime_r(&mid, &m);
+					if (m.tm_gmtoff == prev.tm_gmtoff && m.tm_isdst == prev.tm_isdst)
+						x = mid;
+					else
+						y = mid;
+				}
+				for (time_t u = y - 2; u <= y + 1; u++)
+					bad += !local_agrees(zones[i], u);
+				changes++;
+			}
+			prev = now;
+			p = t;
+		}
+		for (int k = 0; k < 500 && bad < 5; k++) {	/* back and forth */
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			bad += !local_agrees(zones[i], from + (time_t)((r >> 11) % (unsigned long long)(to - from)));
+		}
+		char name[128];
+		snprintf(name, sizeof(name), "%s: cal_local_tm as localtime_r, around %d changes",
+		    zones[i], changes);
+		ok(bad == 0 && changes > 0, name);
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 int
 main(void)
 {
@@ -166,5 +243,6 @@ main(void)
 	    "rt.yaml:1:24: '2026-02-30' is not a date"),
 	    "impossible holiday refused with its position, not taken as 2 March");
 	ok(parse_err("timezone: ../../etc/passwd\n", "unknown time zone"), "path as zone refused");
+	test_local_tm();
 	return tap_done();
 }
