@@ -38,12 +38,9 @@ static const char usage[] =
 "Without --template, the answer is read from stdin, or from $EDITOR on a terminal.\n";
 
 #define SUGGEST_TOP 5
-/* Every ticket skipped on purpose, none answered: as grep(1) selecting nothing (rt-reply(1)). */
-#define EXIT_NOTHING_SENT 1
 
 static struct reply_opts opts;
 static int suggest_mode, nsuggest, json;
-static int nanswered, nskipped;	/* tickets answered (or printed with -n), skipped on purpose */
 
 static int
 one(struct desk *d, const char *id, void *arg)
@@ -57,14 +54,10 @@ one(struct desk *d, const char *id, void *arg)
 		warnx("#%s: warning: %s", id, r.warning);
 	if (rc != 0)
 		warnx("#%s: %s", id, rt_errmsg());
-	else if (r.skipped) {
+	else if (r.skipped)
 		warnx("#%s: nothing sent: %s", id, r.skipped);
-		nskipped++;
-	} else if (r.sent) {
-		nanswered++;
-		if (!opts.dry_run)
-			printf("%s\n", id);
-	}
+	else if (r.sent && !opts.dry_run)
+		printf("%s\n", id);
 	reply_result_free(&r);
 	return rc;
 }
@@ -277,9 +270,6 @@ main(int argc, char *argv[])
 			rc = status;
 		}
 	}
-	/* --notify runs from workflows on every change: a skipped notification is no failure */
-	if (rc == 0 && nskipped && !nanswered && !notify)
-		rc = EXIT_NOTHING_SENT;
 	desk_close(d);
 	free(text);
 	free(opts.cc);

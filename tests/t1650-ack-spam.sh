@@ -33,7 +33,7 @@ test_expect_success SMTP_SINK 'a mail marked as spam is stored but not acknowled
 '
 
 test_expect_success SMTP_SINK 'rt-reply --template ack says why it sends nothing' '
-	{ rt-reply --template ack $(cat s1.id) 2>err </dev/null; test $? = 1; } &&
+	rt-reply --template ack $(cat s1.id) 2>err </dev/null &&
 	grep "spam" err &&
 	test -z "$(ls "$TRASH/sink")"
 '
