@@ -163,11 +163,18 @@ lock_wait(int fd, double timeout)
 	return rc;
 }
 
+double
+desk_lock_timeout(void)
+{
+	const char *env = getenv("RT_LOCK_TIMEOUT");
+
+	return env && *env ? atof(env) : 30.0;
+}
+
 int
 desk_lock(struct desk *d)
 {
-	const char *env = getenv("RT_LOCK_TIMEOUT");
-	double timeout = env && *env ? atof(env) : 30.0;
+	double timeout = desk_lock_timeout();
 	char *path = xasprintf("%s/lock", d->rtdir);
 
 	if (d->lockfd >= 0) {
