@@ -55,9 +55,13 @@ notify_jline(const char *id, const char *key, const char *file, const char *rcpt
 static int
 journal_lock(const char *rtdir)
 {
-	/* not *.lock: never taken for a stale git lock; flock ends with the process */
+	/*
+	 * not *.lock: never taken for a stale git lock; flock ends with the
+	 * process. 0666 less the umask, as the desk lock: on a shared desk
+	 * (umask 007) every user of the group must take it after another.
+	 */
 	char *path = xasprintf("%s/notify-flock", rtdir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 
 	free(path);
 	if (fd < 0)
