@@ -1,8 +1,8 @@
 #!/bin/sh
 # A group-shared desk used by two Unix users in turn (the agent, here
 # root, and the mail user rtmail with umask 077): what one of them leaves
-# in .git/rt (the notification journal's lock) must stay usable by the
-# other.
+# in .git/rt (the notification journal's lock, a killed delivery's spool
+# file) must stay usable by the other.
 . "$(dirname "$0")/lib.sh"
 
 if ! test_have_prereq SYSTEM_USERS; then
@@ -47,6 +47,24 @@ test_expect_success 'the agent first, then the mail user: both notifications sen
 test_expect_success 'the journal lock is the group'"'"'s, never the world'"'"'s' '
 	ls -l desk/.git/rt/notify-flock &&
 	test -n "$(find desk/.git/rt/notify-flock -perm -g+rw ! -perm -o+r)"
+'
+
+# wait_for TEST...: up to 30 s for the test to hold
+wait_for() { _w=0; until "$@"; do [ $_w -lt 300 ] || return 1; sleep 0.1; _w=$((_w + 1)); done; }
+spooled() { ls desk/.git/rt/tmp/spool.* >/dev/null 2>&1; }
+test_expect_success 'a delivery killed after spooling: rt-gc run by the mail user stores it' '
+	{ mail big1 "a big one" && awk "BEGIN { for (i = 0; i < 70000; i++) printf \"%075d\\n\", i }"; } >big.eml &&
+	test $(wc -c <big.eml) -gt 5000000 &&
+	rm -f held released &&
+	{ ( flock 9; : >held; wait_for test -f released ) 9>desk/.git/rt/lock & } && locker=$! &&
+	wait_for test -f held &&
+	{ RT_LOCK_TIMEOUT=120 rt-ingest --desk desk <big.eml >/dev/null 2>&1 & } && p=$! &&
+	wait_for spooled && kill -9 $p && { wait $p; : >released; } && wait $locker &&
+	ls -l desk/.git/rt/tmp && ! stored big1 &&
+	touch -d "-2 hours" desk/.git/rt/tmp/spool.* &&
+	as_mail rt-gc --desk "$TRASH/desk" >out 2>err && cat out err &&
+	grep -q "1 spooled messages\? stored" out && stored big1 &&
+	ls desk/.git/rt/tmp >left && test_cmp /dev/null left
 '
 
 test_done
