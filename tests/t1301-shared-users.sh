@@ -49,6 +49,14 @@ test_expect_success 'the journal lock is the group'"'"'s, never the world'"'"'s'
 	test -n "$(find desk/.git/rt/notify-flock -perm -g+rw ! -perm -o+r)"
 '
 
+test_expect_success 'a journal lock an older rt left 0600: its owner opens it to the group' '
+	chmod 600 desk/.git/rt/notify-flock &&
+	mail n3 "from the agent again" | rt-ingest --desk desk >/dev/null &&
+	test -n "$(find desk/.git/rt/notify-flock -perm -g+rw)" &&
+	mail n4 "through the MTA again" | as_mail rt-ingest --desk "$TRASH/desk" >/dev/null 2>err &&
+	stored n4 && test_cmp /dev/null err && test $(ls outbox | wc -l) = 4
+'
+
 # wait_for TEST...: up to 30 s for the test to hold
 wait_for() { _w=0; until "$@"; do [ $_w -lt 300 ] || return 1; sleep 0.1; _w=$((_w + 1)); done; }
 spooled() { ls desk/.git/rt/tmp/spool.* >/dev/null 2>&1; }
