@@ -82,6 +82,8 @@ const char *desk_write_hint(const struct desk *d);
 
 /* The lock serialises writers; waits up to $RT_LOCK_TIMEOUT seconds (30) (lock.c). */
 int desk_lock(struct desk *d);
+/* $RT_LOCK_TIMEOUT, else 30: seconds a writer waits for a lock (lock.c) */
+double desk_lock_timeout(void);
 /*
  * The desk lock only if it is free, for the files a reader derives and
  * writes only under it (ticket.yaml as the cache renders it): without the

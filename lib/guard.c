@@ -18,6 +18,7 @@
 #define STALE_REF_LOCK 5	/* a live ref lock lasts milliseconds */
 #define WRITER_WINDOW 60	/* libgit2's index.lock follows rt's note within this */
 #define RT_MARK "rt "
+#define INDEX_LOCK_WAIT 3.0	/* seconds: git status, add or commit -m hold index.lock a moment */
 
 static void
 warn_removed(const char *path, const char *why)
@@ -177,6 +178,33 @@ killed_rt_index_write(struct desk *d, const struct stat *lock)
 }
 
 /*
+ * Whether the foreign index.lock at path went within INDEX_LOCK_WAIT
+ * seconds (at most RT_LOCK_TIMEOUT): a person's git status, git add or
+ * git commit -m in the desk holds it for a moment, and a writer that
+ * gave up at once deferred one mail in four while they ran in a loop.
+ * A git commit waiting on its editor outlasts the wait.
+ */
+static int
+index_lock_went(const char *path)
+{
+	double limit = desk_lock_timeout(), waited = 0;
+	struct timespec ts = { 0, 1000000 };
+
+	if (limit > INDEX_LOCK_WAIT)
+		limit = INDEX_LOCK_WAIT;
+	for (;;) {
+		if (access(path, F_OK) != 0 && errno == ENOENT)
+			return 1;
+		if (waited >= limit)
+			return 0;
+		nanosleep(&ts, NULL);
+		waited += ts.tv_nsec / 1e9;
+		if (ts.tv_nsec < 16000000)
+			ts.tv_nsec *= 2;
+	}
+}
+
+/*
  * index.lock while we hold the desk flock: rt's own (marked) is stale,
  * as is one libgit2 left in a killed rt; a foreign one is a git command
  * at work, removed only when older than desk.stale-index-lock seconds.
@@ -205,7 +233,7 @@ clean_index_lock(struct desk *d, int *rt_killed)
 	} else if (killed_rt_index_write(d, &st) || age_of(&st) >= limit) {
 		if (unlink(path) == 0)
 			warn_removed(path, "left by a killed git or rt");
-	} else
+	} else if (!index_lock_went(path))
 		rc = rt_fail(EX_TEMPFAIL, "git holds %s (a git command is running): retry when "
 		    "it ends, or remove the file if no git command runs", path);
 out:
@@ -456,10 +484,11 @@ take_index_lock(struct desk *d, const char *lock)
 	if (link(path, lock) == 0 || (errno == ENOENT &&
 	    write_file_atomic(path, mark, strlen(mark), 0) == 0 && link(path, lock) == 0))
 		goto out;
-	if (errno == EEXIST)
-		rc = index_lock_fail(d, lock, EEXIST);
-	else
+	if (errno != EEXIST)
 		rc = take_index_lock_aside(d, lock);
+	/* a git command started since the desk lock was taken: its moment */
+	else if (!index_lock_went(lock) || link(path, lock) < 0)
+		rc = index_lock_fail(d, lock, EEXIST);
 out:
 	free(path);
 	return rc;

@@ -163,9 +163,8 @@ lock_wait(int fd, double timeout)
 	return rc;
 }
 
-/* Seconds a process waits for the desk lock: RT_LOCK_TIMEOUT, else 30. */
-static double
-lock_timeout(void)
+double
+desk_lock_timeout(void)
 {
 	const char *env = getenv("RT_LOCK_TIMEOUT");
 
@@ -185,7 +184,7 @@ lock_failed(const struct desk *d, int e, double timeout)
 int
 desk_lock(struct desk *d)
 {
-	double timeout = lock_timeout();
+	double timeout = desk_lock_timeout();
 	char *path = xasprintf("%s/lock", d->rtdir);
 
 	if (d->lockfd >= 0) {
@@ -256,7 +255,7 @@ desk_lock_try(struct desk *d)
 int
 desk_lock_wait(struct desk *d)
 {
-	double timeout = lock_timeout();
+	double timeout = desk_lock_timeout();
 
 	return reader_lock(d, timeout) == 0 ? 0 : lock_failed(d, errno, timeout);
 }

@@ -947,8 +947,14 @@ leaf(struct walk *w, mu_message_t msg, int depth, int no_parts)
 		fname = ci.name;
 		ci.name = NULL;
 	}
+	/*
+	 * Anything but text is an attachment, named or not: a part with
+	 * neither a filename nor a disposition (a forwarded message/rfc822,
+	 * an image some mailers send bare) was listed nowhere, as mutt
+	 * lists every part.
+	 */
 	is_att = (disp && strcmp(disp, "attachment") == 0) ||
-	    (fname && strncmp(ci.type, "text/", 5) != 0);
+	    strncmp(ci.type, "text/", 5) != 0;
 
 	p = part_new(w, depth);
 	p->type = ci.type;

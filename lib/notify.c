@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -55,13 +56,22 @@ notify_jline(const char *id, const char *key, const char *file, const char *rcpt
 static int
 journal_lock(const char *rtdir)
 {
-	/* not *.lock: never taken for a stale git lock; flock ends with the process */
+	/*
+	 * not *.lock: never taken for a stale git lock; flock ends with the
+	 * process. 0666 less the umask, as the desk lock: on a shared desk
+	 * (umask 007) every user of the group must take it after another.
+	 */
 	char *path = xasprintf("%s/notify-flock", rtdir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	struct stat st, dir;
 
 	free(path);
 	if (fd < 0)
 		return -1;
+	/* made 0600 by an older rt: its owner opens it to a shared desk's group */
+	if (fstat(fd, &st) == 0 && (st.st_mode & 0060) != 0060 && st.st_uid == geteuid() &&
+	    stat(rtdir, &dir) == 0 && (dir.st_mode & S_IWGRP))
+		(void)fchmod(fd, (st.st_mode & 07777) | 0060);
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR) {
 			close(fd);

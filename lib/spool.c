@@ -1,4 +1,4 @@
-/* spool.c: copying incoming bytes to a private file before parsing */
+/* spool.c: copying incoming bytes to a file of the desk's own before parsing */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,11 +32,34 @@ spool_begin(struct desk *d, struct spool *s, size_t limit)
 		free(dir);
 		return spool_fail(s);
 	}
-	/* part.* until complete: rt-gc stores spool.* a killed delivery left. */
-	s->path = xasprintf("%s/part.XXXXXX", dir);
+	/*
+	 * part.* until complete: rt-gc stores spool.* a killed delivery left,
+	 * and may run as another user of a shared desk's group: 0660 less
+	 * the umask (the desk's 007 there), not mkstemp's 0600. The umask is
+	 * never read by setting it: a batch's other thread creates files.
+	 */
+	for (int tries = 0; s->fd < 0 && tries < 100; tries++) {
+		unsigned char r[6];
+		unsigned long long v = 0;
+
+		if (rt_random(r, sizeof(r)) < 0)
+			memset(r, tries, sizeof(r));
+		for (size_t i = 0; i < sizeof(r); i++)
+			v = v << 8 | r[i];
+		free(s->path);
+		s->path = xasprintf("%s/part.%ld.%llx", dir, rt_pid(), v);
+		s->fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
+		if (s->fd < 0 && errno != EEXIST)
+			break;
+	}
 	free(dir);
-	if ((s->fd = mkostemp(s->path, O_CLOEXEC)) < 0)
+	if (s->fd < 0) {
+		int e = errno;
+		free(s->path);	/* not ours: never unlinked */
+		s->path = NULL;
+		errno = e;
 		return spool_fail(s);
+	}
 	return 0;
 }
 
@@ -99,7 +122,7 @@ spool_write(struct spool *s, const void *buf, size_t len)
 	return 0;
 }
 
-/* The spool file is complete: part.XXXXXX becomes spool.XXXXXX. */
+/* The spool file is complete: part.PID.RANDOM becomes spool.PID.RANDOM. */
 static int
 spool_done(char **path)
 {

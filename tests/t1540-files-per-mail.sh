@@ -8,8 +8,8 @@
 export RT_NOW=2026-11-23T10:00:00Z
 mail() { printf 'From: c@example.com\nSubject: %s\nMessage-Id: <%s@x>\n\nbody %s\n' "$1" "$1" "$1"; }
 stored() { git grep -q "Message-Id: <$1@x>" HEAD -- tickets; }
-# spooled: a spool file (part.XXXXXX, spool.XXXXXX) among the made ones
-spooled() { grep -E "/rt/tmp/(part|spool)\.[^.]{6}$" "$1"; }
+# spooled: a spool file (part.PID.RANDOM, spool.PID.RANDOM) among the made ones
+spooled() { grep -E "/rt/tmp/(part|spool)\.[0-9]+\.[0-9a-f]+$" "$1"; }
 # created ST: the files and folders that the traced run made under .git
 # (O_CREAT|O_EXCL, temporary names, mkdir), one per line
 created() {
