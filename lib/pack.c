@@ -427,16 +427,30 @@ remove_pack(const char *base, const char *keep_name)
 	}
 }
 
-/* The smallest packs of the roll whose objects stay within max (0: all). */
+/*
+ * The smallest packs of the roll whose objects stay within max (0: all,
+ * rt-gc's). Within max (a writer's merge), the largest pack rolled is
+ * left out while it holds more objects than the others and the loose
+ * ones together: a pack is written again only when the merge at least
+ * doubles it, so an object is copied some log2(max) times in all,
+ * whatever the size of the desk. Without it, once the packs that stay
+ * are near max (16 of them: a desk of some 90,000 tickets that nobody
+ * runs rt-gc on), every commit wrote one of them again with its ten new
+ * objects, a delta search of up to max objects for each mail.
+ */
 static size_t
 roll_within(const struct packfile *v, size_t roll, unsigned long loose, unsigned long max)
 {
 	unsigned long total = loose;
 	size_t k = 0;
 
-	while (max && k < roll && total + v[k].objects <= max)
+	if (!max)
+		return roll;
+	while (k < roll && total + v[k].objects <= max)
 		total += v[k++].objects;
-	return max ? k : roll;
+	while (k >= 2 && v[k - 1].objects > total - v[k - 1].objects)
+		total -= v[--k].objects;
+	return k;
 }
 
 /*

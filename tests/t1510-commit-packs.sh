@@ -194,4 +194,26 @@ test_expect_success STRACE 'the pack folder is read again only when a pack came 
 	git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck
 '
 
+# A desk nobody runs rt-gc on keeps the writers' delta merges of up to the
+# cap: once 16 packs are near it, each mail's ten objects would be merged
+# with deltas into one of them, a pack written again (and a delta search of
+# up to 65,536 objects) for every mail. 17 packs of 4,500 objects under a
+# cap of 5,000 (RT_PACK_AUTO_OBJECTS; two of them are past the writer's
+# 8,192-object copy merge too): a writer merges only what at least doubles
+# its largest pack, so all 17 stay, mail after mail.
+test_expect_success "packs near the writer's cap are not written again for each mail" '
+	(new_desk near && ls .git/objects/pack/*.pack | sort >init &&
+	i=1; while [ $i -le 17 ]; do
+		blobs $((200000 + i * 10000)) 4500 | fast_import -c fastimport.unpackLimit=0 || exit 1
+		i=$((i + 1)); done &&
+	ls .git/objects/pack/*.pack | sort | comm -13 init - >before && test $(wc -l <before) = 17 &&
+	for m in 1 2 3 4 5; do
+		printf "From: n$m@example.com\nSubject: near $m\nMessage-Id: <near$m@x>\n\nx\n" |
+			RT_PACK_AUTO_OBJECTS=5000 rt-ingest >/dev/null || exit 1
+	done &&
+	ls .git/objects/pack/*.pack | sort >after && comm -23 before after >gone &&
+	echo "$(wc -l <after) packs, $(wc -l <gone) of the 17 written again" && test_cmp /dev/null gone &&
+	test $(rt-ls --count --all) = 5 && git fsck --strict --no-dangling >fsck 2>&1 && test_cmp /dev/null fsck)
+'
+
 test_done
