@@ -350,13 +350,16 @@ complete_words() {
 # ticket_dir ID [DESK]: the folder of ticket ID relative to the desk's root
 # (DESK, default the current folder): tickets/K/7/M/ID, or tickets/K7/M2/ID
 # on a format-1 desk. Tests use it (or rt-show/rt-ls), never spelled paths.
+# Shell expansions only, no cat or cut: the sync checks call it for every
+# ticket of every clone, and 9 processes a call took 0.1-0.3 s on CI's
+# loaded host.
 ticket_dir() {
-	if [ "$(cat "${2:-.}/.rt/format" 2>/dev/null || echo 1)" -ge 2 ]; then
-		printf 'tickets/%s/%s/%s/%s\n' "$(printf %s "$1" | cut -c1)" \
-		    "$(printf %s "$1" | cut -c2)" "$(printf %s "$1" | cut -c3)" "$1"
+	_tf=1; [ -f "${2:-.}/.rt/format" ] && { read -r _tf <"${2:-.}/.rt/format" || :; }
+	_t1=${1#?} _t2=${1#??} _t3=${1#???} _t4=${1#????}
+	if [ "$_tf" -ge 2 ] 2>/dev/null; then
+		printf 'tickets/%s/%s/%s/%s\n' "${1%"$_t1"}" "${_t1%"$_t2"}" "${_t2%"$_t3"}" "$1"
 	else
-		printf 'tickets/%s/%s/%s\n' "$(printf %s "$1" | cut -c1-2)" \
-		    "$(printf %s "$1" | cut -c3-4)" "$1"
+		printf 'tickets/%s/%s/%s\n' "${1%"$_t2"}" "${_t2%"$_t4"}" "$1"
 	fi
 }
 

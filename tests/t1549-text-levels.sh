@@ -24,9 +24,12 @@ searches() {
 		echo "== $q" && rt-ls --all --ids --text "$q" | md5sum
 	done
 }
-# same_as_rebuilt: the searches give what a rebuilt cache of a copy gives
+# same_as_rebuilt: the searches give what a rebuilt cache of a copy gives.
+# The cache is rebuilt from HEAD, so the copy is the desk without its work
+# tree: copying and removing the 2,500 tickets' 7,500 files took 13 s a
+# check on this host's loaded disk (four checks), .git and the desk's files 0.2 s.
 same_as_rebuilt() {
-	searches >got && rm -rf ../copy && cp -a . ../copy &&
+	searches >got && rm -rf ../copy && mkdir ../copy && cp -a .git .rt rt.yaml ../copy/ &&
 	(cd ../copy && rt-gc -q --rebuild-cache && searches) >want &&
 	test_cmp want got
 }
