@@ -291,18 +291,20 @@ test_expect_success LIGHTTPD 'a bad web.rate-limit value: the default applies, t
 '
 
 test_expect_success LIGHTTPD 'a locked desk: 503 with Retry-After, the form again with what was written; sending that stores it once' '
-	( flock 9; sleep 4 ) 9>.git/rt/lock &
+	rm -f lock-held lock-release &&
+	( flock 9; : >lock-held; while [ ! -e lock-release ]; do sleep 0.1; done ) 9>.git/rt/lock &
+	test_when_finished ": >lock-release; wait" &&
 	n=$(tickets) &&
 	echo "export RT_LOCK_TIMEOUT=1" >"$TRASH/web-env" &&
 	test_when_finished "rm -f \"$TRASH/web-env\"" &&
-	sleep 0.5 &&
+	while [ ! -e lock-held ]; do sleep 0.1; done &&
 	test "$(submit "Lena Lock" lena@example.com "Desk busy" "Written once, not twice.")" = 503 &&
 	grep -i "^Retry-After: 60" headers &&
 	grep "class=\"error\".*could not be stored just now" out &&
 	fields out >again &&
 	grep "^name=Lena Lock$" again && grep "^address=lena@example.com$" again &&
 	grep "^subject=Desk busy$" again && grep ">Written once, not twice.</textarea>" out &&
-	test "$(tickets)" = "$n" && wait &&
+	test "$(tickets)" = "$n" && : >lock-release && wait &&
 	csrf=$(sed -n "s/^csrf=//p" again) &&
 	test "$(curl -s -o out -w "%{http_code}" --data-urlencode "csrf=$csrf" --data-urlencode "name=Lena Lock" \
 	    --data-urlencode address=lena@example.com --data-urlencode "subject=Desk busy" \
