@@ -28,6 +28,27 @@ test_expect_success 'every manual page refers to rt(7), which names every common
 	done
 '
 
+if command -v mandoc >/dev/null; then
+test_expect_success 'only rt(7) and the old spelling'"'"'s own entry name an old spelling' '
+	awk "/^\.Ss Old spellings/ { f = 1; next } /^\.S[hs] / { f = 0 }
+		f && /^\.It Nm rt-/ { for (i = 4; i <= NF; i++) if (\$(i-1) == \"Fl\") print \$3, \"-\" \$i }" \
+		"$SRC_ROOT/man/rt.7" >oldflags && grep -x "rt-reply --status" oldflags && grep -x "rt-init -n" oldflags &&
+	while read -r cmd flag; do
+		awk -v f="$flag" "{ for (i = 2; i <= NF; i++) if (\$(i-1) == \"Fl\" && \"-\" \$i == f) hit = 1 }
+			hit && !(/^\.It / && (getline nx) > 0 && nx ~ /^Old spelling/) { print FILENAME \": \" \$0; bad = 1 }
+			{ hit = 0 } END { exit bad }" "$SRC_ROOT/man/$cmd.1" || return 1
+		for m in "$SRC_ROOT"/man/*.[1-9] "$SRC_ROOT/README"; do
+			case $m in */rt.7|*/$cmd.1) continue ;; esac
+			case $m in *README) cat "$m" ;; *) mandoc -Tascii "$m" | col -b ;; esac >text &&
+			! grep -nE -- "$cmd(\(1\))? +(-[a-zA-Z-]+ +)*$flag([^a-zA-Z-]|\$)" text ||
+				{ echo "$m names $cmd $flag"; return 1; }
+		done
+	done <oldflags
+'
+else
+	test_skip 'only rt(7) and the old spelling'"'"'s own entry name an old spelling' 'mandoc not installed'
+fi
+
 test_expect_success 'setup: a desk with two tickets' '
 	new_desk &&
 	mail a "Drucker" | rt-ingest >a && mail b "Drucker kaputt" | rt-ingest >b &&
