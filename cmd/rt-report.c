@@ -20,7 +20,7 @@ static const char usage[] =
 "  --as-of DATE     report the desk as it stood at the end of DATE\n"
 "  --by KEY         one row per queue, channel, owner, priority, customer, week or day\n"
 "  --topics N       list the N most frequent subject keywords and phrases\n"
-"  --csv, --json, --html   output format (default: a text table)\n";
+"  --csv, -j, --json, --html  output format (default: a text table)\n";
 
 enum { F_TEXT, F_CSV, F_JSON, F_HTML };
 
@@ -58,7 +58,7 @@ main(int argc, char *argv[])
 	char *end;
 
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 's': since = optarg; break;

@@ -26,7 +26,7 @@ static const char usage[] =
 "usage: rt-show [--desk DIR] [--utc] [--json | --log | --git-log | --raw N] ID ...\n"
 "       rt-show [--desk DIR] --save N|all [--dir DIR | --output FILE|-] [--force] ID ...\n"
 "Show tickets: fields, then mail, notes and changes in time order.\n"
-"  --json       the ticket, its events and decoded messages as JSON (times UTC)\n"
+"  -j, --json   the ticket, its events and decoded messages as JSON (times UTC)\n"
 "  --utc        times in UTC, not in desk.timezone or TZ\n"
 "  --log        the ticket's event log (time, actor, event)\n"
 "  --git-log    the commits that touched the ticket (walks history: O(commits))\n"
@@ -519,7 +519,7 @@ main(int argc, char *argv[])
 	char *end;
 	int ch, rc, nmode = 0, count = 0, utc = 0;
 
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'j': mode = M_JSON; nmode++; break;

@@ -28,6 +28,45 @@ test_expect_success 'every manual page refers to rt(7), which names every common
 	done
 '
 
+# short_pairs PAGE: "CMD -X --long ARG" for each ".It Fl X , Fl -long" entry
+# of the page (ARG: "x" when it takes one), old spellings left out
+short_pairs() {
+	sed 's/\\-/-/g' "$1" | awk -v cmd="$(basename "$1" .1)" '
+		/^\.It Fl [a-zA-Z] , Fl -[a-z]/ {
+			if ((getline nx) > 0 && nx ~ /^Old spelling/) next
+			print cmd, "-" $3, "-" $6, ($7 == "Ar" ? "x" : "")
+		}'
+}
+
+test_expect_success 'rt(7) names each short flag with every command whose page has it, and each takes it' '
+	sed "s/\\\\-/-/g" "$SRC_ROOT/man/rt.7" | awk "
+		/^\.Ss Common flags/ { f = 1; next } /^\.S[hs] / { f = 0 } !f { next }
+		/^\.It Fl [a-zA-Z] , Fl -[a-z]/ { s = \"-\" \$3; l = \"-\" \$6; a = (\$7 == \"Ar\") ? \"x\" : \"\"; next }
+		/^\.It / { s = \"\" }
+		s != \"\" { for (i = 1; i < NF; i++) if (\$i == \".Xr\" || \$i == \"Xr\") print \$(i+1), s, l, a }
+	" | sort -u >seven && grep "^rt-new -r --requestor x" seven &&
+	for m in "$SRC_ROOT"/man/rt-*.1; do
+		sed "s/\\\\-/-/g" "$m" | grep -q "^\.It Fl [a-zA-Z] , Fl -" || continue
+		short_pairs "$m"
+	done | grep -v "^[^ ]* -[Ch] " | sort -u >pages &&
+	test_cmp seven pages &&
+	while read -r cmd s l a; do
+		$cmd $s $a --help >out 2>err || { echo "$cmd does not take $s"; cat err; return 1; }
+	done <pages
+'
+
+test_expect_success 'every short flag a command parses is on its page (or an old spelling)' '
+	for c in "$SRC_ROOT"/cmd/rt-*.c; do
+		n=$(basename "$c" .c) &&
+		sed -n "s/.*getopt_long(argc, argv, \"\([^\"]*\)\".*/\1/p" "$c" | tr -d ":+" | fold -w1 |
+		while read -r x; do
+			case $x in C|h) continue ;; esac
+			sed "s/\\\\-/-/g" "$SRC_ROOT/man/$n.1" | grep -q "^\.It .*Fl $x\( \|$\)" ||
+				{ echo "$n: -$x is on no .It line of $n.1"; exit 1; }
+		done || return 1
+	done
+'
+
 if command -v mandoc >/dev/null; then
 test_expect_success 'only rt(7) and the old spelling'"'"'s own entry name an old spelling' '
 	awk "/^\.Ss Old spellings/ { f = 1; next } /^\.S[hs] / { f = 0 }
