@@ -11,6 +11,7 @@
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
+#include "workflow.h"
 #include "yamlio.h"
 
 const char *const priorities[] = { "low", "normal", "high", "urgent", "critical", NULL };
@@ -393,6 +394,17 @@ field_values(struct desk *d, const char *field, char ***v, size_t *n)
 	if ((rc = field_settable(d, field)) != 0)
 		return rc;
 	if (strcmp(field, "priority") == 0) {
+	} else if (strcmp(field, "status") == 0) {
+		char *names, **sv;
+		size_t ns;
+
+		workflow_status_known(d, "", &names);
+		ns = str_split(names, ", ", &sv);
+		for (size_t i = 0; i < ns; i++)
+			if (strcmp(sv[i], "merged") != 0)	/* rt-merge's, never set */
+				push(v, n, sv[i]);
+		strv_free(sv, ns);
+		free(names);
 		for (size_t i = 0; priorities[i]; i++)
 			push(v, n, priorities[i]);
 	} else if (strcmp(field, "queue") == 0) {
