@@ -24,15 +24,14 @@ static const char usage[] =
 
 enum { F_TEXT, F_CSV, F_JSON, F_HTML };
 
-/* A bare date as an end means the end of that day. */
-static int
-parse_date(const char *s, int end, time_t *out)
+/* A bare date as an end means the end of that day; a bad one exits 64. */
+static void
+parse_date(const char *opt, const char *s, int end, time_t *out)
 {
-	if (rt_parsetime(s, out) != 0)
-		return -1;
-	if (end && strlen(s) == 10)
+	if (rt_time_opt(opt, s, out) != 0)
+		errx(EX_USAGE, "%s", rt_errmsg());
+	if (end && strlen(s) == 10 && s[4] == '-')
 		*out += 86400;
-	return 0;
 }
 
 int
@@ -87,14 +86,14 @@ main(int argc, char *argv[])
 		cli_usage(usage, 0);
 	o.until = rt_now() + 1;	/* the end is exclusive: this second counts */
 	o.until_now = 1;
-	if ((until || asof) && parse_date(until ? until : asof, 1, &o.until) != 0)
-		errx(EX_USAGE, "'%s' is not a date or time", until ? until : asof);
-	if (until || asof)
+	if (until || asof) {
+		parse_date(until ? "until" : "as-of", until ? until : asof, 1, &o.until);
 		o.until_now = 0;
+	}
 	o.as_of = asof != NULL;
 	o.since = o.until - o.until_now - 30 * 86400;
-	if (since && parse_date(since, 0, &o.since) != 0)
-		errx(EX_USAGE, "'%s' is not a date or time", since);
+	if (since)
+		parse_date("since", since, 0, &o.since);
 	if (o.since >= o.until)
 		errx(EX_USAGE, "empty period: '--since' is not before the end");
 	o.charts = format == F_HTML;

@@ -198,37 +198,13 @@ check_person(struct desk *d, int team, const char *value)
 	return rc;
 }
 
-/* "+4h", "+30m", "+2d", "+1w" from now. */
-static int
-relative_time(const char *s, time_t *out)
-{
-	char *end;
-	long long n;
-	long unit;
-
-	if (*s != '+')
-		return -1;
-	n = strtoll(s + 1, &end, 10);
-	if (end == s + 1 || n < 0 || end[0] == '\0' || end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	case 'w': unit = 7 * 86400; break;
-	default: return -1;
-	}
-	*out = rt_now() + (time_t)(n * unit);
-	return 0;
-}
-
 static int
 norm_time(const char *field, const char *s, char **out)
 {
 	char buf[RT_TIMELEN];
 	time_t t;
 
-	if (relative_time(s, &t) != 0 && rt_parsetime(s, &t) != 0)
+	if (rt_parsewhen(s, &t) != 0)
 		return rt_fail(EX_DATAERR, "'%s' is not a time for '%s' (RFC 3339, "
 		    "YYYY-MM-DD [HH:MM], @epoch or +N[mhdw])", s, field);
 	*out = xstrdup(rt_fmttime(t, buf));

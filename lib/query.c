@@ -162,18 +162,10 @@ query_time(char **out, const char *opt, const char *s)
 {
 	char buf[RT_TIMELEN];
 	time_t t;
+	int rc;
 
-	if (*s == '-' && s[1] >= '0' && s[1] <= '9') {
-		char *end;
-		long long n = strtoll(s + 1, &end, 10);
-		long unit = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 :
-		    *end == 'w' ? 604800 : 0;
-		if (unit == 0 || end[1] != '\0')
-			return rt_fail(EX_USAGE, "'%s' is not a time for --%s", s, opt);
-		t = rt_now() - (time_t)(n * unit);
-	} else if (rt_parsetime(s, &t) != 0)
-		return rt_fail(EX_USAGE, "'%s' is not a time for --%s (RFC 3339, YYYY-MM-DD, "
-		    "@epoch or -N[mhdw])", s, opt);
+	if ((rc = rt_time_opt(opt, s, &t)) != 0)
+		return rc;
 	free(*out);
 	*out = xstrdup(rt_fmttime(t, buf));
 	return 0;

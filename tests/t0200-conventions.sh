@@ -184,4 +184,27 @@ test_expect_success 'old spelling: rt-init -n, -t and -s, one warning line each'
 	test -n "$(git -C old config core.sharedRepository)"
 '
 
+test_expect_success 'a time option takes the same forms in every command, -7d too' '
+	cd "$TRASH/desk" &&
+	rt-ls --ids --created-since -7d >out && grep -x $A out &&
+	rt-ls --ids --created-since 2026-11-18T10:00:00Z >expect && test_cmp expect out &&
+	rt-report --json --since -7d >out &&
+	rt-report --json --since 2026-11-18T10:00:00Z >expect && test_cmp expect out &&
+	rt-report --json --since -2w --until -1d >out &&
+	rt-report --json --since 2026-11-11T10:00:00Z --until 2026-11-24T10:00:00Z >expect &&
+	test_cmp expect out &&
+	rt-escalate --now -1d --clocks --json $A >out &&
+	rt-escalate --now 2026-11-24T10:00:00Z --clocks --json $A >expect && test_cmp expect out
+'
+
+test_expect_success 'a bad time names its option, exit 64, in every command' '
+	for c in "rt-ls --created-since" "rt-ls --updated-until" "rt-report --since" \
+	    "rt-report --until" "rt-report --as-of" "rt-escalate --now"; do
+		$c 7d >out 2>err; rc=$?
+		test $rc = 64 || { echo "$c 7d: exit $rc"; return 1; }
+		test $(wc -l <err) = 1 && grep "^${c%% *}: .7d. is not a time for ${c#* } (" err ||
+			{ echo "$c:"; cat err; return 1; }
+	done
+'
+
 test_done

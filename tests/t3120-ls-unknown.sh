@@ -91,7 +91,7 @@ test_expect_code 64 'impossible dates in rt-ls name the value' '
 
 test_expect_code 64 'impossible dates in rt-report name the value' '
 	rt-report --since 2026-02-30 2>err; rc=$?;
-	grep "rt-report: .2026-02-30. is not a date or time" err &&
+	grep "rt-report: .2026-02-30. is not a time for --since" err &&
 	rt-report --as-of 2026-11-31 2>err;
 	grep "2026-11-31" err && exit $rc
 '
