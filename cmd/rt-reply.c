@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "fieldset.h"
 #include "jsonout.h"
 #include "kv.h"
 #include "reply.h"
@@ -228,10 +229,8 @@ main(int argc, char *argv[])
 	    opts.dry_run || opts.ncc || opts.quote || opts.status || opts.force_auto)) ||
 	    (notify && opts.tmpl))
 		cli_usage(usage, 0);
-	if (opts.status && (*opts.status == '\0' || strpbrk(opts.status, " \t\r\n,:"))) {
-		warnx("'%s' is not a status", opts.status);
-		return EX_USAGE;
-	}
+	if (opts.status && status_name_check(opts.status, EX_USAGE) != 0)
+		errx(EX_USAGE, "--set-status: %s", rt_errmsg());
 	if (notify)
 		opts.tmpl = "status-update";
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)

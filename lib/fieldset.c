@@ -37,6 +37,30 @@ priority_rank(const char *p)
 }
 
 int
+status_name_check(const char *s, int code)
+{
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return rt_fail(code, "'%s' is not a status", s);
+	return *s ? 0 : rt_fail(code, "'%s' is not a status", s);
+}
+
+int
+priority_check(const char *p, int code)
+{
+	struct sbuf sb = SBUF_INIT;
+	int rc;
+
+	if (priority_rank(p) >= 0)
+		return 0;
+	for (size_t i = 0; priorities[i]; i++)
+		sbuf_addf(&sb, "%s%s", i ? ", " : "", priorities[i]);
+	rc = rt_fail(code, "'%s' is not a priority (%s)", p, sb.buf);
+	sbuf_free(&sb);
+	return rc;
+}
+
+int
 assign_parse(const char *arg, struct assign *a)
 {
 	const char *eq = strchr(arg, '=');
@@ -325,9 +349,8 @@ assign_value(struct desk *d, const struct kvmap *t, const struct assign *a, char
 		    strcmp(f, "queue") == 0 || strcmp(f, "subject") == 0 ?
 		    rt_fail(EX_DATAERR, "'%s' cannot be empty", f) : 0;
 	if (strcmp(f, "priority") == 0) {
-		if (priority_rank(v) < 0)
-			return rt_fail(EX_DATAERR, "'%s' is not a priority (low, normal, high, "
-			    "urgent, critical)", v);
+		if ((rc = priority_check(v, EX_DATAERR)) != 0)
+			return rc;
 	} else if (strcmp(f, "queue") == 0) {
 		if ((rc = check_declared(d, "queues", "queue", v)) != 0)
 			return rc;
@@ -340,9 +363,8 @@ assign_value(struct desk *d, const struct kvmap *t, const struct assign *a, char
 		if ((rc = check_person(d, 1, v)) != 0)
 			return rc;
 	} else if (strcmp(f, "status") == 0) {
-		for (const char *p = v; *p; p++)
-			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-				return rt_fail(EX_DATAERR, "'%s' is not a status", v);
+		if ((rc = status_name_check(v, EX_DATAERR)) != 0)
+			return rc;
 	} else if (strcmp(f, "due") == 0)
 		return norm_time(f, v, newval);
 	else if (!in_list(settable, f) || strcmp(f, "severity") == 0 || strcmp(f, "type") == 0)
@@ -370,6 +392,8 @@ field_values(struct desk *d, const char *field, char ***v, size_t *n)
 	if ((rc = field_settable(d, field)) != 0)
 		return rc;
 	if (strcmp(field, "priority") == 0) {
+		for (size_t i = 0; priorities[i]; i++)
+			push(v, n, priorities[i]);
 	} else if (strcmp(field, "status") == 0) {
 		char *names, **sv;
 		size_t ns;
@@ -381,8 +405,6 @@ field_values(struct desk *d, const char *field, char ***v, size_t *n)
 				push(v, n, sv[i]);
 		strv_free(sv, ns);
 		free(names);
-		for (size_t i = 0; priorities[i]; i++)
-			push(v, n, priorities[i]);
 	} else if (strcmp(field, "queue") == 0) {
 		if ((rc = cfg_map(d, "queues", &m)) != 0)
 			return rc;

@@ -113,13 +113,12 @@ query_priority(struct query *q, const char *s)
 
 	if (l > 1 && s[l - 1] == '+') {
 		char *p = xstrndup(s, l - 1);
+		int rc = priority_check(p, EX_USAGE);	/* a bad option value: 64 (t3100) */
+
 		q->prio_min = priority_rank(p);
-		if (q->prio_min < 0) {
-			int rc = rt_fail(EX_USAGE, "'%s' is not a priority", p);
-			free(p);
-			return rc;
-		}
 		free(p);
+		if (rc != 0)
+			return rc;
 	} else
 		query_list(&q->priority, s);
 	return 0;
