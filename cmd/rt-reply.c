@@ -54,7 +54,7 @@ one(struct desk *d, const char *id, void *arg)
 	if (rc == 0 && r.warning)
 		warnx("#%s: warning: %s", id, r.warning);
 	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	else if (r.skipped)
 		warnx("#%s: nothing sent: %s", id, r.skipped);
 	else if (r.sent && !opts.dry_run)
@@ -78,10 +78,8 @@ suggest(struct desk *d, const char *id, void *arg)
 	int rc;
 
 	(void)arg;
-	if ((rc = reply_suggest(d, id, &s, &n)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if ((rc = reply_suggest(d, id, &s, &n)) != 0)
+		return cli_ticket_fail(id, rc);
 	if (json) {
 		json_t *o = json_object(), *a = json_array();
 		for (size_t i = 0; i < n && i < SUGGEST_TOP; i++)
@@ -163,7 +161,7 @@ known(struct desk *d, const char *id, void *arg)
 
 	(void)arg;
 	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	kv_free(&t);
 	return rc;
 }
@@ -234,7 +232,7 @@ main(int argc, char *argv[])
 	if (notify)
 		opts.tmpl = "status-update";
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
-		errx(rc, "%s", rt_errmsg());
+		cli_die(rc);
 	if (list)
 		rc = list_names(d, argc, argv);
 	else if (suggest_mode)

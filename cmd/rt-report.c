@@ -72,7 +72,7 @@ main(int argc, char *argv[])
 		case 't': {
 			long n = strtol(optarg, &end, 10);
 			if (end == optarg || *end || n < 1 || n > 10000)
-				errx(EX_USAGE, "'%s' is not a number of topics (1 to 10000)", optarg);
+				errx(EX_USAGE, "--topics takes a number from 1 to 10000, not '%s'", optarg);
 			o.topics = (size_t)n;
 			break;
 		}

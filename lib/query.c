@@ -206,7 +206,7 @@ query_duration(const char *s, long *out)
 	    *end == 'd' ? 86400 : *end == 'w' ? 604800 : 0;
 
 	if (end == s || n < 0 || unit == 0 || (*end && end[1]))
-		return rt_fail(EX_USAGE, "'%s' is not a duration (N[smhdw])", s);
+		return rt_fail(EX_USAGE, "--due-window takes a duration (N[smhdw]), not '%s'", s);
 	*out = (long)(n * unit);
 	return 0;
 }

@@ -207,4 +207,14 @@ test_expect_success 'a bad time names its option, exit 64, in every command' '
 	done
 '
 
+test_expect_success 'a bad number for an option is one line naming the option, exit 64' '
+	for c in "rt-gc --stale" "rt-quarantine --bytes" "rt-show --raw" "rt-show --save" \
+	    "rt-ls --limit" "rt-ls --due-window" "rt-report --topics"; do
+		$c x $A >out 2>err; rc=$?
+		test $rc = 64 || { echo "$c x: exit $rc"; return 1; }
+		test $(wc -l <err) = 1 && grep "^${c%% *}: ${c#* } takes .*, not .x.\$" err ||
+			{ echo "$c:"; cat err; return 1; }
+	done
+'
+
 test_done
