@@ -33,10 +33,8 @@ comment_one(struct desk *d, const char *id, void *arg)
 	char *file, *first, *summary;
 	int rc;
 
-	if ((rc = desk_lock(d)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if ((rc = desk_lock(d)) != 0)
+		return cli_ticket_fail(id, rc);
 	if ((rc = change_begin(&c, d, id, "comment")) == 0) {
 		struct kvmap *ev;
 		char *who = notify_mentions(d, n->text, n->len);

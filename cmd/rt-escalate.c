@@ -25,7 +25,7 @@ static const char usage[] =
 "  -j, --json       one JSON object per ticket (--clocks, times UTC) or step (sweep)\n"
 "      --utc        with --clocks: due times in UTC, not in desk.timezone or TZ\n"
 "  -n, --dry-run    print what a sweep would do; change and send nothing\n"
-"      --now TIME   evaluate as of TIME (RFC 3339 or @epoch)\n";
+"      --now TIME   evaluate as of TIME (RFC 3339, @epoch or -N[mhdw]: ago)\n";
 
 struct ctx {
 	struct sla *sla;
@@ -57,10 +57,8 @@ status_one(struct desk *d, const char *id, void *arg)
 	struct sla_status st;
 	int rc;
 
-	if ((rc = cache_get(d, id, &rec)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if ((rc = cache_get(d, id, &rec)) != 0)
+		return cli_ticket_fail(id, rc);
 	sla_ticket_from_kvmap(&t, &rec);
 	sla_compute(x->sla, &t, x->now, &st);
 	if (x->json) {
@@ -275,12 +273,14 @@ main(int argc, char *argv[])
 		case 'j': x.json = 1; break;
 		case 'n': dry = 1; break;
 		case 'u': utc = 1; break;
-		case 'N':
-			if (rt_parsetime(optarg, &t) != 0)
-				errx(EX_USAGE, "'%s' is not a time (RFC 3339 or @epoch)", optarg);
+		case 'N': {
+			char buf[RT_TIMELEN];
+			if (rt_time_opt("now", optarg, &t) != 0)
+				errx(EX_USAGE, "%s", rt_errmsg());
 			/* Events and file names carry the same time. */
-			setenv("RT_NOW", optarg, 1);
+			setenv("RT_NOW", rt_fmttime(t, buf), 1);
 			break;
+		}
 		default: cli_common(ch, usage);
 		}
 	}

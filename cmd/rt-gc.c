@@ -60,7 +60,7 @@ main(int argc, char *argv[])
 		case 's':
 			stale = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || stale < 0)
-				cli_usage(usage, 0);
+				errx(EX_USAGE, "--stale takes a number of seconds, not '%s'", optarg);
 			break;
 		default: cli_common(ch, usage);
 		}

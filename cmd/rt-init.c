@@ -21,10 +21,10 @@
 static const char usage[] =
 "usage: rt-init [--name NAME] [--address ADDR] [--tag TAG] [--shared] [DIR]\n"
 "Create a desk in DIR (default: the current directory).\n"
-"  --name NAME      desk name shown in mail (default: Support)\n"
-"  --address ADDR   desk and default queue address (default: support@HOSTNAME)\n"
-"  --tag TAG        subject tag, as in [TAG #ID] (default: the name)\n"
-"  --shared         group-writable desk for several users (MTA and agents)\n";
+"      --name NAME     desk name shown in mail (default: Support)\n"
+"  -a, --address ADDR  desk and default queue address (default: support@HOSTNAME)\n"
+"      --tag TAG       subject tag, as in [TAG #ID] (default: the name)\n"
+"      --shared        group-writable desk for several users (MTA and agents)\n";
 
 static const char *name = "Support", *address, *tag;
 static int shared;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cache.h"
 #include "cli.h"
 #include "desk.h"
 #include "id.h"
@@ -53,7 +52,6 @@ main(int argc, char *argv[])
 	const char *deskpath = NULL, *other = NULL;
 	struct linkopt o;
 	struct desk *d;
-	ticket_id oid, live;
 	int ch, rc, nrel = 0, dry = 0, json = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -71,15 +69,12 @@ main(int argc, char *argv[])
 	}
 	if (nrel != 1)
 		cli_usage(usage, 0);
-	if (id_parse(other, oid) != 0)
-		errx(EX_DATAERR, "'%s' is not a ticket id", other);
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
 		cli_die(rc);
-	if (cache_resolve(d, oid, live) != 0) {
+	if ((rc = cli_ticket_arg(d, other, o.other)) != 0) {
 		desk_close(d);
-		errx(EX_NOINPUT, "no ticket #%s", oid);
+		cli_die(rc);
 	}
-	memcpy(o.other, live, sizeof(o.other));
 	cli_plan_mode(d, dry, json);
 	rc = cli_each_id(d, argc - optind, argv + optind, link_one, &o);
 	desk_close(d);

@@ -35,7 +35,8 @@ static const char usage[] =
 "me = you; --priority high+ = high or above; times are RFC 3339, YYYY-MM-DD or\n"
 "-N[mhdw] (ago); --text finds tickets whose subject or mails hold every word\n"
 "(word beginnings); --sort -KEY sorts descending; --format takes %{key}, \\t, \\n.\n"
-"The table shows times in desk.timezone or TZ; --utc in UTC. --json, --format: UTC.\n";
+"The table shows times in desk.timezone or TZ; --utc in UTC. -j, --json (an array)\n"
+"and --format: UTC.\n";
 
 enum { OUT_TABLE, OUT_IDS, OUT_JSON, OUT_COUNT, OUT_FORMAT };
 
@@ -286,7 +287,7 @@ main(int argc, char *argv[])
 {
 	enum { O_STATUS = 256, O_OPEN, O_QUEUE, O_OWNER, O_PRIO, O_TAG, O_CHANNEL, O_REQ,
 		O_CUST, O_CS, O_CU, O_US, O_UU, O_SLA, O_WINDOW, O_ESC, O_WHERE, O_ALL,
-		O_SORT, O_LIMIT, O_TEXT, O_IDS, O_JSON, O_COUNT, O_FORMAT };
+		O_SORT, O_LIMIT, O_TEXT, O_IDS, O_COUNT, O_FORMAT };
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, O_STATUS },
 		{ "open", no_argument, NULL, O_OPEN },
@@ -310,7 +311,7 @@ main(int argc, char *argv[])
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "text", required_argument, NULL, O_TEXT },
 		{ "ids", no_argument, NULL, O_IDS },
-		{ "json", no_argument, NULL, O_JSON },
+		{ "json", no_argument, NULL, 'j' },
 		{ "count", no_argument, NULL, O_COUNT },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "utc", no_argument, NULL, 'u' },
@@ -325,7 +326,7 @@ main(int argc, char *argv[])
 
 	setlocale(LC_CTYPE, "");
 	query_init(q);
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case O_STATUS: query_list(&q->status, optarg); break;
@@ -351,7 +352,7 @@ main(int argc, char *argv[])
 		case O_LIMIT: usage_ok(query_limit(q, optarg)); break;
 		case O_TEXT: usage_ok(query_text(q, optarg)); break;
 		case O_IDS: ls.out = OUT_IDS; nout++; break;
-		case O_JSON: ls.out = OUT_JSON; nout++; break;
+		case 'j': ls.out = OUT_JSON; nout++; break;
 		case O_COUNT: ls.out = OUT_COUNT; nout++; break;
 		case O_FORMAT: ls.out = OUT_FORMAT; ls.format = optarg; nout++; break;
 		default: cli_common(ch, usage);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cache.h"
 #include "cli.h"
 #include "desk.h"
 #include "id.h"
@@ -16,18 +15,6 @@ static const char usage[] =
 "Merge ticket DUP into ticket INTO in one commit; print INTO.\n"
 "  -n, --dry-run  print what would change (ID field=value ... EV:...), change nothing\n"
 "  -j, --json     print each changed ticket as a JSON object, one per line\n";
-
-static int
-resolve(struct desk *d, const char *arg, ticket_id out)
-{
-	ticket_id id;
-
-	if (id_parse(arg, id) != 0)
-		return rt_fail(EX_DATAERR, "'%s' is not a ticket id", arg);
-	if (cache_resolve(d, id, out) != 0)
-		return rt_fail(EX_NOINPUT, "no ticket #%s", id);
-	return 0;
-}
 
 int
 main(int argc, char *argv[])
@@ -57,10 +44,9 @@ main(int argc, char *argv[])
 		cli_die(rc);
 	cli_plan_mode(d, dry, json);
 	/* DUP is taken as named (a merged DUP is refused); INTO follows merges. */
-	if (id_parse(argv[optind], dup) != 0)
-		rc = rt_fail(EX_DATAERR, "'%s' is not a ticket id", argv[optind]);
-	else if ((rc = resolve(d, argv[optind], found)) == 0 &&
-	    (rc = resolve(d, argv[optind + 1], into)) == 0) {
+	if ((rc = cli_ticket_arg(d, argv[optind], found)) == 0 &&
+	    (rc = cli_ticket_arg(d, argv[optind + 1], into)) == 0) {
+		id_parse(argv[optind], dup);
 		if (strcmp(dup, into) == 0)
 			rc = rt_fail(EX_DATAERR, "#%s is already #%s or merged into it", argv[optind],
 			    into);

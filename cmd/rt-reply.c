@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "desk.h"
+#include "fieldset.h"
 #include "jsonout.h"
 #include "kv.h"
 #include "reply.h"
@@ -53,7 +54,7 @@ one(struct desk *d, const char *id, void *arg)
 	if (rc == 0 && r.warning)
 		warnx("#%s: warning: %s", id, r.warning);
 	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	else if (r.skipped)
 		warnx("#%s: nothing sent: %s", id, r.skipped);
 	else if (r.sent && !opts.dry_run)
@@ -77,10 +78,8 @@ suggest(struct desk *d, const char *id, void *arg)
 	int rc;
 
 	(void)arg;
-	if ((rc = reply_suggest(d, id, &s, &n)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if ((rc = reply_suggest(d, id, &s, &n)) != 0)
+		return cli_ticket_fail(id, rc);
 	if (json) {
 		json_t *o = json_object(), *a = json_array();
 		for (size_t i = 0; i < n && i < SUGGEST_TOP; i++)
@@ -162,7 +161,7 @@ known(struct desk *d, const char *id, void *arg)
 
 	(void)arg;
 	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	kv_free(&t);
 	return rc;
 }
@@ -228,14 +227,12 @@ main(int argc, char *argv[])
 	    opts.dry_run || opts.ncc || opts.quote || opts.status || opts.force_auto)) ||
 	    (notify && opts.tmpl))
 		cli_usage(usage, 0);
-	if (opts.status && (*opts.status == '\0' || strpbrk(opts.status, " \t\r\n,:"))) {
-		warnx("'%s' is not a status", opts.status);
-		return EX_USAGE;
-	}
+	if (opts.status && status_name_check(opts.status, EX_USAGE) != 0)
+		errx(EX_USAGE, "--set-status: %s", rt_errmsg());
 	if (notify)
 		opts.tmpl = "status-update";
 	if ((rc = desk_open(&d, deskpath, 0)) != 0)
-		errx(rc, "%s", rt_errmsg());
+		cli_die(rc);
 	if (list)
 		rc = list_names(d, argc, argv);
 	else if (suggest_mode)

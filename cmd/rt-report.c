@@ -20,19 +20,18 @@ static const char usage[] =
 "  --as-of DATE     report the desk as it stood at the end of DATE\n"
 "  --by KEY         one row per queue, channel, owner, priority, customer, week or day\n"
 "  --topics N       list the N most frequent subject keywords and phrases\n"
-"  --csv, --json, --html   output format (default: a text table)\n";
+"  --csv, -j, --json, --html  output format (default: a text table)\n";
 
 enum { F_TEXT, F_CSV, F_JSON, F_HTML };
 
-/* A bare date as an end means the end of that day. */
-static int
-parse_date(const char *s, int end, time_t *out)
+/* A bare date as an end means the end of that day; a bad one exits 64. */
+static void
+parse_date(const char *opt, const char *s, int end, time_t *out)
 {
-	if (rt_parsetime(s, out) != 0)
-		return -1;
-	if (end && strlen(s) == 10)
+	if (rt_time_opt(opt, s, out) != 0)
+		errx(EX_USAGE, "%s", rt_errmsg());
+	if (end && strlen(s) == 10 && s[4] == '-')
 		*out += 86400;
-	return 0;
 }
 
 int
@@ -58,7 +57,7 @@ main(int argc, char *argv[])
 	char *end;
 
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 's': since = optarg; break;
@@ -73,7 +72,7 @@ main(int argc, char *argv[])
 		case 't': {
 			long n = strtol(optarg, &end, 10);
 			if (end == optarg || *end || n < 1 || n > 10000)
-				errx(EX_USAGE, "'%s' is not a number of topics (1 to 10000)", optarg);
+				errx(EX_USAGE, "--topics takes a number from 1 to 10000, not '%s'", optarg);
 			o.topics = (size_t)n;
 			break;
 		}
@@ -87,14 +86,14 @@ main(int argc, char *argv[])
 		cli_usage(usage, 0);
 	o.until = rt_now() + 1;	/* the end is exclusive: this second counts */
 	o.until_now = 1;
-	if ((until || asof) && parse_date(until ? until : asof, 1, &o.until) != 0)
-		errx(EX_USAGE, "'%s' is not a date or time", until ? until : asof);
-	if (until || asof)
+	if (until || asof) {
+		parse_date(until ? "until" : "as-of", until ? until : asof, 1, &o.until);
 		o.until_now = 0;
+	}
 	o.as_of = asof != NULL;
 	o.since = o.until - o.until_now - 30 * 86400;
-	if (since && parse_date(since, 0, &o.since) != 0)
-		errx(EX_USAGE, "'%s' is not a date or time", since);
+	if (since)
+		parse_date("since", since, 0, &o.since);
 	if (o.since >= o.until)
 		errx(EX_USAGE, "empty period: '--since' is not before the end");
 	o.charts = format == F_HTML;

@@ -57,7 +57,7 @@ arrival_one(struct desk *d, const char *id, void *arg)
 
 	(void)arg;
 	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	else
 		printf("%s\n", id);
 	fflush(stdout);
@@ -71,10 +71,8 @@ route_one(struct desk *d, const char *id, void *arg)
 	struct route_plan p;
 	int rc;
 
-	if (!run->dry && (rc = desk_lock(d)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if (!run->dry && (rc = desk_lock(d)) != 0)
+		return cli_ticket_fail(id, rc);
 	if (!run->dry && d->cache)
 		cache_sync(d);
 	rc = route_plan(run->r, d, id, run->explain, &p);
@@ -83,7 +81,7 @@ route_one(struct desk *d, const char *id, void *arg)
 		fflush(stderr);
 	}
 	if (rc != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	} else if (run->dry && run->json) {
 		print_plan_json(id, &p);
 	} else if (run->dry) {
@@ -93,7 +91,7 @@ route_one(struct desk *d, const char *id, void *arg)
 		putchar('\n');
 	} else {
 		if (p.set.n && (rc = route_commit_plan(d, id, &p)) != 0)
-			warnx("#%s: %s", id, rt_errmsg());
+			cli_ticket_fail(id, rc);
 		/* still passed on: a ticket that could not be routed may get its ack */
 		if (run->json)
 			print_plan_json(id, &p);

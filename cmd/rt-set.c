@@ -65,10 +65,8 @@ set_one(struct desk *d, const char *id, void *arg)
 	struct kvmap work = KVMAP_INIT;
 	int rc, arc;
 
-	if ((rc = desk_lock(d)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if ((rc = desk_lock(d)) != 0)
+		return cli_ticket_fail(id, rc);
 	if ((rc = change_begin(&c, d, id, "set")) != 0)
 		goto out;
 	/* Assignments combine first, so "tags+=a tags-=b" records one event. */

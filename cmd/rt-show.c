@@ -26,7 +26,7 @@ static const char usage[] =
 "usage: rt-show [--desk DIR] [--utc] [--json | --log | --git-log | --raw N] ID ...\n"
 "       rt-show [--desk DIR] --save N|all [--dir DIR | --output FILE|-] [--force] ID ...\n"
 "Show tickets: fields, then mail, notes and changes in time order.\n"
-"  --json       the ticket, its events and decoded messages as JSON (times UTC)\n"
+"  -j, --json   the ticket, its events and decoded messages as JSON (times UTC)\n"
 "  --utc        times in UTC, not in desk.timezone or TZ\n"
 "  --log        the ticket's event log (time, actor, event)\n"
 "  --git-log    the commits that touched the ticket (walks history: O(commits))\n"
@@ -282,7 +282,7 @@ show_raw(struct desk *d, const char *id, const struct evlog *log)
 		free(buf);
 		return 0;
 	}
-	return rt_fail(EX_NOINPUT, "#%s has %ld stored message%s, not %ld", id, n,
+	return rt_fail(EX_NOINPUT, "the ticket has %ld stored message%s, not %ld", n,
 	    n == 1 ? "" : "s", rawn);
 }
 
@@ -476,10 +476,8 @@ show_one(struct desk *d, const char *id, void *arg)
 	int *count = arg, rc;
 
 	memset(&log, 0, sizeof(log));
-	if ((rc = ticket_load(d, id, &t, &log)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if ((rc = ticket_load(d, id, &t, &log)) != 0)
+		return cli_ticket_fail(id, rc);
 	replay_view(&log);
 	if ((*count)++ > 0 && mode != M_RAW && mode != M_JSON && mode != M_SAVE)
 		printf("\n");
@@ -492,7 +490,7 @@ show_one(struct desk *d, const char *id, void *arg)
 	case M_SAVE: save_warned = 0; rc = attach_save(d, id, &log, &save); break;
 	}
 	if (rc != 0 && !(mode == M_SAVE && save_warned))
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	kv_free(&t);
 	log_free(&log);
 	return rc;
@@ -519,7 +517,7 @@ main(int argc, char *argv[])
 	char *end;
 	int ch, rc, nmode = 0, count = 0, utc = 0;
 
-	while ((ch = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': deskpath = optarg; break;
 		case 'j': mode = M_JSON; nmode++; break;

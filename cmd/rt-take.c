@@ -29,10 +29,8 @@ take_one(struct desk *d, const char *id, void *arg)
 	char *v = NULL;
 	int rc;
 
-	if ((rc = desk_lock(d)) != 0) {
-		warnx("#%s: %s", id, rt_errmsg());
-		return rc;
-	}
+	if ((rc = desk_lock(d)) != 0)
+		return cli_ticket_fail(id, rc);
 	if ((rc = change_begin(&c, d, id, "take")) != 0)
 		goto out;
 	owner = kv_get(&c.ticket, "owner");

@@ -45,12 +45,12 @@ _rt_trim() {
 	COMPREPLY=("${out[@]}")
 }
 
-# The desk named by --desk DIR or --desk=DIR on the line, as the shell
+# The desk named by --desk DIR, --desk=DIR or -C DIR on the line, as the shell
 # would pass it (a leading ~/, quotes and backslashes undone).
 _rt_desk_dir() {
 	local i d=
 	for ((i = 1; i < ${#_rt_w[@]}; i++)); do
-		if [[ ${_rt_w[i]} == --desk ]]; then
+		if [[ ${_rt_w[i]} == --desk || ${_rt_w[i]} == -C ]]; then
 			d=${_rt_w[i+1]}
 			break
 		elif [[ ${_rt_w[i]} == --desk=* ]]; then
@@ -82,15 +82,12 @@ _rt_ids() {
 	_rt_run rt-ls --ids 2>/dev/null
 }
 
-# A field's values on the desk's tickets, those rt.yaml declares (a new
-# queue no ticket is in yet: rt-set --values) and for status the usual ones.
+# A field's values on the desk's tickets and those the desk allows (a new
+# queue no ticket is in yet, the workflow's statuses: rt-set --values).
 _rt_field_values() {
 	{
 		_rt_run rt-ls --format "%{$1}\n" 2>/dev/null | tr ',' '\n'
 		_rt_run rt-set --values "$1" 2>/dev/null
-		case $1 in
-		status) printf '%s\n' new open waiting resolved closed ;;
-		esac
 	} | grep . | sort -u
 }
 
@@ -130,7 +127,7 @@ _rt_cmd_of() {
 	--queue) COMPREPLY=($(compgen -W "$(_rt_field_values queue)" -- "$cur")); return ;;
 	--owner) COMPREPLY=($(compgen -W "$(_rt_field_values owner) none" -- "$cur")); return ;;
 	--status|--set-status) COMPREPLY=($(compgen -W "$(_rt_field_values status)" -- "$cur")); return ;;
-	--priority) COMPREPLY=($(compgen -W "low normal high urgent critical" -- "$cur")); return ;;
+	--priority) COMPREPLY=($(compgen -W "$(_rt_field_values priority)" -- "$cur")); return ;;
 	--template) COMPREPLY=($(compgen -W "$(_rt_templates) auto" -- "$cur")); return ;;
 	--by) COMPREPLY=($(compgen -W "queue channel owner priority customer week day" -- "$cur")); return ;;
 	--source) COMPREPLY=($(compgen -W "alertmanager grafana pagerduty slack matrix mastodon twitter phone nagios ses sendgrid generic" -- "$cur")); return ;;

@@ -84,13 +84,31 @@ cli_die(int code)
 }
 
 static int
+not_an_id(const char *word)
+{
+	return rt_fail(EX_DATAERR, "'%s' is not a ticket id", word);
+}
+
+int
+cli_ticket_arg(struct desk *d, const char *word, ticket_id out)
+{
+	ticket_id id;
+
+	if (id_parse(word, id) != 0)
+		return not_an_id(word);
+	if (cache_resolve(d, id, out) != 0)
+		return rt_fail(EX_NOINPUT, "#%s: no such ticket", id);
+	return 0;
+}
+
+static int
 one_id(struct desk *d, const char *word, cli_id_fn fn, void *arg)
 {
 	ticket_id id, live;
 	int rc;
 
 	if (id_parse(word, id) != 0) {
-		warnx("'%s' is not a ticket id", word);
+		warnx("%s", (not_an_id(word), rt_errmsg()));
 		return EX_DATAERR;
 	}
 	if (d->cache && cache_resolve(d, id, live) == 0)
@@ -300,10 +318,17 @@ cli_read_all(FILE *f, const char *what, char **out, size_t *len)
 }
 
 int
+cli_ticket_fail(const char *id, int rc)
+{
+	warnx("#%s: %s", id, rt_errmsg());
+	return rc;
+}
+
+int
 cli_ticket_done(struct desk *d, const char *id, int rc)
 {
 	if (rc != 0)
-		warnx("#%s: %s", id, rt_errmsg());
+		cli_ticket_fail(id, rc);
 	else if (d->plan == NULL) {
 		printf("%s\n", id);
 		fflush(stdout);

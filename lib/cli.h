@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "id.h"
+
 struct desk;
 
 #define RT_VERSION "0.1.0"
@@ -31,6 +33,12 @@ void cli_die(int code) __attribute__((noreturn));
  * returns 0 or the first non-zero code.
  */
 typedef int (*cli_id_fn)(struct desk *d, const char *id, void *arg);
+/*
+ * The ticket an id argument names, merges followed, in out: 0, else
+ * EX_DATAERR "'WORD' is not a ticket id" or EX_NOINPUT "#ID: no such
+ * ticket" (as every command's line for a ticket says it), rt_errmsg().
+ */
+int cli_ticket_arg(struct desk *d, const char *word, ticket_id out);
 int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
 /*
  * A changed ticket's line: rc's message under "#ID" on stderr, else the
@@ -38,6 +46,8 @@ int cli_each_id(struct desk *d, int argc, char **argv, cli_id_fn fn, void *arg);
  * Returns rc.
  */
 int cli_ticket_done(struct desk *d, const char *id, int rc);
+/* rc's message as a ticket's line, "PROG: #ID: message", on stderr; returns rc. */
+int cli_ticket_fail(const char *id, int rc);
 
 /*
  * The text written in $VISUAL or $EDITOR (else vi) on a new temporary

@@ -11,6 +11,7 @@
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
+#include "workflow.h"
 #include "yamlio.h"
 
 const char *const priorities[] = { "low", "normal", "high", "urgent", "critical", NULL };
@@ -33,6 +34,30 @@ priority_rank(const char *p)
 		if (p[0] == priorities[i][0] && strcmp(p, priorities[i]) == 0)
 			return i;
 	return -1;
+}
+
+int
+status_name_check(const char *s, int code)
+{
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return rt_fail(code, "'%s' is not a status", s);
+	return *s ? 0 : rt_fail(code, "'%s' is not a status", s);
+}
+
+int
+priority_check(const char *p, int code)
+{
+	struct sbuf sb = SBUF_INIT;
+	int rc;
+
+	if (priority_rank(p) >= 0)
+		return 0;
+	for (size_t i = 0; priorities[i]; i++)
+		sbuf_addf(&sb, "%s%s", i ? ", " : "", priorities[i]);
+	rc = rt_fail(code, "'%s' is not a priority (%s)", p, sb.buf);
+	sbuf_free(&sb);
+	return rc;
 }
 
 int
@@ -197,37 +222,13 @@ check_person(struct desk *d, int team, const char *value)
 	return rc;
 }
 
-/* "+4h", "+30m", "+2d", "+1w" from now. */
-static int
-relative_time(const char *s, time_t *out)
-{
-	char *end;
-	long long n;
-	long unit;
-
-	if (*s != '+')
-		return -1;
-	n = strtoll(s + 1, &end, 10);
-	if (end == s + 1 || n < 0 || end[0] == '\0' || end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	case 'w': unit = 7 * 86400; break;
-	default: return -1;
-	}
-	*out = rt_now() + (time_t)(n * unit);
-	return 0;
-}
-
 static int
 norm_time(const char *field, const char *s, char **out)
 {
 	char buf[RT_TIMELEN];
 	time_t t;
 
-	if (relative_time(s, &t) != 0 && rt_parsetime(s, &t) != 0)
+	if (rt_parsewhen(s, &t) != 0)
 		return rt_fail(EX_DATAERR, "'%s' is not a time for '%s' (RFC 3339, "
 		    "YYYY-MM-DD [HH:MM], @epoch or +N[mhdw])", s, field);
 	*out = xstrdup(rt_fmttime(t, buf));
@@ -348,9 +349,8 @@ assign_value(struct desk *d, const struct kvmap *t, const struct assign *a, char
 		    strcmp(f, "queue") == 0 || strcmp(f, "subject") == 0 ?
 		    rt_fail(EX_DATAERR, "'%s' cannot be empty", f) : 0;
 	if (strcmp(f, "priority") == 0) {
-		if (priority_rank(v) < 0)
-			return rt_fail(EX_DATAERR, "'%s' is not a priority (low, normal, high, "
-			    "urgent, critical)", v);
+		if ((rc = priority_check(v, EX_DATAERR)) != 0)
+			return rc;
 	} else if (strcmp(f, "queue") == 0) {
 		if ((rc = check_declared(d, "queues", "queue", v)) != 0)
 			return rc;
@@ -363,9 +363,8 @@ assign_value(struct desk *d, const struct kvmap *t, const struct assign *a, char
 		if ((rc = check_person(d, 1, v)) != 0)
 			return rc;
 	} else if (strcmp(f, "status") == 0) {
-		for (const char *p = v; *p; p++)
-			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-				return rt_fail(EX_DATAERR, "'%s' is not a status", v);
+		if ((rc = status_name_check(v, EX_DATAERR)) != 0)
+			return rc;
 	} else if (strcmp(f, "due") == 0)
 		return norm_time(f, v, newval);
 	else if (!in_list(settable, f) || strcmp(f, "severity") == 0 || strcmp(f, "type") == 0)
@@ -395,6 +394,17 @@ field_values(struct desk *d, const char *field, char ***v, size_t *n)
 	if (strcmp(field, "priority") == 0) {
 		for (size_t i = 0; priorities[i]; i++)
 			push(v, n, priorities[i]);
+	} else if (strcmp(field, "status") == 0) {
+		char *names, **sv;
+		size_t ns;
+
+		workflow_status_known(d, "", &names);
+		ns = str_split(names, ", ", &sv);
+		for (size_t i = 0; i < ns; i++)
+			if (strcmp(sv[i], "merged") != 0)	/* rt-merge's, never set */
+				push(v, n, sv[i]);
+		strv_free(sv, ns);
+		free(names);
 	} else if (strcmp(field, "queue") == 0) {
 		if ((rc = cfg_map(d, "queues", &m)) != 0)
 			return rc;

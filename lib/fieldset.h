@@ -64,5 +64,9 @@ char *agent_of_actor(struct desk *d);
 /* The priorities in order of urgency. */
 extern const char *const priorities[];
 int priority_rank(const char *p);
+/* 0 when s can name a status (a-z, 0-9, "-", "_"), else code, "'S' is not a status". */
+int status_name_check(const char *s, int code);
+/* 0 when p is a priority, else code with "'P' is not a priority (low, ...)". */
+int priority_check(const char *p, int code);
 
 #endif

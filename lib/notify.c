@@ -706,7 +706,7 @@ struct what {
 	const char *owner_to;
 	int customer_mail;	/* a mail-in from a requestor */
 	int agent_mail;		/* a mail-in from someone else */
-	int mail_out;		/* the change mails the customer itself (rt-reply --status) */
+	int mail_out;		/* the change mails the customer itself (rt-reply --set-status) */
 	char *mentions;
 	int any;		/* some event other than notify */
 };

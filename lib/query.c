@@ -113,13 +113,12 @@ query_priority(struct query *q, const char *s)
 
 	if (l > 1 && s[l - 1] == '+') {
 		char *p = xstrndup(s, l - 1);
+		int rc = priority_check(p, EX_USAGE);	/* a bad option value: 64 (t3100) */
+
 		q->prio_min = priority_rank(p);
-		if (q->prio_min < 0) {
-			int rc = rt_fail(EX_USAGE, "'%s' is not a priority", p);
-			free(p);
-			return rc;
-		}
 		free(p);
+		if (rc != 0)
+			return rc;
 	} else
 		query_list(&q->priority, s);
 	return 0;
@@ -162,18 +161,10 @@ query_time(char **out, const char *opt, const char *s)
 {
 	char buf[RT_TIMELEN];
 	time_t t;
+	int rc;
 
-	if (*s == '-' && s[1] >= '0' && s[1] <= '9') {
-		char *end;
-		long long n = strtoll(s + 1, &end, 10);
-		long unit = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 :
-		    *end == 'w' ? 604800 : 0;
-		if (unit == 0 || end[1] != '\0')
-			return rt_fail(EX_USAGE, "'%s' is not a time for --%s", s, opt);
-		t = rt_now() - (time_t)(n * unit);
-	} else if (rt_parsetime(s, &t) != 0)
-		return rt_fail(EX_USAGE, "'%s' is not a time for --%s (RFC 3339, YYYY-MM-DD, "
-		    "@epoch or -N[mhdw])", s, opt);
+	if ((rc = rt_time_opt(opt, s, &t)) != 0)
+		return rc;
 	free(*out);
 	*out = xstrdup(rt_fmttime(t, buf));
 	return 0;
@@ -215,7 +206,7 @@ query_duration(const char *s, long *out)
 	    *end == 'd' ? 86400 : *end == 'w' ? 604800 : 0;
 
 	if (end == s || n < 0 || unit == 0 || (*end && end[1]))
-		return rt_fail(EX_USAGE, "'%s' is not a duration (N[smhdw])", s);
+		return rt_fail(EX_USAGE, "--due-window takes a duration (N[smhdw]), not '%s'", s);
 	*out = (long)(n * unit);
 	return 0;
 }

@@ -139,7 +139,7 @@ int sla_compute_rec(struct sla *s, const struct rec *r, time_t now, struct sla_s
 
 /*
  * What a ticket needs as of now, decided here only, for rt-ls --sla,
- * rt-escalate --status and the sweep alike:
+ * rt-escalate --clocks and the sweep alike:
  *   breached   an open clock (running or paused) is past its target, or
  *              the ticket's own due: time has passed
  *   due-soon   not breached, and a running clock reaches its target, or

@@ -1,6 +1,6 @@
 /*
  * status.h: the one way to change a ticket's status, used by every path
- * (rt-set, mail commands, rt-reply --status, a customer's reopening mail,
+ * (rt-set, mail commands, rt-reply --set-status, a customer's reopening mail,
  * rt-merge, cascades), and the one answer to "is this status done?".
  *
  * A status change has two halves:

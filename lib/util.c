@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -369,6 +370,35 @@ rt_parsetime(const char *s, time_t *out)
 		return -1;
 	*out = (time_t)(rt_days_from_civil(tm.tm_year, tm.tm_mon, tm.tm_mday) * 86400 +
 	    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - off);
+	return 0;
+}
+
+int
+rt_parsewhen(const char *s, time_t *out)
+{
+	char *end;
+	long long n;
+	long unit;
+
+	if (*s != '-' && *s != '+')
+		return rt_parsetime(s, out);
+	if (s[1] < '0' || s[1] > '9')
+		return -1;
+	n = strtoll(s + 1, &end, 10);
+	unit = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 :
+	    *end == 'w' ? 7 * 86400 : 0;
+	if (unit == 0 || end[1] != '\0' || n > LLONG_MAX / unit)
+		return -1;
+	*out = rt_now() + (time_t)(*s == '-' ? -n * unit : n * unit);
+	return 0;
+}
+
+int
+rt_time_opt(const char *opt, const char *s, time_t *out)
+{
+	if (rt_parsewhen(s, out) != 0)
+		return rt_fail(EX_USAGE, "'%s' is not a time for --%s (RFC 3339, YYYY-MM-DD, "
+		    "@epoch or -N[mhdw])", s, opt);
 	return 0;
 }
 

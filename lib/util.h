@@ -70,6 +70,13 @@ time_t rt_now(void);
 char *rt_fmttime(time_t t, char buf[RT_TIMELEN]);
 /* Parses RFC 3339 (Z or offset), "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DD" or "@epoch". */
 int rt_parsetime(const char *s, time_t *out);
+/* rt_parsetime's forms, or -N / +N with m, h, d or w: that long before or after now. */
+int rt_parsewhen(const char *s, time_t *out);
+/*
+ * The time argument s of option --opt as rt_parsewhen reads it; else
+ * EX_USAGE, "'S' is not a time for --OPT (...)".
+ */
+int rt_time_opt(const char *opt, const char *s, time_t *out);
 /* 1 if y-m-d is a day of the calendar (no 2026-11-31, no 2026-02-29). */
 int rt_date_valid(int y, int m, int d);
 /* Days from 1970-01-01 to the civil date y-m-d (negative before). */

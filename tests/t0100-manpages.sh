@@ -64,6 +64,15 @@ test_expect_success 'exit 77 (EX_NOPERM) is listed with each case the library fa
 	done
 '
 
+test_expect_success 'rt(1) and rt(7) refer to every other page (SEE ALSO)' '
+	for p in rt.1 rt.7; do
+		awk "/^\.Sh SEE ALSO/ { f = 1; next } /^\.Sh / { f = 0 } f && /^\.Xr / { print \$2 \".\" \$3 }" \
+			"$SRC_ROOT/man/$p" | sort >refs &&
+		(cd "$SRC_ROOT/man" && ls *.[1-9]) | grep -vx "$p" | sort >want &&
+		test_cmp want refs || { echo "$p: SEE ALSO is not every page"; return 1; }
+	done
+'
+
 test_expect_success 'every command is completed' '
 	for c in "$SRC_ROOT"/cmd/*.c; do
 		n=$(basename "$c" .c)

@@ -28,6 +28,66 @@ test_expect_success 'every manual page refers to rt(7), which names every common
 	done
 '
 
+# short_pairs PAGE: "CMD -X --long ARG" for each ".It Fl X , Fl -long" entry
+# of the page (ARG: "x" when it takes one), old spellings left out
+short_pairs() {
+	sed 's/\\-/-/g' "$1" | awk -v cmd="$(basename "$1" .1)" '
+		/^\.It Fl [a-zA-Z] , Fl -[a-z]/ {
+			if ((getline nx) > 0 && nx ~ /^Old spelling/) next
+			print cmd, "-" $3, "-" $6, ($7 == "Ar" ? "x" : "")
+		}'
+}
+
+test_expect_success 'rt(7) names each short flag with every command whose page has it, and each takes it' '
+	sed "s/\\\\-/-/g" "$SRC_ROOT/man/rt.7" | awk "
+		/^\.Ss Common flags/ { f = 1; next } /^\.S[hs] / { f = 0 } !f { next }
+		/^\.It Fl [a-zA-Z] , Fl -[a-z]/ { s = \"-\" \$3; l = \"-\" \$6; a = (\$7 == \"Ar\") ? \"x\" : \"\"; next }
+		/^\.It / { s = \"\" }
+		s != \"\" { for (i = 1; i < NF; i++) if (\$i == \".Xr\" || \$i == \"Xr\") print \$(i+1), s, l, a }
+	" | sort -u >seven && grep "^rt-new -r --requestor x" seven &&
+	for m in "$SRC_ROOT"/man/rt-*.1; do
+		sed "s/\\\\-/-/g" "$m" | grep -q "^\.It Fl [a-zA-Z] , Fl -" || continue
+		short_pairs "$m"
+	done | grep -v "^[^ ]* -[Ch] " | sort -u >pages &&
+	test_cmp seven pages &&
+	while read -r cmd s l a; do
+		$cmd $s $a --help >out 2>err || { echo "$cmd does not take $s"; cat err; return 1; }
+	done <pages
+'
+
+test_expect_success 'every short flag a command parses is on its page (or an old spelling)' '
+	for c in "$SRC_ROOT"/cmd/rt-*.c; do
+		n=$(basename "$c" .c) &&
+		sed -n "s/.*getopt_long(argc, argv, \"\([^\"]*\)\".*/\1/p" "$c" | tr -d ":+" | fold -w1 |
+		while read -r x; do
+			case $x in C|h) continue ;; esac
+			sed "s/\\\\-/-/g" "$SRC_ROOT/man/$n.1" | grep -q "^\.It .*Fl $x\( \|$\)" ||
+				{ echo "$n: -$x is on no .It line of $n.1"; exit 1; }
+		done || return 1
+	done
+'
+
+if command -v mandoc >/dev/null; then
+test_expect_success 'only rt(7) and the old spelling'"'"'s own entry name an old spelling' '
+	awk "/^\.Ss Old spellings/ { f = 1; next } /^\.S[hs] / { f = 0 }
+		f && /^\.It Nm rt-/ { for (i = 4; i <= NF; i++) if (\$(i-1) == \"Fl\") print \$3, \"-\" \$i }" \
+		"$SRC_ROOT/man/rt.7" >oldflags && grep -x "rt-reply --status" oldflags && grep -x "rt-init -n" oldflags &&
+	while read -r cmd flag; do
+		awk -v f="$flag" "{ for (i = 2; i <= NF; i++) if (\$(i-1) == \"Fl\" && \"-\" \$i == f) hit = 1 }
+			hit && !(/^\.It / && (getline nx) > 0 && nx ~ /^Old spelling/) { print FILENAME \": \" \$0; bad = 1 }
+			{ hit = 0 } END { exit bad }" "$SRC_ROOT/man/$cmd.1" || return 1
+		for m in "$SRC_ROOT"/man/*.[1-9] "$SRC_ROOT/README"; do
+			case $m in */rt.7|*/$cmd.1) continue ;; esac
+			case $m in *README) cat "$m" ;; *) mandoc -Tascii "$m" | col -b ;; esac >text &&
+			! grep -nE -- "$cmd(\(1\))? +(-[a-zA-Z-]+ +)*$flag([^a-zA-Z-]|\$)" text ||
+				{ echo "$m names $cmd $flag"; return 1; }
+		done
+	done <oldflags
+'
+else
+	test_skip 'only rt(7) and the old spelling'"'"'s own entry name an old spelling' 'mandoc not installed'
+fi
+
 test_expect_success 'setup: a desk with two tickets' '
 	new_desk &&
 	mail a "Drucker" | rt-ingest >a && mail b "Drucker kaputt" | rt-ingest >b &&
@@ -122,6 +182,39 @@ test_expect_success 'old spelling: rt-init -n, -t and -s, one warning line each'
 	test $(wc -l <err) = 3 && test $(grep -c "^rt-init: warning: .*deprecated" err) = 3 &&
 	grep "^  name: .Old Desk.$" old/rt.yaml && grep "^  tag: OLD$" old/rt.yaml &&
 	test -n "$(git -C old config core.sharedRepository)"
+'
+
+test_expect_success 'a time option takes the same forms in every command, -7d too' '
+	cd "$TRASH/desk" &&
+	rt-ls --ids --created-since -7d >out && grep -x $A out &&
+	rt-ls --ids --created-since 2026-11-18T10:00:00Z >expect && test_cmp expect out &&
+	rt-report --json --since -7d >out &&
+	rt-report --json --since 2026-11-18T10:00:00Z >expect && test_cmp expect out &&
+	rt-report --json --since -2w --until -1d >out &&
+	rt-report --json --since 2026-11-11T10:00:00Z --until 2026-11-24T10:00:00Z >expect &&
+	test_cmp expect out &&
+	rt-escalate --now -1d --clocks --json $A >out &&
+	rt-escalate --now 2026-11-24T10:00:00Z --clocks --json $A >expect && test_cmp expect out
+'
+
+test_expect_success 'a bad time names its option, exit 64, in every command' '
+	for c in "rt-ls --created-since" "rt-ls --updated-until" "rt-report --since" \
+	    "rt-report --until" "rt-report --as-of" "rt-escalate --now"; do
+		$c 7d >out 2>err; rc=$?
+		test $rc = 64 || { echo "$c 7d: exit $rc"; return 1; }
+		test $(wc -l <err) = 1 && grep "^${c%% *}: .7d. is not a time for ${c#* } (" err ||
+			{ echo "$c:"; cat err; return 1; }
+	done
+'
+
+test_expect_success 'a bad number for an option is one line naming the option, exit 64' '
+	for c in "rt-gc --stale" "rt-quarantine --bytes" "rt-show --raw" "rt-show --save" \
+	    "rt-ls --limit" "rt-ls --due-window" "rt-report --topics"; do
+		$c x $A >out 2>err; rc=$?
+		test $rc = 64 || { echo "$c x: exit $rc"; return 1; }
+		test $(wc -l <err) = 1 && grep "^${c%% *}: ${c#* } takes .*, not .x.\$" err ||
+			{ echo "$c:"; cat err; return 1; }
+	done
 '
 
 test_done

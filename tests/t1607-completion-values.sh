@@ -32,4 +32,10 @@ test_expect_success 'with --desk, from that desk' '
 	echo status=waiting >expect && test_cmp expect out
 '
 
+test_expect_success 'with -C, as with --desk' '
+	cd "$TRASH" &&
+	complete_words rt-show -C d "" >out && echo $ID >expect && test_cmp expect out &&
+	complete_words rt-ls -C d --priority c >out && echo critical >expect && test_cmp expect out
+'
+
 test_done

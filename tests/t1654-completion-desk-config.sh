@@ -1,8 +1,9 @@
 #!/bin/sh
 # Completion of FIELD= values offers what rt.yaml declares (a queue no
-# ticket is in yet, a custom field's values:, the agents) through
-# rt-set --values, in bash and zsh; zsh completion follows --desk DIR
-# (it listed the ids and values of the desk in the current folder)
+# ticket is in yet, a custom field's values:, the agents, a workflow's
+# statuses) through rt-set --values, in bash and zsh; zsh completion
+# follows --desk DIR and -C DIR (it listed the ids and values of the desk
+# in the current folder; --status and --priority offered a fixed list)
 . "$(dirname "$0")/lib.sh"
 
 # zsh_complete PREFIX WORD...: what completions/_rt offers for PREFIX after
@@ -24,10 +25,11 @@ zsh_complete() {
 test -x "$(command -v zsh)" && test_set_prereq ZSH
 
 new_desk d || exit 1
-test_expect_success 'setup: a queue and a custom field no ticket uses, one ticket' '
+test_expect_success 'setup: a queue, a custom field and a status no ticket uses, one ticket' '
 	sed -i "s/^queues:\$/&\n  billing: {description: Bills}/" rt.yaml &&
 	printf "fields:\n  region: {values: [north, south]}\nagents:\n  anna: {address: anna@example.org}\n" >>rt.yaml &&
-	git commit -qam "billing, region, anna" &&
+	printf "workflows:\n  incidents:\n    types: [incident]\n    statuses: [new, triage, resolved]\n" >>rt.yaml &&
+	git commit -qam "billing, region, anna, triage" &&
 	printf "From: a@example.com\nSubject: x\nMessage-Id: <c1@x>\n\nx\n" | rt-ingest >"$TRASH/id"
 '
 ID=$(cat "$TRASH/id")
@@ -38,6 +40,10 @@ test_expect_success 'rt-set --values prints what rt.yaml declares' '
 	rt-set --values region >out && printf "north\nsouth\n" >expect && test_cmp expect out &&
 	rt-set --values owner >out && printf "anna\nnone\n" >expect && test_cmp expect out &&
 	rt-set --values subject >out && test_must_fail test -s out &&
+	rt-set --values status | sort >out &&
+	printf "%s\n" closed new open resolved triage waiting >expect && test_cmp expect out &&
+	rt-set --values priority >out &&
+	printf "%s\n" low normal high urgent critical >expect && test_cmp expect out &&
 	{ rt-set --values colour 2>err; test $? = 64; } && grep "unknown field .colour." err
 '
 
@@ -61,6 +67,15 @@ test_expect_success ZSH 'zsh: ids and values come from the desk --desk names' '
 	zsh_complete "" rt-show >out && test_must_fail grep -x "$ID" out &&
 	zsh_complete "queue=" rt-set --desk d $ID >out && grep -x billing out &&
 	zsh_complete "region=" rt-set --desk d $ID >out && grep -x north out
+'
+
+test_expect_success ZSH 'zsh: -C DIR as --desk DIR; --status and --priority from the desk' '
+	cd "$TRASH" &&
+	zsh_complete "" rt-show -C d >out && grep -x "$ID" out &&
+	zsh_complete "queue=" rt-set -C d $ID >out && grep -x billing out &&
+	zsh_complete "" rt-ls -C d --status >out && grep -x triage out &&
+	test_must_fail grep -x merged out &&
+	zsh_complete "" rt-ls -C d --priority >out && grep -x critical out
 '
 
 test_done

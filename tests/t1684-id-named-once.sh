@@ -44,6 +44,13 @@ test_expect_success 'an id that is no ticket is named once by every command' '
 	once rt-link --parent $id ZZZZZZZZ </dev/null
 '
 
+test_expect_success 'rt-show --raw past the last message names the ticket once' '
+	id=$(cat mid) &&
+	rt-show --raw 9 $id >out 2>err; rc=$?; cat err;
+	test $rc = 66 && test $(wc -l <err) = 1 && test $(grep -o "$id" err | wc -l) = 1 &&
+	grep -E "^rt-show: #$id: the ticket has [0-9]+ stored messages?, not 9$" err
+'
+
 test_expect_success 'rt-comment from stdin: the same' '
 	echo note >note && rt-comment ZZZZZZZZ <note 2>err; rc=$?; cat err;
 	test $rc != 0 && test $(grep -o ZZZZZZZZ err | wc -l) = 1

@@ -49,8 +49,8 @@ test_expect_success BASH 'a time after its ":" completes whole' '
 '
 
 test_expect_success TTY_BASH 'a real bash: TAB after status=o, --desk=DIR --queue=bi' '
-	tab "rt-set $ID status=o" >out &&
-	echo "rt-set $ID status=open " >expect && test_cmp expect out &&
+	tab "rt-set --desk home/desk $ID status=o" >out &&
+	echo "rt-set --desk home/desk $ID status=open " >expect && test_cmp expect out &&
 	tab "rt-ls --desk=home/desk --queue=bi" >out &&
 	echo "rt-ls --desk=home/desk --queue=billing " >expect && test_cmp expect out &&
 	tab "rt set --desk home/desk $ID queue=bi" >out &&

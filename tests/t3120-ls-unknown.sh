@@ -58,6 +58,23 @@ test_expect_code 65 'an unknown priority' '
 	grep "rt-ls: .hihg. is not a priority (low, normal, high, urgent, critical)" err && exit $rc
 '
 
+test_expect_code 64 'an unknown priority before + names the priorities too (exit 64, t3100)' '
+	rt-ls --priority hihg+ 2>err; rc=$?;
+	test $(wc -l <err) = 1 &&
+	grep "rt-ls: .hihg. is not a priority (low, normal, high, urgent, critical)" err && exit $rc
+'
+
+test_expect_success 'rt-set status= and rt-reply --set-status refuse the same names' '
+	for s in on.hold "a b" x:y; do
+		rt-set $(cat id) status="$s" 2>err; rc=$?
+		test $rc = 65 && grep "^rt-set: #$(cat id): .$s. is not a status\$" err ||
+			{ echo "rt-set $s"; cat err; return 1; }
+		echo hi | rt-reply -n --set-status "$s" $(cat id) >out 2>err; rc=$?
+		test $rc = 64 && test $(wc -l <err) = 1 &&
+		grep "^rt-reply: --set-status: .$s. is not a status\$" err || { echo "$s"; cat err; return 1; }
+	done
+'
+
 test_expect_code 65 'an unknown channel names the channels' '
 	rt-ls --channel emial 2>err; rc=$?;
 	grep "rt-ls: unknown channel .emial. (mail, chat, social, phone," err && exit $rc
@@ -91,7 +108,7 @@ test_expect_code 64 'impossible dates in rt-ls name the value' '
 
 test_expect_code 64 'impossible dates in rt-report name the value' '
 	rt-report --since 2026-02-30 2>err; rc=$?;
-	grep "rt-report: .2026-02-30. is not a date or time" err &&
+	grep "rt-report: .2026-02-30. is not a time for --since" err &&
 	rt-report --as-of 2026-11-31 2>err;
 	grep "2026-11-31" err && exit $rc
 '
