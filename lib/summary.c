@@ -66,7 +66,13 @@ mail_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char 
 		a->msgs_in++;
 		if (kv_get(rec, "first-in") == NULL)
 			kv_set(rec, "first-in", at);
-		kv_set(rec, "last-in", at);
+		/*
+		 * An automatic mail (an out-of-office reply, a list's post) on a
+		 * ticket asks nothing of the agents: it starts no next-response
+		 * clock, as it reopens nothing (replay_customer_mail).
+		 */
+		if (!is_auto || strcmp(type, "event-in") == 0)
+			kv_set(rec, "last-in", at);
 		return;
 	}
 	a->msgs_out++;
