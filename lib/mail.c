@@ -1504,8 +1504,108 @@ header_charset(mu_header_t hdr)
 	return cs;
 }
 
+static int parse_buf(const char *buf, size_t len, int nested, struct mail **out);
+
+#define ATTACHED_MAX_DEPTH 3	/* a forward of a forward of a forward is read, no deeper */
+
+/*
+ * A message attached to this one (message/rfc822: a mail forwarded as
+ * an attachment, Outlook's and Thunderbird's way) as a reader sees it
+ * below the text: its header fields, then its own text.
+ */
+/*
+ * Outlook forwards a message with an empty line inside its header, just
+ * before Content-Type (Request Tracker keeps such a mail as a test): its
+ * MIME fields then read as the body, base64 and boundaries shown as
+ * text. An empty line followed by Content-Type, in a header that has
+ * none, is taken out.
+ */
 static void
-extract(struct mail *m, struct mail_priv *pr)
+outlook_blank_line(char *buf, size_t *len)
+{
+	size_t end, skip;
+
+	for (end = 0; end < *len; end++)
+		if (buf[end] == '\n' && (end == 0 || buf[end - 1] == '\n' ||
+		    (buf[end - 1] == '\r' && end >= 2 && buf[end - 2] == '\n')))
+			break;
+	if (end == 0 || end >= *len || end + 1 + 13 > *len ||
+	    strncasecmp(buf + end + 1, "Content-Type:", 13) != 0)
+		return;
+	for (size_t i = 0; i < end; i++)
+		if ((i == 0 || buf[i - 1] == '\n') && strncasecmp(buf + i, "Content-Type:", 13) == 0)
+			return;
+	skip = buf[end - 1] == '\r' ? 2 : 1;	/* the empty line's own line end */
+	memmove(buf + end + 1 - skip, buf + end + 1, *len - end - 1);
+	*len -= skip;
+	buf[*len] = '\0';
+}
+
+static void
+add_attached(struct sbuf *sb, const struct mail *m, size_t i, int nested)
+{
+	static const char *const fields[] = { "From", "Date", "Subject", "To", "Cc" };
+	struct mail *a;
+	char *buf;
+	size_t len;
+
+	if (mail_part_body(m, i, &buf, &len) != 0)
+		return;
+	outlook_blank_line(buf, &len);
+	if (parse_buf(buf, len, nested + 1, &a) == 0) {
+		if (sb->len)
+			sbuf_addc(sb, '\n');
+		sbuf_adds(sb, "-------- Attached message --------\n");
+		for (size_t k = 0; k < LEN(fields); k++) {
+			char *v = mail_header(a, fields[k]);
+			if (v && *v)
+				sbuf_addf(sb, "%s: %s\n", fields[k], v);
+			free(v);
+		}
+		sbuf_addc(sb, '\n');
+		sbuf_adds(sb, a->text);
+		mail_free(a);
+	}
+	free(buf);
+}
+
+/*
+ * The text of m's attached messages after its own text. Not of a report
+ * (a bounce, an abuse report, a read receipt): the message it returns is
+ * the desk's own or the complained-of mail, not the sender's words.
+ */
+static char *
+with_attached(struct mail *m, mu_header_t hdr, char *text, int nested)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *ct;
+	int report, any = 0;
+
+	for (size_t i = 0; i < m->nparts && !any; i++)
+		any = strcmp(m->parts[i].type, "message/rfc822") == 0;
+	if (!any || nested >= ATTACHED_MAX_DEPTH)
+		return text;
+	ct = hdr_token(hdr, MU_HEADER_CONTENT_TYPE);
+	report = ct && strcmp(ct, "multipart/report") == 0;
+	free(ct);
+	if (report)
+		return text;
+	sbuf_adds(&sb, text);
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	if (sb.len)
+		sbuf_addc(&sb, '\n');
+	for (size_t i = 0; i < m->nparts; i++)
+		if (strcmp(m->parts[i].type, "message/rfc822") == 0)
+			add_attached(&sb, m, i, nested);
+	free(text);
+	text = sbuf_detach(&sb);
+	utf8_truncate(text, TEXT_MAX);
+	return text;
+}
+
+static void
+extract(struct mail *m, struct mail_priv *pr, int nested)
 {
 	mu_header_t hdr = pr->hdr;
 	struct mail_addr *v = NULL;
@@ -1552,6 +1652,7 @@ extract(struct mail *m, struct mail_priv *pr)
 	walk(&w, pr->msg, 0);
 	m->text = best_text(&w);
 	m->cmd_secret = mailcmd_take_secret(m->text);
+	m->text = with_attached(m, hdr, m->text, nested);
 	free(w.plain_cs);
 	free(w.html_cs);
 }
@@ -1599,6 +1700,13 @@ open_message(struct mail_priv *pr)
 int
 mail_parse_buf(const char *buf, size_t len, struct mail **out)
 {
+	return parse_buf(buf, len, 0, out);
+}
+
+/* nested: how many attached messages deep buf is (add_attached). */
+static int
+parse_buf(const char *buf, size_t len, int nested, struct mail **out)
+{
 	struct mail_priv *pr;
 	struct mail *m;
 	size_t first;
@@ -1639,7 +1747,7 @@ mail_parse_buf(const char *buf, size_t len, struct mail **out)
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->priv = pr;
-	extract(m, pr);
+	extract(m, pr, nested);
 	*out = m;
 	return 0;
 }
