@@ -1153,10 +1153,101 @@ skip_element(const char *p, const char *name)
 	return p;
 }
 
+/* Marks around a blockquote's text, for tidy_text to quote its lines. */
+#define QUOTE_IN '\x01'
+#define QUOTE_OUT '\x02'
+
+/* html_to_text's state: the open link, whose address follows its text. */
+struct html {
+	struct sbuf sb;
+	char *href;		/* of the open <a>, decoded; NULL when none or not shown */
+	size_t text_at;		/* where its text starts in sb */
+};
+
+/* The decoded value of attribute name in the tag from p to gt; malloc'd, or NULL. */
+static char *
+tag_attr(const char *p, const char *gt, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *a = p; a + n < gt; a++) {
+		const char *v, *e;
+		struct sbuf sb = SBUF_INIT;
+		if (!isspace((unsigned char)a[-1]) || strncasecmp(a, name, n) != 0)
+			continue;
+		v = a + n + strspn(a + n, " \t\r\n");
+		if (*v != '=')
+			continue;
+		v++;
+		v += strspn(v, " \t\r\n");
+		if (*v == '"' || *v == '\'') {
+			e = memchr(v + 1, *v, (size_t)(gt - v - 1));
+			v++;
+		} else
+			e = v + strcspn(v, " \t\r\n>");
+		if (e == NULL || e > gt)
+			e = gt;
+		while (v < e) {
+			uint32_t cp;
+			size_t k = *v == '&' ? html_entity(v + 1, &cp) : 0;
+			if (k && v + 1 + k <= e) {
+				utf8_encode(&sb, cp);
+				v += 1 + k;
+			} else
+				sbuf_addc(&sb, *v++);
+		}
+		return sbuf_detach(&sb);
+	}
+	return NULL;
+}
+
+/*
+ * A link's address is shown after its text, "text <https://...>", as
+ * mail clients write the text part of an HTML mail: the screenshot or
+ * the page a customer links to is what the agent must open. Not when
+ * the text says it already, nor for mailto:, cid: or page anchors.
+ */
+static void
+link_open(struct html *h, const char *p, const char *gt)
+{
+	char *href = tag_attr(p, gt, "href");
+
+	free(h->href);
+	h->href = NULL;
+	if (href && (str_starts(href, "http://") || str_starts(href, "https://") ||
+	    str_starts(href, "ftp://")) && !strpbrk(href, " \t\r\n<>")) {
+		h->href = href;
+		h->text_at = h->sb.len;
+	} else
+		free(href);
+}
+
+static void
+link_close(struct html *h)
+{
+	char *text, *bare;
+	size_t n;
+
+	if (h->href == NULL)
+		return;
+	/* the address without "https://" and a last "/", as link texts give it */
+	bare = xstrdup(h->href + strcspn(h->href, ":") + 3);
+	if ((n = strlen(bare)) > 0 && bare[n - 1] == '/')
+		bare[n - 1] = '\0';
+	text = xstrndup(h->sb.buf ? h->sb.buf + h->text_at : "", h->sb.len - h->text_at);
+	if (*bare && strstr(text, bare) == NULL)
+		sbuf_addf(&h->sb, " <%s>", h->href);
+	free(text);
+	free(bare);
+	free(h->href);
+	h->href = NULL;
+}
+
 /* Handles the markup at p ('<'); returns the position after it. */
 static const char *
-html_tag(const char *p, struct sbuf *sb)
+html_tag(const char *p, struct html *h)
 {
+	struct sbuf *sb = &h->sb;
 	const char *name, *gt;
 	size_t n;
 	int close;
@@ -1177,7 +1268,17 @@ html_tag(const char *p, struct sbuf *sb)
 	if (!close && (tag_is(name, n, "script") || tag_is(name, n, "style")))
 		return skip_element(gt, tag_is(name, n, "script") ? "script" :
 		    "style");
-	if (tag_is(name, n, "br"))
+	if (tag_is(name, n, "a")) {
+		if (close)
+			link_close(h);
+		else
+			link_open(h, name + n, gt - 1);
+	} else if (tag_is(name, n, "blockquote")) {
+		/* quoted as the text part of a reply quotes: "> " */
+		sbuf_adds(sb, "\n\n");
+		sbuf_addc(sb, close ? QUOTE_OUT : QUOTE_IN);
+		sbuf_adds(sb, "\n\n");
+	} else if (tag_is(name, n, "br"))
 		sbuf_addc(sb, '\n');
 	else if (tag_breaks(name, n))
 		sbuf_adds(sb, "\n\n");
@@ -1186,31 +1287,55 @@ html_tag(const char *p, struct sbuf *sb)
 	return gt;
 }
 
-/* Collapses blanks, trims lines and keeps at most one empty line. */
+static void
+quote_marks(struct sbuf *sb, int depth, int text)
+{
+	for (int i = 0; i < depth; i++)
+		sbuf_addc(sb, '>');
+	if (depth > 0 && text)
+		sbuf_addc(sb, ' ');
+}
+
+/*
+ * Collapses blanks, trims lines and keeps at most one empty line; the
+ * lines between QUOTE_IN and QUOTE_OUT get "> " for each level, an
+ * empty line inside a quote ">".
+ */
 static char *
 tidy_text(const char *s)
 {
 	struct sbuf sb = SBUF_INIT;
-	int nl = 2, space = 0;
+	int nl = 2, space = 0, depth = 0, line_depth = 0, blank = 0;
 
 	for (; *s; s++) {
-		if (*s == '\n') {
+		if (*s == QUOTE_IN || *s == QUOTE_OUT) {
+			depth += *s == QUOTE_IN ? 1 : depth > 0 ? -1 : 0;
+		} else if (*s == '\n') {
 			space = 0;
-			if (nl < 2)
-				sbuf_addc(&sb, '\n');
+			if (nl == 1)
+				blank = 1;	/* written before the next text, quoted as both sides are */
 			nl++;
 		} else if (*s == ' ' || *s == '\t') {
 			space = 1;
 		} else {
-			if (space && nl == 0)
+			if (nl > 0 && sb.len > 0) {
+				sbuf_addc(&sb, '\n');
+				if (blank) {
+					quote_marks(&sb, depth < line_depth ? depth : line_depth, 0);
+					sbuf_addc(&sb, '\n');
+				}
+			}
+			if (nl > 0) {
+				quote_marks(&sb, depth, 1);
+				line_depth = depth;
+			} else if (space)
 				sbuf_addc(&sb, ' ');
 			space = 0;
 			nl = 0;
+			blank = 0;
 			sbuf_addc(&sb, *s);
 		}
 	}
-	while (sb.len > 0 && sb.buf[sb.len - 1] == '\n')
-		sb.buf[--sb.len] = '\0';
 	if (sb.len > 0)
 		sbuf_addc(&sb, '\n');
 	return sbuf_detach(&sb);
@@ -1220,33 +1345,35 @@ tidy_text(const char *s)
 static char *
 html_to_text(const char *html)
 {
-	struct sbuf sb = SBUF_INIT;
+	struct html h = { SBUF_INIT, NULL, 0 };
 	const char *p = html;
 	char *out;
 
 	while (*p) {
 		if (*p == '<') {
-			p = html_tag(p, &sb);
+			p = html_tag(p, &h);
 		} else if (*p == '&') {
 			uint32_t cp;
 			size_t n = html_entity(p + 1, &cp);
 
 			if (n == 0)
-				sbuf_addc(&sb, '&');
+				sbuf_addc(&h.sb, '&');
 			else if (cp == 0xA0)	/* &nbsp;: a blank like any other */
-				sbuf_addc(&sb, ' ');
+				sbuf_addc(&h.sb, ' ');
 			else
-				utf8_encode(&sb, cp);
+				utf8_encode(&h.sb, cp);
 			p += 1 + n;
-		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
-			sbuf_addc(&sb, ' ');
+		} else if (*p == '\n' || *p == '\r' || *p == '\t' ||
+		    *p == QUOTE_IN || *p == QUOTE_OUT) {
+			sbuf_addc(&h.sb, ' ');
 			p++;
 		} else {
-			sbuf_addc(&sb, *p++);
+			sbuf_addc(&h.sb, *p++);
 		}
 	}
-	out = tidy_text(sb.buf ? sb.buf : "");
-	sbuf_free(&sb);
+	free(h.href);
+	out = tidy_text(h.sb.buf ? h.sb.buf : "");
+	sbuf_free(&h.sb);
 	return out;
 }
 
