@@ -2,7 +2,8 @@
 # An agent who answers the customer from their own mail client with the
 # desk in Cc has answered the ticket: first-response and last-out are
 # set (the SLA clock stops), the mail-in names whom it went to. An
-# agent's mail to the desk alone (a note, mail commands) answers no one.
+# agent's mail to the desk alone (a note, mail commands) answers no one,
+# and the customer's status page never shows it as the customer's.
 . "$(dirname "$0")/lib.sh"
 
 new_desk desk || exit 1
@@ -40,6 +41,14 @@ test_expect_success 'her note to the desk alone answers no one' '
 	! grep "a2@example.org.*to:" $(ticket_dir $ID)/log.yaml &&
 	test "$(field $ID last-out)" = 2026-11-25T09:30:00Z &&
 	test "$(field $ID msgs-out)" = 1
+'
+
+test_expect_success 'the status page shows her answer as the desk'"'"'s, never her note' '
+	token=$(rt-web --token maria@customer.example) && test -n "$token" &&
+	GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET SCRIPT_NAME=/rt PATH_INFO=$token \
+		RT_DESK=$PWD rt-web >page && cat page &&
+	grep "My VPN drops" page && grep "Please install 4.3.1" page &&
+	! grep "Internal: customer" page
 '
 
 test_done
