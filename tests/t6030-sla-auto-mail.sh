@@ -2,7 +2,8 @@
 # Automatic mail threaded onto a ticket by its tag (an out-of-office
 # reply with Auto-Submitted, a mailing list's post) asks nothing of the
 # agents: it starts no next-response clock and leaves last-in alone, as
-# it reopens nothing. The customer's own answer starts the clock.
+# it reopens nothing; rt-reply quotes and answers the customer's mail
+# before it. The customer's own answer starts the clock.
 . "$(dirname "$0")/lib.sh"
 
 new_desk desk || exit 1
@@ -32,6 +33,14 @@ test_expect_success 'nor does a mailing list post that carries the tag' '
 		RT_NOW=2026-11-25T09:40:00Z rt-ingest >got && test_cmp id got &&
 	test "$(field $ID last-in)" = 2026-11-25T09:00:00Z &&
 	rt-escalate --clocks --now 2026-11-25T12:00:00Z $ID >clocks && ! grep "next-response" clocks
+'
+
+test_expect_success 'rt-reply answers and quotes the customer'"'"'s question, not the robots after it' '
+	echo "Did 4.3 help?" | rt-reply -n --quote $ID >raw &&
+	grep -i "^In-Reply-To: <c1@customer.example>" raw &&
+	python3 -c "import email, sys
+print(email.message_from_binary_file(sys.stdin.buffer).get_payload(decode=True).decode())" <raw >body &&
+	cat body && grep -x "> My VPN drops." body && ! grep "away\|Same here" body
 '
 
 test_expect_success 'the customer answering starts it' '
