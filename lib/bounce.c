@@ -12,7 +12,12 @@
 #include "ticket.h"
 #include "util.h"
 
-/* The value of "Name:" at the start of a line of buf after off, trimmed; malloc'd. */
+/*
+ * The value of "Name:" at the start of a line of buf after off, unfolded
+ * (a returned header may carry "Message-ID:" with the id on the next,
+ * indented line, as Amazon WorkMail and Exchange write it) and trimmed;
+ * malloc'd.
+ */
 static char *
 field_after(const char *buf, size_t len, size_t off, const char *name)
 {
@@ -20,10 +25,22 @@ field_after(const char *buf, size_t len, size_t off, const char *name)
 
 	for (size_t i = off; i + n < len; i++) {
 		if ((i == 0 || buf[i - 1] == '\n') && strncasecmp(buf + i, name, n) == 0) {
-			const char *v = buf + i + n, *end = memchr(v, '\n', len - (size_t)(v - buf));
-			size_t vlen = end ? (size_t)(end - v) : len - (size_t)(v - buf);
-			char *raw = xstrndup(v, vlen), *s = xstrdup(str_trim(raw));
-			free(raw);
+			struct sbuf sb = SBUF_INIT;
+			const char *v = buf + i + n, *end = buf + len;
+			char *s;
+			for (;;) {
+				const char *eol = memchr(v, '\n', (size_t)(end - v));
+				size_t vlen = eol ? (size_t)(eol - v) : (size_t)(end - v);
+				if (vlen && v[vlen - 1] == '\r')
+					vlen--;
+				sbuf_add(&sb, v, vlen);
+				if (eol == NULL || eol + 1 >= end || (eol[1] != ' ' && eol[1] != '\t'))
+					break;
+				sbuf_addc(&sb, ' ');
+				v = eol + 1;
+			}
+			s = xstrdup(str_trim(sb.buf ? sb.buf : ""));
+			sbuf_free(&sb);
 			return s;
 		}
 	}
@@ -51,9 +68,10 @@ classify(struct mail *m)
 		kind = "arf";
 	else if (ct && strcasestr(ct, "multipart/report") && strcasestr(ct, "delivery-status"))
 		kind = "dsn";
-	else if ((m->sender && *m->sender == '\0') || strncasecmp(local, "mailer-daemon@", 14) == 0 ||
-	    strncasecmp(local, "postmaster@", 11) == 0)
-		kind = "dsn";	/* Exim, qmail, Exchange: a bounce without a report */
+	else if ((m->sender && *m->sender == '\0') || (m->from.email && *m->from.email == '\0') ||
+	    strncasecmp(local, "mailer-daemon@", 14) == 0 || strncasecmp(local, "postmaster@", 11) == 0)
+		/* Exim, qmail, Exchange: a bounce without a report; DragonFly's "From: MAILER-DAEMON <>" */
+		kind = "dsn";
 	else if ((as && strncasecmp(str_trim(as), "auto-replied", 12) == 0) || m->auto_submitted)
 		kind = "auto-reply";
 	free(ct);

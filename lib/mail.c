@@ -34,6 +34,7 @@
 
 #include "charset.h"
 #include "entities.h"
+#include "id.h"
 #include "mail.h"
 #include "mailbox.h"
 #include "mailcmd.h"
@@ -1152,10 +1153,101 @@ skip_element(const char *p, const char *name)
 	return p;
 }
 
+/* Marks around a blockquote's text, for tidy_text to quote its lines. */
+#define QUOTE_IN '\x01'
+#define QUOTE_OUT '\x02'
+
+/* html_to_text's state: the open link, whose address follows its text. */
+struct html {
+	struct sbuf sb;
+	char *href;		/* of the open <a>, decoded; NULL when none or not shown */
+	size_t text_at;		/* where its text starts in sb */
+};
+
+/* The decoded value of attribute name in the tag from p to gt; malloc'd, or NULL. */
+static char *
+tag_attr(const char *p, const char *gt, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *a = p; a + n < gt; a++) {
+		const char *v, *e;
+		struct sbuf sb = SBUF_INIT;
+		if (!isspace((unsigned char)a[-1]) || strncasecmp(a, name, n) != 0)
+			continue;
+		v = a + n + strspn(a + n, " \t\r\n");
+		if (*v != '=')
+			continue;
+		v++;
+		v += strspn(v, " \t\r\n");
+		if (*v == '"' || *v == '\'') {
+			e = memchr(v + 1, *v, (size_t)(gt - v - 1));
+			v++;
+		} else
+			e = v + strcspn(v, " \t\r\n>");
+		if (e == NULL || e > gt)
+			e = gt;
+		while (v < e) {
+			uint32_t cp;
+			size_t k = *v == '&' ? html_entity(v + 1, &cp) : 0;
+			if (k && v + 1 + k <= e) {
+				utf8_encode(&sb, cp);
+				v += 1 + k;
+			} else
+				sbuf_addc(&sb, *v++);
+		}
+		return sbuf_detach(&sb);
+	}
+	return NULL;
+}
+
+/*
+ * A link's address is shown after its text, "text <https://...>", as
+ * mail clients write the text part of an HTML mail: the screenshot or
+ * the page a customer links to is what the agent must open. Not when
+ * the text says it already, nor for mailto:, cid: or page anchors.
+ */
+static void
+link_open(struct html *h, const char *p, const char *gt)
+{
+	char *href = tag_attr(p, gt, "href");
+
+	free(h->href);
+	h->href = NULL;
+	if (href && (str_starts(href, "http://") || str_starts(href, "https://") ||
+	    str_starts(href, "ftp://")) && !strpbrk(href, " \t\r\n<>")) {
+		h->href = href;
+		h->text_at = h->sb.len;
+	} else
+		free(href);
+}
+
+static void
+link_close(struct html *h)
+{
+	char *text, *bare;
+	size_t n;
+
+	if (h->href == NULL)
+		return;
+	/* the address without "https://" and a last "/", as link texts give it */
+	bare = xstrdup(h->href + strcspn(h->href, ":") + 3);
+	if ((n = strlen(bare)) > 0 && bare[n - 1] == '/')
+		bare[n - 1] = '\0';
+	text = xstrndup(h->sb.buf ? h->sb.buf + h->text_at : "", h->sb.len - h->text_at);
+	if (*bare && strstr(text, bare) == NULL)
+		sbuf_addf(&h->sb, " <%s>", h->href);
+	free(text);
+	free(bare);
+	free(h->href);
+	h->href = NULL;
+}
+
 /* Handles the markup at p ('<'); returns the position after it. */
 static const char *
-html_tag(const char *p, struct sbuf *sb)
+html_tag(const char *p, struct html *h)
 {
+	struct sbuf *sb = &h->sb;
 	const char *name, *gt;
 	size_t n;
 	int close;
@@ -1176,7 +1268,17 @@ html_tag(const char *p, struct sbuf *sb)
 	if (!close && (tag_is(name, n, "script") || tag_is(name, n, "style")))
 		return skip_element(gt, tag_is(name, n, "script") ? "script" :
 		    "style");
-	if (tag_is(name, n, "br"))
+	if (tag_is(name, n, "a")) {
+		if (close)
+			link_close(h);
+		else
+			link_open(h, name + n, gt - 1);
+	} else if (tag_is(name, n, "blockquote")) {
+		/* quoted as the text part of a reply quotes: "> " */
+		sbuf_adds(sb, "\n\n");
+		sbuf_addc(sb, close ? QUOTE_OUT : QUOTE_IN);
+		sbuf_adds(sb, "\n\n");
+	} else if (tag_is(name, n, "br"))
 		sbuf_addc(sb, '\n');
 	else if (tag_breaks(name, n))
 		sbuf_adds(sb, "\n\n");
@@ -1185,31 +1287,55 @@ html_tag(const char *p, struct sbuf *sb)
 	return gt;
 }
 
-/* Collapses blanks, trims lines and keeps at most one empty line. */
+static void
+quote_marks(struct sbuf *sb, int depth, int text)
+{
+	for (int i = 0; i < depth; i++)
+		sbuf_addc(sb, '>');
+	if (depth > 0 && text)
+		sbuf_addc(sb, ' ');
+}
+
+/*
+ * Collapses blanks, trims lines and keeps at most one empty line; the
+ * lines between QUOTE_IN and QUOTE_OUT get "> " for each level, an
+ * empty line inside a quote ">".
+ */
 static char *
 tidy_text(const char *s)
 {
 	struct sbuf sb = SBUF_INIT;
-	int nl = 2, space = 0;
+	int nl = 2, space = 0, depth = 0, line_depth = 0, blank = 0;
 
 	for (; *s; s++) {
-		if (*s == '\n') {
+		if (*s == QUOTE_IN || *s == QUOTE_OUT) {
+			depth += *s == QUOTE_IN ? 1 : depth > 0 ? -1 : 0;
+		} else if (*s == '\n') {
 			space = 0;
-			if (nl < 2)
-				sbuf_addc(&sb, '\n');
+			if (nl == 1)
+				blank = 1;	/* written before the next text, quoted as both sides are */
 			nl++;
 		} else if (*s == ' ' || *s == '\t') {
 			space = 1;
 		} else {
-			if (space && nl == 0)
+			if (nl > 0 && sb.len > 0) {
+				sbuf_addc(&sb, '\n');
+				if (blank) {
+					quote_marks(&sb, depth < line_depth ? depth : line_depth, 0);
+					sbuf_addc(&sb, '\n');
+				}
+			}
+			if (nl > 0) {
+				quote_marks(&sb, depth, 1);
+				line_depth = depth;
+			} else if (space)
 				sbuf_addc(&sb, ' ');
 			space = 0;
 			nl = 0;
+			blank = 0;
 			sbuf_addc(&sb, *s);
 		}
 	}
-	while (sb.len > 0 && sb.buf[sb.len - 1] == '\n')
-		sb.buf[--sb.len] = '\0';
 	if (sb.len > 0)
 		sbuf_addc(&sb, '\n');
 	return sbuf_detach(&sb);
@@ -1219,33 +1345,35 @@ tidy_text(const char *s)
 static char *
 html_to_text(const char *html)
 {
-	struct sbuf sb = SBUF_INIT;
+	struct html h = { SBUF_INIT, NULL, 0 };
 	const char *p = html;
 	char *out;
 
 	while (*p) {
 		if (*p == '<') {
-			p = html_tag(p, &sb);
+			p = html_tag(p, &h);
 		} else if (*p == '&') {
 			uint32_t cp;
 			size_t n = html_entity(p + 1, &cp);
 
 			if (n == 0)
-				sbuf_addc(&sb, '&');
+				sbuf_addc(&h.sb, '&');
 			else if (cp == 0xA0)	/* &nbsp;: a blank like any other */
-				sbuf_addc(&sb, ' ');
+				sbuf_addc(&h.sb, ' ');
 			else
-				utf8_encode(&sb, cp);
+				utf8_encode(&h.sb, cp);
 			p += 1 + n;
-		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
-			sbuf_addc(&sb, ' ');
+		} else if (*p == '\n' || *p == '\r' || *p == '\t' ||
+		    *p == QUOTE_IN || *p == QUOTE_OUT) {
+			sbuf_addc(&h.sb, ' ');
 			p++;
 		} else {
-			sbuf_addc(&sb, *p++);
+			sbuf_addc(&h.sb, *p++);
 		}
 	}
-	out = tidy_text(sb.buf ? sb.buf : "");
-	sbuf_free(&sb);
+	free(h.href);
+	out = tidy_text(h.sb.buf ? h.sb.buf : "");
+	sbuf_free(&h.sb);
 	return out;
 }
 
@@ -1289,12 +1417,61 @@ is_robot_address(const char *email)
 	    (n == 10 && strncasecmp(email, "postmaster", n) == 0);
 }
 
+/*
+ * Whether the subject of a mail that answers one (In-Reply-To,
+ * References or a ticket tag) is labelled as an out-of-office reply
+ * before its first colon, as iCloud, Exchange and Outlook rules write
+ * it without any RFC 3834 field ("Auto reply: ...", "Automatic reply:
+ * ...", "Abwesenheitsnotiz: ..."). A new mail so labelled is a person's
+ * ("Out of office: how do I set it up?").
+ */
+static int
+ooo_subject(const struct mail *m)
+{
+	static const char *const labels[] = {
+		"auto reply", "auto-reply", "autoreply", "auto response",
+		"auto-response", "autoresponse", "automatic reply",
+		"out of office", "out of office autoreply", "out of office reply",
+		"out of the office", "automatische antwort", "abwesenheitsnotiz",
+		"r\xc3\xa9ponse automatique", "respuesta autom\xc3\xa1tica",
+		"risposta automatica", "automatisch antwoord", "autosvar",
+		"automatisk svar",
+	};
+	const char *s = m->subject + strspn(m->subject, " \t"), *colon = strchr(s, ':');
+	ticket_id tag;
+	size_t n;
+
+	if (colon == NULL || !(m->in_reply_to || m->nreferences ||
+	    id_from_subject(m->subject, tag) == 0))
+		return 0;
+	for (n = (size_t)(colon - s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'); n--)
+		;
+	for (size_t i = 0; i < LEN(labels); i++)
+		if (strlen(labels[i]) == n && strncasecmp(s, labels[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* X-Auto-Response-Suppress: All, which Exchange puts on its own automatic replies. */
+static int
+suppresses_all(mu_header_t hdr)
+{
+	char *raw = hdr_raw_n(hdr, "X-Auto-Response-Suppress", 1), *save = NULL;
+	int yes = 0;
+
+	for (char *w = raw ? strtok_r(raw, " \t,", &save) : NULL; w && !yes;
+	    w = strtok_r(NULL, " \t,", &save))
+		yes = strcasecmp(w, "all") == 0;
+	free(raw);
+	return yes;
+}
+
 static int
 detect_auto(struct mail *m, mu_header_t hdr)
 {
 	static const char *const present[] = {
 		"List-Id", "List-Unsubscribe", "List-Post", "Mailing-List",
-		"X-Loop", "X-Autoreply", "X-Autorespond",
+		"X-Loop", "X-Autoreply", "X-Autorespond", "X-Autogenerated",
 	};
 	char *v;
 	int yes = 0;
@@ -1303,13 +1480,16 @@ detect_auto(struct mail *m, mu_header_t hdr)
 		yes = strcmp(v, "no") != 0;
 		free(v);
 	}
+	/* auto_reply: cPanel's, Exim's and many web forms' autoresponders */
 	if (!yes && (v = hdr_token(hdr, "Precedence")) != NULL) {
 		yes = strcmp(v, "bulk") == 0 || strcmp(v, "list") == 0 ||
-		    strcmp(v, "junk") == 0;
+		    strcmp(v, "junk") == 0 || strcmp(v, "auto_reply") == 0;
 		free(v);
 	}
 	for (size_t i = 0; !yes && i < LEN(present); i++)
 		yes = hdr_has(hdr, present[i]);
+	if (!yes)
+		yes = suppresses_all(hdr) || ooo_subject(m);
 	/* a report (RFC 6522: DSN, MDN, ARF, TLS-RPT) is never answered */
 	if (!yes && (v = hdr_token(hdr, MU_HEADER_CONTENT_TYPE)) != NULL) {
 		yes = strcmp(v, "multipart/report") == 0;
@@ -1451,8 +1631,108 @@ header_charset(mu_header_t hdr)
 	return cs;
 }
 
+static int parse_buf(const char *buf, size_t len, int nested, struct mail **out);
+
+#define ATTACHED_MAX_DEPTH 3	/* a forward of a forward of a forward is read, no deeper */
+
+/*
+ * A message attached to this one (message/rfc822: a mail forwarded as
+ * an attachment, Outlook's and Thunderbird's way) as a reader sees it
+ * below the text: its header fields, then its own text.
+ */
+/*
+ * Outlook forwards a message with an empty line inside its header, just
+ * before Content-Type (Request Tracker keeps such a mail as a test): its
+ * MIME fields then read as the body, base64 and boundaries shown as
+ * text. An empty line followed by Content-Type, in a header that has
+ * none, is taken out.
+ */
 static void
-extract(struct mail *m, struct mail_priv *pr)
+outlook_blank_line(char *buf, size_t *len)
+{
+	size_t end, skip;
+
+	for (end = 0; end < *len; end++)
+		if (buf[end] == '\n' && (end == 0 || buf[end - 1] == '\n' ||
+		    (buf[end - 1] == '\r' && end >= 2 && buf[end - 2] == '\n')))
+			break;
+	if (end == 0 || end >= *len || end + 1 + 13 > *len ||
+	    strncasecmp(buf + end + 1, "Content-Type:", 13) != 0)
+		return;
+	for (size_t i = 0; i < end; i++)
+		if ((i == 0 || buf[i - 1] == '\n') && strncasecmp(buf + i, "Content-Type:", 13) == 0)
+			return;
+	skip = buf[end - 1] == '\r' ? 2 : 1;	/* the empty line's own line end */
+	memmove(buf + end + 1 - skip, buf + end + 1, *len - end - 1);
+	*len -= skip;
+	buf[*len] = '\0';
+}
+
+static void
+add_attached(struct sbuf *sb, const struct mail *m, size_t i, int nested)
+{
+	static const char *const fields[] = { "From", "Date", "Subject", "To", "Cc" };
+	struct mail *a;
+	char *buf;
+	size_t len;
+
+	if (mail_part_body(m, i, &buf, &len) != 0)
+		return;
+	outlook_blank_line(buf, &len);
+	if (parse_buf(buf, len, nested + 1, &a) == 0) {
+		if (sb->len)
+			sbuf_addc(sb, '\n');
+		sbuf_adds(sb, "-------- Attached message --------\n");
+		for (size_t k = 0; k < LEN(fields); k++) {
+			char *v = mail_header(a, fields[k]);
+			if (v && *v)
+				sbuf_addf(sb, "%s: %s\n", fields[k], v);
+			free(v);
+		}
+		sbuf_addc(sb, '\n');
+		sbuf_adds(sb, a->text);
+		mail_free(a);
+	}
+	free(buf);
+}
+
+/*
+ * The text of m's attached messages after its own text. Not of a report
+ * (a bounce, an abuse report, a read receipt): the message it returns is
+ * the desk's own or the complained-of mail, not the sender's words.
+ */
+static char *
+with_attached(struct mail *m, mu_header_t hdr, char *text, int nested)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *ct;
+	int report, any = 0;
+
+	for (size_t i = 0; i < m->nparts && !any; i++)
+		any = strcmp(m->parts[i].type, "message/rfc822") == 0;
+	if (!any || nested >= ATTACHED_MAX_DEPTH)
+		return text;
+	ct = hdr_token(hdr, MU_HEADER_CONTENT_TYPE);
+	report = ct && strcmp(ct, "multipart/report") == 0;
+	free(ct);
+	if (report)
+		return text;
+	sbuf_adds(&sb, text);
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	if (sb.len)
+		sbuf_addc(&sb, '\n');
+	for (size_t i = 0; i < m->nparts; i++)
+		if (strcmp(m->parts[i].type, "message/rfc822") == 0)
+			add_attached(&sb, m, i, nested);
+	free(text);
+	text = sbuf_detach(&sb);
+	utf8_truncate(text, TEXT_MAX);
+	return text;
+}
+
+static void
+extract(struct mail *m, struct mail_priv *pr, int nested)
 {
 	mu_header_t hdr = pr->hdr;
 	struct mail_addr *v = NULL;
@@ -1499,6 +1779,7 @@ extract(struct mail *m, struct mail_priv *pr)
 	walk(&w, pr->msg, 0);
 	m->text = best_text(&w);
 	m->cmd_secret = mailcmd_take_secret(m->text);
+	m->text = with_attached(m, hdr, m->text, nested);
 	free(w.plain_cs);
 	free(w.html_cs);
 }
@@ -1546,6 +1827,13 @@ open_message(struct mail_priv *pr)
 int
 mail_parse_buf(const char *buf, size_t len, struct mail **out)
 {
+	return parse_buf(buf, len, 0, out);
+}
+
+/* nested: how many attached messages deep buf is (add_attached). */
+static int
+parse_buf(const char *buf, size_t len, int nested, struct mail **out)
+{
 	struct mail_priv *pr;
 	struct mail *m;
 	size_t first;
@@ -1586,7 +1874,7 @@ mail_parse_buf(const char *buf, size_t len, struct mail **out)
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->priv = pr;
-	extract(m, pr);
+	extract(m, pr, nested);
 	*out = m;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "change.h"
 #include "desk.h"
 #include "fieldset.h"
+#include "kv.h"
 #include "mail.h"
 #include "mailcmd.h"
 #include "mailsend.h"
@@ -345,15 +346,59 @@ agent_field(struct desk *d, const char *agent, const char *key)
 	return strcmp(key, "email") == 0 ? p->address : p->display;
 }
 
+/* 1 when addr is an item of the address list (case ignored, as mail addresses compare). */
+static int
+list_has_addr(const char *list, const char *addr)
+{
+	char **v;
+	size_t n = kv_list_split(list, &v);
+	int yes = 0;
+
+	for (size_t i = 0; i < n && !yes; i++)
+		yes = strcasecmp(v[i], addr) == 0;
+	strv_free(v, n);
+	return yes;
+}
+
+/*
+ * The ticket's requestors and Cc that the agent's mail was sent to (To
+ * or Cc), as a mail-out's "to" lists them; NULL when none. An agent who
+ * answers the customer from their own mail client with the desk in Cc
+ * has answered the ticket (summary.c: first-response, last-out).
+ */
+static char *
+answered_to(const struct change *c, const struct mail *m)
+{
+	const char *reqs = kv_get(&c->ticket, "requestors"), *cc = kv_get(&c->ticket, "cc");
+	char *list = NULL;
+
+	for (size_t i = 0; i < m->nto + m->ncc; i++) {
+		const struct mail_addr *a = i < m->nto ? &m->to[i] : &m->cc[i - m->nto];
+		char *more;
+		if (a->email == NULL || *a->email == '\0' ||
+		    !(list_has_addr(reqs, a->email) || list_has_addr(cc, a->email)) ||
+		    list_has_addr(list, a->email))
+			continue;
+		more = kv_list_add(list, a->email);
+		free(list);
+		list = more;
+	}
+	return list;
+}
+
 /* Marks the mail-in event and the change as the agent's. */
 static void
-as_agent(struct desk *d, struct change *c, long evi, const char *agent, int proven)
+as_agent(struct desk *d, struct change *c, long evi, const char *agent, int proven,
+    const struct mail *m)
 {
 	struct kvmap *ev = &c->events[evi];
 	const char *name = agent_field(d, agent, "name");
+	char *to = answered_to(c, m);
 
 	kv_set(ev, "agent", "true");
 	kv_set(ev, "by", agent);
+	kv_set(ev, "to", to);
+	free(to);
 	if (proven)
 		change_author(c, name ? name : agent, agent_field(d, agent, "email"));
 }
@@ -374,7 +419,7 @@ mailcmd_hook(struct desk *d, struct change *c, struct mail *m)
 	n = mailcmd_parse(m->text, &keys, &vals);
 	if (n == 0) {
 		/* no commands: the agent's note, which never reopens the ticket */
-		as_agent(d, c, evi, agent, why == NULL);
+		as_agent(d, c, evi, agent, why == NULL, m);
 		return 1;
 	}
 	if (why) {
@@ -386,7 +431,7 @@ mailcmd_hook(struct desk *d, struct change *c, struct mail *m)
 		strv_free(vals, (size_t)n);
 		return 0;
 	}
-	as_agent(d, c, evi, agent, 1);
+	as_agent(d, c, evi, agent, 1, m);
 	for (int i = 0; i < n; i++) {
 		char *line;
 		if (strcmp(keys[i], "secret") == 0)

@@ -29,7 +29,9 @@ struct mail;
  * Called by ingest on a follow-up after the mail-in event was added,
  * before the customer-reply reopen (which ingest skips when this returns
  * 1: an agent's mail is not a customer's answer). For a mail from an
- * agent: marks the mail-in event "agent: true", applies the command
+ * agent: marks the mail-in event "agent: true" and names in "to" the
+ * ticket's requestors and Cc it was also sent to (an answer from the
+ * agent's own mail client, the desk in Cc), applies the command
  * lines through the same checks as rt-set (fields, values; a status
  * through status_change, so with its set: and exec: actions and its
  * cascade), makes the agent the commit's author and records in the

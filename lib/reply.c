@@ -51,7 +51,8 @@ struct ctx {
 	struct evlog log;
 	char *langs[4];
 	size_t nlangs;
-	const struct kvmap *last_in_ev;	/* last mail-in event not from an agent */
+	const struct kvmap *trigger_ev;	/* last mail-in event not from an agent */
+	const struct kvmap *last_in_ev;	/* the same, not automatic unless all are */
 	struct mail *last_in;		/* its parsed message */
 	struct mail *first_in;		/* the first mail-in's message */
 	struct outbound ob;		/* a chat, social or phone ticket's channel */
@@ -157,6 +158,15 @@ load_mail(struct desk *d, const char *id, const char *file, struct mail **out)
 	return rc;
 }
 
+/* A mail-in event of automatic mail (auto: true). */
+static int
+auto_event(const struct kvmap *ev)
+{
+	const char *a = kv_get(ev, "auto");
+
+	return a && strcmp(a, "true") == 0;
+}
+
 static int
 ctx_load(struct ctx *c, struct desk *d, const char *id)
 {
@@ -178,7 +188,14 @@ ctx_load(struct ctx *c, struct desk *d, const char *id)
 		    !(ag && strcmp(ag, "true") == 0) && !agent_by_email(d, kv_get(&c->log.ev[i], "from"))) {
 			if (first == NULL)
 				first = &c->log.ev[i];
-			c->last_in_ev = &c->log.ev[i];
+			c->trigger_ev = &c->log.ev[i];
+			/*
+			 * An out-of-office reply after the customer's question is
+			 * neither quoted nor answered in its place (automatic mail,
+			 * mail.h); loop_check still sees it as the trigger.
+			 */
+			if (!auto_event(&c->log.ev[i]) || c->last_in_ev == NULL || auto_event(c->last_in_ev))
+				c->last_in_ev = &c->log.ev[i];
 		}
 	}
 	if (c->last_in_ev)
@@ -949,7 +966,7 @@ choose(struct ctx *c, const struct reply_opts *o, struct tmpl *t, struct kb_arti
 static char *
 loop_check(struct ctx *c, enum tmpl_auto kind, const char **to, size_t *nto)
 {
-	const struct kvmap *trigger = c->last_in_ev;
+	const struct kvmap *trigger = c->trigger_ev;
 	const char *a;
 	long long iv;
 	size_t k = 0;

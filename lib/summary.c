@@ -60,13 +60,24 @@ mail_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char 
 	const char *autoflag = kv_get(ev, "auto");
 	int is_auto = autoflag && strcmp(autoflag, "true") == 0;
 
-	if (kv_get(ev, "agent") && strcmp(kv_get(ev, "agent"), "true") == 0)
-		return;	/* an agent's mail to the desk is not the customer's */
-	if (strcmp(type, "mail-in") == 0 || strcmp(type, "event-in") == 0) {
+	if (kv_get(ev, "agent") && strcmp(kv_get(ev, "agent"), "true") == 0) {
+		/*
+		 * An agent's mail to the desk is not the customer's; one sent to
+		 * the customer too (the desk in Cc, mailcmd.h) is an answer.
+		 */
+		if (kv_get(ev, "to") == NULL)
+			return;
+	} else if (strcmp(type, "mail-in") == 0 || strcmp(type, "event-in") == 0) {
 		a->msgs_in++;
 		if (kv_get(rec, "first-in") == NULL)
 			kv_set(rec, "first-in", at);
-		kv_set(rec, "last-in", at);
+		/*
+		 * An automatic mail (an out-of-office reply, a list's post) on a
+		 * ticket asks nothing of the agents: it starts no next-response
+		 * clock, as it reopens nothing (replay_customer_mail).
+		 */
+		if (!is_auto || strcmp(type, "event-in") == 0)
+			kv_set(rec, "last-in", at);
 		return;
 	}
 	a->msgs_out++;

@@ -228,8 +228,10 @@ conversation(struct desk *d, struct sbuf *b, const char *lang, const char *id,
 	for (size_t i = 0; i < log->n; i++) {
 		const struct kvmap *ev = &log->ev[i];
 		const char *type = kv_get(ev, "ev"), *file = kv_get(ev, "file");
-		int in = type && strcmp(type, "mail-in") == 0;
-		int out = type && strcmp(type, "mail-out") == 0 &&
+		/* an agent's mail to the desk is no mail of the customer's (mailcmd.h) */
+		int agent = kv_get(ev, "agent") && strcmp(kv_get(ev, "agent"), "true") == 0;
+		int in = type && strcmp(type, "mail-in") == 0 && !agent;
+		int out = type && (strcmp(type, "mail-out") == 0 || agent) &&
 		    (list_has_address(kv_get(ev, "to"), address) ||
 		    list_has_address(kv_get(ev, "cc"), address));
 		char *text;

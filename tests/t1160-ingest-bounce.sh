@@ -78,6 +78,36 @@ test_expect_success 'rt-reply warns about a bouncing requestor' '
 	grep "warning: kunde@customer.example bounced earlier mail" err
 '
 
+test_expect_success 'a DSN whose returned Message-Id is folded onto the next line reaches the ticket' '
+	t=$(cust k@fold.example "to be bounced, folded" c-fold@x | rt-ingest) &&
+	sent $t rt-sent-fold@desk.example.org k@fold.example &&
+	sed "s/^Message-Id: <rt-sent-1@desk.example.org>/Message-Id:\n <rt-sent-fold@desk.example.org>/; s/Message-Id: <2026/Message-Id: <f2026/" \
+		$B/postfix-dsn.eml | rt-ingest >got && echo $t >want && test_cmp want got &&
+	grep "ev: bounce.*refers: rt-sent-fold@desk.example.org" $(ticket_dir $t)/log.yaml
+'
+
+test_expect_success 'a bounce from "MAILER-DAEMON <>" (DragonFly Mail Agent) is a DSN' '
+	t=$(cust k@dma.example "to be bounced, dma" c-dma@x | rt-ingest) &&
+	sent $t rt-sent-dma@desk.example.org k@dma.example &&
+	printf "From: MAILER-DAEMON <>\nTo: support@example.org\nSubject: Mail delivery failed\nMessage-Id: <dma1@mx.example>\n\nThere was an error delivering your mail to <k@dma.example>.\n\nMessage headers follow.\n\nSubject: to be bounced\nMessage-Id: <rt-sent-dma@desk.example.org>\nFrom: <support@example.org>\n" |
+		rt-ingest >got && echo $t >want && test_cmp want got &&
+	grep "ev: bounce.*kind: dsn.*refers: rt-sent-dma@desk.example.org" $(ticket_dir $t)/log.yaml
+'
+
+if [ -f "$CORPUS/mail/sisimai/bsd/lhost-amazonworkmail-01.eml" ]; then
+test_expect_success 'the corpus Amazon WorkMail (folded Message-Id) and DragonFly bounces reach their ticket' '
+	for c in "bsd/lhost-amazonworkmail-01.eml 000001523f1865dd-0dbfd06e-bfce-4637-b049-3318ea42f98a-000000@us-west-2.amazonses.com" \
+	    "bsd/lhost-dragonfly-02.eml 66681300.e06d1.6964aaf9@df.example.jp"; do
+		set -- $c &&
+		t=$(cust k@y.example "to be bounced $1" "c-$1@y" | rt-ingest) && sent $t "$2" k@y.example &&
+		rt-ingest <"$CORPUS/mail/sisimai/$1" >got && echo $t >want && test_cmp want got &&
+		grep "ev: bounce" $(ticket_dir $t)/log.yaml || exit 1
+	done
+'
+else
+	test_skip 'the corpus Amazon WorkMail (folded Message-Id) and DragonFly bounces reach their ticket' "no corpus at $CORPUS"
+fi
+
 if [ -f "$CORPUS/mail/sisimai/bsd/rhost-zoho-01.eml" ]; then
 test_expect_success 'real DSNs from the corpus (Postfix via Zoho, Exim, ARF) reach their ticket' '
 	for f in bsd/rhost-zoho-01.eml bsd/lhost-exim-02.eml bsd/arf-14.eml; do
