@@ -1,5 +1,5 @@
 # rt: a response-management toolkit of small programs over a git desk.
-# One binary per cmd/*.c, all linked against lib/librt.a.
+# One binary per cmd/*.c, all linked against cmd/common/cli.o and lib/librt.a.
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
@@ -59,6 +59,11 @@ LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 BINS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
+# The command layer every binary shares (usage, exits, id loops): beside
+# the commands, not in librt.a, since the library never prints a
+# command's name and never exits.
+CLI_OBJ  := $(B)/cmd/common/cli.o
+$(B)/cmd/%.o: override CFLAGS += -Icmd/common
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -84,7 +89,7 @@ $(B)/mailer.dyn: $(MAILER)
 
 $(BINS) $(UNITS) $(BENCH_SRC:bench/%.c=$(B)/bench/%) $(B)/bench/rt-show-shared: | $(B)/mailer.dyn
 
-$(B)/%.o: %.c $(wildcard lib/*.h)
+$(B)/%.o: %.c $(wildcard lib/*.h cmd/common/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -100,7 +105,7 @@ $(B)/librt.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/bin/%: $(B)/cmd/%.o $(B)/librt.a
+$(B)/bin/%: $(B)/cmd/%.o $(CLI_OBJ) $(B)/librt.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -126,7 +131,7 @@ $(B)/bench/fsprobe: bench/ref/fsprobe.c
 	$(CC) $(CFLAGS) -o $@ $<
 
 # rt-show with libgit2 shared, the CA bundle parsed at start: the floor's reference.
-$(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(B)/librt.a
+$(B)/bench/rt-show-shared: $(B)/cmd/rt-show.o $(CLI_OBJ) $(B)/librt.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT2_WRAP) $(shell pkg-config --libs libgit2) \
 	    -lmbedx509 -lmbedcrypto -lz $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) $(NETTLE_LIBS) $(MU_LIBS) -lm

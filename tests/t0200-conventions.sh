@@ -217,4 +217,13 @@ test_expect_success 'a bad number for an option is one line naming the option, e
 	done
 '
 
+test_expect_success 'the library never prints a command name and never exits' '
+	# allowed: a forked child that could not exec (_exit), and util.c oom(),
+	# the one place that cannot return (rt-ingest under Postfix: 71 defers)
+	grep -nE "(^|[^_a-z])(exit|v?errx?)[[:space:]]*\\(|(^|[^_a-z])v?warnx?[[:space:]]*\\([[:space:]]*\"|program_invocation|getprogname|cli\\.h" \
+	    "$SRC_ROOT"/lib/*.c "$SRC_ROOT"/lib/*.h >hits || :
+	grep -v "^$SRC_ROOT/lib/util.c:[0-9]*:.*\\(program_invocation_short_name\\|exit(EX_OSERR)\\)" hits >bad || :
+	test_cmp /dev/null bad
+'
+
 test_done

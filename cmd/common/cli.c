@@ -1,4 +1,4 @@
-/* cli.c: what every rt command shares: usage, id loops, stdout checks */
+/* cli.c: the command layer every rt command shares: usage, exits, id loops, stdout checks */
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>

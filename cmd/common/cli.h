@@ -1,4 +1,4 @@
-/* cli.h: what every rt command shares: usage, id loops, stdout checks */
+/* cli.h: the command layer every rt command shares (not the library: it prints the command's name and exits) */
 #ifndef RT_CLI_H
 #define RT_CLI_H
 
