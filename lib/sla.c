@@ -632,6 +632,20 @@ work_when(struct calendar *cal, const struct segs *g, time_t a, long long n)
 	return 0;
 }
 
+/*
+ * When the ticket last became done (0: it is not done): a move from one
+ * done status to another (resolved, then closed) is no new resolution.
+ */
+static time_t
+done_since(const struct segs *g)
+{
+	size_t i = g->n;
+
+	while (i > 0 && g->v[i - 1].done)
+		i--;
+	return i < g->n ? g->v[i].at : 0;
+}
+
 static time_t
 when_or_zero(const char *s, time_t now)
 {
@@ -678,8 +692,7 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 		return 0;
 	parse_timeline(s, t, created, now, &g);
 	working = st->working = g.v[g.n - 1].working;
-	if (g.v[g.n - 1].done)
-		done_at = g.v[g.n - 1].at;
+	done_at = done_since(&g);
 	fr = when_or_zero(t->first_response, now);
 	in = when_or_zero(t->last_in, now);
 	out = when_or_zero(t->last_out, now);
