@@ -74,6 +74,7 @@ static const struct {
 	F("timeline", timeline), F("esc-steps", esc_steps), F("esc-level", esc_level),
 	F("reopens", reopens), F("rating", rating), F("rated-at", rated_at),
 	F("merged-into", merged_into), F("escalate", escalate), F("due", due),
+	F("mail-timeline", mail_timeline),
 };
 #undef F
 
@@ -656,6 +657,41 @@ when_or_zero(const char *s, time_t now)
 	return t;
 }
 
+/*
+ * The customer's last mail and the last reply by a person at now: from
+ * the mail timeline, so a later mail does not hide a past cycle; a record
+ * without one has only the last of each.
+ */
+static void
+last_mails(const struct sla_ticket *t, time_t now, time_t *in, time_t *out)
+{
+	const char *p = t->mail_timeline;
+
+	if (p == NULL) {
+		*in = when_or_zero(t->last_in, now);
+		*out = when_or_zero(t->last_out, now);
+		return;
+	}
+	*in = *out = 0;
+	while (*p) {
+		const char *semi = strchr(p, ';'), *sp = strchr(p, ' ');
+		size_t len = semi ? (size_t)(semi - p) : strlen(p);
+		char ts[40];
+		time_t at;
+		if (sp && sp < p + len && (size_t)(sp - p) < sizeof(ts)) {
+			memcpy(ts, p, (size_t)(sp - p));
+			ts[sp - p] = '\0';
+			if (rt_parsetime(ts, &at) == 0 && at <= now) {
+				if (p + len - sp - 1 == 2 && strncmp(sp + 1, "in", 2) == 0)
+					*in = at;
+				else
+					*out = at;
+			}
+		}
+		p = semi ? semi + 1 : p + len;
+	}
+}
+
 static void
 run_clock(struct calendar *cal, const struct segs *g, struct sla_clock *c, time_t now,
     int working)
@@ -694,8 +730,7 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 	working = st->working = g.v[g.n - 1].working;
 	done_at = done_since(&g);
 	fr = when_or_zero(t->first_response, now);
-	in = when_or_zero(t->last_in, now);
-	out = when_or_zero(t->last_out, now);
+	last_mails(t, now, &in, &out);
 
 	for (int k = 0; k < SLA_NCLOCKS; k++) {
 		struct sla_clock *c = &st->clock[k];

@@ -24,8 +24,9 @@
  *                   (`first-response`); resolving without one stops it
  *                   as missed (breached), unless the policy (or sla:)
  *                   sets resolve-counts-as-response: true
- *   next-response   from the customer's last mail (`last-in`) while it has
- *                   no reply, once a first response was given
+ *   next-response   from the customer's last mail while it has no reply,
+ *                   once a first response was given (`mail-timeline`, else
+ *                   `last-in` and `last-out`)
  *   resolution      from `created` to `resolved-at`; reopening resumes it
  */
 #ifndef RT_SLA_H
@@ -79,7 +80,7 @@ struct sla_ticket {
 	    *owner, *team, *requestors, *customer, *contract, *tags, *created,
 	    *first_response, *last_in, *last_out, *resolved_at, *timeline,
 	    *esc_steps, *esc_level, *reopens, *rating, *rated_at, *merged_into,
-	    *escalate, *due;
+	    *escalate, *due, *mail_timeline;
 	const struct rec *rec;		/* for other fields in match conditions */
 	const struct kvmap *map;
 };
