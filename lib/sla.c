@@ -658,9 +658,10 @@ when_or_zero(const char *s, time_t now)
 }
 
 /*
- * The customer's last mail and the last reply by a person at now: from
- * the mail timeline, so a later mail does not hide a past cycle; a record
- * without one has only the last of each.
+ * The customer's last mail at now and the first reply by a person after
+ * it (0: none yet), from the mail timeline: a later mail does not hide a
+ * past cycle, and a second reply does not move the answer of the first.
+ * A record without one has only the last mail and the last reply.
  */
 static void
 last_mails(const struct sla_ticket *t, time_t now, time_t *in, time_t *out)
@@ -683,8 +684,8 @@ last_mails(const struct sla_ticket *t, time_t now, time_t *in, time_t *out)
 			ts[sp - p] = '\0';
 			if (rt_parsetime(ts, &at) == 0 && at <= now) {
 				if (p + len - sp - 1 == 2 && strncmp(sp + 1, "in", 2) == 0)
-					*in = at;
-				else
+					*in = at, *out = 0;
+				else if (*out == 0)
 					*out = at;
 			}
 		}

@@ -2,7 +2,8 @@
 # The next-response clock of a past time is the cycle of that time: a
 # customer mail or a reply that came later does not hide or reopen it, so
 # rt-escalate --clocks --now and rt-report of a past period stay the same
-# whatever happened since.
+# whatever happened since; a cycle ends at the first reply after the
+# customer's mail, not at a later one.
 . "$(dirname "$0")/lib.sh"
 
 mail() { # FROM MSGID SUBJECT [IN-REPLY-TO]
@@ -48,6 +49,20 @@ test_expect_success 'rt-escalate --clocks --now: the cycle of that time' '
 	cat >expect <<-EOF &&
 	$late std first-response 1h 30m 30m stopped met -
 	$late std next-response 2h 3h -1h stopped breached 2026-11-23T12:00:00Z
+	$prompt std first-response 1h 30m 30m stopped met -
+	$prompt std next-response 2h 1h 1h stopped met -
+	EOF
+	test_cmp expect actual
+'
+
+# Later: "late" has a new cycle (answered in 30m); "prompt" keeps its
+# Monday answer, its reply of Wednesday answered nothing new.
+test_expect_success 'rt-escalate --clocks: the cycle ends at the first reply after the mail' '
+	late=$(cat id.late) prompt=$(cat id.prompt) &&
+	rt-escalate --clocks --now 2026-11-26T00:00:00Z $late $prompt >actual &&
+	cat >expect <<-EOF &&
+	$late std first-response 1h 30m 30m stopped met -
+	$late std next-response 2h 30m 1h30m stopped met -
 	$prompt std first-response 1h 30m 30m stopped met -
 	$prompt std next-response 2h 1h 1h stopped met -
 	EOF
