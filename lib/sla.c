@@ -722,6 +722,7 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 
 	memset(st, 0, sizeof(*st));
 	st->now = now;
+	st->done = status_is_done(t->status);
 	st->customer = sla_customer(s, t->customer);
 	if ((p = st->policy = sla_policy_for(s, t)) == NULL)
 		return 0;
@@ -729,6 +730,7 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 		return 0;
 	parse_timeline(s, t, created, now, &g);
 	working = st->working = g.v[g.n - 1].working;
+	st->done = g.v[g.n - 1].done;
 	done_at = done_since(&g);
 	fr = when_or_zero(t->first_response, now);
 	last_mails(t, now, &in, &out);
@@ -796,7 +798,8 @@ sla_alert(const struct sla_status *st, const struct sla_ticket *t, long window)
 	enum sla_alert a = SLA_ALERT_NONE;
 	time_t due;
 
-	if (t->merged_into || (t->status && status_is_done(t->status)))
+	/* done as of st->now: a ticket resolved since was open then */
+	if (t->merged_into || st->done)
 		return SLA_ALERT_NONE;
 	if (t->due && rt_parsetime(t->due, &due) == 0) {
 		if (due < st->now)

@@ -109,6 +109,7 @@ struct sla_status {
 	const struct sla_customer *customer;	/* NULL: not in customers: */
 	time_t now;
 	int working;			/* the status at now lets clocks run */
+	int done;			/* the status at now is done */
 	struct sla_clock clock[SLA_NCLOCKS];
 };
 
@@ -145,7 +146,7 @@ int sla_compute_rec(struct sla *s, const struct rec *r, time_t now, struct sla_s
  *              the ticket's own due: time has passed
  *   due-soon   not breached, and a running clock reaches its target, or
  *              due: comes, within window seconds from now
- * Done and merged tickets need nothing.
+ * Tickets done at now (by the record's timeline) and merged ones need nothing.
  */
 enum sla_alert { SLA_ALERT_NONE, SLA_ALERT_DUE_SOON, SLA_ALERT_BREACHED };
 #define SLA_DUE_WINDOW (4 * 3600L)

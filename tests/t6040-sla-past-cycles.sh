@@ -3,7 +3,7 @@
 # customer mail or a reply that came later does not hide or reopen it, so
 # rt-escalate --clocks --now and rt-report of a past period stay the same
 # whatever happened since; a cycle ends at the first reply after the
-# customer's mail, not at a later one.
+# customer's mail, not at a later one; a ticket resolved since was open.
 . "$(dirname "$0")/lib.sh"
 
 mail() { # FROM MSGID SUBJECT [IN-REPLY-TO]
@@ -82,6 +82,22 @@ test_expect_success 'the record keeps every mail and reply (rt-ls --format)' '
 	2026-11-23T08:00:00Z in;2026-11-23T08:30:00Z out;2026-11-23T10:00:00Z in;2026-11-23T11:00:00Z out;2026-11-25T09:00:00Z out
 	EOF
 	test_cmp expect actual
+'
+
+# Never answered, resolved on Wednesday: on Tuesday it was open and its
+# first response breached (since 09:00 on Monday).
+test_expect_success 'a ticket resolved since was breached then (--json alert, rt-ls --sla)' '
+	mail c@example.com s1@x Silent | RT_NOW=2026-11-23T08:00:00Z rt-ingest >id.silent &&
+	RT_NOW=2026-11-25T10:00:00Z rt-set $(cat id.silent) status=resolved >/dev/null &&
+	rt-escalate --clocks --json --now 2026-11-24T00:00:00Z $(cat id.silent) |
+		jq -r ".alert, .clocks[\"first-response\"].due" >actual &&
+	printf "breached\n2026-11-23T09:00:00Z\n" >expect &&
+	test_cmp expect actual &&
+	RT_NOW=2026-11-24T00:00:00Z rt-ls --sla breached --ids >actual &&
+	cat id.silent >expect &&
+	test_cmp expect actual &&
+	rt-ls --sla breached --ids >actual &&
+	test ! -s actual
 '
 
 test_done
