@@ -23,7 +23,7 @@
 #include "txn.h"
 #include "util.h"
 
-#define CACHE_VERSION "10"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level, 9: set-by-hand, 10: no last-in from automatic mail) */
+#define CACHE_VERSION "10"	/* bump when summary.c derives new keys (5: text index, 6: first mail, 7: text index on first use, 8: its recent level, 9: set-by-hand, 10: no last-in from automatic mail, mail-timeline) */
 #define MSGID_MAXKEY 400
 
 /* The version this rt writes; RT_CACHE_VERSION for tests (an older rt's cache). */

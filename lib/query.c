@@ -317,7 +317,8 @@ query_slot(struct query *q, const char *key)
 static const char *const derived_keys[] = {
 	"updated", "first-in", "first-response", "last-in", "last-out", "resolved-at",
 	"closed-at", "msgs-in", "msgs-out", "reopens", "rating", "rated-at", "surveyed-at",
-	"esc-level", "esc-steps", "escalate", "timeline", "set-by-hand", "untagged-by-hand", NULL
+	"esc-level", "esc-steps", "escalate", "timeline", "mail-timeline", "set-by-hand",
+	"untagged-by-hand", NULL
 };
 
 /* Channels tickets come in by; rt.yaml channels: may name more. */

@@ -74,6 +74,7 @@ static const struct {
 	F("timeline", timeline), F("esc-steps", esc_steps), F("esc-level", esc_level),
 	F("reopens", reopens), F("rating", rating), F("rated-at", rated_at),
 	F("merged-into", merged_into), F("escalate", escalate), F("due", due),
+	F("mail-timeline", mail_timeline),
 };
 #undef F
 
@@ -632,6 +633,20 @@ work_when(struct calendar *cal, const struct segs *g, time_t a, long long n)
 	return 0;
 }
 
+/*
+ * When the ticket last became done (0: it is not done): a move from one
+ * done status to another (resolved, then closed) is no new resolution.
+ */
+static time_t
+done_since(const struct segs *g)
+{
+	size_t i = g->n;
+
+	while (i > 0 && g->v[i - 1].done)
+		i--;
+	return i < g->n ? g->v[i].at : 0;
+}
+
 static time_t
 when_or_zero(const char *s, time_t now)
 {
@@ -640,6 +655,42 @@ when_or_zero(const char *s, time_t now)
 	if (s == NULL || rt_parsetime(s, &t) != 0 || t > now)
 		return 0;
 	return t;
+}
+
+/*
+ * The customer's last mail at now and the first reply by a person after
+ * it (0: none yet), from the mail timeline: a later mail does not hide a
+ * past cycle, and a second reply does not move the answer of the first.
+ * A record without one has only the last mail and the last reply.
+ */
+static void
+last_mails(const struct sla_ticket *t, time_t now, time_t *in, time_t *out)
+{
+	const char *p = t->mail_timeline;
+
+	if (p == NULL) {
+		*in = when_or_zero(t->last_in, now);
+		*out = when_or_zero(t->last_out, now);
+		return;
+	}
+	*in = *out = 0;
+	while (*p) {
+		const char *semi = strchr(p, ';'), *sp = strchr(p, ' ');
+		size_t len = semi ? (size_t)(semi - p) : strlen(p);
+		char ts[40];
+		time_t at;
+		if (sp && sp < p + len && (size_t)(sp - p) < sizeof(ts)) {
+			memcpy(ts, p, (size_t)(sp - p));
+			ts[sp - p] = '\0';
+			if (rt_parsetime(ts, &at) == 0 && at <= now) {
+				if (p + len - sp - 1 == 2 && strncmp(sp + 1, "in", 2) == 0)
+					*in = at, *out = 0;
+				else if (*out == 0)
+					*out = at;
+			}
+		}
+		p = semi ? semi + 1 : p + len;
+	}
 }
 
 static void
@@ -671,6 +722,7 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 
 	memset(st, 0, sizeof(*st));
 	st->now = now;
+	st->done = status_is_done(t->status);
 	st->customer = sla_customer(s, t->customer);
 	if ((p = st->policy = sla_policy_for(s, t)) == NULL)
 		return 0;
@@ -678,11 +730,10 @@ sla_compute(struct sla *s, const struct sla_ticket *t, time_t now, struct sla_st
 		return 0;
 	parse_timeline(s, t, created, now, &g);
 	working = st->working = g.v[g.n - 1].working;
-	if (g.v[g.n - 1].done)
-		done_at = g.v[g.n - 1].at;
+	st->done = g.v[g.n - 1].done;
+	done_at = done_since(&g);
 	fr = when_or_zero(t->first_response, now);
-	in = when_or_zero(t->last_in, now);
-	out = when_or_zero(t->last_out, now);
+	last_mails(t, now, &in, &out);
 
 	for (int k = 0; k < SLA_NCLOCKS; k++) {
 		struct sla_clock *c = &st->clock[k];
@@ -747,7 +798,8 @@ sla_alert(const struct sla_status *st, const struct sla_ticket *t, long window)
 	enum sla_alert a = SLA_ALERT_NONE;
 	time_t due;
 
-	if (t->merged_into || (t->status && status_is_done(t->status)))
+	/* done as of st->now: a ticket resolved since was open then */
+	if (t->merged_into || st->done)
 		return SLA_ALERT_NONE;
 	if (t->due && rt_parsetime(t->due, &due) == 0) {
 		if (due < st->now)

@@ -24,8 +24,9 @@
  *                   (`first-response`); resolving without one stops it
  *                   as missed (breached), unless the policy (or sla:)
  *                   sets resolve-counts-as-response: true
- *   next-response   from the customer's last mail (`last-in`) while it has
- *                   no reply, once a first response was given
+ *   next-response   from the customer's last mail while it has no reply,
+ *                   once a first response was given (`mail-timeline`, else
+ *                   `last-in` and `last-out`)
  *   resolution      from `created` to `resolved-at`; reopening resumes it
  */
 #ifndef RT_SLA_H
@@ -79,7 +80,7 @@ struct sla_ticket {
 	    *owner, *team, *requestors, *customer, *contract, *tags, *created,
 	    *first_response, *last_in, *last_out, *resolved_at, *timeline,
 	    *esc_steps, *esc_level, *reopens, *rating, *rated_at, *merged_into,
-	    *escalate, *due;
+	    *escalate, *due, *mail_timeline;
 	const struct rec *rec;		/* for other fields in match conditions */
 	const struct kvmap *map;
 };
@@ -108,6 +109,7 @@ struct sla_status {
 	const struct sla_customer *customer;	/* NULL: not in customers: */
 	time_t now;
 	int working;			/* the status at now lets clocks run */
+	int done;			/* the status at now is done */
 	struct sla_clock clock[SLA_NCLOCKS];
 };
 
@@ -144,7 +146,7 @@ int sla_compute_rec(struct sla *s, const struct rec *r, time_t now, struct sla_s
  *              the ticket's own due: time has passed
  *   due-soon   not breached, and a running clock reaches its target, or
  *              due: comes, within window seconds from now
- * Done and merged tickets need nothing.
+ * Tickets done at now (by the record's timeline) and merged ones need nothing.
  */
 enum sla_alert { SLA_ALERT_NONE, SLA_ALERT_DUE_SOON, SLA_ALERT_BREACHED };
 #define SLA_DUE_WINDOW (4 * 3600L)

@@ -8,6 +8,8 @@
  *   first-in        first customer mail or event
  *   first-response  first mail sent by a person (auto replies excluded)
  *   last-in         last customer mail; last-out: last reply by a person
+ *   mail-timeline   "TIME in;TIME out;..." every such mail and reply, so
+ *                   the next-response clock of a past time is its own
  *   resolved-at     when it last became resolved or closed (empty if reopened)
  *   reopens         times it went from resolved or closed back to work
  *   timeline        "TIME STATUS;TIME STATUS" for SLA pauses and backlog
@@ -29,6 +31,7 @@
 
 struct acc {
 	struct sbuf timeline;
+	struct sbuf mails;	/* mail-timeline */
 	const char *status;
 	long msgs_in, msgs_out, reopens;
 	int esc_level;
@@ -54,6 +57,14 @@ status_entered(struct acc *a, struct kvmap *rec, const char *at, const char *sta
 }
 
 static void
+mail_entered(struct acc *a, const char *at, const char *dir)
+{
+	if (a->mails.len)
+		sbuf_addc(&a->mails, ';');
+	sbuf_addf(&a->mails, "%s %s", at, dir);
+}
+
+static void
 mail_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char *at)
 {
 	const char *type = kv_get(ev, "ev");
@@ -76,8 +87,10 @@ mail_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char 
 		 * ticket asks nothing of the agents: it starts no next-response
 		 * clock, as it reopens nothing (replay_customer_mail).
 		 */
-		if (!is_auto || strcmp(type, "event-in") == 0)
+		if (!is_auto || strcmp(type, "event-in") == 0) {
 			kv_set(rec, "last-in", at);
+			mail_entered(a, at, "in");
+		}
 		return;
 	}
 	a->msgs_out++;
@@ -89,6 +102,7 @@ mail_event(struct acc *a, struct kvmap *rec, const struct kvmap *ev, const char 
 	if (kv_get(rec, "first-response") == NULL)
 		kv_set(rec, "first-response", at);
 	kv_set(rec, "last-out", at);
+	mail_entered(a, at, "out");
 }
 
 /* Who set field last: rt-route (via: route) or anyone else; tags taken away by hand. */
@@ -172,10 +186,12 @@ summary_build(const struct kvmap *t, const struct evlog *log, struct kvmap *rec)
 	}
 	kv_set(rec, "updated", updated);
 	kv_set(rec, "timeline", a.timeline.buf);
+	kv_set(rec, "mail-timeline", a.mails.buf);
 	kv_setf(rec, "msgs-in", "%ld", a.msgs_in);
 	kv_setf(rec, "msgs-out", "%ld", a.msgs_out);
 	kv_setf(rec, "reopens", "%ld", a.reopens);
 	if (a.esc_level)
 		kv_setf(rec, "esc-level", "%d", a.esc_level);
 	sbuf_free(&a.timeline);
+	sbuf_free(&a.mails);
 }
