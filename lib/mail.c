@@ -857,6 +857,18 @@ struct ctinfo {
 	char *name;		/* Content-Type name parameter, decoded */
 };
 
+/* An RFC 2045 token: printable ASCII without space and tspecials. */
+static int
+is_token(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7F || strchr("()<>@,;:\\\"/[]?=", *p))
+			return 0;
+	return 1;
+}
+
 static void
 ctinfo_get(mu_header_t hdr, struct ctinfo *ci)
 {
@@ -867,7 +879,12 @@ ctinfo_get(mu_header_t hdr, struct ctinfo *ci)
 	memset(ci, 0, sizeof(*ci));
 	if (raw && mu_content_type_parse_ext(raw, NULL,
 	    MU_CONTENT_TYPE_RELAXED | MU_CONTENT_TYPE_PARAM, &ct) == 0) {
-		if (ct->type && ct->subtype && *ct->type && *ct->subtype) {
+		/*
+		 * A type that is not token/token (mailutils' relaxed parser
+		 * takes "image/png\033[2J") is invalid, and read as none:
+		 * text/plain, as RFC 2045 5.2 recommends.
+		 */
+		if (is_token(ct->type) && is_token(ct->subtype)) {
 			ci->type = xasprintf("%s/%s", ct->type, ct->subtype);
 			str_lower(ci->type);
 		}

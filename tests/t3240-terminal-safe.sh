@@ -42,8 +42,12 @@ test_expect_success 'rt-show: overrides and controls are shown as escapes, never
 	rt-show $(cat eid) >eout && no_raw eout && grep "pay \\\\u202Efdp.exe" eout
 '
 
-test_expect_success 'rt-show: a Content-Type with escapes in it drives no terminal' '
-	rt-show $(cat id) >out && no_raw out && grep "^\[attachment 2: " out
+test_expect_success 'a Content-Type with escapes in it is invalid: text/plain (RFC 2045 5.2), as --json says' '
+	rt-show $(cat id) >out && no_raw out &&
+	grep "^\[attachment 2: text/plain, 3 bytes, ct.png\]$" out &&
+	rt-show --json $(cat id) | python3 -c "
+import json, sys; a = json.load(sys.stdin)[\"messages\"][0][\"attachments\"]
+assert [x[\"type\"] for x in a] == [\"application/octet-stream\", \"text/plain\"], a"
 '
 
 test_expect_success 'rt-ls: the table and --format show the escapes' '
