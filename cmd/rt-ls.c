@@ -21,6 +21,7 @@
 #include "jsonout.h"
 #include "kv.h"
 #include "query.h"
+#include "text.h"
 #include "util.h"
 
 static const char usage[] =
@@ -47,7 +48,15 @@ struct ls {
 	struct jsonout_list json;
 };
 
-/* Output */
+/* Output: every value passes text_term (text.h), which a terminal shows safely. */
+
+static struct sbuf scratch;
+
+static const char *
+safe(const char *s)
+{
+	return text_term_str(s, 0, &scratch);
+}
 
 static void
 put_format(struct ls *ls, const struct rec *r, const char **slots)
@@ -70,7 +79,7 @@ put_format(struct ls *ls, const struct rec *r, const char **slots)
 				int slot = query_slot(&ls->q, key);
 				const char *val = slot >= 0 ? slots[slot] : rec_get(r, key);
 				if (val)
-					fputs(val, stdout);
+					fputs(safe(val), stdout);
 			}
 			f = close;
 		} else if (*f == '%' && f[1] == '%') {
@@ -155,9 +164,9 @@ put_table(const struct query *q, const struct query_rows *r)
 	width[C_UPDATED] = 16;
 	for (size_t k = 0; k < r->n; k++)
 		for (int c = 0; c < C_UPDATED; c++) {
-			const char *s = query_row_slots(r, k)[slot[c]];
+			const char *s = safe(query_row_slots(r, k)[slot[c]]);
 			int w;
-			fit(s ? s : "", -1, &w);
+			fit(s, -1, &w);
 			if (w > width[c])
 				width[c] = w > 24 ? 24 : w;
 		}
@@ -168,11 +177,12 @@ put_table(const struct query *q, const struct query_rows *r)
 	printf("SUBJECT\n");
 	for (size_t k = 0; k < r->n; k++) {
 		const char **v = query_row_slots(r, k);
-		const char *subj = v[s_subject] ? v[s_subject] : "";
+		struct sbuf subj_sb = SBUF_INIT;
+		const char *subj = text_term_str(v[s_subject], 0, &subj_sb);
 		int w, room = tw > 0 ? tw - total : -1;
 		size_t n;
 		for (int c = 0; c < C_UPDATED; c++)
-			put_padded(v[slot[c]] ? v[slot[c]] : "-", width[c]);
+			put_padded(v[slot[c]] ? safe(v[slot[c]]) : "-", width[c]);
 		put_padded(short_time(v[q->s_updated], tb), width[C_UPDATED]);
 		if (room >= 0 && room < 4)
 			room = 4;
@@ -184,6 +194,7 @@ put_table(const struct query *q, const struct query_rows *r)
 		} else
 			fwrite(subj, 1, n, stdout);
 		putchar('\n');
+		sbuf_free(&subj_sb);
 	}
 }
 

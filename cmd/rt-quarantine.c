@@ -12,6 +12,7 @@
 #include "humantime.h"
 #include "jsonout.h"
 #include "quarantine.h"
+#include "text.h"
 #include "util.h"
 
 static const char usage[] =
@@ -70,31 +71,34 @@ list(struct desk *d, const struct qlist *l)
 	 * ID and SOURCE as wide as their longest value (NAME-2 of a second's
 	 * other record, an event source's name), as rt-ls sizes its columns.
 	 */
-	char **srcs = xcalloc(l->n, sizeof(*srcs));
+	char **srcs = xcalloc(l->n, sizeof(*srcs)), **ids = xcalloc(l->n, sizeof(*ids));
 	int idw = 2, srcw = 6;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct qentry *e = &l->v[i];
 		char *src = e->source ? xasprintf("%s/%s", e->kind, e->source) : xstrdup(e->kind);
-		srcs[i] = quarantine_safe_text(src, strlen(src));
+		srcs[i] = text_term(src, strlen(src), 0);
 		free(src);
-		if ((int)strlen(e->id) > idw)
-			idw = (int)strlen(e->id);
+		ids[i] = text_term(e->id, strlen(e->id), 0);
+		if ((int)strlen(ids[i]) > idw)
+			idw = (int)strlen(ids[i]);
 		if ((int)strlen(srcs[i]) > srcw)
 			srcw = (int)strlen(srcs[i]);
 	}
 	printf("%-*s  %-25s %6s %-*s %s\n", idw, "ID", "RECEIVED", "SIZE", srcw, "SOURCE", "REASON");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct qentry *e = &l->v[i];
-		char sz[32], at[HUMAN_TIMELEN], *reason = quarantine_safe_text(e->reason ? e->reason : "?",
-		    strlen(e->reason ? e->reason : "?"));
+		char sz[32], at[HUMAN_TIMELEN], *reason = text_term(e->reason ? e->reason : "?",
+		    strlen(e->reason ? e->reason : "?"), 0);
 		size_str(e->size, sz);
-		printf("%-*s  %-25s %6s %-*s %s%s\n", idw, e->id,
+		printf("%-*s  %-25s %6s %-*s %s%s\n", idw, ids[i],
 		    e->received ? human_time_str(e->received, at) : "?", sz,
 		    srcw, srcs[i], reason, e->partial ? " [partial]" : "");
 		free(reason);
 		free(srcs[i]);
+		free(ids[i]);
 	}
 	free(srcs);
+	free(ids);
 	return 0;
 }
 
@@ -102,6 +106,7 @@ static int
 show(struct desk *d, const struct qentry *e)
 {
 	char *buf, *text, sz[32], at[HUMAN_TIMELEN];
+	struct sbuf tmp = SBUF_INIT;
 	size_t len, n;
 	int rc;
 
@@ -117,17 +122,18 @@ show(struct desk *d, const struct qentry *e)
 		return 0;
 	}
 	size_str(e->size, sz);
-	text = quarantine_safe_text(e->reason ? e->reason : "?", strlen(e->reason ? e->reason : "?"));
-	printf("id           %s\nreceived     %s\nreason       %s\nkind         %s\n",
-	    e->id, e->received ? human_time_str(e->received, at) : "?", text, e->kind);
-	free(text);
+	printf("id           %s\n", text_term_str(e->id, 0, &tmp));
+	printf("received     %s\n", e->received ? human_time_str(e->received, at) : "?");
+	printf("reason       %s\n", text_term_str(e->reason ? e->reason : "?", 0, &tmp));
+	printf("kind         %s\n", text_term_str(e->kind, 0, &tmp));
 	if (e->source)
-		printf("source       %s\n", e->source);
-	printf("size         %s\nfile         %s\n", sz, e->kept);
+		printf("source       %s\n", text_term_str(e->source, 0, &tmp));
+	printf("size         %s\nfile         %s\n", sz, text_term_str(e->kept, 0, &tmp));
 	if (e->partial)
-		printf("kept         %s\n", e->partial);
+		printf("kept         %s\n", text_term_str(e->partial, 0, &tmp));
+	sbuf_free(&tmp);
 	n = len < (size_t)o.bytes ? len : (size_t)o.bytes;
-	text = quarantine_safe_text(buf, n);
+	text = text_term(buf, n, 1);
 	printf("\n%s", text);
 	if (*text && text[strlen(text) - 1] != '\n')
 		putchar('\n');

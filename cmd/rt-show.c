@@ -97,13 +97,22 @@ addr_list(const struct mail_addr *a, size_t n)
 	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
 }
 
-/* Text output */
+/* Text output: everything from outside passes text_term (text.h) on its way to the terminal. */
+
+static struct sbuf scratch[5];
+
+/* s as one line safe for a terminal, in scratch buffer k (valid until k is used again). */
+static const char *
+safe(const char *s, int k)
+{
+	return text_term_str(s, 0, &scratch[k]);
+}
 
 static void
 show_fields(const struct kvmap *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		printf("%-12s %s\n", t->v[i].key, t->v[i].val);
+		printf("%-12s %s\n", safe(t->v[i].key, 0), safe(t->v[i].val, 1));
 	}
 }
 
@@ -113,18 +122,19 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 	char *buf, date[HUMAN_TIMELEN];
 	size_t len;
 	struct mail *m;
-	const char *type = kv_get(ev, "ev");
+	const char *type = kv_get(ev, "ev"), *text;
 
-	printf("\n=== #%ld %s %s by %s%s\n", n, human_time_str(kv_get(ev, "at"), date), type,
-	    kv_get(ev, "by") ? kv_get(ev, "by") : "?",
+	printf("\n=== #%ld %s %s by %s%s\n", n, human_time_str(kv_get(ev, "at"), date), safe(type, 0),
+	    kv_get(ev, "by") ? safe(kv_get(ev, "by"), 1) : "?",
 	    kv_get(ev, "auto") && strcmp(kv_get(ev, "auto"), "true") == 0 ? " (auto)" :
 	    kv_get(ev, "agent") && strcmp(kv_get(ev, "agent"), "true") == 0 ? " (agent)" : "");
 	if (read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len) != 0) {
-		printf("[message %s missing: %s]\n", kv_get(ev, "file"), rt_errmsg());
+		printf("[message %s missing: %s]\n", safe(kv_get(ev, "file"), 0), safe(rt_errmsg(), 1));
 		return;
 	}
 	if (mail_parse_buf(buf, len, &m) != 0) {
-		printf("[message %s cannot be read: %s]\n", kv_get(ev, "file"), rt_errmsg());
+		printf("[message %s cannot be read: %s]\n", safe(kv_get(ev, "file"), 0),
+		    safe(rt_errmsg(), 1));
 		free(buf);
 		return;
 	}
@@ -132,19 +142,21 @@ show_mail(struct desk *d, const char *id, const struct kvmap *ev, long n)
 	    *cc = addr_list(m->cc, m->ncc);
 	if (m->date)
 		printf("Date:    %s\n", human_time(m->date, date));
-	printf("From:    %s\n", from);
+	printf("From:    %s\n", safe(from, 0));
 	if (*to)
-		printf("To:      %s\n", to);
+		printf("To:      %s\n", safe(to, 0));
 	if (*cc)
-		printf("Cc:      %s\n", cc);
-	printf("Subject: %s\n", m->subject ? m->subject : "");
-	printf("\n%s", m->text ? m->text : "");
-	if (m->text && *m->text && m->text[strlen(m->text) - 1] != '\n')
+		printf("Cc:      %s\n", safe(cc, 0));
+	printf("Subject: %s\n", safe(m->subject, 0));
+	text = text_term_str(m->text, 1, &scratch[0]);
+	printf("\n%s", text);
+	if (*text && text[strlen(text) - 1] != '\n')
 		putchar('\n');
 	for (size_t i = 0; i < m->nparts; i++)
 		if (m->parts[i].attachment)
-			printf("[attachment %ld: %s, %zu bytes, %s]\n", ++att_no, m->parts[i].type,
-			    mail_part_size(m, i), m->parts[i].filename ? m->parts[i].filename : "(no name)");
+			printf("[attachment %ld: %s, %zu bytes, %s]\n", ++att_no, safe(m->parts[i].type, 0),
+			    mail_part_size(m, i),
+			    m->parts[i].filename ? safe(m->parts[i].filename, 1) : "(no name)");
 	if (m->truncated)
 		printf("[more parts not shown]\n");
 	free(from);
@@ -160,12 +172,12 @@ show_note(struct desk *d, const char *id, const struct kvmap *ev)
 	char *buf, *text, at[HUMAN_TIMELEN];
 	size_t len;
 
-	printf("\n--- %s comment by %s\n", human_time_str(kv_get(ev, "at"), at), kv_get(ev, "by"));
+	printf("\n--- %s comment by %s\n", human_time_str(kv_get(ev, "at"), at), safe(kv_get(ev, "by"), 0));
 	if (kv_get(ev, "file") == NULL || read_ticket_file(d, id, kv_get(ev, "file"), &buf, &len)) {
 		printf("[note missing]\n");
 		return;
 	}
-	text = utf8_clean(buf, len, 0);
+	text = text_term(buf, len, 1);
 	printf("%s", text);
 	if (*text && text[strlen(text) - 1] != '\n')
 		putchar('\n');
@@ -220,7 +232,7 @@ show_text(struct desk *d, const char *id, const struct kvmap *t, const struct ev
 			event_line(ev, &sb);
 			printf("%s* %s %s: %s\n", block ? "\n" : "",
 			    kv_get(ev, "at") ? human_time_str(kv_get(ev, "at"), at) : "?",
-			    kv_get(ev, "by") ? kv_get(ev, "by") : "?", sb.buf ? sb.buf : "");
+			    kv_get(ev, "by") ? safe(kv_get(ev, "by"), 0) : "?", safe(sb.buf, 1));
 			sbuf_free(&sb);
 			block = 0;
 		}
@@ -239,8 +251,9 @@ show_lost(const struct replay_conflicts *lost, const char *won_id)
 		if (strcmp(l->won_id, won_id) != 0)
 			continue;
 		printf("%s  %-16s lost %s: %s (a concurrent set to %s won)\n",
-		    *l->at ? human_time_str(l->at, at) : "?", *l->by ? l->by : "?", l->field,
-		    *l->value ? l->value : "(none)", *l->won ? l->won : "(none)");
+		    *l->at ? human_time_str(l->at, at) : "?", *l->by ? safe(l->by, 0) : "?",
+		    safe(l->field, 1), *l->value ? safe(l->value, 2) : "(none)",
+		    *l->won ? safe(l->won, 3) : "(none)");
 	}
 }
 
@@ -257,7 +270,8 @@ show_log(const char *id, struct evlog *log)
 		event_line(&log->ev[i], &sb);
 		printf("%s  %-16s %s\n",
 		    kv_get(&log->ev[i], "at") ? human_time_str(kv_get(&log->ev[i], "at"), at) : "?",
-		    kv_get(&log->ev[i], "by") ? kv_get(&log->ev[i], "by") : "?", sb.buf ? sb.buf : "");
+		    kv_get(&log->ev[i], "by") ? safe(kv_get(&log->ev[i], "by"), 0) : "?",
+		    safe(sb.buf, 1));
 		sbuf_free(&sb);
 		show_lost(&lost, kv_get(&log->ev[i], "id"));
 	}
@@ -359,7 +373,8 @@ show_gitlog(struct desk *d, const char *id)
 			char *why = commit_trailer(git_commit_message(c), "Reopened");
 			git_oid_tostr(hex, sizeof(hex), &oid);
 			printf("%.10s %s %s%s%s%s\n", hex, human_time(git_commit_time(c), when),
-			    git_commit_summary(c), why ? " (" : "", why ? why : "", why ? ")" : "");
+			    safe(git_commit_summary(c), 0), why ? " (" : "", why ? safe(why, 1) : "",
+			    why ? ")" : "");
 			free(why);
 			found = 1;
 		}
@@ -555,5 +570,7 @@ main(int argc, char *argv[])
 		warnx("%s", rt_errmsg());
 	rc = cli_each_id(d, argc - optind, argv + optind, show_one, &count);
 	desk_close(d);
+	for (size_t k = 0; k < sizeof(scratch) / sizeof(scratch[0]); k++)
+		sbuf_free(&scratch[k]);
 	return cli_close_stdout(rc);
 }

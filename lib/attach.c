@@ -1,6 +1,7 @@
 /* attach.c: writing a ticket's attachments out (see attach.h) */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,25 @@ shorten_name(char *name)
 	return short_name;
 }
 
+/*
+ * Without the bidi overrides and isolates: "invoice\u202Efdp.exe" would
+ * list as "invoiceexe.pdf" in a file manager and in ls.
+ */
+static void
+drop_bidi(char *s)
+{
+	size_t len = strlen(s), o = 0;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+		if (!text_is_bidi_control(cp))
+			memmove(s + o, s + i, n), o += n;
+		i += n;
+	}
+	s[o] = '\0';
+}
+
 char *
 attach_safe_name(const char *name, long n)
 {
@@ -65,6 +85,7 @@ attach_safe_name(const char *name, long n)
 		return xasprintf("attachment-%ld", n);
 	/* One line of valid UTF-8: controls become spaces. */
 	clean = utf8_clean(name, strlen(name), 1);
+	drop_bidi(clean);
 	base = clean;
 	for (char *p = clean; *p; p++)
 		if (*p == '/' || *p == '\\')

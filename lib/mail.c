@@ -42,6 +42,7 @@
 #include "util.h"
 
 #define TEXT_MAX	(1024 * 1024)	/* bytes of mail->text at most */
+#define SUBJECT_RAW_MAX	(64 * 1024)	/* bytes of the raw Subject decoded at most */
 #define FALLBACK_CS	"WINDOWS-1252"	/* undeclared 8-bit bytes */
 
 struct mail_priv {
@@ -857,6 +858,18 @@ struct ctinfo {
 	char *name;		/* Content-Type name parameter, decoded */
 };
 
+/* An RFC 2045 token: printable ASCII without space and tspecials. */
+static int
+is_token(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7F || strchr("()<>@,;:\\\"/[]?=", *p))
+			return 0;
+	return 1;
+}
+
 static void
 ctinfo_get(mu_header_t hdr, struct ctinfo *ci)
 {
@@ -867,7 +880,12 @@ ctinfo_get(mu_header_t hdr, struct ctinfo *ci)
 	memset(ci, 0, sizeof(*ci));
 	if (raw && mu_content_type_parse_ext(raw, NULL,
 	    MU_CONTENT_TYPE_RELAXED | MU_CONTENT_TYPE_PARAM, &ct) == 0) {
-		if (ct->type && ct->subtype && *ct->type && *ct->subtype) {
+		/*
+		 * A type that is not token/token (mailutils' relaxed parser
+		 * takes "image/png\033[2J") is invalid, and read as none:
+		 * text/plain, as RFC 2045 5.2 recommends.
+		 */
+		if (is_token(ct->type) && is_token(ct->subtype)) {
 			ci->type = xasprintf("%s/%s", ct->type, ct->subtype);
 			str_lower(ci->type);
 		}
@@ -1631,6 +1649,32 @@ header_charset(mu_header_t hdr)
 	return cs;
 }
 
+/*
+ * The Subject, decoded and cut to MAIL_SUBJECT_MAX characters: a mail
+ * may carry megabytes of it (ingest.max-bytes is 50 MB), which the
+ * ticket's field, its log and its commit message would each hold again.
+ * The raw value is cut first, well beyond what that many characters take
+ * encoded, so decoding costs no more than that either. "" when missing.
+ */
+static char *
+subject_decode(mu_header_t hdr, const char *cs)
+{
+	char *raw = hdr_raw_n(hdr, MU_HEADER_SUBJECT, 1), *v;
+	size_t n;
+
+	if (raw == NULL)
+		return xstrdup("");
+	if (strlen(raw) > SUBJECT_RAW_MAX)
+		raw[SUBJECT_RAW_MAX] = '\0';
+	v = hdr_decode(raw, cs);
+	free(raw);
+	if (v[n = utf8_prefix(v, MAIL_SUBJECT_MAX)] != '\0') {
+		v[n] = '\0';
+		str_trim(v);
+	}
+	return v;
+}
+
 static int parse_buf(const char *buf, size_t len, int nested, struct mail **out);
 
 #define ATTACHED_MAX_DEPTH 3	/* a forward of a forward of a forward is read, no deeper */
@@ -1747,9 +1791,7 @@ extract(struct mail *m, struct mail_priv *pr, int nested)
 		free(raw);
 	}
 	pr->hdr_cs = header_charset(hdr);
-	m->subject = mail_header(m, MU_HEADER_SUBJECT);
-	if (m->subject == NULL)
-		m->subject = xstrdup("");
+	m->subject = subject_decode(hdr, pr->hdr_cs);
 	if ((raw = hdr_raw_n(hdr, MU_HEADER_FROM, 1)) != NULL) {
 		addrs_parse(raw, pr->hdr_cs, &v, &n);
 		free(raw);

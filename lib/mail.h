@@ -7,6 +7,7 @@
 
 #define MAIL_MAX_DEPTH 16	/* MIME nesting walked; deeper parts are listed, not decoded */
 #define MAIL_MAX_PARTS 1000	/* parts listed at most */
+#define MAIL_SUBJECT_MAX 998	/* characters of mail->subject at most: an RFC 5322 line */
 
 struct mail_part {
 	char *type;		/* "text/plain", lower case, no parameters */
@@ -27,7 +28,8 @@ struct mail {
 	char *in_reply_to;	/* first msg-id of In-Reply-To, without <> */
 	char **references;	/* msg-ids of References, oldest first, without <> */
 	size_t nreferences;
-	char *subject;		/* RFC 2047 decoded, UTF-8, one line; "" if missing */
+	char *subject;		/* RFC 2047 decoded, UTF-8, one line of at most
+				 * MAIL_SUBJECT_MAX characters; "" if missing */
 	struct mail_addr from;	/* email NULL when no parsable From */
 	struct mail_addr *to, *cc, *reply_to;
 	size_t nto, ncc, nreply_to;

@@ -233,33 +233,6 @@ quarantine_read(struct desk *d, const struct qentry *e, char **buf, size_t *len)
 	return desk_read_head(d, e->kept, buf, len);
 }
 
-char *
-quarantine_safe_text(const char *buf, size_t len)
-{
-	struct sbuf sb = SBUF_INIT;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)buf[i];
-		uint32_t cp;
-		size_t n;
-		if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7F)) {
-			sbuf_addc(&sb, (char)c);
-			i++;
-			continue;
-		}
-		n = utf8_decode(buf + i, len - i, &cp);
-		if (c < 0x80 || (cp == 0xFFFD && n == 1))
-			sbuf_addf(&sb, "\\x%02X", c);	/* C0 control, DEL, or not UTF-8 */
-		else if (cp >= 0x80 && cp <= 0x9F)
-			sbuf_addf(&sb, "\\u%04X", (unsigned)cp);	/* C1 control */
-		else
-			sbuf_add(&sb, buf + i, n);
-		i += c < 0x80 || n == 0 ? 1 : n;
-	}
-	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
-}
-
 /* Removes the entry's .yaml and kept file in one commit. */
 static int
 remove_entry(struct desk *d, const struct qentry *e, const char *why)

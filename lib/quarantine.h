@@ -43,12 +43,6 @@ int quarantine_find(const struct qlist *l, const char *id, const struct qentry *
 /* The kept bytes (malloc'd). */
 int quarantine_read(struct desk *d, const struct qentry *e, char **buf, size_t *len);
 
-/*
- * Text safe for a terminal: valid UTF-8, and every control character but
- * newline and tab (C0, DEL and C1) shown as "\xNN". malloc'd.
- */
-char *quarantine_safe_text(const char *buf, size_t len);
-
 struct qreingest {
 	const char *kind;	/* "mail", "event" or NULL for the entry's */
 	const char *source;	/* overrides the entry's source */

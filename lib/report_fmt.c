@@ -245,10 +245,19 @@ rows(const struct report *r, const struct report_fig ***out)
 
 /* ---- text ---- */
 
+/* Group names come from the tickets: each cell as a terminal shows it safely (text_term). */
 static void
 print_table(FILE *fp, size_t ncols, const char *const *head, char ***cells, size_t nrows)
 {
 	size_t *w = xcalloc(ncols, sizeof(*w));
+
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < ncols; c++)
+			if (!text_term_plain(cells[r][c], strlen(cells[r][c]), 0)) {
+				char *t = text_term(cells[r][c], strlen(cells[r][c]), 0);
+				free(cells[r][c]);
+				cells[r][c] = t;
+			}
 
 	for (size_t c = 0; c < ncols; c++) {
 		w[c] = utf8_chars(head[c]);
@@ -295,14 +304,17 @@ period_line(const struct report *r, FILE *fp)
 static void
 text_topics(const struct report *r, FILE *fp)
 {
+	struct sbuf tmp = SBUF_INIT;
+
 	for (int words = 1; words <= 2; words++) {
 		struct topic *t;
 		size_t n = topics_top(r->topics, words, r->o.topics, &t);
 		fprintf(fp, "\n%s\n", words == 1 ? "KEYWORD" : "PHRASE");
 		for (size_t i = 0; i < n; i++)
-			fprintf(fp, "%6zu  %s\n", t[i].count, t[i].term);
+			fprintf(fp, "%6zu  %s\n", t[i].count, text_term_str(t[i].term, 0, &tmp));
 		free(t);
 	}
+	sbuf_free(&tmp);
 }
 
 int

@@ -1,4 +1,5 @@
 /* text.c: UTF-8 decoding, validation, cleaning and folding (see text.h) */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,107 @@ utf8_clean(const char *s, size_t len, int oneline)
 		return r;
 	}
 	return sbuf_detach(&sb);
+}
+
+int
+text_is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Bytes at p[0..len) a terminal shows as they are: printable ASCII (and newline, tab). */
+static size_t
+term_plain_ascii(const unsigned char *p, size_t len, int multiline)
+{
+	size_t j = 0;
+
+	while (j < len && ((p[j] >= 0x20 && p[j] < 0x7F) ||
+	    (multiline && (p[j] == '\n' || p[j] == '\t'))))
+		j++;
+	return j;
+}
+
+/*
+ * The escape the character at p (n bytes of valid UTF-8, or n == 0: an
+ * invalid byte) needs on a terminal into esc, or 0 when it shows as it is.
+ */
+static int
+term_escape(const unsigned char *p, size_t n, char esc[8])
+{
+	uint32_t cp;
+
+	if (n == 0 || (n == 1 && (p[0] < 0x20 || p[0] == 0x7F)))
+		return snprintf(esc, 8, "\\x%02X", p[0]);
+	if (n == 1)
+		return 0;
+	utf8_decode((const char *)p, n, &cp);
+	if ((cp >= 0x80 && cp <= 0x9F) || text_is_bidi_control(cp))
+		return snprintf(esc, 8, "\\u%04X", (unsigned)cp);
+	return 0;
+}
+
+int
+text_term_plain(const char *s, size_t len, int multiline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[8];
+
+	for (size_t i = 0; i < len;) {
+		size_t n = term_plain_ascii(p + i, len - i, multiline);
+		if (n) {
+			i += n;
+			continue;
+		}
+		n = utf8_seqlen(p + i, len - i);
+		if (term_escape(p + i, n, esc))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+void
+text_term_add(struct sbuf *sb, const char *s, size_t len, int multiline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[8];
+
+	for (size_t i = 0; i < len;) {
+		size_t n = term_plain_ascii(p + i, len - i, multiline);
+		int e;
+		if (n) {
+			sbuf_add(sb, p + i, n);
+			i += n;
+			continue;
+		}
+		n = utf8_seqlen(p + i, len - i);
+		if ((e = term_escape(p + i, n, esc)) > 0)
+			sbuf_add(sb, esc, (size_t)e);
+		else
+			sbuf_add(sb, p + i, n);
+		i += n ? n : 1;
+	}
+}
+
+char *
+text_term(const char *s, size_t len, int multiline)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	text_term_add(&sb, s, len, multiline);
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
+}
+
+const char *
+text_term_str(const char *s, int multiline, struct sbuf *scratch)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	if (s == NULL || text_term_plain(s, len, multiline))
+		return s ? s : "";
+	sbuf_reset(scratch);
+	text_term_add(scratch, s, len, multiline);
+	return scratch->buf;
 }
 
 size_t

@@ -36,6 +36,29 @@ size_t utf8_char_start(const char *s, size_t off);
 size_t utf8_char_end(const char *s, size_t len, size_t end);
 
 /*
+ * Text for people at a terminal, the one rule for every command that
+ * prints text from outside (mail, events, the desk's files): what could
+ * drive the terminal or disguise the text is shown as an escape. C0
+ * controls and DEL become \xNN (newline and tab stay with multiline),
+ * bytes that are not UTF-8 \xNN, C1 controls \uNNNN, and the bidi
+ * embeddings, overrides and isolates (text_is_bidi_control) \uNNNN, so
+ * text reads in the order it was written ("invoice\u202Efdp.exe").
+ * --raw, --save and JSON never pass through here.
+ */
+void text_term_add(struct sbuf *sb, const char *s, size_t len, int multiline);
+/* The same, malloc'd. */
+char *text_term(const char *s, size_t len, int multiline);
+/* 1 when text_term would leave s[0..len) as it is. */
+int text_term_plain(const char *s, size_t len, int multiline);
+/*
+ * s itself (NULL: "") when it needs no escape, else its escaped form in
+ * scratch (reset first): no copy for the text that is most text.
+ */
+const char *text_term_str(const char *s, int multiline, struct sbuf *scratch);
+/* U+202A..U+202E and U+2066..U+2069: they reorder the text around them. */
+int text_is_bidi_control(uint32_t cp);
+
+/*
  * Folding. Case: ASCII, Latin-1 and Cyrillic capitals become small letters,
  * one to one, so text keeps its length and offsets. ASCII: Latin-1 letters
  * lose their accents and German spells out umlauts (ä -> ae, ß -> ss).

@@ -60,4 +60,20 @@ test_expect_success 'an oversized message in an mbox is refused alone' '
 	test $(wc -l <ids) = 2 && grep "message 2: message too large" err
 '
 
+# A subject is one header line (RFC 5322: 998 characters); a mail within
+# max-bytes may still carry megabytes of it, and the ticket's subject,
+# its log (twice) and the commit message each held it all again.
+test_expect_success 'a 1 MB Subject is stored as its first 998 characters; --raw keeps it all' '
+	sed -i "s/^  max-bytes: .*/  max-bytes: 10M/" rt.yaml && git commit -q -m "10M" rt.yaml &&
+	{ printf "From: k@example.com\nMessage-Id: <subj@x>\nSubject: "
+	  head -c 1000000 /dev/zero | tr "\\0" w; printf "\n\nbody\n"; } >subj &&
+	/usr/bin/time -f %M -o rss rt-ingest <subj >id && echo "peak RSS $(tail -1 rss) KB" &&
+	{ [ -n "$SANITIZED" ] || test $(tail -1 rss) -lt 24000; } &&
+	rt-ls --format "%{subject}\n" --where id=$(cat id) >s && test $(tr -d "\n" <s | wc -c) = 998 &&
+	rt-show $(cat id) >shown && test $(wc -c <shown) -lt 8000 &&
+	test $(git log -1 --format=%B | wc -c) -lt 2000 &&
+	test $(git cat-file -s HEAD:$(ticket_dir $(cat id))/log.yaml) -lt 4000 &&
+	rt-show --raw 1 $(cat id) | cmp - subj
+'
+
 test_done

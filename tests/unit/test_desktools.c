@@ -4,7 +4,7 @@
 
 #include "attach.h"
 #include "humantime.h"
-#include "quarantine.h"
+#include "text.h"
 #include "tap.h"
 #include "util.h"
 
@@ -34,6 +34,8 @@ test_safe_names(void)
 	name_is("-rf", "rf");
 	name_is("a\033[31mb\007.txt", "a [31mb .txt");
 	name_is("Grüße.txt", "Grüße.txt");
+	name_is("invoice\xe2\x80\xae" "fdp.exe", "invoicefdp.exe");
+	name_is("\xe2\x81\xa7" "a.txt\xe2\x81\xa9", "a.txt");
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	{
@@ -46,9 +48,11 @@ test_safe_names(void)
 static void
 safe_is(const char *in, size_t len, const char *want)
 {
-	char *got = quarantine_safe_text(in, len);
+	char *got = text_term(in, len, 1);
 
 	is_str(got, want, "text safe for a terminal");
+	ok(text_term_plain(in, len, 1) == (strcmp(got, in) == 0 && strlen(in) == len),
+	    "text_term_plain says whether anything is escaped");
 	free(got);
 }
 
@@ -63,6 +67,25 @@ test_safe_text(void)
 	safe_is("\xff\xfe", 2, "\\xFF\\xFE");
 	safe_is("\xc3\xa4\xe2\x82\xac", 5, "\xc3\xa4\xe2\x82\xac");
 	safe_is("\xc3", 1, "\\xC3");
+	/* bidi overrides and isolates reorder what a terminal shows: escaped */
+	safe_is("invoice\xe2\x80\xae" "fdp.exe", 17, "invoice\\u202Efdp.exe");
+	safe_is("\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9", 9, "\\u202A\\u2066\\u2069");
+	/* marks and other letters of right-to-left text stay */
+	safe_is("\xe2\x80\x8f\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", 11,
+	    "\xe2\x80\x8f\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
+	{
+		char *one = text_term("a\tb\nc\r", 6, 0);
+		struct sbuf tmp = SBUF_INIT;
+		const char *same = "plain text", *got;
+
+		is_str(one, "a\\x09b\\x0Ac\\x0D", "one line: tab and newline escaped too");
+		free(one);
+		ok(text_term_str(same, 0, &tmp) == same, "plain text is not copied");
+		got = text_term_str("x\033]0;t\007", 0, &tmp);
+		is_str(got, "x\\x1B]0;t\\x07", "text_term_str escapes into the scratch buffer");
+		is_str(text_term_str(NULL, 0, &tmp), "", "NULL is empty");
+		sbuf_free(&tmp);
+	}
 }
 
 static void
