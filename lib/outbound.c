@@ -117,7 +117,7 @@ outbound_route(struct desk *d, const struct kvmap *t,
 	free(tkey);
 	ob->timeout = DEFAULT_TIMEOUT;
 	if (tn && !yscalar_is_null(tn) && (tn->kind != Y_SCALAR ||
-	    (ob->timeout = reply_duration(tn->value)) <= 0)) {
+	    (ob->timeout = rt_duration(tn->value)) <= 0)) {
 		int rc = rt_fail(EX_CONFIG, "%s: channels.%s.timeout must be a duration such as 30s or 2m",
 		    desk_cfg_where(d, tn), ch);
 		outbound_free(ob);

@@ -200,14 +200,11 @@ query_text(struct query *q, const char *s)
 int
 query_duration(const char *s, long *out)
 {
-	char *end;
-	long long n = strtoll(s, &end, 10);
-	long unit = *end == '\0' || *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 :
-	    *end == 'd' ? 86400 : *end == 'w' ? 604800 : 0;
+	long long secs = rt_duration(s);
 
-	if (end == s || n < 0 || unit == 0 || (*end && end[1]))
+	if (secs < 0)
 		return rt_fail(EX_USAGE, "--due-window takes a duration (N[smhdw]), not '%s'", s);
-	*out = (long)(n * unit);
+	*out = (long)secs;
 	return 0;
 }
 

@@ -214,29 +214,6 @@ ctx_load(struct ctx *c, struct desk *d, const char *id)
 	return 0;
 }
 
-long long
-reply_duration(const char *s)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (v < 0 || v > 100LL * 365 * 86400)
-		return -1;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return v;
-	if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		return v * 60;
-	if (strcmp(end, "h") == 0)
-		return v * 3600;
-	if (strcmp(end, "d") == 0)
-		return v * 86400;
-	if (strcmp(end, "w") == 0)
-		return v * 7 * 86400;
-	return -1;
-}
 
 int
 reply_threshold(struct desk *d, double *out)
@@ -262,7 +239,7 @@ auto_interval(struct desk *d, long long *out)
 	*out = DEFAULT_INTERVAL;
 	if (n == NULL || yscalar_is_null(n))
 		return 0;
-	if (n->kind != Y_SCALAR || (*out = reply_duration(n->value)) < 0)
+	if (n->kind != Y_SCALAR || (*out = rt_duration(n->value)) < 0)
 		return rt_fail(EX_CONFIG, "%s: reply.auto-interval must be a duration such as 1d, 12h or 30m",
 		    desk_cfg_where(d, n));
 	return 0;

@@ -75,7 +75,5 @@ int reply_draft(struct desk *d, const char *id, char **out);
  */
 char *reply_draft_answer(const char *edited);
 
-/* Parses "90", "30s", "15m", "12h", "1d", "2w" into seconds; -1 if invalid. */
-long long reply_duration(const char *s);
 
 #endif

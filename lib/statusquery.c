@@ -92,7 +92,7 @@ sq_load(struct desk *d, struct sq *q, int *on)
 	q->vh = ymap_str(n, "verified-header");
 	q->sid = ymap_str(n, "authserv-id");
 	if ((v = ymap_get(n, "interval")) != NULL && !yscalar_is_null(v) &&
-	    (v->kind != Y_SCALAR || (q->interval = reply_duration(v->value)) < 0))
+	    (v->kind != Y_SCALAR || (q->interval = rt_duration(v->value)) < 0))
 		return rt_fail(EX_CONFIG, "%s: status-query.interval must be a duration such as 1h or 1d",
 		    desk_cfg_where(d, v));
 	if ((v = ymap_get(n, "max-words")) != NULL && !yscalar_is_null(v)) {

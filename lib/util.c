@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -373,23 +372,44 @@ rt_parsetime(const char *s, time_t *out)
 	return 0;
 }
 
+/* A duration: N with s (or none), m or min, h, d or w; -1 if it is not one. */
+long long
+rt_duration(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (v < 0 || v > 100LL * 365 * 86400)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return v;
+	if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		return v * 60;
+	if (strcmp(end, "h") == 0)
+		return v * 3600;
+	if (strcmp(end, "d") == 0)
+		return v * 86400;
+	if (strcmp(end, "w") == 0)
+		return v * 7 * 86400;
+	return -1;
+}
+
 int
 rt_parsewhen(const char *s, time_t *out)
 {
-	char *end;
-	long long n;
-	long unit;
+	size_t len = strlen(s);
+	long long secs;
 
 	if (*s != '-' && *s != '+')
 		return rt_parsetime(s, out);
-	if (s[1] < '0' || s[1] > '9')
+	/* a relative time names its unit: "-7" is no time */
+	if (len < 3 || !isalpha((unsigned char)s[len - 1]) ||
+	    (secs = rt_duration(s + 1)) < 0)
 		return -1;
-	n = strtoll(s + 1, &end, 10);
-	unit = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 :
-	    *end == 'w' ? 7 * 86400 : 0;
-	if (unit == 0 || end[1] != '\0' || n > LLONG_MAX / unit)
-		return -1;
-	*out = rt_now() + (time_t)(*s == '-' ? -n * unit : n * unit);
+	*out = rt_now() + (time_t)(*s == '-' ? -secs : secs);
 	return 0;
 }
 

@@ -70,6 +70,8 @@ time_t rt_now(void);
 char *rt_fmttime(time_t t, char buf[RT_TIMELEN]);
 /* Parses RFC 3339 (Z or offset), "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DD" or "@epoch". */
 int rt_parsetime(const char *s, time_t *out);
+/* Parses "90", "30s", "15m", "12h", "1d", "2w" into seconds (at most 100 years); -1 if invalid. */
+long long rt_duration(const char *s);
 /* rt_parsetime's forms, or -N / +N with m, h, d or w: that long before or after now. */
 int rt_parsewhen(const char *s, time_t *out);
 /*
